@@ -1,0 +1,3 @@
+DROP TABLE plans;
+DROP TABLE localities;
+DROP TABLE companies;

@@ -1,0 +1,190 @@
+//! GraphQL types and root fields for companies.
+
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
+
+use super::model::{CompanyChanges, CompanyFilter, CompanyRow, NewCompany};
+use super::repo;
+use crate::graphql::context::{db, now, optional_change};
+use crate::graphql::loaders::load_by_id;
+use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::pagination::{connection, PageArgs, PageConnection};
+use crate::graphql::scalars::{DateTime, Percent};
+use crate::validate;
+
+/// GST rate used when a company is created without one: 18 %.
+pub const DEFAULT_GST_RATE_BP: i32 = 1800;
+
+/// The ISP or franchise that bills customers: its GSTIN, state and GST rate decide the tax
+/// on every invoice it raises.
+pub struct Company(pub CompanyRow);
+
+impl Company {
+    pub const KIND: &'static str = "Company";
+
+    /// The company with row id `key`, through the request's batch loader.
+    pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Company>> {
+        Ok(load_by_id::<CompanyRow>(ctx, key).await?.map(Company))
+    }
+}
+
+#[Object]
+impl Company {
+    /// Opaque ID, unique across all types.
+    pub async fn id(&self) -> ID {
+        global_id(Self::KIND, self.0.id)
+    }
+    /// Trading name, unique (ignoring case).
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// 15-character GST identification number, if registered.
+    async fn gstin(&self) -> Option<&str> {
+        self.0.gstin.as_deref()
+    }
+    /// State of registration; customers in the same state pay CGST + SGST, others IGST.
+    async fn state(&self) -> &str {
+        &self.0.state
+    }
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// GST rate applied to this company's invoices, in percent (`"18.00"`).
+    async fn gst_rate(&self) -> Percent {
+        Percent(self.0.gst_rate_bp)
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
+    }
+}
+
+/// Narrows `companies`.
+#[derive(InputObject, Default)]
+pub struct CompanyFilterInput {
+    /// Part of the name, any case.
+    pub search: Option<String>,
+}
+
+/// A new company.
+#[derive(InputObject)]
+pub struct CreateCompanyInput {
+    /// Trading name; must not be used by another company.
+    pub name: String,
+    /// GSTIN, checked for shape and check character.
+    pub gstin: Option<String>,
+    /// State of registration, e.g. `Maharashtra`.
+    pub state: String,
+    pub address: Option<String>,
+    /// 10-digit mobile or 11-digit landline with STD code.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// GST rate in percent; 18.00 when left out.
+    pub gst_rate: Option<Percent>,
+}
+
+/// Changes to a company: leave a field out to keep it, send `null` to clear an optional one.
+#[derive(InputObject)]
+pub struct UpdateCompanyInput {
+    pub name: Option<String>,
+    pub gstin: MaybeUndefined<String>,
+    pub state: Option<String>,
+    pub address: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub email: MaybeUndefined<String>,
+    pub gst_rate: Option<Percent>,
+}
+
+impl CreateCompanyInput {
+    fn validate(self) -> crate::error::AppResult<NewCompany> {
+        let now = now();
+        Ok(NewCompany {
+            name: validate::required_text("name", &self.name, 120)?,
+            gstin: self.gstin.as_deref().map(|g| validate::gstin("gstin", g)).transpose()?,
+            state: validate::required_text("state", &self.state, 60)?,
+            address: validate::optional_text("address", self.address.as_deref(), 500)?,
+            phone: self.phone.as_deref().map(|p| validate::phone("phone", p)).transpose()?,
+            email: self.email.as_deref().map(|e| validate::email("email", e)).transpose()?,
+            gst_rate_bp: validate::rate_basis_points("gstRate", self.gst_rate.map_or(DEFAULT_GST_RATE_BP, |p| p.0))?,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+}
+
+impl UpdateCompanyInput {
+    fn validate(self) -> crate::error::AppResult<CompanyChanges> {
+        Ok(CompanyChanges {
+            name: self.name.map(|n| validate::required_text("name", &n, 120)).transpose()?,
+            gstin: optional_change(self.gstin, |g| validate::gstin("gstin", &g))?,
+            state: self.state.map(|s| validate::required_text("state", &s, 60)).transpose()?,
+            address: optional_change(self.address, |a| validate::required_text("address", &a, 500))?,
+            phone: optional_change(self.phone, |p| validate::phone("phone", &p))?,
+            email: optional_change(self.email, |e| validate::email("email", &e))?,
+            gst_rate_bp: self.gst_rate.map(|p| validate::rate_basis_points("gstRate", p.0)).transpose()?,
+            updated_at: now(),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct CompanyQuery;
+
+#[Object]
+impl CompanyQuery {
+    /// Companies in creation order, paged.
+    async fn companies(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CompanyFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<Company>> {
+        let window = PageArgs::new(first, after, last, before).window()?;
+        let filter = CompanyFilter { search: filter.unwrap_or_default().search };
+        let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
+        Ok(connection(page, |row| row.id, Company))
+    }
+
+    /// One company by ID; `null` if there is none.
+    async fn company(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Company>> {
+        Company::load(ctx, expect_id("id", Company::KIND, &id)?).await
+    }
+}
+
+#[derive(Default)]
+pub struct CompanyMutation;
+
+#[Object]
+impl CompanyMutation {
+    /// Creates a company. `CONFLICT` when the name is taken.
+    async fn create_company(&self, ctx: &Context<'_>, input: CreateCompanyInput) -> Result<Company> {
+        let new = input.validate()?;
+        let row = db(ctx).write(move |conn| repo::insert(conn, &new)).await?;
+        Ok(Company(row))
+    }
+
+    /// Changes a company. `NOT_FOUND` for an unknown ID, `CONFLICT` when the new name is taken.
+    async fn update_company(&self, ctx: &Context<'_>, id: ID, input: UpdateCompanyInput) -> Result<Company> {
+        let key = expect_id("id", Company::KIND, &id)?;
+        let changes = input.validate()?;
+        let row = db(ctx).write(move |conn| repo::update(conn, key, &changes)).await?;
+        Ok(Company(row))
+    }
+
+    /// Deletes a company that has no localities or plans (`CONFLICT` otherwise). Returns its ID.
+    async fn delete_company(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let key = expect_id("id", Company::KIND, &id)?;
+        db(ctx).write(move |conn| repo::delete(conn, key)).await?;
+        Ok(id)
+    }
+}

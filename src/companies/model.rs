@@ -1,0 +1,55 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::companies;
+
+/// A row of `companies`.
+#[derive(Debug, Clone, Queryable)]
+pub struct CompanyRow {
+    pub id: i64,
+    pub name: String,
+    pub gstin: Option<String>,
+    pub state: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// GST rate in basis points (1800 = 18.00 %).
+    pub gst_rate_bp: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = companies)]
+pub struct NewCompany {
+    pub name: String,
+    pub gstin: Option<String>,
+    pub state: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub gst_rate_bp: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Changes to a company: `None` leaves a column alone, `Some(None)` clears it.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = companies)]
+pub struct CompanyChanges {
+    pub name: Option<String>,
+    pub gstin: Option<Option<String>>,
+    pub state: Option<String>,
+    pub address: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub gst_rate_bp: Option<i32>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What `companies(filter:)` narrows by.
+#[derive(Debug, Default, Clone)]
+pub struct CompanyFilter {
+    /// Case-insensitive part of the name.
+    pub search: Option<String>,
+}

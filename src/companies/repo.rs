@@ -1,0 +1,78 @@
+//! Queries on `companies`; each takes a connection so it can run inside a caller's transaction.
+
+use diesel::prelude::*;
+
+use super::model::{CompanyChanges, CompanyFilter, CompanyRow, NewCompany};
+use crate::db::page::{Page, PageWindow};
+use crate::db::schema::{companies, localities, plans};
+use crate::db::{DbConn, MultiBackend};
+use crate::error::{on_foreign_key_violation, on_unique_violation, AppError, AppResult};
+use crate::keyset_page;
+
+fn filtered(filter: &CompanyFilter) -> companies::BoxedQuery<'static, MultiBackend> {
+    let mut query = companies::table.into_boxed();
+    if let Some(search) = &filter.search {
+        query = query.filter(crate::db::lower(companies::name).like(crate::db::like_pattern(search)).escape('\\'));
+    }
+    query
+}
+
+pub fn page(conn: &mut DbConn, filter: &CompanyFilter, window: PageWindow) -> AppResult<Page<CompanyRow>> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    let rows = keyset_page!(filtered(filter), companies::id, window).load::<CompanyRow>(conn)?;
+    Ok(window.finish(rows, total))
+}
+
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<CompanyRow>> {
+    Ok(companies::table.filter(companies::id.eq_any(ids)).load(conn)?)
+}
+
+/// `BAD_USER_INPUT` on `companyId` unless company `id` exists (nothing to check for `None`).
+pub fn ensure_exists(conn: &mut DbConn, id: Option<i64>) -> AppResult<()> {
+    let Some(id) = id else { return Ok(()) };
+    let n: i64 = companies::table.filter(companies::id.eq(id)).count().get_result(conn)?;
+    if n == 0 {
+        return Err(AppError::bad_input("companyId", "`companyId` names no existing company"));
+    }
+    Ok(())
+}
+
+fn duplicate_name(name: &str) -> impl FnOnce() -> String + '_ {
+    move || format!("a company named \"{name}\" already exists")
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewCompany) -> AppResult<CompanyRow> {
+    diesel::insert_into(companies::table)
+        .values(new)
+        .returning(companies::all_columns)
+        .get_result(conn)
+        .map_err(|e| on_unique_violation(e, duplicate_name(&new.name)))
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> AppResult<CompanyRow> {
+    diesel::update(companies::table.find(id))
+        .set(changes)
+        .returning(companies::all_columns)
+        .get_result(conn)
+        .optional()
+        .map_err(|e| on_unique_violation(e, duplicate_name(changes.name.as_deref().unwrap_or_default())))?
+        .ok_or_else(|| AppError::not_found("company"))
+}
+
+/// Deletes a company that nothing refers to; `CONFLICT` says what still does.
+pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    let plans: i64 = plans::table.filter(plans::company_id.eq(id)).count().get_result(conn)?;
+    let localities: i64 = localities::table.filter(localities::company_id.eq(id)).count().get_result(conn)?;
+    if plans + localities > 0 {
+        return Err(AppError::Conflict(format!(
+            "this company still has {plans} plan(s) and {localities} locality(ies); delete or move them first"
+        )));
+    }
+    let deleted = diesel::delete(companies::table.find(id))
+        .execute(conn)
+        .map_err(|e| on_foreign_key_violation(e, || "this company is still in use".to_owned()))?;
+    if deleted == 0 {
+        return Err(AppError::not_found("company"));
+    }
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! Database access: one connection type over SQLite and PostgreSQL, pooled by r2d2.
+//!
+//! Diesel is synchronous, so async code reaches the database only through [`Db::read`] and
+//! [`Db::write`], which run the closure on tokio's blocking pool with a pooled connection.
+
+mod connection;
+pub mod migrations;
+pub mod page;
+pub mod schema;
+
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+use std::time::Duration;
+
+use diesel::connection::{AnsiTransactionManager, TransactionManager};
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+pub use connection::{Backend, DbConn, MultiBackend};
+
+use crate::error::AppError;
+
+/// How many times a write transaction is tried when the database reports contention.
+const WRITE_ATTEMPTS: u32 = 8;
+
+/// How long a request waits for a free pooled connection before it fails.
+const POOL_WAIT: Duration = Duration::from_secs(5);
+
+/// A cheap, cloneable handle on the connection pool.
+#[derive(Clone)]
+pub struct Db {
+    pool: diesel::r2d2::Pool<connection::Manager>,
+    backend: Backend,
+}
+
+impl Db {
+    /// Connects to `database_url` (a SQLite path or `sqlite://path`, or a `postgres://` URL).
+    ///
+    /// One connection is opened first so that a wrong URL, a missing server or bad credentials
+    /// fail here with the database's own message. `statements` counts every SQL statement.
+    pub fn connect(database_url: &str, pool_size: u32, statements: Arc<AtomicU64>) -> anyhow::Result<Db> {
+        let manager = connection::Manager::new(database_url, statements)?;
+        let backend = manager.backend();
+        // Surface the real connection error before r2d2 hides it behind a timeout.
+        drop(diesel::r2d2::ManageConnection::connect(&manager)?);
+        let pool_size = pool_size.max(1);
+        let pool = diesel::r2d2::Pool::builder()
+            .max_size(pool_size)
+            .min_idle(Some(pool_size.min(2)))
+            .connection_timeout(POOL_WAIT)
+            .build(manager)?;
+        Ok(Db { pool, backend })
+    }
+
+    /// Which database this handle talks to.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Runs `f` with a pooled connection on the blocking pool (no transaction of its own).
+    pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(AppError::pool)?;
+            f(&mut conn)
+        })
+        .await
+        .map_err(AppError::join)?
+    }
+
+    /// Runs `f` inside one write transaction and commits it when `f` returns `Ok`.
+    ///
+    /// On SQLite the transaction starts with `BEGIN IMMEDIATE`, so it holds the write lock from
+    /// the start instead of failing to upgrade a read lock later. When the database reports
+    /// contention (SQLite busy, PostgreSQL serialization failure or deadlock), the whole
+    /// closure is run again in a fresh transaction; the caller never sees those errors.
+    pub async fn write<T, F>(&self, mut f: F) -> Result<T, AppError>
+    where
+        F: FnMut(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = pool.get().map_err(AppError::pool)?;
+            let mut attempt = 1;
+            loop {
+                match write_transaction(&mut conn, &mut f) {
+                    Err(e) if attempt < WRITE_ATTEMPTS && e.is_contention() => {
+                        tracing::debug!(attempt, "write transaction retried after contention");
+                        std::thread::sleep(Duration::from_millis(2u64 << attempt));
+                        attempt += 1;
+                    }
+                    result => return result,
+                }
+            }
+        })
+        .await
+        .map_err(AppError::join)?
+    }
+}
+
+/// One transaction around `f`: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
+fn write_transaction<T, F>(conn: &mut DbConn, f: &mut F) -> Result<T, AppError>
+where
+    F: FnMut(&mut DbConn) -> Result<T, AppError>,
+{
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => match <DbConn as TransactionManager<DbConn>>::commit_transaction(conn) {
+            Ok(()) => Ok(value),
+            Err(e) => {
+                // A failed COMMIT (for example a serialization failure) leaves the
+                // transaction open; roll it back so the connection is clean for the retry.
+                let _ = <DbConn as TransactionManager<DbConn>>::rollback_transaction(conn);
+                Err(e.into())
+            }
+        },
+        Err(e) => {
+            <DbConn as TransactionManager<DbConn>>::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+/// Whether a database error means "try the transaction again".
+pub(crate) fn is_contention(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        DieselError::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("database is locked")
+                || m.contains("deadlock detected")
+                || m.contains("database table is locked")
+        }
+        _ => false,
+    }
+}
+
+diesel::define_sql_function! {
+    /// SQL `lower(text)`, for case-insensitive matching on both backends.
+    fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
+}
+
+/// A `LIKE` pattern matching `needle` anywhere, lower-cased, with `%`, `_` and `\` escaped
+/// (use with `.escape('\\')`).
+pub fn like_pattern(needle: &str) -> String {
+    let escaped = needle.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}

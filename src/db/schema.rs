@@ -1,0 +1,50 @@
+//! Diesel's view of the tables (kept by hand to fit both backends; see diesel.toml).
+
+diesel::table! {
+    companies (id) {
+        id -> BigInt,
+        name -> Text,
+        gstin -> Nullable<Text>,
+        state -> Text,
+        address -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        email -> Nullable<Text>,
+        gst_rate_bp -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    localities (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        name -> Text,
+        city -> Text,
+        state -> Text,
+        pincode -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plans (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        name -> Text,
+        description -> Nullable<Text>,
+        service_type -> Text,
+        speed -> Nullable<Text>,
+        data_limit -> Nullable<Text>,
+        price_paise -> BigInt,
+        validity_days -> Integer,
+        is_active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(localities -> companies (company_id));
+diesel::joinable!(plans -> companies (company_id));
+diesel::allow_tables_to_appear_in_same_query!(companies, localities, plans);

@@ -1,0 +1,37 @@
+//! Small helpers every resolver uses: the database handle, the clock, optional changes.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, MaybeUndefined};
+use chrono::NaiveDateTime;
+
+use crate::db::Db;
+use crate::error::{to_graphql_error, AppError, AppResult};
+
+/// The database handle of the schema.
+pub fn db<'a>(ctx: &Context<'a>) -> &'a Db {
+    ctx.data_unchecked::<Db>()
+}
+
+/// Now, in UTC, to the microsecond (what both databases store).
+pub fn now() -> NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    now - chrono::Duration::nanoseconds(i64::from(now.and_utc().timestamp_subsec_nanos() % 1000))
+}
+
+/// An optional column in an update: left out → unchanged, `null` → cleared, a value → checked.
+pub fn optional_change<T, U>(
+    value: MaybeUndefined<T>,
+    check: impl FnOnce(T) -> AppResult<U>,
+) -> AppResult<Option<Option<U>>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(None),
+        MaybeUndefined::Null => Ok(Some(None)),
+        MaybeUndefined::Value(v) => Ok(Some(Some(check(v)?))),
+    }
+}
+
+/// A batch loader's shared error as a GraphQL error.
+pub fn loader_error(e: Arc<AppError>) -> async_graphql::Error {
+    to_graphql_error(&e)
+}

@@ -1,0 +1,52 @@
+//! The GraphQL schema: per-area roots merged into one, with limits and error codes.
+
+pub mod context;
+mod error_codes;
+pub mod loaders;
+pub mod node;
+pub mod pagination;
+pub mod scalars;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema};
+
+use crate::companies::graphql::{CompanyMutation, CompanyQuery};
+use crate::db::Db;
+use crate::localities::graphql::{LocalityMutation, LocalityQuery};
+use crate::plans::graphql::{PlanMutation, PlanQuery};
+
+/// Deepest selection nesting accepted (GraphiQL's introspection query fits well within it).
+pub const MAX_DEPTH: usize = 20;
+/// Deepest nesting the parser reads at all (protects its stack).
+pub const MAX_RECURSION: usize = 96;
+/// Largest query cost accepted; connection fields cost their page size times their selection.
+pub const MAX_COMPLEXITY: usize = 20_000;
+
+#[derive(MergedObject, Default)]
+pub struct QueryRoot(node::NodeQuery, CompanyQuery, LocalityQuery, PlanQuery);
+
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(CompanyMutation, LocalityMutation, PlanMutation);
+
+pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// The schema; `db` is `None` only for printing the SDL.
+pub fn build_schema(db: Option<Db>) -> AppSchema {
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        // The parser's own nesting guard sits above MAX_DEPTH, so that a deep query is
+        // refused by the depth rule with its clearer message.
+        .limit_recursive_depth(MAX_RECURSION)
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(error_codes::ErrorCodes)
+        // Business dates (invoice and due dates, plan periods) use it; listed from day one.
+        .register_output_type::<scalars::Date>();
+    if let Some(db) = db {
+        builder = builder.data(db);
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    build_schema(None).sdl()
+}

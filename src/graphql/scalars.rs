@@ -1,0 +1,175 @@
+//! Custom scalars: `Money` (paise on the inside), `Percent`, `Date` and `DateTime`.
+
+use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
+
+/// An amount of rupees, exact to the paisa, stored as integer paise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Money(pub i64);
+
+/// A rate in percent with at most two decimals, stored as basis points (18.00 % = 1800).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Percent(pub i32);
+
+/// A calendar date, `YYYY-MM-DD`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date(pub NaiveDate);
+
+/// A point in time, RFC 3339 in UTC (`2026-11-25T10:30:00Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateTime(pub NaiveDateTime);
+
+/// Parses a decimal with at most two places into hundredths (`"1180.5"` → 118050).
+pub fn parse_hundredths(text: &str) -> Result<i64, String> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !all_digits(whole) || !all_digits(frac) || (digits.contains('.') && frac.is_empty()) {
+        return Err(format!("\"{text}\" is not a decimal number like \"1180.00\""));
+    }
+    if frac.len() > 2 {
+        return Err(format!("\"{text}\" has more than two decimal places"));
+    }
+    let frac_value: i64 = format!("{frac:0<2}").parse().map_err(|_| "bad fraction".to_owned())?;
+    let value = whole
+        .parse::<i64>()
+        .ok()
+        .and_then(|w| w.checked_mul(100))
+        .and_then(|w| w.checked_add(frac_value))
+        .ok_or_else(|| format!("\"{text}\" is too large"))?;
+    Ok(if negative { -value } else { value })
+}
+
+/// Formats hundredths as a decimal with exactly two places (118050 → `"1180.50"`).
+pub fn format_hundredths(value: i64) -> String {
+    let sign = if value < 0 { "-" } else { "" };
+    let abs = value.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
+/// Reads a string or a JSON number as a decimal with at most two places.
+fn hundredths_from_value(value: &Value) -> Result<i64, String> {
+    match value {
+        Value::String(s) => parse_hundredths(s),
+        Value::Number(n) if n.is_i64() => {
+            n.as_i64().and_then(|v| v.checked_mul(100)).ok_or_else(|| format!("{n} is too large"))
+        }
+        // A float: its shortest decimal form is what the client wrote (1180.5 → "1180.5").
+        Value::Number(n) => parse_hundredths(&n.to_string()),
+        _ => Err("expected a decimal string like \"1180.00\" or a number".to_owned()),
+    }
+}
+
+#[Scalar]
+/// An amount in Indian rupees with exactly two decimals, as a string: `"1180.00"`.
+/// Input takes a string or a number, with at most two decimal places.
+impl ScalarType for Money {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        hundredths_from_value(&value).map(Money).map_err(InputValueError::custom)
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(format_hundredths(self.0))
+    }
+}
+
+#[Scalar]
+/// A percentage with at most two decimals, as a string: `"18.00"`. Input takes a string or a number.
+impl ScalarType for Percent {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        let hundredths = hundredths_from_value(&value).map_err(InputValueError::custom)?;
+        i32::try_from(hundredths).map(Percent).map_err(|_| InputValueError::custom("percentage out of range"))
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(format_hundredths(i64::from(self.0)))
+    }
+}
+
+#[Scalar]
+/// A calendar date, `YYYY-MM-DD`.
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| InputValueError::custom(format!("\"{s}\" is not a date like \"2026-04-01\""))),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+#[Scalar]
+/// A point in time, RFC 3339 in UTC: `"2026-04-01T09:30:00Z"`. Input accepts any offset.
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
+                .map(|t| DateTime(t.naive_utc()))
+                .map_err(|_| InputValueError::custom(format!("\"{s}\" is not an RFC 3339 time"))),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        Self::parse(value.clone()).is_ok()
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_parses_up_to_two_places_exactly() {
+        assert_eq!(parse_hundredths("1180"), Ok(118_000));
+        assert_eq!(parse_hundredths("1180.5"), Ok(118_050));
+        assert_eq!(parse_hundredths("0.01"), Ok(1));
+        assert_eq!(parse_hundredths("-2.50"), Ok(-250));
+        for bad in ["1.005", "", ".5", "1.", "abc", "1e3", " 1", "--1", "1,000"] {
+            assert!(parse_hundredths(bad).is_err(), "{bad} should be refused");
+        }
+        assert!(parse_hundredths("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn money_accepts_json_numbers_and_formats_two_places() {
+        let n = |v: serde_json::Value| Value::from_json(v).unwrap();
+        assert_eq!(Money::parse(n(serde_json::json!(1180.5))).unwrap(), Money(118_050));
+        assert_eq!(Money::parse(n(serde_json::json!(7))).unwrap(), Money(700));
+        assert!(Money::parse(n(serde_json::json!(0.125))).is_err());
+        assert_eq!(Money(118_000).to_value(), Value::String("1180.00".into()));
+        assert_eq!(Money(-5).to_value(), Value::String("-0.05".into()));
+    }
+
+    #[test]
+    fn dates_are_strict() {
+        assert!(Date::parse(Value::String("2026-02-30".into())).is_err());
+        assert!(Date::parse(Value::String("25/11/2026".into())).is_err());
+        let t = DateTime::parse(Value::String("2026-11-25T17:00:00+05:30".into())).unwrap();
+        assert_eq!(t.to_value(), Value::String("2026-11-25T11:30:00Z".into()));
+    }
+}

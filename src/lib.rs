@@ -1,0 +1,79 @@
+//! isp-billing: a GraphQL billing backend for Indian ISPs and cable-TV operators.
+//!
+//! [`build_app`] assembles the whole server; the binary and the integration tests both use it.
+
+pub mod companies;
+pub mod config;
+pub mod db;
+pub mod enums;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod localities;
+pub mod metrics;
+pub mod plans;
+pub mod validate;
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::Router;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::metrics::Metrics;
+
+/// The assembled app: its router and the handles tests and the binary may want.
+pub struct App {
+    pub router: Router,
+    pub db: Db,
+    pub metrics: Arc<Metrics>,
+}
+
+/// Connects to the database, applies pending migrations and builds the router.
+pub async fn build_app(config: &Config) -> anyhow::Result<App> {
+    let metrics = Arc::new(Metrics::default());
+    let db = connect(config, &metrics).await?;
+    let applied = db
+        .read(|conn| db::migrations::run_pending(conn).map_err(|e| error::AppError::Internal(e.to_string())))
+        .await
+        .map_err(|e| anyhow::anyhow!("applying database migrations: {}", e.message()))?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "applied database migrations");
+    }
+    let schema = graphql::build_schema(Some(db.clone()));
+    let state = http::AppState { schema, db: db.clone(), metrics: Arc::clone(&metrics) };
+    Ok(App { router: http::router(state, config), db, metrics })
+}
+
+/// Opens the connection pool (on a blocking thread: connecting is synchronous).
+pub async fn connect(config: &Config, metrics: &Metrics) -> anyhow::Result<Db> {
+    let (url, size, counter) = (config.database_url.clone(), config.db_pool_size, Arc::clone(&metrics.db_statements));
+    tokio::task::spawn_blocking(move || Db::connect(&url, size, counter))
+        .await?
+        .with_context(|| format!("connecting to the database at {}", redact(&config.database_url)))
+}
+
+/// The URL with any password replaced by `***`, for logs and error messages.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..scheme + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(super::redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(super::redact("ispbilling.db"), "ispbilling.db");
+    }
+}

@@ -1,0 +1,5 @@
+//! Localities: the neighbourhoods a company serves (name, city, state, PIN code).
+
+pub mod graphql;
+pub mod model;
+pub mod repo;

@@ -1,0 +1,49 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::localities;
+
+/// A row of `localities`.
+#[derive(Debug, Clone, Queryable)]
+pub struct LocalityRow {
+    pub id: i64,
+    pub company_id: i64,
+    pub name: String,
+    pub city: String,
+    pub state: String,
+    pub pincode: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = localities)]
+pub struct NewLocality {
+    pub company_id: i64,
+    pub name: String,
+    pub city: String,
+    pub state: String,
+    pub pincode: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Changes to a locality; `None` leaves a column alone.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = localities)]
+pub struct LocalityChanges {
+    pub company_id: Option<i64>,
+    pub name: Option<String>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub pincode: Option<String>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What `localities(filter:)` narrows by.
+#[derive(Debug, Default, Clone)]
+pub struct LocalityFilter {
+    pub company_id: Option<i64>,
+    /// Case-insensitive part of the name, city or PIN code.
+    pub search: Option<String>,
+}

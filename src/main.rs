@@ -1,0 +1,104 @@
+//! The `isp-billing` command: `serve` (default), `migrate`, `print-schema`.
+
+use clap::{Parser, Subcommand};
+use isp_billing::config::Config;
+use isp_billing::db::migrations;
+use isp_billing::error::AppError;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "isp-billing", version, about = "GraphQL billing backend for ISPs and cable-TV operators")]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations and serve HTTP (the default).
+    Serve,
+    /// Apply pending migrations and exit.
+    Migrate {
+        /// Instead, revert the newest applied migration.
+        #[arg(long)]
+        revert_last: bool,
+    },
+    /// Print the GraphQL schema (SDL) to standard output.
+    PrintSchema,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")))
+        .init();
+    let cli = Cli::parse();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::PrintSchema => print!("{}", isp_billing::graphql::sdl()),
+        Command::Migrate { revert_last } => migrate(&cli.config, revert_last).await?,
+        Command::Serve => serve(&cli.config).await?,
+    }
+    Ok(())
+}
+
+async fn migrate(config: &Config, revert_last: bool) -> anyhow::Result<()> {
+    let metrics = isp_billing::metrics::Metrics::default();
+    let db = isp_billing::connect(config, &metrics).await?;
+    let done = db
+        .read(move |conn| {
+            let result = if revert_last {
+                migrations::revert_last(conn).map(|v| vec![v])
+            } else {
+                migrations::run_pending(conn)
+            };
+            result.map_err(|e| AppError::Internal(e.to_string()))
+        })
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    let verb = if revert_last { "reverted" } else { "applied" };
+    if done.is_empty() {
+        println!("nothing to do: the database is up to date");
+    }
+    for version in done {
+        println!("{verb} {version}");
+    }
+    Ok(())
+}
+
+async fn serve(config: &Config) -> anyhow::Result<()> {
+    let app = isp_billing::build_app(config).await?;
+    let listener = tokio::net::TcpListener::bind(config.bind).await?;
+    tracing::info!(
+        address = %listener.local_addr()?,
+        database = %isp_billing::redact(&config.database_url),
+        "serving GraphQL on /graphql (GraphiQL in a browser), websockets on /graphql/ws"
+    );
+    axum::serve(listener, app.router).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the server stops.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

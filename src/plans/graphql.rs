@@ -1,0 +1,233 @@
+//! GraphQL types and root fields for plans.
+
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
+
+use super::model::{NewPlan, PlanChanges, PlanFilter, PlanRow};
+use super::repo;
+use crate::companies::graphql::Company;
+use crate::enums::ServiceType;
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::{db, now, optional_change};
+use crate::graphql::loaders::load_by_id;
+use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::pagination::{connection, PageArgs, PageConnection};
+use crate::graphql::scalars::{DateTime, Money};
+use crate::validate;
+
+/// Validity of a plan when none is given, in days.
+pub const DEFAULT_VALIDITY_DAYS: i32 = 30;
+
+/// A broadband or cable-TV plan a customer subscribes to.
+pub struct Plan(pub PlanRow);
+
+impl Plan {
+    pub const KIND: &'static str = "Plan";
+
+    /// The plan with row id `key`, through the request's batch loader.
+    pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Plan>> {
+        Ok(load_by_id::<PlanRow>(ctx, key).await?.map(Plan))
+    }
+}
+
+#[Object]
+impl Plan {
+    /// Opaque ID, unique across all types.
+    pub async fn id(&self) -> ID {
+        global_id(Self::KIND, self.0.id)
+    }
+    /// Name, unique (ignoring case) within its company.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    async fn service_type(&self) -> Result<ServiceType> {
+        Ok(ServiceType::from_db(&self.0.service_type)?)
+    }
+    /// Free text shown to customers, e.g. `"100 Mbps"`.
+    async fn speed(&self) -> Option<&str> {
+        self.0.speed.as_deref()
+    }
+    /// Free text shown to customers, e.g. `"Unlimited"` or `"1000 GB"`.
+    async fn data_limit(&self) -> Option<&str> {
+        self.0.data_limit.as_deref()
+    }
+    /// Price for one month, before GST.
+    async fn price(&self) -> Money {
+        Money(self.0.price_paise)
+    }
+    /// Days one period of the plan lasts.
+    async fn validity_days(&self) -> i32 {
+        self.0.validity_days
+    }
+    /// Whether new customers can be put on this plan.
+    async fn is_active(&self) -> bool {
+        self.0.is_active
+    }
+    /// The company offering the plan.
+    async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
+        Company::load(ctx, self.0.company_id)
+            .await?
+            .ok_or_else(|| AppError::Internal(format!("plan {} has no company", self.0.id)).into())
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
+    }
+}
+
+/// Narrows `plans`.
+#[derive(InputObject, Default)]
+pub struct PlanFilterInput {
+    pub service_type: Option<ServiceType>,
+    pub company_id: Option<ID>,
+    pub is_active: Option<bool>,
+}
+
+/// A new plan.
+#[derive(InputObject)]
+pub struct CreatePlanInput {
+    /// The company offering it.
+    pub company_id: ID,
+    pub name: String,
+    pub description: Option<String>,
+    pub service_type: ServiceType,
+    pub speed: Option<String>,
+    pub data_limit: Option<String>,
+    /// Price for one month, before GST; not negative.
+    pub price: Money,
+    /// Days one period lasts; 30 when left out.
+    pub validity_days: Option<i32>,
+    /// `true` when left out.
+    pub is_active: Option<bool>,
+}
+
+/// Changes to a plan: leave a field out to keep it, send `null` to clear an optional one.
+#[derive(InputObject)]
+pub struct UpdatePlanInput {
+    pub company_id: Option<ID>,
+    pub name: Option<String>,
+    pub description: MaybeUndefined<String>,
+    pub service_type: Option<ServiceType>,
+    pub speed: MaybeUndefined<String>,
+    pub data_limit: MaybeUndefined<String>,
+    pub price: Option<Money>,
+    pub validity_days: Option<i32>,
+    pub is_active: Option<bool>,
+}
+
+fn validity_days(days: i32) -> AppResult<i32> {
+    if !(1..=3660).contains(&days) {
+        return Err(AppError::bad_input("validityDays", "`validityDays` must be between 1 and 3660"));
+    }
+    Ok(days)
+}
+
+impl CreatePlanInput {
+    fn validate(self) -> AppResult<NewPlan> {
+        let now = now();
+        Ok(NewPlan {
+            company_id: expect_id("companyId", Company::KIND, &self.company_id)?,
+            name: validate::required_text("name", &self.name, 120)?,
+            description: validate::optional_text("description", self.description.as_deref(), 1000)?,
+            service_type: self.service_type.as_str().to_owned(),
+            speed: validate::optional_text("speed", self.speed.as_deref(), 60)?,
+            data_limit: validate::optional_text("dataLimit", self.data_limit.as_deref(), 60)?,
+            price_paise: validate::non_negative_paise("price", self.price.0)?,
+            validity_days: validity_days(self.validity_days.unwrap_or(DEFAULT_VALIDITY_DAYS))?,
+            is_active: self.is_active.unwrap_or(true),
+            created_at: now,
+            updated_at: now,
+        })
+    }
+}
+
+impl UpdatePlanInput {
+    fn validate(self) -> AppResult<PlanChanges> {
+        Ok(PlanChanges {
+            company_id: self.company_id.map(|id| expect_id("companyId", Company::KIND, &id)).transpose()?,
+            name: self.name.map(|v| validate::required_text("name", &v, 120)).transpose()?,
+            description: optional_change(self.description, |v| validate::required_text("description", &v, 1000))?,
+            service_type: self.service_type.map(|t| t.as_str().to_owned()),
+            speed: optional_change(self.speed, |v| validate::required_text("speed", &v, 60))?,
+            data_limit: optional_change(self.data_limit, |v| validate::required_text("dataLimit", &v, 60))?,
+            price_paise: self.price.map(|p| validate::non_negative_paise("price", p.0)).transpose()?,
+            validity_days: self.validity_days.map(validity_days).transpose()?,
+            is_active: self.is_active,
+            updated_at: now(),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct PlanQuery;
+
+#[Object]
+impl PlanQuery {
+    /// Plans in creation order, paged.
+    async fn plans(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PlanFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<Plan>> {
+        let window = PageArgs::new(first, after, last, before).window()?;
+        let filter = filter.unwrap_or_default();
+        let filter = PlanFilter {
+            service_type: filter.service_type.map(ServiceType::as_str),
+            company_id: filter.company_id.map(|id| expect_id("filter.companyId", Company::KIND, &id)).transpose()?,
+            is_active: filter.is_active,
+        };
+        let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
+        Ok(connection(page, |row| row.id, Plan))
+    }
+
+    /// One plan by ID; `null` if there is none.
+    async fn plan(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Plan>> {
+        Plan::load(ctx, expect_id("id", Plan::KIND, &id)?).await
+    }
+}
+
+#[derive(Default)]
+pub struct PlanMutation;
+
+#[Object]
+impl PlanMutation {
+    /// Creates a plan. `BAD_USER_INPUT` for an unknown company, `CONFLICT` for a duplicate name.
+    async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
+        let new = input.validate()?;
+        let row = db(ctx)
+            .write(move |conn| {
+                crate::companies::repo::ensure_exists(conn, Some(new.company_id))?;
+                repo::insert(conn, &new)
+            })
+            .await?;
+        Ok(Plan(row))
+    }
+
+    /// Changes a plan; existing customers keep their invoices. `NOT_FOUND` for an unknown ID.
+    async fn update_plan(&self, ctx: &Context<'_>, id: ID, input: UpdatePlanInput) -> Result<Plan> {
+        let key = expect_id("id", Plan::KIND, &id)?;
+        let changes = input.validate()?;
+        let row = db(ctx)
+            .write(move |conn| {
+                crate::companies::repo::ensure_exists(conn, changes.company_id)?;
+                repo::update(conn, key, &changes)
+            })
+            .await?;
+        Ok(Plan(row))
+    }
+
+    /// Deletes a plan no customer is on (`CONFLICT` otherwise: deactivate it). Returns its ID.
+    async fn delete_plan(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let key = expect_id("id", Plan::KIND, &id)?;
+        db(ctx).write(move |conn| repo::delete(conn, key)).await?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,5 @@
+//! Plans: what a customer subscribes to (broadband speed or cable pack), priced before tax.
+
+pub mod graphql;
+pub mod model;
+pub mod repo;

@@ -1,0 +1,62 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::plans;
+
+/// A row of `plans`. `service_type` holds a [`crate::enums::ServiceType`] name.
+#[derive(Debug, Clone, Queryable)]
+pub struct PlanRow {
+    pub id: i64,
+    pub company_id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub service_type: String,
+    pub speed: Option<String>,
+    pub data_limit: Option<String>,
+    /// Price for one billing month, before tax, in paise.
+    pub price_paise: i64,
+    pub validity_days: i32,
+    pub is_active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = plans)]
+pub struct NewPlan {
+    pub company_id: i64,
+    pub name: String,
+    pub description: Option<String>,
+    pub service_type: String,
+    pub speed: Option<String>,
+    pub data_limit: Option<String>,
+    pub price_paise: i64,
+    pub validity_days: i32,
+    pub is_active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Changes to a plan: `None` leaves a column alone, `Some(None)` clears it.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = plans)]
+pub struct PlanChanges {
+    pub company_id: Option<i64>,
+    pub name: Option<String>,
+    pub description: Option<Option<String>>,
+    pub service_type: Option<String>,
+    pub speed: Option<Option<String>>,
+    pub data_limit: Option<Option<String>>,
+    pub price_paise: Option<i64>,
+    pub validity_days: Option<i32>,
+    pub is_active: Option<bool>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What `plans(filter:)` narrows by (the scan's `service_type`, `company_id`, `is_active`).
+#[derive(Debug, Default, Clone)]
+pub struct PlanFilter {
+    pub service_type: Option<&'static str>,
+    pub company_id: Option<i64>,
+    pub is_active: Option<bool>,
+}

@@ -1,0 +1,66 @@
+//! Queries on `plans`; each takes a connection so it can run inside a caller's transaction.
+
+use diesel::prelude::*;
+
+use super::model::{NewPlan, PlanChanges, PlanFilter, PlanRow};
+use crate::db::page::{Page, PageWindow};
+use crate::db::schema::plans;
+use crate::db::{DbConn, MultiBackend};
+use crate::error::{on_foreign_key_violation, on_unique_violation, AppError, AppResult};
+use crate::keyset_page;
+
+fn filtered(filter: &PlanFilter) -> plans::BoxedQuery<'static, MultiBackend> {
+    let mut query = plans::table.into_boxed();
+    if let Some(service_type) = filter.service_type {
+        query = query.filter(plans::service_type.eq(service_type));
+    }
+    if let Some(company_id) = filter.company_id {
+        query = query.filter(plans::company_id.eq(company_id));
+    }
+    if let Some(is_active) = filter.is_active {
+        query = query.filter(plans::is_active.eq(is_active));
+    }
+    query
+}
+
+pub fn page(conn: &mut DbConn, filter: &PlanFilter, window: PageWindow) -> AppResult<Page<PlanRow>> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    let rows = keyset_page!(filtered(filter), plans::id, window).load::<PlanRow>(conn)?;
+    Ok(window.finish(rows, total))
+}
+
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<PlanRow>> {
+    Ok(plans::table.filter(plans::id.eq_any(ids)).load(conn)?)
+}
+
+fn duplicate(name: &str) -> impl FnOnce() -> String + '_ {
+    move || format!("this company already has a plan named \"{name}\"")
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewPlan) -> AppResult<PlanRow> {
+    diesel::insert_into(plans::table)
+        .values(new)
+        .returning(plans::all_columns)
+        .get_result(conn)
+        .map_err(|e| on_unique_violation(e, duplicate(&new.name)))
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &PlanChanges) -> AppResult<PlanRow> {
+    diesel::update(plans::table.find(id))
+        .set(changes)
+        .returning(plans::all_columns)
+        .get_result(conn)
+        .optional()
+        .map_err(|e| on_unique_violation(e, duplicate(changes.name.as_deref().unwrap_or("that name"))))?
+        .ok_or_else(|| AppError::not_found("plan"))
+}
+
+pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    let deleted = diesel::delete(plans::table.find(id)).execute(conn).map_err(|e| {
+        on_foreign_key_violation(e, || "this plan is in use; deactivate it instead (isActive: false)".to_owned())
+    })?;
+    if deleted == 0 {
+        return Err(AppError::not_found("plan"));
+    }
+    Ok(())
+}

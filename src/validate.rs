@@ -1,0 +1,169 @@
+//! Input checks shared by every area. Each returns the cleaned value or a
+//! `BAD_USER_INPUT` error naming the field.
+
+use crate::error::AppError;
+
+/// A required text: trimmed, not empty, at most `max` characters.
+pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(AppError::bad_input(field, format!("`{field}` must not be empty")));
+    }
+    if value.chars().count() > max {
+        return Err(AppError::bad_input(field, format!("`{field}` must be at most {max} characters")));
+    }
+    Ok(value.to_owned())
+}
+
+/// An optional text: trimmed; blank becomes `None`.
+pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, AppError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => required_text(field, v, max).map(Some),
+    }
+}
+
+/// An Indian PIN code: six digits, not starting with 0.
+pub fn pincode(field: &str, value: &str) -> Result<String, AppError> {
+    let v = value.trim();
+    let ok = v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0');
+    if !ok {
+        return Err(AppError::bad_input(field, format!("`{field}` must be a 6-digit PIN code, got \"{v}\"")));
+    }
+    Ok(v.to_owned())
+}
+
+/// A GSTIN: 15 characters (state code, PAN, entity number, `Z`, check character) whose
+/// check character matches. Letters are upper-cased.
+pub fn gstin(field: &str, value: &str) -> Result<String, AppError> {
+    let v = value.trim().to_ascii_uppercase();
+    if !gstin_shape_ok(&v) {
+        return Err(AppError::bad_input(
+            field,
+            format!("`{field}` must be a 15-character GSTIN like 27AAPFU0939F1ZV, got \"{v}\""),
+        ));
+    }
+    if gstin_check_char(&v[..14]) != v.as_bytes()[14] {
+        return Err(AppError::bad_input(field, format!("`{field}`: the check character of GSTIN \"{v}\" is wrong")));
+    }
+    Ok(v)
+}
+
+fn gstin_shape_ok(v: &str) -> bool {
+    let b = v.as_bytes();
+    let digit = |i: usize| b[i].is_ascii_digit();
+    let upper = |i: usize| b[i].is_ascii_uppercase();
+    b.len() == 15
+        && digit(0)
+        && digit(1)
+        && (2..7).all(upper)
+        && (7..11).all(digit)
+        && upper(11)
+        && (b[12].is_ascii_uppercase() || (b'1'..=b'9').contains(&b[12]))
+        && b[13] == b'Z'
+        && (b[14].is_ascii_uppercase() || b[14].is_ascii_digit())
+}
+
+/// The GSTIN check character (base-36 Luhn variant) over the first 14 characters.
+fn gstin_check_char(first14: &str) -> u8 {
+    const CHARS: &[u8; 36] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let sum: u32 = first14
+        .bytes()
+        .enumerate()
+        .map(|(i, c)| {
+            let value = CHARS.iter().position(|&x| x == c).unwrap_or(0) as u32;
+            let product = value * if i % 2 == 0 { 1 } else { 2 };
+            product / 36 + product % 36
+        })
+        .sum();
+    CHARS[((36 - sum % 36) % 36) as usize]
+}
+
+/// A phone number: a 10-digit mobile (starting 6–9), or a landline with its 0-prefixed STD
+/// code (11 digits). Spaces and dashes are dropped, and a leading +91 is accepted.
+pub fn phone(field: &str, value: &str) -> Result<String, AppError> {
+    let digits: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let digits = digits.strip_prefix("+91").unwrap_or(&digits);
+    let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let mobile = digits.len() == 10 && matches!(digits.as_bytes()[0], b'6'..=b'9');
+    let landline = digits.len() == 11 && digits.starts_with('0');
+    if !(all_digits && (mobile || landline)) {
+        return Err(AppError::bad_input(
+            field,
+            format!(
+                "`{field}` must be a 10-digit mobile number or an 11-digit landline with STD code, got \"{value}\""
+            ),
+        ));
+    }
+    Ok(digits.to_owned())
+}
+
+/// An e-mail address of the plain `name@domain.tld` shape, lower-cased.
+pub fn email(field: &str, value: &str) -> Result<String, AppError> {
+    let v = value.trim();
+    let ok = v.len() <= 254
+        && !v.contains(char::is_whitespace)
+        && v.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        });
+    if !ok {
+        return Err(AppError::bad_input(field, format!("`{field}` must be an e-mail address, got \"{v}\"")));
+    }
+    Ok(v.to_ascii_lowercase())
+}
+
+/// A non-negative amount of money in paise.
+pub fn non_negative_paise(field: &str, paise: i64) -> Result<i64, AppError> {
+    if paise < 0 {
+        return Err(AppError::bad_input(field, format!("`{field}` must not be negative")));
+    }
+    Ok(paise)
+}
+
+/// A GST rate in basis points, 0 to 100 %.
+pub fn rate_basis_points(field: &str, bp: i32) -> Result<i32, AppError> {
+    if !(0..=10_000).contains(&bp) {
+        return Err(AppError::bad_input(field, format!("`{field}` must be between 0 and 100 percent")));
+    }
+    Ok(bp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gstin_checks_shape_and_check_character() {
+        assert_eq!(gstin("gstin", " 27aapfu0939f1zv ").unwrap(), "27AAPFU0939F1ZV");
+        assert!(gstin("gstin", "27AAPFU0939F1ZA").is_err(), "wrong check character");
+        assert!(gstin("gstin", "27AAPFU0939F1V").is_err(), "too short");
+        assert!(gstin("gstin", "2AAAPFU0939F1ZV").is_err(), "bad state code");
+        let err = gstin("input.gstin", "nope").unwrap_err();
+        assert!(matches!(err, AppError::BadInput { ref field, .. } if field == "input.gstin"));
+    }
+
+    #[test]
+    fn pincode_phone_email() {
+        assert_eq!(pincode("p", "440001").unwrap(), "440001");
+        for bad in ["044001", "44001", "4400011", "44000a"] {
+            assert!(pincode("p", bad).is_err(), "{bad}");
+        }
+        assert_eq!(phone("m", "+91 98220-12345").unwrap(), "9822012345");
+        assert_eq!(phone("m", "07122345678").unwrap(), "07122345678");
+        for bad in ["12345", "5822012345", "982201234567", "98220abcde"] {
+            assert!(phone("m", bad).is_err(), "{bad}");
+        }
+        assert_eq!(email("e", "Ops@Example.IN").unwrap(), "ops@example.in");
+        for bad in ["x", "x@y", "@y.in", "a b@c.in", "x@.in"] {
+            assert!(email("e", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn texts_are_trimmed_and_required() {
+        assert_eq!(required_text("name", "  Fibernet ", 100).unwrap(), "Fibernet");
+        assert!(required_text("name", "   ", 100).is_err());
+        assert!(required_text("name", &"x".repeat(101), 100).is_err());
+        assert_eq!(optional_text("d", Some("  "), 10).unwrap(), None);
+    }
+}

@@ -1,0 +1,212 @@
+//! The test app: the real server (`build_app`) on an ephemeral port, against a fresh SQLite
+//! file or a fresh PostgreSQL database (when `ISP_TEST_POSTGRES_URL` is set).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use isp_billing::config::Config;
+use isp_billing::metrics::Metrics;
+use serde_json::{json, Value};
+
+/// Which database a test runs against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Sqlite,
+    Postgres,
+}
+
+/// A database made for one test and removed after it.
+pub enum TestDb {
+    Sqlite { _dir: tempfile::TempDir, url: String },
+    Postgres { admin_url: String, name: String, url: String },
+}
+
+impl TestDb {
+    /// A fresh database, or `None` for PostgreSQL when `ISP_TEST_POSTGRES_URL` is not set.
+    pub fn create(kind: Kind) -> Option<TestDb> {
+        match kind {
+            Kind::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = dir.path().join("test.db").to_string_lossy().into_owned();
+                Some(TestDb::Sqlite { _dir: dir, url })
+            }
+            Kind::Postgres => {
+                let Ok(admin_url) = std::env::var("ISP_TEST_POSTGRES_URL") else {
+                    eprintln!("skipped on PostgreSQL: ISP_TEST_POSTGRES_URL is not set");
+                    return None;
+                };
+                let name = format!("isp_test_{}_{}", std::process::id(), rand_suffix());
+                let mut admin = PgConnection::establish(&admin_url).expect("connect to ISP_TEST_POSTGRES_URL");
+                admin.batch_execute(&format!("CREATE DATABASE {name}")).expect("create test database");
+                let url = with_database(&admin_url, &name);
+                Some(TestDb::Postgres { admin_url, name, url })
+            }
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name, .. } = self {
+            if let Ok(mut admin) = PgConnection::establish(admin_url) {
+                let _ = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+            }
+        }
+    }
+}
+
+fn rand_suffix() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    format!("{}_{}", COUNTER.fetch_add(1, Ordering::Relaxed), nanos)
+}
+
+/// `url` with its database name replaced by `name`.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[scheme_end..].find('/') {
+        Some(slash) => &base[..scheme_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// The running server and a client for it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub metrics: Arc<Metrics>,
+    pub kind: Kind,
+    server: tokio::task::JoinHandle<()>,
+    // Dropped last: the server lets go of its connections first.
+    _db: TestDb,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl TestApp {
+    /// Starts the app on a fresh database of `kind` with default settings.
+    pub async fn spawn(kind: Kind) -> Option<TestApp> {
+        Self::spawn_with(kind, |_| {}).await
+    }
+
+    /// Starts the app on a fresh database of `kind`, after `configure` adjusts the settings.
+    pub async fn spawn_with(kind: Kind, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
+        let db = tokio::task::spawn_blocking(move || TestDb::create(kind)).await.expect("create db")?;
+        let mut config = Config::for_database(db.url());
+        configure(&mut config);
+        let app = isp_billing::build_app(&config).await.expect("build_app");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = app.router;
+        let server = tokio::spawn(async move {
+            axum::serve(listener, router).await.expect("server");
+        });
+        Some(TestApp { addr, client: reqwest::Client::new(), metrics: app.metrics, kind, server, _db: db })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// POSTs a GraphQL request and returns the whole response body.
+    pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("POST /graphql");
+        assert_eq!(response.status(), 200, "GraphQL answers 200 even for errors");
+        response.json().await.expect("JSON body")
+    }
+
+    /// The `data` of a request that must succeed.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    /// The first error of a request that must fail.
+    pub async fn error(&self, query: &str, variables: Value) -> Value {
+        let body = self.gql(query, variables).await;
+        let error = body["errors"][0].clone();
+        assert!(error.is_object(), "expected an error, got {body:#}");
+        error
+    }
+}
+
+/// Asserts `error` has `extensions.code == code` (and `extensions.field == field` if given).
+pub fn assert_code(error: &Value, code: &str, field: Option<&str>) {
+    assert_eq!(error["extensions"]["code"], code, "wrong code in {error:#}");
+    if let Some(field) = field {
+        assert_eq!(error["extensions"]["field"], field, "wrong field in {error:#}");
+    }
+}
+
+/// Declares each `async fn name(app: TestApp)` as two tests, `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: $crate::helpers::TestApp) $body
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    let app = $crate::helpers::TestApp::spawn($crate::helpers::Kind::Sqlite).await.expect("sqlite app");
+                    run(app).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Kind::Postgres).await {
+                        run(app).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+#[test]
+fn database_name_is_swapped_in_urls() {
+    assert_eq!(
+        with_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+        "postgres://postgres@127.0.0.1:5432/x"
+    );
+    assert_eq!(with_database("postgres://u@h", "x"), "postgres://u@h/x");
+    assert_eq!(with_database("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+}
+
+impl TestApp {
+    /// Drops a PostgreSQL test database under the running server (to test failure paths).
+    pub fn drop_database_now(&self) {
+        if let TestDb::Postgres { admin_url, name, .. } = &self._db {
+            let mut admin = PgConnection::establish(admin_url).expect("admin connection");
+            admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).expect("drop database");
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Integration tests: the real server over HTTP and websockets, on SQLite and PostgreSQL.
+
+mod helpers;
+
+mod graphql_core;
+mod http_endpoints;
+mod migrations;
+mod reference_data;
+mod schema_file;
