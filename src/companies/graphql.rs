@@ -7,7 +7,7 @@ use super::repo;
 use crate::graphql::context::{db, now, optional_change};
 use crate::graphql::loaders::load_by_id;
 use crate::graphql::node::{expect_id, global_id};
-use crate::graphql::pagination::{connection, PageArgs, PageConnection};
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Percent};
 use crate::validate;
 
@@ -140,6 +140,7 @@ pub struct CompanyQuery;
 #[Object]
 impl CompanyQuery {
     /// Companies in creation order, paged.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn companies(
         &self,
         ctx: &Context<'_>,

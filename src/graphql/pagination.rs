@@ -63,6 +63,13 @@ impl PageArgs {
     }
 }
 
+/// What a connection field costs against the complexity limit: its selection once per item
+/// of the page it may return.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
+    usize::try_from(size).unwrap_or(1).saturating_mul(child_complexity.max(1))
+}
+
 /// Builds the connection for `page`, wrapping each row with `node` and keying cursors by `id`.
 pub fn connection<R, T>(page: Page<R>, id: impl Fn(&R) -> i64, node: impl Fn(R) -> T) -> PageConnection<T>
 where

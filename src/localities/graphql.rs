@@ -9,7 +9,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, now};
 use crate::graphql::loaders::load_by_id;
 use crate::graphql::node::{expect_id, global_id};
-use crate::graphql::pagination::{connection, PageArgs, PageConnection};
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
 use crate::validate;
 
@@ -124,6 +124,7 @@ pub struct LocalityQuery;
 #[Object]
 impl LocalityQuery {
     /// Localities in creation order, paged.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn localities(
         &self,
         ctx: &Context<'_>,

@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, now, optional_change};
 use crate::graphql::loaders::load_by_id;
 use crate::graphql::node::{expect_id, global_id};
-use crate::graphql::pagination::{connection, PageArgs, PageConnection};
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
 use crate::validate;
 
@@ -168,6 +168,7 @@ pub struct PlanQuery;
 #[Object]
 impl PlanQuery {
     /// Plans in creation order, paged.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn plans(
         &self,
         ctx: &Context<'_>,

@@ -149,6 +149,18 @@ async fn graphiql_introspection_query_is_within_the_limits() {
 }
 
 #[tokio::test]
+async fn costly_queries_are_refused() {
+    let app = TestApp::spawn(crate::helpers::Kind::Sqlite).await.unwrap();
+    let aliases: String =
+        (0..60).map(|i| format!("p{i}: plans(first: 100) {{ nodes {{ name company {{ name }} }} }} ")).collect();
+    let error = app.error(&format!("{{ {aliases} }}"), json!({})).await;
+    assert_code(&error, "GRAPHQL_VALIDATION_FAILED", None);
+    assert!(error["message"].as_str().unwrap().contains("too complex"), "{error:#}");
+    // One such page is fine.
+    app.data("{ plans(first: 100) { nodes { name company { name } } } }", json!({})).await;
+}
+
+#[tokio::test]
 async fn request_errors_carry_codes() {
     let app = TestApp::spawn(crate::helpers::Kind::Sqlite).await.unwrap();
     assert_code(&app.error("{ plans { ", json!({})).await, "GRAPHQL_PARSE_FAILED", None);
