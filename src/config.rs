@@ -24,6 +24,23 @@ pub struct Config {
     /// Origins allowed by CORS, comma separated; `*` allows any; empty sends no CORS headers.
     #[arg(long, env = "ISP_CORS_ORIGINS", default_value = "", global = true)]
     pub cors_origins: String,
+
+    /// Hours a login token works.
+    #[arg(long, env = "ISP_TOKEN_TTL_HOURS", default_value_t = 12, global = true)]
+    pub token_ttl_hours: u64,
+
+    /// Failed logins (per username, and per client address) that lock further attempts.
+    #[arg(long, env = "ISP_LOGIN_MAX_FAILURES", default_value_t = 10, global = true)]
+    pub login_max_failures: i64,
+
+    /// Minutes failed logins count against a username or address (and so a lock lasts).
+    #[arg(long, env = "ISP_LOGIN_LOCK_MINUTES", default_value_t = 15, global = true)]
+    pub login_lock_minutes: u64,
+
+    /// Password of the `admin` account made on the first start; read from the environment
+    /// only (`ISP_ADMIN_PASSWORD`), never from a flag, so it does not show in `ps`.
+    #[arg(skip)]
+    pub admin_password: Option<String>,
 }
 
 impl Config {
@@ -35,6 +52,25 @@ impl Config {
             db_pool_size: 8,
             max_body_bytes: 1024 * 1024,
             cors_origins: String::new(),
+            token_ttl_hours: 12,
+            login_max_failures: 10,
+            login_lock_minutes: 15,
+            admin_password: None,
+        }
+    }
+
+    /// Reads the settings that have no flag from the environment.
+    pub fn with_environment(mut self) -> Self {
+        self.admin_password = std::env::var("ISP_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+        self
+    }
+
+    /// Login and token settings.
+    pub fn auth_settings(&self) -> crate::auth::AuthSettings {
+        crate::auth::AuthSettings {
+            token_ttl: std::time::Duration::from_secs(self.token_ttl_hours.max(1) * 3600),
+            max_failures: self.login_max_failures.max(1),
+            lock_window: std::time::Duration::from_secs(self.login_lock_minutes * 60),
         }
     }
 

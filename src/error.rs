@@ -21,6 +21,8 @@ pub enum AppError {
         message: String,
     },
     Conflict(String),
+    /// Too many attempts (failed logins); try again later.
+    TooManyRequests(String),
     /// A database error nobody translated; logged, never shown.
     Database(DieselError),
     Internal(String),
@@ -60,7 +62,11 @@ impl AppError {
     pub fn message(&self) -> String {
         match self {
             AppError::Unauthenticated => "you must be logged in".to_owned(),
-            AppError::Forbidden(m) | AppError::NotFound(m) | AppError::Conflict(m) | AppError::Internal(m) => m.clone(),
+            AppError::Forbidden(m)
+            | AppError::NotFound(m)
+            | AppError::Conflict(m)
+            | AppError::TooManyRequests(m)
+            | AppError::Internal(m) => m.clone(),
             AppError::BadInput { message, .. } => message.clone(),
             AppError::Database(e) => format!("database error: {e}"),
         }
@@ -74,6 +80,7 @@ impl AppError {
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadInput { .. } => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
+            AppError::TooManyRequests(_) => "TOO_MANY_REQUESTS",
             AppError::Database(_) | AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }

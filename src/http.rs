@@ -7,19 +7,23 @@ use std::time::{Duration, Instant};
 use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::Data;
 use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
-use axum::extract::{MatchedPath, Request, State, WebSocketUpgrade};
-use axum::http::{header, HeaderValue, StatusCode};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, MatchedPath, Request, State, WebSocketUpgrade};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use diesel::connection::SimpleConnection;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
+use crate::auth;
 use crate::config::Config;
 use crate::db::Db;
+use crate::error::to_graphql_error;
 use crate::graphql::{loaders, AppSchema};
 use crate::metrics::Metrics;
 
@@ -59,18 +63,64 @@ fn cors(config: &Config) -> CorsLayer {
     }
 }
 
-async fn graphql(State(state): State<AppState>, request: GraphQLRequest) -> GraphQLResponse {
-    let mut request = request.into_inner();
+/// The client's address as the connection shows it (no proxy headers are trusted).
+fn client_address(connect_info: Option<Extension<ConnectInfo<SocketAddr>>>) -> String {
+    connect_info.map_or_else(|| "unknown".to_owned(), |Extension(ConnectInfo(addr))| addr.ip().to_string())
+}
+
+async fn graphql(
+    State(state): State<AppState>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(auth::bearer_token);
+    let auth = match auth::authenticate(&state.db, token, client_address(connect_info)).await {
+        Ok(auth) => auth,
+        Err(e) => {
+            let error = to_graphql_error(&e).into_server_error(Default::default());
+            return async_graphql::Response::from_errors(vec![error]).into();
+        }
+    };
+    let mut request = request.into_inner().data(auth);
     loaders::install(&mut request.data, &state.db);
     state.schema.execute(request).await.into()
 }
 
-async fn graphql_ws(State(state): State<AppState>, protocol: GraphQLProtocol, upgrade: WebSocketUpgrade) -> Response {
+/// The token in a websocket `connection_init` payload: `{"Authorization": "Bearer <token>"}`,
+/// `{"authorization": ...}` or `{"token": "<token>"}`.
+fn payload_token(payload: &serde_json::Value) -> Option<String> {
+    ["Authorization", "authorization"]
+        .iter()
+        .find_map(|key| payload.get(key).and_then(|v| v.as_str()).and_then(auth::bearer_token))
+        .or_else(|| payload.get("token").and_then(|v| v.as_str()).map(str::trim).filter(|t| !t.is_empty()))
+        .map(str::to_owned)
+}
+
+async fn graphql_ws(
+    State(state): State<AppState>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let address = client_address(connect_info);
     upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |stream| {
         let db = state.db.clone();
         GraphQLWebSocket::new(stream, state.schema.clone(), protocol)
-            .on_connection_init(move |_payload| async move {
+            .on_connection_init(move |payload| async move {
+                let token = payload_token(&payload);
+                let auth = auth::authenticate(&db, token.as_deref(), address)
+                    .await
+                    .map_err(|e| async_graphql::Error::new(e.message()))?;
+                // Browsers cannot send headers on a websocket: the token comes in the payload,
+                // and without a valid one the connection is refused.
+                if auth.principal.is_none() {
+                    return Err(async_graphql::Error::new(
+                        "log in first: send your token in the connection_init payload",
+                    ));
+                }
                 let mut data = Data::default();
+                data.insert(auth);
                 loaders::install(&mut data, &db);
                 Ok(data)
             })
@@ -118,4 +168,18 @@ async fn record_metrics(State(state): State<AppState>, request: Request, next: N
     let response = next.run(request).await;
     state.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn reads_the_token_from_a_connection_init_payload() {
+        assert_eq!(super::payload_token(&json!({"Authorization": "Bearer t1"})).as_deref(), Some("t1"));
+        assert_eq!(super::payload_token(&json!({"authorization": "bearer t2"})).as_deref(), Some("t2"));
+        assert_eq!(super::payload_token(&json!({"token": "t3"})).as_deref(), Some("t3"));
+        assert_eq!(super::payload_token(&json!({})), None);
+        assert_eq!(super::payload_token(&json!(null)), None);
+    }
 }

@@ -2,9 +2,12 @@
 //!
 //! [`build_app`] assembles the whole server; the binary and the integration tests both use it.
 
+pub mod audit;
+pub mod auth;
 pub mod companies;
 pub mod config;
 pub mod db;
+pub mod employees;
 pub mod enums;
 pub mod error;
 pub mod graphql;
@@ -41,9 +44,21 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     if !applied.is_empty() {
         tracing::info!(?applied, "applied database migrations");
     }
-    let schema = graphql::build_schema(Some(db.clone()));
+    employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;
+    let schema = graphql::build_schema(Some((db.clone(), config.auth_settings())));
     let state = http::AppState { schema, db: db.clone(), metrics: Arc::clone(&metrics) };
     Ok(App { router: http::router(state, config), db, metrics })
+}
+
+/// Serves `app` on `listener` until `shutdown` resolves; requests in flight then finish.
+/// (The binary and the tests both serve through here, with the client address available.)
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    app: App,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let service = app.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
 }
 
 /// Opens the connection pool (on a blocking thread: connecting is synchronous).

@@ -34,7 +34,8 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")))
         .init();
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    cli.config = cli.config.with_environment();
     match cli.command.unwrap_or(Command::Serve) {
         Command::PrintSchema => print!("{}", isp_billing::graphql::sdl()),
         Command::Migrate { revert_last } => migrate(&cli.config, revert_last).await?,
@@ -75,7 +76,7 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
         database = %isp_billing::redact(&config.database_url),
         "serving GraphQL on /graphql (GraphiQL in a browser), websockets on /graphql/ws"
     );
-    axum::serve(listener, app.router).with_graceful_shutdown(shutdown_signal()).await?;
+    isp_billing::serve(listener, app, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -4,6 +4,10 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 
 use super::model::{CompanyChanges, CompanyFilter, CompanyRow, NewCompany};
 use super::repo;
+use crate::audit::repo::record;
+use crate::audit::Actor;
+use crate::auth::permissions::{Permission, Require};
+use crate::auth::principal;
 use crate::graphql::context::{db, now, optional_change};
 use crate::graphql::loaders::load_by_id;
 use crate::graphql::node::{expect_id, global_id};
@@ -140,7 +144,10 @@ pub struct CompanyQuery;
 #[Object]
 impl CompanyQuery {
     /// Companies in creation order, paged.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[graphql(
+        guard = "Require(Permission::ReadReferenceData)",
+        complexity = "page_cost(first, last, child_complexity)"
+    )]
     async fn companies(
         &self,
         ctx: &Context<'_>,
@@ -157,6 +164,7 @@ impl CompanyQuery {
     }
 
     /// One company by ID; `null` if there is none.
+    #[graphql(guard = "Require(Permission::ReadReferenceData)")]
     async fn company(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Company>> {
         Company::load(ctx, expect_id("id", Company::KIND, &id)?).await
     }
@@ -168,24 +176,49 @@ pub struct CompanyMutation;
 #[Object]
 impl CompanyMutation {
     /// Creates a company. `CONFLICT` when the name is taken.
+    #[graphql(guard = "Require(Permission::WriteReferenceData)")]
     async fn create_company(&self, ctx: &Context<'_>, input: CreateCompanyInput) -> Result<Company> {
+        let actor = Actor::from(principal(ctx)?);
         let new = input.validate()?;
-        let row = db(ctx).write(move |conn| repo::insert(conn, &new)).await?;
+        let row = db(ctx)
+            .write(move |conn| {
+                let row = repo::insert(conn, &new)?;
+                record(conn, &actor, "createCompany", &[global_id(Company::KIND, row.id)], None)?;
+                Ok(row)
+            })
+            .await?;
         Ok(Company(row))
     }
 
     /// Changes a company. `NOT_FOUND` for an unknown ID, `CONFLICT` when the new name is taken.
+    #[graphql(guard = "Require(Permission::WriteReferenceData)")]
     async fn update_company(&self, ctx: &Context<'_>, id: ID, input: UpdateCompanyInput) -> Result<Company> {
         let key = expect_id("id", Company::KIND, &id)?;
+        let actor = Actor::from(principal(ctx)?);
         let changes = input.validate()?;
-        let row = db(ctx).write(move |conn| repo::update(conn, key, &changes)).await?;
+        let row = db(ctx)
+            .write(move |conn| {
+                let row = repo::update(conn, key, &changes)?;
+                let details = format!("gstRate={}", crate::graphql::scalars::format_hundredths(row.gst_rate_bp.into()));
+                record(conn, &actor, "updateCompany", &[global_id(Company::KIND, key)], Some(&details))?;
+                Ok(row)
+            })
+            .await?;
         Ok(Company(row))
     }
 
     /// Deletes a company that has no localities or plans (`CONFLICT` otherwise). Returns its ID.
+    #[graphql(guard = "Require(Permission::WriteReferenceData)")]
     async fn delete_company(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let key = expect_id("id", Company::KIND, &id)?;
-        db(ctx).write(move |conn| repo::delete(conn, key)).await?;
+        let actor = Actor::from(principal(ctx)?);
+        let target = id.clone();
+        db(ctx)
+            .write(move |conn| {
+                repo::delete(conn, key)?;
+                record(conn, &actor, "deleteCompany", std::slice::from_ref(&target), None)
+            })
+            .await?;
         Ok(id)
     }
 }

@@ -150,6 +150,10 @@ diesel::define_sql_function! {
 /// A `LIKE` pattern matching `needle` anywhere, lower-cased, with `%`, `_` and `\` escaped
 /// (use with `.escape('\\')`).
 pub fn like_pattern(needle: &str) -> String {
-    let escaped = needle.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
-    format!("%{escaped}%")
+    format!("%{}%", escape_like(&needle.trim().to_lowercase()))
+}
+
+/// `text` with the `LIKE` wildcards `%` and `_`, and the escape character, escaped.
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

@@ -47,4 +47,63 @@ diesel::table! {
 
 diesel::joinable!(localities -> companies (company_id));
 diesel::joinable!(plans -> companies (company_id));
-diesel::allow_tables_to_appear_in_same_query!(companies, localities, plans);
+
+diesel::table! {
+    employees (id) {
+        id -> BigInt,
+        username -> Text,
+        full_name -> Text,
+        mobile -> Nullable<Text>,
+        email -> Nullable<Text>,
+        role -> Text,
+        is_active -> Bool,
+        password_hash -> Text,
+        password_changed_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        token_hash -> Text,
+        principal_kind -> Text,
+        principal_id -> BigInt,
+        created_at -> Timestamp,
+        expires_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    login_failures (id) {
+        id -> BigInt,
+        username -> Text,
+        address -> Text,
+        failed_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_kind -> Text,
+        actor_id -> Nullable<BigInt>,
+        actor_name -> Text,
+        operation -> Text,
+        target_ids -> Text,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(
+    companies,
+    localities,
+    plans,
+    employees,
+    sessions,
+    login_failures,
+    audit_log
+);

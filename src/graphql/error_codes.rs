@@ -73,7 +73,9 @@ impl Extension for ErrorCodes {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         next.run(ctx, query, variables).await.map_err(|mut e| {
-            set(&mut e, "code", "GRAPHQL_PARSE_FAILED");
+            if !has_code(&e) {
+                set(&mut e, "code", "GRAPHQL_PARSE_FAILED");
+            }
             e
         })
     }

@@ -8,6 +8,7 @@ use async_graphql::{Context, Data};
 
 use crate::companies::model::CompanyRow;
 use crate::db::{Db, DbConn};
+use crate::employees::model::EmployeeRow;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::loader_error;
 use crate::localities::model::LocalityRow;
@@ -44,6 +45,7 @@ pub fn install(data: &mut Data, db: &Db) {
     data.insert(by_id::<CompanyRow>(db, crate::companies::repo::by_ids, |r| r.id));
     data.insert(by_id::<LocalityRow>(db, crate::localities::repo::by_ids, |r| r.id));
     data.insert(by_id::<PlanRow>(db, crate::plans::repo::by_ids, |r| r.id));
+    data.insert(by_id::<EmployeeRow>(db, crate::employees::repo::by_ids, |r| r.id));
 }
 
 /// The row with id `key` through the request's loader for `R`.

@@ -9,8 +9,12 @@ pub mod scalars;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
+use crate::audit::graphql::AuditQuery;
+use crate::auth::graphql::{AuthMutation, AuthQuery};
+use crate::auth::AuthSettings;
 use crate::companies::graphql::{CompanyMutation, CompanyQuery};
 use crate::db::Db;
+use crate::employees::graphql::{EmployeeMutation, EmployeeQuery};
 use crate::localities::graphql::{LocalityMutation, LocalityQuery};
 use crate::plans::graphql::{PlanMutation, PlanQuery};
 
@@ -22,26 +26,27 @@ pub const MAX_RECURSION: usize = 96;
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(node::NodeQuery, CompanyQuery, LocalityQuery, PlanQuery);
+pub struct QueryRoot(node::NodeQuery, AuthQuery, EmployeeQuery, AuditQuery, CompanyQuery, LocalityQuery, PlanQuery);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(CompanyMutation, LocalityMutation, PlanMutation);
+pub struct MutationRoot(AuthMutation, EmployeeMutation, CompanyMutation, LocalityMutation, PlanMutation);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
-/// The schema; `db` is `None` only for printing the SDL.
-pub fn build_schema(db: Option<Db>) -> AppSchema {
+/// The schema; `data` is `None` only for printing the SDL.
+pub fn build_schema(data: Option<(Db, AuthSettings)>) -> AppSchema {
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
         .limit_depth(MAX_DEPTH)
         // The parser's own nesting guard sits above MAX_DEPTH, so that a deep query is
         // refused by the depth rule with its clearer message.
         .limit_recursive_depth(MAX_RECURSION)
         .limit_complexity(MAX_COMPLEXITY)
+        .extension(crate::auth::default_deny::DefaultDeny)
         .extension(error_codes::ErrorCodes)
         // Business dates (invoice and due dates, plan periods) use it; listed from day one.
         .register_output_type::<scalars::Date>();
-    if let Some(db) = db {
-        builder = builder.data(db);
+    if let Some((db, settings)) = data {
+        builder = builder.data(db).data(settings);
     }
     builder.finish()
 }

@@ -4,7 +4,9 @@ use async_graphql::{Context, Interface, Object, ID};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+use crate::auth::permissions::{require, Permission};
 use crate::companies::graphql::Company;
+use crate::employees::graphql::Employee;
 use crate::error::AppError;
 use crate::localities::graphql::Locality;
 use crate::plans::graphql::Plan;
@@ -35,6 +37,7 @@ pub fn expect_id(field: &str, kind: &str, id: &ID) -> Result<i64, AppError> {
 #[graphql(field(name = "id", ty = "ID", desc = "Opaque ID, unique across all types."))]
 pub enum Node {
     Company(Company),
+    Employee(Employee),
     Locality(Locality),
     Plan(Plan),
 }
@@ -49,10 +52,24 @@ impl NodeQuery {
         let Some((kind, key)) = decode_global_id(&id) else {
             return Err(AppError::bad_input("id", "`id` is not an ID this API issued").into());
         };
+        // Each type is readable under the same permission as its own root field.
         Ok(match kind.as_str() {
-            Company::KIND => Company::load(ctx, key).await?.map(Node::Company),
-            Locality::KIND => Locality::load(ctx, key).await?.map(Node::Locality),
-            Plan::KIND => Plan::load(ctx, key).await?.map(Node::Plan),
+            Company::KIND => {
+                require(ctx, Permission::ReadReferenceData)?;
+                Company::load(ctx, key).await?.map(Node::Company)
+            }
+            Locality::KIND => {
+                require(ctx, Permission::ReadReferenceData)?;
+                Locality::load(ctx, key).await?.map(Node::Locality)
+            }
+            Plan::KIND => {
+                require(ctx, Permission::ReadReferenceData)?;
+                Plan::load(ctx, key).await?.map(Node::Plan)
+            }
+            Employee::KIND => {
+                Employee::readable_by(ctx, key)?;
+                Employee::load(ctx, key).await?.map(Node::Employee)
+            }
             _ => None,
         })
     }

@@ -4,6 +4,10 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{LocalityChanges, LocalityFilter, LocalityRow, NewLocality};
 use super::repo;
+use crate::audit::repo::record;
+use crate::audit::Actor;
+use crate::auth::permissions::{Permission, Require};
+use crate::auth::principal;
 use crate::companies::graphql::Company;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, now};
@@ -124,7 +128,10 @@ pub struct LocalityQuery;
 #[Object]
 impl LocalityQuery {
     /// Localities in creation order, paged.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[graphql(
+        guard = "Require(Permission::ReadReferenceData)",
+        complexity = "page_cost(first, last, child_complexity)"
+    )]
     async fn localities(
         &self,
         ctx: &Context<'_>,
@@ -145,6 +152,7 @@ impl LocalityQuery {
     }
 
     /// One locality by ID; `null` if there is none.
+    #[graphql(guard = "Require(Permission::ReadReferenceData)")]
     async fn locality(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Locality>> {
         Locality::load(ctx, expect_id("id", Locality::KIND, &id)?).await
     }
@@ -156,34 +164,50 @@ pub struct LocalityMutation;
 #[Object]
 impl LocalityMutation {
     /// Creates a locality. `BAD_USER_INPUT` for an unknown company, `CONFLICT` for a duplicate name.
+    #[graphql(guard = "Require(Permission::WriteReferenceData)")]
     async fn create_locality(&self, ctx: &Context<'_>, input: CreateLocalityInput) -> Result<Locality> {
+        let actor = Actor::from(principal(ctx)?);
         let new = input.validate()?;
         let row = db(ctx)
             .write(move |conn| {
                 crate::companies::repo::ensure_exists(conn, Some(new.company_id))?;
-                repo::insert(conn, &new)
+                let row = repo::insert(conn, &new)?;
+                record(conn, &actor, "createLocality", &[global_id(Locality::KIND, row.id)], None)?;
+                Ok(row)
             })
             .await?;
         Ok(Locality(row))
     }
 
     /// Changes a locality. `NOT_FOUND` for an unknown ID.
+    #[graphql(guard = "Require(Permission::WriteReferenceData)")]
     async fn update_locality(&self, ctx: &Context<'_>, id: ID, input: UpdateLocalityInput) -> Result<Locality> {
         let key = expect_id("id", Locality::KIND, &id)?;
+        let actor = Actor::from(principal(ctx)?);
         let changes = input.validate()?;
         let row = db(ctx)
             .write(move |conn| {
                 crate::companies::repo::ensure_exists(conn, changes.company_id)?;
-                repo::update(conn, key, &changes)
+                let row = repo::update(conn, key, &changes)?;
+                record(conn, &actor, "updateLocality", &[global_id(Locality::KIND, key)], None)?;
+                Ok(row)
             })
             .await?;
         Ok(Locality(row))
     }
 
     /// Deletes a locality no customer lives in (`CONFLICT` otherwise). Returns its ID.
+    #[graphql(guard = "Require(Permission::WriteReferenceData)")]
     async fn delete_locality(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let key = expect_id("id", Locality::KIND, &id)?;
-        db(ctx).write(move |conn| repo::delete(conn, key)).await?;
+        let actor = Actor::from(principal(ctx)?);
+        let target = id.clone();
+        db(ctx)
+            .write(move |conn| {
+                repo::delete(conn, key)?;
+                record(conn, &actor, "deleteLocality", std::slice::from_ref(&target), None)
+            })
+            .await?;
         Ok(id)
     }
 }

@@ -4,6 +4,10 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 
 use super::model::{NewPlan, PlanChanges, PlanFilter, PlanRow};
 use super::repo;
+use crate::audit::repo::record;
+use crate::audit::Actor;
+use crate::auth::permissions::{Permission, Require};
+use crate::auth::principal;
 use crate::companies::graphql::Company;
 use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
@@ -168,7 +172,10 @@ pub struct PlanQuery;
 #[Object]
 impl PlanQuery {
     /// Plans in creation order, paged.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    #[graphql(
+        guard = "Require(Permission::ReadReferenceData)",
+        complexity = "page_cost(first, last, child_complexity)"
+    )]
     async fn plans(
         &self,
         ctx: &Context<'_>,
@@ -190,6 +197,7 @@ impl PlanQuery {
     }
 
     /// One plan by ID; `null` if there is none.
+    #[graphql(guard = "Require(Permission::ReadReferenceData)")]
     async fn plan(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Plan>> {
         Plan::load(ctx, expect_id("id", Plan::KIND, &id)?).await
     }
@@ -201,34 +209,60 @@ pub struct PlanMutation;
 #[Object]
 impl PlanMutation {
     /// Creates a plan. `BAD_USER_INPUT` for an unknown company, `CONFLICT` for a duplicate name.
+    #[graphql(guard = "Require(Permission::WriteReferenceData)")]
     async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
+        let actor = Actor::from(principal(ctx)?);
         let new = input.validate()?;
         let row = db(ctx)
             .write(move |conn| {
                 crate::companies::repo::ensure_exists(conn, Some(new.company_id))?;
-                repo::insert(conn, &new)
+                let row = repo::insert(conn, &new)?;
+                record(conn, &actor, "createPlan", &[global_id(Plan::KIND, row.id)], None)?;
+                Ok(row)
             })
             .await?;
         Ok(Plan(row))
     }
 
     /// Changes a plan; existing customers keep their invoices. `NOT_FOUND` for an unknown ID.
+    #[graphql(guard = "Require(Permission::WriteReferenceData)")]
     async fn update_plan(&self, ctx: &Context<'_>, id: ID, input: UpdatePlanInput) -> Result<Plan> {
         let key = expect_id("id", Plan::KIND, &id)?;
+        let actor = Actor::from(principal(ctx)?);
         let changes = input.validate()?;
         let row = db(ctx)
             .write(move |conn| {
                 crate::companies::repo::ensure_exists(conn, changes.company_id)?;
-                repo::update(conn, key, &changes)
+                let row = repo::update(conn, key, &changes)?;
+                record(
+                    conn,
+                    &actor,
+                    "updatePlan",
+                    &[global_id(Plan::KIND, key)],
+                    Some(&format!(
+                        "price={} active={}",
+                        crate::graphql::scalars::format_hundredths(row.price_paise),
+                        row.is_active
+                    )),
+                )?;
+                Ok(row)
             })
             .await?;
         Ok(Plan(row))
     }
 
     /// Deletes a plan no customer is on (`CONFLICT` otherwise: deactivate it). Returns its ID.
+    #[graphql(guard = "Require(Permission::WriteReferenceData)")]
     async fn delete_plan(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let key = expect_id("id", Plan::KIND, &id)?;
-        db(ctx).write(move |conn| repo::delete(conn, key)).await?;
+        let actor = Actor::from(principal(ctx)?);
+        let target = id.clone();
+        db(ctx)
+            .write(move |conn| {
+                repo::delete(conn, key)?;
+                record(conn, &actor, "deletePlan", std::slice::from_ref(&target), None)
+            })
+            .await?;
         Ok(id)
     }
 }

@@ -84,12 +84,17 @@ fn with_database(url: &str, name: &str) -> String {
     }
 }
 
-/// The running server and a client for it.
+/// Password of the first admin in every test app.
+pub const ADMIN_PASSWORD: &str = "admin-test-password";
+
+/// The running server and a client for it, logged in as the first admin.
 pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub metrics: Arc<Metrics>,
     pub kind: Kind,
+    /// The admin's token, sent by [`TestApp::gql`].
+    pub token: String,
     server: tokio::task::JoinHandle<()>,
     // Dropped last: the server lets go of its connections first.
     _db: TestDb,
@@ -111,44 +116,72 @@ impl TestApp {
     pub async fn spawn_with(kind: Kind, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let db = tokio::task::spawn_blocking(move || TestDb::create(kind)).await.expect("create db")?;
         let mut config = Config::for_database(db.url());
+        config.admin_password = Some(ADMIN_PASSWORD.to_owned());
         configure(&mut config);
         let app = isp_billing::build_app(&config).await.expect("build_app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let router = app.router;
+        let metrics = Arc::clone(&app.metrics);
         let server = tokio::spawn(async move {
-            axum::serve(listener, router).await.expect("server");
+            isp_billing::serve(listener, app, std::future::pending()).await.expect("server");
         });
-        Some(TestApp { addr, client: reqwest::Client::new(), metrics: app.metrics, kind, server, _db: db })
+        let mut test_app =
+            TestApp { addr, client: reqwest::Client::new(), metrics, kind, token: String::new(), server, _db: db };
+        test_app.token = test_app.login("admin", ADMIN_PASSWORD).await;
+        Some(test_app)
+    }
+
+    /// Logs in and returns the token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+        let data = self.data_as(None, q, json!({"u": username, "p": password})).await;
+        data["login"]["token"].as_str().expect("token").to_owned()
+    }
+
+    /// Creates a staff account with `role` and returns its token.
+    pub async fn staff(&self, username: &str, role: &str) -> String {
+        let q = "mutation($i: CreateEmployeeInput!) { createEmployee(input: $i) { id } }";
+        let input = json!({"username": username, "fullName": username, "role": role, "password": "staff-password"});
+        self.data(q, json!({ "i": input })).await;
+        self.login(username, "staff-password").await
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
 
-    /// POSTs a GraphQL request and returns the whole response body.
-    pub async fn gql(&self, query: &str, variables: Value) -> Value {
-        let response = self
-            .client
-            .post(self.url("/graphql"))
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("POST /graphql");
+    /// POSTs a GraphQL request with `token` (anonymous for `None`).
+    pub async fn gql_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self.client.post(self.url("/graphql"));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response =
+            request.json(&json!({ "query": query, "variables": variables })).send().await.expect("POST /graphql");
         assert_eq!(response.status(), 200, "GraphQL answers 200 even for errors");
         response.json().await.expect("JSON body")
     }
 
-    /// The `data` of a request that must succeed.
+    /// The `data` of a request (as the admin) that must succeed.
     pub async fn data(&self, query: &str, variables: Value) -> Value {
-        let body = self.gql(query, variables).await;
+        self.data_as(Some(&self.token), query, variables).await
+    }
+
+    /// The `data` of a request with `token` that must succeed.
+    pub async fn data_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.gql_as(token, query, variables).await;
         assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
         body["data"].clone()
     }
 
-    /// The first error of a request that must fail.
+    /// The first error of a request (as the admin) that must fail.
     pub async fn error(&self, query: &str, variables: Value) -> Value {
-        let body = self.gql(query, variables).await;
+        self.error_as(Some(&self.token), query, variables).await
+    }
+
+    /// The first error of a request with `token` that must fail.
+    pub async fn error_as(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.gql_as(token, query, variables).await;
         let error = body["errors"][0].clone();
         assert!(error.is_object(), "expected an error, got {body:#}");
         error
@@ -202,6 +235,41 @@ fn database_name_is_swapped_in_urls() {
 }
 
 impl TestApp {
+    /// Runs SQL straight on the test database (to set up what the API cannot, like an
+    /// expired session), returning the affected row count or the database's error.
+    pub fn sql(&self, statement: &str) -> Result<usize, String> {
+        use diesel::RunQueryDsl;
+        match &self._db {
+            TestDb::Sqlite { url, .. } => {
+                let mut conn = diesel::SqliteConnection::establish(url).map_err(|e| e.to_string())?;
+                diesel::sql_query(statement).execute(&mut conn).map_err(|e| e.to_string())
+            }
+            TestDb::Postgres { url, .. } => {
+                let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
+                diesel::sql_query(statement).execute(&mut conn).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// One text value from the test database.
+    pub fn sql_text(&self, query: &str) -> String {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            value: String,
+        }
+        let rows: Vec<Row> = match &self._db {
+            TestDb::Sqlite { url, .. } => {
+                diesel::sql_query(query).load(&mut diesel::SqliteConnection::establish(url).unwrap()).unwrap()
+            }
+            TestDb::Postgres { url, .. } => {
+                diesel::sql_query(query).load(&mut PgConnection::establish(url).unwrap()).unwrap()
+            }
+        };
+        rows.into_iter().next().expect("a row").value
+    }
+
     /// Drops a PostgreSQL test database under the running server (to test failure paths).
     pub fn drop_database_now(&self) {
         if let TestDb::Postgres { admin_url, name, .. } = &self._db {

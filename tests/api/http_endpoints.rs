@@ -23,7 +23,8 @@ async fn ws_connect(
     request.headers_mut().insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
     let (mut socket, response) = tokio_tungstenite::connect_async(request).await.expect("websocket");
     assert_eq!(response.headers()["sec-websocket-protocol"], protocol);
-    socket.send(Message::text(json!({"type": "connection_init", "payload": {}}).to_string())).await.unwrap();
+    let payload = json!({"Authorization": format!("Bearer {}", app.token)});
+    socket.send(Message::text(json!({"type": "connection_init", "payload": payload}).to_string())).await.unwrap();
     let ack = next_json(&mut socket).await;
     assert_eq!(ack["type"], "connection_ack");
     socket
@@ -57,7 +58,11 @@ on_both_databases! {
     }
 
     async fn metrics_count_requests_and_statements(app: TestApp) {
-        let before = metric(&app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap(), "isp_db_statements_total");
+        let requests = r#"isp_http_requests_total{method="POST",route="/graphql",status="200"}"#;
+        let durations = r#"isp_http_request_duration_seconds_count{route="/graphql"}"#;
+        let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+        let (before, requests_before, durations_before) =
+            (metric(&text, "isp_db_statements_total"), metric(&text, requests), metric(&text, durations));
         app.data("{ plans { totalCount nodes { name } } }", json!({})).await;
         let response = app.client.get(app.url("/metrics")).send().await.unwrap();
         assert_eq!(response.status(), 200);
@@ -65,8 +70,8 @@ on_both_databases! {
         let text = response.text().await.unwrap();
         let after = metric(&text, "isp_db_statements_total");
         assert!(after >= before + 2, "a connection query runs a count and a select: {before} -> {after}");
-        assert!(text.contains(r#"isp_http_requests_total{method="POST",route="/graphql",status="200"} 1"#), "{text}");
-        assert!(text.contains(r#"isp_http_request_duration_seconds_count{route="/graphql"} 1"#), "{text}");
+        assert_eq!(metric(&text, requests), requests_before + 1, "{text}");
+        assert_eq!(metric(&text, durations), durations_before + 1, "{text}");
         assert_eq!(app.metrics.statements(), after, "the counter /metrics shows is the app's");
     }
 

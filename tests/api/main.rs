@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod auth;
 mod graphql_core;
 mod http_endpoints;
 mod migrations;

@@ -1,0 +1,126 @@
+//! The audit log over GraphQL (ADMIN only).
+
+use async_graphql::{Context, InputObject, Object, Result, ID};
+
+use super::model::{AuditFilter, AuditRow};
+use super::repo;
+use crate::auth::model::{CUSTOMER, EMPLOYEE};
+use crate::auth::permissions::{Permission, Require};
+use crate::error::AppError;
+use crate::graphql::context::db;
+use crate::graphql::node::{decode_global_id, global_id};
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
+use crate::graphql::scalars::DateTime;
+use crate::text_enum;
+
+text_enum! {
+    /// Who made a change.
+    pub enum ActorKind {
+        /// A staff account.
+        Employee => "EMPLOYEE",
+        /// A customer through self-service.
+        Customer => "CUSTOMER",
+        /// The server itself (first start, scheduled jobs).
+        System => "SYSTEM",
+    }
+}
+
+/// One change: who made it, when, which operation, and the objects it touched.
+pub struct AuditEntry(pub AuditRow);
+
+#[Object]
+impl AuditEntry {
+    /// Opaque ID, unique across all types.
+    async fn id(&self) -> ID {
+        global_id("AuditEntry", self.0.id)
+    }
+    async fn at(&self) -> DateTime {
+        DateTime(self.0.at)
+    }
+    async fn actor_kind(&self) -> Result<ActorKind> {
+        Ok(ActorKind::from_db(&self.0.actor_kind)?)
+    }
+    /// The ID of the employee or customer who made the change (`null` for the system).
+    async fn actor_id(&self) -> Option<ID> {
+        let kind = match self.0.actor_kind.as_str() {
+            EMPLOYEE => "Employee",
+            CUSTOMER => "Customer",
+            _ => return None,
+        };
+        self.0.actor_id.map(|id| global_id(kind, id))
+    }
+    /// The actor's username at the time.
+    async fn actor_name(&self) -> &str {
+        &self.0.actor_name
+    }
+    /// The mutation, e.g. `createEmployee`.
+    async fn operation(&self) -> &str {
+        &self.0.operation
+    }
+    /// IDs of the objects the change touched.
+    async fn target_ids(&self) -> Vec<ID> {
+        self.0.target_ids.split_whitespace().map(|s| ID(s.to_owned())).collect()
+    }
+    /// Short notes on what changed, when the operation records any.
+    async fn details(&self) -> Option<&str> {
+        self.0.details.as_deref()
+    }
+}
+
+/// Narrows `auditLog`.
+#[derive(InputObject, Default)]
+pub struct AuditFilterInput {
+    /// Changes made by this employee or customer.
+    pub actor_id: Option<ID>,
+    /// Changes made by this operation, e.g. `updateEmployee`.
+    pub operation: Option<String>,
+    /// Changes that touched this object.
+    pub target_id: Option<ID>,
+    /// From this time on (inclusive).
+    pub from: Option<DateTime>,
+    /// Before this time.
+    pub to: Option<DateTime>,
+}
+
+impl AuditFilterInput {
+    fn into_filter(self) -> Result<AuditFilter, AppError> {
+        let actor = match self.actor_id {
+            None => None,
+            Some(id) => match decode_global_id(&id) {
+                Some((kind, key)) if kind == "Employee" => Some((EMPLOYEE, key)),
+                Some((kind, key)) if kind == "Customer" => Some((CUSTOMER, key)),
+                _ => return Err(AppError::bad_input("filter.actorId", "`actorId` must be an employee or customer ID")),
+            },
+        };
+        Ok(AuditFilter {
+            actor,
+            operation: self.operation,
+            target_id: self.target_id.map(|id| id.0),
+            from: self.from.map(|t| t.0),
+            to: self.to.map(|t| t.0),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct AuditQuery;
+
+#[Object]
+impl AuditQuery {
+    /// The audit log, oldest first (`last:` gives the newest). ADMIN only.
+    #[graphql(guard = "Require(Permission::ReadAuditLog)", complexity = "page_cost(first, last, child_complexity)")]
+    async fn audit_log(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AuditFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<AuditEntry>> {
+        let window = PageArgs::new(first, after, last, before).window()?;
+        let filter = filter.unwrap_or_default().into_filter()?;
+        let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
+        Ok(connection(page, |row| row.id, AuditEntry))
+    }
+}

@@ -1,0 +1,30 @@
+//! The audit log: who changed money, accounts or customer status, when, and what. Rows are
+//! written in the same transaction as the change and can never be updated or deleted
+//! (database triggers refuse it).
+
+pub mod graphql;
+pub mod model;
+pub mod repo;
+
+use crate::auth::Principal;
+
+/// Who did something, as the audit log records it.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub kind: &'static str,
+    pub id: Option<i64>,
+    pub name: String,
+}
+
+impl Actor {
+    /// The server itself (first-start setup, scheduled jobs).
+    pub fn system() -> Actor {
+        Actor { kind: model::SYSTEM, id: None, name: "system".to_owned() }
+    }
+}
+
+impl From<&Principal> for Actor {
+    fn from(p: &Principal) -> Self {
+        Actor { kind: p.kind(), id: Some(p.id()), name: p.username().to_owned() }
+    }
+}

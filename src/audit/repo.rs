@@ -1,0 +1,67 @@
+//! Writing and reading the audit log.
+
+use diesel::prelude::*;
+
+use super::model::{AuditFilter, AuditRow, NewAudit};
+use super::Actor;
+use crate::db::page::{Page, PageWindow};
+use crate::db::schema::audit_log;
+use crate::db::{escape_like, DbConn, MultiBackend};
+use crate::error::AppResult;
+use crate::graphql::context::now;
+use crate::keyset_page;
+
+/// Appends an entry; call it inside the transaction that makes the change.
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    operation: &str,
+    targets: &[async_graphql::ID],
+    details: Option<&str>,
+) -> AppResult<()> {
+    let entry = NewAudit {
+        at: now(),
+        actor_kind: actor.kind,
+        actor_id: actor.id,
+        actor_name: &actor.name,
+        operation,
+        target_ids: targets.iter().map(|id| id.as_str()).collect::<Vec<_>>().join(" "),
+        details,
+    };
+    diesel::insert_into(audit_log::table).values(&entry).execute(conn)?;
+    Ok(())
+}
+
+fn filtered(filter: &AuditFilter) -> audit_log::BoxedQuery<'static, MultiBackend> {
+    let mut query = audit_log::table.into_boxed();
+    if let Some((kind, id)) = filter.actor {
+        query = query.filter(audit_log::actor_kind.eq(kind)).filter(audit_log::actor_id.eq(id));
+    }
+    if let Some(operation) = &filter.operation {
+        query = query.filter(audit_log::operation.eq(operation.clone()));
+    }
+    if let Some(target) = &filter.target_id {
+        // Spaces delimit the IDs; base64url may hold `_`, a LIKE wildcard, hence the escaping.
+        let t = escape_like(target);
+        query = query.filter(
+            audit_log::target_ids
+                .eq(target.clone())
+                .or(audit_log::target_ids.like(format!("{t} %")).escape('\\'))
+                .or(audit_log::target_ids.like(format!("% {t}")).escape('\\'))
+                .or(audit_log::target_ids.like(format!("% {t} %")).escape('\\')),
+        );
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_log::at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(audit_log::at.lt(to));
+    }
+    query
+}
+
+pub fn page(conn: &mut DbConn, filter: &AuditFilter, window: PageWindow) -> AppResult<Page<AuditRow>> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    let rows = keyset_page!(filtered(filter), audit_log::id, window).load::<AuditRow>(conn)?;
+    Ok(window.finish(rows, total))
+}

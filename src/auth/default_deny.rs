@@ -1,0 +1,95 @@
+//! Default deny: an anonymous request may select only the public root fields
+//! ([`PUBLIC_FIELDS`]) and introspection. Checked right after parsing, so every root field,
+//! present and future, of queries, mutations and subscriptions needs a principal, whatever its
+//! arguments, before any validation or resolver runs.
+
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{ServerError, ServerResult, Variables};
+
+use super::RequestAuth;
+use crate::error::{to_graphql_error, AppError};
+
+/// Root fields anyone may call without logging in.
+pub const PUBLIC_FIELDS: &[&str] = &["login"];
+
+pub struct DefaultDeny;
+
+impl ExtensionFactory for DefaultDeny {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(DefaultDeny)
+    }
+}
+
+/// Names of the root fields `set` selects, looking through fragments.
+fn root_fields<'a>(doc: &'a ExecutableDocument, set: &'a SelectionSet, depth: usize, out: &mut Vec<&'a str>) {
+    if depth > 8 {
+        // Fragment cycles are refused by validation later; stop here.
+        return;
+    }
+    for selection in &set.items {
+        match &selection.node {
+            Selection::Field(field) => out.push(field.node.name.node.as_str()),
+            Selection::FragmentSpread(spread) => {
+                if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
+                    root_fields(doc, &fragment.node.selection_set.node, depth + 1, out);
+                }
+            }
+            Selection::InlineFragment(inline) => root_fields(doc, &inline.node.selection_set.node, depth + 1, out),
+        }
+    }
+}
+
+/// The first root field of `doc` an anonymous caller may not select.
+pub fn first_private_field(doc: &ExecutableDocument) -> Option<String> {
+    let mut fields = Vec::new();
+    for (_, operation) in doc.operations.iter() {
+        root_fields(doc, &operation.node.selection_set.node, 0, &mut fields);
+    }
+    fields.into_iter().find(|f| !f.starts_with("__") && !PUBLIC_FIELDS.contains(f)).map(str::to_owned)
+}
+
+#[async_trait::async_trait]
+impl Extension for DefaultDeny {
+    async fn parse_query(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        query: &str,
+        variables: &Variables,
+        next: NextParseQuery<'_>,
+    ) -> ServerResult<ExecutableDocument> {
+        let doc = next.run(ctx, query, variables).await?;
+        let anonymous = ctx.data_opt::<RequestAuth>().is_none_or(|auth| auth.principal.is_none());
+        if anonymous {
+            if let Some(field) = first_private_field(&doc) {
+                let error = to_graphql_error(&AppError::Unauthenticated);
+                let mut server_error = ServerError::new(format!("log in to use `{field}`"), None);
+                server_error.extensions = error.extensions;
+                return Err(server_error);
+            }
+        }
+        Ok(doc)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_private_field;
+
+    fn private(query: &str) -> Option<String> {
+        first_private_field(&async_graphql::parser::parse_query(query).unwrap())
+    }
+
+    #[test]
+    fn finds_private_root_fields_through_fragments() {
+        assert_eq!(private("{ __schema { types { name } } __typename }"), None);
+        assert_eq!(private("mutation { login(username: \"a\", password: \"b\") { token } }"), None);
+        assert_eq!(private("{ plans { totalCount } }").as_deref(), Some("plans"));
+        assert_eq!(private("{ ...F } fragment F on Query { me { username } }").as_deref(), Some("me"));
+        assert_eq!(private("{ ... on Query { companies { totalCount } } }").as_deref(), Some("companies"));
+        assert_eq!(private("query A { __typename } mutation B { logout }").as_deref(), Some("logout"));
+        assert_eq!(private("subscription { complaintCreated { id } }").as_deref(), Some("complaintCreated"));
+    }
+}

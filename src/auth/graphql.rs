@@ -1,0 +1,209 @@
+//! `login`, `logout`, `changePassword` and `me`.
+
+use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use chrono::NaiveDateTime;
+
+use super::model::{Credentials, EMPLOYEE};
+use super::{password, principal, repo, request_auth, token, AuthSettings, Principal, Role};
+use crate::audit::Actor;
+use crate::db::Db;
+use crate::employees::graphql::Employee;
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::{db, now};
+use crate::graphql::node::global_id;
+use crate::graphql::scalars::DateTime;
+use crate::text_enum;
+
+text_enum! {
+    /// What kind of account is logged in.
+    pub enum PrincipalKind {
+        /// A staff account; see `role`.
+        Employee => "EMPLOYEE",
+        /// A customer using self-service: sees only their own data.
+        Customer => "CUSTOMER",
+    }
+}
+
+/// The logged-in account.
+pub struct Viewer(pub Principal);
+
+#[Object]
+impl Viewer {
+    /// The ID of the employee or customer behind the login.
+    async fn id(&self) -> ID {
+        match &self.0 {
+            Principal::Employee { id, .. } => global_id(Employee::KIND, *id),
+            Principal::Customer { id, .. } => global_id("Customer", *id),
+        }
+    }
+    async fn kind(&self) -> PrincipalKind {
+        match self.0 {
+            Principal::Employee { .. } => PrincipalKind::Employee,
+            Principal::Customer { .. } => PrincipalKind::Customer,
+        }
+    }
+    async fn username(&self) -> &str {
+        self.0.username()
+    }
+    async fn full_name(&self) -> &str {
+        match &self.0 {
+            Principal::Employee { full_name, .. } | Principal::Customer { full_name, .. } => full_name,
+        }
+    }
+    /// The staff role; `null` for a customer.
+    async fn role(&self) -> Option<Role> {
+        match &self.0 {
+            Principal::Employee { role, .. } => Some(*role),
+            Principal::Customer { .. } => None,
+        }
+    }
+    /// The staff account; `null` for a customer.
+    async fn employee(&self, ctx: &Context<'_>) -> Result<Option<Employee>> {
+        match &self.0 {
+            Principal::Employee { id, .. } => Employee::load(ctx, *id).await,
+            Principal::Customer { .. } => Ok(None),
+        }
+    }
+}
+
+/// A successful login.
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// Send it as `Authorization: Bearer <token>` (on websockets: in the `connection_init`
+    /// payload). Shown only here; the server keeps only its hash.
+    pub token: String,
+    /// When the token stops working.
+    pub expires_at: DateTime,
+    pub viewer: Viewer,
+}
+
+/// The one answer for a wrong username or password, so neither gives the other away.
+fn bad_credentials() -> AppError {
+    AppError::Unauthenticated
+}
+
+/// Starts a session for `principal` and returns its payload (inside a write transaction).
+fn start_session(
+    conn: &mut crate::db::DbConn,
+    principal: Principal,
+    ttl: std::time::Duration,
+) -> AppResult<LoginPayload> {
+    let token = token::generate();
+    let now = now();
+    let expires_at = now + chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::hours(12));
+    repo::insert_session(conn, principal.kind(), principal.id(), &token::hash(&token), now, expires_at)?;
+    Ok(LoginPayload { token, expires_at: DateTime(expires_at), viewer: Viewer(principal) })
+}
+
+fn since(settings: &AuthSettings) -> NaiveDateTime {
+    now() - chrono::Duration::from_std(settings.lock_window).unwrap_or(chrono::Duration::minutes(15))
+}
+
+/// Checks a password against the stored hash of the account `username` names.
+async fn check_password(db: &Db, username: String, password: String) -> AppResult<Option<Credentials>> {
+    let found = db.read(move |conn| repo::credentials(conn, &username)).await?;
+    let matches = password::verify(password, found.as_ref().map(|c| c.password_hash.clone())).await?;
+    Ok(found.filter(|c| matches && c.active))
+}
+
+#[derive(Default)]
+pub struct AuthQuery;
+
+#[Object]
+impl AuthQuery {
+    /// The logged-in account.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Viewer> {
+        Ok(Viewer(principal(ctx)?.clone()))
+    }
+}
+
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    /// Logs in a staff member or a customer. A wrong username and a wrong password give the
+    /// same `UNAUTHENTICATED` error; after too many failures for a username or from an address
+    /// further attempts are refused with `TOO_MANY_REQUESTS` for a while.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        username: String,
+        #[graphql(secret)] password: String,
+    ) -> Result<LoginPayload> {
+        let settings = ctx.data_unchecked::<AuthSettings>().clone();
+        let address = request_auth(ctx).client_address.clone();
+        let name = username.trim().to_lowercase();
+        let db = db(ctx);
+
+        let (since, max) = (since(&settings), settings.max_failures);
+        let (n, a) = (name.clone(), address.clone());
+        let (by_user, by_address) = db.read(move |conn| repo::recent_failures(conn, &n, &a, since)).await?;
+        if by_user >= max || by_address >= max {
+            let minutes = settings.lock_window.as_secs().div_ceil(60);
+            return Err(AppError::TooManyRequests(format!(
+                "too many failed logins; try again in up to {minutes} minutes"
+            ))
+            .into());
+        }
+
+        let Some(account) = check_password(db, name.clone(), password).await? else {
+            db.write(move |conn| repo::record_failure(conn, &name, &address, now(), since)).await?;
+            return Err(bad_credentials().into());
+        };
+        let ttl = settings.token_ttl;
+        let payload = db
+            .write(move |conn| {
+                let principal = repo::principal(conn, account.kind, account.id)?.ok_or_else(bad_credentials)?;
+                repo::clear_failures(conn, &name)?;
+                start_session(conn, principal, ttl)
+            })
+            .await?;
+        Ok(payload)
+    }
+
+    /// Ends the current session: its token stops working at once.
+    async fn logout(&self, ctx: &Context<'_>) -> Result<bool> {
+        principal(ctx)?;
+        let Some(session_id) = request_auth(ctx).session_id else { return Ok(false) };
+        db(ctx).write(move |conn| repo::revoke_session(conn, session_id, now())).await?;
+        Ok(true)
+    }
+
+    /// Changes the caller's own password. Every session of the account ends (other devices
+    /// are logged out); the returned payload carries a fresh token for this one.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(secret)] current_password: String,
+        #[graphql(secret)] new_password: String,
+    ) -> Result<LoginPayload> {
+        let me = principal(ctx)?.clone();
+        let settings = ctx.data_unchecked::<AuthSettings>().clone();
+        password::check_policy("newPassword", &new_password, me.username())?;
+        let db = db(ctx);
+        let account = check_password(db, me.username().to_owned(), current_password).await?;
+        if account.as_ref().is_none_or(|a| a.kind != me.kind() || a.id != me.id()) {
+            return Err(AppError::bad_input("currentPassword", "`currentPassword` is wrong").into());
+        }
+        let hash = password::hash(new_password).await?;
+        let payload = db
+            .write(move |conn| {
+                let now = now();
+                match me.kind() {
+                    EMPLOYEE => crate::employees::repo::set_password(conn, me.id(), &hash, now)?,
+                    _ => {
+                        return Err(AppError::Forbidden(
+                            "customer passwords are changed with the customers area".into(),
+                        ))
+                    }
+                }
+                repo::revoke_all(conn, me.kind(), me.id(), now)?;
+                let target = global_id(Employee::KIND, me.id());
+                crate::audit::repo::record(conn, &Actor::from(&me), "changePassword", &[target], None)?;
+                start_session(conn, me.clone(), settings.token_ttl)
+            })
+            .await?;
+        Ok(payload)
+    }
+}

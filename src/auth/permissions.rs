@@ -1,0 +1,213 @@
+//! The permission matrix: which role may do what, as data in one place.
+//!
+//! Resolvers name a [`Permission`] through the [`Require`] guard; what a customer may see of
+//! a permission is always only their own data ([`Access::Own`]), which the resolver then
+//! scopes by. The README's table is rendered from [`RULES`] (a test keeps them equal).
+
+use async_graphql::{Context, Guard};
+
+use super::{principal, Principal};
+use crate::error::{AppError, AppResult};
+use crate::text_enum;
+
+text_enum! {
+    /// A staff member's role.
+    pub enum Role {
+        /// Everything, including staff accounts, the audit log and gateway secrets.
+        Admin => "ADMIN",
+        /// All business data; not staff accounts or gateway secrets.
+        Manager => "MANAGER",
+        /// Field cashier: reads customers and invoices, records payments.
+        Collector => "COLLECTOR",
+        /// Reads customers; handles complaints.
+        Support => "SUPPORT",
+    }
+}
+
+/// Something a caller may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    ReadReferenceData,
+    WriteReferenceData,
+    ReadCustomers,
+    WriteCustomers,
+    ReadBilling,
+    RecordPayments,
+    WriteBilling,
+    ReadComplaints,
+    WriteComplaints,
+    ManageStaff,
+    ReadAuditLog,
+    ManageGateways,
+}
+
+/// How much of a permission's data a caller gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Everything.
+    All,
+    /// Only what belongs to this customer (row id).
+    Own(i64),
+}
+
+/// One row of the matrix.
+pub struct Rule {
+    pub permission: Permission,
+    /// What the row means, for the README.
+    pub description: &'static str,
+    pub roles: &'static [Role],
+    /// Whether a customer has this permission for their own data.
+    pub customer_own: bool,
+}
+
+use Role::{Admin, Collector, Manager, Support};
+
+/// The permission matrix.
+pub const RULES: &[Rule] = &[
+    Rule {
+        permission: Permission::ReadReferenceData,
+        description: "read companies, localities, plans",
+        roles: &[Admin, Manager, Collector, Support],
+        customer_own: true,
+    },
+    Rule {
+        permission: Permission::WriteReferenceData,
+        description: "change companies, localities, plans",
+        roles: &[Admin, Manager],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::ReadCustomers,
+        description: "read customers",
+        roles: &[Admin, Manager, Collector, Support],
+        customer_own: true,
+    },
+    Rule {
+        permission: Permission::WriteCustomers,
+        description: "create and change customers, their status",
+        roles: &[Admin, Manager],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::ReadBilling,
+        description: "read invoices, payments, ledger",
+        roles: &[Admin, Manager, Collector],
+        customer_own: true,
+    },
+    Rule {
+        permission: Permission::RecordPayments,
+        description: "record payments",
+        roles: &[Admin, Manager, Collector],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::WriteBilling,
+        description: "raise and cancel invoices, refunds, add-on bills",
+        roles: &[Admin, Manager],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::ReadComplaints,
+        description: "read complaints",
+        roles: &[Admin, Manager, Support],
+        customer_own: true,
+    },
+    Rule {
+        permission: Permission::WriteComplaints,
+        description: "file, assign and update complaints",
+        roles: &[Admin, Manager, Support],
+        customer_own: true,
+    },
+    Rule {
+        permission: Permission::ManageStaff,
+        description: "staff accounts: create, change, reset passwords",
+        roles: &[Admin],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::ReadAuditLog,
+        description: "read the audit log",
+        roles: &[Admin],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::ManageGateways,
+        description: "payment gateways and their secrets",
+        roles: &[Admin],
+        customer_own: false,
+    },
+];
+
+fn rule(permission: Permission) -> &'static Rule {
+    RULES.iter().find(|r| r.permission == permission).expect("every permission has a rule")
+}
+
+/// What `principal` may do under `permission`: `FORBIDDEN` when nothing.
+pub fn access(principal: &Principal, permission: Permission) -> AppResult<Access> {
+    let rule = rule(permission);
+    match principal {
+        Principal::Employee { role, .. } if rule.roles.contains(role) => Ok(Access::All),
+        Principal::Customer { id, .. } if rule.customer_own => Ok(Access::Own(*id)),
+        _ => Err(AppError::Forbidden(format!("you are not allowed to {}", rule.description))),
+    }
+}
+
+/// The caller's access under `permission`: `UNAUTHENTICATED` or `FORBIDDEN` when none.
+pub fn require(ctx: &Context<'_>, permission: Permission) -> AppResult<Access> {
+    access(principal(ctx)?, permission)
+}
+
+/// Guard for a field: `#[graphql(guard = "Require(Permission::ManageStaff)")]`.
+pub struct Require(pub Permission);
+
+impl Guard for Require {
+    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        require(ctx, self.0).map(|_| ()).map_err(Into::into)
+    }
+}
+
+/// The matrix as a Markdown table (it stands in the README).
+pub fn markdown_table() -> String {
+    let roles = [Admin, Manager, Collector, Support];
+    let mut out = String::from("| permission | ADMIN | MANAGER | COLLECTOR | SUPPORT | customer (own data) |\n");
+    out.push_str("|---|---|---|---|---|---|\n");
+    for rule in RULES {
+        let mark = |yes: bool| if yes { "yes" } else { "—" };
+        let cells: Vec<&str> = roles.iter().map(|r| mark(rule.roles.contains(r))).collect();
+        out.push_str(&format!("| {} | {} | {} |\n", rule.description, cells.join(" | "), mark(rule.customer_own)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn employee(role: Role) -> Principal {
+        Principal::Employee { id: 1, username: "u".into(), full_name: "U".into(), role }
+    }
+
+    #[test]
+    fn matrix_is_enforced() {
+        assert_eq!(access(&employee(Role::Admin), Permission::ManageStaff).unwrap(), Access::All);
+        assert!(access(&employee(Role::Manager), Permission::ManageStaff).is_err());
+        assert!(access(&employee(Role::Manager), Permission::ManageGateways).is_err());
+        assert_eq!(access(&employee(Role::Collector), Permission::RecordPayments).unwrap(), Access::All);
+        assert!(access(&employee(Role::Collector), Permission::WriteCustomers).is_err());
+        assert!(access(&employee(Role::Support), Permission::ReadBilling).is_err());
+        assert_eq!(access(&employee(Role::Support), Permission::WriteComplaints).unwrap(), Access::All);
+        let customer = Principal::Customer { id: 7, username: "c".into(), full_name: "C".into() };
+        assert_eq!(access(&customer, Permission::ReadBilling).unwrap(), Access::Own(7));
+        assert!(access(&customer, Permission::RecordPayments).is_err());
+    }
+
+    #[test]
+    fn readme_shows_the_matrix() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        assert!(
+            readme.contains(&markdown_table()),
+            "README.md's permission table differs from RULES; paste this in:\n{}",
+            markdown_table()
+        );
+    }
+}

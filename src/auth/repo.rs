@@ -1,0 +1,136 @@
+//! Sessions, failed logins and credential lookups.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{Credentials, NewLoginFailure, NewSession, SessionRow, CUSTOMER, EMPLOYEE};
+use super::{Principal, Role};
+use crate::db::schema::{employees, login_failures, sessions};
+use crate::db::{lower, DbConn};
+use crate::employees::model::EmployeeRow;
+use crate::error::AppResult;
+
+/// The live session with this token hash and its principal (`None` when the token is
+/// unknown, expired or revoked, or its account is deactivated).
+pub fn session_principal(
+    conn: &mut DbConn,
+    token_hash: &str,
+    now: NaiveDateTime,
+) -> AppResult<Option<(i64, Principal)>> {
+    let session: Option<SessionRow> = sessions::table
+        .filter(sessions::token_hash.eq(token_hash))
+        .filter(sessions::revoked_at.is_null())
+        .filter(sessions::expires_at.gt(now))
+        .first(conn)
+        .optional()?;
+    let Some(session) = session else { return Ok(None) };
+    Ok(principal(conn, &session.principal_kind, session.principal_id)?.map(|p| (session.id, p)))
+}
+
+/// The active principal of `kind` with row id `id`.
+pub fn principal(conn: &mut DbConn, kind: &str, id: i64) -> AppResult<Option<Principal>> {
+    match kind {
+        EMPLOYEE => {
+            let row: Option<EmployeeRow> =
+                employees::table.find(id).filter(employees::is_active.eq(true)).first(conn).optional()?;
+            row.map(|e| {
+                Ok(Principal::Employee {
+                    id: e.id,
+                    role: Role::from_db(&e.role)?,
+                    username: e.username,
+                    full_name: e.full_name,
+                })
+            })
+            .transpose()
+        }
+        // Customer accounts arrive with the customers area; until then no CUSTOMER session exists.
+        CUSTOMER => Ok(None),
+        _ => Ok(None),
+    }
+}
+
+/// The account a login names: staff first, then customers. Usernames match ignoring case.
+pub fn credentials(conn: &mut DbConn, username: &str) -> AppResult<Option<Credentials>> {
+    let employee: Option<(i64, String, bool)> = employees::table
+        .filter(lower(employees::username).eq(username.to_lowercase()))
+        .select((employees::id, employees::password_hash, employees::is_active))
+        .first(conn)
+        .optional()?;
+    if let Some((id, password_hash, active)) = employee {
+        return Ok(Some(Credentials { kind: EMPLOYEE, id, password_hash, active }));
+    }
+    // The customers area adds its lookup here.
+    Ok(None)
+}
+
+pub fn insert_session(
+    conn: &mut DbConn,
+    kind: &str,
+    principal_id: i64,
+    token_hash: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> AppResult<i64> {
+    let new = NewSession { token_hash, principal_kind: kind, principal_id, created_at: now, expires_at };
+    Ok(diesel::insert_into(sessions::table).values(&new).returning(sessions::id).get_result(conn)?)
+}
+
+pub fn revoke_session(conn: &mut DbConn, session_id: i64, now: NaiveDateTime) -> AppResult<()> {
+    diesel::update(sessions::table.find(session_id).filter(sessions::revoked_at.is_null()))
+        .set(sessions::revoked_at.eq(now))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Ends every session of a principal (password changed, account deactivated).
+pub fn revoke_all(conn: &mut DbConn, kind: &str, principal_id: i64, now: NaiveDateTime) -> AppResult<usize> {
+    Ok(diesel::update(
+        sessions::table
+            .filter(sessions::principal_kind.eq(kind))
+            .filter(sessions::principal_id.eq(principal_id))
+            .filter(sessions::revoked_at.is_null()),
+    )
+    .set(sessions::revoked_at.eq(now))
+    .execute(conn)?)
+}
+
+/// Failed logins since `since` for this username and for this address.
+pub fn recent_failures(
+    conn: &mut DbConn,
+    username: &str,
+    address: &str,
+    since: NaiveDateTime,
+) -> AppResult<(i64, i64)> {
+    let by_username = login_failures::table
+        .filter(login_failures::username.eq(username))
+        .filter(login_failures::failed_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    let by_address = login_failures::table
+        .filter(login_failures::address.eq(address))
+        .filter(login_failures::failed_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    Ok((by_username, by_address))
+}
+
+/// Records a failed login and forgets those older than `forget_before`.
+pub fn record_failure(
+    conn: &mut DbConn,
+    username: &str,
+    address: &str,
+    now: NaiveDateTime,
+    forget_before: NaiveDateTime,
+) -> AppResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(forget_before))).execute(conn)?;
+    diesel::insert_into(login_failures::table)
+        .values(&NewLoginFailure { username, address, failed_at: now })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Forgets a username's failed logins after it logs in.
+pub fn clear_failures(conn: &mut DbConn, username: &str) -> AppResult<()> {
+    diesel::delete(login_failures::table.filter(login_failures::username.eq(username))).execute(conn)?;
+    Ok(())
+}

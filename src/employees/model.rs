@@ -1,0 +1,56 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::employees;
+
+/// A row of `employees`. `role` holds a [`crate::auth::Role`] name.
+#[derive(Debug, Clone, Queryable)]
+pub struct EmployeeRow {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub role: String,
+    pub is_active: bool,
+    pub password_hash: String,
+    pub password_changed_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Insertable)]
+#[diesel(table_name = employees)]
+pub struct NewEmployee {
+    pub username: String,
+    pub full_name: String,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub role: String,
+    pub is_active: bool,
+    pub password_hash: String,
+    pub password_changed_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Changes to an employee: `None` leaves a column alone, `Some(None)` clears it.
+#[derive(Debug, Clone, AsChangeset)]
+#[diesel(table_name = employees)]
+pub struct EmployeeChanges {
+    pub full_name: Option<String>,
+    pub mobile: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub role: Option<String>,
+    pub is_active: Option<bool>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What `employees(filter:)` narrows by.
+#[derive(Debug, Default, Clone)]
+pub struct EmployeeFilter {
+    pub role: Option<&'static str>,
+    pub is_active: Option<bool>,
+    /// Case-insensitive part of the username or name.
+    pub search: Option<String>,
+}
