@@ -4,16 +4,20 @@
 
 pub mod audit;
 pub mod auth;
+pub mod clock;
 pub mod companies;
 pub mod config;
+pub mod customers;
 pub mod db;
 pub mod employees;
 pub mod enums;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod invoices;
 pub mod localities;
 pub mod metrics;
+pub mod payments;
 pub mod plans;
 pub mod validate;
 

@@ -98,6 +98,18 @@ pub fn phone(field: &str, value: &str) -> Result<String, AppError> {
     Ok(digits.to_owned())
 }
 
+/// A mobile number: 10 digits starting 6–9 (spaces, dashes and a leading +91 are dropped).
+pub fn mobile(field: &str, value: &str) -> Result<String, AppError> {
+    let digits: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    let digits = digits.strip_prefix("+91").unwrap_or(&digits);
+    let ok =
+        digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()) && matches!(digits.as_bytes()[0], b'6'..=b'9');
+    if !ok {
+        return Err(AppError::bad_input(field, format!("`{field}` must be a 10-digit mobile number, got \"{value}\"")));
+    }
+    Ok(digits.to_owned())
+}
+
 /// An e-mail address of the plain `name@domain.tld` shape, lower-cased.
 pub fn email(field: &str, value: &str) -> Result<String, AppError> {
     let v = value.trim();
@@ -152,6 +164,10 @@ mod tests {
         assert_eq!(phone("m", "07122345678").unwrap(), "07122345678");
         for bad in ["12345", "5822012345", "982201234567", "98220abcde"] {
             assert!(phone("m", bad).is_err(), "{bad}");
+        }
+        assert_eq!(mobile("m", "+91 98220 12345").unwrap(), "9822012345");
+        for bad in ["982201234567", "07122345678", "5822012345"] {
+            assert!(mobile("m", bad).is_err(), "{bad}");
         }
         assert_eq!(email("e", "Ops@Example.IN").unwrap(), "ops@example.in");
         for bad in ["x", "x@y", "@y.in", "a b@c.in", "x@.in"] {

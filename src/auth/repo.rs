@@ -43,8 +43,7 @@ pub fn principal(conn: &mut DbConn, kind: &str, id: i64) -> AppResult<Option<Pri
             })
             .transpose()
         }
-        // Customer accounts arrive with the customers area; until then no CUSTOMER session exists.
-        CUSTOMER => Ok(None),
+        CUSTOMER => crate::customers::repo::principal(conn, id),
         _ => Ok(None),
     }
 }
@@ -59,8 +58,7 @@ pub fn credentials(conn: &mut DbConn, username: &str) -> AppResult<Option<Creden
     if let Some((id, password_hash, active)) = employee {
         return Ok(Some(Credentials { kind: EMPLOYEE, id, password_hash, active }));
     }
-    // The customers area adds its lookup here.
-    Ok(None)
+    crate::customers::repo::credentials(conn, username)
 }
 
 pub fn insert_session(

@@ -63,9 +63,11 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> AppResult
 pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
     let plans: i64 = plans::table.filter(plans::company_id.eq(id)).count().get_result(conn)?;
     let localities: i64 = localities::table.filter(localities::company_id.eq(id)).count().get_result(conn)?;
-    if plans + localities > 0 {
+    let customers = crate::customers::repo::count_using_company(conn, id)?;
+    if plans + localities + customers > 0 {
         return Err(AppError::Conflict(format!(
-            "this company still has {plans} plan(s) and {localities} locality(ies); delete or move them first"
+            "this company still has {customers} customer(s), {plans} plan(s) and {localities} locality(ies); \
+             move or delete them first"
         )));
     }
     let deleted = diesel::delete(companies::table.find(id))

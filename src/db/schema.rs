@@ -98,6 +98,99 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    customers (id) {
+        id -> BigInt,
+        customer_id -> Text,
+        username -> Text,
+        password_hash -> Text,
+        password_changed_at -> Timestamp,
+        full_name -> Text,
+        nickname -> Nullable<Text>,
+        email -> Nullable<Text>,
+        mobile -> Text,
+        alternate_mobile -> Nullable<Text>,
+        customer_gst_no -> Nullable<Text>,
+        id_proof_type -> Nullable<Text>,
+        id_proof_no -> Nullable<Text>,
+        house_number -> Nullable<Text>,
+        address -> Text,
+        locality_id -> Nullable<BigInt>,
+        city -> Text,
+        state -> Text,
+        pincode -> Text,
+        service_type -> Text,
+        no_of_connections -> Integer,
+        company_id -> BigInt,
+        auto_renew -> Bool,
+        caf_no -> Text,
+        mac_address -> Nullable<Text>,
+        mac_address_detail -> Nullable<Text>,
+        ip_address -> Nullable<Text>,
+        vendor -> Nullable<Text>,
+        modem_no -> Nullable<Text>,
+        modem_no_detail -> Nullable<Text>,
+        stb_modem_security_paise -> BigInt,
+        plan_id -> BigInt,
+        period_months -> Integer,
+        start_date -> Date,
+        end_date -> Date,
+        billing_type -> Text,
+        assigned_employee_id -> Nullable<BigInt>,
+        status -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    invoices (id) {
+        id -> BigInt,
+        invoice_number -> Text,
+        customer_id -> BigInt,
+        bill_paise -> BigInt,
+        cgst_paise -> BigInt,
+        sgst_paise -> BigInt,
+        igst_paise -> BigInt,
+        installation_paise -> BigInt,
+        discount_paise -> BigInt,
+        total_paise -> BigInt,
+        paid_paise -> BigInt,
+        balance_paise -> BigInt,
+        invoice_date -> Date,
+        due_date -> Date,
+        billing_period_start -> Nullable<Date>,
+        billing_period_end -> Nullable<Date>,
+        status -> Text,
+        sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    payments (id) {
+        id -> BigInt,
+        payment_id -> Text,
+        customer_id -> BigInt,
+        invoice_id -> Nullable<BigInt>,
+        amount_paise -> BigInt,
+        method -> Text,
+        payment_reference -> Nullable<Text>,
+        remarks -> Nullable<Text>,
+        status -> Text,
+        collected_by -> Nullable<BigInt>,
+        paid_at -> Timestamp,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(customers -> plans (plan_id));
+diesel::joinable!(customers -> companies (company_id));
+diesel::joinable!(invoices -> customers (customer_id));
+diesel::joinable!(payments -> invoices (invoice_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
     companies,
     localities,
@@ -105,5 +198,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     employees,
     sessions,
     login_failures,
-    audit_log
+    audit_log,
+    customers,
+    invoices,
+    payments,
 );

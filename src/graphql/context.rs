@@ -3,7 +3,6 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, MaybeUndefined};
-use chrono::NaiveDateTime;
 
 use crate::db::Db;
 use crate::error::{to_graphql_error, AppError, AppResult};
@@ -13,11 +12,7 @@ pub fn db<'a>(ctx: &Context<'a>) -> &'a Db {
     ctx.data_unchecked::<Db>()
 }
 
-/// Now, in UTC, to the microsecond (what both databases store).
-pub fn now() -> NaiveDateTime {
-    let now = chrono::Utc::now().naive_utc();
-    now - chrono::Duration::nanoseconds(i64::from(now.and_utc().timestamp_subsec_nanos() % 1000))
-}
+pub use crate::clock::now;
 
 /// An optional column in an update: left out → unchanged, `null` → cleared, a value → checked.
 pub fn optional_change<T, U>(

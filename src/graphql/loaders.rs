@@ -7,11 +7,15 @@ use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, Data};
 
 use crate::companies::model::CompanyRow;
+use crate::customers::loader::{InvoicesLoader, PaymentsLoader};
+use crate::customers::model::CustomerRow;
 use crate::db::{Db, DbConn};
 use crate::employees::model::EmployeeRow;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::loader_error;
+use crate::invoices::model::InvoiceRow;
 use crate::localities::model::LocalityRow;
+use crate::payments::model::PaymentRow;
 use crate::plans::model::PlanRow;
 
 /// Loads rows of one table by primary key, many keys per SQL statement.
@@ -46,6 +50,11 @@ pub fn install(data: &mut Data, db: &Db) {
     data.insert(by_id::<LocalityRow>(db, crate::localities::repo::by_ids, |r| r.id));
     data.insert(by_id::<PlanRow>(db, crate::plans::repo::by_ids, |r| r.id));
     data.insert(by_id::<EmployeeRow>(db, crate::employees::repo::by_ids, |r| r.id));
+    data.insert(by_id::<CustomerRow>(db, crate::customers::repo::by_ids, |r| r.id));
+    data.insert(by_id::<InvoiceRow>(db, crate::invoices::repo::by_ids, |r| r.id));
+    data.insert(by_id::<PaymentRow>(db, crate::payments::repo::by_ids, |r| r.id));
+    data.insert(DataLoader::new(InvoicesLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::new(PaymentsLoader(db.clone()), tokio::spawn));
 }
 
 /// The row with id `key` through the request's loader for `R`.

@@ -13,6 +13,8 @@ use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::auth::AuthSettings;
 use crate::companies::graphql::{CompanyMutation, CompanyQuery};
+use crate::customers::graphql::CustomerQuery;
+use crate::customers::mutations::CustomerMutation;
 use crate::db::Db;
 use crate::employees::graphql::{EmployeeMutation, EmployeeQuery};
 use crate::localities::graphql::{LocalityMutation, LocalityQuery};
@@ -26,10 +28,26 @@ pub const MAX_RECURSION: usize = 96;
 pub const MAX_COMPLEXITY: usize = 20_000;
 
 #[derive(MergedObject, Default)]
-pub struct QueryRoot(node::NodeQuery, AuthQuery, EmployeeQuery, AuditQuery, CompanyQuery, LocalityQuery, PlanQuery);
+pub struct QueryRoot(
+    node::NodeQuery,
+    AuthQuery,
+    EmployeeQuery,
+    AuditQuery,
+    CompanyQuery,
+    LocalityQuery,
+    PlanQuery,
+    CustomerQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct MutationRoot(AuthMutation, EmployeeMutation, CompanyMutation, LocalityMutation, PlanMutation);
+pub struct MutationRoot(
+    AuthMutation,
+    EmployeeMutation,
+    CompanyMutation,
+    LocalityMutation,
+    PlanMutation,
+    CustomerMutation,
+);
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 

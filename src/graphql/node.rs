@@ -6,9 +6,12 @@ use base64::Engine;
 
 use crate::auth::permissions::{require, Permission};
 use crate::companies::graphql::Company;
+use crate::customers::graphql::Customer;
 use crate::employees::graphql::Employee;
 use crate::error::AppError;
+use crate::invoices::graphql::Invoice;
 use crate::localities::graphql::Locality;
+use crate::payments::graphql::Payment;
 use crate::plans::graphql::Plan;
 
 /// The opaque global ID of row `id` of type `kind` (`"Company"`, `"Plan"`, ...).
@@ -33,11 +36,16 @@ pub fn expect_id(field: &str, kind: &str, id: &ID) -> Result<i64, AppError> {
 }
 
 /// An object with a global ID that `node(id:)` can fetch.
+// One value per response field, so the size difference between variants does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Interface)]
 #[graphql(field(name = "id", ty = "ID", desc = "Opaque ID, unique across all types."))]
 pub enum Node {
     Company(Company),
+    Customer(Customer),
     Employee(Employee),
+    Invoice(Invoice),
+    Payment(Payment),
     Locality(Locality),
     Plan(Plan),
 }
@@ -65,6 +73,21 @@ impl NodeQuery {
             Plan::KIND => {
                 require(ctx, Permission::ReadReferenceData)?;
                 Plan::load(ctx, key).await?.map(Node::Plan)
+            }
+            Customer::KIND => {
+                require(ctx, Permission::ReadCustomers)?;
+                if crate::customers::graphql::readable(ctx, key).is_err() {
+                    return Ok(None);
+                }
+                Customer::load(ctx, key).await?.map(Node::Customer)
+            }
+            Invoice::KIND => {
+                require(ctx, Permission::ReadBilling)?;
+                Invoice::load(ctx, key).await?.map(Node::Invoice)
+            }
+            Payment::KIND => {
+                require(ctx, Permission::ReadBilling)?;
+                Payment::load(ctx, key).await?.map(Node::Payment)
             }
             Employee::KIND => {
                 Employee::readable_by(ctx, key)?;

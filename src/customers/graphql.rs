@@ -1,0 +1,291 @@
+//! The `Customer` type and the customer queries.
+
+use async_graphql::{Context, InputObject, Object, Result, ID};
+
+use super::loader::InvoicesOf;
+use super::model::{BillingType, CustomerFilter, CustomerRow, CustomerStatus, IdProofType};
+use super::repo;
+use crate::auth::permissions::{require, Access, Permission, Require};
+use crate::companies::graphql::Company;
+use crate::employees::graphql::Employee;
+use crate::enums::ServiceType;
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::db;
+use crate::graphql::loaders::load_by_id;
+use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection, MAX_PAGE_SIZE};
+use crate::graphql::scalars::{Date, DateTime, Money};
+use crate::invoices::graphql::Invoice;
+use crate::invoices::model::InvoiceStatus;
+use crate::localities::graphql::Locality;
+use crate::plans::graphql::Plan;
+
+/// A customer on a broadband or cable-TV plan. Customers logged in to self-service see only
+/// themselves; their password is write-only.
+pub struct Customer(pub CustomerRow);
+
+impl Customer {
+    pub const KIND: &'static str = "Customer";
+
+    /// The customer with row id `key`, if the caller may read it (others are `NOT_FOUND`).
+    pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Customer>> {
+        readable(ctx, key)?;
+        Ok(load_by_id::<CustomerRow>(ctx, key).await?.map(Customer))
+    }
+}
+
+/// `Ok` when the caller may read customer `key`: staff with the permission, or that customer.
+pub fn readable(ctx: &Context<'_>, key: i64) -> AppResult<()> {
+    match require(ctx, Permission::ReadCustomers)? {
+        Access::All => Ok(()),
+        Access::Own(own) if own == key => Ok(()),
+        Access::Own(_) => Err(AppError::not_found("customer")),
+    }
+}
+
+#[Object]
+impl Customer {
+    /// Opaque ID, unique across all types.
+    pub async fn id(&self) -> ID {
+        global_id(Self::KIND, self.0.id)
+    }
+    /// The 10-digit customer number printed on bills.
+    async fn customer_id(&self) -> &str {
+        &self.0.customer_id
+    }
+    /// Self-service login name.
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+    async fn full_name(&self) -> &str {
+        &self.0.full_name
+    }
+    async fn nickname(&self) -> Option<&str> {
+        self.0.nickname.as_deref()
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// 10-digit mobile number.
+    async fn mobile(&self) -> &str {
+        &self.0.mobile
+    }
+    async fn alternate_mobile(&self) -> Option<&str> {
+        self.0.alternate_mobile.as_deref()
+    }
+    /// The customer's own GSTIN, for business customers.
+    async fn customer_gst_no(&self) -> Option<&str> {
+        self.0.customer_gst_no.as_deref()
+    }
+    async fn id_proof_type(&self) -> Result<Option<IdProofType>> {
+        Ok(self.0.id_proof_type.as_deref().map(IdProofType::from_db).transpose()?)
+    }
+    async fn id_proof_no(&self) -> Option<&str> {
+        self.0.id_proof_no.as_deref()
+    }
+    async fn house_number(&self) -> Option<&str> {
+        self.0.house_number.as_deref()
+    }
+    async fn address(&self) -> &str {
+        &self.0.address
+    }
+    async fn city(&self) -> &str {
+        &self.0.city
+    }
+    /// The customer's state: the same as the company's means CGST + SGST, else IGST.
+    async fn state(&self) -> &str {
+        &self.0.state
+    }
+    async fn pincode(&self) -> &str {
+        &self.0.pincode
+    }
+    async fn service_type(&self) -> Result<ServiceType> {
+        Ok(ServiceType::from_db(&self.0.service_type)?)
+    }
+    async fn no_of_connections(&self) -> i32 {
+        self.0.no_of_connections
+    }
+    /// Whether the plan renews by itself at the end of the period.
+    async fn auto_renew(&self) -> bool {
+        self.0.auto_renew
+    }
+    /// Customer application form number: `CAF` + 8 digits unless one was given.
+    async fn caf_no(&self) -> &str {
+        &self.0.caf_no
+    }
+    async fn mac_address(&self) -> Option<&str> {
+        self.0.mac_address.as_deref()
+    }
+    async fn mac_address_detail(&self) -> Option<&str> {
+        self.0.mac_address_detail.as_deref()
+    }
+    async fn ip_address(&self) -> Option<&str> {
+        self.0.ip_address.as_deref()
+    }
+    async fn vendor(&self) -> Option<&str> {
+        self.0.vendor.as_deref()
+    }
+    async fn modem_no(&self) -> Option<&str> {
+        self.0.modem_no.as_deref()
+    }
+    async fn modem_no_detail(&self) -> Option<&str> {
+        self.0.modem_no_detail.as_deref()
+    }
+    /// Deposit held for the set-top box or modem.
+    async fn stb_modem_security_amount(&self) -> Money {
+        Money(self.0.stb_modem_security_paise)
+    }
+    /// Months per billing period.
+    async fn period_months(&self) -> i32 {
+        self.0.period_months
+    }
+    async fn start_date(&self) -> Date {
+        Date(self.0.start_date)
+    }
+    /// `startDate + periodMonths × 30 days` unless set explicitly.
+    async fn end_date(&self) -> Date {
+        Date(self.0.end_date)
+    }
+    async fn billing_type(&self) -> Result<BillingType> {
+        Ok(BillingType::from_db(&self.0.billing_type)?)
+    }
+    async fn status(&self) -> Result<CustomerStatus> {
+        Ok(CustomerStatus::from_db(&self.0.status)?)
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+    async fn updated_at(&self) -> DateTime {
+        DateTime(self.0.updated_at)
+    }
+    /// The customer's plan.
+    async fn plan(&self, ctx: &Context<'_>) -> Result<Plan> {
+        load_by_id(ctx, self.0.plan_id)
+            .await?
+            .map(Plan)
+            .ok_or_else(|| AppError::Internal(format!("customer {} has no plan", self.0.id)).into())
+    }
+    async fn locality(&self, ctx: &Context<'_>) -> Result<Option<Locality>> {
+        match self.0.locality_id {
+            Some(id) => Ok(load_by_id(ctx, id).await?.map(Locality)),
+            None => Ok(None),
+        }
+    }
+    /// The company that bills this customer.
+    async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
+        load_by_id(ctx, self.0.company_id)
+            .await?
+            .map(Company)
+            .ok_or_else(|| AppError::Internal(format!("customer {} has no company", self.0.id)).into())
+    }
+    /// The staff member (usually a collector) looking after this customer.
+    async fn assigned_employee(&self, ctx: &Context<'_>) -> Result<Option<Employee>> {
+        match self.0.assigned_employee_id {
+            Some(id) => Ok(load_by_id(ctx, id).await?.map(Employee)),
+            None => Ok(None),
+        }
+    }
+    /// Invoices, newest first; `first` limits how many (at most 100), `status` narrows them.
+    /// Needs the billing permission (SUPPORT staff get `FORBIDDEN`).
+    #[graphql(guard = "Require(Permission::ReadBilling)")]
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        status: Option<InvoiceStatus>,
+        first: Option<i32>,
+    ) -> Result<Vec<Invoice>> {
+        if let Some(n) = first.filter(|n| !(0..=MAX_PAGE_SIZE).contains(n)) {
+            return Err(AppError::bad_input(
+                "first",
+                format!("`first` must be between 0 and {MAX_PAGE_SIZE}, got {n}"),
+            )
+            .into());
+        }
+        let key = InvoicesOf { customer: self.0.id, status: status.map(InvoiceStatus::as_str), first };
+        let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<super::loader::InvoicesLoader>>();
+        let rows = loader.load_one(key).await.map_err(crate::graphql::context::loader_error)?;
+        Ok(rows.unwrap_or_default().into_iter().map(Invoice).collect())
+    }
+}
+
+/// Narrows `customers`: the original system's filters and a few more.
+#[derive(InputObject, Default)]
+pub struct CustomerFilterInput {
+    pub status: Option<CustomerStatus>,
+    pub service_type: Option<ServiceType>,
+    /// Part of the name, the 10-digit customer number or the mobile number, any case.
+    pub search: Option<String>,
+    pub locality_id: Option<ID>,
+    pub company_id: Option<ID>,
+    pub assigned_employee_id: Option<ID>,
+    pub billing_type: Option<BillingType>,
+    /// Service ends before this date (renewals due).
+    pub expiring_before: Option<Date>,
+}
+
+impl CustomerFilterInput {
+    fn into_filter(self) -> AppResult<CustomerFilter> {
+        Ok(CustomerFilter {
+            only_id: None,
+            status: self.status.map(CustomerStatus::as_str),
+            service_type: self.service_type.map(ServiceType::as_str),
+            search: self.search,
+            locality_id: self.locality_id.map(|id| expect_id("filter.localityId", Locality::KIND, &id)).transpose()?,
+            company_id: self.company_id.map(|id| expect_id("filter.companyId", Company::KIND, &id)).transpose()?,
+            assigned_employee_id: self
+                .assigned_employee_id
+                .map(|id| expect_id("filter.assignedEmployeeId", Employee::KIND, &id))
+                .transpose()?,
+            billing_type: self.billing_type.map(BillingType::as_str),
+            expiring_before: self.expiring_before.map(|d| d.0),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct CustomerQuery;
+
+#[Object]
+impl CustomerQuery {
+    /// Customers in creation order, paged. A customer logged in to self-service gets only
+    /// themselves.
+    #[graphql(guard = "Require(Permission::ReadCustomers)", complexity = "page_cost(first, last, child_complexity)")]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<CustomerFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<Customer>> {
+        let window = PageArgs::new(first, after, last, before).window()?;
+        let mut filter = filter.unwrap_or_default().into_filter()?;
+        if let Access::Own(own) = require(ctx, Permission::ReadCustomers)? {
+            filter.only_id = Some(own);
+        }
+        let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
+        Ok(connection(page, |row| row.id, Customer))
+    }
+
+    /// One customer by ID; `null` if there is none (or, for a customer, if it is not them).
+    #[graphql(guard = "Require(Permission::ReadCustomers)")]
+    async fn customer(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Customer>> {
+        let key = expect_id("id", Customer::KIND, &id)?;
+        if readable(ctx, key).is_err() {
+            return Ok(None);
+        }
+        Customer::load(ctx, key).await
+    }
+
+    /// One customer by the 10-digit customer number on their bill; `null` if there is none.
+    #[graphql(guard = "Require(Permission::ReadCustomers)")]
+    async fn customer_by_number(&self, ctx: &Context<'_>, customer_id: String) -> Result<Option<Customer>> {
+        let number = customer_id.trim().to_owned();
+        let Some(key) = db(ctx).read(move |conn| repo::id_by_number(conn, &number)).await? else { return Ok(None) };
+        if readable(ctx, key).is_err() {
+            return Ok(None);
+        }
+        Customer::load(ctx, key).await
+    }
+}

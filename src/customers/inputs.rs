@@ -1,0 +1,283 @@
+//! Input types for customer mutations and their checks.
+
+use async_graphql::{InputObject, MaybeUndefined, ID};
+
+use super::model::{BillingType, CustomerChanges, CustomerStatus, IdProofType, NewCustomer};
+use super::rules;
+use super::service::Draft;
+use crate::companies::graphql::Company;
+use crate::employees::graphql::{username as check_username, Employee};
+use crate::enums::ServiceType;
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::optional_change;
+use crate::graphql::node::expect_id;
+use crate::graphql::scalars::{Date, Money};
+use crate::localities::graphql::Locality;
+use crate::plans::graphql::Plan;
+use crate::validate;
+
+/// A new customer. The server generates `customerId`, the `cafNo` (unless given) and the
+/// first invoice.
+#[derive(InputObject)]
+pub struct CreateCustomerInput {
+    /// Self-service login name; unique across customers and staff, ignoring case.
+    pub username: String,
+    /// At least 8 characters. Stored only as an argon2id hash.
+    #[graphql(secret)]
+    pub password: String,
+    pub full_name: String,
+    pub nickname: Option<String>,
+    pub email: Option<String>,
+    /// 10-digit mobile number.
+    pub mobile: String,
+    pub alternate_mobile: Option<String>,
+    /// The customer's GSTIN, for business customers.
+    pub customer_gst_no: Option<String>,
+    pub id_proof_type: Option<IdProofType>,
+    pub id_proof_no: Option<String>,
+    pub house_number: Option<String>,
+    pub address: String,
+    /// Must belong to the plan's company.
+    pub locality_id: Option<ID>,
+    pub city: String,
+    /// Decides CGST + SGST (same state as the company) or IGST.
+    pub state: String,
+    pub pincode: String,
+    /// Defaults to the plan's; must match it when given.
+    pub service_type: Option<ServiceType>,
+    /// 1 when left out.
+    pub no_of_connections: Option<i32>,
+    /// Defaults to the plan's company; must match it when given.
+    pub company_id: Option<ID>,
+    /// `false` when left out.
+    pub auto_renew: Option<bool>,
+    /// `CAF` + 8 digits is generated when left out.
+    pub caf_no: Option<String>,
+    pub mac_address: Option<String>,
+    pub mac_address_detail: Option<String>,
+    pub ip_address: Option<String>,
+    pub vendor: Option<String>,
+    pub modem_no: Option<String>,
+    pub modem_no_detail: Option<String>,
+    /// Deposit for the set-top box or modem; 0 when left out.
+    pub stb_modem_security_amount: Option<Money>,
+    /// An active plan.
+    pub plan_id: ID,
+    /// Months per billing period, 1 to 120; 1 when left out.
+    pub period_months: Option<i32>,
+    /// Today (India time) when left out.
+    pub start_date: Option<Date>,
+    /// `startDate + periodMonths × 30 days` when left out; must be after `startDate`.
+    pub end_date: Option<Date>,
+    /// `PREPAID` when left out.
+    pub billing_type: Option<BillingType>,
+    pub assigned_employee_id: Option<ID>,
+    /// One-off installation charges on the first invoice; 0 when left out.
+    pub installation_charges: Option<Money>,
+}
+
+/// Changes to a customer: leave a field out to keep it, `null` clears an optional one.
+/// Status changes go through `changeCustomerStatus`.
+#[derive(InputObject, Default)]
+pub struct UpdateCustomerInput {
+    pub full_name: Option<String>,
+    pub nickname: MaybeUndefined<String>,
+    pub email: MaybeUndefined<String>,
+    pub mobile: Option<String>,
+    pub alternate_mobile: MaybeUndefined<String>,
+    pub customer_gst_no: MaybeUndefined<String>,
+    pub id_proof_type: MaybeUndefined<IdProofType>,
+    pub id_proof_no: MaybeUndefined<String>,
+    pub house_number: MaybeUndefined<String>,
+    pub address: Option<String>,
+    pub locality_id: MaybeUndefined<ID>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub pincode: Option<String>,
+    pub no_of_connections: Option<i32>,
+    pub auto_renew: Option<bool>,
+    pub mac_address: MaybeUndefined<String>,
+    pub mac_address_detail: MaybeUndefined<String>,
+    pub ip_address: MaybeUndefined<String>,
+    pub vendor: MaybeUndefined<String>,
+    pub modem_no: MaybeUndefined<String>,
+    pub modem_no_detail: MaybeUndefined<String>,
+    pub stb_modem_security_amount: Option<Money>,
+    /// An active plan of the customer's company; existing invoices keep their amounts.
+    pub plan_id: Option<ID>,
+    /// Changing it (or `startDate`) recomputes `endDate` unless `endDate` is given.
+    pub period_months: Option<i32>,
+    pub start_date: Option<Date>,
+    pub end_date: Option<Date>,
+    pub billing_type: Option<BillingType>,
+    pub assigned_employee_id: MaybeUndefined<ID>,
+}
+
+fn text(field: &str, value: Option<String>, max: usize) -> AppResult<Option<String>> {
+    validate::optional_text(field, value.as_deref(), max)
+}
+
+fn period(value: i32) -> AppResult<i32> {
+    if !(1..=120).contains(&value) {
+        return Err(AppError::bad_input("periodMonths", "`periodMonths` must be between 1 and 120"));
+    }
+    Ok(value)
+}
+
+fn connections(value: i32) -> AppResult<i32> {
+    if !(1..=1000).contains(&value) {
+        return Err(AppError::bad_input("noOfConnections", "`noOfConnections` must be between 1 and 1000"));
+    }
+    Ok(value)
+}
+
+fn caf(value: &str) -> AppResult<String> {
+    let v = value.trim().to_ascii_uppercase();
+    if v.is_empty() || v.len() > 30 {
+        return Err(AppError::bad_input("cafNo", "`cafNo` must be 1 to 30 characters"));
+    }
+    Ok(v)
+}
+
+/// The end of service: as given (after the start), or computed from the period.
+pub fn end_of_service(
+    start: chrono::NaiveDate,
+    months: i32,
+    given: Option<chrono::NaiveDate>,
+) -> AppResult<chrono::NaiveDate> {
+    match given {
+        Some(end) if end <= start => Err(AppError::bad_input("endDate", "`endDate` must be after `startDate`")),
+        Some(end) => Ok(end),
+        None => rules::end_date(start, months)
+            .ok_or_else(|| AppError::bad_input("periodMonths", "the period runs past the calendar")),
+    }
+}
+
+impl CreateCustomerInput {
+    /// Checks every field; the password hash is filled in by the caller.
+    pub fn validate(self) -> AppResult<(Draft, String)> {
+        let username = check_username("username", &self.username)?;
+        crate::auth::password::check_policy("password", &self.password, &username)?;
+        let period_months = period(self.period_months.unwrap_or(1))?;
+        let start_date = self.start_date.map_or_else(crate::clock::today, |d| d.0);
+        let end_date = end_of_service(start_date, period_months, self.end_date.map(|d| d.0))?;
+        let stb =
+            validate::non_negative_paise("stbModemSecurityAmount", self.stb_modem_security_amount.map_or(0, |m| m.0))?;
+        let installation =
+            validate::non_negative_paise("installationCharges", self.installation_charges.map_or(0, |m| m.0))?;
+        let now = crate::clock::now();
+        let customer = NewCustomer {
+            customer_id: String::new(),
+            username,
+            password_hash: String::new(),
+            password_changed_at: now,
+            full_name: validate::required_text("fullName", &self.full_name, 120)?,
+            nickname: text("nickname", self.nickname, 60)?,
+            email: self.email.as_deref().map(|e| validate::email("email", e)).transpose()?,
+            mobile: validate::mobile("mobile", &self.mobile)?,
+            alternate_mobile: self
+                .alternate_mobile
+                .as_deref()
+                .map(|m| validate::phone("alternateMobile", m))
+                .transpose()?,
+            customer_gst_no: self
+                .customer_gst_no
+                .as_deref()
+                .map(|g| validate::gstin("customerGstNo", g))
+                .transpose()?,
+            id_proof_type: self.id_proof_type.map(|t| t.as_str().to_owned()),
+            id_proof_no: text("idProofNo", self.id_proof_no, 40)?,
+            house_number: text("houseNumber", self.house_number, 40)?,
+            address: validate::required_text("address", &self.address, 500)?,
+            locality_id: self.locality_id.map(|id| expect_id("localityId", Locality::KIND, &id)).transpose()?,
+            city: validate::required_text("city", &self.city, 80)?,
+            state: validate::required_text("state", &self.state, 60)?,
+            pincode: validate::pincode("pincode", &self.pincode)?,
+            service_type: self.service_type.map_or("", ServiceType::as_str).to_owned(),
+            no_of_connections: connections(self.no_of_connections.unwrap_or(1))?,
+            company_id: self
+                .company_id
+                .as_ref()
+                .map(|id| expect_id("companyId", Company::KIND, id))
+                .transpose()?
+                .unwrap_or(0),
+            auto_renew: self.auto_renew.unwrap_or(false),
+            caf_no: self.caf_no.as_deref().map(caf).transpose()?.unwrap_or_default(),
+            mac_address: text("macAddress", self.mac_address, 40)?,
+            mac_address_detail: text("macAddressDetail", self.mac_address_detail, 200)?,
+            ip_address: text("ipAddress", self.ip_address, 60)?,
+            vendor: text("vendor", self.vendor, 80)?,
+            modem_no: text("modemNo", self.modem_no, 60)?,
+            modem_no_detail: text("modemNoDetail", self.modem_no_detail, 200)?,
+            stb_modem_security_paise: stb,
+            plan_id: expect_id("planId", Plan::KIND, &self.plan_id)?,
+            period_months,
+            start_date,
+            end_date,
+            billing_type: self.billing_type.unwrap_or(BillingType::Prepaid).as_str().to_owned(),
+            assigned_employee_id: self
+                .assigned_employee_id
+                .map(|id| expect_id("assignedEmployeeId", Employee::KIND, &id))
+                .transpose()?,
+            status: CustomerStatus::Active.as_str().to_owned(),
+            created_at: now,
+            updated_at: now,
+        };
+        let draft = Draft {
+            caf_given: self.caf_no.is_some(),
+            service_type_given: self.service_type.is_some(),
+            company_given: self.company_id.is_some(),
+            installation_paise: installation,
+            customer,
+        };
+        Ok((draft, self.password))
+    }
+}
+
+fn opt_text(field: &'static str, value: MaybeUndefined<String>, max: usize) -> AppResult<Option<Option<String>>> {
+    optional_change(value, |v| validate::required_text(field, &v, max))
+}
+
+impl UpdateCustomerInput {
+    /// Checks every field given; the period dates are settled by the caller, who knows the row.
+    pub fn validate(self) -> AppResult<CustomerChanges> {
+        Ok(CustomerChanges {
+            full_name: self.full_name.map(|v| validate::required_text("fullName", &v, 120)).transpose()?,
+            nickname: opt_text("nickname", self.nickname, 60)?,
+            email: optional_change(self.email, |v| validate::email("email", &v))?,
+            mobile: self.mobile.map(|v| validate::mobile("mobile", &v)).transpose()?,
+            alternate_mobile: optional_change(self.alternate_mobile, |v| validate::phone("alternateMobile", &v))?,
+            customer_gst_no: optional_change(self.customer_gst_no, |v| validate::gstin("customerGstNo", &v))?,
+            id_proof_type: optional_change(self.id_proof_type, |t| Ok(t.as_str().to_owned()))?,
+            id_proof_no: opt_text("idProofNo", self.id_proof_no, 40)?,
+            house_number: opt_text("houseNumber", self.house_number, 40)?,
+            address: self.address.map(|v| validate::required_text("address", &v, 500)).transpose()?,
+            locality_id: optional_change(self.locality_id, |id| expect_id("localityId", Locality::KIND, &id))?,
+            city: self.city.map(|v| validate::required_text("city", &v, 80)).transpose()?,
+            state: self.state.map(|v| validate::required_text("state", &v, 60)).transpose()?,
+            pincode: self.pincode.map(|v| validate::pincode("pincode", &v)).transpose()?,
+            no_of_connections: self.no_of_connections.map(connections).transpose()?,
+            auto_renew: self.auto_renew,
+            mac_address: opt_text("macAddress", self.mac_address, 40)?,
+            mac_address_detail: opt_text("macAddressDetail", self.mac_address_detail, 200)?,
+            ip_address: opt_text("ipAddress", self.ip_address, 60)?,
+            vendor: opt_text("vendor", self.vendor, 80)?,
+            modem_no: opt_text("modemNo", self.modem_no, 60)?,
+            modem_no_detail: opt_text("modemNoDetail", self.modem_no_detail, 200)?,
+            stb_modem_security_paise: self
+                .stb_modem_security_amount
+                .map(|m| validate::non_negative_paise("stbModemSecurityAmount", m.0))
+                .transpose()?,
+            plan_id: self.plan_id.map(|id| expect_id("planId", Plan::KIND, &id)).transpose()?,
+            period_months: self.period_months.map(period).transpose()?,
+            start_date: self.start_date.map(|d| d.0),
+            end_date: self.end_date.map(|d| d.0),
+            billing_type: self.billing_type.map(|b| b.as_str().to_owned()),
+            assigned_employee_id: optional_change(self.assigned_employee_id, |id| {
+                expect_id("assignedEmployeeId", Employee::KIND, &id)
+            })?,
+            status: None,
+            updated_at: Some(crate::clock::now()),
+        })
+    }
+}

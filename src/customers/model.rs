@@ -1,0 +1,186 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::customers;
+use crate::text_enum;
+
+text_enum! {
+    /// Where a customer's connection stands.
+    pub enum CustomerStatus {
+        /// Connected and billed.
+        Active => "ACTIVE",
+        /// Disconnected for now (for example unpaid); can be reactivated.
+        Deactive => "DEACTIVE",
+        /// Temporarily on hold at the customer's request.
+        Suspended => "SUSPENDED",
+        /// Closed for good; no further change.
+        Terminated => "TERMINATED",
+    }
+}
+
+text_enum! {
+    /// When the customer pays.
+    pub enum BillingType {
+        /// Before the period.
+        Prepaid => "PREPAID",
+        /// After the period.
+        Postpaid => "POSTPAID",
+    }
+}
+
+text_enum! {
+    /// The identity document on the customer application form.
+    pub enum IdProofType {
+        VoterId => "VOTER_ID",
+        Passport => "PASSPORT",
+        DrivingLicense => "DRIVING_LICENSE",
+        ServiceIdCard => "SERVICE_ID_CARD",
+        AadharCard => "AADHAR_CARD",
+        Passbook => "PASSBOOK",
+        Other => "OTHER",
+    }
+}
+
+/// A row of `customers`; enum columns hold their GraphQL names.
+#[derive(Debug, Clone, Queryable)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub customer_id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub password_changed_at: NaiveDateTime,
+    pub full_name: String,
+    pub nickname: Option<String>,
+    pub email: Option<String>,
+    pub mobile: String,
+    pub alternate_mobile: Option<String>,
+    pub customer_gst_no: Option<String>,
+    pub id_proof_type: Option<String>,
+    pub id_proof_no: Option<String>,
+    pub house_number: Option<String>,
+    pub address: String,
+    pub locality_id: Option<i64>,
+    pub city: String,
+    pub state: String,
+    pub pincode: String,
+    pub service_type: String,
+    pub no_of_connections: i32,
+    pub company_id: i64,
+    pub auto_renew: bool,
+    pub caf_no: String,
+    pub mac_address: Option<String>,
+    pub mac_address_detail: Option<String>,
+    pub ip_address: Option<String>,
+    pub vendor: Option<String>,
+    pub modem_no: Option<String>,
+    pub modem_no_detail: Option<String>,
+    pub stb_modem_security_paise: i64,
+    pub plan_id: i64,
+    pub period_months: i32,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub billing_type: String,
+    pub assigned_employee_id: Option<i64>,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A customer to insert: every column but `id`.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = customers)]
+pub struct NewCustomer {
+    pub customer_id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub password_changed_at: NaiveDateTime,
+    pub full_name: String,
+    pub nickname: Option<String>,
+    pub email: Option<String>,
+    pub mobile: String,
+    pub alternate_mobile: Option<String>,
+    pub customer_gst_no: Option<String>,
+    pub id_proof_type: Option<String>,
+    pub id_proof_no: Option<String>,
+    pub house_number: Option<String>,
+    pub address: String,
+    pub locality_id: Option<i64>,
+    pub city: String,
+    pub state: String,
+    pub pincode: String,
+    pub service_type: String,
+    pub no_of_connections: i32,
+    pub company_id: i64,
+    pub auto_renew: bool,
+    pub caf_no: String,
+    pub mac_address: Option<String>,
+    pub mac_address_detail: Option<String>,
+    pub ip_address: Option<String>,
+    pub vendor: Option<String>,
+    pub modem_no: Option<String>,
+    pub modem_no_detail: Option<String>,
+    pub stb_modem_security_paise: i64,
+    pub plan_id: i64,
+    pub period_months: i32,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub billing_type: String,
+    pub assigned_employee_id: Option<i64>,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Changes to a customer: `None` leaves a column alone, `Some(None)` clears it.
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = customers)]
+pub struct CustomerChanges {
+    pub full_name: Option<String>,
+    pub nickname: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub mobile: Option<String>,
+    pub alternate_mobile: Option<Option<String>>,
+    pub customer_gst_no: Option<Option<String>>,
+    pub id_proof_type: Option<Option<String>>,
+    pub id_proof_no: Option<Option<String>>,
+    pub house_number: Option<Option<String>>,
+    pub address: Option<String>,
+    pub locality_id: Option<Option<i64>>,
+    pub city: Option<String>,
+    pub state: Option<String>,
+    pub pincode: Option<String>,
+    pub no_of_connections: Option<i32>,
+    pub auto_renew: Option<bool>,
+    pub mac_address: Option<Option<String>>,
+    pub mac_address_detail: Option<Option<String>>,
+    pub ip_address: Option<Option<String>>,
+    pub vendor: Option<Option<String>>,
+    pub modem_no: Option<Option<String>>,
+    pub modem_no_detail: Option<Option<String>>,
+    pub stb_modem_security_paise: Option<i64>,
+    pub plan_id: Option<i64>,
+    pub period_months: Option<i32>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub billing_type: Option<String>,
+    pub assigned_employee_id: Option<Option<i64>>,
+    pub status: Option<String>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// What `customers(filter:)` narrows by.
+#[derive(Debug, Default, Clone)]
+pub struct CustomerFilter {
+    /// Only this customer (self-service callers see only themselves).
+    pub only_id: Option<i64>,
+    pub status: Option<&'static str>,
+    pub service_type: Option<&'static str>,
+    /// Part of the name, customer number or mobile, any case.
+    pub search: Option<String>,
+    pub locality_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub assigned_employee_id: Option<i64>,
+    pub billing_type: Option<&'static str>,
+    /// Service ending before this date.
+    pub expiring_before: Option<NaiveDate>,
+}

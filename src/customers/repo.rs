@@ -1,0 +1,190 @@
+//! Queries on `customers`.
+
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use super::model::{CustomerChanges, CustomerFilter, CustomerRow, CustomerStatus, NewCustomer};
+use crate::auth::model::{Credentials, CUSTOMER};
+use crate::auth::Principal;
+use crate::db::page::{Page, PageWindow};
+use crate::db::schema::{customers, employees, invoices, payments};
+use crate::db::{like_pattern, lower, DbConn, MultiBackend};
+use crate::error::{AppError, AppResult};
+use crate::keyset_page;
+
+fn filtered(filter: &CustomerFilter) -> customers::BoxedQuery<'static, MultiBackend> {
+    let mut query = customers::table.into_boxed();
+    if let Some(id) = filter.only_id {
+        query = query.filter(customers::id.eq(id));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(customers::status.eq(status));
+    }
+    if let Some(service_type) = filter.service_type {
+        query = query.filter(customers::service_type.eq(service_type));
+    }
+    if let Some(search) = &filter.search {
+        let pattern = like_pattern(search);
+        query = query.filter(
+            lower(customers::full_name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(customers::customer_id.like(pattern.clone()).escape('\\'))
+                .or(customers::mobile.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(locality_id) = filter.locality_id {
+        query = query.filter(customers::locality_id.eq(locality_id));
+    }
+    if let Some(company_id) = filter.company_id {
+        query = query.filter(customers::company_id.eq(company_id));
+    }
+    if let Some(employee_id) = filter.assigned_employee_id {
+        query = query.filter(customers::assigned_employee_id.eq(employee_id));
+    }
+    if let Some(billing_type) = filter.billing_type {
+        query = query.filter(customers::billing_type.eq(billing_type));
+    }
+    if let Some(date) = filter.expiring_before {
+        query = query.filter(customers::end_date.lt(date));
+    }
+    query
+}
+
+pub fn page(conn: &mut DbConn, filter: &CustomerFilter, window: PageWindow) -> AppResult<Page<CustomerRow>> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    let rows = keyset_page!(filtered(filter), customers::id, window).load::<CustomerRow>(conn)?;
+    Ok(window.finish(rows, total))
+}
+
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<CustomerRow>> {
+    Ok(customers::table.filter(customers::id.eq_any(ids)).load(conn)?)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> AppResult<CustomerRow> {
+    customers::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("customer"))
+}
+
+/// The row id of the customer with this 10-digit customer number.
+pub fn id_by_number(conn: &mut DbConn, customer_number: &str) -> AppResult<Option<i64>> {
+    Ok(customers::table
+        .filter(customers::customer_id.eq(customer_number))
+        .select(customers::id)
+        .first(conn)
+        .optional()?)
+}
+
+/// Which unique column a violation on `customers` is about.
+pub enum Taken {
+    CustomerId,
+    CafNo,
+    Username,
+}
+
+/// Inserts `new` in a savepoint; a unique violation says which column was taken.
+pub fn try_insert(conn: &mut DbConn, new: &NewCustomer) -> AppResult<Result<CustomerRow, Taken>> {
+    let attempt = conn.transaction(|c| {
+        diesel::insert_into(customers::table).values(new).returning(customers::all_columns).get_result::<CustomerRow>(c)
+    });
+    match attempt {
+        Ok(row) => Ok(Ok(row)),
+        Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info)) => {
+            let what = format!("{} {}", info.message(), info.constraint_name().unwrap_or_default());
+            Ok(Err(if what.contains("caf_no") {
+                Taken::CafNo
+            } else if what.contains("username") {
+                Taken::Username
+            } else {
+                Taken::CustomerId
+            }))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> AppResult<CustomerRow> {
+    diesel::update(customers::table.find(id))
+        .set(changes)
+        .returning(customers::all_columns)
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("customer"))
+}
+
+/// Whether a login name is used by a customer or a staff member (ignoring case).
+pub fn username_taken(conn: &mut DbConn, username: &str) -> AppResult<bool> {
+    let name = username.to_lowercase();
+    let staff: i64 = employees::table.filter(lower(employees::username).eq(&name)).count().get_result(conn)?;
+    let customers: i64 = customers::table.filter(lower(customers::username).eq(&name)).count().get_result(conn)?;
+    Ok(staff + customers > 0)
+}
+
+/// Whether a CAF number is on file.
+pub fn caf_taken(conn: &mut DbConn, caf_no: &str) -> AppResult<bool> {
+    let n: i64 = customers::table.filter(customers::caf_no.eq(caf_no)).count().get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Whether the customer has money history beyond draft invoices (then it is never deleted).
+pub fn has_financial_history(conn: &mut DbConn, id: i64) -> AppResult<bool> {
+    let paid: i64 = payments::table.filter(payments::customer_id.eq(id)).count().get_result(conn)?;
+    let issued: i64 = invoices::table
+        .filter(invoices::customer_id.eq(id))
+        .filter(invoices::status.ne(crate::invoices::model::InvoiceStatus::Draft.as_str()))
+        .count()
+        .get_result(conn)?;
+    Ok(paid + issued > 0)
+}
+
+/// Deletes a customer and its draft invoices (callers check the history first).
+pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    diesel::delete(invoices::table.filter(invoices::customer_id.eq(id))).execute(conn)?;
+    if diesel::delete(customers::table.find(id)).execute(conn)? == 0 {
+        return Err(AppError::not_found("customer"));
+    }
+    Ok(())
+}
+
+/// How many customers a company, plan or locality has (for "in use" conflicts).
+pub fn count_using_company(conn: &mut DbConn, company_id: i64) -> AppResult<i64> {
+    Ok(customers::table.filter(customers::company_id.eq(company_id)).count().get_result(conn)?)
+}
+
+/// Login details of the customer with this username (ignoring case). A TERMINATED customer
+/// cannot log in.
+pub fn credentials(conn: &mut DbConn, username: &str) -> AppResult<Option<Credentials>> {
+    let row: Option<(i64, String, String)> = customers::table
+        .filter(lower(customers::username).eq(username.to_lowercase()))
+        .select((customers::id, customers::password_hash, customers::status))
+        .first(conn)
+        .optional()?;
+    Ok(row.map(|(id, password_hash, status)| Credentials {
+        kind: CUSTOMER,
+        id,
+        password_hash,
+        active: status != CustomerStatus::Terminated.as_str(),
+    }))
+}
+
+/// The customer behind a session, unless terminated.
+pub fn principal(conn: &mut DbConn, id: i64) -> AppResult<Option<Principal>> {
+    let row: Option<(String, String, String)> = customers::table
+        .find(id)
+        .select((customers::username, customers::full_name, customers::status))
+        .first(conn)
+        .optional()?;
+    Ok(row
+        .filter(|(_, _, status)| status != CustomerStatus::Terminated.as_str())
+        .map(|(username, full_name, _)| Principal::Customer { id, username, full_name }))
+}
+
+pub fn set_password(conn: &mut DbConn, id: i64, password_hash: &str, now: chrono::NaiveDateTime) -> AppResult<()> {
+    diesel::update(customers::table.find(id))
+        .set((
+            customers::password_hash.eq(password_hash),
+            customers::password_changed_at.eq(now),
+            customers::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

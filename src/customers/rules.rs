@@ -1,0 +1,80 @@
+//! Customer rules: generated numbers, the service period and status transitions.
+
+use chrono::{Days, NaiveDate};
+use rand::Rng;
+
+use super::model::CustomerStatus;
+
+/// Days in one billing month, as the original system counts them.
+pub const DAYS_PER_MONTH: u64 = 30;
+
+/// A random 10-digit customer number (no leading zero).
+pub fn random_customer_id(rng: &mut impl Rng) -> String {
+    rng.random_range(1_000_000_000u64..=9_999_999_999).to_string()
+}
+
+/// A random CAF (customer application form) number: `CAF` + 8 digits.
+pub fn random_caf_no(rng: &mut impl Rng) -> String {
+    format!("CAF{:08}", rng.random_range(0..100_000_000u32))
+}
+
+/// `endDate = startDate + periodMonths × 30 days`; `None` when out of the calendar.
+pub fn end_date(start: NaiveDate, period_months: i32) -> Option<NaiveDate> {
+    let months = u64::try_from(period_months).ok().filter(|m| *m > 0)?;
+    start.checked_add_days(Days::new(months * DAYS_PER_MONTH))
+}
+
+/// The first bill: the plan's monthly price for every month of the period.
+pub fn initial_bill(monthly_price: i64, period_months: i32) -> Option<i64> {
+    monthly_price.checked_mul(i64::from(period_months))
+}
+
+/// Whether a customer may move from `from` to `to`. `TERMINATED` is final.
+pub fn check_transition(from: CustomerStatus, to: CustomerStatus) -> Result<(), String> {
+    use CustomerStatus::*;
+    match (from, to) {
+        (Terminated, _) => Err("a TERMINATED customer cannot change status".to_owned()),
+        (a, b) if a == b => Err(format!("the customer is already {}", a.as_str())),
+        (Active | Deactive | Suspended, Active | Deactive | Suspended | Terminated) => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn generated_numbers_have_their_formats() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for _ in 0..1000 {
+            let id = random_customer_id(&mut rng);
+            assert_eq!(id.len(), 10);
+            assert!(id.bytes().all(|b| b.is_ascii_digit()) && !id.starts_with('0'));
+            let caf = random_caf_no(&mut rng);
+            assert_eq!(caf.len(), 11);
+            assert!(caf.starts_with("CAF") && caf[3..].bytes().all(|b| b.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn end_date_is_thirty_days_a_month() {
+        let start = NaiveDate::from_ymd_opt(2026, 1, 31).unwrap();
+        assert_eq!(end_date(start, 1), NaiveDate::from_ymd_opt(2026, 3, 2));
+        assert_eq!(end_date(start, 12), NaiveDate::from_ymd_opt(2027, 1, 26));
+        assert_eq!(end_date(start, 0), None);
+        assert_eq!(initial_bill(49_900, 3), Some(149_700));
+    }
+
+    #[test]
+    fn terminated_is_final() {
+        use CustomerStatus::*;
+        assert!(check_transition(Active, Suspended).is_ok());
+        assert!(check_transition(Suspended, Active).is_ok());
+        assert!(check_transition(Deactive, Terminated).is_ok());
+        assert!(check_transition(Active, Active).is_err());
+        for to in [Active, Deactive, Suspended, Terminated] {
+            assert!(check_transition(Terminated, to).is_err());
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! Customer changes that touch several tables, each run inside the caller's write transaction.
+
+use chrono::{Days, NaiveDate};
+
+use super::model::{CustomerRow, NewCustomer};
+use super::repo::{self, Taken};
+use super::rules;
+use crate::audit::Actor;
+use crate::db::schema::{companies, employees, localities, plans};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::graphql::node::global_id;
+use crate::invoices::model::{InvoiceRow, InvoiceStatus, NewInvoice};
+use crate::invoices::rules::{gst, same_state, total, Amounts};
+use crate::plans::model::PlanRow;
+use diesel::prelude::*;
+
+/// Days from an invoice's date to its due date.
+pub const DAYS_TO_PAY: u64 = 7;
+
+/// A customer as the caller described it: `customer` with placeholders for what the server
+/// generates (`customer_id`, and `caf_no` when `caf_given` is false), plus the first invoice's
+/// installation charges.
+pub struct Draft {
+    pub customer: NewCustomer,
+    pub caf_given: bool,
+    /// Whether the caller chose `serviceType` and `companyId` (else they follow the plan).
+    pub service_type_given: bool,
+    pub company_given: bool,
+    pub installation_paise: i64,
+}
+
+/// The plan `plan_id`, which must exist and be active.
+pub fn active_plan(conn: &mut DbConn, plan_id: i64) -> AppResult<PlanRow> {
+    let plan: PlanRow = plans::table
+        .find(plan_id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::bad_input("planId", "`planId` names no existing plan"))?;
+    if !plan.is_active {
+        return Err(AppError::bad_input("planId", "this plan is not active; pick an active plan"));
+    }
+    Ok(plan)
+}
+
+/// Checks the locality (same company) and the assigned employee (exists, active).
+pub fn check_references(
+    conn: &mut DbConn,
+    company_id: i64,
+    locality_id: Option<i64>,
+    employee_id: Option<i64>,
+) -> AppResult<()> {
+    if let Some(locality_id) = locality_id {
+        let owner: Option<i64> =
+            localities::table.find(locality_id).select(localities::company_id).first(conn).optional()?;
+        match owner {
+            None => return Err(AppError::bad_input("localityId", "`localityId` names no existing locality")),
+            Some(owner) if owner != company_id => {
+                return Err(AppError::bad_input("localityId", "this locality belongs to another company"))
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(employee_id) = employee_id {
+        let active: Option<bool> =
+            employees::table.find(employee_id).select(employees::is_active).first(conn).optional()?;
+        if active != Some(true) {
+            return Err(AppError::bad_input("assignedEmployeeId", "`assignedEmployeeId` names no active employee"));
+        }
+    }
+    Ok(())
+}
+
+/// Creates the customer and its first invoice (DRAFT), and audits both.
+pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(CustomerRow, InvoiceRow)> {
+    let mut new = draft.customer.clone();
+    let plan = active_plan(conn, new.plan_id)?;
+    if draft.service_type_given && new.service_type != plan.service_type {
+        return Err(AppError::bad_input("serviceType", "`serviceType` differs from the plan's service type"));
+    }
+    new.service_type = plan.service_type.clone();
+    if draft.company_given && new.company_id != plan.company_id {
+        return Err(AppError::bad_input("companyId", "the plan belongs to another company"));
+    }
+    new.company_id = plan.company_id;
+    check_references(conn, new.company_id, new.locality_id, new.assigned_employee_id)?;
+    if repo::username_taken(conn, &new.username)? {
+        return Err(AppError::Conflict(format!("the username \"{}\" is taken", new.username)));
+    }
+    if draft.caf_given && repo::caf_taken(conn, &new.caf_no)? {
+        return Err(AppError::Conflict(format!("CAF number {} is already on file", new.caf_no)));
+    }
+
+    let mut rng = rand::rng();
+    let mut customer = None;
+    for _ in 0..20 {
+        new.customer_id = rules::random_customer_id(&mut rng);
+        if !draft.caf_given {
+            new.caf_no = rules::random_caf_no(&mut rng);
+        }
+        match repo::try_insert(conn, &new)? {
+            Ok(row) => {
+                customer = Some(row);
+                break;
+            }
+            Err(Taken::Username) => {
+                return Err(AppError::Conflict(format!("the username \"{}\" is taken", new.username)))
+            }
+            Err(Taken::CafNo) if draft.caf_given => {
+                return Err(AppError::Conflict(format!("CAF number {} is already on file", new.caf_no)))
+            }
+            // A random number collided: draw again.
+            Err(Taken::CustomerId | Taken::CafNo) => {}
+        }
+    }
+    let customer = customer.ok_or_else(|| AppError::Internal("no free customer number after 20 draws".into()))?;
+    let invoice = first_invoice(conn, &customer, &plan, draft.installation_paise)?;
+    let targets = [global_id("Customer", customer.id), global_id("Invoice", invoice.id)];
+    crate::audit::repo::record(conn, actor, "createCustomer", &targets, Some(&customer.customer_id))?;
+    Ok((customer, invoice))
+}
+
+/// The first invoice: the plan's price for every month of the period, GST by the company's rate
+/// (CGST + SGST within its state, IGST across), due in seven days.
+fn first_invoice(
+    conn: &mut DbConn,
+    customer: &CustomerRow,
+    plan: &PlanRow,
+    installation: i64,
+) -> AppResult<InvoiceRow> {
+    let (rate_bp, company_state): (i32, String) =
+        companies::table.find(customer.company_id).select((companies::gst_rate_bp, companies::state)).first(conn)?;
+    let bill = rules::initial_bill(plan.price_paise, customer.period_months)
+        .ok_or_else(|| AppError::bad_input("periodMonths", "the bill for this period is too large"))?;
+    let amounts = Amounts {
+        bill,
+        tax: gst(bill, rate_bp, same_state(&customer.state, &company_state)),
+        installation,
+        discount: 0,
+    };
+    let total = total(&amounts).map_err(|e| AppError::bad_input(e.field, format!("`{}` {}", e.field, e.message)))?;
+    let today = crate::clock::today();
+    let now = crate::clock::now();
+    let new = NewInvoice {
+        invoice_number: String::new(),
+        customer_id: customer.id,
+        bill_paise: amounts.bill,
+        cgst_paise: amounts.tax.cgst,
+        sgst_paise: amounts.tax.sgst,
+        igst_paise: amounts.tax.igst,
+        installation_paise: amounts.installation,
+        discount_paise: amounts.discount,
+        total_paise: total,
+        paid_paise: 0,
+        balance_paise: total,
+        invoice_date: today,
+        due_date: due_date(today),
+        billing_period_start: Some(customer.start_date),
+        billing_period_end: Some(customer.end_date),
+        status: InvoiceStatus::Draft.as_str().to_owned(),
+        sent_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    crate::invoices::repo::insert_numbered(conn, new, crate::clock::local_now())
+}
+
+/// An invoice dated `invoice_date` is due this many days later.
+pub fn due_date(invoice_date: NaiveDate) -> NaiveDate {
+    invoice_date.checked_add_days(Days::new(DAYS_TO_PAY)).unwrap_or(invoice_date)
+}

@@ -1,0 +1,71 @@
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use crate::db::schema::invoices;
+use crate::text_enum;
+
+text_enum! {
+    /// Where an invoice stands.
+    pub enum InvoiceStatus {
+        /// Raised, not yet sent to the customer.
+        Draft => "DRAFT",
+        /// Sent to the customer (`sentAt`).
+        Sent => "SENT",
+        /// Fully paid: set by payments only.
+        Paid => "PAID",
+        /// Past its due date and not fully paid.
+        Overdue => "OVERDUE",
+        /// Withdrawn; only possible while nothing is paid.
+        Cancelled => "CANCELLED",
+    }
+}
+
+/// A row of `invoices`. Amounts in paise; `status` holds an [`InvoiceStatus`] name.
+#[derive(Debug, Clone, Queryable, QueryableByName)]
+#[diesel(table_name = invoices)]
+pub struct InvoiceRow {
+    pub id: i64,
+    pub invoice_number: String,
+    pub customer_id: i64,
+    pub bill_paise: i64,
+    pub cgst_paise: i64,
+    pub sgst_paise: i64,
+    pub igst_paise: i64,
+    pub installation_paise: i64,
+    pub discount_paise: i64,
+    pub total_paise: i64,
+    pub paid_paise: i64,
+    pub balance_paise: i64,
+    pub invoice_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub billing_period_start: Option<NaiveDate>,
+    pub billing_period_end: Option<NaiveDate>,
+    pub status: String,
+    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = invoices)]
+pub struct NewInvoice {
+    pub invoice_number: String,
+    pub customer_id: i64,
+    pub bill_paise: i64,
+    pub cgst_paise: i64,
+    pub sgst_paise: i64,
+    pub igst_paise: i64,
+    pub installation_paise: i64,
+    pub discount_paise: i64,
+    pub total_paise: i64,
+    pub paid_paise: i64,
+    pub balance_paise: i64,
+    pub invoice_date: NaiveDate,
+    pub due_date: NaiveDate,
+    pub billing_period_start: Option<NaiveDate>,
+    pub billing_period_end: Option<NaiveDate>,
+    pub status: String,
+    pub sent_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}

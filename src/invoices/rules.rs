@@ -1,0 +1,135 @@
+//! Invoice arithmetic and numbering: pure functions over paise.
+
+use chrono::NaiveDateTime;
+
+/// GST on an amount, split the way the invoice shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TaxSplit {
+    pub cgst: i64,
+    pub sgst: i64,
+    pub igst: i64,
+}
+
+/// `numerator / denominator` rounded half up, for non-negative values.
+fn round_half_up(numerator: i128, denominator: i128) -> i64 {
+    i64::try_from((numerator + denominator / 2) / denominator).unwrap_or(i64::MAX)
+}
+
+/// GST on `amount` paise at `rate_bp` basis points. Within the company's state it is split
+/// into CGST and SGST at half the rate each; across states it is IGST at the full rate.
+/// Each tax is rounded to the paisa (half up) on its own.
+pub fn gst(amount: i64, rate_bp: i32, same_state: bool) -> TaxSplit {
+    let amount = i128::from(amount.max(0));
+    let rate = i128::from(rate_bp.max(0));
+    if same_state {
+        let half = round_half_up(amount * rate, 20_000);
+        TaxSplit { cgst: half, sgst: half, igst: 0 }
+    } else {
+        TaxSplit { cgst: 0, sgst: 0, igst: round_half_up(amount * rate, 10_000) }
+    }
+}
+
+/// Whether a customer's state is the company's, ignoring case and surrounding spaces.
+pub fn same_state(customer_state: &str, company_state: &str) -> bool {
+    customer_state.trim().eq_ignore_ascii_case(company_state.trim())
+}
+
+/// The amounts an invoice is made of, in paise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Amounts {
+    pub bill: i64,
+    pub tax: TaxSplit,
+    pub installation: i64,
+    pub discount: i64,
+}
+
+/// Why amounts cannot make an invoice; names the input field at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AmountError {
+    pub field: &'static str,
+    pub message: &'static str,
+}
+
+/// `total = bill + cgst + sgst + igst + installation − discount`; every part must be ≥ 0 and
+/// the discount may not exceed the rest.
+pub fn total(a: &Amounts) -> Result<i64, AmountError> {
+    for (field, value) in [
+        ("billAmount", a.bill),
+        ("cgstTax", a.tax.cgst),
+        ("sgstTax", a.tax.sgst),
+        ("igstTax", a.tax.igst),
+        ("installationCharges", a.installation),
+        ("discount", a.discount),
+    ] {
+        if value < 0 {
+            return Err(AmountError { field, message: "must not be negative" });
+        }
+    }
+    let before_discount = [a.bill, a.tax.cgst, a.tax.sgst, a.tax.igst, a.installation]
+        .iter()
+        .try_fold(0i64, |sum, v| sum.checked_add(*v))
+        .ok_or(AmountError { field: "billAmount", message: "is too large" })?;
+    if a.discount > before_discount {
+        return Err(AmountError { field: "discount", message: "must not exceed the rest of the invoice" });
+    }
+    Ok(before_discount - a.discount)
+}
+
+/// `balance = total − paid`.
+pub fn balance(total: i64, paid: i64) -> i64 {
+    total - paid
+}
+
+/// The invoice number for a moment (India time): `INV` + `YYYYMMDDHHmmss`, and for the n-th
+/// invoice in the same second a suffix (`INV20261125103000-2`, `-3`, ...).
+pub fn invoice_number(local_time: NaiveDateTime, nth_in_second: u32) -> String {
+    let base = format!("INV{}", local_time.format("%Y%m%d%H%M%S"));
+    if nth_in_second <= 1 {
+        base
+    } else {
+        format!("{base}-{nth_in_second}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gst_is_split_within_a_state_and_rounded_per_tax() {
+        assert_eq!(gst(49_900, 1800, true), TaxSplit { cgst: 4_491, sgst: 4_491, igst: 0 });
+        assert_eq!(gst(49_900, 1800, false), TaxSplit { cgst: 0, sgst: 0, igst: 8_982 });
+        // 333.33 at 9 % = 29.9997 → 30.00 each; at 18 % = 59.9994 → 59.99 (each rounded alone).
+        assert_eq!(gst(33_333, 1800, true), TaxSplit { cgst: 3_000, sgst: 3_000, igst: 0 });
+        assert_eq!(gst(33_333, 1800, false).igst, 6_000);
+        // Half a paisa rounds up: 0.25 at 18 % = 0.045 → 0.05 IGST; 0.0225 → 0.02 CGST/SGST.
+        assert_eq!(gst(25, 1800, false).igst, 5);
+        assert_eq!(gst(25, 1800, true).cgst, 2);
+        assert_eq!(gst(100_000, 0, true), TaxSplit { cgst: 0, sgst: 0, igst: 0 });
+    }
+
+    #[test]
+    fn totals_follow_the_formula() {
+        let a = Amounts { bill: 100_000, tax: gst(100_000, 1800, true), installation: 50_000, discount: 10_000 };
+        assert_eq!(total(&a), Ok(100_000 + 9_000 + 9_000 + 50_000 - 10_000));
+        assert_eq!(balance(158_000, 58_000), 100_000);
+        let too_much = Amounts { discount: 1_000_000, ..a };
+        assert_eq!(total(&too_much).unwrap_err().field, "discount");
+        let negative = Amounts { installation: -1, ..a };
+        assert_eq!(total(&negative).unwrap_err().field, "installationCharges");
+    }
+
+    #[test]
+    fn invoice_numbers_carry_the_second_and_a_suffix() {
+        let t = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap().and_hms_opt(17, 5, 9).unwrap();
+        assert_eq!(invoice_number(t, 1), "INV20261125170509");
+        assert_eq!(invoice_number(t, 2), "INV20261125170509-2");
+        assert_eq!(invoice_number(t, 12), "INV20261125170509-12");
+    }
+
+    #[test]
+    fn states_compare_ignoring_case() {
+        assert!(same_state(" maharashtra", "Maharashtra "));
+        assert!(!same_state("Goa", "Maharashtra"));
+    }
+}
