@@ -1,5 +1,6 @@
 //! The `Customer` type and the customer queries.
 
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::loader::InvoicesOf;
@@ -202,7 +203,7 @@ impl Customer {
             .into());
         }
         let key = InvoicesOf { customer: self.0.id, status: status.map(InvoiceStatus::as_str), first };
-        let loader = ctx.data_unchecked::<async_graphql::dataloader::DataLoader<super::loader::InvoicesLoader>>();
+        let loader = ctx.data_unchecked::<DataLoader<super::loader::InvoicesLoader, HashMapCache>>();
         let rows = loader.load_one(key).await.map_err(crate::graphql::context::loader_error)?;
         Ok(rows.unwrap_or_default().into_iter().map(Invoice).collect())
     }
@@ -265,6 +266,7 @@ impl CustomerQuery {
             filter.only_id = Some(own);
         }
         let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
+        super::prefetch::relations(ctx, &page.rows).await?;
         Ok(connection(page, |row| row.id, Customer))
     }
 

@@ -6,6 +6,7 @@ pub mod inputs;
 pub mod loader;
 pub mod model;
 pub mod mutations;
+pub mod prefetch;
 pub mod repo;
 pub mod rules;
 pub mod service;

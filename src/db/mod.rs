@@ -47,6 +47,9 @@ impl Db {
             .max_size(pool_size)
             .min_idle(Some(pool_size.min(2)))
             .connection_timeout(POOL_WAIT)
+            // No ping on every checkout (it would double the statements of a request);
+            // broken connections are found by `has_broken` when they come back.
+            .test_on_check_out(false)
             .build(manager)?;
         Ok(Db { pool, backend })
     }

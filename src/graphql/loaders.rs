@@ -1,9 +1,11 @@
-//! Batched lookups for relations, created fresh for every request (no cross-request cache).
+//! Batched lookups for relations, created fresh for every request. Each caches what it loaded
+//! for the rest of its request only (so a page's relations can be loaded up front, see
+//! `customers::prefetch`); nothing is shared between requests.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Data};
 
 use crate::companies::model::CompanyRow;
@@ -40,8 +42,8 @@ fn by_id<R: Clone + Send + Sync + 'static>(
     db: &Db,
     fetch: fn(&mut DbConn, &[i64]) -> AppResult<Vec<R>>,
     key: fn(&R) -> i64,
-) -> DataLoader<ByIdLoader<R>> {
-    DataLoader::new(ByIdLoader { db: db.clone(), fetch, key }, tokio::spawn)
+) -> DataLoader<ByIdLoader<R>, HashMapCache> {
+    DataLoader::with_cache(ByIdLoader { db: db.clone(), fetch, key }, tokio::spawn, HashMapCache::default())
 }
 
 /// Adds a fresh set of loaders to a request's (or a websocket connection's) data.
@@ -53,8 +55,8 @@ pub fn install(data: &mut Data, db: &Db) {
     data.insert(by_id::<CustomerRow>(db, crate::customers::repo::by_ids, |r| r.id));
     data.insert(by_id::<InvoiceRow>(db, crate::invoices::repo::by_ids, |r| r.id));
     data.insert(by_id::<PaymentRow>(db, crate::payments::repo::by_ids, |r| r.id));
-    data.insert(DataLoader::new(InvoicesLoader(db.clone()), tokio::spawn));
-    data.insert(DataLoader::new(PaymentsLoader(db.clone()), tokio::spawn));
+    data.insert(DataLoader::with_cache(InvoicesLoader(db.clone()), tokio::spawn, HashMapCache::default()));
+    data.insert(DataLoader::with_cache(PaymentsLoader(db.clone()), tokio::spawn, HashMapCache::default()));
 }
 
 /// The row with id `key` through the request's loader for `R`.
@@ -62,6 +64,6 @@ pub async fn load_by_id<R: Clone + Send + Sync + 'static>(
     ctx: &Context<'_>,
     key: i64,
 ) -> async_graphql::Result<Option<R>> {
-    let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<R>>>();
+    let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<R>, HashMapCache>>();
     loader.load_one(key).await.map_err(loader_error)
 }

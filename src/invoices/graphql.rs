@@ -1,6 +1,6 @@
 //! The `Invoice` type.
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Object, Result, ID};
 
 use super::model::{InvoiceRow, InvoiceStatus};
@@ -112,7 +112,7 @@ impl Invoice {
     }
     /// Payments made against this invoice, oldest first (pending and failed ones included).
     async fn payments(&self, ctx: &Context<'_>) -> Result<Vec<Payment>> {
-        let loader = ctx.data_unchecked::<DataLoader<PaymentsLoader>>();
+        let loader = ctx.data_unchecked::<DataLoader<PaymentsLoader, HashMapCache>>();
         let rows = loader.load_one(self.0.id).await.map_err(loader_error)?;
         Ok(rows.unwrap_or_default().into_iter().map(Payment).collect())
     }

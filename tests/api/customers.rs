@@ -1,0 +1,373 @@
+//! Customers: creation rules, filters, the one-query profile and self-service isolation.
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::helpers::{assert_code, TestApp};
+use crate::on_both_databases;
+use crate::reference_data::{CREATE_COMPANY, CREATE_PLAN};
+
+pub const CREATE_CUSTOMER: &str = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) {
+    id customerId cafNo username fullName mobile state status serviceType billingType periodMonths startDate endDate
+    plan { name } company { name }
+    invoices { invoiceNumber status billAmount cgstTax sgstTax igstTax installationCharges discount totalAmount
+               paidAmount balanceAmount invoiceDate dueDate billingPeriodStart billingPeriodEnd }
+} }";
+
+/// A company in Maharashtra with a broadband plan at `price` (and a cable plan); returns
+/// (company id, broadband plan id, cable plan id).
+pub async fn setup(app: &TestApp, price: &str) -> (String, String, String) {
+    let c = app.data(CREATE_COMPANY, json!({"input": {"name": "Vidarbha Fibernet", "state": "Maharashtra"}})).await;
+    let c = c["createCompany"]["id"].as_str().unwrap().to_owned();
+    let plan = |name: &str, ty: &str, price: &str| json!({"input": {"companyId": c, "name": name, "serviceType": ty, "price": price}});
+    let bb = app.data(CREATE_PLAN, plan("Home 100", "BROADBAND", price)).await["createPlan"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tv = app.data(CREATE_PLAN, plan("Basic Pack", "CABLE_TV", "250")).await["createPlan"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (c, bb, tv)
+}
+
+pub fn customer_input(username: &str, plan_id: &str) -> Value {
+    json!({
+        "username": username, "password": "customer-pass-1", "fullName": format!("Customer {username}"),
+        "mobile": "9822012345", "address": "12 Civil Lines", "city": "Nagpur", "state": "Maharashtra",
+        "pincode": "440001", "planId": plan_id, "startDate": "2026-04-01", "periodMonths": 3
+    })
+}
+
+pub async fn create(app: &TestApp, input: Value) -> Value {
+    app.data(CREATE_CUSTOMER, json!({ "i": input })).await["createCustomer"].clone()
+}
+
+fn digits(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
+
+on_both_databases! {
+    async fn creation_follows_the_rules(app: TestApp) {
+        let (_, bb, _) = setup(&app, "499.00").await;
+        let c = create(&app, customer_input("ravi", &bb)).await;
+        let number = c["customerId"].as_str().unwrap();
+        assert!(number.len() == 10 && digits(number) && !number.starts_with('0'), "{number}");
+        let caf = c["cafNo"].as_str().unwrap();
+        assert!(caf.len() == 11 && caf.starts_with("CAF") && digits(&caf[3..]), "{caf}");
+        assert_eq!(c["status"], "ACTIVE");
+        assert_eq!(c["serviceType"], "BROADBAND", "follows the plan");
+        assert_eq!(c["billingType"], "PREPAID");
+        assert_eq!(c["endDate"], "2026-06-30", "2026-04-01 + 3 × 30 days");
+        assert_eq!(c["company"]["name"], "Vidarbha Fibernet");
+
+        let invoices = c["invoices"].as_array().unwrap();
+        assert_eq!(invoices.len(), 1);
+        let inv = &invoices[0];
+        let n = inv["invoiceNumber"].as_str().unwrap();
+        assert!(n.starts_with("INV") && n.len() == 17 && digits(&n[3..]), "{n}");
+        assert_eq!(inv["status"], "DRAFT");
+        assert_eq!(inv["billAmount"], "1497.00", "499.00 × 3 months");
+        assert_eq!(inv["cgstTax"], "134.73", "9 % within Maharashtra");
+        assert_eq!(inv["sgstTax"], "134.73");
+        assert_eq!(inv["igstTax"], "0.00");
+        assert_eq!(inv["totalAmount"], "1766.46");
+        assert_eq!(inv["paidAmount"], "0.00");
+        assert_eq!(inv["balanceAmount"], "1766.46");
+        assert_eq!(inv["billingPeriodStart"], "2026-04-01");
+        assert_eq!(inv["billingPeriodEnd"], "2026-06-30");
+
+        // Another state pays IGST; installation charges are on the first invoice.
+        let mut goa = customer_input("sunil", &bb);
+        goa["state"] = json!("Goa");
+        goa["periodMonths"] = json!(1);
+        goa["installationCharges"] = json!("500");
+        goa["cafNo"] = json!("caf-manual-1");
+        let c2 = create(&app, goa).await;
+        assert_eq!(c2["cafNo"], "CAF-MANUAL-1");
+        let inv = &c2["invoices"][0];
+        assert_eq!(inv["igstTax"], "89.82");
+        assert_eq!(inv["cgstTax"], "0.00");
+        assert_eq!(inv["totalAmount"], "1088.82", "499 + 89.82 + 500");
+        assert_ne!(c2["customerId"], c["customerId"]);
+        assert_ne!(c2["invoices"][0]["invoiceNumber"], c["invoices"][0]["invoiceNumber"]);
+    }
+
+    async fn each_tax_is_rounded_to_the_paisa(app: TestApp) {
+        let (_, bb, _) = setup(&app, "333.33").await;
+        let mut input = customer_input("odd", &bb);
+        input["periodMonths"] = json!(1);
+        let inv = create(&app, input).await["invoices"][0].clone();
+        // 9 % of 333.33 = 29.9997 → 30.00, each of CGST and SGST on its own.
+        assert_eq!((inv["cgstTax"].as_str(), inv["sgstTax"].as_str()), (Some("30.00"), Some("30.00")));
+        assert_eq!(inv["totalAmount"], "393.33");
+    }
+
+    async fn bad_input_names_the_field(app: TestApp) {
+        let (_, bb, _) = setup(&app, "499").await;
+        let with = |key: &str, value: Value| {
+            let mut input = customer_input("ravi", &bb);
+            input[key] = value;
+            json!({ "i": input })
+        };
+        let cases = [
+            (with("planId", json!("UGxhbjo5OTk5")), "planId"),
+            (with("endDate", json!("2026-03-01")), "endDate"),
+            (with("mobile", json!("982201234567")), "mobile"),
+            (with("billingType", json!("WEEKLY")), "billingType"),
+            (with("idProofType", json!("RATION_CARD")), "idProofType"),
+            (with("pincode", json!("4400")), "pincode"),
+            (with("periodMonths", json!(0)), "periodMonths"),
+            (with("password", json!("short")), "password"),
+            (with("serviceType", json!("CABLE_TV")), "serviceType"),
+            (with("startDate", json!("2026-02-30")), "startDate"),
+            (with("customerGstNo", json!("27AAPFU0939F1ZA")), "customerGstNo"),
+            (with("localityId", json!("TG9jYWxpdHk6OTk5")), "localityId"),
+        ];
+        for (variables, field) in cases {
+            let error = app.error(CREATE_CUSTOMER, variables).await;
+            assert_code(&error, "BAD_USER_INPUT", Some(field));
+        }
+        // Usernames are unique across customers and staff.
+        assert_code(&app.error(CREATE_CUSTOMER, with("username", json!("ADMIN"))).await, "CONFLICT", None);
+        create(&app, customer_input("ravi", &bb)).await;
+        assert_code(&app.error(CREATE_CUSTOMER, with("username", json!("Ravi"))).await, "CONFLICT", None);
+        // An inactive plan takes no new customers.
+        app.data("mutation($id: ID!) { updatePlan(id: $id, input: {isActive: false}) { id } }", json!({"id": bb})).await;
+        assert_code(&app.error(CREATE_CUSTOMER, with("username", json!("new1"))).await, "BAD_USER_INPUT", Some("planId"));
+        let count = app.data("{ customers { totalCount } }", json!({})).await;
+        assert_eq!(count["customers"]["totalCount"], 1, "nothing half-created");
+    }
+
+    async fn filters_and_search(app: TestApp) {
+        let (c, bb, tv) = setup(&app, "499").await;
+        let loc = app
+            .data(
+                "mutation($i: CreateLocalityInput!) { createLocality(input: $i) { id } }",
+                json!({"i": {"companyId": c, "name": "Dharampeth", "city": "Nagpur", "state": "Maharashtra", "pincode": "440010"}}),
+            )
+            .await["createLocality"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let collector = app
+            .data(
+                "mutation($i: CreateEmployeeInput!) { createEmployee(input: $i) { id } }",
+                json!({"i": {"username": "kiran", "fullName": "Kiran", "role": "COLLECTOR", "password": "kiran-pass-1"}}),
+            )
+            .await["createEmployee"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mut a = customer_input("anita", &bb);
+        a["fullName"] = json!("Anita Deshmukh");
+        a["mobile"] = json!("9890011111");
+        a["localityId"] = json!(loc);
+        a["assignedEmployeeId"] = json!(collector);
+        let a = create(&app, a).await;
+        let mut b = customer_input("bharat", &tv);
+        b["fullName"] = json!("Bharat Patil");
+        b["mobile"] = json!("9890022222");
+        b["billingType"] = json!("POSTPAID");
+        b["periodMonths"] = json!(12);
+        let b = create(&app, b).await;
+        let status = "mutation($id: ID!, $s: CustomerStatus!) { changeCustomerStatus(id: $id, status: $s, reason: \"unpaid\") { status } }";
+        app.data(status, json!({"id": b["id"], "s": "SUSPENDED"})).await;
+
+        let q = "query($f: CustomerFilterInput) { customers(filter: $f) { totalCount nodes { fullName } } }";
+        let names = |data: Value| -> Vec<String> {
+            data["customers"]["nodes"].as_array().unwrap().iter().map(|n| n["fullName"].as_str().unwrap().to_owned()).collect()
+        };
+        let cases = [
+            (json!({"status": "SUSPENDED"}), vec!["Bharat Patil"]),
+            (json!({"status": "ACTIVE"}), vec!["Anita Deshmukh"]),
+            (json!({"serviceType": "CABLE_TV"}), vec!["Bharat Patil"]),
+            (json!({"search": "desh"}), vec!["Anita Deshmukh"]),
+            (json!({"search": "PATIL"}), vec!["Bharat Patil"]),
+            (json!({"search": "22222"}), vec!["Bharat Patil"]),
+            (json!({"search": &a["customerId"].as_str().unwrap()[..6]}), vec!["Anita Deshmukh"]),
+            (json!({"localityId": loc}), vec!["Anita Deshmukh"]),
+            (json!({"companyId": c}), vec!["Anita Deshmukh", "Bharat Patil"]),
+            (json!({"assignedEmployeeId": collector}), vec!["Anita Deshmukh"]),
+            (json!({"billingType": "POSTPAID"}), vec!["Bharat Patil"]),
+            (json!({"expiringBefore": "2026-07-01"}), vec!["Anita Deshmukh"]),
+            (json!({"status": "ACTIVE", "serviceType": "CABLE_TV"}), vec![]),
+        ];
+        for (filter, expected) in cases {
+            let found = names(app.data(q, json!({ "f": filter })).await);
+            assert_eq!(found, expected, "filter {filter}");
+        }
+        let by_number = app
+            .data("query($n: String!) { customerByNumber(customerId: $n) { fullName } }", json!({"n": a["customerId"]}))
+            .await;
+        assert_eq!(by_number["customerByNumber"]["fullName"], "Anita Deshmukh");
+        // TERMINATED is final.
+        app.data(status, json!({"id": b["id"], "s": "TERMINATED"})).await;
+        assert_code(&app.error(status, json!({"id": b["id"], "s": "ACTIVE"})).await, "BAD_USER_INPUT", Some("status"));
+        // The customer's plan cannot be deleted while in use; its company neither.
+        let del = app.error("mutation($id: ID!) { deletePlan(id: $id) }", json!({"id": tv})).await;
+        assert_code(&del, "CONFLICT", None);
+        let del = app.error("mutation($id: ID!) { deleteLocality(id: $id) }", json!({"id": loc})).await;
+        assert_code(&del, "CONFLICT", None);
+        let del = app.error("mutation($id: ID!) { deleteCompany(id: $id) }", json!({"id": c})).await;
+        assert_code(&del, "CONFLICT", None);
+    }
+
+    async fn updates_say_what_they_change(app: TestApp) {
+        let (c, bb, tv) = setup(&app, "499").await;
+        let faster = app
+            .data(CREATE_PLAN, json!({"input": {"companyId": c, "name": "Home 200", "serviceType": "BROADBAND", "price": "799"}}))
+            .await["createPlan"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let customer = create(&app, customer_input("ravi", &bb)).await;
+        let update = "mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) {
+            notes customer { endDate periodMonths plan { name } invoices { billAmount } } } }";
+        let r = app.data(update, json!({"id": customer["id"], "i": {"planId": faster, "periodMonths": 6}})).await["updateCustomer"].clone();
+        assert_eq!(r["customer"]["plan"]["name"], "Home 200");
+        assert_eq!(r["customer"]["endDate"], "2026-09-28", "2026-04-01 + 180 days");
+        assert_eq!(r["customer"]["invoices"][0]["billAmount"], "1497.00", "existing invoices keep their amounts");
+        let notes = r["notes"].as_array().unwrap();
+        assert!(notes.iter().any(|n| n.as_str().unwrap().contains("existing invoices keep their amounts")), "{notes:?}");
+        assert!(notes.iter().any(|n| n.as_str().unwrap().contains("2026-09-28")), "{notes:?}");
+        let wrong = app.error(update, json!({"id": customer["id"], "i": {"planId": tv}})).await;
+        assert_code(&wrong, "BAD_USER_INPUT", Some("planId"));
+        let wrong = app.error(update, json!({"id": customer["id"], "i": {"endDate": "2026-01-01"}})).await;
+        assert_code(&wrong, "BAD_USER_INPUT", Some("endDate"));
+
+        // A customer with only a draft invoice can be deleted; one with a sent invoice cannot.
+        let delete = "mutation($id: ID!) { deleteCustomer(id: $id) }";
+        let other = create(&app, customer_input("temp", &bb)).await;
+        app.sql("UPDATE invoices SET status = 'SENT' WHERE customer_id = (SELECT id FROM customers WHERE username = 'ravi')").unwrap();
+        assert_code(&app.error(delete, json!({"id": customer["id"]})).await, "CONFLICT", None);
+        app.data(delete, json!({"id": other["id"]})).await;
+        assert_eq!(app.data("{ customers { totalCount } }", json!({})).await["customers"]["totalCount"], 1);
+    }
+
+    async fn profile_costs_the_same_statements_for_any_page(app: TestApp) {
+        let (_, bb, _) = setup(&app, "499").await;
+        let collector = app.staff("kiran", "COLLECTOR").await;
+        let kiran = app.data_as(Some(&collector), "{ me { id } }", json!({})).await["me"]["id"].as_str().unwrap().to_owned();
+        for i in 0..100 {
+            let mut input = customer_input(&format!("c{i:03}"), &bb);
+            input["assignedEmployeeId"] = json!(kiran);
+            create(&app, input).await;
+        }
+        // A payment on every invoice, straight into the table (payments arrive with billing).
+        app.sql(
+            "INSERT INTO payments (payment_id, customer_id, invoice_id, amount_paise, method, status, paid_at, created_at, updated_at) \
+             SELECT 'PAY' || (100000000000 + id), customer_id, id, 10000, 'CASH', 'COMPLETED', created_at, created_at, created_at FROM invoices",
+        )
+        .unwrap();
+        let profile = "query($first: Int!) { customers(first: $first) { totalCount nodes {
+            customerId fullName status plan { name price } locality { name } company { name gstRate }
+            assignedEmployee { fullName }
+            invoices(first: 3) { invoiceNumber totalAmount balanceAmount payments { paymentId amount status } }
+        } } }";
+        let mut costs = Vec::new();
+        for first in [10, 100] {
+            let before = app.metrics.statements();
+            let data = app.data_as(Some(&collector), profile, json!({"first": first})).await;
+            costs.push(app.metrics.statements() - before);
+            let nodes = data["customers"]["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len(), first);
+            assert!(nodes.iter().all(|n| n["invoices"][0]["payments"][0]["amount"] == "100.00"));
+            assert!(nodes.iter().all(|n| n["assignedEmployee"]["fullName"] == "kiran"));
+        }
+        assert!(costs.iter().all(|c| *c == costs[0]), "statements for pages of 10 and 100: {costs:?}");
+        // Auth (session, account) + count and page + plan, company, employee, invoices,
+        // payments: one per relation; locality is null here, so it costs nothing.
+        assert_eq!(costs[0], 9, "statements per request: {costs:?}");
+    }
+
+    async fn customers_see_only_themselves(app: TestApp) {
+        let (_, bb, _) = setup(&app, "499").await;
+        let me = create(&app, customer_input("ravi", &bb)).await;
+        let other = create(&app, customer_input("sunil", &bb)).await;
+        let token = app.login("ravi", "customer-pass-1").await;
+        let viewer = app.data_as(Some(&token), "{ me { kind username role id } }", json!({})).await["me"].clone();
+        assert_eq!(viewer, json!({"kind": "CUSTOMER", "username": "ravi", "role": null, "id": me["id"]}));
+
+        let list = app.data_as(Some(&token), "{ customers { totalCount nodes { username invoices { totalAmount } } } }", json!({})).await;
+        assert_eq!(list["customers"]["totalCount"], 1);
+        assert_eq!(list["customers"]["nodes"][0]["username"], "ravi");
+        assert_eq!(list["customers"]["nodes"][0]["invoices"][0]["totalAmount"], "1766.46");
+
+        let q = "query($id: ID!) { customer(id: $id) { username } node(id: $id) { id } }";
+        let mine = app.data_as(Some(&token), q, json!({"id": me["id"]})).await;
+        assert_eq!(mine["customer"]["username"], "ravi");
+        let theirs = app.data_as(Some(&token), q, json!({"id": other["id"]})).await;
+        assert_eq!(theirs, json!({"customer": null, "node": null}), "another customer's data is never returned");
+        let by_number = "query($n: String!) { customerByNumber(customerId: $n) { username } }";
+        let theirs = app.data_as(Some(&token), by_number, json!({"n": other["customerId"]})).await;
+        assert_eq!(theirs["customerByNumber"], Value::Null);
+        let invoice_id = app.data(
+            "query($id: ID!) { customer(id: $id) { invoices { id } } }", json!({"id": other["id"]})
+        ).await["customer"]["invoices"][0]["id"].clone();
+        let node = app.data_as(Some(&token), "query($id: ID!) { node(id: $id) { id } }", json!({"id": invoice_id})).await;
+        assert_eq!(node["node"], Value::Null);
+
+        for forbidden in ["{ employees { totalCount } }", "{ auditLog { totalCount } }"] {
+            assert_code(&app.error_as(Some(&token), forbidden, json!({})).await, "FORBIDDEN", None);
+        }
+        let create_again = app.error_as(Some(&token), CREATE_CUSTOMER, json!({"i": customer_input("x9", &bb)})).await;
+        assert_code(&create_again, "FORBIDDEN", None);
+
+        // Over a websocket the same holds.
+        let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let init = json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
+        socket.send(Message::text(init.to_string())).await.unwrap();
+        let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": "{ customers { totalCount nodes { username } } }"}});
+        socket.send(Message::text(subscribe.to_string())).await.unwrap();
+        let mut seen = None;
+        while let Ok(Some(Ok(Message::Text(text)))) = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next()).await {
+            let value: Value = serde_json::from_str(&text).unwrap();
+            if value["type"] == "next" {
+                seen = Some(value["payload"]["data"]["customers"].clone());
+                break;
+            }
+        }
+        assert_eq!(seen, Some(json!({"totalCount": 1, "nodes": [{"username": "ravi"}]})));
+
+        // Terminated customers cannot log in, and their sessions end.
+        let status = "mutation($id: ID!) { changeCustomerStatus(id: $id, status: TERMINATED) { status } }";
+        app.data(status, json!({"id": me["id"]})).await;
+        assert_code(&app.error_as(Some(&token), "{ me { username } }", json!({})).await, "UNAUTHENTICATED", None);
+        let login = "mutation { login(username: \"ravi\", password: \"customer-pass-1\") { token } }";
+        assert_code(&app.error_as(None, login, json!({})).await, "UNAUTHENTICATED", None);
+    }
+
+    async fn support_staff_do_not_see_billing(app: TestApp) {
+        let (_, bb, _) = setup(&app, "499").await;
+        create(&app, customer_input("ravi", &bb)).await;
+        let support = app.staff("asha", "SUPPORT").await;
+        let list = app.data_as(Some(&support), "{ customers { nodes { username } } }", json!({})).await;
+        assert_eq!(list["customers"]["nodes"][0]["username"], "ravi");
+        let billing = app.error_as(Some(&support), "{ customers { nodes { invoices { totalAmount } } } }", json!({})).await;
+        assert_code(&billing, "FORBIDDEN", None);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_creations_get_distinct_numbers() {
+    let app = TestApp::spawn(crate::helpers::Kind::Sqlite).await.unwrap();
+    let (_, bb, _) = setup(&app, "499").await;
+    let creations = (0..12).map(|i| {
+        let app = &app;
+        let input = customer_input(&format!("par{i}"), &bb);
+        async move { create(app, input).await }
+    });
+    let created = futures_util::future::join_all(creations).await;
+    let mut numbers: Vec<&str> = created.iter().map(|c| c["invoices"][0]["invoiceNumber"].as_str().unwrap()).collect();
+    let mut ids: Vec<&str> = created.iter().map(|c| c["customerId"].as_str().unwrap()).collect();
+    numbers.sort_unstable();
+    numbers.dedup();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!((numbers.len(), ids.len()), (12, 12), "{numbers:?}");
+}
