@@ -18,7 +18,7 @@ use axum::{Extension, Json, Router};
 use diesel::connection::SimpleConnection;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::auth;
 use crate::config::Config;
@@ -45,7 +45,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
         .layer(cors(config))
-        .layer(TraceLayer::new_for_http())
+        // One INFO line per request (method, path, status, latency).
+        .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
         .with_state(state)
 }
 
@@ -108,20 +109,21 @@ async fn graphql_ws(
         let db = state.db.clone();
         GraphQLWebSocket::new(stream, state.schema.clone(), protocol)
             .on_connection_init(move |payload| async move {
-                let token = payload_token(&payload);
-                let auth = auth::authenticate(&db, token.as_deref(), address)
-                    .await
-                    .map_err(|e| async_graphql::Error::new(e.message()))?;
                 // Browsers cannot send headers on a websocket: the token comes in the payload,
-                // and without a valid one the connection is refused.
+                // and without a valid one the connection is refused. Every operation on the
+                // socket checks it again (`auth::websocket`).
+                let refused =
+                    || async_graphql::Error::new("log in first: send a valid token in the connection_init payload");
+                let token = payload_token(&payload).ok_or_else(refused)?;
+                let auth = auth::authenticate(&db, Some(&token), address.clone()).await.map_err(|e| {
+                    tracing::error!(error = %e.message(), "websocket login check failed");
+                    async_graphql::Error::new("internal server error")
+                })?;
                 if auth.principal.is_none() {
-                    return Err(async_graphql::Error::new(
-                        "log in first: send your token in the connection_init payload",
-                    ));
+                    return Err(refused());
                 }
                 let mut data = Data::default();
-                data.insert(auth);
-                loaders::install(&mut data, &db);
+                data.insert(auth::websocket::WebsocketLogin { token, client_address: address });
                 Ok(data)
             })
             .keepalive_timeout(Duration::from_secs(30))

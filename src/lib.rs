@@ -19,6 +19,8 @@ pub mod localities;
 pub mod metrics;
 pub mod payments;
 pub mod plans;
+pub mod seed;
+pub mod states;
 pub mod validate;
 
 use std::sync::Arc;

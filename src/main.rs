@@ -27,6 +27,16 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL) to standard output.
     PrintSchema,
+    /// Fill an empty database with demo data (companies, plans, staff, customers, a year of
+    /// invoices and payments). Every demo account's password is `demo-password`.
+    SeedDemo {
+        /// How many customers.
+        #[arg(long, default_value_t = 1000)]
+        customers: usize,
+        /// Seed of the random generator (the same seed gives the same data).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
 }
 
 #[tokio::main]
@@ -40,6 +50,7 @@ async fn main() -> anyhow::Result<()> {
         Command::PrintSchema => print!("{}", isp_billing::graphql::sdl()),
         Command::Migrate { revert_last } => migrate(&cli.config, revert_last).await?,
         Command::Serve => serve(&cli.config).await?,
+        Command::SeedDemo { customers, seed } => seed_demo(&cli.config, customers, seed).await?,
     }
     Ok(())
 }
@@ -65,6 +76,29 @@ async fn migrate(config: &Config, revert_last: bool) -> anyhow::Result<()> {
     for version in done {
         println!("{verb} {version}");
     }
+    Ok(())
+}
+
+async fn seed_demo(config: &Config, customers: usize, seed: u64) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    // The same start as `serve`: migrations and the first admin, then the demo data.
+    let app = isp_billing::build_app(config).await?;
+    let summary = isp_billing::seed::seed_demo(&app.db, customers, seed).await?;
+    println!(
+        "seeded {} companies, {} localities, {} plans, {} staff, {} customers, {} invoices, {} payments in {:.1} s",
+        summary.companies,
+        summary.localities,
+        summary.plans,
+        summary.employees,
+        summary.customers,
+        summary.invoices,
+        summary.payments,
+        started.elapsed().as_secs_f64()
+    );
+    println!(
+        "log in as manager, support, collector1..4 or cust00000... with the password {}",
+        isp_billing::seed::DEMO_PASSWORD
+    );
     Ok(())
 }
 

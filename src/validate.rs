@@ -23,6 +23,28 @@ pub fn optional_text(field: &str, value: Option<&str>, max: usize) -> Result<Opt
     }
 }
 
+/// An Indian state or union territory, by name, abbreviation or GST code; returns its
+/// canonical name.
+pub fn state(field: &str, value: &str) -> Result<String, AppError> {
+    crate::states::canonical(value).map(str::to_owned).ok_or_else(|| {
+        AppError::bad_input(
+            field,
+            format!("`{field}` must be an Indian state or union territory, got \"{}\"", value.trim()),
+        )
+    })
+}
+
+/// A GSTIN must be registered in `state` (its first two digits are the state's GST code).
+pub fn gstin_in_state(field: &str, gstin: &str, state: &str) -> Result<(), AppError> {
+    match crate::states::gst_code(state) {
+        Some(code) if !gstin.starts_with(code) => Err(AppError::bad_input(
+            field,
+            format!("`{field}` {gstin} is registered in another state than {state} (GST code {code})"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// An Indian PIN code: six digits, not starting with 0.
 pub fn pincode(field: &str, value: &str) -> Result<String, AppError> {
     let v = value.trim();

@@ -26,7 +26,9 @@ impl ExtensionFactory for DefaultDeny {
 /// Names of the root fields `set` selects, looking through fragments.
 fn root_fields<'a>(doc: &'a ExecutableDocument, set: &'a SelectionSet, depth: usize, out: &mut Vec<&'a str>) {
     if depth > 8 {
-        // Fragment cycles are refused by validation later; stop here.
+        // Deeper fragment nesting (or a cycle, which validation refuses later) is not looked
+        // through: fail closed, as if it selected a private field.
+        out.push("(fragments nested too deep)");
         return;
     }
     for selection in &set.items {
@@ -91,5 +93,8 @@ mod tests {
         assert_eq!(private("{ ... on Query { companies { totalCount } } }").as_deref(), Some("companies"));
         assert_eq!(private("query A { __typename } mutation B { logout }").as_deref(), Some("logout"));
         assert_eq!(private("subscription { complaintCreated { id } }").as_deref(), Some("complaintCreated"));
+        let deep = format!("{{ {}__typename{} }}", "... on Query { ".repeat(12), " }".repeat(12));
+        assert!(private(&deep).is_some(), "deep nesting fails closed");
+        assert_eq!(private("{ ... on Query { ... on Query { __typename } } }"), None);
     }
 }

@@ -99,11 +99,43 @@ fn since(settings: &AuthSettings) -> NaiveDateTime {
     now() - chrono::Duration::from_std(settings.lock_window).unwrap_or(chrono::Duration::minutes(15))
 }
 
-/// Checks a password against the stored hash of the account `username` names.
-async fn check_password(db: &Db, username: String, password: String) -> AppResult<Option<Credentials>> {
-    let found = db.read(move |conn| repo::credentials(conn, &username)).await?;
+/// Checks `password` for the account `username` names, throttled: in one transaction the
+/// recent failures (for the username and for the address) are counted and a failure is
+/// recorded before the password is checked, so parallel guesses each count; a right password
+/// takes the recorded failure back. `None` for a wrong username or password.
+async fn check_password(
+    db: &Db,
+    settings: &AuthSettings,
+    username: &str,
+    address: &str,
+    password: String,
+) -> AppResult<Option<Credentials>> {
+    let (name, address, since, max) =
+        (username.trim().to_lowercase(), address.to_owned(), since(settings), settings.max_failures);
+    let lock_minutes = settings.lock_window.as_secs().div_ceil(60);
+    let n = name.clone();
+    let failure = db
+        .write(move |conn| {
+            crate::db::lock_key(conn, &format!("login:{n}"))?;
+            let (by_user, by_address) = repo::recent_failures(conn, &n, &address, since)?;
+            if by_user >= max || by_address >= max {
+                return Err(AppError::TooManyRequests(format!(
+                    "too many failed logins; try again in up to {lock_minutes} minutes"
+                )));
+            }
+            repo::record_failure(conn, &n, &address, now(), since)
+        })
+        .await?;
+    let n = name.clone();
+    let found = db.read(move |conn| repo::credentials(conn, &n)).await?;
     let matches = password::verify(password, found.as_ref().map(|c| c.password_hash.clone())).await?;
-    Ok(found.filter(|c| matches && c.active))
+    let Some(account) = found.filter(|c| matches && c.active) else { return Ok(None) };
+    db.write(move |conn| {
+        repo::forget_failure(conn, failure)?;
+        repo::clear_failures(conn, &name)
+    })
+    .await?;
+    Ok(Some(account))
 }
 
 #[derive(Default)]
@@ -133,29 +165,14 @@ impl AuthMutation {
     ) -> Result<LoginPayload> {
         let settings = ctx.data_unchecked::<AuthSettings>().clone();
         let address = request_auth(ctx).client_address.clone();
-        let name = username.trim().to_lowercase();
         let db = db(ctx);
-
-        let (since, max) = (since(&settings), settings.max_failures);
-        let (n, a) = (name.clone(), address.clone());
-        let (by_user, by_address) = db.read(move |conn| repo::recent_failures(conn, &n, &a, since)).await?;
-        if by_user >= max || by_address >= max {
-            let minutes = settings.lock_window.as_secs().div_ceil(60);
-            return Err(AppError::TooManyRequests(format!(
-                "too many failed logins; try again in up to {minutes} minutes"
-            ))
-            .into());
-        }
-
-        let Some(account) = check_password(db, name.clone(), password).await? else {
-            db.write(move |conn| repo::record_failure(conn, &name, &address, now(), since)).await?;
+        let Some(account) = check_password(db, &settings, &username, &address, password).await? else {
             return Err(bad_credentials().into());
         };
         let ttl = settings.token_ttl;
         let payload = db
             .write(move |conn| {
                 let principal = repo::principal(conn, account.kind, account.id)?.ok_or_else(bad_credentials)?;
-                repo::clear_failures(conn, &name)?;
                 start_session(conn, principal, ttl)
             })
             .await?;
@@ -182,7 +199,8 @@ impl AuthMutation {
         let settings = ctx.data_unchecked::<AuthSettings>().clone();
         password::check_policy("newPassword", &new_password, me.username())?;
         let db = db(ctx);
-        let account = check_password(db, me.username().to_owned(), current_password).await?;
+        let address = request_auth(ctx).client_address.clone();
+        let account = check_password(db, &settings, me.username(), &address, current_password).await?;
         if account.as_ref().is_none_or(|a| a.kind != me.kind() || a.id != me.id()) {
             return Err(AppError::bad_input("currentPassword", "`currentPassword` is wrong").into());
         }

@@ -11,6 +11,7 @@ pub mod password;
 pub mod permissions;
 pub mod repo;
 pub mod token;
+pub mod websocket;
 
 use std::time::Duration;
 

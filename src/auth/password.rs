@@ -39,14 +39,23 @@ pub fn verify_blocking(password: &str, hash: &str) -> bool {
     PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
 }
 
+/// At most this many argon2 computations at once (each takes ~19 MiB and a core for tens of
+/// milliseconds); a burst of logins waits here instead of exhausting memory.
+fn hashing_permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())))
+}
+
 /// [`hash_blocking`] off the async workers.
 pub async fn hash(password: String) -> AppResult<String> {
+    let _permit = hashing_permits().acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || hash_blocking(&password)).await.map_err(AppError::join)?
 }
 
 /// [`verify_blocking`] off the async workers; `None` checks against a dummy hash, so an
 /// unknown username costs the same time as a wrong password.
 pub async fn verify(password: String, hash: Option<String>) -> AppResult<bool> {
+    let _permit = hashing_permits().acquire().await.map_err(|e| AppError::Internal(e.to_string()))?;
     tokio::task::spawn_blocking(move || match hash {
         Some(hash) => verify_blocking(&password, &hash),
         None => {

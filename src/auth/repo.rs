@@ -112,18 +112,24 @@ pub fn recent_failures(
     Ok((by_username, by_address))
 }
 
-/// Records a failed login and forgets those older than `forget_before`.
+/// Records a failed login (returning its id) and forgets those older than `forget_before`.
 pub fn record_failure(
     conn: &mut DbConn,
     username: &str,
     address: &str,
     now: NaiveDateTime,
     forget_before: NaiveDateTime,
-) -> AppResult<()> {
+) -> AppResult<i64> {
     diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(forget_before))).execute(conn)?;
-    diesel::insert_into(login_failures::table)
+    Ok(diesel::insert_into(login_failures::table)
         .values(&NewLoginFailure { username, address, failed_at: now })
-        .execute(conn)?;
+        .returning(login_failures::id)
+        .get_result(conn)?)
+}
+
+/// Takes back one recorded failure (the password turned out right).
+pub fn forget_failure(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    diesel::delete(login_failures::table.find(id)).execute(conn)?;
     Ok(())
 }
 

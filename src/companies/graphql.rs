@@ -109,17 +109,21 @@ pub struct UpdateCompanyInput {
 impl CreateCompanyInput {
     fn validate(self) -> crate::error::AppResult<NewCompany> {
         let now = now();
-        Ok(NewCompany {
+        let new = NewCompany {
             name: validate::required_text("name", &self.name, 120)?,
             gstin: self.gstin.as_deref().map(|g| validate::gstin("gstin", g)).transpose()?,
-            state: validate::required_text("state", &self.state, 60)?,
+            state: validate::state("state", &self.state)?,
             address: validate::optional_text("address", self.address.as_deref(), 500)?,
             phone: self.phone.as_deref().map(|p| validate::phone("phone", p)).transpose()?,
             email: self.email.as_deref().map(|e| validate::email("email", e)).transpose()?,
             gst_rate_bp: validate::rate_basis_points("gstRate", self.gst_rate.map_or(DEFAULT_GST_RATE_BP, |p| p.0))?,
             created_at: now,
             updated_at: now,
-        })
+        };
+        if let Some(gstin) = &new.gstin {
+            validate::gstin_in_state("gstin", gstin, &new.state)?;
+        }
+        Ok(new)
     }
 }
 
@@ -128,7 +132,7 @@ impl UpdateCompanyInput {
         Ok(CompanyChanges {
             name: self.name.map(|n| validate::required_text("name", &n, 120)).transpose()?,
             gstin: optional_change(self.gstin, |g| validate::gstin("gstin", &g))?,
-            state: self.state.map(|s| validate::required_text("state", &s, 60)).transpose()?,
+            state: self.state.map(|s| validate::state("state", &s)).transpose()?,
             address: optional_change(self.address, |a| validate::required_text("address", &a, 500))?,
             phone: optional_change(self.phone, |p| validate::phone("phone", &p))?,
             email: optional_change(self.email, |e| validate::email("email", &e))?,
@@ -199,6 +203,10 @@ impl CompanyMutation {
         let row = db(ctx)
             .write(move |conn| {
                 let row = repo::update(conn, key, &changes)?;
+                // Checked on the row as changed, whichever of the two the input touched.
+                if let Some(gstin) = &row.gstin {
+                    validate::gstin_in_state("gstin", gstin, &row.state)?;
+                }
                 let details = format!("gstRate={}", crate::graphql::scalars::format_hundredths(row.gst_rate_bp.into()));
                 record(conn, &actor, "updateCompany", &[global_id(Company::KIND, key)], Some(&details))?;
                 Ok(row)

@@ -21,6 +21,8 @@ pub struct CompanyRow {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = companies)]
+// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewCompany {
     pub name: String,
     pub gstin: Option<String>,

@@ -3,18 +3,18 @@
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
-use super::loader::InvoicesOf;
+use super::loader::{InvoicesOf, DEFAULT_INVOICES};
 use super::model::{BillingType, CustomerFilter, CustomerRow, CustomerStatus, IdProofType};
 use super::repo;
 use crate::auth::permissions::{require, Access, Permission, Require};
 use crate::companies::graphql::Company;
-use crate::employees::graphql::Employee;
+use crate::employees::graphql::{Employee, StaffContact};
 use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::db;
 use crate::graphql::loaders::load_by_id;
 use crate::graphql::node::{expect_id, global_id};
-use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection, MAX_PAGE_SIZE};
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
 use crate::invoices::graphql::Invoice;
 use crate::invoices::model::InvoiceStatus;
@@ -180,29 +180,26 @@ impl Customer {
             .ok_or_else(|| AppError::Internal(format!("customer {} has no company", self.0.id)).into())
     }
     /// The staff member (usually a collector) looking after this customer.
-    async fn assigned_employee(&self, ctx: &Context<'_>) -> Result<Option<Employee>> {
+    async fn assigned_employee(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
         match self.0.assigned_employee_id {
-            Some(id) => Ok(load_by_id(ctx, id).await?.map(Employee)),
+            Some(id) => Ok(load_by_id(ctx, id).await?.map(StaffContact)),
             None => Ok(None),
         }
     }
-    /// Invoices, newest first; `first` limits how many (at most 100), `status` narrows them.
-    /// Needs the billing permission (SUPPORT staff get `FORBIDDEN`).
-    #[graphql(guard = "Require(Permission::ReadBilling)")]
+    /// Invoices, newest first: the newest `first` (12 when left out, a year of monthly bills;
+    /// at most 100), optionally only those of one `status`. Needs the billing permission
+    /// (SUPPORT staff get `FORBIDDEN`).
+    #[graphql(
+        guard = "Require(Permission::ReadBilling)",
+        complexity = "usize::try_from(first.unwrap_or(DEFAULT_INVOICES)).unwrap_or(1).max(1) * child_complexity"
+    )]
     async fn invoices(
         &self,
         ctx: &Context<'_>,
         status: Option<InvoiceStatus>,
         first: Option<i32>,
     ) -> Result<Vec<Invoice>> {
-        if let Some(n) = first.filter(|n| !(0..=MAX_PAGE_SIZE).contains(n)) {
-            return Err(AppError::bad_input(
-                "first",
-                format!("`first` must be between 0 and {MAX_PAGE_SIZE}, got {n}"),
-            )
-            .into());
-        }
-        let key = InvoicesOf { customer: self.0.id, status: status.map(InvoiceStatus::as_str), first };
+        let key = InvoicesOf::new(self.0.id, status, first)?;
         let loader = ctx.data_unchecked::<DataLoader<super::loader::InvoicesLoader, HashMapCache>>();
         let rows = loader.load_one(key).await.map_err(crate::graphql::context::loader_error)?;
         Ok(rows.unwrap_or_default().into_iter().map(Invoice).collect())

@@ -89,6 +89,8 @@ pub struct CustomerRow {
 /// A customer to insert: every column but `id`.
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = customers)]
+// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewCustomer {
     pub customer_id: String,
     pub username: String,

@@ -38,14 +38,14 @@ async fn prime<R: Clone + Send + Sync + 'static>(ctx: &Context<'_>, keys: BTreeS
 }
 
 /// The `(status, first)` of every `invoices` selection on the page's nodes.
-fn invoice_selections(nodes: &[Lookahead<'_>; 2]) -> Vec<(Option<&'static str>, Option<i32>)> {
+fn invoice_selections(nodes: &[Lookahead<'_>; 2]) -> Vec<(Option<InvoiceStatus>, Option<i32>)> {
     let mut out = Vec::new();
     for node in nodes {
         for field in node.field("invoices").selection_fields() {
             let args = field.arguments().unwrap_or_default();
             let arg = |name: &str| args.iter().find(|(n, _)| n.as_str() == name).map(|(_, v)| v.clone());
             let status = match arg("status") {
-                Some(Value::Enum(name)) => InvoiceStatus::from_db(name.as_str()).ok().map(InvoiceStatus::as_str),
+                Some(Value::Enum(name)) => InvoiceStatus::from_db(name.as_str()).ok(),
                 _ => None,
             };
             let first = match arg("first") {
@@ -83,7 +83,11 @@ pub async fn relations(ctx: &Context<'_>, rows: &[CustomerRow]) -> async_graphql
     let invoices = async {
         let payments_selected = nodes.iter().any(|n| n.field("invoices").field("payments").exists());
         for (status, first) in invoice_selections(&nodes) {
-            let wanted = rows.iter().map(|r| InvoicesOf { customer: r.id, status, first });
+            // An out-of-range `first` is left to the field, which reports it.
+            let Ok(wanted) = rows.iter().map(|r| InvoicesOf::new(r.id, status, first)).collect::<Result<Vec<_>, _>>()
+            else {
+                continue;
+            };
             let loaded = ctx
                 .data_unchecked::<DataLoader<InvoicesLoader, HashMapCache>>()
                 .load_many(wanted)

@@ -74,6 +74,9 @@ pub fn check_references(
 /// Creates the customer and its first invoice (DRAFT), and audits both.
 pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(CustomerRow, InvoiceRow)> {
     let mut new = draft.customer.clone();
+    if let Some(gstin) = &new.customer_gst_no {
+        crate::validate::gstin_in_state("customerGstNo", gstin, &new.state)?;
+    }
     let plan = active_plan(conn, new.plan_id)?;
     if draft.service_type_given && new.service_type != plan.service_type {
         return Err(AppError::bad_input("serviceType", "`serviceType` differs from the plan's service type"));
@@ -84,6 +87,7 @@ pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(Cus
     }
     new.company_id = plan.company_id;
     check_references(conn, new.company_id, new.locality_id, new.assigned_employee_id)?;
+    crate::db::lock_key(conn, &format!("username:{}", new.username.to_lowercase()))?;
     if repo::username_taken(conn, &new.username)? {
         return Err(AppError::Conflict(format!("the username \"{}\" is taken", new.username)));
     }

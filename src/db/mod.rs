@@ -131,6 +131,19 @@ where
     }
 }
 
+/// Serialises write transactions that name the same `key` until they end. SQLite's
+/// `BEGIN IMMEDIATE` already lets one writer in at a time; PostgreSQL takes a transaction-scoped
+/// advisory lock (for check-then-write rules such as "not the last admin").
+pub fn lock_key(conn: &mut DbConn, key: &str) -> Result<(), AppError> {
+    use diesel::RunQueryDsl;
+    if let DbConn::Pg(c) = conn {
+        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind::<diesel::sql_types::Text, _>(key)
+            .execute(c)?;
+    }
+    Ok(())
+}
+
 /// Whether a database error means "try the transaction again".
 pub(crate) fn is_contention(e: &DieselError) -> bool {
     match e {

@@ -70,6 +70,25 @@ impl Employee {
     }
 }
 
+/// The public face of a staff member, as customers and other staff see it on a customer
+/// (`assignedEmployee`) or a payment (`collectedBy`): no username, role or account state.
+pub struct StaffContact(pub EmployeeRow);
+
+#[Object]
+impl StaffContact {
+    /// The employee's ID (ADMINs can open the full account with `employee(id:)`).
+    async fn id(&self) -> ID {
+        global_id(Employee::KIND, self.0.id)
+    }
+    async fn full_name(&self) -> &str {
+        &self.0.full_name
+    }
+    /// Work mobile, so a customer can reach their collector.
+    async fn mobile(&self) -> Option<&str> {
+        self.0.mobile.as_deref()
+    }
+}
+
 /// Narrows `employees`.
 #[derive(InputObject, Default)]
 pub struct EmployeeFilterInput {
@@ -192,6 +211,10 @@ impl EmployeeMutation {
         };
         let row = db(ctx)
             .write(move |conn| {
+                crate::db::lock_key(conn, &format!("username:{}", new.username.to_lowercase()))?;
+                if crate::customers::repo::username_taken(conn, &new.username)? {
+                    return Err(AppError::Conflict(format!("the username \"{}\" is taken", new.username)));
+                }
                 let row = repo::insert(conn, &new)?;
                 let id = global_id(Employee::KIND, row.id);
                 crate::audit::repo::record(conn, &actor, "createEmployee", &[id], Some(&row.role))?;
@@ -210,6 +233,8 @@ impl EmployeeMutation {
         let changes = input.validate()?;
         let row = db(ctx)
             .write(move |conn| {
+                // Two admins demoting each other at once must not both pass the check below.
+                crate::db::lock_key(conn, "employees:admins")?;
                 let before = repo::find(conn, key)?;
                 let loses_admin = before.role == Role::Admin.as_str()
                     && before.is_active

@@ -21,6 +21,8 @@ pub struct EmployeeRow {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = employees)]
+// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewEmployee {
     pub username: String,
     pub full_name: String,

@@ -54,13 +54,14 @@ impl Extension for ErrorCodes {
         let mut response = next.run(ctx).await;
         for e in response.errors.iter_mut().filter(|e| !has_code(e)) {
             // An error none of ours: an argument async-graphql could not read is bad input;
-            // anything else keeps its message and is marked internal.
-            let code = if e.message.starts_with("Failed to parse") || e.message.starts_with("Invalid value") {
-                "BAD_USER_INPUT"
+            // anything else is internal, logged and not shown.
+            if e.message.starts_with("Failed to parse") || e.message.starts_with("Invalid value") {
+                set(e, "code", "BAD_USER_INPUT");
             } else {
-                "INTERNAL_SERVER_ERROR"
-            };
-            set(e, "code", code);
+                tracing::error!(error = %e.message, "internal error without a code");
+                e.message = "internal server error".to_owned();
+                set(e, "code", "INTERNAL_SERVER_ERROR");
+            }
         }
         response
     }

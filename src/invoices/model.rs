@@ -48,6 +48,8 @@ pub struct InvoiceRow {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = invoices)]
+// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewInvoice {
     pub invoice_number: String,
     pub customer_id: i64,

@@ -45,20 +45,19 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<InvoiceRow>> {
     Ok(invoices::table.filter(invoices::id.eq_any(ids)).load(conn)?)
 }
 
-/// The newest `first` invoices (all when `None`) of each customer in `customer_ids`, optionally
+/// The newest `first` invoices of each customer in `customer_ids`, optionally
 /// of one status, newest first within each customer: one statement, limited per customer in
 /// SQL with `ROW_NUMBER()`.
 pub fn newest_for_customers(
     conn: &mut DbConn,
     customer_ids: &[i64],
     status: Option<&str>,
-    first: Option<i64>,
+    first: i64,
 ) -> AppResult<Vec<InvoiceRow>> {
     if customer_ids.is_empty() {
         return Ok(Vec::new());
     }
     let ids = customer_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-    let limit = first.unwrap_or(i64::MAX);
     let (id_filter, status_filter, rank_filter) = match conn {
         DbConn::Sqlite(_) => (
             "i.customer_id IN (SELECT value FROM json_each('[' || ? || ']'))",
@@ -85,6 +84,6 @@ pub fn newest_for_customers(
         .bind::<Text, _>(ids)
         .bind::<Nullable<Text>, _>(status.map(str::to_owned))
         .bind::<Nullable<Text>, _>(status.map(str::to_owned))
-        .bind::<BigInt, _>(limit)
+        .bind::<BigInt, _>(first)
         .load(conn)?)
 }

@@ -101,7 +101,7 @@ impl CreateLocalityInput {
             company_id: expect_id("companyId", Company::KIND, &self.company_id)?,
             name: validate::required_text("name", &self.name, 120)?,
             city: validate::required_text("city", &self.city, 80)?,
-            state: validate::required_text("state", &self.state, 60)?,
+            state: validate::state("state", &self.state)?,
             pincode: validate::pincode("pincode", &self.pincode)?,
             created_at: now,
             updated_at: now,
@@ -115,7 +115,7 @@ impl UpdateLocalityInput {
             company_id: self.company_id.map(|id| expect_id("companyId", Company::KIND, &id)).transpose()?,
             name: self.name.map(|v| validate::required_text("name", &v, 120)).transpose()?,
             city: self.city.map(|v| validate::required_text("city", &v, 80)).transpose()?,
-            state: self.state.map(|v| validate::required_text("state", &v, 60)).transpose()?,
+            state: self.state.map(|v| validate::state("state", &v)).transpose()?,
             pincode: self.pincode.map(|v| validate::pincode("pincode", &v)).transpose()?,
             updated_at: now(),
         })

@@ -18,6 +18,8 @@ pub struct LocalityRow {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = localities)]
+// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewLocality {
     pub company_id: i64,
     pub name: String,

@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, Result, ID};
 
 use super::model::{PaymentMethod, PaymentRow, PaymentStatus};
 use crate::customers::graphql::Customer;
-use crate::employees::graphql::Employee;
+use crate::employees::graphql::StaffContact;
 use crate::error::AppError;
 use crate::graphql::loaders::load_by_id;
 use crate::graphql::node::global_id;
@@ -70,9 +70,9 @@ impl Payment {
         }
     }
     /// The staff member who collected it.
-    async fn collected_by(&self, ctx: &Context<'_>) -> Result<Option<Employee>> {
+    async fn collected_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
         match self.0.collected_by {
-            Some(id) => Ok(load_by_id(ctx, id).await?.map(Employee)),
+            Some(id) => Ok(load_by_id(ctx, id).await?.map(StaffContact)),
             None => Ok(None),
         }
     }

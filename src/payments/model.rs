@@ -50,6 +50,8 @@ pub struct PaymentRow {
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = payments)]
+// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewPayment {
     pub payment_id: String,
     pub customer_id: i64,

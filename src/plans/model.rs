@@ -23,6 +23,8 @@ pub struct PlanRow {
 
 #[derive(Debug, Insertable)]
 #[diesel(table_name = plans)]
+// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
 pub struct NewPlan {
     pub company_id: i64,
     pub name: String,

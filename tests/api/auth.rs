@@ -332,3 +332,53 @@ async fn websockets_need_a_valid_token() {
         assert!(ack.to_text().unwrap().contains("connection_ack"), "{ack:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_are_all_counted() {
+    let app = TestApp::spawn_with(Kind::Sqlite, |c| c.login_max_failures = 3).await.unwrap();
+    let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+    let guesses = (0..10).map(|i| {
+        let app = &app;
+        async move { app.error_as(None, q, json!({"u": "admin", "p": format!("guess-{i}-guess")})).await }
+    });
+    let errors = futures_util::future::join_all(guesses).await;
+    let checked = errors.iter().filter(|e| e["extensions"]["code"] == "UNAUTHENTICATED").count();
+    let refused = errors.iter().filter(|e| e["extensions"]["code"] == "TOO_MANY_REQUESTS").count();
+    assert_eq!((checked, refused), (3, 7), "only 3 passwords may be tried: {errors:?}");
+}
+
+on_both_databases! {
+    async fn websocket_operations_stop_after_logout(app: TestApp) {
+        let token = app.login("admin", ADMIN_PASSWORD).await;
+        let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        socket.send(Message::text(json!({"type": "connection_init", "payload": {"token": token}}).to_string())).await.unwrap();
+        let mut ask = async |id: &str| -> Value {
+            let msg = json!({"id": id, "type": "subscribe", "payload": {"query": "{ me { username } }"}});
+            socket.send(Message::text(msg.to_string())).await.unwrap();
+            loop {
+                let message = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next()).await.unwrap().unwrap().unwrap();
+                if let Message::Text(text) = message {
+                    let value: Value = serde_json::from_str(&text).unwrap();
+                    if value["id"] == id && value["type"] != "complete" {
+                        return value;
+                    }
+                }
+            }
+        };
+        let first = ask("1").await;
+        assert_eq!(first["payload"]["data"]["me"]["username"], "admin", "{first}");
+        app.data_as(Some(&token), "mutation { logout }", json!({})).await;
+        let second = ask("2").await;
+        let errors = if second["type"] == "error" { second["payload"].clone() } else { second["payload"]["errors"].clone() };
+        assert_eq!(errors[0]["extensions"]["code"], "UNAUTHENTICATED", "{second}");
+    }
+
+    async fn usernames_are_unique_across_staff_and_customers(app: TestApp) {
+        let (_, bb, _) = crate::customers::setup(&app, "499").await;
+        crate::customers::create(&app, crate::customers::customer_input("ravi", &bb)).await;
+        let input = json!({"i": {"username": "Ravi", "fullName": "Ravi", "role": "SUPPORT", "password": "staff-pass-1"}});
+        assert_code(&app.error(CREATE_EMPLOYEE, input).await, "CONFLICT", None);
+    }
+}

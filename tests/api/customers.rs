@@ -289,6 +289,9 @@ on_both_databases! {
         let other = create(&app, customer_input("sunil", &bb)).await;
         let token = app.login("ravi", "customer-pass-1").await;
         let viewer = app.data_as(Some(&token), "{ me { kind username role id } }", json!({})).await["me"].clone();
+        // Staff on the customer's profile show only their public face.
+        let staff = app.error_as(Some(&token), "{ customers { nodes { assignedEmployee { username } } } }", json!({})).await;
+        assert_code(&staff, "GRAPHQL_VALIDATION_FAILED", None);
         assert_eq!(viewer, json!({"kind": "CUSTOMER", "username": "ravi", "role": null, "id": me["id"]}));
 
         let list = app.data_as(Some(&token), "{ customers { totalCount nodes { username invoices { totalAmount } } } }", json!({})).await;

@@ -35,7 +35,7 @@ async fn create_company_error(app: &TestApp, input: Value) -> Value {
 on_both_databases! {
     async fn company_crud(app: TestApp) {
         let input = json!({
-            "name": "  Vidarbha Fibernet  ", "gstin": "27aapfu0939f1zv", "state": "Maharashtra",
+            "name": "  Vidarbha Fibernet  ", "gstin": "27aapfu0939f1zv", "state": " mh ",
             "address": "Sitabuldi, Nagpur", "phone": "+91 98220 12345", "email": "Billing@Vfn.in"
         });
         let created = app.data(CREATE_COMPANY, json!({ "input": input })).await["createCompany"].clone();
@@ -44,6 +44,7 @@ on_both_databases! {
         assert_eq!(created["phone"], "9822012345");
         assert_eq!(created["email"], "billing@vfn.in");
         assert_eq!(created["gstRate"], "18.00");
+        assert_eq!(created["state"], "Maharashtra", "states are stored by their canonical name");
         assert!(created["createdAt"].as_str().unwrap().ends_with('Z'));
         let id = created["id"].as_str().unwrap();
 
@@ -80,6 +81,9 @@ on_both_databases! {
             (json!({"name": "A", "state": "Goa", "email": "not-an-email"}), "email"),
             (json!({"name": "A", "state": "Goa", "gstRate": "101"}), "gstRate"),
             (json!({"name": "A", "state": "Goa", "gstRate": "18.005"}), "gstRate"),
+            (json!({"name": "A", "state": "Atlantis"}), "state"),
+            // A Maharashtra GSTIN (27...) for a company in Goa.
+            (json!({"name": "A", "state": "Goa", "gstin": "27AAPFU0939F1ZV"}), "gstin"),
         ];
         for (input, field) in cases {
             let error = create_company_error(&app, input.clone()).await;

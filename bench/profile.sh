@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Benchmark of the one-query customer profile: seeds a demo database, starts the release
+# server on it and loads it with the nested profile query (pages of 20 and 100 customers,
+# 16 concurrent clients). Prints req/s, p50/p99, SQL statements per request, server memory.
+#
+#   bash bench/profile.sh                       # SQLite, 10,000 customers
+#   CUSTOMERS=2000 SECONDS_PER_PAGE=5 bash bench/profile.sh
+#   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench bash bench/profile.sh   # an empty PostgreSQL database
+set -euo pipefail
+cd "$(dirname "$0")/.."
+CUSTOMERS=${CUSTOMERS:-10000}
+SECONDS_PER_PAGE=${SECONDS_PER_PAGE:-10}
+PORT=${PORT:-8077}
+
+cargo build --release --quiet --bin isp-billing --example bench_profile
+workdir=$(mktemp -d)
+export DATABASE_URL=${BENCH_DATABASE_URL:-$workdir/bench.db}
+export ISP_ADMIN_PASSWORD=bench-admin-password
+target/release/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null
+
+RUST_LOG=warn ISP_BIND=127.0.0.1:$PORT target/release/isp-billing serve &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$workdir"' EXIT
+for _ in $(seq 1 50); do
+    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break
+    sleep 0.2
+done
+echo "machine: $(nproc) cores; database: ${BENCH_DATABASE_URL:-SQLite file}; customers: $CUSTOMERS"
+target/release/examples/bench_profile --url "http://127.0.0.1:$PORT" --server-pid "$pid" \
+    --pages 20,100 --concurrency 16 --seconds "$SECONDS_PER_PAGE"

@@ -1,0 +1,414 @@
+//! `isp-billing seed-demo`: fills an empty database with realistic demo data (companies,
+//! localities with Indian names, broadband and cable plans, staff, customers spread over
+//! statuses, and a year of monthly invoices with their payments), in batched inserts inside
+//! one write transaction, so GraphiQL exploration and benchmarks have something real.
+
+use std::collections::{HashMap, HashSet};
+
+use anyhow::Context as _;
+use chrono::{Days, NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use rand::rngs::StdRng;
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+
+use crate::auth::Role;
+use crate::companies::model::NewCompany;
+use crate::customers::model::{BillingType, CustomerStatus, NewCustomer};
+use crate::customers::rules;
+use crate::db::schema::{companies, customers, employees, invoices, localities, payments, plans};
+use crate::db::{Db, DbConn};
+use crate::employees::model::NewEmployee;
+use crate::error::{AppError, AppResult};
+use crate::invoices::model::{InvoiceStatus, NewInvoice};
+use crate::invoices::rules::{gst, invoice_number, same_state, total, Amounts};
+use crate::localities::model::NewLocality;
+use crate::payments::model::{NewPayment, PaymentMethod, PaymentStatus};
+use crate::plans::model::NewPlan;
+
+/// Password of every demo staff member and customer.
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+/// What `seed-demo` made.
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub companies: usize,
+    pub localities: usize,
+    pub plans: usize,
+    pub employees: usize,
+    pub customers: usize,
+    pub invoices: usize,
+    pub payments: usize,
+}
+
+const FIRST_NAMES: &[&str] = &[
+    "Aarav", "Aditi", "Akash", "Anita", "Arjun", "Asha", "Bharat", "Deepa", "Gaurav", "Geeta", "Harish", "Isha",
+    "Jayant", "Kavita", "Kiran", "Lakshmi", "Manoj", "Meena", "Nikhil", "Neha", "Omkar", "Pooja", "Prakash", "Priya",
+    "Rahul", "Rekha", "Sachin", "Sarita", "Suresh", "Swati", "Tushar", "Usha", "Vikas", "Vandana",
+];
+const LAST_NAMES: &[&str] = &[
+    "Deshmukh", "Patil", "Joshi", "Kulkarni", "Sharma", "Verma", "Gupta", "Wankhede", "Bhosale", "Pawar", "Chavan",
+    "Jadhav", "Rao", "Iyer", "Nair", "Khan", "Shaikh", "Agrawal", "Thakre", "Meshram",
+];
+/// (locality, PIN code) in Nagpur.
+const NAGPUR: &[(&str, &str)] = &[
+    ("Dharampeth", "440010"),
+    ("Sitabuldi", "440012"),
+    ("Sadar", "440001"),
+    ("Civil Lines", "440001"),
+    ("Ramdaspeth", "440010"),
+    ("Manish Nagar", "440015"),
+    ("Pratap Nagar", "440022"),
+    ("Mahal", "440032"),
+    ("Itwari", "440002"),
+    ("Wardhaman Nagar", "440008"),
+    ("Trimurti Nagar", "440022"),
+    ("Khamla", "440025"),
+];
+/// (locality, PIN code) in Pune.
+const PUNE: &[(&str, &str)] = &[
+    ("Kothrud", "411038"),
+    ("Aundh", "411007"),
+    ("Baner", "411045"),
+    ("Shivajinagar", "411005"),
+    ("Hadapsar", "411028"),
+    ("Viman Nagar", "411014"),
+    ("Wakad", "411057"),
+    ("Kharadi", "411014"),
+    ("Deccan Gymkhana", "411004"),
+    ("Karve Nagar", "411052"),
+    ("Sinhagad Road", "411041"),
+    ("Camp", "411001"),
+];
+/// (name, speed, data limit, monthly price in rupees).
+const BROADBAND: &[(&str, &str, &str, i64)] = &[
+    ("Basic 30", "30 Mbps", "Unlimited", 399),
+    ("Home 100", "100 Mbps", "Unlimited", 599),
+    ("Family 200", "200 Mbps", "Unlimited", 899),
+    ("Giga 500", "500 Mbps", "Unlimited", 1499),
+    ("Business 300", "300 Mbps", "3000 GB", 2499),
+];
+/// (name, monthly price in rupees).
+const CABLE: &[(&str, i64)] = &[("Basic Pack", 250), ("Family Pack", 350), ("Sports Pack", 450), ("HD Premium", 650)];
+
+/// Inserts all `rows` into `table`, many rows per statement. (A multi-row insert does not
+/// compile on the multi-backend connection, so it goes to the backend's own connection.)
+macro_rules! insert_all {
+    ($conn:expr, $table:expr, $rows:expr, $per_statement:expr) => {{
+        let conn: &mut DbConn = $conn;
+        for chunk in $rows.chunks($per_statement) {
+            match conn {
+                DbConn::Sqlite(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+                DbConn::Pg(c) => diesel::insert_into($table).values(chunk).execute(c)?,
+            };
+        }
+    }};
+}
+
+/// Fills `db` (which must hold no companies yet) with `customer_count` demo customers.
+pub async fn seed_demo(db: &Db, customer_count: usize, seed: u64) -> anyhow::Result<Summary> {
+    let password_hash =
+        crate::auth::password::hash(DEMO_PASSWORD.to_owned()).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    db.write(move |conn| fill(conn, customer_count, seed, &password_hash))
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message()))
+        .context("seeding the demo data")
+}
+
+fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str) -> AppResult<Summary> {
+    let existing: i64 = companies::table.count().get_result(conn)?;
+    if existing > 0 {
+        return Err(AppError::Conflict(
+            "seed-demo fills an empty database, and this one has companies already; point DATABASE_URL at a new file"
+                .into(),
+        ));
+    }
+    let mut rng = StdRng::seed_from_u64(seed);
+    let now = crate::clock::now();
+    let today = crate::clock::today();
+    let mut summary = Summary::default();
+
+    // Companies, localities, plans.
+    let company = |name: &str, gstin: Option<&str>| NewCompany {
+        name: name.to_owned(),
+        gstin: gstin.map(str::to_owned),
+        state: "Maharashtra".to_owned(),
+        address: Some("Main Road".to_owned()),
+        phone: Some("9822000000".to_owned()),
+        email: None,
+        gst_rate_bp: 1800,
+        created_at: now,
+        updated_at: now,
+    };
+    let company_rows =
+        [company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV")), company("Sahyadri Cable Network", None)];
+    insert_all!(conn, companies::table, company_rows, 100);
+    let company_ids: Vec<i64> = companies::table.order(companies::id).select(companies::id).load(conn)?;
+    summary.companies = company_ids.len();
+
+    let mut new_localities = Vec::new();
+    for (company_id, (city, list)) in company_ids.iter().zip([("Nagpur", NAGPUR), ("Pune", PUNE)]) {
+        for (name, pincode) in list {
+            new_localities.push(NewLocality {
+                company_id: *company_id,
+                name: (*name).to_owned(),
+                city: city.to_owned(),
+                state: "Maharashtra".to_owned(),
+                pincode: (*pincode).to_owned(),
+                created_at: now,
+                updated_at: now,
+            });
+        }
+    }
+    insert_all!(conn, localities::table, new_localities, 500);
+    let locality_rows: Vec<(i64, i64)> =
+        localities::table.select((localities::id, localities::company_id)).load(conn)?;
+    summary.localities = locality_rows.len();
+
+    let mut new_plans = Vec::new();
+    for company_id in &company_ids {
+        for (name, speed, limit, price) in BROADBAND {
+            new_plans.push(NewPlan {
+                company_id: *company_id,
+                name: (*name).to_owned(),
+                description: Some(format!("{speed} home broadband")),
+                service_type: "BROADBAND".to_owned(),
+                speed: Some((*speed).to_owned()),
+                data_limit: Some((*limit).to_owned()),
+                price_paise: price * 100,
+                validity_days: 30,
+                is_active: true,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+        for (name, price) in CABLE {
+            new_plans.push(NewPlan {
+                company_id: *company_id,
+                name: (*name).to_owned(),
+                description: Some("Cable TV channels".to_owned()),
+                service_type: "CABLE_TV".to_owned(),
+                speed: None,
+                data_limit: None,
+                price_paise: price * 100,
+                validity_days: 30,
+                is_active: true,
+                created_at: now,
+                updated_at: now,
+            });
+        }
+    }
+    insert_all!(conn, plans::table, new_plans, 500);
+    let plan_rows: Vec<(i64, i64, String, i64)> =
+        plans::table.select((plans::id, plans::company_id, plans::service_type, plans::price_paise)).load(conn)?;
+    summary.plans = plan_rows.len();
+
+    // Staff: a manager, support and collectors, all with the demo password.
+    let staff: Vec<(String, &str, Role)> = vec![
+        ("manager".into(), "Meena Kulkarni", Role::Manager),
+        ("support".into(), "Asha Nair", Role::Support),
+        ("collector1".into(), "Kiran Pawar", Role::Collector),
+        ("collector2".into(), "Sachin Jadhav", Role::Collector),
+        ("collector3".into(), "Rahul Meshram", Role::Collector),
+        ("collector4".into(), "Vikas Chavan", Role::Collector),
+    ];
+    let new_staff: Vec<NewEmployee> = staff
+        .iter()
+        .map(|(username, name, role)| NewEmployee {
+            username: username.clone(),
+            full_name: (*name).to_owned(),
+            mobile: None,
+            email: None,
+            role: role.as_str().to_owned(),
+            is_active: true,
+            password_hash: password_hash.to_owned(),
+            password_changed_at: now,
+            created_at: now,
+            updated_at: now,
+        })
+        .collect();
+    insert_all!(conn, employees::table, new_staff, 500);
+    let collectors: Vec<i64> =
+        employees::table.filter(employees::role.eq(Role::Collector.as_str())).select(employees::id).load(conn)?;
+    summary.employees = new_staff.len();
+
+    // Customers.
+    let mut numbers = HashSet::new();
+    let mut new_customers = Vec::with_capacity(customer_count);
+    for n in 0..customer_count {
+        let &(plan_id, company_id, ref service_type, _) = plan_rows.choose(&mut rng).expect("plans");
+        let company_localities: Vec<i64> =
+            locality_rows.iter().filter(|(_, c)| *c == company_id).map(|(id, _)| *id).collect();
+        let locality_id = *company_localities.choose(&mut rng).expect("localities");
+        let mut customer_id = rules::random_customer_id(&mut rng);
+        while !numbers.insert(customer_id.clone()) {
+            customer_id = rules::random_customer_id(&mut rng);
+        }
+        let status = match rng.random_range(0..100) {
+            0..80 => CustomerStatus::Active,
+            80..88 => CustomerStatus::Deactive,
+            88..95 => CustomerStatus::Suspended,
+            _ => CustomerStatus::Terminated,
+        };
+        let period_months = *[1, 1, 1, 3, 6, 12].choose(&mut rng).expect("periods");
+        let start_date = today - Days::new(rng.random_range(0..400));
+        let first = *FIRST_NAMES.choose(&mut rng).expect("names");
+        let last = *LAST_NAMES.choose(&mut rng).expect("names");
+        new_customers.push(NewCustomer {
+            customer_id,
+            username: format!("cust{n:05}"),
+            password_hash: password_hash.to_owned(),
+            password_changed_at: now,
+            full_name: format!("{first} {last}"),
+            nickname: None,
+            email: Some(format!("{}.{}{n}@example.in", first.to_lowercase(), last.to_lowercase())),
+            mobile: format!("{}{:09}", rng.random_range(6..=9), rng.random_range(0..1_000_000_000u32)),
+            alternate_mobile: None,
+            customer_gst_no: None,
+            id_proof_type: Some("AADHAR_CARD".to_owned()),
+            id_proof_no: Some(format!("XXXX-XXXX-{:04}", rng.random_range(0..10_000))),
+            house_number: Some(format!("{}", rng.random_range(1..400))),
+            address: "Near the main square".to_owned(),
+            locality_id: Some(locality_id),
+            city: if company_id == company_ids[0] { "Nagpur" } else { "Pune" }.to_owned(),
+            state: "Maharashtra".to_owned(),
+            pincode: if company_id == company_ids[0] { "440010" } else { "411038" }.to_owned(),
+            service_type: service_type.clone(),
+            no_of_connections: 1,
+            company_id,
+            auto_renew: rng.random_bool(0.6),
+            caf_no: format!("CAF{:08}", n + 1),
+            mac_address: None,
+            mac_address_detail: None,
+            ip_address: None,
+            vendor: None,
+            modem_no: None,
+            modem_no_detail: None,
+            stb_modem_security_paise: if service_type == "CABLE_TV" { 150_000 } else { 0 },
+            plan_id,
+            period_months,
+            start_date,
+            end_date: rules::end_date(start_date, period_months).unwrap_or(start_date),
+            billing_type: if rng.random_bool(0.8) { BillingType::Prepaid } else { BillingType::Postpaid }
+                .as_str()
+                .to_owned(),
+            assigned_employee_id: collectors.choose(&mut rng).copied(),
+            status: status.as_str().to_owned(),
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    insert_all!(conn, customers::table, new_customers, 400);
+    let customer_rows: Vec<(i64, String)> = customers::table.select((customers::id, customers::username)).load(conn)?;
+    let customer_ids: HashMap<String, i64> = customer_rows.into_iter().map(|(id, u)| (u, id)).collect();
+    summary.customers = new_customers.len();
+
+    // A year of monthly invoices per customer, most of them paid.
+    let prices: HashMap<i64, i64> = plan_rows.iter().map(|(id, _, _, price)| (*id, *price)).collect();
+    let mut per_day: HashMap<NaiveDate, u32> = HashMap::new();
+    let mut new_invoices = Vec::new();
+    // (invoice number, customer, amount paid, paid at, collector)
+    let mut paid: Vec<(String, i64, i64, NaiveDateTime, Option<i64>)> = Vec::new();
+    for c in &new_customers {
+        let customer = customer_ids[&c.username];
+        let mut date = c.start_date;
+        while date <= today {
+            let bill = prices[&c.plan_id];
+            let tax = gst(bill, 1800, same_state(&c.state, "Maharashtra"));
+            let amounts = Amounts { bill, tax, installation: 0, discount: 0 };
+            let total = total(&amounts).map_err(|e| AppError::Internal(e.message.into()))?;
+            let counter = per_day.entry(date).or_insert(0);
+            *counter += 1;
+            let stamp =
+                date.and_hms_opt(0, 0, 0).expect("midnight") + chrono::Duration::seconds(i64::from(*counter % 86_400));
+            let number = invoice_number(stamp, 1 + *counter / 86_400);
+            let age_days = (today - date).num_days();
+            let paid_amount = match (age_days, rng.random_range(0..100)) {
+                (a, _) if a < 7 => 0,
+                (_, 0..88) => total,
+                (_, 88..94) => total / 2,
+                _ => 0,
+            };
+            let status = if paid_amount >= total {
+                InvoiceStatus::Paid
+            } else if age_days > 7 {
+                InvoiceStatus::Overdue
+            } else if age_days > 1 {
+                InvoiceStatus::Sent
+            } else {
+                InvoiceStatus::Draft
+            };
+            if paid_amount > 0 {
+                let at = (date + Days::new(rng.random_range(0..7)))
+                    .and_hms_opt(rng.random_range(9..20), 0, 0)
+                    .expect("time");
+                paid.push((number.clone(), customer, paid_amount, at, c.assigned_employee_id));
+            }
+            new_invoices.push(NewInvoice {
+                invoice_number: number,
+                customer_id: customer,
+                bill_paise: bill,
+                cgst_paise: tax.cgst,
+                sgst_paise: tax.sgst,
+                igst_paise: tax.igst,
+                installation_paise: 0,
+                discount_paise: 0,
+                total_paise: total,
+                paid_paise: paid_amount,
+                balance_paise: total - paid_amount,
+                invoice_date: date,
+                due_date: crate::customers::service::due_date(date),
+                billing_period_start: Some(date),
+                billing_period_end: date.checked_add_days(Days::new(30)),
+                status: status.as_str().to_owned(),
+                sent_at: (status != InvoiceStatus::Draft).then_some(now),
+                created_at: now,
+                updated_at: now,
+            });
+            date = date + Days::new(rules::DAYS_PER_MONTH);
+        }
+    }
+    insert_all!(conn, invoices::table, new_invoices, 1000);
+    summary.invoices = new_invoices.len();
+    let invoice_ids: HashMap<String, i64> = invoices::table
+        .select((invoices::invoice_number, invoices::id))
+        .load::<(String, i64)>(conn)?
+        .into_iter()
+        .collect();
+
+    let methods = [
+        PaymentMethod::Cash,
+        PaymentMethod::Cash,
+        PaymentMethod::Cash,
+        PaymentMethod::Phonepe,
+        PaymentMethod::Googlepay,
+        PaymentMethod::Paytm,
+        PaymentMethod::NetBanking,
+        PaymentMethod::Cheque,
+    ];
+    let new_payments: Vec<NewPayment> = paid
+        .iter()
+        .enumerate()
+        .map(|(i, (number, customer, amount, at, collector))| {
+            let method = *methods.choose(&mut rng).expect("methods");
+            let cash = method == PaymentMethod::Cash;
+            NewPayment {
+                payment_id: format!("PAY{:012}", 100_000_000_000u64 + i as u64),
+                customer_id: *customer,
+                invoice_id: Some(invoice_ids[number]),
+                amount_paise: *amount,
+                method: method.as_str().to_owned(),
+                payment_reference: (!cash).then(|| format!("REF{:012}", 500_000_000_000u64 + i as u64)),
+                remarks: None,
+                status: PaymentStatus::Completed.as_str().to_owned(),
+                collected_by: if cash { *collector } else { None },
+                paid_at: *at,
+                created_at: now,
+                updated_at: now,
+            }
+        })
+        .collect();
+    insert_all!(conn, payments::table, new_payments, 1500);
+    summary.payments = new_payments.len();
+    Ok(summary)
+}
