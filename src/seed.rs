@@ -140,8 +140,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
         created_at: now,
         updated_at: now,
     };
-    let company_rows =
-        [company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV")), company("Sahyadri Cable Network", None)];
+    let company_rows = [company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV")), company("Sahyadri Cable Network", None)];
     insert_all!(conn, companies::table, company_rows, 100);
     let company_ids: Vec<i64> = companies::table.order(companies::id).select(companies::id).load(conn)?;
     summary.companies = company_ids.len();

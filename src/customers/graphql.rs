@@ -5,6 +5,7 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::loader::{InvoicesOf, DEFAULT_INVOICES};
 use super::model::{BillingType, CustomerFilter, CustomerRow, CustomerStatus, IdProofType};
+use super::prefetch::{self, Selection};
 use super::repo;
 use crate::auth::permissions::{require, Access, Permission, Require};
 use crate::companies::graphql::Company;
@@ -262,8 +263,16 @@ impl CustomerQuery {
         if let Access::Own(own) = require(ctx, Permission::ReadCustomers)? {
             filter.only_id = Some(own);
         }
-        let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
-        super::prefetch::relations(ctx, &page.rows).await?;
+        // The page and the relations the query selects, in one round trip (see prefetch).
+        let selection = Selection::of(ctx);
+        let (page, fetched) = db(ctx)
+            .read(move |conn| {
+                let page = repo::page(conn, &filter, window)?;
+                let fetched = prefetch::fetch(conn, &selection, &page.rows)?;
+                Ok((page, fetched))
+            })
+            .await?;
+        fetched.feed(ctx).await;
         Ok(connection(page, |row| row.id, Customer))
     }
 

@@ -1,11 +1,13 @@
-//! Loads a page's relations up front, one statement per relation, whatever the page size.
+//! Loads a page's relations together with the page, one statement per relation, whatever the
+//! page size, in the same database round trip.
 //!
 //! A DataLoader batches the keys that arrive within its delay; on a large page resolving every
-//! node can take longer than that, and the batch splits. So the `customers` connection looks
-//! ahead at what the query selects and asks each loader for all the page's keys at once; the
-//! per-node resolvers then find the rows in the request's loader cache.
+//! node can take longer than that, and a batch splits. So the `customers` connection looks
+//! ahead at what the query selects ([`Selection::of`]), reads the page and each selected
+//! relation in one blocking task ([`fetch`]), and feeds the rows to the request's loaders
+//! ([`Fetched::feed`]); the per-node resolvers then find them in the loader caches.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Lookahead, Value};
@@ -13,28 +15,45 @@ use async_graphql::{Context, Lookahead, Value};
 use super::loader::{InvoicesLoader, InvoicesOf, PaymentsLoader};
 use super::model::CustomerRow;
 use crate::companies::model::CompanyRow;
+use crate::db::DbConn;
 use crate::employees::model::EmployeeRow;
-use crate::graphql::context::loader_error;
+use crate::error::AppResult;
 use crate::graphql::loaders::ByIdLoader;
-use crate::invoices::model::InvoiceStatus;
+use crate::invoices::model::{InvoiceRow, InvoiceStatus};
 use crate::localities::model::LocalityRow;
+use crate::payments::model::PaymentRow;
 use crate::plans::model::PlanRow;
 
-/// The selections of the page's customer objects (`nodes { ... }` and `edges { node { ... } }`).
-fn node_selections<'a>(ctx: &'a Context<'a>) -> [Lookahead<'a>; 2] {
-    let look = ctx.look_ahead();
-    [look.field("nodes"), look.field("edges").field("node")]
+/// Which relations of the page's customers the query selects.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    plan: bool,
+    company: bool,
+    locality: bool,
+    employee: bool,
+    /// `(status, first)` of each `invoices` selection (with a valid `first`).
+    invoices: Vec<(Option<InvoiceStatus>, Option<i32>)>,
+    payments: bool,
 }
 
-fn selected(nodes: &[Lookahead<'_>; 2], field: &str) -> bool {
-    nodes.iter().any(|n| n.field(field).exists())
-}
-
-async fn prime<R: Clone + Send + Sync + 'static>(ctx: &Context<'_>, keys: BTreeSet<i64>) -> async_graphql::Result<()> {
-    if !keys.is_empty() {
-        ctx.data_unchecked::<DataLoader<ByIdLoader<R>, HashMapCache>>().load_many(keys).await.map_err(loader_error)?;
+impl Selection {
+    /// Reads the selection of the connection field being resolved (`nodes { ... }` and
+    /// `edges { node { ... } }`).
+    pub fn of(ctx: &Context<'_>) -> Selection {
+        let look = ctx.look_ahead();
+        let nodes = [look.field("nodes"), look.field("edges").field("node")];
+        let selected = |field: &str| nodes.iter().any(|n| n.field(field).exists());
+        // Invoices are not read for a caller the field would refuse anyway.
+        let billing = crate::auth::permissions::require(ctx, crate::auth::permissions::Permission::ReadBilling).is_ok();
+        Selection {
+            plan: selected("plan"),
+            company: selected("company"),
+            locality: selected("locality"),
+            employee: selected("assignedEmployee"),
+            invoices: if billing { invoice_selections(&nodes) } else { Vec::new() },
+            payments: billing && nodes.iter().any(|n| n.field("invoices").field("payments").exists()),
+        }
     }
-    Ok(())
 }
 
 /// The `(status, first)` of every `invoices` selection on the page's nodes.
@@ -58,53 +77,93 @@ fn invoice_selections(nodes: &[Lookahead<'_>; 2]) -> Vec<(Option<InvoiceStatus>,
     out
 }
 
-/// Loads what the query selects of `rows`' relations into the request's loaders.
-pub async fn relations(ctx: &Context<'_>, rows: &[CustomerRow]) -> async_graphql::Result<()> {
+/// Rows of the selected relations, read with the page.
+#[derive(Default)]
+pub struct Fetched {
+    plans: Vec<PlanRow>,
+    companies: Vec<CompanyRow>,
+    localities: Vec<LocalityRow>,
+    employees: Vec<EmployeeRow>,
+    invoices: HashMap<InvoicesOf, Vec<InvoiceRow>>,
+    payments: HashMap<i64, Vec<PaymentRow>>,
+}
+
+/// Reads what `selection` asks for of `rows`' relations: one statement per relation.
+pub fn fetch(conn: &mut DbConn, selection: &Selection, rows: &[CustomerRow]) -> AppResult<Fetched> {
+    let mut fetched = Fetched::default();
     if rows.is_empty() {
-        return Ok(());
+        return Ok(fetched);
     }
-    let nodes = node_selections(ctx);
     let keys = |f: fn(&CustomerRow) -> Option<i64>| rows.iter().filter_map(f).collect::<BTreeSet<i64>>();
-    let by_id = async {
-        if selected(&nodes, "plan") {
-            prime::<PlanRow>(ctx, keys(|r| Some(r.plan_id))).await?;
+    let list = |set: BTreeSet<i64>| set.into_iter().collect::<Vec<i64>>();
+    if selection.plan {
+        fetched.plans = crate::plans::repo::by_ids(conn, &list(keys(|r| Some(r.plan_id))))?;
+    }
+    if selection.company {
+        fetched.companies = crate::companies::repo::by_ids(conn, &list(keys(|r| Some(r.company_id))))?;
+    }
+    if selection.locality {
+        let ids = list(keys(|r| r.locality_id));
+        if !ids.is_empty() {
+            fetched.localities = crate::localities::repo::by_ids(conn, &ids)?;
         }
-        if selected(&nodes, "company") {
-            prime::<CompanyRow>(ctx, keys(|r| Some(r.company_id))).await?;
+    }
+    if selection.employee {
+        let ids = list(keys(|r| r.assigned_employee_id));
+        if !ids.is_empty() {
+            fetched.employees = crate::employees::repo::by_ids(conn, &ids)?;
         }
-        if selected(&nodes, "locality") {
-            prime::<LocalityRow>(ctx, keys(|r| r.locality_id)).await?;
+    }
+    let customer_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    for &(status, first) in &selection.invoices {
+        // An out-of-range `first` is left to the field, which reports it.
+        let Ok(probe) = InvoicesOf::new(0, status, first) else { continue };
+        if fetched.invoices.contains_key(&InvoicesOf { customer: customer_ids[0], ..probe }) {
+            continue;
         }
-        if selected(&nodes, "assignedEmployee") {
-            prime::<EmployeeRow>(ctx, keys(|r| r.assigned_employee_id)).await?;
+        let found =
+            crate::invoices::repo::newest_for_customers(conn, &customer_ids, probe.status, i64::from(probe.first))?;
+        for id in &customer_ids {
+            fetched.invoices.insert(InvoicesOf { customer: *id, ..probe }, Vec::new());
         }
-        Ok::<_, async_graphql::Error>(())
-    };
-    let invoices = async {
-        let payments_selected = nodes.iter().any(|n| n.field("invoices").field("payments").exists());
-        for (status, first) in invoice_selections(&nodes) {
-            // An out-of-range `first` is left to the field, which reports it.
-            let Ok(wanted) = rows.iter().map(|r| InvoicesOf::new(r.id, status, first)).collect::<Result<Vec<_>, _>>()
-            else {
-                continue;
-            };
-            let loaded = ctx
-                .data_unchecked::<DataLoader<InvoicesLoader, HashMapCache>>()
-                .load_many(wanted)
-                .await
-                .map_err(loader_error)?;
-            if payments_selected {
-                let invoice_ids: BTreeSet<i64> = loaded.values().flatten().map(|i| i.id).collect();
-                if !invoice_ids.is_empty() {
-                    ctx.data_unchecked::<DataLoader<PaymentsLoader, HashMapCache>>()
-                        .load_many(invoice_ids)
-                        .await
-                        .map_err(loader_error)?;
+        for invoice in found {
+            fetched.invoices.entry(InvoicesOf { customer: invoice.customer_id, ..probe }).or_default().push(invoice);
+        }
+    }
+    if selection.payments {
+        let invoice_ids: BTreeSet<i64> = fetched.invoices.values().flatten().map(|i| i.id).collect();
+        if !invoice_ids.is_empty() {
+            let invoice_ids = list(invoice_ids);
+            fetched.payments = invoice_ids.iter().map(|id| (*id, Vec::new())).collect();
+            for payment in crate::payments::repo::for_invoices(conn, &invoice_ids)? {
+                if let Some(invoice) = payment.invoice_id {
+                    fetched.payments.entry(invoice).or_default().push(payment);
                 }
             }
         }
-        Ok::<_, async_graphql::Error>(())
-    };
-    let (a, b) = futures_util::join!(by_id, invoices);
-    a.and(b)
+    }
+    Ok(fetched)
+}
+
+async fn feed_by_id<R: Clone + Send + Sync + 'static>(ctx: &Context<'_>, rows: Vec<R>, key: fn(&R) -> i64) {
+    if !rows.is_empty() {
+        let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<R>, HashMapCache>>();
+        loader.feed_many(rows.into_iter().map(|r| (key(&r), r))).await;
+    }
+}
+
+impl Fetched {
+    /// Puts the rows into the request's loader caches.
+    pub async fn feed(self, ctx: &Context<'_>) {
+        feed_by_id(ctx, self.plans, |r| r.id).await;
+        feed_by_id(ctx, self.companies, |r| r.id).await;
+        feed_by_id(ctx, self.localities, |r| r.id).await;
+        feed_by_id(ctx, self.employees, |r| r.id).await;
+        if !self.invoices.is_empty() {
+            ctx.data_unchecked::<DataLoader<InvoicesLoader, HashMapCache>>().feed_many(self.invoices).await;
+        }
+        if !self.payments.is_empty() {
+            ctx.data_unchecked::<DataLoader<PaymentsLoader, HashMapCache>>().feed_many(self.payments).await;
+        }
+    }
 }
