@@ -85,6 +85,16 @@ async fn statements(client: &reqwest::Client, url: &str) -> u64 {
         .expect("isp_db_statements_total")
 }
 
+/// CPU seconds (user + system) the process has used so far.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and stime are 14 and 15.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn memory(pid: u32) -> String {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
@@ -117,6 +127,7 @@ async fn main() {
             cursors.push(info["endCursor"].as_str().map(str::to_owned));
         }
         let before = statements(&client, &args.url).await;
+        let cpu_before = args.server_pid.map(cpu_seconds);
         let deadline = Instant::now() + Duration::from_secs(args.seconds);
         let started = Instant::now();
         let workers = (0..args.concurrency).map(|w| {
@@ -151,16 +162,18 @@ async fn main() {
         }
         let elapsed = started.elapsed().as_secs_f64();
         let after = statements(&client, &args.url).await;
+        let cpu = args.server_pid.map(cpu_seconds).zip(cpu_before).map(|(a, b)| a - b);
         latencies.sort_unstable();
         let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
         let n = latencies.len() as u64;
         println!(
             "page {page:>3}: {n} requests in {elapsed:.1} s = {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, errors {errors}, \
-             {:.1} SQL statements/request, server {}",
+             {:.1} SQL statements/request, server CPU {} ms/request, server {}",
             n as f64 / elapsed,
             pct(0.50).as_secs_f64() * 1000.0,
             pct(0.99).as_secs_f64() * 1000.0,
             (after - before) as f64 / (n + errors).max(1) as f64,
+            cpu.map_or_else(|| "?".to_owned(), |c| format!("{:.2}", c * 1000.0 / n.max(1) as f64)),
             args.server_pid.map_or_else(|| "memory: pass --server-pid".to_owned(), memory),
         );
     }

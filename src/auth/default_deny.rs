@@ -3,25 +3,14 @@
 //! present and future, of queries, mutations and subscriptions needs a principal, whatever its
 //! arguments, before any validation or resolver runs.
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ServerError, ServerResult, Variables};
+use async_graphql::ServerError;
 
 use super::RequestAuth;
 use crate::error::{to_graphql_error, AppError};
 
 /// Root fields anyone may call without logging in.
 pub const PUBLIC_FIELDS: &[&str] = &["login"];
-
-pub struct DefaultDeny;
-
-impl ExtensionFactory for DefaultDeny {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(DefaultDeny)
-    }
-}
 
 /// Names of the root fields `set` selects, looking through fragments.
 fn root_fields<'a>(doc: &'a ExecutableDocument, set: &'a SelectionSet, depth: usize, out: &mut Vec<&'a str>) {
@@ -53,26 +42,20 @@ pub fn first_private_field(doc: &ExecutableDocument) -> Option<String> {
     fields.into_iter().find(|f| !f.starts_with("__") && !PUBLIC_FIELDS.contains(f)).map(str::to_owned)
 }
 
-#[async_trait::async_trait]
-impl Extension for DefaultDeny {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await?;
-        let anonymous = ctx.data_opt::<RequestAuth>().is_none_or(|auth| auth.principal.is_none());
-        if anonymous {
-            if let Some(field) = first_private_field(&doc) {
-                let error = to_graphql_error(&AppError::Unauthenticated);
-                let mut server_error = ServerError::new(format!("log in to use `{field}`"), None);
-                server_error.extensions = error.extensions;
-                return Err(server_error);
-            }
+/// `UNAUTHENTICATED` when an anonymous caller (`auth` missing or without a principal)
+/// selects a root field that is not public. Called right after parsing.
+pub fn check(doc: &ExecutableDocument, auth: Option<&RequestAuth>) -> Result<(), ServerError> {
+    if auth.is_some_and(|a| a.principal.is_some()) {
+        return Ok(());
+    }
+    match first_private_field(doc) {
+        Some(field) => {
+            let error = to_graphql_error(&AppError::Unauthenticated);
+            let mut server_error = ServerError::new(format!("log in to use `{field}`"), None);
+            server_error.extensions = error.extensions;
+            Err(server_error)
         }
-        Ok(doc)
+        None => Ok(()),
     }
 }
 

@@ -2,9 +2,6 @@
 //! is later revoked, expired, or whose account is deactivated or demoted, stops getting data
 //! at the next operation (the token comes once, in `connection_init`).
 
-use std::sync::Arc;
-
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
 use async_graphql::{Request, ServerError, ServerResult};
 
 use super::authenticate;
@@ -18,39 +15,23 @@ pub struct WebsocketLogin {
     pub client_address: String,
 }
 
-pub struct PerOperationAuth;
-
-impl ExtensionFactory for PerOperationAuth {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(PerOperationAuth)
+/// For an operation on a websocket (its connection data holds a [`WebsocketLogin`]), checks
+/// the login again and gives the request its own auth data and fresh loaders.
+pub async fn prepare(login: Option<&WebsocketLogin>, db: Option<&Db>, mut request: Request) -> ServerResult<Request> {
+    let (Some(login), Some(db)) = (login, db) else { return Ok(request) };
+    let auth = authenticate(db, Some(&login.token), login.client_address.clone()).await.map_err(|e| {
+        let error = to_graphql_error(&e);
+        let mut server_error = ServerError::new(error.message, None);
+        server_error.extensions = error.extensions;
+        server_error
+    })?;
+    if auth.principal.is_none() {
+        let error = to_graphql_error(&AppError::Unauthenticated);
+        let mut server_error = ServerError::new("your session has ended; log in again", None);
+        server_error.extensions = error.extensions;
+        return Err(server_error);
     }
-}
-
-#[async_trait::async_trait]
-impl Extension for PerOperationAuth {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        // Only websocket operations carry a `WebsocketLogin` (in the connection's data).
-        if let (Some(login), Some(db)) = (ctx.data_opt::<WebsocketLogin>(), ctx.data_opt::<Db>()) {
-            let auth = authenticate(db, Some(&login.token), login.client_address.clone()).await.map_err(|e| {
-                let error = to_graphql_error(&e);
-                let mut server_error = ServerError::new(error.message, None);
-                server_error.extensions = error.extensions;
-                server_error
-            })?;
-            if auth.principal.is_none() {
-                let error = to_graphql_error(&AppError::Unauthenticated);
-                let mut server_error = ServerError::new("your session has ended; log in again", None);
-                server_error.extensions = error.extensions;
-                return Err(server_error);
-            }
-            request.data.insert(auth);
-            crate::graphql::loaders::install(&mut request.data, db);
-        }
-        next.run(ctx, request).await
-    }
+    request.data.insert(auth);
+    crate::graphql::loaders::install(&mut request.data, db);
+    Ok(request)
 }

@@ -1,20 +1,28 @@
-//! Gives every error a `extensions.code`, also those async-graphql raises before any
-//! resolver runs: a query that does not parse, fails validation (too deep, too complex,
-//! unknown field) or carries a badly typed argument (`BAD_USER_INPUT` with `field`).
+//! The one extension every request passes (one, because async-graphql wraps every field's
+//! resolution in each extension, and that showed in profiles):
+//! - websocket operations get their login checked again (`auth::websocket`);
+//! - right after parsing, anonymous callers are refused private root fields (`auth::default_deny`);
+//! - every error gets an `extensions.code`, also those async-graphql raises before any
+//!   resolver runs: a query that does not parse, fails validation (too deep, too complex,
+//!   unknown field) or carries a badly typed argument (`BAD_USER_INPUT` with `field`).
 
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Response, ServerError, ServerResult, ValidationResult, Value, Variables};
+use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
 
-pub struct ErrorCodes;
+use crate::auth::websocket::WebsocketLogin;
+use crate::auth::RequestAuth;
+use crate::db::Db;
 
-impl ExtensionFactory for ErrorCodes {
+pub struct RequestHooks;
+
+impl ExtensionFactory for RequestHooks {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodes)
+        Arc::new(RequestHooks)
     }
 }
 
@@ -49,7 +57,18 @@ fn bad_argument(message: &str) -> Option<String> {
 }
 
 #[async_trait::async_trait]
-impl Extension for ErrorCodes {
+impl Extension for RequestHooks {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let request =
+            crate::auth::websocket::prepare(ctx.data_opt::<WebsocketLogin>(), ctx.data_opt::<Db>(), request).await?;
+        next.run(ctx, request).await
+    }
+
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         for e in response.errors.iter_mut().filter(|e| !has_code(e)) {
@@ -73,12 +92,12 @@ impl Extension for ErrorCodes {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables).await.map_err(|mut e| {
-            if !has_code(&e) {
-                set(&mut e, "code", "GRAPHQL_PARSE_FAILED");
-            }
+        let doc = next.run(ctx, query, variables).await.map_err(|mut e| {
+            set(&mut e, "code", "GRAPHQL_PARSE_FAILED");
             e
-        })
+        })?;
+        crate::auth::default_deny::check(&doc, ctx.data_opt::<RequestAuth>())?;
+        Ok(doc)
     }
 
     async fn validation(

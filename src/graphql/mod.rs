@@ -59,9 +59,7 @@ pub fn build_schema(data: Option<(Db, AuthSettings)>) -> AppSchema {
         // refused by the depth rule with its clearer message.
         .limit_recursive_depth(MAX_RECURSION)
         .limit_complexity(MAX_COMPLEXITY)
-        .extension(crate::auth::websocket::PerOperationAuth)
-        .extension(crate::auth::default_deny::DefaultDeny)
-        .extension(error_codes::ErrorCodes)
+        .extension(error_codes::RequestHooks)
         // Business dates (invoice and due dates, plan periods) use it; listed from day one.
         .register_output_type::<scalars::Date>();
     if let Some((db, settings)) = data {

@@ -1,7 +1,7 @@
 //! Custom scalars: `Money` (paise on the inside), `Percent`, `Date` and `DateTime`.
 
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
-use chrono::{NaiveDate, NaiveDateTime, SecondsFormat};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
 /// An amount of rupees, exact to the paisa, stored as integer paise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -114,7 +114,8 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        // By hand: chrono's `format` parses its pattern on every call (seen in profiles).
+        Value::String(format!("{:04}-{:02}-{:02}", self.0.year(), self.0.month(), self.0.day()))
     }
 }
 
@@ -135,7 +136,16 @@ impl ScalarType for DateTime {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.and_utc().to_rfc3339_opts(SecondsFormat::Secs, true))
+        let t = self.0;
+        Value::String(format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            t.year(),
+            t.month(),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ))
     }
 }
 
@@ -171,5 +181,7 @@ mod tests {
         assert!(Date::parse(Value::String("25/11/2026".into())).is_err());
         let t = DateTime::parse(Value::String("2026-11-25T17:00:00+05:30".into())).unwrap();
         assert_eq!(t.to_value(), Value::String("2026-11-25T11:30:00Z".into()));
+        let d = Date(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());
+        assert_eq!(d.to_value(), Value::String("2026-04-01".into()));
     }
 }

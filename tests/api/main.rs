@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod binary;
 mod customers;
 mod graphql_core;
 mod http_endpoints;
