@@ -44,13 +44,23 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")))
         .init();
     let mut cli = Cli::parse();
     cli.config = cli.config.with_environment();
+    // Blocking threads run database calls (one per pooled connection at a time) and password
+    // hashing; more of them would only wait for a connection, each keeping its own heap.
+    let blocking_threads = usize::try_from(cli.config.db_pool_size).unwrap_or(8) + 8;
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .max_blocking_threads(blocking_threads)
+        .build()?
+        .block_on(run(cli))
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::PrintSchema => print!("{}", isp_billing::graphql::sdl()),
         Command::Migrate { revert_last } => migrate(&cli.config, revert_last).await?,

@@ -163,6 +163,13 @@ diesel::define_sql_function! {
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
 }
 
+/// Ids as one comma-separated value, for SQL that splits it (`json_each` on SQLite,
+/// `string_to_array` on PostgreSQL): one bound parameter however many ids, so the statement
+/// text stays the same and its prepared form is reused.
+pub fn id_list(ids: &[i64]) -> String {
+    ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+}
+
 /// A `LIKE` pattern matching `needle` anywhere, lower-cased, with `%`, `_` and `\` escaped
 /// (use with `.escape('\\')`).
 pub fn like_pattern(needle: &str) -> String {

@@ -45,9 +45,10 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<InvoiceRow>> {
     Ok(invoices::table.filter(invoices::id.eq_any(ids)).load(conn)?)
 }
 
-/// The newest `first` invoices of each customer in `customer_ids`, optionally
-/// of one status, newest first within each customer: one statement, limited per customer in
-/// SQL with `ROW_NUMBER()`.
+/// The newest `first` invoices of each customer in `customer_ids`, optionally of one status,
+/// newest first within each customer: one statement, limited per customer in SQL with
+/// `ROW_NUMBER()`. The id list is one bound value, so the statement text never changes and
+/// its prepared form is reused.
 pub fn newest_for_customers(
     conn: &mut DbConn,
     customer_ids: &[i64],
@@ -57,7 +58,7 @@ pub fn newest_for_customers(
     if customer_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = customer_ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+    let ids = crate::db::id_list(customer_ids);
     let (id_filter, status_filter, rank_filter) = match conn {
         DbConn::Sqlite(_) => (
             "i.customer_id IN (SELECT value FROM json_each('[' || ? || ']'))",
@@ -77,13 +78,15 @@ pub fn newest_for_customers(
                 t.created_at, t.updated_at \
          FROM (SELECT i.*, ROW_NUMBER() OVER (PARTITION BY i.customer_id ORDER BY i.id DESC) AS rn \
                FROM invoices i WHERE {id_filter} AND {status_filter}) t \
-         WHERE {rank_filter} ORDER BY t.customer_id, t.id DESC"
+         WHERE {rank_filter}"
     );
-    Ok(diesel::sql_query(sql)
-        .into_boxed()
+    let mut rows: Vec<InvoiceRow> = diesel::sql_query(sql)
         .bind::<Text, _>(ids)
-        .bind::<Nullable<Text>, _>(status.map(str::to_owned))
-        .bind::<Nullable<Text>, _>(status.map(str::to_owned))
+        .bind::<Nullable<Text>, _>(status)
+        .bind::<Nullable<Text>, _>(status)
         .bind::<BigInt, _>(first)
-        .load(conn)?)
+        .load(conn)?;
+    // Ordered here rather than by the database (a sort of a few rows, no temporary B-tree).
+    rows.sort_unstable_by_key(|r| (r.customer_id, std::cmp::Reverse(r.id)));
+    Ok(rows)
 }

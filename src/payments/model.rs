@@ -31,7 +31,8 @@ text_enum! {
 }
 
 /// A row of `payments`. `amount_paise` is positive; enum columns hold their GraphQL names.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone, Queryable, QueryableByName)]
+#[diesel(table_name = payments)]
 pub struct PaymentRow {
     pub id: i64,
     pub payment_id: String,
