@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sql_types::{BigInt, Nullable, Text};
+use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 
 use super::model::{InvoiceRow, NewInvoice};
 use super::rules::invoice_number;
@@ -42,13 +42,13 @@ pub fn insert_numbered(conn: &mut DbConn, mut new: NewInvoice, local_time: Naive
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<InvoiceRow>> {
-    Ok(invoices::table.filter(invoices::id.eq_any(ids)).load(conn)?)
+    Ok(invoices::table.filter(crate::id_in!(conn, "invoices.id", ids)).load(conn)?)
 }
 
 /// The newest `first` invoices of each customer in `customer_ids`, optionally of one status,
 /// newest first within each customer: one statement, limited per customer in SQL with
-/// `ROW_NUMBER()`. The id list is one bound value, so the statement text never changes and
-/// its prepared form is reused.
+/// `ROW_NUMBER()`. Its text does not depend on the number of customers (the ids travel as one
+/// value), so the prepared statement is reused.
 pub fn newest_for_customers(
     conn: &mut DbConn,
     customer_ids: &[i64],
@@ -58,35 +58,25 @@ pub fn newest_for_customers(
     if customer_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ids = crate::db::id_list(customer_ids);
-    let (id_filter, status_filter, rank_filter) = match conn {
-        DbConn::Sqlite(_) => (
-            "i.customer_id IN (SELECT value FROM json_each('[' || ? || ']'))",
-            "(? IS NULL OR i.status = ?)",
-            "t.rn <= ?",
-        ),
-        DbConn::Pg(_) => (
-            "i.customer_id = ANY(string_to_array($1, ',')::bigint[])",
-            "($2::text IS NULL OR i.status = $3)",
-            "t.rn <= $4",
-        ),
+    let (ids_head, ids_tail) = match conn {
+        DbConn::Sqlite(_) => ("customer_id IN (SELECT value FROM json_each('[' || ", " || ']'))"),
+        DbConn::Pg(_) => ("customer_id = ANY(string_to_array(", ", ',')::bigint[])"),
     };
-    let sql = format!(
-        "SELECT t.id, t.invoice_number, t.customer_id, t.bill_paise, t.cgst_paise, t.sgst_paise, t.igst_paise, \
-                t.installation_paise, t.discount_paise, t.total_paise, t.paid_paise, t.balance_paise, \
-                t.invoice_date, t.due_date, t.billing_period_start, t.billing_period_end, t.status, t.sent_at, \
-                t.created_at, t.updated_at \
-         FROM (SELECT i.*, ROW_NUMBER() OVER (PARTITION BY i.customer_id ORDER BY i.id DESC) AS rn \
-               FROM invoices i WHERE {id_filter} AND {status_filter}) t \
-         WHERE {rank_filter}"
-    );
-    let mut rows: Vec<InvoiceRow> = diesel::sql_query(sql)
-        .bind::<Text, _>(ids)
-        .bind::<Nullable<Text>, _>(status)
-        .bind::<Nullable<Text>, _>(status)
-        .bind::<BigInt, _>(first)
-        .load(conn)?;
-    // Ordered here rather than by the database (a sort of a few rows, no temporary B-tree).
+    let ranked = diesel::dsl::sql::<Bool>(
+        "invoices.id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY id DESC) AS rn \
+         FROM invoices WHERE ",
+    )
+    .sql(ids_head)
+    .bind::<Text, _>(crate::db::id_list(customer_ids))
+    .sql(ids_tail)
+    .sql(" AND (")
+    .bind::<Nullable<Text>, _>(status)
+    .sql(" IS NULL OR status = ")
+    .bind::<Nullable<Text>, _>(status)
+    .sql(")) ranked WHERE rn <= ")
+    .bind::<BigInt, _>(first)
+    .sql(")");
+    let mut rows: Vec<InvoiceRow> = invoices::table.filter(ranked).load(conn)?;
     rows.sort_unstable_by_key(|r| (r.customer_id, std::cmp::Reverse(r.id)));
     Ok(rows)
 }
