@@ -24,7 +24,7 @@ pub fn page(conn: &mut DbConn, filter: &CompanyFilter, window: PageWindow) -> Ap
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<CompanyRow>> {
-    Ok(companies::table.filter(crate::id_in!(conn, "companies.id", ids)).load(conn)?)
+    Ok(companies::table.filter(crate::db::fragments::id_in("companies.id", ids)).load(conn)?)
 }
 
 /// `BAD_USER_INPUT` on `companyId` unless company `id` exists (nothing to check for `None`).

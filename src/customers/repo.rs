@@ -58,7 +58,7 @@ pub fn page(conn: &mut DbConn, filter: &CustomerFilter, window: PageWindow) -> A
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<CustomerRow>> {
-    Ok(customers::table.filter(crate::id_in!(conn, "customers.id", ids)).load(conn)?)
+    Ok(customers::table.filter(crate::db::fragments::id_in("customers.id", ids)).load(conn)?)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<CustomerRow> {

@@ -4,6 +4,7 @@
 //! [`Db::write`], which run the closure on tokio's blocking pool with a pooled connection.
 
 mod connection;
+pub mod fragments;
 pub mod migrations;
 pub mod page;
 pub mod schema;
@@ -161,24 +162,6 @@ pub(crate) fn is_contention(e: &DieselError) -> bool {
 diesel::define_sql_function! {
     /// SQL `lower(text)`, for case-insensitive matching on both backends.
     fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text;
-}
-
-/// `column IN (ids)` as a filter whose SQL text does not depend on how many ids there are
-/// (the ids travel as one value, see [`id_list`]), so the database reuses the prepared
-/// statement; diesel's `eq_any` makes new SQL for every list length on SQLite.
-#[macro_export]
-macro_rules! id_in {
-    ($conn:expr, $column:literal, $ids:expr) => {{
-        let (head, tail) = match &*$conn {
-            $crate::db::DbConn::Sqlite(_) => {
-                (concat!($column, " IN (SELECT value FROM json_each('[' || "), " || ']'))")
-            }
-            $crate::db::DbConn::Pg(_) => (concat!($column, " = ANY(string_to_array("), ", ',')::bigint[])"),
-        };
-        diesel::dsl::sql::<diesel::sql_types::Bool>(head)
-            .bind::<diesel::sql_types::Text, _>($crate::db::id_list($ids))
-            .sql(tail)
-    }};
 }
 
 /// Ids as one comma-separated value, for SQL that splits it (`json_each` on SQLite,

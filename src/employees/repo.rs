@@ -37,7 +37,7 @@ pub fn page(conn: &mut DbConn, filter: &EmployeeFilter, window: PageWindow) -> A
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<EmployeeRow>> {
-    Ok(employees::table.filter(crate::id_in!(conn, "employees.id", ids)).load(conn)?)
+    Ok(employees::table.filter(crate::db::fragments::id_in("employees.id", ids)).load(conn)?)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<EmployeeRow> {

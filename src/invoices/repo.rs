@@ -3,7 +3,6 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
-use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 
 use super::model::{InvoiceRow, NewInvoice};
 use super::rules::invoice_number;
@@ -42,7 +41,7 @@ pub fn insert_numbered(conn: &mut DbConn, mut new: NewInvoice, local_time: Naive
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<InvoiceRow>> {
-    Ok(invoices::table.filter(crate::id_in!(conn, "invoices.id", ids)).load(conn)?)
+    Ok(invoices::table.filter(crate::db::fragments::id_in("invoices.id", ids)).load(conn)?)
 }
 
 /// The newest `first` invoices of each customer in `customer_ids`, optionally of one status,
@@ -58,24 +57,7 @@ pub fn newest_for_customers(
     if customer_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let (ids_head, ids_tail) = match conn {
-        DbConn::Sqlite(_) => ("customer_id IN (SELECT value FROM json_each('[' || ", " || ']'))"),
-        DbConn::Pg(_) => ("customer_id = ANY(string_to_array(", ", ',')::bigint[])"),
-    };
-    let ranked = diesel::dsl::sql::<Bool>(
-        "invoices.id IN (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY id DESC) AS rn \
-         FROM invoices WHERE ",
-    )
-    .sql(ids_head)
-    .bind::<Text, _>(crate::db::id_list(customer_ids))
-    .sql(ids_tail)
-    .sql(" AND (")
-    .bind::<Nullable<Text>, _>(status)
-    .sql(" IS NULL OR status = ")
-    .bind::<Nullable<Text>, _>(status)
-    .sql(")) ranked WHERE rn <= ")
-    .bind::<BigInt, _>(first)
-    .sql(")");
+    let ranked = crate::db::fragments::newest_invoices(customer_ids, status, first);
     let mut rows: Vec<InvoiceRow> = invoices::table.filter(ranked).load(conn)?;
     rows.sort_unstable_by_key(|r| (r.customer_id, std::cmp::Reverse(r.id)));
     Ok(rows)

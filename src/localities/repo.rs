@@ -34,7 +34,7 @@ pub fn page(conn: &mut DbConn, filter: &LocalityFilter, window: PageWindow) -> A
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<LocalityRow>> {
-    Ok(localities::table.filter(crate::id_in!(conn, "localities.id", ids)).load(conn)?)
+    Ok(localities::table.filter(crate::db::fragments::id_in("localities.id", ids)).load(conn)?)
 }
 
 fn duplicate(name: &str) -> impl FnOnce() -> String + '_ {

@@ -8,7 +8,7 @@ use crate::db::DbConn;
 use crate::error::AppResult;
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<PaymentRow>> {
-    Ok(payments::table.filter(crate::id_in!(conn, "payments.id", ids)).load(conn)?)
+    Ok(payments::table.filter(crate::db::fragments::id_in("payments.id", ids)).load(conn)?)
 }
 
 /// Payments of each invoice in `invoice_ids`, oldest first.
@@ -17,7 +17,7 @@ pub fn for_invoices(conn: &mut DbConn, invoice_ids: &[i64]) -> AppResult<Vec<Pay
         return Ok(Vec::new());
     }
     Ok(payments::table
-        .filter(crate::id_in!(conn, "payments.invoice_id", invoice_ids))
+        .filter(crate::db::fragments::id_in("payments.invoice_id", invoice_ids))
         .order(payments::id.asc())
         .load(conn)?)
 }

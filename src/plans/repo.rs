@@ -30,7 +30,7 @@ pub fn page(conn: &mut DbConn, filter: &PlanFilter, window: PageWindow) -> AppRe
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<PlanRow>> {
-    Ok(plans::table.filter(crate::id_in!(conn, "plans.id", ids)).load(conn)?)
+    Ok(plans::table.filter(crate::db::fragments::id_in("plans.id", ids)).load(conn)?)
 }
 
 fn duplicate(name: &str) -> impl FnOnce() -> String + '_ {
