@@ -28,3 +28,23 @@ done
 echo "machine: $(nproc) cores; database: ${BENCH_DATABASE_URL:-SQLite file}; customers: $CUSTOMERS"
 target/release/examples/bench_profile --url "http://127.0.0.1:$PORT" --server-pid "$pid" \
     --pages 20,100 --concurrency 16 --seconds "$SECONDS_PER_PAGE"
+
+# The same load from wrk (a C load generator: it takes less of the two cores from the server),
+# when it is installed (Debian package `wrk`).
+if command -v wrk >/dev/null; then
+    login='{"query":"mutation { login(username: \"manager\", password: \"demo-password\") { token } }"}'
+    TOKEN=$(curl -fs "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' -d "$login" \
+        | sed -E 's/.*"token":"([^"]+)".*/\1/')
+    export TOKEN
+    statements() { curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^isp_db_statements_total/ {print $2}'; }
+    for page in 20 100; do
+        before=$(statements)
+        out=$(PAGE=$page wrk -t2 -c16 -d"${SECONDS_PER_PAGE}s" -s bench/profile.lua "http://127.0.0.1:$PORT")
+        after=$(statements)
+        requests=$(echo "$out" | awk '/requests in/ {print $1}')
+        echo "$out" | grep '^wrk page'
+        echo "  SQL statements/request: $(awk -v a="$after" -v b="$before" -v n="$requests" 'BEGIN { printf "%.1f", (a - b) / n }'), server $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | tr -s ' \t\n' ' ')"
+    done
+else
+    echo "(install wrk, Debian package 'wrk', for the same load from a lighter client)"
+fi
