@@ -356,7 +356,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
                 paid_paise: paid_amount,
                 balance_paise: total - paid_amount,
                 invoice_date: date,
-                due_date: crate::customers::service::due_date(date),
+                due_date: crate::invoices::rules::due_date(date),
                 billing_period_start: Some(date),
                 billing_period_end: date.checked_add_days(Days::new(30)),
                 status: status.as_str().to_owned(),

@@ -1,7 +1,5 @@
 //! Customer changes that touch several tables, each run inside the caller's write transaction.
 
-use chrono::{Days, NaiveDate};
-
 use super::model::{CustomerRow, NewCustomer};
 use super::repo::{self, Taken};
 use super::rules;
@@ -14,9 +12,6 @@ use crate::invoices::model::{InvoiceRow, InvoiceStatus, NewInvoice};
 use crate::invoices::rules::{gst, same_state, total, Amounts};
 use crate::plans::model::PlanRow;
 use diesel::prelude::*;
-
-/// Days from an invoice's date to its due date.
-pub const DAYS_TO_PAY: u64 = 7;
 
 /// A customer as the caller described it: `customer` with placeholders for what the server
 /// generates (`customer_id`, and `caf_no` when `caf_given` is false), plus the first invoice's
@@ -158,7 +153,7 @@ fn first_invoice(
         paid_paise: 0,
         balance_paise: total,
         invoice_date: today,
-        due_date: due_date(today),
+        due_date: crate::invoices::rules::due_date(today),
         billing_period_start: Some(customer.start_date),
         billing_period_end: Some(customer.end_date),
         status: InvoiceStatus::Draft.as_str().to_owned(),
@@ -167,9 +162,4 @@ fn first_invoice(
         updated_at: now,
     };
     crate::invoices::repo::insert_numbered(conn, new, crate::clock::local_now())
-}
-
-/// An invoice dated `invoice_date` is due this many days later.
-pub fn due_date(invoice_date: NaiveDate) -> NaiveDate {
-    invoice_date.checked_add_days(Days::new(DAYS_TO_PAY)).unwrap_or(invoice_date)
 }

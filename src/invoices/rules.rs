@@ -80,6 +80,14 @@ pub fn balance(total: i64, paid: i64) -> i64 {
     total - paid
 }
 
+/// Days from an invoice's date to its due date.
+pub const DAYS_TO_PAY: u64 = 7;
+
+/// An invoice dated `invoice_date` is due [`DAYS_TO_PAY`] days later.
+pub fn due_date(invoice_date: chrono::NaiveDate) -> chrono::NaiveDate {
+    invoice_date.checked_add_days(chrono::Days::new(DAYS_TO_PAY)).unwrap_or(invoice_date)
+}
+
 /// The invoice number for a moment (India time): `INV` + `YYYYMMDDHHmmss`, and for the n-th
 /// invoice in the same second a suffix (`INV20261125103000-2`, `-3`, ...).
 pub fn invoice_number(local_time: NaiveDateTime, nth_in_second: u32) -> String {
@@ -125,6 +133,12 @@ mod tests {
         assert_eq!(invoice_number(t, 1), "INV20261125170509");
         assert_eq!(invoice_number(t, 2), "INV20261125170509-2");
         assert_eq!(invoice_number(t, 12), "INV20261125170509-12");
+    }
+
+    #[test]
+    fn invoices_are_due_in_a_week() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 28).unwrap();
+        assert_eq!(due_date(d), chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap());
     }
 
     #[test]
