@@ -1,10 +1,10 @@
 //! The GraphQL schema: per-area roots merged into one, with limits and error codes.
 
 pub mod context;
-mod error_codes;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+mod request_hooks;
 pub mod scalars;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
@@ -59,7 +59,7 @@ pub fn build_schema(data: Option<(Db, AuthSettings)>) -> AppSchema {
         // refused by the depth rule with its clearer message.
         .limit_recursive_depth(MAX_RECURSION)
         .limit_complexity(MAX_COMPLEXITY)
-        .extension(error_codes::RequestHooks)
+        .extension(request_hooks::RequestHooks)
         // Business dates (invoice and due dates, plan periods) use it; listed from day one.
         .register_output_type::<scalars::Date>();
     if let Some((db, settings)) = data {
