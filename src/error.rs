@@ -130,3 +130,12 @@ pub fn to_graphql_error(e: &AppError) -> async_graphql::Error {
         }
     })
 }
+
+/// `e` as an error raised outside a resolver (while preparing or parsing a request), with
+/// `message` instead of the default one when given; same code, same hiding of internals.
+pub fn to_server_error(e: &AppError, message: Option<&str>) -> async_graphql::ServerError {
+    let error = to_graphql_error(e);
+    let mut server_error = async_graphql::ServerError::new(message.unwrap_or(&error.message), None);
+    server_error.extensions = error.extensions;
+    server_error
+}

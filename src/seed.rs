@@ -21,7 +21,7 @@ use crate::db::{Db, DbConn};
 use crate::employees::model::NewEmployee;
 use crate::error::{AppError, AppResult};
 use crate::invoices::model::{InvoiceStatus, NewInvoice};
-use crate::invoices::rules::{gst, invoice_number, same_state, total, Amounts};
+use crate::invoices::rules::{balance, gst, invoice_number, same_state, total, Amounts};
 use crate::localities::model::NewLocality;
 use crate::payments::model::{NewPayment, PaymentMethod, PaymentStatus};
 use crate::plans::model::NewPlan;
@@ -354,7 +354,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
                 discount_paise: 0,
                 total_paise: total,
                 paid_paise: paid_amount,
-                balance_paise: total - paid_amount,
+                balance_paise: balance(total, paid_amount),
                 invoice_date: date,
                 due_date: crate::invoices::rules::due_date(date),
                 billing_period_start: Some(date),

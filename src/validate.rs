@@ -101,11 +101,17 @@ fn gstin_check_char(first14: &str) -> u8 {
     CHARS[((36 - sum % 36) % 36) as usize]
 }
 
+/// A phone number as typed, without spaces, dashes and a leading `+91`.
+fn phone_digits(value: &str) -> String {
+    let digits: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    digits.strip_prefix("+91").map(str::to_owned).unwrap_or(digits)
+}
+
 /// A phone number: a 10-digit mobile (starting 6–9), or a landline with its 0-prefixed STD
 /// code (11 digits). Spaces and dashes are dropped, and a leading +91 is accepted.
 pub fn phone(field: &str, value: &str) -> Result<String, AppError> {
-    let digits: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let digits = digits.strip_prefix("+91").unwrap_or(&digits);
+    let digits = phone_digits(value);
+    let digits = digits.as_str();
     let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
     let mobile = digits.len() == 10 && matches!(digits.as_bytes()[0], b'6'..=b'9');
     let landline = digits.len() == 11 && digits.starts_with('0');
@@ -122,8 +128,8 @@ pub fn phone(field: &str, value: &str) -> Result<String, AppError> {
 
 /// A mobile number: 10 digits starting 6–9 (spaces, dashes and a leading +91 are dropped).
 pub fn mobile(field: &str, value: &str) -> Result<String, AppError> {
-    let digits: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
-    let digits = digits.strip_prefix("+91").unwrap_or(&digits);
+    let digits = phone_digits(value);
+    let digits = digits.as_str();
     let ok =
         digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()) && matches!(digits.as_bytes()[0], b'6'..=b'9');
     if !ok {

@@ -7,7 +7,7 @@ use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::ServerError;
 
 use super::RequestAuth;
-use crate::error::{to_graphql_error, AppError};
+use crate::error::{to_server_error, AppError};
 
 /// Root fields anyone may call without logging in.
 pub const PUBLIC_FIELDS: &[&str] = &["login"];
@@ -49,12 +49,7 @@ pub fn check(doc: &ExecutableDocument, auth: Option<&RequestAuth>) -> Result<(),
         return Ok(());
     }
     match first_private_field(doc) {
-        Some(field) => {
-            let error = to_graphql_error(&AppError::Unauthenticated);
-            let mut server_error = ServerError::new(format!("log in to use `{field}`"), None);
-            server_error.extensions = error.extensions;
-            Err(server_error)
-        }
+        Some(field) => Err(to_server_error(&AppError::Unauthenticated, Some(&format!("log in to use `{field}`")))),
         None => Ok(()),
     }
 }

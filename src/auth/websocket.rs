@@ -2,11 +2,11 @@
 //! is later revoked, expired, or whose account is deactivated or demoted, stops getting data
 //! at the next operation (the token comes once, in `connection_init`).
 
-use async_graphql::{Request, ServerError, ServerResult};
+use async_graphql::{Request, ServerResult};
 
 use super::authenticate;
 use crate::db::Db;
-use crate::error::{to_graphql_error, AppError};
+use crate::error::{to_server_error, AppError};
 
 /// What a websocket connection keeps from its `connection_init`.
 #[derive(Debug, Clone)]
@@ -19,17 +19,11 @@ pub struct WebsocketLogin {
 /// the login again and gives the request its own auth data and fresh loaders.
 pub async fn prepare(login: Option<&WebsocketLogin>, db: Option<&Db>, mut request: Request) -> ServerResult<Request> {
     let (Some(login), Some(db)) = (login, db) else { return Ok(request) };
-    let auth = authenticate(db, Some(&login.token), login.client_address.clone()).await.map_err(|e| {
-        let error = to_graphql_error(&e);
-        let mut server_error = ServerError::new(error.message, None);
-        server_error.extensions = error.extensions;
-        server_error
-    })?;
+    let auth = authenticate(db, Some(&login.token), login.client_address.clone())
+        .await
+        .map_err(|e| to_server_error(&e, None))?;
     if auth.principal.is_none() {
-        let error = to_graphql_error(&AppError::Unauthenticated);
-        let mut server_error = ServerError::new("your session has ended; log in again", None);
-        server_error.extensions = error.extensions;
-        return Err(server_error);
+        return Err(to_server_error(&AppError::Unauthenticated, Some("your session has ended; log in again")));
     }
     request.data.insert(auth);
     crate::graphql::loaders::install(&mut request.data, db);

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 
-use crate::db::Db;
+use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::graphql::pagination::MAX_PAGE_SIZE;
 use crate::invoices::model::InvoiceRow;
@@ -37,6 +37,33 @@ impl InvoicesOf {
     }
 }
 
+/// The newest invoices of `customers` under one `(status, first)`, keyed per customer (every
+/// customer present, with an empty list when it has none). One statement.
+pub fn invoices_of(
+    conn: &mut DbConn,
+    customers: &[i64],
+    status: Option<&'static str>,
+    first: i32,
+) -> AppResult<HashMap<InvoicesOf, Vec<InvoiceRow>>> {
+    let key = |customer| InvoicesOf { customer, status, first };
+    let mut out: HashMap<InvoicesOf, Vec<InvoiceRow>> = customers.iter().map(|c| (key(*c), Vec::new())).collect();
+    for row in crate::invoices::repo::newest_for_customers(conn, customers, status, i64::from(first))? {
+        out.entry(key(row.customer_id)).or_default().push(row);
+    }
+    Ok(out)
+}
+
+/// The payments of `invoice_ids`, keyed per invoice (every invoice present). One statement.
+pub fn payments_of(conn: &mut DbConn, invoice_ids: &[i64]) -> AppResult<HashMap<i64, Vec<PaymentRow>>> {
+    let mut out: HashMap<i64, Vec<PaymentRow>> = invoice_ids.iter().map(|id| (*id, Vec::new())).collect();
+    for row in crate::payments::repo::for_invoices(conn, invoice_ids)? {
+        if let Some(invoice_id) = row.invoice_id {
+            out.entry(invoice_id).or_default().push(row);
+        }
+    }
+    Ok(out)
+}
+
 /// Loads the invoices of many customers in one statement per distinct `(status, first)`.
 pub struct InvoicesLoader(pub Db);
 
@@ -49,19 +76,11 @@ impl Loader<InvoicesOf> for InvoicesLoader {
         for key in keys {
             groups.entry((key.status, key.first)).or_default().push(key.customer);
         }
-        let mut out: HashMap<InvoicesOf, Vec<InvoiceRow>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        let mut out = HashMap::new();
         for ((status, first), customers) in groups {
-            let rows = self
-                .0
-                .read(move |conn| {
-                    crate::invoices::repo::newest_for_customers(conn, &customers, status, i64::from(first))
-                })
-                .await
-                .map_err(Arc::new)?;
-            for row in rows {
-                let key = InvoicesOf { customer: row.customer_id, status, first };
-                out.entry(key).or_default().push(row);
-            }
+            let found =
+                self.0.read(move |conn| invoices_of(conn, &customers, status, first)).await.map_err(Arc::new)?;
+            out.extend(found);
         }
         Ok(out)
     }
@@ -76,13 +95,6 @@ impl Loader<i64> for PaymentsLoader {
 
     async fn load(&self, invoice_ids: &[i64]) -> Result<HashMap<i64, Vec<PaymentRow>>, Self::Error> {
         let ids = invoice_ids.to_vec();
-        let rows = self.0.read(move |conn| crate::payments::repo::for_invoices(conn, &ids)).await.map_err(Arc::new)?;
-        let mut out: HashMap<i64, Vec<PaymentRow>> = invoice_ids.iter().map(|id| (*id, Vec::new())).collect();
-        for row in rows {
-            if let Some(invoice_id) = row.invoice_id {
-                out.entry(invoice_id).or_default().push(row);
-            }
-        }
-        Ok(out)
+        self.0.read(move |conn| payments_of(conn, &ids)).await.map_err(Arc::new)
     }
 }

@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap};
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::{Context, Lookahead, Value};
 
-use super::loader::{InvoicesLoader, InvoicesOf, PaymentsLoader};
+use super::loader::{invoices_of, payments_of, InvoicesLoader, InvoicesOf, PaymentsLoader};
 use super::model::CustomerRow;
 use crate::companies::model::CompanyRow;
 use crate::db::DbConn;
@@ -121,25 +121,12 @@ pub fn fetch(conn: &mut DbConn, selection: &Selection, rows: &[CustomerRow]) -> 
         if fetched.invoices.contains_key(&InvoicesOf { customer: customer_ids[0], ..probe }) {
             continue;
         }
-        let found =
-            crate::invoices::repo::newest_for_customers(conn, &customer_ids, probe.status, i64::from(probe.first))?;
-        for id in &customer_ids {
-            fetched.invoices.insert(InvoicesOf { customer: *id, ..probe }, Vec::new());
-        }
-        for invoice in found {
-            fetched.invoices.entry(InvoicesOf { customer: invoice.customer_id, ..probe }).or_default().push(invoice);
-        }
+        fetched.invoices.extend(invoices_of(conn, &customer_ids, probe.status, probe.first)?);
     }
     if selection.payments {
         let invoice_ids: BTreeSet<i64> = fetched.invoices.values().flatten().map(|i| i.id).collect();
         if !invoice_ids.is_empty() {
-            let invoice_ids = list(invoice_ids);
-            fetched.payments = invoice_ids.iter().map(|id| (*id, Vec::new())).collect();
-            for payment in crate::payments::repo::for_invoices(conn, &invoice_ids)? {
-                if let Some(invoice) = payment.invoice_id {
-                    fetched.payments.entry(invoice).or_default().push(payment);
-                }
-            }
+            fetched.payments = payments_of(conn, &list(invoice_ids))?;
         }
     }
     Ok(fetched)

@@ -9,7 +9,7 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::graphql::node::global_id;
 use crate::invoices::model::{InvoiceRow, InvoiceStatus, NewInvoice};
-use crate::invoices::rules::{gst, same_state, total, Amounts};
+use crate::invoices::rules::{balance, gst, same_state, total, Amounts};
 use crate::plans::model::PlanRow;
 use diesel::prelude::*;
 
@@ -151,7 +151,7 @@ fn first_invoice(
         discount_paise: amounts.discount,
         total_paise: total,
         paid_paise: 0,
-        balance_paise: total,
+        balance_paise: balance(total, 0),
         invoice_date: today,
         due_date: crate::invoices::rules::due_date(today),
         billing_period_start: Some(customer.start_date),
