@@ -86,6 +86,11 @@ impl AppError {
     }
 }
 
+/// Whether a database error is a unique-constraint violation.
+pub fn is_unique_violation(e: &DieselError) -> bool {
+    matches!(e, DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _))
+}
+
 /// Turns a unique-constraint violation into `Conflict(message)`; other errors pass through.
 pub fn on_unique_violation(e: DieselError, message: impl FnOnce() -> String) -> AppError {
     match e {

@@ -2,6 +2,7 @@
 //!
 //! [`build_app`] assembles the whole server; the binary and the integration tests both use it.
 
+pub mod addons;
 pub mod audit;
 pub mod auth;
 pub mod clock;
@@ -15,10 +16,13 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod invoices;
+pub mod ledger;
 pub mod localities;
 pub mod metrics;
+pub mod numbers;
 pub mod payments;
 pub mod plans;
+pub mod refunds;
 pub mod seed;
 pub mod states;
 pub mod validate;

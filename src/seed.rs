@@ -16,14 +16,17 @@ use crate::auth::Role;
 use crate::companies::model::NewCompany;
 use crate::customers::model::{BillingType, CustomerStatus, NewCustomer};
 use crate::customers::rules;
-use crate::db::schema::{companies, customers, employees, invoices, localities, payments, plans};
+use crate::db::schema::{
+    companies, customers, employees, invoices, localities, payment_allocations, payments, plans, transactions,
+};
 use crate::db::{Db, DbConn};
 use crate::employees::model::NewEmployee;
 use crate::error::{AppError, AppResult};
 use crate::invoices::model::{InvoiceStatus, NewInvoice};
 use crate::invoices::rules::{balance, gst, invoice_number, same_state, total, Amounts};
+use crate::ledger::model::{NewTransaction, TransactionType};
 use crate::localities::model::NewLocality;
-use crate::payments::model::{NewPayment, PaymentMethod, PaymentStatus};
+use crate::payments::model::{NewAllocation, NewPayment, PaymentMethod, PaymentStatus};
 use crate::plans::model::NewPlan;
 
 /// Password of every demo staff member and customer.
@@ -404,10 +407,82 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
                 paid_at: *at,
                 created_at: now,
                 updated_at: now,
+                allocated_paise: *amount,
             }
         })
         .collect();
-    insert_all!(conn, payments::table, new_payments, 1500);
+    insert_all!(conn, payments::table, new_payments, 1000);
     summary.payments = new_payments.len();
+    let payment_ids: HashMap<String, i64> =
+        payments::table.select((payments::payment_id, payments::id)).load::<(String, i64)>(conn)?.into_iter().collect();
+    let allocations: Vec<NewAllocation> = new_payments
+        .iter()
+        .map(|p| NewAllocation {
+            payment_id: payment_ids[&p.payment_id],
+            invoice_id: p.invoice_id.expect("demo payments name their invoice"),
+            amount_paise: p.amount_paise,
+            created_at: p.paid_at,
+        })
+        .collect();
+    insert_all!(conn, payment_allocations::table, allocations, 1000);
+    let ledger = demo_ledger(&new_invoices, &invoice_ids, &new_payments, &payment_ids);
+    insert_all!(conn, transactions::table, ledger, 1000);
     Ok(summary)
+}
+
+/// The ledger of the demo data: each customer's invoices and payments in time order, with
+/// running balances.
+fn demo_ledger(
+    invoices: &[NewInvoice],
+    invoice_ids: &HashMap<String, i64>,
+    payments: &[NewPayment],
+    payment_ids: &HashMap<String, i64>,
+) -> Vec<NewTransaction> {
+    // (customer, time, order within the time, entry)
+    let mut events: Vec<(i64, NaiveDateTime, u8, NewTransaction)> = Vec::new();
+    let entry = |customer, kind: TransactionType, amount: i64, change, at| NewTransaction {
+        transaction_id: String::new(),
+        customer_id: customer,
+        transaction_type: kind.as_str().to_owned(),
+        amount_paise: amount,
+        balance_change_paise: change,
+        balance_after_paise: 0,
+        invoice_id: None,
+        payment_id: None,
+        refund_id: None,
+        description: String::new(),
+        recorded_by: None,
+        created_at: at,
+    };
+    for i in invoices {
+        let at = i.invoice_date.and_hms_opt(0, 0, 0).expect("midnight");
+        let mut e = entry(i.customer_id, TransactionType::Invoice, i.total_paise, i.total_paise, at);
+        e.invoice_id = Some(invoice_ids[&i.invoice_number]);
+        e.description = format!("Invoice {}", i.invoice_number);
+        events.push((i.customer_id, at, 0, e));
+    }
+    for p in payments {
+        let mut e = entry(p.customer_id, TransactionType::Payment, p.amount_paise, -p.amount_paise, p.paid_at);
+        e.payment_id = Some(payment_ids[&p.payment_id]);
+        e.invoice_id = p.invoice_id;
+        e.description = format!("Payment {} by {}", p.payment_id, p.method);
+        events.push((p.customer_id, p.paid_at, 1, e));
+    }
+    events.sort_by_key(|(customer, at, order, _)| (*customer, *at, *order));
+    let mut balance = 0;
+    let mut current = None;
+    events
+        .into_iter()
+        .enumerate()
+        .map(|(n, (customer, _, _, mut e))| {
+            if current != Some(customer) {
+                current = Some(customer);
+                balance = 0;
+            }
+            balance += e.balance_change_paise;
+            e.balance_after_paise = balance;
+            e.transaction_id = format!("TXN{:012}", 200_000_000_000u64 + n as u64);
+            e
+        })
+        .collect()
 }

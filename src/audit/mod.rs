@@ -21,6 +21,15 @@ impl Actor {
     pub fn system() -> Actor {
         Actor { kind: model::SYSTEM, id: None, name: "system".to_owned() }
     }
+
+    /// The staff member's row id, when a staff member acts.
+    pub fn employee_id(&self) -> Option<i64> {
+        if self.kind == crate::auth::model::EMPLOYEE {
+            self.id
+        } else {
+            None
+        }
+    }
 }
 
 impl From<&Principal> for Actor {

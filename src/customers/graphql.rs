@@ -7,19 +7,25 @@ use super::loader::{InvoicesOf, DEFAULT_INVOICES};
 use super::model::{BillingType, CustomerFilter, CustomerRow, CustomerStatus, IdProofType};
 use super::prefetch::{self, Selection};
 use super::repo;
+use crate::addons::graphql::AddonBill;
+use crate::addons::model::AddonRow;
 use crate::auth::permissions::{require, Access, Permission, Require};
 use crate::companies::graphql::Company;
 use crate::employees::graphql::{Employee, StaffContact};
 use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::db;
-use crate::graphql::loaders::load_by_id;
+use crate::graphql::loaders::{load_account, load_by_id, load_many, load_newest};
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
 use crate::invoices::graphql::Invoice;
 use crate::invoices::model::InvoiceStatus;
+use crate::ledger::graphql::Transaction;
+use crate::ledger::model::TransactionRow;
 use crate::localities::graphql::Locality;
+use crate::payments::graphql::Payment;
+use crate::payments::model::PaymentRow;
 use crate::plans::graphql::Plan;
 
 /// A customer on a broadband or cable-TV plan. Customers logged in to self-service see only
@@ -204,6 +210,40 @@ impl Customer {
         let loader = ctx.data_unchecked::<DataLoader<super::loader::InvoicesLoader, HashMapCache>>();
         let rows = loader.load_one(key).await.map_err(crate::graphql::context::loader_error)?;
         Ok(rows.unwrap_or_default().into_iter().map(Invoice).collect())
+    }
+    /// What the customer owes by the ledger: invoices raised (and refunds) less payments. Negative
+    /// when they hold an advance. Needs the billing permission.
+    #[graphql(guard = "Require(Permission::ReadBilling)")]
+    async fn balance(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(load_account(ctx, self.0.id).await?.balance))
+    }
+    /// Money paid and not on any invoice; applied to their next invoice automatically.
+    #[graphql(guard = "Require(Permission::ReadBilling)")]
+    async fn advance_amount(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(load_account(ctx, self.0.id).await?.advance))
+    }
+    /// Payments, newest first: the newest `first` (20 when left out; at most 100).
+    #[graphql(
+        guard = "Require(Permission::ReadBilling)",
+        complexity = "usize::try_from(first.unwrap_or(20)).unwrap_or(1).max(1) * child_complexity"
+    )]
+    async fn payments(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Payment>> {
+        let rows = load_newest::<PaymentRow>(ctx, self.0.id, first.unwrap_or(20)).await?;
+        Ok(rows.into_iter().map(Payment).collect())
+    }
+    /// The ledger, newest first: the newest `first` rows (20 when left out; at most 100).
+    #[graphql(
+        guard = "Require(Permission::ReadBilling)",
+        complexity = "usize::try_from(first.unwrap_or(20)).unwrap_or(1).max(1) * child_complexity"
+    )]
+    async fn transactions(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Transaction>> {
+        let rows = load_newest::<TransactionRow>(ctx, self.0.id, first.unwrap_or(20)).await?;
+        Ok(rows.into_iter().map(Transaction).collect())
+    }
+    /// One-off charges, oldest first (PENDING ones wait for the next invoice).
+    #[graphql(guard = "Require(Permission::ReadBilling)")]
+    async fn addon_bills(&self, ctx: &Context<'_>) -> Result<Vec<AddonBill>> {
+        Ok(load_many::<AddonRow>(ctx, self.0.id).await?.into_iter().map(AddonBill).collect())
     }
 }
 

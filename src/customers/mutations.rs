@@ -141,8 +141,9 @@ impl CustomerMutation {
         Ok(Customer(row))
     }
 
-    /// Deletes a customer created by mistake: only while it has no payments and no invoice
-    /// beyond DRAFT (its draft invoices go with it). Otherwise `CONFLICT`: terminate instead.
+    /// Deletes a customer created by mistake: only while it has no payments, no add-on bills and
+    /// no invoice beyond DRAFT (its draft invoices go with it; the ledger keeps a record of
+    /// them). Otherwise `CONFLICT`: terminate instead.
     #[graphql(guard = "Require(Permission::WriteCustomers)")]
     async fn delete_customer(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let actor = Actor::from(principal(ctx)?);
@@ -157,6 +158,10 @@ impl CustomerMutation {
                     ));
                 }
                 crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, crate::clock::now())?;
+                // The ledger keeps the customer's rows; their draft invoices leave it.
+                for draft in crate::invoices::repo::of_customer(conn, key)? {
+                    crate::invoices::service::remove_from_ledger(conn, &draft, &actor)?;
+                }
                 repo::delete(conn, key)?;
                 record(conn, &actor, "deleteCustomer", std::slice::from_ref(&target), None)
             })

@@ -7,7 +7,7 @@ use super::model::{CustomerChanges, CustomerFilter, CustomerRow, CustomerStatus,
 use crate::auth::model::{Credentials, CUSTOMER};
 use crate::auth::Principal;
 use crate::db::page::{Page, PageWindow};
-use crate::db::schema::{customers, employees, invoices, payments};
+use crate::db::schema::{addon_bills, customers, employees, invoices, payments};
 use crate::db::{like_pattern, lower, DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
@@ -133,7 +133,8 @@ pub fn has_financial_history(conn: &mut DbConn, id: i64) -> AppResult<bool> {
         .filter(invoices::status.ne(crate::invoices::model::InvoiceStatus::Draft.as_str()))
         .count()
         .get_result(conn)?;
-    Ok(paid + issued > 0)
+    let addons: i64 = addon_bills::table.filter(addon_bills::customer_id.eq(id)).count().get_result(conn)?;
+    Ok(paid + issued + addons > 0)
 }
 
 /// Deletes a customer and its draft invoices (callers check the history first).

@@ -4,12 +4,13 @@ use super::model::{CustomerRow, NewCustomer};
 use super::repo::{self, Taken};
 use super::rules;
 use crate::audit::Actor;
-use crate::db::schema::{companies, employees, localities, plans};
+use crate::db::schema::{employees, localities, plans};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::graphql::node::global_id;
-use crate::invoices::model::{InvoiceRow, InvoiceStatus, NewInvoice};
-use crate::invoices::rules::{balance, gst, same_state, total, Amounts};
+use crate::invoices::model::InvoiceRow;
+use crate::invoices::rules::Amounts;
+use crate::ledger::model::TransactionType;
 use crate::plans::model::PlanRow;
 use diesel::prelude::*;
 
@@ -113,53 +114,33 @@ pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(Cus
         }
     }
     let customer = customer.ok_or_else(|| AppError::Internal("no free customer number after 20 draws".into()))?;
-    let invoice = first_invoice(conn, &customer, &plan, draft.installation_paise)?;
+    let invoice = first_invoice(conn, &customer, &plan, draft.installation_paise, actor)?;
     let targets = [global_id("Customer", customer.id), global_id("Invoice", invoice.id)];
     crate::audit::repo::record(conn, actor, "createCustomer", &targets, Some(&customer.customer_id))?;
     Ok((customer, invoice))
 }
 
 /// The first invoice: the plan's price for every month of the period, GST by the company's rate
-/// (CGST + SGST within its state, IGST across), due in seven days.
+/// (CGST + SGST within its state, IGST across), due in seven days; on the ledger.
 fn first_invoice(
     conn: &mut DbConn,
     customer: &CustomerRow,
     plan: &PlanRow,
     installation: i64,
+    actor: &Actor,
 ) -> AppResult<InvoiceRow> {
-    let (rate_bp, company_state): (i32, String) =
-        companies::table.find(customer.company_id).select((companies::gst_rate_bp, companies::state)).first(conn)?;
     let bill = rules::initial_bill(plan.price_paise, customer.period_months)
         .ok_or_else(|| AppError::bad_input("periodMonths", "the bill for this period is too large"))?;
-    let amounts = Amounts {
-        bill,
-        tax: gst(bill, rate_bp, same_state(&customer.state, &company_state)),
-        installation,
-        discount: 0,
-    };
-    let total = total(&amounts).map_err(|e| AppError::bad_input(e.field, format!("`{}` {}", e.field, e.message)))?;
+    let tax = crate::invoices::service::tax_for(conn, customer, bill)?;
+    let amounts = Amounts { bill, tax, installation, discount: 0 };
     let today = crate::clock::today();
-    let now = crate::clock::now();
-    let new = NewInvoice {
-        invoice_number: String::new(),
-        customer_id: customer.id,
-        bill_paise: amounts.bill,
-        cgst_paise: amounts.tax.cgst,
-        sgst_paise: amounts.tax.sgst,
-        igst_paise: amounts.tax.igst,
-        installation_paise: amounts.installation,
-        discount_paise: amounts.discount,
-        total_paise: total,
-        paid_paise: 0,
-        balance_paise: balance(total, 0),
-        invoice_date: today,
-        due_date: crate::invoices::rules::due_date(today),
-        billing_period_start: Some(customer.start_date),
-        billing_period_end: Some(customer.end_date),
-        status: InvoiceStatus::Draft.as_str().to_owned(),
-        sent_at: None,
-        created_at: now,
-        updated_at: now,
-    };
-    crate::invoices::repo::insert_numbered(conn, new, crate::clock::local_now())
+    let new = crate::invoices::service::new_invoice(
+        customer.id,
+        &amounts,
+        today,
+        crate::invoices::rules::due_date(today),
+        Some(customer.start_date),
+        Some(customer.end_date),
+    )?;
+    crate::invoices::service::issue(conn, new, TransactionType::Invoice, |n| format!("First invoice {n}"), actor)
 }

@@ -53,40 +53,56 @@ impl QueryFragment<MultiBackend> for IdIn {
     }
 }
 
-/// `invoices.id IN (the newest `first` invoices of each customer, of one status or all)`,
-/// ranked with `ROW_NUMBER()` per customer.
+/// `<table>.id IN (the newest `first` rows of each customer, of one status or all)`, ranked
+/// with `ROW_NUMBER()` per customer. For tables with `id`, `customer_id` (and `status` when
+/// filtered by it).
 #[derive(Debug, Clone)]
-pub struct NewestInvoices {
+pub struct NewestPerCustomer {
+    table: &'static str,
     customers: String,
     status: Option<String>,
     first: i64,
 }
 
-pub fn newest_invoices(customer_ids: &[i64], status: Option<&str>, first: i64) -> NewestInvoices {
-    NewestInvoices { customers: super::id_list(customer_ids), status: status.map(str::to_owned), first }
+/// The newest `first` invoices of each customer, optionally of one status.
+pub fn newest_invoices(customer_ids: &[i64], status: Option<&str>, first: i64) -> NewestPerCustomer {
+    newest_per_customer("invoices", customer_ids, status, first)
 }
 
-impl Expression for NewestInvoices {
+/// The newest `first` rows of `table` (a table name, not user input) for each customer.
+pub fn newest_per_customer(
+    table: &'static str,
+    customer_ids: &[i64],
+    status: Option<&str>,
+    first: i64,
+) -> NewestPerCustomer {
+    NewestPerCustomer { table, customers: super::id_list(customer_ids), status: status.map(str::to_owned), first }
+}
+
+impl Expression for NewestPerCustomer {
     type SqlType = Bool;
 }
 
-impl<QS> AppearsOnTable<QS> for NewestInvoices {}
+impl<QS> AppearsOnTable<QS> for NewestPerCustomer {}
 
-impl<GB> ValidGrouping<GB> for NewestInvoices {
+impl<GB> ValidGrouping<GB> for NewestPerCustomer {
     type IsAggregate = is_aggregate::Never;
 }
 
-impl QueryId for NewestInvoices {
+impl QueryId for NewestPerCustomer {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl QueryFragment<MultiBackend> for NewestInvoices {
+impl QueryFragment<MultiBackend> for NewestPerCustomer {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql(self.table);
         out.push_sql(
-            "invoices.id IN (SELECT id FROM (SELECT id, \
-             ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY id DESC) AS rn FROM invoices WHERE ",
+            ".id IN (SELECT id FROM (SELECT id, \
+             ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY id DESC) AS rn FROM ",
         );
+        out.push_sql(self.table);
+        out.push_sql(" WHERE ");
         push_in_list(&mut out, "customer_id", &self.customers)?;
         if let Some(status) = &self.status {
             out.push_sql(" AND status = ");

@@ -20,6 +20,13 @@ pub struct Page<T> {
     pub total_count: i64,
 }
 
+impl<T> Page<T> {
+    /// No rows at all (a caller who may see nothing of what was asked).
+    pub fn empty() -> Self {
+        Page { rows: Vec::new(), has_previous: false, has_next: false, total_count: 0 }
+    }
+}
+
 impl PageWindow {
     /// Turns the rows a [`keyset_page!`] query returned into a page.
     pub fn finish<T>(&self, mut rows: Vec<T>, total_count: i64) -> Page<T> {

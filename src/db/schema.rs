@@ -183,6 +183,67 @@ diesel::table! {
         paid_at -> Timestamp,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        allocated_paise -> BigInt,
+        refunded_paise -> BigInt,
+    }
+}
+
+diesel::table! {
+    payment_allocations (id) {
+        id -> BigInt,
+        payment_id -> BigInt,
+        invoice_id -> BigInt,
+        amount_paise -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    refunds (id) {
+        id -> BigInt,
+        refund_id -> Text,
+        payment_id -> BigInt,
+        customer_id -> BigInt,
+        amount_paise -> BigInt,
+        reason -> Text,
+        approved_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    addon_bills (id) {
+        id -> BigInt,
+        customer_id -> BigInt,
+        addon_type -> Text,
+        description -> Text,
+        amount_paise -> BigInt,
+        cgst_paise -> BigInt,
+        sgst_paise -> BigInt,
+        igst_paise -> BigInt,
+        bill_on -> Text,
+        invoice_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    transactions (id) {
+        id -> BigInt,
+        transaction_id -> Text,
+        customer_id -> BigInt,
+        transaction_type -> Text,
+        amount_paise -> BigInt,
+        balance_change_paise -> BigInt,
+        balance_after_paise -> BigInt,
+        invoice_id -> Nullable<BigInt>,
+        payment_id -> Nullable<BigInt>,
+        refund_id -> Nullable<BigInt>,
+        description -> Text,
+        recorded_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
     }
 }
 
@@ -202,4 +263,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     customers,
     invoices,
     payments,
+    payment_allocations,
+    refunds,
+    addon_bills,
+    transactions,
 );

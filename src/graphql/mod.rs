@@ -9,6 +9,7 @@ pub mod scalars;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
+use crate::addons::graphql::{AddonMutation, AddonQuery};
 use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::auth::AuthSettings;
@@ -17,8 +18,14 @@ use crate::customers::graphql::CustomerQuery;
 use crate::customers::mutations::CustomerMutation;
 use crate::db::Db;
 use crate::employees::graphql::{EmployeeMutation, EmployeeQuery};
+use crate::invoices::graphql::InvoiceQuery;
+use crate::invoices::mutations::InvoiceMutation;
+use crate::ledger::graphql::LedgerQuery;
 use crate::localities::graphql::{LocalityMutation, LocalityQuery};
+use crate::payments::graphql::PaymentQuery;
+use crate::payments::mutations::PaymentMutation;
 use crate::plans::graphql::{PlanMutation, PlanQuery};
+use crate::refunds::graphql::{RefundMutation, RefundQuery};
 
 /// Deepest selection nesting accepted (GraphiQL's introspection query fits well within it).
 pub const MAX_DEPTH: usize = 20;
@@ -37,6 +44,11 @@ pub struct QueryRoot(
     LocalityQuery,
     PlanQuery,
     CustomerQuery,
+    InvoiceQuery,
+    PaymentQuery,
+    LedgerQuery,
+    RefundQuery,
+    AddonQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -47,6 +59,10 @@ pub struct MutationRoot(
     LocalityMutation,
     PlanMutation,
     CustomerMutation,
+    InvoiceMutation,
+    PaymentMutation,
+    RefundMutation,
+    AddonMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;

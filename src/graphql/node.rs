@@ -4,15 +4,18 @@ use async_graphql::{Context, Interface, Object, ID};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
+use crate::addons::graphql::AddonBill;
 use crate::auth::permissions::{require, Permission};
 use crate::companies::graphql::Company;
 use crate::customers::graphql::Customer;
 use crate::employees::graphql::Employee;
 use crate::error::AppError;
 use crate::invoices::graphql::Invoice;
+use crate::ledger::graphql::Transaction;
 use crate::localities::graphql::Locality;
 use crate::payments::graphql::Payment;
 use crate::plans::graphql::Plan;
+use crate::refunds::graphql::Refund;
 
 /// The opaque global ID of row `id` of type `kind` (`"Company"`, `"Plan"`, ...).
 pub fn global_id(kind: &str, id: i64) -> ID {
@@ -48,6 +51,9 @@ pub enum Node {
     Payment(Payment),
     Locality(Locality),
     Plan(Plan),
+    Transaction(Transaction),
+    Refund(Refund),
+    AddonBill(AddonBill),
 }
 
 #[derive(Default)]
@@ -88,6 +94,18 @@ impl NodeQuery {
             Payment::KIND => {
                 require(ctx, Permission::ReadBilling)?;
                 Payment::load(ctx, key).await?.map(Node::Payment)
+            }
+            Transaction::KIND => {
+                require(ctx, Permission::ReadBilling)?;
+                Transaction::load(ctx, key).await?.map(Node::Transaction)
+            }
+            Refund::KIND => {
+                require(ctx, Permission::ReadBilling)?;
+                Refund::load(ctx, key).await?.map(Node::Refund)
+            }
+            AddonBill::KIND => {
+                require(ctx, Permission::ReadBilling)?;
+                AddonBill::load(ctx, key).await?.map(Node::AddonBill)
             }
             Employee::KIND => {
                 Employee::readable_by(ctx, key)?;

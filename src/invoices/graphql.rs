@@ -1,16 +1,17 @@
-//! The `Invoice` type.
+//! The `Invoice` type and the `invoices` query.
 
 use async_graphql::dataloader::{DataLoader, HashMapCache};
-use async_graphql::{Context, Object, Result, ID};
+use async_graphql::{Context, InputObject, Object, Result, ID};
 
-use super::model::{InvoiceRow, InvoiceStatus};
-use crate::auth::permissions::{require, Access, Permission};
+use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus};
+use crate::auth::permissions::{require, Access, Permission, Require};
 use crate::customers::graphql::Customer;
 use crate::customers::loader::PaymentsLoader;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::loader_error;
+use crate::graphql::context::{db, loader_error};
 use crate::graphql::loaders::load_by_id;
-use crate::graphql::node::global_id;
+use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
 use crate::payments::graphql::Payment;
 
@@ -34,6 +35,17 @@ pub fn billing_readable(ctx: &Context<'_>, customer: i64) -> AppResult<()> {
         Access::All => Ok(()),
         Access::Own(own) if own == customer => Ok(()),
         Access::Own(_) => Err(AppError::not_found("invoice")),
+    }
+}
+
+/// The customer filter a caller's billing list runs with: staff get the one they asked for (or
+/// all); a customer always gets themselves. `None` when a customer asks for someone else's
+/// data: the list is then empty, as if there were none.
+pub fn billing_customer(ctx: &Context<'_>, requested: Option<i64>) -> AppResult<Option<Option<i64>>> {
+    match require(ctx, Permission::ReadBilling)? {
+        Access::All => Ok(Some(requested)),
+        Access::Own(own) if requested.is_none_or(|r| r == own) => Ok(Some(Some(own))),
+        Access::Own(_) => Ok(None),
     }
 }
 
@@ -115,5 +127,55 @@ impl Invoice {
         let loader = ctx.data_unchecked::<DataLoader<PaymentsLoader, HashMapCache>>();
         let rows = loader.load_one(self.0.id).await.map_err(loader_error)?;
         Ok(rows.unwrap_or_default().into_iter().map(Payment).collect())
+    }
+}
+
+/// Narrows `invoices`. `from`/`to` are invoice dates, both inclusive.
+#[derive(InputObject, Default)]
+pub struct InvoiceFilterInput {
+    pub customer_id: Option<ID>,
+    pub status: Option<InvoiceStatus>,
+    pub from: Option<Date>,
+    pub to: Option<Date>,
+    /// The invoice number exactly, e.g. `INV20261125103000`.
+    pub invoice_number: Option<String>,
+}
+
+impl InvoiceFilterInput {
+    fn into_filter(self) -> AppResult<InvoiceFilter> {
+        Ok(InvoiceFilter {
+            customer_id: self.customer_id.map(|id| expect_id("filter.customerId", Customer::KIND, &id)).transpose()?,
+            status: self.status.map(InvoiceStatus::as_str),
+            from: self.from.map(|d| d.0),
+            to: self.to.map(|d| d.0),
+            invoice_number: self.invoice_number.map(|n| n.trim().to_owned()),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct InvoiceQuery;
+
+#[Object]
+impl InvoiceQuery {
+    /// Invoices, oldest first (`last:` gives the newest). A customer sees only their own.
+    #[graphql(guard = "Require(Permission::ReadBilling)", complexity = "page_cost(first, last, child_complexity)")]
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<InvoiceFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<Invoice>> {
+        let window = PageArgs::new(first, after, last, before).window()?;
+        let mut filter = filter.unwrap_or_default().into_filter()?;
+        let Some(customer) = billing_customer(ctx, filter.customer_id)? else {
+            return Ok(connection(crate::db::page::Page::empty(), |row: &InvoiceRow| row.id, Invoice));
+        };
+        filter.customer_id = customer;
+        let page = db(ctx).read(move |conn| super::repo::page(conn, &filter, window)).await?;
+        Ok(connection(page, |row| row.id, Invoice))
     }
 }

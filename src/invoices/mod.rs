@@ -3,5 +3,7 @@
 
 pub mod graphql;
 pub mod model;
+pub mod mutations;
 pub mod repo;
 pub mod rules;
+pub mod service;

@@ -71,3 +71,13 @@ pub struct NewInvoice {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
+
+/// Narrows `invoices`. Dates are invoice dates, both ends inclusive.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceFilter {
+    pub customer_id: Option<i64>,
+    pub status: Option<&'static str>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    pub invoice_number: Option<String>,
+}

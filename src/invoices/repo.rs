@@ -4,11 +4,13 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-use super::model::{InvoiceRow, NewInvoice};
+use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus, NewInvoice};
 use super::rules::invoice_number;
+use crate::db::page::{Page, PageWindow};
 use crate::db::schema::invoices;
-use crate::db::{escape_like, DbConn};
+use crate::db::{escape_like, DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
+use crate::keyset_page;
 
 /// Inserts `new` under the invoice number for `local_time`, with the next free suffix when
 /// other invoices were made in the same second. Each try runs in a savepoint, so a number
@@ -61,4 +63,80 @@ pub fn newest_for_customers(
     let mut rows: Vec<InvoiceRow> = invoices::table.filter(ranked).load(conn)?;
     rows.sort_unstable_by_key(|r| (r.customer_id, std::cmp::Reverse(r.id)));
     Ok(rows)
+}
+
+/// The invoice with row id `id`, or `NOT_FOUND`.
+pub fn find(conn: &mut DbConn, id: i64) -> AppResult<InvoiceRow> {
+    invoices::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("invoice"))
+}
+
+/// The customer's invoices that still owe money (not cancelled), oldest first.
+pub fn open_for_customer(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<InvoiceRow>> {
+    Ok(invoices::table
+        .filter(invoices::customer_id.eq(customer_id))
+        .filter(invoices::balance_paise.gt(0))
+        .filter(invoices::status.ne(InvoiceStatus::Cancelled.as_str()))
+        .order((invoices::invoice_date.asc(), invoices::id.asc()))
+        .load(conn)?)
+}
+
+/// Writes an invoice's paid amount, balance and status.
+pub fn set_money(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
+    diesel::update(invoices::table.find(row.id))
+        .set((
+            invoices::paid_paise.eq(row.paid_paise),
+            invoices::balance_paise.eq(row.balance_paise),
+            invoices::status.eq(&row.status),
+            invoices::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Writes an invoice's status and `sent_at`.
+pub fn set_status(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
+    diesel::update(invoices::table.find(row.id))
+        .set((
+            invoices::status.eq(&row.status),
+            invoices::sent_at.eq(row.sent_at),
+            invoices::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    diesel::delete(invoices::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+fn filtered(filter: &InvoiceFilter) -> invoices::BoxedQuery<'static, MultiBackend> {
+    let mut query = invoices::table.into_boxed();
+    if let Some(customer) = filter.customer_id {
+        query = query.filter(invoices::customer_id.eq(customer));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(invoices::status.eq(status));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(invoices::invoice_date.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(invoices::invoice_date.le(to));
+    }
+    if let Some(number) = &filter.invoice_number {
+        query = query.filter(invoices::invoice_number.eq(number.clone()));
+    }
+    query
+}
+
+pub fn page(conn: &mut DbConn, filter: &InvoiceFilter, window: PageWindow) -> AppResult<Page<InvoiceRow>> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    let rows = keyset_page!(filtered(filter), invoices::id, window).load::<InvoiceRow>(conn)?;
+    Ok(window.finish(rows, total))
+}
+
+/// All invoices of a customer, oldest first.
+pub fn of_customer(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<InvoiceRow>> {
+    Ok(invoices::table.filter(invoices::customer_id.eq(customer_id)).order(invoices::id.asc()).load(conn)?)
 }

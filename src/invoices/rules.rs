@@ -1,6 +1,8 @@
 //! Invoice arithmetic and numbering: pure functions over paise.
 
-use chrono::NaiveDateTime;
+use chrono::{NaiveDate, NaiveDateTime};
+
+use super::model::InvoiceStatus;
 
 /// GST on an amount, split the way the invoice shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -99,9 +101,100 @@ pub fn invoice_number(local_time: NaiveDateTime, nth_in_second: u32) -> String {
     }
 }
 
+/// Paise as rupees with two decimals, for messages (`118050` → `1180.50`).
+pub fn rupees(paise: i64) -> String {
+    crate::graphql::scalars::format_hundredths(paise)
+}
+
+/// The status an invoice has after its paid amount changed (a payment, a refund, advance
+/// applied): `PAID` exactly when nothing is left to pay; a `PAID` invoice that owes again
+/// reopens as `DRAFT` (never sent), `OVERDUE` (past due) or `SENT`. `CANCELLED` stays.
+pub fn settled_status(
+    current: InvoiceStatus,
+    balance: i64,
+    sent: bool,
+    due: NaiveDate,
+    today: NaiveDate,
+) -> InvoiceStatus {
+    use InvoiceStatus::*;
+    match current {
+        Cancelled => Cancelled,
+        _ if balance <= 0 => Paid,
+        Paid if !sent => Draft,
+        Paid if today > due => Overdue,
+        Paid => Sent,
+        other => other,
+    }
+}
+
+/// Whether `updateInvoiceStatus` may move an invoice from `from` to `to`; the message says why
+/// not. `PAID` comes only from payments, `CANCELLED` only with nothing paid, `OVERDUE` only
+/// past the due date.
+pub fn check_status_change(
+    from: InvoiceStatus,
+    to: InvoiceStatus,
+    paid: i64,
+    due: NaiveDate,
+    today: NaiveDate,
+) -> Result<(), String> {
+    use InvoiceStatus::*;
+    match (from, to) {
+        (a, b) if a == b => Err(format!("the invoice is already {}", a.as_str())),
+        (Cancelled, _) => Err("a CANCELLED invoice cannot change".to_owned()),
+        (_, Paid) => Err("PAID is set by payments: record a payment for the balance".to_owned()),
+        (Paid, _) => Err("a PAID invoice changes only through refunds".to_owned()),
+        (_, Draft) => Err("an invoice cannot go back to DRAFT".to_owned()),
+        (_, Cancelled) if paid != 0 => {
+            Err(format!("₹{} is paid on this invoice; refund it before cancelling", rupees(paid)))
+        }
+        (_, Cancelled) => Ok(()),
+        (Draft, Sent) => Ok(()),
+        (Overdue, Sent) => Err("an OVERDUE invoice stays overdue until it is paid".to_owned()),
+        (Draft | Sent, Overdue) if today > due => Ok(()),
+        (Draft | Sent, Overdue) => Err(format!("the invoice is not past its due date ({due})")),
+        (Sent, Sent) | (Overdue, Overdue) => unreachable!("equal statuses are handled first"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    #[test]
+    fn payments_settle_and_refunds_reopen() {
+        use InvoiceStatus::*;
+        assert_eq!(settled_status(Sent, 0, true, day(10), day(5)), Paid);
+        assert_eq!(settled_status(Draft, -100, false, day(10), day(5)), Paid);
+        assert_eq!(settled_status(Sent, 1, true, day(10), day(5)), Sent);
+        assert_eq!(settled_status(Paid, 1, false, day(10), day(5)), Draft);
+        assert_eq!(settled_status(Paid, 1, true, day(10), day(5)), Sent);
+        assert_eq!(settled_status(Paid, 1, true, day(10), day(11)), Overdue);
+        assert_eq!(settled_status(Cancelled, 0, true, day(10), day(5)), Cancelled);
+        assert_eq!(settled_status(Overdue, 5, true, day(10), day(11)), Overdue);
+    }
+
+    #[test]
+    fn manual_status_changes_follow_the_rules() {
+        use InvoiceStatus::*;
+        let ok = |from, to, paid, today| check_status_change(from, to, paid, day(10), day(today));
+        assert!(ok(Draft, Sent, 0, 5).is_ok());
+        assert!(ok(Draft, Cancelled, 0, 5).is_ok());
+        assert!(ok(Sent, Cancelled, 0, 5).is_ok());
+        assert!(ok(Overdue, Cancelled, 0, 12).is_ok());
+        assert!(ok(Sent, Overdue, 0, 11).is_ok());
+        assert!(ok(Sent, Overdue, 0, 10).unwrap_err().contains("due date"));
+        assert!(ok(Sent, Cancelled, 100, 5).unwrap_err().contains("refund"));
+        assert!(ok(Sent, Paid, 0, 5).unwrap_err().contains("payments"));
+        assert!(ok(Paid, Sent, 0, 5).is_err());
+        assert!(ok(Cancelled, Sent, 0, 5).is_err());
+        assert!(ok(Sent, Draft, 0, 5).is_err());
+        assert!(ok(Sent, Sent, 0, 5).unwrap_err().contains("already"));
+        assert!(ok(Overdue, Sent, 0, 12).is_err());
+    }
 
     #[test]
     fn gst_is_split_within_a_state_and_rounded_per_tax() {

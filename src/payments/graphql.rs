@@ -1,15 +1,20 @@
-//! The `Payment` type.
+//! The `Payment` type and the `payments` query.
 
-use async_graphql::{Context, Object, Result, ID};
+use async_graphql::{Context, InputObject, Object, Result, ID};
 
-use super::model::{PaymentMethod, PaymentRow, PaymentStatus};
+use super::model::{AllocationRow, PaymentFilter, PaymentMethod, PaymentRow, PaymentStatus};
+use crate::auth::permissions::{Permission, Require};
 use crate::customers::graphql::Customer;
-use crate::employees::graphql::StaffContact;
-use crate::error::AppError;
-use crate::graphql::loaders::load_by_id;
-use crate::graphql::node::global_id;
+use crate::employees::graphql::{Employee, StaffContact};
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::db;
+use crate::graphql::loaders::{load_by_id, load_many};
+use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
-use crate::invoices::graphql::{billing_readable, Invoice};
+use crate::invoices::graphql::{billing_customer, billing_readable, Invoice};
+use crate::refunds::graphql::Refund;
+use crate::refunds::model::RefundRow;
 
 /// Money received from a customer, usually against an invoice.
 pub struct Payment(pub PaymentRow);
@@ -75,5 +80,101 @@ impl Payment {
             Some(id) => Ok(load_by_id(ctx, id).await?.map(StaffContact)),
             None => Ok(None),
         }
+    }
+    /// How much of it sits on invoices now.
+    async fn allocated_amount(&self) -> Money {
+        Money(self.0.allocated_paise)
+    }
+    /// How much of it was paid back.
+    async fn refunded_amount(&self) -> Money {
+        Money(self.0.refunded_paise)
+    }
+    /// How much of it is on no invoice: the customer's advance (0 unless COMPLETED).
+    async fn advance_amount(&self) -> Money {
+        Money(self.0.unallocated())
+    }
+    /// Where its money went: one entry per invoice it was put on (negative when a refund took
+    /// money back), oldest first.
+    async fn allocations(&self, ctx: &Context<'_>) -> Result<Vec<PaymentAllocation>> {
+        Ok(load_many::<AllocationRow>(ctx, self.0.id).await?.into_iter().map(PaymentAllocation).collect())
+    }
+    /// Refunds of this payment, oldest first.
+    async fn refunds(&self, ctx: &Context<'_>) -> Result<Vec<Refund>> {
+        Ok(load_many::<RefundRow>(ctx, self.0.id).await?.into_iter().map(Refund).collect())
+    }
+}
+
+/// Money of a payment put on an invoice (negative: taken back by a refund).
+pub struct PaymentAllocation(pub AllocationRow);
+
+#[Object]
+impl PaymentAllocation {
+    async fn invoice(&self, ctx: &Context<'_>) -> Result<Option<Invoice>> {
+        Invoice::load(ctx, self.0.invoice_id).await
+    }
+    async fn amount(&self) -> Money {
+        Money(self.0.amount_paise)
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+}
+
+/// Narrows `payments`. `from`/`to` bound the time the money was received.
+#[derive(InputObject, Default)]
+pub struct PaymentFilterInput {
+    pub customer_id: Option<ID>,
+    pub invoice_id: Option<ID>,
+    pub method: Option<PaymentMethod>,
+    pub status: Option<PaymentStatus>,
+    /// Collected by this employee.
+    pub collected_by: Option<ID>,
+    /// From this time on (inclusive).
+    pub from: Option<DateTime>,
+    /// Before this time.
+    pub to: Option<DateTime>,
+}
+
+impl PaymentFilterInput {
+    fn into_filter(self) -> AppResult<PaymentFilter> {
+        Ok(PaymentFilter {
+            customer_id: self.customer_id.map(|id| expect_id("filter.customerId", Customer::KIND, &id)).transpose()?,
+            invoice_id: self.invoice_id.map(|id| expect_id("filter.invoiceId", Invoice::KIND, &id)).transpose()?,
+            method: self.method.map(PaymentMethod::as_str),
+            status: self.status.map(PaymentStatus::as_str),
+            collected_by: self
+                .collected_by
+                .map(|id| expect_id("filter.collectedBy", Employee::KIND, &id))
+                .transpose()?,
+            from: self.from.map(|t| t.0),
+            to: self.to.map(|t| t.0),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct PaymentQuery;
+
+#[Object]
+impl PaymentQuery {
+    /// Payments, oldest first (`last:` gives the newest). A customer sees only their own.
+    #[graphql(guard = "Require(Permission::ReadBilling)", complexity = "page_cost(first, last, child_complexity)")]
+    async fn payments(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<PaymentFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<Payment>> {
+        let window = PageArgs::new(first, after, last, before).window()?;
+        let mut filter = filter.unwrap_or_default().into_filter()?;
+        let Some(customer) = billing_customer(ctx, filter.customer_id)? else {
+            return Ok(connection(crate::db::page::Page::empty(), |row: &PaymentRow| row.id, Payment));
+        };
+        filter.customer_id = customer;
+        let page = db(ctx).read(move |conn| super::repo::page(conn, &filter, window)).await?;
+        Ok(connection(page, |row| row.id, Payment))
     }
 }

@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::payments;
+use crate::db::schema::{payment_allocations, payments};
 use crate::text_enum;
 
 text_enum! {
@@ -47,6 +47,21 @@ pub struct PaymentRow {
     pub paid_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// How much of it sits on invoices.
+    pub allocated_paise: i64,
+    /// How much of it was paid back.
+    pub refunded_paise: i64,
+}
+
+impl PaymentRow {
+    /// What is left of a completed payment after refunds and invoices: the customer's advance.
+    pub fn unallocated(&self) -> i64 {
+        if self.status == PaymentStatus::Completed.as_str() {
+            self.amount_paise - self.refunded_paise - self.allocated_paise
+        } else {
+            0
+        }
+    }
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -66,4 +81,38 @@ pub struct NewPayment {
     pub paid_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub allocated_paise: i64,
+}
+
+/// A row of `payment_allocations`: money of one payment put on (negative: taken back from)
+/// one invoice.
+#[derive(Debug, Clone, Queryable)]
+#[diesel(table_name = payment_allocations)]
+pub struct AllocationRow {
+    pub id: i64,
+    pub payment_id: i64,
+    pub invoice_id: i64,
+    pub amount_paise: i64,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = payment_allocations)]
+pub struct NewAllocation {
+    pub payment_id: i64,
+    pub invoice_id: i64,
+    pub amount_paise: i64,
+    pub created_at: NaiveDateTime,
+}
+
+/// Narrows `payments`.
+#[derive(Debug, Clone, Default)]
+pub struct PaymentFilter {
+    pub customer_id: Option<i64>,
+    pub invoice_id: Option<i64>,
+    pub method: Option<&'static str>,
+    pub status: Option<&'static str>,
+    pub collected_by: Option<i64>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
 }

@@ -3,6 +3,7 @@
 mod helpers;
 
 mod auth;
+mod billing;
 mod binary;
 mod customers;
 mod graphql_core;

@@ -1,0 +1,182 @@
+//! The `AddonBill` type, the `addonBills` query, `createAddonBill` and `deleteAddonBill`.
+
+use async_graphql::{Context, InputObject, Object, Result, ID};
+
+use super::model::{AddonBillOn, AddonFilter, AddonRow, AddonStatus, AddonType};
+use super::service::{self, AddonRequest};
+use crate::audit::Actor;
+use crate::auth::permissions::{Permission, Require};
+use crate::auth::principal;
+use crate::customers::graphql::Customer;
+use crate::employees::graphql::StaffContact;
+use crate::error::AppResult;
+use crate::graphql::context::db;
+use crate::graphql::loaders::load_by_id;
+use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
+use crate::graphql::scalars::{DateTime, Money};
+use crate::invoices::graphql::{billing_customer, billing_readable, Invoice};
+
+/// A one-off charge on a customer (router sale, reconnection, shifting), with GST.
+pub struct AddonBill(pub AddonRow);
+
+impl AddonBill {
+    pub const KIND: &'static str = "AddonBill";
+
+    /// The add-on with row id `key`, if the caller may read billing data of its customer.
+    pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<AddonBill>> {
+        let Some(row) = load_by_id::<AddonRow>(ctx, key).await? else { return Ok(None) };
+        Ok(billing_readable(ctx, row.customer_id).is_ok().then_some(AddonBill(row)))
+    }
+}
+
+#[Object]
+impl AddonBill {
+    /// Opaque ID, unique across all types.
+    pub async fn id(&self) -> ID {
+        global_id(Self::KIND, self.0.id)
+    }
+    async fn addon_type(&self) -> Result<AddonType> {
+        Ok(AddonType::from_db(&self.0.addon_type)?)
+    }
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// The charge before tax.
+    async fn amount(&self) -> Money {
+        Money(self.0.amount_paise)
+    }
+    async fn cgst_tax(&self) -> Money {
+        Money(self.0.cgst_paise)
+    }
+    async fn sgst_tax(&self) -> Money {
+        Money(self.0.sgst_paise)
+    }
+    async fn igst_tax(&self) -> Money {
+        Money(self.0.igst_paise)
+    }
+    /// `amount` plus GST.
+    async fn total_amount(&self) -> Money {
+        Money(self.0.total())
+    }
+    async fn bill_on(&self) -> Result<AddonBillOn> {
+        Ok(AddonBillOn::from_db(&self.0.bill_on)?)
+    }
+    /// PENDING until it is on an invoice.
+    async fn status(&self) -> AddonStatus {
+        if self.0.invoice_id.is_some() {
+            AddonStatus::Billed
+        } else {
+            AddonStatus::Pending
+        }
+    }
+    /// The invoice it is billed on, once billed.
+    async fn invoice(&self, ctx: &Context<'_>) -> Result<Option<Invoice>> {
+        match self.0.invoice_id {
+            Some(id) => Invoice::load(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+        Customer::load(ctx, self.0.customer_id).await
+    }
+    async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
+        match self.0.created_by {
+            Some(id) => Ok(load_by_id(ctx, id).await?.map(StaffContact)),
+            None => Ok(None),
+        }
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+}
+
+/// Narrows `addonBills`.
+#[derive(InputObject, Default)]
+pub struct AddonFilterInput {
+    pub customer_id: Option<ID>,
+    pub status: Option<AddonStatus>,
+    pub addon_type: Option<AddonType>,
+}
+
+impl AddonFilterInput {
+    fn into_filter(self) -> AppResult<AddonFilter> {
+        Ok(AddonFilter {
+            customer_id: self.customer_id.map(|id| expect_id("filter.customerId", Customer::KIND, &id)).transpose()?,
+            pending: self.status.map(|s| s == AddonStatus::Pending),
+            addon_type: self.addon_type.map(AddonType::as_str),
+        })
+    }
+}
+
+/// A one-off charge.
+#[derive(InputObject)]
+pub struct CreateAddonBillInput {
+    pub customer_id: ID,
+    pub addon_type: AddonType,
+    /// What it is, as printed on the invoice (e.g. "TP-Link router").
+    pub description: String,
+    /// The charge before tax; GST is added at the company's rate.
+    pub amount: Money,
+    /// OWN_INVOICE raises its invoice now; NEXT_INVOICE adds it to the next `createInvoice`.
+    pub bill_on: AddonBillOn,
+}
+
+#[derive(Default)]
+pub struct AddonQuery;
+
+#[Object]
+impl AddonQuery {
+    /// Add-on bills, oldest first (`last:` gives the newest). A customer sees only their own.
+    #[graphql(guard = "Require(Permission::ReadBilling)", complexity = "page_cost(first, last, child_complexity)")]
+    async fn addon_bills(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AddonFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<AddonBill>> {
+        let window = PageArgs::new(first, after, last, before).window()?;
+        let mut filter = filter.unwrap_or_default().into_filter()?;
+        let Some(customer) = billing_customer(ctx, filter.customer_id)? else {
+            return Ok(connection(crate::db::page::Page::empty(), |row: &AddonRow| row.id, AddonBill));
+        };
+        filter.customer_id = customer;
+        let page = db(ctx).read(move |conn| super::repo::page(conn, &filter, window)).await?;
+        Ok(connection(page, |row| row.id, AddonBill))
+    }
+}
+
+#[derive(Default)]
+pub struct AddonMutation;
+
+#[Object]
+impl AddonMutation {
+    /// Adds a one-off charge with GST at the company's rate. OWN_INVOICE: its invoice is raised
+    /// now (DRAFT, on the ledger as ADDON_CHARGE, advance applied). NEXT_INVOICE: it waits as
+    /// PENDING and joins the customer's next `createInvoice`.
+    #[graphql(guard = "Require(Permission::WriteBilling)")]
+    async fn create_addon_bill(&self, ctx: &Context<'_>, input: CreateAddonBillInput) -> Result<AddonBill> {
+        let actor = Actor::from(principal(ctx)?);
+        let request = AddonRequest {
+            customer_id: expect_id("customerId", Customer::KIND, &input.customer_id)?,
+            addon_type: input.addon_type,
+            description: crate::validate::required_text("description", &input.description, 200)?,
+            amount: crate::payments::service::check_amount("amount", input.amount.0)?,
+            bill_on: input.bill_on,
+        };
+        let row = db(ctx).write(move |conn| service::create(conn, &request, &actor)).await?;
+        Ok(AddonBill(row))
+    }
+
+    /// Deletes a PENDING add-on. One already on an invoice is `CONFLICT`.
+    #[graphql(guard = "Require(Permission::WriteBilling)")]
+    async fn delete_addon_bill(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let actor = Actor::from(principal(ctx)?);
+        let key = expect_id("id", AddonBill::KIND, &id)?;
+        db(ctx).write(move |conn| service::delete(conn, key, &actor)).await?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,123 @@
+//! `createInvoice`, `updateInvoiceStatus`, `deleteInvoice`.
+
+use async_graphql::{Context, InputObject, Object, Result, ID};
+
+use super::graphql::Invoice;
+use super::model::InvoiceStatus;
+use super::rules::TaxSplit;
+use super::service::{self, InvoiceDraft};
+use crate::audit::Actor;
+use crate::auth::permissions::{Permission, Require};
+use crate::auth::principal;
+use crate::customers::graphql::Customer;
+use crate::error::{AppError, AppResult};
+use crate::graphql::context::db;
+use crate::graphql::node::expect_id;
+use crate::graphql::scalars::{Date, Money};
+use crate::validate::non_negative_paise;
+
+/// A manual invoice. Amounts are rupees with at most two decimals, none negative.
+#[derive(InputObject)]
+pub struct CreateInvoiceInput {
+    pub customer_id: ID,
+    /// The charge before tax.
+    pub bill_amount: Money,
+    /// GST as printed. Leave all three out to have it computed from the company's GST rate:
+    /// CGST + SGST when the customer is in the company's state, else IGST. Any one given: the
+    /// ones left out are 0.
+    pub cgst_tax: Option<Money>,
+    pub sgst_tax: Option<Money>,
+    pub igst_tax: Option<Money>,
+    pub installation_charges: Option<Money>,
+    /// At most the rest of the invoice.
+    pub discount: Option<Money>,
+    /// Today (India time) when left out.
+    pub invoice_date: Option<Date>,
+    /// Seven days after `invoiceDate` when left out; not before it.
+    pub due_date: Option<Date>,
+    pub billing_period_start: Option<Date>,
+    /// Not before `billingPeriodStart`.
+    pub billing_period_end: Option<Date>,
+    /// Put the customer's PENDING add-on bills on this invoice (their amounts join the bill,
+    /// their GST the taxes). True when left out.
+    #[graphql(default = true)]
+    pub include_pending_addons: bool,
+}
+
+impl CreateInvoiceInput {
+    fn validate(self) -> AppResult<InvoiceDraft> {
+        let money = |field: &str, m: Option<Money>| non_negative_paise(field, m.map_or(0, |m| m.0));
+        let taxes = if self.cgst_tax.is_none() && self.sgst_tax.is_none() && self.igst_tax.is_none() {
+            None
+        } else {
+            Some(TaxSplit {
+                cgst: money("cgstTax", self.cgst_tax)?,
+                sgst: money("sgstTax", self.sgst_tax)?,
+                igst: money("igstTax", self.igst_tax)?,
+            })
+        };
+        let invoice_date = self.invoice_date.map_or_else(crate::clock::today, |d| d.0);
+        let due_date = self.due_date.map(|d| d.0);
+        if due_date.is_some_and(|due| due < invoice_date) {
+            return Err(AppError::bad_input("dueDate", "`dueDate` must not be before `invoiceDate`"));
+        }
+        let (start, end) = (self.billing_period_start.map(|d| d.0), self.billing_period_end.map(|d| d.0));
+        if let (Some(start), Some(end)) = (start, end) {
+            if end < start {
+                return Err(AppError::bad_input("billingPeriodEnd", "`billingPeriodEnd` must not be before the start"));
+            }
+        }
+        Ok(InvoiceDraft {
+            customer_id: expect_id("customerId", Customer::KIND, &self.customer_id)?,
+            bill: non_negative_paise("billAmount", self.bill_amount.0)?,
+            taxes,
+            installation: money("installationCharges", self.installation_charges)?,
+            discount: money("discount", self.discount)?,
+            invoice_date,
+            due_date,
+            period_start: start,
+            period_end: end,
+            include_pending_addons: self.include_pending_addons,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct InvoiceMutation;
+
+#[Object]
+impl InvoiceMutation {
+    /// Raises a manual invoice: `INV` + timestamp number, DRAFT, `totalAmount = billAmount +
+    /// cgstTax + sgstTax + igstTax + installationCharges − discount`, `balanceAmount =
+    /// totalAmount`. The customer's advance is applied at once (an invoice paid in full by it is
+    /// PAID), and the ledger gets an INVOICE row.
+    #[graphql(guard = "Require(Permission::WriteBilling)")]
+    async fn create_invoice(&self, ctx: &Context<'_>, input: CreateInvoiceInput) -> Result<Invoice> {
+        let actor = Actor::from(principal(ctx)?);
+        let draft = input.validate()?;
+        let row = db(ctx).write(move |conn| service::raise(conn, &draft, &actor)).await?;
+        Ok(Invoice(row))
+    }
+
+    /// Moves an invoice on: DRAFT → SENT (sets `sentAt`); DRAFT, SENT or OVERDUE → CANCELLED
+    /// only while nothing is paid (the total leaves the ledger); DRAFT or SENT → OVERDUE only
+    /// past the due date. PAID is set by payments only; PAID and CANCELLED invoices do not move.
+    /// A refused change is `BAD_USER_INPUT` on `status`, saying why.
+    #[graphql(guard = "Require(Permission::WriteBilling)")]
+    async fn update_invoice_status(&self, ctx: &Context<'_>, id: ID, status: InvoiceStatus) -> Result<Invoice> {
+        let actor = Actor::from(principal(ctx)?);
+        let key = expect_id("id", Invoice::KIND, &id)?;
+        let row = db(ctx).write(move |conn| service::change_status(conn, key, status, &actor)).await?;
+        Ok(Invoice(row))
+    }
+
+    /// Deletes a DRAFT invoice with no payments (its total leaves the ledger; add-ons on it
+    /// wait for the next invoice). Anything else is `CONFLICT`: cancel it instead.
+    #[graphql(guard = "Require(Permission::WriteBilling)")]
+    async fn delete_invoice(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
+        let actor = Actor::from(principal(ctx)?);
+        let key = expect_id("id", Invoice::KIND, &id)?;
+        db(ctx).write(move |conn| service::delete(conn, key, &actor)).await?;
+        Ok(id)
+    }
+}

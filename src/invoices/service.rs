@@ -1,0 +1,256 @@
+//! Invoice changes that move money, each inside the caller's write transaction: raising an
+//! invoice (on the ledger, advance applied), putting money on it, status changes, deletion.
+
+use diesel::prelude::*;
+
+use chrono::NaiveDate;
+
+use super::model::{InvoiceRow, InvoiceStatus, NewInvoice};
+use super::repo;
+use super::rules::{
+    balance, check_status_change, due_date, gst, rupees, same_state, settled_status, total, Amounts, TaxSplit,
+};
+use crate::audit::Actor;
+use crate::customers::model::CustomerRow;
+use crate::db::schema::{addon_bills, companies, customers, payment_allocations, payments};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::graphql::node::global_id;
+use crate::ledger::model::{Entry, TransactionType};
+
+/// Locks customer `id` until the transaction ends and returns it; `BAD_USER_INPUT` on `field`
+/// when there is no such customer. Every change to a customer's money takes this lock first, so
+/// concurrent payments, refunds and invoices of one customer run one after the other (SQLite's
+/// `BEGIN IMMEDIATE` already admits one writer; PostgreSQL locks the row `FOR UPDATE`).
+pub fn lock_customer(conn: &mut DbConn, id: i64, field: &str) -> AppResult<CustomerRow> {
+    let row = match conn {
+        DbConn::Pg(c) => customers::table.find(id).for_update().first::<CustomerRow>(c).optional()?,
+        DbConn::Sqlite(c) => customers::table.find(id).first::<CustomerRow>(c).optional()?,
+    };
+    row.ok_or_else(|| AppError::bad_input(field, format!("`{field}` names no existing customer")))
+}
+
+/// A manual invoice as the caller described it (checked for form already).
+#[derive(Debug, Clone)]
+pub struct InvoiceDraft {
+    pub customer_id: i64,
+    pub bill: i64,
+    /// GST as given; `None`: computed from the company's rate and the customer's state.
+    pub taxes: Option<TaxSplit>,
+    pub installation: i64,
+    pub discount: i64,
+    pub invoice_date: NaiveDate,
+    pub due_date: Option<NaiveDate>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    /// Whether the customer's pending add-ons go on this invoice.
+    pub include_pending_addons: bool,
+}
+
+/// `createInvoice`: a manual invoice in DRAFT, `balance = total`, with the customer's pending
+/// add-ons on it (their amounts join the bill and their GST the taxes) and their advance applied.
+pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResult<InvoiceRow> {
+    let customer = lock_customer(conn, draft.customer_id, "customerId")?;
+    let tax = match draft.taxes {
+        Some(tax) => tax,
+        None => tax_for(conn, &customer, draft.bill)?,
+    };
+    let addons =
+        if draft.include_pending_addons { crate::addons::repo::pending(conn, customer.id)? } else { Vec::new() };
+    let too_large = || AppError::bad_input("billAmount", "`billAmount` with the pending add-ons is too large");
+    let mut amounts = Amounts { bill: draft.bill, tax, installation: draft.installation, discount: draft.discount };
+    for addon in &addons {
+        amounts.bill = amounts.bill.checked_add(addon.amount_paise).ok_or_else(too_large)?;
+        amounts.tax.cgst = amounts.tax.cgst.checked_add(addon.cgst_paise).ok_or_else(too_large)?;
+        amounts.tax.sgst = amounts.tax.sgst.checked_add(addon.sgst_paise).ok_or_else(too_large)?;
+        amounts.tax.igst = amounts.tax.igst.checked_add(addon.igst_paise).ok_or_else(too_large)?;
+    }
+    let due = draft.due_date.unwrap_or_else(|| due_date(draft.invoice_date));
+    let new = new_invoice(customer.id, &amounts, draft.invoice_date, due, draft.period_start, draft.period_end)?;
+    let with: Vec<String> = addons.iter().map(|a| format!("{} ({})", a.description, a.addon_type)).collect();
+    let row = issue(
+        conn,
+        new,
+        TransactionType::Invoice,
+        |number| {
+            if with.is_empty() {
+                format!("Invoice {number}")
+            } else {
+                format!("Invoice {number} with add-ons: {}", with.join(", "))
+            }
+        },
+        actor,
+    )?;
+    let ids: Vec<i64> = addons.iter().map(|a| a.id).collect();
+    crate::addons::repo::mark_billed(conn, &ids, row.id)?;
+    let details = format!("{} ₹{}", row.invoice_number, rupees(row.total_paise));
+    crate::audit::repo::record(conn, actor, "createInvoice", &[global_id("Invoice", row.id)], Some(&details))?;
+    Ok(row)
+}
+
+/// GST on `amount` for `customer`: the company's rate, CGST + SGST within its state, else IGST.
+pub fn tax_for(conn: &mut DbConn, customer: &CustomerRow, amount: i64) -> AppResult<TaxSplit> {
+    let (rate_bp, company_state): (i32, String) =
+        companies::table.find(customer.company_id).select((companies::gst_rate_bp, companies::state)).first(conn)?;
+    Ok(gst(amount, rate_bp, same_state(&customer.state, &company_state)))
+}
+
+/// A new DRAFT invoice row for `amounts` (total and balance computed, nothing paid yet).
+pub fn new_invoice(
+    customer_id: i64,
+    amounts: &Amounts,
+    invoice_date: NaiveDate,
+    due_date: NaiveDate,
+    period_start: Option<NaiveDate>,
+    period_end: Option<NaiveDate>,
+) -> AppResult<NewInvoice> {
+    let total = total(amounts).map_err(|e| AppError::bad_input(e.field, format!("`{}` {}", e.field, e.message)))?;
+    let now = crate::clock::now();
+    Ok(NewInvoice {
+        invoice_number: String::new(),
+        customer_id,
+        bill_paise: amounts.bill,
+        cgst_paise: amounts.tax.cgst,
+        sgst_paise: amounts.tax.sgst,
+        igst_paise: amounts.tax.igst,
+        installation_paise: amounts.installation,
+        discount_paise: amounts.discount,
+        total_paise: total,
+        paid_paise: 0,
+        balance_paise: balance(total, 0),
+        invoice_date,
+        due_date,
+        billing_period_start: period_start,
+        billing_period_end: period_end,
+        status: InvoiceStatus::Draft.as_str().to_owned(),
+        sent_at: None,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// Adds an invoice: numbered, `PAID` at once if it totals nothing, on the ledger as `kind`
+/// (`INVOICE` or `ADDON_CHARGE`), and with the customer's advance applied. The customer must
+/// be locked.
+pub fn issue(
+    conn: &mut DbConn,
+    mut new: NewInvoice,
+    kind: TransactionType,
+    describe: impl FnOnce(&str) -> String,
+    actor: &Actor,
+) -> AppResult<InvoiceRow> {
+    let today = crate::clock::today();
+    new.status =
+        settled_status(InvoiceStatus::Draft, new.balance_paise, false, new.due_date, today).as_str().to_owned();
+    let row = repo::insert_numbered(conn, new, crate::clock::local_now())?;
+    let mut entry = Entry::new(row.customer_id, kind, row.total_paise, row.total_paise, describe(&row.invoice_number));
+    entry.invoice_id = Some(row.id);
+    crate::ledger::repo::append(conn, entry, actor)?;
+    crate::payments::service::apply_advance(conn, row, actor)
+}
+
+/// Puts `amount` of payment `payment_id` on `invoice` (negative: takes it back), and updates
+/// the invoice's paid amount, balance and status.
+pub fn put_money(conn: &mut DbConn, invoice: &mut InvoiceRow, payment_id: i64, amount: i64) -> AppResult<()> {
+    crate::payments::repo::add_allocation(conn, payment_id, invoice.id, amount)?;
+    invoice.paid_paise += amount;
+    invoice.balance_paise = balance(invoice.total_paise, invoice.paid_paise);
+    let current = InvoiceStatus::from_db(&invoice.status)?;
+    let status = settled_status(
+        current,
+        invoice.balance_paise,
+        invoice.sent_at.is_some(),
+        invoice.due_date,
+        crate::clock::today(),
+    );
+    invoice.status = status.as_str().to_owned();
+    invoice.updated_at = crate::clock::now();
+    repo::set_money(conn, invoice)
+}
+
+/// The invoice `id` with its customer locked (read again after the lock).
+pub fn find_locked(conn: &mut DbConn, id: i64) -> AppResult<InvoiceRow> {
+    let customer = repo::find(conn, id)?.customer_id;
+    lock_customer(conn, customer, "customerId")?;
+    repo::find(conn, id)
+}
+
+/// `updateInvoiceStatus`: `DRAFT → SENT` sets `sentAt`; `CANCELLED` only with nothing paid
+/// (its total leaves the ledger, add-ons waiting on it wait for the next invoice again);
+/// `OVERDUE` only past the due date; `PAID` never by hand.
+pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Actor) -> AppResult<InvoiceRow> {
+    let mut invoice = find_locked(conn, id)?;
+    let from = InvoiceStatus::from_db(&invoice.status)?;
+    check_status_change(from, to, invoice.paid_paise, invoice.due_date, crate::clock::today())
+        .map_err(|m| AppError::bad_input("status", m))?;
+    let now = crate::clock::now();
+    if to == InvoiceStatus::Sent {
+        invoice.sent_at = Some(now);
+    }
+    invoice.status = to.as_str().to_owned();
+    invoice.updated_at = now;
+    repo::set_status(conn, &invoice)?;
+    if to == InvoiceStatus::Cancelled {
+        release_addons(conn, invoice.id)?;
+        let mut entry = Entry::new(
+            invoice.customer_id,
+            TransactionType::InvoiceCancelled,
+            invoice.total_paise,
+            -invoice.total_paise,
+            format!("Invoice {} cancelled", invoice.invoice_number),
+        );
+        entry.invoice_id = Some(invoice.id);
+        crate::ledger::repo::append(conn, entry, actor)?;
+    }
+    let details = format!("{} -> {}", from.as_str(), to.as_str());
+    crate::audit::repo::record(conn, actor, "updateInvoiceStatus", &[global_id("Invoice", id)], Some(&details))?;
+    Ok(invoice)
+}
+
+/// `deleteInvoice`: only a `DRAFT` with no payments (recorded against it or put on it);
+/// otherwise `CONFLICT`. Its total leaves the ledger; its add-ons wait for the next invoice.
+pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
+    let invoice = find_locked(conn, id)?;
+    if invoice.status != InvoiceStatus::Draft.as_str() {
+        return Err(AppError::Conflict(format!(
+            "invoice {} is {}: only a DRAFT invoice can be deleted; cancel it instead",
+            invoice.invoice_number, invoice.status
+        )));
+    }
+    let recorded: i64 = payments::table.filter(payments::invoice_id.eq(id)).count().get_result(conn)?;
+    let applied: i64 =
+        payment_allocations::table.filter(payment_allocations::invoice_id.eq(id)).count().get_result(conn)?;
+    if recorded + applied > 0 {
+        return Err(AppError::Conflict(format!(
+            "invoice {} has payments (₹{} paid); it cannot be deleted",
+            invoice.invoice_number,
+            rupees(invoice.paid_paise)
+        )));
+    }
+    remove_from_ledger(conn, &invoice, actor)?;
+    repo::delete(conn, id)?;
+    crate::audit::repo::record(conn, actor, "deleteInvoice", &[global_id("Invoice", id)], Some(&invoice.invoice_number))
+}
+
+/// Takes a draft invoice that is about to be deleted off the ledger and releases its add-ons.
+pub fn remove_from_ledger(conn: &mut DbConn, invoice: &InvoiceRow, actor: &Actor) -> AppResult<()> {
+    release_addons(conn, invoice.id)?;
+    let mut entry = Entry::new(
+        invoice.customer_id,
+        TransactionType::InvoiceDeleted,
+        invoice.total_paise,
+        -invoice.total_paise,
+        format!("Draft invoice {} deleted", invoice.invoice_number),
+    );
+    entry.invoice_id = Some(invoice.id);
+    crate::ledger::repo::append(conn, entry, actor)?;
+    Ok(())
+}
+
+/// Add-ons billed on `invoice_id` wait for the next invoice again.
+fn release_addons(conn: &mut DbConn, invoice_id: i64) -> AppResult<()> {
+    diesel::update(addon_bills::table.filter(addon_bills::invoice_id.eq(invoice_id)))
+        .set((addon_bills::invoice_id.eq(None::<i64>), addon_bills::updated_at.eq(crate::clock::now())))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,99 @@
+//! Appending to and reading the ledger.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+
+use super::model::{Entry, NewTransaction, TransactionFilter, TransactionRow};
+use crate::audit::Actor;
+use crate::db::page::{Page, PageWindow};
+use crate::db::schema::transactions;
+use crate::db::{DbConn, MultiBackend};
+use crate::error::AppResult;
+use crate::keyset_page;
+
+/// Appends `entry` with a fresh `TXN` number and the customer's running balance. Call it inside
+/// the write transaction that moves the money, after locking the customer
+/// (`payments::service::lock_customer`), so running balances never interleave.
+pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<TransactionRow> {
+    let before: i64 = transactions::table
+        .filter(transactions::customer_id.eq(entry.customer_id))
+        .order(transactions::id.desc())
+        .select(transactions::balance_after_paise)
+        .first(conn)
+        .optional()?
+        .unwrap_or(0);
+    let mut new = NewTransaction {
+        transaction_id: String::new(),
+        customer_id: entry.customer_id,
+        transaction_type: entry.kind.as_str().to_owned(),
+        amount_paise: entry.amount,
+        balance_change_paise: entry.balance_change,
+        balance_after_paise: before + entry.balance_change,
+        invoice_id: entry.invoice_id,
+        payment_id: entry.payment_id,
+        refund_id: entry.refund_id,
+        description: entry.description,
+        recorded_by: actor.employee_id(),
+        created_at: crate::clock::now(),
+    };
+    crate::numbers::insert_with_fresh_number(conn, "TXN", "transaction_id", |c, number| {
+        new.transaction_id = number;
+        diesel::insert_into(transactions::table).values(&new).returning(transactions::all_columns).get_result(c)
+    })
+}
+
+/// What each customer owes (negative: their advance): the running balance of their newest
+/// ledger row, which is the sum of all their rows' changes. Every customer in `customer_ids`
+/// is present (0 without rows). One statement.
+pub fn balances(conn: &mut DbConn, customer_ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+    let mut out: HashMap<i64, i64> = customer_ids.iter().map(|id| (*id, 0)).collect();
+    for row in newest_for_customers(conn, customer_ids, 1)? {
+        out.insert(row.customer_id, row.balance_after_paise);
+    }
+    Ok(out)
+}
+
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<TransactionRow>> {
+    Ok(transactions::table.filter(crate::db::fragments::id_in("transactions.id", ids)).load(conn)?)
+}
+
+/// The newest `first` ledger rows of each customer, newest first within each.
+pub fn newest_for_customers(conn: &mut DbConn, customer_ids: &[i64], first: i64) -> AppResult<Vec<TransactionRow>> {
+    if customer_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ranked = crate::db::fragments::newest_per_customer("transactions", customer_ids, None, first);
+    let mut rows: Vec<TransactionRow> = transactions::table.filter(ranked).load(conn)?;
+    rows.sort_unstable_by_key(|r| (r.customer_id, std::cmp::Reverse(r.id)));
+    Ok(rows)
+}
+
+fn filtered(filter: &TransactionFilter) -> transactions::BoxedQuery<'static, MultiBackend> {
+    let mut query = transactions::table.into_boxed();
+    if let Some(customer) = filter.customer_id {
+        query = query.filter(transactions::customer_id.eq(customer));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(transactions::transaction_type.eq(kind));
+    }
+    if let Some(invoice) = filter.invoice_id {
+        query = query.filter(transactions::invoice_id.eq(invoice));
+    }
+    if let Some(payment) = filter.payment_id {
+        query = query.filter(transactions::payment_id.eq(payment));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(transactions::created_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(transactions::created_at.lt(to));
+    }
+    query
+}
+
+pub fn page(conn: &mut DbConn, filter: &TransactionFilter, window: PageWindow) -> AppResult<Page<TransactionRow>> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    let rows = keyset_page!(filtered(filter), transactions::id, window).load::<TransactionRow>(conn)?;
+    Ok(window.finish(rows, total))
+}

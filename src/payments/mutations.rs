@@ -1,0 +1,83 @@
+//! `createPayment` and `updatePaymentStatus`.
+
+use async_graphql::{Context, InputObject, Object, Result, ID};
+
+use super::graphql::Payment;
+use super::model::{PaymentMethod, PaymentStatus};
+use super::service::{self, PaymentRequest};
+use crate::audit::Actor;
+use crate::auth::permissions::{Permission, Require};
+use crate::auth::principal;
+use crate::customers::graphql::Customer;
+use crate::graphql::context::db;
+use crate::graphql::node::expect_id;
+use crate::graphql::scalars::Money;
+use crate::invoices::graphql::Invoice;
+
+/// A payment received.
+#[derive(InputObject)]
+pub struct CreatePaymentInput {
+    /// Whose payment. May be left out when `invoiceId` is given (it is the invoice's customer).
+    pub customer_id: Option<ID>,
+    /// The invoice it pays. Left out: the money goes to the customer's open invoices, oldest
+    /// first, and the rest becomes their advance.
+    pub invoice_id: Option<ID>,
+    /// More than zero.
+    pub amount: Money,
+    pub payment_method: PaymentMethod,
+    /// Gateway, UPI or cheque reference. One reference counts once per method: a second
+    /// submission is refused with `CONFLICT`.
+    pub payment_reference: Option<String>,
+    pub remarks: Option<String>,
+    /// COMPLETED (the default) counts at once; PENDING (a cheque to clear) counts when
+    /// `updatePaymentStatus` completes it; FAILED never counts.
+    #[graphql(default_with = "PaymentStatus::Completed")]
+    pub status: PaymentStatus,
+    /// With `invoiceId`: keep money beyond the invoice's balance as the customer's advance
+    /// (otherwise such an amount is refused).
+    #[graphql(default)]
+    pub keep_excess_as_advance: bool,
+}
+
+impl CreatePaymentInput {
+    fn validate(self) -> crate::error::AppResult<PaymentRequest> {
+        Ok(PaymentRequest {
+            customer_id: self.customer_id.map(|id| expect_id("customerId", Customer::KIND, &id)).transpose()?,
+            invoice_id: self.invoice_id.map(|id| expect_id("invoiceId", Invoice::KIND, &id)).transpose()?,
+            amount: service::check_amount("amount", self.amount.0)?,
+            method: self.payment_method,
+            reference: crate::validate::optional_text("paymentReference", self.payment_reference.as_deref(), 100)?,
+            remarks: crate::validate::optional_text("remarks", self.remarks.as_deref(), 500)?,
+            status: self.status,
+            keep_excess_as_advance: self.keep_excess_as_advance,
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct PaymentMutation;
+
+#[Object]
+impl PaymentMutation {
+    /// Records a payment with a `PAY` + 12-digit `paymentId` and, when COMPLETED, applies it in
+    /// the same transaction: the invoice's `paidAmount` rises and `balanceAmount` falls (PAID at
+    /// 0), the ledger gets a `TXN` row. Refused: amounts of zero or less, a CANCELLED invoice,
+    /// more than the invoice owes (unless `keepExcessAsAdvance`), and a `paymentReference`
+    /// already recorded for the same method.
+    #[graphql(guard = "Require(Permission::RecordPayments)")]
+    async fn create_payment(&self, ctx: &Context<'_>, input: CreatePaymentInput) -> Result<Payment> {
+        let actor = Actor::from(principal(ctx)?);
+        let request = input.validate()?;
+        let row = db(ctx).write(move |conn| service::record(conn, &request, &actor)).await?;
+        Ok(Payment(row))
+    }
+
+    /// Completes (money applied now) or fails a PENDING payment. COMPLETED and FAILED are final.
+    #[graphql(guard = "Require(Permission::RecordPayments)")]
+    async fn update_payment_status(&self, ctx: &Context<'_>, id: ID, status: PaymentStatus) -> Result<Payment> {
+        let actor = Actor::from(principal(ctx)?);
+        let key = expect_id("id", Payment::KIND, &id)?;
+        let row = db(ctx).write(move |conn| service::change_status(conn, key, status, &actor)).await?;
+        Ok(Payment(row))
+    }
+}

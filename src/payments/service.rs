@@ -1,0 +1,236 @@
+//! Recording payments and putting their money on invoices, each inside the caller's write
+//! transaction with the customer locked (see `invoices::service::lock_customer`).
+
+use super::model::{NewPayment, PaymentMethod, PaymentRow, PaymentStatus};
+use super::{repo, rules};
+use crate::audit::Actor;
+use crate::db::schema::payments;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::graphql::node::global_id;
+use crate::invoices::model::{InvoiceRow, InvoiceStatus};
+use crate::invoices::rules::rupees;
+use crate::invoices::service::{lock_customer, put_money};
+use crate::ledger::model::{Entry, TransactionType};
+use diesel::prelude::*;
+
+/// Largest single payment accepted: ₹1 crore.
+pub const MAX_PAYMENT_PAISE: i64 = 1_000_000_000;
+
+/// A payment as the caller described it (checked for form already).
+#[derive(Debug, Clone)]
+pub struct PaymentRequest {
+    pub customer_id: Option<i64>,
+    pub invoice_id: Option<i64>,
+    pub amount: i64,
+    pub method: PaymentMethod,
+    pub reference: Option<String>,
+    pub remarks: Option<String>,
+    pub status: PaymentStatus,
+    /// Whether money beyond the invoice's balance may become the customer's advance.
+    pub keep_excess_as_advance: bool,
+}
+
+/// `createPayment`: records the payment under a fresh `PAY` number. A `COMPLETED` one is put on
+/// its invoice (or the customer's open invoices, oldest first), the rest kept as advance, and
+/// entered in the ledger; `PENDING` and `FAILED` ones change nothing else.
+pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResult<PaymentRow> {
+    let customer_id = match (req.customer_id, req.invoice_id) {
+        (_, Some(invoice)) => {
+            let owner = crate::invoices::repo::find(conn, invoice)
+                .map_err(|_| AppError::bad_input("invoiceId", "`invoiceId` names no existing invoice"))?
+                .customer_id;
+            if req.customer_id.is_some_and(|c| c != owner) {
+                return Err(AppError::bad_input("invoiceId", "the invoice belongs to another customer"));
+            }
+            owner
+        }
+        (Some(customer), None) => customer,
+        (None, None) => return Err(AppError::bad_input("customerId", "give `customerId`, `invoiceId` or both")),
+    };
+    lock_customer(conn, customer_id, "customerId")?;
+    if let Some(invoice_id) = req.invoice_id {
+        let invoice = crate::invoices::repo::find(conn, invoice_id)?;
+        check_payable(&invoice, req)?;
+    }
+    if let Some(reference) = &req.reference {
+        if let Some(earlier) = repo::by_reference(conn, req.method.as_str(), reference)? {
+            return Err(duplicate_reference(req.method, reference, &earlier.payment_id));
+        }
+    }
+    let now = crate::clock::now();
+    let mut new = NewPayment {
+        payment_id: String::new(),
+        customer_id,
+        invoice_id: req.invoice_id,
+        amount_paise: req.amount,
+        method: req.method.as_str().to_owned(),
+        payment_reference: req.reference.clone(),
+        remarks: req.remarks.clone(),
+        status: req.status.as_str().to_owned(),
+        collected_by: actor.employee_id(),
+        paid_at: now,
+        created_at: now,
+        updated_at: now,
+        allocated_paise: 0,
+    };
+    let inserted = crate::numbers::insert_with_fresh_number(conn, "PAY", "payment_id", |c, number| {
+        new.payment_id = number;
+        diesel::insert_into(payments::table).values(&new).returning(payments::all_columns).get_result(c)
+    });
+    let payment = match inserted {
+        // Two submissions of one reference at the same moment: the unique index decides.
+        Err(AppError::Database(e)) if crate::error::is_unique_violation(&e) => {
+            let reference = req.reference.as_deref().unwrap_or_default();
+            return Err(duplicate_reference(req.method, reference, "another payment"));
+        }
+        other => other?,
+    };
+    let payment = if req.status == PaymentStatus::Completed { apply(conn, payment, actor)? } else { payment };
+    let details = format!("{} ₹{} {}", payment.payment_id, rupees(payment.amount_paise), payment.status);
+    crate::audit::repo::record(conn, actor, "createPayment", &[global_id("Payment", payment.id)], Some(&details))?;
+    Ok(payment)
+}
+
+fn duplicate_reference(method: PaymentMethod, reference: &str, earlier: &str) -> AppError {
+    AppError::Conflict(format!(
+        "{} reference \"{reference}\" is already recorded ({earlier}); the same payment is never counted twice",
+        method.as_str()
+    ))
+}
+
+/// Refuses payments the invoice cannot take: cancelled, or (unless the caller keeps the excess
+/// as advance) more than it owes.
+fn check_payable(invoice: &InvoiceRow, req: &PaymentRequest) -> AppResult<()> {
+    if invoice.status == InvoiceStatus::Cancelled.as_str() {
+        return Err(AppError::bad_input(
+            "invoiceId",
+            format!("invoice {} is CANCELLED and takes no payments", invoice.invoice_number),
+        ));
+    }
+    if req.status == PaymentStatus::Failed || req.keep_excess_as_advance || req.amount <= invoice.balance_paise {
+        return Ok(());
+    }
+    Err(AppError::bad_input(
+        "amount",
+        format!(
+            "₹{} is more than invoice {} owes (₹{}); pass `keepExcessAsAdvance: true` to keep the rest as advance",
+            rupees(req.amount),
+            invoice.invoice_number,
+            rupees(invoice.balance_paise.max(0))
+        ),
+    ))
+}
+
+/// Puts a just-completed payment's money on its invoice (or the customer's open invoices,
+/// oldest first), keeps the rest as advance and enters the payment in the ledger.
+fn apply(conn: &mut DbConn, mut payment: PaymentRow, actor: &Actor) -> AppResult<PaymentRow> {
+    let mut open: Vec<InvoiceRow> = match payment.invoice_id {
+        Some(id) => vec![crate::invoices::repo::find(conn, id)?]
+            .into_iter()
+            .filter(|i| i.status != InvoiceStatus::Cancelled.as_str())
+            .collect(),
+        None => crate::invoices::repo::open_for_customer(conn, payment.customer_id)?,
+    };
+    let owed: Vec<(i64, i64)> = open.iter().map(|i| (i.id, i.balance_paise)).collect();
+    let (parts, left) = rules::allocate(payment.amount_paise, &owed);
+    let mut on = Vec::new();
+    for (invoice_id, amount) in parts {
+        let invoice = open.iter_mut().find(|i| i.id == invoice_id).expect("allocated to a listed invoice");
+        put_money(conn, invoice, payment.id, amount)?;
+        payment.allocated_paise += amount;
+        on.push(format!("₹{} on {}", rupees(amount), invoice.invoice_number));
+    }
+    if left > 0 {
+        on.push(format!("₹{} kept as advance", rupees(left)));
+    }
+    payment.updated_at = crate::clock::now();
+    repo::set_money(conn, &payment)?;
+    let mut entry = Entry::new(
+        payment.customer_id,
+        TransactionType::Payment,
+        payment.amount_paise,
+        -payment.amount_paise,
+        format!("Payment {} by {}: {}", payment.payment_id, payment.method, on.join(", ")),
+    );
+    entry.payment_id = Some(payment.id);
+    entry.invoice_id = payment.invoice_id;
+    crate::ledger::repo::append(conn, entry, actor)?;
+    Ok(payment)
+}
+
+/// `updatePaymentStatus`: a `PENDING` payment becomes `COMPLETED` (its money is applied now;
+/// if its invoice was cancelled or paid meanwhile, the money becomes advance) or `FAILED`
+/// (nothing counts). Completed and failed payments are final (refund a completed one).
+pub fn change_status(conn: &mut DbConn, id: i64, to: PaymentStatus, actor: &Actor) -> AppResult<PaymentRow> {
+    let customer = repo::find(conn, id)?.customer_id;
+    lock_customer(conn, customer, "id")?;
+    let mut payment = repo::find(conn, id)?;
+    let from = PaymentStatus::from_db(&payment.status)?;
+    match (from, to) {
+        (PaymentStatus::Pending, PaymentStatus::Completed | PaymentStatus::Failed) => {}
+        (PaymentStatus::Completed, _) => {
+            return Err(AppError::bad_input("status", "a COMPLETED payment is final; refund it instead"))
+        }
+        (a, b) if a == b => {
+            return Err(AppError::bad_input("status", format!("the payment is already {}", a.as_str())))
+        }
+        (a, _) => return Err(AppError::bad_input("status", format!("a {} payment is final", a.as_str()))),
+    }
+    payment.status = to.as_str().to_owned();
+    payment.updated_at = crate::clock::now();
+    repo::set_money(conn, &payment)?;
+    if to == PaymentStatus::Completed {
+        payment.paid_at = payment.updated_at;
+        diesel::update(payments::table.find(id)).set(payments::paid_at.eq(payment.paid_at)).execute(conn)?;
+        payment = apply(conn, payment, actor)?;
+    }
+    let details = format!("{} {} -> {}", payment.payment_id, from.as_str(), to.as_str());
+    crate::audit::repo::record(conn, actor, "updatePaymentStatus", &[global_id("Payment", id)], Some(&details))?;
+    Ok(payment)
+}
+
+/// Puts the customer's advance (money of completed payments on no invoice, oldest first) on a
+/// new invoice, up to its balance, and notes it in the ledger. The customer must be locked.
+pub fn apply_advance(conn: &mut DbConn, mut invoice: InvoiceRow, actor: &Actor) -> AppResult<InvoiceRow> {
+    if invoice.balance_paise <= 0 || invoice.status == InvoiceStatus::Cancelled.as_str() {
+        return Ok(invoice);
+    }
+    let mut applied = 0;
+    let mut sources = Vec::new();
+    for mut payment in repo::with_advance(conn, invoice.customer_id)? {
+        let take = payment.unallocated().min(invoice.balance_paise);
+        if take <= 0 {
+            break;
+        }
+        put_money(conn, &mut invoice, payment.id, take)?;
+        payment.allocated_paise += take;
+        payment.updated_at = crate::clock::now();
+        repo::set_money(conn, &payment)?;
+        applied += take;
+        sources.push(payment.payment_id);
+    }
+    if applied > 0 {
+        let mut entry = Entry::new(
+            invoice.customer_id,
+            TransactionType::AdvanceApplied,
+            applied,
+            0,
+            format!("₹{} of advance ({}) applied to {}", rupees(applied), sources.join(", "), invoice.invoice_number),
+        );
+        entry.invoice_id = Some(invoice.id);
+        crate::ledger::repo::append(conn, entry, actor)?;
+    }
+    Ok(invoice)
+}
+
+/// Checks the form of a payment amount: more than zero, at most [`MAX_PAYMENT_PAISE`].
+pub fn check_amount(field: &str, amount: i64) -> AppResult<i64> {
+    if amount <= 0 {
+        return Err(AppError::bad_input(field, format!("`{field}` must be more than zero")));
+    }
+    if amount > MAX_PAYMENT_PAISE {
+        return Err(AppError::bad_input(field, format!("`{field}` is over the ₹{} limit", rupees(MAX_PAYMENT_PAISE))));
+    }
+    Ok(amount)
+}

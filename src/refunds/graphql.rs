@@ -1,0 +1,147 @@
+//! The `Refund` type, the `refunds` query and `createRefund`.
+
+use async_graphql::{Context, InputObject, Object, Result, ID};
+
+use super::model::{RefundFilter, RefundRow};
+use super::service;
+use crate::audit::Actor;
+use crate::auth::permissions::{Permission, Require};
+use crate::auth::principal;
+use crate::customers::graphql::Customer;
+use crate::employees::graphql::StaffContact;
+use crate::error::AppResult;
+use crate::graphql::context::db;
+use crate::graphql::loaders::load_by_id;
+use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
+use crate::graphql::scalars::{DateTime, Money};
+use crate::invoices::graphql::{billing_customer, billing_readable};
+use crate::payments::graphql::Payment;
+
+/// Money of a completed payment paid back to the customer.
+pub struct Refund(pub RefundRow);
+
+impl Refund {
+    pub const KIND: &'static str = "Refund";
+
+    /// The refund with row id `key`, if the caller may read billing data of its customer.
+    pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Refund>> {
+        let Some(row) = load_by_id::<RefundRow>(ctx, key).await? else { return Ok(None) };
+        Ok(billing_readable(ctx, row.customer_id).is_ok().then_some(Refund(row)))
+    }
+}
+
+#[Object]
+impl Refund {
+    /// Opaque ID, unique across all types.
+    pub async fn id(&self) -> ID {
+        global_id(Self::KIND, self.0.id)
+    }
+    /// `RFD` + 12 digits.
+    async fn refund_id(&self) -> &str {
+        &self.0.refund_id
+    }
+    async fn amount(&self) -> Money {
+        Money(self.0.amount_paise)
+    }
+    async fn reason(&self) -> &str {
+        &self.0.reason
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.0.created_at)
+    }
+    /// The payment refunded.
+    async fn payment(&self, ctx: &Context<'_>) -> Result<Option<Payment>> {
+        Payment::load(ctx, self.0.payment_id).await
+    }
+    async fn customer(&self, ctx: &Context<'_>) -> Result<Option<Customer>> {
+        Customer::load(ctx, self.0.customer_id).await
+    }
+    /// The staff member who approved it.
+    async fn approved_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
+        match self.0.approved_by {
+            Some(id) => Ok(load_by_id(ctx, id).await?.map(StaffContact)),
+            None => Ok(None),
+        }
+    }
+}
+
+/// Narrows `refunds`.
+#[derive(InputObject, Default)]
+pub struct RefundFilterInput {
+    pub customer_id: Option<ID>,
+    pub payment_id: Option<ID>,
+    /// From this time on (inclusive).
+    pub from: Option<DateTime>,
+    /// Before this time.
+    pub to: Option<DateTime>,
+}
+
+impl RefundFilterInput {
+    fn into_filter(self) -> AppResult<RefundFilter> {
+        Ok(RefundFilter {
+            customer_id: self.customer_id.map(|id| expect_id("filter.customerId", Customer::KIND, &id)).transpose()?,
+            payment_id: self.payment_id.map(|id| expect_id("filter.paymentId", Payment::KIND, &id)).transpose()?,
+            from: self.from.map(|t| t.0),
+            to: self.to.map(|t| t.0),
+        })
+    }
+}
+
+/// What to refund.
+#[derive(InputObject)]
+pub struct CreateRefundInput {
+    /// A COMPLETED payment.
+    pub payment_id: ID,
+    /// How much; all that is left of the payment when left out. Never more than that.
+    pub amount: Option<Money>,
+    /// Why, for the ledger and the audit log.
+    pub reason: String,
+}
+
+#[derive(Default)]
+pub struct RefundQuery;
+
+#[Object]
+impl RefundQuery {
+    /// Refunds, oldest first (`last:` gives the newest). A customer sees only their own.
+    #[graphql(guard = "Require(Permission::ReadBilling)", complexity = "page_cost(first, last, child_complexity)")]
+    async fn refunds(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<RefundFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<Refund>> {
+        let window = PageArgs::new(first, after, last, before).window()?;
+        let mut filter = filter.unwrap_or_default().into_filter()?;
+        let Some(customer) = billing_customer(ctx, filter.customer_id)? else {
+            return Ok(connection(crate::db::page::Page::empty(), |row: &RefundRow| row.id, Refund));
+        };
+        filter.customer_id = customer;
+        let page = db(ctx).read(move |conn| service::page(conn, &filter, window)).await?;
+        Ok(connection(page, |row| row.id, Refund))
+    }
+}
+
+#[derive(Default)]
+pub struct RefundMutation;
+
+#[Object]
+impl RefundMutation {
+    /// Pays back all or part of a COMPLETED payment, never more than is left of it. Money the
+    /// payment had on no invoice (advance) goes first; then the invoices it paid, newest first,
+    /// owe again and reopen (a PAID invoice becomes SENT, OVERDUE or DRAFT). The ledger records
+    /// it with you as the approver.
+    #[graphql(guard = "Require(Permission::WriteBilling)")]
+    async fn create_refund(&self, ctx: &Context<'_>, input: CreateRefundInput) -> Result<Refund> {
+        let actor = Actor::from(principal(ctx)?);
+        let payment = expect_id("paymentId", Payment::KIND, &input.payment_id)?;
+        let amount = input.amount.map(|m| m.0);
+        let reason = crate::validate::required_text("reason", &input.reason, 500)?;
+        let row = db(ctx).write(move |conn| service::refund(conn, payment, amount, &reason, &actor)).await?;
+        Ok(Refund(row))
+    }
+}

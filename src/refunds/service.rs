@@ -1,0 +1,137 @@
+//! Refunding a payment inside the caller's write transaction, and reading refunds.
+
+use diesel::prelude::*;
+
+use super::model::{NewRefund, RefundFilter, RefundRow};
+use crate::audit::Actor;
+use crate::db::page::{Page, PageWindow};
+use crate::db::schema::refunds;
+use crate::db::{DbConn, MultiBackend};
+use crate::error::{AppError, AppResult};
+use crate::graphql::node::global_id;
+use crate::invoices::rules::rupees;
+use crate::invoices::service::{lock_customer, put_money};
+use crate::keyset_page;
+use crate::ledger::model::{Entry, TransactionType};
+use crate::payments::model::PaymentStatus;
+use crate::payments::{repo as payments, rules};
+
+/// `createRefund`: pays back `amount` (all that is left of the payment when `None`) of a
+/// completed payment. The invoices it takes money back from owe again and reopen; the ledger
+/// records it with the approving staff member.
+pub fn refund(
+    conn: &mut DbConn,
+    payment_id: i64,
+    amount: Option<i64>,
+    reason: &str,
+    actor: &Actor,
+) -> AppResult<RefundRow> {
+    let customer = payments::find(conn, payment_id)
+        .map_err(|_| AppError::bad_input("paymentId", "`paymentId` names no existing payment"))?
+        .customer_id;
+    lock_customer(conn, customer, "paymentId")?;
+    let mut payment = payments::find(conn, payment_id)?;
+    if payment.status != PaymentStatus::Completed.as_str() {
+        return Err(AppError::bad_input(
+            "paymentId",
+            format!("payment {} is {}: only COMPLETED payments can be refunded", payment.payment_id, payment.status),
+        ));
+    }
+    let refundable = payment.amount_paise - payment.refunded_paise;
+    if refundable <= 0 {
+        return Err(AppError::Conflict(format!("payment {} is already fully refunded", payment.payment_id)));
+    }
+    let amount = amount.unwrap_or(refundable);
+    if amount <= 0 {
+        return Err(AppError::bad_input("amount", "`amount` must be more than zero"));
+    }
+    if amount > refundable {
+        return Err(AppError::bad_input(
+            "amount",
+            format!("at most ₹{} of payment {} can be refunded", rupees(refundable), payment.payment_id),
+        ));
+    }
+    let on_invoices = payments::on_invoices(conn, payment.id)?;
+    let (_from_advance, takes) = rules::take_back(amount, payment.unallocated(), &on_invoices);
+    let mut from = Vec::new();
+    for (invoice_id, take) in takes {
+        let mut invoice = crate::invoices::repo::find(conn, invoice_id)?;
+        put_money(conn, &mut invoice, payment.id, -take)?;
+        payment.allocated_paise -= take;
+        from.push(format!("₹{} from {}", rupees(take), invoice.invoice_number));
+    }
+    payment.refunded_paise += amount;
+    payment.updated_at = crate::clock::now();
+    payments::set_money(conn, &payment)?;
+
+    let mut new = NewRefund {
+        refund_id: String::new(),
+        payment_id: payment.id,
+        customer_id: payment.customer_id,
+        amount_paise: amount,
+        reason: reason.to_owned(),
+        approved_by: actor.employee_id(),
+        created_at: crate::clock::now(),
+    };
+    let row: RefundRow = crate::numbers::insert_with_fresh_number(conn, "RFD", "refund_id", |c, number| {
+        new.refund_id = number;
+        diesel::insert_into(refunds::table).values(&new).returning(refunds::all_columns).get_result(c)
+    })?;
+    let source = if from.is_empty() { "from advance".to_owned() } else { from.join(", ") };
+    let mut entry = Entry::new(
+        payment.customer_id,
+        TransactionType::Refund,
+        amount,
+        amount,
+        format!(
+            "Refund {} of payment {} approved by {} ({source}): {reason}",
+            row.refund_id, payment.payment_id, actor.name
+        ),
+    );
+    entry.payment_id = Some(payment.id);
+    entry.refund_id = Some(row.id);
+    entry.invoice_id = payment.invoice_id;
+    crate::ledger::repo::append(conn, entry, actor)?;
+    let details = format!("{} ₹{} of {}", row.refund_id, rupees(amount), payment.payment_id);
+    let targets = [global_id("Refund", row.id), global_id("Payment", payment.id)];
+    crate::audit::repo::record(conn, actor, "createRefund", &targets, Some(&details))?;
+    Ok(row)
+}
+
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<RefundRow>> {
+    Ok(refunds::table.filter(crate::db::fragments::id_in("refunds.id", ids)).load(conn)?)
+}
+
+/// The refunds of each payment in `payment_ids`, oldest first.
+pub fn of_payments(conn: &mut DbConn, payment_ids: &[i64]) -> AppResult<Vec<RefundRow>> {
+    if payment_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(refunds::table
+        .filter(crate::db::fragments::id_in("refunds.payment_id", payment_ids))
+        .order(refunds::id.asc())
+        .load(conn)?)
+}
+
+fn filtered(filter: &RefundFilter) -> refunds::BoxedQuery<'static, MultiBackend> {
+    let mut query = refunds::table.into_boxed();
+    if let Some(customer) = filter.customer_id {
+        query = query.filter(refunds::customer_id.eq(customer));
+    }
+    if let Some(payment) = filter.payment_id {
+        query = query.filter(refunds::payment_id.eq(payment));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(refunds::created_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(refunds::created_at.lt(to));
+    }
+    query
+}
+
+pub fn page(conn: &mut DbConn, filter: &RefundFilter, window: PageWindow) -> AppResult<Page<RefundRow>> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    let rows = keyset_page!(filtered(filter), refunds::id, window).load::<RefundRow>(conn)?;
+    Ok(window.finish(rows, total))
+}
