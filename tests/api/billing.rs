@@ -90,7 +90,7 @@ pub async fn check_invariants(app: &TestApp, customer: &str) -> Value {
     }
     assert_eq!(paise(&account["advanceAmount"]), advance);
     let balance = paise(&account["balance"]);
-    let ledger_sum: i64 = ledger.iter().map(|t| paise(&t["balanceChange"])).sum();
+    let ledger_sum: i64 = whole_ledger(app, customer).await.iter().map(|t| paise(&t["balanceChange"])).sum();
     assert_eq!(ledger_sum, balance, "ledger sum = customer balance");
     if let Some(newest) = ledger.first() {
         assert_eq!(paise(&newest["balanceAfter"]), balance);
@@ -101,6 +101,22 @@ pub async fn check_invariants(app: &TestApp, customer: &str) -> Value {
     }
     assert_eq!(balance, outstanding - advance, "balance = open invoice balances − advance");
     account
+}
+
+/// Every ledger row of a customer, oldest first, through the paged `transactions` connection.
+pub async fn whole_ledger(app: &TestApp, customer: &str) -> Vec<Value> {
+    let q = "query($c: ID, $after: String) { transactions(filter: {customerId: $c}, first: 100, after: $after) {
+        nodes { balanceChange balanceAfter } pageInfo { hasNextPage endCursor } } }";
+    let mut rows = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let page = app.data(q, json!({"c": customer, "after": after})).await["transactions"].clone();
+        rows.extend(page["nodes"].as_array().unwrap().iter().cloned());
+        if page["pageInfo"]["hasNextPage"] != true {
+            return rows;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
 }
 
 /// A customer (plan 499.00 × 3 months + 18 % GST = 1766.46 on the first invoice); returns

@@ -4,6 +4,7 @@ mod helpers;
 
 mod auth;
 mod billing;
+mod billing_concurrency;
 mod binary;
 mod customers;
 mod graphql_core;
