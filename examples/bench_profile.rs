@@ -7,7 +7,10 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
+
+mod bench_common;
+use bench_common::{cpu_seconds, memory, percentile_ms, post, post_raw, statements};
 
 const PROFILE: &str = "query($first: Int!, $after: String) { customers(first: $first, after: $after) {
     totalCount pageInfo { endCursor hasNextPage }
@@ -51,56 +54,6 @@ fn args() -> Args {
         }
     }
     args
-}
-
-async fn post(client: &reqwest::Client, url: &str, token: Option<&str>, body: &Value) -> Result<Value, String> {
-    let mut request = client.post(format!("{url}/graphql")).json(body);
-    if let Some(token) = token {
-        request = request.bearer_auth(token);
-    }
-    let response = request.send().await.map_err(|e| e.to_string())?;
-    let value: Value = response.json().await.map_err(|e| e.to_string())?;
-    match value.get("errors") {
-        Some(errors) => Err(errors.to_string()),
-        None => Ok(value),
-    }
-}
-
-/// Sends a request and checks the answer without parsing it (the load generator shares the
-/// machine with the server, so it spends as little CPU as it can).
-async fn post_raw(client: &reqwest::Client, url: &str, token: &str, body: &Value) -> Result<(), String> {
-    let response = client.post(format!("{url}/graphql")).bearer_auth(token).json(body).send().await;
-    let bytes = response.map_err(|e| e.to_string())?.bytes().await.map_err(|e| e.to_string())?;
-    if bytes.starts_with(b"{\"data\":{") && !bytes.windows(10).any(|w| w == b"\"errors\":[") {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned())
-    }
-}
-
-async fn statements(client: &reqwest::Client, url: &str) -> u64 {
-    let text = client.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
-    text.lines()
-        .find_map(|l| l.strip_prefix("isp_db_statements_total ").and_then(|v| v.trim().parse().ok()))
-        .expect("isp_db_statements_total")
-}
-
-/// CPU seconds (user + system) the process has used so far.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which is in parentheses): utime and stime are 14 and 15.
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
-    (ticks(11) + ticks(12)) / 100.0
-}
-
-fn memory(pid: u32) -> String {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    let field = |name: &str| {
-        status.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned()).unwrap_or_else(|| "?".into())
-    };
-    format!("RSS {} (peak {})", field("VmRSS:"), field("VmHWM:"))
 }
 
 #[tokio::main]
@@ -164,14 +117,13 @@ async fn main() {
         let after = statements(&client, &args.url).await;
         let cpu = args.server_pid.map(cpu_seconds).zip(cpu_before).map(|(a, b)| a - b);
         latencies.sort_unstable();
-        let pct = |p: f64| latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)];
         let n = latencies.len() as u64;
         println!(
             "page {page:>3}: {n} requests in {elapsed:.1} s = {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, errors {errors}, \
              {:.1} SQL statements/request, server CPU {} ms/request, server {}",
             n as f64 / elapsed,
-            pct(0.50).as_secs_f64() * 1000.0,
-            pct(0.99).as_secs_f64() * 1000.0,
+            percentile_ms(&latencies, 0.50),
+            percentile_ms(&latencies, 0.99),
             (after - before) as f64 / (n + errors).max(1) as f64,
             cpu.map_or_else(|| "?".to_owned(), |c| format!("{:.2}", c * 1000.0 / n.max(1) as f64)),
             args.server_pid.map_or_else(|| "memory: pass --server-pid".to_owned(), memory),

@@ -1,0 +1,64 @@
+//! What the load generators share: posting GraphQL, reading `/metrics` and the server's CPU and
+//! memory from `/proc`, and printing latency figures.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub async fn post(client: &reqwest::Client, url: &str, token: Option<&str>, body: &Value) -> Result<Value, String> {
+    let mut request = client.post(format!("{url}/graphql")).json(body);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.map_err(|e| e.to_string())?;
+    let value: Value = response.json().await.map_err(|e| e.to_string())?;
+    match value.get("errors") {
+        Some(errors) => Err(errors.to_string()),
+        None => Ok(value),
+    }
+}
+
+/// Sends a request and checks the answer without parsing it (the load generator shares the
+/// machine with the server, so it spends as little CPU as it can).
+pub async fn post_raw(client: &reqwest::Client, url: &str, token: &str, body: &Value) -> Result<(), String> {
+    let response = client.post(format!("{url}/graphql")).bearer_auth(token).json(body).send().await;
+    let bytes = response.map_err(|e| e.to_string())?.bytes().await.map_err(|e| e.to_string())?;
+    if bytes.starts_with(b"{\"data\":{") && !bytes.windows(10).any(|w| w == b"\"errors\":[") {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&bytes[..bytes.len().min(300)]).into_owned())
+    }
+}
+
+pub async fn statements(client: &reqwest::Client, url: &str) -> u64 {
+    let text = client.get(format!("{url}/metrics")).send().await.unwrap().text().await.unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("isp_db_statements_total ").and_then(|v| v.trim().parse().ok()))
+        .expect("isp_db_statements_total")
+}
+
+/// CPU seconds (user + system) the process has used so far.
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and stime are 14 and 15.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+pub fn memory(pid: u32) -> String {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim().to_owned()).unwrap_or_else(|| "?".into())
+    };
+    format!("RSS {} (peak {})", field("VmRSS:"), field("VmHWM:"))
+}
+
+/// The latency at quantile `p` (0..1) of sorted `latencies`, in milliseconds.
+pub fn percentile_ms(latencies: &[Duration], p: f64) -> f64 {
+    if latencies.is_empty() {
+        return 0.0;
+    }
+    latencies[((latencies.len() as f64 * p) as usize).min(latencies.len() - 1)].as_secs_f64() * 1000.0
+}
