@@ -37,6 +37,24 @@ pub struct Config {
     #[arg(long, env = "ISP_LOGIN_LOCK_MINUTES", default_value_t = 15, global = true)]
     pub login_lock_minutes: u64,
 
+    /// Seconds between the server's pings on an open websocket (keeps idle connections alive
+    /// through proxies).
+    #[arg(long, env = "ISP_WS_PING_SECONDS", default_value_t = 15, global = true)]
+    pub ws_ping_seconds: u64,
+
+    /// Where notifications are POSTed for an SMS or WhatsApp gateway (empty: no webhook).
+    #[arg(long, env = "ISP_WEBHOOK_URL", default_value = "", global = true)]
+    pub webhook_url: String,
+
+    /// New connection requests accepted from one client address per hour.
+    #[arg(long, env = "ISP_CONNECTION_REQUESTS_PER_HOUR", default_value_t = 5, global = true)]
+    pub connection_requests_per_hour: i64,
+
+    /// Key that signs webhook bodies (HMAC-SHA256 in `X-Isp-Signature`); from the environment
+    /// only (`ISP_WEBHOOK_SECRET`).
+    #[arg(skip)]
+    pub webhook_secret: Option<String>,
+
     /// Password of the `admin` account made on the first start; read from the environment
     /// only (`ISP_ADMIN_PASSWORD`), never from a flag, so it does not show in `ps`.
     #[arg(skip)]
@@ -55,6 +73,10 @@ impl Config {
             token_ttl_hours: 12,
             login_max_failures: 10,
             login_lock_minutes: 15,
+            ws_ping_seconds: 15,
+            webhook_url: String::new(),
+            connection_requests_per_hour: 5,
+            webhook_secret: None,
             admin_password: None,
         }
     }
@@ -62,6 +84,7 @@ impl Config {
     /// Reads the settings that have no flag from the environment.
     pub fn with_environment(mut self) -> Self {
         self.admin_password = std::env::var("ISP_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+        self.webhook_secret = std::env::var("ISP_WEBHOOK_SECRET").ok().filter(|p| !p.is_empty());
         self
     }
 

@@ -4,9 +4,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_graphql::http::{GraphiQLSource, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::http::{GraphiQLSource, WebSocketProtocols, WsMessage, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::Data;
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures_util::{SinkExt, StreamExt};
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, MatchedPath, Request, State, WebSocketUpgrade};
@@ -33,6 +35,8 @@ pub struct AppState {
     pub schema: AppSchema,
     pub db: Db,
     pub metrics: Arc<Metrics>,
+    /// Time between websocket pings.
+    pub ws_ping: Duration,
 }
 
 /// The routes and layers of the app.
@@ -101,34 +105,80 @@ fn payload_token(payload: &serde_json::Value) -> Option<String> {
 async fn graphql_ws(
     State(state): State<AppState>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
-    protocol: GraphQLProtocol,
+    headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    // The first GraphQL subprotocol the client offers (`graphql-transport-ws` or `graphql-ws`).
+    let protocol = headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|offered| offered.split(',').find_map(|p| p.trim().parse::<WebSocketProtocols>().ok()));
+    let Some(protocol) = protocol else {
+        return (StatusCode::BAD_REQUEST, "offer the graphql-transport-ws or graphql-ws subprotocol").into_response();
+    };
     let address = client_address(connect_info);
-    upgrade.protocols(ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |stream| {
-        let db = state.db.clone();
-        GraphQLWebSocket::new(stream, state.schema.clone(), protocol)
-            .on_connection_init(move |payload| async move {
-                // Browsers cannot send headers on a websocket: the token comes in the payload,
-                // and without a valid one the connection is refused. Every operation on the
-                // socket checks it again (`auth::websocket`).
-                let refused =
-                    || async_graphql::Error::new("log in first: send a valid token in the connection_init payload");
-                let token = payload_token(&payload).ok_or_else(refused)?;
-                let auth = auth::authenticate(&db, Some(&token), address.clone()).await.map_err(|e| {
-                    tracing::error!(error = %e.message(), "websocket login check failed");
-                    async_graphql::Error::new("internal server error")
-                })?;
-                if auth.principal.is_none() {
-                    return Err(refused());
-                }
-                let mut data = Data::default();
-                data.insert(auth::websocket::WebsocketLogin { token, client_address: address });
-                Ok(data)
-            })
-            .keepalive_timeout(Duration::from_secs(30))
-            .serve()
-    })
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| serve_websocket(socket, state, protocol, address))
+}
+
+/// How long one message may take to reach a client before the connection is dropped as dead.
+const WS_SEND_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Runs one websocket: GraphQL messages both ways, plus a websocket ping every
+/// `ISP_WS_PING_SECONDS` (keeps proxies from closing idle dashboards). A client that stops reading only stalls its own connection (its
+/// subscriptions fall behind and are told so); one that takes longer than [`WS_SEND_TIMEOUT`]
+/// to take a message is disconnected.
+async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocketProtocols, address: String) {
+    let db = state.db.clone();
+    let (mut sink, stream) = socket.split();
+    let input = stream.take_while(|message| std::future::ready(message.is_ok())).filter_map(|message| {
+        std::future::ready(match message {
+            Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
+            _ => None,
+        })
+    });
+    let output = async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol).on_connection_init(
+        move |payload| async move {
+            // Browsers cannot send headers on a websocket: the token comes in the payload,
+            // and without a valid one the connection is refused. Every operation on the
+            // socket checks it again (`auth::websocket`), and so does every event.
+            let refused =
+                || async_graphql::Error::new("log in first: send a valid token in the connection_init payload");
+            let token = payload_token(&payload).ok_or_else(refused)?;
+            let auth = auth::authenticate(&db, Some(&token), address.clone()).await.map_err(|e| {
+                tracing::error!(error = %e.message(), "websocket login check failed");
+                async_graphql::Error::new("internal server error")
+            })?;
+            if auth.principal.is_none() {
+                return Err(refused());
+            }
+            let mut data = Data::default();
+            data.insert(auth::websocket::WebsocketLogin { token, client_address: address });
+            Ok(data)
+        },
+    );
+    futures_util::pin_mut!(output);
+    let mut ping = tokio::time::interval(state.ws_ping);
+    ping.tick().await;
+    loop {
+        let message = tokio::select! {
+            next = output.next() => match next {
+                Some(WsMessage::Text(text)) => Message::Text(text.into()),
+                Some(WsMessage::Close(code, reason)) => Message::Close(Some(CloseFrame { code, reason: reason.into() })),
+                None => break,
+            },
+            _ = ping.tick() => Message::Ping(Default::default()),
+        };
+        match tokio::time::timeout(WS_SEND_TIMEOUT, sink.send(message)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => break,
+            Err(_) => {
+                tracing::info!("dropping a websocket client that stopped reading");
+                break;
+            }
+        }
+    }
 }
 
 async fn graphiql() -> Html<String> {

@@ -7,18 +7,22 @@ pub mod audit;
 pub mod auth;
 pub mod clock;
 pub mod companies;
+pub mod complaints;
 pub mod config;
+pub mod connection_requests;
 pub mod customers;
 pub mod db;
 pub mod employees;
 pub mod enums;
 pub mod error;
+pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod invoices;
 pub mod ledger;
 pub mod localities;
 pub mod metrics;
+pub mod notifications;
 pub mod numbers;
 pub mod payments;
 pub mod plans;
@@ -55,8 +59,25 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         tracing::info!(?applied, "applied database migrations");
     }
     employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;
-    let schema = graphql::build_schema(Some((db.clone(), config.auth_settings())));
-    let state = http::AppState { schema, db: db.clone(), metrics: Arc::clone(&metrics) };
+    let events = events::Events::default();
+    let outbox = notifications::Outbox { webhook: !config.webhook_url.trim().is_empty() };
+    let schema = graphql::build_schema(Some(graphql::SchemaData {
+        db: db.clone(),
+        auth: config.auth_settings(),
+        events: events.clone(),
+        outbox,
+        connection_requests_per_hour: connection_requests::graphql::RequestLimit(config.connection_requests_per_hour),
+    }));
+    notifications::reminders::spawn(db.clone(), outbox, events.clone());
+    if outbox.webhook {
+        let hook = notifications::webhook::Webhook {
+            url: config.webhook_url.trim().to_owned(),
+            secret: config.webhook_secret.clone(),
+        };
+        notifications::webhook::spawn(db.clone(), hook);
+    }
+    let ws_ping = std::time::Duration::from_secs(config.ws_ping_seconds.max(1));
+    let state = http::AppState { schema, db: db.clone(), metrics: Arc::clone(&metrics), ws_ping };
     Ok(App { router: http::router(state, config), db, metrics })
 }
 

@@ -1,5 +1,5 @@
-//! Random business numbers (`PAY` + 12 digits, `TXN` + 12 digits, `RFD` + 12 digits) and
-//! inserting a row under a fresh one.
+//! Random business numbers (`PAY`, `TXN`, `RFD` + 12 digits, `CMP` + 10 digits) and inserting
+//! a row under a fresh one.
 
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::{Connection, QueryResult};
@@ -8,9 +8,11 @@ use rand::Rng;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 
-/// `prefix` followed by 12 random digits, e.g. `PAY048213950177`.
-pub fn random_number(prefix: &str, rng: &mut impl Rng) -> String {
-    format!("{prefix}{:012}", rng.random_range(0..1_000_000_000_000u64))
+/// `prefix` followed by `digits` random digits (at most 18), e.g. `PAY048213950177`.
+pub fn random_number(prefix: &str, digits: u32, rng: &mut impl Rng) -> String {
+    let digits = digits.min(18);
+    let n = rng.random_range(0..10u64.pow(digits));
+    format!("{prefix}{n:0width$}", width = digits as usize)
 }
 
 /// Inserts a row under a fresh `prefix` number: `insert` gets the number; when the number is
@@ -21,12 +23,13 @@ pub fn random_number(prefix: &str, rng: &mut impl Rng) -> String {
 pub fn insert_with_fresh_number<T>(
     conn: &mut DbConn,
     prefix: &str,
+    digits: u32,
     column: &str,
     mut insert: impl FnMut(&mut DbConn, String) -> QueryResult<T>,
 ) -> AppResult<T> {
     let mut rng = rand::rng();
     for _ in 0..20 {
-        let number = random_number(prefix, &mut rng);
+        let number = random_number(prefix, digits, &mut rng);
         let attempt = match conn {
             DbConn::Pg(_) => conn.transaction(|c| insert(c, number)),
             DbConn::Sqlite(_) => insert(conn, number),
@@ -48,12 +51,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn numbers_are_the_prefix_and_twelve_digits() {
+    fn numbers_are_the_prefix_and_their_digits() {
         let mut rng = rand::rng();
         for _ in 0..100 {
-            let n = random_number("PAY", &mut rng);
+            let n = random_number("PAY", 12, &mut rng);
             assert_eq!(n.len(), 15);
             assert!(n.starts_with("PAY") && n[3..].chars().all(|c| c.is_ascii_digit()), "{n}");
+            let c = random_number("CMP", 10, &mut rng);
+            assert_eq!(c.len(), 13);
         }
     }
 }

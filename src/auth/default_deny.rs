@@ -10,7 +10,7 @@ use super::RequestAuth;
 use crate::error::{to_server_error, AppError};
 
 /// Root fields anyone may call without logging in.
-pub const PUBLIC_FIELDS: &[&str] = &["login"];
+pub const PUBLIC_FIELDS: &[&str] = &["login", "createConnectionRequest"];
 
 /// Names of the root fields `set` selects, looking through fragments.
 fn root_fields<'a>(doc: &'a ExecutableDocument, set: &'a SelectionSet, depth: usize, out: &mut Vec<&'a str>) {

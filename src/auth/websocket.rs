@@ -26,6 +26,7 @@ pub async fn prepare(login: Option<&WebsocketLogin>, db: Option<&Db>, mut reques
         return Err(to_server_error(&AppError::Unauthenticated, Some("your session has ended; log in again")));
     }
     request.data.insert(auth);
-    crate::graphql::loaders::install(&mut request.data, db);
+    // Uncached: a subscription resolves every event afresh.
+    crate::graphql::loaders::install_with(&mut request.data, db, false);
     Ok(request)
 }

@@ -11,6 +11,8 @@ use crate::addons::graphql::AddonBill;
 use crate::addons::model::AddonRow;
 use crate::auth::permissions::{require, Access, Permission, Require};
 use crate::companies::graphql::Company;
+use crate::complaints::graphql::Complaint;
+use crate::complaints::model::ComplaintRow;
 use crate::employees::graphql::{Employee, StaffContact};
 use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
@@ -239,6 +241,16 @@ impl Customer {
     async fn transactions(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Transaction>> {
         let rows = load_newest::<TransactionRow>(ctx, self.0.id, first.unwrap_or(20)).await?;
         Ok(rows.into_iter().map(Transaction).collect())
+    }
+    /// Complaints, newest first: the newest `first` (20 when left out; at most 100). Needs the
+    /// complaints permission (collectors get `FORBIDDEN`).
+    #[graphql(
+        guard = "Require(Permission::ReadComplaints)",
+        complexity = "usize::try_from(first.unwrap_or(20)).unwrap_or(1).max(1) * child_complexity"
+    )]
+    async fn complaints(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Complaint>> {
+        let rows = load_newest::<ComplaintRow>(ctx, self.0.id, first.unwrap_or(20)).await?;
+        Ok(rows.into_iter().map(Complaint).collect())
     }
     /// One-off charges, oldest first (PENDING ones wait for the next invoice).
     #[graphql(guard = "Require(Permission::ReadBilling)")]

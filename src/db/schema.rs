@@ -247,6 +247,60 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    complaints (id) {
+        id -> BigInt,
+        complaint_id -> Text,
+        customer_id -> BigInt,
+        title -> Text,
+        description -> Text,
+        category -> Text,
+        priority -> Text,
+        status -> Text,
+        assigned_employee_id -> Nullable<BigInt>,
+        resolved_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    connection_requests (id) {
+        id -> BigInt,
+        full_name -> Text,
+        mobile -> Text,
+        email -> Nullable<Text>,
+        address -> Text,
+        locality_id -> Nullable<BigInt>,
+        plan_id -> Nullable<BigInt>,
+        message -> Nullable<Text>,
+        status -> Text,
+        customer_id -> Nullable<BigInt>,
+        client_address -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    notifications (id) {
+        id -> BigInt,
+        recipient_kind -> Text,
+        recipient_id -> BigInt,
+        kind -> Text,
+        title -> Text,
+        body -> Text,
+        subject_id -> Nullable<Text>,
+        dedupe_key -> Nullable<Text>,
+        read_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        webhook_status -> Text,
+        webhook_attempts -> Integer,
+        webhook_next_at -> Nullable<Timestamp>,
+        webhook_last_error -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(customers -> plans (plan_id));
 diesel::joinable!(customers -> companies (company_id));
 diesel::joinable!(invoices -> customers (customer_id));
@@ -267,4 +321,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     refunds,
     addon_bills,
     transactions,
+    complaints,
+    connection_requests,
+    notifications,
 );

@@ -88,3 +88,23 @@ pub fn set_password(conn: &mut DbConn, id: i64, password_hash: &str, now: NaiveD
     }
     Ok(())
 }
+
+/// Ids of the active staff with one of `roles`.
+pub fn active_with_roles(conn: &mut DbConn, roles: &[&str]) -> AppResult<Vec<i64>> {
+    let roles: Vec<String> = roles.iter().map(|r| (*r).to_owned()).collect();
+    Ok(employees::table
+        .filter(employees::is_active.eq(true))
+        .filter(employees::role.eq_any(roles))
+        .select(employees::id)
+        .order(employees::id.asc())
+        .load(conn)?)
+}
+
+/// Whether `id` is an active staff member; `BAD_USER_INPUT` on `field` otherwise.
+pub fn check_active(conn: &mut DbConn, id: i64, field: &str) -> AppResult<()> {
+    let active: Option<bool> = employees::table.find(id).select(employees::is_active).first(conn).optional()?;
+    if active != Some(true) {
+        return Err(crate::error::AppError::bad_input(field, format!("`{field}` names no active employee")));
+    }
+    Ok(())
+}

@@ -5,11 +5,13 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::{CacheFactory, DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, Data};
 
 use crate::addons::model::AddonRow;
 use crate::companies::model::CompanyRow;
+use crate::complaints::model::ComplaintRow;
+use crate::connection_requests::model::ConnectionRequestRow;
 use crate::customers::loader::{InvoicesLoader, PaymentsLoader};
 use crate::customers::model::CustomerRow;
 use crate::db::{Db, DbConn};
@@ -155,24 +157,38 @@ fn newest<R: Clone + Send + Sync + 'static>(
 
 /// Adds a fresh set of loaders to a request's (or a websocket connection's) data.
 pub fn install(data: &mut Data, db: &Db) {
-    data.insert(by_id::<CompanyRow>(db, crate::companies::repo::by_ids, |r| r.id));
-    data.insert(by_id::<LocalityRow>(db, crate::localities::repo::by_ids, |r| r.id));
-    data.insert(by_id::<PlanRow>(db, crate::plans::repo::by_ids, |r| r.id));
-    data.insert(by_id::<EmployeeRow>(db, crate::employees::repo::by_ids, |r| r.id));
-    data.insert(by_id::<CustomerRow>(db, crate::customers::repo::by_ids, |r| r.id));
-    data.insert(by_id::<InvoiceRow>(db, crate::invoices::repo::by_ids, |r| r.id));
-    data.insert(by_id::<PaymentRow>(db, crate::payments::repo::by_ids, |r| r.id));
-    data.insert(DataLoader::with_cache(InvoicesLoader(db.clone()), tokio::spawn, HashMapCache::default()));
-    data.insert(DataLoader::with_cache(PaymentsLoader(db.clone()), tokio::spawn, HashMapCache::default()));
-    data.insert(by_id::<TransactionRow>(db, crate::ledger::repo::by_ids, |r| r.id));
-    data.insert(by_id::<RefundRow>(db, crate::refunds::service::by_ids, |r| r.id));
-    data.insert(by_id::<AddonRow>(db, crate::addons::repo::by_ids, |r| r.id));
-    data.insert(many::<RefundRow>(db, crate::refunds::service::of_payments, |r| r.payment_id));
-    data.insert(many::<AllocationRow>(db, crate::payments::repo::allocations_of, |r| r.payment_id));
-    data.insert(many::<AddonRow>(db, crate::addons::repo::of_customers, |r| r.customer_id));
-    data.insert(newest::<PaymentRow>(db, crate::payments::repo::newest_for_customers, |r| r.customer_id));
-    data.insert(newest::<TransactionRow>(db, crate::ledger::repo::newest_for_customers, |r| r.customer_id));
-    data.insert(DataLoader::with_cache(AccountLoader(db.clone()), tokio::spawn, HashMapCache::default()));
+    install_with(data, db, true)
+}
+
+/// Like [`install`]; with `cache` false every load goes to the database (for subscriptions,
+/// whose events must never be resolved from what an earlier event loaded).
+pub fn install_with(data: &mut Data, db: &Db, cache: bool) {
+    put(data, by_id::<CompanyRow>(db, crate::companies::repo::by_ids, |r| r.id), cache);
+    put(data, by_id::<LocalityRow>(db, crate::localities::repo::by_ids, |r| r.id), cache);
+    put(data, by_id::<PlanRow>(db, crate::plans::repo::by_ids, |r| r.id), cache);
+    put(data, by_id::<EmployeeRow>(db, crate::employees::repo::by_ids, |r| r.id), cache);
+    put(data, by_id::<CustomerRow>(db, crate::customers::repo::by_ids, |r| r.id), cache);
+    put(data, by_id::<InvoiceRow>(db, crate::invoices::repo::by_ids, |r| r.id), cache);
+    put(data, by_id::<PaymentRow>(db, crate::payments::repo::by_ids, |r| r.id), cache);
+    put(data, DataLoader::with_cache(InvoicesLoader(db.clone()), tokio::spawn, HashMapCache::default()), cache);
+    put(data, DataLoader::with_cache(PaymentsLoader(db.clone()), tokio::spawn, HashMapCache::default()), cache);
+    put(data, by_id::<TransactionRow>(db, crate::ledger::repo::by_ids, |r| r.id), cache);
+    put(data, by_id::<RefundRow>(db, crate::refunds::service::by_ids, |r| r.id), cache);
+    put(data, by_id::<AddonRow>(db, crate::addons::repo::by_ids, |r| r.id), cache);
+    put(data, many::<RefundRow>(db, crate::refunds::service::of_payments, |r| r.payment_id), cache);
+    put(data, many::<AllocationRow>(db, crate::payments::repo::allocations_of, |r| r.payment_id), cache);
+    put(data, many::<AddonRow>(db, crate::addons::repo::of_customers, |r| r.customer_id), cache);
+    put(data, newest::<PaymentRow>(db, crate::payments::repo::newest_for_customers, |r| r.customer_id), cache);
+    put(data, newest::<TransactionRow>(db, crate::ledger::repo::newest_for_customers, |r| r.customer_id), cache);
+    put(data, DataLoader::with_cache(AccountLoader(db.clone()), tokio::spawn, HashMapCache::default()), cache);
+    put(data, by_id::<ComplaintRow>(db, crate::complaints::repo::by_ids, |r| r.id), cache);
+    put(data, newest::<ComplaintRow>(db, crate::complaints::repo::newest_for_customers, |r| r.customer_id), cache);
+    put(data, by_id::<ConnectionRequestRow>(db, crate::connection_requests::repo::by_ids, |r| r.id), cache);
+}
+
+fn put<L: Send + Sync + 'static, C: CacheFactory + 'static>(data: &mut Data, loader: DataLoader<L, C>, cache: bool) {
+    loader.enable_all_cache(cache);
+    data.insert(loader);
 }
 
 /// The rows of `R` that belong to `owner`, through the request's [`ManyLoader`].

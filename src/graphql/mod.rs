@@ -6,22 +6,29 @@ pub mod node;
 pub mod pagination;
 mod request_hooks;
 pub mod scalars;
+pub mod subscriptions;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::addons::graphql::{AddonMutation, AddonQuery};
 use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::auth::AuthSettings;
 use crate::companies::graphql::{CompanyMutation, CompanyQuery};
+use crate::complaints::graphql::ComplaintQuery;
+use crate::complaints::mutations::ComplaintMutation;
+use crate::connection_requests::graphql::{ConnectionRequestMutation, ConnectionRequestQuery, RequestLimit};
 use crate::customers::graphql::CustomerQuery;
 use crate::customers::mutations::CustomerMutation;
 use crate::db::Db;
 use crate::employees::graphql::{EmployeeMutation, EmployeeQuery};
+use crate::events::Events;
 use crate::invoices::graphql::InvoiceQuery;
 use crate::invoices::mutations::InvoiceMutation;
 use crate::ledger::graphql::LedgerQuery;
 use crate::localities::graphql::{LocalityMutation, LocalityQuery};
+use crate::notifications::graphql::{NotificationMutation, NotificationQuery};
+use crate::notifications::Outbox;
 use crate::payments::graphql::PaymentQuery;
 use crate::payments::mutations::PaymentMutation;
 use crate::plans::graphql::{PlanMutation, PlanQuery};
@@ -49,6 +56,9 @@ pub struct QueryRoot(
     LedgerQuery,
     RefundQuery,
     AddonQuery,
+    ComplaintQuery,
+    ConnectionRequestQuery,
+    NotificationQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -63,13 +73,25 @@ pub struct MutationRoot(
     PaymentMutation,
     RefundMutation,
     AddonMutation,
+    ComplaintMutation,
+    ConnectionRequestMutation,
+    NotificationMutation,
 );
 
-pub type AppSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type AppSchema = Schema<QueryRoot, MutationRoot, subscriptions::SubscriptionRoot>;
+
+/// What resolvers find in the schema's data.
+pub struct SchemaData {
+    pub db: Db,
+    pub auth: AuthSettings,
+    pub events: Events,
+    pub outbox: Outbox,
+    pub connection_requests_per_hour: RequestLimit,
+}
 
 /// The schema; `data` is `None` only for printing the SDL.
-pub fn build_schema(data: Option<(Db, AuthSettings)>) -> AppSchema {
-    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), EmptySubscription)
+pub fn build_schema(data: Option<SchemaData>) -> AppSchema {
+    let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), subscriptions::SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
         // The parser's own nesting guard sits above MAX_DEPTH, so that a deep query is
         // refused by the depth rule with its clearer message.
@@ -78,8 +100,8 @@ pub fn build_schema(data: Option<(Db, AuthSettings)>) -> AppSchema {
         .extension(request_hooks::RequestHooks)
         // Business dates (invoice and due dates, plan periods) use it; listed from day one.
         .register_output_type::<scalars::Date>();
-    if let Some((db, settings)) = data {
-        builder = builder.data(db).data(settings);
+    if let Some(d) = data {
+        builder = builder.data(d.db).data(d.auth).data(d.events).data(d.outbox).data(d.connection_requests_per_hour);
     }
     builder.finish()
 }

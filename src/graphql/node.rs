@@ -7,6 +7,7 @@ use base64::Engine;
 use crate::addons::graphql::AddonBill;
 use crate::auth::permissions::{require, Permission};
 use crate::companies::graphql::Company;
+use crate::complaints::graphql::Complaint;
 use crate::customers::graphql::Customer;
 use crate::employees::graphql::Employee;
 use crate::error::AppError;
@@ -54,6 +55,7 @@ pub enum Node {
     Transaction(Transaction),
     Refund(Refund),
     AddonBill(AddonBill),
+    Complaint(Complaint),
 }
 
 #[derive(Default)]
@@ -106,6 +108,10 @@ impl NodeQuery {
             AddonBill::KIND => {
                 require(ctx, Permission::ReadBilling)?;
                 AddonBill::load(ctx, key).await?.map(Node::AddonBill)
+            }
+            Complaint::KIND => {
+                require(ctx, Permission::ReadComplaints)?;
+                Complaint::load(ctx, key).await?.map(Node::Complaint)
             }
             Employee::KIND => {
                 Employee::readable_by(ctx, key)?;

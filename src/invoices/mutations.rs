@@ -12,8 +12,11 @@ use crate::auth::principal;
 use crate::customers::graphql::Customer;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::db;
-use crate::graphql::node::expect_id;
+use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::scalars::{Date, Money};
+use crate::invoices::rules::rupees;
+use crate::notifications::model::{NotificationKind, Recipient};
+use crate::notifications::Outbox;
 use crate::validate::non_negative_paise;
 
 /// A manual invoice. Amounts are rupees with at most two decimals, none negative.
@@ -107,7 +110,27 @@ impl InvoiceMutation {
     async fn update_invoice_status(&self, ctx: &Context<'_>, id: ID, status: InvoiceStatus) -> Result<Invoice> {
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", Invoice::KIND, &id)?;
-        let row = db(ctx).write(move |conn| service::change_status(conn, key, status, &actor)).await?;
+        let outbox = *ctx.data_unchecked::<Outbox>();
+        let (row, notes) = db(ctx)
+            .write(move |conn| {
+                let row = service::change_status(conn, key, status, &actor)?;
+                // Sending an invoice is when the customer hears of it.
+                let notes = if status == InvoiceStatus::Sent {
+                    outbox.notify(
+                        conn,
+                        Recipient::customer(row.customer_id),
+                        NotificationKind::InvoiceIssued,
+                        format!("Invoice {} for ₹{}", row.invoice_number, rupees(row.total_paise)),
+                        format!("Due on {}; ₹{} to pay.", row.due_date, rupees(row.balance_paise)),
+                        Some(global_id(Invoice::KIND, row.id).0),
+                    )?
+                } else {
+                    Vec::new()
+                };
+                Ok((row, notes))
+            })
+            .await?;
+        crate::notifications::publish(ctx.data_unchecked(), notes);
         Ok(Invoice(row))
     }
 

@@ -37,7 +37,7 @@ pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<Trans
         recorded_by: actor.employee_id(),
         created_at: crate::clock::now(),
     };
-    crate::numbers::insert_with_fresh_number(conn, "TXN", "transaction_id", |c, number| {
+    crate::numbers::insert_with_fresh_number(conn, "TXN", 12, "transaction_id", |c, number| {
         new.transaction_id = number;
         diesel::insert_into(transactions::table).values(&new).returning(transactions::all_columns).get_result(c)
     })

@@ -3,16 +3,22 @@
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::graphql::Payment;
+use super::model::PaymentRow;
 use super::model::{PaymentMethod, PaymentStatus};
 use super::service::{self, PaymentRequest};
 use crate::audit::Actor;
 use crate::auth::permissions::{Permission, Require};
 use crate::auth::principal;
 use crate::customers::graphql::Customer;
+use crate::db::DbConn;
+use crate::error::AppResult;
 use crate::graphql::context::db;
-use crate::graphql::node::expect_id;
+use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::scalars::Money;
 use crate::invoices::graphql::Invoice;
+use crate::invoices::rules::rupees;
+use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
+use crate::notifications::Outbox;
 
 /// A payment received.
 #[derive(InputObject)]
@@ -54,6 +60,21 @@ impl CreatePaymentInput {
     }
 }
 
+/// Tells the customer their payment arrived (COMPLETED payments only).
+fn payment_received(conn: &mut DbConn, outbox: &Outbox, payment: &PaymentRow) -> AppResult<Vec<NotificationRow>> {
+    if payment.status != PaymentStatus::Completed.as_str() {
+        return Ok(Vec::new());
+    }
+    outbox.notify(
+        conn,
+        Recipient::customer(payment.customer_id),
+        NotificationKind::PaymentReceived,
+        format!("Payment of ₹{} received", rupees(payment.amount_paise)),
+        format!("Thank you. Payment {} by {} is recorded.", payment.payment_id, payment.method),
+        Some(global_id(Payment::KIND, payment.id).0),
+    )
+}
+
 #[derive(Default)]
 pub struct PaymentMutation;
 
@@ -67,8 +88,16 @@ impl PaymentMutation {
     #[graphql(guard = "Require(Permission::RecordPayments)")]
     async fn create_payment(&self, ctx: &Context<'_>, input: CreatePaymentInput) -> Result<Payment> {
         let actor = Actor::from(principal(ctx)?);
+        let outbox = *ctx.data_unchecked::<Outbox>();
         let request = input.validate()?;
-        let row = db(ctx).write(move |conn| service::record(conn, &request, &actor)).await?;
+        let (row, notes) = db(ctx)
+            .write(move |conn| {
+                let row = service::record(conn, &request, &actor)?;
+                let notes = payment_received(conn, &outbox, &row)?;
+                Ok((row, notes))
+            })
+            .await?;
+        crate::notifications::publish(ctx.data_unchecked(), notes);
         Ok(Payment(row))
     }
 
@@ -77,7 +106,15 @@ impl PaymentMutation {
     async fn update_payment_status(&self, ctx: &Context<'_>, id: ID, status: PaymentStatus) -> Result<Payment> {
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", Payment::KIND, &id)?;
-        let row = db(ctx).write(move |conn| service::change_status(conn, key, status, &actor)).await?;
+        let outbox = *ctx.data_unchecked::<Outbox>();
+        let (row, notes) = db(ctx)
+            .write(move |conn| {
+                let row = service::change_status(conn, key, status, &actor)?;
+                let notes = payment_received(conn, &outbox, &row)?;
+                Ok((row, notes))
+            })
+            .await?;
+        crate::notifications::publish(ctx.data_unchecked(), notes);
         Ok(Payment(row))
     }
 }

@@ -74,7 +74,7 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         updated_at: now,
         allocated_paise: 0,
     };
-    let inserted = crate::numbers::insert_with_fresh_number(conn, "PAY", "payment_id", |c, number| {
+    let inserted = crate::numbers::insert_with_fresh_number(conn, "PAY", 12, "payment_id", |c, number| {
         new.payment_id = number;
         diesel::insert_into(payments::table).values(&new).returning(payments::all_columns).get_result(c)
     });

@@ -73,7 +73,7 @@ pub fn refund(
         approved_by: actor.employee_id(),
         created_at: crate::clock::now(),
     };
-    let row: RefundRow = crate::numbers::insert_with_fresh_number(conn, "RFD", "refund_id", |c, number| {
+    let row: RefundRow = crate::numbers::insert_with_fresh_number(conn, "RFD", 12, "refund_id", |c, number| {
         new.refund_id = number;
         diesel::insert_into(refunds::table).values(&new).returning(refunds::all_columns).get_result(c)
     })?;

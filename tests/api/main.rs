@@ -9,6 +9,7 @@ mod binary;
 mod customers;
 mod graphql_core;
 mod http_endpoints;
+mod live;
 mod migrations;
 mod reference_data;
 mod schema_file;

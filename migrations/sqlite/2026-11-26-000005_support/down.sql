@@ -1,0 +1,3 @@
+DROP TABLE notifications;
+DROP TABLE connection_requests;
+DROP TABLE complaints;

@@ -1,0 +1,108 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use crate::db::schema::complaints;
+use crate::text_enum;
+
+text_enum! {
+    /// Where a complaint stands.
+    pub enum ComplaintStatus {
+        /// Filed, nobody working on it yet.
+        Open => "OPEN",
+        /// Someone is on it.
+        InProgress => "IN_PROGRESS",
+        /// Fixed (`resolvedAt`); may be reopened.
+        Resolved => "RESOLVED",
+        /// Done for good.
+        Closed => "CLOSED",
+    }
+}
+
+text_enum! {
+    /// How urgent a complaint is.
+    pub enum ComplaintPriority {
+        Low => "LOW",
+        Medium => "MEDIUM",
+        High => "HIGH",
+        Urgent => "URGENT",
+    }
+}
+
+text_enum! {
+    /// What a complaint is about.
+    pub enum ComplaintCategory {
+        /// No connection at all.
+        Connectivity => "CONNECTIVITY",
+        /// Slow or unstable internet.
+        Speed => "SPEED",
+        /// Bills and payments.
+        Billing => "BILLING",
+        /// Cable TV picture or channels.
+        CableSignal => "CABLE_SIGNAL",
+        Installation => "INSTALLATION",
+        /// Moving the connection.
+        Relocation => "RELOCATION",
+        Other => "OTHER",
+    }
+}
+
+/// A row of `complaints`; enum columns hold their GraphQL names.
+#[derive(Debug, Clone, Queryable)]
+#[diesel(table_name = complaints)]
+pub struct ComplaintRow {
+    pub id: i64,
+    pub complaint_id: String,
+    pub customer_id: i64,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub priority: String,
+    pub status: String,
+    pub assigned_employee_id: Option<i64>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = complaints)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct NewComplaint {
+    pub complaint_id: String,
+    pub customer_id: i64,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub priority: String,
+    pub status: String,
+    pub assigned_employee_id: Option<i64>,
+    pub resolved_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// Columns an update may change (`None`: unchanged).
+#[derive(Debug, Clone, Default, AsChangeset)]
+#[diesel(table_name = complaints)]
+pub struct ComplaintChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub category: Option<String>,
+    pub priority: Option<String>,
+    pub status: Option<String>,
+    pub assigned_employee_id: Option<Option<i64>>,
+    pub resolved_at: Option<Option<NaiveDateTime>>,
+    pub updated_at: Option<NaiveDateTime>,
+}
+
+/// Narrows `complaints`; `from`/`to` bound the filing time.
+#[derive(Debug, Clone, Default)]
+pub struct ComplaintFilter {
+    pub customer_id: Option<i64>,
+    pub status: Option<&'static str>,
+    pub priority: Option<&'static str>,
+    pub category: Option<&'static str>,
+    pub assigned_employee_id: Option<i64>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}

@@ -1,0 +1,202 @@
+//! Live events at `/graphql/ws` (both `graphql-transport-ws` and the older `graphql-ws`):
+//! new and changed complaints, new connection requests, and the viewer's notifications.
+//!
+//! Events come from [`Events`] after their transaction commits. Each event is checked against
+//! the subscriber's login (still valid?) and rights (a customer gets only their own) and
+//! resolved afresh (the subscription's loaders do not cache). A subscriber that falls more than
+//! `events::CAPACITY` events behind gets an error naming how many it missed (code `LAGGED`) and
+//! then the newest events.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ErrorExtensions, Result, Subscription};
+use futures_util::stream::{self, Stream, StreamExt};
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::auth::permissions::{require, Access, Permission, Require};
+use crate::auth::websocket::WebsocketLogin;
+use crate::complaints::graphql::{Complaint, ComplaintFilterInput};
+use crate::connection_requests::graphql::ConnectionRequest;
+use crate::db::Db;
+use crate::events::{Event, Events};
+use crate::notifications::graphql::{viewer, Notification};
+
+#[derive(Default)]
+pub struct SubscriptionRoot;
+
+/// Events as they come, or how many were missed.
+fn live(events: &Events) -> impl Stream<Item = Result<Arc<Event>, u64>> {
+    stream::unfold(events.subscribe(), |mut rx| async move {
+        match rx.recv().await {
+            Ok(event) => Some((Ok(event), rx)),
+            Err(RecvError::Lagged(missed)) => Some((Err(missed), rx)),
+            Err(RecvError::Closed) => None,
+        }
+    })
+}
+
+/// Whether the subscriber's login still holds (over a websocket the token is checked per event).
+async fn still_logged_in(ctx: &Context<'_>) -> bool {
+    let (Some(login), Some(db)) = (ctx.data_opt::<WebsocketLogin>(), ctx.data_opt::<Db>()) else { return true };
+    matches!(
+        crate::auth::authenticate(db, Some(&login.token), login.client_address.clone()).await,
+        Ok(auth) if auth.principal.is_some()
+    )
+}
+
+fn lagged(missed: u64) -> async_graphql::Error {
+    async_graphql::Error::new(format!(
+        "you fell behind and missed {missed} events; refetch the list to catch up (newer events follow)"
+    ))
+    .extend_with(|_, e| e.set("code", "LAGGED"))
+}
+
+fn logged_out() -> async_graphql::Error {
+    async_graphql::Error::new("your session has ended; log in again")
+        .extend_with(|_, e| e.set("code", "UNAUTHENTICATED"))
+}
+
+/// The live complaints of one kind (`created` or updated) the caller may see, filtered.
+fn complaints<'a>(
+    ctx: &Context<'a>,
+    filter: Option<ComplaintFilterInput>,
+    created: bool,
+) -> Result<impl Stream<Item = Result<Complaint>> + 'a> {
+    let filter = filter.unwrap_or_default().into_filter()?;
+    let own = match require(ctx, Permission::ReadComplaints)? {
+        Access::All => None,
+        Access::Own(id) => Some(id),
+    };
+    let ctx = ctx.clone();
+    let stream = live(ctx.data_unchecked::<Events>())
+        .filter_map(move |item| {
+            let filter = filter.clone();
+            let ctx = ctx.clone();
+            async move {
+                let event = match item {
+                    Err(missed) => return Some(Err(lagged(missed))),
+                    Ok(event) => event,
+                };
+                let row = match (&*event, created) {
+                    (Event::ComplaintCreated(row), true) | (Event::ComplaintUpdated(row), false) => row.clone(),
+                    _ => return None,
+                };
+                if own.is_some_and(|own| own != row.customer_id) || !filter.matches(&row) {
+                    return None;
+                }
+                if !still_logged_in(&ctx).await {
+                    return Some(Err(logged_out()));
+                }
+                Some(Ok(Complaint(row)))
+            }
+        })
+        .take_until_logged_out();
+    Ok(stream)
+}
+
+/// Ends a stream after it reported the end of the session.
+trait TakeUntilLoggedOut: Stream + Sized {
+    fn take_until_logged_out(self) -> impl Stream<Item = Self::Item>;
+}
+
+impl<S, T> TakeUntilLoggedOut for S
+where
+    S: Stream<Item = Result<T>>,
+{
+    fn take_until_logged_out(self) -> impl Stream<Item = Result<T>> {
+        self.scan(false, |ended, item| {
+            if *ended {
+                return std::future::ready(None);
+            }
+            if let Err(e) = &item {
+                *ended = e
+                    .extensions
+                    .as_ref()
+                    .and_then(|x| x.get("code"))
+                    .is_some_and(|c| matches!(c, async_graphql::Value::String(s) if s == "UNAUTHENTICATED"));
+            }
+            std::future::ready(Some(item))
+        })
+    }
+}
+
+#[Subscription]
+impl SubscriptionRoot {
+    /// Each complaint filed from now on (optionally only those matching `filter`). Staff see
+    /// all; a customer only their own.
+    #[graphql(guard = "Require(Permission::ReadComplaints)")]
+    async fn complaint_created<'a>(
+        &self,
+        ctx: &Context<'a>,
+        filter: Option<ComplaintFilterInput>,
+    ) -> Result<impl Stream<Item = Result<Complaint>> + 'a> {
+        complaints(ctx, filter, true)
+    }
+
+    /// Each change to a complaint from now on (status, assignment, priority, text), as the
+    /// complaint after the change; `filter` applies to that state.
+    #[graphql(guard = "Require(Permission::ReadComplaints)")]
+    async fn complaint_updated<'a>(
+        &self,
+        ctx: &Context<'a>,
+        filter: Option<ComplaintFilterInput>,
+    ) -> Result<impl Stream<Item = Result<Complaint>> + 'a> {
+        complaints(ctx, filter, false)
+    }
+
+    /// Each connection request from the website from now on (staff who manage customers).
+    #[graphql(guard = "Require(Permission::WriteCustomers)")]
+    async fn connection_request_created<'a>(
+        &self,
+        ctx: &Context<'a>,
+    ) -> Result<impl Stream<Item = Result<ConnectionRequest>> + 'a> {
+        let ctx = ctx.clone();
+        let stream = live(ctx.data_unchecked::<Events>())
+            .filter_map(move |item| {
+                let ctx = ctx.clone();
+                async move {
+                    let row = match item {
+                        Err(missed) => return Some(Err(lagged(missed))),
+                        Ok(event) => match &*event {
+                            Event::ConnectionRequestCreated(row) => row.clone(),
+                            _ => return None,
+                        },
+                    };
+                    if !still_logged_in(&ctx).await {
+                        return Some(Err(logged_out()));
+                    }
+                    Some(Ok(ConnectionRequest(row)))
+                }
+            })
+            .take_until_logged_out();
+        Ok(stream)
+    }
+
+    /// Your notifications as they are made (staff or customer).
+    async fn notification_received<'a>(
+        &self,
+        ctx: &Context<'a>,
+    ) -> Result<impl Stream<Item = Result<Notification>> + 'a> {
+        let me = viewer(ctx)?;
+        let ctx = ctx.clone();
+        let stream = live(ctx.data_unchecked::<Events>())
+            .filter_map(move |item| {
+                let ctx = ctx.clone();
+                async move {
+                    let row = match item {
+                        Err(missed) => return Some(Err(lagged(missed))),
+                        Ok(event) => match &*event {
+                            Event::NotificationCreated(row) if row.is_for(me) => row.clone(),
+                            _ => return None,
+                        },
+                    };
+                    if !still_logged_in(&ctx).await {
+                        return Some(Err(logged_out()));
+                    }
+                    Some(Ok(Notification(row)))
+                }
+            })
+            .take_until_logged_out();
+        Ok(stream)
+    }
+}

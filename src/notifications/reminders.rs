@@ -1,0 +1,99 @@
+//! Plan-expiry reminders: customers whose plan ends within 7, 3 or 1 days get one reminder per
+//! threshold (per end date), made by an hourly job and on demand.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::model::{NotificationKind, Recipient};
+use super::{repo, Outbox};
+use crate::customers::model::CustomerStatus;
+use crate::db::schema::customers;
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::events::Events;
+
+/// The thresholds, in days before the end date.
+pub const DAYS_BEFORE: [i64; 3] = [7, 3, 1];
+
+/// Which reminder is due for a plan ending on `end` when it is `today`: the smallest threshold
+/// not yet passed (`None` when more than 7 days remain or the plan has ended).
+pub fn due_threshold(end: NaiveDate, today: NaiveDate) -> Option<i64> {
+    let left = (end - today).num_days();
+    if left < 0 {
+        return None;
+    }
+    DAYS_BEFORE.iter().rev().copied().find(|d| left <= *d)
+}
+
+/// Makes the reminders due today (India time), each once; returns how many it made.
+pub async fn run(db: &Db, outbox: &Outbox, events: &Events) -> AppResult<usize> {
+    let outbox = *outbox;
+    let today = crate::clock::today();
+    let rows = db
+        .write(move |conn| {
+            let horizon = today + chrono::Days::new(7);
+            let due: Vec<(i64, String, NaiveDate)> = customers::table
+                .filter(customers::status.eq(CustomerStatus::Active.as_str()))
+                .filter(customers::end_date.ge(today))
+                .filter(customers::end_date.le(horizon))
+                .select((customers::id, customers::full_name, customers::end_date))
+                .load(conn)?;
+            let mut made = Vec::new();
+            for (customer, name, end) in due {
+                let Some(days) = due_threshold(end, today) else { continue };
+                let left = (end - today).num_days();
+                let when = match left {
+                    0 => "today".to_owned(),
+                    1 => "tomorrow".to_owned(),
+                    n => format!("in {n} days"),
+                };
+                let mut new = outbox.draft(
+                    Recipient::customer(customer),
+                    NotificationKind::PlanExpiring,
+                    format!("Your plan ends {when}"),
+                    format!("Dear {name}, your plan ends on {end}. Renew before then to stay connected."),
+                    Some(crate::graphql::node::global_id("Customer", customer).0),
+                );
+                new.dedupe_key = Some(format!("plan-expiring:{customer}:{end}:{days}"));
+                made.extend(repo::insert(conn, &new)?);
+            }
+            Ok(made)
+        })
+        .await?;
+    let count = rows.len();
+    super::publish(events, rows);
+    Ok(count)
+}
+
+/// Runs [`run`] now and then every hour, for the life of the server.
+pub fn spawn(db: Db, outbox: Outbox, events: Events) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every.tick().await;
+            match run(&db, &outbox, &events).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(reminders = n, "sent plan-expiry reminders"),
+                Err(e) => tracing::warn!(error = %e.message(), "plan-expiry reminders failed; trying again in an hour"),
+            }
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_threshold_is_due_until_the_next() {
+        let end = NaiveDate::from_ymd_opt(2026, 12, 20).unwrap();
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 12, d).unwrap();
+        assert_eq!(due_threshold(end, day(12)), None, "8 days left");
+        assert_eq!(due_threshold(end, day(13)), Some(7));
+        assert_eq!(due_threshold(end, day(16)), Some(7), "4 days left");
+        assert_eq!(due_threshold(end, day(17)), Some(3));
+        assert_eq!(due_threshold(end, day(19)), Some(1));
+        assert_eq!(due_threshold(end, day(20)), Some(1), "ends today");
+        assert_eq!(due_threshold(end, day(21)), None, "ended");
+    }
+}

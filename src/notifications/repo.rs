@@ -1,0 +1,97 @@
+//! Storing, reading and delivering notifications.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{NewNotification, NotificationRow, Recipient};
+use crate::db::page::{Page, PageWindow};
+use crate::db::schema::notifications;
+use crate::db::{DbConn, MultiBackend};
+use crate::error::AppResult;
+use crate::keyset_page;
+
+/// Stores a notification. One with a `dedupe_key` already stored is skipped (`None`): that is
+/// how reminders are sent once.
+pub fn insert(conn: &mut DbConn, new: &NewNotification) -> AppResult<Option<NotificationRow>> {
+    if let Some(key) = &new.dedupe_key {
+        let seen: i64 = notifications::table.filter(notifications::dedupe_key.eq(key)).count().get_result(conn)?;
+        if seen > 0 {
+            return Ok(None);
+        }
+    }
+    let row =
+        diesel::insert_into(notifications::table).values(new).returning(notifications::all_columns).get_result(conn)?;
+    Ok(Some(row))
+}
+
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<NotificationRow>> {
+    Ok(notifications::table.filter(crate::db::fragments::id_in("notifications.id", ids)).load(conn)?)
+}
+
+fn of(recipient: Recipient, unread_only: bool) -> notifications::BoxedQuery<'static, MultiBackend> {
+    let mut query = notifications::table
+        .filter(notifications::recipient_kind.eq(recipient.kind))
+        .filter(notifications::recipient_id.eq(recipient.id))
+        .into_boxed();
+    if unread_only {
+        query = query.filter(notifications::read_at.is_null());
+    }
+    query
+}
+
+/// A recipient's notifications, oldest first.
+pub fn page(
+    conn: &mut DbConn,
+    recipient: Recipient,
+    unread_only: bool,
+    window: PageWindow,
+) -> AppResult<Page<NotificationRow>> {
+    let total = of(recipient, unread_only).count().get_result::<i64>(conn)?;
+    let rows = keyset_page!(of(recipient, unread_only), notifications::id, window).load::<NotificationRow>(conn)?;
+    Ok(window.finish(rows, total))
+}
+
+/// Marks the recipient's unread notifications read (only those in `ids`, if given); returns how many.
+pub fn mark_read(conn: &mut DbConn, recipient: Recipient, ids: Option<&[i64]>, at: NaiveDateTime) -> AppResult<usize> {
+    let mine = notifications::table
+        .filter(notifications::recipient_kind.eq(recipient.kind))
+        .filter(notifications::recipient_id.eq(recipient.id))
+        .filter(notifications::read_at.is_null());
+    let changed = match ids {
+        Some(ids) => diesel::update(mine.filter(crate::db::fragments::id_in("notifications.id", ids)))
+            .set(notifications::read_at.eq(at))
+            .execute(conn)?,
+        None => diesel::update(mine).set(notifications::read_at.eq(at)).execute(conn)?,
+    };
+    Ok(changed)
+}
+
+/// Notifications waiting for the webhook whose next try is due, oldest first.
+pub fn due_for_webhook(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> AppResult<Vec<NotificationRow>> {
+    Ok(notifications::table
+        .filter(notifications::webhook_status.eq("PENDING"))
+        .filter(notifications::webhook_next_at.le(now))
+        .order(notifications::id.asc())
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Records the outcome of a delivery try.
+pub fn set_delivery(
+    conn: &mut DbConn,
+    id: i64,
+    status: &str,
+    attempts: i32,
+    next_at: Option<NaiveDateTime>,
+    error: Option<&str>,
+) -> AppResult<()> {
+    diesel::update(notifications::table.find(id))
+        .set((
+            notifications::webhook_status.eq(status),
+            notifications::webhook_attempts.eq(attempts),
+            notifications::webhook_next_at.eq(next_at),
+            notifications::webhook_last_error.eq(error),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

@@ -1,0 +1,281 @@
+//! Complaints and their live feed over real websockets, on both subscription protocols.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::billing::customer_on;
+use crate::customers::setup;
+use crate::helpers::{assert_code, Kind, TestApp};
+use crate::on_both_databases;
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+pub const CREATE_COMPLAINT: &str = "mutation($i: CreateComplaintInput!) { createComplaint(input: $i) {
+    id complaintId status priority category resolvedAt customer { fullName } assignedEmployee { fullName } } }";
+pub const UPDATE_COMPLAINT: &str =
+    "mutation($id: ID!, $i: UpdateComplaintInput!) { updateComplaint(id: $id, input: $i) {
+    id status resolvedAt assignedEmployee { fullName } } }";
+
+/// A GraphQL websocket client speaking `protocol` (`graphql-transport-ws` or `graphql-ws`).
+pub struct Subscriber {
+    socket: Socket,
+    modern: bool,
+}
+
+impl Subscriber {
+    /// Connects and sends `connection_init` with `token`; `Err` with the server's answer when
+    /// the connection is refused.
+    pub async fn connect(app: &TestApp, protocol: &str, token: Option<&str>) -> Result<Subscriber, String> {
+        let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
+        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("websocket");
+        let payload = token.map_or(json!({}), |t| json!({"Authorization": format!("Bearer {t}")}));
+        socket.send(Message::text(json!({"type": "connection_init", "payload": payload}).to_string())).await.unwrap();
+        let mut sub = Subscriber { socket, modern: protocol == "graphql-transport-ws" };
+        match sub.next_message(Duration::from_secs(10)).await {
+            Some(m) if m["type"] == "connection_ack" => Ok(sub),
+            other => Err(format!("{other:?}")),
+        }
+    }
+
+    /// Starts operation `id`.
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        let kind = if self.modern { "subscribe" } else { "start" };
+        let message = json!({"id": id, "type": kind, "payload": {"query": query, "variables": variables}});
+        self.socket.send(Message::text(message.to_string())).await.unwrap();
+    }
+
+    /// The next GraphQL message (pings and keep-alives skipped), `None` on timeout or close.
+    async fn next_message(&mut self, within: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.socket.next()).await.ok()??.ok()?;
+            match message {
+                Message::Text(text) => {
+                    let value: Value = serde_json::from_str(&text).unwrap();
+                    if value["type"] != "ka" && value["type"] != "ping" && value["type"] != "pong" {
+                        return Some(value);
+                    }
+                }
+                Message::Close(frame) => return Some(json!({"type": "close", "frame": format!("{frame:?}")})),
+                _ => {}
+            }
+        }
+    }
+
+    /// The payload of the next event (`next` or `data`), `None` if none comes `within`.
+    pub async fn event(&mut self, within: Duration) -> Option<Value> {
+        loop {
+            let message = self.next_message(within).await?;
+            match message["type"].as_str() {
+                Some("next" | "data") => return Some(message["payload"].clone()),
+                Some("error" | "close" | "connection_error" | "complete") => return Some(message),
+                _ => {}
+            }
+        }
+    }
+
+    /// The raw websocket, for tests of the transport itself.
+    pub fn socket(&mut self) -> &mut Socket {
+        &mut self.socket
+    }
+}
+
+const CREATED: &str = "subscription($f: ComplaintFilterInput) { complaintCreated(filter: $f) {
+    complaintId status priority title customer { fullName customerId } } }";
+const UPDATED: &str = "subscription($f: ComplaintFilterInput) { complaintUpdated(filter: $f) {
+    complaintId status resolvedAt assignedEmployee { fullName } } }";
+
+const SHORT: Duration = Duration::from_millis(700);
+const LONG: Duration = Duration::from_secs(10);
+
+fn complaint(customer: &str, title: &str, priority: &str) -> Value {
+    json!({"i": {"customerId": customer, "title": title, "description": "No internet since morning",
+                 "category": "CONNECTIVITY", "priority": priority}})
+}
+
+/// Gives a fresh subscription a moment to be registered before events are made.
+async fn settle() {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+on_both_databases! {
+    async fn complaints_follow_their_rules(app: TestApp) {
+        let (_, bb, _) = setup(&app, "499").await;
+        let (c, _) = customer_on(&app, "sunita", &bb).await;
+        let created = app.data(CREATE_COMPLAINT, complaint(&c, "Line down", "HIGH")).await["createComplaint"].clone();
+        let n = created["complaintId"].as_str().unwrap();
+        assert!(n.len() == 13 && n.starts_with("CMP") && n[3..].bytes().all(|b| b.is_ascii_digit()), "{n}");
+        assert_eq!(created["status"], "OPEN");
+        assert_eq!(created["customer"]["fullName"], "Customer sunita");
+        let id = created["id"].clone();
+        let bad = app.error(UPDATE_COMPLAINT, json!({"id": id, "i": {"status": "RESOLVED"}})).await;
+        assert_code(&bad, "BAD_USER_INPUT", Some("status"));
+        let support = app.staff("support1", "SUPPORT").await;
+        let me = app.data_as(Some(&support), "{ me { employee { id } } }", json!({})).await["me"]["employee"]["id"].clone();
+        let step = |status: &str| json!({"id": id, "i": {"status": status}});
+        let assigned = app.data_as(Some(&support), UPDATE_COMPLAINT, json!({"id": id, "i": {"status": "IN_PROGRESS", "assignedEmployeeId": me}})).await;
+        assert_eq!(assigned["updateComplaint"]["assignedEmployee"]["fullName"], "support1");
+        let resolved = app.data_as(Some(&support), UPDATE_COMPLAINT, step("RESOLVED")).await["updateComplaint"].clone();
+        assert!(resolved["resolvedAt"].is_string(), "RESOLVED sets resolvedAt");
+        let reopened = app.data_as(Some(&support), UPDATE_COMPLAINT, step("OPEN")).await["updateComplaint"].clone();
+        assert!(reopened["resolvedAt"].is_null(), "reopening clears it");
+        app.data_as(Some(&support), UPDATE_COMPLAINT, step("IN_PROGRESS")).await;
+        app.data_as(Some(&support), UPDATE_COMPLAINT, step("RESOLVED")).await;
+        app.data_as(Some(&support), UPDATE_COMPLAINT, step("CLOSED")).await;
+        assert_code(&app.error_as(Some(&support), UPDATE_COMPLAINT, step("OPEN")).await, "BAD_USER_INPUT", Some("status"));
+
+        // Filters and the customer's list.
+        app.data(CREATE_COMPLAINT, complaint(&c, "Slow", "LOW")).await;
+        let q = "query($f: ComplaintFilterInput) { complaints(filter: $f) { totalCount } }";
+        assert_eq!(app.data(q, json!({"f": {"status": "CLOSED"}})).await["complaints"]["totalCount"], 1);
+        assert_eq!(app.data(q, json!({"f": {"priority": "LOW", "category": "CONNECTIVITY"}})).await["complaints"]["totalCount"], 1);
+        assert_eq!(app.data(q, json!({"f": {"assignedEmployeeId": me}})).await["complaints"]["totalCount"], 1);
+        assert_eq!(app.data(q, json!({"f": {"customerId": c}})).await["complaints"]["totalCount"], 2);
+        let profile = "query($id: ID!) { node(id: $id) { ... on Customer { complaints { title } } } }";
+        assert_eq!(app.data(profile, json!({"id": c})).await["node"]["complaints"][0]["title"], "Slow");
+
+        // Customers file and read their own, and change nothing.
+        let mine = app.login("sunita", "customer-pass-1").await;
+        let own = json!({"i": {"title": "TV snow", "description": "Channels 1-20", "category": "CABLE_SIGNAL"}});
+        let filed = app.data_as(Some(&mine), CREATE_COMPLAINT, own).await["createComplaint"].clone();
+        assert_eq!(filed["priority"], "MEDIUM");
+        assert_eq!(app.data_as(Some(&mine), q, json!({})).await["complaints"]["totalCount"], 3);
+        let e = app.error_as(Some(&mine), UPDATE_COMPLAINT, json!({"id": filed["id"], "i": {"priority": "URGENT"}})).await;
+        assert_code(&e, "FORBIDDEN", None);
+        let collector = app.staff("collector9", "COLLECTOR").await;
+        assert_code(&app.error_as(Some(&collector), q, json!({})).await, "FORBIDDEN", None);
+        let del = "mutation($id: ID!) { deleteComplaint(id: $id) }";
+        app.data(del, json!({"id": filed["id"]})).await;
+        assert_eq!(app.data(q, json!({})).await["complaints"]["totalCount"], 2);
+    }
+
+    async fn new_complaints_reach_subscribers_on_both_protocols(app: TestApp) {
+        let (_, bb, _) = setup(&app, "499").await;
+        let (c, _) = customer_on(&app, "tara", &bb).await;
+        let mut modern = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
+        let mut legacy = Subscriber::connect(&app, "graphql-ws", Some(&app.token)).await.unwrap();
+        modern.subscribe("1", CREATED, json!({})).await;
+        legacy.subscribe("1", CREATED, json!({})).await;
+        settle().await;
+        app.data(CREATE_COMPLAINT, complaint(&c, "Line down", "HIGH")).await;
+        for sub in [&mut modern, &mut legacy] {
+            let event = sub.event(LONG).await.expect("an event");
+            let got = &event["data"]["complaintCreated"];
+            let n = got["complaintId"].as_str().unwrap_or_else(|| panic!("{event:#}"));
+            assert!(n.len() == 13 && n.starts_with("CMP"), "{n}");
+            assert_eq!(got["status"], "OPEN");
+            assert_eq!(got["customer"]["fullName"], "Customer tara", "nested fields resolve");
+        }
+    }
+
+    async fn filters_and_rights_hold_on_the_feed(app: TestApp) {
+        let (_, bb, _) = setup(&app, "499").await;
+        let (a, _) = customer_on(&app, "uma", &bb).await;
+        let (b, _) = customer_on(&app, "veer", &bb).await;
+        let mut urgent = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
+        urgent.subscribe("u", CREATED, json!({"f": {"priority": "URGENT"}})).await;
+        let mut resolved = Subscriber::connect(&app, "graphql-ws", Some(&app.token)).await.unwrap();
+        resolved.subscribe("r", UPDATED, json!({"f": {"status": "RESOLVED"}})).await;
+        let uma = app.login("uma", "customer-pass-1").await;
+        let mut own = Subscriber::connect(&app, "graphql-transport-ws", Some(&uma)).await.unwrap();
+        own.subscribe("o", CREATED, json!({})).await;
+        // Anonymous and wrong-token connections are refused.
+        assert!(Subscriber::connect(&app, "graphql-transport-ws", None).await.is_err());
+        assert!(Subscriber::connect(&app, "graphql-ws", Some("not-a-token")).await.is_err());
+        settle().await;
+
+        let low = app.data(CREATE_COMPLAINT, complaint(&b, "Slow", "LOW")).await["createComplaint"]["id"].clone();
+        assert_eq!(urgent.event(SHORT).await, None, "filtered out");
+        assert_eq!(own.event(SHORT).await, None, "another customer's complaint");
+        app.data(CREATE_COMPLAINT, complaint(&a, "Down again", "URGENT")).await;
+        let e = urgent.event(LONG).await.unwrap();
+        assert_eq!(e["data"]["complaintCreated"]["priority"], "URGENT", "{e:#}");
+        let e = own.event(LONG).await.unwrap();
+        assert_eq!(e["data"]["complaintCreated"]["customer"]["customerId"].as_str().map(str::len), Some(10), "{e:#}");
+
+        app.data(UPDATE_COMPLAINT, json!({"id": low, "i": {"status": "IN_PROGRESS"}})).await;
+        assert_eq!(resolved.event(SHORT).await, None);
+        app.data(UPDATE_COMPLAINT, json!({"id": low, "i": {"status": "RESOLVED"}})).await;
+        let e = resolved.event(LONG).await.unwrap();
+        assert_eq!(e["data"]["complaintUpdated"]["status"], "RESOLVED", "{e:#}");
+        assert!(e["data"]["complaintUpdated"]["resolvedAt"].is_string());
+    }
+
+    async fn a_rolled_back_mutation_publishes_nothing(app: TestApp) {
+        let (_, bb, _) = setup(&app, "499").await;
+        let (c, _) = customer_on(&app, "wasim", &bb).await;
+        let mut sub = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
+        sub.subscribe("1", CREATED, json!({})).await;
+        settle().await;
+        // Valid in form, refused inside the transaction (no such employee): rolled back.
+        let mut input = complaint(&c, "Ghost", "HIGH");
+        input["i"]["assignedEmployeeId"] = json!(isp_billing::graphql::node::global_id("Employee", 999_999).0);
+        assert_code(&app.error(CREATE_COMPLAINT, input).await, "BAD_USER_INPUT", Some("assignedEmployeeId"));
+        assert_eq!(sub.event(SHORT).await, None, "nothing published for a rolled-back complaint");
+        app.data(CREATE_COMPLAINT, complaint(&c, "Real", "HIGH")).await;
+        assert_eq!(sub.event(LONG).await.unwrap()["data"]["complaintCreated"]["title"], "Real");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_subscriber_that_never_reads_does_not_stall_others() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let (_, bb, _) = setup(&app, "499").await;
+    let (c, _) = customer_on(&app, "xavier", &bb).await;
+    let big = "subscription { complaintCreated { complaintId description title customer { fullName address } } }";
+    let mut stalled = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
+    stalled.subscribe("1", big, json!({})).await;
+    let mut reader = Subscriber::connect(&app, "graphql-ws", Some(&app.token)).await.unwrap();
+    reader.subscribe("1", CREATED, json!({})).await;
+    settle().await;
+    // Enough large events to fill the stalled client's socket buffers many times over.
+    let total = 600;
+    let description = "x".repeat(3900);
+    let app = &app;
+    let description = &description;
+    let c = &c;
+    let make = async {
+        for chunk in (0..total).collect::<Vec<_>>().chunks(8) {
+            let batch = chunk.iter().map(|i| {
+                let input = json!({"i": {"customerId": c, "title": format!("n{i}"), "description": description,
+                                         "category": "OTHER"}});
+                async move { app.gql_as(Some(&app.token), CREATE_COMPLAINT, input).await }
+            });
+            for answer in futures_util::future::join_all(batch).await {
+                assert!(answer.get("errors").is_none(), "{answer:#}");
+            }
+        }
+    };
+    let read = async {
+        let mut seen = 0;
+        while seen < total {
+            let event = reader.event(LONG).await.expect("the reading subscriber keeps getting events");
+            assert!(event["data"]["complaintCreated"]["complaintId"].is_string(), "{event:#}");
+            seen += 1;
+        }
+        seen
+    };
+    let ((), seen) = tokio::join!(make, read);
+    assert_eq!(seen, total);
+    drop(stalled);
+}
+
+#[tokio::test]
+async fn idle_websockets_get_pings() {
+    let app = TestApp::spawn_with(Kind::Sqlite, |c| c.ws_ping_seconds = 1).await.unwrap();
+    let mut sub = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
+    let ping = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            if let Some(Ok(Message::Ping(_))) = sub.socket().next().await {
+                return;
+            }
+        }
+    })
+    .await;
+    assert!(ping.is_ok(), "a websocket ping within 5 s");
+}
