@@ -11,5 +11,6 @@ mod graphql_core;
 mod http_endpoints;
 mod live;
 mod migrations;
+mod notifications;
 mod reference_data;
 mod schema_file;
