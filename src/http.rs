@@ -92,14 +92,23 @@ async fn graphql(
     state.schema.execute(request).await.into()
 }
 
-/// The token in a websocket `connection_init` payload: `{"Authorization": "Bearer <token>"}`,
-/// `{"authorization": ...}` or `{"token": "<token>"}`.
+/// The token in a websocket `connection_init` payload, as the common clients send it:
+/// `{"Authorization": "Bearer <token>"}` (any case), `{"headers": {"Authorization": ...}}`,
+/// `{"token": "<token>"}` or `{"authToken": "<token>"}`.
 fn payload_token(payload: &serde_json::Value) -> Option<String> {
-    ["Authorization", "authorization"]
-        .iter()
-        .find_map(|key| payload.get(key).and_then(|v| v.as_str()).and_then(auth::bearer_token))
-        .or_else(|| payload.get("token").and_then(|v| v.as_str()).map(str::trim).filter(|t| !t.is_empty()))
-        .map(str::to_owned)
+    let header = |object: &serde_json::Value| {
+        ["Authorization", "authorization"]
+            .iter()
+            .find_map(|key| object.get(key).and_then(|v| v.as_str()).and_then(auth::bearer_token))
+            .map(str::to_owned)
+    };
+    let plain = |key: &str| {
+        payload.get(key).and_then(|v| v.as_str()).map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned)
+    };
+    header(payload)
+        .or_else(|| payload.get("headers").and_then(header))
+        .or_else(|| plain("token"))
+        .or_else(|| plain("authToken"))
 }
 
 async fn graphql_ws(
@@ -231,6 +240,8 @@ mod tests {
         assert_eq!(super::payload_token(&json!({"Authorization": "Bearer t1"})).as_deref(), Some("t1"));
         assert_eq!(super::payload_token(&json!({"authorization": "bearer t2"})).as_deref(), Some("t2"));
         assert_eq!(super::payload_token(&json!({"token": "t3"})).as_deref(), Some("t3"));
+        assert_eq!(super::payload_token(&json!({"headers": {"Authorization": "Bearer t4"}})).as_deref(), Some("t4"));
+        assert_eq!(super::payload_token(&json!({"authToken": "t5"})).as_deref(), Some("t5"));
         assert_eq!(super::payload_token(&json!({})), None);
         assert_eq!(super::payload_token(&json!(null)), None);
     }
