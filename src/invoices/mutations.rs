@@ -134,6 +134,20 @@ impl InvoiceMutation {
         Ok(Invoice(row))
     }
 
+    /// Waives part of an invoice's unpaid balance (a credit adjustment: goodwill for an outage,
+    /// a disputed charge). `credit` joins the invoice's `discount`, lowering `totalAmount` and
+    /// `balanceAmount` (PAID when nothing is left); at most the unpaid balance. The ledger
+    /// records an ADJUSTMENT with `reason` and who made it. (Extra charges are add-on bills.)
+    #[graphql(guard = "Require(Permission::WriteBilling)")]
+    async fn adjust_invoice(&self, ctx: &Context<'_>, id: ID, credit: Money, reason: String) -> Result<Invoice> {
+        let actor = Actor::from(principal(ctx)?);
+        let key = expect_id("id", Invoice::KIND, &id)?;
+        let credit = crate::payments::service::check_amount("credit", credit.0)?;
+        let reason = crate::validate::required_text("reason", &reason, 500)?;
+        let row = db(ctx).write(move |conn| service::adjust(conn, key, credit, &reason, &actor)).await?;
+        Ok(Invoice(row))
+    }
+
     /// Deletes a DRAFT invoice with no payments (its total leaves the ledger; add-ons on it
     /// wait for the next invoice). Anything else is `CONFLICT`: cancel it instead.
     #[graphql(guard = "Require(Permission::WriteBilling)")]

@@ -93,6 +93,20 @@ pub fn set_money(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
     Ok(())
 }
 
+/// Writes an adjusted invoice's discount, total, balance and status.
+pub fn set_adjusted(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
+    diesel::update(invoices::table.find(row.id))
+        .set((
+            invoices::discount_paise.eq(row.discount_paise),
+            invoices::total_paise.eq(row.total_paise),
+            invoices::balance_paise.eq(row.balance_paise),
+            invoices::status.eq(&row.status),
+            invoices::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Writes an invoice's status and `sent_at`.
 pub fn set_status(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
     diesel::update(invoices::table.find(row.id))

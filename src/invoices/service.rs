@@ -207,6 +207,48 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Acto
     Ok(invoice)
 }
 
+/// `adjustInvoice`: waives `credit` of an invoice's unpaid balance (a credit adjustment: it
+/// joins the discount, so `total = bill + taxes + installation − discount` still holds), never
+/// more than is unpaid and never on a CANCELLED invoice. The ledger records it as ADJUSTMENT.
+pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Actor) -> AppResult<InvoiceRow> {
+    let mut invoice = find_locked(conn, id)?;
+    let status = InvoiceStatus::from_db(&invoice.status)?;
+    if status == InvoiceStatus::Cancelled {
+        return Err(AppError::bad_input("id", "a CANCELLED invoice cannot be adjusted"));
+    }
+    if credit > invoice.balance_paise {
+        return Err(AppError::bad_input(
+            "credit",
+            format!(
+                "only ₹{} is unpaid on {}; refund a payment instead",
+                rupees(invoice.balance_paise.max(0)),
+                invoice.invoice_number
+            ),
+        ));
+    }
+    invoice.discount_paise += credit;
+    invoice.total_paise -= credit;
+    invoice.balance_paise = balance(invoice.total_paise, invoice.paid_paise);
+    let today = crate::clock::today();
+    invoice.status = settled_status(status, invoice.balance_paise, invoice.sent_at.is_some(), invoice.due_date, today)
+        .as_str()
+        .to_owned();
+    invoice.updated_at = crate::clock::now();
+    repo::set_adjusted(conn, &invoice)?;
+    let mut entry = Entry::new(
+        invoice.customer_id,
+        TransactionType::Adjustment,
+        credit,
+        -credit,
+        format!("₹{} of invoice {} waived by {}: {reason}", rupees(credit), invoice.invoice_number, actor.name),
+    );
+    entry.invoice_id = Some(invoice.id);
+    crate::ledger::repo::append(conn, entry, actor)?;
+    let details = format!("{} -₹{}: {reason}", invoice.invoice_number, rupees(credit));
+    crate::audit::repo::record(conn, actor, "adjustInvoice", &[global_id("Invoice", id)], Some(&details))?;
+    Ok(invoice)
+}
+
 /// `deleteInvoice`: only a `DRAFT` with no payments (recorded against it or put on it);
 /// otherwise `CONFLICT`. Its total leaves the ledger; its add-ons wait for the next invoice.
 pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {

@@ -18,6 +18,8 @@ text_enum! {
         /// Advance money put on a new invoice. The balance does not change: the money only
         /// moves from the advance to the invoice.
         AdvanceApplied => "ADVANCE_APPLIED",
+        /// Part of an invoice waived (a credit adjustment): the customer owes that much less.
+        Adjustment => "ADJUSTMENT",
         /// An invoice was cancelled: its total no longer counts.
         InvoiceCancelled => "INVOICE_CANCELLED",
         /// A draft invoice was deleted: its total no longer counts.

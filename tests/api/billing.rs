@@ -419,6 +419,31 @@ on_both_databases! {
         assert_eq!(list["addonBills"]["totalCount"], 2);
     }
 
+    async fn adjustments_waive_part_of_an_invoice(app: TestApp) {
+        let (c, first) = customer(&app, "lalit").await;
+        let adjust = "mutation($id: ID!, $c: Money!, $r: String!) { adjustInvoice(id: $id, credit: $c, reason: $r) {
+            discount totalAmount paidAmount balanceAmount status } }";
+        pay(&app, json!({"invoiceId": first, "amount": "1000", "paymentMethod": "CASH"})).await;
+        let inv = app.data(adjust, json!({"id": first, "c": "66.46", "r": "outage on 3 Nov"})).await["adjustInvoice"].clone();
+        assert_eq!(inv["discount"], "66.46");
+        assert_eq!(inv["totalAmount"], "1700.00");
+        assert_eq!(inv["balanceAmount"], "700.00");
+        // Never more than is unpaid.
+        let e = app.error(adjust, json!({"id": first, "c": "700.01", "r": "too much"})).await;
+        assert_code(&e, "BAD_USER_INPUT", Some("credit"));
+        assert_code(&app.error(adjust, json!({"id": first, "c": "0", "r": "x"})).await, "BAD_USER_INPUT", Some("credit"));
+        assert_code(&app.error(adjust, json!({"id": first, "c": "1", "r": ""})).await, "BAD_USER_INPUT", Some("reason"));
+        let inv = app.data(adjust, json!({"id": first, "c": "700", "r": "settled"})).await["adjustInvoice"].clone();
+        assert_eq!(inv["status"], "PAID", "nothing left to pay");
+        let account = check_invariants(&app, &c).await;
+        assert_eq!(account["balance"], "0.00");
+        assert_eq!(account["transactions"][0]["transactionType"], "ADJUSTMENT");
+        assert_eq!(account["transactions"][0]["balanceChange"], "-700.00");
+        let collector = app.staff("collector7", "COLLECTOR").await;
+        let e = app.error_as(Some(&collector), adjust, json!({"id": first, "c": "1", "r": "x"})).await;
+        assert_code(&e, "FORBIDDEN", None);
+    }
+
     async fn customers_see_only_their_own_billing(app: TestApp) {
         let (_, bb, _) = setup(&app, "499.00").await;
         let (c1, inv1) = customer_on(&app, "jaya", &bb).await;

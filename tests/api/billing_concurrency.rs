@@ -101,6 +101,7 @@ enum Op {
     Send { invoice: usize },
     Delete { invoice: usize },
     Addon { amount: i64, own: bool },
+    Adjust { invoice: usize, credit: i64 },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -114,6 +115,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (0usize..8).prop_map(|invoice| Op::Send { invoice }),
         1 => (0usize..8).prop_map(|invoice| Op::Delete { invoice }),
         1 => (1i64..200_000, any::<bool>()).prop_map(|(amount, own)| Op::Addon { amount, own }),
+        1 => (0usize..8, 1i64..100_000).prop_map(|(invoice, credit)| Op::Adjust { invoice, credit }),
     ]
 }
 
@@ -160,6 +162,13 @@ async fn apply(app: &TestApp, customer: &str, invoices: &mut Vec<String>, paymen
         Op::Delete { invoice } => {
             let Some(id) = pick(invoices, *invoice) else { return false };
             ("mutation($id: ID!) { deleteInvoice(id: $id) }", json!({"id": id}))
+        }
+        Op::Adjust { invoice, credit } => {
+            let Some(id) = pick(invoices, *invoice) else { return false };
+            (
+                "mutation($id: ID!, $c: Money!) { adjustInvoice(id: $id, credit: $c, reason: \"property test\") { id } }",
+                json!({"id": id, "c": rupees(*credit)}),
+            )
         }
         Op::Addon { amount, own } => (
             "mutation($i: CreateAddonBillInput!) { createAddonBill(input: $i) { invoice { id } } }",
@@ -227,7 +236,7 @@ fn random_histories_keep_the_invariants(kind: Kind) {
         })
         .unwrap();
     let done = done.into_inner().unwrap();
-    for kind in ["Invoice", "Pay", "Refund", "Cancel", "Addon"] {
+    for kind in ["Invoice", "Pay", "Refund", "Cancel", "Addon", "Adjust"] {
         assert!(done.get(kind).copied().unwrap_or(0) > 0, "no {kind} went through in any history: {done:?}");
     }
 }
