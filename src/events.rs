@@ -36,6 +36,11 @@ impl Default for Events {
 }
 
 impl Events {
+    /// A hub whose subscribers may fall `capacity` events behind.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Events { sender: broadcast::channel(capacity.max(1)).0 }
+    }
+
     /// Sends `event` to every current subscriber; call it only after the commit.
     pub fn publish(&self, event: Event) {
         // An error only means nobody is listening.

@@ -200,3 +200,43 @@ impl SubscriptionRoot {
         Ok(stream)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn complaint(id: i64) -> Event {
+        let now = crate::clock::now();
+        Event::ComplaintCreated(crate::complaints::model::ComplaintRow {
+            id,
+            complaint_id: format!("CMP{id:010}"),
+            customer_id: 1,
+            title: String::new(),
+            description: String::new(),
+            category: "OTHER".into(),
+            priority: "LOW".into(),
+            status: "OPEN".into(),
+            assigned_employee_id: None,
+            resolved_at: None,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    #[tokio::test]
+    async fn a_lagging_subscriber_is_told_what_it_missed_and_goes_on() {
+        let events = Events::with_capacity(2);
+        let stream = live(&events);
+        futures_util::pin_mut!(stream);
+        for id in 1..=5 {
+            events.publish(complaint(id)); // never waits for the subscriber
+        }
+        assert_eq!(stream.next().await.map(|r| r.err()), Some(Some(3)), "3 events missed");
+        for expected in [4, 5] {
+            match stream.next().await {
+                Some(Ok(event)) => assert!(matches!(&*event, Event::ComplaintCreated(r) if r.id == expected)),
+                other => panic!("expected event {expected}, got {other:?}"),
+            }
+        }
+    }
+}
