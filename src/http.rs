@@ -26,13 +26,16 @@ use crate::auth;
 use crate::config::Config;
 use crate::db::Db;
 use crate::error::to_graphql_error;
-use crate::graphql::{loaders, AppSchema};
+use crate::graphql::{loaders, request_hooks, AppSchema};
 use crate::metrics::Metrics;
 
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// The schema with request hooks, for websockets.
     pub schema: AppSchema,
+    /// The same schema without extensions, for `POST /graphql` (see `graphql::build_http_schema`).
+    pub http_schema: AppSchema,
     pub db: Db,
     pub metrics: Arc<Metrics>,
     /// Time between websocket pings.
@@ -87,9 +90,15 @@ async fn graphql(
             return async_graphql::Response::from_errors(vec![error]).into();
         }
     };
-    let mut request = request.into_inner().data(auth);
+    let mut request = request.into_inner();
+    if let Err(e) = request_hooks::parse_and_check(&mut request, &auth) {
+        return async_graphql::Response::from_errors(vec![e]).into();
+    }
+    let mut request = request.data(auth);
     loaders::install(&mut request.data, &state.db);
-    state.schema.execute(request).await.into()
+    let mut response = state.http_schema.execute(request).await;
+    request_hooks::code_errors(&mut response);
+    response.into()
 }
 
 /// The token in a websocket `connection_init` payload, as the common clients send it:

@@ -61,13 +61,15 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;
     let events = events::Events::default();
     let outbox = notifications::Outbox { webhook: !config.webhook_url.trim().is_empty() };
-    let schema = graphql::build_schema(Some(graphql::SchemaData {
+    let data = graphql::SchemaData {
         db: db.clone(),
         auth: config.auth_settings(),
         events: events.clone(),
         outbox,
         connection_requests_per_hour: connection_requests::graphql::RequestLimit(config.connection_requests_per_hour),
-    }));
+    };
+    let schema = graphql::build_schema(Some(data.clone()));
+    let http_schema = graphql::build_http_schema(data);
     notifications::reminders::spawn(db.clone(), outbox, events.clone());
     if outbox.webhook {
         let hook = notifications::webhook::Webhook {
@@ -77,7 +79,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         notifications::webhook::spawn(db.clone(), hook);
     }
     let ws_ping = std::time::Duration::from_secs(config.ws_ping_seconds.max(1));
-    let state = http::AppState { schema, db: db.clone(), metrics: Arc::clone(&metrics), ws_ping };
+    let state = http::AppState { schema, http_schema, db: db.clone(), metrics: Arc::clone(&metrics), ws_ping };
     Ok(App { router: http::router(state, config), db, metrics })
 }
 

@@ -72,15 +72,7 @@ impl Extension for RequestHooks {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         for e in response.errors.iter_mut().filter(|e| !has_code(e)) {
-            // An error none of ours: an argument async-graphql could not read is bad input;
-            // anything else is internal, logged and not shown.
-            if e.message.starts_with("Failed to parse") || e.message.starts_with("Invalid value") {
-                set(e, "code", "BAD_USER_INPUT");
-            } else {
-                tracing::error!(error = %e.message, "internal error without a code");
-                e.message = "internal server error".to_owned();
-                set(e, "code", "INTERNAL_SERVER_ERROR");
-            }
+            execution_code(e);
         }
         response
     }
@@ -107,18 +99,63 @@ impl Extension for RequestHooks {
     ) -> Result<ValidationResult, Vec<ServerError>> {
         next.run(ctx).await.map_err(|mut errors| {
             for e in &mut errors {
-                match bad_argument(&e.message) {
-                    Some(field) => {
-                        e.message = with_hint(&e.message);
-                        set(e, "code", "BAD_USER_INPUT");
-                        set(e, "field", &field);
-                    }
-                    None => set(e, "code", "GRAPHQL_VALIDATION_FAILED"),
-                }
+                validation_code(e);
             }
             errors
         })
     }
+}
+
+/// Codes an error async-graphql raised while running resolvers: an argument it could not read
+/// is bad input; anything else is internal, logged and not shown.
+fn execution_code(e: &mut ServerError) {
+    if e.message.starts_with("Failed to parse") || e.message.starts_with("Invalid value") {
+        set(e, "code", "BAD_USER_INPUT");
+    } else {
+        tracing::error!(error = %e.message, "internal error without a code");
+        e.message = "internal server error".to_owned();
+        set(e, "code", "INTERNAL_SERVER_ERROR");
+    }
+}
+
+/// Codes an error of validation: a badly typed argument is `BAD_USER_INPUT` naming the field.
+fn validation_code(e: &mut ServerError) {
+    match bad_argument(&e.message) {
+        Some(field) => {
+            e.message = with_hint(&e.message);
+            set(e, "code", "BAD_USER_INPUT");
+            set(e, "field", &field);
+        }
+        None => set(e, "code", "GRAPHQL_VALIDATION_FAILED"),
+    }
+}
+
+/// Gives every error of a response run *without* [`RequestHooks`] (the HTTP schema) the code
+/// the hooks would have given it. Errors before execution (validation, the recursion limit,
+/// operation names) carry no path; errors of resolvers do.
+pub fn code_errors(response: &mut Response) {
+    for e in response.errors.iter_mut().filter(|e| !has_code(e)) {
+        if !e.path.is_empty() {
+            execution_code(e);
+        } else if e.message.starts_with("The recursion depth") {
+            set(e, "code", "GRAPHQL_PARSE_FAILED");
+        } else {
+            validation_code(e);
+        }
+    }
+}
+
+/// Parses `request`'s query and applies default deny, as [`RequestHooks`] does, for a request
+/// run on the schema without extensions; the parsed document is kept in the request.
+pub fn parse_and_check(request: &mut Request, auth: &RequestAuth) -> Result<(), ServerError> {
+    let doc = async_graphql::parser::parse_query(&request.query).map_err(|e| {
+        let mut e = ServerError::from(e);
+        set(&mut e, "code", "GRAPHQL_PARSE_FAILED");
+        e
+    })?;
+    crate::auth::default_deny::check(&doc, Some(auth))?;
+    request.set_parsed_query(doc);
+    Ok(())
 }
 
 #[cfg(test)]
