@@ -142,15 +142,25 @@ async fn graphql_ws(
 
 /// How long one message may take to reach a client before the connection is dropped as dead.
 const WS_SEND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a new websocket may take to log in (`connection_init`) before it is closed (4408).
+const WS_INIT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Runs one websocket: GraphQL messages both ways, plus a websocket ping every
-/// `ISP_WS_PING_SECONDS` (keeps proxies from closing idle dashboards). A client that stops reading only stalls its own connection (its
+/// `ISP_WS_PING_SECONDS` (keeps proxies from closing idle dashboards). A socket that does not
+/// log in within [`WS_INIT_TIMEOUT`], or answers nothing (not even pongs) for three ping
+/// intervals, is closed. A client that stops reading only stalls its own connection (its
 /// subscriptions fall behind and are told so); one that takes longer than [`WS_SEND_TIMEOUT`]
 /// to take a message is disconnected.
 async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocketProtocols, address: String) {
     let db = state.db.clone();
     let (mut sink, stream) = socket.split();
-    let input = stream.take_while(|message| std::future::ready(message.is_ok())).filter_map(|message| {
+    // When the client last sent anything (pongs included), in ms since `opened`.
+    let opened = Instant::now();
+    let heard = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let heard_in = Arc::clone(&heard);
+    let input = stream.take_while(|message| std::future::ready(message.is_ok())).filter_map(move |message| {
+        let at = u64::try_from(opened.elapsed().as_millis()).unwrap_or(u64::MAX);
+        heard_in.store(at, std::sync::atomic::Ordering::Relaxed);
         std::future::ready(match message {
             Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
             _ => None,
@@ -178,15 +188,36 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
     );
     futures_util::pin_mut!(output);
     let mut ping = tokio::time::interval(state.ws_ping);
+    ping.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     ping.tick().await;
+    // A socket must log in (connection_init answered by connection_ack) within WS_INIT_TIMEOUT.
+    let init_deadline = tokio::time::sleep(WS_INIT_TIMEOUT);
+    futures_util::pin_mut!(init_deadline);
+    let mut acknowledged = false;
     loop {
         let message = tokio::select! {
             next = output.next() => match next {
-                Some(WsMessage::Text(text)) => Message::Text(text.into()),
+                Some(WsMessage::Text(text)) => {
+                    acknowledged |= text.contains("\"connection_ack\"");
+                    Message::Text(text.into())
+                }
                 Some(WsMessage::Close(code, reason)) => Message::Close(Some(CloseFrame { code, reason: reason.into() })),
                 None => break,
             },
-            _ = ping.tick() => Message::Ping(Default::default()),
+            _ = &mut init_deadline, if !acknowledged => {
+                let reason = "Connection initialisation timeout".into();
+                let _ = tokio::time::timeout(WS_SEND_TIMEOUT, sink.send(Message::Close(Some(CloseFrame { code: 4408, reason })))).await;
+                break;
+            }
+            _ = ping.tick() => {
+                // Nothing heard (not even a pong) for three ping intervals: the peer is gone.
+                let silent = opened.elapsed().saturating_sub(Duration::from_millis(heard.load(std::sync::atomic::Ordering::Relaxed)));
+                if silent > state.ws_ping * 3 {
+                    tracing::info!("dropping a websocket client that stopped answering pings");
+                    break;
+                }
+                Message::Ping(Default::default())
+            }
         };
         match tokio::time::timeout(WS_SEND_TIMEOUT, sink.send(message)).await {
             Ok(Ok(())) => {}

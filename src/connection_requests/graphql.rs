@@ -213,6 +213,7 @@ impl ConnectionRequestMutation {
         let key = expect_id("id", ConnectionRequest::KIND, &id)?;
         let row = db(ctx)
             .write(move |conn| {
+                crate::db::lock_key(conn, &format!("connection-request:{key}"))?;
                 let before = repo::find(conn, key)?;
                 let from = ConnectionRequestStatus::from_db(&before.status)?;
                 check_transition(from, status).map_err(|m| AppError::bad_input("status", m))?;
@@ -246,6 +247,8 @@ impl ConnectionRequestMutation {
         draft.customer.password_hash = crate::auth::password::hash(password).await?;
         let (request, customer) = db(ctx)
             .write(move |conn| {
+                // One conversion (or status change) of a request at a time.
+                crate::db::lock_key(conn, &format!("connection-request:{key}"))?;
                 let before = repo::find(conn, key)?;
                 let from = ConnectionRequestStatus::from_db(&before.status)?;
                 if matches!(from, ConnectionRequestStatus::Rejected | ConnectionRequestStatus::Converted) {

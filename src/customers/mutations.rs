@@ -151,7 +151,9 @@ impl CustomerMutation {
         let target = id.clone();
         db(ctx)
             .write(move |conn| {
-                repo::find(conn, key)?;
+                // Locked like every money change: its draft invoices leave the ledger.
+                crate::invoices::service::lock_customer(conn, key, "id")
+                    .map_err(|_| AppError::not_found("customer"))?;
                 if repo::has_financial_history(conn, key)? {
                     return Err(AppError::Conflict(
                         "this customer has payments or issued invoices; change its status to TERMINATED instead".into(),

@@ -105,7 +105,9 @@ pub fn build_http_schema(data: SchemaData) -> AppSchema {
     builder(Some(data)).finish()
 }
 
-fn builder(data: Option<SchemaData>) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, subscriptions::SubscriptionRoot> {
+fn builder(
+    data: Option<SchemaData>,
+) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, subscriptions::SubscriptionRoot> {
     let mut builder = Schema::build(QueryRoot::default(), MutationRoot::default(), subscriptions::SubscriptionRoot)
         .limit_depth(MAX_DEPTH)
         // The parser's own nesting guard sits above MAX_DEPTH, so that a deep query is

@@ -2,10 +2,10 @@
 //! new and changed complaints, new connection requests, and the viewer's notifications.
 //!
 //! Events come from [`Events`] after their transaction commits. Each event is checked against
-//! the subscriber's login (still valid?) and rights (a customer gets only their own) and
-//! resolved afresh (the subscription's loaders do not cache). A subscriber that falls more than
-//! `events::CAPACITY` events behind gets an error naming how many it missed (code `LAGGED`) and
-//! then the newest events.
+//! the subscriber's rights (a customer gets only their own) and login: logged out, deactivated
+//! or given another role since subscribing ends the subscription with an error. Events resolve
+//! afresh (the subscription's loaders do not cache). A subscriber that falls more than
+//! `events::CAPACITY` events behind gets an error (code `LAGGED`), then the newest events.
 
 use std::sync::Arc;
 
@@ -15,6 +15,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::auth::permissions::{require, Access, Permission, Require};
 use crate::auth::websocket::WebsocketLogin;
+use crate::auth::RequestAuth;
 use crate::complaints::graphql::{Complaint, ComplaintFilterInput};
 use crate::connection_requests::graphql::ConnectionRequest;
 use crate::db::Db;
@@ -35,25 +36,33 @@ fn live(events: &Events) -> impl Stream<Item = Result<Arc<Event>, u64>> {
     })
 }
 
-/// Whether the subscriber's login still holds (over a websocket the token is checked per event).
-async fn still_logged_in(ctx: &Context<'_>) -> bool {
-    let (Some(login), Some(db)) = (ctx.data_opt::<WebsocketLogin>(), ctx.data_opt::<Db>()) else { return true };
-    matches!(
-        crate::auth::authenticate(db, Some(&login.token), login.client_address.clone()).await,
-        Ok(auth) if auth.principal.is_some()
-    )
+/// Whether the subscriber may still receive events: over a websocket the token is checked
+/// again for every event, and the account must be as it was when the subscription started
+/// (not logged out, deactivated, or given another role). `Err` says why not; the stream ends.
+async fn still_allowed(ctx: &Context<'_>) -> Result<(), async_graphql::Error> {
+    let (Some(login), Some(db)) = (ctx.data_opt::<WebsocketLogin>(), ctx.data_opt::<Db>()) else { return Ok(()) };
+    let now = crate::auth::authenticate(db, Some(&login.token), login.client_address.clone()).await;
+    let Ok(now) = now else {
+        return Err(ended("UNAUTHENTICATED", "your session could not be checked; subscribe again"));
+    };
+    match (now.principal, ctx.data_opt::<RequestAuth>().and_then(|a| a.principal.as_ref())) {
+        (None, _) => Err(ended("UNAUTHENTICATED", "your session has ended; log in again")),
+        (Some(now), Some(then)) if &now == then => Ok(()),
+        _ => Err(ended("FORBIDDEN", "your access changed; subscribe again")),
+    }
 }
 
-fn lagged(missed: u64) -> async_graphql::Error {
-    async_graphql::Error::new(format!(
-        "you fell behind and missed {missed} events; refetch the list to catch up (newer events follow)"
-    ))
-    .extend_with(|_, e| e.set("code", "LAGGED"))
+fn lagged() -> async_graphql::Error {
+    async_graphql::Error::new("you fell behind and missed events; refetch the list to catch up (newer events follow)")
+        .extend_with(|_, e| e.set("code", "LAGGED"))
 }
 
-fn logged_out() -> async_graphql::Error {
-    async_graphql::Error::new("your session has ended; log in again")
-        .extend_with(|_, e| e.set("code", "UNAUTHENTICATED"))
+/// An error that ends the subscription.
+fn ended(code: &'static str, message: &str) -> async_graphql::Error {
+    async_graphql::Error::new(message).extend_with(|_, e| {
+        e.set("code", code);
+        e.set("ended", true);
+    })
 }
 
 /// The live complaints of one kind (`created` or updated) the caller may see, filtered.
@@ -74,7 +83,7 @@ fn complaints<'a>(
             let ctx = ctx.clone();
             async move {
                 let event = match item {
-                    Err(missed) => return Some(Err(lagged(missed))),
+                    Err(_missed) => return Some(Err(lagged())),
                     Ok(event) => event,
                 };
                 let row = match (&*event, created) {
@@ -84,8 +93,8 @@ fn complaints<'a>(
                 if own.is_some_and(|own| own != row.customer_id) || !filter.matches(&row) {
                     return None;
                 }
-                if !still_logged_in(&ctx).await {
-                    return Some(Err(logged_out()));
+                if let Err(e) = still_allowed(&ctx).await {
+                    return Some(Err(e));
                 }
                 Some(Ok(Complaint(row)))
             }
@@ -94,28 +103,24 @@ fn complaints<'a>(
     Ok(stream)
 }
 
-/// Ends a stream after it reported the end of the session.
+/// Ends a stream right after it reported an error that ends it ([`ended`]), without waiting
+/// for another event.
 trait TakeUntilLoggedOut: Stream + Sized {
     fn take_until_logged_out(self) -> impl Stream<Item = Self::Item>;
 }
 
 impl<S, T> TakeUntilLoggedOut for S
 where
-    S: Stream<Item = Result<T>>,
+    S: Stream<Item = Result<T>> + Send,
 {
     fn take_until_logged_out(self) -> impl Stream<Item = Result<T>> {
-        self.scan(false, |ended, item| {
-            if *ended {
-                return std::future::ready(None);
+        stream::unfold((Box::pin(self), false), |(mut inner, ended)| async move {
+            if ended {
+                return None;
             }
-            if let Err(e) = &item {
-                *ended = e
-                    .extensions
-                    .as_ref()
-                    .and_then(|x| x.get("code"))
-                    .is_some_and(|c| matches!(c, async_graphql::Value::String(s) if s == "UNAUTHENTICATED"));
-            }
-            std::future::ready(Some(item))
+            let item = inner.next().await?;
+            let ends = matches!(&item, Err(e) if e.extensions.as_ref().and_then(|x| x.get("ended")).is_some());
+            Some((item, (inner, ends)))
         })
     }
 }
@@ -156,14 +161,14 @@ impl SubscriptionRoot {
                 let ctx = ctx.clone();
                 async move {
                     let row = match item {
-                        Err(missed) => return Some(Err(lagged(missed))),
+                        Err(_missed) => return Some(Err(lagged())),
                         Ok(event) => match &*event {
                             Event::ConnectionRequestCreated(row) => row.clone(),
                             _ => return None,
                         },
                     };
-                    if !still_logged_in(&ctx).await {
-                        return Some(Err(logged_out()));
+                    if let Err(e) = still_allowed(&ctx).await {
+                        return Some(Err(e));
                     }
                     Some(Ok(ConnectionRequest(row)))
                 }
@@ -184,14 +189,14 @@ impl SubscriptionRoot {
                 let ctx = ctx.clone();
                 async move {
                     let row = match item {
-                        Err(missed) => return Some(Err(lagged(missed))),
+                        Err(_missed) => return Some(Err(lagged())),
                         Ok(event) => match &*event {
                             Event::NotificationCreated(row) if row.is_for(me) => row.clone(),
                             _ => return None,
                         },
                     };
-                    if !still_logged_in(&ctx).await {
-                        return Some(Err(logged_out()));
+                    if let Err(e) = still_allowed(&ctx).await {
+                        return Some(Err(e));
                     }
                     Some(Ok(Notification(row)))
                 }

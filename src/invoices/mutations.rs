@@ -148,8 +148,9 @@ impl InvoiceMutation {
         Ok(Invoice(row))
     }
 
-    /// Deletes a DRAFT invoice with no payments (its total leaves the ledger; add-ons on it
-    /// wait for the next invoice). Anything else is `CONFLICT`: cancel it instead.
+    /// Deletes a DRAFT invoice with no payments (its total leaves the ledger; NEXT_INVOICE
+    /// add-ons on it wait for the next invoice, an OWN_INVOICE add-on goes with it). Anything
+    /// else is `CONFLICT`: cancel it instead.
     #[graphql(guard = "Require(Permission::WriteBilling)")]
     async fn delete_invoice(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let actor = Actor::from(principal(ctx)?);

@@ -176,7 +176,7 @@ pub fn find_locked(conn: &mut DbConn, id: i64) -> AppResult<InvoiceRow> {
 }
 
 /// `updateInvoiceStatus`: `DRAFT → SENT` sets `sentAt`; `CANCELLED` only with nothing paid
-/// (its total leaves the ledger, add-ons waiting on it wait for the next invoice again);
+/// (its total leaves the ledger; add-ons added to it wait for the next invoice again);
 /// `OVERDUE` only past the due date; `PAID` never by hand.
 pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Actor) -> AppResult<InvoiceRow> {
     let mut invoice = find_locked(conn, id)?;
@@ -250,7 +250,7 @@ pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Act
 }
 
 /// `deleteInvoice`: only a `DRAFT` with no payments (recorded against it or put on it);
-/// otherwise `CONFLICT`. Its total leaves the ledger; its add-ons wait for the next invoice.
+/// otherwise `CONFLICT`. Its total leaves the ledger (see [`remove_from_ledger`] for its add-ons).
 pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
     let invoice = find_locked(conn, id)?;
     if invoice.status != InvoiceStatus::Draft.as_str() {
@@ -274,9 +274,11 @@ pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
     crate::audit::repo::record(conn, actor, "deleteInvoice", &[global_id("Invoice", id)], Some(&invoice.invoice_number))
 }
 
-/// Takes a draft invoice that is about to be deleted off the ledger and releases its add-ons.
+/// Takes a draft invoice that is about to be deleted off the ledger: add-ons added to it wait
+/// for the next invoice again; an add-on it was raised for (OWN_INVOICE) is deleted with it.
 pub fn remove_from_ledger(conn: &mut DbConn, invoice: &InvoiceRow, actor: &Actor) -> AppResult<()> {
     release_addons(conn, invoice.id)?;
+    diesel::delete(addon_bills::table.filter(addon_bills::invoice_id.eq(invoice.id))).execute(conn)?;
     let mut entry = Entry::new(
         invoice.customer_id,
         TransactionType::InvoiceDeleted,
@@ -289,10 +291,16 @@ pub fn remove_from_ledger(conn: &mut DbConn, invoice: &InvoiceRow, actor: &Actor
     Ok(())
 }
 
-/// Add-ons billed on `invoice_id` wait for the next invoice again.
+/// Add-ons that were added to `invoice_id` (NEXT_INVOICE) wait for the next invoice again.
+/// Those billed on it as their own invoice (OWN_INVOICE) stay with it: they are not billed
+/// again by surprise. (A deleted draft takes its own add-ons with it, see [`remove_from_ledger`].)
 fn release_addons(conn: &mut DbConn, invoice_id: i64) -> AppResult<()> {
-    diesel::update(addon_bills::table.filter(addon_bills::invoice_id.eq(invoice_id)))
-        .set((addon_bills::invoice_id.eq(None::<i64>), addon_bills::updated_at.eq(crate::clock::now())))
-        .execute(conn)?;
+    diesel::update(
+        addon_bills::table
+            .filter(addon_bills::invoice_id.eq(invoice_id))
+            .filter(addon_bills::bill_on.eq(crate::addons::model::AddonBillOn::NextInvoice.as_str())),
+    )
+    .set((addon_bills::invoice_id.eq(None::<i64>), addon_bills::updated_at.eq(crate::clock::now())))
+    .execute(conn)?;
     Ok(())
 }

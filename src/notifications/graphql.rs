@@ -64,9 +64,12 @@ impl Notification {
     async fn webhook_attempts(&self) -> i32 {
         self.0.webhook_attempts
     }
-    /// Why the last delivery try failed, if it did.
-    async fn webhook_last_error(&self) -> Option<&str> {
-        self.0.webhook_last_error.as_deref()
+    /// Why the last delivery try failed, if it did (staff only; `null` for customers).
+    async fn webhook_last_error(&self, ctx: &Context<'_>) -> Option<&str> {
+        match principal(ctx) {
+            Ok(Principal::Employee { .. }) => self.0.webhook_last_error.as_deref(),
+            _ => None,
+        }
     }
 }
 

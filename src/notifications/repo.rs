@@ -19,9 +19,19 @@ pub fn insert(conn: &mut DbConn, new: &NewNotification) -> AppResult<Option<Noti
             return Ok(None);
         }
     }
-    let row =
-        diesel::insert_into(notifications::table).values(new).returning(notifications::all_columns).get_result(conn)?;
-    Ok(Some(row))
+    let insert = |c: &mut DbConn| {
+        diesel::insert_into(notifications::table).values(new).returning(notifications::all_columns).get_result(c)
+    };
+    if new.dedupe_key.is_none() {
+        return Ok(Some(insert(conn)?));
+    }
+    // A reminder made at the same moment elsewhere (the hourly job and an operator's run):
+    // the unique index decides, inside a savepoint so the transaction goes on.
+    match conn.transaction(insert) {
+        Ok(row) => Ok(Some(row)),
+        Err(e) if crate::error::is_unique_violation(&e) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<NotificationRow>> {

@@ -89,7 +89,8 @@ async fn deliver(client: &reqwest::Client, hook: &Webhook, n: &NotificationRow, 
     if let Some(secret) = &hook.secret {
         request = request.header("x-isp-signature", signature(secret, body));
     }
-    let response = request.send().await.map_err(|e| format!("could not reach the webhook: {e}"))?;
+    // Without the URL: gateway URLs often carry API keys, and the error is stored.
+    let response = request.send().await.map_err(|e| format!("could not reach the webhook: {}", e.without_url()))?;
     if response.status().is_success() {
         Ok(())
     } else {

@@ -19,8 +19,19 @@ pub enum Kind {
 
 /// A database made for one test and removed after it.
 pub enum TestDb {
-    Sqlite { _dir: tempfile::TempDir, url: String },
-    Postgres { admin_url: String, name: String, url: String },
+    Sqlite {
+        _dir: tempfile::TempDir,
+        url: String,
+    },
+    Postgres {
+        admin_url: String,
+        name: String,
+        url: String,
+    },
+    /// Another app's database (it stays when this one goes).
+    Shared {
+        url: String,
+    },
 }
 
 impl TestDb {
@@ -48,7 +59,7 @@ impl TestDb {
 
     pub fn url(&self) -> &str {
         match self {
-            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } | TestDb::Shared { url } => url,
         }
     }
 }
@@ -115,6 +126,20 @@ impl TestApp {
     /// Starts the app on a fresh database of `kind`, after `configure` adjusts the settings.
     pub async fn spawn_with(kind: Kind, configure: impl FnOnce(&mut Config)) -> Option<TestApp> {
         let db = tokio::task::spawn_blocking(move || TestDb::create(kind)).await.expect("create db")?;
+        Some(Self::start(kind, db, configure).await)
+    }
+
+    /// Starts a second app on this app's database (as a restart would; migrations run again).
+    pub async fn restart_on_same_database(&self) -> TestApp {
+        Self::start(self.kind, TestDb::Shared { url: self._db.url().to_owned() }, |_| {}).await
+    }
+
+    /// The database this app runs on.
+    pub fn database_url(&self) -> &str {
+        self._db.url()
+    }
+
+    async fn start(kind: Kind, db: TestDb, configure: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::for_database(db.url());
         config.admin_password = Some(ADMIN_PASSWORD.to_owned());
         configure(&mut config);
@@ -128,7 +153,7 @@ impl TestApp {
         let mut test_app =
             TestApp { addr, client: reqwest::Client::new(), metrics, kind, token: String::new(), server, _db: db };
         test_app.token = test_app.login("admin", ADMIN_PASSWORD).await;
-        Some(test_app)
+        test_app
     }
 
     /// Logs in and returns the token.
@@ -239,12 +264,13 @@ impl TestApp {
     /// expired session), returning the affected row count or the database's error.
     pub fn sql(&self, statement: &str) -> Result<usize, String> {
         use diesel::RunQueryDsl;
-        match &self._db {
-            TestDb::Sqlite { url, .. } => {
+        let url = self._db.url();
+        match self.kind {
+            Kind::Sqlite => {
                 let mut conn = diesel::SqliteConnection::establish(url).map_err(|e| e.to_string())?;
                 diesel::sql_query(statement).execute(&mut conn).map_err(|e| e.to_string())
             }
-            TestDb::Postgres { url, .. } => {
+            Kind::Postgres => {
                 let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
                 diesel::sql_query(statement).execute(&mut conn).map_err(|e| e.to_string())
             }
@@ -259,13 +285,12 @@ impl TestApp {
             #[diesel(sql_type = diesel::sql_types::Text)]
             value: String,
         }
-        let rows: Vec<Row> = match &self._db {
-            TestDb::Sqlite { url, .. } => {
+        let url = self._db.url();
+        let rows: Vec<Row> = match self.kind {
+            Kind::Sqlite => {
                 diesel::sql_query(query).load(&mut diesel::SqliteConnection::establish(url).unwrap()).unwrap()
             }
-            TestDb::Postgres { url, .. } => {
-                diesel::sql_query(query).load(&mut PgConnection::establish(url).unwrap()).unwrap()
-            }
+            Kind::Postgres => diesel::sql_query(query).load(&mut PgConnection::establish(url).unwrap()).unwrap(),
         };
         rows.into_iter().next().expect("a row").value
     }

@@ -206,6 +206,26 @@ on_both_databases! {
         assert!(e["data"]["complaintUpdated"]["resolvedAt"].is_string());
     }
 
+    async fn a_changed_role_ends_the_subscription(app: TestApp) {
+        let (_, bb, _) = setup(&app, "499").await;
+        let (c, _) = customer_on(&app, "yusuf", &bb).await;
+        let support = app.staff("support5", "SUPPORT").await;
+        let me = app.data_as(Some(&support), "{ me { employee { id } } }", json!({})).await["me"]["employee"]["id"].clone();
+        let mut sub = Subscriber::connect(&app, "graphql-transport-ws", Some(&support)).await.unwrap();
+        sub.subscribe("1", CREATED, json!({})).await;
+        settle().await;
+        app.data(CREATE_COMPLAINT, complaint(&c, "First", "LOW")).await;
+        assert_eq!(sub.event(LONG).await.unwrap()["data"]["complaintCreated"]["title"], "First");
+        // Moved to collections: no complaints for them any more.
+        let demote = "mutation($id: ID!) { updateEmployee(id: $id, input: {role: COLLECTOR}) { role } }";
+        app.data(demote, json!({"id": me})).await;
+        app.data(CREATE_COMPLAINT, complaint(&c, "Second", "LOW")).await;
+        let e = sub.event(LONG).await.unwrap();
+        assert!(e["data"]["complaintCreated"].is_null(), "no complaint after the role change: {e:#}");
+        assert_eq!(e["errors"][0]["extensions"]["code"], "FORBIDDEN", "{e:#}");
+        assert_eq!(sub.event(LONG).await.unwrap()["type"], "complete", "the subscription ends");
+    }
+
     async fn a_rolled_back_mutation_publishes_nothing(app: TestApp) {
         let (_, bb, _) = setup(&app, "499").await;
         let (c, _) = customer_on(&app, "wasim", &bb).await;
@@ -263,6 +283,26 @@ async fn a_subscriber_that_never_reads_does_not_stall_others() {
     let ((), seen) = tokio::join!(make, read);
     assert_eq!(seen, total);
     drop(stalled);
+}
+
+#[tokio::test]
+async fn a_socket_that_never_logs_in_is_closed() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(15), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("closed within 15 s");
+    assert_eq!(closed, Some(4408));
 }
 
 #[tokio::test]

@@ -79,9 +79,32 @@ $$;
 CREATE TRIGGER transactions_no_change BEFORE UPDATE OR DELETE ON transactions
     FOR EACH ROW EXECUTE FUNCTION transactions_append_only();
 
--- Invoices raised before the ledger existed enter it now, in order.
+-- Money recorded before this migration joins the new bookkeeping. A completed payment made
+-- against an invoice sat on that invoice (that is how its paid amount was counted).
+UPDATE payments SET allocated_paise = amount_paise WHERE status = 'COMPLETED' AND invoice_id IS NOT NULL;
+INSERT INTO payment_allocations (payment_id, invoice_id, amount_paise, created_at)
+SELECT id, invoice_id, amount_paise, paid_at FROM payments
+WHERE status = 'COMPLETED' AND invoice_id IS NOT NULL ORDER BY id;
+
+-- The ledger of what happened so far, per customer in time order with running balances:
+-- invoices raised (on their invoice date), completed payments, cancellations.
 INSERT INTO transactions (transaction_id, customer_id, transaction_type, amount_paise, balance_change_paise,
-                          balance_after_paise, invoice_id, description, created_at)
-SELECT 'TXN' || lpad(id::text, 12, '0'), customer_id, 'INVOICE', total_paise, total_paise,
-       SUM(total_paise) OVER (PARTITION BY customer_id ORDER BY id), id, 'Invoice ' || invoice_number, created_at
-FROM invoices ORDER BY id;
+                          balance_after_paise, invoice_id, payment_id, description, created_at)
+SELECT 'TXN' || lpad(CAST(ROW_NUMBER() OVER (ORDER BY customer_id, at, ord, ref) AS TEXT), 12, '0'),
+       customer_id, kind, amount, change,
+       SUM(change) OVER (PARTITION BY customer_id ORDER BY at, ord, ref ROWS UNBOUNDED PRECEDING),
+       invoice_id, payment_id, description, at
+FROM (
+    SELECT customer_id, CAST(invoice_date AS TIMESTAMP) AS at, 0 AS ord, id AS ref, 'INVOICE' AS kind,
+           total_paise AS amount, total_paise AS change, id AS invoice_id, CAST(NULL AS BIGINT) AS payment_id,
+           'Invoice ' || invoice_number AS description
+    FROM invoices
+    UNION ALL
+    SELECT customer_id, paid_at, 1, id, 'PAYMENT', amount_paise, -amount_paise, invoice_id, id,
+           'Payment ' || payment_id || ' by ' || method
+    FROM payments WHERE status = 'COMPLETED'
+    UNION ALL
+    SELECT customer_id, updated_at, 2, id, 'INVOICE_CANCELLED', total_paise, -total_paise, id, CAST(NULL AS BIGINT),
+           'Invoice ' || invoice_number || ' cancelled'
+    FROM invoices WHERE status = 'CANCELLED'
+) movements;
