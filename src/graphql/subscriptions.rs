@@ -65,6 +65,32 @@ fn ended(code: &'static str, message: &str) -> async_graphql::Error {
     })
 }
 
+/// The events `pick` keeps (as the values it makes of them), for as long as the subscriber may
+/// still receive them ([`still_allowed`]), with a `LAGGED` error where it fell behind.
+fn feed<'a, T, F>(ctx: &Context<'a>, pick: F) -> impl Stream<Item = Result<T>> + 'a
+where
+    F: Fn(&Event) -> Option<T> + Send + Sync + 'a,
+    T: Send + 'a,
+{
+    let ctx = ctx.clone();
+    let pick = Arc::new(pick);
+    live(ctx.data_unchecked::<Events>())
+        .filter_map(move |item| {
+            let (ctx, pick) = (ctx.clone(), Arc::clone(&pick));
+            async move {
+                let value = match item {
+                    Err(_missed) => return Some(Err(lagged())),
+                    Ok(event) => pick(&event)?,
+                };
+                if let Err(e) = still_allowed(&ctx).await {
+                    return Some(Err(e));
+                }
+                Some(Ok(value))
+            }
+        })
+        .take_until_logged_out()
+}
+
 /// The live complaints of one kind (`created` or updated) the caller may see, filtered.
 fn complaints<'a>(
     ctx: &Context<'a>,
@@ -76,31 +102,14 @@ fn complaints<'a>(
         Access::All => None,
         Access::Own(id) => Some(id),
     };
-    let ctx = ctx.clone();
-    let stream = live(ctx.data_unchecked::<Events>())
-        .filter_map(move |item| {
-            let filter = filter.clone();
-            let ctx = ctx.clone();
-            async move {
-                let event = match item {
-                    Err(_missed) => return Some(Err(lagged())),
-                    Ok(event) => event,
-                };
-                let row = match (&*event, created) {
-                    (Event::ComplaintCreated(row), true) | (Event::ComplaintUpdated(row), false) => row.clone(),
-                    _ => return None,
-                };
-                if own.is_some_and(|own| own != row.customer_id) || !filter.matches(&row) {
-                    return None;
-                }
-                if let Err(e) = still_allowed(&ctx).await {
-                    return Some(Err(e));
-                }
-                Some(Ok(Complaint(row)))
-            }
-        })
-        .take_until_logged_out();
-    Ok(stream)
+    Ok(feed(ctx, move |event| {
+        let row = match (event, created) {
+            (Event::ComplaintCreated(row), true) | (Event::ComplaintUpdated(row), false) => row,
+            _ => return None,
+        };
+        let visible = own.is_none_or(|own| own == row.customer_id) && filter.matches(row);
+        visible.then(|| Complaint(row.clone()))
+    }))
 }
 
 /// Ends a stream right after it reported an error that ends it ([`ended`]), without waiting
@@ -155,26 +164,10 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'a>,
     ) -> Result<impl Stream<Item = Result<ConnectionRequest>> + 'a> {
-        let ctx = ctx.clone();
-        let stream = live(ctx.data_unchecked::<Events>())
-            .filter_map(move |item| {
-                let ctx = ctx.clone();
-                async move {
-                    let row = match item {
-                        Err(_missed) => return Some(Err(lagged())),
-                        Ok(event) => match &*event {
-                            Event::ConnectionRequestCreated(row) => row.clone(),
-                            _ => return None,
-                        },
-                    };
-                    if let Err(e) = still_allowed(&ctx).await {
-                        return Some(Err(e));
-                    }
-                    Some(Ok(ConnectionRequest(row)))
-                }
-            })
-            .take_until_logged_out();
-        Ok(stream)
+        Ok(feed(ctx, |event| match event {
+            Event::ConnectionRequestCreated(row) => Some(ConnectionRequest(row.clone())),
+            _ => None,
+        }))
     }
 
     /// Your notifications as they are made (staff or customer).
@@ -183,26 +176,10 @@ impl SubscriptionRoot {
         ctx: &Context<'a>,
     ) -> Result<impl Stream<Item = Result<Notification>> + 'a> {
         let me = viewer(ctx)?;
-        let ctx = ctx.clone();
-        let stream = live(ctx.data_unchecked::<Events>())
-            .filter_map(move |item| {
-                let ctx = ctx.clone();
-                async move {
-                    let row = match item {
-                        Err(_missed) => return Some(Err(lagged())),
-                        Ok(event) => match &*event {
-                            Event::NotificationCreated(row) if row.is_for(me) => row.clone(),
-                            _ => return None,
-                        },
-                    };
-                    if let Err(e) = still_allowed(&ctx).await {
-                        return Some(Err(e));
-                    }
-                    Some(Ok(Notification(row)))
-                }
-            })
-            .take_until_logged_out();
-        Ok(stream)
+        Ok(feed(ctx, move |event| match event {
+            Event::NotificationCreated(row) if row.is_for(me) => Some(Notification(row.clone())),
+            _ => None,
+        }))
     }
 }
 
