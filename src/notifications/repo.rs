@@ -86,6 +86,20 @@ pub fn due_for_webhook(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> App
         .load(conn)?)
 }
 
+/// Claims a due delivery until `lease` (moves its next try there); `false` when another worker
+/// claimed it first.
+pub fn claim_delivery(conn: &mut DbConn, id: i64, now: NaiveDateTime, lease: NaiveDateTime) -> AppResult<bool> {
+    let claimed = diesel::update(
+        notifications::table
+            .find(id)
+            .filter(notifications::webhook_status.eq("PENDING"))
+            .filter(notifications::webhook_next_at.le(now)),
+    )
+    .set(notifications::webhook_next_at.eq(lease))
+    .execute(conn)?;
+    Ok(claimed == 1)
+}
+
 /// Records the outcome of a delivery try.
 pub fn set_delivery(
     conn: &mut DbConn,

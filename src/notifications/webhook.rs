@@ -1,6 +1,8 @@
 //! Delivers notifications to the operator's webhook (an SMS or WhatsApp gateway bridge): a
-//! background worker POSTs each pending notification as JSON, signed with HMAC-SHA256 of the
-//! body in `X-Isp-Signature: sha256=<hex>`, and stores the outcome. Failures are retried after
+//! background worker POSTs each pending notification as JSON with `X-Isp-Timestamp` (Unix
+//! seconds) and `X-Isp-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body">` (the
+//! timestamp inside the signature lets the receiver refuse replays), and stores the outcome.
+//! A worker claims a notification before sending it, so two servers never send one twice. Failures are retried after
 //! 2, 4, 8, ... seconds (at most an hour apart), [`MAX_ATTEMPTS`] times in all, then marked
 //! `FAILED` with the last error. The transaction that made a notification never waits for it.
 
@@ -22,6 +24,8 @@ use crate::graphql::node::global_id;
 pub const MAX_ATTEMPTS: i32 = 8;
 /// How long one delivery may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a claimed delivery belongs to the worker that claimed it.
+const CLAIM_SECONDS: i64 = 60;
 /// How often the worker looks for due deliveries.
 const POLL: Duration = Duration::from_millis(500);
 
@@ -32,9 +36,10 @@ pub struct Webhook {
     pub secret: Option<String>,
 }
 
-/// `sha256=<hex of HMAC-SHA256(secret, body)>`.
-pub fn signature(secret: &str, body: &[u8]) -> String {
+/// `sha256=<hex of HMAC-SHA256(secret, "<timestamp>.<body>")>`.
+pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
+    mac.update(format!("{timestamp}.").as_bytes());
     mac.update(body);
     let digest = mac.finalize().into_bytes();
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -86,8 +91,10 @@ async fn deliver(client: &reqwest::Client, hook: &Webhook, n: &NotificationRow, 
         .header("x-isp-delivery", global_id("Notification", n.id).0)
         .header("x-isp-attempt", (n.webhook_attempts + 1).to_string())
         .body(body.to_vec());
+    let timestamp = chrono::Utc::now().timestamp();
+    request = request.header("x-isp-timestamp", timestamp.to_string());
     if let Some(secret) = &hook.secret {
-        request = request.header("x-isp-signature", signature(secret, body));
+        request = request.header("x-isp-signature", signature(secret, timestamp, body));
     }
     // Without the URL: gateway URLs often carry API keys, and the error is stored.
     let response = request.send().await.map_err(|e| format!("could not reach the webhook: {}", e.without_url()))?;
@@ -101,10 +108,17 @@ async fn deliver(client: &reqwest::Client, hook: &Webhook, n: &NotificationRow, 
 /// One pass: delivers every notification that is due; returns how many were tried.
 pub async fn deliver_due(db: &Db, client: &reqwest::Client, hook: &Webhook) -> AppResult<usize> {
     let now = crate::clock::now();
+    let lease = now + chrono::Duration::seconds(CLAIM_SECONDS);
     let due = db
-        .read(move |conn| {
-            let rows = repo::due_for_webhook(conn, now, 50)?;
-            rows.into_iter().map(|n| Ok((body(conn, &n)?, n))).collect::<AppResult<Vec<_>>>()
+        .write(move |conn| {
+            let mut claimed = Vec::new();
+            for n in repo::due_for_webhook(conn, now, 50)? {
+                // Ours until the lease ends; another server's worker skips it.
+                if repo::claim_delivery(conn, n.id, now, lease)? {
+                    claimed.push((body(conn, &n)?, n));
+                }
+            }
+            Ok(claimed)
         })
         .await?;
     let tried = due.len();
@@ -153,11 +167,17 @@ mod tests {
 
     #[test]
     fn bodies_are_signed_with_hmac_sha256() {
-        // RFC 4231 test case 2.
-        assert_eq!(
-            signature("Jefe", b"what do ya want for nothing?"),
-            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
-        );
+        // RFC 4231 test case 2 is HMAC-SHA256("Jefe", "what do ya want for nothing?"); here
+        // the message is "<timestamp>." followed by the body.
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"what do ya want for nothing?");
+        let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        let signed = signature("Jefe", 1_764_000_000, b"{}");
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"1764000000.{}");
+        let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(signed, format!("sha256={hex}"));
     }
 
     #[test]

@@ -189,7 +189,10 @@ async fn the_webhook_gets_signed_notifications_and_retries() {
     assert_eq!(seen.len(), 2, "one failure, one delivery");
     for (headers, body) in &seen {
         let mut mac = Hmac::<Sha256>::new_from_slice(b"gateway-secret").unwrap();
-        mac.update(body.as_bytes());
+        let timestamp = headers["x-isp-timestamp"].to_str().unwrap();
+        let age = chrono::Utc::now().timestamp() - timestamp.parse::<i64>().unwrap();
+        assert!((0..60).contains(&age), "a current timestamp: {timestamp}");
+        mac.update(format!("{timestamp}.{body}").as_bytes());
         let expected: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
         assert_eq!(headers["x-isp-signature"], format!("sha256={expected}"));
         let sent: Value = serde_json::from_str(body).unwrap();
