@@ -43,11 +43,12 @@ pub fn pending(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<AddonRow>> 
 
 /// Marks add-ons as billed on `invoice_id`.
 pub fn mark_billed(conn: &mut DbConn, ids: &[i64], invoice_id: i64) -> AppResult<()> {
-    for id in ids {
-        diesel::update(addon_bills::table.find(*id))
-            .set((addon_bills::invoice_id.eq(invoice_id), addon_bills::updated_at.eq(crate::clock::now())))
-            .execute(conn)?;
+    if ids.is_empty() {
+        return Ok(());
     }
+    diesel::update(addon_bills::table.filter(crate::db::fragments::id_in("addon_bills.id", ids)))
+        .set((addon_bills::invoice_id.eq(invoice_id), addon_bills::updated_at.eq(crate::clock::now())))
+        .execute(conn)?;
     Ok(())
 }
 

@@ -175,7 +175,7 @@ impl ConnectionRequestMutation {
                         "too many requests from your address; please call us or try again in an hour".into(),
                     ));
                 }
-                check_choice(conn, new.locality_id, new.plan_id)?;
+                repo::check_choice(conn, new.locality_id, new.plan_id)?;
                 let row = repo::insert(conn, &new)?;
                 let mut notes = Vec::new();
                 for staff in crate::employees::repo::active_with_roles(conn, &["ADMIN", "MANAGER"])? {
@@ -267,23 +267,4 @@ impl ConnectionRequestMutation {
             customer: Customer(customer),
         })
     }
-}
-
-/// The locality and plan a visitor picked must exist, and the plan be active.
-fn check_choice(conn: &mut crate::db::DbConn, locality: Option<i64>, plan: Option<i64>) -> crate::error::AppResult<()> {
-    use crate::db::schema::{localities, plans};
-    use diesel::prelude::*;
-    if let Some(locality) = locality {
-        let found: i64 = localities::table.filter(localities::id.eq(locality)).count().get_result(conn)?;
-        if found == 0 {
-            return Err(AppError::bad_input("localityId", "`localityId` names no existing locality"));
-        }
-    }
-    if let Some(plan) = plan {
-        let active: Option<bool> = plans::table.find(plan).select(plans::is_active).first(conn).optional()?;
-        if active != Some(true) {
-            return Err(AppError::bad_input("planId", "`planId` names no active plan"));
-        }
-    }
-    Ok(())
 }

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::model::{ConnectionRequestRow, NewConnectionRequest};
 use crate::db::page::{Page, PageWindow};
-use crate::db::schema::connection_requests;
+use crate::db::schema::{connection_requests, localities, plans};
 use crate::db::{DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
@@ -62,4 +62,21 @@ pub fn page(
     let total = filtered(status).count().get_result::<i64>(conn)?;
     let rows = keyset_page!(filtered(status), connection_requests::id, window).load::<ConnectionRequestRow>(conn)?;
     Ok(window.finish(rows, total))
+}
+
+/// The locality and plan a visitor picked must exist, and the plan be active.
+pub fn check_choice(conn: &mut DbConn, locality: Option<i64>, plan: Option<i64>) -> AppResult<()> {
+    if let Some(locality) = locality {
+        let found: i64 = localities::table.filter(localities::id.eq(locality)).count().get_result(conn)?;
+        if found == 0 {
+            return Err(AppError::bad_input("localityId", "`localityId` names no existing locality"));
+        }
+    }
+    if let Some(plan) = plan {
+        let active: Option<bool> = plans::table.find(plan).select(plans::is_active).first(conn).optional()?;
+        if active != Some(true) {
+            return Err(AppError::bad_input("planId", "`planId` names no active plan"));
+        }
+    }
+    Ok(())
 }

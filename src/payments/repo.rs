@@ -67,11 +67,12 @@ pub fn advances(conn: &mut DbConn, customer_ids: &[i64]) -> AppResult<HashMap<i6
     Ok(out)
 }
 
-/// Stores a payment's status, allocated and refunded amounts.
+/// Stores a payment's status, when it was paid, its allocated and refunded amounts.
 pub fn set_money(conn: &mut DbConn, row: &PaymentRow) -> AppResult<()> {
     diesel::update(payments::table.find(row.id))
         .set((
             payments::status.eq(&row.status),
+            payments::paid_at.eq(row.paid_at),
             payments::allocated_paise.eq(row.allocated_paise),
             payments::refunded_paise.eq(row.refunded_paise),
             payments::updated_at.eq(row.updated_at),

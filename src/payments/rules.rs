@@ -40,9 +40,48 @@ pub fn take_back(amount: i64, unallocated: i64, on_invoices_newest_first: &[(i64
     (from_unallocated, out)
 }
 
+/// Why an invoice cannot take a payment of `amount`, as `(input field, message)`: it is
+/// cancelled, or the payment is more than it owes and the caller did not ask to keep the excess
+/// as advance. A payment recorded as FAILED (`counts` false) moves no money, so only the
+/// cancellation matters for it.
+pub fn refusal(
+    invoice_number: &str,
+    cancelled: bool,
+    balance: i64,
+    amount: i64,
+    counts: bool,
+    keep_excess_as_advance: bool,
+) -> Option<(&'static str, String)> {
+    if cancelled {
+        return Some(("invoiceId", format!("invoice {invoice_number} is CANCELLED and takes no payments")));
+    }
+    if !counts || keep_excess_as_advance || amount <= balance {
+        return None;
+    }
+    let rupees = crate::invoices::rules::rupees;
+    Some((
+        "amount",
+        format!(
+            "₹{} is more than invoice {invoice_number} owes (₹{}); pass `keepExcessAsAdvance: true` to keep the rest as advance",
+            rupees(amount),
+            rupees(balance.max(0))
+        ),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invoices_refuse_cancellation_and_unasked_overpayment() {
+        assert_eq!(refusal("INV1", true, 500, 1, true, true).unwrap().0, "invoiceId");
+        assert_eq!(refusal("INV1", false, 500, 501, true, false).unwrap().0, "amount");
+        assert!(refusal("INV1", false, 500, 500, true, false).is_none());
+        assert!(refusal("INV1", false, 500, 501, true, true).is_none(), "kept as advance");
+        assert!(refusal("INV1", false, 0, 100, false, false).is_none(), "a failed payment moves nothing");
+        assert!(refusal("INV1", false, -10, 1, true, false).unwrap().1.contains("(₹0.00)"));
+    }
 
     #[test]
     fn payments_fill_the_oldest_invoices_first_and_keep_the_rest() {

@@ -51,7 +51,18 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
     lock_customer(conn, customer_id, "customerId")?;
     if let Some(invoice_id) = req.invoice_id {
         let invoice = crate::invoices::repo::find(conn, invoice_id)?;
-        check_payable(&invoice, req)?;
+        let cancelled = invoice.status == InvoiceStatus::Cancelled.as_str();
+        let counts = req.status != PaymentStatus::Failed;
+        if let Some((field, message)) = rules::refusal(
+            &invoice.invoice_number,
+            cancelled,
+            invoice.balance_paise,
+            req.amount,
+            counts,
+            req.keep_excess_as_advance,
+        ) {
+            return Err(AppError::bad_input(field, message));
+        }
     }
     if let Some(reference) = &req.reference {
         if let Some(earlier) = repo::by_reference(conn, req.method.as_str(), reference)? {
@@ -96,29 +107,6 @@ fn duplicate_reference(method: PaymentMethod, reference: &str, earlier: &str) ->
     AppError::Conflict(format!(
         "{} reference \"{reference}\" is already recorded ({earlier}); the same payment is never counted twice",
         method.as_str()
-    ))
-}
-
-/// Refuses payments the invoice cannot take: cancelled, or (unless the caller keeps the excess
-/// as advance) more than it owes.
-fn check_payable(invoice: &InvoiceRow, req: &PaymentRequest) -> AppResult<()> {
-    if invoice.status == InvoiceStatus::Cancelled.as_str() {
-        return Err(AppError::bad_input(
-            "invoiceId",
-            format!("invoice {} is CANCELLED and takes no payments", invoice.invoice_number),
-        ));
-    }
-    if req.status == PaymentStatus::Failed || req.keep_excess_as_advance || req.amount <= invoice.balance_paise {
-        return Ok(());
-    }
-    Err(AppError::bad_input(
-        "amount",
-        format!(
-            "₹{} is more than invoice {} owes (₹{}); pass `keepExcessAsAdvance: true` to keep the rest as advance",
-            rupees(req.amount),
-            invoice.invoice_number,
-            rupees(invoice.balance_paise.max(0))
-        ),
     ))
 }
 
@@ -179,10 +167,12 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: PaymentStatus, actor: &Acto
     }
     payment.status = to.as_str().to_owned();
     payment.updated_at = crate::clock::now();
+    if to == PaymentStatus::Completed {
+        // The money arrived now (a cheque cleared).
+        payment.paid_at = payment.updated_at;
+    }
     repo::set_money(conn, &payment)?;
     if to == PaymentStatus::Completed {
-        payment.paid_at = payment.updated_at;
-        diesel::update(payments::table.find(id)).set(payments::paid_at.eq(payment.paid_at)).execute(conn)?;
         payment = apply(conn, payment, actor)?;
     }
     let details = format!("{} {} -> {}", payment.payment_id, from.as_str(), to.as_str());
