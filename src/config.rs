@@ -50,6 +50,37 @@ pub struct Config {
     #[arg(long, env = "ISP_CONNECTION_REQUESTS_PER_HOUR", default_value_t = 5, global = true)]
     pub connection_requests_per_hour: i64,
 
+    /// Seconds one GraphQL request may run (reading its body included) before it is stopped and
+    /// answered with a `TIMEOUT` error.
+    #[arg(long, env = "ISP_REQUEST_TIMEOUT_SECONDS", default_value_t = 30, global = true)]
+    pub request_timeout_seconds: u64,
+
+    /// Most open client connections (websockets included); more are answered 503 and closed.
+    #[arg(long, env = "ISP_MAX_CONNECTIONS", default_value_t = 1024, global = true)]
+    pub max_connections: usize,
+
+    /// Seconds a client may take to send a request's headers.
+    #[arg(long, env = "ISP_HEADER_TIMEOUT_SECONDS", default_value_t = 10, global = true)]
+    pub header_timeout_seconds: u64,
+
+    /// Seconds a connection may stay silent in both directions before it is closed (at least
+    /// three websocket ping intervals, so live dashboards stay connected).
+    #[arg(long, env = "ISP_IDLE_TIMEOUT_SECONDS", default_value_t = 60, global = true)]
+    pub idle_timeout_seconds: u64,
+
+    /// Most live subscriptions on one websocket.
+    #[arg(long, env = "ISP_WS_MAX_SUBSCRIPTIONS", default_value_t = 20, global = true)]
+    pub ws_max_subscriptions: usize,
+
+    /// Most live subscriptions of one account, over all its websockets.
+    #[arg(long, env = "ISP_MAX_SUBSCRIPTIONS_PER_ACCOUNT", default_value_t = 100, global = true)]
+    pub max_subscriptions_per_account: usize,
+
+    /// Bearer token that opens `/metrics` to callers not on this machine; from the environment
+    /// only (`ISP_METRICS_TOKEN`). Without it only loopback callers may read metrics.
+    #[arg(skip)]
+    pub metrics_token: Option<String>,
+
     /// Key that signs webhook bodies (HMAC-SHA256 in `X-Isp-Signature`); from the environment
     /// only (`ISP_WEBHOOK_SECRET`).
     #[arg(skip)]
@@ -76,6 +107,13 @@ impl Config {
             ws_ping_seconds: 15,
             webhook_url: String::new(),
             connection_requests_per_hour: 5,
+            request_timeout_seconds: 30,
+            max_connections: 1024,
+            header_timeout_seconds: 10,
+            idle_timeout_seconds: 60,
+            ws_max_subscriptions: 20,
+            max_subscriptions_per_account: 100,
+            metrics_token: None,
             webhook_secret: None,
             admin_password: None,
         }
@@ -85,6 +123,7 @@ impl Config {
     pub fn with_environment(mut self) -> Self {
         self.admin_password = std::env::var("ISP_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
         self.webhook_secret = std::env::var("ISP_WEBHOOK_SECRET").ok().filter(|p| !p.is_empty());
+        self.metrics_token = std::env::var("ISP_METRICS_TOKEN").ok().filter(|p| !p.trim().is_empty());
         self
     }
 
@@ -94,6 +133,21 @@ impl Config {
             token_ttl: std::time::Duration::from_secs(self.token_ttl_hours.max(1) * 3600),
             max_failures: self.login_max_failures.max(1),
             lock_window: std::time::Duration::from_secs(self.login_lock_minutes * 60),
+        }
+    }
+
+    /// How long one request may run.
+    pub fn request_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.request_timeout_seconds.max(1))
+    }
+
+    /// The bounds on client connections.
+    pub fn connection_limits(&self) -> crate::http::server::ConnectionLimits {
+        let secs = std::time::Duration::from_secs;
+        crate::http::server::ConnectionLimits {
+            max_connections: self.max_connections.max(1),
+            header_timeout: secs(self.header_timeout_seconds.max(1)),
+            idle_timeout: secs(self.idle_timeout_seconds.max(self.ws_ping_seconds.max(1) * 3 + 5)),
         }
     }
 

@@ -22,6 +22,7 @@ pub mod invoices;
 pub mod ledger;
 pub mod localities;
 pub mod metrics;
+pub mod money;
 pub mod notifications;
 pub mod numbers;
 pub mod payments;
@@ -43,6 +44,7 @@ use crate::metrics::Metrics;
 /// The assembled app: its router and the handles tests and the binary may want.
 pub struct App {
     pub router: Router,
+    pub limits: http::server::ConnectionLimits,
     pub db: Db,
     pub metrics: Arc<Metrics>,
 }
@@ -67,6 +69,11 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         events: events.clone(),
         outbox,
         connection_requests_per_hour: connection_requests::graphql::RequestLimit(config.connection_requests_per_hour),
+        subscription_limits: graphql::socket_limits::SubscriptionLimits::new(
+            config.ws_max_subscriptions.max(1),
+            config.max_subscriptions_per_account.max(1),
+        ),
+        request_timeout: graphql::RequestTimeout(config.request_timeout()),
     };
     let schema = graphql::build_schema(Some(data.clone()));
     let http_schema = graphql::build_http_schema(data);
@@ -79,19 +86,28 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         notifications::webhook::spawn(db.clone(), hook);
     }
     let ws_ping = std::time::Duration::from_secs(config.ws_ping_seconds.max(1));
-    let state = http::AppState { schema, http_schema, db: db.clone(), metrics: Arc::clone(&metrics), ws_ping };
-    Ok(App { router: http::router(state, config), db, metrics })
+    let state = http::AppState {
+        schema,
+        http_schema,
+        db: db.clone(),
+        metrics: Arc::clone(&metrics),
+        ws_ping,
+        request_timeout: config.request_timeout(),
+        max_body_bytes: config.max_body_bytes,
+        metrics_token: config.metrics_token.clone(),
+    };
+    Ok(App { router: http::router(state, config), limits: config.connection_limits(), db, metrics })
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; requests in flight then finish.
-/// (The binary and the tests both serve through here, with the client address available.)
+/// (The binary and the tests both serve through here, with the client address available and
+/// the connection limits of `http::server`.)
 pub async fn serve(
     listener: tokio::net::TcpListener,
     app: App,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let service = app.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, service).with_graceful_shutdown(shutdown).await
+    http::server::serve(listener, app.router, app.limits, shutdown).await
 }
 
 /// Opens the connection pool (on a blocking thread: connecting is synchronous).

@@ -3,9 +3,58 @@
 
 use crate::error::AppError;
 
-/// A required text: trimmed, not empty, at most `max` characters.
+/// A required one-line text: trimmed, not empty, at most `max` characters, without control
+/// characters (tabs and line breaks included).
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let value = value.trim();
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        return Err(control_character(field, c));
+    }
+    text_of_length(field, value, max)
+}
+
+/// A required text that may span lines (addresses, descriptions, reasons): like
+/// [`required_text`], but tabs and line breaks are kept.
+pub fn required_multiline(field: &str, value: &str, max: usize) -> Result<String, AppError> {
+    let value = value.trim();
+    if let Some(c) = value.chars().find(|&c| is_forbidden_control(c)) {
+        return Err(control_character(field, c));
+    }
+    text_of_length(field, value, max)
+}
+
+/// An optional text that may span lines: trimmed; blank becomes `None`.
+pub fn optional_multiline(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, AppError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => required_multiline(field, v, max).map(Some),
+    }
+}
+
+/// Whether `c` is a control character no text accepts; tab, newline and carriage return are
+/// left to each field (multi-line fields keep them, one-line fields refuse them).
+pub fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Longest search text, in characters.
+pub const MAX_SEARCH_CHARS: usize = 100;
+
+/// A list filter's search text: trimmed, blank is no search, at most [`MAX_SEARCH_CHARS`].
+pub fn search(value: Option<String>) -> Result<Option<String>, AppError> {
+    optional_text("filter.search", value.as_deref(), MAX_SEARCH_CHARS)
+}
+
+fn control_character(field: &str, c: char) -> AppError {
+    let what = match c {
+        '\n' | '\r' => "a line break".to_owned(),
+        '\t' => "a tab".to_owned(),
+        other => format!("a control character (U+{:04X})", u32::from(other)),
+    };
+    AppError::bad_input(field, format!("`{field}` must not contain {what}"))
+}
+
+fn text_of_length(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     if value.is_empty() {
         return Err(AppError::bad_input(field, format!("`{field}` must not be empty")));
     }
@@ -209,5 +258,11 @@ mod tests {
         assert!(required_text("name", "   ", 100).is_err());
         assert!(required_text("name", &"x".repeat(101), 100).is_err());
         assert_eq!(optional_text("d", Some("  "), 10).unwrap(), None);
+        assert!(required_text("name", "a\u{0}b", 100).is_err(), "NUL");
+        assert!(required_text("name", "a\nb", 100).is_err(), "one line");
+        assert_eq!(required_multiline("address", "12 MG Road\nNagpur", 100).unwrap(), "12 MG Road\nNagpur");
+        assert!(required_multiline("address", "a\u{7}b", 100).is_err(), "bell");
+        assert_eq!(search(Some("  ".into())).unwrap(), None);
+        assert!(search(Some("x".repeat(101))).is_err());
     }
 }

@@ -113,7 +113,7 @@ impl CreateCompanyInput {
             name: validate::required_text("name", &self.name, 120)?,
             gstin: self.gstin.as_deref().map(|g| validate::gstin("gstin", g)).transpose()?,
             state: validate::state("state", &self.state)?,
-            address: validate::optional_text("address", self.address.as_deref(), 500)?,
+            address: validate::optional_multiline("address", self.address.as_deref(), 500)?,
             phone: self.phone.as_deref().map(|p| validate::phone("phone", p)).transpose()?,
             email: self.email.as_deref().map(|e| validate::email("email", e)).transpose()?,
             gst_rate_bp: validate::rate_basis_points("gstRate", self.gst_rate.map_or(DEFAULT_GST_RATE_BP, |p| p.0))?,
@@ -133,7 +133,7 @@ impl UpdateCompanyInput {
             name: self.name.map(|n| validate::required_text("name", &n, 120)).transpose()?,
             gstin: optional_change(self.gstin, |g| validate::gstin("gstin", &g))?,
             state: self.state.map(|s| validate::state("state", &s)).transpose()?,
-            address: optional_change(self.address, |a| validate::required_text("address", &a, 500))?,
+            address: optional_change(self.address, |a| validate::required_multiline("address", &a, 500))?,
             phone: optional_change(self.phone, |p| validate::phone("phone", &p))?,
             email: optional_change(self.email, |e| validate::email("email", &e))?,
             gst_rate_bp: self.gst_rate.map(|p| validate::rate_basis_points("gstRate", p.0)).transpose()?,
@@ -162,7 +162,7 @@ impl CompanyQuery {
         before: Option<String>,
     ) -> Result<PageConnection<Company>> {
         let window = PageArgs::new(first, after, last, before).window()?;
-        let filter = CompanyFilter { search: filter.unwrap_or_default().search };
+        let filter = CompanyFilter { search: validate::search(filter.unwrap_or_default().search)? };
         let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
         Ok(connection(page, |row| row.id, Company))
     }

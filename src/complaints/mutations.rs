@@ -131,7 +131,7 @@ impl ComplaintMutation {
             complaint_id: String::new(),
             customer_id: customer,
             title: validate::required_text("title", &input.title, 200)?,
-            description: validate::required_text("description", &input.description, 4000)?,
+            description: validate::required_multiline("description", &input.description, 4000)?,
             category: input.category.as_str().to_owned(),
             priority: input.priority.as_str().to_owned(),
             status: ComplaintStatus::Open.as_str().to_owned(),
@@ -170,7 +170,10 @@ impl ComplaintMutation {
         let key = expect_id("id", Complaint::KIND, &id)?;
         let changes = ComplaintChanges {
             title: input.title.map(|t| validate::required_text("title", &t, 200)).transpose()?,
-            description: input.description.map(|d| validate::required_text("description", &d, 4000)).transpose()?,
+            description: input
+                .description
+                .map(|d| validate::required_multiline("description", &d, 4000))
+                .transpose()?,
             category: input.category.map(|c| c.as_str().to_owned()),
             priority: input.priority.map(|p| p.as_str().to_owned()),
             status: None,

@@ -280,7 +280,7 @@ impl CustomerFilterInput {
             only_id: None,
             status: self.status.map(CustomerStatus::as_str),
             service_type: self.service_type.map(ServiceType::as_str),
-            search: self.search,
+            search: crate::validate::search(self.search)?,
             locality_id: self.locality_id.map(|id| expect_id("filter.localityId", Locality::KIND, &id)).transpose()?,
             company_id: self.company_id.map(|id| expect_id("filter.companyId", Company::KIND, &id)).transpose()?,
             assigned_employee_id: self

@@ -113,7 +113,7 @@ impl CustomerMutation {
     ) -> Result<Customer> {
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", Customer::KIND, &id)?;
-        let reason = crate::validate::optional_text("reason", reason.as_deref(), 500)?;
+        let reason = crate::validate::optional_multiline("reason", reason.as_deref(), 500)?;
         let row = db(ctx)
             .write(move |conn| {
                 let before = repo::find(conn, key)?;

@@ -167,8 +167,11 @@ impl EmployeeQuery {
     ) -> Result<PageConnection<Employee>> {
         let window = PageArgs::new(first, after, last, before).window()?;
         let filter = filter.unwrap_or_default();
-        let filter =
-            EmployeeFilter { role: filter.role.map(Role::as_str), is_active: filter.is_active, search: filter.search };
+        let filter = EmployeeFilter {
+            role: filter.role.map(Role::as_str),
+            is_active: filter.is_active,
+            search: crate::validate::search(filter.search)?,
+        };
         let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
         Ok(connection(page, |row| row.id, Employee))
     }

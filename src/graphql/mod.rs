@@ -4,8 +4,10 @@ pub mod context;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod query_guard;
 pub mod request_hooks;
 pub mod scalars;
+pub mod socket_limits;
 pub mod subscriptions;
 
 use async_graphql::{MergedObject, Schema};
@@ -88,7 +90,14 @@ pub struct SchemaData {
     pub events: Events,
     pub outbox: Outbox,
     pub connection_requests_per_hour: RequestLimit,
+    pub subscription_limits: socket_limits::SubscriptionLimits,
+    /// How long one operation may run (`ISP_REQUEST_TIMEOUT_SECONDS`).
+    pub request_timeout: RequestTimeout,
 }
+
+/// How long one GraphQL operation may run before it is stopped and answered with an error.
+#[derive(Debug, Clone, Copy)]
+pub struct RequestTimeout(pub std::time::Duration);
 
 /// The schema with [`request_hooks::RequestHooks`] (websockets, and printing the SDL when
 /// `data` is `None`).
@@ -117,7 +126,14 @@ fn builder(
         // Business dates (invoice and due dates, plan periods) use it; listed from day one.
         .register_output_type::<scalars::Date>();
     if let Some(d) = data {
-        builder = builder.data(d.db).data(d.auth).data(d.events).data(d.outbox).data(d.connection_requests_per_hour);
+        builder = builder
+            .data(d.db)
+            .data(d.auth)
+            .data(d.events)
+            .data(d.outbox)
+            .data(d.connection_requests_per_hour)
+            .data(d.subscription_limits)
+            .data(d.request_timeout);
     }
     builder
 }

@@ -9,11 +9,13 @@
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest, NextRequest,
+    NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
 
+use super::{query_guard, RequestTimeout};
 use crate::auth::websocket::WebsocketLogin;
 use crate::auth::RequestAuth;
 use crate::db::Db;
@@ -69,6 +71,22 @@ impl Extension for RequestHooks {
         next.run(ctx, request).await
     }
 
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        // Queries and mutations over a websocket run under the same deadline as over HTTP.
+        match ctx.data_opt::<RequestTimeout>() {
+            Some(&RequestTimeout(limit)) => match tokio::time::timeout(limit, next.run(ctx, operation_name)).await {
+                Ok(response) => response,
+                Err(_) => Response::from_errors(vec![timeout_error(limit)]),
+            },
+            None => next.run(ctx, operation_name).await,
+        }
+    }
+
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
         for e in response.errors.iter_mut().filter(|e| !has_code(e)) {
@@ -82,14 +100,10 @@ impl Extension for RequestHooks {
         ctx: &ExtensionContext<'_>,
         query: &str,
         variables: &Variables,
-        next: NextParseQuery<'_>,
+        _next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        let doc = next.run(ctx, query, variables).await.map_err(|mut e| {
-            set(&mut e, "code", "GRAPHQL_PARSE_FAILED");
-            e
-        })?;
-        crate::auth::default_deny::check(&doc, ctx.data_opt::<RequestAuth>())?;
-        Ok(doc)
+        // Parsed here rather than by `next`: the guard's text limits come before parsing.
+        guarded_parse(query, variables, ctx.data_opt::<RequestAuth>())
     }
 
     async fn validation(
@@ -145,15 +159,41 @@ pub fn code_errors(response: &mut Response) {
     }
 }
 
-/// Parses `request`'s query and applies default deny, as [`RequestHooks`] does, for a request
-/// run on the schema without extensions; the parsed document is kept in the request.
+/// The error of a request stopped at its deadline. A change it was making is either wholly
+/// saved or not at all (every change is one transaction), so the client is told to look
+/// before trying again.
+pub fn timeout_error(limit: std::time::Duration) -> ServerError {
+    let message = format!(
+        "the request took longer than {} seconds and was stopped; if it was a change, check whether it was saved \
+         before sending it again",
+        limit.as_secs()
+    );
+    let mut e = ServerError::new(message, None);
+    set(&mut e, "code", "TIMEOUT");
+    e
+}
+
+/// Parses `query` within the guard's limits (`query_guard`): text size first, then the
+/// document's written and expanded size, the strings it and its `variables` carry, and default
+/// deny. Nothing else reads a document that has not passed here.
+pub fn guarded_parse(
+    query: &str,
+    variables: &Variables,
+    auth: Option<&RequestAuth>,
+) -> Result<ExecutableDocument, ServerError> {
+    query_guard::check_text(query)?;
+    let doc = async_graphql::parser::parse_query(query).map_err(|e| query_guard::parse_error(query, &e))?;
+    let anonymous = auth.is_none_or(|a| a.principal.is_none());
+    query_guard::check_document(&doc, anonymous)?;
+    crate::auth::default_deny::check(&doc, auth)?;
+    query_guard::check_strings(&doc, variables)?;
+    Ok(doc)
+}
+
+/// Parses and checks `request`'s query as [`RequestHooks`] does, for a request run on the
+/// schema without extensions; the parsed document is kept in the request.
 pub fn parse_and_check(request: &mut Request, auth: &RequestAuth) -> Result<(), ServerError> {
-    let doc = async_graphql::parser::parse_query(&request.query).map_err(|e| {
-        let mut e = ServerError::from(e);
-        set(&mut e, "code", "GRAPHQL_PARSE_FAILED");
-        e
-    })?;
-    crate::auth::default_deny::check(&doc, Some(auth))?;
+    let doc = guarded_parse(&request.query, &request.variables, Some(auth))?;
     request.set_parsed_query(doc);
     Ok(())
 }

@@ -50,6 +50,20 @@ pub fn format_hundredths(value: i64) -> String {
     format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
+/// Reads a string or a JSON number as an amount of money: at most two places, and at most
+/// [`crate::money::MAX_INPUT_PAISE`] either way.
+fn paise_from_value(value: &Value) -> Result<i64, String> {
+    let paise = hundredths_from_value(value)?;
+    if paise.unsigned_abs() > crate::money::MAX_INPUT_PAISE.unsigned_abs() {
+        return Err(format!(
+            "{} is more than the largest amount accepted, {}",
+            format_hundredths(paise),
+            format_hundredths(crate::money::MAX_INPUT_PAISE)
+        ));
+    }
+    Ok(paise)
+}
+
 /// Reads a string or a JSON number as a decimal with at most two places.
 fn hundredths_from_value(value: &Value) -> Result<i64, String> {
     match value {
@@ -65,10 +79,11 @@ fn hundredths_from_value(value: &Value) -> Result<i64, String> {
 
 #[Scalar]
 /// An amount in Indian rupees with exactly two decimals, as a string: `"1180.00"`.
-/// Input takes a string or a number, with at most two decimal places.
+/// Input takes a string or a number, with at most two decimal places and at most
+/// `"10000000.00"` (₹1 crore) either side of zero.
 impl ScalarType for Money {
     fn parse(value: Value) -> InputValueResult<Self> {
-        hundredths_from_value(&value).map(Money).map_err(InputValueError::custom)
+        paise_from_value(&value).map(Money).map_err(InputValueError::custom)
     }
 
     fn is_valid(value: &Value) -> bool {
@@ -97,14 +112,26 @@ impl ScalarType for Percent {
     }
 }
 
+/// The first year a date input may be in (dates of birth included).
+pub const MIN_YEAR: i32 = 1900;
+/// The last year a date input may be in: dates derived from it (due dates, plan end dates)
+/// stay far from the edges of what the databases and chrono can hold.
+pub const MAX_YEAR: i32 = 2199;
+
+fn in_range(date: NaiveDate) -> bool {
+    (MIN_YEAR..=MAX_YEAR).contains(&date.year())
+}
+
 #[Scalar]
-/// A calendar date, `YYYY-MM-DD`.
+/// A calendar date, `YYYY-MM-DD`, in the years 1900 to 2199.
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| InputValueError::custom(format!("\"{s}\" is not a date like \"2026-04-01\""))),
+            Value::String(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+                Ok(date) if in_range(date) => Ok(Date(date)),
+                Ok(_) => Err(InputValueError::custom(format!("\"{s}\" is outside the years {MIN_YEAR} to {MAX_YEAR}"))),
+                Err(_) => Err(InputValueError::custom(format!("\"{s}\" is not a date like \"2026-04-01\""))),
+            },
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -120,13 +147,16 @@ impl ScalarType for Date {
 }
 
 #[Scalar]
-/// A point in time, RFC 3339 in UTC: `"2026-04-01T09:30:00Z"`. Input accepts any offset.
+/// A point in time, RFC 3339 in UTC: `"2026-04-01T09:30:00Z"`. Input accepts any offset, in
+/// the years 1900 to 2199.
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
-                .map(|t| DateTime(t.naive_utc()))
-                .map_err(|_| InputValueError::custom(format!("\"{s}\" is not an RFC 3339 time"))),
+            Value::String(s) => match chrono::DateTime::parse_from_rfc3339(s) {
+                Ok(t) if in_range(t.naive_utc().date()) => Ok(DateTime(t.naive_utc())),
+                Ok(_) => Err(InputValueError::custom(format!("\"{s}\" is outside the years {MIN_YEAR} to {MAX_YEAR}"))),
+                Err(_) => Err(InputValueError::custom(format!("\"{s}\" is not an RFC 3339 time"))),
+            },
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -171,6 +201,9 @@ mod tests {
         assert_eq!(Money::parse(n(serde_json::json!(1180.5))).unwrap(), Money(118_050));
         assert_eq!(Money::parse(n(serde_json::json!(7))).unwrap(), Money(700));
         assert!(Money::parse(n(serde_json::json!(0.125))).is_err());
+        assert_eq!(Money::parse(Value::String("10000000.00".into())).unwrap(), Money(1_000_000_000));
+        assert!(Money::parse(Value::String("10000000.01".into())).is_err(), "over ₹1 crore");
+        assert!(Money::parse(Value::String("-50000000000000000".into())).is_err());
         assert_eq!(Money(118_000).to_value(), Value::String("1180.00".into()));
         assert_eq!(Money(-5).to_value(), Value::String("-0.05".into()));
     }
@@ -179,6 +212,9 @@ mod tests {
     fn dates_are_strict() {
         assert!(Date::parse(Value::String("2026-02-30".into())).is_err());
         assert!(Date::parse(Value::String("25/11/2026".into())).is_err());
+        assert!(Date::parse(Value::String("9999-12-31".into())).is_err(), "year out of range");
+        assert!(Date::parse(Value::String("1899-12-31".into())).is_err());
+        assert!(DateTime::parse(Value::String("9999-12-31T00:00:00Z".into())).is_err());
         let t = DateTime::parse(Value::String("2026-11-25T17:00:00+05:30".into())).unwrap();
         assert_eq!(t.to_value(), Value::String("2026-11-25T11:30:00Z".into()));
         let d = Date(NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());

@@ -13,6 +13,7 @@ use async_graphql::{Context, ErrorExtensions, Result, Subscription};
 use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
+use super::socket_limits::{Slot, SocketFeed, SubscriptionLimits};
 use crate::auth::permissions::{require, Access, Permission, Require};
 use crate::auth::websocket::WebsocketLogin;
 use crate::auth::RequestAuth;
@@ -37,19 +38,40 @@ fn live(events: &Events) -> impl Stream<Item = Result<Arc<Event>, u64>> {
 }
 
 /// Whether the subscriber may still receive events: over a websocket the token is checked
-/// again for every event, and the account must be as it was when the subscription started
-/// (not logged out, deactivated, or given another role). `Err` says why not; the stream ends.
-async fn still_allowed(ctx: &Context<'_>) -> Result<(), async_graphql::Error> {
+/// again for every event (once per socket: its subscriptions share the outcome), and the
+/// account must be as it was when the subscription started (not logged out, deactivated, or
+/// given another role). `Err` says why not; the stream ends.
+async fn still_allowed(ctx: &Context<'_>, event: &Arc<Event>) -> Result<(), async_graphql::Error> {
     let (Some(login), Some(db)) = (ctx.data_opt::<WebsocketLogin>(), ctx.data_opt::<Db>()) else { return Ok(()) };
-    let now = crate::auth::authenticate(db, Some(&login.token), login.client_address.clone()).await;
+    let check = || async {
+        let auth = crate::auth::authenticate(db, Some(&login.token), login.client_address.clone()).await;
+        auth.map(|a| a.principal).map_err(|_| ())
+    };
+    let now = match ctx.data_opt::<Arc<SocketFeed>>() {
+        Some(socket) => socket.login_at(event, check).await,
+        None => check().await,
+    };
     let Ok(now) = now else {
         return Err(ended("UNAUTHENTICATED", "your session could not be checked; subscribe again"));
     };
-    match (now.principal, ctx.data_opt::<RequestAuth>().and_then(|a| a.principal.as_ref())) {
+    match (now, ctx.data_opt::<RequestAuth>().and_then(|a| a.principal.as_ref())) {
         (None, _) => Err(ended("UNAUTHENTICATED", "your session has ended; log in again")),
         (Some(now), Some(then)) if &now == then => Ok(()),
         _ => Err(ended("FORBIDDEN", "your access changed; subscribe again")),
     }
+}
+
+/// A place for one more subscription of the caller on this socket (see `socket_limits`);
+/// `None` off a websocket, where nothing is counted.
+fn take_place(ctx: &Context<'_>) -> Result<Option<Slot>> {
+    let (Some(socket), Some(limits)) = (ctx.data_opt::<Arc<SocketFeed>>(), ctx.data_opt::<SubscriptionLimits>()) else {
+        return Ok(None);
+    };
+    let Some(who) = ctx.data_opt::<RequestAuth>().and_then(|a| a.principal.as_ref()) else { return Ok(None) };
+    limits
+        .acquire(socket, who)
+        .map(Some)
+        .map_err(|message| async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "TOO_MANY_REQUESTS")))
 }
 
 fn lagged() -> async_graphql::Error {
@@ -66,29 +88,35 @@ fn ended(code: &'static str, message: &str) -> async_graphql::Error {
 }
 
 /// The events `pick` keeps (as the values it makes of them), for as long as the subscriber may
-/// still receive them ([`still_allowed`]), with a `LAGGED` error where it fell behind.
-fn feed<'a, T, F>(ctx: &Context<'a>, pick: F) -> impl Stream<Item = Result<T>> + 'a
+/// still receive them ([`still_allowed`]), with a `LAGGED` error where it fell behind. The
+/// subscription holds its place under the socket's and account's caps while it lives.
+fn feed<'a, T, F>(ctx: &Context<'a>, pick: F) -> Result<impl Stream<Item = Result<T>> + 'a>
 where
     F: Fn(&Event) -> Option<T> + Send + Sync + 'a,
     T: Send + 'a,
 {
+    let place = take_place(ctx)?;
     let ctx = ctx.clone();
     let pick = Arc::new(pick);
-    live(ctx.data_unchecked::<Events>())
+    Ok(live(ctx.data_unchecked::<Events>())
         .filter_map(move |item| {
             let (ctx, pick) = (ctx.clone(), Arc::clone(&pick));
             async move {
-                let value = match item {
+                let (value, event) = match item {
                     Err(_missed) => return Some(Err(lagged())),
-                    Ok(event) => pick(&event)?,
+                    Ok(event) => (pick(&event)?, event),
                 };
-                if let Err(e) = still_allowed(&ctx).await {
+                if let Err(e) = still_allowed(&ctx, &event).await {
                     return Some(Err(e));
                 }
                 Some(Ok(value))
             }
         })
-        .take_until_logged_out()
+        .map(move |item| {
+            let _held = &place;
+            item
+        })
+        .take_until_logged_out())
 }
 
 /// The live complaints of one kind (`created` or updated) the caller may see, filtered.
@@ -102,14 +130,14 @@ fn complaints<'a>(
         Access::All => None,
         Access::Own(id) => Some(id),
     };
-    Ok(feed(ctx, move |event| {
+    feed(ctx, move |event| {
         let row = match (event, created) {
             (Event::ComplaintCreated(row), true) | (Event::ComplaintUpdated(row), false) => row,
             _ => return None,
         };
         let visible = own.is_none_or(|own| own == row.customer_id) && filter.matches(row);
         visible.then(|| Complaint(row.clone()))
-    }))
+    })
 }
 
 /// Ends a stream right after it reported an error that ends it ([`ended`]), without waiting
@@ -164,10 +192,10 @@ impl SubscriptionRoot {
         &self,
         ctx: &Context<'a>,
     ) -> Result<impl Stream<Item = Result<ConnectionRequest>> + 'a> {
-        Ok(feed(ctx, |event| match event {
+        feed(ctx, |event| match event {
             Event::ConnectionRequestCreated(row) => Some(ConnectionRequest(row.clone())),
             _ => None,
-        }))
+        })
     }
 
     /// Your notifications as they are made (staff or customer).
@@ -176,18 +204,18 @@ impl SubscriptionRoot {
         ctx: &Context<'a>,
     ) -> Result<impl Stream<Item = Result<Notification>> + 'a> {
         let me = viewer(ctx)?;
-        Ok(feed(ctx, move |event| match event {
+        feed(ctx, move |event| match event {
             Event::NotificationCreated(row) if row.is_for(me) => Some(Notification(row.clone())),
             _ => None,
-        }))
+        })
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn complaint(id: i64) -> Event {
+    pub(crate) fn complaint(id: i64) -> Event {
         let now = crate::clock::now();
         Event::ComplaintCreated(crate::complaints::model::ComplaintRow {
             id,

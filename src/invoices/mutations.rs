@@ -143,7 +143,7 @@ impl InvoiceMutation {
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", Invoice::KIND, &id)?;
         let credit = crate::payments::service::check_amount("credit", credit.0)?;
-        let reason = crate::validate::required_text("reason", &reason, 500)?;
+        let reason = crate::validate::required_multiline("reason", &reason, 500)?;
         let row = db(ctx).write(move |conn| service::adjust(conn, key, credit, &reason, &actor)).await?;
         Ok(Invoice(row))
     }

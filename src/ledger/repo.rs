@@ -23,13 +23,14 @@ pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<Trans
         .first(conn)
         .optional()?
         .unwrap_or(0);
+    let balance_after = crate::money::add("amount", before, entry.balance_change)?;
     let mut new = NewTransaction {
         transaction_id: String::new(),
         customer_id: entry.customer_id,
         transaction_type: entry.kind.as_str().to_owned(),
         amount_paise: entry.amount,
         balance_change_paise: entry.balance_change,
-        balance_after_paise: before + entry.balance_change,
+        balance_after_paise: balance_after,
         invoice_id: entry.invoice_id,
         payment_id: entry.payment_id,
         refund_id: entry.refund_id,

@@ -145,7 +145,7 @@ impl LocalityQuery {
         let filter = filter.unwrap_or_default();
         let filter = LocalityFilter {
             company_id: filter.company_id.map(|id| expect_id("filter.companyId", Company::KIND, &id)).transpose()?,
-            search: filter.search,
+            search: validate::search(filter.search)?,
         };
         let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
         Ok(connection(page, |row| row.id, Locality))

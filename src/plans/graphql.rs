@@ -136,7 +136,7 @@ impl CreatePlanInput {
         Ok(NewPlan {
             company_id: expect_id("companyId", Company::KIND, &self.company_id)?,
             name: validate::required_text("name", &self.name, 120)?,
-            description: validate::optional_text("description", self.description.as_deref(), 1000)?,
+            description: validate::optional_multiline("description", self.description.as_deref(), 1000)?,
             service_type: self.service_type.as_str().to_owned(),
             speed: validate::optional_text("speed", self.speed.as_deref(), 60)?,
             data_limit: validate::optional_text("dataLimit", self.data_limit.as_deref(), 60)?,
@@ -154,7 +154,7 @@ impl UpdatePlanInput {
         Ok(PlanChanges {
             company_id: self.company_id.map(|id| expect_id("companyId", Company::KIND, &id)).transpose()?,
             name: self.name.map(|v| validate::required_text("name", &v, 120)).transpose()?,
-            description: optional_change(self.description, |v| validate::required_text("description", &v, 1000))?,
+            description: optional_change(self.description, |v| validate::required_multiline("description", &v, 1000))?,
             service_type: self.service_type.map(|t| t.as_str().to_owned()),
             speed: optional_change(self.speed, |v| validate::required_text("speed", &v, 60))?,
             data_limit: optional_change(self.data_limit, |v| validate::required_text("dataLimit", &v, 60))?,

@@ -140,7 +140,7 @@ impl RefundMutation {
         let actor = Actor::from(principal(ctx)?);
         let payment = expect_id("paymentId", Payment::KIND, &input.payment_id)?;
         let amount = input.amount.map(|m| m.0);
-        let reason = crate::validate::required_text("reason", &input.reason, 500)?;
+        let reason = crate::validate::required_multiline("reason", &input.reason, 500)?;
         let row = db(ctx).write(move |conn| service::refund(conn, payment, amount, &reason, &actor)).await?;
         Ok(Refund(row))
     }

@@ -98,7 +98,8 @@ on_both_databases! {
 #[tokio::test]
 async fn graphiql_page_points_at_the_endpoints() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
-    let response = app.client.get(app.url("/graphql")).send().await.unwrap();
+    // A browser asks for HTML; GraphiQL is for it.
+    let response = app.client.get(app.url("/graphql")).header("Accept", "text/html,*/*").send().await.unwrap();
     assert_eq!(response.status(), 200);
     let html = response.text().await.unwrap();
     assert!(html.to_lowercase().contains("graphiql"));

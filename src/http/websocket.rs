@@ -1,105 +1,27 @@
-//! HTTP routes: GraphQL over POST and websockets, GraphiQL, health and metrics, plus the
-//! layers every request passes (body limit, CORS, tracing, metrics).
+//! GraphQL over websockets at `/graphql/ws` (`graphql-transport-ws` and `graphql-ws`), with the
+//! limits a socket lives under: messages no larger than an HTTP body, a small
+//! `connection_init` before login, a login deadline, pings, and subscriptions counted per
+//! socket and per account (`graphql::subscriptions`).
 
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use async_graphql::http::{GraphiQLSource, WebSocketProtocols, WsMessage, ALL_WEBSOCKET_PROTOCOLS};
+use async_graphql::http::{WebSocketProtocols, WsMessage, ALL_WEBSOCKET_PROTOCOLS};
 use async_graphql::Data;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use futures_util::{SinkExt, StreamExt};
-use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, MatchedPath, Request, State, WebSocketUpgrade};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
-use axum::{Extension, Json, Router};
-use diesel::connection::SimpleConnection;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
-
+use super::{client_address, AppState};
 use crate::auth;
-use crate::config::Config;
-use crate::db::Db;
-use crate::error::to_graphql_error;
-use crate::graphql::{loaders, request_hooks, AppSchema};
-use crate::metrics::Metrics;
 
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    /// The schema with request hooks, for websockets.
-    pub schema: AppSchema,
-    /// The same schema without extensions, for `POST /graphql` (see `graphql::build_http_schema`).
-    pub http_schema: AppSchema,
-    pub db: Db,
-    pub metrics: Arc<Metrics>,
-    /// Time between websocket pings.
-    pub ws_ping: Duration,
-}
-
-/// The routes and layers of the app.
-pub fn router(state: AppState, config: &Config) -> Router {
-    Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
-        .route("/graphql/ws", get(graphql_ws))
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
-        .layer(RequestBodyLimitLayer::new(config.max_body_bytes))
-        .layer(cors(config))
-        // One INFO line per request (method, path, status, latency).
-        .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
-        .with_state(state)
-}
-
-fn cors(config: &Config) -> CorsLayer {
-    let origins = config.cors_origin_list();
-    let layer = CorsLayer::new()
-        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
-        .max_age(Duration::from_secs(3600));
-    if origins.iter().any(|o| o == "*") {
-        layer.allow_origin(Any)
-    } else {
-        let list: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-        layer.allow_origin(AllowOrigin::list(list))
-    }
-}
-
-/// The client's address as the connection shows it (no proxy headers are trusted).
-fn client_address(connect_info: Option<Extension<ConnectInfo<SocketAddr>>>) -> String {
-    connect_info.map_or_else(|| "unknown".to_owned(), |Extension(ConnectInfo(addr))| addr.ip().to_string())
-}
-
-async fn graphql(
-    State(state): State<AppState>,
-    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
-    headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(auth::bearer_token);
-    let auth = match auth::authenticate(&state.db, token, client_address(connect_info)).await {
-        Ok(auth) => auth,
-        Err(e) => {
-            let error = to_graphql_error(&e).into_server_error(Default::default());
-            return async_graphql::Response::from_errors(vec![error]).into();
-        }
-    };
-    let mut request = request.into_inner();
-    if let Err(e) = request_hooks::parse_and_check(&mut request, &auth) {
-        return async_graphql::Response::from_errors(vec![e]).into();
-    }
-    let mut request = request.data(auth);
-    loaders::install(&mut request.data, &state.db);
-    let mut response = state.http_schema.execute(request).await;
-    request_hooks::code_errors(&mut response);
-    response.into()
-}
+/// Largest message a socket may send before it has logged in (its `connection_init`).
+pub const MAX_INIT_BYTES: usize = 16 * 1024;
 
 /// The token in a websocket `connection_init` payload, as the common clients send it:
 /// `{"Authorization": "Bearer <token>"}` (any case), `{"headers": {"Authorization": ...}}`,
@@ -120,7 +42,7 @@ fn payload_token(payload: &serde_json::Value) -> Option<String> {
         .or_else(|| plain("authToken"))
 }
 
-async fn graphql_ws(
+pub async fn upgrade(
     State(state): State<AppState>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
@@ -134,8 +56,11 @@ async fn graphql_ws(
     let Some(protocol) = protocol else {
         return (StatusCode::BAD_REQUEST, "offer the graphql-transport-ws or graphql-ws subprotocol").into_response();
     };
-    let address = client_address(connect_info);
+    let address = client_address(connect_info.as_ref());
     upgrade
+        // A message (also one sent in fragments) may be as large as an HTTP body, no larger.
+        .max_message_size(state.max_body_bytes)
+        .max_frame_size(state.max_body_bytes)
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| serve_websocket(socket, state, protocol, address))
 }
@@ -148,7 +73,8 @@ const WS_INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Runs one websocket: GraphQL messages both ways, plus a websocket ping every
 /// `ISP_WS_PING_SECONDS` (keeps proxies from closing idle dashboards). A socket that does not
 /// log in within [`WS_INIT_TIMEOUT`], or answers nothing (not even pongs) for three ping
-/// intervals, is closed. A client that stops reading only stalls its own connection (its
+/// intervals, is closed; so is one whose first messages (before login) are larger than
+/// [`MAX_INIT_BYTES`] (1009). A client that stops reading only stalls its own connection (its
 /// subscriptions fall behind and are told so); one that takes longer than [`WS_SEND_TIMEOUT`]
 /// to take a message is disconnected.
 async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocketProtocols, address: String) {
@@ -156,16 +82,32 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
     let (mut sink, stream) = socket.split();
     // When the client last sent anything (pongs included), in ms since `opened`.
     let opened = Instant::now();
-    let heard = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let heard = Arc::new(AtomicU64::new(0));
     let heard_in = Arc::clone(&heard);
-    let input = stream.take_while(|message| std::future::ready(message.is_ok())).filter_map(move |message| {
-        let at = u64::try_from(opened.elapsed().as_millis()).unwrap_or(u64::MAX);
-        heard_in.store(at, std::sync::atomic::Ordering::Relaxed);
-        std::future::ready(match message {
-            Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
-            _ => None,
+    // Until the login is acknowledged, messages over MAX_INIT_BYTES end the connection.
+    let logged_in = Arc::new(AtomicBool::new(false));
+    let too_big = Arc::new(AtomicBool::new(false));
+    let (logged_in_in, too_big_in) = (Arc::clone(&logged_in), Arc::clone(&too_big));
+    let input = stream
+        .take_while(move |message| {
+            let ok = match message {
+                Ok(m) if !logged_in_in.load(Ordering::Relaxed) && message_len(m) > MAX_INIT_BYTES => {
+                    too_big_in.store(true, Ordering::Relaxed);
+                    false
+                }
+                Ok(_) => true,
+                Err(_) => false,
+            };
+            std::future::ready(ok)
         })
-    });
+        .filter_map(move |message| {
+            let at = u64::try_from(opened.elapsed().as_millis()).unwrap_or(u64::MAX);
+            heard_in.store(at, Ordering::Relaxed);
+            std::future::ready(match message {
+                Ok(message @ (Message::Text(_) | Message::Binary(_))) => Some(message.into_data()),
+                _ => None,
+            })
+        });
     let output = async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol).on_connection_init(
         move |payload| async move {
             // Browsers cannot send headers on a websocket: the token comes in the payload,
@@ -183,6 +125,7 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
             }
             let mut data = Data::default();
             data.insert(auth::websocket::WebsocketLogin { token, client_address: address });
+            data.insert(Arc::new(crate::graphql::socket_limits::SocketFeed::default()));
             Ok(data)
         },
     );
@@ -198,10 +141,18 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
         let message = tokio::select! {
             next = output.next() => match next {
                 Some(WsMessage::Text(text)) => {
-                    acknowledged |= text.contains("\"connection_ack\"");
+                    if !acknowledged && text.contains("\"connection_ack\"") {
+                        acknowledged = true;
+                        logged_in.store(true, Ordering::Relaxed);
+                    }
                     Message::Text(text.into())
                 }
                 Some(WsMessage::Close(code, reason)) => Message::Close(Some(CloseFrame { code, reason: reason.into() })),
+                None if too_big.load(Ordering::Relaxed) => {
+                    let reason = format!("log in first, with a message of at most {MAX_INIT_BYTES} bytes").into();
+                    let _ = tokio::time::timeout(WS_SEND_TIMEOUT, sink.send(Message::Close(Some(CloseFrame { code: 1009, reason })))).await;
+                    break;
+                }
                 None => break,
             },
             _ = &mut init_deadline, if !acknowledged => {
@@ -211,7 +162,7 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
             }
             _ = ping.tick() => {
                 // Nothing heard (not even a pong) for three ping intervals: the peer is gone.
-                let silent = opened.elapsed().saturating_sub(Duration::from_millis(heard.load(std::sync::atomic::Ordering::Relaxed)));
+                let silent = opened.elapsed().saturating_sub(Duration::from_millis(heard.load(Ordering::Relaxed)));
                 if silent > state.ws_ping * 3 {
                     tracing::info!("dropping a websocket client that stopped answering pings");
                     break;
@@ -230,45 +181,13 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
     }
 }
 
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").title("isp-billing").finish(),
-    )
-}
-
-/// 200 when the database answers within two seconds, 503 otherwise.
-async fn healthz(State(state): State<AppState>) -> Response {
-    let check = state.db.read(|conn| conn.batch_execute("SELECT 1").map_err(Into::into));
-    let backend = match state.db.backend() {
-        crate::db::Backend::Sqlite => "sqlite",
-        crate::db::Backend::Postgres => "postgres",
-    };
-    match tokio::time::timeout(Duration::from_secs(2), check).await {
-        Ok(Ok(())) => Json(serde_json::json!({"status": "ok", "database": "ok", "backend": backend})).into_response(),
-        outcome => {
-            let reason = match outcome {
-                Ok(Err(e)) => e.message(),
-                _ => "timed out".to_owned(),
-            };
-            tracing::warn!(%reason, "health check failed");
-            let body = serde_json::json!({"status": "unavailable", "database": "unreachable", "backend": backend});
-            (StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response()
-        }
+/// The size of a message's payload.
+fn message_len(message: &Message) -> usize {
+    match message {
+        Message::Text(text) => text.len(),
+        Message::Binary(bytes) => bytes.len(),
+        _ => 0,
     }
-}
-
-async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
-}
-
-async fn record_metrics(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = request.method().to_string();
-    let route =
-        request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let response = next.run(request).await;
-    state.metrics.observe(&method, &route, response.status().as_u16(), started.elapsed());
-    response
 }
 
 #[cfg(test)]

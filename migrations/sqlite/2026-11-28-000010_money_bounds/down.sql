@@ -1,0 +1,15 @@
+DROP TRIGGER transactions_money_bounded_insert;
+DROP TRIGGER addon_bills_money_bounded_update;
+DROP TRIGGER addon_bills_money_bounded_insert;
+DROP TRIGGER refunds_money_bounded_update;
+DROP TRIGGER refunds_money_bounded_insert;
+DROP TRIGGER payment_allocations_money_bounded_update;
+DROP TRIGGER payment_allocations_money_bounded_insert;
+DROP TRIGGER payments_money_bounded_update;
+DROP TRIGGER payments_money_bounded_insert;
+DROP TRIGGER invoices_money_bounded_update;
+DROP TRIGGER invoices_money_bounded_insert;
+DROP TRIGGER customers_money_bounded_update;
+DROP TRIGGER customers_money_bounded_insert;
+DROP TRIGGER plans_money_bounded_update;
+DROP TRIGGER plans_money_bounded_insert;

@@ -1,0 +1,155 @@
+//! What the subscriptions of one websocket share, and the caps on how many there may be:
+//! per socket (`ISP_WS_MAX_SUBSCRIPTIONS`) and per account across all its sockets
+//! (`ISP_MAX_SUBSCRIPTIONS_PER_ACCOUNT`). The login behind a socket is checked once per event,
+//! whatever the number of its subscriptions.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::auth::Principal;
+use crate::events::Event;
+
+/// The caps, and the count of live subscriptions per account (shared by every socket).
+#[derive(Clone)]
+pub struct SubscriptionLimits {
+    pub per_socket: usize,
+    pub per_account: usize,
+    accounts: Arc<Mutex<HashMap<(&'static str, i64), usize>>>,
+}
+
+impl SubscriptionLimits {
+    pub fn new(per_socket: usize, per_account: usize) -> Self {
+        SubscriptionLimits { per_socket, per_account, accounts: Arc::default() }
+    }
+
+    /// Takes a place for one more subscription of `who` on `socket`, or says which cap is
+    /// reached. The place is given back when the returned [`Slot`] is dropped.
+    pub fn acquire(&self, socket: &Arc<SocketFeed>, who: &Principal) -> Result<Slot, String> {
+        let taken = socket.active.fetch_add(1, Ordering::SeqCst);
+        let socket_slot = SocketSlot(Arc::clone(socket));
+        if taken >= self.per_socket {
+            return Err(format!(
+                "this connection already has {} subscriptions, the most allowed; stop one first",
+                self.per_socket
+            ));
+        }
+        let key = (who.kind(), who.id());
+        let mut accounts = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
+        let count = accounts.entry(key).or_insert(0);
+        if *count >= self.per_account {
+            return Err(format!(
+                "your account already has {} live subscriptions, the most allowed; close some first",
+                self.per_account
+            ));
+        }
+        *count += 1;
+        Ok(Slot { _socket: socket_slot, accounts: Arc::clone(&self.accounts), key })
+    }
+}
+
+/// A place taken by one live subscription; dropping it gives the place back.
+pub struct Slot {
+    _socket: SocketSlot,
+    accounts: Arc<Mutex<HashMap<(&'static str, i64), usize>>>,
+    key: (&'static str, i64),
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut accounts = self.accounts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = accounts.get_mut(&self.key) {
+            *count -= 1;
+            if *count == 0 {
+                accounts.remove(&self.key);
+            }
+        }
+    }
+}
+
+struct SocketSlot(Arc<SocketFeed>);
+
+impl Drop for SocketSlot {
+    fn drop(&mut self) {
+        self.0.active.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// The outcome of one login check: who the token stands for now (`None`: nobody), or `Err`
+/// when it could not be checked.
+pub type LoginCheck = Result<Option<Principal>, ()>;
+
+/// What the subscriptions of one websocket share (in its connection data).
+#[derive(Default)]
+pub struct SocketFeed {
+    active: AtomicUsize,
+    /// The newest event the login was checked for, and the outcome.
+    checked: tokio::sync::Mutex<Option<(Arc<Event>, LoginCheck)>>,
+}
+
+impl SocketFeed {
+    /// The login check for `event`: done by the first subscription that gets the event, and
+    /// reused by the socket's other subscriptions for the same event.
+    pub async fn login_at<F>(&self, event: &Arc<Event>, check: impl FnOnce() -> F) -> LoginCheck
+    where
+        F: Future<Output = LoginCheck>,
+    {
+        let mut checked = self.checked.lock().await;
+        if let Some((seen, outcome)) = checked.as_ref() {
+            if Arc::ptr_eq(seen, event) {
+                return outcome.clone();
+            }
+        }
+        let outcome = check().await;
+        *checked = Some((Arc::clone(event), outcome.clone()));
+        outcome
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn admin() -> Principal {
+        Principal::Employee {
+            id: 1,
+            username: "admin".into(),
+            full_name: "Admin".into(),
+            role: crate::auth::Role::Admin,
+        }
+    }
+
+    #[test]
+    fn caps_per_socket_and_per_account_and_gives_places_back() {
+        let limits = SubscriptionLimits::new(2, 3);
+        let (a, b) = (Arc::new(SocketFeed::default()), Arc::new(SocketFeed::default()));
+        let a1 = limits.acquire(&a, &admin()).unwrap();
+        let _a2 = limits.acquire(&a, &admin()).unwrap();
+        assert!(limits.acquire(&a, &admin()).err().expect("refused").contains("connection"));
+        let _b1 = limits.acquire(&b, &admin()).unwrap();
+        assert!(limits.acquire(&b, &admin()).err().expect("refused").contains("account"));
+        drop(a1);
+        assert!(limits.acquire(&b, &admin()).is_ok(), "a place given back is free again");
+    }
+
+    #[tokio::test]
+    async fn checks_the_login_once_per_event() {
+        let feed = SocketFeed::default();
+        let event = Arc::new(crate::graphql::subscriptions::tests::complaint(1));
+        let calls = AtomicUsize::new(0);
+        for _ in 0..5 {
+            let outcome = feed
+                .login_at(&event, || async {
+                    calls.fetch_add(1, Ordering::SeqCst);
+                    Ok(Some(admin()))
+                })
+                .await;
+            assert_eq!(outcome, Ok(Some(admin())));
+        }
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        let next = Arc::new(crate::graphql::subscriptions::tests::complaint(2));
+        let _ = feed.login_at(&next, || async { Ok(None) }).await;
+        assert_eq!(feed.login_at(&next, || async { Ok(Some(admin())) }).await, Ok(None), "cached for the event");
+    }
+}

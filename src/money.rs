@@ -1,0 +1,29 @@
+//! The bounds on money. Every amount a client sends (invoice parts, add-ons, credits, payments,
+//! refunds, plan prices) is at most [`MAX_INPUT_PAISE`], checked where the `Money` scalar is
+//! read; sums are checked ([`add`]) so that nothing wraps; and the database refuses any stored
+//! amount beyond [`MAX_STORED_PAISE`] (migration `money_bounds`) as the last line.
+
+use crate::error::AppError;
+
+/// The largest amount any input may carry: ₹1 crore (10⁷ rupees, 10⁹ paise).
+pub const MAX_INPUT_PAISE: i64 = 1_000_000_000;
+
+/// The largest amount, total or running balance the database keeps: ₹1 lakh crore.
+pub const MAX_STORED_PAISE: i64 = 10_000_000_000_000;
+
+/// `a + b` for a sum that `field` feeds, or `BAD_USER_INPUT` when it leaves the stored range.
+pub fn add(field: &str, a: i64, b: i64) -> Result<i64, AppError> {
+    a.checked_add(b).filter(|sum| sum.abs() <= MAX_STORED_PAISE).ok_or_else(|| {
+        AppError::bad_input(field, format!("`{field}` would take the amount past what can be recorded (₹1 lakh crore)"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sums_are_checked() {
+        assert_eq!(super::add("amount", 5, -7).unwrap(), -2);
+        assert!(super::add("amount", i64::MAX, 1).is_err());
+        assert!(super::add("amount", super::MAX_STORED_PAISE, 1).is_err());
+    }
+}
