@@ -148,6 +148,7 @@ impl Config {
             max_connections: self.max_connections.max(1),
             header_timeout: secs(self.header_timeout_seconds.max(1)),
             idle_timeout: secs(self.idle_timeout_seconds.max(self.ws_ping_seconds.max(1) * 3 + 5)),
+            drain_timeout: self.request_timeout() + secs(5),
         }
     }
 

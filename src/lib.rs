@@ -45,6 +45,8 @@ use crate::metrics::Metrics;
 pub struct App {
     pub router: Router,
     pub limits: http::server::ConnectionLimits,
+    /// Set on shutdown: connections finish, websockets close.
+    pub stop: tokio::sync::watch::Sender<bool>,
     pub db: Db,
     pub metrics: Arc<Metrics>,
 }
@@ -86,6 +88,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         notifications::webhook::spawn(db.clone(), hook);
     }
     let ws_ping = std::time::Duration::from_secs(config.ws_ping_seconds.max(1));
+    let stop = tokio::sync::watch::channel(false).0;
     let state = http::AppState {
         schema,
         http_schema,
@@ -95,8 +98,10 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         request_timeout: config.request_timeout(),
         max_body_bytes: config.max_body_bytes,
         metrics_token: config.metrics_token.clone(),
+        stopping: stop.subscribe(),
     };
-    Ok(App { router: http::router(state, config), limits: config.connection_limits(), db, metrics })
+    let (router, limits) = (http::router(state, config), config.connection_limits());
+    Ok(App { router, limits, stop, db, metrics })
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; requests in flight then finish.
@@ -107,7 +112,7 @@ pub async fn serve(
     app: App,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    http::server::serve(listener, app.router, app.limits, shutdown).await
+    http::server::serve(listener, app.router, app.limits, app.stop, shutdown).await
 }
 
 /// Opens the connection pool (on a blocking thread: connecting is synchronous).

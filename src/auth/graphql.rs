@@ -4,7 +4,7 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::NaiveDateTime;
 
 use super::model::{Credentials, EMPLOYEE};
-use super::{password, principal, repo, request_auth, token, AuthSettings, Principal, Role};
+use super::{password, principal, repo, request_auth, throttle, token, AuthSettings, Decision, Principal, Role};
 use crate::audit::Actor;
 use crate::db::Db;
 use crate::employees::graphql::Employee;
@@ -99,10 +99,15 @@ fn since(settings: &AuthSettings) -> NaiveDateTime {
     now() - chrono::Duration::from_std(settings.lock_window).unwrap_or(chrono::Duration::minutes(15))
 }
 
-/// Checks `password` for the account `username` names, throttled: in one transaction the
-/// recent failures (for the username and for the address) are counted and a failure is
-/// recorded before the password is checked, so parallel guesses each count; a right password
-/// takes the recorded failure back. `None` for a wrong username or password.
+/// Checks `password` for the account `username` names, throttled (see [`throttle`]).
+///
+/// In one transaction the recent failures (of the username from this address, from this
+/// address, and of the username from anywhere) are counted and, unless the pair or the address
+/// is locked, a failure is recorded before the password is checked, so parallel guesses each
+/// count. A username failing from everywhere is not locked: the attempt waits a growing delay
+/// (outside the transaction) and then has its password checked. A right password takes the
+/// recorded failure back and clears the username's failures. `None` for a wrong username or
+/// password.
 async fn check_password(
     db: &Db,
     settings: &AuthSettings,
@@ -114,18 +119,24 @@ async fn check_password(
         (username.trim().to_lowercase(), address.to_owned(), since(settings), settings.max_failures);
     let lock_minutes = settings.lock_window.as_secs().div_ceil(60);
     let n = name.clone();
-    let failure = db
+    let (failure, decision) = db
         .write(move |conn| {
+            // Username first, then address, in every transaction: the two locks cannot deadlock.
             crate::db::lock_key(conn, &format!("login:{n}"))?;
-            let (by_user, by_address) = repo::recent_failures(conn, &n, &address, since)?;
-            if by_user >= max || by_address >= max {
+            crate::db::lock_key(conn, &format!("login-address:{address}"))?;
+            let recent = repo::recent_failures(conn, &n, &address, since)?;
+            let decision = throttle(recent.by_pair, recent.by_address, recent.by_username, max);
+            if decision == Decision::Refuse {
                 return Err(AppError::TooManyRequests(format!(
                     "too many failed logins; try again in up to {lock_minutes} minutes"
                 )));
             }
-            repo::record_failure(conn, &n, &address, now(), since)
+            Ok((repo::record_failure(conn, &n, &address, now(), since)?, decision))
         })
         .await?;
+    if let Decision::Delay(delay) = decision {
+        tokio::time::sleep(delay).await;
+    }
     let n = name.clone();
     let found = db.read(move |conn| repo::credentials(conn, &n)).await?;
     let matches = password::verify(password, found.as_ref().map(|c| c.password_hash.clone())).await?;
@@ -155,8 +166,11 @@ pub struct AuthMutation;
 #[Object]
 impl AuthMutation {
     /// Logs in a staff member or a customer. A wrong username and a wrong password give the
-    /// same `UNAUTHENTICATED` error; after too many failures for a username or from an address
-    /// further attempts are refused with `TOO_MANY_REQUESTS` for a while.
+    /// same `UNAUTHENTICATED` error. After too many failures for a username from one address,
+    /// or from one address for any usernames, that address is refused with `TOO_MANY_REQUESTS`
+    /// for a while; a username failing from many addresses is not locked but slowed down
+    /// (each attempt waits a growing delay, up to 8 seconds), so its owner can still log in
+    /// from elsewhere.
     async fn login(
         &self,
         ctx: &Context<'_>,

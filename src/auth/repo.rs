@@ -92,15 +92,28 @@ pub fn revoke_all(conn: &mut DbConn, kind: &str, principal_id: i64, now: NaiveDa
     .execute(conn)?)
 }
 
-/// Failed logins since `since` for this username and for this address.
+/// Recent failed logins, as [`super::throttle`] weighs them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecentFailures {
+    /// This username from this address.
+    pub by_pair: i64,
+    /// Any username from this address.
+    pub by_address: i64,
+    /// This username from any address.
+    pub by_username: i64,
+}
+
+/// Failed logins since `since` for this username from this address, from this address, and
+/// for this username.
 pub fn recent_failures(
     conn: &mut DbConn,
     username: &str,
     address: &str,
     since: NaiveDateTime,
-) -> AppResult<(i64, i64)> {
-    let by_username = login_failures::table
+) -> AppResult<RecentFailures> {
+    let by_pair = login_failures::table
         .filter(login_failures::username.eq(username))
+        .filter(login_failures::address.eq(address))
         .filter(login_failures::failed_at.gt(since))
         .count()
         .get_result(conn)?;
@@ -109,7 +122,12 @@ pub fn recent_failures(
         .filter(login_failures::failed_at.gt(since))
         .count()
         .get_result(conn)?;
-    Ok((by_username, by_address))
+    let by_username = login_failures::table
+        .filter(login_failures::username.eq(username))
+        .filter(login_failures::failed_at.gt(since))
+        .count()
+        .get_result(conn)?;
+    Ok(RecentFailures { by_pair, by_address, by_username })
 }
 
 /// Records a failed login (returning its id) and forgets those older than `forget_before`.

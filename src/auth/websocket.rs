@@ -25,8 +25,26 @@ pub async fn prepare(login: Option<&WebsocketLogin>, db: Option<&Db>, mut reques
     if auth.principal.is_none() {
         return Err(to_server_error(&AppError::Unauthenticated, Some("your session has ended; log in again")));
     }
+    // A subscription resolves its events with the socket's loaders (in the connection's data,
+    // emptied at each new event and shared by the socket's subscriptions); a query or mutation
+    // gets fresh ones of its own.
+    if !is_subscription(&request, &auth) {
+        crate::graphql::loaders::install(&mut request.data, db);
+    }
     request.data.insert(auth);
-    // Uncached: a subscription resolves every event afresh.
-    crate::graphql::loaders::install_with(&mut request.data, db, false);
     Ok(request)
+}
+
+/// Whether the operation `request` will run is a subscription. A document that does not pass
+/// the query guard is not one (the guard refuses it again when the request is parsed).
+fn is_subscription(request: &Request, auth: &super::RequestAuth) -> bool {
+    use async_graphql::parser::types::OperationType;
+    let Ok(doc) = crate::graphql::request_hooks::guarded_parse(&request.query, &request.variables, Some(auth)) else {
+        return false;
+    };
+    let chosen = match &request.operation_name {
+        Some(name) => doc.operations.iter().find(|(n, _)| n.is_some_and(|n| n.as_str() == name)).map(|(_, op)| op),
+        None => doc.operations.iter().next().map(|(_, op)| op),
+    };
+    chosen.is_some_and(|op| op.node.ty == OperationType::Subscription)
 }

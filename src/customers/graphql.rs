@@ -1,6 +1,8 @@
 //! The `Customer` type and the customer queries.
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
+use async_graphql::dataloader::DataLoader;
+
+use crate::graphql::loader_cache::EpochCache;
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::loader::{InvoicesOf, DEFAULT_INVOICES};
@@ -209,7 +211,7 @@ impl Customer {
         first: Option<i32>,
     ) -> Result<Vec<Invoice>> {
         let key = InvoicesOf::new(self.0.id, status, first)?;
-        let loader = ctx.data_unchecked::<DataLoader<super::loader::InvoicesLoader, HashMapCache>>();
+        let loader = ctx.data_unchecked::<DataLoader<super::loader::InvoicesLoader, EpochCache>>();
         let rows = loader.load_one(key).await.map_err(crate::graphql::context::loader_error)?;
         Ok(rows.unwrap_or_default().into_iter().map(Invoice).collect())
     }

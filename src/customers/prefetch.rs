@@ -9,7 +9,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
+use async_graphql::dataloader::DataLoader;
+
+use crate::graphql::loader_cache::EpochCache;
 use async_graphql::{Context, Lookahead, Value};
 
 use super::loader::{invoices_of, payments_of, InvoicesLoader, InvoicesOf, PaymentsLoader};
@@ -134,7 +136,7 @@ pub fn fetch(conn: &mut DbConn, selection: &Selection, rows: &[CustomerRow]) -> 
 
 async fn feed_by_id<R: Clone + Send + Sync + 'static>(ctx: &Context<'_>, rows: Vec<R>, key: fn(&R) -> i64) {
     if !rows.is_empty() {
-        let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<R>, HashMapCache>>();
+        let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<R>, EpochCache>>();
         loader.feed_many(rows.into_iter().map(|r| (key(&r), r))).await;
     }
 }
@@ -147,10 +149,10 @@ impl Fetched {
         feed_by_id(ctx, self.localities, |r| r.id).await;
         feed_by_id(ctx, self.employees, |r| r.id).await;
         if !self.invoices.is_empty() {
-            ctx.data_unchecked::<DataLoader<InvoicesLoader, HashMapCache>>().feed_many(self.invoices).await;
+            ctx.data_unchecked::<DataLoader<InvoicesLoader, EpochCache>>().feed_many(self.invoices).await;
         }
         if !self.payments.is_empty() {
-            ctx.data_unchecked::<DataLoader<PaymentsLoader, HashMapCache>>().feed_many(self.payments).await;
+            ctx.data_unchecked::<DataLoader<PaymentsLoader, EpochCache>>().feed_many(self.payments).await;
         }
     }
 }

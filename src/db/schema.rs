@@ -185,6 +185,7 @@ diesel::table! {
         updated_at -> Timestamp,
         allocated_paise -> BigInt,
         refunded_paise -> BigInt,
+        payment_reference_key -> Nullable<Text>,
     }
 }
 

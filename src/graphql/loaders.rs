@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{CacheFactory, DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, Data};
 
 use crate::addons::model::AddonRow;
@@ -18,6 +18,7 @@ use crate::db::{Db, DbConn};
 use crate::employees::model::EmployeeRow;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::loader_error;
+use crate::graphql::loader_cache::EpochCache;
 use crate::invoices::model::InvoiceRow;
 use crate::ledger::model::TransactionRow;
 use crate::localities::model::LocalityRow;
@@ -45,10 +46,11 @@ impl<R: Clone + Send + Sync + 'static> Loader<i64> for ByIdLoader<R> {
 
 fn by_id<R: Clone + Send + Sync + 'static>(
     db: &Db,
+    cache: &EpochCache,
     fetch: fn(&mut DbConn, &[i64]) -> AppResult<Vec<R>>,
     key: fn(&R) -> i64,
-) -> DataLoader<ByIdLoader<R>, HashMapCache> {
-    DataLoader::with_cache(ByIdLoader { db: db.clone(), fetch, key }, tokio::spawn, HashMapCache::default())
+) -> DataLoader<ByIdLoader<R>, EpochCache> {
+    DataLoader::with_cache(ByIdLoader { db: db.clone(), fetch, key }, tokio::spawn, cache.clone())
 }
 
 /// Loads the rows of one table that belong to many owners (a payment's refunds, a customer's
@@ -141,53 +143,55 @@ impl Loader<i64> for AccountLoader {
 
 fn many<R: Clone + Send + Sync + 'static>(
     db: &Db,
+    cache: &EpochCache,
     fetch: fn(&mut DbConn, &[i64]) -> AppResult<Vec<R>>,
     owner: fn(&R) -> i64,
-) -> DataLoader<ManyLoader<R>, HashMapCache> {
-    DataLoader::with_cache(ManyLoader { db: db.clone(), fetch, owner }, tokio::spawn, HashMapCache::default())
+) -> DataLoader<ManyLoader<R>, EpochCache> {
+    DataLoader::with_cache(ManyLoader { db: db.clone(), fetch, owner }, tokio::spawn, cache.clone())
 }
 
 fn newest<R: Clone + Send + Sync + 'static>(
     db: &Db,
+    cache: &EpochCache,
     fetch: fn(&mut DbConn, &[i64], i64) -> AppResult<Vec<R>>,
     owner: fn(&R) -> i64,
-) -> DataLoader<NewestLoader<R>, HashMapCache> {
-    DataLoader::with_cache(NewestLoader { db: db.clone(), fetch, owner }, tokio::spawn, HashMapCache::default())
+) -> DataLoader<NewestLoader<R>, EpochCache> {
+    DataLoader::with_cache(NewestLoader { db: db.clone(), fetch, owner }, tokio::spawn, cache.clone())
 }
 
-/// Adds a fresh set of loaders to a request's (or a websocket connection's) data.
+/// Adds a fresh set of loaders to a request's data; what they load is cached for the request.
 pub fn install(data: &mut Data, db: &Db) {
-    install_with(data, db, true)
+    install_with(data, db, &EpochCache::default())
 }
 
-/// Like [`install`]; with `cache` false every load goes to the database (for subscriptions,
-/// whose events must never be resolved from what an earlier event loaded).
-pub fn install_with(data: &mut Data, db: &Db, cache: bool) {
-    put(data, by_id::<CompanyRow>(db, crate::companies::repo::by_ids, |r| r.id), cache);
-    put(data, by_id::<LocalityRow>(db, crate::localities::repo::by_ids, |r| r.id), cache);
-    put(data, by_id::<PlanRow>(db, crate::plans::repo::by_ids, |r| r.id), cache);
-    put(data, by_id::<EmployeeRow>(db, crate::employees::repo::by_ids, |r| r.id), cache);
-    put(data, by_id::<CustomerRow>(db, crate::customers::repo::by_ids, |r| r.id), cache);
-    put(data, by_id::<InvoiceRow>(db, crate::invoices::repo::by_ids, |r| r.id), cache);
-    put(data, by_id::<PaymentRow>(db, crate::payments::repo::by_ids, |r| r.id), cache);
-    put(data, DataLoader::with_cache(InvoicesLoader(db.clone()), tokio::spawn, HashMapCache::default()), cache);
-    put(data, DataLoader::with_cache(PaymentsLoader(db.clone()), tokio::spawn, HashMapCache::default()), cache);
-    put(data, by_id::<TransactionRow>(db, crate::ledger::repo::by_ids, |r| r.id), cache);
-    put(data, by_id::<RefundRow>(db, crate::refunds::service::by_ids, |r| r.id), cache);
-    put(data, by_id::<AddonRow>(db, crate::addons::repo::by_ids, |r| r.id), cache);
-    put(data, many::<RefundRow>(db, crate::refunds::service::of_payments, |r| r.payment_id), cache);
-    put(data, many::<AllocationRow>(db, crate::payments::repo::allocations_of, |r| r.payment_id), cache);
-    put(data, many::<AddonRow>(db, crate::addons::repo::of_customers, |r| r.customer_id), cache);
-    put(data, newest::<PaymentRow>(db, crate::payments::repo::newest_for_customers, |r| r.customer_id), cache);
-    put(data, newest::<TransactionRow>(db, crate::ledger::repo::newest_for_customers, |r| r.customer_id), cache);
-    put(data, DataLoader::with_cache(AccountLoader(db.clone()), tokio::spawn, HashMapCache::default()), cache);
-    put(data, by_id::<ComplaintRow>(db, crate::complaints::repo::by_ids, |r| r.id), cache);
-    put(data, newest::<ComplaintRow>(db, crate::complaints::repo::newest_for_customers, |r| r.customer_id), cache);
-    put(data, by_id::<ConnectionRequestRow>(db, crate::connection_requests::repo::by_ids, |r| r.id), cache);
+/// Adds loaders whose caches `cache` makes: a websocket's subscriptions share one set, and
+/// empty it at each new event (`EpochCache::advance`), so an event is resolved once per
+/// socket and never from what an earlier event loaded.
+pub fn install_with(data: &mut Data, db: &Db, cache: &EpochCache) {
+    put(data, by_id::<CompanyRow>(db, cache, crate::companies::repo::by_ids, |r| r.id));
+    put(data, by_id::<LocalityRow>(db, cache, crate::localities::repo::by_ids, |r| r.id));
+    put(data, by_id::<PlanRow>(db, cache, crate::plans::repo::by_ids, |r| r.id));
+    put(data, by_id::<EmployeeRow>(db, cache, crate::employees::repo::by_ids, |r| r.id));
+    put(data, by_id::<CustomerRow>(db, cache, crate::customers::repo::by_ids, |r| r.id));
+    put(data, by_id::<InvoiceRow>(db, cache, crate::invoices::repo::by_ids, |r| r.id));
+    put(data, by_id::<PaymentRow>(db, cache, crate::payments::repo::by_ids, |r| r.id));
+    put(data, DataLoader::with_cache(InvoicesLoader(db.clone()), tokio::spawn, cache.clone()));
+    put(data, DataLoader::with_cache(PaymentsLoader(db.clone()), tokio::spawn, cache.clone()));
+    put(data, by_id::<TransactionRow>(db, cache, crate::ledger::repo::by_ids, |r| r.id));
+    put(data, by_id::<RefundRow>(db, cache, crate::refunds::service::by_ids, |r| r.id));
+    put(data, by_id::<AddonRow>(db, cache, crate::addons::repo::by_ids, |r| r.id));
+    put(data, many::<RefundRow>(db, cache, crate::refunds::service::of_payments, |r| r.payment_id));
+    put(data, many::<AllocationRow>(db, cache, crate::payments::repo::allocations_of, |r| r.payment_id));
+    put(data, many::<AddonRow>(db, cache, crate::addons::repo::of_customers, |r| r.customer_id));
+    put(data, newest::<PaymentRow>(db, cache, crate::payments::repo::newest_for_customers, |r| r.customer_id));
+    put(data, newest::<TransactionRow>(db, cache, crate::ledger::repo::newest_for_customers, |r| r.customer_id));
+    put(data, DataLoader::with_cache(AccountLoader(db.clone()), tokio::spawn, cache.clone()));
+    put(data, by_id::<ComplaintRow>(db, cache, crate::complaints::repo::by_ids, |r| r.id));
+    put(data, newest::<ComplaintRow>(db, cache, crate::complaints::repo::newest_for_customers, |r| r.customer_id));
+    put(data, by_id::<ConnectionRequestRow>(db, cache, crate::connection_requests::repo::by_ids, |r| r.id));
 }
 
-fn put<L: Send + Sync + 'static, C: CacheFactory + 'static>(data: &mut Data, loader: DataLoader<L, C>, cache: bool) {
-    loader.enable_all_cache(cache);
+fn put<L: Send + Sync + 'static>(data: &mut Data, loader: DataLoader<L, EpochCache>) {
     data.insert(loader);
 }
 
@@ -196,7 +200,7 @@ pub async fn load_many<R: Clone + Send + Sync + 'static>(
     ctx: &Context<'_>,
     owner: i64,
 ) -> async_graphql::Result<Vec<R>> {
-    let loader = ctx.data_unchecked::<DataLoader<ManyLoader<R>, HashMapCache>>();
+    let loader = ctx.data_unchecked::<DataLoader<ManyLoader<R>, EpochCache>>();
     Ok(loader.load_one(owner).await.map_err(loader_error)?.unwrap_or_default())
 }
 
@@ -211,13 +215,13 @@ pub async fn load_newest<R: Clone + Send + Sync + 'static>(
         let max = crate::graphql::pagination::MAX_PAGE_SIZE;
         return Err(AppError::bad_input("first", format!("`first` must be between 0 and {max}, got {first}")).into());
     }
-    let loader = ctx.data_unchecked::<DataLoader<NewestLoader<R>, HashMapCache>>();
+    let loader = ctx.data_unchecked::<DataLoader<NewestLoader<R>, EpochCache>>();
     Ok(loader.load_one((customer, first)).await.map_err(loader_error)?.unwrap_or_default())
 }
 
 /// A customer's [`Account`] through the request's loader.
 pub async fn load_account(ctx: &Context<'_>, customer: i64) -> async_graphql::Result<Account> {
-    let loader = ctx.data_unchecked::<DataLoader<AccountLoader, HashMapCache>>();
+    let loader = ctx.data_unchecked::<DataLoader<AccountLoader, EpochCache>>();
     Ok(loader.load_one(customer).await.map_err(loader_error)?.unwrap_or_default())
 }
 
@@ -226,6 +230,6 @@ pub async fn load_by_id<R: Clone + Send + Sync + 'static>(
     ctx: &Context<'_>,
     key: i64,
 ) -> async_graphql::Result<Option<R>> {
-    let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<R>, HashMapCache>>();
+    let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<R>, EpochCache>>();
     loader.load_one(key).await.map_err(loader_error)
 }

@@ -8,6 +8,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::loader_cache::EpochCache;
 use crate::auth::Principal;
 use crate::events::Event;
 
@@ -84,13 +85,21 @@ pub type LoginCheck = Result<Option<Principal>, ()>;
 #[derive(Default)]
 pub struct SocketFeed {
     active: AtomicUsize,
+    /// Makes the caches of the socket's loaders; advanced at each new event.
+    cache: EpochCache,
     /// The newest event the login was checked for, and the outcome.
     checked: tokio::sync::Mutex<Option<(Arc<Event>, LoginCheck)>>,
 }
 
 impl SocketFeed {
+    /// The cache factory of the socket's loaders (installed in its connection data).
+    pub fn cache(&self) -> &EpochCache {
+        &self.cache
+    }
+
     /// The login check for `event`: done by the first subscription that gets the event, and
-    /// reused by the socket's other subscriptions for the same event.
+    /// reused by the socket's other subscriptions for the same event. The first also empties
+    /// the socket's loader caches, so the event is resolved from fresh data, once.
     pub async fn login_at<F>(&self, event: &Arc<Event>, check: impl FnOnce() -> F) -> LoginCheck
     where
         F: Future<Output = LoginCheck>,
@@ -101,6 +110,7 @@ impl SocketFeed {
                 return outcome.clone();
             }
         }
+        self.cache.advance();
         let outcome = check().await;
         *checked = Some((Arc::clone(event), outcome.clone()));
         outcome

@@ -42,6 +42,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// The bearer token `/metrics` asks of callers that are not on this machine.
     pub metrics_token: Option<String>,
+    /// Becomes `true` when the server shuts down (websockets then close).
+    pub stopping: tokio::sync::watch::Receiver<bool>,
 }
 
 /// The routes and layers of the app.

@@ -18,7 +18,7 @@ use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, Semaphore};
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
@@ -28,23 +28,27 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
     pub header_timeout: Duration,
     pub idle_timeout: Duration,
+    /// How long shutdown waits for connections to finish (a request's deadline and a little).
+    pub drain_timeout: Duration,
 }
 
 const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n\
 Retry-After: 1\r\nContent-Length: 93\r\n\r\n\
 {\"errors\":[{\"message\":\"the server is at its connection limit\",\"extensions\":{\"code\":\"BUSY\"}}]}";
 
-/// Serves `router` on `listener` within `limits` until `shutdown` resolves, then lets the
-/// connections finish what they are doing.
+/// Serves `router` on `listener` within `limits` until `shutdown` resolves, then tells every
+/// connection to stop through `stop` (websockets close with 1001) and lets them finish what
+/// they are doing, for at most `limits.drain_timeout`.
 pub async fn serve(
     listener: TcpListener,
     router: Router,
     limits: ConnectionLimits,
+    stop: watch::Sender<bool>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     raise_open_file_limit();
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let (stop_tx, stop_rx) = watch::channel(false);
+    let stop_rx = stop.subscribe();
     tokio::pin!(shutdown);
     loop {
         let (stream, addr) = tokio::select! {
@@ -66,12 +70,12 @@ pub async fn serve(
         let _ = stream.set_nodelay(true);
         let (router, mut stop_rx) = (router.clone(), stop_rx.clone());
         tokio::spawn(async move {
-            let _permit = permit;
             let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
                 request.extensions_mut().insert(ConnectInfo(addr));
                 router.clone().oneshot(request)
             });
-            let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout));
+            // The permit goes with the connection, also into a websocket it is upgraded to.
+            let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout, permit));
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.header_timeout)
@@ -88,14 +92,17 @@ pub async fn serve(
         });
     }
     drop(listener);
-    let _ = stop_tx.send(true);
+    let _ = stop.send(true);
     // Every connection holds a permit until it ends: having them all back means all are done.
-    let _all = permits.acquire_many(limits.max_connections.max(1) as u32).await;
+    let all = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX);
+    if tokio::time::timeout(limits.drain_timeout, permits.acquire_many(all)).await.is_err() {
+        tracing::warn!("some connections did not finish in time; closing them");
+    }
     Ok(())
 }
 
 /// Resolves once the server is told to stop.
-async fn stopping(stop: &mut watch::Receiver<bool>) {
+pub async fn stopping(stop: &mut watch::Receiver<bool>) {
     while !*stop.borrow_and_update() {
         if stop.changed().await.is_err() {
             return;
@@ -124,15 +131,17 @@ fn raise_open_file_limit() {
 
 /// A connection that fails with `TimedOut` once nothing has moved in either direction for
 /// `idle` (checked whenever the server waits to read or write).
+/// It also holds the connection's place under the cap.
 struct IdleTimeout<T> {
     inner: T,
     idle: Duration,
     timer: Pin<Box<Sleep>>,
+    _permit: OwnedSemaphorePermit,
 }
 
 impl<T> IdleTimeout<T> {
-    fn new(inner: T, idle: Duration) -> Self {
-        IdleTimeout { inner, idle, timer: Box::pin(tokio::time::sleep(idle)) }
+    fn new(inner: T, idle: Duration, permit: OwnedSemaphorePermit) -> Self {
+        IdleTimeout { inner, idle, timer: Box::pin(tokio::time::sleep(idle)), _permit: permit }
     }
 
     fn moved(&mut self) {

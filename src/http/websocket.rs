@@ -125,7 +125,9 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
             }
             let mut data = Data::default();
             data.insert(auth::websocket::WebsocketLogin { token, client_address: address });
-            data.insert(Arc::new(crate::graphql::socket_limits::SocketFeed::default()));
+            let feed = Arc::new(crate::graphql::socket_limits::SocketFeed::default());
+            crate::graphql::loaders::install_with(&mut data, &db, feed.cache());
+            data.insert(feed);
             Ok(data)
         },
     );
@@ -137,8 +139,14 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
     let init_deadline = tokio::time::sleep(WS_INIT_TIMEOUT);
     futures_util::pin_mut!(init_deadline);
     let mut acknowledged = false;
+    let mut stopping = state.stopping.clone();
     loop {
         let message = tokio::select! {
+            () = super::server::stopping(&mut stopping) => {
+                let reason = "the server is shutting down".into();
+                let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(Message::Close(Some(CloseFrame { code: 1001, reason })))).await;
+                break;
+            }
             next = output.next() => match next {
                 Some(WsMessage::Text(text)) => {
                     if !acknowledged && text.contains("\"connection_ack\"") {

@@ -1,6 +1,8 @@
 //! The `Invoice` type and the `invoices` query.
 
-use async_graphql::dataloader::{DataLoader, HashMapCache};
+use async_graphql::dataloader::DataLoader;
+
+use crate::graphql::loader_cache::EpochCache;
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus};
@@ -124,7 +126,7 @@ impl Invoice {
     }
     /// Payments made against this invoice, oldest first (pending and failed ones included).
     async fn payments(&self, ctx: &Context<'_>) -> Result<Vec<Payment>> {
-        let loader = ctx.data_unchecked::<DataLoader<PaymentsLoader, HashMapCache>>();
+        let loader = ctx.data_unchecked::<DataLoader<PaymentsLoader, EpochCache>>();
         let rows = loader.load_one(self.0.id).await.map_err(loader_error)?;
         Ok(rows.unwrap_or_default().into_iter().map(Payment).collect())
     }

@@ -51,6 +51,9 @@ pub struct PaymentRow {
     pub allocated_paise: i64,
     /// How much of it was paid back.
     pub refunded_paise: i64,
+    /// `payment_reference` as duplicates are compared ([`super::rules::reference_key`]);
+    /// unique per method.
+    pub payment_reference_key: Option<String>,
 }
 
 impl PaymentRow {
@@ -64,6 +67,8 @@ impl PaymentRow {
     }
 }
 
+/// A new row of `payments`, without its `payment_reference_key`: [`super::service::record`]
+/// inserts it together with the key (`(&new, payments::payment_reference_key.eq(key))`).
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = payments)]
 // `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.

@@ -31,11 +31,12 @@ pub fn find(conn: &mut DbConn, id: i64) -> AppResult<PaymentRow> {
     payments::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("payment"))
 }
 
-/// The payment already recorded under `method` and `reference`, if any.
-pub fn by_reference(conn: &mut DbConn, method: &str, reference: &str) -> AppResult<Option<PaymentRow>> {
+/// The payment already recorded under `method` with a reference of this key
+/// ([`super::rules::reference_key`]), if any.
+pub fn by_reference_key(conn: &mut DbConn, method: &str, key: &str) -> AppResult<Option<PaymentRow>> {
     Ok(payments::table
         .filter(payments::method.eq(method))
-        .filter(payments::payment_reference.eq(reference))
+        .filter(payments::payment_reference_key.eq(key))
         .first(conn)
         .optional()?)
 }

@@ -41,7 +41,9 @@ async fn raw_post(app: &TestApp, body: &str, token: Option<&str>) -> (u16, Strin
 /// The server still answers `/healthz` promptly.
 async fn assert_healthy(app: &TestApp) {
     let started = Instant::now();
-    let response = app.client.get(app.url("/healthz")).send().await.expect("healthz");
+    // A client of its own that keeps no connection open afterwards (tests count connections).
+    let client = reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap();
+    let response = client.get(app.url("/healthz")).send().await.expect("healthz");
     assert_eq!(response.status(), 200);
     assert!(started.elapsed() < Duration::from_secs(2), "healthz took {:?}", started.elapsed());
 }
@@ -213,19 +215,24 @@ async fn websockets_are_bounded() {
 
     // Subscriptions per socket are capped; events cost one login check per socket.
     let (c, _) = customer(&app, "wsbound").await;
+    let complaint = json!({"i": {"customerId": c, "title": "Down", "description": "x", "category": "CONNECTIVITY", "priority": "LOW"}});
+    // What filing a complaint costs with nobody listening, to tell it from the event's cost.
+    let s0 = app.metrics.statements();
+    app.data(CREATE_COMPLAINT, complaint.clone()).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let filing = app.metrics.statements() - s0;
     let mut sub = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
     for id in ["1", "2", "3"] {
-        sub.subscribe(id, "subscription { complaintCreated { complaintId } }", json!({})).await;
+        sub.subscribe(id, "subscription { complaintCreated { complaintId customer { fullName } } }", json!({})).await;
     }
-    sub.subscribe("4", "subscription { complaintCreated { complaintId } }", json!({})).await;
+    sub.subscribe("4", "subscription { complaintCreated { complaintId customer { fullName } } }", json!({})).await;
     let refused = sub.event(Duration::from_secs(5)).await.expect("an answer to the one over the cap");
     // The refusal comes as the subscription's (only) result, with the error in it.
     assert_eq!(refused["errors"][0]["extensions"]["code"], "TOO_MANY_REQUESTS", "{refused:#}");
     assert!(refused["errors"][0]["message"].as_str().unwrap().contains("3 subscriptions"), "{refused:#}");
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let complaint = json!({"i": {"customerId": c, "title": "Down", "description": "x", "category": "CONNECTIVITY", "priority": "LOW"}});
-    app.data(CREATE_COMPLAINT, complaint).await;
     let before = app.metrics.statements();
+    app.data(CREATE_COMPLAINT, complaint).await;
     let mut events = 0;
     while events < 3 {
         let e = sub.event(Duration::from_secs(5)).await.expect("an event for each subscription");
@@ -233,10 +240,14 @@ async fn websockets_are_bounded() {
             continue; // the refused subscription's end (which of the four was refused may vary)
         }
         assert!(e["data"]["complaintCreated"]["complaintId"].is_string(), "{e:#}");
+        assert!(e["data"]["complaintCreated"]["customer"]["fullName"].is_string(), "{e:#}");
         events += 1;
     }
-    // One login check (a couple of statements) for the three subscriptions' event, not three.
-    let cost = app.metrics.statements() - before;
+    // One login check and one customer lookup for the three subscriptions' event, not three
+    // of each.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let cost = app.metrics.statements() - before - filing;
+    eprintln!("one event, three subscriptions on one socket: {cost} statements");
     assert!(cost <= 3, "{cost} statements for one event on one socket");
     assert_healthy(&app).await;
 }
@@ -294,6 +305,70 @@ async fn connections_are_bounded() {
     drop(held);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_healthy(&app).await;
+
+    // Websockets count too: four open sockets fill the cap.
+    let mut sockets = Vec::new();
+    for _ in 0..4 {
+        sockets.push(raw_socket(&app).await);
+    }
+    let mut extra = TcpStream::connect(app.addr).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(3), extra.read_to_end(&mut answer))
+        .await
+        .expect("a quick answer")
+        .unwrap();
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 503"), "websockets must count toward the cap");
+    drop(sockets);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_healthy(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_closes_websockets_and_returns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = isp_billing::config::Config::for_database(dir.path().join("t.db").to_string_lossy());
+    config.admin_password = Some(crate::helpers::ADMIN_PASSWORD.to_owned());
+    let app = isp_billing::build_app(&config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(isp_billing::serve(listener, app, async move {
+        let _ = stopped.await;
+    }));
+    let login =
+        json!({"query": "mutation { login(username: \"admin\", password: \"admin-test-password\") { token } }"});
+    let body: Value = reqwest::Client::new()
+        .post(format!("http://{addr}/graphql"))
+        .json(&login)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = body["data"]["login"]["token"].as_str().unwrap().to_owned();
+    let mut request = format!("ws://{addr}/graphql/ws").into_client_request().unwrap();
+    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let init = json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
+    socket.send(Message::text(init.to_string())).await.unwrap();
+    let ack = tokio::time::timeout(Duration::from_secs(5), socket.next()).await.unwrap().unwrap().unwrap();
+    assert!(ack.to_text().unwrap().contains("connection_ack"));
+
+    stop.send(()).unwrap();
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.next().await {
+                Some(Ok(Message::Close(frame))) => return frame.map(|f| u16::from(f.code)),
+                Some(Ok(_)) => {}
+                _ => return None,
+            }
+        }
+    })
+    .await
+    .expect("the socket is closed on shutdown");
+    assert_eq!(closed, Some(1001), "closed as 'going away'");
+    tokio::time::timeout(Duration::from_secs(5), server).await.expect("serve returns").unwrap().unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
