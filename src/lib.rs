@@ -47,6 +47,8 @@ pub struct App {
     pub limits: http::server::ConnectionLimits,
     /// Set on shutdown: connections finish, websockets close.
     pub stop: tokio::sync::watch::Sender<bool>,
+    /// The random password of the first admin, when this start created that account.
+    pub first_admin_password: Option<String>,
     pub db: Db,
     pub metrics: Arc<Metrics>,
 }
@@ -62,7 +64,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     if !applied.is_empty() {
         tracing::info!(?applied, "applied database migrations");
     }
-    employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;
+    let first_admin_password = employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;
     let events = events::Events::default();
     let outbox = notifications::Outbox { webhook: !config.webhook_url.trim().is_empty() };
     let data = graphql::SchemaData {
@@ -101,7 +103,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         stopping: stop.subscribe(),
     };
     let (router, limits) = (http::router(state, config), config.connection_limits());
-    Ok(App { router, limits, stop, db, metrics })
+    Ok(App { router, limits, stop, first_admin_password, db, metrics })
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; requests in flight then finish.

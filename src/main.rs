@@ -44,10 +44,25 @@ enum Command {
     },
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> std::process::ExitCode {
+    // Colours only for a person at a terminal (and never with NO_COLOR), so that a log written
+    // to a file or a journal can be read and searched as plain text.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none();
     tracing_subscriber::fmt()
+        .with_ansi(colour)
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")))
         .init();
+    match start() {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            // The cause chain in one line, without a backtrace.
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn start() -> anyhow::Result<()> {
     let mut cli = Cli::parse();
     cli.config = cli.config.with_environment();
     // Blocking threads run database calls (one per pooled connection at a time) and password
@@ -98,6 +113,7 @@ async fn seed_demo(config: &Config, customers: usize, seed: u64) -> anyhow::Resu
     let started = std::time::Instant::now();
     // The same start as `serve`: migrations and the first admin, then the demo data.
     let app = isp_billing::build_app(config).await?;
+    let admin_password = app.first_admin_password.clone();
     let summary = isp_billing::seed::seed_demo(&app.db, customers, seed).await?;
     println!(
         "seeded {} companies, {} localities, {} plans, {} staff, {} customers, {} invoices, {} payments in {:.1} s",
@@ -114,12 +130,23 @@ async fn seed_demo(config: &Config, customers: usize, seed: u64) -> anyhow::Resu
         "log in as manager, support, collector1..4 or cust00000... with the password {}",
         isp_billing::seed::DEMO_PASSWORD
     );
+    match admin_password {
+        Some(password) => println!("log in as admin with the password {password} (shown only now; change it)"),
+        None => println!(
+            "log in as admin with ISP_ADMIN_PASSWORD, or the password printed when the database was first made"
+        ),
+    }
     Ok(())
 }
 
 async fn serve(config: &Config) -> anyhow::Result<()> {
     let app = isp_billing::build_app(config).await?;
-    let listener = tokio::net::TcpListener::bind(config.bind).await?;
+    let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot listen on {}: {e}; choose another address with --bind or ISP_BIND (e.g. --bind 127.0.0.1:8001)",
+            config.bind
+        )
+    })?;
     tracing::info!(
         address = %listener.local_addr()?,
         database = %isp_billing::redact(&config.database_url),

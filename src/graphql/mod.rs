@@ -101,7 +101,7 @@ pub struct SchemaData {
 pub struct RequestTimeout(pub std::time::Duration);
 
 /// The schema with [`request_hooks::RequestHooks`] (websockets, and printing the SDL when
-/// `data` is `None`).
+/// `data` is `None`). Its hooks enforce [`MAX_COMPLEXITY`], naming the query's cost.
 pub fn build_schema(data: Option<SchemaData>) -> AppSchema {
     builder(data).extension(request_hooks::RequestHooks).finish()
 }
@@ -112,7 +112,9 @@ pub fn build_schema(data: Option<SchemaData>) -> AppSchema {
 /// what the hooks do: parse, default deny, error codes (`request_hooks::parse_and_check`,
 /// `request_hooks::code_errors`).
 pub fn build_http_schema(data: SchemaData) -> AppSchema {
-    builder(Some(data)).finish()
+    // Without extensions the complexity limit is async-graphql's own, whose error does not
+    // say the cost; the HTTP handler then asks the hooked schema for the full answer.
+    builder(Some(data)).limit_complexity(MAX_COMPLEXITY).finish()
 }
 
 fn builder(
@@ -123,7 +125,6 @@ fn builder(
         // The parser's own nesting guard sits above MAX_DEPTH, so that a deep query is
         // refused by the depth rule with its clearer message.
         .limit_recursive_depth(MAX_RECURSION)
-        .limit_complexity(MAX_COMPLEXITY)
         // Business dates (invoice and due dates, plan periods) use it; listed from day one.
         .register_output_type::<scalars::Date>();
     if let Some(d) = data {

@@ -51,11 +51,26 @@ fn with_hint(message: &str) -> String {
     }
 }
 
-/// The argument path in `Invalid value for argument "input.price", ...`, without `input.`.
+/// The input field at fault in `Invalid value for argument "input.price", ...`: the argument
+/// path without `input.`, and for a required field left out (`..., field "name" of type
+/// "String!" is required but not provided`) that field, so `extensions.field` names it.
 fn bad_argument(message: &str) -> Option<String> {
     let rest = message.strip_prefix("Invalid value for argument \"")?;
     let path = &rest[..rest.find('"')?];
-    Some(path.strip_prefix("input.").unwrap_or(path).to_owned())
+    let path = path.strip_prefix("input").map_or(path, |p| p.strip_prefix('.').unwrap_or(p));
+    Some(match missing_field(message) {
+        Some(field) if path.is_empty() => field.to_owned(),
+        Some(field) => format!("{path}.{field}"),
+        None => path.to_owned(),
+    })
+}
+
+/// `name` in `field "name" of type "String!" is required but not provided`.
+fn missing_field(message: &str) -> Option<&str> {
+    let start = message.find("field \"")? + "field \"".len();
+    let rest = &message[start..];
+    let name = &rest[..rest.find('"')?];
+    rest.contains("is required but not provided").then_some(name)
 }
 
 #[async_trait::async_trait]
@@ -111,12 +126,16 @@ impl Extension for RequestHooks {
         ctx: &ExtensionContext<'_>,
         next: NextValidation<'_>,
     ) -> Result<ValidationResult, Vec<ServerError>> {
-        next.run(ctx).await.map_err(|mut errors| {
+        let result = next.run(ctx).await.map_err(|mut errors| {
             for e in &mut errors {
                 validation_code(e);
             }
             errors
-        })
+        })?;
+        if result.complexity > super::MAX_COMPLEXITY || ctx.data_opt::<ValidateOnly>().is_some() {
+            return Err(vec![too_complex(result.complexity)]);
+        }
+        Ok(result)
     }
 }
 
@@ -125,11 +144,36 @@ impl Extension for RequestHooks {
 fn execution_code(e: &mut ServerError) {
     if e.message.starts_with("Failed to parse") || e.message.starts_with("Invalid value") {
         set(e, "code", "BAD_USER_INPUT");
+        if let Some(field) = missing_field(&e.message).map(str::to_owned) {
+            set(e, "field", &field);
+        }
     } else {
         tracing::error!(error = %e.message, "internal error without a code");
         e.message = "internal server error".to_owned();
         set(e, "code", "INTERNAL_SERVER_ERROR");
     }
+}
+
+/// Marks a request sent to the hooked schema only to learn why it was refused: its validation
+/// never lets it run.
+pub struct ValidateOnly;
+
+/// The error for a query over [`super::MAX_COMPLEXITY`], with its cost.
+pub fn too_complex(cost: usize) -> ServerError {
+    let message = format!(
+        "the query is too complex: it costs {cost}, over the limit of {}; a list costs its page size (`first`) times what it \
+         selects; ask for smaller pages or fewer fields",
+        super::MAX_COMPLEXITY
+    );
+    let mut e = ServerError::new(message, None);
+    set(&mut e, "code", "GRAPHQL_VALIDATION_FAILED");
+    e
+}
+
+/// Whether `e` is async-graphql's complexity refusal (pinned by a test: its wording is all
+/// there is to go by).
+pub fn is_too_complex(e: &ServerError) -> bool {
+    e.message == "Query is too complex."
 }
 
 /// Codes an error of validation: a badly typed argument is `BAD_USER_INPUT` naming the field.
@@ -216,5 +260,10 @@ mod tests {
         assert_eq!(bad_argument(m).as_deref(), Some("price"));
         assert_eq!(bad_argument(r#"Invalid value for argument "id", expected type "ID""#).as_deref(), Some("id"));
         assert_eq!(bad_argument("Query is nested too deep."), None);
+        let missing =
+            r#"Invalid value for argument "input", field "name" of type "String!" is required but not provided"#;
+        assert_eq!(bad_argument(missing).as_deref(), Some("name"));
+        let nested = r#"Invalid value for argument "filter", field "x" of type "Int!" is required but not provided"#;
+        assert_eq!(bad_argument(nested).as_deref(), Some("filter.x"));
     }
 }

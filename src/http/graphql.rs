@@ -139,9 +139,22 @@ async fn run(
             e.extensions.get_or_insert_with(Default::default).set("code", "METHOD_NOT_ALLOWED");
             return async_graphql::Response::from_errors(vec![e]);
         }
+        // Kept for the rare refusal on cost, which the hooked schema explains (below).
+        let again = async_graphql::Request::new(request.query.clone())
+            .variables(request.variables.clone())
+            .data(auth.clone())
+            .data(request_hooks::ValidateOnly);
+        let again = match &request.operation_name {
+            Some(name) => again.operation_name(name.clone()),
+            None => again,
+        };
         let mut request = request.data(auth);
         loaders::install(&mut request.data, &state.db);
         let mut response = state.http_schema.execute(request).await;
+        if response.errors.iter().any(request_hooks::is_too_complex) {
+            // Validation stops there again, now with the cost in the message; nothing runs.
+            response = state.schema.execute(again).await;
+        }
         request_hooks::code_errors(&mut response);
         response
     };

@@ -247,6 +247,7 @@ fn random_histories_keep_the_invariants_on_sqlite() {
 }
 
 #[test]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
 fn random_histories_keep_the_invariants_on_postgres() {
     random_histories_keep_the_invariants(Kind::Postgres);
 }

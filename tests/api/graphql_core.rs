@@ -162,6 +162,10 @@ async fn costly_queries_are_refused() {
     let error = app.error(&format!("{{ {aliases} }}"), json!({})).await;
     assert_code(&error, "GRAPHQL_VALIDATION_FAILED", None);
     assert!(error["message"].as_str().unwrap().contains("too complex"), "{error:#}");
+    // The cost and the limit are named (this also pins async-graphql's own refusal text, from
+    // which the HTTP handler learns that the query was refused on cost).
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("costs ") && message.contains("limit of 20000"), "{error:#}");
     // One such page is fine.
     app.data("{ plans(first: 100) { nodes { name company { name } } } }", json!({})).await;
 }
@@ -179,4 +183,10 @@ async fn request_errors_carry_codes() {
         .await;
     assert_code(&money, "BAD_USER_INPUT", Some("price"));
     assert!(money["message"].as_str().unwrap().contains("two places"), "{money:#}");
+    // A required field left out is named, written inline or sent in variables.
+    let inline = app.error("mutation { createCompany(input: {state: \"Maharashtra\"}) { id } }", json!({})).await;
+    assert_code(&inline, "BAD_USER_INPUT", Some("name"));
+    let create = "mutation($i: CreateCompanyInput!) { createCompany(input: $i) { id } }";
+    let variables = app.error(create, json!({"i": {"state": "Maharashtra"}})).await;
+    assert_code(&variables, "BAD_USER_INPUT", Some("name"));
 }

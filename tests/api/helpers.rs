@@ -239,6 +239,7 @@ macro_rules! on_both_databases {
                 }
 
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
                 async fn postgres() {
                     if let Some(app) = $crate::helpers::TestApp::spawn($crate::helpers::Kind::Postgres).await {
                         run(app).await;
@@ -247,6 +248,18 @@ macro_rules! on_both_databases {
             }
         )*
     };
+}
+
+/// CI must test PostgreSQL too: under `CI=true` a missing `ISP_TEST_POSTGRES_URL` fails the run
+/// (elsewhere the PostgreSQL variants are reported as ignored).
+#[test]
+fn postgres_is_tested_in_ci() {
+    if std::env::var("CI").is_ok_and(|ci| ci == "true") {
+        assert!(
+            std::env::var("ISP_TEST_POSTGRES_URL").is_ok_and(|url| !url.is_empty()),
+            "CI=true but ISP_TEST_POSTGRES_URL is not set: the PostgreSQL tests would not run"
+        );
+    }
 }
 
 #[test]

@@ -136,6 +136,7 @@ async fn cors_allows_only_configured_origins() {
 }
 
 #[tokio::test]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
 async fn health_is_503_when_the_database_is_gone() {
     let Some(app) = TestApp::spawn(Kind::Postgres).await else { return };
     app.drop_database_now();

@@ -65,6 +65,7 @@ async fn migrations_revert_cleanly_on_sqlite() {
 }
 
 #[tokio::test]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
 async fn migrations_revert_cleanly_on_postgres() {
     round_trip(Kind::Postgres).await;
 }
