@@ -29,11 +29,13 @@ pub struct Config {
     #[arg(long, env = "ISP_TOKEN_TTL_HOURS", default_value_t = 12, global = true)]
     pub token_ttl_hours: u64,
 
-    /// Failed logins (per username, and per client address) that lock further attempts.
+    /// Failed logins that lock a (username, client address) pair, or a client address for any
+    /// username; from this many on, a username failing from anywhere is slowed down with
+    /// growing delays (never locked).
     #[arg(long, env = "ISP_LOGIN_MAX_FAILURES", default_value_t = 10, global = true)]
     pub login_max_failures: i64,
 
-    /// Minutes failed logins count against a username or address (and so a lock lasts).
+    /// Minutes failed logins count (and so a lock, or a username's slow-down, lasts).
     #[arg(long, env = "ISP_LOGIN_LOCK_MINUTES", default_value_t = 15, global = true)]
     pub login_lock_minutes: u64,
 

@@ -45,7 +45,8 @@ impl Payment {
     async fn payment_method(&self) -> Result<PaymentMethod> {
         Ok(PaymentMethod::from_db(&self.0.method)?)
     }
-    /// Gateway, UPI or cheque reference; one reference counts once per method.
+    /// Gateway, UPI or cheque reference, as entered; one reference counts once per method
+    /// (compared ignoring case, spaces and invisible characters).
     async fn payment_reference(&self) -> Option<&str> {
         self.0.payment_reference.as_deref()
     }

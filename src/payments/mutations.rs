@@ -11,7 +11,7 @@ use crate::auth::permissions::{Permission, Require};
 use crate::auth::principal;
 use crate::customers::graphql::Customer;
 use crate::db::DbConn;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::graphql::context::db;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::scalars::Money;
@@ -31,8 +31,10 @@ pub struct CreatePaymentInput {
     /// More than zero.
     pub amount: Money,
     pub payment_method: PaymentMethod,
-    /// Gateway, UPI or cheque reference. One reference counts once per method: a second
-    /// submission is refused with `CONFLICT`.
+    /// Gateway, UPI or cheque reference, stored as entered. One reference counts once per
+    /// method: a second submission is refused with `CONFLICT`, also when it differs only in
+    /// case, spaces, invisible characters or Unicode compatibility forms (NFKC: full-width
+    /// letters and digits).
     pub payment_reference: Option<String>,
     pub remarks: Option<String>,
     /// COMPLETED (the default) counts at once; PENDING (a cheque to clear) counts when
@@ -52,12 +54,22 @@ impl CreatePaymentInput {
             invoice_id: self.invoice_id.map(|id| expect_id("invoiceId", Invoice::KIND, &id)).transpose()?,
             amount: service::check_amount("amount", self.amount.0)?,
             method: self.payment_method,
-            reference: crate::validate::optional_text("paymentReference", self.payment_reference.as_deref(), 100)?,
+            reference: reference("paymentReference", self.payment_reference.as_deref())?,
             remarks: crate::validate::optional_text("remarks", self.remarks.as_deref(), 500)?,
             status: self.status,
             keep_excess_as_advance: self.keep_excess_as_advance,
         })
     }
+}
+
+/// A payment reference: text of at most 100 characters with something visible in it (its key,
+/// [`super::rules::reference_key`], is what duplicates are found by).
+fn reference(field: &str, value: Option<&str>) -> AppResult<Option<String>> {
+    let reference = crate::validate::optional_text(field, value, 100)?;
+    if reference.as_deref().is_some_and(|r| super::rules::reference_key(r).is_empty()) {
+        return Err(AppError::bad_input(field, format!("`{field}` has no visible characters")));
+    }
+    Ok(reference)
 }
 
 /// Tells the customer their payment arrived (COMPLETED payments only).
@@ -84,7 +96,8 @@ impl PaymentMutation {
     /// the same transaction: the invoice's `paidAmount` rises and `balanceAmount` falls (PAID at
     /// 0), the ledger gets a `TXN` row. Refused: amounts of zero or less, a CANCELLED invoice,
     /// more than the invoice owes (unless `keepExcessAsAdvance`), and a `paymentReference`
-    /// already recorded for the same method.
+    /// already recorded for the same method (compared ignoring case, spaces and invisible
+    /// characters).
     #[graphql(guard = "Require(Permission::RecordPayments)")]
     async fn create_payment(&self, ctx: &Context<'_>, input: CreatePaymentInput) -> Result<Payment> {
         let actor = Actor::from(principal(ctx)?);

@@ -90,30 +90,30 @@ pub fn reference_key(reference: &str) -> String {
 fn is_invisible(c: char) -> bool {
     matches!(
         u32::from(c),
-        0x00AD                      // soft hyphen
-            | 0x034F                // combining grapheme joiner
-            | 0x0600..=0x0605       // Arabic number signs
-            | 0x061C                // Arabic letter mark
+        0x00AD // soft hyphen
+            | 0x034F // combining grapheme joiner
+            | 0x0600..=0x0605 // Arabic number signs
+            | 0x061C // Arabic letter mark
             | 0x06DD
             | 0x070F
             | 0x0890..=0x0891
             | 0x08E2
-            | 0x115F..=0x1160       // Hangul fillers
+            | 0x115F..=0x1160 // Hangul fillers
             | 0x17B4..=0x17B5
-            | 0x180B..=0x180F       // Mongolian variation selectors, vowel separator
-            | 0x200B..=0x200F       // zero-width space, joiners, direction marks
-            | 0x202A..=0x202E       // direction embeddings and overrides
-            | 0x2060..=0x206F       // word joiner, invisible operators, direction isolates
-            | 0x3164                // Hangul filler
-            | 0xFE00..=0xFE0F       // variation selectors
-            | 0xFEFF                // zero-width no-break space (byte order mark)
-            | 0xFFA0                // half-width Hangul filler
-            | 0xFFF0..=0xFFFB       // interlinear annotation
+            | 0x180B..=0x180F // Mongolian variation selectors, vowel separator
+            | 0x200B..=0x200F // zero-width space, joiners, direction marks
+            | 0x202A..=0x202E // direction embeddings and overrides
+            | 0x2060..=0x206F // word joiner, invisible operators, direction isolates
+            | 0x3164 // Hangul filler
+            | 0xFE00..=0xFE0F // variation selectors
+            | 0xFEFF // zero-width no-break space (byte order mark)
+            | 0xFFA0 // half-width Hangul filler
+            | 0xFFF0..=0xFFFB // interlinear annotation
             | 0x110BD
             | 0x110CD
-            | 0x13430..=0x1343F     // Egyptian hieroglyph format controls
-            | 0x1BCA0..=0x1BCA3     // shorthand format controls
-            | 0x1D173..=0x1D17A     // musical symbol format controls
+            | 0x13430..=0x1343F // Egyptian hieroglyph format controls
+            | 0x1BCA0..=0x1BCA3 // shorthand format controls
+            | 0x1D173..=0x1D17A // musical symbol format controls
             | 0xE0000..=0xE0FFF // tags, variation selectors supplement
     )
 }
@@ -166,17 +166,17 @@ mod tests {
         assert_eq!(key, "utr123");
         for variant in [
             "utr123",
-            "UTR\u{200B}123",       // zero-width space
-            "UTR\u{00A0}123",       // no-break space
+            "UTR\u{200B}123", // zero-width space
+            "UTR\u{00A0}123", // no-break space
             "UTR 123",
-            "UTR\u{2007}123",       // figure space
-            "UTR\u{202F}123",       // narrow no-break space
-            "UTR\u{3000}123",       // ideographic space
-            "UTR\u{FEFF}123",       // byte order mark
+            "UTR\u{2007}123",         // figure space
+            "UTR\u{202F}123",         // narrow no-break space
+            "UTR\u{3000}123",         // ideographic space
+            "UTR\u{FEFF}123",         // byte order mark
             "U\u{00AD}TR\u{2060}123", // soft hyphen, word joiner
             "UTR\u{200D}\u{200C}123",
             "\u{200E}UTR123\u{202C}",
-            "ＵＴＲ１２３",           // full-width
+            "ＵＴＲ１２３", // full-width
             "Utr\u{FE0F}123",
             "\tUTR\n123 ",
         ] {

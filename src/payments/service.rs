@@ -64,9 +64,17 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
             return Err(AppError::bad_input(field, message));
         }
     }
-    if let Some(reference) = &req.reference {
-        if let Some(earlier) = repo::by_reference(conn, req.method.as_str(), reference)? {
-            return Err(duplicate_reference(req.method, reference, &earlier.payment_id));
+    // Duplicates are found by the reference's key (case, spaces, invisible characters and
+    // compatibility forms folded); the reference itself is stored as entered.
+    let key = req.reference.as_deref().map(rules::reference_key);
+    if let (Some(reference), Some(key)) = (&req.reference, &key) {
+        if let Some(earlier) = repo::by_reference_key(conn, req.method.as_str(), key)? {
+            return Err(duplicate_reference(
+                req.method,
+                reference,
+                earlier.payment_reference.as_deref(),
+                &earlier.payment_id,
+            ));
         }
     }
     let now = crate::clock::now();
@@ -87,13 +95,17 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
     };
     let inserted = crate::numbers::insert_with_fresh_number(conn, "PAY", 12, "payment_id", |c, number| {
         new.payment_id = number;
-        diesel::insert_into(payments::table).values(&new).returning(payments::all_columns).get_result(c)
+        diesel::insert_into(payments::table)
+            .values((&new, payments::payment_reference_key.eq(key.as_deref())))
+            .returning(payments::all_columns)
+            .get_result(c)
     });
     let payment = match inserted {
-        // Two submissions of one reference at the same moment: the unique index decides.
+        // Two submissions of one reference at the same moment: the unique index on
+        // (method, payment_reference_key) decides.
         Err(AppError::Database(e)) if crate::error::is_unique_violation(&e) => {
             let reference = req.reference.as_deref().unwrap_or_default();
-            return Err(duplicate_reference(req.method, reference, "another payment"));
+            return Err(duplicate_reference(req.method, reference, None, "another payment"));
         }
         other => other?,
     };
@@ -103,9 +115,22 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
     Ok(payment)
 }
 
-fn duplicate_reference(method: PaymentMethod, reference: &str, earlier: &str) -> AppError {
+/// `CONFLICT` for a reference whose key is already recorded under `method`, naming the earlier
+/// payment (and its reference, when it was written differently). References are quoted with
+/// escapes, so invisible characters show.
+fn duplicate_reference(
+    method: PaymentMethod,
+    reference: &str,
+    earlier_reference: Option<&str>,
+    earlier: &str,
+) -> AppError {
+    let written = match earlier_reference {
+        Some(r) if r != reference => format!(" as {r:?}"),
+        _ => String::new(),
+    };
     AppError::Conflict(format!(
-        "{} reference \"{reference}\" is already recorded ({earlier}); the same payment is never counted twice",
+        "{} reference {reference:?} is already recorded{written} ({earlier}); references are compared \
+         ignoring case, spaces and invisible characters, and the same payment is never counted twice",
         method.as_str()
     ))
 }

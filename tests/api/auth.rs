@@ -255,7 +255,7 @@ async fn repeated_failures_are_throttled() {
         let e = app.error_as(None, q, json!({"u": "admin", "p": "guess-guess"})).await;
         assert_code(&e, "UNAUTHENTICATED", None);
     }
-    // Locked now, even with the right password.
+    // This (username, address) pair is locked now, even with the right password.
     let locked = app.error_as(None, q, json!({"u": "admin", "p": ADMIN_PASSWORD})).await;
     assert_code(&locked, "TOO_MANY_REQUESTS", None);
     // The address is locked too, whatever username it tries next.
@@ -264,6 +264,60 @@ async fn repeated_failures_are_throttled() {
     // Once the window has passed, it works again.
     app.sql("UPDATE login_failures SET failed_at = '2000-01-01 00:00:00'").unwrap();
     app.login("admin", ADMIN_PASSWORD).await;
+}
+
+/// A login from another loopback address than the test client's 127.0.0.1 (the server sees
+/// the TCP peer), with how long the answer took.
+async fn login_from(app: &TestApp, address: [u8; 4], username: &str, password: &str) -> (Value, std::time::Duration) {
+    let client = reqwest::Client::builder().local_address(std::net::IpAddr::from(address)).build().unwrap();
+    let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+    let body = json!({"query": q, "variables": {"u": username, "p": password}});
+    let started = std::time::Instant::now();
+    let response = client.post(app.url("/graphql")).json(&body).send().await.expect("POST /graphql");
+    let value: Value = response.json().await.expect("JSON body");
+    (value, started.elapsed())
+}
+
+/// Failures lock the (username, address) pair; from another address the owner still logs in,
+/// only slowed down by the username's failures from everywhere.
+async fn a_locked_address_does_not_lock_the_owner_out(kind: Kind) {
+    let Some(app) = TestApp::spawn_with(kind, |c| c.login_max_failures = 3).await else { return };
+    let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+    for _ in 0..3 {
+        let e = app.error_as(None, q, json!({"u": "admin", "p": "guess-guess"})).await;
+        assert_code(&e, "UNAUTHENTICATED", None);
+    }
+    // This address is locked, even with the right password.
+    let locked = app.error_as(None, q, json!({"u": "admin", "p": ADMIN_PASSWORD})).await;
+    assert_code(&locked, "TOO_MANY_REQUESTS", None);
+
+    // From another address a wrong password is checked (not refused), after a delay: the
+    // username has 3 failures, so 250 ms.
+    let (wrong, took) = login_from(&app, [127, 0, 0, 2], "admin", "guess-guess").await;
+    assert_code(&wrong["errors"][0], "UNAUTHENTICATED", None);
+    assert!(took >= std::time::Duration::from_millis(250), "slowed down: {took:?}");
+    // The owner's right password from there logs in, after a longer delay (4 failures: 500 ms).
+    let (right, took) = login_from(&app, [127, 0, 0, 2], "ADMIN", ADMIN_PASSWORD).await;
+    assert!(right.get("errors").is_none(), "the owner logs in from elsewhere: {right:#}");
+    assert!(took >= std::time::Duration::from_millis(500), "delays grow: {took:?}");
+    let token = right["data"]["login"]["token"].as_str().expect("token");
+    assert_eq!(app.data_as(Some(token), ME, json!({})).await["me"]["username"], "admin");
+    // The login cleared the username's failures: nothing is counted against it any more.
+    assert_eq!(
+        app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM login_failures WHERE username = 'admin'"),
+        "0"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_address_does_not_lock_the_owner_out_on_sqlite() {
+    a_locked_address_does_not_lock_the_owner_out(Kind::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
+async fn a_locked_address_does_not_lock_the_owner_out_on_postgres() {
+    a_locked_address_does_not_lock_the_owner_out(Kind::Postgres).await;
 }
 
 #[test]

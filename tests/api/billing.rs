@@ -294,6 +294,74 @@ on_both_databases! {
         assert_eq!(account["invoices"][0]["paidAmount"], "250.00");
     }
 
+    async fn references_are_compared_after_normalisation(app: TestApp) {
+        let (c, first) = customer(&app, "fiona").await;
+        let q = "mutation($i: CreatePaymentInput!) { createPayment(input: $i) { id paymentId paymentReference } }";
+        let upi = |reference: &str| json!({"i": {"invoiceId": first, "amount": "100", "paymentMethod": "GOOGLEPAY", "paymentReference": reference}});
+        let p = app.data(q, upi("UTR123")).await["createPayment"].clone();
+        assert_eq!(p["paymentReference"], "UTR123");
+        let before = check_invariants(&app, &c).await;
+        assert_eq!(before["invoices"][0]["paidAmount"], "100.00");
+        // Case, a zero-width space, a no-break space, full-width forms, spaces: the same reference.
+        for variant in ["utr123", "UTR\u{200b}123", "UTR\u{00a0}123", "ＵＴＲ１２３", " utr 123 ", "\u{feff}UTR123"] {
+            let e = app.error(CREATE_PAYMENT, upi(variant)).await;
+            assert_code(&e, "CONFLICT", None);
+            let message = e["message"].as_str().unwrap();
+            assert!(message.contains("\"UTR123\"") && message.contains(p["paymentId"].as_str().unwrap()), "{variant:?}: {e}");
+        }
+        // Nothing moved.
+        let after = check_invariants(&app, &c).await;
+        assert_eq!(after["balance"], before["balance"]);
+        assert_eq!(after["invoices"], before["invoices"]);
+        assert_eq!(after["transactions"], before["transactions"]);
+        // Another method with the same reference is another payment; references are stored as entered.
+        let other = json!({"i": {"invoiceId": first, "amount": "50", "paymentMethod": "PAYTM", "paymentReference": "utr\u{200b}123"}});
+        let other = app.data(q, other).await["createPayment"].clone();
+        assert_eq!(other["paymentReference"], "utr\u{200b}123");
+        let node = "query($id: ID!) { node(id: $id) { ... on Payment { paymentReference } } }";
+        assert_eq!(app.data(node, json!({"id": p["id"]})).await["node"]["paymentReference"], "UTR123");
+        let keys = "SELECT payment_reference_key AS value FROM payments WHERE method = 'PAYTM'";
+        assert_eq!(app.sql_text(keys), "utr123", "the key is stored next to the reference");
+        // A reference with nothing visible in it is no reference.
+        let e = app.error(CREATE_PAYMENT, upi("\u{200b}\u{2060}")).await;
+        assert_code(&e, "BAD_USER_INPUT", Some("paymentReference"));
+        check_invariants(&app, &c).await;
+    }
+
+    async fn old_references_that_now_collide_are_kept(app: TestApp) {
+        use isp_billing::db::{migrations, Db};
+        use std::sync::{atomic::AtomicU64, Arc};
+        let (c, _) = customer(&app, "gauri").await;
+        let upi = |reference: &str| json!({"customerId": c, "amount": "10", "paymentMethod": "GOOGLEPAY", "paymentReference": reference});
+        let kept = pay(&app, upi("UTR 9")).await;
+        pay(&app, upi("ZZZ")).await;
+        // Back to the schema before reference keys, where "UTR 9" and "utr9" were two payments...
+        let db = Db::connect(app.database_url(), 1, Arc::new(AtomicU64::new(0))).expect("connect");
+        db.read(|conn| {
+            for _ in 0..10 {
+                let version = migrations::revert_last(conn).map_err(|e| isp_billing::error::AppError::Internal(e.to_string()))?;
+                if version.replace('-', "").starts_with("20261129000011") {
+                    return Ok(());
+                }
+            }
+            panic!("the payment_reference_key migration was not reverted");
+        })
+        .await
+        .map_err(|e| e.message())
+        .expect("revert");
+        drop(db);
+        app.sql("UPDATE payments SET payment_reference = 'utr9' WHERE payment_reference = 'ZZZ'").unwrap();
+        // ...and forward again: the migration keeps both, the first with the key.
+        let upgraded = app.restart_on_same_database().await;
+        let key = |reference: &str| app.sql_text(&format!("SELECT payment_reference_key AS value FROM payments WHERE payment_reference = '{reference}'"));
+        assert_eq!(key("UTR 9"), "utr9");
+        assert!(key("utr9").starts_with("utr9 #"), "{}", key("utr9"));
+        let e = upgraded.error(CREATE_PAYMENT, json!({"i": upi("Utr9")})).await;
+        assert_code(&e, "CONFLICT", None);
+        assert!(e["message"].as_str().unwrap().contains(kept["paymentId"].as_str().unwrap()), "{e}");
+        check_invariants(&upgraded, &c).await;
+    }
+
     async fn unassigned_payments_go_oldest_first_then_to_advance(app: TestApp) {
         let (c, first) = customer(&app, "farid").await;
         let second = invoice(&app, json!({"customerId": c, "billAmount": "200", "cgstTax": "0", "sgstTax": "0"})).await;
