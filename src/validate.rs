@@ -83,6 +83,18 @@ pub fn state(field: &str, value: &str) -> Result<String, AppError> {
     })
 }
 
+/// A PIN code must be one of `state`'s (its first digits); `field` names the PIN code.
+pub fn pincode_in_state(field: &str, pincode: &str, state: &str) -> Result<(), AppError> {
+    if crate::states::pin_in_state(pincode, state) {
+        return Ok(());
+    }
+    let prefixes = crate::states::pin_prefixes(state).join(", ");
+    Err(AppError::bad_input(
+        field,
+        format!("`{field}` {pincode} is not a PIN code of {state} (its PIN codes start with {prefixes})"),
+    ))
+}
+
 /// A GSTIN must be registered in `state` (its first two digits are the state's GST code).
 pub fn gstin_in_state(field: &str, gstin: &str, state: &str) -> Result<(), AppError> {
     match crate::states::gst_code(state) {

@@ -81,6 +81,13 @@ impl CustomerMutation {
                     changes.locality_id.flatten(),
                     changes.assigned_employee_id.flatten(),
                 )?;
+                if changes.state.is_some() || changes.pincode.is_some() || changes.locality_id.is_some() {
+                    let state = changes.state.clone().unwrap_or_else(|| before.state.clone());
+                    let pincode = changes.pincode.clone().unwrap_or_else(|| before.pincode.clone());
+                    let locality = changes.locality_id.unwrap_or(before.locality_id);
+                    let pin_field = if changes.pincode.is_some() { "pincode" } else { "state" };
+                    service::check_place(conn, &state, &pincode, locality, pin_field)?;
+                }
                 if changes.start_date.is_some() || changes.period_months.is_some() || changes.end_date.is_some() {
                     let start = changes.start_date.unwrap_or(before.start_date);
                     let months = changes.period_months.unwrap_or(before.period_months);

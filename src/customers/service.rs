@@ -67,6 +67,31 @@ pub fn check_references(
     Ok(())
 }
 
+/// The place of supply must be consistent: the PIN code is one of the state's, and a customer
+/// in a locality lives in the locality's state. (GST is CGST + SGST or IGST by this state, so a
+/// mismatch would tax the customer wrongly.) `pin_field` names the field blamed for a PIN code
+/// that does not fit the state.
+pub fn check_place(
+    conn: &mut DbConn,
+    state: &str,
+    pincode: &str,
+    locality_id: Option<i64>,
+    pin_field: &str,
+) -> AppResult<()> {
+    crate::validate::pincode_in_state(pin_field, pincode, state)?;
+    if let Some(locality_id) = locality_id {
+        let locality_state: Option<String> =
+            localities::table.find(locality_id).select(localities::state).first(conn).optional()?;
+        if let Some(locality_state) = locality_state.filter(|s| s != state) {
+            return Err(AppError::bad_input(
+                "state",
+                format!("`state` is {state}, but the customer's locality is in {locality_state}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Creates the customer and its first invoice (DRAFT), and audits both.
 pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(CustomerRow, InvoiceRow)> {
     let mut new = draft.customer.clone();
@@ -83,6 +108,7 @@ pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(Cus
     }
     new.company_id = plan.company_id;
     check_references(conn, new.company_id, new.locality_id, new.assigned_employee_id)?;
+    check_place(conn, &new.state, &new.pincode, new.locality_id, "pincode")?;
     crate::db::lock_key(conn, &format!("username:{}", new.username.to_lowercase()))?;
     if repo::username_taken(conn, &new.username)? {
         return Err(AppError::Conflict(format!("the username \"{}\" is taken", new.username)));
@@ -131,7 +157,9 @@ fn first_invoice(
 ) -> AppResult<InvoiceRow> {
     let bill = rules::initial_bill(plan.price_paise, customer.period_months)
         .ok_or_else(|| AppError::bad_input("periodMonths", "the bill for this period is too large"))?;
-    let tax = crate::invoices::service::tax_for(conn, customer, bill)?;
+    let taxable = crate::invoices::rules::taxable_value(bill, installation, 0)
+        .ok_or_else(|| AppError::bad_input("installationCharges", "`installationCharges` is too large"))?;
+    let tax = crate::invoices::service::tax_for(conn, customer, taxable)?;
     let amounts = Amounts { bill, tax, installation, discount: 0 };
     let today = crate::clock::today();
     let new = crate::invoices::service::new_invoice(

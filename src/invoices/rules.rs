@@ -36,6 +36,13 @@ pub fn same_state(customer_state: &str, company_state: &str) -> bool {
     customer_state.trim().eq_ignore_ascii_case(company_state.trim())
 }
 
+/// The value GST is charged on: the bill (the plan's charge and any add-ons) plus installation
+/// and other taxable charges, less the discount shown on the invoice; never below zero. `None`
+/// if the sum does not fit.
+pub fn taxable_value(bill: i64, installation: i64, discount: i64) -> Option<i64> {
+    Some(bill.checked_add(installation)?.checked_sub(discount)?.max(0))
+}
+
 /// The amounts an invoice is made of, in paise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Amounts {
@@ -159,6 +166,13 @@ pub fn check_status_change(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn taxable_value_is_bill_plus_installation_less_discount() {
+        assert_eq!(taxable_value(1000, 500, 100), Some(1400));
+        assert_eq!(taxable_value(100, 0, 500), Some(0), "never below zero");
+        assert_eq!(taxable_value(i64::MAX, 1, 0), None);
+    }
 
     fn day(d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(2026, 11, d).unwrap()

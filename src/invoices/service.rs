@@ -53,7 +53,11 @@ pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResul
     let customer = lock_customer(conn, draft.customer_id, "customerId")?;
     let tax = match draft.taxes {
         Some(tax) => tax,
-        None => tax_for(conn, &customer, draft.bill)?,
+        None => {
+            let taxable = crate::invoices::rules::taxable_value(draft.bill, draft.installation, draft.discount)
+                .ok_or_else(|| AppError::bad_input("billAmount", "`billAmount` is too large"))?;
+            tax_for(conn, &customer, taxable)?
+        }
     };
     let addons =
         if draft.include_pending_addons { crate::addons::repo::pending(conn, customer.id)? } else { Vec::new() };

@@ -97,12 +97,15 @@ pub struct UpdateLocalityInput {
 impl CreateLocalityInput {
     fn validate(self) -> AppResult<NewLocality> {
         let now = now();
+        let state = validate::state("state", &self.state)?;
+        let pincode = validate::pincode("pincode", &self.pincode)?;
+        validate::pincode_in_state("pincode", &pincode, &state)?;
         Ok(NewLocality {
             company_id: expect_id("companyId", Company::KIND, &self.company_id)?,
             name: validate::required_text("name", &self.name, 120)?,
             city: validate::required_text("city", &self.city, 80)?,
-            state: validate::state("state", &self.state)?,
-            pincode: validate::pincode("pincode", &self.pincode)?,
+            state,
+            pincode,
             created_at: now,
             updated_at: now,
         })
@@ -185,10 +188,13 @@ impl LocalityMutation {
         let key = expect_id("id", Locality::KIND, &id)?;
         let actor = Actor::from(principal(ctx)?);
         let changes = input.validate()?;
+        let field = if changes.pincode.is_some() { "pincode" } else { "state" };
         let row = db(ctx)
             .write(move |conn| {
                 crate::companies::repo::ensure_exists(conn, changes.company_id)?;
                 let row = repo::update(conn, key, &changes)?;
+                // The PIN code and the state as they are after the change must agree.
+                validate::pincode_in_state(field, &row.pincode, &row.state)?;
                 record(conn, &actor, "updateLocality", &[global_id(Locality::KIND, key)], None)?;
                 Ok(row)
             })

@@ -55,7 +55,7 @@ impl CreatePaymentInput {
             amount: service::check_amount("amount", self.amount.0)?,
             method: self.payment_method,
             reference: reference("paymentReference", self.payment_reference.as_deref())?,
-            remarks: crate::validate::optional_text("remarks", self.remarks.as_deref(), 500)?,
+            remarks: crate::validate::optional_multiline("remarks", self.remarks.as_deref(), 500)?,
             status: self.status,
             keep_excess_as_advance: self.keep_excess_as_advance,
         })

@@ -183,6 +183,12 @@ on_both_databases! {
         assert_eq!(nov1["invoices"]["totalCount"], 1);
         let drafts = app.data(q, json!({"f": {"status": "DRAFT"}})).await;
         assert_eq!(drafts["invoices"]["totalCount"], 3);
+        // GST is on the taxable value: bill + installation − discount (1000 + 500 − 100 = 1400;
+        // 9 % of it is 126.00 each), and the total formula still holds.
+        let taxable = invoice(&app, json!({"customerId": c, "billAmount": "1000", "installationCharges": "500", "discount": "100"})).await;
+        assert_eq!((taxable["cgstTax"].clone(), taxable["sgstTax"].clone()), (json!("126.00"), json!("126.00")));
+        assert_eq!(taxable["totalAmount"], "1652.00", "1000 + 126 + 126 + 500 − 100");
+        check_invariants(&app, &c).await;
     }
 
     async fn invoice_status_transitions(app: TestApp) {

@@ -79,18 +79,21 @@ on_both_databases! {
         assert_eq!(inv["billingPeriodStart"], "2026-04-01");
         assert_eq!(inv["billingPeriodEnd"], "2026-06-30");
 
-        // Another state pays IGST; installation charges are on the first invoice.
+        // Another state pays IGST; installation charges are on the first invoice, and taxed
+        // with the plan (installing the connection is part of the taxable supply).
         let mut goa = customer_input("sunil", &bb);
         goa["state"] = json!("Goa");
+        goa["city"] = json!("Panaji");
+        goa["pincode"] = json!("403001");
         goa["periodMonths"] = json!(1);
         goa["installationCharges"] = json!("500");
         goa["cafNo"] = json!("caf-manual-1");
-        let c2 = create(&app, goa).await;
+        let c2 = create(&app, goa.clone()).await;
         assert_eq!(c2["cafNo"], "CAF-MANUAL-1");
         let inv = &c2["invoices"][0];
-        assert_eq!(inv["igstTax"], "89.82");
+        assert_eq!(inv["igstTax"], "179.82", "18 % of 499 + 500");
         assert_eq!(inv["cgstTax"], "0.00");
-        assert_eq!(inv["totalAmount"], "1088.82", "499 + 89.82 + 500");
+        assert_eq!(inv["totalAmount"], "1178.82", "499 + 500 + 179.82");
         assert_ne!(c2["customerId"], c["customerId"]);
         assert_ne!(c2["invoices"][0]["invoiceNumber"], c["invoices"][0]["invoiceNumber"]);
     }
@@ -125,6 +128,8 @@ on_both_databases! {
             (with("startDate", json!("2026-02-30")), "startDate"),
             (with("customerGstNo", json!("27AAPFU0939F1ZA")), "customerGstNo"),
             (with("localityId", json!("TG9jYWxpdHk6OTk5")), "localityId"),
+            // A Nagpur PIN code is not in Karnataka: the place of supply must be consistent.
+            (with("state", json!("Karnataka")), "pincode"),
         ];
         for (variables, field) in cases {
             let error = app.error(CREATE_CUSTOMER, variables).await;
@@ -139,6 +144,41 @@ on_both_databases! {
         assert_code(&app.error(CREATE_CUSTOMER, with("username", json!("new1"))).await, "BAD_USER_INPUT", Some("planId"));
         let count = app.data("{ customers { totalCount } }", json!({})).await;
         assert_eq!(count["customers"]["totalCount"], 1, "nothing half-created");
+    }
+
+    async fn place_of_supply_is_consistent(app: TestApp) {
+        let (c, bb, _) = setup(&app, "499").await;
+        let loc = app
+            .data(
+                "mutation($i: CreateLocalityInput!) { createLocality(input: $i) { id } }",
+                json!({"i": {"companyId": c, "name": "Dharampeth", "city": "Nagpur", "state": "Maharashtra", "pincode": "440010"}}),
+            )
+            .await["createLocality"]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // A locality's PIN code must be in its state too.
+        let bad_locality = json!({"i": {"companyId": c, "name": "X", "city": "Nagpur", "state": "Karnataka", "pincode": "440010"}});
+        let e = app.error("mutation($i: CreateLocalityInput!) { createLocality(input: $i) { id } }", bad_locality).await;
+        assert_code(&e, "BAD_USER_INPUT", Some("pincode"));
+        // Karnataka with a Karnataka PIN, but in a Nagpur locality: refused, naming the state.
+        let mut input = customer_input("meera", &bb);
+        input["localityId"] = json!(loc);
+        input["state"] = json!("Karnataka");
+        input["pincode"] = json!("560001");
+        assert_code(&app.error(CREATE_CUSTOMER, json!({ "i": input })).await, "BAD_USER_INPUT", Some("state"));
+        // Consistent: created, and charged CGST + SGST (the company is in Maharashtra).
+        input["state"] = json!("Maharashtra");
+        input["pincode"] = json!("440010");
+        let created = create(&app, input).await;
+        assert_eq!(created["invoices"][0]["igstTax"], "0.00");
+        // An update cannot break it either.
+        let update = "mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) { customer { state } } }";
+        let id = created["id"].as_str().unwrap();
+        let e = app.error(update, json!({"id": id, "i": {"pincode": "560001"}})).await;
+        assert_code(&e, "BAD_USER_INPUT", Some("pincode"));
+        let e = app.error(update, json!({"id": id, "i": {"state": "Karnataka", "pincode": "560001"}})).await;
+        assert_code(&e, "BAD_USER_INPUT", Some("state"));
     }
 
     async fn filters_and_search(app: TestApp) {
