@@ -10,7 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::pagination::MAX_PAGE_SIZE;
 use crate::invoices::model::InvoiceRow;
 use crate::invoices::model::InvoiceStatus;
-use crate::payments::model::PaymentRow;
+use crate::payments::model::{AllocationRow, PaymentRow};
 
 /// How many invoices `Customer.invoices` returns when `first` is left out.
 pub const DEFAULT_INVOICES: i32 = 12;
@@ -53,13 +53,43 @@ pub fn invoices_of(
     Ok(out)
 }
 
-/// The payments of `invoice_ids`, keyed per invoice (every invoice present). One statement.
-pub fn payments_of(conn: &mut DbConn, invoice_ids: &[i64]) -> AppResult<HashMap<i64, Vec<PaymentRow>>> {
-    let mut out: HashMap<i64, Vec<PaymentRow>> = invoice_ids.iter().map(|id| (*id, Vec::new())).collect();
-    for row in crate::payments::repo::for_invoices(conn, invoice_ids)? {
-        if let Some(invoice_id) = row.invoice_id {
-            out.entry(invoice_id).or_default().push(row);
+/// The money on one invoice.
+#[derive(Debug, Clone, Default)]
+pub struct InvoiceMoney {
+    /// Every payment that names the invoice (pending and failed ones too) or put money on it
+    /// (a payment spread over open invoices names none of them), oldest first.
+    pub payments: Vec<PaymentRow>,
+    /// What each payment put on the invoice (negative: taken back by a refund), in the order
+    /// it happened.
+    pub allocations: Vec<(AllocationRow, PaymentRow)>,
+}
+
+impl InvoiceMoney {
+    fn add_payment(&mut self, payment: &PaymentRow) {
+        // Rows come ordered by payment: a repeat can only be the last one.
+        if self.payments.last().is_none_or(|last| last.id != payment.id) {
+            self.payments.push(payment.clone());
         }
+    }
+}
+
+/// The money on `invoice_ids`, keyed per invoice (every invoice present). One statement.
+pub fn payments_of(conn: &mut DbConn, invoice_ids: &[i64]) -> AppResult<HashMap<i64, InvoiceMoney>> {
+    let mut out: HashMap<i64, InvoiceMoney> = invoice_ids.iter().map(|id| (*id, InvoiceMoney::default())).collect();
+    for (payment, allocation) in crate::payments::repo::with_allocations_on(conn, invoice_ids)? {
+        if let Some(named) = payment.invoice_id.and_then(|id| out.get_mut(&id)) {
+            named.add_payment(&payment);
+        }
+        if let Some(allocation) = allocation {
+            if let Some(money) = out.get_mut(&allocation.invoice_id) {
+                money.add_payment(&payment);
+                money.allocations.push((allocation, payment));
+            }
+        }
+    }
+    for money in out.values_mut() {
+        money.payments.sort_by_key(|p| p.id);
+        money.allocations.sort_by_key(|(a, _)| a.id);
     }
     Ok(out)
 }
@@ -86,14 +116,14 @@ impl Loader<InvoicesOf> for InvoicesLoader {
     }
 }
 
-/// Loads the payments of many invoices in one statement.
+/// Loads the money on many invoices (their payments and allocations) in one statement.
 pub struct PaymentsLoader(pub Db);
 
 impl Loader<i64> for PaymentsLoader {
-    type Value = Vec<PaymentRow>;
+    type Value = InvoiceMoney;
     type Error = Arc<AppError>;
 
-    async fn load(&self, invoice_ids: &[i64]) -> Result<HashMap<i64, Vec<PaymentRow>>, Self::Error> {
+    async fn load(&self, invoice_ids: &[i64]) -> Result<HashMap<i64, InvoiceMoney>, Self::Error> {
         let ids = invoice_ids.to_vec();
         self.0.read(move |conn| payments_of(conn, &ids)).await.map_err(Arc::new)
     }

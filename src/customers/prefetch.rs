@@ -23,7 +23,6 @@ use crate::error::AppResult;
 use crate::graphql::loaders::ByIdLoader;
 use crate::invoices::model::{InvoiceRow, InvoiceStatus};
 use crate::localities::model::LocalityRow;
-use crate::payments::model::PaymentRow;
 use crate::plans::model::PlanRow;
 
 /// Which relations of the page's customers the query selects.
@@ -53,7 +52,11 @@ impl Selection {
             locality: selected("locality"),
             employee: selected("assignedEmployee"),
             invoices: if billing { invoice_selections(&nodes) } else { Vec::new() },
-            payments: billing && nodes.iter().any(|n| n.field("invoices").field("payments").exists()),
+            payments: billing
+                && nodes.iter().any(|n| {
+                    let invoices = n.field("invoices");
+                    invoices.field("payments").exists() || invoices.field("allocations").exists()
+                }),
         }
     }
 }
@@ -87,7 +90,7 @@ pub struct Fetched {
     localities: Vec<LocalityRow>,
     employees: Vec<EmployeeRow>,
     invoices: HashMap<InvoicesOf, Vec<InvoiceRow>>,
-    payments: HashMap<i64, Vec<PaymentRow>>,
+    payments: HashMap<i64, super::loader::InvoiceMoney>,
 }
 
 /// Reads what `selection` asks for of `rows`' relations: one statement per relation.

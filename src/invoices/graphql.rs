@@ -8,7 +8,7 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus};
 use crate::auth::permissions::{require, Access, Permission, Require};
 use crate::customers::graphql::Customer;
-use crate::customers::loader::PaymentsLoader;
+use crate::customers::loader::{InvoiceMoney, PaymentsLoader};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, loader_error};
 use crate::graphql::loaders::load_by_id;
@@ -16,6 +16,7 @@ use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
 use crate::payments::graphql::Payment;
+use crate::payments::model::{AllocationRow, PaymentRow};
 
 /// A GST invoice. `totalAmount = billAmount + cgstTax + sgstTax + igstTax +
 /// installationCharges − discount`; `balanceAmount = totalAmount − paidAmount`.
@@ -124,11 +125,49 @@ impl Invoice {
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
-    /// Payments made against this invoice, oldest first (pending and failed ones included).
+    /// Every payment with money on this invoice, oldest first: those that name it
+    /// (`Payment.invoice`; pending and failed ones included) and those spread over open
+    /// invoices that put some of their money here (see `allocations` for how much).
     async fn payments(&self, ctx: &Context<'_>) -> Result<Vec<Payment>> {
+        Ok(self.money(ctx).await?.payments.into_iter().map(Payment).collect())
+    }
+    /// What each payment put on this invoice, in the order it happened; a refund that takes
+    /// money back from the invoice shows as a negative amount.
+    async fn allocations(&self, ctx: &Context<'_>) -> Result<Vec<InvoiceAllocation>> {
+        let money = self.money(ctx).await?;
+        Ok(money
+            .allocations
+            .into_iter()
+            .map(|(allocation, payment)| InvoiceAllocation { allocation, payment })
+            .collect())
+    }
+}
+
+impl Invoice {
+    async fn money(&self, ctx: &Context<'_>) -> Result<InvoiceMoney> {
         let loader = ctx.data_unchecked::<DataLoader<PaymentsLoader, EpochCache>>();
-        let rows = loader.load_one(self.0.id).await.map_err(loader_error)?;
-        Ok(rows.unwrap_or_default().into_iter().map(Payment).collect())
+        Ok(loader.load_one(self.0.id).await.map_err(loader_error)?.unwrap_or_default())
+    }
+}
+
+/// Money of one payment put on an invoice (negative: taken back by a refund).
+pub struct InvoiceAllocation {
+    allocation: AllocationRow,
+    payment: PaymentRow,
+}
+
+#[Object]
+impl InvoiceAllocation {
+    /// The payment the money came from.
+    async fn payment(&self) -> Payment {
+        Payment(self.payment.clone())
+    }
+    /// How much of it went on the invoice.
+    async fn amount(&self) -> Money {
+        Money(self.allocation.amount_paise)
+    }
+    async fn created_at(&self) -> DateTime {
+        DateTime(self.allocation.created_at)
     }
 }
 

@@ -68,7 +68,9 @@ impl Payment {
             .await?
             .ok_or_else(|| AppError::Internal(format!("payment {} has no customer", self.0.id)).into())
     }
-    /// The invoice it was applied to, if any.
+    /// The invoice the payment was recorded against (`createPayment(input: {invoiceId})`);
+    /// `null` for a payment spread over the customer's open invoices, whose `allocations` say
+    /// where its money went (and those invoices list it under `Invoice.payments`).
     async fn invoice(&self, ctx: &Context<'_>) -> Result<Option<Invoice>> {
         match self.0.invoice_id {
             Some(id) => Invoice::load(ctx, id).await,

@@ -26,6 +26,27 @@ pub fn for_invoices(conn: &mut DbConn, invoice_ids: &[i64]) -> AppResult<Vec<Pay
         .load(conn)?)
 }
 
+/// The payments that name one of `invoice_ids` or put money on one (through an allocation),
+/// each with its allocations on those invoices (a payment naming an invoice without money on
+/// it comes once, with `None`). Ordered by payment, then allocation. One statement.
+pub fn with_allocations_on(
+    conn: &mut DbConn,
+    invoice_ids: &[i64],
+) -> AppResult<Vec<(PaymentRow, Option<AllocationRow>)>> {
+    use crate::db::fragments::id_in;
+    if invoice_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let on_these =
+        payment_allocations::payment_id.eq(payments::id).and(id_in("payment_allocations.invoice_id", invoice_ids));
+    Ok(payments::table
+        .left_join(payment_allocations::table.on(on_these))
+        .filter(id_in("payments.invoice_id", invoice_ids).or(id_in("payment_allocations.invoice_id", invoice_ids)))
+        .order((payments::id.asc(), payment_allocations::id.asc()))
+        .select((payments::all_columns, payment_allocations::all_columns.nullable()))
+        .load(conn)?)
+}
+
 /// The payment with row id `id`, or `NOT_FOUND`.
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<PaymentRow> {
     payments::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("payment"))

@@ -381,6 +381,15 @@ on_both_databases! {
         let q = "query($id: ID!) { node(id: $id) { ... on Invoice { status } } }";
         assert_eq!(app.data(q, json!({"id": first})).await["node"]["status"], "PAID");
         assert_eq!(app.data(q, json!({"id": second["id"]})).await["node"]["status"], "PAID");
+        // Each invoice lists the payment that paid it, and how much went on it; the payment
+        // itself names no invoice (none was given).
+        let q = "query($id: ID!) { node(id: $id) { ... on Invoice { payments { id invoice { id } }
+            allocations { amount payment { id } } } } }";
+        for (invoice_id, amount) in [(first.as_str(), "1766.46"), (second["id"].as_str().unwrap(), "200.00")] {
+            let inv = app.data(q, json!({"id": invoice_id})).await["node"].clone();
+            assert_eq!(inv["payments"], json!([{"id": p["id"], "invoice": null}]), "{inv:#}");
+            assert_eq!(inv["allocations"], json!([{"amount": amount, "payment": {"id": p["id"]}}]), "{inv:#}");
+        }
         // The advance goes on the next invoice by itself.
         let next = invoice(&app, json!({"customerId": c, "billAmount": "100", "cgstTax": "0", "sgstTax": "0"})).await;
         let q = "query($id: ID!) { node(id: $id) { ... on Invoice { paidAmount balanceAmount status } } }";
