@@ -13,6 +13,8 @@ use diesel::result::{DatabaseErrorKind, Error as DieselError};
 #[derive(Debug)]
 pub enum AppError {
     Unauthenticated,
+    /// A login with a wrong username or password (the same for both).
+    InvalidCredentials,
     Forbidden(String),
     NotFound(String),
     /// Bad input; `field` names the argument or input field at fault (e.g. `price`).
@@ -62,6 +64,7 @@ impl AppError {
     pub fn message(&self) -> String {
         match self {
             AppError::Unauthenticated => "you must be logged in".to_owned(),
+            AppError::InvalidCredentials => "invalid username or password".to_owned(),
             AppError::Forbidden(m)
             | AppError::NotFound(m)
             | AppError::Conflict(m)
@@ -75,7 +78,7 @@ impl AppError {
     /// The value of `extensions.code`.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Unauthenticated => "UNAUTHENTICATED",
+            AppError::Unauthenticated | AppError::InvalidCredentials => "UNAUTHENTICATED",
             AppError::Forbidden(_) => "FORBIDDEN",
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadInput { .. } => "BAD_USER_INPUT",

@@ -79,7 +79,7 @@ pub struct LoginPayload {
 
 /// The one answer for a wrong username or password, so neither gives the other away.
 fn bad_credentials() -> AppError {
-    AppError::Unauthenticated
+    AppError::InvalidCredentials
 }
 
 /// Starts a session for `principal` and returns its payload (inside a write transaction).
@@ -166,7 +166,7 @@ pub struct AuthMutation;
 #[Object]
 impl AuthMutation {
     /// Logs in a staff member or a customer. A wrong username and a wrong password give the
-    /// same `UNAUTHENTICATED` error. After too many failures for a username from one address,
+    /// same `UNAUTHENTICATED` error, "invalid username or password". After too many failures for a username from one address,
     /// or from one address for any usernames, that address is refused with `TOO_MANY_REQUESTS`
     /// for a while; a username failing from many addresses is not locked but slowed down
     /// (each attempt waits a growing delay, up to 8 seconds), so its owner can still log in

@@ -13,9 +13,9 @@ use crate::text_enum;
 text_enum! {
     /// A staff member's role.
     pub enum Role {
-        /// Everything, including staff accounts, the audit log and gateway secrets.
+        /// Everything, including staff accounts and the audit log.
         Admin => "ADMIN",
-        /// All business data; not staff accounts or gateway secrets.
+        /// All business data; not staff accounts or the audit log.
         Manager => "MANAGER",
         /// Field cashier: reads customers and invoices, records payments.
         Collector => "COLLECTOR",
@@ -38,7 +38,6 @@ pub enum Permission {
     WriteComplaints,
     ManageStaff,
     ReadAuditLog,
-    ManageGateways,
 }
 
 /// How much of a permission's data a caller gets.
@@ -130,12 +129,6 @@ pub const RULES: &[Rule] = &[
         roles: &[Admin],
         customer_own: false,
     },
-    Rule {
-        permission: Permission::ManageGateways,
-        description: "payment gateways and their secrets",
-        roles: &[Admin],
-        customer_own: false,
-    },
 ];
 
 fn rule(permission: Permission) -> &'static Rule {
@@ -191,7 +184,7 @@ mod tests {
     fn matrix_is_enforced() {
         assert_eq!(access(&employee(Role::Admin), Permission::ManageStaff).unwrap(), Access::All);
         assert!(access(&employee(Role::Manager), Permission::ManageStaff).is_err());
-        assert!(access(&employee(Role::Manager), Permission::ManageGateways).is_err());
+        assert!(access(&employee(Role::Manager), Permission::ReadAuditLog).is_err());
         assert_eq!(access(&employee(Role::Collector), Permission::RecordPayments).unwrap(), Access::All);
         assert!(access(&employee(Role::Collector), Permission::WriteCustomers).is_err());
         assert!(access(&employee(Role::Support), Permission::ReadBilling).is_err());

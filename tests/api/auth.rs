@@ -100,6 +100,7 @@ on_both_databases! {
         let unknown = app.error_as(None, q, json!({"u": "nobody", "p": "whatever-123"})).await;
         let wrong = app.error_as(None, q, json!({"u": "admin", "p": "whatever-123"})).await;
         assert_code(&unknown, "UNAUTHENTICATED", None);
+        assert_eq!(unknown["message"], "invalid username or password", "says what went wrong");
         assert_eq!(unknown["message"], wrong["message"]);
         assert_eq!(unknown["extensions"], wrong["extensions"]);
     }
