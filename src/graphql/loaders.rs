@@ -183,6 +183,7 @@ pub fn install_with(data: &mut Data, db: &Db, cache: &EpochCache) {
     put(data, many::<RefundRow>(db, cache, crate::refunds::service::of_payments, |r| r.payment_id));
     put(data, many::<AllocationRow>(db, cache, crate::payments::repo::allocations_of, |r| r.payment_id));
     put(data, many::<AddonRow>(db, cache, crate::addons::repo::of_customers, |r| r.customer_id));
+    put(data, many::<TransactionRow>(db, cache, crate::ledger::repo::payment_rows, |r| r.payment_id.unwrap_or(0)));
     put(data, newest::<PaymentRow>(db, cache, crate::payments::repo::newest_for_customers, |r| r.customer_id));
     put(data, newest::<TransactionRow>(db, cache, crate::ledger::repo::newest_for_customers, |r| r.customer_id));
     put(data, DataLoader::with_cache(AccountLoader(db.clone()), tokio::spawn, cache.clone()));

@@ -44,7 +44,10 @@ pub const MAX_RECURSION: usize = 96;
 /// Largest query cost accepted; connection fields cost their page size times their selection.
 pub const MAX_COMPLEXITY: usize = 20_000;
 
+/// The root types are named `Query`, `Mutation` and `Subscription`, as codegen tools and most
+/// public schemas expect.
 #[derive(MergedObject, Default)]
+#[graphql(name = "Query")]
 pub struct QueryRoot(
     node::NodeQuery,
     AuthQuery,
@@ -65,6 +68,7 @@ pub struct QueryRoot(
 );
 
 #[derive(MergedObject, Default)]
+#[graphql(name = "Mutation")]
 pub struct MutationRoot(
     AuthMutation,
     EmployeeMutation,

@@ -162,7 +162,7 @@ where
     }
 }
 
-#[Subscription]
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Each complaint filed from now on (optionally only those matching `filter`). Staff see
     /// all; a customer only their own.

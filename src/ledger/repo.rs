@@ -55,6 +55,16 @@ pub fn balances(conn: &mut DbConn, customer_ids: &[i64]) -> AppResult<HashMap<i6
     Ok(out)
 }
 
+/// The `PAYMENT` rows the ledger wrote when each of `payment_ids` was applied (none for a
+/// payment still pending, or failed).
+pub fn payment_rows(conn: &mut DbConn, payment_ids: &[i64]) -> AppResult<Vec<TransactionRow>> {
+    Ok(transactions::table
+        .filter(crate::db::fragments::id_in("transactions.payment_id", payment_ids))
+        .filter(transactions::transaction_type.eq(crate::ledger::model::TransactionType::Payment.as_str()))
+        .order(transactions::id.asc())
+        .load(conn)?)
+}
+
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<TransactionRow>> {
     Ok(transactions::table.filter(crate::db::fragments::id_in("transactions.id", ids)).load(conn)?)
 }

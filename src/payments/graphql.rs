@@ -13,6 +13,8 @@ use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
 use crate::invoices::graphql::{billing_customer, billing_readable, Invoice};
+use crate::ledger::graphql::Transaction;
+use crate::ledger::model::TransactionRow;
 use crate::refunds::graphql::Refund;
 use crate::refunds::model::RefundRow;
 
@@ -100,6 +102,11 @@ impl Payment {
     /// money back), oldest first.
     async fn allocations(&self, ctx: &Context<'_>) -> Result<Vec<PaymentAllocation>> {
         Ok(load_many::<AllocationRow>(ctx, self.0.id).await?.into_iter().map(PaymentAllocation).collect())
+    }
+    /// The ledger row (`TXN...`) written when the payment was applied; `null` while it is
+    /// pending, and for a failed payment.
+    async fn transaction(&self, ctx: &Context<'_>) -> Result<Option<Transaction>> {
+        Ok(load_many::<TransactionRow>(ctx, self.0.id).await?.into_iter().next().map(Transaction))
     }
     /// Refunds of this payment, oldest first.
     async fn refunds(&self, ctx: &Context<'_>) -> Result<Vec<Refund>> {

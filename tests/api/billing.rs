@@ -413,6 +413,10 @@ on_both_databases! {
             "paymentReference": "CHQ-000123", "status": "PENDING"})).await;
         assert_eq!(p["status"], "PENDING");
         assert_eq!(p["invoice"]["paidAmount"], "0.00", "pending changes nothing");
+        // The ledger row of a payment: none while it is pending, its TXN once applied.
+        let txn = "query($id: ID!) { node(id: $id) { ... on Payment { transaction { transactionId transactionType
+            amount payment { id } } } } }";
+        assert_eq!(app.data(txn, json!({"id": p["id"]})).await["node"]["transaction"], Value::Null);
         let account = check_invariants(&app, &c).await;
         assert_eq!(account["balance"], "1766.46");
         let set = "mutation($id: ID!, $s: PaymentStatus!) { updatePaymentStatus(id: $id, status: $s) {
@@ -420,6 +424,10 @@ on_both_databases! {
         let done = app.data(set, json!({"id": p["id"], "s": "COMPLETED"})).await["updatePaymentStatus"].clone();
         assert_eq!(done["status"], "COMPLETED");
         assert_eq!(done["invoice"]["paidAmount"], "500.00");
+        let row = app.data(txn, json!({"id": p["id"]})).await["node"]["transaction"].clone();
+        assert!(row["transactionId"].as_str().unwrap().starts_with("TXN"), "{row:#}");
+        assert_eq!((row["transactionType"].clone(), row["amount"].clone()), (json!("PAYMENT"), json!("500.00")));
+        assert_eq!(row["payment"]["id"], p["id"], "and back from the row to the payment");
         assert_code(&app.error(set, json!({"id": p["id"], "s": "FAILED"})).await, "BAD_USER_INPUT", Some("status"));
         let f = pay(&app, json!({"invoiceId": first, "amount": "100", "paymentMethod": "CHEQUE", "status": "FAILED"})).await;
         assert_eq!(f["invoice"]["paidAmount"], "500.00", "failed never counts");

@@ -149,6 +149,17 @@ async fn graphiql_introspection_query_is_within_the_limits() {
 }
 
 #[tokio::test]
+async fn root_types_have_conventional_names() {
+    let app = TestApp::spawn(crate::helpers::Kind::Sqlite).await.unwrap();
+    let q = "{ __schema { queryType { name } mutationType { name } subscriptionType { name } } }";
+    let roots = app.data(q, json!({})).await["__schema"].clone();
+    assert_eq!(
+        roots,
+        json!({"queryType": {"name": "Query"}, "mutationType": {"name": "Mutation"}, "subscriptionType": {"name": "Subscription"}})
+    );
+}
+
+#[tokio::test]
 async fn costly_queries_are_refused() {
     let app = TestApp::spawn(crate::helpers::Kind::Sqlite).await.unwrap();
     // Within the alias limit (50), each alias a page of 100 plans with a handful of fields.
