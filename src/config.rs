@@ -17,6 +17,20 @@ pub struct Config {
     #[arg(long, env = "ISP_DB_POOL_SIZE", default_value_t = 8, global = true)]
     pub db_pool_size: u32,
 
+    /// How SQLite makes commits durable: `full` (every acknowledged commit survives a power
+    /// cut) or `normal` (faster; a power cut can lose the last commits).
+    #[arg(long, env = "ISP_SQLITE_SYNCHRONOUS", value_enum, default_value_t = crate::db::SqliteSync::Full, global = true)]
+    pub sqlite_synchronous: crate::db::SqliteSync,
+
+    /// Directory for the daily automatic backup (empty: none). SQLite: a checked copy of the
+    /// database; PostgreSQL: a `pg_dump` when it is installed.
+    #[arg(long, env = "ISP_BACKUP_DIR", default_value = "", global = true)]
+    pub backup_dir: String,
+
+    /// How many daily backups to keep (the oldest go first).
+    #[arg(long, env = "ISP_BACKUP_KEEP", default_value_t = 7, global = true)]
+    pub backup_keep: usize,
+
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "ISP_MAX_BODY_BYTES", default_value_t = 1024 * 1024, global = true)]
     pub max_body_bytes: usize,
@@ -101,6 +115,9 @@ impl Config {
             database_url: database_url.into(),
             bind: "127.0.0.1:0".parse().expect("static address"),
             db_pool_size: 8,
+            sqlite_synchronous: crate::db::SqliteSync::Full,
+            backup_dir: String::new(),
+            backup_keep: 7,
             max_body_bytes: 1024 * 1024,
             cors_origins: String::new(),
             token_ttl_hours: 12,

@@ -5,6 +5,7 @@
 pub mod addons;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod companies;
 pub mod complaints;
@@ -82,6 +83,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     let schema = graphql::build_schema(Some(data.clone()));
     let http_schema = graphql::build_http_schema(data);
     notifications::reminders::spawn(db.clone(), outbox, events.clone());
+    backup::spawn_daily(db.clone(), config.database_url.clone(), config.backup_dir.clone(), config.backup_keep);
     if outbox.webhook {
         let hook = notifications::webhook::Webhook {
             url: config.webhook_url.trim().to_owned(),
@@ -120,7 +122,8 @@ pub async fn serve(
 /// Opens the connection pool (on a blocking thread: connecting is synchronous).
 pub async fn connect(config: &Config, metrics: &Metrics) -> anyhow::Result<Db> {
     let (url, size, counter) = (config.database_url.clone(), config.db_pool_size, Arc::clone(&metrics.db_statements));
-    tokio::task::spawn_blocking(move || Db::connect(&url, size, counter))
+    let sync = config.sqlite_synchronous;
+    tokio::task::spawn_blocking(move || Db::connect_with(&url, size, counter, sync))
         .await?
         .with_context(|| format!("connecting to the database at {}", redact(&config.database_url)))
 }

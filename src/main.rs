@@ -32,6 +32,19 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL) to standard output.
     PrintSchema,
+    /// Copy the live database to FILE while the server keeps running, and check the copy
+    /// (SQLite; on PostgreSQL this runs pg_dump when it is installed).
+    Backup {
+        /// Where the backup goes (must not exist yet).
+        #[arg(long)]
+        to: std::path::PathBuf,
+    },
+    /// Restore a SQLite backup into the database path (which must not hold a database yet).
+    Restore {
+        /// The backup file to restore.
+        #[arg(long)]
+        from: std::path::PathBuf,
+    },
     /// Fill an empty database with demo data (companies, plans, staff, customers, a year of
     /// invoices and payments). Every demo account's password is `demo-password`.
     SeedDemo {
@@ -78,6 +91,17 @@ fn start() -> anyhow::Result<()> {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::PrintSchema => print!("{}", isp_billing::graphql::sdl()),
+        Command::Backup { to } => {
+            let metrics = isp_billing::metrics::Metrics::default();
+            let db = isp_billing::connect(&cli.config, &metrics).await?;
+            isp_billing::backup::backup(&db, &cli.config.database_url, &to).await?;
+            println!("backed up to {} (integrity checked)", to.display());
+        }
+        Command::Restore { from } => {
+            let url = cli.config.database_url.clone();
+            let to = tokio::task::spawn_blocking(move || isp_billing::backup::restore(&from, &url)).await??;
+            println!("restored into {}; start the server with this database", to.display());
+        }
         Command::Migrate { revert_last } => migrate(&cli.config, revert_last).await?,
         Command::Serve => serve(&cli.config).await?,
         Command::SeedDemo { customers, seed } => seed_demo(&cli.config, customers, seed).await?,

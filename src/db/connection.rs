@@ -21,25 +21,46 @@ pub enum Backend {
     Postgres,
 }
 
+/// How SQLite makes a commit durable (`PRAGMA synchronous`, with the WAL journal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SqliteSync {
+    /// Every commit is on disk before it is acknowledged: a power cut loses nothing a client
+    /// was told was saved. The default.
+    #[default]
+    Full,
+    /// Commits are synced at checkpoints: faster, and the database stays consistent, but a
+    /// power cut (not a crash of the server alone) can lose the last commits.
+    Normal,
+}
+
 /// Set on every SQLite connection. `busy_timeout` must come before `journal_mode = WAL`:
 /// switching to WAL takes a lock, and without the timeout parallel pool start-up fails
 /// with "database is locked".
-const SQLITE_SETUP: &str = "PRAGMA busy_timeout = 10000; \
-     PRAGMA journal_mode = WAL; \
-     PRAGMA synchronous = NORMAL; \
-     PRAGMA foreign_keys = ON;";
+fn sqlite_setup(sync: SqliteSync) -> &'static str {
+    match sync {
+        SqliteSync::Full => {
+            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+             PRAGMA foreign_keys = ON;"
+        }
+        SqliteSync::Normal => {
+            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA foreign_keys = ON;"
+        }
+    }
+}
 
 /// Opens connections for r2d2, with the real error when that fails.
 pub struct Manager {
     backend: Backend,
     target: String,
     statements: Arc<AtomicU64>,
+    sync: SqliteSync,
 }
 
 impl Manager {
-    pub fn new(database_url: &str, statements: Arc<AtomicU64>) -> anyhow::Result<Manager> {
+    pub fn new(database_url: &str, statements: Arc<AtomicU64>, sync: SqliteSync) -> anyhow::Result<Manager> {
         let (backend, target) = parse_url(database_url)?;
-        Ok(Manager { backend, target, statements })
+        Ok(Manager { backend, target, statements, sync })
     }
 
     pub fn backend(&self) -> Backend {
@@ -48,7 +69,7 @@ impl Manager {
 }
 
 /// Splits a database URL into its backend and what that backend's driver takes.
-fn parse_url(url: &str) -> anyhow::Result<(Backend, String)> {
+pub fn parse_url(url: &str) -> anyhow::Result<(Backend, String)> {
     let url = url.trim();
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         return Ok((Backend::Postgres, url.to_owned()));
@@ -78,7 +99,7 @@ impl diesel::r2d2::ManageConnection for Manager {
             }
         });
         let setup = match self.backend {
-            Backend::Sqlite => SQLITE_SETUP,
+            Backend::Sqlite => sqlite_setup(self.sync),
             Backend::Postgres => "SET TIME ZONE 'UTC';",
         };
         conn.batch_execute(setup).map_err(ConnectionError::CouldntSetupConfiguration)?;

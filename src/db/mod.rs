@@ -16,7 +16,7 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
-pub use connection::{Backend, DbConn, MultiBackend};
+pub use connection::{parse_url, Backend, DbConn, MultiBackend, SqliteSync};
 
 use crate::error::AppError;
 
@@ -39,7 +39,17 @@ impl Db {
     /// One connection is opened first so that a wrong URL, a missing server or bad credentials
     /// fail here with the database's own message. `statements` counts every SQL statement.
     pub fn connect(database_url: &str, pool_size: u32, statements: Arc<AtomicU64>) -> anyhow::Result<Db> {
-        let manager = connection::Manager::new(database_url, statements)?;
+        Self::connect_with(database_url, pool_size, statements, SqliteSync::default())
+    }
+
+    /// Like [`Db::connect`], with SQLite's durability setting.
+    pub fn connect_with(
+        database_url: &str,
+        pool_size: u32,
+        statements: Arc<AtomicU64>,
+        sync: SqliteSync,
+    ) -> anyhow::Result<Db> {
+        let manager = connection::Manager::new(database_url, statements, sync)?;
         let backend = manager.backend();
         // Surface the real connection error before r2d2 hides it behind a timeout.
         drop(diesel::r2d2::ManageConnection::connect(&manager)?);

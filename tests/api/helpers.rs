@@ -129,6 +129,11 @@ impl TestApp {
         Some(Self::start(kind, db, configure).await)
     }
 
+    /// Starts an app on an existing SQLite or PostgreSQL database at `url`, which outlives it.
+    pub async fn on_database(kind: Kind, url: &str) -> TestApp {
+        Self::start(kind, TestDb::Shared { url: url.to_owned() }, |_| {}).await
+    }
+
     /// Starts a second app on this app's database (as a restart would; migrations run again).
     pub async fn restart_on_same_database(&self) -> TestApp {
         Self::start(self.kind, TestDb::Shared { url: self._db.url().to_owned() }, |_| {}).await

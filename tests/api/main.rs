@@ -7,6 +7,7 @@ mod billing;
 mod billing_concurrency;
 mod binary;
 mod customers;
+mod durability;
 mod graphql_core;
 mod hardening;
 mod http_endpoints;
