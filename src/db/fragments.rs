@@ -53,6 +53,45 @@ impl QueryFragment<MultiBackend> for IdIn {
     }
 }
 
+/// `payments.invoice_id IN (ids) OR payments.id IN (the payments with an allocation on one of
+/// ids)`: written so that each side uses its index (SQLite's multi-index OR, PostgreSQL's
+/// bitmap OR); an OR over a joined table's column would scan every payment.
+#[derive(Debug, Clone)]
+pub struct PaymentsOnInvoices {
+    ids: String,
+}
+
+/// The payments that name one of `invoice_ids` or put money on one.
+pub fn payments_on_invoices(invoice_ids: &[i64]) -> PaymentsOnInvoices {
+    PaymentsOnInvoices { ids: super::id_list(invoice_ids) }
+}
+
+impl Expression for PaymentsOnInvoices {
+    type SqlType = Bool;
+}
+
+impl<QS> AppearsOnTable<QS> for PaymentsOnInvoices {}
+
+impl<GB> ValidGrouping<GB> for PaymentsOnInvoices {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryId for PaymentsOnInvoices {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<MultiBackend> for PaymentsOnInvoices {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("(");
+        push_in_list(&mut out, "payments.invoice_id", &self.ids)?;
+        out.push_sql(" OR payments.id IN (SELECT payment_allocations.payment_id FROM payment_allocations WHERE ");
+        push_in_list(&mut out, "payment_allocations.invoice_id", &self.ids)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
 /// `<table>.id IN (the newest `first` rows of each customer, of one status or all)`, ranked
 /// with `ROW_NUMBER()` per customer. For tables with `id`, `customer_id` (and `status` when
 /// filtered by it).

@@ -41,7 +41,7 @@ pub fn with_allocations_on(
         payment_allocations::payment_id.eq(payments::id).and(id_in("payment_allocations.invoice_id", invoice_ids));
     Ok(payments::table
         .left_join(payment_allocations::table.on(on_these))
-        .filter(id_in("payments.invoice_id", invoice_ids).or(id_in("payment_allocations.invoice_id", invoice_ids)))
+        .filter(crate::db::fragments::payments_on_invoices(invoice_ids))
         .order((payments::id.asc(), payment_allocations::id.asc()))
         .select((payments::all_columns, payment_allocations::all_columns.nullable()))
         .load(conn)?)
