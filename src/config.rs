@@ -75,6 +75,14 @@ pub struct Config {
     #[arg(long, env = "ISP_MAX_CONNECTIONS", default_value_t = 1024, global = true)]
     pub max_connections: usize,
 
+    /// Most open connections from one client address (one address cannot take every place).
+    #[arg(long, env = "ISP_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 256, global = true)]
+    pub max_connections_per_address: usize,
+
+    /// Most open websockets of one account.
+    #[arg(long, env = "ISP_WS_MAX_SOCKETS_PER_ACCOUNT", default_value_t = 20, global = true)]
+    pub ws_max_sockets_per_account: usize,
+
     /// Seconds a client may take to send a request's headers.
     #[arg(long, env = "ISP_HEADER_TIMEOUT_SECONDS", default_value_t = 10, global = true)]
     pub header_timeout_seconds: u64,
@@ -128,6 +136,8 @@ impl Config {
             connection_requests_per_hour: 5,
             request_timeout_seconds: 30,
             max_connections: 1024,
+            max_connections_per_address: 256,
+            ws_max_sockets_per_account: 20,
             header_timeout_seconds: 10,
             idle_timeout_seconds: 60,
             ws_max_subscriptions: 20,
@@ -165,6 +175,7 @@ impl Config {
         let secs = std::time::Duration::from_secs;
         crate::http::server::ConnectionLimits {
             max_connections: self.max_connections.max(1),
+            max_per_address: self.max_connections_per_address.max(1),
             header_timeout: secs(self.header_timeout_seconds.max(1)),
             idle_timeout: secs(self.idle_timeout_seconds.max(self.ws_ping_seconds.max(1) * 3 + 5)),
             drain_timeout: self.request_timeout() + secs(5),

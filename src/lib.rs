@@ -68,16 +68,18 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     let first_admin_password = employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;
     let events = events::Events::default();
     let outbox = notifications::Outbox { webhook: !config.webhook_url.trim().is_empty() };
+    let subscription_limits = graphql::socket_limits::SubscriptionLimits::new(
+        config.ws_max_subscriptions.max(1),
+        config.max_subscriptions_per_account.max(1),
+        config.ws_max_sockets_per_account.max(1),
+    );
     let data = graphql::SchemaData {
         db: db.clone(),
         auth: config.auth_settings(),
         events: events.clone(),
         outbox,
         connection_requests_per_hour: connection_requests::graphql::RequestLimit(config.connection_requests_per_hour),
-        subscription_limits: graphql::socket_limits::SubscriptionLimits::new(
-            config.ws_max_subscriptions.max(1),
-            config.max_subscriptions_per_account.max(1),
-        ),
+        subscription_limits: subscription_limits.clone(),
         request_timeout: graphql::RequestTimeout(config.request_timeout()),
     };
     let schema = graphql::build_schema(Some(data.clone()));
@@ -103,6 +105,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         max_body_bytes: config.max_body_bytes,
         metrics_token: config.metrics_token.clone(),
         stopping: stop.subscribe(),
+        schema_limits: subscription_limits,
     };
     let (router, limits) = (http::router(state, config), config.connection_limits());
     Ok(App { router, limits, stop, first_admin_password, db, metrics })

@@ -81,11 +81,14 @@ fn start() -> anyhow::Result<()> {
     // Blocking threads run database calls (one per pooled connection at a time) and password
     // hashing; more of them would only wait for a connection, each keeping its own heap.
     let blocking_threads = usize::try_from(cli.config.db_pool_size).unwrap_or(8) + 8;
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .max_blocking_threads(blocking_threads)
-        .build()?
-        .block_on(run(cli))
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().max_blocking_threads(blocking_threads).build()?;
+    let outcome = runtime.block_on(run(cli));
+    // Whatever is still running once serving has stopped (a database call, a request past its
+    // drain time) gets a few seconds, then the process exits anyway: dropping the runtime
+    // would wait for blocking tasks without end.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(5));
+    outcome
 }
 
 async fn run(cli: Cli) -> anyhow::Result<()> {

@@ -8,13 +8,13 @@ use crate::error::AppError;
 /// The largest amount any input may carry: ₹1 crore (10⁷ rupees, 10⁹ paise).
 pub const MAX_INPUT_PAISE: i64 = 1_000_000_000;
 
-/// The largest amount, total or running balance the database keeps: ₹1 lakh crore.
+/// The largest amount, total or running balance the database keeps: ₹10,000 crore.
 pub const MAX_STORED_PAISE: i64 = 10_000_000_000_000;
 
 /// `a + b` for a sum that `field` feeds, or `BAD_USER_INPUT` when it leaves the stored range.
 pub fn add(field: &str, a: i64, b: i64) -> Result<i64, AppError> {
     a.checked_add(b).filter(|sum| sum.abs() <= MAX_STORED_PAISE).ok_or_else(|| {
-        AppError::bad_input(field, format!("`{field}` would take the amount past what can be recorded (₹1 lakh crore)"))
+        AppError::bad_input(field, format!("`{field}` would take the amount past what can be recorded (₹10,000 crore)"))
     })
 }
 

@@ -7,17 +7,29 @@ use crate::error::AppError;
 /// characters (tabs and line breaks included).
 pub fn required_text(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let value = value.trim();
-    if let Some(c) = value.chars().find(|c| c.is_control()) {
+    if let Some(c) = value.chars().find(|&c| c.is_control() || is_hidden(c) || matches!(c, '\u{2028}' | '\u{2029}')) {
         return Err(control_character(field, c));
     }
     text_of_length(field, value, max)
+}
+
+/// Characters that change how text shows without showing themselves, and so can disguise a
+/// name or reference: bidirectional embeddings, overrides and isolates, the zero-width space,
+/// word joiner and invisible operators, the byte-order mark, tag characters and
+/// noncharacters. (The zero-width joiner and non-joiner, which Indic scripts need, and the
+/// left-to-right and right-to-left marks stay allowed.)
+pub fn is_hidden(c: char) -> bool {
+    let u = u32::from(c);
+    matches!(u, 0x200B | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF | 0xFFF9..=0xFFFB | 0xE0000..=0xE007F)
+        || (0xFDD0..=0xFDEF).contains(&u)
+        || u & 0xFFFE == 0xFFFE
 }
 
 /// A required text that may span lines (addresses, descriptions, reasons): like
 /// [`required_text`], but tabs and line breaks are kept.
 pub fn required_multiline(field: &str, value: &str, max: usize) -> Result<String, AppError> {
     let value = value.trim();
-    if let Some(c) = value.chars().find(|&c| is_forbidden_control(c)) {
+    if let Some(c) = value.chars().find(|&c| is_forbidden_control(c) || is_hidden(c)) {
         return Err(control_character(field, c));
     }
     text_of_length(field, value, max)
@@ -37,6 +49,17 @@ pub fn is_forbidden_control(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
+/// An optional reference typed or pasted from a bank or UPI app (payment references): one
+/// line, no control characters; invisible characters are kept, as entered (they are folded
+/// away where references are compared).
+pub fn optional_reference(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, AppError> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else { return Ok(None) };
+    if let Some(c) = value.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+        return Err(control_character(field, c));
+    }
+    text_of_length(field, value, max).map(Some)
+}
+
 /// Longest search text, in characters.
 pub const MAX_SEARCH_CHARS: usize = 100;
 
@@ -47,8 +70,9 @@ pub fn search(value: Option<String>) -> Result<Option<String>, AppError> {
 
 fn control_character(field: &str, c: char) -> AppError {
     let what = match c {
-        '\n' | '\r' => "a line break".to_owned(),
+        '\n' | '\r' | '\u{2028}' | '\u{2029}' => "a line break".to_owned(),
         '\t' => "a tab".to_owned(),
+        other if is_hidden(other) => format!("an invisible formatting character (U+{:04X})", u32::from(other)),
         other => format!("a control character (U+{:04X})", u32::from(other)),
     };
     AppError::bad_input(field, format!("`{field}` must not contain {what}"))
@@ -274,6 +298,12 @@ mod tests {
         assert!(required_text("name", "a\nb", 100).is_err(), "one line");
         assert_eq!(required_multiline("address", "12 MG Road\nNagpur", 100).unwrap(), "12 MG Road\nNagpur");
         assert!(required_multiline("address", "a\u{7}b", 100).is_err(), "bell");
+        for hidden in ["\u{202E}", "\u{200B}", "\u{2028}", "\u{FEFF}", "\u{E0041}", "\u{FFFF}"] {
+            assert!(required_text("name", &format!("Ravi{hidden}Kumar"), 100).is_err(), "{hidden:?}");
+        }
+        assert!(required_multiline("address", "a\u{202E}b", 100).is_err());
+        // The joiners Indic scripts need are text, not tricks.
+        assert!(required_text("name", "\u{0915}\u{094D}\u{200D}\u{0937}", 100).is_ok());
         assert_eq!(search(Some("  ".into())).unwrap(), None);
         assert!(search(Some("x".repeat(101))).is_err());
     }

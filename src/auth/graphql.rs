@@ -117,6 +117,7 @@ async fn check_password(
 ) -> AppResult<Option<Credentials>> {
     let (name, address, since, max) =
         (username.trim().to_lowercase(), address.to_owned(), since(settings), settings.max_failures);
+    let from = address.clone();
     let lock_minutes = settings.lock_window.as_secs().div_ceil(60);
     let n = name.clone();
     let (failure, decision) = db
@@ -143,7 +144,9 @@ async fn check_password(
     let Some(account) = found.filter(|c| matches && c.active) else { return Ok(None) };
     db.write(move |conn| {
         repo::forget_failure(conn, failure)?;
-        repo::clear_failures(conn, &name)
+        // Only this address's failures: a guesser elsewhere keeps its lock (and the username
+        // its delay) until the window passes, whoever logs in meanwhile.
+        repo::clear_failures(conn, &name, &from)
     })
     .await?;
     Ok(Some(account))

@@ -151,8 +151,11 @@ pub fn forget_failure(conn: &mut DbConn, id: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// Forgets a username's failed logins after it logs in.
-pub fn clear_failures(conn: &mut DbConn, username: &str) -> AppResult<()> {
-    diesel::delete(login_failures::table.filter(login_failures::username.eq(username))).execute(conn)?;
+/// Forgets a username's failed logins from `address` after it logs in from there.
+pub fn clear_failures(conn: &mut DbConn, username: &str, address: &str) -> AppResult<()> {
+    diesel::delete(
+        login_failures::table.filter(login_failures::username.eq(username)).filter(login_failures::address.eq(address)),
+    )
+    .execute(conn)?;
     Ok(())
 }

@@ -202,7 +202,7 @@ impl Customer {
     /// (SUPPORT staff get `FORBIDDEN`).
     #[graphql(
         guard = "Require(Permission::ReadBilling)",
-        complexity = "usize::try_from(first.unwrap_or(DEFAULT_INVOICES)).unwrap_or(1).max(1) * child_complexity"
+        complexity = "crate::graphql::pagination::list_cost(first, DEFAULT_INVOICES, child_complexity)"
     )]
     async fn invoices(
         &self,
@@ -229,7 +229,7 @@ impl Customer {
     /// Payments, newest first: the newest `first` (20 when left out; at most 100).
     #[graphql(
         guard = "Require(Permission::ReadBilling)",
-        complexity = "usize::try_from(first.unwrap_or(20)).unwrap_or(1).max(1) * child_complexity"
+        complexity = "crate::graphql::pagination::list_cost(first, 20, child_complexity)"
     )]
     async fn payments(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Payment>> {
         let rows = load_newest::<PaymentRow>(ctx, self.0.id, first.unwrap_or(20)).await?;
@@ -238,7 +238,7 @@ impl Customer {
     /// The ledger, newest first: the newest `first` rows (20 when left out; at most 100).
     #[graphql(
         guard = "Require(Permission::ReadBilling)",
-        complexity = "usize::try_from(first.unwrap_or(20)).unwrap_or(1).max(1) * child_complexity"
+        complexity = "crate::graphql::pagination::list_cost(first, 20, child_complexity)"
     )]
     async fn transactions(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Transaction>> {
         let rows = load_newest::<TransactionRow>(ctx, self.0.id, first.unwrap_or(20)).await?;
@@ -248,14 +248,17 @@ impl Customer {
     /// complaints permission (collectors get `FORBIDDEN`).
     #[graphql(
         guard = "Require(Permission::ReadComplaints)",
-        complexity = "usize::try_from(first.unwrap_or(20)).unwrap_or(1).max(1) * child_complexity"
+        complexity = "crate::graphql::pagination::list_cost(first, 20, child_complexity)"
     )]
     async fn complaints(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Complaint>> {
         let rows = load_newest::<ComplaintRow>(ctx, self.0.id, first.unwrap_or(20)).await?;
         Ok(rows.into_iter().map(Complaint).collect())
     }
     /// One-off charges, oldest first (PENDING ones wait for the next invoice).
-    #[graphql(guard = "Require(Permission::ReadBilling)")]
+    #[graphql(
+        guard = "Require(Permission::ReadBilling)",
+        complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)"
+    )]
     async fn addon_bills(&self, ctx: &Context<'_>) -> Result<Vec<AddonBill>> {
         Ok(load_many::<AddonRow>(ctx, self.0.id).await?.into_iter().map(AddonBill).collect())
     }

@@ -63,11 +63,31 @@ impl PageArgs {
     }
 }
 
+/// The most any one field may cost: far above the limit, and low enough that async-graphql's
+/// own (unchecked) sums of costs can never wrap around.
+const COST_CAP: usize = 1 << 40;
+
 /// What a connection field costs against the complexity limit: its selection once per item
 /// of the page it may return.
 pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    let size = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE);
-    usize::try_from(size).unwrap_or(1).saturating_mul(child_complexity.max(1))
+    list_cost(first.or(last), DEFAULT_PAGE_SIZE, child_complexity)
+}
+
+/// What a list field costs: its selection once per item it may return (`first`, or
+/// `default` when left out, within the page limits).
+pub fn list_cost(first: Option<i32>, default: i32, child_complexity: usize) -> usize {
+    let size = first.unwrap_or(default).clamp(1, MAX_PAGE_SIZE);
+    usize::try_from(size).unwrap_or(1).saturating_mul(child_complexity.max(1)).min(COST_CAP)
+}
+
+/// How many items a list without `first` is costed at (an invoice's payments, a payment's
+/// refunds, ...): they are few in practice, and chaining such lists must still cost more at
+/// every level, or a short query could ask for an answer of gigabytes.
+pub const UNPAGED_LIST_COST: i32 = 10;
+
+/// What a list field without `first` costs.
+pub fn unpaged_cost(child_complexity: usize) -> usize {
+    list_cost(None, UNPAGED_LIST_COST, child_complexity)
 }
 
 /// Builds the connection for `page`, wrapping each row with `node` and keying cursors by `id`.

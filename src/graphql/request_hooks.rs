@@ -104,6 +104,9 @@ impl Extension for RequestHooks {
 
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
+        for e in &mut response.errors {
+            shorten(&mut e.message);
+        }
         for e in response.errors.iter_mut().filter(|e| !has_code(e)) {
             execution_code(e);
         }
@@ -176,8 +179,20 @@ pub fn is_too_complex(e: &ServerError) -> bool {
     e.message == "Query is too complex."
 }
 
+/// Longest error message sent, in characters: validation messages quote what the client sent
+/// (an unknown field's name, a bad enum value), which may be thousands of characters long.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+fn shorten(message: &mut String) {
+    if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        message.truncate(cut);
+        message.push('…');
+    }
+}
+
 /// Codes an error of validation: a badly typed argument is `BAD_USER_INPUT` naming the field.
 fn validation_code(e: &mut ServerError) {
+    shorten(&mut e.message);
     match bad_argument(&e.message) {
         Some(field) => {
             e.message = with_hint(&e.message);
@@ -192,6 +207,9 @@ fn validation_code(e: &mut ServerError) {
 /// the hooks would have given it. Errors before execution (validation, the recursion limit,
 /// operation names) carry no path; errors of resolvers do.
 pub fn code_errors(response: &mut Response) {
+    for e in &mut response.errors {
+        shorten(&mut e.message);
+    }
     for e in response.errors.iter_mut().filter(|e| !has_code(e)) {
         if !e.path.is_empty() {
             execution_code(e);
@@ -245,6 +263,16 @@ pub fn parse_and_check(request: &mut Request, auth: &RequestAuth) -> Result<(), 
 #[cfg(test)]
 mod tests {
     use super::bad_argument;
+
+    #[test]
+    fn long_messages_are_shortened() {
+        let mut m = format!("Unknown field \"{}\"", "x".repeat(3_000));
+        super::shorten(&mut m);
+        assert_eq!(m.chars().count(), super::MAX_MESSAGE_CHARS + 1);
+        let mut short = "Query is nested too deep.".to_owned();
+        super::shorten(&mut short);
+        assert_eq!(short, "Query is nested too deep.");
+    }
 
     #[test]
     fn explains_what_a_scalar_takes() {

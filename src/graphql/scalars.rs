@@ -114,19 +114,30 @@ impl ScalarType for Percent {
 
 /// The first year a date input may be in (dates of birth included).
 pub const MIN_YEAR: i32 = 1900;
-/// The last year a date input may be in: dates derived from it (due dates, plan end dates)
-/// stay far from the edges of what the databases and chrono can hold.
-pub const MAX_YEAR: i32 = 2199;
+/// The last year a date input may be in. Dates derived from inputs (due dates, a service's
+/// end after at most 120 months) then stay before 2110, far from the edges of what the
+/// databases and chrono can hold.
+pub const MAX_YEAR: i32 = 2099;
+
+/// Whether `s` has the exact shape `YYYY-MM-DD` (chrono alone also takes `+2026-01-01` and
+/// `2026-1-1`).
+fn date_shaped(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && [0, 1, 2, 3, 5, 6, 8, 9].iter().all(|&i| b[i].is_ascii_digit())
+}
 
 fn in_range(date: NaiveDate) -> bool {
     (MIN_YEAR..=MAX_YEAR).contains(&date.year())
 }
 
 #[Scalar]
-/// A calendar date, `YYYY-MM-DD`, in the years 1900 to 2199.
+/// A calendar date, `YYYY-MM-DD`, in the years 1900 to 2099.
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
+            Value::String(s) if !date_shaped(s) => {
+                Err(InputValueError::custom(format!("\"{s}\" is not a date like \"2026-04-01\"")))
+            }
             Value::String(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
                 Ok(date) if in_range(date) => Ok(Date(date)),
                 Ok(_) => Err(InputValueError::custom(format!("\"{s}\" is outside the years {MIN_YEAR} to {MAX_YEAR}"))),
@@ -148,7 +159,7 @@ impl ScalarType for Date {
 
 #[Scalar]
 /// A point in time, RFC 3339 in UTC: `"2026-04-01T09:30:00Z"`. Input accepts any offset, in
-/// the years 1900 to 2199.
+/// the years 1900 to 2099.
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
@@ -214,6 +225,10 @@ mod tests {
         assert!(Date::parse(Value::String("25/11/2026".into())).is_err());
         assert!(Date::parse(Value::String("9999-12-31".into())).is_err(), "year out of range");
         assert!(Date::parse(Value::String("1899-12-31".into())).is_err());
+        assert!(Date::parse(Value::String("2100-01-01".into())).is_err());
+        assert!(Date::parse(Value::String("+2026-01-01".into())).is_err());
+        assert!(Date::parse(Value::String("2026-1-1".into())).is_err());
+        assert!(Date::parse(Value::String("2099-12-31".into())).is_ok());
         assert!(DateTime::parse(Value::String("9999-12-31T00:00:00Z".into())).is_err());
         let t = DateTime::parse(Value::String("2026-11-25T17:00:00+05:30".into())).unwrap();
         assert_eq!(t.to_value(), Value::String("2026-11-25T11:30:00Z".into()));

@@ -17,12 +17,38 @@ use crate::events::Event;
 pub struct SubscriptionLimits {
     pub per_socket: usize,
     pub per_account: usize,
+    /// Most open websockets of one account.
+    pub sockets_per_account: usize,
     accounts: Arc<Mutex<HashMap<(&'static str, i64), usize>>>,
+    sockets: Arc<Mutex<HashMap<(&'static str, i64), usize>>>,
 }
 
 impl SubscriptionLimits {
-    pub fn new(per_socket: usize, per_account: usize) -> Self {
-        SubscriptionLimits { per_socket, per_account, accounts: Arc::default() }
+    pub fn new(per_socket: usize, per_account: usize, sockets_per_account: usize) -> Self {
+        SubscriptionLimits {
+            per_socket,
+            per_account,
+            sockets_per_account,
+            accounts: Arc::default(),
+            sockets: Arc::default(),
+        }
+    }
+
+    /// Takes a place for one more logged-in websocket of `who`, or says that the account has
+    /// as many open as it may. The place is given back when the returned [`Slot`] is dropped
+    /// (with the connection's data, when the socket closes).
+    pub fn acquire_socket(&self, who: &Principal) -> Result<AccountSlot, String> {
+        let key = (who.kind(), who.id());
+        let mut sockets = self.sockets.lock().unwrap_or_else(|p| p.into_inner());
+        let count = sockets.entry(key).or_insert(0);
+        if *count >= self.sockets_per_account {
+            return Err(format!(
+                "your account already has {} open websocket connections, the most allowed; close one first",
+                self.sockets_per_account
+            ));
+        }
+        *count += 1;
+        Ok(AccountSlot { counts: Arc::clone(&self.sockets), key })
     }
 
     /// Takes a place for one more subscription of `who` on `socket`, or says which cap is
@@ -47,6 +73,24 @@ impl SubscriptionLimits {
         }
         *count += 1;
         Ok(Slot { _socket: socket_slot, accounts: Arc::clone(&self.accounts), key })
+    }
+}
+
+/// A place taken by one account's websocket; dropping it gives the place back.
+pub struct AccountSlot {
+    counts: Arc<Mutex<HashMap<(&'static str, i64), usize>>>,
+    key: (&'static str, i64),
+}
+
+impl Drop for AccountSlot {
+    fn drop(&mut self) {
+        let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = counts.get_mut(&self.key) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.key);
+            }
+        }
     }
 }
 
@@ -132,7 +176,12 @@ mod tests {
 
     #[test]
     fn caps_per_socket_and_per_account_and_gives_places_back() {
-        let limits = SubscriptionLimits::new(2, 3);
+        let limits = SubscriptionLimits::new(2, 3, 2);
+        let one = limits.acquire_socket(&admin()).unwrap();
+        let _two = limits.acquire_socket(&admin()).unwrap();
+        assert!(limits.acquire_socket(&admin()).is_err(), "two sockets per account");
+        drop(one);
+        assert!(limits.acquire_socket(&admin()).is_ok());
         let (a, b) = (Arc::new(SocketFeed::default()), Arc::new(SocketFeed::default()));
         let a1 = limits.acquire(&a, &admin()).unwrap();
         let _a2 = limits.acquire(&a, &admin()).unwrap();

@@ -42,6 +42,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// The bearer token `/metrics` asks of callers that are not on this machine.
     pub metrics_token: Option<String>,
+    /// The caps on websockets and subscriptions (sockets per account are taken at login).
+    pub schema_limits: crate::graphql::socket_limits::SubscriptionLimits,
     /// Becomes `true` when the server shuts down (websockets then close).
     pub stopping: tokio::sync::watch::Receiver<bool>,
 }

@@ -26,6 +26,8 @@ use tower::ServiceExt;
 #[derive(Debug, Clone, Copy)]
 pub struct ConnectionLimits {
     pub max_connections: usize,
+    /// Most open connections from one client address.
+    pub max_per_address: usize,
     pub header_timeout: Duration,
     pub idle_timeout: Duration,
     /// How long shutdown waits for connections to finish (a request's deadline and a little).
@@ -48,6 +50,7 @@ pub async fn serve(
 ) -> io::Result<()> {
     raise_open_file_limit();
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let per_address = PerAddress::default();
     let stop_rx = stop.subscribe();
     tokio::pin!(shutdown);
     loop {
@@ -67,6 +70,10 @@ pub async fn serve(
             tokio::spawn(refuse(stream));
             continue;
         };
+        let Some(address_slot) = per_address.take(addr.ip(), limits.max_per_address) else {
+            tokio::spawn(refuse(stream));
+            continue;
+        };
         let _ = stream.set_nodelay(true);
         let (router, mut stop_rx) = (router.clone(), stop_rx.clone());
         tokio::spawn(async move {
@@ -75,7 +82,7 @@ pub async fn serve(
                 router.clone().oneshot(request)
             });
             // The permit goes with the connection, also into a websocket it is upgraded to.
-            let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout, permit));
+            let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout, (permit, address_slot)));
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(limits.header_timeout)
@@ -99,6 +106,40 @@ pub async fn serve(
         tracing::warn!("some connections did not finish in time; closing them");
     }
     Ok(())
+}
+
+/// Open connections per client address, so that one address cannot hold every place.
+#[derive(Clone, Default)]
+struct PerAddress(Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>);
+
+/// One connection's place under its address's cap; given back on drop.
+struct AddressSlot {
+    counts: PerAddress,
+    ip: std::net::IpAddr,
+}
+
+impl PerAddress {
+    fn take(&self, ip: std::net::IpAddr, max: usize) -> Option<AddressSlot> {
+        let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let count = counts.entry(ip).or_insert(0);
+        if *count >= max.max(1) {
+            return None;
+        }
+        *count += 1;
+        Some(AddressSlot { counts: self.clone(), ip })
+    }
+}
+
+impl Drop for AddressSlot {
+    fn drop(&mut self) {
+        let mut counts = self.counts.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(count) = counts.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&self.ip);
+            }
+        }
+    }
 }
 
 /// Resolves once the server is told to stop.
@@ -131,17 +172,17 @@ fn raise_open_file_limit() {
 
 /// A connection that fails with `TimedOut` once nothing has moved in either direction for
 /// `idle` (checked whenever the server waits to read or write).
-/// It also holds the connection's place under the cap.
+/// It also holds the connection's places under the caps.
 struct IdleTimeout<T> {
     inner: T,
     idle: Duration,
     timer: Pin<Box<Sleep>>,
-    _permit: OwnedSemaphorePermit,
+    _places: (OwnedSemaphorePermit, AddressSlot),
 }
 
 impl<T> IdleTimeout<T> {
-    fn new(inner: T, idle: Duration, permit: OwnedSemaphorePermit) -> Self {
-        IdleTimeout { inner, idle, timer: Box::pin(tokio::time::sleep(idle)), _permit: permit }
+    fn new(inner: T, idle: Duration, places: (OwnedSemaphorePermit, AddressSlot)) -> Self {
+        IdleTimeout { inner, idle, timer: Box::pin(tokio::time::sleep(idle)), _places: places }
     }
 
     fn moved(&mut self) {
@@ -222,6 +263,18 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for IdleTimeout<T> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn one_address_gets_its_share_only() {
+        let per = super::PerAddress::default();
+        let (a, b) = ("127.0.0.1".parse().unwrap(), "127.0.0.2".parse().unwrap());
+        let first = per.take(a, 2).unwrap();
+        let _second = per.take(a, 2).unwrap();
+        assert!(per.take(a, 2).is_none(), "a third from the same address is refused");
+        assert!(per.take(b, 2).is_some(), "another address is not affected");
+        drop(first);
+        assert!(per.take(a, 2).is_some(), "a place given back is free again");
+    }
+
     #[test]
     fn the_busy_answer_is_well_formed() {
         let text = std::str::from_utf8(super::BUSY).unwrap();

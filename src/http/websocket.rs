@@ -23,6 +23,15 @@ use crate::auth;
 /// Largest message a socket may send before it has logged in (its `connection_init`).
 pub const MAX_INIT_BYTES: usize = 16 * 1024;
 
+/// Most pings a client may send in [`PING_WINDOW`]; more end the connection (1008). Each ping
+/// is answered with a pong the client may never read.
+const MAX_PINGS: u32 = 30;
+const PING_WINDOW: Duration = Duration::from_secs(10);
+
+/// Most bytes waiting to be written to one socket (answers and pongs a client does not read);
+/// past it the connection is dropped.
+const MAX_WRITE_BUFFER: usize = 4 * 1024 * 1024;
+
 /// The token in a websocket `connection_init` payload, as the common clients send it:
 /// `{"Authorization": "Bearer <token>"}` (any case), `{"headers": {"Authorization": ...}}`,
 /// `{"token": "<token>"}` or `{"authToken": "<token>"}`.
@@ -61,6 +70,7 @@ pub async fn upgrade(
         // A message (also one sent in fragments) may be as large as an HTTP body, no larger.
         .max_message_size(state.max_body_bytes)
         .max_frame_size(state.max_body_bytes)
+        .max_write_buffer_size(MAX_WRITE_BUFFER.max(2 * state.max_body_bytes))
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| serve_websocket(socket, state, protocol, address))
 }
@@ -87,13 +97,26 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
     // Until the login is acknowledged, messages over MAX_INIT_BYTES end the connection.
     let logged_in = Arc::new(AtomicBool::new(false));
     let too_big = Arc::new(AtomicBool::new(false));
-    let (logged_in_in, too_big_in) = (Arc::clone(&logged_in), Arc::clone(&too_big));
+    let flooded = Arc::new(AtomicBool::new(false));
+    let (logged_in_in, too_big_in, flooded_in) = (Arc::clone(&logged_in), Arc::clone(&too_big), Arc::clone(&flooded));
+    let (mut window, mut pings) = (Instant::now(), 0u32);
     let input = stream
         .take_while(move |message| {
             let ok = match message {
                 Ok(m) if !logged_in_in.load(Ordering::Relaxed) && message_len(m) > MAX_INIT_BYTES => {
                     too_big_in.store(true, Ordering::Relaxed);
                     false
+                }
+                Ok(Message::Ping(_)) => {
+                    if window.elapsed() > PING_WINDOW {
+                        (window, pings) = (Instant::now(), 0);
+                    }
+                    pings += 1;
+                    let ok = pings <= MAX_PINGS;
+                    if !ok {
+                        flooded_in.store(true, Ordering::Relaxed);
+                    }
+                    ok
                 }
                 Ok(_) => true,
                 Err(_) => false,
@@ -108,6 +131,7 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
                 _ => None,
             })
         });
+    let limits = state.schema_limits.clone();
     let output = async_graphql::http::WebSocket::new(state.schema.clone(), input, protocol).on_connection_init(
         move |payload| async move {
             // Browsers cannot send headers on a websocket: the token comes in the payload,
@@ -120,10 +144,10 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
                 tracing::error!(error = %e.message(), "websocket login check failed");
                 async_graphql::Error::new("internal server error")
             })?;
-            if auth.principal.is_none() {
-                return Err(refused());
-            }
+            let Some(who) = auth.principal.as_ref() else { return Err(refused()) };
+            let place = limits.acquire_socket(who).map_err(async_graphql::Error::new)?;
             let mut data = Data::default();
+            data.insert(place);
             data.insert(auth::websocket::WebsocketLogin { token, client_address: address });
             let feed = Arc::new(crate::graphql::socket_limits::SocketFeed::default());
             crate::graphql::loaders::install_with(&mut data, &db, feed.cache());
@@ -156,6 +180,11 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
                     Message::Text(text.into())
                 }
                 Some(WsMessage::Close(code, reason)) => Message::Close(Some(CloseFrame { code, reason: reason.into() })),
+                None if flooded.load(Ordering::Relaxed) => {
+                    let reason = format!("more than {MAX_PINGS} pings in {} seconds", PING_WINDOW.as_secs()).into();
+                    let _ = tokio::time::timeout(WS_SEND_TIMEOUT, sink.send(Message::Close(Some(CloseFrame { code: 1008, reason })))).await;
+                    break;
+                }
                 None if too_big.load(Ordering::Relaxed) => {
                     let reason = format!("log in first, with a message of at most {MAX_INIT_BYTES} bytes").into();
                     let _ = tokio::time::timeout(WS_SEND_TIMEOUT, sink.send(Message::Close(Some(CloseFrame { code: 1009, reason })))).await;

@@ -128,11 +128,13 @@ impl Invoice {
     /// Every payment with money on this invoice, oldest first: those that name it
     /// (`Payment.invoice`; pending and failed ones included) and those spread over open
     /// invoices that put some of their money here (see `allocations` for how much).
+    #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn payments(&self, ctx: &Context<'_>) -> Result<Vec<Payment>> {
         Ok(self.money(ctx).await?.payments.into_iter().map(Payment).collect())
     }
     /// What each payment put on this invoice, in the order it happened; a refund that takes
     /// money back from the invoice shows as a negative amount.
+    #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn allocations(&self, ctx: &Context<'_>) -> Result<Vec<InvoiceAllocation>> {
         let money = self.money(ctx).await?;
         Ok(money

@@ -61,14 +61,17 @@ pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResul
     };
     let addons =
         if draft.include_pending_addons { crate::addons::repo::pending(conn, customer.id)? } else { Vec::new() };
-    let too_large = || AppError::bad_input("billAmount", "`billAmount` with the pending add-ons is too large");
     let mut amounts = Amounts { bill: draft.bill, tax, installation: draft.installation, discount: draft.discount };
+    // Sums within what can be recorded (else `BAD_USER_INPUT`, never a refused row).
+    let add = |a: i64, b: i64| crate::money::add("billAmount", a, b);
     for addon in &addons {
-        amounts.bill = amounts.bill.checked_add(addon.amount_paise).ok_or_else(too_large)?;
-        amounts.tax.cgst = amounts.tax.cgst.checked_add(addon.cgst_paise).ok_or_else(too_large)?;
-        amounts.tax.sgst = amounts.tax.sgst.checked_add(addon.sgst_paise).ok_or_else(too_large)?;
-        amounts.tax.igst = amounts.tax.igst.checked_add(addon.igst_paise).ok_or_else(too_large)?;
+        amounts.bill = add(amounts.bill, addon.amount_paise)?;
+        amounts.tax.cgst = add(amounts.tax.cgst, addon.cgst_paise)?;
+        amounts.tax.sgst = add(amounts.tax.sgst, addon.sgst_paise)?;
+        amounts.tax.igst = add(amounts.tax.igst, addon.igst_paise)?;
     }
+    let taxes = add(add(amounts.tax.cgst, amounts.tax.sgst)?, amounts.tax.igst)?;
+    add(add(amounts.bill, taxes)?, amounts.installation)?;
     let due = draft.due_date.unwrap_or_else(|| due_date(draft.invoice_date));
     let new = new_invoice(customer.id, &amounts, draft.invoice_date, due, draft.period_start, draft.period_end)?;
     let with: Vec<String> = addons.iter().map(|a| format!("{} ({})", a.description, a.addon_type)).collect();

@@ -100,6 +100,7 @@ impl Payment {
     }
     /// Where its money went: one entry per invoice it was put on (negative when a refund took
     /// money back), oldest first.
+    #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn allocations(&self, ctx: &Context<'_>) -> Result<Vec<PaymentAllocation>> {
         Ok(load_many::<AllocationRow>(ctx, self.0.id).await?.into_iter().map(PaymentAllocation).collect())
     }
@@ -109,6 +110,7 @@ impl Payment {
         Ok(load_many::<TransactionRow>(ctx, self.0.id).await?.into_iter().next().map(Transaction))
     }
     /// Refunds of this payment, oldest first.
+    #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn refunds(&self, ctx: &Context<'_>) -> Result<Vec<Refund>> {
         Ok(load_many::<RefundRow>(ctx, self.0.id).await?.into_iter().map(Refund).collect())
     }

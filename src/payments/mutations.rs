@@ -65,7 +65,7 @@ impl CreatePaymentInput {
 /// A payment reference: text of at most 100 characters with something visible in it (its key,
 /// [`super::rules::reference_key`], is what duplicates are found by).
 fn reference(field: &str, value: Option<&str>) -> AppResult<Option<String>> {
-    let reference = crate::validate::optional_text(field, value, 100)?;
+    let reference = crate::validate::optional_reference(field, value, 100)?;
     if reference.as_deref().is_some_and(|r| super::rules::reference_key(r).is_empty()) {
         return Err(AppError::bad_input(field, format!("`{field}` has no visible characters")));
     }

@@ -80,9 +80,20 @@ pub fn refusal(
 pub fn reference_key(reference: &str) -> String {
     // Invisible characters go first, so they cannot keep NFKC from composing their neighbours.
     let visible: String = reference.chars().filter(|c| !is_invisible(*c)).collect();
-    let lower = visible.nfkc().collect::<String>().to_lowercase();
-    // Lower-casing may leave text that is not normalised (İ becomes i + a combining dot).
-    lower.nfkc().filter(|c| !c.is_whitespace() && !is_invisible(*c)).collect()
+    // Lower case, with the one common full case folding `to_lowercase` lacks (ß is "ss", as
+    // `"SS".to_lowercase()` is).
+    let lower = visible.nfkc().collect::<String>().to_lowercase().replace('ß', "ss");
+    // Decomposed, without combining marks: İ (which lower-cases to i + a dot above) is i, and
+    // an accent typed or not makes no new reference. Blank-looking characters go too.
+    lower
+        .nfkd()
+        .filter(|&c| {
+            !c.is_whitespace()
+                && !is_invisible(c)
+                && !unicode_normalization::char::is_combining_mark(c)
+                && c != '\u{2800}' // braille blank
+        })
+        .collect()
 }
 
 /// Characters that show nothing: the Unicode general category Cf (format) and the other
@@ -198,5 +209,9 @@ mod tests {
             assert!(!key.chars().any(char::is_whitespace), "{key:?}");
         }
         assert_eq!(reference_key("\u{200B}\u{00A0}"), "", "nothing visible");
+        // Case folding beyond to_lowercase, and blank look-alikes.
+        assert_eq!(reference_key("STRASSE-1"), reference_key("straße-1"));
+        assert_eq!(reference_key("\u{0130}D-7"), reference_key("ID-7"));
+        assert_eq!(reference_key("UTR\u{2800}123"), "utr123");
     }
 }

@@ -396,3 +396,76 @@ async fn a_request_past_its_deadline_is_stopped() {
     // The server is fine afterwards.
     app.data(create, json!({"i": {"name": "Fast Net", "state": "Maharashtra"}})).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replayed_attacks_of_the_second_round_are_refused() {
+    let app = TestApp::spawn_with(Kind::Sqlite, |c| c.max_connections_per_address = 3).await.unwrap();
+    // Lists without `first` chained into each other (payment → allocations → invoice →
+    // payments → ...) cost more at every level: a short query cannot ask for gigabytes.
+    let chain = "{ payments(first: 1) { nodes { allocations { invoice { payments { allocations { invoice {
+        payments { allocations { invoice { payments { refunds { id } } } } } } } } } } } } }";
+    let e = app.error(chain, json!({})).await;
+    assert_code(&e, "GRAPHQL_VALIDATION_FAILED", None);
+    assert!(e["message"].as_str().unwrap().contains("too complex"), "{e:#}");
+
+    // An unknown field's 3,000-character name is not echoed whole.
+    let e = app.error(&format!("{{ {} }}", "x".repeat(3_000)), json!({})).await;
+    assert!(e["message"].as_str().unwrap().chars().count() <= 301, "{e:#}");
+
+    // Invisible formatting characters in one-line text, and loose date shapes, are refused.
+    let create = "mutation($i: CreateCompanyInput!) { createCompany(input: $i) { id } }";
+    let e = app.error(create, json!({"i": {"name": "Vidarbha\u{202E}Net", "state": "Maharashtra"}})).await;
+    assert_code(&e, "BAD_USER_INPUT", Some("name"));
+    let q = "query($f: Date) { invoices(filter: {from: $f}) { totalCount } }";
+    for date in ["+2026-01-01", "2026-1-1", "2100-01-01"] {
+        assert_code(&app.error(q, json!({"f": date})).await, "BAD_USER_INPUT", Some("filter.from"));
+    }
+
+    // One address cannot take every connection: past its share it gets a quick 503, while
+    // another address is served. (The test client keeps one connection of its own open.)
+    let mut held = Vec::new();
+    for _ in 0..2 {
+        held.push(TcpStream::connect(app.addr).await.unwrap());
+    }
+    let mut fourth = TcpStream::connect(app.addr).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(3), fourth.read_to_end(&mut answer)).await.expect("quick").unwrap();
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 503"), "the address's share is 3");
+    let other = tokio::net::TcpSocket::new_v4().unwrap();
+    other.bind("127.0.0.2:0".parse().unwrap()).unwrap();
+    let mut other = other.connect(app.addr).await.unwrap();
+    other.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(3), other.read_to_end(&mut answer)).await.expect("served").unwrap();
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"), "another address is served");
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    // An account may hold two websockets here; the third login is refused.
+    let app = TestApp::spawn_with(Kind::Sqlite, |c| c.ws_max_sockets_per_account = 2).await.unwrap();
+    let _one = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
+    let _two = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
+    let third = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await;
+    assert!(third.is_err(), "a third websocket of the account is refused");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ping_flood_closes_the_socket() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let mut socket = raw_socket(&app).await;
+    for _ in 0..40 {
+        if socket.send(Message::Ping(vec![0u8; 100].into())).await.is_err() {
+            break;
+        }
+    }
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    let code = loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Ok(Some(Ok(Message::Close(frame)))) => break frame.map(|f| u16::from(f.code)),
+            Ok(Some(Ok(_))) => {}
+            _ => break None,
+        }
+    };
+    assert_eq!(code, Some(1008), "closed for the flood");
+    assert_healthy(&app).await;
+}
