@@ -23,6 +23,10 @@ use crate::auth;
 /// Largest message a socket may send before it has logged in (its `connection_init`).
 pub const MAX_INIT_BYTES: usize = 16 * 1024;
 
+/// Largest websocket message (a GraphQL operation with its variables; the query text itself is
+/// at most 32 KiB).
+pub const MAX_MESSAGE_BYTES: usize = 256 * 1024;
+
 /// Most pings a client may send in [`PING_WINDOW`]; more end the connection (1008). Each ping
 /// is answered with a pong the client may never read.
 const MAX_PINGS: u32 = 30;
@@ -67,9 +71,11 @@ pub async fn upgrade(
     };
     let address = client_address(connect_info.as_ref());
     upgrade
-        // A message (also one sent in fragments) may be as large as an HTTP body, no larger.
-        .max_message_size(state.max_body_bytes)
-        .max_frame_size(state.max_body_bytes)
+        // A message (also one sent in fragments, which are read whole before anything can look
+        // at them) may be as large as an HTTP body and at most MAX_MESSAGE_BYTES: that bounds
+        // what a socket that has not logged in yet can make the server hold.
+        .max_message_size(state.max_body_bytes.min(MAX_MESSAGE_BYTES))
+        .max_frame_size(state.max_body_bytes.min(MAX_MESSAGE_BYTES))
         .max_write_buffer_size(MAX_WRITE_BUFFER.max(2 * state.max_body_bytes))
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| serve_websocket(socket, state, protocol, address))

@@ -128,3 +128,23 @@ fn migrate_applies_once_and_reverts() {
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("connect"), "the real connection error is shown: {stderr}");
 }
+
+#[test]
+fn a_busy_port_is_named_with_the_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap();
+    let out = Command::new(BIN)
+        .current_dir(dir.path())
+        .env_remove("DATABASE_URL")
+        .env("ISP_BIND", address.to_string())
+        .env("ISP_ADMIN_PASSWORD", "busy-port-password")
+        .env("RUST_BACKTRACE", "1")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(&address.to_string()) && stderr.contains("--bind") && stderr.contains("ISP_BIND"), "{stderr}");
+    assert!(!stderr.contains("backtrace"), "no backtrace: {stderr}");
+}
