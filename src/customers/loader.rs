@@ -66,8 +66,8 @@ pub struct InvoiceMoney {
 
 impl InvoiceMoney {
     fn add_payment(&mut self, payment: &PaymentRow) {
-        // Rows come ordered by payment: a repeat can only be the last one.
-        if self.payments.last().is_none_or(|last| last.id != payment.id) {
+        // An invoice has few payments: a linear look for a repeat is cheapest.
+        if !self.payments.iter().any(|p| p.id == payment.id) {
             self.payments.push(payment.clone());
         }
     }

@@ -28,7 +28,7 @@ pub fn for_invoices(conn: &mut DbConn, invoice_ids: &[i64]) -> AppResult<Vec<Pay
 
 /// The payments that name one of `invoice_ids` or put money on one (through an allocation),
 /// each with its allocations on those invoices (a payment naming an invoice without money on
-/// it comes once, with `None`). Ordered by payment, then allocation. One statement.
+/// it comes once, with `None`). In no particular order. One statement.
 pub fn with_allocations_on(
     conn: &mut DbConn,
     invoice_ids: &[i64],
@@ -42,7 +42,8 @@ pub fn with_allocations_on(
     Ok(payments::table
         .left_join(payment_allocations::table.on(on_these))
         .filter(crate::db::fragments::payments_on_invoices(invoice_ids))
-        .order((payments::id.asc(), payment_allocations::id.asc()))
+        // Unordered: the caller sorts its few rows per invoice (an ORDER BY here made SQLite
+        // sort the whole result, a fifth of the statement's time).
         .select((payments::all_columns, payment_allocations::all_columns.nullable()))
         .load(conn)?)
 }

@@ -1,5 +1,5 @@
 -- The last line of defence for money: no amount, total or running balance outside
--- ±₹1 lakh crore (10^13 paise), far above any single input (at most ₹1 crore) and far below
+-- ±₹10,000 crore (10^13 paise), far above any single input (at most ₹1 crore) and far below
 -- where 64-bit arithmetic wraps.
 
 ALTER TABLE plans ADD CONSTRAINT plans_price_paise_bounded CHECK (price_paise BETWEEN -10000000000000 AND 10000000000000);
