@@ -145,6 +145,9 @@ fn a_busy_port_is_named_with_the_way_out() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&address.to_string()) && stderr.contains("--bind") && stderr.contains("ISP_BIND"), "{stderr}");
+    assert!(
+        stderr.contains(&address.to_string()) && stderr.contains("--bind") && stderr.contains("ISP_BIND"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("backtrace"), "no backtrace: {stderr}");
 }
