@@ -92,17 +92,19 @@ impl diesel::r2d2::ManageConnection for Manager {
             Backend::Sqlite => DbConn::Sqlite(SqliteConnection::establish(&self.target)?),
             Backend::Postgres => DbConn::Pg(PgConnection::establish(&self.target)?),
         };
+        let setup = match self.backend {
+            Backend::Sqlite => sqlite_setup(self.sync),
+            Backend::Postgres => "SET TIME ZONE 'UTC';",
+        };
+        conn.batch_execute(setup).map_err(ConnectionError::CouldntSetupConfiguration)?;
+        // Counted from here on: the setup above runs whenever the pool opens a connection,
+        // which depends on timing, not on the work asked of the server.
         let counter = Arc::clone(&self.statements);
         conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
             if let InstrumentationEvent::StartQuery { .. } = event {
                 counter.fetch_add(1, Ordering::Relaxed);
             }
         });
-        let setup = match self.backend {
-            Backend::Sqlite => sqlite_setup(self.sync),
-            Backend::Postgres => "SET TIME ZONE 'UTC';",
-        };
-        conn.batch_execute(setup).map_err(ConnectionError::CouldntSetupConfiguration)?;
         Ok(conn)
     }
 
