@@ -9,18 +9,20 @@
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench bash bench/payments.sh   # an empty PostgreSQL database
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Cargo profile to build and run: release (default) or dist (the packaged build, fat LTO).
+PROFILE=${PROFILE:-release}
 CUSTOMERS=${CUSTOMERS:-2000}
 SECONDS_TO_RUN=${SECONDS_TO_RUN:-10}
 CONCURRENCY=${CONCURRENCY:-16}
 PORT=${PORT:-8078}
 
-cargo build --release --quiet --bin isp-billing --example bench_payments
+cargo build --profile "$PROFILE" --quiet --bin isp-billing --example bench_payments
 workdir=$(mktemp -d)
 export DATABASE_URL=${BENCH_DATABASE_URL:-$workdir/bench.db}
 export ISP_ADMIN_PASSWORD=bench-admin-password
-target/release/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null
+target/$PROFILE/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null
 
-RUST_LOG=warn ISP_BIND=127.0.0.1:$PORT target/release/isp-billing serve &
+RUST_LOG=warn ISP_BIND=127.0.0.1:$PORT target/$PROFILE/isp-billing serve &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$workdir"' EXIT
 for _ in $(seq 1 50); do
@@ -28,5 +30,5 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 echo "machine: $(nproc) cores; database: ${BENCH_DATABASE_URL:-SQLite file}; customers: $CUSTOMERS; clients: $CONCURRENCY"
-target/release/examples/bench_payments --url "http://127.0.0.1:$PORT" --server-pid "$pid" \
+target/$PROFILE/examples/bench_payments --url "http://127.0.0.1:$PORT" --server-pid "$pid" \
     --concurrency "$CONCURRENCY" --seconds "$SECONDS_TO_RUN"

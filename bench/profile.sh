@@ -8,17 +8,19 @@
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench bash bench/profile.sh   # an empty PostgreSQL database
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Cargo profile to build and run: release (default) or dist (the packaged build, fat LTO).
+PROFILE=${PROFILE:-release}
 CUSTOMERS=${CUSTOMERS:-10000}
 SECONDS_PER_PAGE=${SECONDS_PER_PAGE:-10}
 PORT=${PORT:-8077}
 
-cargo build --release --quiet --bin isp-billing --example bench_profile
+cargo build --profile "$PROFILE" --quiet --bin isp-billing --example bench_profile
 workdir=$(mktemp -d)
 export DATABASE_URL=${BENCH_DATABASE_URL:-$workdir/bench.db}
 export ISP_ADMIN_PASSWORD=bench-admin-password
-target/release/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null
+target/$PROFILE/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null
 
-RUST_LOG=warn ISP_BIND=127.0.0.1:$PORT target/release/isp-billing serve &
+RUST_LOG=warn ISP_BIND=127.0.0.1:$PORT target/$PROFILE/isp-billing serve &
 pid=$!
 trap 'kill $pid 2>/dev/null; rm -rf "$workdir"' EXIT
 for _ in $(seq 1 50); do
@@ -26,7 +28,7 @@ for _ in $(seq 1 50); do
     sleep 0.2
 done
 echo "machine: $(nproc) cores; database: ${BENCH_DATABASE_URL:-SQLite file}; customers: $CUSTOMERS"
-target/release/examples/bench_profile --url "http://127.0.0.1:$PORT" --server-pid "$pid" \
+target/$PROFILE/examples/bench_profile --url "http://127.0.0.1:$PORT" --server-pid "$pid" \
     --pages 20,100 --concurrency 16 --seconds "$SECONDS_PER_PAGE"
 
 # The same load from wrk (a C load generator: it takes less of the two cores from the server),
