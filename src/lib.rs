@@ -19,6 +19,9 @@ pub mod error;
 pub mod events;
 pub mod graphql;
 pub mod http;
+pub mod ids;
+#[cfg(test)]
+mod layers;
 pub mod invoices;
 pub mod ledger;
 pub mod localities;
@@ -61,7 +64,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     let applied = db
         .read(|conn| db::migrations::run_pending(conn).map_err(|e| error::AppError::Internal(e.to_string())))
         .await
-        .map_err(|e| anyhow::anyhow!("applying database migrations: {}", e.message()))?;
+        .map_err(|e| anyhow::Error::from(e).context("applying database migrations"))?;
     if !applied.is_empty() {
         tracing::info!(?applied, "applied database migrations");
     }

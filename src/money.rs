@@ -18,6 +18,14 @@ pub fn add(field: &str, a: i64, b: i64) -> Result<i64, AppError> {
     })
 }
 
+/// `value` hundredths as a decimal with two places: paise as rupees (`12345` → `"123.45"`),
+/// basis points as a percentage.
+pub fn format_hundredths(value: i64) -> String {
+    let sign = if value < 0 { "-" } else { "" };
+    let abs = value.unsigned_abs();
+    format!("{sign}{}.{:02}", abs / 100, abs % 100)
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

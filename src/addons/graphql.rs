@@ -5,8 +5,9 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 use super::model::{AddonBillOn, AddonFilter, AddonRow, AddonStatus, AddonType};
 use super::service::{self, AddonRequest};
 use crate::audit::Actor;
-use crate::auth::permissions::{Permission, Require};
-use crate::auth::principal;
+use crate::auth::guard::Require;
+use crate::auth::permissions::Permission;
+use crate::auth::guard::principal;
 use crate::customers::graphql::Customer;
 use crate::employees::graphql::StaffContact;
 use crate::error::AppResult;
@@ -21,7 +22,7 @@ use crate::invoices::graphql::{billing_customer, billing_readable, Invoice};
 pub struct AddonBill(pub AddonRow);
 
 impl AddonBill {
-    pub const KIND: &'static str = "AddonBill";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::AddonBill;
 
     /// The add-on with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<AddonBill>> {

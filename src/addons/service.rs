@@ -5,7 +5,7 @@ use super::repo;
 use crate::audit::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::graphql::node::global_id;
+use crate::ids::{self, Kind};
 use crate::invoices::rules::{due_date, rupees, Amounts};
 use crate::invoices::service::{issue, lock_customer, new_invoice, tax_for};
 use crate::ledger::model::TransactionType;
@@ -42,7 +42,7 @@ pub fn create(conn: &mut DbConn, req: &AddonRequest, actor: &Actor) -> AppResult
         updated_at: now,
     };
     let mut addon = repo::insert(conn, &new)?;
-    let mut targets = vec![global_id("AddonBill", addon.id)];
+    let mut targets = vec![ids::encode(Kind::AddonBill, addon.id)];
     if req.bill_on == AddonBillOn::OwnInvoice {
         let today = crate::clock::today();
         let amounts = Amounts { bill: req.amount, tax, installation: 0, discount: 0 };
@@ -52,7 +52,7 @@ pub fn create(conn: &mut DbConn, req: &AddonRequest, actor: &Actor) -> AppResult
             issue(conn, invoice, TransactionType::AddonCharge, |n| format!("Add-on {label} on invoice {n}"), actor)?;
         repo::mark_billed(conn, &[addon.id], invoice.id)?;
         addon.invoice_id = Some(invoice.id);
-        targets.push(global_id("Invoice", invoice.id));
+        targets.push(ids::encode(Kind::Invoice, invoice.id));
     }
     let details = format!("{} ₹{} {}", addon.addon_type, rupees(addon.amount_paise), addon.bill_on);
     crate::audit::repo::record(conn, actor, "createAddonBill", &targets, Some(&details))?;
@@ -70,5 +70,11 @@ pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
         ));
     }
     repo::delete(conn, id)?;
-    crate::audit::repo::record(conn, actor, "deleteAddonBill", &[global_id("AddonBill", id)], Some(&addon.description))
+    crate::audit::repo::record(
+        conn,
+        actor,
+        "deleteAddonBill",
+        &[ids::encode(Kind::AddonBill, id)],
+        Some(&addon.description),
+    )
 }

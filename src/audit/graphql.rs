@@ -4,13 +4,15 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{AuditFilter, AuditRow};
 use super::repo;
+use crate::auth::guard::Require;
 use crate::auth::model::{CUSTOMER, EMPLOYEE};
-use crate::auth::permissions::{Permission, Require};
+use crate::auth::permissions::Permission;
 use crate::error::AppError;
 use crate::graphql::context::db;
-use crate::graphql::node::{decode_global_id, global_id};
+use crate::graphql::node::global_id;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
+use crate::ids::{self, Decoded, Kind};
 use crate::text_enum;
 
 text_enum! {
@@ -32,7 +34,7 @@ pub struct AuditEntry(pub AuditRow);
 impl AuditEntry {
     /// Opaque ID, unique across all types.
     async fn id(&self) -> ID {
-        global_id("AuditEntry", self.0.id)
+        global_id(Kind::AuditEntry, self.0.id)
     }
     async fn at(&self) -> DateTime {
         DateTime(self.0.at)
@@ -43,8 +45,8 @@ impl AuditEntry {
     /// The ID of the employee or customer who made the change (`null` for the system).
     async fn actor_id(&self) -> Option<ID> {
         let kind = match self.0.actor_kind.as_str() {
-            EMPLOYEE => "Employee",
-            CUSTOMER => "Customer",
+            EMPLOYEE => Kind::Employee,
+            CUSTOMER => Kind::Customer,
             _ => return None,
         };
         self.0.actor_id.map(|id| global_id(kind, id))
@@ -86,9 +88,9 @@ impl AuditFilterInput {
     fn into_filter(self) -> Result<AuditFilter, AppError> {
         let actor = match self.actor_id {
             None => None,
-            Some(id) => match decode_global_id(&id) {
-                Some((kind, key)) if kind == "Employee" => Some((EMPLOYEE, key)),
-                Some((kind, key)) if kind == "Customer" => Some((CUSTOMER, key)),
+            Some(id) => match ids::decode(&id) {
+                Some(Decoded::Known(Kind::Employee, key)) => Some((EMPLOYEE, key)),
+                Some(Decoded::Known(Kind::Customer, key)) => Some((CUSTOMER, key)),
                 _ => return Err(AppError::bad_input("filter.actorId", "`actorId` must be an employee or customer ID")),
             },
         };

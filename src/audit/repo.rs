@@ -4,11 +4,11 @@ use diesel::prelude::*;
 
 use super::model::{AuditFilter, AuditRow, NewAudit};
 use super::Actor;
+use crate::clock::now;
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::audit_log;
 use crate::db::{escape_like, DbConn, MultiBackend};
 use crate::error::AppResult;
-use crate::graphql::context::now;
 use crate::keyset_page;
 
 /// Appends an entry; call it inside the transaction that makes the change.
@@ -16,7 +16,7 @@ pub fn record(
     conn: &mut DbConn,
     actor: &Actor,
     operation: &str,
-    targets: &[async_graphql::ID],
+    targets: &[String],
     details: Option<&str>,
 ) -> AppResult<()> {
     let entry = NewAudit {
@@ -25,7 +25,7 @@ pub fn record(
         actor_id: actor.id,
         actor_name: &actor.name,
         operation,
-        target_ids: targets.iter().map(|id| id.as_str()).collect::<Vec<_>>().join(" "),
+        target_ids: targets.join(" "),
         details,
     };
     diesel::insert_into(audit_log::table).values(&entry).execute(conn)?;

@@ -9,7 +9,8 @@ use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::ServerError;
 
 use super::RequestAuth;
-use crate::error::{to_server_error, AppError};
+use crate::error::AppError;
+use crate::graphql::errors::to_server_error;
 
 /// Root fields anyone may call without logging in.
 pub const PUBLIC_FIELDS: &[&str] = &["login", "createConnectionRequest"];

@@ -4,7 +4,8 @@ use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::NaiveDateTime;
 
 use super::model::{Credentials, EMPLOYEE};
-use super::{password, principal, repo, request_auth, throttle, token, AuthSettings, Decision, Principal, Role};
+use super::guard::{principal, request_auth};
+use super::{password, repo, throttle, token, AuthSettings, Decision, Principal, Role};
 use crate::audit::Actor;
 use crate::db::Db;
 use crate::employees::graphql::Employee;
@@ -33,7 +34,7 @@ impl Viewer {
     async fn id(&self) -> ID {
         match &self.0 {
             Principal::Employee { id, .. } => global_id(Employee::KIND, *id),
-            Principal::Customer { id, .. } => global_id("Customer", *id),
+            Principal::Customer { id, .. } => global_id(crate::ids::Kind::Customer, *id),
         }
     }
     async fn kind(&self) -> PrincipalKind {
@@ -234,7 +235,7 @@ impl AuthMutation {
                     }
                 }
                 repo::revoke_all(conn, me.kind(), me.id(), now)?;
-                let target = global_id(Employee::KIND, me.id());
+                let target = crate::ids::encode(Employee::KIND, me.id());
                 crate::audit::repo::record(conn, &Actor::from(&me), "changePassword", &[target], None)?;
                 start_session(conn, me.clone(), settings.token_ttl)
             })

@@ -2,10 +2,11 @@
 //!
 //! A request carries a [`RequestAuth`]: who is asking ([`Principal`]), resolved once from the
 //! bearer token. Root fields are default-deny ([`default_deny`]); role rules live in one
-//! table ([`permissions::RULES`]) and are enforced by the [`permissions::Require`] guard.
+//! table ([`permissions::RULES`]) and are enforced by the [`guard::Require`] guard.
 
 pub mod default_deny;
 pub mod graphql;
+pub mod guard;
 pub mod model;
 pub mod password;
 pub mod permissions;
@@ -15,10 +16,8 @@ pub mod websocket;
 
 use std::time::Duration;
 
-use async_graphql::Context;
-
 use crate::db::Db;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 pub use permissions::Role;
 
 /// Who is making a request.
@@ -113,17 +112,6 @@ pub fn throttle(by_pair: i64, by_address: i64, by_username: i64, max: i64) -> De
     Decision::Delay(FIRST_LOGIN_DELAY.saturating_mul(1 << doublings).min(MAX_LOGIN_DELAY))
 }
 
-/// The request's auth data (anonymous when the transport set none).
-pub fn request_auth<'a>(ctx: &Context<'a>) -> &'a RequestAuth {
-    static ANONYMOUS: std::sync::OnceLock<RequestAuth> = std::sync::OnceLock::new();
-    ctx.data_opt::<RequestAuth>().unwrap_or_else(|| ANONYMOUS.get_or_init(RequestAuth::default))
-}
-
-/// The caller, or `UNAUTHENTICATED`.
-pub fn principal<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
-    request_auth(ctx).principal.as_ref().ok_or(AppError::Unauthenticated)
-}
-
 /// The bearer token in an `Authorization` header value (`Bearer <token>`), if any.
 pub fn bearer_token(header: &str) -> Option<&str> {
     let (scheme, token) = header.trim().split_once(' ')?;
@@ -137,7 +125,7 @@ pub async fn authenticate(db: &Db, token: Option<&str>, client_address: String) 
         return Ok(RequestAuth { client_address, ..RequestAuth::default() });
     };
     let token_hash = token::hash(token);
-    let found = db.read(move |conn| repo::session_principal(conn, &token_hash, crate::graphql::context::now())).await?;
+    let found = db.read(move |conn| repo::session_principal(conn, &token_hash, crate::clock::now())).await?;
     Ok(match found {
         Some((session_id, principal)) => {
             RequestAuth { principal: Some(principal), session_id: Some(session_id), client_address }

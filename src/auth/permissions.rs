@@ -4,9 +4,7 @@
 //! a permission is always only their own data ([`Access::Own`]), which the resolver then
 //! scopes by. The README's table is rendered from [`RULES`] (a test keeps them equal).
 
-use async_graphql::{Context, Guard};
-
-use super::{principal, Principal};
+use super::Principal;
 use crate::error::{AppError, AppResult};
 use crate::text_enum;
 
@@ -142,20 +140,6 @@ pub fn access(principal: &Principal, permission: Permission) -> AppResult<Access
         Principal::Employee { role, .. } if rule.roles.contains(role) => Ok(Access::All),
         Principal::Customer { id, .. } if rule.customer_own => Ok(Access::Own(*id)),
         _ => Err(AppError::Forbidden(format!("you are not allowed to {}", rule.description))),
-    }
-}
-
-/// The caller's access under `permission`: `UNAUTHENTICATED` or `FORBIDDEN` when none.
-pub fn require(ctx: &Context<'_>, permission: Permission) -> AppResult<Access> {
-    access(principal(ctx)?, permission)
-}
-
-/// Guard for a field: `#[graphql(guard = "Require(Permission::ManageStaff)")]`.
-pub struct Require(pub Permission);
-
-impl Guard for Require {
-    async fn check(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
-        require(ctx, self.0).map(|_| ()).map_err(Into::into)
     }
 }
 

@@ -6,7 +6,8 @@ use async_graphql::{Request, ServerResult};
 
 use super::authenticate;
 use crate::db::Db;
-use crate::error::{to_server_error, AppError};
+use crate::error::AppError;
+use crate::graphql::errors::to_server_error;
 
 /// What a websocket connection keeps from its `connection_init`.
 #[derive(Debug, Clone)]

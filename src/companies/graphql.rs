@@ -6,8 +6,9 @@ use super::model::{CompanyChanges, CompanyFilter, CompanyRow, NewCompany};
 use super::repo;
 use crate::audit::repo::record;
 use crate::audit::Actor;
-use crate::auth::permissions::{Permission, Require};
-use crate::auth::principal;
+use crate::auth::guard::Require;
+use crate::auth::permissions::Permission;
+use crate::auth::guard::principal;
 use crate::graphql::context::{db, now, optional_change};
 use crate::graphql::loaders::load_by_id;
 use crate::graphql::node::{expect_id, global_id};
@@ -23,7 +24,7 @@ pub const DEFAULT_GST_RATE_BP: i32 = 1800;
 pub struct Company(pub CompanyRow);
 
 impl Company {
-    pub const KIND: &'static str = "Company";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::Company;
 
     /// The company with row id `key`, through the request's batch loader.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Company>> {
@@ -187,7 +188,7 @@ impl CompanyMutation {
         let row = db(ctx)
             .write(move |conn| {
                 let row = repo::insert(conn, &new)?;
-                record(conn, &actor, "createCompany", &[global_id(Company::KIND, row.id)], None)?;
+                record(conn, &actor, "createCompany", &[crate::ids::encode(Company::KIND, row.id)], None)?;
                 Ok(row)
             })
             .await?;
@@ -207,8 +208,8 @@ impl CompanyMutation {
                 if let Some(gstin) = &row.gstin {
                     validate::gstin_in_state("gstin", gstin, &row.state)?;
                 }
-                let details = format!("gstRate={}", crate::graphql::scalars::format_hundredths(row.gst_rate_bp.into()));
-                record(conn, &actor, "updateCompany", &[global_id(Company::KIND, key)], Some(&details))?;
+                let details = format!("gstRate={}", crate::money::format_hundredths(row.gst_rate_bp.into()));
+                record(conn, &actor, "updateCompany", &[crate::ids::encode(Company::KIND, key)], Some(&details))?;
                 Ok(row)
             })
             .await?;

@@ -4,7 +4,8 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{ComplaintCategory, ComplaintFilter, ComplaintPriority, ComplaintRow, ComplaintStatus};
 use super::repo;
-use crate::auth::permissions::{require, Access, Permission, Require};
+use crate::auth::guard::{require, Require};
+use crate::auth::permissions::{Access, Permission};
 use crate::customers::graphql::Customer;
 use crate::employees::graphql::{Employee, StaffContact};
 use crate::error::AppResult;
@@ -18,7 +19,7 @@ use crate::graphql::scalars::DateTime;
 pub struct Complaint(pub ComplaintRow);
 
 impl Complaint {
-    pub const KIND: &'static str = "Complaint";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::Complaint;
 
     /// The complaint with row id `key`, if the caller may read it.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Complaint>> {

@@ -9,8 +9,9 @@ use super::model::{
 };
 use super::{repo, rules};
 use crate::audit::Actor;
-use crate::auth::permissions::{require, Access, Permission, Require};
-use crate::auth::principal;
+use crate::auth::guard::{require, Require};
+use crate::auth::permissions::{Access, Permission};
+use crate::auth::guard::principal;
 use crate::customers::graphql::Customer;
 use crate::db::DbConn;
 use crate::employees::graphql::Employee;
@@ -149,7 +150,7 @@ impl ComplaintMutation {
                 }
                 let row = repo::insert(conn, new.clone())?;
                 let notes = notify(conn, &outbox, &row, row.assigned_employee_id, false)?;
-                let target = [global_id(Complaint::KIND, row.id)];
+                let target = [crate::ids::encode(Complaint::KIND, row.id)];
                 crate::audit::repo::record(conn, &actor, "createComplaint", &target, Some(&row.complaint_id))?;
                 Ok((row, notes))
             })
@@ -215,7 +216,7 @@ impl ComplaintMutation {
                     conn,
                     &actor,
                     "updateComplaint",
-                    &[global_id(Complaint::KIND, key)],
+                    &[crate::ids::encode(Complaint::KIND, key)],
                     Some(&details),
                 )?;
                 Ok((row, notes))

@@ -5,8 +5,9 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use super::model::{check_transition, ConnectionRequestRow, ConnectionRequestStatus, NewConnectionRequest};
 use super::repo;
 use crate::audit::Actor;
-use crate::auth::permissions::{Permission, Require};
-use crate::auth::{principal, request_auth};
+use crate::auth::guard::Require;
+use crate::auth::guard::{principal, request_auth};
+use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
 use crate::customers::inputs::CreateCustomerInput;
 use crate::error::AppError;
@@ -30,7 +31,7 @@ pub struct RequestLimit(pub i64);
 pub struct ConnectionRequest(pub ConnectionRequestRow);
 
 impl ConnectionRequest {
-    pub const KIND: &'static str = "ConnectionRequest";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::ConnectionRequest;
 }
 
 #[Object]
@@ -257,7 +258,7 @@ impl ConnectionRequestMutation {
                 let (customer, _invoice) = crate::customers::service::create(conn, &draft, &actor)?;
                 let request =
                     repo::set_status(conn, key, ConnectionRequestStatus::Converted.as_str(), Some(customer.id))?;
-                let targets = [id.clone(), global_id(Customer::KIND, customer.id)];
+                let targets = [id.0.clone(), crate::ids::encode(Customer::KIND, customer.id)];
                 crate::audit::repo::record(conn, &actor, "convertConnectionRequest", &targets, None)?;
                 Ok((request, customer))
             })

@@ -11,7 +11,8 @@ use super::prefetch::{self, Selection};
 use super::repo;
 use crate::addons::graphql::AddonBill;
 use crate::addons::model::AddonRow;
-use crate::auth::permissions::{require, Access, Permission, Require};
+use crate::auth::guard::{require, Require};
+use crate::auth::permissions::{Access, Permission};
 use crate::companies::graphql::Company;
 use crate::complaints::graphql::Complaint;
 use crate::complaints::model::ComplaintRow;
@@ -37,7 +38,7 @@ use crate::plans::graphql::Plan;
 pub struct Customer(pub CustomerRow);
 
 impl Customer {
-    pub const KIND: &'static str = "Customer";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::Customer;
 
     /// The customer with row id `key`, if the caller may read it (others are `NOT_FOUND`).
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Customer>> {

@@ -8,11 +8,13 @@ use super::model::CustomerStatus;
 use super::{repo, rules, service};
 use crate::audit::repo::record;
 use crate::audit::Actor;
-use crate::auth::permissions::{Permission, Require};
-use crate::auth::{password, principal};
+use crate::auth::guard::principal;
+use crate::auth::guard::Require;
+use crate::auth::password;
+use crate::auth::permissions::Permission;
 use crate::error::AppError;
 use crate::graphql::context::db;
-use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::node::expect_id;
 
 /// The changed customer, and what the change did and did not do.
 #[derive(SimpleObject)]
@@ -101,7 +103,7 @@ impl CustomerMutation {
                     }
                 }
                 let row = repo::update(conn, key, &changes)?;
-                record(conn, &actor, "updateCustomer", &[global_id(Customer::KIND, key)], None)?;
+                record(conn, &actor, "updateCustomer", &[crate::ids::encode(Customer::KIND, key)], None)?;
                 Ok((row, notes))
             })
             .await?;
@@ -141,7 +143,13 @@ impl CustomerMutation {
                     status.as_str(),
                     reason.as_deref().map(|r| format!(": {r}")).unwrap_or_default()
                 );
-                record(conn, &actor, "changeCustomerStatus", &[global_id(Customer::KIND, key)], Some(&details))?;
+                record(
+                    conn,
+                    &actor,
+                    "changeCustomerStatus",
+                    &[crate::ids::encode(Customer::KIND, key)],
+                    Some(&details),
+                )?;
                 Ok(row)
             })
             .await?;

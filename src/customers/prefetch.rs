@@ -45,7 +45,7 @@ impl Selection {
         let nodes = [look.field("nodes"), look.field("edges").field("node")];
         let selected = |field: &str| nodes.iter().any(|n| n.field(field).exists());
         // Invoices are not read for a caller the field would refuse anyway.
-        let billing = crate::auth::permissions::require(ctx, crate::auth::permissions::Permission::ReadBilling).is_ok();
+        let billing = crate::auth::guard::require(ctx, crate::auth::permissions::Permission::ReadBilling).is_ok();
         Selection {
             plan: selected("plan"),
             company: selected("company"),

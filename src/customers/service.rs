@@ -7,7 +7,7 @@ use crate::audit::Actor;
 use crate::db::schema::{employees, localities, plans};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::graphql::node::global_id;
+use crate::ids::{self, Kind};
 use crate::invoices::model::InvoiceRow;
 use crate::invoices::rules::Amounts;
 use crate::ledger::model::TransactionType;
@@ -141,7 +141,7 @@ pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(Cus
     }
     let customer = customer.ok_or_else(|| AppError::Internal("no free customer number after 20 draws".into()))?;
     let invoice = first_invoice(conn, &customer, &plan, draft.installation_paise, actor)?;
-    let targets = [global_id("Customer", customer.id), global_id("Invoice", invoice.id)];
+    let targets = [ids::encode(Kind::Customer, customer.id), ids::encode(Kind::Invoice, invoice.id)];
     crate::audit::repo::record(conn, actor, "createCustomer", &targets, Some(&customer.customer_id))?;
     Ok((customer, invoice))
 }

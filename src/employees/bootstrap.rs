@@ -2,9 +2,9 @@
 
 use crate::audit::Actor;
 use crate::auth::{password, Role};
+use crate::clock::now;
 use crate::db::Db;
-use crate::graphql::context::now;
-use crate::graphql::node::global_id;
+use crate::ids::{self, Kind};
 
 use super::model::NewEmployee;
 use super::repo;
@@ -15,19 +15,19 @@ pub const FIRST_ADMIN: &str = "admin";
 /// Creates `admin` when there are no employees: with `password` (from `ISP_ADMIN_PASSWORD`),
 /// or with a random one written once to the log. Returns the random password, if one was made.
 pub async fn ensure_first_admin(db: &Db, password: Option<String>) -> anyhow::Result<Option<String>> {
-    let count = db.read(repo::count).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    let count = db.read(repo::count).await?;
     if count > 0 {
         return Ok(None);
     }
     let (password, generated) = match password {
         Some(p) => {
             password::check_policy("ISP_ADMIN_PASSWORD", &p, FIRST_ADMIN)
-                .map_err(|e| anyhow::anyhow!("ISP_ADMIN_PASSWORD is not usable: {}", e.message()))?;
+                .map_err(|e| anyhow::Error::from(e).context("ISP_ADMIN_PASSWORD is not usable"))?;
             (p, false)
         }
         None => (crate::auth::token::generate()[..20].to_owned(), true),
     };
-    let hash = password::hash(password.clone()).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    let hash = password::hash(password.clone()).await?;
     let created = db
         .write(move |conn| {
             // Checked again inside the transaction: two servers starting at once make one admin.
@@ -50,12 +50,11 @@ pub async fn ensure_first_admin(db: &Db, password: Option<String>) -> anyhow::Re
                     updated_at: now,
                 },
             )?;
-            let target = global_id(super::graphql::Employee::KIND, row.id);
+            let target = ids::encode(Kind::Employee, row.id);
             crate::audit::repo::record(conn, &Actor::system(), "createEmployee", &[target], Some("first admin"))?;
             Ok(true)
         })
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message()))?;
+        .await?;
     if !created {
         return Ok(None);
     }

@@ -5,8 +5,10 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 use super::model::{EmployeeChanges, EmployeeFilter, EmployeeRow, NewEmployee};
 use super::repo;
 use crate::audit::Actor;
-use crate::auth::permissions::{require, Permission, Require};
-use crate::auth::{model::EMPLOYEE, password, principal, Principal, Role};
+use crate::auth::guard::principal;
+use crate::auth::guard::{require, Require};
+use crate::auth::permissions::Permission;
+use crate::auth::{model::EMPLOYEE, password, Principal, Role};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, now, optional_change};
 use crate::graphql::loaders::load_by_id;
@@ -19,7 +21,7 @@ use crate::validate;
 pub struct Employee(pub EmployeeRow);
 
 impl Employee {
-    pub const KIND: &'static str = "Employee";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::Employee;
 
     /// The employee with row id `key`, through the request's batch loader.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Employee>> {
@@ -219,7 +221,7 @@ impl EmployeeMutation {
                     return Err(AppError::Conflict(format!("the username \"{}\" is taken", new.username)));
                 }
                 let row = repo::insert(conn, &new)?;
-                let id = global_id(Employee::KIND, row.id);
+                let id = crate::ids::encode(Employee::KIND, row.id);
                 crate::audit::repo::record(conn, &actor, "createEmployee", &[id], Some(&row.role))?;
                 Ok(row)
             })
@@ -255,7 +257,7 @@ impl EmployeeMutation {
                     conn,
                     &actor,
                     "updateEmployee",
-                    &[global_id(Employee::KIND, key)],
+                    &[crate::ids::encode(Employee::KIND, key)],
                     Some(&details),
                 )?;
                 Ok(row)
@@ -286,7 +288,7 @@ impl EmployeeMutation {
                     conn,
                     &actor,
                     "resetEmployeePassword",
-                    &[global_id(Employee::KIND, key)],
+                    &[crate::ids::encode(Employee::KIND, key)],
                     None,
                 )?;
                 repo::find(conn, key)

@@ -5,7 +5,8 @@ use std::sync::Arc;
 use async_graphql::{Context, MaybeUndefined};
 
 use crate::db::Db;
-use crate::error::{to_graphql_error, AppError, AppResult};
+use crate::error::{AppError, AppResult};
+use crate::graphql::errors::to_graphql_error;
 
 /// The database handle of the schema.
 pub fn db<'a>(ctx: &Context<'a>) -> &'a Db {

@@ -1,16 +1,16 @@
 //! Relay global object identification: opaque IDs unique across types, and `node(id:)`.
 
 use async_graphql::{Context, Interface, Object, ID};
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 
 use crate::addons::graphql::AddonBill;
-use crate::auth::permissions::{require, Permission};
+use crate::auth::guard::require;
+use crate::auth::permissions::Permission;
 use crate::companies::graphql::Company;
 use crate::complaints::graphql::Complaint;
 use crate::customers::graphql::Customer;
 use crate::employees::graphql::Employee;
 use crate::error::AppError;
+use crate::ids::{self, Decoded, Kind};
 use crate::invoices::graphql::Invoice;
 use crate::ledger::graphql::Transaction;
 use crate::localities::graphql::Locality;
@@ -18,23 +18,21 @@ use crate::payments::graphql::Payment;
 use crate::plans::graphql::Plan;
 use crate::refunds::graphql::Refund;
 
-/// The opaque global ID of row `id` of type `kind` (`"Company"`, `"Plan"`, ...).
-pub fn global_id(kind: &str, id: i64) -> ID {
-    ID(URL_SAFE_NO_PAD.encode(format!("{kind}:{id}")))
-}
-
-/// The type name and row id inside a global ID, if it is one.
-pub fn decode_global_id(id: &str) -> Option<(String, i64)> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id).ok()?).ok()?;
-    let (kind, key) = text.split_once(':')?;
-    Some((kind.to_owned(), key.parse().ok()?))
+/// The opaque global ID of row `id` of type `kind`, as a GraphQL `ID`.
+pub fn global_id(kind: Kind, id: i64) -> ID {
+    ID(ids::encode(kind, id))
 }
 
 /// The row id inside `id`, which must be a global ID of type `kind`; `field` names the argument.
-pub fn expect_id(field: &str, kind: &str, id: &ID) -> Result<i64, AppError> {
-    match decode_global_id(id) {
-        Some((k, key)) if k == kind => Ok(key),
-        Some((k, _)) => Err(AppError::bad_input(field, format!("`{field}` must be the ID of a {kind}, not of a {k}"))),
+pub fn expect_id(field: &str, kind: Kind, id: &ID) -> Result<i64, AppError> {
+    match ids::decode(id) {
+        Some(Decoded::Known(k, key)) if k == kind => Ok(key),
+        Some(Decoded::Known(k, _)) => {
+            Err(AppError::bad_input(field, format!("`{field}` must be the ID of a {kind}, not of a {k}")))
+        }
+        Some(Decoded::Foreign(k)) => {
+            Err(AppError::bad_input(field, format!("`{field}` must be the ID of a {kind}, not of a {k}")))
+        }
         None => Err(AppError::bad_input(field, format!("`{field}` is not an ID this API issued"))),
     }
 }
@@ -65,11 +63,13 @@ pub struct NodeQuery;
 impl NodeQuery {
     /// Fetches any object by its global `id`; `null` when it does not exist (any more).
     async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
-        let Some((kind, key)) = decode_global_id(&id) else {
-            return Err(AppError::bad_input("id", "`id` is not an ID this API issued").into());
+        let (kind, key) = match ids::decode(&id) {
+            Some(Decoded::Known(kind, key)) => (kind, key),
+            Some(Decoded::Foreign(_)) => return Ok(None),
+            None => return Err(AppError::bad_input("id", "`id` is not an ID this API issued").into()),
         };
         // Each type is readable under the same permission as its own root field.
-        Ok(match kind.as_str() {
+        Ok(match kind {
             Company::KIND => {
                 require(ctx, Permission::ReadReferenceData)?;
                 Company::load(ctx, key).await?.map(Node::Company)
@@ -127,11 +127,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn ids_round_trip_and_carry_their_type() {
-        let id = global_id("Plan", 7);
-        assert_eq!(decode_global_id(&id), Some(("Plan".to_owned(), 7)));
-        assert_eq!(expect_id("planId", "Plan", &id).unwrap(), 7);
-        assert!(expect_id("companyId", "Company", &id).is_err());
-        assert!(expect_id("planId", "Plan", &ID("zzz".into())).is_err());
+    fn expected_ids_must_be_of_the_right_type() {
+        let id = global_id(Kind::Plan, 7);
+        assert_eq!(expect_id("planId", Kind::Plan, &id).unwrap(), 7);
+        assert!(expect_id("companyId", Kind::Company, &id).is_err());
+        assert!(expect_id("planId", Kind::Plan, &ID("zzz".into())).is_err());
     }
 }

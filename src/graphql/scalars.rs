@@ -1,5 +1,6 @@
 //! Custom scalars: `Money` (paise on the inside), `Percent`, `Date` and `DateTime`.
 
+use crate::money::format_hundredths;
 use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value};
 use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
 
@@ -41,13 +42,6 @@ pub fn parse_hundredths(text: &str) -> Result<i64, String> {
         .and_then(|w| w.checked_add(frac_value))
         .ok_or_else(|| format!("\"{text}\" is too large"))?;
     Ok(if negative { -value } else { value })
-}
-
-/// Formats hundredths as a decimal with exactly two places (118050 → `"1180.50"`).
-pub fn format_hundredths(value: i64) -> String {
-    let sign = if value < 0 { "-" } else { "" };
-    let abs = value.unsigned_abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
 }
 
 /// Reads a string or a JSON number as an amount of money: at most two places, and at most

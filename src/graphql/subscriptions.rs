@@ -14,12 +14,14 @@ use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::socket_limits::{Slot, SocketFeed, SubscriptionLimits};
-use crate::auth::permissions::{require, Access, Permission, Require};
+use crate::auth::guard::{require, Require};
+use crate::auth::permissions::{Access, Permission};
 use crate::auth::websocket::WebsocketLogin;
 use crate::auth::RequestAuth;
 use crate::complaints::graphql::{Complaint, ComplaintFilterInput};
 use crate::connection_requests::graphql::ConnectionRequest;
 use crate::db::Db;
+use crate::error::codes;
 use crate::events::{Event, Events};
 use crate::notifications::graphql::{viewer, Notification};
 
@@ -52,12 +54,12 @@ async fn still_allowed(ctx: &Context<'_>, event: &Arc<Event>) -> Result<(), asyn
         None => check().await,
     };
     let Ok(now) = now else {
-        return Err(ended("UNAUTHENTICATED", "your session could not be checked; subscribe again"));
+        return Err(ended(codes::UNAUTHENTICATED, "your session could not be checked; subscribe again"));
     };
     match (now, ctx.data_opt::<RequestAuth>().and_then(|a| a.principal.as_ref())) {
-        (None, _) => Err(ended("UNAUTHENTICATED", "your session has ended; log in again")),
+        (None, _) => Err(ended(codes::UNAUTHENTICATED, "your session has ended; log in again")),
         (Some(now), Some(then)) if &now == then => Ok(()),
-        _ => Err(ended("FORBIDDEN", "your access changed; subscribe again")),
+        _ => Err(ended(codes::FORBIDDEN, "your access changed; subscribe again")),
     }
 }
 
@@ -68,15 +70,14 @@ fn take_place(ctx: &Context<'_>) -> Result<Option<Slot>> {
         return Ok(None);
     };
     let Some(who) = ctx.data_opt::<RequestAuth>().and_then(|a| a.principal.as_ref()) else { return Ok(None) };
-    limits
-        .acquire(socket, who)
-        .map(Some)
-        .map_err(|message| async_graphql::Error::new(message).extend_with(|_, e| e.set("code", "TOO_MANY_REQUESTS")))
+    limits.acquire(socket, who).map(Some).map_err(|message| {
+        async_graphql::Error::new(message).extend_with(|_, e| e.set("code", codes::TOO_MANY_REQUESTS))
+    })
 }
 
 fn lagged() -> async_graphql::Error {
     async_graphql::Error::new("you fell behind and missed events; refetch the list to catch up (newer events follow)")
-        .extend_with(|_, e| e.set("code", "LAGGED"))
+        .extend_with(|_, e| e.set("code", codes::LAGGED))
 }
 
 /// An error that ends the subscription.

@@ -6,7 +6,8 @@ use crate::graphql::loader_cache::EpochCache;
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus};
-use crate::auth::permissions::{require, Access, Permission, Require};
+use crate::auth::guard::{require, Require};
+use crate::auth::permissions::{Access, Permission};
 use crate::customers::graphql::Customer;
 use crate::customers::loader::{InvoiceMoney, PaymentsLoader};
 use crate::error::{AppError, AppResult};
@@ -23,7 +24,7 @@ use crate::payments::model::{AllocationRow, PaymentRow};
 pub struct Invoice(pub InvoiceRow);
 
 impl Invoice {
-    pub const KIND: &'static str = "Invoice";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::Invoice;
 
     /// The invoice with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Invoice>> {

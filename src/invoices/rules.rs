@@ -110,7 +110,7 @@ pub fn invoice_number(local_time: NaiveDateTime, nth_in_second: u32) -> String {
 
 /// Paise as rupees with two decimals, for messages (`118050` → `1180.50`).
 pub fn rupees(paise: i64) -> String {
-    crate::graphql::scalars::format_hundredths(paise)
+    crate::money::format_hundredths(paise)
 }
 
 /// The status an invoice has after its paid amount changed (a payment, a refund, advance

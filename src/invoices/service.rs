@@ -15,7 +15,7 @@ use crate::customers::model::CustomerRow;
 use crate::db::schema::{addon_bills, companies, customers, payment_allocations, payments};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::graphql::node::global_id;
+use crate::ids::{self, Kind};
 use crate::ledger::model::{Entry, TransactionType};
 
 /// Locks customer `id` until the transaction ends and returns it; `BAD_USER_INPUT` on `field`
@@ -91,7 +91,7 @@ pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResul
     let ids: Vec<i64> = addons.iter().map(|a| a.id).collect();
     crate::addons::repo::mark_billed(conn, &ids, row.id)?;
     let details = format!("{} ₹{}", row.invoice_number, rupees(row.total_paise));
-    crate::audit::repo::record(conn, actor, "createInvoice", &[global_id("Invoice", row.id)], Some(&details))?;
+    crate::audit::repo::record(conn, actor, "createInvoice", &[ids::encode(Kind::Invoice, row.id)], Some(&details))?;
     Ok(row)
 }
 
@@ -210,7 +210,7 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Acto
         crate::ledger::repo::append(conn, entry, actor)?;
     }
     let details = format!("{} -> {}", from.as_str(), to.as_str());
-    crate::audit::repo::record(conn, actor, "updateInvoiceStatus", &[global_id("Invoice", id)], Some(&details))?;
+    crate::audit::repo::record(conn, actor, "updateInvoiceStatus", &[ids::encode(Kind::Invoice, id)], Some(&details))?;
     Ok(invoice)
 }
 
@@ -252,7 +252,7 @@ pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Act
     entry.invoice_id = Some(invoice.id);
     crate::ledger::repo::append(conn, entry, actor)?;
     let details = format!("{} -₹{}: {reason}", invoice.invoice_number, rupees(credit));
-    crate::audit::repo::record(conn, actor, "adjustInvoice", &[global_id("Invoice", id)], Some(&details))?;
+    crate::audit::repo::record(conn, actor, "adjustInvoice", &[ids::encode(Kind::Invoice, id)], Some(&details))?;
     Ok(invoice)
 }
 
@@ -278,7 +278,13 @@ pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
     }
     remove_from_ledger(conn, &invoice, actor)?;
     repo::delete(conn, id)?;
-    crate::audit::repo::record(conn, actor, "deleteInvoice", &[global_id("Invoice", id)], Some(&invoice.invoice_number))
+    crate::audit::repo::record(
+        conn,
+        actor,
+        "deleteInvoice",
+        &[ids::encode(Kind::Invoice, id)],
+        Some(&invoice.invoice_number),
+    )
 }
 
 /// Takes a draft invoice that is about to be deleted off the ledger: add-ons added to it wait

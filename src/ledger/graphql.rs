@@ -4,7 +4,8 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{TransactionFilter, TransactionRow, TransactionType};
 use super::repo;
-use crate::auth::permissions::{Permission, Require};
+use crate::auth::guard::Require;
+use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
 use crate::employees::graphql::StaffContact;
 use crate::error::AppResult;
@@ -23,7 +24,7 @@ use crate::refunds::graphql::Refund;
 pub struct Transaction(pub TransactionRow);
 
 impl Transaction {
-    pub const KIND: &'static str = "Transaction";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::Transaction;
 
     /// The ledger row with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Transaction>> {

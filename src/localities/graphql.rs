@@ -6,8 +6,9 @@ use super::model::{LocalityChanges, LocalityFilter, LocalityRow, NewLocality};
 use super::repo;
 use crate::audit::repo::record;
 use crate::audit::Actor;
-use crate::auth::permissions::{Permission, Require};
-use crate::auth::principal;
+use crate::auth::guard::Require;
+use crate::auth::permissions::Permission;
+use crate::auth::guard::principal;
 use crate::companies::graphql::Company;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, now};
@@ -21,7 +22,7 @@ use crate::validate;
 pub struct Locality(pub LocalityRow);
 
 impl Locality {
-    pub const KIND: &'static str = "Locality";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::Locality;
 
     /// The locality with row id `key`, through the request's batch loader.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Locality>> {
@@ -175,7 +176,7 @@ impl LocalityMutation {
             .write(move |conn| {
                 crate::companies::repo::ensure_exists(conn, Some(new.company_id))?;
                 let row = repo::insert(conn, &new)?;
-                record(conn, &actor, "createLocality", &[global_id(Locality::KIND, row.id)], None)?;
+                record(conn, &actor, "createLocality", &[crate::ids::encode(Locality::KIND, row.id)], None)?;
                 Ok(row)
             })
             .await?;
@@ -195,7 +196,7 @@ impl LocalityMutation {
                 let row = repo::update(conn, key, &changes)?;
                 // The PIN code and the state as they are after the change must agree.
                 validate::pincode_in_state(field, &row.pincode, &row.state)?;
-                record(conn, &actor, "updateLocality", &[global_id(Locality::KIND, key)], None)?;
+                record(conn, &actor, "updateLocality", &[crate::ids::encode(Locality::KIND, key)], None)?;
                 Ok(row)
             })
             .await?;

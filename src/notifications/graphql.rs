@@ -5,8 +5,10 @@ use async_graphql::{Context, Object, Result, ID};
 
 use super::model::{NotificationKind, NotificationRow, Recipient, WebhookStatus};
 use super::repo;
-use crate::auth::permissions::{Permission, Require};
-use crate::auth::{principal, Principal};
+use crate::auth::guard::principal;
+use crate::auth::guard::Require;
+use crate::auth::permissions::Permission;
+use crate::auth::Principal;
 use crate::error::AppResult;
 use crate::graphql::context::db;
 use crate::graphql::node::{expect_id, global_id};
@@ -17,7 +19,7 @@ use crate::graphql::scalars::DateTime;
 pub struct Notification(pub NotificationRow);
 
 impl Notification {
-    pub const KIND: &'static str = "Notification";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::Notification;
 }
 
 /// Who the caller is, as a notification recipient.

@@ -52,7 +52,7 @@ pub async fn run(db: &Db, outbox: &Outbox, events: &Events) -> AppResult<usize> 
                     NotificationKind::PlanExpiring,
                     format!("Your plan ends {when}"),
                     format!("Dear {name}, your plan ends on {end}. Renew before then to stay connected."),
-                    Some(crate::graphql::node::global_id("Customer", customer).0),
+                    Some(crate::ids::encode(crate::ids::Kind::Customer, customer)),
                 );
                 new.dedupe_key = Some(format!("plan-expiring:{customer}:{end}:{days}"));
                 made.extend(repo::insert(conn, &new)?);

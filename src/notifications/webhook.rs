@@ -18,7 +18,7 @@ use super::repo;
 use crate::db::schema::{customers, employees};
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
-use crate::graphql::node::global_id;
+use crate::ids::{self, Kind};
 
 /// Tries per notification before it is marked `FAILED`.
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -53,7 +53,7 @@ pub fn backoff_seconds(attempts: i32) -> i64 {
 
 /// The JSON body for a notification, with the recipient's name and contact details.
 fn body(conn: &mut DbConn, n: &NotificationRow) -> AppResult<serde_json::Value> {
-    let (kind, name, mobile, email): (&str, String, Option<String>, Option<String>) =
+    let (kind, name, mobile, email): (Kind, String, Option<String>, Option<String>) =
         if n.recipient_kind == crate::auth::model::EMPLOYEE {
             let (name, mobile, email) = employees::table
                 .find(n.recipient_id)
@@ -61,7 +61,7 @@ fn body(conn: &mut DbConn, n: &NotificationRow) -> AppResult<serde_json::Value> 
                 .first(conn)
                 .optional()?
                 .unwrap_or_default();
-            ("Employee", name, mobile, email)
+            (Kind::Employee, name, mobile, email)
         } else {
             let (name, mobile, email) = customers::table
                 .find(n.recipient_id)
@@ -69,16 +69,16 @@ fn body(conn: &mut DbConn, n: &NotificationRow) -> AppResult<serde_json::Value> 
                 .first(conn)
                 .optional()?
                 .unwrap_or_default();
-            ("Customer", name, mobile, email)
+            (Kind::Customer, name, mobile, email)
         };
     Ok(json!({
-        "id": global_id("Notification", n.id),
+        "id": ids::encode(Kind::Notification, n.id),
         "kind": n.kind,
         "title": n.title,
         "body": n.body,
         "subjectId": n.subject_id,
         "createdAt": n.created_at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        "recipient": {"id": global_id(kind, n.recipient_id), "kind": n.recipient_kind, "name": name,
+        "recipient": {"id": ids::encode(kind, n.recipient_id), "kind": n.recipient_kind, "name": name,
                       "mobile": mobile, "email": email},
     }))
 }
@@ -88,7 +88,7 @@ async fn deliver(client: &reqwest::Client, hook: &Webhook, n: &NotificationRow, 
     let mut request = client
         .post(&hook.url)
         .header("content-type", "application/json")
-        .header("x-isp-delivery", global_id("Notification", n.id).0)
+        .header("x-isp-delivery", ids::encode(Kind::Notification, n.id))
         .header("x-isp-attempt", (n.webhook_attempts + 1).to_string())
         .body(body.to_vec());
     let timestamp = chrono::Utc::now().timestamp();

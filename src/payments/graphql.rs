@@ -3,7 +3,8 @@
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{AllocationRow, PaymentFilter, PaymentMethod, PaymentRow, PaymentStatus};
-use crate::auth::permissions::{Permission, Require};
+use crate::auth::guard::Require;
+use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
 use crate::employees::graphql::{Employee, StaffContact};
 use crate::error::{AppError, AppResult};
@@ -22,7 +23,7 @@ use crate::refunds::model::RefundRow;
 pub struct Payment(pub PaymentRow);
 
 impl Payment {
-    pub const KIND: &'static str = "Payment";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::Payment;
 
     /// The payment with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Payment>> {

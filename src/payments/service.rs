@@ -7,7 +7,7 @@ use crate::audit::Actor;
 use crate::db::schema::payments;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::graphql::node::global_id;
+use crate::ids::{self, Kind};
 use crate::invoices::model::{InvoiceRow, InvoiceStatus};
 use crate::invoices::rules::rupees;
 use crate::invoices::service::{lock_customer, put_money};
@@ -111,7 +111,13 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
     };
     let payment = if req.status == PaymentStatus::Completed { apply(conn, payment, actor)? } else { payment };
     let details = format!("{} ₹{} {}", payment.payment_id, rupees(payment.amount_paise), payment.status);
-    crate::audit::repo::record(conn, actor, "createPayment", &[global_id("Payment", payment.id)], Some(&details))?;
+    crate::audit::repo::record(
+        conn,
+        actor,
+        "createPayment",
+        &[ids::encode(Kind::Payment, payment.id)],
+        Some(&details),
+    )?;
     Ok(payment)
 }
 
@@ -201,7 +207,7 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: PaymentStatus, actor: &Acto
         payment = apply(conn, payment, actor)?;
     }
     let details = format!("{} {} -> {}", payment.payment_id, from.as_str(), to.as_str());
-    crate::audit::repo::record(conn, actor, "updatePaymentStatus", &[global_id("Payment", id)], Some(&details))?;
+    crate::audit::repo::record(conn, actor, "updatePaymentStatus", &[ids::encode(Kind::Payment, id)], Some(&details))?;
     Ok(payment)
 }
 

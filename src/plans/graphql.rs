@@ -6,8 +6,9 @@ use super::model::{NewPlan, PlanChanges, PlanFilter, PlanRow};
 use super::repo;
 use crate::audit::repo::record;
 use crate::audit::Actor;
-use crate::auth::permissions::{Permission, Require};
-use crate::auth::principal;
+use crate::auth::guard::Require;
+use crate::auth::permissions::Permission;
+use crate::auth::guard::principal;
 use crate::companies::graphql::Company;
 use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
@@ -25,7 +26,7 @@ pub const DEFAULT_VALIDITY_DAYS: i32 = 30;
 pub struct Plan(pub PlanRow);
 
 impl Plan {
-    pub const KIND: &'static str = "Plan";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::Plan;
 
     /// The plan with row id `key`, through the request's batch loader.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Plan>> {
@@ -217,7 +218,7 @@ impl PlanMutation {
             .write(move |conn| {
                 crate::companies::repo::ensure_exists(conn, Some(new.company_id))?;
                 let row = repo::insert(conn, &new)?;
-                record(conn, &actor, "createPlan", &[global_id(Plan::KIND, row.id)], None)?;
+                record(conn, &actor, "createPlan", &[crate::ids::encode(Plan::KIND, row.id)], None)?;
                 Ok(row)
             })
             .await?;
@@ -238,10 +239,10 @@ impl PlanMutation {
                     conn,
                     &actor,
                     "updatePlan",
-                    &[global_id(Plan::KIND, key)],
+                    &[crate::ids::encode(Plan::KIND, key)],
                     Some(&format!(
                         "price={} active={}",
-                        crate::graphql::scalars::format_hundredths(row.price_paise),
+                        crate::money::format_hundredths(row.price_paise),
                         row.is_active
                     )),
                 )?;

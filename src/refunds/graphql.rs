@@ -5,8 +5,9 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 use super::model::{RefundFilter, RefundRow};
 use super::service;
 use crate::audit::Actor;
-use crate::auth::permissions::{Permission, Require};
-use crate::auth::principal;
+use crate::auth::guard::Require;
+use crate::auth::permissions::Permission;
+use crate::auth::guard::principal;
 use crate::customers::graphql::Customer;
 use crate::employees::graphql::StaffContact;
 use crate::error::AppResult;
@@ -22,7 +23,7 @@ use crate::payments::graphql::Payment;
 pub struct Refund(pub RefundRow);
 
 impl Refund {
-    pub const KIND: &'static str = "Refund";
+    pub const KIND: crate::ids::Kind = crate::ids::Kind::Refund;
 
     /// The refund with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Refund>> {

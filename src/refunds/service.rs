@@ -8,7 +8,7 @@ use crate::db::page::{Page, PageWindow};
 use crate::db::schema::refunds;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
-use crate::graphql::node::global_id;
+use crate::ids::{self, Kind};
 use crate::invoices::rules::rupees;
 use crate::invoices::service::{lock_customer, put_money};
 use crate::keyset_page;
@@ -93,7 +93,7 @@ pub fn refund(
     entry.invoice_id = payment.invoice_id;
     crate::ledger::repo::append(conn, entry, actor)?;
     let details = format!("{} ₹{} of {}", row.refund_id, rupees(amount), payment.payment_id);
-    let targets = [global_id("Refund", row.id), global_id("Payment", payment.id)];
+    let targets = [ids::encode(Kind::Refund, row.id), ids::encode(Kind::Payment, payment.id)];
     crate::audit::repo::record(conn, actor, "createRefund", &targets, Some(&details))?;
     Ok(row)
 }

@@ -234,7 +234,7 @@ on_both_databases! {
         settle().await;
         // Valid in form, refused inside the transaction (no such employee): rolled back.
         let mut input = complaint(&c, "Ghost", "HIGH");
-        input["i"]["assignedEmployeeId"] = json!(isp_billing::graphql::node::global_id("Employee", 999_999).0);
+        input["i"]["assignedEmployeeId"] = json!(isp_billing::ids::encode(isp_billing::ids::Kind::Employee, 999_999));
         assert_code(&app.error(CREATE_COMPLAINT, input).await, "BAD_USER_INPUT", Some("assignedEmployeeId"));
         assert_eq!(sub.event(SHORT).await, None, "nothing published for a rolled-back complaint");
         app.data(CREATE_COMPLAINT, complaint(&c, "Real", "HIGH")).await;

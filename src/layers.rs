@@ -1,0 +1,76 @@
+//! The direction of imports, checked: domain files (models, repos, services, rules, and the
+//! shared modules beside them) never reach into the GraphQL or HTTP layers. Only the files
+//! named in [`GRAPHQL_FILES`] (and the `graphql`/`http` folders) may; `lib.rs`, `main.rs` and
+//! `config.rs` wire the layers together and are left out. See docs/ARCHITECTURE.md.
+
+/// File names that belong to an area's GraphQL layer.
+const GRAPHQL_FILES: [&str; 8] =
+    ["graphql.rs", "mutations.rs", "inputs.rs", "loader.rs", "prefetch.rs", "guard.rs", "default_deny.rs", "websocket.rs"];
+
+/// The composition root: it builds the app out of every layer.
+const WIRING: [&str; 3] = ["src/lib.rs", "src/main.rs", "src/config.rs"];
+
+/// What a domain file may not contain.
+const FORBIDDEN: [&str; 8] = [
+    "async_graphql",
+    "crate::graphql",
+    "crate::http",
+    "::graphql::",
+    "super::mutations",
+    "super::inputs",
+    "super::loader",
+    "super::guard",
+];
+
+/// Allowed in a domain file: the derive that makes a stored enum a GraphQL enum.
+const ALLOWED: [&str; 1] = ["#[derive(async_graphql::Enum"];
+
+fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// `src/...` paths of the domain files.
+fn domain_files() -> Vec<(String, String)> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    rust_files(&root.join("src"), &mut files);
+    files
+        .into_iter()
+        .map(|p| (p.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/"), p))
+        .filter(|(rel, p)| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            !rel.starts_with("src/graphql/")
+                && !rel.starts_with("src/http/")
+                && !WIRING.contains(&rel.as_str())
+                && !GRAPHQL_FILES.contains(&name.as_ref())
+                && rel != "src/layers.rs"
+        })
+        .map(|(rel, p)| (rel, std::fs::read_to_string(p).unwrap()))
+        .collect()
+}
+
+#[test]
+fn domain_files_do_not_import_the_graphql_layer() {
+    let files = domain_files();
+    assert!(files.iter().any(|(rel, _)| rel == "src/payments/service.rs"), "the walk found the services");
+    let mut found = Vec::new();
+    for (rel, text) in &files {
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            if ALLOWED.iter().any(|a| code.contains(a)) {
+                continue;
+            }
+            if let Some(bad) = FORBIDDEN.iter().find(|f| code.contains(*f)) {
+                found.push(format!("{rel}:{}: `{bad}` in `{}`", n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(found.is_empty(), "domain files importing the GraphQL layer:\n{}", found.join("\n"));
+}
