@@ -31,7 +31,7 @@ pub async fn backup(db: &Db, database_url: &str, to: &Path) -> anyhow::Result<()
                 Ok(())
             })
             .await
-            .map_err(|e| anyhow::anyhow!("copying the database: {}", e.message()))?;
+            .map_err(|e| anyhow::Error::from(e).context("copying the database"))?;
             let to = to.to_owned();
             tokio::task::spawn_blocking(move || check_sqlite_file(&to)).await??;
             Ok(())

@@ -1,10 +1,40 @@
-//! One error type for the whole app, mapped to GraphQL errors with `extensions.code`.
-//!
-//! Internal failures are logged with their detail and reach the client only as
-//! "internal server error": no SQL, no stack, no file paths.
+//! One error type for the whole app, and every `extensions.code` a client can receive.
+//! `crate::graphql::errors` turns an [`AppError`] into a GraphQL error; internal failures are
+//! logged with their detail and reach the client only as "internal server error": no SQL, no
+//! stack, no file paths.
 
-use async_graphql::ErrorExtensions;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+/// The values of `extensions.code` in error responses, the whole list: clients branch on them,
+/// so they never change once published (the README lists them).
+pub mod codes {
+    /// Not logged in, a wrong username or password, or a session that ended.
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    /// Logged in, but the role does not allow it.
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    /// A bad argument or input field; `extensions.field` names it.
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    /// The change conflicts with the data (taken name, row in use, wrong status).
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const TOO_MANY_REQUESTS: &str = "TOO_MANY_REQUESTS";
+    pub const INTERNAL_SERVER_ERROR: &str = "INTERNAL_SERVER_ERROR";
+    /// The query text could not be parsed (or is beyond the size limits).
+    pub const GRAPHQL_PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
+    /// The query does not fit the schema or its limits (cost, depth).
+    pub const GRAPHQL_VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+    /// The request ran past its deadline and was stopped.
+    pub const TIMEOUT: &str = "TIMEOUT";
+    /// A subscription fell behind its events and was ended.
+    pub const LAGGED: &str = "LAGGED";
+    /// An HTTP body or query string that is not a GraphQL request.
+    pub const BAD_REQUEST: &str = "BAD_REQUEST";
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    /// A mutation sent with GET.
+    pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
+    /// The server is at its connection limit; try again shortly.
+    pub const BUSY: &str = "BUSY";
+}
 
 /// Everything that can go wrong while answering a request.
 ///
@@ -78,14 +108,43 @@ impl AppError {
     /// The value of `extensions.code`.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Unauthenticated | AppError::InvalidCredentials => "UNAUTHENTICATED",
-            AppError::Forbidden(_) => "FORBIDDEN",
-            AppError::NotFound(_) => "NOT_FOUND",
-            AppError::BadInput { .. } => "BAD_USER_INPUT",
-            AppError::Conflict(_) => "CONFLICT",
-            AppError::TooManyRequests(_) => "TOO_MANY_REQUESTS",
-            AppError::Database(_) | AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
+            AppError::Unauthenticated | AppError::InvalidCredentials => codes::UNAUTHENTICATED,
+            AppError::Forbidden(_) => codes::FORBIDDEN,
+            AppError::NotFound(_) => codes::NOT_FOUND,
+            AppError::BadInput { .. } => codes::BAD_USER_INPUT,
+            AppError::Conflict(_) => codes::CONFLICT,
+            AppError::TooManyRequests(_) => codes::TOO_MANY_REQUESTS,
+            AppError::Database(_) | AppError::Internal(_) => codes::INTERNAL_SERVER_ERROR,
         }
+    }
+}
+
+/// An [`AppError`] on a command-line path (`anyhow`): its message, with the database error
+/// underneath kept as the source, so `{:#}` shows the whole chain.
+#[derive(Debug)]
+struct CliError(AppError);
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.0 {
+            AppError::Database(_) => f.write_str("database error"),
+            other => f.write_str(&other.message()),
+        }
+    }
+}
+
+impl std::error::Error for CliError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.0 {
+            AppError::Database(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<AppError> for anyhow::Error {
+    fn from(e: AppError) -> Self {
+        anyhow::Error::new(CliError(e))
     }
 }
 
@@ -114,36 +173,15 @@ pub fn on_foreign_key_violation(e: DieselError, message: impl FnOnce() -> String
     }
 }
 
-impl From<AppError> for async_graphql::Error {
-    fn from(e: AppError) -> Self {
-        to_graphql_error(&e)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_errors_keep_their_cause() {
+        let e = anyhow::Error::from(AppError::Database(DieselError::NotFound)).context("copying the database");
+        assert_eq!(format!("{e:#}"), "copying the database: database error: Record not found");
+        let e = anyhow::Error::from(AppError::bad_input("password", "too short"));
+        assert_eq!(format!("{e:#}"), "too short");
     }
-}
-
-/// The client's view of `e`: its message (or "internal server error", logging the detail)
-/// with `extensions.code`, and `extensions.field` for bad input.
-pub fn to_graphql_error(e: &AppError) -> async_graphql::Error {
-    let code = e.code();
-    let message = match e {
-        AppError::Database(_) | AppError::Internal(_) => {
-            tracing::error!(error = %e.message(), "internal error");
-            "internal server error".to_owned()
-        }
-        other => other.message(),
-    };
-    async_graphql::Error::new(message).extend_with(|_, ext| {
-        ext.set("code", code);
-        if let AppError::BadInput { field, .. } = e {
-            ext.set("field", field.as_str());
-        }
-    })
-}
-
-/// `e` as an error raised outside a resolver (while preparing or parsing a request), with
-/// `message` instead of the default one when given; same code, same hiding of internals.
-pub fn to_server_error(e: &AppError, message: Option<&str>) -> async_graphql::ServerError {
-    let error = to_graphql_error(e);
-    let mut server_error = async_graphql::ServerError::new(message.unwrap_or(&error.message), None);
-    server_error.extensions = error.extensions;
-    server_error
 }

@@ -124,8 +124,7 @@ async fn migrate(config: &Config, revert_last: bool) -> anyhow::Result<()> {
             };
             result.map_err(|e| AppError::Internal(e.to_string()))
         })
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message()))?;
+        .await?;
     let verb = if revert_last { "reverted" } else { "applied" };
     if done.is_empty() {
         println!("nothing to do: the database is up to date");

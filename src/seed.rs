@@ -110,11 +110,10 @@ macro_rules! insert_all {
 
 /// Fills `db` (which must hold no companies yet) with `customer_count` demo customers.
 pub async fn seed_demo(db: &Db, customer_count: usize, seed: u64) -> anyhow::Result<Summary> {
-    let password_hash =
-        crate::auth::password::hash(DEMO_PASSWORD.to_owned()).await.map_err(|e| anyhow::anyhow!(e.message()))?;
+    let password_hash = crate::auth::password::hash(DEMO_PASSWORD.to_owned()).await?;
     db.write(move |conn| fill(conn, customer_count, seed, &password_hash))
         .await
-        .map_err(|e| anyhow::anyhow!(e.message()))
+        .map_err(anyhow::Error::from)
         .context("seeding the demo data")
 }
 

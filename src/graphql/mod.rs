@@ -1,6 +1,7 @@
 //! The GraphQL schema: per-area roots merged into one, with limits and error codes.
 
 pub mod context;
+pub mod errors;
 pub mod loader_cache;
 pub mod loaders;
 pub mod node;

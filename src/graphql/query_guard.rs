@@ -9,6 +9,7 @@
 //! `GRAPHQL_VALIDATION_FAILED` (or `GRAPHQL_PARSE_FAILED` for the text limits) and a message
 //! naming the limit; only documents within every limit reach async-graphql.
 
+use crate::error::codes;
 use std::collections::HashMap;
 
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
@@ -37,8 +38,8 @@ pub const MAX_INTROSPECTIONS: u64 = 3;
 /// shorter limits; this one applies before any of them runs.
 pub const MAX_STRING_CHARS: usize = 10_000;
 
-const PARSE_FAILED: &str = "GRAPHQL_PARSE_FAILED";
-const VALIDATION_FAILED: &str = "GRAPHQL_VALIDATION_FAILED";
+const PARSE_FAILED: &str = codes::GRAPHQL_PARSE_FAILED;
+const VALIDATION_FAILED: &str = codes::GRAPHQL_VALIDATION_FAILED;
 
 fn refuse(code: &str, message: String) -> ServerError {
     let mut e = ServerError::new(message, None);
@@ -380,7 +381,7 @@ fn check_const(field: &str, value: &async_graphql_value::ConstValue) -> Result<(
 
 fn check_string(field: &str, s: &str) -> Result<(), ServerError> {
     let bad = |message: String| {
-        let mut e = refuse("BAD_USER_INPUT", message);
+        let mut e = refuse(codes::BAD_USER_INPUT, message);
         e.extensions.get_or_insert_with(Default::default).set("field", Value::String(field.to_owned()));
         e
     };

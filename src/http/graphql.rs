@@ -3,6 +3,7 @@
 //! (`ISP_REQUEST_TIMEOUT_SECONDS`); a body that is not a GraphQL request gets a JSON error with
 //! a code, never the library's debug text.
 
+use crate::error::codes;
 use std::net::SocketAddr;
 
 use async_graphql::http::GraphiQLSource;
@@ -17,7 +18,7 @@ use serde::Deserialize;
 
 use super::{client_address, AppState};
 use crate::auth;
-use crate::error::to_graphql_error;
+use crate::graphql::errors::to_graphql_error;
 use crate::graphql::{loaders, request_hooks};
 
 /// A response with one error, `code` in its extensions, and the given HTTP status.
@@ -37,13 +38,15 @@ pub async fn post(
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
             let message = format!("the request body is larger than {} bytes", state.max_body_bytes);
-            return error_response(StatusCode::PAYLOAD_TOO_LARGE, "PAYLOAD_TOO_LARGE", &message);
+            return error_response(StatusCode::PAYLOAD_TOO_LARGE, codes::PAYLOAD_TOO_LARGE, &message);
         }
-        Err(_) => return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", "the request body could not be read"),
+        Err(_) => {
+            return error_response(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, "the request body could not be read")
+        }
     };
     let request = match parse_body(&body) {
         Ok(request) => request,
-        Err(message) => return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message),
+        Err(message) => return error_response(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, &message),
     };
     let address = client_address(connect_info.as_ref());
     run(&state, &headers, address, request, false).await
@@ -81,7 +84,7 @@ pub async fn get(
     params: Result<Query<GetParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let Ok(Query(params)) = params else {
-        return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", "the query string could not be read");
+        return error_response(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, "the query string could not be read");
     };
     let Some(query) = params.query else {
         let wants_html = headers
@@ -93,7 +96,7 @@ pub async fn get(
         }
         let message =
             "send a query as ?query=... (and POST for mutations), or open this address in a browser for GraphiQL";
-        return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", message);
+        return error_response(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message);
     };
     let mut request = async_graphql::Request::new(query);
     if let Some(variables) = params.variables.filter(|v| !v.trim().is_empty()) {
@@ -101,7 +104,7 @@ pub async fn get(
             Ok(v @ serde_json::Value::Object(_)) => request.variables = async_graphql::Variables::from_json(v),
             _ => {
                 let message = "`variables` must be a JSON object";
-                return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", message);
+                return error_response(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, message);
             }
         }
     }
@@ -136,7 +139,7 @@ async fn run(
         if read_only && !is_query(&mut request) {
             let message = "only queries can be sent with GET; send mutations and subscriptions with POST";
             let mut e = async_graphql::ServerError::new(message, None);
-            e.extensions.get_or_insert_with(Default::default).set("code", "METHOD_NOT_ALLOWED");
+            e.extensions.get_or_insert_with(Default::default).set("code", codes::METHOD_NOT_ALLOWED);
             return async_graphql::Response::from_errors(vec![e]);
         }
         // Kept for the rare refusal on cost, which the hooked schema explains (below).

@@ -6,6 +6,7 @@ mod graphql;
 pub mod server;
 mod websocket;
 
+use crate::error::codes;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -143,7 +144,7 @@ async fn deadline(State(state): State<AppState>, request: Request, next: Next) -
         Ok(response) => response,
         Err(_) => {
             let message = format!("the request took longer than {} seconds", state.request_timeout.as_secs());
-            let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": "TIMEOUT"}}]});
+            let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": codes::TIMEOUT}}]});
             (StatusCode::REQUEST_TIMEOUT, Json(body)).into_response()
         }
     }

@@ -278,6 +278,9 @@ mod tests {
         let text = std::str::from_utf8(super::BUSY).unwrap();
         let (head, body) = text.split_once("\r\n\r\n").unwrap();
         assert!(head.contains(&format!("Content-Length: {}", body.len())), "{head}");
-        assert_eq!(serde_json::from_str::<serde_json::Value>(body).unwrap()["errors"][0]["extensions"]["code"], "BUSY");
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(body).unwrap()["errors"][0]["extensions"]["code"],
+            crate::error::codes::BUSY
+        );
     }
 }
