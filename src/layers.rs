@@ -4,8 +4,16 @@
 //! `config.rs` wire the layers together and are left out. See docs/ARCHITECTURE.md.
 
 /// File names that belong to an area's GraphQL layer.
-const GRAPHQL_FILES: [&str; 8] =
-    ["graphql.rs", "mutations.rs", "inputs.rs", "loader.rs", "prefetch.rs", "guard.rs", "default_deny.rs", "websocket.rs"];
+const GRAPHQL_FILES: [&str; 8] = [
+    "graphql.rs",
+    "mutations.rs",
+    "inputs.rs",
+    "loader.rs",
+    "prefetch.rs",
+    "guard.rs",
+    "default_deny.rs",
+    "websocket.rs",
+];
 
 /// The composition root: it builds the app out of every layer.
 const WIRING: [&str; 3] = ["src/lib.rs", "src/main.rs", "src/config.rs"];

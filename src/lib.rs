@@ -20,9 +20,9 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod invoices;
 #[cfg(test)]
 mod layers;
-pub mod invoices;
 pub mod ledger;
 pub mod localities;
 pub mod metrics;

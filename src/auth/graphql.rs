@@ -3,8 +3,8 @@
 use async_graphql::{Context, Object, Result, SimpleObject, ID};
 use chrono::NaiveDateTime;
 
-use super::model::{Credentials, EMPLOYEE};
 use super::guard::{principal, request_auth};
+use super::model::{Credentials, EMPLOYEE};
 use super::{password, repo, throttle, token, AuthSettings, Decision, Principal, Role};
 use crate::audit::Actor;
 use crate::db::Db;

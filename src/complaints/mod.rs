@@ -7,3 +7,4 @@ pub mod model;
 pub mod mutations;
 pub mod repo;
 pub mod rules;
+pub mod service;

@@ -4,22 +4,19 @@
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 
 use super::graphql::Complaint;
-use super::model::{
-    ComplaintCategory, ComplaintChanges, ComplaintPriority, ComplaintRow, ComplaintStatus, NewComplaint,
-};
-use super::{repo, rules};
+use super::model::{ComplaintCategory, ComplaintChanges, ComplaintPriority, ComplaintStatus, NewComplaint};
+use super::{rules, service};
 use crate::audit::Actor;
+use crate::auth::guard::principal;
 use crate::auth::guard::{require, Require};
 use crate::auth::permissions::{Access, Permission};
-use crate::auth::guard::principal;
 use crate::customers::graphql::Customer;
-use crate::db::DbConn;
 use crate::employees::graphql::Employee;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, Events};
 use crate::graphql::context::db;
-use crate::graphql::node::{expect_id, global_id};
-use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
+use crate::graphql::node::expect_id;
+use crate::notifications::model::NotificationRow;
 use crate::notifications::Outbox;
 use crate::validate;
 
@@ -52,40 +49,6 @@ pub struct UpdateComplaintInput {
     pub assigned_employee_id: MaybeUndefined<ID>,
 }
 
-/// Stores the notifications a complaint change makes: the newly assigned employee hears of
-/// it, the customer hears of a new status.
-fn notify(
-    conn: &mut DbConn,
-    outbox: &Outbox,
-    row: &ComplaintRow,
-    assigned: Option<i64>,
-    status_changed: bool,
-) -> AppResult<Vec<NotificationRow>> {
-    let subject = Some(global_id(Complaint::KIND, row.id).0);
-    let mut made = Vec::new();
-    if let Some(employee) = assigned {
-        let new = outbox.draft(
-            Recipient::employee(employee),
-            NotificationKind::ComplaintAssigned,
-            format!("Complaint {} assigned to you", row.complaint_id),
-            format!("{} ({}, {})", row.title, row.category, row.priority),
-            subject.clone(),
-        );
-        made.extend(crate::notifications::repo::insert(conn, &new)?);
-    }
-    if status_changed {
-        let new = outbox.draft(
-            Recipient::customer(row.customer_id),
-            NotificationKind::ComplaintStatusChanged,
-            format!("Your complaint {} is now {}", row.complaint_id, row.status),
-            row.title.clone(),
-            subject,
-        );
-        made.extend(crate::notifications::repo::insert(conn, &new)?);
-    }
-    Ok(made)
-}
-
 /// Publishes a committed complaint event and its notifications.
 fn publish(ctx: &Context<'_>, event: Event, notes: Vec<NotificationRow>) {
     let events = ctx.data_unchecked::<Events>();
@@ -115,18 +78,8 @@ impl ComplaintMutation {
         let requested = input.customer_id.map(|id| expect_id("customerId", Customer::KIND, &id)).transpose()?;
         let assigned =
             input.assigned_employee_id.map(|id| expect_id("assignedEmployeeId", Employee::KIND, &id)).transpose()?;
-        let customer = match require(ctx, Permission::WriteComplaints)? {
-            Access::All => requested.ok_or_else(|| AppError::bad_input("customerId", "say whose complaint it is"))?,
-            Access::Own(own) => {
-                if requested.is_some_and(|r| r != own) {
-                    return Err(AppError::bad_input("customerId", "you can file complaints only for yourself").into());
-                }
-                if assigned.is_some() {
-                    return Err(AppError::bad_input("assignedEmployeeId", "staff assign complaints").into());
-                }
-                own
-            }
-        };
+        let access = require(ctx, Permission::WriteComplaints)?;
+        let customer = rules::filed_for(access, requested, assigned.is_some())?;
         let now = crate::clock::now();
         let new = NewComplaint {
             complaint_id: String::new(),
@@ -141,20 +94,7 @@ impl ComplaintMutation {
             created_at: now,
             updated_at: now,
         };
-        let (row, notes) = db(ctx)
-            .write(move |conn| {
-                crate::customers::repo::find(conn, new.customer_id)
-                    .map_err(|_| AppError::bad_input("customerId", "`customerId` names no existing customer"))?;
-                if let Some(employee) = new.assigned_employee_id {
-                    crate::employees::repo::check_active(conn, employee, "assignedEmployeeId")?;
-                }
-                let row = repo::insert(conn, new.clone())?;
-                let notes = notify(conn, &outbox, &row, row.assigned_employee_id, false)?;
-                let target = [crate::ids::encode(Complaint::KIND, row.id)];
-                crate::audit::repo::record(conn, &actor, "createComplaint", &target, Some(&row.complaint_id))?;
-                Ok((row, notes))
-            })
-            .await?;
+        let (row, notes) = db(ctx).write(move |conn| service::create(conn, &outbox, &new, &actor)).await?;
         publish(ctx, Event::ComplaintCreated(row.clone()), notes);
         Ok(Complaint(row))
     }
@@ -187,41 +127,7 @@ impl ComplaintMutation {
             updated_at: Some(crate::clock::now()),
         };
         let to = input.status;
-        let (row, notes) = db(ctx)
-            .write(move |conn| {
-                let before = repo::find(conn, key)?;
-                let mut changes = changes.clone();
-                let from = ComplaintStatus::from_db(&before.status)?;
-                let status_changed = to.is_some_and(|to| to != from);
-                if let Some(to) = to {
-                    rules::check_transition(from, to).map_err(|m| AppError::bad_input("status", m))?;
-                    changes.status = Some(to.as_str().to_owned());
-                    changes.resolved_at = match to {
-                        ComplaintStatus::Resolved => Some(Some(crate::clock::now())),
-                        ComplaintStatus::Open | ComplaintStatus::InProgress => Some(None),
-                        ComplaintStatus::Closed => None,
-                    };
-                }
-                let newly_assigned = match changes.assigned_employee_id {
-                    Some(Some(employee)) if before.assigned_employee_id != Some(employee) => {
-                        crate::employees::repo::check_active(conn, employee, "assignedEmployeeId")?;
-                        Some(employee)
-                    }
-                    _ => None,
-                };
-                let row = repo::update(conn, key, &changes)?;
-                let notes = notify(conn, &outbox, &row, newly_assigned, status_changed)?;
-                let details = format!("{} {} -> {}", row.complaint_id, before.status, row.status);
-                crate::audit::repo::record(
-                    conn,
-                    &actor,
-                    "updateComplaint",
-                    &[crate::ids::encode(Complaint::KIND, key)],
-                    Some(&details),
-                )?;
-                Ok((row, notes))
-            })
-            .await?;
+        let (row, notes) = db(ctx).write(move |conn| service::update(conn, &outbox, key, &changes, to, &actor)).await?;
         publish(ctx, Event::ComplaintUpdated(row.clone()), notes);
         Ok(Complaint(row))
     }
@@ -232,20 +138,7 @@ impl ComplaintMutation {
         staff_only(ctx)?;
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", Complaint::KIND, &id)?;
-        let target = id.clone();
-        db(ctx)
-            .write(move |conn| {
-                let row = repo::find(conn, key)?;
-                repo::delete(conn, key)?;
-                crate::audit::repo::record(
-                    conn,
-                    &actor,
-                    "deleteComplaint",
-                    std::slice::from_ref(&target),
-                    Some(&row.complaint_id),
-                )
-            })
-            .await?;
+        db(ctx).write(move |conn| service::delete(conn, key, &actor)).await?;
         Ok(id)
     }
 }

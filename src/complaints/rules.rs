@@ -1,6 +1,38 @@
-//! Complaint status rules: pure functions.
+//! Complaint rules: who a complaint is filed for, status transitions, `resolvedAt`. Pure
+//! functions.
+
+use chrono::NaiveDateTime;
 
 use super::model::ComplaintStatus;
+use crate::auth::permissions::Access;
+use crate::error::{AppError, AppResult};
+
+/// Whose complaint a caller files: staff must name the customer (`requested`); a customer files
+/// only their own and cannot assign it.
+pub fn filed_for(access: Access, requested: Option<i64>, assigns: bool) -> AppResult<i64> {
+    match access {
+        Access::All => requested.ok_or_else(|| AppError::bad_input("customerId", "say whose complaint it is")),
+        Access::Own(own) => {
+            if requested.is_some_and(|r| r != own) {
+                return Err(AppError::bad_input("customerId", "you can file complaints only for yourself"));
+            }
+            if assigns {
+                return Err(AppError::bad_input("assignedEmployeeId", "staff assign complaints"));
+            }
+            Ok(own)
+        }
+    }
+}
+
+/// The change to `resolvedAt` a move to `to` makes at `now`: set on RESOLVED, cleared when
+/// reopened, kept when CLOSED (`None` = unchanged).
+pub fn resolved_at(to: ComplaintStatus, now: NaiveDateTime) -> Option<Option<NaiveDateTime>> {
+    match to {
+        ComplaintStatus::Resolved => Some(Some(now)),
+        ComplaintStatus::Open | ComplaintStatus::InProgress => Some(None),
+        ComplaintStatus::Closed => None,
+    }
+}
 
 /// Whether a complaint may move from `from` to `to`: `OPEN → IN_PROGRESS → RESOLVED → CLOSED`,
 /// and a RESOLVED one may be reopened (to OPEN or IN_PROGRESS). CLOSED is final.
@@ -35,5 +67,30 @@ mod tests {
         {
             assert!(check_transition(from, to).is_err(), "{from:?} -> {to:?}");
         }
+    }
+
+    #[test]
+    fn staff_name_the_customer_and_customers_file_their_own() {
+        assert_eq!(filed_for(Access::All, Some(4), true).unwrap(), 4);
+        assert!(
+            matches!(filed_for(Access::All, None, false), Err(AppError::BadInput { ref field, .. }) if field == "customerId")
+        );
+        assert_eq!(filed_for(Access::Own(7), None, false).unwrap(), 7);
+        assert_eq!(filed_for(Access::Own(7), Some(7), false).unwrap(), 7);
+        assert!(
+            matches!(filed_for(Access::Own(7), Some(8), false), Err(AppError::BadInput { ref field, .. }) if field == "customerId")
+        );
+        assert!(
+            matches!(filed_for(Access::Own(7), None, true), Err(AppError::BadInput { ref field, .. }) if field == "assignedEmployeeId")
+        );
+    }
+
+    #[test]
+    fn resolving_stamps_the_time_and_reopening_clears_it() {
+        let now = chrono::NaiveDate::from_ymd_opt(2026, 11, 28).unwrap().and_hms_opt(10, 0, 0).unwrap();
+        assert_eq!(resolved_at(Resolved, now), Some(Some(now)));
+        assert_eq!(resolved_at(Open, now), Some(None));
+        assert_eq!(resolved_at(InProgress, now), Some(None));
+        assert_eq!(resolved_at(Closed, now), None);
     }
 }

@@ -139,20 +139,6 @@ fn caf(value: &str) -> AppResult<String> {
     Ok(v)
 }
 
-/// The end of service: as given (after the start), or computed from the period.
-pub fn end_of_service(
-    start: chrono::NaiveDate,
-    months: i32,
-    given: Option<chrono::NaiveDate>,
-) -> AppResult<chrono::NaiveDate> {
-    match given {
-        Some(end) if end <= start => Err(AppError::bad_input("endDate", "`endDate` must be after `startDate`")),
-        Some(end) => Ok(end),
-        None => rules::end_date(start, months)
-            .ok_or_else(|| AppError::bad_input("periodMonths", "the period runs past the calendar")),
-    }
-}
-
 impl CreateCustomerInput {
     /// Checks every field; the password hash is filled in by the caller.
     pub fn validate(self) -> AppResult<(Draft, String)> {
@@ -160,7 +146,7 @@ impl CreateCustomerInput {
         crate::auth::password::check_policy("password", &self.password, &username)?;
         let period_months = period(self.period_months.unwrap_or(1))?;
         let start_date = self.start_date.map_or_else(crate::clock::today, |d| d.0);
-        let end_date = end_of_service(start_date, period_months, self.end_date.map(|d| d.0))?;
+        let end_date = rules::end_of_service(start_date, period_months, self.end_date.map(|d| d.0))?;
         let stb =
             validate::non_negative_paise("stbModemSecurityAmount", self.stb_modem_security_amount.map_or(0, |m| m.0))?;
         let installation =

@@ -1,6 +1,6 @@
 //! Customer changes that touch several tables, each run inside the caller's write transaction.
 
-use super::model::{CustomerRow, NewCustomer};
+use super::model::{CustomerChanges, CustomerRow, CustomerStatus, NewCustomer};
 use super::repo::{self, Taken};
 use super::rules;
 use crate::audit::Actor;
@@ -171,4 +171,98 @@ fn first_invoice(
         Some(customer.end_date),
     )?;
     crate::invoices::service::issue(conn, new, TransactionType::Invoice, |n| format!("First invoice {n}"), actor)
+}
+
+/// Applies `requested` to customer `key`. A new plan must be active, of the customer's company
+/// and service type; a new place must agree (state, PIN, locality); a new start or period
+/// recomputes the end date. Returns the row and notes for the operator (invoices already
+/// issued never change).
+pub fn update(
+    conn: &mut DbConn,
+    key: i64,
+    requested: &CustomerChanges,
+    actor: &Actor,
+) -> AppResult<(CustomerRow, Vec<String>)> {
+    let before = repo::find(conn, key)?;
+    if before.status == CustomerStatus::Terminated.as_str() {
+        return Err(AppError::Conflict("a TERMINATED customer cannot be changed".into()));
+    }
+    let mut changes = requested.clone();
+    let mut notes = Vec::new();
+    if let Some(plan_id) = changes.plan_id.filter(|p| *p != before.plan_id) {
+        let plan = active_plan(conn, plan_id)?;
+        if plan.company_id != before.company_id {
+            return Err(AppError::bad_input("planId", "the plan belongs to another company"));
+        }
+        if plan.service_type != before.service_type {
+            return Err(AppError::bad_input("planId", "the plan is for another service type"));
+        }
+        notes.push(format!(
+            "plan changed to {}: existing invoices keep their amounts; the next invoice bills the new plan",
+            plan.name
+        ));
+    }
+    check_references(conn, before.company_id, changes.locality_id.flatten(), changes.assigned_employee_id.flatten())?;
+    if changes.state.is_some() || changes.pincode.is_some() || changes.locality_id.is_some() {
+        let state = changes.state.clone().unwrap_or_else(|| before.state.clone());
+        let pincode = changes.pincode.clone().unwrap_or_else(|| before.pincode.clone());
+        let locality = changes.locality_id.unwrap_or(before.locality_id);
+        let pin_field = if changes.pincode.is_some() { "pincode" } else { "state" };
+        check_place(conn, &state, &pincode, locality, pin_field)?;
+    }
+    if changes.start_date.is_some() || changes.period_months.is_some() || changes.end_date.is_some() {
+        let period = rules::Period { start: before.start_date, months: before.period_months, end: before.end_date };
+        let (after, period_notes) =
+            rules::reschedule(period, changes.start_date, changes.period_months, changes.end_date)?;
+        changes.end_date = Some(after.end);
+        notes.extend(period_notes);
+    }
+    let row = repo::update(conn, key, &changes)?;
+    crate::audit::repo::record(conn, actor, "updateCustomer", &[ids::encode(Kind::Customer, key)], None)?;
+    Ok((row, notes))
+}
+
+/// Moves customer `key` to `status` (see [`rules::check_transition`]); `TERMINATED` also ends
+/// every session of the customer. `reason` goes to the audit log.
+pub fn change_status(
+    conn: &mut DbConn,
+    key: i64,
+    status: CustomerStatus,
+    reason: Option<&str>,
+    actor: &Actor,
+) -> AppResult<CustomerRow> {
+    let before = repo::find(conn, key)?;
+    let from = CustomerStatus::from_db(&before.status)?;
+    rules::check_transition(from, status).map_err(|m| AppError::bad_input("status", m))?;
+    let now = crate::clock::now();
+    let changes =
+        CustomerChanges { status: Some(status.as_str().to_owned()), updated_at: Some(now), ..Default::default() };
+    let row = repo::update(conn, key, &changes)?;
+    if status == CustomerStatus::Terminated {
+        crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, now)?;
+    }
+    let details =
+        format!("{} -> {}{}", from.as_str(), status.as_str(), reason.map(|r| format!(": {r}")).unwrap_or_default());
+    let target = [ids::encode(Kind::Customer, key)];
+    crate::audit::repo::record(conn, actor, "changeCustomerStatus", &target, Some(&details))?;
+    Ok(row)
+}
+
+/// Deletes customer `key`, created by mistake: only while it has no payments, no add-on bills
+/// and no invoice beyond DRAFT (its drafts go with it and leave the ledger); else `CONFLICT`.
+pub fn delete(conn: &mut DbConn, key: i64, actor: &Actor) -> AppResult<()> {
+    // Locked like every money change: its draft invoices leave the ledger.
+    crate::invoices::service::lock_customer(conn, key, "id").map_err(|_| AppError::not_found("customer"))?;
+    if repo::has_financial_history(conn, key)? {
+        return Err(AppError::Conflict(
+            "this customer has payments or issued invoices; change its status to TERMINATED instead".into(),
+        ));
+    }
+    crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, crate::clock::now())?;
+    // The ledger keeps the customer's rows; their draft invoices leave it.
+    for draft in crate::invoices::repo::of_customer(conn, key)? {
+        crate::invoices::service::remove_from_ledger(conn, &draft, actor)?;
+    }
+    repo::delete(conn, key)?;
+    crate::audit::repo::record(conn, actor, "deleteCustomer", &[ids::encode(Kind::Customer, key)], None)
 }
