@@ -9,14 +9,25 @@ use crate::auth::guard::principal;
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
+use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::StaffContact;
 use crate::error::AppResult;
 use crate::graphql::context::db;
-use crate::graphql::loaders::load_by_id;
+use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
 use crate::invoices::graphql::{billing_customer, billing_readable, Invoice};
+
+crate::by_id_key! {
+    /// The id of one of the add-on bills, for the batched lookup by id.
+    AddonBillId => AddonRow, super::repo::by_ids
+}
+
+crate::owner_key! {
+    /// A customer's id, for their add-on bills.
+    AddonsOfCustomer => AddonRow, super::repo::of_customers, |r| r.customer_id
+}
 
 /// A one-off charge on a customer (router sale, reconnection, shifting), with GST.
 pub struct AddonBill(pub AddonRow);
@@ -26,7 +37,7 @@ impl AddonBill {
 
     /// The add-on with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<AddonBill>> {
-        let Some(row) = load_by_id::<AddonRow>(ctx, key).await? else { return Ok(None) };
+        let Some(row) = load(ctx, AddonBillId(key)).await? else { return Ok(None) };
         Ok(billing_readable(ctx, row.customer_id).is_ok().then_some(AddonBill(row)))
     }
 }
@@ -83,7 +94,7 @@ impl AddonBill {
     }
     async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
         match self.0.created_by {
-            Some(id) => Ok(load_by_id(ctx, id).await?.map(StaffContact)),
+            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
             None => Ok(None),
         }
     }

@@ -10,11 +10,16 @@ use crate::auth::guard::principal;
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::graphql::context::{db, now, optional_change};
-use crate::graphql::loaders::load_by_id;
+use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Percent};
 use crate::validate;
+
+crate::by_id_key! {
+    /// The id of one of the companies, for the batched lookup by id.
+    CompanyId => CompanyRow, super::repo::by_ids
+}
 
 /// GST rate used when a company is created without one: 18 %.
 pub const DEFAULT_GST_RATE_BP: i32 = 1800;
@@ -28,7 +33,7 @@ impl Company {
 
     /// The company with row id `key`, through the request's batch loader.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Company>> {
-        Ok(load_by_id::<CompanyRow>(ctx, key).await?.map(Company))
+        Ok(load(ctx, CompanyId(key)).await?.map(Company))
     }
 }
 

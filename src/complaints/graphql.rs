@@ -7,13 +7,24 @@ use super::repo;
 use crate::auth::guard::{require, Require};
 use crate::auth::permissions::{Access, Permission};
 use crate::customers::graphql::Customer;
+use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::{Employee, StaffContact};
 use crate::error::AppResult;
 use crate::graphql::context::db;
-use crate::graphql::loaders::load_by_id;
+use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
+
+crate::by_id_key! {
+    /// The id of one of the complaints, for the batched lookup by id.
+    ComplaintId => ComplaintRow, super::repo::by_ids
+}
+
+crate::newest_key! {
+    /// A customer's newest complaints.
+    NewestComplaints => ComplaintRow, super::repo::newest_for_customers
+}
 
 /// A customer's complaint, worked by support staff.
 pub struct Complaint(pub ComplaintRow);
@@ -23,7 +34,7 @@ impl Complaint {
 
     /// The complaint with row id `key`, if the caller may read it.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Complaint>> {
-        let Some(row) = load_by_id::<ComplaintRow>(ctx, key).await? else { return Ok(None) };
+        let Some(row) = load(ctx, ComplaintId(key)).await? else { return Ok(None) };
         Ok(visible(ctx, &row).then_some(Complaint(row)))
     }
 }
@@ -79,7 +90,7 @@ impl Complaint {
     /// The staff member working on it.
     async fn assigned_employee(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
         match self.0.assigned_employee_id {
-            Some(id) => Ok(load_by_id(ctx, id).await?.map(StaffContact)),
+            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
             None => Ok(None),
         }
     }

@@ -13,15 +13,22 @@ use crate::customers::inputs::CreateCustomerInput;
 use crate::error::AppError;
 use crate::events::{Event, Events};
 use crate::graphql::context::db;
-use crate::graphql::loaders::load_by_id;
+use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
 use crate::localities::graphql::Locality;
+use crate::localities::graphql::LocalityId;
 use crate::notifications::model::{NotificationKind, Recipient};
 use crate::notifications::Outbox;
 use crate::plans::graphql::Plan;
+use crate::plans::graphql::PlanId;
 use crate::validate;
+
+crate::by_id_key! {
+    /// The id of one of the connection requests, for the batched lookup by id.
+    ConnectionRequestId => ConnectionRequestRow, super::repo::by_ids
+}
 
 /// How many connection requests one client address may send per hour (schema data).
 #[derive(Debug, Clone, Copy)]
@@ -60,14 +67,14 @@ impl ConnectionRequest {
     }
     async fn locality(&self, ctx: &Context<'_>) -> Result<Option<Locality>> {
         match self.0.locality_id {
-            Some(id) => Ok(load_by_id(ctx, id).await?.map(Locality)),
+            Some(id) => Ok(load(ctx, LocalityId(id)).await?.map(Locality)),
             None => Ok(None),
         }
     }
     /// The plan they asked for.
     async fn plan(&self, ctx: &Context<'_>) -> Result<Option<Plan>> {
         match self.0.plan_id {
-            Some(id) => Ok(load_by_id(ctx, id).await?.map(Plan)),
+            Some(id) => Ok(load(ctx, PlanId(id)).await?.map(Plan)),
             None => Ok(None),
         }
     }

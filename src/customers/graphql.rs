@@ -5,33 +5,43 @@ use async_graphql::dataloader::DataLoader;
 use crate::graphql::loader_cache::EpochCache;
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
+use super::loader::load_account;
 use super::loader::{InvoicesOf, DEFAULT_INVOICES};
 use super::model::{BillingType, CustomerFilter, CustomerRow, CustomerStatus, IdProofType};
 use super::prefetch::{self, Selection};
 use super::repo;
 use crate::addons::graphql::AddonBill;
-use crate::addons::model::AddonRow;
+use crate::addons::graphql::AddonsOfCustomer;
 use crate::auth::guard::{require, Require};
 use crate::auth::permissions::{Access, Permission};
 use crate::companies::graphql::Company;
+use crate::companies::graphql::CompanyId;
 use crate::complaints::graphql::Complaint;
-use crate::complaints::model::ComplaintRow;
+use crate::complaints::graphql::NewestComplaints;
+use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::{Employee, StaffContact};
 use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::db;
-use crate::graphql::loaders::{load_account, load_by_id, load_many, load_newest};
+use crate::graphql::loaders::{load, load_many, load_newest};
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
 use crate::invoices::graphql::Invoice;
 use crate::invoices::model::InvoiceStatus;
+use crate::ledger::graphql::NewestTransactions;
 use crate::ledger::graphql::Transaction;
-use crate::ledger::model::TransactionRow;
 use crate::localities::graphql::Locality;
+use crate::localities::graphql::LocalityId;
+use crate::payments::graphql::NewestPayments;
 use crate::payments::graphql::Payment;
-use crate::payments::model::PaymentRow;
 use crate::plans::graphql::Plan;
+use crate::plans::graphql::PlanId;
+
+crate::by_id_key! {
+    /// The id of one of the customers, for the batched lookup by id.
+    CustomerId => CustomerRow, super::repo::by_ids
+}
 
 /// A customer on a broadband or cable-TV plan. Customers logged in to self-service see only
 /// themselves; their password is write-only.
@@ -43,7 +53,7 @@ impl Customer {
     /// The customer with row id `key`, if the caller may read it (others are `NOT_FOUND`).
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Customer>> {
         readable(ctx, key)?;
-        Ok(load_by_id::<CustomerRow>(ctx, key).await?.map(Customer))
+        Ok(load(ctx, CustomerId(key)).await?.map(Customer))
     }
 }
 
@@ -173,20 +183,20 @@ impl Customer {
     }
     /// The customer's plan.
     async fn plan(&self, ctx: &Context<'_>) -> Result<Plan> {
-        load_by_id(ctx, self.0.plan_id)
+        load(ctx, PlanId(self.0.plan_id))
             .await?
             .map(Plan)
             .ok_or_else(|| AppError::Internal(format!("customer {} has no plan", self.0.id)).into())
     }
     async fn locality(&self, ctx: &Context<'_>) -> Result<Option<Locality>> {
         match self.0.locality_id {
-            Some(id) => Ok(load_by_id(ctx, id).await?.map(Locality)),
+            Some(id) => Ok(load(ctx, LocalityId(id)).await?.map(Locality)),
             None => Ok(None),
         }
     }
     /// The company that bills this customer.
     async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
-        load_by_id(ctx, self.0.company_id)
+        load(ctx, CompanyId(self.0.company_id))
             .await?
             .map(Company)
             .ok_or_else(|| AppError::Internal(format!("customer {} has no company", self.0.id)).into())
@@ -194,7 +204,7 @@ impl Customer {
     /// The staff member (usually a collector) looking after this customer.
     async fn assigned_employee(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
         match self.0.assigned_employee_id {
-            Some(id) => Ok(load_by_id(ctx, id).await?.map(StaffContact)),
+            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
             None => Ok(None),
         }
     }
@@ -220,12 +230,12 @@ impl Customer {
     /// when they hold an advance. Needs the billing permission.
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn balance(&self, ctx: &Context<'_>) -> Result<Money> {
-        Ok(Money(load_account(ctx, self.0.id).await?.balance))
+        Ok(Money(load_account(ctx, CustomerId(self.0.id)).await?.balance))
     }
     /// Money paid and not on any invoice; applied to their next invoice automatically.
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn advance_amount(&self, ctx: &Context<'_>) -> Result<Money> {
-        Ok(Money(load_account(ctx, self.0.id).await?.advance))
+        Ok(Money(load_account(ctx, CustomerId(self.0.id)).await?.advance))
     }
     /// Payments, newest first: the newest `first` (20 when left out; at most 100).
     #[graphql(
@@ -233,7 +243,7 @@ impl Customer {
         complexity = "crate::graphql::pagination::list_cost(first, 20, child_complexity)"
     )]
     async fn payments(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Payment>> {
-        let rows = load_newest::<PaymentRow>(ctx, self.0.id, first.unwrap_or(20)).await?;
+        let rows = load_newest::<NewestPayments>(ctx, self.0.id, first.unwrap_or(20)).await?;
         Ok(rows.into_iter().map(Payment).collect())
     }
     /// The ledger, newest first: the newest `first` rows (20 when left out; at most 100).
@@ -242,7 +252,7 @@ impl Customer {
         complexity = "crate::graphql::pagination::list_cost(first, 20, child_complexity)"
     )]
     async fn transactions(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Transaction>> {
-        let rows = load_newest::<TransactionRow>(ctx, self.0.id, first.unwrap_or(20)).await?;
+        let rows = load_newest::<NewestTransactions>(ctx, self.0.id, first.unwrap_or(20)).await?;
         Ok(rows.into_iter().map(Transaction).collect())
     }
     /// Complaints, newest first: the newest `first` (20 when left out; at most 100). Needs the
@@ -252,7 +262,7 @@ impl Customer {
         complexity = "crate::graphql::pagination::list_cost(first, 20, child_complexity)"
     )]
     async fn complaints(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Complaint>> {
-        let rows = load_newest::<ComplaintRow>(ctx, self.0.id, first.unwrap_or(20)).await?;
+        let rows = load_newest::<NewestComplaints>(ctx, self.0.id, first.unwrap_or(20)).await?;
         Ok(rows.into_iter().map(Complaint).collect())
     }
     /// One-off charges, oldest first (PENDING ones wait for the next invoice).
@@ -261,7 +271,7 @@ impl Customer {
         complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)"
     )]
     async fn addon_bills(&self, ctx: &Context<'_>) -> Result<Vec<AddonBill>> {
-        Ok(load_many::<AddonRow>(ctx, self.0.id).await?.into_iter().map(AddonBill).collect())
+        Ok(load_many(ctx, AddonsOfCustomer(self.0.id)).await?.into_iter().map(AddonBill).collect())
     }
 }
 

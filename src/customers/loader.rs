@@ -1,9 +1,16 @@
-//! Batched has-many lookups of the profile: a customer's invoices, an invoice's payments.
+//! Batched lookups of the profile: a customer's invoices and account figures, an invoice's
+//! payments.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::Loader;
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::Context;
+
+use super::graphql::CustomerId;
+use crate::graphql::context::loader_error;
+use crate::graphql::loader_cache::EpochCache;
+use crate::invoices::graphql::InvoiceId;
 
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult};
@@ -119,12 +126,55 @@ impl Loader<InvoicesOf> for InvoicesLoader {
 /// Loads the money on many invoices (their payments and allocations) in one statement.
 pub struct PaymentsLoader(pub Db);
 
-impl Loader<i64> for PaymentsLoader {
+impl Loader<InvoiceId> for PaymentsLoader {
     type Value = InvoiceMoney;
     type Error = Arc<AppError>;
 
-    async fn load(&self, invoice_ids: &[i64]) -> Result<HashMap<i64, InvoiceMoney>, Self::Error> {
-        let ids = invoice_ids.to_vec();
-        self.0.read(move |conn| payments_of(conn, &ids)).await.map_err(Arc::new)
+    async fn load(&self, invoice_ids: &[InvoiceId]) -> Result<HashMap<InvoiceId, InvoiceMoney>, Self::Error> {
+        let ids: Vec<i64> = invoice_ids.iter().map(|k| k.0).collect();
+        let found = self.0.read(move |conn| payments_of(conn, &ids)).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(id, money)| (InvoiceId(id), money)).collect())
     }
+}
+
+/// A customer's account figures: what they owe by the ledger, and their advance.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Account {
+    pub balance: i64,
+    pub advance: i64,
+}
+
+/// Loads [`Account`]s of many customers: two statements.
+pub struct AccountLoader(pub Db);
+
+impl Loader<CustomerId> for AccountLoader {
+    type Value = Account;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[CustomerId]) -> Result<HashMap<CustomerId, Account>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        self.0
+            .read(move |conn| {
+                let balances = crate::ledger::repo::balances(conn, &ids)?;
+                let advances = crate::payments::repo::advances(conn, &ids)?;
+                Ok(ids
+                    .iter()
+                    .map(|id| {
+                        let account = Account {
+                            balance: balances.get(id).copied().unwrap_or(0),
+                            advance: advances.get(id).copied().unwrap_or(0),
+                        };
+                        (CustomerId(*id), account)
+                    })
+                    .collect())
+            })
+            .await
+            .map_err(Arc::new)
+    }
+}
+
+/// A customer's [`Account`] through the request's loader.
+pub async fn load_account(ctx: &Context<'_>, customer: CustomerId) -> async_graphql::Result<Account> {
+    let loader = ctx.data_unchecked::<DataLoader<AccountLoader, EpochCache>>();
+    Ok(loader.load_one(customer).await.map_err(loader_error)?.unwrap_or_default())
 }

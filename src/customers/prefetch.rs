@@ -16,13 +16,18 @@ use async_graphql::{Context, Lookahead, Value};
 
 use super::loader::{invoices_of, payments_of, InvoicesLoader, InvoicesOf, PaymentsLoader};
 use super::model::CustomerRow;
+use crate::companies::graphql::CompanyId;
 use crate::companies::model::CompanyRow;
 use crate::db::DbConn;
+use crate::employees::graphql::EmployeeId;
 use crate::employees::model::EmployeeRow;
 use crate::error::AppResult;
-use crate::graphql::loaders::ByIdLoader;
+use crate::graphql::loaders::feed;
+use crate::invoices::graphql::InvoiceId;
 use crate::invoices::model::{InvoiceRow, InvoiceStatus};
+use crate::localities::graphql::LocalityId;
 use crate::localities::model::LocalityRow;
+use crate::plans::graphql::PlanId;
 use crate::plans::model::PlanRow;
 
 /// Which relations of the page's customers the query selects.
@@ -137,25 +142,20 @@ pub fn fetch(conn: &mut DbConn, selection: &Selection, rows: &[CustomerRow]) -> 
     Ok(fetched)
 }
 
-async fn feed_by_id<R: Clone + Send + Sync + 'static>(ctx: &Context<'_>, rows: Vec<R>, key: fn(&R) -> i64) {
-    if !rows.is_empty() {
-        let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<R>, EpochCache>>();
-        loader.feed_many(rows.into_iter().map(|r| (key(&r), r))).await;
-    }
-}
-
 impl Fetched {
     /// Puts the rows into the request's loader caches.
     pub async fn feed(self, ctx: &Context<'_>) {
-        feed_by_id(ctx, self.plans, |r| r.id).await;
-        feed_by_id(ctx, self.companies, |r| r.id).await;
-        feed_by_id(ctx, self.localities, |r| r.id).await;
-        feed_by_id(ctx, self.employees, |r| r.id).await;
+        feed::<PlanId>(ctx, self.plans).await;
+        feed::<CompanyId>(ctx, self.companies).await;
+        feed::<LocalityId>(ctx, self.localities).await;
+        feed::<EmployeeId>(ctx, self.employees).await;
         if !self.invoices.is_empty() {
             ctx.data_unchecked::<DataLoader<InvoicesLoader, EpochCache>>().feed_many(self.invoices).await;
         }
         if !self.payments.is_empty() {
-            ctx.data_unchecked::<DataLoader<PaymentsLoader, EpochCache>>().feed_many(self.payments).await;
+            ctx.data_unchecked::<DataLoader<PaymentsLoader, EpochCache>>()
+                .feed_many(self.payments.into_iter().map(|(id, money)| (InvoiceId(id), money)))
+                .await;
         }
     }
 }

@@ -11,11 +11,16 @@ use crate::auth::permissions::Permission;
 use crate::auth::{model::EMPLOYEE, password, Principal, Role};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, now, optional_change};
-use crate::graphql::loaders::load_by_id;
+use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
 use crate::validate;
+
+crate::by_id_key! {
+    /// The id of one of the staff members, for the batched lookup by id.
+    EmployeeId => EmployeeRow, super::repo::by_ids
+}
 
 /// A staff account. Its password is write-only: no field returns it or its hash.
 pub struct Employee(pub EmployeeRow);
@@ -25,7 +30,7 @@ impl Employee {
 
     /// The employee with row id `key`, through the request's batch loader.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Employee>> {
-        Ok(load_by_id::<EmployeeRow>(ctx, key).await?.map(Employee))
+        Ok(load(ctx, EmployeeId(key)).await?.map(Employee))
     }
 
     /// Whether the caller may read employee `key`: staff managers, or the employee themself.

@@ -1,162 +1,206 @@
 //! Batched lookups for relations, created fresh for every request. Each caches what it loaded
 //! for the rest of its request only (so a page's relations can be loaded up front, see
 //! `customers::prefetch`); nothing is shared between requests.
+//!
+//! Each area declares its lookups beside its queries, with a key type of its own (a `PlanId`
+//! cannot be passed where a `CustomerId` is expected): [`by_id_key!`] for rows by primary key,
+//! [`OwnerKey`] for the rows that belong to an owner, [`NewestKey`] for a customer's newest
+//! rows. This module only holds the generic loaders and installs one of each per request.
 
 use std::collections::HashMap;
+use std::hash::Hash;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::{Context, Data};
 
-use crate::addons::model::AddonRow;
-use crate::companies::model::CompanyRow;
-use crate::complaints::model::ComplaintRow;
-use crate::connection_requests::model::ConnectionRequestRow;
-use crate::customers::loader::{InvoicesLoader, PaymentsLoader};
-use crate::customers::model::CustomerRow;
 use crate::db::{Db, DbConn};
-use crate::employees::model::EmployeeRow;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::loader_error;
 use crate::graphql::loader_cache::EpochCache;
-use crate::invoices::model::InvoiceRow;
-use crate::ledger::model::TransactionRow;
-use crate::localities::model::LocalityRow;
-use crate::payments::model::{AllocationRow, PaymentRow};
-use crate::plans::model::PlanRow;
-use crate::refunds::model::RefundRow;
 
-/// Loads rows of one table by primary key, many keys per SQL statement.
-pub struct ByIdLoader<R> {
-    db: Db,
-    fetch: fn(&mut DbConn, &[i64]) -> AppResult<Vec<R>>,
-    key: fn(&R) -> i64,
+/// The key of a lookup by primary key: which table, and how to read many rows at once.
+pub trait RowKey: Copy + Eq + Hash + Send + Sync + 'static {
+    type Row: Clone + Send + Sync + 'static;
+    /// The rows with these ids, in one statement.
+    fn fetch(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<Self::Row>>;
+    fn id(self) -> i64;
+    fn of(row: &Self::Row) -> Self;
 }
 
-impl<R: Clone + Send + Sync + 'static> Loader<i64> for ByIdLoader<R> {
-    type Value = R;
+/// Declares `$key(pub i64)`, the key of `$row`s by primary key, read by `$fetch`.
+#[macro_export]
+macro_rules! by_id_key {
+    ($(#[$meta:meta])* $key:ident => $row:ty, $fetch:path) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl $crate::graphql::loaders::RowKey for $key {
+            type Row = $row;
+            fn fetch(conn: &mut $crate::db::DbConn, ids: &[i64]) -> $crate::error::AppResult<Vec<$row>> {
+                $fetch(conn, ids)
+            }
+            fn id(self) -> i64 {
+                self.0
+            }
+            fn of(row: &$row) -> Self {
+                $key(row.id)
+            }
+        }
+    };
+}
+
+/// Loads rows of one table by primary key, many keys per SQL statement.
+pub struct ByIdLoader<K>(Db, PhantomData<K>);
+
+impl<K: RowKey> Loader<K> for ByIdLoader<K> {
+    type Value = K::Row;
     type Error = Arc<AppError>;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, R>, Self::Error> {
-        let (keys, fetch, key) = (keys.to_vec(), self.fetch, self.key);
-        let rows = self.db.read(move |conn| fetch(conn, &keys)).await.map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|row| (key(&row), row)).collect())
+    async fn load(&self, keys: &[K]) -> Result<HashMap<K, K::Row>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.id()).collect();
+        let rows = self.0.read(move |conn| K::fetch(conn, &ids)).await.map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|row| (K::of(&row), row)).collect())
     }
 }
 
-fn by_id<R: Clone + Send + Sync + 'static>(
-    db: &Db,
-    cache: &EpochCache,
-    fetch: fn(&mut DbConn, &[i64]) -> AppResult<Vec<R>>,
-    key: fn(&R) -> i64,
-) -> DataLoader<ByIdLoader<R>, EpochCache> {
-    DataLoader::with_cache(ByIdLoader { db: db.clone(), fetch, key }, tokio::spawn, cache.clone())
+/// The key of the rows that belong to one owner (a payment's refunds, a customer's add-ons).
+pub trait OwnerKey: Copy + Eq + Hash + Send + Sync + 'static {
+    type Row: Clone + Send + Sync + 'static;
+    /// The rows of these owners, in one statement.
+    fn fetch(conn: &mut DbConn, owners: &[i64]) -> AppResult<Vec<Self::Row>>;
+    fn id(self) -> i64;
+    fn of(row: &Self::Row) -> Self;
 }
 
-/// Loads the rows of one table that belong to many owners (a payment's refunds, a customer's
-/// add-ons), keyed by the owner's id; every owner asked for is present.
-pub struct ManyLoader<R> {
-    db: Db,
-    fetch: fn(&mut DbConn, &[i64]) -> AppResult<Vec<R>>,
-    owner: fn(&R) -> i64,
+/// Declares `$key(pub i64)`, the key of the `$row`s of one owner (`$owner` of a row), read by
+/// `$fetch`.
+#[macro_export]
+macro_rules! owner_key {
+    ($(#[$meta:meta])* $key:ident => $row:ty, $fetch:path, |$r:ident| $owner:expr) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl $crate::graphql::loaders::OwnerKey for $key {
+            type Row = $row;
+            fn fetch(conn: &mut $crate::db::DbConn, owners: &[i64]) -> $crate::error::AppResult<Vec<$row>> {
+                $fetch(conn, owners)
+            }
+            fn id(self) -> i64 {
+                self.0
+            }
+            fn of($r: &$row) -> Self {
+                $key($owner)
+            }
+        }
+    };
 }
 
-impl<R: Clone + Send + Sync + 'static> Loader<i64> for ManyLoader<R> {
-    type Value = Vec<R>;
+/// Loads the rows of many owners; every owner asked for is present.
+pub struct ManyLoader<K>(Db, PhantomData<K>);
+
+impl<K: OwnerKey> Loader<K> for ManyLoader<K> {
+    type Value = Vec<K::Row>;
     type Error = Arc<AppError>;
 
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Vec<R>>, Self::Error> {
-        let (ids, fetch, owner) = (keys.to_vec(), self.fetch, self.owner);
-        let rows = self.db.read(move |conn| fetch(conn, &ids)).await.map_err(Arc::new)?;
-        let mut out: HashMap<i64, Vec<R>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    async fn load(&self, keys: &[K]) -> Result<HashMap<K, Vec<K::Row>>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.id()).collect();
+        let rows = self.0.read(move |conn| K::fetch(conn, &ids)).await.map_err(Arc::new)?;
+        let mut out: HashMap<K, Vec<K::Row>> = keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in rows {
-            out.entry(owner(&row)).or_default().push(row);
+            out.entry(K::of(&row)).or_default().push(row);
         }
         Ok(out)
     }
 }
 
-/// Loads the newest `first` rows of a table for many customers, keyed by `(customer, first)`;
-/// one statement per distinct `first`.
-pub struct NewestLoader<R> {
-    db: Db,
-    fetch: fn(&mut DbConn, &[i64], i64) -> AppResult<Vec<R>>,
-    owner: fn(&R) -> i64,
+/// The key of a customer's newest `first` rows of a table (payments, ledger rows, complaints).
+pub trait NewestKey: Copy + Eq + Hash + Send + Sync + 'static {
+    type Row: Clone + Send + Sync + 'static;
+    /// The newest `first` rows of each of these customers, in one statement.
+    fn fetch(conn: &mut DbConn, customers: &[i64], first: i64) -> AppResult<Vec<Self::Row>>;
+    fn new(customer: i64, first: i32) -> Self;
+    fn customer(self) -> i64;
+    fn first(self) -> i32;
+    fn customer_of(row: &Self::Row) -> i64;
 }
 
-impl<R: Clone + Send + Sync + 'static> Loader<(i64, i32)> for NewestLoader<R> {
-    type Value = Vec<R>;
+/// Declares `$key { customer, first }`, the key of a customer's newest `$row`s, read by `$fetch`.
+#[macro_export]
+macro_rules! newest_key {
+    ($(#[$meta:meta])* $key:ident => $row:ty, $fetch:path) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key {
+            pub customer: i64,
+            pub first: i32,
+        }
+
+        impl $crate::graphql::loaders::NewestKey for $key {
+            type Row = $row;
+            fn fetch(
+                conn: &mut $crate::db::DbConn,
+                customers: &[i64],
+                first: i64,
+            ) -> $crate::error::AppResult<Vec<$row>> {
+                $fetch(conn, customers, first)
+            }
+            fn new(customer: i64, first: i32) -> Self {
+                $key { customer, first }
+            }
+            fn customer(self) -> i64 {
+                self.customer
+            }
+            fn first(self) -> i32 {
+                self.first
+            }
+            fn customer_of(row: &$row) -> i64 {
+                row.customer_id
+            }
+        }
+    };
+}
+
+/// Loads [`NewestKey`]s: one statement per distinct `first`.
+pub struct NewestLoader<K>(Db, PhantomData<K>);
+
+impl<K: NewestKey> Loader<K> for NewestLoader<K> {
+    type Value = Vec<K::Row>;
     type Error = Arc<AppError>;
 
-    async fn load(&self, keys: &[(i64, i32)]) -> Result<HashMap<(i64, i32), Vec<R>>, Self::Error> {
+    async fn load(&self, keys: &[K]) -> Result<HashMap<K, Vec<K::Row>>, Self::Error> {
         let mut groups: HashMap<i32, Vec<i64>> = HashMap::new();
-        for (owner, first) in keys {
-            groups.entry(*first).or_default().push(*owner);
+        for key in keys {
+            groups.entry(key.first()).or_default().push(key.customer());
         }
-        let mut out: HashMap<(i64, i32), Vec<R>> = keys.iter().map(|k| (*k, Vec::new())).collect();
-        for (first, owners) in groups {
-            let (fetch, owner) = (self.fetch, self.owner);
-            let rows = self.db.read(move |conn| fetch(conn, &owners, i64::from(first))).await.map_err(Arc::new)?;
+        let mut out: HashMap<K, Vec<K::Row>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (first, customers) in groups {
+            let rows = self.0.read(move |conn| K::fetch(conn, &customers, i64::from(first))).await.map_err(Arc::new)?;
             for row in rows {
-                out.entry((owner(&row), first)).or_default().push(row);
+                out.entry(K::new(K::customer_of(&row), first)).or_default().push(row);
             }
         }
         Ok(out)
     }
 }
 
-/// A customer's account figures: what they owe by the ledger, and their advance.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Account {
-    pub balance: i64,
-    pub advance: i64,
+fn loader<L: Send + Sync + 'static>(data: &mut Data, cache: &EpochCache, loader: L) {
+    data.insert(DataLoader::with_cache(loader, tokio::spawn, cache.clone()));
 }
 
-/// Loads [`Account`]s of many customers: two statements.
-pub struct AccountLoader(Db);
-
-impl Loader<i64> for AccountLoader {
-    type Value = Account;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[i64]) -> Result<HashMap<i64, Account>, Self::Error> {
-        let ids = keys.to_vec();
-        self.0
-            .read(move |conn| {
-                let balances = crate::ledger::repo::balances(conn, &ids)?;
-                let advances = crate::payments::repo::advances(conn, &ids)?;
-                Ok(ids
-                    .iter()
-                    .map(|id| {
-                        let account = Account {
-                            balance: balances.get(id).copied().unwrap_or(0),
-                            advance: advances.get(id).copied().unwrap_or(0),
-                        };
-                        (*id, account)
-                    })
-                    .collect())
-            })
-            .await
-            .map_err(Arc::new)
-    }
+fn by_id<K: RowKey>(data: &mut Data, db: &Db, cache: &EpochCache) {
+    loader(data, cache, ByIdLoader::<K>(db.clone(), PhantomData));
 }
 
-fn many<R: Clone + Send + Sync + 'static>(
-    db: &Db,
-    cache: &EpochCache,
-    fetch: fn(&mut DbConn, &[i64]) -> AppResult<Vec<R>>,
-    owner: fn(&R) -> i64,
-) -> DataLoader<ManyLoader<R>, EpochCache> {
-    DataLoader::with_cache(ManyLoader { db: db.clone(), fetch, owner }, tokio::spawn, cache.clone())
+fn many<K: OwnerKey>(data: &mut Data, db: &Db, cache: &EpochCache) {
+    loader(data, cache, ManyLoader::<K>(db.clone(), PhantomData));
 }
 
-fn newest<R: Clone + Send + Sync + 'static>(
-    db: &Db,
-    cache: &EpochCache,
-    fetch: fn(&mut DbConn, &[i64], i64) -> AppResult<Vec<R>>,
-    owner: fn(&R) -> i64,
-) -> DataLoader<NewestLoader<R>, EpochCache> {
-    DataLoader::with_cache(NewestLoader { db: db.clone(), fetch, owner }, tokio::spawn, cache.clone())
+fn newest<K: NewestKey>(data: &mut Data, db: &Db, cache: &EpochCache) {
+    loader(data, cache, NewestLoader::<K>(db.clone(), PhantomData));
 }
 
 /// Adds a fresh set of loaders to a request's data; what they load is cached for the request.
@@ -168,69 +212,65 @@ pub fn install(data: &mut Data, db: &Db) {
 /// empty it at each new event (`EpochCache::advance`), so an event is resolved once per
 /// socket and never from what an earlier event loaded.
 pub fn install_with(data: &mut Data, db: &Db, cache: &EpochCache) {
-    put(data, by_id::<CompanyRow>(db, cache, crate::companies::repo::by_ids, |r| r.id));
-    put(data, by_id::<LocalityRow>(db, cache, crate::localities::repo::by_ids, |r| r.id));
-    put(data, by_id::<PlanRow>(db, cache, crate::plans::repo::by_ids, |r| r.id));
-    put(data, by_id::<EmployeeRow>(db, cache, crate::employees::repo::by_ids, |r| r.id));
-    put(data, by_id::<CustomerRow>(db, cache, crate::customers::repo::by_ids, |r| r.id));
-    put(data, by_id::<InvoiceRow>(db, cache, crate::invoices::repo::by_ids, |r| r.id));
-    put(data, by_id::<PaymentRow>(db, cache, crate::payments::repo::by_ids, |r| r.id));
-    put(data, DataLoader::with_cache(InvoicesLoader(db.clone()), tokio::spawn, cache.clone()));
-    put(data, DataLoader::with_cache(PaymentsLoader(db.clone()), tokio::spawn, cache.clone()));
-    put(data, by_id::<TransactionRow>(db, cache, crate::ledger::repo::by_ids, |r| r.id));
-    put(data, by_id::<RefundRow>(db, cache, crate::refunds::service::by_ids, |r| r.id));
-    put(data, by_id::<AddonRow>(db, cache, crate::addons::repo::by_ids, |r| r.id));
-    put(data, many::<RefundRow>(db, cache, crate::refunds::service::of_payments, |r| r.payment_id));
-    put(data, many::<AllocationRow>(db, cache, crate::payments::repo::allocations_of, |r| r.payment_id));
-    put(data, many::<AddonRow>(db, cache, crate::addons::repo::of_customers, |r| r.customer_id));
-    put(data, many::<TransactionRow>(db, cache, crate::ledger::repo::payment_rows, |r| r.payment_id.unwrap_or(0)));
-    put(data, newest::<PaymentRow>(db, cache, crate::payments::repo::newest_for_customers, |r| r.customer_id));
-    put(data, newest::<TransactionRow>(db, cache, crate::ledger::repo::newest_for_customers, |r| r.customer_id));
-    put(data, DataLoader::with_cache(AccountLoader(db.clone()), tokio::spawn, cache.clone()));
-    put(data, by_id::<ComplaintRow>(db, cache, crate::complaints::repo::by_ids, |r| r.id));
-    put(data, newest::<ComplaintRow>(db, cache, crate::complaints::repo::newest_for_customers, |r| r.customer_id));
-    put(data, by_id::<ConnectionRequestRow>(db, cache, crate::connection_requests::repo::by_ids, |r| r.id));
+    use crate::{
+        addons, companies, complaints, connection_requests, customers, employees, invoices, ledger, localities,
+        payments, plans, refunds,
+    };
+    by_id::<companies::graphql::CompanyId>(data, db, cache);
+    by_id::<localities::graphql::LocalityId>(data, db, cache);
+    by_id::<plans::graphql::PlanId>(data, db, cache);
+    by_id::<employees::graphql::EmployeeId>(data, db, cache);
+    by_id::<customers::graphql::CustomerId>(data, db, cache);
+    by_id::<invoices::graphql::InvoiceId>(data, db, cache);
+    by_id::<payments::graphql::PaymentId>(data, db, cache);
+    by_id::<ledger::graphql::TransactionId>(data, db, cache);
+    by_id::<refunds::graphql::RefundId>(data, db, cache);
+    by_id::<addons::graphql::AddonBillId>(data, db, cache);
+    by_id::<complaints::graphql::ComplaintId>(data, db, cache);
+    by_id::<connection_requests::graphql::ConnectionRequestId>(data, db, cache);
+    many::<refunds::graphql::RefundsOfPayment>(data, db, cache);
+    many::<payments::graphql::AllocationsOfPayment>(data, db, cache);
+    many::<addons::graphql::AddonsOfCustomer>(data, db, cache);
+    many::<ledger::graphql::LedgerRowsOfPayment>(data, db, cache);
+    newest::<payments::graphql::NewestPayments>(data, db, cache);
+    newest::<ledger::graphql::NewestTransactions>(data, db, cache);
+    newest::<complaints::graphql::NewestComplaints>(data, db, cache);
+    loader(data, cache, customers::loader::InvoicesLoader(db.clone()));
+    loader(data, cache, customers::loader::PaymentsLoader(db.clone()));
+    loader(data, cache, customers::loader::AccountLoader(db.clone()));
 }
 
-fn put<L: Send + Sync + 'static>(data: &mut Data, loader: DataLoader<L, EpochCache>) {
-    data.insert(loader);
+/// The row `key` names, through the request's loader; `None` when there is none.
+pub async fn load<K: RowKey>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<K::Row>> {
+    let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<K>, EpochCache>>();
+    loader.load_one(key).await.map_err(loader_error)
 }
 
-/// The rows of `R` that belong to `owner`, through the request's [`ManyLoader`].
-pub async fn load_many<R: Clone + Send + Sync + 'static>(
-    ctx: &Context<'_>,
-    owner: i64,
-) -> async_graphql::Result<Vec<R>> {
-    let loader = ctx.data_unchecked::<DataLoader<ManyLoader<R>, EpochCache>>();
-    Ok(loader.load_one(owner).await.map_err(loader_error)?.unwrap_or_default())
+/// Puts rows read some other way into the request's cache for their key.
+pub async fn feed<K: RowKey>(ctx: &Context<'_>, rows: Vec<K::Row>) {
+    if !rows.is_empty() {
+        let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<K>, EpochCache>>();
+        loader.feed_many(rows.into_iter().map(|r| (K::of(&r), r))).await;
+    }
 }
 
-/// The newest `first` rows of `R` of a customer, through the request's [`NewestLoader`];
-/// `first` must be 0 to 100.
-pub async fn load_newest<R: Clone + Send + Sync + 'static>(
+/// The rows that belong to `key`'s owner, through the request's loader.
+pub async fn load_many<K: OwnerKey>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Vec<K::Row>> {
+    let loader = ctx.data_unchecked::<DataLoader<ManyLoader<K>, EpochCache>>();
+    Ok(loader.load_one(key).await.map_err(loader_error)?.unwrap_or_default())
+}
+
+/// The newest `first` rows of a customer, through the request's loader; `first` must be 0 to
+/// 100.
+pub async fn load_newest<K: NewestKey>(
     ctx: &Context<'_>,
     customer: i64,
     first: i32,
-) -> async_graphql::Result<Vec<R>> {
+) -> async_graphql::Result<Vec<K::Row>> {
     if !(0..=crate::graphql::pagination::MAX_PAGE_SIZE).contains(&first) {
         let max = crate::graphql::pagination::MAX_PAGE_SIZE;
         return Err(AppError::bad_input("first", format!("`first` must be between 0 and {max}, got {first}")).into());
     }
-    let loader = ctx.data_unchecked::<DataLoader<NewestLoader<R>, EpochCache>>();
-    Ok(loader.load_one((customer, first)).await.map_err(loader_error)?.unwrap_or_default())
-}
-
-/// A customer's [`Account`] through the request's loader.
-pub async fn load_account(ctx: &Context<'_>, customer: i64) -> async_graphql::Result<Account> {
-    let loader = ctx.data_unchecked::<DataLoader<AccountLoader, EpochCache>>();
-    Ok(loader.load_one(customer).await.map_err(loader_error)?.unwrap_or_default())
-}
-
-/// The row with id `key` through the request's loader for `R`.
-pub async fn load_by_id<R: Clone + Send + Sync + 'static>(
-    ctx: &Context<'_>,
-    key: i64,
-) -> async_graphql::Result<Option<R>> {
-    let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<R>, EpochCache>>();
-    loader.load_one(key).await.map_err(loader_error)
+    let loader = ctx.data_unchecked::<DataLoader<NewestLoader<K>, EpochCache>>();
+    Ok(loader.load_one(K::new(customer, first)).await.map_err(loader_error)?.unwrap_or_default())
 }

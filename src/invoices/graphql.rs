@@ -12,12 +12,17 @@ use crate::customers::graphql::Customer;
 use crate::customers::loader::{InvoiceMoney, PaymentsLoader};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, loader_error};
-use crate::graphql::loaders::load_by_id;
+use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
 use crate::payments::graphql::Payment;
 use crate::payments::model::{AllocationRow, PaymentRow};
+
+crate::by_id_key! {
+    /// The id of one of the invoices, for the batched lookup by id.
+    InvoiceId => InvoiceRow, super::repo::by_ids
+}
 
 /// A GST invoice. `totalAmount = billAmount + cgstTax + sgstTax + igstTax +
 /// installationCharges − discount`; `balanceAmount = totalAmount − paidAmount`.
@@ -28,7 +33,7 @@ impl Invoice {
 
     /// The invoice with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Invoice>> {
-        let Some(row) = load_by_id::<InvoiceRow>(ctx, key).await? else { return Ok(None) };
+        let Some(row) = load(ctx, InvoiceId(key)).await? else { return Ok(None) };
         Ok(billing_readable(ctx, row.customer_id).is_ok().then_some(Invoice(row)))
     }
 }
@@ -149,7 +154,7 @@ impl Invoice {
 impl Invoice {
     async fn money(&self, ctx: &Context<'_>) -> Result<InvoiceMoney> {
         let loader = ctx.data_unchecked::<DataLoader<PaymentsLoader, EpochCache>>();
-        Ok(loader.load_one(self.0.id).await.map_err(loader_error)?.unwrap_or_default())
+        Ok(loader.load_one(InvoiceId(self.0.id)).await.map_err(loader_error)?.unwrap_or_default())
     }
 }
 

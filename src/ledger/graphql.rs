@@ -7,16 +7,32 @@ use super::repo;
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
+use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::StaffContact;
 use crate::error::AppResult;
 use crate::graphql::context::db;
-use crate::graphql::loaders::load_by_id;
+use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
 use crate::invoices::graphql::{billing_customer, Invoice};
 use crate::payments::graphql::Payment;
 use crate::refunds::graphql::Refund;
+
+crate::by_id_key! {
+    /// The id of one of the ledger rows, for the batched lookup by id.
+    TransactionId => TransactionRow, super::repo::by_ids
+}
+
+crate::owner_key! {
+    /// A payment's id, for its `TXN` ledger row.
+    LedgerRowsOfPayment => TransactionRow, super::repo::payment_rows, |r| r.payment_id.unwrap_or(0)
+}
+
+crate::newest_key! {
+    /// A customer's newest ledger rows.
+    NewestTransactions => TransactionRow, super::repo::newest_for_customers
+}
 
 /// One money movement on a customer's account, append-only. `balanceChange` is what it did to
 /// what the customer owes (positive: owes more; negative: owes less or holds more advance) and
@@ -28,7 +44,7 @@ impl Transaction {
 
     /// The ledger row with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Transaction>> {
-        let Some(row) = load_by_id::<TransactionRow>(ctx, key).await? else { return Ok(None) };
+        let Some(row) = load(ctx, TransactionId(key)).await? else { return Ok(None) };
         Ok(crate::invoices::graphql::billing_readable(ctx, row.customer_id).is_ok().then_some(Transaction(row)))
     }
 }
@@ -92,7 +108,7 @@ impl Transaction {
     /// The staff member who recorded or approved it (`null` for the system or a customer).
     async fn recorded_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
         match self.0.recorded_by {
-            Some(id) => Ok(load_by_id(ctx, id).await?.map(StaffContact)),
+            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
             None => Ok(None),
         }
     }

@@ -12,11 +12,16 @@ use crate::auth::permissions::Permission;
 use crate::companies::graphql::Company;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, now};
-use crate::graphql::loaders::load_by_id;
+use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
 use crate::validate;
+
+crate::by_id_key! {
+    /// The id of one of the localities, for the batched lookup by id.
+    LocalityId => LocalityRow, super::repo::by_ids
+}
 
 /// A neighbourhood a company serves; customers are grouped by it for collection rounds.
 pub struct Locality(pub LocalityRow);
@@ -26,7 +31,7 @@ impl Locality {
 
     /// The locality with row id `key`, through the request's batch loader.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Locality>> {
-        Ok(load_by_id::<LocalityRow>(ctx, key).await?.map(Locality))
+        Ok(load(ctx, LocalityId(key)).await?.map(Locality))
     }
 }
 

@@ -6,18 +6,34 @@ use super::model::{AllocationRow, PaymentFilter, PaymentMethod, PaymentRow, Paym
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
+use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::{Employee, StaffContact};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::db;
-use crate::graphql::loaders::{load_by_id, load_many};
+use crate::graphql::loaders::{load, load_many};
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
 use crate::invoices::graphql::{billing_customer, billing_readable, Invoice};
+use crate::ledger::graphql::LedgerRowsOfPayment;
 use crate::ledger::graphql::Transaction;
-use crate::ledger::model::TransactionRow;
 use crate::refunds::graphql::Refund;
-use crate::refunds::model::RefundRow;
+use crate::refunds::graphql::RefundsOfPayment;
+
+crate::by_id_key! {
+    /// The id of one of the payments, for the batched lookup by id.
+    PaymentId => PaymentRow, super::repo::by_ids
+}
+
+crate::owner_key! {
+    /// A payment's id, for the invoices it was applied to.
+    AllocationsOfPayment => AllocationRow, super::repo::allocations_of, |r| r.payment_id
+}
+
+crate::newest_key! {
+    /// A customer's newest payments.
+    NewestPayments => PaymentRow, super::repo::newest_for_customers
+}
 
 /// Money received from a customer, usually against an invoice.
 pub struct Payment(pub PaymentRow);
@@ -27,7 +43,7 @@ impl Payment {
 
     /// The payment with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Payment>> {
-        let Some(row) = load_by_id::<PaymentRow>(ctx, key).await? else { return Ok(None) };
+        let Some(row) = load(ctx, PaymentId(key)).await? else { return Ok(None) };
         Ok(billing_readable(ctx, row.customer_id).is_ok().then_some(Payment(row)))
     }
 }
@@ -83,7 +99,7 @@ impl Payment {
     /// The staff member who collected it.
     async fn collected_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
         match self.0.collected_by {
-            Some(id) => Ok(load_by_id(ctx, id).await?.map(StaffContact)),
+            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
             None => Ok(None),
         }
     }
@@ -103,17 +119,17 @@ impl Payment {
     /// money back), oldest first.
     #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn allocations(&self, ctx: &Context<'_>) -> Result<Vec<PaymentAllocation>> {
-        Ok(load_many::<AllocationRow>(ctx, self.0.id).await?.into_iter().map(PaymentAllocation).collect())
+        Ok(load_many(ctx, AllocationsOfPayment(self.0.id)).await?.into_iter().map(PaymentAllocation).collect())
     }
     /// The ledger row (`TXN...`) written when the payment was applied; `null` while it is
     /// pending, and for a failed payment.
     async fn transaction(&self, ctx: &Context<'_>) -> Result<Option<Transaction>> {
-        Ok(load_many::<TransactionRow>(ctx, self.0.id).await?.into_iter().next().map(Transaction))
+        Ok(load_many(ctx, LedgerRowsOfPayment(self.0.id)).await?.into_iter().next().map(Transaction))
     }
     /// Refunds of this payment, oldest first.
     #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn refunds(&self, ctx: &Context<'_>) -> Result<Vec<Refund>> {
-        Ok(load_many::<RefundRow>(ctx, self.0.id).await?.into_iter().map(Refund).collect())
+        Ok(load_many(ctx, RefundsOfPayment(self.0.id)).await?.into_iter().map(Refund).collect())
     }
 }
 

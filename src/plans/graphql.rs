@@ -13,11 +13,16 @@ use crate::companies::graphql::Company;
 use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, now, optional_change};
-use crate::graphql::loaders::load_by_id;
+use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
 use crate::validate;
+
+crate::by_id_key! {
+    /// The id of one of the plans, for the batched lookup by id.
+    PlanId => PlanRow, super::repo::by_ids
+}
 
 /// Validity of a plan when none is given, in days.
 pub const DEFAULT_VALIDITY_DAYS: i32 = 30;
@@ -30,7 +35,7 @@ impl Plan {
 
     /// The plan with row id `key`, through the request's batch loader.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Plan>> {
-        Ok(load_by_id::<PlanRow>(ctx, key).await?.map(Plan))
+        Ok(load(ctx, PlanId(key)).await?.map(Plan))
     }
 }
 

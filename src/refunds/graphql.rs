@@ -9,15 +9,26 @@ use crate::auth::guard::principal;
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
+use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::StaffContact;
 use crate::error::AppResult;
 use crate::graphql::context::db;
-use crate::graphql::loaders::load_by_id;
+use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
 use crate::invoices::graphql::{billing_customer, billing_readable};
 use crate::payments::graphql::Payment;
+
+crate::by_id_key! {
+    /// The id of one of the refunds, for the batched lookup by id.
+    RefundId => RefundRow, super::service::by_ids
+}
+
+crate::owner_key! {
+    /// A payment's id, for its refunds.
+    RefundsOfPayment => RefundRow, super::service::of_payments, |r| r.payment_id
+}
 
 /// Money of a completed payment paid back to the customer.
 pub struct Refund(pub RefundRow);
@@ -27,7 +38,7 @@ impl Refund {
 
     /// The refund with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Refund>> {
-        let Some(row) = load_by_id::<RefundRow>(ctx, key).await? else { return Ok(None) };
+        let Some(row) = load(ctx, RefundId(key)).await? else { return Ok(None) };
         Ok(billing_readable(ctx, row.customer_id).is_ok().then_some(Refund(row)))
     }
 }
@@ -61,7 +72,7 @@ impl Refund {
     /// The staff member who approved it.
     async fn approved_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
         match self.0.approved_by {
-            Some(id) => Ok(load_by_id(ctx, id).await?.map(StaffContact)),
+            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
             None => Ok(None),
         }
     }
