@@ -14,13 +14,14 @@ use rand::{Rng, SeedableRng};
 
 use crate::auth::Role;
 use crate::companies::model::NewCompany;
-use crate::customers::model::{BillingType, CustomerStatus, NewCustomer};
+use crate::customers::model::{BillingType, CustomerStatus, IdProofType, NewCustomer};
 use crate::customers::rules;
 use crate::db::schema::{
     companies, customers, employees, invoices, localities, payment_allocations, payments, plans, transactions,
 };
 use crate::db::{Db, DbConn};
 use crate::employees::model::NewEmployee;
+use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
 use crate::invoices::model::{InvoiceStatus, NewInvoice};
 use crate::invoices::rules::{balance, gst, invoice_number, same_state, total, Amounts};
@@ -173,7 +174,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
                 company_id: *company_id,
                 name: (*name).to_owned(),
                 description: Some(format!("{speed} home broadband")),
-                service_type: "BROADBAND".to_owned(),
+                service_type: ServiceType::Broadband,
                 speed: Some((*speed).to_owned()),
                 data_limit: Some((*limit).to_owned()),
                 price_paise: price * 100,
@@ -188,7 +189,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
                 company_id: *company_id,
                 name: (*name).to_owned(),
                 description: Some("Cable TV channels".to_owned()),
-                service_type: "CABLE_TV".to_owned(),
+                service_type: ServiceType::CableTv,
                 speed: None,
                 data_limit: None,
                 price_paise: price * 100,
@@ -200,7 +201,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
         }
     }
     insert_all!(conn, plans::table, new_plans, 500);
-    let plan_rows: Vec<(i64, i64, String, i64)> =
+    let plan_rows: Vec<(i64, i64, ServiceType, i64)> =
         plans::table.select((plans::id, plans::company_id, plans::service_type, plans::price_paise)).load(conn)?;
     summary.plans = plan_rows.len();
 
@@ -220,7 +221,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
             full_name: (*name).to_owned(),
             mobile: None,
             email: None,
-            role: role.as_str().to_owned(),
+            role: *role,
             is_active: true,
             password_hash: password_hash.to_owned(),
             password_changed_at: now,
@@ -230,14 +231,14 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
         .collect();
     insert_all!(conn, employees::table, new_staff, 500);
     let collectors: Vec<i64> =
-        employees::table.filter(employees::role.eq(Role::Collector.as_str())).select(employees::id).load(conn)?;
+        employees::table.filter(employees::role.eq(Role::Collector)).select(employees::id).load(conn)?;
     summary.employees = new_staff.len();
 
     // Customers.
     let mut numbers = HashSet::new();
     let mut new_customers = Vec::with_capacity(customer_count);
     for n in 0..customer_count {
-        let &(plan_id, company_id, ref service_type, _) = plan_rows.choose(&mut rng).expect("plans");
+        let &(plan_id, company_id, service_type, _) = plan_rows.choose(&mut rng).expect("plans");
         let company_localities: Vec<i64> =
             locality_rows.iter().filter(|(_, c)| *c == company_id).map(|(id, _)| *id).collect();
         let locality_id = *company_localities.choose(&mut rng).expect("localities");
@@ -266,7 +267,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
             mobile: format!("{}{:09}", rng.random_range(6..=9), rng.random_range(0..1_000_000_000u32)),
             alternate_mobile: None,
             customer_gst_no: None,
-            id_proof_type: Some("AADHAR_CARD".to_owned()),
+            id_proof_type: Some(IdProofType::AadharCard),
             id_proof_no: Some(format!("XXXX-XXXX-{:04}", rng.random_range(0..10_000))),
             house_number: Some(format!("{}", rng.random_range(1..400))),
             address: "Near the main square".to_owned(),
@@ -274,7 +275,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
             city: if company_id == company_ids[0] { "Nagpur" } else { "Pune" }.to_owned(),
             state: "Maharashtra".to_owned(),
             pincode: if company_id == company_ids[0] { "440010" } else { "411038" }.to_owned(),
-            service_type: service_type.clone(),
+            service_type,
             no_of_connections: 1,
             company_id,
             auto_renew: rng.random_bool(0.6),
@@ -285,16 +286,14 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
             vendor: None,
             modem_no: None,
             modem_no_detail: None,
-            stb_modem_security_paise: if service_type == "CABLE_TV" { 150_000 } else { 0 },
+            stb_modem_security_paise: if service_type == ServiceType::CableTv { 150_000 } else { 0 },
             plan_id,
             period_months,
             start_date,
             end_date: rules::end_date(start_date, period_months).unwrap_or(start_date),
-            billing_type: if rng.random_bool(0.8) { BillingType::Prepaid } else { BillingType::Postpaid }
-                .as_str()
-                .to_owned(),
+            billing_type: if rng.random_bool(0.8) { BillingType::Prepaid } else { BillingType::Postpaid },
             assigned_employee_id: collectors.choose(&mut rng).copied(),
-            status: status.as_str().to_owned(),
+            status,
             created_at: now,
             updated_at: now,
         });
@@ -361,7 +360,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
                 due_date: crate::invoices::rules::due_date(date),
                 billing_period_start: Some(date),
                 billing_period_end: date.checked_add_days(Days::new(30)),
-                status: status.as_str().to_owned(),
+                status,
                 sent_at: (status != InvoiceStatus::Draft).then_some(now),
                 created_at: now,
                 updated_at: now,
@@ -398,10 +397,10 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
                 customer_id: *customer,
                 invoice_id: Some(invoice_ids[number]),
                 amount_paise: *amount,
-                method: method.as_str().to_owned(),
+                method,
                 payment_reference: (!cash).then(|| format!("REF{:012}", 500_000_000_000u64 + i as u64)),
                 remarks: None,
-                status: PaymentStatus::Completed.as_str().to_owned(),
+                status: PaymentStatus::Completed,
                 collected_by: if cash { *collector } else { None },
                 paid_at: *at,
                 created_at: now,
@@ -442,7 +441,7 @@ fn demo_ledger(
     let entry = |customer, kind: TransactionType, amount: i64, change, at| NewTransaction {
         transaction_id: String::new(),
         customer_id: customer,
-        transaction_type: kind.as_str().to_owned(),
+        transaction_type: kind,
         amount_paise: amount,
         balance_change_paise: change,
         balance_after_paise: 0,

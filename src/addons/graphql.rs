@@ -49,7 +49,7 @@ impl AddonBill {
         global_id(Self::KIND, self.0.id)
     }
     async fn addon_type(&self) -> Result<AddonType> {
-        Ok(AddonType::from_db(&self.0.addon_type)?)
+        Ok(self.0.addon_type)
     }
     async fn description(&self) -> &str {
         &self.0.description
@@ -72,7 +72,7 @@ impl AddonBill {
         Money(self.0.total())
     }
     async fn bill_on(&self) -> Result<AddonBillOn> {
-        Ok(AddonBillOn::from_db(&self.0.bill_on)?)
+        Ok(self.0.bill_on)
     }
     /// PENDING until it is on an invoice.
     async fn status(&self) -> AddonStatus {
@@ -116,7 +116,7 @@ impl AddonFilterInput {
         Ok(AddonFilter {
             customer_id: self.customer_id.map(|id| expect_id("filter.customerId", Customer::KIND, &id)).transpose()?,
             pending: self.status.map(|s| s == AddonStatus::Pending),
-            addon_type: self.addon_type.map(AddonType::as_str),
+            addon_type: self.addon_type,
         })
     }
 }

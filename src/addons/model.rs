@@ -45,13 +45,13 @@ text_enum! {
 pub struct AddonRow {
     pub id: i64,
     pub customer_id: i64,
-    pub addon_type: String,
+    pub addon_type: AddonType,
     pub description: String,
     pub amount_paise: i64,
     pub cgst_paise: i64,
     pub sgst_paise: i64,
     pub igst_paise: i64,
-    pub bill_on: String,
+    pub bill_on: AddonBillOn,
     pub invoice_id: Option<i64>,
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
@@ -70,13 +70,13 @@ impl AddonRow {
 #[diesel(treat_none_as_default_value = false)]
 pub struct NewAddon {
     pub customer_id: i64,
-    pub addon_type: String,
+    pub addon_type: AddonType,
     pub description: String,
     pub amount_paise: i64,
     pub cgst_paise: i64,
     pub sgst_paise: i64,
     pub igst_paise: i64,
-    pub bill_on: String,
+    pub bill_on: AddonBillOn,
     pub invoice_id: Option<i64>,
     pub created_by: Option<i64>,
     pub created_at: NaiveDateTime,
@@ -89,5 +89,5 @@ pub struct AddonFilter {
     pub customer_id: Option<i64>,
     /// `Some(true)`: only pending ones; `Some(false)`: only billed ones.
     pub pending: Option<bool>,
-    pub addon_type: Option<&'static str>,
+    pub addon_type: Option<AddonType>,
 }

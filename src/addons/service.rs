@@ -29,13 +29,13 @@ pub fn create(conn: &mut DbConn, req: &AddonRequest, actor: &Actor) -> AppResult
     let now = crate::clock::now();
     let new = NewAddon {
         customer_id: customer.id,
-        addon_type: req.addon_type.as_str().to_owned(),
+        addon_type: req.addon_type,
         description: req.description.clone(),
         amount_paise: req.amount,
         cgst_paise: tax.cgst,
         sgst_paise: tax.sgst,
         igst_paise: tax.igst,
-        bill_on: req.bill_on.as_str().to_owned(),
+        bill_on: req.bill_on,
         invoice_id: None,
         created_by: actor.employee_id(),
         created_at: now,

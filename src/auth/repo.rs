@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{Credentials, NewLoginFailure, NewSession, SessionRow, CUSTOMER, EMPLOYEE};
-use super::{Principal, Role};
+use super::Principal;
 use crate::db::schema::{employees, login_failures, sessions};
 use crate::db::{lower, DbConn};
 use crate::employees::model::EmployeeRow;
@@ -33,15 +33,12 @@ pub fn principal(conn: &mut DbConn, kind: &str, id: i64) -> AppResult<Option<Pri
         EMPLOYEE => {
             let row: Option<EmployeeRow> =
                 employees::table.find(id).filter(employees::is_active.eq(true)).first(conn).optional()?;
-            row.map(|e| {
-                Ok(Principal::Employee {
-                    id: e.id,
-                    role: Role::from_db(&e.role)?,
-                    username: e.username,
-                    full_name: e.full_name,
-                })
-            })
-            .transpose()
+            Ok(row.map(|e| Principal::Employee {
+                id: e.id,
+                role: e.role,
+                username: e.username,
+                full_name: e.full_name,
+            }))
         }
         CUSTOMER => crate::customers::repo::principal(conn, id),
         _ => Ok(None),

@@ -65,13 +65,13 @@ impl Complaint {
         &self.0.description
     }
     async fn category(&self) -> Result<ComplaintCategory> {
-        Ok(ComplaintCategory::from_db(&self.0.category)?)
+        Ok(self.0.category)
     }
     async fn priority(&self) -> Result<ComplaintPriority> {
-        Ok(ComplaintPriority::from_db(&self.0.priority)?)
+        Ok(self.0.priority)
     }
     async fn status(&self) -> Result<ComplaintStatus> {
-        Ok(ComplaintStatus::from_db(&self.0.status)?)
+        Ok(self.0.status)
     }
     /// When it was last marked RESOLVED (cleared when reopened).
     async fn resolved_at(&self) -> Option<DateTime> {
@@ -114,9 +114,9 @@ impl ComplaintFilterInput {
     pub fn into_filter(self) -> AppResult<ComplaintFilter> {
         Ok(ComplaintFilter {
             customer_id: self.customer_id.map(|id| expect_id("filter.customerId", Customer::KIND, &id)).transpose()?,
-            status: self.status.map(ComplaintStatus::as_str),
-            priority: self.priority.map(ComplaintPriority::as_str),
-            category: self.category.map(ComplaintCategory::as_str),
+            status: self.status,
+            priority: self.priority,
+            category: self.category,
             assigned_employee_id: self
                 .assigned_employee_id
                 .map(|id| expect_id("filter.assignedEmployeeId", Employee::KIND, &id))

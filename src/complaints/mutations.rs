@@ -86,9 +86,9 @@ impl ComplaintMutation {
             customer_id: customer,
             title: validate::required_text("title", &input.title, 200)?,
             description: validate::required_multiline("description", &input.description, 4000)?,
-            category: input.category.as_str().to_owned(),
-            priority: input.priority.as_str().to_owned(),
-            status: ComplaintStatus::Open.as_str().to_owned(),
+            category: input.category,
+            priority: input.priority,
+            status: ComplaintStatus::Open,
             assigned_employee_id: assigned,
             resolved_at: None,
             created_at: now,
@@ -115,8 +115,8 @@ impl ComplaintMutation {
                 .description
                 .map(|d| validate::required_multiline("description", &d, 4000))
                 .transpose()?,
-            category: input.category.map(|c| c.as_str().to_owned()),
-            priority: input.priority.map(|p| p.as_str().to_owned()),
+            category: input.category,
+            priority: input.priority,
             status: None,
             assigned_employee_id: match input.assigned_employee_id {
                 MaybeUndefined::Undefined => None,

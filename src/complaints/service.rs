@@ -78,11 +78,11 @@ pub fn update(
 ) -> AppResult<(ComplaintRow, Vec<NotificationRow>)> {
     let before = repo::find(conn, key)?;
     let mut changes = changes.clone();
-    let from = ComplaintStatus::from_db(&before.status)?;
+    let from = before.status;
     let status_changed = to.is_some_and(|to| to != from);
     if let Some(to) = to {
         rules::check_transition(from, to).map_err(|m| AppError::bad_input("status", m))?;
-        changes.status = Some(to.as_str().to_owned());
+        changes.status = Some(to);
         changes.resolved_at = rules::resolved_at(to, crate::clock::now());
     }
     let newly_assigned = match changes.assigned_employee_id {

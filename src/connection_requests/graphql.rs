@@ -63,7 +63,7 @@ impl ConnectionRequest {
         self.0.message.as_deref()
     }
     async fn status(&self) -> Result<ConnectionRequestStatus> {
-        Ok(ConnectionRequestStatus::from_db(&self.0.status)?)
+        Ok(self.0.status)
     }
     async fn locality(&self, ctx: &Context<'_>) -> Result<Option<Locality>> {
         match self.0.locality_id {
@@ -139,7 +139,6 @@ impl ConnectionRequestQuery {
         before: Option<String>,
     ) -> Result<PageConnection<ConnectionRequest>> {
         let window = PageArgs::new(first, after, last, before).window()?;
-        let status = status.map(ConnectionRequestStatus::as_str);
         let page = db(ctx).read(move |conn| repo::page(conn, status, window)).await?;
         Ok(connection(page, |row| row.id, ConnectionRequest))
     }
@@ -169,7 +168,7 @@ impl ConnectionRequestMutation {
             locality_id: input.locality_id.map(|id| expect_id("localityId", Locality::KIND, &id)).transpose()?,
             plan_id: input.plan_id.map(|id| expect_id("planId", Plan::KIND, &id)).transpose()?,
             message: validate::optional_multiline("message", input.message.as_deref(), 1000)?,
-            status: ConnectionRequestStatus::New.as_str().to_owned(),
+            status: ConnectionRequestStatus::New,
             customer_id: None,
             client_address: address.clone(),
             created_at: now,
@@ -223,9 +222,9 @@ impl ConnectionRequestMutation {
             .write(move |conn| {
                 crate::db::lock_key(conn, &format!("connection-request:{key}"))?;
                 let before = repo::find(conn, key)?;
-                let from = ConnectionRequestStatus::from_db(&before.status)?;
+                let from = before.status;
                 check_transition(from, status).map_err(|m| AppError::bad_input("status", m))?;
-                let row = repo::set_status(conn, key, status.as_str(), None)?;
+                let row = repo::set_status(conn, key, status, None)?;
                 let details = format!("{} -> {}", from.as_str(), status.as_str());
                 crate::audit::repo::record(
                     conn,
@@ -258,13 +257,12 @@ impl ConnectionRequestMutation {
                 // One conversion (or status change) of a request at a time.
                 crate::db::lock_key(conn, &format!("connection-request:{key}"))?;
                 let before = repo::find(conn, key)?;
-                let from = ConnectionRequestStatus::from_db(&before.status)?;
+                let from = before.status;
                 if matches!(from, ConnectionRequestStatus::Rejected | ConnectionRequestStatus::Converted) {
                     return Err(AppError::Conflict(format!("this request is {}", from.as_str())));
                 }
                 let (customer, _invoice) = crate::customers::service::create(conn, &draft, &actor)?;
-                let request =
-                    repo::set_status(conn, key, ConnectionRequestStatus::Converted.as_str(), Some(customer.id))?;
+                let request = repo::set_status(conn, key, ConnectionRequestStatus::Converted, Some(customer.id))?;
                 let targets = [id.0.clone(), crate::ids::encode(Customer::KIND, customer.id)];
                 crate::audit::repo::record(conn, &actor, "convertConnectionRequest", &targets, None)?;
                 Ok((request, customer))

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{ConnectionRequestRow, NewConnectionRequest};
+use super::model::{ConnectionRequestRow, ConnectionRequestStatus, NewConnectionRequest};
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::{connection_requests, localities, plans};
 use crate::db::{DbConn, MultiBackend};
@@ -35,7 +35,12 @@ pub fn count_from(conn: &mut DbConn, address: &str, since: NaiveDateTime) -> App
 }
 
 /// Stores a new status (and the customer, once converted).
-pub fn set_status(conn: &mut DbConn, id: i64, status: &str, customer: Option<i64>) -> AppResult<ConnectionRequestRow> {
+pub fn set_status(
+    conn: &mut DbConn,
+    id: i64,
+    status: ConnectionRequestStatus,
+    customer: Option<i64>,
+) -> AppResult<ConnectionRequestRow> {
     Ok(diesel::update(connection_requests::table.find(id))
         .set((
             connection_requests::status.eq(status),
@@ -46,7 +51,7 @@ pub fn set_status(conn: &mut DbConn, id: i64, status: &str, customer: Option<i64
         .get_result(conn)?)
 }
 
-fn filtered(status: Option<&'static str>) -> connection_requests::BoxedQuery<'static, MultiBackend> {
+fn filtered(status: Option<ConnectionRequestStatus>) -> connection_requests::BoxedQuery<'static, MultiBackend> {
     let mut query = connection_requests::table.into_boxed();
     if let Some(status) = status {
         query = query.filter(connection_requests::status.eq(status));
@@ -56,7 +61,7 @@ fn filtered(status: Option<&'static str>) -> connection_requests::BoxedQuery<'st
 
 pub fn page(
     conn: &mut DbConn,
-    status: Option<&'static str>,
+    status: Option<ConnectionRequestStatus>,
     window: PageWindow,
 ) -> AppResult<Page<ConnectionRequestRow>> {
     let total = filtered(status).count().get_result::<i64>(conn)?;

@@ -101,7 +101,7 @@ impl Customer {
         self.0.customer_gst_no.as_deref()
     }
     async fn id_proof_type(&self) -> Result<Option<IdProofType>> {
-        Ok(self.0.id_proof_type.as_deref().map(IdProofType::from_db).transpose()?)
+        Ok(self.0.id_proof_type)
     }
     async fn id_proof_no(&self) -> Option<&str> {
         self.0.id_proof_no.as_deref()
@@ -123,7 +123,7 @@ impl Customer {
         &self.0.pincode
     }
     async fn service_type(&self) -> Result<ServiceType> {
-        Ok(ServiceType::from_db(&self.0.service_type)?)
+        Ok(self.0.service_type)
     }
     async fn no_of_connections(&self) -> i32 {
         self.0.no_of_connections
@@ -170,10 +170,10 @@ impl Customer {
         Date(self.0.end_date)
     }
     async fn billing_type(&self) -> Result<BillingType> {
-        Ok(BillingType::from_db(&self.0.billing_type)?)
+        Ok(self.0.billing_type)
     }
     async fn status(&self) -> Result<CustomerStatus> {
-        Ok(CustomerStatus::from_db(&self.0.status)?)
+        Ok(self.0.status)
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
@@ -294,8 +294,8 @@ impl CustomerFilterInput {
     fn into_filter(self) -> AppResult<CustomerFilter> {
         Ok(CustomerFilter {
             only_id: None,
-            status: self.status.map(CustomerStatus::as_str),
-            service_type: self.service_type.map(ServiceType::as_str),
+            status: self.status,
+            service_type: self.service_type,
             search: crate::validate::search(self.search)?,
             locality_id: self.locality_id.map(|id| expect_id("filter.localityId", Locality::KIND, &id)).transpose()?,
             company_id: self.company_id.map(|id| expect_id("filter.companyId", Company::KIND, &id)).transpose()?,
@@ -303,7 +303,7 @@ impl CustomerFilterInput {
                 .assigned_employee_id
                 .map(|id| expect_id("filter.assignedEmployeeId", Employee::KIND, &id))
                 .transpose()?,
-            billing_type: self.billing_type.map(BillingType::as_str),
+            billing_type: self.billing_type,
             expiring_before: self.expiring_before.map(|d| d.0),
         })
     }

@@ -171,7 +171,7 @@ impl CreateCustomerInput {
                 .as_deref()
                 .map(|g| validate::gstin("customerGstNo", g))
                 .transpose()?,
-            id_proof_type: self.id_proof_type.map(|t| t.as_str().to_owned()),
+            id_proof_type: self.id_proof_type,
             id_proof_no: text("idProofNo", self.id_proof_no, 40)?,
             house_number: text("houseNumber", self.house_number, 40)?,
             address: validate::required_multiline("address", &self.address, 500)?,
@@ -179,7 +179,8 @@ impl CreateCustomerInput {
             city: validate::required_text("city", &self.city, 80)?,
             state: validate::state("state", &self.state)?,
             pincode: validate::pincode("pincode", &self.pincode)?,
-            service_type: self.service_type.map_or("", ServiceType::as_str).to_owned(),
+            // Follows the plan unless given (`service_type_given`).
+            service_type: self.service_type.unwrap_or(ServiceType::Broadband),
             no_of_connections: connections(self.no_of_connections.unwrap_or(1))?,
             company_id: self
                 .company_id
@@ -200,12 +201,12 @@ impl CreateCustomerInput {
             period_months,
             start_date,
             end_date,
-            billing_type: self.billing_type.unwrap_or(BillingType::Prepaid).as_str().to_owned(),
+            billing_type: self.billing_type.unwrap_or(BillingType::Prepaid),
             assigned_employee_id: self
                 .assigned_employee_id
                 .map(|id| expect_id("assignedEmployeeId", Employee::KIND, &id))
                 .transpose()?,
-            status: CustomerStatus::Active.as_str().to_owned(),
+            status: CustomerStatus::Active,
             created_at: now,
             updated_at: now,
         };
@@ -234,7 +235,7 @@ impl UpdateCustomerInput {
             mobile: self.mobile.map(|v| validate::mobile("mobile", &v)).transpose()?,
             alternate_mobile: optional_change(self.alternate_mobile, |v| validate::phone("alternateMobile", &v))?,
             customer_gst_no: optional_change(self.customer_gst_no, |v| validate::gstin("customerGstNo", &v))?,
-            id_proof_type: optional_change(self.id_proof_type, |t| Ok(t.as_str().to_owned()))?,
+            id_proof_type: optional_change(self.id_proof_type, Ok)?,
             id_proof_no: opt_text("idProofNo", self.id_proof_no, 40)?,
             house_number: opt_text("houseNumber", self.house_number, 40)?,
             address: self.address.map(|v| validate::required_multiline("address", &v, 500)).transpose()?,
@@ -258,7 +259,7 @@ impl UpdateCustomerInput {
             period_months: self.period_months.map(period).transpose()?,
             start_date: self.start_date.map(|d| d.0),
             end_date: self.end_date.map(|d| d.0),
-            billing_type: self.billing_type.map(|b| b.as_str().to_owned()),
+            billing_type: self.billing_type,
             assigned_employee_id: optional_change(self.assigned_employee_id, |id| {
                 expect_id("assignedEmployeeId", Employee::KIND, &id)
             })?,

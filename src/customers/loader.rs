@@ -26,7 +26,7 @@ pub const DEFAULT_INVOICES: i32 = 12;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct InvoicesOf {
     pub customer: i64,
-    pub status: Option<&'static str>,
+    pub status: Option<InvoiceStatus>,
     pub first: i32,
 }
 
@@ -40,7 +40,7 @@ impl InvoicesOf {
                 format!("`first` must be between 0 and {MAX_PAGE_SIZE}, got {first}"),
             ));
         }
-        Ok(InvoicesOf { customer, status: status.map(InvoiceStatus::as_str), first })
+        Ok(InvoicesOf { customer, status, first })
     }
 }
 
@@ -49,7 +49,7 @@ impl InvoicesOf {
 pub fn invoices_of(
     conn: &mut DbConn,
     customers: &[i64],
-    status: Option<&'static str>,
+    status: Option<InvoiceStatus>,
     first: i32,
 ) -> AppResult<HashMap<InvoicesOf, Vec<InvoiceRow>>> {
     let key = |customer| InvoicesOf { customer, status, first };
@@ -109,7 +109,7 @@ impl Loader<InvoicesOf> for InvoicesLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[InvoicesOf]) -> Result<HashMap<InvoicesOf, Vec<InvoiceRow>>, Self::Error> {
-        let mut groups: HashMap<(Option<&'static str>, i32), Vec<i64>> = HashMap::new();
+        let mut groups: HashMap<(Option<InvoiceStatus>, i32), Vec<i64>> = HashMap::new();
         for key in keys {
             groups.entry((key.status, key.first)).or_default().push(key.customer);
         }

@@ -1,3 +1,4 @@
+use crate::enums::ServiceType;
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
@@ -55,7 +56,7 @@ pub struct CustomerRow {
     pub mobile: String,
     pub alternate_mobile: Option<String>,
     pub customer_gst_no: Option<String>,
-    pub id_proof_type: Option<String>,
+    pub id_proof_type: Option<IdProofType>,
     pub id_proof_no: Option<String>,
     pub house_number: Option<String>,
     pub address: String,
@@ -63,7 +64,7 @@ pub struct CustomerRow {
     pub city: String,
     pub state: String,
     pub pincode: String,
-    pub service_type: String,
+    pub service_type: ServiceType,
     pub no_of_connections: i32,
     pub company_id: i64,
     pub auto_renew: bool,
@@ -79,9 +80,9 @@ pub struct CustomerRow {
     pub period_months: i32,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
-    pub billing_type: String,
+    pub billing_type: BillingType,
     pub assigned_employee_id: Option<i64>,
-    pub status: String,
+    pub status: CustomerStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -102,7 +103,7 @@ pub struct NewCustomer {
     pub mobile: String,
     pub alternate_mobile: Option<String>,
     pub customer_gst_no: Option<String>,
-    pub id_proof_type: Option<String>,
+    pub id_proof_type: Option<IdProofType>,
     pub id_proof_no: Option<String>,
     pub house_number: Option<String>,
     pub address: String,
@@ -110,7 +111,7 @@ pub struct NewCustomer {
     pub city: String,
     pub state: String,
     pub pincode: String,
-    pub service_type: String,
+    pub service_type: ServiceType,
     pub no_of_connections: i32,
     pub company_id: i64,
     pub auto_renew: bool,
@@ -126,9 +127,9 @@ pub struct NewCustomer {
     pub period_months: i32,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
-    pub billing_type: String,
+    pub billing_type: BillingType,
     pub assigned_employee_id: Option<i64>,
-    pub status: String,
+    pub status: CustomerStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -143,7 +144,7 @@ pub struct CustomerChanges {
     pub mobile: Option<String>,
     pub alternate_mobile: Option<Option<String>>,
     pub customer_gst_no: Option<Option<String>>,
-    pub id_proof_type: Option<Option<String>>,
+    pub id_proof_type: Option<Option<IdProofType>>,
     pub id_proof_no: Option<Option<String>>,
     pub house_number: Option<Option<String>>,
     pub address: Option<String>,
@@ -164,9 +165,9 @@ pub struct CustomerChanges {
     pub period_months: Option<i32>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
-    pub billing_type: Option<String>,
+    pub billing_type: Option<BillingType>,
     pub assigned_employee_id: Option<Option<i64>>,
-    pub status: Option<String>,
+    pub status: Option<CustomerStatus>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -175,14 +176,14 @@ pub struct CustomerChanges {
 pub struct CustomerFilter {
     /// Only this customer (self-service callers see only themselves).
     pub only_id: Option<i64>,
-    pub status: Option<&'static str>,
-    pub service_type: Option<&'static str>,
+    pub status: Option<CustomerStatus>,
+    pub service_type: Option<ServiceType>,
     /// Part of the name, customer number or mobile, any case.
     pub search: Option<String>,
     pub locality_id: Option<i64>,
     pub company_id: Option<i64>,
     pub assigned_employee_id: Option<i64>,
-    pub billing_type: Option<&'static str>,
+    pub billing_type: Option<BillingType>,
     /// Service ending before this date.
     pub expiring_before: Option<NaiveDate>,
 }

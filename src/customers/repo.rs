@@ -130,7 +130,7 @@ pub fn has_financial_history(conn: &mut DbConn, id: i64) -> AppResult<bool> {
     let paid: i64 = payments::table.filter(payments::customer_id.eq(id)).count().get_result(conn)?;
     let issued: i64 = invoices::table
         .filter(invoices::customer_id.eq(id))
-        .filter(invoices::status.ne(crate::invoices::model::InvoiceStatus::Draft.as_str()))
+        .filter(invoices::status.ne(crate::invoices::model::InvoiceStatus::Draft))
         .count()
         .get_result(conn)?;
     let addons: i64 = addon_bills::table.filter(addon_bills::customer_id.eq(id)).count().get_result(conn)?;
@@ -154,7 +154,7 @@ pub fn count_using_company(conn: &mut DbConn, company_id: i64) -> AppResult<i64>
 /// Login details of the customer with this username (ignoring case). A TERMINATED customer
 /// cannot log in.
 pub fn credentials(conn: &mut DbConn, username: &str) -> AppResult<Option<Credentials>> {
-    let row: Option<(i64, String, String)> = customers::table
+    let row: Option<(i64, String, CustomerStatus)> = customers::table
         .filter(lower(customers::username).eq(username.to_lowercase()))
         .select((customers::id, customers::password_hash, customers::status))
         .first(conn)
@@ -163,19 +163,19 @@ pub fn credentials(conn: &mut DbConn, username: &str) -> AppResult<Option<Creden
         kind: CUSTOMER,
         id,
         password_hash,
-        active: status != CustomerStatus::Terminated.as_str(),
+        active: status != CustomerStatus::Terminated,
     }))
 }
 
 /// The customer behind a session, unless terminated.
 pub fn principal(conn: &mut DbConn, id: i64) -> AppResult<Option<Principal>> {
-    let row: Option<(String, String, String)> = customers::table
+    let row: Option<(String, String, CustomerStatus)> = customers::table
         .find(id)
         .select((customers::username, customers::full_name, customers::status))
         .first(conn)
         .optional()?;
     Ok(row
-        .filter(|(_, _, status)| status != CustomerStatus::Terminated.as_str())
+        .filter(|(_, _, status)| *status != CustomerStatus::Terminated)
         .map(|(username, full_name, _)| Principal::Customer { id, username, full_name }))
 }
 

@@ -102,7 +102,7 @@ pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(Cus
     if draft.service_type_given && new.service_type != plan.service_type {
         return Err(AppError::bad_input("serviceType", "`serviceType` differs from the plan's service type"));
     }
-    new.service_type = plan.service_type.clone();
+    new.service_type = plan.service_type;
     if draft.company_given && new.company_id != plan.company_id {
         return Err(AppError::bad_input("companyId", "the plan belongs to another company"));
     }
@@ -184,7 +184,7 @@ pub fn update(
     actor: &Actor,
 ) -> AppResult<(CustomerRow, Vec<String>)> {
     let before = repo::find(conn, key)?;
-    if before.status == CustomerStatus::Terminated.as_str() {
+    if before.status == CustomerStatus::Terminated {
         return Err(AppError::Conflict("a TERMINATED customer cannot be changed".into()));
     }
     let mut changes = requested.clone();
@@ -232,11 +232,10 @@ pub fn change_status(
     actor: &Actor,
 ) -> AppResult<CustomerRow> {
     let before = repo::find(conn, key)?;
-    let from = CustomerStatus::from_db(&before.status)?;
+    let from = before.status;
     rules::check_transition(from, status).map_err(|m| AppError::bad_input("status", m))?;
     let now = crate::clock::now();
-    let changes =
-        CustomerChanges { status: Some(status.as_str().to_owned()), updated_at: Some(now), ..Default::default() };
+    let changes = CustomerChanges { status: Some(status), updated_at: Some(now), ..Default::default() };
     let row = repo::update(conn, key, &changes)?;
     if status == CustomerStatus::Terminated {
         crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, now)?;

@@ -42,7 +42,7 @@ pub async fn ensure_first_admin(db: &Db, password: Option<String>) -> anyhow::Re
                     full_name: "Administrator".to_owned(),
                     mobile: None,
                     email: None,
-                    role: Role::Admin.as_str().to_owned(),
+                    role: Role::Admin,
                     is_active: true,
                     password_hash: hash.clone(),
                     password_changed_at: now,

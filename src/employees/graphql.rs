@@ -63,7 +63,7 @@ impl Employee {
     }
     /// What the employee may do; see the permission matrix in the README.
     async fn role(&self) -> Result<Role> {
-        Ok(Role::from_db(&self.0.role)?)
+        Ok(self.0.role)
     }
     /// Deactivated accounts cannot log in, and their tokens stop working at once.
     async fn is_active(&self) -> bool {
@@ -149,7 +149,7 @@ impl UpdateEmployeeInput {
             full_name: self.full_name.map(|n| validate::required_text("fullName", &n, 120)).transpose()?,
             mobile: optional_change(self.mobile, |m| validate::phone("mobile", &m))?,
             email: optional_change(self.email, |e| validate::email("email", &e))?,
-            role: self.role.map(|r| r.as_str().to_owned()),
+            role: self.role,
             is_active: self.is_active,
             updated_at: now(),
         })
@@ -175,7 +175,7 @@ impl EmployeeQuery {
         let window = PageArgs::new(first, after, last, before).window()?;
         let filter = filter.unwrap_or_default();
         let filter = EmployeeFilter {
-            role: filter.role.map(Role::as_str),
+            role: filter.role,
             is_active: filter.is_active,
             search: crate::validate::search(filter.search)?,
         };
@@ -212,7 +212,7 @@ impl EmployeeMutation {
             full_name,
             mobile,
             email,
-            role: input.role.as_str().to_owned(),
+            role: input.role,
             is_active: true,
             password_hash,
             password_changed_at: now,
@@ -227,7 +227,7 @@ impl EmployeeMutation {
                 }
                 let row = repo::insert(conn, &new)?;
                 let id = crate::ids::encode(Employee::KIND, row.id);
-                crate::audit::repo::record(conn, &actor, "createEmployee", &[id], Some(&row.role))?;
+                crate::audit::repo::record(conn, &actor, "createEmployee", &[id], Some(row.role.as_str()))?;
                 Ok(row)
             })
             .await?;
@@ -246,10 +246,9 @@ impl EmployeeMutation {
                 // Two admins demoting each other at once must not both pass the check below.
                 crate::db::lock_key(conn, "employees:admins")?;
                 let before = repo::find(conn, key)?;
-                let loses_admin = before.role == Role::Admin.as_str()
+                let loses_admin = before.role == Role::Admin
                     && before.is_active
-                    && (changes.is_active == Some(false)
-                        || changes.role.as_deref().is_some_and(|r| r != Role::Admin.as_str()));
+                    && (changes.is_active == Some(false) || changes.role.is_some_and(|r| r != Role::Admin));
                 if loses_admin && repo::other_active_admins(conn, key)? == 0 {
                     return Err(AppError::Conflict("this is the last active ADMIN; make another ADMIN first".into()));
                 }

@@ -1,3 +1,4 @@
+use crate::auth::Role;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -11,7 +12,7 @@ pub struct EmployeeRow {
     pub full_name: String,
     pub mobile: Option<String>,
     pub email: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub is_active: bool,
     pub password_hash: String,
     pub password_changed_at: NaiveDateTime,
@@ -28,7 +29,7 @@ pub struct NewEmployee {
     pub full_name: String,
     pub mobile: Option<String>,
     pub email: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub is_active: bool,
     pub password_hash: String,
     pub password_changed_at: NaiveDateTime,
@@ -43,7 +44,7 @@ pub struct EmployeeChanges {
     pub full_name: Option<String>,
     pub mobile: Option<Option<String>>,
     pub email: Option<Option<String>>,
-    pub role: Option<String>,
+    pub role: Option<Role>,
     pub is_active: Option<bool>,
     pub updated_at: NaiveDateTime,
 }
@@ -51,7 +52,7 @@ pub struct EmployeeChanges {
 /// What `employees(filter:)` narrows by.
 #[derive(Debug, Default, Clone)]
 pub struct EmployeeFilter {
-    pub role: Option<&'static str>,
+    pub role: Option<Role>,
     pub is_active: Option<bool>,
     /// Case-insensitive part of the username or name.
     pub search: Option<String>,

@@ -51,7 +51,7 @@ pub fn count(conn: &mut DbConn) -> AppResult<i64> {
 /// Active admins other than `except`.
 pub fn other_active_admins(conn: &mut DbConn, except: i64) -> AppResult<i64> {
     Ok(employees::table
-        .filter(employees::role.eq(crate::auth::Role::Admin.as_str()))
+        .filter(employees::role.eq(crate::auth::Role::Admin))
         .filter(employees::is_active.eq(true))
         .filter(employees::id.ne(except))
         .count()

@@ -119,7 +119,7 @@ impl Invoice {
         self.0.billing_period_end.map(Date)
     }
     async fn status(&self) -> Result<InvoiceStatus> {
-        Ok(InvoiceStatus::from_db(&self.0.status)?)
+        Ok(self.0.status)
     }
     /// When it was sent to the customer.
     async fn sent_at(&self) -> Option<DateTime> {
@@ -194,7 +194,7 @@ impl InvoiceFilterInput {
     fn into_filter(self) -> AppResult<InvoiceFilter> {
         Ok(InvoiceFilter {
             customer_id: self.customer_id.map(|id| expect_id("filter.customerId", Customer::KIND, &id)).transpose()?,
-            status: self.status.map(InvoiceStatus::as_str),
+            status: self.status,
             from: self.from.map(|d| d.0),
             to: self.to.map(|d| d.0),
             invoice_number: self.invoice_number.map(|n| n.trim().to_owned()),

@@ -40,7 +40,7 @@ pub struct InvoiceRow {
     pub due_date: NaiveDate,
     pub billing_period_start: Option<NaiveDate>,
     pub billing_period_end: Option<NaiveDate>,
-    pub status: String,
+    pub status: InvoiceStatus,
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -66,7 +66,7 @@ pub struct NewInvoice {
     pub due_date: NaiveDate,
     pub billing_period_start: Option<NaiveDate>,
     pub billing_period_end: Option<NaiveDate>,
-    pub status: String,
+    pub status: InvoiceStatus,
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -76,7 +76,7 @@ pub struct NewInvoice {
 #[derive(Debug, Clone, Default)]
 pub struct InvoiceFilter {
     pub customer_id: Option<i64>,
-    pub status: Option<&'static str>,
+    pub status: Option<InvoiceStatus>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
     pub invoice_number: Option<String>,

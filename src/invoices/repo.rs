@@ -53,13 +53,13 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<InvoiceRow>> {
 pub fn newest_for_customers(
     conn: &mut DbConn,
     customer_ids: &[i64],
-    status: Option<&str>,
+    status: Option<InvoiceStatus>,
     first: i64,
 ) -> AppResult<Vec<InvoiceRow>> {
     if customer_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let ranked = crate::db::fragments::newest_invoices(customer_ids, status, first);
+    let ranked = crate::db::fragments::newest_invoices(customer_ids, status.map(InvoiceStatus::as_str), first);
     let mut rows: Vec<InvoiceRow> = invoices::table.filter(ranked).load(conn)?;
     rows.sort_unstable_by_key(|r| (r.customer_id, std::cmp::Reverse(r.id)));
     Ok(rows)
@@ -75,7 +75,7 @@ pub fn open_for_customer(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<I
     Ok(invoices::table
         .filter(invoices::customer_id.eq(customer_id))
         .filter(invoices::balance_paise.gt(0))
-        .filter(invoices::status.ne(InvoiceStatus::Cancelled.as_str()))
+        .filter(invoices::status.ne(InvoiceStatus::Cancelled))
         .order((invoices::invoice_date.asc(), invoices::id.asc()))
         .load(conn)?)
 }

@@ -129,7 +129,7 @@ pub fn new_invoice(
         due_date,
         billing_period_start: period_start,
         billing_period_end: period_end,
-        status: InvoiceStatus::Draft.as_str().to_owned(),
+        status: InvoiceStatus::Draft,
         sent_at: None,
         created_at: now,
         updated_at: now,
@@ -147,8 +147,7 @@ pub fn issue(
     actor: &Actor,
 ) -> AppResult<InvoiceRow> {
     let today = crate::clock::today();
-    new.status =
-        settled_status(InvoiceStatus::Draft, new.balance_paise, false, new.due_date, today).as_str().to_owned();
+    new.status = settled_status(InvoiceStatus::Draft, new.balance_paise, false, new.due_date, today);
     let row = repo::insert_numbered(conn, new, crate::clock::local_now())?;
     let mut entry = Entry::new(row.customer_id, kind, row.total_paise, row.total_paise, describe(&row.invoice_number));
     entry.invoice_id = Some(row.id);
@@ -162,7 +161,7 @@ pub fn put_money(conn: &mut DbConn, invoice: &mut InvoiceRow, payment_id: i64, a
     crate::payments::repo::add_allocation(conn, payment_id, invoice.id, amount)?;
     invoice.paid_paise += amount;
     invoice.balance_paise = balance(invoice.total_paise, invoice.paid_paise);
-    let current = InvoiceStatus::from_db(&invoice.status)?;
+    let current = invoice.status;
     let status = settled_status(
         current,
         invoice.balance_paise,
@@ -170,7 +169,7 @@ pub fn put_money(conn: &mut DbConn, invoice: &mut InvoiceRow, payment_id: i64, a
         invoice.due_date,
         crate::clock::today(),
     );
-    invoice.status = status.as_str().to_owned();
+    invoice.status = status;
     invoice.updated_at = crate::clock::now();
     repo::set_money(conn, invoice)
 }
@@ -187,14 +186,14 @@ pub fn find_locked(conn: &mut DbConn, id: i64) -> AppResult<InvoiceRow> {
 /// `OVERDUE` only past the due date; `PAID` never by hand.
 pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Actor) -> AppResult<InvoiceRow> {
     let mut invoice = find_locked(conn, id)?;
-    let from = InvoiceStatus::from_db(&invoice.status)?;
+    let from = invoice.status;
     check_status_change(from, to, invoice.paid_paise, invoice.due_date, crate::clock::today())
         .map_err(|m| AppError::bad_input("status", m))?;
     let now = crate::clock::now();
     if to == InvoiceStatus::Sent {
         invoice.sent_at = Some(now);
     }
-    invoice.status = to.as_str().to_owned();
+    invoice.status = to;
     invoice.updated_at = now;
     repo::set_status(conn, &invoice)?;
     if to == InvoiceStatus::Cancelled {
@@ -219,7 +218,7 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Acto
 /// more than is unpaid and never on a CANCELLED invoice. The ledger records it as ADJUSTMENT.
 pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Actor) -> AppResult<InvoiceRow> {
     let mut invoice = find_locked(conn, id)?;
-    let status = InvoiceStatus::from_db(&invoice.status)?;
+    let status = invoice.status;
     if status == InvoiceStatus::Cancelled {
         return Err(AppError::bad_input("id", "a CANCELLED invoice cannot be adjusted"));
     }
@@ -237,9 +236,7 @@ pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Act
     invoice.total_paise -= credit;
     invoice.balance_paise = balance(invoice.total_paise, invoice.paid_paise);
     let today = crate::clock::today();
-    invoice.status = settled_status(status, invoice.balance_paise, invoice.sent_at.is_some(), invoice.due_date, today)
-        .as_str()
-        .to_owned();
+    invoice.status = settled_status(status, invoice.balance_paise, invoice.sent_at.is_some(), invoice.due_date, today);
     invoice.updated_at = crate::clock::now();
     repo::set_adjusted(conn, &invoice)?;
     let mut entry = Entry::new(
@@ -260,7 +257,7 @@ pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Act
 /// otherwise `CONFLICT`. Its total leaves the ledger (see [`remove_from_ledger`] for its add-ons).
 pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
     let invoice = find_locked(conn, id)?;
-    if invoice.status != InvoiceStatus::Draft.as_str() {
+    if invoice.status != InvoiceStatus::Draft {
         return Err(AppError::Conflict(format!(
             "invoice {} is {}: only a DRAFT invoice can be deleted; cancel it instead",
             invoice.invoice_number, invoice.status
@@ -311,7 +308,7 @@ fn release_addons(conn: &mut DbConn, invoice_id: i64) -> AppResult<()> {
     diesel::update(
         addon_bills::table
             .filter(addon_bills::invoice_id.eq(invoice_id))
-            .filter(addon_bills::bill_on.eq(crate::addons::model::AddonBillOn::NextInvoice.as_str())),
+            .filter(addon_bills::bill_on.eq(crate::addons::model::AddonBillOn::NextInvoice)),
     )
     .set((addon_bills::invoice_id.eq(None::<i64>), addon_bills::updated_at.eq(crate::clock::now())))
     .execute(conn)?;

@@ -60,7 +60,7 @@ impl Transaction {
         &self.0.transaction_id
     }
     async fn transaction_type(&self) -> Result<TransactionType> {
-        Ok(TransactionType::from_db(&self.0.transaction_type)?)
+        Ok(self.0.transaction_type)
     }
     /// How much money moved (never negative).
     async fn amount(&self) -> Money {
@@ -131,7 +131,7 @@ impl TransactionFilterInput {
     fn into_filter(self) -> AppResult<TransactionFilter> {
         Ok(TransactionFilter {
             customer_id: self.customer_id.map(|id| expect_id("filter.customerId", Customer::KIND, &id)).transpose()?,
-            kind: self.transaction_type.map(TransactionType::as_str),
+            kind: self.transaction_type,
             invoice_id: self.invoice_id.map(|id| expect_id("filter.invoiceId", Invoice::KIND, &id)).transpose()?,
             payment_id: self.payment_id.map(|id| expect_id("filter.paymentId", Payment::KIND, &id)).transpose()?,
             from: self.from.map(|t| t.0),

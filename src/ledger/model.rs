@@ -34,7 +34,7 @@ pub struct TransactionRow {
     pub id: i64,
     pub transaction_id: String,
     pub customer_id: i64,
-    pub transaction_type: String,
+    pub transaction_type: TransactionType,
     pub amount_paise: i64,
     pub balance_change_paise: i64,
     pub balance_after_paise: i64,
@@ -52,7 +52,7 @@ pub struct TransactionRow {
 pub struct NewTransaction {
     pub transaction_id: String,
     pub customer_id: i64,
-    pub transaction_type: String,
+    pub transaction_type: TransactionType,
     pub amount_paise: i64,
     pub balance_change_paise: i64,
     pub balance_after_paise: i64,
@@ -98,7 +98,7 @@ impl Entry {
 #[derive(Debug, Clone, Default)]
 pub struct TransactionFilter {
     pub customer_id: Option<i64>,
-    pub kind: Option<&'static str>,
+    pub kind: Option<TransactionType>,
     pub invoice_id: Option<i64>,
     pub payment_id: Option<i64>,
     pub from: Option<NaiveDateTime>,

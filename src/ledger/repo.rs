@@ -27,7 +27,7 @@ pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<Trans
     let mut new = NewTransaction {
         transaction_id: String::new(),
         customer_id: entry.customer_id,
-        transaction_type: entry.kind.as_str().to_owned(),
+        transaction_type: entry.kind,
         amount_paise: entry.amount,
         balance_change_paise: entry.balance_change,
         balance_after_paise: balance_after,
@@ -60,7 +60,7 @@ pub fn balances(conn: &mut DbConn, customer_ids: &[i64]) -> AppResult<HashMap<i6
 pub fn payment_rows(conn: &mut DbConn, payment_ids: &[i64]) -> AppResult<Vec<TransactionRow>> {
     Ok(transactions::table
         .filter(crate::db::fragments::id_in("transactions.payment_id", payment_ids))
-        .filter(transactions::transaction_type.eq(crate::ledger::model::TransactionType::Payment.as_str()))
+        .filter(transactions::transaction_type.eq(crate::ledger::model::TransactionType::Payment))
         .order(transactions::id.asc())
         .load(conn)?)
 }

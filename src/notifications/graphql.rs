@@ -37,7 +37,7 @@ impl Notification {
         global_id(Self::KIND, self.0.id)
     }
     async fn kind(&self) -> Result<NotificationKind> {
-        Ok(NotificationKind::from_db(&self.0.kind)?)
+        Ok(self.0.kind)
     }
     async fn title(&self) -> &str {
         &self.0.title
@@ -61,7 +61,7 @@ impl Notification {
     }
     /// Delivery to the operator's SMS/WhatsApp webhook.
     async fn webhook_status(&self) -> Result<WebhookStatus> {
-        Ok(WebhookStatus::from_db(&self.0.webhook_status)?)
+        Ok(self.0.webhook_status)
     }
     async fn webhook_attempts(&self) -> i32 {
         self.0.webhook_attempts

@@ -12,7 +12,7 @@ pub mod repo;
 pub mod webhook;
 
 use crate::events::{Event, Events};
-use model::{NewNotification, NotificationKind, NotificationRow, Recipient};
+use model::{NewNotification, NotificationKind, NotificationRow, Recipient, WebhookStatus};
 
 /// What a transaction needs to make notifications: whether they go to the webhook too.
 #[derive(Debug, Clone, Copy, Default)]
@@ -33,14 +33,14 @@ impl Outbox {
         NewNotification {
             recipient_kind: recipient.kind.to_owned(),
             recipient_id: recipient.id,
-            kind: kind.as_str().to_owned(),
+            kind,
             title,
             body,
             subject_id,
             dedupe_key: None,
             read_at: None,
             created_at: crate::clock::now(),
-            webhook_status: if self.webhook { "PENDING" } else { "NONE" }.to_owned(),
+            webhook_status: if self.webhook { WebhookStatus::Pending } else { WebhookStatus::None },
             webhook_attempts: 0,
             webhook_next_at: self.webhook.then(crate::clock::now),
             webhook_last_error: None,

@@ -33,7 +33,7 @@ pub async fn run(db: &Db, outbox: &Outbox, events: &Events) -> AppResult<usize> 
         .write(move |conn| {
             let horizon = today + chrono::Days::new(7);
             let due: Vec<(i64, String, NaiveDate)> = customers::table
-                .filter(customers::status.eq(CustomerStatus::Active.as_str()))
+                .filter(customers::status.eq(CustomerStatus::Active))
                 .filter(customers::end_date.ge(today))
                 .filter(customers::end_date.le(horizon))
                 .select((customers::id, customers::full_name, customers::end_date))

@@ -73,7 +73,7 @@ fn body(conn: &mut DbConn, n: &NotificationRow) -> AppResult<serde_json::Value> 
         };
     Ok(json!({
         "id": ids::encode(Kind::Notification, n.id),
-        "kind": n.kind,
+        "kind": n.kind.as_str(),
         "title": n.title,
         "body": n.body,
         "subjectId": n.subject_id,

@@ -62,7 +62,7 @@ impl Payment {
         Money(self.0.amount_paise)
     }
     async fn payment_method(&self) -> Result<PaymentMethod> {
-        Ok(PaymentMethod::from_db(&self.0.method)?)
+        Ok(self.0.method)
     }
     /// Gateway, UPI or cheque reference, as entered; one reference counts once per method
     /// (compared ignoring case, spaces and invisible characters).
@@ -73,7 +73,7 @@ impl Payment {
         self.0.remarks.as_deref()
     }
     async fn status(&self) -> Result<PaymentStatus> {
-        Ok(PaymentStatus::from_db(&self.0.status)?)
+        Ok(self.0.status)
     }
     /// When the money was received.
     async fn paid_at(&self) -> DateTime {
@@ -169,8 +169,8 @@ impl PaymentFilterInput {
         Ok(PaymentFilter {
             customer_id: self.customer_id.map(|id| expect_id("filter.customerId", Customer::KIND, &id)).transpose()?,
             invoice_id: self.invoice_id.map(|id| expect_id("filter.invoiceId", Invoice::KIND, &id)).transpose()?,
-            method: self.method.map(PaymentMethod::as_str),
-            status: self.status.map(PaymentStatus::as_str),
+            method: self.method,
+            status: self.status,
             collected_by: self
                 .collected_by
                 .map(|id| expect_id("filter.collectedBy", Employee::KIND, &id))

@@ -39,10 +39,10 @@ pub struct PaymentRow {
     pub customer_id: i64,
     pub invoice_id: Option<i64>,
     pub amount_paise: i64,
-    pub method: String,
+    pub method: PaymentMethod,
     pub payment_reference: Option<String>,
     pub remarks: Option<String>,
-    pub status: String,
+    pub status: PaymentStatus,
     pub collected_by: Option<i64>,
     pub paid_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
@@ -59,7 +59,7 @@ pub struct PaymentRow {
 impl PaymentRow {
     /// What is left of a completed payment after refunds and invoices: the customer's advance.
     pub fn unallocated(&self) -> i64 {
-        if self.status == PaymentStatus::Completed.as_str() {
+        if self.status == PaymentStatus::Completed {
             self.amount_paise - self.refunded_paise - self.allocated_paise
         } else {
             0
@@ -78,10 +78,10 @@ pub struct NewPayment {
     pub customer_id: i64,
     pub invoice_id: Option<i64>,
     pub amount_paise: i64,
-    pub method: String,
+    pub method: PaymentMethod,
     pub payment_reference: Option<String>,
     pub remarks: Option<String>,
-    pub status: String,
+    pub status: PaymentStatus,
     pub collected_by: Option<i64>,
     pub paid_at: NaiveDateTime,
     pub created_at: NaiveDateTime,
@@ -115,8 +115,8 @@ pub struct NewAllocation {
 pub struct PaymentFilter {
     pub customer_id: Option<i64>,
     pub invoice_id: Option<i64>,
-    pub method: Option<&'static str>,
-    pub status: Option<&'static str>,
+    pub method: Option<PaymentMethod>,
+    pub status: Option<PaymentStatus>,
     pub collected_by: Option<i64>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,

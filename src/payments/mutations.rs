@@ -75,7 +75,7 @@ fn reference(field: &str, value: Option<&str>) -> AppResult<Option<String>> {
 
 /// Tells the customer their payment arrived (COMPLETED payments only).
 fn payment_received(conn: &mut DbConn, outbox: &Outbox, payment: &PaymentRow) -> AppResult<Vec<NotificationRow>> {
-    if payment.status != PaymentStatus::Completed.as_str() {
+    if payment.status != PaymentStatus::Completed {
         return Ok(Vec::new());
     }
     outbox.notify(

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::model::{AllocationRow, NewAllocation, PaymentFilter, PaymentRow, PaymentStatus};
+use super::model::{AllocationRow, NewAllocation, PaymentFilter, PaymentMethod, PaymentRow, PaymentStatus};
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::{payment_allocations, payments};
 use crate::db::{DbConn, MultiBackend};
@@ -55,7 +55,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> AppResult<PaymentRow> {
 
 /// The payment already recorded under `method` with a reference of this key
 /// ([`super::rules::reference_key`]), if any.
-pub fn by_reference_key(conn: &mut DbConn, method: &str, key: &str) -> AppResult<Option<PaymentRow>> {
+pub fn by_reference_key(conn: &mut DbConn, method: PaymentMethod, key: &str) -> AppResult<Option<PaymentRow>> {
     Ok(payments::table
         .filter(payments::method.eq(method))
         .filter(payments::payment_reference_key.eq(key))
@@ -67,7 +67,7 @@ pub fn by_reference_key(conn: &mut DbConn, method: &str, key: &str) -> AppResult
 pub fn with_advance(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<PaymentRow>> {
     Ok(payments::table
         .filter(payments::customer_id.eq(customer_id))
-        .filter(payments::status.eq(PaymentStatus::Completed.as_str()))
+        .filter(payments::status.eq(PaymentStatus::Completed))
         .filter(payments::amount_paise.gt(payments::refunded_paise + payments::allocated_paise))
         .order(payments::id.asc())
         .load(conn)?)
@@ -81,7 +81,7 @@ pub fn advances(conn: &mut DbConn, customer_ids: &[i64]) -> AppResult<HashMap<i6
     }
     let rows: Vec<PaymentRow> = payments::table
         .filter(crate::db::fragments::id_in("payments.customer_id", customer_ids))
-        .filter(payments::status.eq(PaymentStatus::Completed.as_str()))
+        .filter(payments::status.eq(PaymentStatus::Completed))
         .filter(payments::amount_paise.gt(payments::refunded_paise + payments::allocated_paise))
         .load(conn)?;
     for row in rows {

@@ -51,7 +51,7 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
     lock_customer(conn, customer_id, "customerId")?;
     if let Some(invoice_id) = req.invoice_id {
         let invoice = crate::invoices::repo::find(conn, invoice_id)?;
-        let cancelled = invoice.status == InvoiceStatus::Cancelled.as_str();
+        let cancelled = invoice.status == InvoiceStatus::Cancelled;
         let counts = req.status != PaymentStatus::Failed;
         if let Some((field, message)) = rules::refusal(
             &invoice.invoice_number,
@@ -68,7 +68,7 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
     // compatibility forms folded); the reference itself is stored as entered.
     let key = req.reference.as_deref().map(rules::reference_key);
     if let (Some(reference), Some(key)) = (&req.reference, &key) {
-        if let Some(earlier) = repo::by_reference_key(conn, req.method.as_str(), key)? {
+        if let Some(earlier) = repo::by_reference_key(conn, req.method, key)? {
             return Err(duplicate_reference(
                 req.method,
                 reference,
@@ -83,10 +83,10 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         customer_id,
         invoice_id: req.invoice_id,
         amount_paise: req.amount,
-        method: req.method.as_str().to_owned(),
+        method: req.method,
         payment_reference: req.reference.clone(),
         remarks: req.remarks.clone(),
-        status: req.status.as_str().to_owned(),
+        status: req.status,
         collected_by: actor.employee_id(),
         paid_at: now,
         created_at: now,
@@ -147,7 +147,7 @@ fn apply(conn: &mut DbConn, mut payment: PaymentRow, actor: &Actor) -> AppResult
     let mut open: Vec<InvoiceRow> = match payment.invoice_id {
         Some(id) => vec![crate::invoices::repo::find(conn, id)?]
             .into_iter()
-            .filter(|i| i.status != InvoiceStatus::Cancelled.as_str())
+            .filter(|i| i.status != InvoiceStatus::Cancelled)
             .collect(),
         None => crate::invoices::repo::open_for_customer(conn, payment.customer_id)?,
     };
@@ -185,7 +185,7 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: PaymentStatus, actor: &Acto
     let customer = repo::find(conn, id)?.customer_id;
     lock_customer(conn, customer, "id")?;
     let mut payment = repo::find(conn, id)?;
-    let from = PaymentStatus::from_db(&payment.status)?;
+    let from = payment.status;
     match (from, to) {
         (PaymentStatus::Pending, PaymentStatus::Completed | PaymentStatus::Failed) => {}
         (PaymentStatus::Completed, _) => {
@@ -196,7 +196,7 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: PaymentStatus, actor: &Acto
         }
         (a, _) => return Err(AppError::bad_input("status", format!("a {} payment is final", a.as_str()))),
     }
-    payment.status = to.as_str().to_owned();
+    payment.status = to;
     payment.updated_at = crate::clock::now();
     if to == PaymentStatus::Completed {
         // The money arrived now (a cheque cleared).
@@ -214,7 +214,7 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: PaymentStatus, actor: &Acto
 /// Puts the customer's advance (money of completed payments on no invoice, oldest first) on a
 /// new invoice, up to its balance, and notes it in the ledger. The customer must be locked.
 pub fn apply_advance(conn: &mut DbConn, mut invoice: InvoiceRow, actor: &Actor) -> AppResult<InvoiceRow> {
-    if invoice.balance_paise <= 0 || invoice.status == InvoiceStatus::Cancelled.as_str() {
+    if invoice.balance_paise <= 0 || invoice.status == InvoiceStatus::Cancelled {
         return Ok(invoice);
     }
     let mut applied = 0;

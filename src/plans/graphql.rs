@@ -53,7 +53,7 @@ impl Plan {
         self.0.description.as_deref()
     }
     async fn service_type(&self) -> Result<ServiceType> {
-        Ok(ServiceType::from_db(&self.0.service_type)?)
+        Ok(self.0.service_type)
     }
     /// Free text shown to customers, e.g. `"100 Mbps"`.
     async fn speed(&self) -> Option<&str> {
@@ -143,7 +143,7 @@ impl CreatePlanInput {
             company_id: expect_id("companyId", Company::KIND, &self.company_id)?,
             name: validate::required_text("name", &self.name, 120)?,
             description: validate::optional_multiline("description", self.description.as_deref(), 1000)?,
-            service_type: self.service_type.as_str().to_owned(),
+            service_type: self.service_type,
             speed: validate::optional_text("speed", self.speed.as_deref(), 60)?,
             data_limit: validate::optional_text("dataLimit", self.data_limit.as_deref(), 60)?,
             price_paise: validate::non_negative_paise("price", self.price.0)?,
@@ -161,7 +161,7 @@ impl UpdatePlanInput {
             company_id: self.company_id.map(|id| expect_id("companyId", Company::KIND, &id)).transpose()?,
             name: self.name.map(|v| validate::required_text("name", &v, 120)).transpose()?,
             description: optional_change(self.description, |v| validate::required_multiline("description", &v, 1000))?,
-            service_type: self.service_type.map(|t| t.as_str().to_owned()),
+            service_type: self.service_type,
             speed: optional_change(self.speed, |v| validate::required_text("speed", &v, 60))?,
             data_limit: optional_change(self.data_limit, |v| validate::required_text("dataLimit", &v, 60))?,
             price_paise: self.price.map(|p| validate::non_negative_paise("price", p.0)).transpose()?,
@@ -194,7 +194,7 @@ impl PlanQuery {
         let window = PageArgs::new(first, after, last, before).window()?;
         let filter = filter.unwrap_or_default();
         let filter = PlanFilter {
-            service_type: filter.service_type.map(ServiceType::as_str),
+            service_type: filter.service_type,
             company_id: filter.company_id.map(|id| expect_id("filter.companyId", Company::KIND, &id)).transpose()?,
             is_active: filter.is_active,
         };

@@ -1,3 +1,4 @@
+use crate::enums::ServiceType;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -10,7 +11,7 @@ pub struct PlanRow {
     pub company_id: i64,
     pub name: String,
     pub description: Option<String>,
-    pub service_type: String,
+    pub service_type: ServiceType,
     pub speed: Option<String>,
     pub data_limit: Option<String>,
     /// Price for one billing month, before tax, in paise.
@@ -29,7 +30,7 @@ pub struct NewPlan {
     pub company_id: i64,
     pub name: String,
     pub description: Option<String>,
-    pub service_type: String,
+    pub service_type: ServiceType,
     pub speed: Option<String>,
     pub data_limit: Option<String>,
     pub price_paise: i64,
@@ -46,7 +47,7 @@ pub struct PlanChanges {
     pub company_id: Option<i64>,
     pub name: Option<String>,
     pub description: Option<Option<String>>,
-    pub service_type: Option<String>,
+    pub service_type: Option<ServiceType>,
     pub speed: Option<Option<String>>,
     pub data_limit: Option<Option<String>>,
     pub price_paise: Option<i64>,
@@ -58,7 +59,7 @@ pub struct PlanChanges {
 /// What `plans(filter:)` narrows by (the scan's `service_type`, `company_id`, `is_active`).
 #[derive(Debug, Default, Clone)]
 pub struct PlanFilter {
-    pub service_type: Option<&'static str>,
+    pub service_type: Option<ServiceType>,
     pub company_id: Option<i64>,
     pub is_active: Option<bool>,
 }

@@ -31,7 +31,7 @@ pub fn refund(
         .customer_id;
     lock_customer(conn, customer, "paymentId")?;
     let mut payment = payments::find(conn, payment_id)?;
-    if payment.status != PaymentStatus::Completed.as_str() {
+    if payment.status != PaymentStatus::Completed {
         return Err(AppError::bad_input(
             "paymentId",
             format!("payment {} is {}: only COMPLETED payments can be refunded", payment.payment_id, payment.status),
