@@ -95,4 +95,3 @@ mod tests {
         assert!(diesel::select(sql::<Text>("'DTH'")).get_result::<ServiceType>(&mut conn).is_err());
     }
 }
-

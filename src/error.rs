@@ -34,6 +34,25 @@ pub mod codes {
     pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
     /// The server is at its connection limit; try again shortly.
     pub const BUSY: &str = "BUSY";
+
+    /// Every code above.
+    pub const ALL: [&str; 15] = [
+        UNAUTHENTICATED,
+        FORBIDDEN,
+        NOT_FOUND,
+        BAD_USER_INPUT,
+        CONFLICT,
+        TOO_MANY_REQUESTS,
+        INTERNAL_SERVER_ERROR,
+        GRAPHQL_PARSE_FAILED,
+        GRAPHQL_VALIDATION_FAILED,
+        TIMEOUT,
+        LAGGED,
+        BAD_REQUEST,
+        PAYLOAD_TOO_LARGE,
+        METHOD_NOT_ALLOWED,
+        BUSY,
+    ];
 }
 
 /// Everything that can go wrong while answering a request.
@@ -176,6 +195,15 @@ pub fn on_foreign_key_violation(e: DieselError, message: impl FnOnce() -> String
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_readme_lists_every_code() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let conventions = &readme[readme.find("## API conventions").unwrap()..readme.find("## Limits").unwrap()];
+        for code in codes::ALL {
+            assert!(conventions.contains(&format!("`{code}`")), "README's API conventions do not name `{code}`");
+        }
+    }
 
     #[test]
     fn command_line_errors_keep_their_cause() {
