@@ -6,13 +6,12 @@
 use crate::error::codes;
 use std::net::SocketAddr;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 
@@ -92,7 +91,7 @@ pub async fn get(
             .and_then(|v| v.to_str().ok())
             .is_some_and(|accept| accept.contains("text/html"));
         if wants_html {
-            return graphiql().into_response();
+            return super::graphiql::page().into_response();
         }
         let message =
             "send a query as ?query=... (and POST for mutations), or open this address in a browser for GraphiQL";
@@ -190,12 +189,6 @@ fn is_query(request: &mut async_graphql::Request) -> bool {
         None => doc.operations.iter().next(),
     };
     chosen.is_none_or(|(_, op)| op.node.ty == OperationType::Query)
-}
-
-fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").title("isp-billing").finish(),
-    )
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! layers every request passes (body limit, CORS, tracing, metrics). How connections are
 //! accepted and bounded is in `server`.
 
+mod graphiql;
 mod graphql;
 pub mod server;
 mod websocket;
@@ -54,6 +55,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
     Router::new()
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(websocket::upgrade))
+        .route("/graphiql/{file}", get(graphiql::asset))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn_with_state(state.clone(), deadline))

@@ -8,6 +8,7 @@ mod billing_concurrency;
 mod binary;
 mod customers;
 mod durability;
+mod graphiql;
 mod graphql_core;
 mod hardening;
 mod http_endpoints;
