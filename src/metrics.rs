@@ -1,46 +1,57 @@
-//! Prometheus metrics: HTTP requests by route and status, their durations, and every SQL
-//! statement the server runs (`isp_db_statements_total`).
+//! Prometheus metrics, kept in a registry of the `prometheus` crate (one per app, so tests that
+//! start many apps in one process keep their counts apart): HTTP requests by route and status,
+//! their durations, and every SQL statement the server runs (`isp_db_statements_total`).
 
-use std::collections::BTreeMap;
-use std::fmt::Write;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
+
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::{Counter, Metric, MetricFamily, MetricType};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
 
 /// Upper bounds of the request-duration histogram, in seconds.
 const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
 
-#[derive(Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
+/// The process's counters; shared by the HTTP layer and every database connection.
+pub struct Metrics {
+    /// Incremented by each pooled connection for every statement it starts (a plain atomic:
+    /// the hot path of every query); read when Prometheus scrapes.
+    pub db_statements: Arc<AtomicU64>,
+    requests: IntCounterVec,
+    durations: HistogramVec,
+    registry: Registry,
 }
 
-/// The process's counters; shared by the HTTP layer and every database connection.
-#[derive(Default)]
-pub struct Metrics {
-    /// Incremented by each pooled connection for every statement it starts.
-    pub db_statements: Arc<AtomicU64>,
-    requests: Mutex<BTreeMap<(String, String, u16), u64>>,
-    durations: Mutex<BTreeMap<String, Histogram>>,
+impl Default for Metrics {
+    fn default() -> Self {
+        let db_statements = Arc::new(AtomicU64::new(0));
+        let requests = IntCounterVec::new(
+            Opts::new("isp_http_requests_total", "HTTP requests answered, by method, route and status."),
+            &["method", "route", "status"],
+        )
+        .expect("a valid metric");
+        let durations = HistogramVec::new(
+            HistogramOpts::new("isp_http_request_duration_seconds", "Time to answer an HTTP request, by route.")
+                .buckets(BUCKETS.to_vec()),
+            &["route"],
+        )
+        .expect("a valid metric");
+        let registry = Registry::new();
+        let statements = StatementCounter::new(Arc::clone(&db_statements));
+        registry.register(Box::new(statements)).expect("registered once");
+        registry.register(Box::new(requests.clone())).expect("registered once");
+        registry.register(Box::new(durations.clone())).expect("registered once");
+        Metrics { db_statements, requests, durations, registry }
+    }
 }
 
 impl Metrics {
     /// Records one finished HTTP request.
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let key = (method.to_owned(), route.to_owned(), status);
-        *self.requests.lock().unwrap_or_else(|e| e.into_inner()).entry(key).or_default() += 1;
-        let seconds = elapsed.as_secs_f64();
-        let mut durations = self.durations.lock().unwrap_or_else(|e| e.into_inner());
-        let h = durations.entry(route.to_owned()).or_default();
-        h.count += 1;
-        h.sum += seconds;
-        for (bound, count) in BUCKETS.iter().zip(h.counts.iter_mut()) {
-            if seconds <= *bound {
-                *count += 1;
-            }
-        }
+        self.requests.with_label_values(&[method, route, &status.to_string()]).inc();
+        self.durations.with_label_values(&[route]).observe(elapsed.as_secs_f64());
     }
 
     /// SQL statements run so far.
@@ -50,35 +61,50 @@ impl Metrics {
 
     /// Everything in the Prometheus text format.
     pub fn render(&self) -> String {
-        let mut out = String::new();
-        out.push_str("# HELP isp_db_statements_total SQL statements executed by the server.\n");
-        out.push_str("# TYPE isp_db_statements_total counter\n");
-        let _ = writeln!(out, "isp_db_statements_total {}", self.statements());
-
-        out.push_str("# HELP isp_http_requests_total HTTP requests answered, by method, route and status.\n");
-        out.push_str("# TYPE isp_http_requests_total counter\n");
-        for ((method, route, status), n) in self.requests.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            let _ = writeln!(
-                out,
-                "isp_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
-            );
+        let mut out = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&self.registry.gather(), &mut out) {
+            tracing::error!(error = %e, "cannot encode the metrics");
         }
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
 
-        out.push_str("# HELP isp_http_request_duration_seconds Time to answer an HTTP request, by route.\n");
-        out.push_str("# TYPE isp_http_request_duration_seconds histogram\n");
-        for (route, h) in self.durations.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            for (bound, count) in BUCKETS.iter().zip(h.counts.iter()) {
-                let _ = writeln!(
-                    out,
-                    "isp_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {count}"
-                );
-            }
-            let _ =
-                writeln!(out, "isp_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {}", h.count);
-            let _ = writeln!(out, "isp_http_request_duration_seconds_sum{{route=\"{route}\"}} {}", h.sum);
-            let _ = writeln!(out, "isp_http_request_duration_seconds_count{{route=\"{route}\"}} {}", h.count);
-        }
-        out
+/// `isp_db_statements_total`: a counter whose value is the connections' shared atomic.
+struct StatementCounter {
+    desc: Desc,
+    value: Arc<AtomicU64>,
+}
+
+impl StatementCounter {
+    fn new(value: Arc<AtomicU64>) -> StatementCounter {
+        let desc = Desc::new(
+            "isp_db_statements_total".into(),
+            "SQL statements executed by the server.".into(),
+            Vec::new(),
+            HashMap::new(),
+        )
+        .expect("a valid metric");
+        StatementCounter { desc, value }
+    }
+}
+
+impl Collector for StatementCounter {
+    fn desc(&self) -> Vec<&Desc> {
+        vec![&self.desc]
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let mut counter = Counter::default();
+        // Exact up to 2^53 statements, decades of them.
+        counter.set_value(self.value.load(Ordering::Relaxed) as f64);
+        let mut metric = Metric::default();
+        metric.set_counter(counter);
+        let mut family = MetricFamily::default();
+        family.set_name(self.desc.fq_name.clone());
+        family.set_help(self.desc.help.clone());
+        family.set_field_type(MetricType::COUNTER);
+        family.set_metric(vec![metric]);
+        vec![family]
     }
 }
 
@@ -97,5 +123,11 @@ mod tests {
         assert!(text.contains("isp_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"0.05\"} 2"));
         assert!(text.contains("isp_http_request_duration_seconds_count{route=\"/graphql\"} 2"));
         assert!(text.contains("isp_db_statements_total 0"));
+        m.db_statements.fetch_add(7, Ordering::Relaxed);
+        let text = m.render();
+        assert!(text.contains("# TYPE isp_db_statements_total counter\nisp_db_statements_total 7\n"), "{text}");
+        assert!(text.contains("# TYPE isp_http_requests_total counter"), "{text}");
+        assert!(text.contains("# TYPE isp_http_request_duration_seconds histogram"), "{text}");
+        assert!(text.contains("isp_http_request_duration_seconds_bucket{route=\"/graphql\",le=\"+Inf\"} 2"), "{text}");
     }
 }
