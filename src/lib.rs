@@ -31,6 +31,7 @@ pub mod notifications;
 pub mod numbers;
 pub mod payments;
 pub mod plans;
+pub mod reference;
 pub mod refunds;
 pub mod seed;
 pub mod states;

@@ -4,7 +4,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 
 use super::model::{CompanyChanges, CompanyFilter, CompanyRow, NewCompany};
 use super::repo;
-use crate::audit::repo::record;
+use super::service::Companies;
 use crate::audit::Actor;
 use crate::auth::guard::principal;
 use crate::auth::guard::Require;
@@ -14,6 +14,7 @@ use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Percent};
+use crate::reference;
 use crate::validate;
 
 crate::by_id_key! {
@@ -190,13 +191,7 @@ impl CompanyMutation {
     async fn create_company(&self, ctx: &Context<'_>, input: CreateCompanyInput) -> Result<Company> {
         let actor = Actor::from(principal(ctx)?);
         let new = input.validate()?;
-        let row = db(ctx)
-            .write(move |conn| {
-                let row = repo::insert(conn, &new)?;
-                record(conn, &actor, "createCompany", &[crate::ids::encode(Company::KIND, row.id)], None)?;
-                Ok(row)
-            })
-            .await?;
+        let row = db(ctx).write(move |conn| reference::create::<Companies>(conn, &new, &actor)).await?;
         Ok(Company(row))
     }
 
@@ -206,18 +201,7 @@ impl CompanyMutation {
         let key = expect_id("id", Company::KIND, &id)?;
         let actor = Actor::from(principal(ctx)?);
         let changes = input.validate()?;
-        let row = db(ctx)
-            .write(move |conn| {
-                let row = repo::update(conn, key, &changes)?;
-                // Checked on the row as changed, whichever of the two the input touched.
-                if let Some(gstin) = &row.gstin {
-                    validate::gstin_in_state("gstin", gstin, &row.state)?;
-                }
-                let details = format!("gstRate={}", crate::money::format_hundredths(row.gst_rate_bp.into()));
-                record(conn, &actor, "updateCompany", &[crate::ids::encode(Company::KIND, key)], Some(&details))?;
-                Ok(row)
-            })
-            .await?;
+        let row = db(ctx).write(move |conn| reference::update::<Companies>(conn, key, &changes, &actor)).await?;
         Ok(Company(row))
     }
 
@@ -226,13 +210,7 @@ impl CompanyMutation {
     async fn delete_company(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let key = expect_id("id", Company::KIND, &id)?;
         let actor = Actor::from(principal(ctx)?);
-        let target = id.clone();
-        db(ctx)
-            .write(move |conn| {
-                repo::delete(conn, key)?;
-                record(conn, &actor, "deleteCompany", std::slice::from_ref(&target), None)
-            })
-            .await?;
+        db(ctx).write(move |conn| reference::delete::<Companies>(conn, key, &actor)).await?;
         Ok(id)
     }
 }

@@ -4,7 +4,7 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{LocalityChanges, LocalityFilter, LocalityRow, NewLocality};
 use super::repo;
-use crate::audit::repo::record;
+use super::service::Localities;
 use crate::audit::Actor;
 use crate::auth::guard::principal;
 use crate::auth::guard::Require;
@@ -16,6 +16,7 @@ use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
+use crate::reference;
 use crate::validate;
 
 crate::by_id_key! {
@@ -177,14 +178,7 @@ impl LocalityMutation {
     async fn create_locality(&self, ctx: &Context<'_>, input: CreateLocalityInput) -> Result<Locality> {
         let actor = Actor::from(principal(ctx)?);
         let new = input.validate()?;
-        let row = db(ctx)
-            .write(move |conn| {
-                crate::companies::repo::ensure_exists(conn, Some(new.company_id))?;
-                let row = repo::insert(conn, &new)?;
-                record(conn, &actor, "createLocality", &[crate::ids::encode(Locality::KIND, row.id)], None)?;
-                Ok(row)
-            })
-            .await?;
+        let row = db(ctx).write(move |conn| reference::create::<Localities>(conn, &new, &actor)).await?;
         Ok(Locality(row))
     }
 
@@ -194,17 +188,7 @@ impl LocalityMutation {
         let key = expect_id("id", Locality::KIND, &id)?;
         let actor = Actor::from(principal(ctx)?);
         let changes = input.validate()?;
-        let field = if changes.pincode.is_some() { "pincode" } else { "state" };
-        let row = db(ctx)
-            .write(move |conn| {
-                crate::companies::repo::ensure_exists(conn, changes.company_id)?;
-                let row = repo::update(conn, key, &changes)?;
-                // The PIN code and the state as they are after the change must agree.
-                validate::pincode_in_state(field, &row.pincode, &row.state)?;
-                record(conn, &actor, "updateLocality", &[crate::ids::encode(Locality::KIND, key)], None)?;
-                Ok(row)
-            })
-            .await?;
+        let row = db(ctx).write(move |conn| reference::update::<Localities>(conn, key, &changes, &actor)).await?;
         Ok(Locality(row))
     }
 
@@ -213,13 +197,7 @@ impl LocalityMutation {
     async fn delete_locality(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let key = expect_id("id", Locality::KIND, &id)?;
         let actor = Actor::from(principal(ctx)?);
-        let target = id.clone();
-        db(ctx)
-            .write(move |conn| {
-                repo::delete(conn, key)?;
-                record(conn, &actor, "deleteLocality", std::slice::from_ref(&target), None)
-            })
-            .await?;
+        db(ctx).write(move |conn| reference::delete::<Localities>(conn, key, &actor)).await?;
         Ok(id)
     }
 }

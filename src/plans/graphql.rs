@@ -4,7 +4,7 @@ use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 
 use super::model::{NewPlan, PlanChanges, PlanFilter, PlanRow};
 use super::repo;
-use crate::audit::repo::record;
+use super::service::Plans;
 use crate::audit::Actor;
 use crate::auth::guard::principal;
 use crate::auth::guard::Require;
@@ -17,6 +17,7 @@ use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
+use crate::reference;
 use crate::validate;
 
 crate::by_id_key! {
@@ -219,14 +220,7 @@ impl PlanMutation {
     async fn create_plan(&self, ctx: &Context<'_>, input: CreatePlanInput) -> Result<Plan> {
         let actor = Actor::from(principal(ctx)?);
         let new = input.validate()?;
-        let row = db(ctx)
-            .write(move |conn| {
-                crate::companies::repo::ensure_exists(conn, Some(new.company_id))?;
-                let row = repo::insert(conn, &new)?;
-                record(conn, &actor, "createPlan", &[crate::ids::encode(Plan::KIND, row.id)], None)?;
-                Ok(row)
-            })
-            .await?;
+        let row = db(ctx).write(move |conn| reference::create::<Plans>(conn, &new, &actor)).await?;
         Ok(Plan(row))
     }
 
@@ -236,24 +230,7 @@ impl PlanMutation {
         let key = expect_id("id", Plan::KIND, &id)?;
         let actor = Actor::from(principal(ctx)?);
         let changes = input.validate()?;
-        let row = db(ctx)
-            .write(move |conn| {
-                crate::companies::repo::ensure_exists(conn, changes.company_id)?;
-                let row = repo::update(conn, key, &changes)?;
-                record(
-                    conn,
-                    &actor,
-                    "updatePlan",
-                    &[crate::ids::encode(Plan::KIND, key)],
-                    Some(&format!(
-                        "price={} active={}",
-                        crate::money::format_hundredths(row.price_paise),
-                        row.is_active
-                    )),
-                )?;
-                Ok(row)
-            })
-            .await?;
+        let row = db(ctx).write(move |conn| reference::update::<Plans>(conn, key, &changes, &actor)).await?;
         Ok(Plan(row))
     }
 
@@ -262,13 +239,7 @@ impl PlanMutation {
     async fn delete_plan(&self, ctx: &Context<'_>, id: ID) -> Result<ID> {
         let key = expect_id("id", Plan::KIND, &id)?;
         let actor = Actor::from(principal(ctx)?);
-        let target = id.clone();
-        db(ctx)
-            .write(move |conn| {
-                repo::delete(conn, key)?;
-                record(conn, &actor, "deletePlan", std::slice::from_ref(&target), None)
-            })
-            .await?;
+        db(ctx).write(move |conn| reference::delete::<Plans>(conn, key, &actor)).await?;
         Ok(id)
     }
 }
