@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
-use super::model::{AuditFilter, AuditRow};
+use super::model::{ActorKind, AuditFilter, AuditRow};
 use super::repo;
 use crate::auth::guard::Require;
 use crate::auth::model::{CUSTOMER, EMPLOYEE};
@@ -13,19 +13,6 @@ use crate::graphql::node::global_id;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
 use crate::ids::{self, Decoded, Kind};
-use crate::text_enum;
-
-text_enum! {
-    /// Who made a change.
-    pub enum ActorKind {
-        /// A staff account.
-        Employee => "EMPLOYEE",
-        /// A customer through self-service.
-        Customer => "CUSTOMER",
-        /// The server itself (first start, scheduled jobs).
-        System => "SYSTEM",
-    }
-}
 
 /// One change: who made it, when, which operation, and the objects it touched.
 pub struct AuditEntry(pub AuditRow);
@@ -39,15 +26,15 @@ impl AuditEntry {
     async fn at(&self) -> DateTime {
         DateTime(self.0.at)
     }
-    async fn actor_kind(&self) -> Result<ActorKind> {
-        Ok(ActorKind::from_db(&self.0.actor_kind)?)
+    async fn actor_kind(&self) -> ActorKind {
+        self.0.actor_kind
     }
     /// The ID of the employee or customer who made the change (`null` for the system).
     async fn actor_id(&self) -> Option<ID> {
-        let kind = match self.0.actor_kind.as_str() {
-            EMPLOYEE => Kind::Employee,
-            CUSTOMER => Kind::Customer,
-            _ => return None,
+        let kind = match self.0.actor_kind {
+            ActorKind::Employee => Kind::Employee,
+            ActorKind::Customer => Kind::Customer,
+            ActorKind::System => return None,
         };
         self.0.actor_id.map(|id| global_id(kind, id))
     }

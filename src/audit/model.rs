@@ -2,6 +2,19 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::audit_log;
+use crate::text_enum;
+
+text_enum! {
+    /// Who made a change.
+    pub enum ActorKind {
+        /// A staff account.
+        Employee => "EMPLOYEE",
+        /// A customer through self-service.
+        Customer => "CUSTOMER",
+        /// The server itself (first start, scheduled jobs).
+        System => "SYSTEM",
+    }
+}
 
 /// `audit_log.actor_kind` of the server itself.
 pub const SYSTEM: &str = "SYSTEM";
@@ -11,7 +24,7 @@ pub const SYSTEM: &str = "SYSTEM";
 pub struct AuditRow {
     pub id: i64,
     pub at: NaiveDateTime,
-    pub actor_kind: String,
+    pub actor_kind: ActorKind,
     pub actor_id: Option<i64>,
     pub actor_name: String,
     pub operation: String,
