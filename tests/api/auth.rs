@@ -3,20 +3,18 @@
 use async_graphql_parser::types::{TypeKind, TypeSystemDefinition};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
+use crate::documents::{CREATE_EMPLOYEE, CREATE_PLAN, LOGIN};
+use crate::fixtures::Role;
 use crate::helpers::{assert_code, Kind, TestApp, ADMIN_PASSWORD};
 use crate::on_both_databases;
-use crate::reference_data::{company, CREATE_PLAN};
 
 /// Root fields anyone may call without a token.
 // The public surface, listed here on purpose (not imported): widening it must show in a test diff.
 const PUBLIC: &[&str] = &["login", "createConnectionRequest"];
 
 const ME: &str = "{ me { id username kind role fullName employee { username isActive } } }";
-const CREATE_EMPLOYEE: &str =
-    "mutation($i: CreateEmployeeInput!) { createEmployee(input: $i) { id username role isActive } }";
 const UPDATE_EMPLOYEE: &str =
     "mutation($id: ID!, $i: UpdateEmployeeInput!) { updateEmployee(id: $id, input: $i) { id isActive role } }";
 
@@ -41,9 +39,9 @@ fn root_fields() -> Vec<(&'static str, String)> {
     out
 }
 
-async fn employee(app: &TestApp, username: &str, role: &str) -> String {
-    let input = json!({"username": username, "fullName": "Ravi Kumar", "role": role, "password": "field-cash-2026"});
-    app.data(CREATE_EMPLOYEE, json!({ "i": input })).await["createEmployee"]["id"].as_str().unwrap().to_owned()
+/// A staff account that logs in with "field-cash-2026"; returns its ID.
+async fn employee(app: &TestApp, username: &str, role: Role) -> String {
+    app.employee(username, role).full_name("Ravi Kumar").password("field-cash-2026").create().await
 }
 
 on_both_databases! {
@@ -96,7 +94,7 @@ on_both_databases! {
     }
 
     async fn wrong_user_and_wrong_password_look_the_same(app: TestApp) {
-        let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+        let q = LOGIN;
         let unknown = app.error_as(None, q, json!({"u": "nobody", "p": "whatever-123"})).await;
         let wrong = app.error_as(None, q, json!({"u": "admin", "p": "whatever-123"})).await;
         assert_code(&unknown, "UNAUTHENTICATED", None);
@@ -115,7 +113,7 @@ on_both_databases! {
     }
 
     async fn deactivation_ends_sessions_at_once(app: TestApp) {
-        let id = employee(&app, "ravi", "COLLECTOR").await;
+        let id = employee(&app, "ravi", Role::Collector).await;
         let token = app.login("ravi", "field-cash-2026").await;
         app.data_as(Some(&token), ME, json!({})).await;
         let updated = app.data(UPDATE_EMPLOYEE, json!({"id": id, "i": {"isActive": false}})).await;
@@ -129,7 +127,7 @@ on_both_databases! {
     }
 
     async fn password_changes_end_sessions(app: TestApp) {
-        let id = employee(&app, "sunita", "SUPPORT").await;
+        let id = employee(&app, "sunita", Role::Support).await;
         let phone = app.login("sunita", "field-cash-2026").await;
         let laptop = app.login("sunita", "field-cash-2026").await;
         let change = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token } }";
@@ -154,10 +152,10 @@ on_both_databases! {
     }
 
     async fn roles_follow_the_matrix(app: TestApp) {
-        let manager = app.staff("meena", "MANAGER").await;
-        let collector = app.staff("kiran", "COLLECTOR").await;
-        let support = app.staff("asha", "SUPPORT").await;
-        let c = company(&app, "Alpha Net").await;
+        let manager = app.staff("meena", Role::Manager).await;
+        let collector = app.staff("kiran", Role::Collector).await;
+        let support = app.staff("asha", Role::Support).await;
+        let c = app.company().name("Alpha Net").create().await;
         let plan = json!({"input": {"companyId": c, "name": "Home", "serviceType": "BROADBAND", "price": "499"}});
 
         app.data_as(Some(&manager), CREATE_PLAN, plan.clone()).await;
@@ -213,17 +211,17 @@ on_both_databases! {
             let error = app.error(UPDATE_EMPLOYEE, json!({"id": admin, "i": change})).await;
             assert_code(&error, "CONFLICT", None);
         }
-        let second = employee(&app, "second", "ADMIN").await;
+        let second = employee(&app, "second", Role::Admin).await;
         app.data(UPDATE_EMPLOYEE, json!({"id": second, "i": {"role": "MANAGER"}})).await;
-        let second_admin = employee(&app, "third", "ADMIN").await;
+        let second_admin = employee(&app, "third", Role::Admin).await;
         assert!(!second_admin.is_empty());
         app.data(UPDATE_EMPLOYEE, json!({"id": admin, "i": {"role": "MANAGER"}})).await;
     }
 
     async fn the_audit_log_records_who_did_what(app: TestApp) {
-        let manager = app.staff("meena", "MANAGER").await;
+        let manager = app.staff("meena", Role::Manager).await;
         let manager_id = app.data_as(Some(&manager), ME, json!({})).await["me"]["id"].as_str().unwrap().to_owned();
-        let c = company(&app, "Alpha Net").await;
+        let c = app.company().name("Alpha Net").create().await;
         let plan = json!({"input": {"companyId": c, "name": "Home", "serviceType": "BROADBAND", "price": "499"}});
         let plan_id = app.data_as(Some(&manager), CREATE_PLAN, plan).await["createPlan"]["id"].as_str().unwrap().to_owned();
 
@@ -251,7 +249,7 @@ on_both_databases! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repeated_failures_are_throttled() {
     let app = TestApp::spawn_with(Kind::Sqlite, |c| c.login_max_failures = 3).await.unwrap();
-    let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+    let q = LOGIN;
     for _ in 0..3 {
         let e = app.error_as(None, q, json!({"u": "admin", "p": "guess-guess"})).await;
         assert_code(&e, "UNAUTHENTICATED", None);
@@ -271,7 +269,7 @@ async fn repeated_failures_are_throttled() {
 /// the TCP peer), with how long the answer took.
 async fn login_from(app: &TestApp, address: [u8; 4], username: &str, password: &str) -> (Value, std::time::Duration) {
     let client = reqwest::Client::builder().local_address(std::net::IpAddr::from(address)).build().unwrap();
-    let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+    let q = LOGIN;
     let body = json!({"query": q, "variables": {"u": username, "p": password}});
     let started = std::time::Instant::now();
     let response = client.post(app.url("/graphql")).json(&body).send().await.expect("POST /graphql");
@@ -283,7 +281,7 @@ async fn login_from(app: &TestApp, address: [u8; 4], username: &str, password: &
 /// only slowed down by the username's failures from everywhere.
 async fn a_locked_address_does_not_lock_the_owner_out(kind: Kind) {
     let Some(app) = TestApp::spawn_with(kind, |c| c.login_max_failures = 3).await else { return };
-    let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+    let q = LOGIN;
     for _ in 0..3 {
         let e = app.error_as(None, q, json!({"u": "admin", "p": "guess-guess"})).await;
         assert_code(&e, "UNAUTHENTICATED", None);
@@ -361,9 +359,7 @@ async fn websockets_need_a_valid_token() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
     for protocol in ["graphql-transport-ws", "graphql-ws"] {
         for payload in [json!({}), json!({"Authorization": "Bearer wrong"}), json!({"token": "wrong"})] {
-            let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
-            request.headers_mut().insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
-            let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+            let mut socket = app.websocket(protocol).await;
             socket
                 .send(Message::text(json!({"type": "connection_init", "payload": payload}).to_string()))
                 .await
@@ -384,9 +380,7 @@ async fn websockets_need_a_valid_token() {
             assert!(!acked, "{protocol} with {payload} must not be accepted");
         }
         // With the token in the payload it is.
-        let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
-        request.headers_mut().insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let mut socket = app.websocket(protocol).await;
         let init = json!({"type": "connection_init", "payload": {"token": app.token}});
         socket.send(Message::text(init.to_string())).await.unwrap();
         let ack =
@@ -398,7 +392,7 @@ async fn websockets_need_a_valid_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_guesses_are_all_counted() {
     let app = TestApp::spawn_with(Kind::Sqlite, |c| c.login_max_failures = 3).await.unwrap();
-    let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+    let q = LOGIN;
     let guesses = (0..10).map(|i| {
         let app = &app;
         async move { app.error_as(None, q, json!({"u": "admin", "p": format!("guess-{i}-guess")})).await }
@@ -412,9 +406,7 @@ async fn parallel_guesses_are_all_counted() {
 on_both_databases! {
     async fn websocket_operations_stop_after_logout(app: TestApp) {
         let token = app.login("admin", ADMIN_PASSWORD).await;
-        let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
-        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let mut socket = app.websocket("graphql-transport-ws").await;
         socket.send(Message::text(json!({"type": "connection_init", "payload": {"token": token}}).to_string())).await.unwrap();
         let mut ask = async |id: &str| -> Value {
             let msg = json!({"id": id, "type": "subscribe", "payload": {"query": "{ me { username } }"}});
@@ -438,8 +430,8 @@ on_both_databases! {
     }
 
     async fn usernames_are_unique_across_staff_and_customers(app: TestApp) {
-        let (_, bb, _) = crate::customers::setup(&app, "499").await;
-        crate::customers::create(&app, crate::customers::customer_input("ravi", &bb)).await;
+        let bb = app.catalogue("499").await.broadband;
+        app.customer("ravi", &bb).create().await;
         let input = json!({"i": {"username": "Ravi", "fullName": "Ravi", "role": "SUPPORT", "password": "staff-pass-1"}});
         assert_code(&app.error(CREATE_EMPLOYEE, input).await, "CONFLICT", None);
     }

@@ -3,154 +3,15 @@
 
 use serde_json::{json, Value};
 
-use crate::customers::{create, customer_input, setup};
-use crate::helpers::{assert_code, TestApp};
+use crate::documents::{CREATE_INVOICE, CREATE_PAYMENT, CREATE_REFUND, SET_INVOICE_STATUS};
+use crate::fixtures::Role;
+use crate::helpers::{assert_code, check_invariants, digits};
 use crate::on_both_databases;
-
-pub const CREATE_INVOICE: &str = "mutation($i: CreateInvoiceInput!) { createInvoice(input: $i) {
-    id invoiceNumber status billAmount cgstTax sgstTax igstTax totalAmount paidAmount balanceAmount dueDate } }";
-pub const CREATE_PAYMENT: &str = "mutation($i: CreatePaymentInput!) { createPayment(input: $i) {
-    id paymentId status amount allocatedAmount advanceAmount refundedAmount
-    invoice { id status paidAmount balanceAmount } } }";
-pub const SET_INVOICE_STATUS: &str =
-    "mutation($id: ID!, $s: InvoiceStatus!) { updateInvoiceStatus(id: $id, status: $s) { id status sentAt } }";
-pub const CREATE_REFUND: &str = "mutation($i: CreateRefundInput!) { createRefund(input: $i) {
-    id refundId amount reason approvedBy { fullName } payment { refundedAmount } } }";
-
-/// Everything the invariants need about one customer.
-const ACCOUNT: &str = "query($id: ID!) { node(id: $id) { ... on Customer {
-    balance advanceAmount
-    invoices(first: 100) { id status totalAmount paidAmount balanceAmount }
-    transactions(first: 100) { transactionId transactionType amount balanceChange balanceAfter }
-    payments(first: 100) { id status amount allocatedAmount refundedAmount advanceAmount
-                           allocations { invoice { id } amount } }
-} } }";
-
-/// Paise from a `Money` string.
-pub fn paise(v: &Value) -> i64 {
-    let s = v.as_str().unwrap_or_else(|| panic!("not money: {v}"));
-    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
-    let (whole, frac) = s.split_once('.').expect("two decimals");
-    let p = whole.parse::<i64>().unwrap() * 100 + frac.parse::<i64>().unwrap();
-    if neg {
-        -p
-    } else {
-        p
-    }
-}
-
-/// Reads a customer's account through the API and checks every money invariant:
-/// per invoice `balance = total − paid`, `paid` = what payments put on it, PAID exactly when
-/// nothing is owed (and not cancelled); per payment `amount − refunded = allocated + advance`;
-/// the ledger's changes sum to `balance`, its running balances chain, and
-/// `balance = Σ open invoice balances − advance`. Returns the account.
-pub async fn check_invariants(app: &TestApp, customer: &str) -> Value {
-    let account = app.data(ACCOUNT, json!({ "id": customer })).await["node"].clone();
-    let invoices = account["invoices"].as_array().unwrap();
-    let payments = account["payments"].as_array().unwrap();
-    let ledger = account["transactions"].as_array().unwrap();
-    let mut outstanding = 0;
-    for inv in invoices {
-        let (total, paid, balance) =
-            (paise(&inv["totalAmount"]), paise(&inv["paidAmount"]), paise(&inv["balanceAmount"]));
-        assert_eq!(balance, total - paid, "balance = total − paid: {inv}");
-        let put_on: i64 = payments
-            .iter()
-            .filter(|p| p["status"] == "COMPLETED")
-            .flat_map(|p| p["allocations"].as_array().unwrap().iter())
-            .filter(|a| a["invoice"]["id"] == inv["id"])
-            .map(|a| paise(&a["amount"]))
-            .sum();
-        assert_eq!(paid, put_on, "paid = completed payments on it less refunds: {inv}");
-        let cancelled = inv["status"] == "CANCELLED";
-        assert_eq!(inv["status"] == "PAID", balance <= 0 && !cancelled, "PAID exactly when settled: {inv}");
-        if !cancelled {
-            outstanding += balance;
-        } else {
-            assert_eq!(paid, 0, "a cancelled invoice holds no money: {inv}");
-        }
-    }
-    let mut advance = 0;
-    for p in payments {
-        let (amount, refunded, allocated, adv) = (
-            paise(&p["amount"]),
-            paise(&p["refundedAmount"]),
-            paise(&p["allocatedAmount"]),
-            paise(&p["advanceAmount"]),
-        );
-        if p["status"] == "COMPLETED" {
-            assert_eq!(amount - refunded, allocated + adv, "payment money is on invoices or advance: {p}");
-            assert!(refunded <= amount && adv >= 0, "{p}");
-            let net: i64 = p["allocations"].as_array().unwrap().iter().map(|a| paise(&a["amount"])).sum();
-            assert_eq!(net, allocated, "{p}");
-        } else {
-            assert_eq!((allocated, adv, refunded), (0, 0, 0), "pending and failed payments count for nothing: {p}");
-        }
-        advance += adv;
-    }
-    assert_eq!(paise(&account["advanceAmount"]), advance);
-    let balance = paise(&account["balance"]);
-    let ledger_sum: i64 = whole_ledger(app, customer).await.iter().map(|t| paise(&t["balanceChange"])).sum();
-    assert_eq!(ledger_sum, balance, "ledger sum = customer balance");
-    if let Some(newest) = ledger.first() {
-        assert_eq!(paise(&newest["balanceAfter"]), balance);
-    }
-    // Rows come newest first: each running balance is the older one plus its change.
-    for pair in ledger.windows(2) {
-        assert_eq!(paise(&pair[0]["balanceAfter"]), paise(&pair[1]["balanceAfter"]) + paise(&pair[0]["balanceChange"]));
-    }
-    assert_eq!(balance, outstanding - advance, "balance = open invoice balances − advance");
-    account
-}
-
-/// Every ledger row of a customer, oldest first, through the paged `transactions` connection.
-pub async fn whole_ledger(app: &TestApp, customer: &str) -> Vec<Value> {
-    let q = "query($c: ID, $after: String) { transactions(filter: {customerId: $c}, first: 100, after: $after) {
-        nodes { balanceChange balanceAfter } pageInfo { hasNextPage endCursor } } }";
-    let mut rows = Vec::new();
-    let mut after = Value::Null;
-    loop {
-        let page = app.data(q, json!({"c": customer, "after": after})).await["transactions"].clone();
-        rows.extend(page["nodes"].as_array().unwrap().iter().cloned());
-        if page["pageInfo"]["hasNextPage"] != true {
-            return rows;
-        }
-        after = page["pageInfo"]["endCursor"].clone();
-    }
-}
-
-/// A customer (plan 499.00 × 3 months + 18 % GST = 1766.46 on the first invoice); returns
-/// (customer id, first invoice id).
-pub async fn customer(app: &TestApp, username: &str) -> (String, String) {
-    let (_, bb, _) = setup(app, "499.00").await;
-    customer_on(app, username, &bb).await
-}
-
-/// Another customer on plan `plan`; returns (customer id, first invoice id).
-pub async fn customer_on(app: &TestApp, username: &str, plan: &str) -> (String, String) {
-    let c = create(app, customer_input(username, plan)).await;
-    let id = c["id"].as_str().unwrap().to_owned();
-    let q = "query($id: ID!) { node(id: $id) { ... on Customer { invoices { id } } } }";
-    let inv = app.data(q, json!({ "id": id })).await["node"]["invoices"][0]["id"].as_str().unwrap().to_owned();
-    (id, inv)
-}
-
-pub async fn pay(app: &TestApp, input: Value) -> Value {
-    app.data(CREATE_PAYMENT, json!({ "i": input })).await["createPayment"].clone()
-}
-
-pub async fn invoice(app: &TestApp, input: Value) -> Value {
-    app.data(CREATE_INVOICE, json!({ "i": input })).await["createInvoice"].clone()
-}
-
-fn digits(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_digit())
-}
 
 on_both_databases! {
     async fn manual_invoices_follow_the_scan(app: TestApp) {
-        let (c, _) = customer(&app, "asha").await;
-        let inv = invoice(&app, json!({"customerId": c, "billAmount": "1000", "cgstTax": "90", "sgstTax": "90",
+        let (c, _) = app.customer_with_invoice("asha").await;
+        let inv = app.invoice(json!({"customerId": c, "billAmount": "1000", "cgstTax": "90", "sgstTax": "90",
             "installationCharges": "500", "discount": "100.50", "invoiceDate": "2026-11-01"})).await;
         let n = inv["invoiceNumber"].as_str().unwrap();
         assert!(n.starts_with("INV") && digits(&n[3..17]), "{n}");
@@ -159,7 +20,7 @@ on_both_databases! {
         assert_eq!(inv["balanceAmount"], "1579.50");
         assert_eq!(inv["dueDate"], "2026-11-08");
         // Taxes left out: computed from the company's 18 % within its state.
-        let auto = invoice(&app, json!({"customerId": c, "billAmount": "499"})).await;
+        let auto = app.invoice(json!({"customerId": c, "billAmount": "499"})).await;
         assert_eq!((auto["cgstTax"].clone(), auto["sgstTax"].clone(), auto["igstTax"].clone()),
             (json!("44.91"), json!("44.91"), json!("0.00")));
         assert_ne!(auto["invoiceNumber"], inv["invoiceNumber"]);
@@ -185,14 +46,14 @@ on_both_databases! {
         assert_eq!(drafts["invoices"]["totalCount"], 3);
         // GST is on the taxable value: bill + installation − discount (1000 + 500 − 100 = 1400;
         // 9 % of it is 126.00 each), and the total formula still holds.
-        let taxable = invoice(&app, json!({"customerId": c, "billAmount": "1000", "installationCharges": "500", "discount": "100"})).await;
+        let taxable = app.invoice(json!({"customerId": c, "billAmount": "1000", "installationCharges": "500", "discount": "100"})).await;
         assert_eq!((taxable["cgstTax"].clone(), taxable["sgstTax"].clone()), (json!("126.00"), json!("126.00")));
         assert_eq!(taxable["totalAmount"], "1652.00", "1000 + 126 + 126 + 500 − 100");
         check_invariants(&app, &c).await;
     }
 
     async fn invoice_status_transitions(app: TestApp) {
-        let (c, first) = customer(&app, "bharat").await;
+        let (c, first) = app.customer_with_invoice("bharat").await;
         let sent = app.data(SET_INVOICE_STATUS, json!({"id": first, "s": "SENT"})).await["updateInvoiceStatus"].clone();
         assert_eq!(sent["status"], "SENT");
         assert!(sent["sentAt"].is_string());
@@ -203,12 +64,12 @@ on_both_databases! {
         // Not past its due date yet.
         let e = app.error(SET_INVOICE_STATUS, json!({"id": first, "s": "OVERDUE"})).await;
         assert!(e["message"].as_str().unwrap().contains("due date"), "{e}");
-        let old = invoice(&app, json!({"customerId": c, "billAmount": "100", "invoiceDate": "2026-01-01"})).await;
+        let old = app.invoice(json!({"customerId": c, "billAmount": "100", "invoiceDate": "2026-01-01"})).await;
         let overdue = app.data(SET_INVOICE_STATUS, json!({"id": old["id"], "s": "OVERDUE"})).await;
         assert_eq!(overdue["updateInvoiceStatus"]["status"], "OVERDUE");
 
         // Cancelling needs nothing paid.
-        pay(&app, json!({"invoiceId": first, "amount": "1", "paymentMethod": "CASH"})).await;
+        app.pay(json!({"invoiceId": first, "amount": "1", "paymentMethod": "CASH"})).await;
         let e = app.error(SET_INVOICE_STATUS, json!({"id": first, "s": "CANCELLED"})).await;
         assert_code(&e, "BAD_USER_INPUT", Some("status"));
         assert!(e["message"].as_str().unwrap().contains("refund"), "{e}");
@@ -223,15 +84,15 @@ on_both_databases! {
     }
 
     async fn deleting_invoices(app: TestApp) {
-        let (c, first) = customer(&app, "chitra").await;
+        let (c, first) = app.customer_with_invoice("chitra").await;
         let del = "mutation($id: ID!) { deleteInvoice(id: $id) }";
-        let draft = invoice(&app, json!({"customerId": c, "billAmount": "100"})).await;
+        let draft = app.invoice(json!({"customerId": c, "billAmount": "100"})).await;
         app.data(del, json!({"id": draft["id"]})).await;
         assert!(app.data("query($id: ID!) { node(id: $id) { id } }", json!({"id": draft["id"]})).await["node"].is_null());
         // A draft with a payment, and a sent invoice, stay.
-        pay(&app, json!({"invoiceId": first, "amount": "10", "paymentMethod": "CASH"})).await;
+        app.pay(json!({"invoiceId": first, "amount": "10", "paymentMethod": "CASH"})).await;
         assert_code(&app.error(del, json!({"id": first})).await, "CONFLICT", None);
-        let other = invoice(&app, json!({"customerId": c, "billAmount": "100"})).await;
+        let other = app.invoice(json!({"customerId": c, "billAmount": "100"})).await;
         app.data(SET_INVOICE_STATUS, json!({"id": other["id"], "s": "SENT"})).await;
         assert_code(&app.error(del, json!({"id": other["id"]})).await, "CONFLICT", None);
         let account = check_invariants(&app, &c).await;
@@ -241,8 +102,8 @@ on_both_databases! {
     }
 
     async fn payments_apply_to_their_invoice(app: TestApp) {
-        let (c, first) = customer(&app, "deepa").await;
-        let p = pay(&app, json!({"invoiceId": first, "amount": "766.46", "paymentMethod": "PHONEPE",
+        let (c, first) = app.customer_with_invoice("deepa").await;
+        let p = app.pay(json!({"invoiceId": first, "amount": "766.46", "paymentMethod": "PHONEPE",
             "paymentReference": "UPI-1"})).await;
         let id = p["paymentId"].as_str().unwrap();
         assert!(id.len() == 15 && id.starts_with("PAY") && digits(&id[3..]), "{id}");
@@ -253,7 +114,7 @@ on_both_databases! {
         // More than the balance is refused unless kept as advance.
         let e = app.error(CREATE_PAYMENT, json!({"i": {"invoiceId": first, "amount": "1000.01", "paymentMethod": "CASH"}})).await;
         assert_code(&e, "BAD_USER_INPUT", Some("amount"));
-        let p = pay(&app, json!({"invoiceId": first, "amount": "1000", "paymentMethod": "CASH"})).await;
+        let p = app.pay(json!({"invoiceId": first, "amount": "1000", "paymentMethod": "CASH"})).await;
         assert_eq!(p["invoice"]["status"], "PAID");
         assert_eq!(p["invoice"]["balanceAmount"], "0.00");
         // The ledger has the TXN rows.
@@ -280,15 +141,15 @@ on_both_databases! {
     }
 
     async fn a_reference_counts_once(app: TestApp) {
-        let (c, first) = customer(&app, "esha").await;
+        let (c, first) = app.customer_with_invoice("esha").await;
         let input = json!({"invoiceId": first, "amount": "100", "paymentMethod": "GOOGLEPAY", "paymentReference": "T2611250001"});
-        pay(&app, input.clone()).await;
+        app.pay(input.clone()).await;
         let e = app.error(CREATE_PAYMENT, json!({ "i": input })).await;
         assert_code(&e, "CONFLICT", None);
         assert!(e["message"].as_str().unwrap().contains("T2611250001"), "{e}");
         // The same reference under another method is another payment.
         let other = json!({"invoiceId": first, "amount": "100", "paymentMethod": "PAYTM", "paymentReference": "T2611250001"});
-        pay(&app, other).await;
+        app.pay(other).await;
         // Twice at the same moment: exactly one counts.
         let twin = json!({"i": {"customerId": c, "amount": "50", "paymentMethod": "PHONEPE", "paymentReference": "DUP-1"}});
         let (a, b) = tokio::join!(app.gql_as(Some(&app.token), CREATE_PAYMENT, twin.clone()), app.gql_as(Some(&app.token), CREATE_PAYMENT, twin));
@@ -301,7 +162,7 @@ on_both_databases! {
     }
 
     async fn references_are_compared_after_normalisation(app: TestApp) {
-        let (c, first) = customer(&app, "fiona").await;
+        let (c, first) = app.customer_with_invoice("fiona").await;
         let q = "mutation($i: CreatePaymentInput!) { createPayment(input: $i) { id paymentId paymentReference } }";
         let upi = |reference: &str| json!({"i": {"invoiceId": first, "amount": "100", "paymentMethod": "GOOGLEPAY", "paymentReference": reference}});
         let p = app.data(q, upi("UTR123")).await["createPayment"].clone();
@@ -337,10 +198,10 @@ on_both_databases! {
     async fn old_references_that_now_collide_are_kept(app: TestApp) {
         use isp_billing::db::{migrations, Db};
         use std::sync::{atomic::AtomicU64, Arc};
-        let (c, _) = customer(&app, "gauri").await;
+        let (c, _) = app.customer_with_invoice("gauri").await;
         let upi = |reference: &str| json!({"customerId": c, "amount": "10", "paymentMethod": "GOOGLEPAY", "paymentReference": reference});
-        let kept = pay(&app, upi("UTR 9")).await;
-        pay(&app, upi("ZZZ")).await;
+        let kept = app.pay(upi("UTR 9")).await;
+        app.pay(upi("ZZZ")).await;
         // Back to the schema before reference keys, where "UTR 9" and "utr9" were two payments...
         let db = Db::connect(app.database_url(), 1, Arc::new(AtomicU64::new(0))).expect("connect");
         db.read(|conn| {
@@ -369,10 +230,10 @@ on_both_databases! {
     }
 
     async fn unassigned_payments_go_oldest_first_then_to_advance(app: TestApp) {
-        let (c, first) = customer(&app, "farid").await;
-        let second = invoice(&app, json!({"customerId": c, "billAmount": "200", "cgstTax": "0", "sgstTax": "0"})).await;
+        let (c, first) = app.customer_with_invoice("farid").await;
+        let second = app.invoice(json!({"customerId": c, "billAmount": "200", "cgstTax": "0", "sgstTax": "0"})).await;
         // 1766.46 + 200.00 owed; pay 2000.00 without naming an invoice.
-        let p = pay(&app, json!({"customerId": c, "amount": "2000", "paymentMethod": "CASH"})).await;
+        let p = app.pay(json!({"customerId": c, "amount": "2000", "paymentMethod": "CASH"})).await;
         assert_eq!(p["allocatedAmount"], "1966.46");
         assert_eq!(p["advanceAmount"], "33.54");
         let account = check_invariants(&app, &c).await;
@@ -391,7 +252,7 @@ on_both_databases! {
             assert_eq!(inv["allocations"], json!([{"amount": amount, "payment": {"id": p["id"]}}]), "{inv:#}");
         }
         // The advance goes on the next invoice by itself.
-        let next = invoice(&app, json!({"customerId": c, "billAmount": "100", "cgstTax": "0", "sgstTax": "0"})).await;
+        let next = app.invoice(json!({"customerId": c, "billAmount": "100", "cgstTax": "0", "sgstTax": "0"})).await;
         let q = "query($id: ID!) { node(id: $id) { ... on Invoice { paidAmount balanceAmount status } } }";
         let next = app.data(q, json!({"id": next["id"]})).await["node"].clone();
         assert_eq!(next["paidAmount"], "33.54");
@@ -402,14 +263,14 @@ on_both_databases! {
         assert_eq!(account["transactions"][0]["balanceChange"], "0.00");
         // An overpayment kept as advance when asked.
         let q2 = json!({"invoiceId": next_id(&account), "amount": "100", "paymentMethod": "CASH", "keepExcessAsAdvance": true});
-        let p = pay(&app, q2).await;
+        let p = app.pay(q2).await;
         assert_eq!(p["advanceAmount"], "33.54");
         check_invariants(&app, &c).await;
     }
 
     async fn pending_and_failed_payments(app: TestApp) {
-        let (c, first) = customer(&app, "gita").await;
-        let p = pay(&app, json!({"invoiceId": first, "amount": "500", "paymentMethod": "CHEQUE",
+        let (c, first) = app.customer_with_invoice("gita").await;
+        let p = app.pay(json!({"invoiceId": first, "amount": "500", "paymentMethod": "CHEQUE",
             "paymentReference": "CHQ-000123", "status": "PENDING"})).await;
         assert_eq!(p["status"], "PENDING");
         assert_eq!(p["invoice"]["paidAmount"], "0.00", "pending changes nothing");
@@ -429,7 +290,7 @@ on_both_databases! {
         assert_eq!((row["transactionType"].clone(), row["amount"].clone()), (json!("PAYMENT"), json!("500.00")));
         assert_eq!(row["payment"]["id"], p["id"], "and back from the row to the payment");
         assert_code(&app.error(set, json!({"id": p["id"], "s": "FAILED"})).await, "BAD_USER_INPUT", Some("status"));
-        let f = pay(&app, json!({"invoiceId": first, "amount": "100", "paymentMethod": "CHEQUE", "status": "FAILED"})).await;
+        let f = app.pay(json!({"invoiceId": first, "amount": "100", "paymentMethod": "CHEQUE", "status": "FAILED"})).await;
         assert_eq!(f["invoice"]["paidAmount"], "500.00", "failed never counts");
         assert_code(&app.error(set, json!({"id": f["id"], "s": "COMPLETED"})).await, "BAD_USER_INPUT", Some("status"));
         let account = check_invariants(&app, &c).await;
@@ -442,8 +303,8 @@ on_both_databases! {
     }
 
     async fn refunds_follow_the_rules(app: TestApp) {
-        let (c, first) = customer(&app, "hari").await;
-        let p = pay(&app, json!({"invoiceId": first, "amount": "1766.46", "paymentMethod": "CASH"})).await;
+        let (c, first) = app.customer_with_invoice("hari").await;
+        let p = app.pay(json!({"invoiceId": first, "amount": "1766.46", "paymentMethod": "CASH"})).await;
         assert_eq!(p["invoice"]["status"], "PAID");
         let r = app.data(CREATE_REFUND, json!({"i": {"paymentId": p["id"], "amount": "66.46", "reason": "double charge"}})).await["createRefund"].clone();
         let n = r["refundId"].as_str().unwrap();
@@ -467,11 +328,11 @@ on_both_databases! {
         let refund_row = &account["transactions"][0];
         assert_eq!(refund_row["transactionType"], "REFUND");
         // Pending payments are not refunded.
-        let pending = pay(&app, json!({"invoiceId": first, "amount": "10", "paymentMethod": "CHEQUE", "status": "PENDING"})).await;
+        let pending = app.pay(json!({"invoiceId": first, "amount": "10", "paymentMethod": "CHEQUE", "status": "PENDING"})).await;
         let e = app.error(CREATE_REFUND, json!({"i": {"paymentId": pending["id"], "reason": "x"}})).await;
         assert_code(&e, "BAD_USER_INPUT", Some("paymentId"));
         // Collectors record payments but do not refund.
-        let collector = app.staff("collector1", "COLLECTOR").await;
+        let collector = app.staff("collector1", Role::Collector).await;
         let e = app.error_as(Some(&collector), CREATE_REFUND, json!({"i": {"paymentId": p["id"], "reason": "x"}})).await;
         assert_code(&e, "FORBIDDEN", None);
         let q = "query { refunds { totalCount nodes { amount } } }";
@@ -479,7 +340,7 @@ on_both_databases! {
     }
 
     async fn addon_bills_on_their_own_or_the_next_invoice(app: TestApp) {
-        let (c, _) = customer(&app, "indu").await;
+        let (c, _) = app.customer_with_invoice("indu").await;
         let add = "mutation($i: CreateAddonBillInput!) { createAddonBill(input: $i) {
             id status totalAmount cgstTax invoice { totalAmount status } } }";
         let own = app.data(add, json!({"i": {"customerId": c, "addonType": "ROUTER_SALE", "description": "TP-Link router",
@@ -491,7 +352,7 @@ on_both_databases! {
             "amount": "300", "billOn": "NEXT_INVOICE"}})).await["createAddonBill"].clone();
         assert_eq!(later["status"], "PENDING");
         assert!(later["invoice"].is_null());
-        let next = invoice(&app, json!({"customerId": c, "billAmount": "499"})).await;
+        let next = app.invoice(json!({"customerId": c, "billAmount": "499"})).await;
         assert_eq!(next["billAmount"], "799.00", "499 + the 300 add-on");
         assert_eq!(next["totalAmount"], "942.82", "799 + 9 % + 9 %");
         let q = "query($id: ID!) { node(id: $id) { ... on AddonBill { status invoice { id } } } }";
@@ -511,10 +372,10 @@ on_both_databases! {
     }
 
     async fn adjustments_waive_part_of_an_invoice(app: TestApp) {
-        let (c, first) = customer(&app, "lalit").await;
+        let (c, first) = app.customer_with_invoice("lalit").await;
         let adjust = "mutation($id: ID!, $c: Money!, $r: String!) { adjustInvoice(id: $id, credit: $c, reason: $r) {
             discount totalAmount paidAmount balanceAmount status } }";
-        pay(&app, json!({"invoiceId": first, "amount": "1000", "paymentMethod": "CASH"})).await;
+        app.pay(json!({"invoiceId": first, "amount": "1000", "paymentMethod": "CASH"})).await;
         let inv = app.data(adjust, json!({"id": first, "c": "66.46", "r": "outage on 3 Nov"})).await["adjustInvoice"].clone();
         assert_eq!(inv["discount"], "66.46");
         assert_eq!(inv["totalAmount"], "1700.00");
@@ -530,17 +391,17 @@ on_both_databases! {
         assert_eq!(account["balance"], "0.00");
         assert_eq!(account["transactions"][0]["transactionType"], "ADJUSTMENT");
         assert_eq!(account["transactions"][0]["balanceChange"], "-700.00");
-        let collector = app.staff("collector7", "COLLECTOR").await;
+        let collector = app.staff("collector7", Role::Collector).await;
         let e = app.error_as(Some(&collector), adjust, json!({"id": first, "c": "1", "r": "x"})).await;
         assert_code(&e, "FORBIDDEN", None);
     }
 
     async fn customers_see_only_their_own_billing(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499.00").await;
-        let (c1, inv1) = customer_on(&app, "jaya", &bb).await;
-        let (other, _) = customer_on(&app, "kamal", &bb).await;
-        pay(&app, json!({"invoiceId": inv1, "amount": "100", "paymentMethod": "CASH"})).await;
-        pay(&app, json!({"customerId": other, "amount": "100", "paymentMethod": "CASH"})).await;
+        let bb = app.catalogue("499.00").await.broadband;
+        let (c1, inv1) = app.customer("jaya", &bb).create_with_invoice().await;
+        let (other, _) = app.customer("kamal", &bb).create_with_invoice().await;
+        app.pay(json!({"invoiceId": inv1, "amount": "100", "paymentMethod": "CASH"})).await;
+        app.pay(json!({"customerId": other, "amount": "100", "paymentMethod": "CASH"})).await;
         let me = app.login("jaya", "customer-pass-1").await;
         let q = "query($c: ID) { invoices(filter: {customerId: $c}) { totalCount }
                                  payments(filter: {customerId: $c}) { totalCount }
@@ -561,7 +422,7 @@ on_both_databases! {
         let e = app.error_as(Some(&me), CREATE_INVOICE, json!({"i": {"customerId": c1, "billAmount": "1"}})).await;
         assert_code(&e, "FORBIDDEN", None);
         // SUPPORT staff do not read billing.
-        let support = app.staff("support1", "SUPPORT").await;
+        let support = app.staff("support1", Role::Support).await;
         assert_code(&app.error_as(Some(&support), "{ payments { totalCount } }", json!({})).await, "FORBIDDEN", None);
     }
 }

@@ -9,15 +9,15 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestRunner};
 use serde_json::{json, Value};
 
-use crate::billing::{check_invariants, customer, customer_on, paise, CREATE_INVOICE, CREATE_PAYMENT};
-use crate::customers::setup;
-use crate::helpers::{Kind, TestApp};
+use crate::documents::{CREATE_INVOICE, CREATE_PAYMENT};
+use crate::fixtures::Role;
+use crate::helpers::{check_invariants, paise, Kind, TestApp};
 use crate::on_both_databases;
 
 on_both_databases! {
     async fn a_hundred_concurrent_payments_at_one_invoice(app: TestApp) {
-        let (c, first) = customer(&app, "lata").await;
-        let collector = app.staff("field1", "COLLECTOR").await;
+        let (c, first) = app.customer_with_invoice("lata").await;
+        let collector = app.staff("field1", Role::Collector).await;
         let requests = (0..100).map(|i| {
             let token = if i % 2 == 0 { app.token.clone() } else { collector.clone() };
             let input = json!({"i": {"invoiceId": first, "amount": "1.00", "paymentMethod": "PHONEPE",
@@ -46,10 +46,10 @@ on_both_databases! {
     }
 
     async fn fifty_concurrent_invoices_get_fifty_numbers(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499.00").await;
+        let bb = app.catalogue("499.00").await.broadband;
         let mut customers = Vec::new();
         for name in ["mala", "nitin", "omkar", "pallavi", "qadir"] {
-            customers.push(customer_on(&app, name, &bb).await.0);
+            customers.push(app.customer(name, &bb).create_with_invoice().await.0);
         }
         let requests = (0..50).map(|i| {
             let input = json!({"i": {"customerId": customers[i % customers.len()], "billAmount": format!("{}.00", 100 + i)}});
@@ -69,7 +69,7 @@ on_both_databases! {
     }
 
     async fn concurrent_payments_refunds_and_invoices_of_one_customer(app: TestApp) {
-        let (c, first) = customer(&app, "rekha").await;
+        let (c, first) = app.customer_with_invoice("rekha").await;
         let paid = app.data(CREATE_PAYMENT, json!({"i": {"invoiceId": first, "amount": "1000", "paymentMethod": "CASH"}})).await;
         let paid = paid["createPayment"]["id"].clone();
         let refund = "mutation($i: CreateRefundInput!) { createRefund(input: $i) { id } }";
@@ -201,7 +201,7 @@ async fn apply(app: &TestApp, customer: &str, invoices: &mut Vec<String>, paymen
 fn random_histories_keep_the_invariants(kind: Kind) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let Some(app) = rt.block_on(TestApp::spawn(kind)) else { return };
-    let plan = rt.block_on(async { setup(&app, "499.00").await.1 });
+    let plan = rt.block_on(async { app.catalogue("499.00").await.broadband });
     let mut runner =
         TestRunner::new(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() });
     let case = std::sync::atomic::AtomicU32::new(0);
@@ -211,7 +211,7 @@ fn random_histories_keep_the_invariants(kind: Kind) {
         .run(&proptest::collection::vec(op(), 1..14), |ops| {
             let n = case.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             rt.block_on(async {
-                let (customer, first) = customer_on(&app, &format!("prop{n}"), &plan).await;
+                let (customer, first) = app.customer(&format!("prop{n}"), &plan).create_with_invoice().await;
                 let (mut invoices, mut payments) = (vec![first], Vec::new());
                 for op in &ops {
                     if apply(&app, &customer, &mut invoices, &mut payments, op).await {

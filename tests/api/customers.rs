@@ -2,57 +2,17 @@
 
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::helpers::{assert_code, TestApp};
+use crate::documents::{CREATE_CUSTOMER, CREATE_LOCALITY};
+use crate::fixtures::{Catalogue, Role};
+use crate::helpers::{assert_code, digits, TestApp};
 use crate::on_both_databases;
-use crate::reference_data::{CREATE_COMPANY, CREATE_PLAN};
-
-pub const CREATE_CUSTOMER: &str = "mutation($i: CreateCustomerInput!) { createCustomer(input: $i) {
-    id customerId cafNo username fullName mobile state status serviceType billingType periodMonths startDate endDate
-    plan { name } company { name }
-    invoices { invoiceNumber status billAmount cgstTax sgstTax igstTax installationCharges discount totalAmount
-               paidAmount balanceAmount invoiceDate dueDate billingPeriodStart billingPeriodEnd }
-} }";
-
-/// A company in Maharashtra with a broadband plan at `price` (and a cable plan); returns
-/// (company id, broadband plan id, cable plan id).
-pub async fn setup(app: &TestApp, price: &str) -> (String, String, String) {
-    let c = app.data(CREATE_COMPANY, json!({"input": {"name": "Vidarbha Fibernet", "state": "Maharashtra"}})).await;
-    let c = c["createCompany"]["id"].as_str().unwrap().to_owned();
-    let plan = |name: &str, ty: &str, price: &str| json!({"input": {"companyId": c, "name": name, "serviceType": ty, "price": price}});
-    let bb = app.data(CREATE_PLAN, plan("Home 100", "BROADBAND", price)).await["createPlan"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let tv = app.data(CREATE_PLAN, plan("Basic Pack", "CABLE_TV", "250")).await["createPlan"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    (c, bb, tv)
-}
-
-pub fn customer_input(username: &str, plan_id: &str) -> Value {
-    json!({
-        "username": username, "password": "customer-pass-1", "fullName": format!("Customer {username}"),
-        "mobile": "9822012345", "address": "12 Civil Lines", "city": "Nagpur", "state": "Maharashtra",
-        "pincode": "440001", "planId": plan_id, "startDate": "2026-04-01", "periodMonths": 3
-    })
-}
-
-pub async fn create(app: &TestApp, input: Value) -> Value {
-    app.data(CREATE_CUSTOMER, json!({ "i": input })).await["createCustomer"].clone()
-}
-
-fn digits(s: &str) -> bool {
-    s.bytes().all(|b| b.is_ascii_digit())
-}
 
 on_both_databases! {
     async fn creation_follows_the_rules(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499.00").await;
-        let c = create(&app, customer_input("ravi", &bb)).await;
+        let bb = app.catalogue("499.00").await.broadband;
+        let c = app.customer("ravi", &bb).create().await;
         let number = c["customerId"].as_str().unwrap();
         assert!(number.len() == 10 && digits(number) && !number.starts_with('0'), "{number}");
         let caf = c["cafNo"].as_str().unwrap();
@@ -81,14 +41,9 @@ on_both_databases! {
 
         // Another state pays IGST; installation charges are on the first invoice, and taxed
         // with the plan (installing the connection is part of the taxable supply).
-        let mut goa = customer_input("sunil", &bb);
-        goa["state"] = json!("Goa");
-        goa["city"] = json!("Panaji");
-        goa["pincode"] = json!("403001");
-        goa["periodMonths"] = json!(1);
-        goa["installationCharges"] = json!("500");
-        goa["cafNo"] = json!("caf-manual-1");
-        let c2 = create(&app, goa.clone()).await;
+        let goa = app.customer("sunil", &bb).set("state", "Goa").set("city", "Panaji").set("pincode", "403001");
+        let goa = goa.set("periodMonths", 1).set("installationCharges", "500").set("cafNo", "caf-manual-1");
+        let c2 = goa.create().await;
         assert_eq!(c2["cafNo"], "CAF-MANUAL-1");
         let inv = &c2["invoices"][0];
         assert_eq!(inv["igstTax"], "179.82", "18 % of 499 + 500");
@@ -99,22 +54,16 @@ on_both_databases! {
     }
 
     async fn each_tax_is_rounded_to_the_paisa(app: TestApp) {
-        let (_, bb, _) = setup(&app, "333.33").await;
-        let mut input = customer_input("odd", &bb);
-        input["periodMonths"] = json!(1);
-        let inv = create(&app, input).await["invoices"][0].clone();
+        let bb = app.catalogue("333.33").await.broadband;
+        let inv = app.customer("odd", &bb).set("periodMonths", 1).create().await["invoices"][0].clone();
         // 9 % of 333.33 = 29.9997 → 30.00, each of CGST and SGST on its own.
         assert_eq!((inv["cgstTax"].as_str(), inv["sgstTax"].as_str()), (Some("30.00"), Some("30.00")));
         assert_eq!(inv["totalAmount"], "393.33");
     }
 
     async fn bad_input_names_the_field(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
-        let with = |key: &str, value: Value| {
-            let mut input = customer_input("ravi", &bb);
-            input[key] = value;
-            json!({ "i": input })
-        };
+        let bb = app.catalogue("499").await.broadband;
+        let with = |key: &str, value: Value| json!({ "i": app.customer("ravi", &bb).set(key, value).input() });
         let cases = [
             (with("planId", json!("UGxhbjo5OTk5")), "planId"),
             (with("endDate", json!("2026-03-01")), "endDate"),
@@ -137,7 +86,7 @@ on_both_databases! {
         }
         // Usernames are unique across customers and staff.
         assert_code(&app.error(CREATE_CUSTOMER, with("username", json!("ADMIN"))).await, "CONFLICT", None);
-        create(&app, customer_input("ravi", &bb)).await;
+        app.customer("ravi", &bb).create().await;
         assert_code(&app.error(CREATE_CUSTOMER, with("username", json!("Ravi"))).await, "CONFLICT", None);
         // An inactive plan takes no new customers.
         app.data("mutation($id: ID!) { updatePlan(id: $id, input: {isActive: false}) { id } }", json!({"id": bb})).await;
@@ -147,30 +96,19 @@ on_both_databases! {
     }
 
     async fn place_of_supply_is_consistent(app: TestApp) {
-        let (c, bb, _) = setup(&app, "499").await;
-        let loc = app
-            .data(
-                "mutation($i: CreateLocalityInput!) { createLocality(input: $i) { id } }",
-                json!({"i": {"companyId": c, "name": "Dharampeth", "city": "Nagpur", "state": "Maharashtra", "pincode": "440010"}}),
-            )
-            .await["createLocality"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let Catalogue { company: c, broadband: bb, .. } = app.catalogue("499").await;
+        let loc = app.locality(&c).create().await;
         // A locality's PIN code must be in its state too.
-        let bad_locality = json!({"i": {"companyId": c, "name": "X", "city": "Nagpur", "state": "Karnataka", "pincode": "440010"}});
-        let e = app.error("mutation($i: CreateLocalityInput!) { createLocality(input: $i) { id } }", bad_locality).await;
+        let bad_locality = json!({"input": {"companyId": c, "name": "X", "city": "Nagpur", "state": "Karnataka", "pincode": "440010"}});
+        let e = app.error(CREATE_LOCALITY, bad_locality).await;
         assert_code(&e, "BAD_USER_INPUT", Some("pincode"));
         // Karnataka with a Karnataka PIN, but in a Nagpur locality: refused, naming the state.
-        let mut input = customer_input("meera", &bb);
-        input["localityId"] = json!(loc);
-        input["state"] = json!("Karnataka");
-        input["pincode"] = json!("560001");
+        let meera = app.customer("meera", &bb).set("localityId", &loc);
+        let meera = meera.set("state", "Karnataka").set("pincode", "560001");
+        let input = meera.input();
         assert_code(&app.error(CREATE_CUSTOMER, json!({ "i": input })).await, "BAD_USER_INPUT", Some("state"));
         // Consistent: created, and charged CGST + SGST (the company is in Maharashtra).
-        input["state"] = json!("Maharashtra");
-        input["pincode"] = json!("440010");
-        let created = create(&app, input).await;
+        let created = meera.set("state", "Maharashtra").set("pincode", "440010").create().await;
         assert_eq!(created["invoices"][0]["igstTax"], "0.00");
         // An update cannot break it either.
         let update = "mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) { customer { state } } }";
@@ -182,37 +120,13 @@ on_both_databases! {
     }
 
     async fn filters_and_search(app: TestApp) {
-        let (c, bb, tv) = setup(&app, "499").await;
-        let loc = app
-            .data(
-                "mutation($i: CreateLocalityInput!) { createLocality(input: $i) { id } }",
-                json!({"i": {"companyId": c, "name": "Dharampeth", "city": "Nagpur", "state": "Maharashtra", "pincode": "440010"}}),
-            )
-            .await["createLocality"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let collector = app
-            .data(
-                "mutation($i: CreateEmployeeInput!) { createEmployee(input: $i) { id } }",
-                json!({"i": {"username": "kiran", "fullName": "Kiran", "role": "COLLECTOR", "password": "kiran-pass-1"}}),
-            )
-            .await["createEmployee"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let mut a = customer_input("anita", &bb);
-        a["fullName"] = json!("Anita Deshmukh");
-        a["mobile"] = json!("9890011111");
-        a["localityId"] = json!(loc);
-        a["assignedEmployeeId"] = json!(collector);
-        let a = create(&app, a).await;
-        let mut b = customer_input("bharat", &tv);
-        b["fullName"] = json!("Bharat Patil");
-        b["mobile"] = json!("9890022222");
-        b["billingType"] = json!("POSTPAID");
-        b["periodMonths"] = json!(12);
-        let b = create(&app, b).await;
+        let Catalogue { company: c, broadband: bb, cable: tv } = app.catalogue("499").await;
+        let loc = app.locality(&c).create().await;
+        let collector = app.employee("kiran", Role::Collector).full_name("Kiran").create().await;
+        let a = app.customer("anita", &bb).set("fullName", "Anita Deshmukh").set("mobile", "9890011111");
+        let a = a.set("localityId", &loc).set("assignedEmployeeId", &collector).create().await;
+        let b = app.customer("bharat", &tv).set("fullName", "Bharat Patil").set("mobile", "9890022222");
+        let b = b.set("billingType", "POSTPAID").set("periodMonths", 12).create().await;
         let status = "mutation($id: ID!, $s: CustomerStatus!) { changeCustomerStatus(id: $id, status: $s, reason: \"unpaid\") { status } }";
         app.data(status, json!({"id": b["id"], "s": "SUSPENDED"})).await;
 
@@ -256,14 +170,9 @@ on_both_databases! {
     }
 
     async fn updates_say_what_they_change(app: TestApp) {
-        let (c, bb, tv) = setup(&app, "499").await;
-        let faster = app
-            .data(CREATE_PLAN, json!({"input": {"companyId": c, "name": "Home 200", "serviceType": "BROADBAND", "price": "799"}}))
-            .await["createPlan"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
-        let customer = create(&app, customer_input("ravi", &bb)).await;
+        let Catalogue { company: c, broadband: bb, cable: tv } = app.catalogue("499").await;
+        let faster = app.plan(&c).name("Home 200").price("799").create().await;
+        let customer = app.customer("ravi", &bb).create().await;
         let update = "mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) {
             notes customer { endDate periodMonths plan { name } invoices { billAmount } } } }";
         let r = app.data(update, json!({"id": customer["id"], "i": {"planId": faster, "periodMonths": 6}})).await["updateCustomer"].clone();
@@ -280,7 +189,7 @@ on_both_databases! {
 
         // A customer with only a draft invoice can be deleted; one with a sent invoice cannot.
         let delete = "mutation($id: ID!) { deleteCustomer(id: $id) }";
-        let other = create(&app, customer_input("temp", &bb)).await;
+        let other = app.customer("temp", &bb).create().await;
         app.sql("UPDATE invoices SET status = 'SENT' WHERE customer_id = (SELECT id FROM customers WHERE username = 'ravi')").unwrap();
         assert_code(&app.error(delete, json!({"id": customer["id"]})).await, "CONFLICT", None);
         app.data(delete, json!({"id": other["id"]})).await;
@@ -288,13 +197,11 @@ on_both_databases! {
     }
 
     async fn profile_costs_the_same_statements_for_any_page(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
-        let collector = app.staff("kiran", "COLLECTOR").await;
+        let bb = app.catalogue("499").await.broadband;
+        let collector = app.staff("kiran", Role::Collector).await;
         let kiran = app.data_as(Some(&collector), "{ me { id } }", json!({})).await["me"]["id"].as_str().unwrap().to_owned();
         for i in 0..100 {
-            let mut input = customer_input(&format!("c{i:03}"), &bb);
-            input["assignedEmployeeId"] = json!(kiran);
-            create(&app, input).await;
+            app.customer(&format!("c{i:03}"), &bb).set("assignedEmployeeId", &kiran).create().await;
         }
         // A payment on every invoice, straight into the table (payments arrive with billing).
         app.sql(
@@ -324,9 +231,9 @@ on_both_databases! {
     }
 
     async fn customers_see_only_themselves(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
-        let me = create(&app, customer_input("ravi", &bb)).await;
-        let other = create(&app, customer_input("sunil", &bb)).await;
+        let bb = app.catalogue("499").await.broadband;
+        let me = app.customer("ravi", &bb).create().await;
+        let other = app.customer("sunil", &bb).create().await;
         let token = app.login("ravi", "customer-pass-1").await;
         let viewer = app.data_as(Some(&token), "{ me { kind username role id } }", json!({})).await["me"].clone();
         // Staff on the customer's profile show only their public face.
@@ -356,13 +263,11 @@ on_both_databases! {
         for forbidden in ["{ employees { totalCount } }", "{ auditLog { totalCount } }"] {
             assert_code(&app.error_as(Some(&token), forbidden, json!({})).await, "FORBIDDEN", None);
         }
-        let create_again = app.error_as(Some(&token), CREATE_CUSTOMER, json!({"i": customer_input("x9", &bb)})).await;
+        let create_again = app.error_as(Some(&token), CREATE_CUSTOMER, json!({"i": app.customer("x9", &bb).input()})).await;
         assert_code(&create_again, "FORBIDDEN", None);
 
         // Over a websocket the same holds.
-        let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
-        request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+        let mut socket = app.websocket("graphql-transport-ws").await;
         let init = json!({"type": "connection_init", "payload": {"Authorization": format!("Bearer {token}")}});
         socket.send(Message::text(init.to_string())).await.unwrap();
         let subscribe = json!({"id": "1", "type": "subscribe", "payload": {"query": "{ customers { totalCount nodes { username } } }"}});
@@ -386,9 +291,9 @@ on_both_databases! {
     }
 
     async fn support_staff_do_not_see_billing(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
-        create(&app, customer_input("ravi", &bb)).await;
-        let support = app.staff("asha", "SUPPORT").await;
+        let bb = app.catalogue("499").await.broadband;
+        app.customer("ravi", &bb).create().await;
+        let support = app.staff("asha", Role::Support).await;
         let list = app.data_as(Some(&support), "{ customers { nodes { username } } }", json!({})).await;
         assert_eq!(list["customers"]["nodes"][0]["username"], "ravi");
         let billing = app.error_as(Some(&support), "{ customers { nodes { invoices { totalAmount } } } }", json!({})).await;
@@ -399,12 +304,8 @@ on_both_databases! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_creations_get_distinct_numbers() {
     let app = TestApp::spawn(crate::helpers::Kind::Sqlite).await.unwrap();
-    let (_, bb, _) = setup(&app, "499").await;
-    let creations = (0..12).map(|i| {
-        let app = &app;
-        let input = customer_input(&format!("par{i}"), &bb);
-        async move { create(app, input).await }
-    });
+    let bb = app.catalogue("499").await.broadband;
+    let creations = (0..12).map(|i| app.customer(&format!("par{i}"), &bb).create());
     let created = futures_util::future::join_all(creations).await;
     let mut numbers: Vec<&str> = created.iter().map(|c| c["invoices"][0]["invoiceNumber"].as_str().unwrap()).collect();
     let mut ids: Vec<&str> = created.iter().map(|c| c["customerId"].as_str().unwrap()).collect();

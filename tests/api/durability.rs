@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::billing::check_invariants;
-use crate::helpers::{Kind, TestApp, ADMIN_PASSWORD};
+use crate::helpers::{check_invariants, Kind, TestApp, ADMIN_PASSWORD};
 
 const PAY: &str = "mutation($i: CreatePaymentInput!) { createPayment(input: $i) { paymentId } }";
 
@@ -47,10 +46,10 @@ fn stream_payments(
 
 /// Customers for the streams (each on the same demo plan setup).
 async fn customers(app: &TestApp, names: &[&str]) -> Vec<String> {
-    let (_, bb, _) = crate::customers::setup(app, "499.00").await;
+    let bb = app.catalogue("499.00").await.broadband;
     let mut ids = Vec::new();
     for name in names {
-        ids.push(crate::billing::customer_on(app, name, &bb).await.0);
+        ids.push(app.customer(name, &bb).create_with_invoice().await.0);
     }
     ids
 }

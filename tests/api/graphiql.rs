@@ -13,6 +13,7 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
+use super::documents::CREATE_COMPLAINT;
 use super::helpers::{Kind, TestApp};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -190,7 +191,7 @@ async fn graphiql_works_without_internet() {
     tab.set_editor(".graphiql-query-editor .CodeMirror", "subscription { complaintCreated { complaintId title } }")
         .await;
     tab.eval("document.querySelector('.graphiql-execute-button').click()").await;
-    let (customer, _) = super::billing::customer(&app, "graphiqlsub").await;
+    let (customer, _) = app.customer_with_invoice("graphiqlsub").await;
     let complaint = json!({"i": {"customerId": customer, "title": "Seen in GraphiQL", "description": "x",
                                  "category": "CONNECTIVITY", "priority": "LOW"}});
     // The subscription may still be connecting when the first complaint is filed: file until
@@ -198,7 +199,7 @@ async fn graphiql_works_without_internet() {
     let result = "document.querySelector('.graphiql-response .CodeMirror').CodeMirror.getValue()";
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        app.data(super::live::CREATE_COMPLAINT, complaint.clone()).await;
+        app.data(CREATE_COMPLAINT, complaint.clone()).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
         if tab.eval(result).await.as_str().unwrap_or_default().contains("Seen in GraphiQL") {
             break;

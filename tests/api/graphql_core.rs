@@ -4,7 +4,6 @@ use serde_json::{json, Value};
 
 use crate::helpers::{assert_code, TestApp};
 use crate::on_both_databases;
-use crate::reference_data::{company, plan};
 
 const PAGE: &str = "query($first: Int, $after: String, $last: Int, $before: String) {
     plans(first: $first, after: $after, last: $last, before: $before) {
@@ -30,9 +29,9 @@ fn nested_query(levels: usize) -> String {
 
 on_both_databases! {
     async fn pagination_forward_and_back(app: TestApp) {
-        let c = company(&app, "Alpha Net").await;
+        let c = app.company().name("Alpha Net").create().await;
         for i in 1..=5 {
-            plan(&app, &c, &format!("P{i}"), "BROADBAND", true).await;
+            app.plan(&c).name(&format!("P{i}")).create().await;
         }
         let page1 = app.data(PAGE, json!({"first": 2})).await["plans"].clone();
         assert_eq!(page1["totalCount"], 5);
@@ -61,9 +60,9 @@ on_both_databases! {
     }
 
     async fn page_size_default_and_limits(app: TestApp) {
-        let c = company(&app, "Alpha Net").await;
+        let c = app.company().name("Alpha Net").create().await;
         for i in 1..=23 {
-            plan(&app, &c, &format!("Plan {i:02}"), "CABLE_TV", true).await;
+            app.plan(&c).name(&format!("Plan {i:02}")).service_type("CABLE_TV").create().await;
         }
         let page = app.data(PAGE, json!({})).await["plans"].clone();
         assert_eq!(page["totalCount"], 23);
@@ -77,17 +76,9 @@ on_both_databases! {
     }
 
     async fn node_fetches_every_type(app: TestApp) {
-        let c = company(&app, "Alpha Net").await;
-        let p = plan(&app, &c, "Home", "BROADBAND", true).await;
-        let l = app
-            .data(
-                "mutation($i: CreateLocalityInput!) { createLocality(input: $i) { id } }",
-                json!({"i": {"companyId": c, "name": "Sadar", "city": "Nagpur", "state": "Maharashtra", "pincode": "440001"}}),
-            )
-            .await["createLocality"]["id"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+        let c = app.company().name("Alpha Net").create().await;
+        let p = app.plan(&c).name("Home").create().await;
+        let l = app.locality(&c).name("Sadar").pincode("440001").create().await;
         let q = "query($id: ID!) { node(id: $id) { __typename id ... on Company { name } ... on Plan { name } ... on Locality { name } } }";
         for (id, typename, name) in [(&c, "Company", "Alpha Net"), (&p, "Plan", "Home"), (&l, "Locality", "Sadar")] {
             let node = app.data(q, json!({"id": id})).await["node"].clone();

@@ -11,9 +11,8 @@ use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::billing::{customer, CREATE_INVOICE};
-use crate::helpers::{assert_code, Kind, TestApp};
-use crate::live::{Subscriber, CREATE_COMPLAINT};
+use crate::documents::{CREATE_COMPLAINT, CREATE_CONNECTION_REQUEST, CREATE_INVOICE, LOGIN};
+use crate::helpers::{assert_code, check_invariants, Kind, Socket, Subscriber, TestApp};
 use crate::on_both_databases;
 
 /// `query{...F0}` and `levels` fragments that each spread the next one `spreads` times.
@@ -132,7 +131,7 @@ async fn bad_requests_get_plain_json_errors() {
 
 on_both_databases! {
     async fn money_and_text_are_bounded_at_the_boundary(app: TestApp) {
-        let (c, _) = customer(&app, "hardening").await;
+        let (c, _) = app.customer_with_invoice("hardening").await;
         // ₹5×10^16 (the invoice that wrapped the ledger) and anything over ₹1 crore are refused.
         for amount in ["50000000000000000", "10000000.01"] {
             let e = app.error(CREATE_INVOICE, json!({"i": {"customerId": c, "billAmount": amount}})).await;
@@ -145,7 +144,7 @@ on_both_databases! {
         assert!(app.sql(stmt).is_err(), "the money bound must hold in the database");
 
         // NUL and control characters, in every kind of string, name their field.
-        let login = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+        let login = LOGIN;
         let e = app.error_as(None, login, json!({"u": "admin\u{0}", "p": "x"})).await;
         assert_code(&e, "BAD_USER_INPUT", Some("username"));
         let e = app.error("query($s: String) { customers(filter: {search: $s}) { totalCount } }", json!({"s": "\u{0}"})).await;
@@ -154,7 +153,7 @@ on_both_databases! {
         assert_code(&app.error(CREATE_COMPLAINT, complaint).await, "BAD_USER_INPUT", Some("title"));
         let complaint = json!({"i": {"customerId": c, "title": "Two\nlines", "description": "multi\nline is fine", "category": "CONNECTIVITY", "priority": "LOW"}});
         assert_code(&app.error(CREATE_COMPLAINT, complaint).await, "BAD_USER_INPUT", Some("title"));
-        let form = "mutation($i: CreateConnectionRequestInput!) { createConnectionRequest(input: $i) { reference } }";
+        let form = CREATE_CONNECTION_REQUEST;
         let e = app.error_as(None, form, json!({"i": {"fullName": "A\u{1b}[31m", "mobile": "9822011111", "address": "7 Sadar"}})).await;
         assert_code(&e, "BAD_USER_INPUT", Some("fullName"));
         let pay = "mutation($i: CreatePaymentInput!) { createPayment(input: $i) { id } }";
@@ -167,23 +166,12 @@ on_both_databases! {
         assert_code(&e, "BAD_USER_INPUT", Some("filter.search"));
         let e = app.error_as(None, login, json!({"u": "u".repeat(900_000), "p": "x"})).await;
         assert_code(&e, "BAD_USER_INPUT", Some("username"));
-        crate::billing::check_invariants(&app, &c).await;
+        check_invariants(&app, &c).await;
     }
 }
 
-/// A websocket at `/graphql/ws` speaking graphql-transport-ws, not yet logged in.
-async fn raw_socket(
-    app: &TestApp,
-) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
-    let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
-    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-    tokio_tungstenite::connect_async(request).await.expect("websocket").0
-}
-
 /// Whether the server closes `socket` (or drops it) within a few seconds.
-async fn closes_soon(
-    socket: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-) -> bool {
+async fn closes_soon(socket: &mut Socket) -> bool {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
     loop {
         match tokio::time::timeout_at(deadline, socket.next()).await {
@@ -203,7 +191,7 @@ async fn websockets_are_bounded() {
     .await
     .unwrap();
     // A 64 KB connection_init before login: closed.
-    let mut socket = raw_socket(&app).await;
+    let mut socket = app.websocket("graphql-transport-ws").await;
     let huge = json!({"type": "connection_init", "payload": {"pad": "x".repeat(64 * 1024)}}).to_string();
     let _ = socket.send(Message::text(huge)).await;
     assert!(closes_soon(&mut socket).await, "an oversized connection_init must close the socket");
@@ -214,7 +202,7 @@ async fn websockets_are_bounded() {
     assert!(closes_soon(sub.socket()).await, "a message over the body limit must close the socket");
 
     // Subscriptions per socket are capped; events cost one login check per socket.
-    let (c, _) = customer(&app, "wsbound").await;
+    let (c, _) = app.customer_with_invoice("wsbound").await;
     let complaint = json!({"i": {"customerId": c, "title": "Down", "description": "x", "category": "CONNECTIVITY", "priority": "LOW"}});
     // What filing a complaint costs with nobody listening, to tell it from the event's cost.
     let s0 = app.metrics.statements();
@@ -309,7 +297,7 @@ async fn connections_are_bounded() {
     // Websockets count too: four open sockets fill the cap.
     let mut sockets = Vec::new();
     for _ in 0..4 {
-        sockets.push(raw_socket(&app).await);
+        sockets.push(app.websocket("graphql-transport-ws").await);
     }
     let mut extra = TcpStream::connect(app.addr).await.unwrap();
     let mut answer = Vec::new();
@@ -452,7 +440,7 @@ async fn replayed_attacks_of_the_second_round_are_refused() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_ping_flood_closes_the_socket() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
-    let mut socket = raw_socket(&app).await;
+    let mut socket = app.websocket("graphql-transport-ws").await;
     for _ in 0..40 {
         if socket.send(Message::Ping(vec![0u8; 100].into())).await.is_err() {
             break;

@@ -4,11 +4,18 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use std::time::Duration;
+
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
+use futures_util::{SinkExt, StreamExt};
 use isp_billing::config::Config;
 use isp_billing::metrics::Metrics;
 use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::documents::{ACCOUNT, LOGIN};
 
 /// Which database a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,17 +170,8 @@ impl TestApp {
 
     /// Logs in and returns the token.
     pub async fn login(&self, username: &str, password: &str) -> String {
-        let q = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
-        let data = self.data_as(None, q, json!({"u": username, "p": password})).await;
+        let data = self.data_as(None, LOGIN, json!({"u": username, "p": password})).await;
         data["login"]["token"].as_str().expect("token").to_owned()
-    }
-
-    /// Creates a staff account with `role` and returns its token.
-    pub async fn staff(&self, username: &str, role: &str) -> String {
-        let q = "mutation($i: CreateEmployeeInput!) { createEmployee(input: $i) { id } }";
-        let input = json!({"username": username, "fullName": username, "role": role, "password": "staff-password"});
-        self.data(q, json!({ "i": input })).await;
-        self.login(username, "staff-password").await
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -223,6 +221,104 @@ pub fn assert_code(error: &Value, code: &str, field: Option<&str>) {
     assert_eq!(error["extensions"]["code"], code, "wrong code in {error:#}");
     if let Some(field) = field {
         assert_eq!(error["extensions"]["field"], field, "wrong field in {error:#}");
+    }
+}
+
+/// Whether `s` is all ASCII digits.
+pub fn digits(s: &str) -> bool {
+    s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Paise from a `Money` string.
+pub fn paise(v: &Value) -> i64 {
+    let s = v.as_str().unwrap_or_else(|| panic!("not money: {v}"));
+    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
+    let (whole, frac) = s.split_once('.').expect("two decimals");
+    let p = whole.parse::<i64>().unwrap() * 100 + frac.parse::<i64>().unwrap();
+    if neg {
+        -p
+    } else {
+        p
+    }
+}
+
+/// Reads a customer's account through the API and checks every money invariant:
+/// per invoice `balance = total − paid`, `paid` = what payments put on it, PAID exactly when
+/// nothing is owed (and not cancelled); per payment `amount − refunded = allocated + advance`;
+/// the ledger's changes sum to `balance`, its running balances chain, and
+/// `balance = Σ open invoice balances − advance`. Returns the account.
+pub async fn check_invariants(app: &TestApp, customer: &str) -> Value {
+    let account = app.data(ACCOUNT, json!({ "id": customer })).await["node"].clone();
+    let invoices = account["invoices"].as_array().unwrap();
+    let payments = account["payments"].as_array().unwrap();
+    let ledger = account["transactions"].as_array().unwrap();
+    let mut outstanding = 0;
+    for inv in invoices {
+        let (total, paid, balance) =
+            (paise(&inv["totalAmount"]), paise(&inv["paidAmount"]), paise(&inv["balanceAmount"]));
+        assert_eq!(balance, total - paid, "balance = total − paid: {inv}");
+        let put_on: i64 = payments
+            .iter()
+            .filter(|p| p["status"] == "COMPLETED")
+            .flat_map(|p| p["allocations"].as_array().unwrap().iter())
+            .filter(|a| a["invoice"]["id"] == inv["id"])
+            .map(|a| paise(&a["amount"]))
+            .sum();
+        assert_eq!(paid, put_on, "paid = completed payments on it less refunds: {inv}");
+        let cancelled = inv["status"] == "CANCELLED";
+        assert_eq!(inv["status"] == "PAID", balance <= 0 && !cancelled, "PAID exactly when settled: {inv}");
+        if !cancelled {
+            outstanding += balance;
+        } else {
+            assert_eq!(paid, 0, "a cancelled invoice holds no money: {inv}");
+        }
+    }
+    let mut advance = 0;
+    for p in payments {
+        let (amount, refunded, allocated, adv) = (
+            paise(&p["amount"]),
+            paise(&p["refundedAmount"]),
+            paise(&p["allocatedAmount"]),
+            paise(&p["advanceAmount"]),
+        );
+        if p["status"] == "COMPLETED" {
+            assert_eq!(amount - refunded, allocated + adv, "payment money is on invoices or advance: {p}");
+            assert!(refunded <= amount && adv >= 0, "{p}");
+            let net: i64 = p["allocations"].as_array().unwrap().iter().map(|a| paise(&a["amount"])).sum();
+            assert_eq!(net, allocated, "{p}");
+        } else {
+            assert_eq!((allocated, adv, refunded), (0, 0, 0), "pending and failed payments count for nothing: {p}");
+        }
+        advance += adv;
+    }
+    assert_eq!(paise(&account["advanceAmount"]), advance);
+    let balance = paise(&account["balance"]);
+    let ledger_sum: i64 = whole_ledger(app, customer).await.iter().map(|t| paise(&t["balanceChange"])).sum();
+    assert_eq!(ledger_sum, balance, "ledger sum = customer balance");
+    if let Some(newest) = ledger.first() {
+        assert_eq!(paise(&newest["balanceAfter"]), balance);
+    }
+    // Rows come newest first: each running balance is the older one plus its change.
+    for pair in ledger.windows(2) {
+        assert_eq!(paise(&pair[0]["balanceAfter"]), paise(&pair[1]["balanceAfter"]) + paise(&pair[0]["balanceChange"]));
+    }
+    assert_eq!(balance, outstanding - advance, "balance = open invoice balances − advance");
+    account
+}
+
+/// Every ledger row of a customer, oldest first, through the paged `transactions` connection.
+pub async fn whole_ledger(app: &TestApp, customer: &str) -> Vec<Value> {
+    let q = "query($c: ID, $after: String) { transactions(filter: {customerId: $c}, first: 100, after: $after) {
+        nodes { balanceChange balanceAfter } pageInfo { hasNextPage endCursor } } }";
+    let mut rows = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let page = app.data(q, json!({"c": customer, "after": after})).await["transactions"].clone();
+        rows.extend(page["nodes"].as_array().unwrap().iter().cloned());
+        if page["pageInfo"]["hasNextPage"] != true {
+            return rows;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
     }
 }
 
@@ -319,5 +415,81 @@ impl TestApp {
             let mut admin = PgConnection::establish(admin_url).expect("admin connection");
             admin.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).expect("drop database");
         }
+    }
+}
+
+/// A websocket to the app.
+pub type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+impl TestApp {
+    /// Opens `/graphql/ws` speaking `protocol` (`graphql-transport-ws` or `graphql-ws`), not
+    /// yet initialised.
+    pub async fn websocket(&self, protocol: &str) -> Socket {
+        let mut request = format!("ws://{}/graphql/ws", self.addr).into_client_request().unwrap();
+        request.headers_mut().insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
+        tokio_tungstenite::connect_async(request).await.expect("websocket").0
+    }
+}
+
+/// A GraphQL websocket client speaking `protocol` (`graphql-transport-ws` or `graphql-ws`).
+pub struct Subscriber {
+    socket: Socket,
+    modern: bool,
+}
+
+impl Subscriber {
+    /// Connects and sends `connection_init` with `token`; `Err` with the server's answer when
+    /// the connection is refused.
+    pub async fn connect(app: &TestApp, protocol: &str, token: Option<&str>) -> Result<Subscriber, String> {
+        let mut socket = app.websocket(protocol).await;
+        let payload = token.map_or(json!({}), |t| json!({"Authorization": format!("Bearer {t}")}));
+        socket.send(Message::text(json!({"type": "connection_init", "payload": payload}).to_string())).await.unwrap();
+        let mut sub = Subscriber { socket, modern: protocol == "graphql-transport-ws" };
+        match sub.next_message(Duration::from_secs(10)).await {
+            Some(m) if m["type"] == "connection_ack" => Ok(sub),
+            other => Err(format!("{other:?}")),
+        }
+    }
+
+    /// Starts operation `id`.
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        let kind = if self.modern { "subscribe" } else { "start" };
+        let message = json!({"id": id, "type": kind, "payload": {"query": query, "variables": variables}});
+        self.socket.send(Message::text(message.to_string())).await.unwrap();
+    }
+
+    /// The next GraphQL message (pings and keep-alives skipped), `None` on timeout or close.
+    async fn next_message(&mut self, within: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.socket.next()).await.ok()??.ok()?;
+            match message {
+                Message::Text(text) => {
+                    let value: Value = serde_json::from_str(&text).unwrap();
+                    if value["type"] != "ka" && value["type"] != "ping" && value["type"] != "pong" {
+                        return Some(value);
+                    }
+                }
+                Message::Close(frame) => return Some(json!({"type": "close", "frame": format!("{frame:?}")})),
+                _ => {}
+            }
+        }
+    }
+
+    /// The payload of the next event (`next` or `data`), `None` if none comes `within`.
+    pub async fn event(&mut self, within: Duration) -> Option<Value> {
+        loop {
+            let message = self.next_message(within).await?;
+            match message["type"].as_str() {
+                Some("next" | "data") => return Some(message["payload"].clone()),
+                Some("error" | "close" | "connection_error" | "complete") => return Some(message),
+                _ => {}
+            }
+        }
+    }
+
+    /// The raw websocket, for tests of the transport itself.
+    pub fn socket(&mut self) -> &mut Socket {
+        &mut self.socket
     }
 }

@@ -76,7 +76,7 @@ on_both_databases! {
     }
 
     async fn websocket_speaks_both_protocols(app: TestApp) {
-        crate::reference_data::company(&app, "Alpha Net").await;
+        app.company().name("Alpha Net").create().await;
         // graphql-transport-ws: "subscribe" / "next" / "complete".
         let mut socket = ws_connect(&app, "graphql-transport-ws").await;
         let query = json!({"query": "{ companies { totalCount nodes { name } } }"});

@@ -2,88 +2,14 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::StreamExt;
 use serde_json::{json, Value};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
-use crate::billing::customer_on;
-use crate::customers::setup;
-use crate::helpers::{assert_code, Kind, TestApp};
+use crate::documents::{CREATE_COMPLAINT, UPDATE_COMPLAINT};
+use crate::fixtures::Role;
+use crate::helpers::{assert_code, Kind, Subscriber, TestApp};
 use crate::on_both_databases;
-
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-pub const CREATE_COMPLAINT: &str = "mutation($i: CreateComplaintInput!) { createComplaint(input: $i) {
-    id complaintId status priority category resolvedAt customer { fullName } assignedEmployee { fullName } } }";
-pub const UPDATE_COMPLAINT: &str =
-    "mutation($id: ID!, $i: UpdateComplaintInput!) { updateComplaint(id: $id, input: $i) {
-    id status resolvedAt assignedEmployee { fullName } } }";
-
-/// A GraphQL websocket client speaking `protocol` (`graphql-transport-ws` or `graphql-ws`).
-pub struct Subscriber {
-    socket: Socket,
-    modern: bool,
-}
-
-impl Subscriber {
-    /// Connects and sends `connection_init` with `token`; `Err` with the server's answer when
-    /// the connection is refused.
-    pub async fn connect(app: &TestApp, protocol: &str, token: Option<&str>) -> Result<Subscriber, String> {
-        let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
-        request.headers_mut().insert("Sec-WebSocket-Protocol", protocol.parse().unwrap());
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("websocket");
-        let payload = token.map_or(json!({}), |t| json!({"Authorization": format!("Bearer {t}")}));
-        socket.send(Message::text(json!({"type": "connection_init", "payload": payload}).to_string())).await.unwrap();
-        let mut sub = Subscriber { socket, modern: protocol == "graphql-transport-ws" };
-        match sub.next_message(Duration::from_secs(10)).await {
-            Some(m) if m["type"] == "connection_ack" => Ok(sub),
-            other => Err(format!("{other:?}")),
-        }
-    }
-
-    /// Starts operation `id`.
-    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
-        let kind = if self.modern { "subscribe" } else { "start" };
-        let message = json!({"id": id, "type": kind, "payload": {"query": query, "variables": variables}});
-        self.socket.send(Message::text(message.to_string())).await.unwrap();
-    }
-
-    /// The next GraphQL message (pings and keep-alives skipped), `None` on timeout or close.
-    async fn next_message(&mut self, within: Duration) -> Option<Value> {
-        let deadline = tokio::time::Instant::now() + within;
-        loop {
-            let message = tokio::time::timeout_at(deadline, self.socket.next()).await.ok()??.ok()?;
-            match message {
-                Message::Text(text) => {
-                    let value: Value = serde_json::from_str(&text).unwrap();
-                    if value["type"] != "ka" && value["type"] != "ping" && value["type"] != "pong" {
-                        return Some(value);
-                    }
-                }
-                Message::Close(frame) => return Some(json!({"type": "close", "frame": format!("{frame:?}")})),
-                _ => {}
-            }
-        }
-    }
-
-    /// The payload of the next event (`next` or `data`), `None` if none comes `within`.
-    pub async fn event(&mut self, within: Duration) -> Option<Value> {
-        loop {
-            let message = self.next_message(within).await?;
-            match message["type"].as_str() {
-                Some("next" | "data") => return Some(message["payload"].clone()),
-                Some("error" | "close" | "connection_error" | "complete") => return Some(message),
-                _ => {}
-            }
-        }
-    }
-
-    /// The raw websocket, for tests of the transport itself.
-    pub fn socket(&mut self) -> &mut Socket {
-        &mut self.socket
-    }
-}
 
 const CREATED: &str = "subscription($f: ComplaintFilterInput) { complaintCreated(filter: $f) {
     complaintId status priority title customer { fullName customerId } } }";
@@ -105,8 +31,8 @@ async fn settle() {
 
 on_both_databases! {
     async fn complaints_follow_their_rules(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
-        let (c, _) = customer_on(&app, "sunita", &bb).await;
+        let bb = app.catalogue("499").await.broadband;
+        let (c, _) = app.customer("sunita", &bb).create_with_invoice().await;
         let created = app.data(CREATE_COMPLAINT, complaint(&c, "Line down", "HIGH")).await["createComplaint"].clone();
         let n = created["complaintId"].as_str().unwrap();
         assert!(n.len() == 13 && n.starts_with("CMP") && n[3..].bytes().all(|b| b.is_ascii_digit()), "{n}");
@@ -115,7 +41,7 @@ on_both_databases! {
         let id = created["id"].clone();
         let bad = app.error(UPDATE_COMPLAINT, json!({"id": id, "i": {"status": "RESOLVED"}})).await;
         assert_code(&bad, "BAD_USER_INPUT", Some("status"));
-        let support = app.staff("support1", "SUPPORT").await;
+        let support = app.staff("support1", Role::Support).await;
         let me = app.data_as(Some(&support), "{ me { employee { id } } }", json!({})).await["me"]["employee"]["id"].clone();
         let step = |status: &str| json!({"id": id, "i": {"status": status}});
         let assigned = app.data_as(Some(&support), UPDATE_COMPLAINT, json!({"id": id, "i": {"status": "IN_PROGRESS", "assignedEmployeeId": me}})).await;
@@ -147,7 +73,7 @@ on_both_databases! {
         assert_eq!(app.data_as(Some(&mine), q, json!({})).await["complaints"]["totalCount"], 3);
         let e = app.error_as(Some(&mine), UPDATE_COMPLAINT, json!({"id": filed["id"], "i": {"priority": "URGENT"}})).await;
         assert_code(&e, "FORBIDDEN", None);
-        let collector = app.staff("collector9", "COLLECTOR").await;
+        let collector = app.staff("collector9", Role::Collector).await;
         assert_code(&app.error_as(Some(&collector), q, json!({})).await, "FORBIDDEN", None);
         let del = "mutation($id: ID!) { deleteComplaint(id: $id) }";
         app.data(del, json!({"id": filed["id"]})).await;
@@ -155,8 +81,8 @@ on_both_databases! {
     }
 
     async fn new_complaints_reach_subscribers_on_both_protocols(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
-        let (c, _) = customer_on(&app, "tara", &bb).await;
+        let bb = app.catalogue("499").await.broadband;
+        let (c, _) = app.customer("tara", &bb).create_with_invoice().await;
         let mut modern = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
         let mut legacy = Subscriber::connect(&app, "graphql-ws", Some(&app.token)).await.unwrap();
         modern.subscribe("1", CREATED, json!({})).await;
@@ -174,9 +100,9 @@ on_both_databases! {
     }
 
     async fn filters_and_rights_hold_on_the_feed(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
-        let (a, _) = customer_on(&app, "uma", &bb).await;
-        let (b, _) = customer_on(&app, "veer", &bb).await;
+        let bb = app.catalogue("499").await.broadband;
+        let (a, _) = app.customer("uma", &bb).create_with_invoice().await;
+        let (b, _) = app.customer("veer", &bb).create_with_invoice().await;
         let mut urgent = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
         urgent.subscribe("u", CREATED, json!({"f": {"priority": "URGENT"}})).await;
         let mut resolved = Subscriber::connect(&app, "graphql-ws", Some(&app.token)).await.unwrap();
@@ -207,9 +133,9 @@ on_both_databases! {
     }
 
     async fn a_changed_role_ends_the_subscription(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
-        let (c, _) = customer_on(&app, "yusuf", &bb).await;
-        let support = app.staff("support5", "SUPPORT").await;
+        let bb = app.catalogue("499").await.broadband;
+        let (c, _) = app.customer("yusuf", &bb).create_with_invoice().await;
+        let support = app.staff("support5", Role::Support).await;
         let me = app.data_as(Some(&support), "{ me { employee { id } } }", json!({})).await["me"]["employee"]["id"].clone();
         let mut sub = Subscriber::connect(&app, "graphql-transport-ws", Some(&support)).await.unwrap();
         sub.subscribe("1", CREATED, json!({})).await;
@@ -227,8 +153,8 @@ on_both_databases! {
     }
 
     async fn a_rolled_back_mutation_publishes_nothing(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
-        let (c, _) = customer_on(&app, "wasim", &bb).await;
+        let bb = app.catalogue("499").await.broadband;
+        let (c, _) = app.customer("wasim", &bb).create_with_invoice().await;
         let mut sub = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
         sub.subscribe("1", CREATED, json!({})).await;
         settle().await;
@@ -245,8 +171,8 @@ on_both_databases! {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_subscriber_that_never_reads_does_not_stall_others() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
-    let (_, bb, _) = setup(&app, "499").await;
-    let (c, _) = customer_on(&app, "xavier", &bb).await;
+    let bb = app.catalogue("499").await.broadband;
+    let (c, _) = app.customer("xavier", &bb).create_with_invoice().await;
     let big = "subscription { complaintCreated { complaintId description title customer { fullName address } } }";
     let mut stalled = Subscriber::connect(&app, "graphql-transport-ws", Some(&app.token)).await.unwrap();
     stalled.subscribe("1", big, json!({})).await;
@@ -288,9 +214,7 @@ async fn a_subscriber_that_never_reads_does_not_stall_others() {
 #[tokio::test]
 async fn a_socket_that_never_logs_in_is_closed() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
-    let mut request = format!("ws://{}/graphql/ws", app.addr).into_client_request().unwrap();
-    request.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().unwrap());
-    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let mut socket = app.websocket("graphql-transport-ws").await;
     let closed = tokio::time::timeout(Duration::from_secs(15), async {
         loop {
             match socket.next().await {

@@ -1,5 +1,7 @@
 //! Integration tests: the real server over HTTP and websockets, on SQLite and PostgreSQL.
 
+mod documents;
+mod fixtures;
 mod helpers;
 
 mod auth;

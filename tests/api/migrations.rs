@@ -8,7 +8,8 @@ use diesel::sql_types::Text;
 use isp_billing::db::{migrations, Backend, Db, DbConn};
 use isp_billing::error::AppError;
 
-use crate::helpers::{Kind, TestDb};
+use crate::documents::SET_INVOICE_STATUS;
+use crate::helpers::{check_invariants, Kind, TestDb};
 
 #[derive(QueryableByName, Debug)]
 struct Named {
@@ -75,13 +76,13 @@ crate::on_both_databases! {
         use serde_json::json;
         // A customer with a part-paid first invoice, a paid one and a cancelled one, recorded
         // the way the pre-billing schema held them: payments against invoices.
-        let (c, first) = crate::billing::customer(&app, "olga").await;
-        let second = crate::billing::invoice(&app, json!({"customerId": c, "billAmount": "100", "cgstTax": "0", "sgstTax": "0"})).await;
-        let third = crate::billing::invoice(&app, json!({"customerId": c, "billAmount": "50", "cgstTax": "0", "sgstTax": "0"})).await;
-        crate::billing::pay(&app, json!({"invoiceId": first, "amount": "500", "paymentMethod": "CASH"})).await;
-        crate::billing::pay(&app, json!({"invoiceId": second["id"], "amount": "100", "paymentMethod": "PAYTM", "paymentReference": "P1"})).await;
-        app.data(crate::billing::SET_INVOICE_STATUS, json!({"id": third["id"], "s": "CANCELLED"})).await;
-        let before = crate::billing::check_invariants(&app, &c).await;
+        let (c, first) = app.customer_with_invoice("olga").await;
+        let second = app.invoice(json!({"customerId": c, "billAmount": "100", "cgstTax": "0", "sgstTax": "0"})).await;
+        let third = app.invoice(json!({"customerId": c, "billAmount": "50", "cgstTax": "0", "sgstTax": "0"})).await;
+        app.pay(json!({"invoiceId": first, "amount": "500", "paymentMethod": "CASH"})).await;
+        app.pay(json!({"invoiceId": second["id"], "amount": "100", "paymentMethod": "PAYTM", "paymentReference": "P1"})).await;
+        app.data(SET_INVOICE_STATUS, json!({"id": third["id"], "s": "CANCELLED"})).await;
+        let before = check_invariants(&app, &c).await;
 
         // Back to the schema before the billing core (support, then billing reverted)...
         let db = Db::connect(app.database_url(), 1, Arc::new(AtomicU64::new(0))).expect("connect");
@@ -97,7 +98,7 @@ crate::on_both_databases! {
         drop(db);
         // ...and forward again, as an upgrade would: the backfill rebuilds allocations and ledger.
         let upgraded = app.restart_on_same_database().await;
-        let after = crate::billing::check_invariants(&upgraded, &c).await;
+        let after = check_invariants(&upgraded, &c).await;
         assert_eq!(after["balance"], before["balance"]);
         assert_eq!(after["balance"], "1266.46", "1766.46 + 100 − 500 − 100 (the cancelled 50 is off)");
         assert_eq!(after["advanceAmount"], "0.00", "old payments are not mistaken for advance");
@@ -105,8 +106,8 @@ crate::on_both_databases! {
         assert_eq!(kinds.iter().filter(|k| **k == "PAYMENT").count(), 2, "{kinds:?}");
         assert!(kinds.contains(&"INVOICE_CANCELLED"), "{kinds:?}");
         // New money on top keeps to the rules.
-        let next = crate::billing::invoice(&upgraded, json!({"customerId": c, "billAmount": "10", "cgstTax": "0", "sgstTax": "0"})).await;
+        let next = upgraded.invoice(json!({"customerId": c, "billAmount": "10", "cgstTax": "0", "sgstTax": "0"})).await;
         assert_eq!(next["paidAmount"], "0.00", "no phantom advance applied");
-        crate::billing::check_invariants(&upgraded, &c).await;
+        check_invariants(&upgraded, &c).await;
     }
 }

@@ -8,10 +8,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
-use crate::billing::{customer_on, pay, SET_INVOICE_STATUS};
-use crate::customers::{customer_input, setup};
-use crate::helpers::{assert_code, Kind, TestApp};
-use crate::live::{Subscriber, CREATE_COMPLAINT, UPDATE_COMPLAINT};
+use crate::documents::{CREATE_COMPLAINT, CREATE_CONNECTION_REQUEST, SET_INVOICE_STATUS, UPDATE_COMPLAINT};
+use crate::fixtures::Role;
+use crate::helpers::{assert_code, Kind, Subscriber, TestApp};
 use crate::on_both_databases;
 
 const MINE: &str = "{ notifications(last: 50) { totalCount nodes { id kind title body subjectId read webhookStatus webhookAttempts webhookLastError } } }";
@@ -28,17 +27,17 @@ fn today() -> chrono::NaiveDate {
 
 on_both_databases! {
     async fn events_make_notifications(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
-        let (c, first) = customer_on(&app, "yamini", &bb).await;
+        let bb = app.catalogue("499").await.broadband;
+        let (c, first) = app.customer("yamini", &bb).create_with_invoice().await;
         let customer = app.login("yamini", "customer-pass-1").await;
-        let support = app.staff("support2", "SUPPORT").await;
+        let support = app.staff("support2", Role::Support).await;
         let support_id = app.data_as(Some(&support), "{ me { employee { id } } }", json!({})).await["me"]["employee"]["id"].clone();
         let mut live = Subscriber::connect(&app, "graphql-transport-ws", Some(&customer)).await.unwrap();
         live.subscribe("n", "subscription { notificationReceived { kind title } }", json!({})).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
 
         app.data(SET_INVOICE_STATUS, json!({"id": first, "s": "SENT"})).await;
-        pay(&app, json!({"invoiceId": first, "amount": "100", "paymentMethod": "CASH"})).await;
+        app.pay(json!({"invoiceId": first, "amount": "100", "paymentMethod": "CASH"})).await;
         let filed = app.data(CREATE_COMPLAINT, json!({"i": {"customerId": c, "title": "Down", "description": "since 9",
             "category": "CONNECTIVITY", "assignedEmployeeId": support_id}})).await["createComplaint"]["id"].clone();
         app.data(UPDATE_COMPLAINT, json!({"id": filed, "i": {"status": "IN_PROGRESS"}})).await;
@@ -67,11 +66,9 @@ on_both_databases! {
     }
 
     async fn plan_expiry_reminders_come_once(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
-        let mut input = customer_input("zoya", &bb);
-        input["periodMonths"] = json!(1);
-        input["startDate"] = json!((today() - chrono::Days::new(25)).to_string());
-        crate::customers::create(&app, input).await;
+        let bb = app.catalogue("499").await.broadband;
+        let start = (today() - chrono::Days::new(25)).to_string();
+        app.customer("zoya", &bb).set("periodMonths", 1).set("startDate", start).create().await;
         let run = "mutation { sendPlanExpiryReminders }";
         assert_eq!(app.data(run, json!({})).await["sendPlanExpiryReminders"], 1);
         assert_eq!(app.data(run, json!({})).await["sendPlanExpiryReminders"], 0, "each reminder once");
@@ -80,16 +77,16 @@ on_both_databases! {
         assert_eq!(list["totalCount"], 1);
         assert_eq!(list["nodes"][0]["kind"], "PLAN_EXPIRING");
         assert_eq!(list["nodes"][0]["title"], "Your plan ends in 5 days");
-        let support = app.staff("support3", "SUPPORT").await;
+        let support = app.staff("support3", Role::Support).await;
         assert_code(&app.error_as(Some(&support), run, json!({})).await, "FORBIDDEN", None);
     }
 
     async fn connection_requests_from_the_website(app: TestApp) {
-        let (_, bb, _) = setup(&app, "499").await;
+        let bb = app.catalogue("499").await.broadband;
         let mut staff = Subscriber::connect(&app, "graphql-ws", Some(&app.token)).await.unwrap();
         staff.subscribe("c", "subscription { connectionRequestCreated { fullName status plan { name } } }", json!({})).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let form = "mutation($i: CreateConnectionRequestInput!) { createConnectionRequest(input: $i) { reference message } }";
+        let form = CREATE_CONNECTION_REQUEST;
         let input = json!({"i": {"fullName": "Abdul Rahman", "mobile": "98220 11111", "address": "7 Sadar", "planId": bb}});
         let receipt = app.data_as(None, form, input.clone()).await["createConnectionRequest"].clone();
         assert!(receipt["reference"].is_string());
@@ -111,18 +108,18 @@ on_both_databases! {
         assert_code(&app.error(update, json!({"id": id, "s": "NEW"})).await, "BAD_USER_INPUT", Some("status"));
         let convert = "mutation($id: ID!, $i: CreateCustomerInput!) { convertConnectionRequest(id: $id, input: $i) {
             connectionRequest { status customer { username } } customer { customerId invoices { status } } } }";
-        let made = app.data(convert, json!({"id": id, "i": customer_input("abdul", &bb)})).await["convertConnectionRequest"].clone();
+        let made = app.data(convert, json!({"id": id, "i": app.customer("abdul", &bb).input()})).await["convertConnectionRequest"].clone();
         assert_eq!(made["connectionRequest"]["status"], "CONVERTED");
         assert_eq!(made["connectionRequest"]["customer"]["username"], "abdul");
         assert_eq!(made["customer"]["invoices"][0]["status"], "DRAFT");
-        let again = app.error(convert, json!({"id": id, "i": customer_input("abdul2", &bb)})).await;
+        let again = app.error(convert, json!({"id": id, "i": app.customer("abdul2", &bb).input()})).await;
         assert_code(&again, "CONFLICT", None);
         // Anonymous callers cannot read the list.
         assert_code(&app.error_as(None, list, json!({})).await, "UNAUTHENTICATED", None);
         // A failed conversion changes nothing: the username is taken.
         app.data_as(None, form, input).await;
         let second = app.data(list, json!({})).await["connectionRequests"]["nodes"][0]["id"].clone();
-        let taken = app.error(convert, json!({"id": second, "i": customer_input("abdul", &bb)})).await;
+        let taken = app.error(convert, json!({"id": second, "i": app.customer("abdul", &bb).input()})).await;
         assert_code(&taken, "CONFLICT", None);
         assert_eq!(app.data(list, json!({})).await["connectionRequests"]["totalCount"], 1, "still NEW");
     }
@@ -131,7 +128,7 @@ on_both_databases! {
 #[tokio::test]
 async fn connection_requests_are_rate_limited_per_address() {
     let app = TestApp::spawn_with(Kind::Sqlite, |c| c.connection_requests_per_hour = 2).await.unwrap();
-    let form = "mutation($i: CreateConnectionRequestInput!) { createConnectionRequest(input: $i) { reference } }";
+    let form = CREATE_CONNECTION_REQUEST;
     let input = json!({"i": {"fullName": "Bot", "mobile": "9822011111", "address": "Somewhere"}});
     app.data_as(None, form, input.clone()).await;
     app.data_as(None, form, input.clone()).await;
@@ -170,9 +167,9 @@ async fn the_webhook_gets_signed_notifications_and_retries() {
     })
     .await
     .unwrap();
-    let (_, bb, _) = setup(&app, "499").await;
-    let (_, first) = customer_on(&app, "bina", &bb).await;
-    pay(&app, json!({"invoiceId": first, "amount": "250", "paymentMethod": "CASH"})).await;
+    let bb = app.catalogue("499").await.broadband;
+    let (_, first) = app.customer("bina", &bb).create_with_invoice().await;
+    app.pay(json!({"invoiceId": first, "amount": "250", "paymentMethod": "CASH"})).await;
     let bina = app.login("bina", "customer-pass-1").await;
     // Delivery fails once (500), then succeeds after a 2 s backoff.
     let mut last = Value::Null;

@@ -2,31 +2,9 @@
 
 use serde_json::{json, Value};
 
+use crate::documents::{CREATE_COMPANY, CREATE_LOCALITY, CREATE_PLAN};
 use crate::helpers::{assert_code, TestApp};
 use crate::on_both_databases;
-
-pub const CREATE_COMPANY: &str = "mutation($input: CreateCompanyInput!) {
-    createCompany(input: $input) { id name gstin state address phone email gstRate createdAt updatedAt }
-}";
-pub const CREATE_PLAN: &str = "mutation($input: CreatePlanInput!) {
-    createPlan(input: $input) { id name description serviceType speed dataLimit price validityDays isActive company { id name } }
-}";
-const CREATE_LOCALITY: &str = "mutation($input: CreateLocalityInput!) {
-    createLocality(input: $input) { id name city state pincode company { id name } }
-}";
-
-/// Creates a company named `name` in Maharashtra and returns its ID.
-pub async fn company(app: &TestApp, name: &str) -> String {
-    let data = app.data(CREATE_COMPANY, json!({"input": {"name": name, "state": "Maharashtra"}})).await;
-    data["createCompany"]["id"].as_str().expect("id").to_owned()
-}
-
-/// Creates a plan and returns its ID.
-pub async fn plan(app: &TestApp, company_id: &str, name: &str, service_type: &str, active: bool) -> String {
-    let input = json!({"companyId": company_id, "name": name, "serviceType": service_type, "price": "499.00", "isActive": active});
-    let data = app.data(CREATE_PLAN, json!({ "input": input })).await;
-    data["createPlan"]["id"].as_str().expect("id").to_owned()
-}
 
 async fn create_company_error(app: &TestApp, input: Value) -> Value {
     app.error(CREATE_COMPANY, json!({ "input": input })).await
@@ -90,7 +68,7 @@ on_both_databases! {
             assert_code(&error, "BAD_USER_INPUT", Some(field));
             assert!(error["message"].as_str().unwrap().contains(field), "message names {field}: {error:#}");
         }
-        company(&app, "Nagpur Cable").await;
+        app.company().name("Nagpur Cable").create().await;
         let duplicate = create_company_error(&app, json!({"name": "NAGPUR CABLE", "state": "Goa"})).await;
         assert_code(&duplicate, "CONFLICT", None);
         let list = app.data("{ companies { totalCount } }", json!({})).await;
@@ -98,8 +76,8 @@ on_both_databases! {
     }
 
     async fn plan_crud_and_filters(app: TestApp) {
-        let a = company(&app, "Alpha Net").await;
-        let b = company(&app, "Beta Cable").await;
+        let a = app.company().name("Alpha Net").create().await;
+        let b = app.company().name("Beta Cable").create().await;
         let input = json!({
             "companyId": a, "name": "Home 100", "description": "Unlimited home broadband",
             "serviceType": "BROADBAND", "speed": "100 Mbps", "dataLimit": "Unlimited", "price": 499.5
@@ -112,9 +90,9 @@ on_both_databases! {
         assert_eq!(created["company"]["name"], "Alpha Net");
         let id = created["id"].as_str().unwrap();
 
-        plan(&app, &a, "Old 20", "BROADBAND", false).await;
-        plan(&app, &b, "Basic Pack", "CABLE_TV", true).await;
-        plan(&app, &b, "Home 100", "BROADBAND", true).await; // same name, other company: fine
+        app.plan(&a).name("Old 20").inactive().create().await;
+        app.plan(&b).name("Basic Pack").service_type("CABLE_TV").create().await;
+        app.plan(&b).name("Home 100").create().await; // same name, other company: fine
 
         let count = |filter: Value| {
             let app = &app;
@@ -148,7 +126,7 @@ on_both_databases! {
     }
 
     async fn plan_validation(app: TestApp) {
-        let a = company(&app, "Alpha Net").await;
+        let a = app.company().name("Alpha Net").create().await;
         let base = json!({"companyId": a, "name": "P", "serviceType": "BROADBAND", "price": "100"});
         let with = |key: &str, value: Value| {
             let mut input = base.clone();
@@ -171,7 +149,7 @@ on_both_databases! {
             assert_code(&error, "BAD_USER_INPUT", Some(field));
         }
         // A plan ID where a company ID belongs is refused, naming the field.
-        let p = plan(&app, &a, "Real", "BROADBAND", true).await;
+        let p = app.plan(&a).name("Real").create().await;
         let error = app.error(CREATE_PLAN, with("companyId", json!(p))).await;
         assert_code(&error, "BAD_USER_INPUT", Some("companyId"));
         let list = app.data("{ plans { totalCount } }", json!({})).await;
@@ -179,7 +157,7 @@ on_both_databases! {
     }
 
     async fn locality_crud(app: TestApp) {
-        let a = company(&app, "Alpha Net").await;
+        let a = app.company().name("Alpha Net").create().await;
         let input = json!({"companyId": a, "name": "Dharampeth", "city": "Nagpur", "state": "Maharashtra", "pincode": "440010"});
         let created = app.data(CREATE_LOCALITY, json!({ "input": input })).await["createLocality"].clone();
         assert_eq!(created["company"]["name"], "Alpha Net");
