@@ -18,4 +18,5 @@ mod live;
 mod migrations;
 mod notifications;
 mod reference_data;
+mod schema_drift;
 mod schema_file;
