@@ -13,7 +13,7 @@ use crate::notifications::Outbox;
 
 /// Stores the notifications a complaint change makes: the newly assigned employee hears of
 /// it, the customer hears of a new status.
-pub fn notify(
+fn notify(
     conn: &mut DbConn,
     outbox: &Outbox,
     row: &ComplaintRow,
@@ -23,24 +23,24 @@ pub fn notify(
     let subject = Some(ids::encode(Kind::Complaint, row.id));
     let mut made = Vec::new();
     if let Some(employee) = assigned {
-        let new = outbox.draft(
+        made.extend(outbox.notify(
+            conn,
             Recipient::employee(employee),
             NotificationKind::ComplaintAssigned,
             format!("Complaint {} assigned to you", row.complaint_id),
             format!("{} ({}, {})", row.title, row.category, row.priority),
             subject.clone(),
-        );
-        made.extend(crate::notifications::repo::insert(conn, &new)?);
+        )?);
     }
     if status_changed {
-        let new = outbox.draft(
+        made.extend(outbox.notify(
+            conn,
             Recipient::customer(row.customer_id),
             NotificationKind::ComplaintStatusChanged,
             format!("Your complaint {} is now {}", row.complaint_id, row.status),
             row.title.clone(),
             subject,
-        );
-        made.extend(crate::notifications::repo::insert(conn, &new)?);
+        )?);
     }
     Ok(made)
 }
