@@ -13,6 +13,7 @@ pub enum Kind {
     Company,
     Complaint,
     ConnectionRequest,
+    CreditNote,
     Customer,
     Employee,
     Invoice,
@@ -25,12 +26,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 14] = [
+    const ALL: [Kind; 15] = [
         Kind::AddonBill,
         Kind::AuditEntry,
         Kind::Company,
         Kind::Complaint,
         Kind::ConnectionRequest,
+        Kind::CreditNote,
         Kind::Customer,
         Kind::Employee,
         Kind::Invoice,
@@ -50,6 +52,7 @@ impl Kind {
             Kind::Company => "Company",
             Kind::Complaint => "Complaint",
             Kind::ConnectionRequest => "ConnectionRequest",
+            Kind::CreditNote => "CreditNote",
             Kind::Customer => "Customer",
             Kind::Employee => "Employee",
             Kind::Invoice => "Invoice",

@@ -11,8 +11,10 @@ pub mod companies;
 pub mod complaints;
 pub mod config;
 pub mod connection_requests;
+pub mod credit_notes;
 pub mod customers;
 pub mod db;
+pub mod documents;
 pub mod employees;
 pub mod enums;
 pub mod error;
@@ -34,6 +36,7 @@ pub mod plans;
 pub mod reference;
 pub mod refunds;
 pub mod seed;
+pub mod series;
 pub mod states;
 pub mod validate;
 

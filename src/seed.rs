@@ -142,6 +142,9 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
         gst_rate_bp: 1800,
         created_at: now,
         updated_at: now,
+        invoice_numbering: crate::series::model::InvoiceNumbering::Timestamp,
+        invoice_prefix: "INV".to_owned(),
+        credit_note_prefix: "CN".to_owned(),
     };
     let company_rows = [company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV")), company("Sahyadri Cable Network", None)];
     insert_all!(conn, companies::table, company_rows, 100);
@@ -364,6 +367,12 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
                 sent_at: (status != InvoiceStatus::Draft).then_some(now),
                 created_at: now,
                 updated_at: now,
+                company_id: c.company_id,
+                place_of_supply: c.state.clone(),
+                customer_gstin: c.customer_gst_no.clone(),
+                gst_rate_bp: 1800,
+                series: "INV".to_owned(),
+                serial: None,
             });
             date = date + Days::new(rules::DAYS_PER_MONTH);
         }
@@ -451,6 +460,7 @@ fn demo_ledger(
         description: String::new(),
         recorded_by: None,
         created_at: at,
+        credit_note_id: None,
     };
     for i in invoices {
         let at = i.invoice_date.and_hms_opt(0, 0, 0).expect("midnight");

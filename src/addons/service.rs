@@ -46,7 +46,7 @@ pub fn create(conn: &mut DbConn, req: &AddonRequest, actor: &Actor) -> AppResult
     if req.bill_on == AddonBillOn::OwnInvoice {
         let today = crate::clock::today();
         let amounts = Amounts { bill: req.amount, tax, installation: 0, discount: 0 };
-        let invoice = new_invoice(customer.id, &amounts, today, due_date(today), None, None)?;
+        let invoice = new_invoice(&customer, &amounts, today, due_date(today), None, None)?;
         let label = format!("{} ({})", addon.description, addon.addon_type);
         let invoice =
             issue(conn, invoice, TransactionType::AddonCharge, |n| format!("Add-on {label} on invoice {n}"), actor)?;

@@ -15,6 +15,7 @@ use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Percent};
 use crate::reference;
+use crate::series::model::InvoiceNumbering;
 use crate::validate;
 
 crate::by_id_key! {
@@ -75,6 +76,19 @@ impl Company {
     async fn updated_at(&self) -> DateTime {
         DateTime(self.0.updated_at)
     }
+    /// How new invoices and credit notes are numbered: `TIMESTAMP` (the default, the original
+    /// `INV` + time format) or `FINANCIAL_YEAR` (`INV/26-27/000123`, consecutive per year).
+    async fn invoice_numbering(&self) -> InvoiceNumbering {
+        self.0.invoice_numbering
+    }
+    /// Prefix of financial-year invoice numbers: 1–4 of `A-Z0-9`, `INV` by default.
+    async fn invoice_prefix(&self) -> &str {
+        &self.0.invoice_prefix
+    }
+    /// Prefix of financial-year credit note numbers: 1–4 of `A-Z0-9`, `CN` by default.
+    async fn credit_note_prefix(&self) -> &str {
+        &self.0.credit_note_prefix
+    }
 }
 
 /// Narrows `companies`.
@@ -99,6 +113,12 @@ pub struct CreateCompanyInput {
     pub email: Option<String>,
     /// GST rate in percent; 18.00 when left out.
     pub gst_rate: Option<Percent>,
+    /// `TIMESTAMP` when left out. Under `FINANCIAL_YEAR` no two companies may share a prefix.
+    pub invoice_numbering: Option<InvoiceNumbering>,
+    /// 1–4 of `A-Z0-9` (lower case is raised); `INV` when left out.
+    pub invoice_prefix: Option<String>,
+    /// 1–4 of `A-Z0-9`, not the invoice prefix; `CN` when left out.
+    pub credit_note_prefix: Option<String>,
 }
 
 /// Changes to a company: leave a field out to keep it, send `null` to clear an optional one.
@@ -111,6 +131,12 @@ pub struct UpdateCompanyInput {
     pub phone: MaybeUndefined<String>,
     pub email: MaybeUndefined<String>,
     pub gst_rate: Option<Percent>,
+    /// Switching to `FINANCIAL_YEAR` starts the series at 1 (or goes on where this year's
+    /// series under the same prefix stopped); numbers already issued stay as they are.
+    pub invoice_numbering: Option<InvoiceNumbering>,
+    /// A new prefix starts a new series (at 1).
+    pub invoice_prefix: Option<String>,
+    pub credit_note_prefix: Option<String>,
 }
 
 impl CreateCompanyInput {
@@ -126,7 +152,11 @@ impl CreateCompanyInput {
             gst_rate_bp: validate::rate_basis_points("gstRate", self.gst_rate.map_or(DEFAULT_GST_RATE_BP, |p| p.0))?,
             created_at: now,
             updated_at: now,
+            invoice_numbering: self.invoice_numbering.unwrap_or(InvoiceNumbering::Timestamp),
+            invoice_prefix: prefix("invoicePrefix", self.invoice_prefix.as_deref().unwrap_or("INV"))?,
+            credit_note_prefix: prefix("creditNotePrefix", self.credit_note_prefix.as_deref().unwrap_or("CN"))?,
         };
+        super::service::distinct_prefixes(&new.invoice_prefix, &new.credit_note_prefix)?;
         if let Some(gstin) = &new.gstin {
             validate::gstin_in_state("gstin", gstin, &new.state)?;
         }
@@ -145,8 +175,16 @@ impl UpdateCompanyInput {
             email: optional_change(self.email, |e| validate::email("email", &e))?,
             gst_rate_bp: self.gst_rate.map(|p| validate::rate_basis_points("gstRate", p.0)).transpose()?,
             updated_at: now(),
+            invoice_numbering: self.invoice_numbering,
+            invoice_prefix: self.invoice_prefix.map(|p| prefix("invoicePrefix", &p)).transpose()?,
+            credit_note_prefix: self.credit_note_prefix.map(|p| prefix("creditNotePrefix", &p)).transpose()?,
         })
     }
+}
+
+/// A series prefix, or `BAD_USER_INPUT` on `field`.
+fn prefix(field: &str, value: &str) -> crate::error::AppResult<String> {
+    crate::series::rules::prefix(value).map_err(|m| crate::error::AppError::bad_input(field, format!("`{field}` {m}")))
 }
 
 #[derive(Default)]

@@ -2,6 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::companies;
+use crate::series::model::InvoiceNumbering;
 
 /// A row of `companies`.
 #[derive(Debug, Clone, Queryable)]
@@ -17,6 +18,11 @@ pub struct CompanyRow {
     pub gst_rate_bp: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub invoice_numbering: InvoiceNumbering,
+    /// Prefix of financial-year invoice numbers (`INV`).
+    pub invoice_prefix: String,
+    /// Prefix of financial-year credit note numbers (`CN`).
+    pub credit_note_prefix: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -33,6 +39,11 @@ pub struct NewCompany {
     pub gst_rate_bp: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub invoice_numbering: InvoiceNumbering,
+    /// Prefix of financial-year invoice numbers (`INV`).
+    pub invoice_prefix: String,
+    /// Prefix of financial-year credit note numbers (`CN`).
+    pub credit_note_prefix: String,
 }
 
 /// Changes to a company: `None` leaves a column alone, `Some(None)` clears it.
@@ -47,6 +58,9 @@ pub struct CompanyChanges {
     pub email: Option<Option<String>>,
     pub gst_rate_bp: Option<i32>,
     pub updated_at: NaiveDateTime,
+    pub invoice_numbering: Option<InvoiceNumbering>,
+    pub invoice_prefix: Option<String>,
+    pub credit_note_prefix: Option<String>,
 }
 
 /// What `companies(filter:)` narrows by.

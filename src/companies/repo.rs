@@ -37,8 +37,30 @@ pub fn ensure_exists(conn: &mut DbConn, id: Option<i64>) -> AppResult<()> {
     Ok(())
 }
 
-fn duplicate_name(name: &str) -> impl FnOnce() -> String + '_ {
-    move || format!("a company named \"{name}\" already exists")
+/// What a unique violation on `companies` means: a taken name, or a prefix another company
+/// already numbers its financial-year documents with.
+fn taken(e: diesel::result::Error, name: &str) -> AppError {
+    let prefix = |e: &diesel::result::Error, column: &str| match e {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, info) => {
+            info.message().contains(column) || info.constraint_name().is_some_and(|c| c.contains(column))
+        }
+        _ => false,
+    };
+    if prefix(&e, "credit_note_prefix") {
+        AppError::Conflict(
+            "another company numbers its credit notes by financial year with this `creditNotePrefix`; \
+             each company needs its own, so that a number names one document"
+                .to_owned(),
+        )
+    } else if prefix(&e, "invoice_prefix") {
+        AppError::Conflict(
+            "another company numbers its invoices by financial year with this `invoicePrefix`; \
+             each company needs its own, so that a number names one document"
+                .to_owned(),
+        )
+    } else {
+        on_unique_violation(e, || format!("a company named \"{name}\" already exists"))
+    }
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewCompany) -> AppResult<CompanyRow> {
@@ -46,7 +68,7 @@ pub fn insert(conn: &mut DbConn, new: &NewCompany) -> AppResult<CompanyRow> {
         .values(new)
         .returning(companies::all_columns)
         .get_result(conn)
-        .map_err(|e| on_unique_violation(e, duplicate_name(&new.name)))
+        .map_err(|e| taken(e, &new.name))
 }
 
 pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> AppResult<CompanyRow> {
@@ -55,7 +77,7 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> AppResult
         .returning(companies::all_columns)
         .get_result(conn)
         .optional()
-        .map_err(|e| on_unique_violation(e, duplicate_name(changes.name.as_deref().unwrap_or_default())))?
+        .map_err(|e| taken(e, changes.name.as_deref().unwrap_or_default()))?
         .ok_or_else(|| AppError::not_found("company"))
 }
 
@@ -77,4 +99,9 @@ pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
         return Err(AppError::not_found("company"));
     }
     Ok(())
+}
+
+/// Company `id`, or `NOT_FOUND`.
+pub fn find(conn: &mut DbConn, id: i64) -> AppResult<CompanyRow> {
+    companies::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("company"))
 }

@@ -17,11 +17,15 @@ impl ReferenceTable for Companies {
     type Changes = CompanyChanges;
 
     fn insert(conn: &mut DbConn, new: &NewCompany) -> AppResult<CompanyRow> {
-        repo::insert(conn, new)
+        let row = repo::insert(conn, new)?;
+        prefixes_free(conn, &row)?;
+        Ok(row)
     }
 
     fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> AppResult<CompanyRow> {
-        repo::update(conn, id, changes)
+        let row = repo::update(conn, id, changes)?;
+        prefixes_free(conn, &row)?;
+        Ok(row)
     }
 
     fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
@@ -32,15 +36,44 @@ impl ReferenceTable for Companies {
         row.id
     }
 
-    /// The GSTIN must belong to the company's state, whichever of the two changed.
+    /// The GSTIN must belong to the company's state, whichever of the two changed; invoices and
+    /// credit notes need prefixes of their own.
     fn check_changed(row: &CompanyRow, _changes: &CompanyChanges) -> AppResult<()> {
-        match &row.gstin {
-            Some(gstin) => crate::validate::gstin_in_state("gstin", gstin, &row.state),
-            None => Ok(()),
+        if let Some(gstin) = &row.gstin {
+            crate::validate::gstin_in_state("gstin", gstin, &row.state)?;
         }
+        distinct_prefixes(&row.invoice_prefix, &row.credit_note_prefix)
     }
 
     fn change_details(row: &CompanyRow) -> Option<String> {
-        Some(format!("gstRate={}", crate::money::format_hundredths(row.gst_rate_bp.into())))
+        Some(format!(
+            "gstRate={} numbering={} prefixes={}/{}",
+            crate::money::format_hundredths(row.gst_rate_bp.into()),
+            row.invoice_numbering,
+            row.invoice_prefix,
+            row.credit_note_prefix
+        ))
     }
+}
+
+/// Under financial-year numbering, no other company may have used the company's prefixes
+/// (see [`crate::series::repo::ensure_prefix_free`]).
+fn prefixes_free(conn: &mut DbConn, row: &CompanyRow) -> AppResult<()> {
+    if row.invoice_numbering == crate::series::model::InvoiceNumbering::FinancialYear {
+        crate::series::repo::ensure_prefix_free(conn, row.id, &row.invoice_prefix, "invoicePrefix")?;
+        crate::series::repo::ensure_prefix_free(conn, row.id, &row.credit_note_prefix, "creditNotePrefix")?;
+    }
+    Ok(())
+}
+
+/// `BAD_USER_INPUT` on `creditNotePrefix` when it equals the invoice prefix: an invoice and a
+/// credit note must never share a number.
+pub fn distinct_prefixes(invoice_prefix: &str, credit_note_prefix: &str) -> AppResult<()> {
+    if invoice_prefix == credit_note_prefix {
+        return Err(crate::error::AppError::bad_input(
+            "creditNotePrefix",
+            format!("`creditNotePrefix` must differ from `invoicePrefix` ({invoice_prefix})"),
+        ));
+    }
+    Ok(())
 }

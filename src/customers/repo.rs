@@ -130,7 +130,8 @@ pub fn has_financial_history(conn: &mut DbConn, id: i64) -> AppResult<bool> {
     let paid: i64 = payments::table.filter(payments::customer_id.eq(id)).count().get_result(conn)?;
     let issued: i64 = invoices::table
         .filter(invoices::customer_id.eq(id))
-        .filter(invoices::status.ne(crate::invoices::model::InvoiceStatus::Draft))
+        // A draft numbered in a financial-year series is history too: its number stays.
+        .filter(invoices::status.ne(crate::invoices::model::InvoiceStatus::Draft).or(invoices::serial.is_not_null()))
         .count()
         .get_result(conn)?;
     let addons: i64 = addon_bills::table.filter(addon_bills::customer_id.eq(id)).count().get_result(conn)?;

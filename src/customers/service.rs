@@ -163,7 +163,7 @@ fn first_invoice(
     let amounts = Amounts { bill, tax, installation, discount: 0 };
     let today = crate::clock::today();
     let new = crate::invoices::service::new_invoice(
-        customer.id,
+        customer,
         &amounts,
         today,
         crate::invoices::rules::due_date(today),
@@ -210,6 +210,14 @@ pub fn update(
         let pin_field = if changes.pincode.is_some() { "pincode" } else { "state" };
         check_place(conn, &state, &pincode, locality, pin_field)?;
     }
+    if changes.customer_gst_no.is_some() || changes.state.is_some() {
+        let gstin = changes.customer_gst_no.clone().unwrap_or_else(|| before.customer_gst_no.clone());
+        let state = changes.state.clone().unwrap_or_else(|| before.state.clone());
+        if let Some(gstin) = gstin {
+            let field = if changes.customer_gst_no.is_some() { "customerGstNo" } else { "state" };
+            crate::validate::gstin_in_state(field, &gstin, &state)?;
+        }
+    }
     if changes.start_date.is_some() || changes.period_months.is_some() || changes.end_date.is_some() {
         let period = rules::Period { start: before.start_date, months: before.period_months, end: before.end_date };
         let (after, period_notes) =
@@ -254,7 +262,7 @@ pub fn delete(conn: &mut DbConn, key: i64, actor: &Actor) -> AppResult<()> {
     crate::invoices::service::lock_customer(conn, key, "id").map_err(|_| AppError::not_found("customer"))?;
     if repo::has_financial_history(conn, key)? {
         return Err(AppError::Conflict(
-            "this customer has payments or issued invoices; change its status to TERMINATED instead".into(),
+            "this customer has payments or issued (or financial-year numbered) invoices; change its status to TERMINATED instead".into(),
         ));
     }
     crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, crate::clock::now())?;

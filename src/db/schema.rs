@@ -12,6 +12,9 @@ diesel::table! {
         gst_rate_bp -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        invoice_numbering -> Text,
+        invoice_prefix -> Text,
+        credit_note_prefix -> Text,
     }
 }
 
@@ -165,6 +168,12 @@ diesel::table! {
         sent_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        company_id -> BigInt,
+        place_of_supply -> Text,
+        customer_gstin -> Nullable<Text>,
+        gst_rate_bp -> Integer,
+        series -> Text,
+        serial -> Nullable<BigInt>,
     }
 }
 
@@ -245,6 +254,39 @@ diesel::table! {
         description -> Text,
         recorded_by -> Nullable<BigInt>,
         created_at -> Timestamp,
+        credit_note_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    document_series (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        document -> Text,
+        series -> Text,
+        last_serial -> BigInt,
+    }
+}
+
+diesel::table! {
+    credit_notes (id) {
+        id -> BigInt,
+        credit_note_number -> Text,
+        series -> Text,
+        serial -> Nullable<BigInt>,
+        company_id -> BigInt,
+        invoice_id -> BigInt,
+        customer_id -> BigInt,
+        note_date -> Date,
+        taxable_paise -> BigInt,
+        cgst_paise -> BigInt,
+        sgst_paise -> BigInt,
+        igst_paise -> BigInt,
+        amount_paise -> BigInt,
+        reason -> Text,
+        issued_by -> Nullable<BigInt>,
+        issued_by_name -> Text,
+        created_at -> Timestamp,
     }
 }
 
@@ -306,6 +348,7 @@ diesel::joinable!(customers -> plans (plan_id));
 diesel::joinable!(customers -> companies (company_id));
 diesel::joinable!(invoices -> customers (customer_id));
 diesel::joinable!(payments -> invoices (invoice_id));
+diesel::joinable!(credit_notes -> invoices (invoice_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     companies,
@@ -325,4 +368,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     complaints,
     connection_requests,
     notifications,
+    document_series,
+    credit_notes,
 );

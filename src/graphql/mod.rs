@@ -22,6 +22,7 @@ use crate::companies::graphql::{CompanyMutation, CompanyQuery};
 use crate::complaints::graphql::ComplaintQuery;
 use crate::complaints::mutations::ComplaintMutation;
 use crate::connection_requests::graphql::{ConnectionRequestMutation, ConnectionRequestQuery, RequestLimit};
+use crate::credit_notes::graphql::CreditNoteQuery;
 use crate::customers::graphql::CustomerQuery;
 use crate::customers::mutations::CustomerMutation;
 use crate::db::Db;
@@ -62,6 +63,7 @@ pub struct QueryRoot(
     PaymentQuery,
     LedgerQuery,
     RefundQuery,
+    CreditNoteQuery,
     AddonQuery,
     ComplaintQuery,
     ConnectionRequestQuery,

@@ -7,6 +7,7 @@ use crate::auth::guard::require;
 use crate::auth::permissions::Permission;
 use crate::companies::graphql::Company;
 use crate::complaints::graphql::Complaint;
+use crate::credit_notes::graphql::CreditNote;
 use crate::customers::graphql::Customer;
 use crate::employees::graphql::Employee;
 use crate::error::AppError;
@@ -54,6 +55,7 @@ pub enum Node {
     Refund(Refund),
     AddonBill(AddonBill),
     Complaint(Complaint),
+    CreditNote(CreditNote),
 }
 
 #[derive(Default)]
@@ -108,6 +110,10 @@ impl NodeQuery {
             AddonBill::KIND => {
                 require(ctx, Permission::ReadBilling)?;
                 AddonBill::load(ctx, key).await?.map(Node::AddonBill)
+            }
+            CreditNote::KIND => {
+                require(ctx, Permission::ReadBilling)?;
+                CreditNote::load(ctx, key).await?.map(Node::CreditNote)
             }
             Complaint::KIND => {
                 require(ctx, Permission::ReadComplaints)?;

@@ -12,7 +12,7 @@ use crate::customers::graphql::Customer;
 use crate::customers::loader::{InvoiceMoney, PaymentsLoader};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, loader_error};
-use crate::graphql::loaders::load;
+use crate::graphql::loaders::{load, load_many};
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
@@ -64,9 +64,42 @@ impl Invoice {
     pub async fn id(&self) -> ID {
         global_id(Self::KIND, self.0.id)
     }
-    /// `INV` + `YYYYMMDDHHmmss` (India time), with `-2`, `-3`, ... for more in the same second.
+    /// Under the company's `FINANCIAL_YEAR` numbering `<prefix>/<YY-YY>/<serial>`
+    /// (`INV/26-27/000123`, consecutive per financial year); under `TIMESTAMP` numbering `INV` +
+    /// `YYYYMMDDHHmmss` (India time), with `-2`, `-3`, ... for more in the same second.
     async fn invoice_number(&self) -> &str {
         &self.0.invoice_number
+    }
+    /// The company that issued it.
+    async fn company(&self, ctx: &Context<'_>) -> Result<Option<crate::companies::graphql::Company>> {
+        crate::companies::graphql::Company::load(ctx, self.0.company_id).await
+    }
+    /// GST place of supply: the customer's state when the invoice was issued.
+    async fn place_of_supply(&self) -> &str {
+        &self.0.place_of_supply
+    }
+    /// The customer's GSTIN when the invoice was issued (a B2B invoice), else `null`.
+    async fn customer_gstin(&self) -> Option<&str> {
+        self.0.customer_gstin.as_deref()
+    }
+    /// The company's GST rate when the invoice was issued, in percent (`"18.00"`).
+    async fn gst_rate(&self) -> crate::graphql::scalars::Percent {
+        crate::graphql::scalars::Percent(self.0.gst_rate_bp)
+    }
+    /// Credit notes issued against it, oldest first (waivers after it was issued). The
+    /// amounts on this invoice are net of them.
+    #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
+    async fn credit_notes(&self, ctx: &Context<'_>) -> Result<Vec<crate::credit_notes::graphql::CreditNote>> {
+        let rows = load_many(ctx, crate::credit_notes::graphql::CreditNotesOfInvoice(self.0.id)).await?;
+        Ok(rows.into_iter().map(crate::credit_notes::graphql::CreditNote).collect())
+    }
+    /// Where the tax invoice as a PDF is (`GET`, same bearer token as the API).
+    async fn pdf_url(&self) -> String {
+        format!("/invoices/{}.pdf", global_id(Self::KIND, self.0.id).0)
+    }
+    /// Where the tax invoice as a printable HTML page is (`GET`, same bearer token).
+    async fn html_url(&self) -> String {
+        format!("/invoices/{}.html", global_id(Self::KIND, self.0.id).0)
     }
     async fn customer(&self, ctx: &Context<'_>) -> Result<Customer> {
         Customer::load(ctx, self.0.customer_id)

@@ -44,6 +44,18 @@ pub struct InvoiceRow {
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The company that issued it.
+    pub company_id: i64,
+    /// The customer's state when it was issued (GST place of supply).
+    pub place_of_supply: String,
+    /// The customer's GSTIN when it was issued (a B2B invoice), if any.
+    pub customer_gstin: Option<String>,
+    /// The company's GST rate when it was issued, in basis points.
+    pub gst_rate_bp: i32,
+    /// The numbering series: `INV/26-27` (prefix and financial year) or `INV` (timestamp numbers).
+    pub series: String,
+    /// Position in a financial-year series; `None` for timestamp numbers.
+    pub serial: Option<i64>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -70,6 +82,18 @@ pub struct NewInvoice {
     pub sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The company that issued it.
+    pub company_id: i64,
+    /// The customer's state when it was issued (GST place of supply).
+    pub place_of_supply: String,
+    /// The customer's GSTIN when it was issued (a B2B invoice), if any.
+    pub customer_gstin: Option<String>,
+    /// The company's GST rate when it was issued, in basis points.
+    pub gst_rate_bp: i32,
+    /// The numbering series: `INV/26-27` (prefix and financial year) or `INV` (timestamp numbers).
+    pub series: String,
+    /// Position in a financial-year series; `None` for timestamp numbers.
+    pub serial: Option<i64>,
 }
 
 /// Narrows `invoices`. Dates are invoice dates, both ends inclusive.

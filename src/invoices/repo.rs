@@ -2,44 +2,52 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus, NewInvoice};
-use super::rules::invoice_number;
+use super::rules::TIMESTAMP_PREFIX;
+use crate::companies::model::CompanyRow;
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::invoices;
 use crate::db::{escape_like, DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
+use crate::series::model::DocumentType;
+use crate::series::repo::{insert_timestamped, next_financial_year_number};
 
-/// Inserts `new` under the invoice number for `local_time`, with the next free suffix when
-/// other invoices were made in the same second. Each try runs in a savepoint, so a number
-/// taken concurrently moves on to the next suffix instead of failing the transaction.
-pub fn insert_numbered(conn: &mut DbConn, mut new: NewInvoice, local_time: NaiveDateTime) -> AppResult<InvoiceRow> {
-    let base = invoice_number(local_time, 1);
-    let taken: i64 = invoices::table
-        .filter(
-            invoices::invoice_number
-                .eq(&base)
-                .or(invoices::invoice_number.like(format!("{}-%", escape_like(&base))).escape('\\')),
-        )
-        .count()
-        .get_result(conn)?;
-    let first = u32::try_from(taken).unwrap_or(0) + 1;
-    for nth in first..first + 1000 {
-        new.invoice_number = invoice_number(local_time, nth);
-        let attempt = conn.transaction(|c| {
-            diesel::insert_into(invoices::table)
-                .values(&new)
-                .returning(invoices::all_columns)
-                .get_result::<InvoiceRow>(c)
-        });
-        match attempt {
-            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => continue,
-            other => return Ok(other?),
-        }
+/// Inserts `new` under its company's next number: the next serial of the financial-year
+/// series of its invoice date, or under `FINANCIAL_YEAR`-less companies `INV` + `local_time`
+/// with the next free suffix (see [`crate::series::repo`]).
+pub fn insert_numbered(
+    conn: &mut DbConn,
+    company: &CompanyRow,
+    mut new: NewInvoice,
+    local_time: NaiveDateTime,
+) -> AppResult<InvoiceRow> {
+    let insert = |c: &mut DbConn, new: &NewInvoice| {
+        diesel::insert_into(invoices::table).values(new).returning(invoices::all_columns).get_result::<InvoiceRow>(c)
+    };
+    if let Some(numbered) = next_financial_year_number(conn, company, DocumentType::Invoice, new.invoice_date)? {
+        new.invoice_number = numbered.number;
+        new.series = numbered.series;
+        new.serial = numbered.serial;
+        return Ok(insert(conn, &new)?);
     }
-    Err(AppError::Internal(format!("no free invoice number for {base}")))
+    let taken = |c: &mut DbConn, base: &str| {
+        invoices::table
+            .filter(
+                invoices::invoice_number
+                    .eq(base)
+                    .or(invoices::invoice_number.like(format!("{}-%", escape_like(base))).escape('\\')),
+            )
+            .count()
+            .get_result(c)
+    };
+    insert_timestamped(conn, TIMESTAMP_PREFIX, local_time, taken, |c, numbered| {
+        new.invoice_number = numbered.number;
+        new.series = numbered.series;
+        new.serial = None;
+        insert(c, &new)
+    })
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<InvoiceRow>> {
@@ -93,11 +101,14 @@ pub fn set_money(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
     Ok(())
 }
 
-/// Writes an adjusted invoice's discount, total, balance and status.
+/// Writes an adjusted invoice's discount, taxes, total, balance and status.
 pub fn set_adjusted(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
     diesel::update(invoices::table.find(row.id))
         .set((
             invoices::discount_paise.eq(row.discount_paise),
+            invoices::cgst_paise.eq(row.cgst_paise),
+            invoices::sgst_paise.eq(row.sgst_paise),
+            invoices::igst_paise.eq(row.igst_paise),
             invoices::total_paise.eq(row.total_paise),
             invoices::balance_paise.eq(row.balance_paise),
             invoices::status.eq(&row.status),

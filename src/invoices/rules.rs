@@ -97,15 +97,13 @@ pub fn due_date(invoice_date: chrono::NaiveDate) -> chrono::NaiveDate {
     invoice_date.checked_add_days(chrono::Days::new(DAYS_TO_PAY)).unwrap_or(invoice_date)
 }
 
-/// The invoice number for a moment (India time): `INV` + `YYYYMMDDHHmmss`, and for the n-th
-/// invoice in the same second a suffix (`INV20261125103000-2`, `-3`, ...).
+/// What timestamp invoice numbers start with.
+pub const TIMESTAMP_PREFIX: &str = "INV";
+
+/// The timestamp invoice number for a moment (India time): `INV` + `YYYYMMDDHHmmss`, and for
+/// the n-th invoice in the same second a suffix (`INV20261125103000-2`, `-3`, ...).
 pub fn invoice_number(local_time: NaiveDateTime, nth_in_second: u32) -> String {
-    let base = format!("INV{}", local_time.format("%Y%m%d%H%M%S"));
-    if nth_in_second <= 1 {
-        base
-    } else {
-        format!("{base}-{nth_in_second}")
-    }
+    crate::series::rules::timestamp_number(TIMESTAMP_PREFIX, local_time, nth_in_second)
 }
 
 /// Paise as rupees with two decimals, for messages (`118050` → `1180.50`).

@@ -73,7 +73,7 @@ pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResul
     let taxes = add(add(amounts.tax.cgst, amounts.tax.sgst)?, amounts.tax.igst)?;
     add(add(amounts.bill, taxes)?, amounts.installation)?;
     let due = draft.due_date.unwrap_or_else(|| due_date(draft.invoice_date));
-    let new = new_invoice(customer.id, &amounts, draft.invoice_date, due, draft.period_start, draft.period_end)?;
+    let new = new_invoice(&customer, &amounts, draft.invoice_date, due, draft.period_start, draft.period_end)?;
     let with: Vec<String> = addons.iter().map(|a| format!("{} ({})", a.description, a.addon_type)).collect();
     let row = issue(
         conn,
@@ -102,9 +102,10 @@ pub fn tax_for(conn: &mut DbConn, customer: &CustomerRow, amount: i64) -> AppRes
     Ok(gst(amount, rate_bp, same_state(&customer.state, &company_state)))
 }
 
-/// A new DRAFT invoice row for `amounts` (total and balance computed, nothing paid yet).
+/// A new DRAFT invoice row of `customer` for `amounts` (total and balance computed, nothing
+/// paid yet; the place of supply and GSTIN are the customer's now). [`issue`] numbers it.
 pub fn new_invoice(
-    customer_id: i64,
+    customer: &CustomerRow,
     amounts: &Amounts,
     invoice_date: NaiveDate,
     due_date: NaiveDate,
@@ -115,7 +116,7 @@ pub fn new_invoice(
     let now = crate::clock::now();
     Ok(NewInvoice {
         invoice_number: String::new(),
-        customer_id,
+        customer_id: customer.id,
         bill_paise: amounts.bill,
         cgst_paise: amounts.tax.cgst,
         sgst_paise: amounts.tax.sgst,
@@ -133,10 +134,17 @@ pub fn new_invoice(
         sent_at: None,
         created_at: now,
         updated_at: now,
+        company_id: customer.company_id,
+        place_of_supply: customer.state.clone(),
+        customer_gstin: customer.customer_gst_no.clone(),
+        gst_rate_bp: 0,
+        series: String::new(),
+        serial: None,
     })
 }
 
-/// Adds an invoice: numbered, `PAID` at once if it totals nothing, on the ledger as `kind`
+/// Adds an invoice: numbered in its company's series (see [`crate::series`]), with the
+/// company's GST rate recorded, `PAID` at once if it totals nothing, on the ledger as `kind`
 /// (`INVOICE` or `ADDON_CHARGE`), and with the customer's advance applied. The customer must
 /// be locked.
 pub fn issue(
@@ -148,7 +156,9 @@ pub fn issue(
 ) -> AppResult<InvoiceRow> {
     let today = crate::clock::today();
     new.status = settled_status(InvoiceStatus::Draft, new.balance_paise, false, new.due_date, today);
-    let row = repo::insert_numbered(conn, new, crate::clock::local_now())?;
+    let company = crate::companies::repo::find(conn, new.company_id)?;
+    new.gst_rate_bp = company.gst_rate_bp;
+    let row = repo::insert_numbered(conn, &company, new, crate::clock::local_now())?;
     let mut entry = Entry::new(row.customer_id, kind, row.total_paise, row.total_paise, describe(&row.invoice_number));
     entry.invoice_id = Some(row.id);
     crate::ledger::repo::append(conn, entry, actor)?;
@@ -213,9 +223,13 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Acto
     Ok(invoice)
 }
 
-/// `adjustInvoice`: waives `credit` of an invoice's unpaid balance (a credit adjustment: it
-/// joins the discount, so `total = bill + taxes + installation − discount` still holds), never
-/// more than is unpaid and never on a CANCELLED invoice. The ledger records it as ADJUSTMENT.
+/// `adjustInvoice`: waives `credit` of an invoice's unpaid balance (goodwill for an outage, a
+/// disputed charge), never more than is unpaid and never on a CANCELLED invoice. The credit is
+/// split in the invoice's own proportions ([`crate::credit_notes::rules::split`]): its taxable
+/// part joins the discount and each tax falls by its part, so `total = bill + taxes +
+/// installation − discount` still holds and the taxes match the value. An issued (not DRAFT)
+/// invoice gets a credit note for it in the same transaction; a draft simply changes. The
+/// ledger records an ADJUSTMENT that names the credit note.
 pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Actor) -> AppResult<InvoiceRow> {
     let mut invoice = find_locked(conn, id)?;
     let status = invoice.status;
@@ -232,31 +246,56 @@ pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Act
             ),
         ));
     }
-    invoice.discount_paise += credit;
+    let taxes = TaxSplit { cgst: invoice.cgst_paise, sgst: invoice.sgst_paise, igst: invoice.igst_paise };
+    let split = crate::credit_notes::rules::split(credit, invoice.total_paise, taxes);
+    let note = if status == InvoiceStatus::Draft {
+        None
+    } else {
+        Some(crate::credit_notes::service::issue(conn, &invoice, split, reason, actor)?)
+    };
+    invoice.discount_paise += split.taxable;
+    invoice.cgst_paise -= split.tax.cgst;
+    invoice.sgst_paise -= split.tax.sgst;
+    invoice.igst_paise -= split.tax.igst;
     invoice.total_paise -= credit;
     invoice.balance_paise = balance(invoice.total_paise, invoice.paid_paise);
     let today = crate::clock::today();
     invoice.status = settled_status(status, invoice.balance_paise, invoice.sent_at.is_some(), invoice.due_date, today);
     invoice.updated_at = crate::clock::now();
     repo::set_adjusted(conn, &invoice)?;
-    let mut entry = Entry::new(
-        invoice.customer_id,
-        TransactionType::Adjustment,
-        credit,
-        -credit,
-        format!("₹{} of invoice {} waived by {}: {reason}", rupees(credit), invoice.invoice_number, actor.name),
-    );
+    let waived =
+        format!("₹{} of invoice {} waived by {}: {reason}", rupees(credit), invoice.invoice_number, actor.name);
+    let description = match &note {
+        Some(note) => format!("Credit note {}: {waived}", note.credit_note_number),
+        None => waived,
+    };
+    let mut entry = Entry::new(invoice.customer_id, TransactionType::Adjustment, credit, -credit, description);
     entry.invoice_id = Some(invoice.id);
+    entry.credit_note_id = note.as_ref().map(|n| n.id);
     crate::ledger::repo::append(conn, entry, actor)?;
-    let details = format!("{} -₹{}: {reason}", invoice.invoice_number, rupees(credit));
-    crate::audit::repo::record(conn, actor, "adjustInvoice", &[ids::encode(Kind::Invoice, id)], Some(&details))?;
+    let mut targets = vec![ids::encode(Kind::Invoice, id)];
+    let mut details = format!("{} -₹{}: {reason}", invoice.invoice_number, rupees(credit));
+    if let Some(note) = &note {
+        targets.push(ids::encode(Kind::CreditNote, note.id));
+        details = format!("{details} (credit note {})", note.credit_note_number);
+    }
+    crate::audit::repo::record(conn, actor, "adjustInvoice", &targets, Some(&details))?;
     Ok(invoice)
 }
 
-/// `deleteInvoice`: only a `DRAFT` with no payments (recorded against it or put on it);
-/// otherwise `CONFLICT`. Its total leaves the ledger (see [`remove_from_ledger`] for its add-ons).
+/// `deleteInvoice`: only a `DRAFT` with no payments (recorded against it or put on it) and a
+/// timestamp number; otherwise `CONFLICT`. A financial-year number is never deleted (the
+/// series would have a gap): such a draft is cancelled instead. Its total leaves the ledger
+/// (see [`remove_from_ledger`] for its add-ons).
 pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
     let invoice = find_locked(conn, id)?;
+    if invoice.serial.is_some() {
+        return Err(AppError::Conflict(format!(
+            "invoice {} is numbered in a financial-year series, and an issued number is never deleted; \
+             cancel it instead (it stays in the series as cancelled)",
+            invoice.invoice_number
+        )));
+    }
     if invoice.status != InvoiceStatus::Draft {
         return Err(AppError::Conflict(format!(
             "invoice {} is {}: only a DRAFT invoice can be deleted; cancel it instead",

@@ -105,6 +105,13 @@ impl Transaction {
             None => Ok(None),
         }
     }
+    /// The credit note an ADJUSTMENT of an issued invoice records, if any.
+    async fn credit_note(&self, ctx: &Context<'_>) -> Result<Option<crate::credit_notes::graphql::CreditNote>> {
+        match self.0.credit_note_id {
+            Some(id) => crate::credit_notes::graphql::CreditNote::load(ctx, id).await,
+            None => Ok(None),
+        }
+    }
     /// The staff member who recorded or approved it (`null` for the system or a customer).
     async fn recorded_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
         match self.0.recorded_by {

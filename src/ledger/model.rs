@@ -44,6 +44,8 @@ pub struct TransactionRow {
     pub description: String,
     pub recorded_by: Option<i64>,
     pub created_at: NaiveDateTime,
+    /// The credit note an ADJUSTMENT records.
+    pub credit_note_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -62,6 +64,8 @@ pub struct NewTransaction {
     pub description: String,
     pub recorded_by: Option<i64>,
     pub created_at: NaiveDateTime,
+    /// The credit note an ADJUSTMENT records.
+    pub credit_note_id: Option<i64>,
 }
 
 /// A movement to record; [`super::repo::append`] adds the number and the running balance.
@@ -76,6 +80,7 @@ pub struct Entry {
     pub invoice_id: Option<i64>,
     pub payment_id: Option<i64>,
     pub refund_id: Option<i64>,
+    pub credit_note_id: Option<i64>,
     pub description: String,
 }
 
@@ -89,6 +94,7 @@ impl Entry {
             invoice_id: None,
             payment_id: None,
             refund_id: None,
+            credit_note_id: None,
             description,
         }
     }

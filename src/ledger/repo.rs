@@ -37,6 +37,7 @@ pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<Trans
         description: entry.description,
         recorded_by: actor.employee_id(),
         created_at: crate::clock::now(),
+        credit_note_id: entry.credit_note_id,
     };
     crate::numbers::insert_with_fresh_number(conn, "TXN", 12, "transaction_id", |c, number| {
         new.transaction_id = number;

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::documents::{CREATE_INVOICE, CREATE_PAYMENT, CREATE_REFUND, SET_INVOICE_STATUS};
 use crate::fixtures::Role;
-use crate::helpers::{assert_code, check_invariants, digits};
+use crate::helpers::{assert_code, check_invariants, digits, paise};
 use crate::on_both_databases;
 
 on_both_databases! {
@@ -374,10 +374,17 @@ on_both_databases! {
     async fn adjustments_waive_part_of_an_invoice(app: TestApp) {
         let (c, first) = app.customer_with_invoice("lalit").await;
         let adjust = "mutation($id: ID!, $c: Money!, $r: String!) { adjustInvoice(id: $id, credit: $c, reason: $r) {
-            discount totalAmount paidAmount balanceAmount status } }";
+            discount cgstTax sgstTax totalAmount paidAmount balanceAmount status } }";
         app.pay(json!({"invoiceId": first, "amount": "1000", "paymentMethod": "CASH"})).await;
+        let before = app.data("query($id: ID!) { node(id: $id) { ... on Invoice { cgstTax sgstTax } } }", json!({"id": first}))
+            .await["node"]
+            .clone();
         let inv = app.data(adjust, json!({"id": first, "c": "66.46", "r": "outage on 3 Nov"})).await["adjustInvoice"].clone();
-        assert_eq!(inv["discount"], "66.46");
+        // The credit is split as the invoice is (18 % within the state): 66.46 = 56.32 of
+        // value (it joins the discount) + 5.07 CGST + 5.07 SGST reversed.
+        assert_eq!(inv["discount"], "56.32");
+        assert_eq!(paise(&inv["cgstTax"]), paise(&before["cgstTax"]) - 507);
+        assert_eq!(paise(&inv["sgstTax"]), paise(&before["sgstTax"]) - 507);
         assert_eq!(inv["totalAmount"], "1700.00");
         assert_eq!(inv["balanceAmount"], "700.00");
         // Never more than is unpaid.

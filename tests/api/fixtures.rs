@@ -47,6 +47,12 @@ impl CompanyBuilder<'_> {
         self
     }
 
+    /// Sets any `CreateCompanyInput` field.
+    pub fn set(mut self, field: &str, value: impl Serialize) -> Self {
+        self.input[field] = to_json(value);
+        self
+    }
+
     /// Creates the company; returns its ID.
     pub async fn create(self) -> String {
         id_of(&self.app.data(CREATE_COMPANY, json!({ "input": self.input })).await["createCompany"])

@@ -1,0 +1,17 @@
+ALTER TABLE transactions DROP COLUMN credit_note_id;
+DROP TABLE credit_notes;
+DROP FUNCTION credit_notes_append_only();
+DROP INDEX invoices_series_serial;
+DROP INDEX invoices_company_date_idx;
+ALTER TABLE invoices DROP COLUMN serial;
+ALTER TABLE invoices DROP COLUMN series;
+ALTER TABLE invoices DROP COLUMN gst_rate_bp;
+ALTER TABLE invoices DROP COLUMN customer_gstin;
+ALTER TABLE invoices DROP COLUMN place_of_supply;
+ALTER TABLE invoices DROP COLUMN company_id;
+DROP TABLE document_series;
+DROP INDEX companies_credit_note_prefix_fy;
+DROP INDEX companies_invoice_prefix_fy;
+ALTER TABLE companies DROP COLUMN credit_note_prefix;
+ALTER TABLE companies DROP COLUMN invoice_prefix;
+ALTER TABLE companies DROP COLUMN invoice_numbering;

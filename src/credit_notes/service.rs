@@ -1,0 +1,41 @@
+//! Issuing a credit note, inside the caller's write transaction.
+
+use super::model::{CreditNoteRow, NewCreditNote};
+use super::repo;
+use super::rules::CreditSplit;
+use crate::audit::Actor;
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::invoices::model::InvoiceRow;
+
+/// Issues a credit note for `split` of `invoice` (as it was before the credit), dated today
+/// (India time) and numbered in its company's credit note series. The caller lowers the
+/// invoice and writes the ledger row that names the note.
+pub fn issue(
+    conn: &mut DbConn,
+    invoice: &InvoiceRow,
+    split: CreditSplit,
+    reason: &str,
+    actor: &Actor,
+) -> AppResult<CreditNoteRow> {
+    let company = crate::companies::repo::find(conn, invoice.company_id)?;
+    let new = NewCreditNote {
+        credit_note_number: String::new(),
+        series: String::new(),
+        serial: None,
+        company_id: invoice.company_id,
+        invoice_id: invoice.id,
+        customer_id: invoice.customer_id,
+        note_date: crate::clock::today(),
+        taxable_paise: split.taxable,
+        cgst_paise: split.tax.cgst,
+        sgst_paise: split.tax.sgst,
+        igst_paise: split.tax.igst,
+        amount_paise: split.amount(),
+        reason: reason.to_owned(),
+        issued_by: actor.employee_id(),
+        issued_by_name: actor.name.clone(),
+        created_at: crate::clock::now(),
+    };
+    repo::insert_numbered(conn, &company, new, crate::clock::local_now())
+}

@@ -1,0 +1,78 @@
+//! What a tax invoice or credit note shows, as plain data (no database, no layout).
+
+use chrono::NaiveDate;
+
+/// Which document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    TaxInvoice,
+    CreditNote,
+}
+
+impl DocumentKind {
+    /// The document's title.
+    pub fn title(self) -> &'static str {
+        match self {
+            DocumentKind::TaxInvoice => "Tax Invoice",
+            DocumentKind::CreditNote => "Credit Note",
+        }
+    }
+}
+
+/// The supplier or the recipient.
+#[derive(Debug, Clone, Default)]
+pub struct Party {
+    pub name: String,
+    pub address_lines: Vec<String>,
+    pub gstin: Option<String>,
+    pub state: String,
+    pub state_code: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// One charged line (the plan, installation, an add-on). Amount in paise, before tax.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub description: String,
+    pub sac: String,
+    pub period: Option<(NaiveDate, NaiveDate)>,
+    pub amount_paise: i64,
+}
+
+/// One tax: name `CGST`, `SGST` or `IGST`, rate in basis points (900 = 9 %), amount in paise.
+#[derive(Debug, Clone)]
+pub struct TaxLine {
+    pub name: &'static str,
+    pub rate_bp: i32,
+    pub amount_paise: i64,
+}
+
+/// Everything a tax invoice (CGST Rule 46) or a credit note (Rule 53) shows.
+#[derive(Debug, Clone)]
+pub struct TaxDocument {
+    pub kind: DocumentKind,
+    pub number: String,
+    pub date: NaiveDate,
+    pub supplier: Party,
+    pub recipient: Party,
+    /// State name of the place of supply, and its GST code.
+    pub place_of_supply: String,
+    pub place_of_supply_code: Option<String>,
+    /// Credit notes: the invoice they reduce (number, date).
+    pub original_invoice: Option<(String, NaiveDate)>,
+    pub lines: Vec<Line>,
+    pub discount_paise: i64,
+    pub taxable_paise: i64,
+    pub taxes: Vec<TaxLine>,
+    pub total_paise: i64,
+    /// Invoices: paid so far, still to pay, due date.
+    pub paid_paise: Option<i64>,
+    pub balance_paise: Option<i64>,
+    pub due_date: Option<NaiveDate>,
+    /// Credit notes: why; who issued it.
+    pub reason: Option<String>,
+    pub issued_by: Option<String>,
+    /// A cancelled (voided) invoice is still printed, marked CANCELLED.
+    pub cancelled: bool,
+}

@@ -1,0 +1,117 @@
+//! Serial counters and numbered inserts, inside the caller's write transaction.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+
+use super::model::{DocumentType, InvoiceNumbering, Numbered};
+use super::rules;
+use crate::companies::model::CompanyRow;
+use crate::db::schema::document_series;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+/// The next serial of `company`'s `series` of `document`s (1 for a new series), raised inside
+/// the caller's write transaction: a rollback gives it back, and concurrent writers of the same
+/// series wait for each other (SQLite admits one writer; PostgreSQL takes an advisory lock on
+/// the series until the transaction ends), so no serial is skipped or used twice.
+pub fn next_serial(conn: &mut DbConn, company_id: i64, document: DocumentType, series: &str) -> AppResult<i64> {
+    crate::db::lock_key(conn, &format!("series:{company_id}:{document}:{series}"))?;
+    let current: Option<(i64, i64)> = document_series::table
+        .filter(document_series::company_id.eq(company_id))
+        .filter(document_series::document.eq(document))
+        .filter(document_series::series.eq(series))
+        .select((document_series::id, document_series::last_serial))
+        .first(conn)
+        .optional()?;
+    match current {
+        Some((id, last)) => {
+            let next = last + 1;
+            diesel::update(document_series::table.find(id)).set(document_series::last_serial.eq(next)).execute(conn)?;
+            Ok(next)
+        }
+        None => {
+            diesel::insert_into(document_series::table)
+                .values((
+                    document_series::company_id.eq(company_id),
+                    document_series::document.eq(document),
+                    document_series::series.eq(series),
+                    document_series::last_serial.eq(1i64),
+                ))
+                .execute(conn)?;
+            Ok(1)
+        }
+    }
+}
+
+/// The next financial-year number of `company`'s `document`s dated `date`, or `None` when the
+/// company numbers by timestamp (see [`insert_timestamped`]).
+pub fn next_financial_year_number(
+    conn: &mut DbConn,
+    company: &CompanyRow,
+    document: DocumentType,
+    date: NaiveDate,
+) -> AppResult<Option<Numbered>> {
+    if company.invoice_numbering != InvoiceNumbering::FinancialYear {
+        return Ok(None);
+    }
+    let prefix = match document {
+        DocumentType::Invoice => &company.invoice_prefix,
+        DocumentType::CreditNote => &company.credit_note_prefix,
+    };
+    let year = rules::financial_year(date);
+    let series = rules::series_name(prefix, year);
+    let serial = next_serial(conn, company.id, document, &series)?;
+    let number = rules::financial_year_number(prefix, year, serial).ok_or_else(|| {
+        AppError::Conflict(format!(
+            "the series {series} is full: serial {serial} does not fit in 16 characters; \
+             give the company a shorter prefix to start a new series"
+        ))
+    })?;
+    Ok(Some(Numbered { number, series, serial: Some(serial) }))
+}
+
+/// Inserts a document under the timestamp number for `local_time` (`prefix` + time), with the
+/// next free suffix when others were numbered in the same second. `taken` counts the numbers
+/// already used for a base number; `insert` writes the row. Each try runs in a savepoint, so a
+/// number taken concurrently moves on to the next suffix instead of failing the transaction.
+pub fn insert_timestamped<T>(
+    conn: &mut DbConn,
+    prefix: &str,
+    local_time: NaiveDateTime,
+    taken: impl FnOnce(&mut DbConn, &str) -> QueryResult<i64>,
+    mut insert: impl FnMut(&mut DbConn, Numbered) -> QueryResult<T>,
+) -> AppResult<T> {
+    let base = rules::timestamp_number(prefix, local_time, 1);
+    let first = u32::try_from(taken(conn, &base)?).unwrap_or(0) + 1;
+    for nth in first..first + 1000 {
+        let numbered = Numbered {
+            number: rules::timestamp_number(prefix, local_time, nth),
+            series: prefix.to_owned(),
+            serial: None,
+        };
+        match conn.transaction(|c| insert(c, numbered)) {
+            Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => continue,
+            other => return Ok(other?),
+        }
+    }
+    Err(AppError::Internal(format!("no free number for {base}")))
+}
+
+/// `CONFLICT` when another company has already issued documents in a financial-year series
+/// under `prefix` (it may number by timestamp today): two companies under one prefix would
+/// produce the same numbers. `field` names the input at fault.
+pub fn ensure_prefix_free(conn: &mut DbConn, company_id: i64, prefix: &str, field: &str) -> AppResult<()> {
+    let pattern = format!("{}/%", crate::db::escape_like(prefix));
+    let used: i64 = document_series::table
+        .filter(document_series::company_id.ne(company_id))
+        .filter(document_series::series.like(pattern).escape('\\'))
+        .count()
+        .get_result(conn)?;
+    if used > 0 {
+        return Err(AppError::Conflict(format!(
+            "another company has issued documents numbered {prefix}/...; choose another `{field}`"
+        )));
+    }
+    Ok(())
+}
