@@ -20,6 +20,7 @@ pub mod enums;
 pub mod error;
 pub mod events;
 pub mod graphql;
+pub mod gstr1;
 pub mod http;
 pub mod ids;
 pub mod invoices;

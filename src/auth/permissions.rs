@@ -36,6 +36,7 @@ pub enum Permission {
     WriteComplaints,
     ManageStaff,
     ReadAuditLog,
+    FileReturns,
 }
 
 /// How much of a permission's data a caller gets.
@@ -125,6 +126,12 @@ pub const RULES: &[Rule] = &[
         permission: Permission::ReadAuditLog,
         description: "read the audit log",
         roles: &[Admin],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::FileReturns,
+        description: "GST returns: GSTR-1 as JSON and CSV",
+        roles: &[Admin, Manager],
         customer_own: false,
     },
 ];

@@ -28,6 +28,7 @@ use crate::customers::mutations::CustomerMutation;
 use crate::db::Db;
 use crate::employees::graphql::{EmployeeMutation, EmployeeQuery};
 use crate::events::Events;
+use crate::gstr1::graphql::Gstr1Query;
 use crate::invoices::graphql::InvoiceQuery;
 use crate::invoices::mutations::InvoiceMutation;
 use crate::ledger::graphql::LedgerQuery;
@@ -64,6 +65,7 @@ pub struct QueryRoot(
     LedgerQuery,
     RefundQuery,
     CreditNoteQuery,
+    Gstr1Query,
     AddonQuery,
     ComplaintQuery,
     ConnectionRequestQuery,

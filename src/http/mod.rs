@@ -2,6 +2,7 @@
 //! layers every request passes (body limit, CORS, tracing, metrics). How connections are
 //! accepted and bounded is in `server`.
 
+mod documents;
 mod graphiql;
 mod graphql;
 pub mod server;
@@ -56,6 +57,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/graphql", get(graphql::get).post(graphql::post))
         .route("/graphql/ws", get(websocket::upgrade))
         .route("/graphiql/{file}", get(graphiql::asset))
+        .route("/invoices/{file}", get(documents::invoice))
+        .route("/credit-notes/{file}", get(documents::credit_note))
+        .route("/reports/gstr1.json", get(documents::gstr1_json))
+        .route("/reports/gstr1/{file}", get(documents::gstr1_csv))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn_with_state(state.clone(), deadline))

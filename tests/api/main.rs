@@ -12,6 +12,7 @@ mod customers;
 mod durability;
 mod graphiql;
 mod graphql_core;
+mod gst_documents;
 mod gst_numbering;
 mod hardening;
 mod http_endpoints;

@@ -1,0 +1,504 @@
+//! GSTR-1 in the GST offline tool's JSON shape (field names as in the tool's schema and in
+//! resilient-tech/india-compliance's `gst_returns`). Amounts are summed in paise and written
+//! as rupees; `rt` is the total rate in percent.
+//!
+//! Sections: `b2b` (recipients with a GSTIN, invoice by invoice), `b2cl` (unregistered,
+//! inter-state, value above ₹1 lakh), `b2cs` (every other unregistered invoice, summed by
+//! supply type, place of supply and rate; credit notes to unregistered recipients are netted
+//! into it, as the portal expects), `cdnr` (credit notes to registered recipients), `cdnur`
+//! (credit notes against B2CL invoices), `hsn` (per SAC and rate, net of credit notes) and
+//! `doc_issue` (per series: first and last number, total, cancelled, net). Cancelled invoices
+//! appear only in `doc_issue`.
+
+use std::collections::BTreeMap;
+
+use serde::{Serialize, Serializer};
+
+use super::model::{CreditNoteLine, InvoiceLine, Period};
+
+/// Above this value an unregistered inter-state invoice is B2CL (₹1 lakh, from 1 Aug 2024).
+pub const B2CL_THRESHOLD_PAISE: i64 = 1_00_000_00;
+/// SAC of telecommunication services.
+pub const SAC: &str = "9984";
+
+/// Paise, written as rupees (a JSON number with at most two decimals).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Amount(pub i64);
+
+impl Serialize for Amount {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(self.0 as f64 / 100.0)
+    }
+}
+
+/// A rate in basis points, written in percent (1800 → 18, 1250 → 12.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rate(pub i32);
+
+impl Serialize for Rate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_f64(f64::from(self.0) / 100.0)
+    }
+}
+
+/// Taxable value and taxes at one rate.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct ItemDetail {
+    pub rt: Rate,
+    pub txval: Amount,
+    pub iamt: Amount,
+    pub camt: Amount,
+    pub samt: Amount,
+    pub csamt: Amount,
+}
+
+impl Default for Rate {
+    fn default() -> Self {
+        Rate(0)
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Item {
+    pub num: u32,
+    pub itm_det: ItemDetail,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct B2bInvoice {
+    pub inum: String,
+    pub idt: String,
+    pub val: Amount,
+    pub pos: String,
+    pub rchrg: &'static str,
+    pub inv_typ: &'static str,
+    pub itms: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct B2b {
+    pub ctin: String,
+    pub inv: Vec<B2bInvoice>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct B2clInvoice {
+    pub inum: String,
+    pub idt: String,
+    pub val: Amount,
+    pub itms: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct B2cl {
+    pub pos: String,
+    pub inv: Vec<B2clInvoice>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct B2cs {
+    pub sply_ty: &'static str,
+    pub pos: String,
+    pub typ: &'static str,
+    #[serde(flatten)]
+    pub amounts: ItemDetail,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Note {
+    pub ntty: &'static str,
+    pub nt_num: String,
+    pub nt_dt: String,
+    pub val: Amount,
+    pub pos: String,
+    pub rchrg: &'static str,
+    pub inv_typ: &'static str,
+    pub itms: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cdnr {
+    pub ctin: String,
+    pub nt: Vec<Note>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cdnur {
+    pub typ: &'static str,
+    pub ntty: &'static str,
+    pub nt_num: String,
+    pub nt_dt: String,
+    pub val: Amount,
+    pub pos: String,
+    pub itms: Vec<Item>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct HsnRow {
+    pub num: u32,
+    pub hsn_sc: &'static str,
+    pub desc: &'static str,
+    pub uqc: &'static str,
+    pub qty: u32,
+    #[serde(flatten)]
+    pub amounts: ItemDetail,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hsn {
+    pub hsn_b2b: Vec<HsnRow>,
+    pub hsn_b2c: Vec<HsnRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Doc {
+    pub num: u32,
+    pub from: String,
+    pub to: String,
+    pub totnum: u32,
+    pub cancel: u32,
+    pub net_issue: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocDetail {
+    pub doc_num: u32,
+    pub doc_typ: &'static str,
+    pub docs: Vec<Doc>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DocIssue {
+    pub doc_det: Vec<DocDetail>,
+}
+
+/// The return.
+#[derive(Debug, Clone, Serialize)]
+pub struct Gstr1 {
+    pub gstin: String,
+    pub fp: String,
+    pub b2b: Vec<B2b>,
+    pub b2cl: Vec<B2cl>,
+    pub b2cs: Vec<B2cs>,
+    pub cdnr: Vec<Cdnr>,
+    pub cdnur: Vec<Cdnur>,
+    pub hsn: Hsn,
+    pub doc_issue: DocIssue,
+}
+
+fn date(d: chrono::NaiveDate) -> String {
+    d.format("%d-%m-%Y").to_string()
+}
+
+/// The taxes of a document as one item.
+fn detail(rate_bp: i32, taxable: i64, igst: i64, cgst: i64, sgst: i64) -> ItemDetail {
+    ItemDetail {
+        rt: Rate(rate_bp),
+        txval: Amount(taxable),
+        iamt: Amount(igst),
+        camt: Amount(cgst),
+        samt: Amount(sgst),
+        csamt: Amount(0),
+    }
+}
+
+fn add(into: &mut ItemDetail, sign: i64, d: &ItemDetail) {
+    into.txval.0 += sign * d.txval.0;
+    into.iamt.0 += sign * d.iamt.0;
+    into.camt.0 += sign * d.camt.0;
+    into.samt.0 += sign * d.samt.0;
+}
+
+fn invoice_detail(i: &InvoiceLine) -> ItemDetail {
+    detail(i.rate_bp, i.taxable_paise, i.igst_paise, i.cgst_paise, i.sgst_paise)
+}
+
+fn note_detail(n: &CreditNoteLine) -> ItemDetail {
+    detail(n.rate_bp, n.taxable_paise, n.igst_paise, n.cgst_paise, n.sgst_paise)
+}
+
+fn one_item(d: ItemDetail) -> Vec<Item> {
+    vec![Item { num: 1, itm_det: d }]
+}
+
+fn is_b2cl(inter_state: bool, gstin: &Option<String>, value: i64) -> bool {
+    gstin.is_none() && inter_state && value > B2CL_THRESHOLD_PAISE
+}
+
+fn supply_type(inter_state: bool) -> &'static str {
+    if inter_state {
+        "INTER"
+    } else {
+        "INTRA"
+    }
+}
+
+/// The return of `gstin` for `period` from its invoices (cancelled included) and credit notes.
+pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[CreditNoteLine]) -> Gstr1 {
+    let mut b2b: BTreeMap<String, Vec<B2bInvoice>> = BTreeMap::new();
+    let mut b2cl: BTreeMap<String, Vec<B2clInvoice>> = BTreeMap::new();
+    let mut b2cs: BTreeMap<(&'static str, String, i32), ItemDetail> = BTreeMap::new();
+    let mut hsn_b2b: BTreeMap<i32, ItemDetail> = BTreeMap::new();
+    let mut hsn_b2c: BTreeMap<i32, ItemDetail> = BTreeMap::new();
+    let mut live: Vec<&InvoiceLine> = invoices.iter().filter(|i| !i.cancelled).collect();
+    live.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
+    for i in live {
+        let d = invoice_detail(i);
+        let hsn = if i.customer_gstin.is_some() { &mut hsn_b2b } else { &mut hsn_b2c };
+        add(hsn.entry(i.rate_bp).or_insert(detail(i.rate_bp, 0, 0, 0, 0)), 1, &d);
+        if let Some(ctin) = &i.customer_gstin {
+            b2b.entry(ctin.clone()).or_default().push(B2bInvoice {
+                inum: i.number.clone(),
+                idt: date(i.date),
+                val: Amount(i.value_paise),
+                pos: i.pos_code.clone(),
+                rchrg: "N",
+                inv_typ: "R",
+                itms: one_item(d),
+            });
+        } else if is_b2cl(i.inter_state, &i.customer_gstin, i.value_paise) {
+            b2cl.entry(i.pos_code.clone()).or_default().push(B2clInvoice {
+                inum: i.number.clone(),
+                idt: date(i.date),
+                val: Amount(i.value_paise),
+                itms: one_item(d),
+            });
+        } else {
+            let key = (supply_type(i.inter_state), i.pos_code.clone(), i.rate_bp);
+            add(b2cs.entry(key).or_insert(detail(i.rate_bp, 0, 0, 0, 0)), 1, &d);
+        }
+    }
+    let mut cdnr: BTreeMap<String, Vec<Note>> = BTreeMap::new();
+    let mut cdnur = Vec::new();
+    let mut sorted: Vec<&CreditNoteLine> = notes.iter().collect();
+    sorted.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
+    for n in sorted {
+        let d = note_detail(n);
+        let hsn = if n.customer_gstin.is_some() { &mut hsn_b2b } else { &mut hsn_b2c };
+        add(hsn.entry(n.rate_bp).or_insert(detail(n.rate_bp, 0, 0, 0, 0)), -1, &d);
+        if let Some(ctin) = &n.customer_gstin {
+            cdnr.entry(ctin.clone()).or_default().push(Note {
+                ntty: "C",
+                nt_num: n.number.clone(),
+                nt_dt: date(n.date),
+                val: Amount(n.value_paise),
+                pos: n.pos_code.clone(),
+                rchrg: "N",
+                inv_typ: "R",
+                itms: one_item(d),
+            });
+        } else if is_b2cl(n.inter_state, &n.customer_gstin, n.invoice_value_paise) {
+            cdnur.push(Cdnur {
+                typ: "B2CL",
+                ntty: "C",
+                nt_num: n.number.clone(),
+                nt_dt: date(n.date),
+                val: Amount(n.value_paise),
+                pos: n.pos_code.clone(),
+                itms: one_item(d),
+            });
+        } else {
+            let key = (supply_type(n.inter_state), n.pos_code.clone(), n.rate_bp);
+            add(b2cs.entry(key).or_insert(detail(n.rate_bp, 0, 0, 0, 0)), -1, &d);
+        }
+    }
+    let hsn_rows = |rows: BTreeMap<i32, ItemDetail>| {
+        rows.into_values()
+            .enumerate()
+            .map(|(n, amounts)| HsnRow {
+                num: n as u32 + 1,
+                hsn_sc: SAC,
+                desc: "Telecommunication services",
+                uqc: "NA",
+                qty: 0,
+                amounts,
+            })
+            .collect()
+    };
+    Gstr1 {
+        gstin: gstin.to_owned(),
+        fp: period.fp(),
+        b2b: b2b.into_iter().map(|(ctin, inv)| B2b { ctin, inv }).collect(),
+        b2cl: b2cl.into_iter().map(|(pos, inv)| B2cl { pos, inv }).collect(),
+        b2cs: b2cs.into_iter().map(|((sply_ty, pos, _), amounts)| B2cs { sply_ty, pos, typ: "OE", amounts }).collect(),
+        cdnr: cdnr.into_iter().map(|(ctin, nt)| Cdnr { ctin, nt }).collect(),
+        cdnur,
+        hsn: Hsn { hsn_b2b: hsn_rows(hsn_b2b), hsn_b2c: hsn_rows(hsn_b2c) },
+        doc_issue: DocIssue {
+            doc_det: vec![
+                DocDetail {
+                    doc_num: 1,
+                    doc_typ: "Invoices for outward supply",
+                    docs: documents(invoices.iter().map(|i| (&i.series, i.serial, &i.number, i.cancelled))),
+                },
+                DocDetail {
+                    doc_num: 5,
+                    doc_typ: "Credit Note",
+                    docs: documents(notes.iter().map(|n| (&n.series, n.serial, &n.number, false))),
+                },
+            ],
+        },
+    }
+}
+
+/// Per series: first and last number (by serial, else by number), total, cancelled, net.
+fn documents<'a>(docs: impl Iterator<Item = (&'a String, Option<i64>, &'a String, bool)>) -> Vec<Doc> {
+    let mut series: BTreeMap<&String, Vec<(Option<i64>, &String, bool)>> = BTreeMap::new();
+    for (name, serial, number, cancelled) in docs {
+        series.entry(name).or_default().push((serial, number, cancelled));
+    }
+    series
+        .into_values()
+        .enumerate()
+        .map(|(n, mut list)| {
+            list.sort();
+            let cancel = list.iter().filter(|d| d.2).count() as u32;
+            let total = list.len() as u32;
+            Doc {
+                num: n as u32 + 1,
+                from: list.first().map(|d| d.1.clone()).unwrap_or_default(),
+                to: list.last().map(|d| d.1.clone()).unwrap_or_default(),
+                totnum: total,
+                cancel,
+                net_issue: total - cancel,
+            }
+        })
+        .collect()
+}
+
+/// Taxable value and taxes of a return: B2B + B2CL + B2CS (already net of B2C credit notes)
+/// − CDNR − CDNUR. Equals the month's invoices (not cancelled) less its credit notes.
+pub fn totals(r: &Gstr1) -> ItemDetail {
+    let mut sum = ItemDetail::default();
+    r.b2b.iter().flat_map(|b| &b.inv).flat_map(|i| &i.itms).for_each(|i| add(&mut sum, 1, &i.itm_det));
+    r.b2cl.iter().flat_map(|b| &b.inv).flat_map(|i| &i.itms).for_each(|i| add(&mut sum, 1, &i.itm_det));
+    r.b2cs.iter().for_each(|b| add(&mut sum, 1, &b.amounts));
+    r.cdnr.iter().flat_map(|c| &c.nt).flat_map(|n| &n.itms).for_each(|i| add(&mut sum, -1, &i.itm_det));
+    r.cdnur.iter().flat_map(|n| &n.itms).for_each(|i| add(&mut sum, -1, &i.itm_det));
+    sum
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use chrono::NaiveDate;
+    use serde_json::json;
+
+    use super::*;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn invoice(
+        number: &str,
+        serial: i64,
+        gstin: Option<&str>,
+        pos: &str,
+        inter: bool,
+        taxable: i64,
+        cancelled: bool,
+    ) -> InvoiceLine {
+        let tax = crate::invoices::rules::gst(taxable, 1800, !inter);
+        InvoiceLine {
+            number: number.into(),
+            date: day(serial as u32),
+            series: "INV/26-27".into(),
+            serial: Some(serial),
+            customer_gstin: gstin.map(Into::into),
+            pos_code: pos.into(),
+            inter_state: inter,
+            rate_bp: 1800,
+            taxable_paise: taxable,
+            igst_paise: tax.igst,
+            cgst_paise: tax.cgst,
+            sgst_paise: tax.sgst,
+            value_paise: taxable + tax.igst + tax.cgst + tax.sgst,
+            cancelled,
+        }
+    }
+
+    fn note(number: &str, serial: i64, gstin: Option<&str>, taxable: i64, half: i64) -> CreditNoteLine {
+        CreditNoteLine {
+            number: number.into(),
+            date: day(20 + serial as u32),
+            series: "CN/26-27".into(),
+            serial: Some(serial),
+            invoice_value_paise: 118_000,
+            customer_gstin: gstin.map(Into::into),
+            pos_code: "27".into(),
+            inter_state: false,
+            rate_bp: 1800,
+            taxable_paise: taxable,
+            igst_paise: 0,
+            cgst_paise: half,
+            sgst_paise: half,
+            value_paise: taxable + 2 * half,
+        }
+    }
+
+    /// A B2B invoice (1,000 + 90 + 90), an unregistered one within the state (499 + 44.91 +
+    /// 44.91), an unregistered inter-state one (333.33 + IGST 60.00), a cancelled one, a credit
+    /// note to the B2B customer (282.49 + 25.42 + 25.42) and one to an unregistered customer
+    /// (100 + 9 + 9).
+    pub(crate) fn month() -> (Vec<InvoiceLine>, Vec<CreditNoteLine>) {
+        let invoices = vec![
+            invoice("INV/26-27/000001", 1, Some("27AABCU9603R1ZN"), "27", false, 100_000, false),
+            invoice("INV/26-27/000002", 2, None, "27", false, 49_900, false),
+            invoice("INV/26-27/000003", 3, None, "29", true, 33_333, false),
+            invoice("INV/26-27/000004", 4, None, "27", false, 10_000, true),
+        ];
+        let notes = vec![
+            note("CN/26-27/0000001", 1, Some("27AABCU9603R1ZN"), 28_249, 2_542),
+            note("CN/26-27/0000002", 2, None, 10_000, 900),
+        ];
+        (invoices, notes)
+    }
+
+    #[test]
+    fn a_month_in_the_offline_tool_shape() {
+        let (invoices, notes) = month();
+        let r = build("27AAPFU0939F1ZV", Period { year: 2026, month: 11 }, &invoices, &notes);
+        let v = serde_json::to_value(&r).unwrap();
+        assert_eq!(v["fp"], "112026");
+        assert_eq!(
+            v["b2b"],
+            json!([{"ctin": "27AABCU9603R1ZN", "inv": [{"inum": "INV/26-27/000001", "idt": "01-11-2026", "val": 1180.0,
+                "pos": "27", "rchrg": "N", "inv_typ": "R",
+                "itms": [{"num": 1, "itm_det": {"rt": 18.0, "txval": 1000.0, "iamt": 0.0, "camt": 90.0, "samt": 90.0, "csamt": 0.0}}]}]}])
+        );
+        // Intra: 499 + 44.91 × 2 less the unregistered credit note 100 + 9 + 9.
+        assert_eq!(
+            v["b2cs"],
+            json!([
+                {"sply_ty": "INTER", "pos": "29", "typ": "OE", "rt": 18.0, "txval": 333.33, "iamt": 60.0, "camt": 0.0, "samt": 0.0, "csamt": 0.0},
+                {"sply_ty": "INTRA", "pos": "27", "typ": "OE", "rt": 18.0, "txval": 399.0, "iamt": 0.0, "camt": 35.91, "samt": 35.91, "csamt": 0.0}
+            ])
+        );
+        assert_eq!(v["cdnr"][0]["nt"][0]["nt_num"], "CN/26-27/0000001");
+        assert_eq!(v["cdnr"][0]["nt"][0]["val"], 333.33);
+        assert_eq!(v["cdnur"], json!([]));
+        assert_eq!(v["b2cl"], json!([]));
+        assert_eq!(v["hsn"]["hsn_b2b"][0]["txval"], 717.51);
+        assert_eq!(v["hsn"]["hsn_b2b"][0]["camt"], 64.58);
+        assert_eq!(v["hsn"]["hsn_b2c"][0]["txval"], 732.33);
+        assert_eq!(
+            v["doc_issue"]["doc_det"][0]["docs"],
+            json!([{"num": 1, "from": "INV/26-27/000001", "to": "INV/26-27/000004", "totnum": 4, "cancel": 1, "net_issue": 3}])
+        );
+        assert_eq!(v["doc_issue"]["doc_det"][1]["docs"][0]["totnum"], 2);
+        // All sections: the month's invoices (not cancelled) less its credit notes.
+        let t = totals(&r);
+        assert_eq!(t.txval.0, 100_000 + 49_900 + 33_333 - 28_249 - 10_000);
+        assert_eq!(t.camt.0, 9_000 + 4_491 - 2_542 - 900);
+        assert_eq!(t.iamt.0, 6_000);
+    }
+
+    #[test]
+    fn large_unregistered_inter_state_invoices_are_b2cl() {
+        let big = invoice("INV/26-27/000009", 9, None, "29", true, 1_00_000_00, false);
+        let r = build("27AAPFU0939F1ZV", Period { year: 2026, month: 11 }, &[big], &[]);
+        assert_eq!(r.b2cl.len(), 1);
+        assert!(r.b2cs.is_empty());
+    }
+}

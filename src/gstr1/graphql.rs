@@ -1,0 +1,31 @@
+//! The `gstr1` query.
+
+use async_graphql::{Context, Json, Object, Result, ID};
+
+use super::build::Gstr1;
+use super::model::Period;
+use crate::auth::guard::Require;
+use crate::auth::permissions::Permission;
+use crate::companies::graphql::Company;
+use crate::error::AppError;
+use crate::graphql::context::db;
+use crate::graphql::node::expect_id;
+
+#[derive(Default)]
+pub struct Gstr1Query;
+
+#[Object]
+impl Gstr1Query {
+    /// GSTR-1 of a company for a month (`period: "2026-11"`, India time), in the JSON shape
+    /// the GST offline tool reads: `gstin`, `fp`, `b2b`, `b2cl`, `b2cs`, `cdnr`, `cdnur`,
+    /// `hsn { hsn_b2b hsn_b2c }`, `doc_issue`. Amounts in rupees. The same is at
+    /// `GET /reports/gstr1.json?companyId=&period=`, and each section as CSV at
+    /// `GET /reports/gstr1/<section>.csv?companyId=&period=`.
+    #[graphql(guard = "Require(Permission::FileReturns)")]
+    async fn gstr1(&self, ctx: &Context<'_>, company_id: ID, period: String) -> Result<Json<Gstr1>> {
+        let company = expect_id("companyId", Company::KIND, &company_id)?;
+        let period = Period::parse(&period).map_err(|m| AppError::bad_input("period", format!("`period` {m}")))?;
+        let report = db(ctx).read(move |conn| super::repo::for_month(conn, company, period)).await?;
+        Ok(Json(report))
+    }
+}

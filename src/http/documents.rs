@@ -1,0 +1,223 @@
+//! `GET /invoices/{id}.pdf|.html` and `GET /credit-notes/{id}.pdf|.html`: the tax documents,
+//! for the same bearer token as the API. A customer gets only their own; staff need the
+//! billing-read permission. Errors are JSON like the API's (`errors[0].extensions.code`).
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+
+use super::AppState;
+use crate::auth::permissions::{access, Access, Permission};
+use crate::documents::model::TaxDocument;
+use crate::error::{codes, AppError};
+use crate::ids::{self, Decoded, Kind};
+
+/// An error as JSON, with the HTTP status its code calls for.
+pub fn error_response(e: &AppError) -> Response {
+    let status = match e.code() {
+        codes::UNAUTHENTICATED => StatusCode::UNAUTHORIZED,
+        codes::FORBIDDEN => StatusCode::FORBIDDEN,
+        codes::NOT_FOUND => StatusCode::NOT_FOUND,
+        codes::BAD_USER_INPUT => StatusCode::BAD_REQUEST,
+        codes::CONFLICT => StatusCode::CONFLICT,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::error!(error = %e.message(), "document request failed");
+    }
+    let message = if status == StatusCode::INTERNAL_SERVER_ERROR { "internal error".to_owned() } else { e.message() };
+    let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": e.code()}}]});
+    let mut response = (status, Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        if let Ok(v) = "Bearer".parse() {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        }
+    }
+    response
+}
+
+/// The caller's access to billing data, from the `Authorization` header.
+pub async fn billing_access(
+    state: &AppState,
+    connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+    permission: Permission,
+) -> Result<Access, AppError> {
+    let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(crate::auth::bearer_token);
+    let auth = crate::auth::authenticate(&state.db, token, super::client_address(connect_info)).await?;
+    let principal = auth.principal.ok_or(AppError::Unauthenticated)?;
+    access(&principal, permission)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Pdf,
+    Html,
+}
+
+/// `<global id>.pdf` or `.html` naming a row of `kind`.
+fn parse(file: &str, kind: Kind) -> Result<(i64, Format), AppError> {
+    let (id, format) = if let Some(id) = file.strip_suffix(".pdf") {
+        (id, Format::Pdf)
+    } else if let Some(id) = file.strip_suffix(".html") {
+        (id, Format::Html)
+    } else {
+        return Err(AppError::not_found("document"));
+    };
+    match ids::decode(id) {
+        Some(Decoded::Known(k, key)) if k == kind => Ok((key, format)),
+        _ => Err(AppError::not_found("document")),
+    }
+}
+
+async fn serve(
+    state: AppState,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    file: String,
+    kind: Kind,
+) -> Response {
+    match document(&state, connect_info.as_ref(), &headers, &file, kind).await {
+        Ok(response) => response,
+        Err(e) => error_response(&e),
+    }
+}
+
+async fn document(
+    state: &AppState,
+    connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+    file: &str,
+    kind: Kind,
+) -> Result<Response, AppError> {
+    let caller = billing_access(state, connect_info, headers, Permission::ReadBilling).await?;
+    let (key, format) = parse(file, kind)?;
+    let (doc, customer): (TaxDocument, i64) = state
+        .db
+        .read(move |conn| match kind {
+            Kind::CreditNote => crate::documents::source::credit_note(conn, key),
+            _ => crate::documents::source::invoice(conn, key),
+        })
+        .await?;
+    if let Access::Own(own) = caller {
+        if own != customer {
+            // As if it did not exist: a customer learns nothing of others' documents.
+            return Err(AppError::not_found("document"));
+        }
+    }
+    let name = doc.number.replace(['/', '\\', '"'], "-");
+    let (content_type, body, extension) = match format {
+        Format::Html => ("text/html; charset=utf-8", crate::documents::html::render(&doc).into_bytes(), "html"),
+        Format::Pdf => {
+            let pdf = tokio::task::spawn_blocking(move || crate::documents::pdf::render(&doc))
+                .await
+                .map_err(|e| AppError::Internal(format!("PDF rendering stopped: {e}")))?
+                .map_err(AppError::Internal)?;
+            ("application/pdf", pdf, "pdf")
+        }
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{name}.{extension}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+/// `GET /invoices/{id}.pdf` or `.html`.
+pub async fn invoice(
+    State(state): State<AppState>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
+    serve(state, connect_info, headers, file, Kind::Invoice).await
+}
+
+/// `GET /credit-notes/{id}.pdf` or `.html`.
+pub async fn credit_note(
+    State(state): State<AppState>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
+    serve(state, connect_info, headers, file, Kind::CreditNote).await
+}
+
+/// `companyId` and `period` of a report URL.
+#[derive(serde::Deserialize)]
+pub struct ReportQuery {
+    #[serde(rename = "companyId")]
+    company_id: Option<String>,
+    period: Option<String>,
+}
+
+async fn gstr1_report(
+    state: &AppState,
+    connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+    query: ReportQuery,
+) -> Result<crate::gstr1::build::Gstr1, AppError> {
+    billing_access(state, connect_info, headers, Permission::FileReturns).await?;
+    let company = query.company_id.ok_or_else(|| AppError::bad_input("companyId", "`companyId` is required"))?;
+    let company = match ids::decode(&company) {
+        Some(Decoded::Known(Kind::Company, key)) => key,
+        _ => return Err(AppError::bad_input("companyId", "`companyId` must be the ID of a Company")),
+    };
+    let period = query.period.ok_or_else(|| AppError::bad_input("period", "`period` is required (YYYY-MM)"))?;
+    let period = crate::gstr1::model::Period::parse(&period)
+        .map_err(|m| AppError::bad_input("period", format!("`period` {m}")))?;
+    state.db.read(move |conn| crate::gstr1::repo::for_month(conn, company, period)).await
+}
+
+/// `GET /reports/gstr1.json?companyId=&period=YYYY-MM` (ADMIN, MANAGER).
+pub async fn gstr1_json(
+    State(state): State<AppState>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    axum::extract::Query(query): axum::extract::Query<ReportQuery>,
+) -> Response {
+    match gstr1_report(&state, connect_info.as_ref(), &headers, query).await {
+        Ok(report) => {
+            let name = format!("GSTR1_{}_{}.json", report.gstin, report.fp);
+            ([(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], Json(report)).into_response()
+        }
+        Err(e) => error_response(&e),
+    }
+}
+
+/// `GET /reports/gstr1/<section>.csv?companyId=&period=YYYY-MM` (ADMIN, MANAGER).
+pub async fn gstr1_csv(
+    State(state): State<AppState>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<ReportQuery>,
+) -> Response {
+    use crate::gstr1::csv::{csv, Section};
+    let section = file.strip_suffix(".csv").and_then(Section::from_name);
+    let Some(section) = section else {
+        let names: Vec<&str> = Section::ALL.iter().map(|s| s.name()).collect();
+        return error_response(&AppError::not_found(&format!("GSTR-1 section (one of {})", names.join(", "))));
+    };
+    match gstr1_report(&state, connect_info.as_ref(), &headers, query).await {
+        Ok(report) => {
+            let name = format!("GSTR1_{}_{}_{}.csv", report.gstin, report.fp, section.name());
+            (
+                [
+                    (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                ],
+                csv(&report, section),
+            )
+                .into_response()
+        }
+        Err(e) => error_response(&e),
+    }
+}
