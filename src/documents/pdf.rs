@@ -314,6 +314,7 @@ pub(crate) mod tests {
     fn a_document_is_a_small_pdf() {
         let pdf = render(&sample()).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
+        eprintln!("sample PDF: {} bytes", pdf.len());
         assert!(pdf.len() < 100_000, "fonts are subset: {} bytes", pdf.len());
     }
 

@@ -1,5 +1,8 @@
 //! Amounts as an Indian invoice prints them: `12,34,567.89` and "Rupees Twelve Lakh ... Only".
 
+// Amounts are written in the Indian grouping (1_00_000 = one lakh), on purpose.
+#![allow(clippy::inconsistent_digit_grouping)]
+
 const ONES: [&str; 20] = [
     "Zero",
     "One",
@@ -31,7 +34,7 @@ fn below_hundred(n: u64, out: &mut Vec<&'static str>) {
         1..=19 => out.push(ONES[n as usize]),
         _ => {
             out.push(TENS[(n / 10) as usize]);
-            if n % 10 != 0 {
+            if !n.is_multiple_of(10) {
                 out.push(ONES[(n % 10) as usize]);
             }
         }

@@ -10,6 +10,9 @@
 //! `doc_issue` (per series: first and last number, total, cancelled, net). Cancelled invoices
 //! appear only in `doc_issue`.
 
+// Amounts are written in the Indian grouping (1_00_000 = one lakh), on purpose.
+#![allow(clippy::inconsistent_digit_grouping)]
+
 use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
@@ -32,7 +35,7 @@ impl Serialize for Amount {
 }
 
 /// A rate in basis points, written in percent (1800 → 18, 1250 → 12.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Rate(pub i32);
 
 impl Serialize for Rate {
@@ -50,12 +53,6 @@ pub struct ItemDetail {
     pub camt: Amount,
     pub samt: Amount,
     pub csamt: Amount,
-}
-
-impl Default for Rate {
-    fn default() -> Self {
-        Rate(0)
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -341,9 +338,12 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
     }
 }
 
+/// One document of a series: its serial, number and whether it is cancelled.
+type Numbered<'a> = (Option<i64>, &'a String, bool);
+
 /// Per series: first and last number (by serial, else by number), total, cancelled, net.
 fn documents<'a>(docs: impl Iterator<Item = (&'a String, Option<i64>, &'a String, bool)>) -> Vec<Doc> {
-    let mut series: BTreeMap<&String, Vec<(Option<i64>, &String, bool)>> = BTreeMap::new();
+    let mut series: BTreeMap<&String, Vec<Numbered<'a>>> = BTreeMap::new();
     for (name, serial, number, cancelled) in docs {
         series.entry(name).or_default().push((serial, number, cancelled));
     }

@@ -204,7 +204,7 @@ pub async fn gstr1_csv(
     let section = file.strip_suffix(".csv").and_then(Section::from_name);
     let Some(section) = section else {
         let names: Vec<&str> = Section::ALL.iter().map(|s| s.name()).collect();
-        return error_response(&AppError::not_found(&format!("GSTR-1 section (one of {})", names.join(", "))));
+        return error_response(&AppError::not_found(format!("GSTR-1 section (one of {})", names.join(", "))));
     };
     match gstr1_report(&state, connect_info.as_ref(), &headers, query).await {
         Ok(report) => {
