@@ -3,9 +3,10 @@
 //! Why krilla (0.8): of the maintained pure-Rust PDF writers it is the one built for text
 //! fidelity — it comes from the typst authors, subsets TrueType fonts (a 700 KB font becomes a
 //! few KB per document) and writes ToUnicode maps, so `pdftotext`, screen readers and search
-//! read back exactly what was drawn, ₹ included. printpdf is also maintained, but its 0.8 line
-//! is a larger HTML/layout engine than we need for one fixed layout; genpdf has had no
-//! release since 2021 and sits on an old printpdf. Layout here is ours: a few blocks of text
+//! read back exactly what was drawn, ₹ included. printpdf (0.12) is also maintained and subsets
+//! fonts (through allsorts), but its default features bring an HTML/layout engine
+//! (azul-layout, fontconfig) we do not need for one fixed layout; genpdf's last release is
+//! 0.2.0 of June 2021, built on printpdf 0.3. Layout here is ours: a few blocks of text
 //! and rules, measured with skrifa (the font library krilla uses).
 
 use krilla::geom::{PathBuilder, Point};
