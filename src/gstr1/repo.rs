@@ -42,7 +42,7 @@ pub fn for_month(conn: &mut DbConn, company_id: i64, period: Period) -> AppResul
     invoice_ids.dedup();
     let all_notes = crate::credit_notes::repo::of_invoices(conn, &invoice_ids)?;
     let noted: Vec<i64> = notes.iter().map(|n| n.invoice_id).collect();
-    let of_notes = crate::invoices::repo::by_ids(conn, &noted)?;
+    let of_notes = if noted.is_empty() { Vec::new() } else { crate::invoices::repo::by_ids(conn, &noted)? };
     let mut taken: HashMap<i64, Vec<CreditNoteRow>> = HashMap::new();
     for n in all_notes {
         taken.entry(n.invoice_id).or_default().push(n);
