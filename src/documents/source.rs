@@ -83,11 +83,7 @@ fn lines(text: &str) -> Vec<String> {
 /// The taxes of a document at the invoice's rate: CGST and SGST at half the rate each within
 /// the company's state, else IGST at the full rate.
 fn tax_lines(invoice: &InvoiceRow, company: &CompanyRow, tax: TaxSplit) -> Vec<TaxLine> {
-    let inter_state = tax.igst > 0
-        || (tax.cgst == 0
-            && tax.sgst == 0
-            && !crate::invoices::rules::same_state(&invoice.place_of_supply, &company.state));
-    if inter_state {
+    if crate::invoices::rules::inter_state(tax, &invoice.place_of_supply, &company.state) {
         vec![TaxLine { name: "IGST", rate_bp: invoice.gst_rate_bp, amount_paise: tax.igst }]
     } else {
         let half = invoice.gst_rate_bp / 2;

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::model::{DocumentKind, Party, TaxDocument};
+use super::model::{Party, TaxDocument};
 use super::words::{rupees, rupees_in_words};
 
 /// A document as lines of text, in reading order.
@@ -110,15 +110,12 @@ pub fn printed(doc: &TaxDocument) -> Printed {
     if let Some(by) = &doc.issued_by {
         after.push(("Issued by".to_owned(), by.clone()));
     }
-    let registered = match doc.kind {
-        DocumentKind::TaxInvoice | DocumentKind::CreditNote => "Unregistered",
-    };
     Printed {
         title: doc.kind.title(),
         cancelled: doc.cancelled,
         supplier: party(&doc.supplier, "not registered"),
         facts,
-        recipient: party(&doc.recipient, registered),
+        recipient: party(&doc.recipient, "Unregistered"),
         items,
         totals,
         in_words: rupees_in_words(doc.total_paise),

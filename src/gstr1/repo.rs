@@ -81,10 +81,7 @@ pub fn for_month(conn: &mut DbConn, company_id: i64, period: Period) -> AppResul
 fn invoice_line(i: &InvoiceRow, company: &CompanyRow, notes: &[CreditNoteRow]) -> InvoiceLine {
     let issued = crate::documents::source::as_issued(i, notes);
     let taxes = issued.tax.cgst + issued.tax.sgst + issued.tax.igst;
-    let inter_state = issued.tax.igst > 0
-        || (issued.tax.cgst == 0
-            && issued.tax.sgst == 0
-            && !crate::invoices::rules::same_state(&i.place_of_supply, &company.state));
+    let inter_state = crate::invoices::rules::inter_state(issued.tax, &i.place_of_supply, &company.state);
     InvoiceLine {
         number: i.invoice_number.clone(),
         date: i.invoice_date,

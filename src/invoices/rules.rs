@@ -36,6 +36,12 @@ pub fn same_state(customer_state: &str, company_state: &str) -> bool {
     customer_state.trim().eq_ignore_ascii_case(company_state.trim())
 }
 
+/// Whether an invoice with taxes `tax` supplied to `place_of_supply` is inter-state (IGST):
+/// it charged IGST, or it charged no tax and the place of supply is outside `company_state`.
+pub fn inter_state(tax: TaxSplit, place_of_supply: &str, company_state: &str) -> bool {
+    tax.igst > 0 || (tax.cgst == 0 && tax.sgst == 0 && !same_state(place_of_supply, company_state))
+}
+
 /// The value GST is charged on: the bill (the plan's charge and any add-ons) plus installation
 /// and other taxable charges, less the discount shown on the invoice; never below zero. `None`
 /// if the sum does not fit.
