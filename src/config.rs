@@ -100,6 +100,11 @@ pub struct Config {
     #[arg(long, env = "ISP_MAX_SUBSCRIPTIONS_PER_ACCOUNT", default_value_t = 100, global = true)]
     pub max_subscriptions_per_account: usize,
 
+    /// Business time zone (tz database name): what "today", "this month", business dates and
+    /// invoice numbers mean. Timestamps are stored in UTC whatever it is.
+    #[arg(long, env = "ISP_TIME_ZONE", default_value = "Asia/Kolkata", value_parser = crate::clock::parse_zone, global = true)]
+    pub time_zone: chrono_tz::Tz,
+
     /// Bearer token that opens `/metrics` to callers not on this machine; from the environment
     /// only (`ISP_METRICS_TOKEN`). Without it only loopback callers may read metrics.
     #[arg(skip)]
@@ -142,6 +147,7 @@ impl Config {
             idle_timeout_seconds: 60,
             ws_max_subscriptions: 20,
             max_subscriptions_per_account: 100,
+            time_zone: crate::clock::DEFAULT_ZONE,
             metrics_token: None,
             webhook_secret: None,
             admin_password: None,

@@ -41,6 +41,9 @@ macro_rules! text_enum {
         }
 
         impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
             /// The stored (and GraphQL) name.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }

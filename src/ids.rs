@@ -16,6 +16,7 @@ pub enum Kind {
     CreditNote,
     Customer,
     Employee,
+    Expense,
     Invoice,
     Locality,
     Notification,
@@ -26,7 +27,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 15] = [
+    const ALL: [Kind; 16] = [
         Kind::AddonBill,
         Kind::AuditEntry,
         Kind::Company,
@@ -35,6 +36,7 @@ impl Kind {
         Kind::CreditNote,
         Kind::Customer,
         Kind::Employee,
+        Kind::Expense,
         Kind::Invoice,
         Kind::Locality,
         Kind::Notification,
@@ -55,6 +57,7 @@ impl Kind {
             Kind::CreditNote => "CreditNote",
             Kind::Customer => "Customer",
             Kind::Employee => "Employee",
+            Kind::Expense => "Expense",
             Kind::Invoice => "Invoice",
             Kind::Locality => "Locality",
             Kind::Notification => "Notification",

@@ -12,13 +12,16 @@ pub mod complaints;
 pub mod config;
 pub mod connection_requests;
 pub mod credit_notes;
+pub mod csv;
 pub mod customers;
+pub mod dashboard;
 pub mod db;
 pub mod documents;
 pub mod employees;
 pub mod enums;
 pub mod error;
 pub mod events;
+pub mod expenses;
 pub mod graphql;
 pub mod gstr1;
 pub mod http;
@@ -36,6 +39,7 @@ pub mod payments;
 pub mod plans;
 pub mod reference;
 pub mod refunds;
+pub mod reports;
 pub mod seed;
 pub mod series;
 pub mod states;
@@ -64,6 +68,7 @@ pub struct App {
 
 /// Connects to the database, applies pending migrations and builds the router.
 pub async fn build_app(config: &Config) -> anyhow::Result<App> {
+    crate::clock::use_zone(config.time_zone).map_err(anyhow::Error::msg)?;
     let metrics = Arc::new(Metrics::default());
     let db = connect(config, &metrics).await?;
     let applied = db

@@ -1,5 +1,5 @@
-//! Reference data: the tables staff keep up by hand (companies, localities, plans; next
-//! expense categories, payment gateways, NAS devices). Each is created, changed and deleted
+//! Reference data: the tables staff keep up by hand (companies, localities, plans; expenses;
+//! next payment gateways, NAS devices). Each is created, changed and deleted
 //! the same way, inside the caller's transaction: check what the input refers to, write,
 //! check the row as written, record the audit entry (`create<Type>`, `update<Type>`,
 //! `delete<Type>`). A table says how through [`ReferenceTable`]; unique names and rows in use
@@ -39,9 +39,14 @@ pub trait ReferenceTable {
         Ok(())
     }
 
-    /// The audit entry's details for a change.
+    /// The audit entry's details for a new or changed row.
     fn change_details(_row: &Self::Row) -> Option<String> {
         None
+    }
+
+    /// The audit entry's details for row `id`, read before it is deleted.
+    fn delete_details(_conn: &mut DbConn, _id: i64) -> AppResult<Option<String>> {
+        Ok(None)
     }
 }
 
@@ -50,7 +55,8 @@ pub fn create<T: ReferenceTable>(conn: &mut DbConn, new: &T::New, actor: &Actor)
     T::check_new(conn, new)?;
     let row = T::insert(conn, new)?;
     let target = [ids::encode(T::KIND, T::id(&row))];
-    crate::audit::repo::record(conn, actor, &format!("create{}", T::KIND), &target, None)?;
+    let details = T::change_details(&row);
+    crate::audit::repo::record(conn, actor, &format!("create{}", T::KIND), &target, details.as_deref())?;
     Ok(row)
 }
 
@@ -67,7 +73,8 @@ pub fn update<T: ReferenceTable>(conn: &mut DbConn, id: i64, changes: &T::Change
 
 /// Deletes row `id` of `T`; `CONFLICT` while other rows use it.
 pub fn delete<T: ReferenceTable>(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
+    let details = T::delete_details(conn, id)?;
     T::delete(conn, id)?;
     let target = [ids::encode(T::KIND, id)];
-    crate::audit::repo::record(conn, actor, &format!("delete{}", T::KIND), &target, None)
+    crate::audit::repo::record(conn, actor, &format!("delete{}", T::KIND), &target, details.as_deref())
 }

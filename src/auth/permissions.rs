@@ -37,6 +37,9 @@ pub enum Permission {
     ManageStaff,
     ReadAuditLog,
     FileReturns,
+    ReadDashboard,
+    ReadReports,
+    ManageExpenses,
 }
 
 /// How much of a permission's data a caller gets.
@@ -131,6 +134,24 @@ pub const RULES: &[Rule] = &[
     Rule {
         permission: Permission::FileReturns,
         description: "GST returns: GSTR-1 as JSON and CSV",
+        roles: &[Admin, Manager],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::ReadDashboard,
+        description: "open the dashboard (each figure also needs the permission for its data)",
+        roles: &[Admin, Manager, Collector, Support],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::ReadReports,
+        description: "reports and their CSV downloads",
+        roles: &[Admin, Manager],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::ManageExpenses,
+        description: "record and read expenses; profit (net) on the dashboard",
         roles: &[Admin, Manager],
         customer_own: false,
     },

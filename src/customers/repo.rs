@@ -12,7 +12,7 @@ use crate::db::{like_pattern, lower, DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
 
-fn filtered(filter: &CustomerFilter) -> customers::BoxedQuery<'static, MultiBackend> {
+pub fn filtered(filter: &CustomerFilter) -> customers::BoxedQuery<'static, MultiBackend> {
     let mut query = customers::table.into_boxed();
     if let Some(id) = filter.only_id {
         query = query.filter(customers::id.eq(id));

@@ -8,6 +8,7 @@ pub mod fragments;
 pub mod migrations;
 pub mod page;
 pub mod schema;
+pub mod sql;
 
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;

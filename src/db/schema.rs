@@ -344,6 +344,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    expenses (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        category -> Text,
+        amount_paise -> BigInt,
+        expense_date -> Date,
+        paid_by -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(customers -> plans (plan_id));
 diesel::joinable!(customers -> companies (company_id));
 diesel::joinable!(invoices -> customers (customer_id));
@@ -370,4 +385,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     document_series,
     credit_notes,
+    expenses,
 );

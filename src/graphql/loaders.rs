@@ -213,8 +213,8 @@ pub fn install(data: &mut Data, db: &Db) {
 /// socket and never from what an earlier event loaded.
 pub fn install_with(data: &mut Data, db: &Db, cache: &EpochCache) {
     use crate::{
-        addons, companies, complaints, connection_requests, credit_notes, customers, employees, invoices, ledger,
-        localities, payments, plans, refunds,
+        addons, companies, complaints, connection_requests, credit_notes, customers, employees, expenses, invoices,
+        ledger, localities, payments, plans, refunds,
     };
     by_id::<companies::graphql::CompanyId>(data, db, cache);
     by_id::<localities::graphql::LocalityId>(data, db, cache);
@@ -229,6 +229,7 @@ pub fn install_with(data: &mut Data, db: &Db, cache: &EpochCache) {
     by_id::<complaints::graphql::ComplaintId>(data, db, cache);
     by_id::<connection_requests::graphql::ConnectionRequestId>(data, db, cache);
     by_id::<credit_notes::graphql::CreditNoteId>(data, db, cache);
+    by_id::<expenses::graphql::ExpenseId>(data, db, cache);
     many::<credit_notes::graphql::CreditNotesOfInvoice>(data, db, cache);
     many::<refunds::graphql::RefundsOfPayment>(data, db, cache);
     many::<payments::graphql::AllocationsOfPayment>(data, db, cache);

@@ -25,9 +25,11 @@ use crate::connection_requests::graphql::{ConnectionRequestMutation, ConnectionR
 use crate::credit_notes::graphql::CreditNoteQuery;
 use crate::customers::graphql::CustomerQuery;
 use crate::customers::mutations::CustomerMutation;
+use crate::dashboard::graphql::DashboardQuery;
 use crate::db::Db;
 use crate::employees::graphql::{EmployeeMutation, EmployeeQuery};
 use crate::events::Events;
+use crate::expenses::graphql::{ExpenseMutation, ExpenseQuery};
 use crate::gstr1::graphql::Gstr1Query;
 use crate::invoices::graphql::InvoiceQuery;
 use crate::invoices::mutations::InvoiceMutation;
@@ -39,6 +41,7 @@ use crate::payments::graphql::PaymentQuery;
 use crate::payments::mutations::PaymentMutation;
 use crate::plans::graphql::{PlanMutation, PlanQuery};
 use crate::refunds::graphql::{RefundMutation, RefundQuery};
+use crate::reports::graphql::ReportQuery;
 
 /// Deepest selection nesting accepted (GraphiQL's introspection query fits well within it).
 pub const MAX_DEPTH: usize = 20;
@@ -66,6 +69,9 @@ pub struct QueryRoot(
     RefundQuery,
     CreditNoteQuery,
     Gstr1Query,
+    ExpenseQuery,
+    DashboardQuery,
+    ReportQuery,
     AddonQuery,
     ComplaintQuery,
     ConnectionRequestQuery,
@@ -88,6 +94,7 @@ pub struct MutationRoot(
     ComplaintMutation,
     ConnectionRequestMutation,
     NotificationMutation,
+    ExpenseMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscriptions::SubscriptionRoot>;

@@ -11,6 +11,7 @@ use crate::credit_notes::graphql::CreditNote;
 use crate::customers::graphql::Customer;
 use crate::employees::graphql::Employee;
 use crate::error::AppError;
+use crate::expenses::graphql::Expense;
 use crate::ids::{self, Decoded, Kind};
 use crate::invoices::graphql::Invoice;
 use crate::ledger::graphql::Transaction;
@@ -56,6 +57,7 @@ pub enum Node {
     AddonBill(AddonBill),
     Complaint(Complaint),
     CreditNote(CreditNote),
+    Expense(Expense),
 }
 
 #[derive(Default)]
@@ -114,6 +116,10 @@ impl NodeQuery {
             CreditNote::KIND => {
                 require(ctx, Permission::ReadBilling)?;
                 CreditNote::load(ctx, key).await?.map(Node::CreditNote)
+            }
+            Expense::KIND => {
+                require(ctx, Permission::ManageExpenses)?;
+                Expense::load(ctx, key).await?.map(Node::Expense)
             }
             Complaint::KIND => {
                 require(ctx, Permission::ReadComplaints)?;

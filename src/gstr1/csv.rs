@@ -48,11 +48,7 @@ impl Section {
 }
 
 fn field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_owned()
-    }
+    crate::csv::quote(text)
 }
 
 fn money(a: Amount) -> String {

@@ -5,6 +5,7 @@
 mod documents;
 mod graphiql;
 mod graphql;
+mod reports;
 pub mod server;
 mod websocket;
 
@@ -61,6 +62,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/credit-notes/{file}", get(documents::credit_note))
         .route("/reports/gstr1.json", get(documents::gstr1_json))
         .route("/reports/gstr1/{file}", get(documents::gstr1_csv))
+        .route("/reports/{file}", get(reports::csv))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn_with_state(state.clone(), deadline))

@@ -5,6 +5,7 @@ mod fixtures;
 mod helpers;
 
 mod auth;
+mod back_office;
 mod billing;
 mod billing_concurrency;
 mod binary;

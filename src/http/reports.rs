@@ -1,0 +1,191 @@
+//! `GET /reports/<name>.csv`: the reports as CSV downloads, for the same bearer token as the
+//! API (the reports permission: ADMIN, MANAGER). Streamed: lines are read in batches and sent
+//! as they are read, so memory stays flat however long the report.
+//!
+//! Parameters: `from`, `to` (`YYYY-MM-DD`, business dates, both included; this month up to
+//! today by default), `companyId`, `localityId`; collections also `method`, `collectorId`;
+//! dues `asOf` (default today); revenue `by=plan|locality`; customers the `customers`
+//! filters (`status`, `serviceType`, `search`, `localityId`, `companyId`,
+//! `assignedEmployeeId`, `billingType`, `expiringBefore`).
+
+use std::net::SocketAddr;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use chrono::NaiveDate;
+
+use super::documents::{billing_access, error_response};
+use super::AppState;
+use crate::auth::permissions::Permission;
+use crate::customers::model::{BillingType, CustomerFilter, CustomerStatus};
+use crate::dashboard::model::Scope;
+use crate::enums::ServiceType;
+use crate::error::{AppError, AppResult};
+use crate::ids::{self, Decoded, Kind};
+use crate::payments::model::PaymentMethod;
+use crate::reports::model::{DateRange, ReportFilter, RevenueGrouping};
+use crate::reports::stream::{self, CsvReport, Summary};
+
+/// The query string of a report URL.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportParams {
+    from: Option<String>,
+    to: Option<String>,
+    as_of: Option<String>,
+    company_id: Option<String>,
+    locality_id: Option<String>,
+    method: Option<String>,
+    collector_id: Option<String>,
+    by: Option<String>,
+    status: Option<String>,
+    service_type: Option<String>,
+    search: Option<String>,
+    assigned_employee_id: Option<String>,
+    billing_type: Option<String>,
+    expiring_before: Option<String>,
+}
+
+const NAMES: &str = "collections, dues, revenue, gst-summary, expenses, customers";
+
+fn date(field: &str, value: Option<&String>) -> AppResult<Option<NaiveDate>> {
+    value
+        .map(|v| {
+            NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                .ok()
+                .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
+                .ok_or_else(|| AppError::bad_input(field, format!("`{field}` must be a date as YYYY-MM-DD")))
+        })
+        .transpose()
+}
+
+fn id(field: &str, kind: Kind, value: Option<&String>) -> AppResult<Option<i64>> {
+    value
+        .map(|v| match ids::decode(v) {
+            Some(Decoded::Known(k, key)) if k == kind => Ok(key),
+            _ => Err(AppError::bad_input(field, format!("`{field}` must be the ID of a {kind}"))),
+        })
+        .transpose()
+}
+
+fn named<T: Copy>(field: &str, all: &[T], name: fn(T) -> &'static str, value: Option<&String>) -> AppResult<Option<T>> {
+    value
+        .map(|v| {
+            all.iter().copied().find(|t| name(*t).eq_ignore_ascii_case(v)).ok_or_else(|| {
+                let names: Vec<&str> = all.iter().map(|t| name(*t)).collect();
+                AppError::bad_input(field, format!("`{field}` must be one of {}", names.join(", ")))
+            })
+        })
+        .transpose()
+}
+
+impl ReportParams {
+    fn scope(&self) -> AppResult<Scope> {
+        Ok(Scope {
+            company_id: id("companyId", Kind::Company, self.company_id.as_ref())?,
+            locality_id: id("localityId", Kind::Locality, self.locality_id.as_ref())?,
+        })
+    }
+
+    fn filter(&self) -> AppResult<ReportFilter> {
+        let today = crate::clock::today();
+        Ok(ReportFilter {
+            scope: self.scope()?,
+            range: DateRange::new(date("from", self.from.as_ref())?, date("to", self.to.as_ref())?, today)?,
+            method: named("method", PaymentMethod::ALL, PaymentMethod::as_str, self.method.as_ref())?,
+            collector_id: id("collectorId", Kind::Employee, self.collector_id.as_ref())?,
+        })
+    }
+
+    fn customers(&self) -> AppResult<CustomerFilter> {
+        let scope = self.scope()?;
+        Ok(CustomerFilter {
+            only_id: None,
+            status: named("status", CustomerStatus::ALL, CustomerStatus::as_str, self.status.as_ref())?,
+            service_type: named("serviceType", ServiceType::ALL, ServiceType::as_str, self.service_type.as_ref())?,
+            search: crate::validate::search(self.search.clone())?,
+            locality_id: scope.locality_id,
+            company_id: scope.company_id,
+            assigned_employee_id: id("assignedEmployeeId", Kind::Employee, self.assigned_employee_id.as_ref())?,
+            billing_type: named("billingType", BillingType::ALL, BillingType::as_str, self.billing_type.as_ref())?,
+            expiring_before: date("expiringBefore", self.expiring_before.as_ref())?,
+        })
+    }
+
+    fn report(&self, name: &str) -> AppResult<Box<dyn CsvReport>> {
+        Ok(match name {
+            "collections" => Box::new(stream::Collections::new(self.filter()?)),
+            "dues" => Box::new(stream::Dues::new(
+                self.scope()?,
+                date("asOf", self.as_of.as_ref())?.unwrap_or_else(crate::clock::today),
+            )),
+            "revenue" => {
+                let by = named("by", RevenueGrouping::ALL, RevenueGrouping::as_str, self.by.as_ref())?;
+                Box::new(stream::Small::new(Summary::Revenue(self.filter()?, by.unwrap_or(RevenueGrouping::Plan))))
+            }
+            "gst-summary" => Box::new(stream::Small::new(Summary::Gst(self.filter()?))),
+            "expenses" => Box::new(stream::Small::new(Summary::Expenses(self.filter()?))),
+            "customers" => Box::new(stream::Customers::new(self.customers()?)),
+            _ => return Err(AppError::not_found(format!("report (one of {NAMES})"))),
+        })
+    }
+}
+
+/// `GET /reports/<name>.csv`.
+pub async fn csv(
+    State(state): State<AppState>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+    params: Result<Query<ReportParams>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    let report = async {
+        billing_access(&state, connect_info.as_ref(), &headers, Permission::ReadReports).await?;
+        let name = file.strip_suffix(".csv").ok_or_else(|| AppError::not_found(format!("report (one of {NAMES})")))?;
+        let Ok(Query(params)) = params else {
+            return Err(AppError::bad_input("query", "the query string could not be read"));
+        };
+        params.report(name)
+    };
+    match report.await {
+        Ok(report) => streamed(&state, report),
+        Err(e) => error_response(&e),
+    }
+}
+
+/// The report's lines as they are read, a few chunks ahead of the client at most.
+fn streamed(state: &AppState, mut report: Box<dyn CsvReport>) -> Response {
+    let file_name = report.file_name();
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        let lines = tx.clone();
+        let written = db
+            .read(move |conn| {
+                stream::write(conn, report.as_mut(), |chunk| lines.blocking_send(Ok(Bytes::from(chunk))).is_ok())
+            })
+            .await;
+        if let Err(e) = written {
+            tracing::error!(error = %e.message(), "report stopped");
+            // Ends the body with an error, so the client sees a broken download, not a short file.
+            let _ = tx.send(Err(std::io::Error::other("the report could not be finished"))).await;
+        }
+    });
+    let body =
+        Body::from_stream(futures_util::stream::unfold(
+            rx,
+            |mut rx| async move { rx.recv().await.map(|item| (item, rx)) },
+        ));
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}

@@ -1,0 +1,386 @@
+//! The reports' statements: totals and groups for GraphQL, and batches of lines for the CSV
+//! streams (keyset-paged, so each batch is an index range however far into the report).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamp};
+use diesel::QueryableByName;
+
+use super::model::{bucket_bounds, Ageing, DateRange, ReportFilter, RevenueGrouping};
+use crate::customers::model::{CustomerFilter, CustomerRow};
+use crate::dashboard::model::Scope;
+use crate::dashboard::repo::{
+    collected_conditions, collected_where, expenses_where, invoiced_conditions, invoiced_where, owing_where,
+    Collections,
+};
+use crate::db::schema::{customers, localities, plans};
+use crate::db::sql::{Param, Sql};
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::expenses::model::ExpenseCategory;
+
+/// The collections `f` asks for.
+pub fn collections(f: &ReportFilter) -> Collections {
+    Collections {
+        scope: f.scope,
+        from: f.range.from,
+        to: f.range.end(),
+        method: f.method,
+        collector_id: f.collector_id,
+    }
+}
+
+#[derive(QueryableByName)]
+struct AmountCount {
+    #[diesel(sql_type = BigInt)]
+    amount: i64,
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+/// Total collected and number of payments.
+pub fn collections_total(conn: &mut DbConn, f: &ReportFilter) -> AppResult<(i64, i64)> {
+    let mut sql = Sql::new(
+        "SELECT CAST(COALESCE(SUM(p.amount_paise), 0) AS BIGINT) AS amount, CAST(COUNT(*) AS BIGINT) AS count",
+    );
+    collected_where(&mut sql, &collections(f));
+    let row: AmountCount = sql.one(conn)?;
+    Ok((row.amount, row.count))
+}
+
+/// One payment of the collections report.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct CollectionLine {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Timestamp)]
+    pub paid_at: NaiveDateTime,
+    #[diesel(sql_type = Text)]
+    pub payment_id: String,
+    #[diesel(sql_type = Text)]
+    pub customer_number: String,
+    #[diesel(sql_type = Text)]
+    pub customer_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub locality: Option<String>,
+    #[diesel(sql_type = Text)]
+    pub method: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub reference: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub collector: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub amount: i64,
+}
+
+/// Up to `limit` payments after `after` (time received, then id).
+pub fn collection_lines(
+    conn: &mut DbConn,
+    f: &ReportFilter,
+    after: Option<(NaiveDateTime, i64)>,
+    limit: i64,
+) -> AppResult<Vec<CollectionLine>> {
+    // The lines need the customer's name: customers are always joined (as `c`).
+    let mut sql = Sql::new(
+        "SELECT p.id AS id, p.paid_at AS paid_at, p.payment_id AS payment_id, c.customer_id AS customer_number, \
+         c.full_name AS customer_name, l.name AS locality, p.method AS method, p.payment_reference AS reference, \
+         e.full_name AS collector, p.amount_paise AS amount \
+         FROM payments p JOIN customers c ON c.id = p.customer_id \
+         LEFT JOIN localities l ON l.id = c.locality_id LEFT JOIN employees e ON e.id = p.collected_by",
+    );
+    collected_conditions(&mut sql, &collections(f));
+    if let Some((at, id)) = after {
+        sql.push_bind(" AND (p.paid_at > ?", Param::Time(at));
+        sql.push_bind(" OR (p.paid_at = ?", Param::Time(at));
+        sql.push_bind(" AND p.id > ?))", Param::Int(id));
+    }
+    sql.push_bind(" ORDER BY p.paid_at, p.id LIMIT ?", Param::Int(limit));
+    sql.load(conn)
+}
+
+#[derive(QueryableByName)]
+struct AgeingRow {
+    #[diesel(sql_type = BigInt)]
+    not_due: i64,
+    #[diesel(sql_type = BigInt)]
+    d30: i64,
+    #[diesel(sql_type = BigInt)]
+    d60: i64,
+    #[diesel(sql_type = BigInt)]
+    d90: i64,
+    #[diesel(sql_type = BigInt)]
+    over: i64,
+    #[diesel(sql_type = BigInt)]
+    customers: i64,
+}
+
+impl AgeingRow {
+    fn ageing(&self) -> Ageing {
+        Ageing {
+            not_due: self.not_due,
+            days_0_30: self.d30,
+            days_31_60: self.d60,
+            days_61_90: self.d90,
+            over_90: self.over,
+        }
+    }
+}
+
+/// The five bucket sums over `i.balance_paise` by `i.due_date` on `as_of`.
+fn bucket_sums(sql: &mut Sql, as_of: NaiveDate) {
+    let [b30, b60, b90] = bucket_bounds(as_of);
+    let sum = |sql: &mut Sql, cond: &str, name: &str, params: Vec<Param>| {
+        sql.push(&format!(
+            "CAST(COALESCE(SUM(CASE WHEN {cond} THEN i.balance_paise ELSE 0 END), 0) AS BIGINT) AS {name}, "
+        ));
+        for p in params {
+            sql.bind(p);
+        }
+    };
+    sum(sql, "i.due_date > ?", "not_due", vec![Param::Date(as_of)]);
+    sum(sql, "i.due_date <= ? AND i.due_date >= ?", "d30", vec![Param::Date(as_of), Param::Date(b30)]);
+    sum(sql, "i.due_date < ? AND i.due_date >= ?", "d60", vec![Param::Date(b30), Param::Date(b60)]);
+    sum(sql, "i.due_date < ? AND i.due_date >= ?", "d90", vec![Param::Date(b60), Param::Date(b90)]);
+    sum(sql, "i.due_date < ?", "over", vec![Param::Date(b90)]);
+}
+
+/// Everyone's unpaid balances by bucket on `as_of`, and how many customers owe.
+pub fn ageing_totals(conn: &mut DbConn, scope: &Scope, as_of: NaiveDate) -> AppResult<(Ageing, i64)> {
+    let mut sql = Sql::new("SELECT ");
+    bucket_sums(&mut sql, as_of);
+    sql.push("CAST(COUNT(DISTINCT i.customer_id) AS BIGINT) AS customers");
+    owing_where(&mut sql, scope);
+    let row: AgeingRow = sql.one(conn)?;
+    Ok((row.ageing(), row.customers))
+}
+
+/// One customer's line of the dues report.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct DuesLine {
+    #[diesel(sql_type = BigInt)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub customer_number: String,
+    #[diesel(sql_type = Text)]
+    pub customer_name: String,
+    #[diesel(sql_type = Text)]
+    pub mobile: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub locality: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    not_due: i64,
+    #[diesel(sql_type = BigInt)]
+    d30: i64,
+    #[diesel(sql_type = BigInt)]
+    d60: i64,
+    #[diesel(sql_type = BigInt)]
+    d90: i64,
+    #[diesel(sql_type = BigInt)]
+    over: i64,
+}
+
+impl DuesLine {
+    pub fn ageing(&self) -> Ageing {
+        Ageing {
+            not_due: self.not_due,
+            days_0_30: self.d30,
+            days_31_60: self.d60,
+            days_61_90: self.d90,
+            over_90: self.over,
+        }
+    }
+}
+
+/// Up to `limit` customers who owe, after customer row id `after`, in id order.
+pub fn dues_lines(
+    conn: &mut DbConn,
+    scope: &Scope,
+    as_of: NaiveDate,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<DuesLine>> {
+    let mut sql = Sql::new(
+        "SELECT c.id AS id, c.customer_id AS customer_number, c.full_name AS customer_name, c.mobile AS mobile, \
+         l.name AS locality, ",
+    );
+    bucket_sums(&mut sql, as_of);
+    sql.push("0 AS customers FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN localities l ON l.id = c.locality_id");
+    sql.push(" WHERE i.balance_paise > 0 AND i.status <> 'CANCELLED'");
+    crate::dashboard::repo::scope_filters(&mut sql, scope, "i.company_id");
+    sql.push_bind(" AND i.customer_id > ?", Param::Int(after));
+    sql.push(" GROUP BY c.id, c.customer_id, c.full_name, c.mobile, l.name ORDER BY c.id");
+    sql.push_bind(" LIMIT ?", Param::Int(limit));
+    sql.load(conn)
+}
+
+/// One group of the revenue report.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct RevenueLine {
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub key: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    pub invoices: i64,
+    #[diesel(sql_type = BigInt)]
+    pub taxable: i64,
+    #[diesel(sql_type = BigInt)]
+    pub tax: i64,
+    #[diesel(sql_type = BigInt)]
+    pub total: i64,
+}
+
+/// Invoiced amounts by plan or locality (of the customer, as they are now), largest first.
+pub fn revenue(conn: &mut DbConn, f: &ReportFilter, by: RevenueGrouping) -> AppResult<Vec<RevenueLine>> {
+    let (key, name, join) = match by {
+        RevenueGrouping::Plan => ("g.id", "g.name", " JOIN plans g ON g.id = c.plan_id"),
+        RevenueGrouping::Locality => ("g.id", "g.name", " LEFT JOIN localities g ON g.id = c.locality_id"),
+    };
+    let mut sql = Sql::new(&format!(
+        "SELECT {key} AS key, {name} AS name, CAST(COUNT(*) AS BIGINT) AS invoices, \
+         CAST(SUM(i.total_paise - i.cgst_paise - i.sgst_paise - i.igst_paise) AS BIGINT) AS taxable, \
+         CAST(SUM(i.cgst_paise + i.sgst_paise + i.igst_paise) AS BIGINT) AS tax, \
+         CAST(SUM(i.total_paise) AS BIGINT) AS total"
+    ));
+    // The customer is always joined (for the group), whatever the scope.
+    sql.push(" FROM invoices i JOIN customers c ON c.id = i.customer_id");
+    sql.push(join);
+    invoiced_conditions(&mut sql, &f.scope, f.range.from, f.range.end());
+    sql.push(&format!(" GROUP BY {key}, {name} ORDER BY total DESC, name"));
+    sql.load(conn)
+}
+
+/// One month of the GST summary.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct GstMonth {
+    #[diesel(sql_type = Text)]
+    pub month: String,
+    #[diesel(sql_type = BigInt)]
+    pub invoices: i64,
+    #[diesel(sql_type = BigInt)]
+    pub taxable: i64,
+    #[diesel(sql_type = BigInt)]
+    pub cgst: i64,
+    #[diesel(sql_type = BigInt)]
+    pub sgst: i64,
+    #[diesel(sql_type = BigInt)]
+    pub igst: i64,
+    #[diesel(sql_type = BigInt)]
+    pub total: i64,
+}
+
+/// Per month of invoice date: invoices, taxable value and each tax, as the invoices stand
+/// (net of credit notes), oldest month first.
+pub fn gst_summary(conn: &mut DbConn, f: &ReportFilter) -> AppResult<Vec<GstMonth>> {
+    let month = match conn {
+        DbConn::Sqlite(_) => "strftime('%Y-%m', i.invoice_date)",
+        DbConn::Pg(_) => "to_char(i.invoice_date, 'YYYY-MM')",
+    };
+    let mut sql = Sql::new(&format!(
+        "SELECT {month} AS month, CAST(COUNT(*) AS BIGINT) AS invoices, \
+         CAST(SUM(i.total_paise - i.cgst_paise - i.sgst_paise - i.igst_paise) AS BIGINT) AS taxable, \
+         CAST(SUM(i.cgst_paise) AS BIGINT) AS cgst, CAST(SUM(i.sgst_paise) AS BIGINT) AS sgst, \
+         CAST(SUM(i.igst_paise) AS BIGINT) AS igst, CAST(SUM(i.total_paise) AS BIGINT) AS total"
+    ));
+    invoiced_where(&mut sql, &f.scope, f.range.from, f.range.end());
+    sql.push(&format!(" GROUP BY {month} ORDER BY month"));
+    sql.load(conn)
+}
+
+#[derive(QueryableByName)]
+struct CategoryRow {
+    #[diesel(sql_type = Text)]
+    category: String,
+    #[diesel(sql_type = BigInt)]
+    amount: i64,
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+/// Expenses by category (every category, zero included).
+pub fn expenses_by_category(
+    conn: &mut DbConn,
+    company: Option<i64>,
+    range: &DateRange,
+) -> AppResult<Vec<(ExpenseCategory, i64, i64)>> {
+    let mut sql = Sql::new(
+        "SELECT e.category AS category, CAST(SUM(e.amount_paise) AS BIGINT) AS amount, CAST(COUNT(*) AS BIGINT) AS count",
+    );
+    expenses_where(&mut sql, company, range.from, range.end());
+    sql.push(" GROUP BY e.category");
+    let rows: Vec<CategoryRow> = sql.load(conn)?;
+    Ok(ExpenseCategory::ALL
+        .iter()
+        .map(|&c| {
+            let row = rows.iter().find(|r| r.category == c.as_str());
+            (c, row.map_or(0, |r| r.amount), row.map_or(0, |r| r.count))
+        })
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct CustomerDues {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = BigInt)]
+    owing: i64,
+}
+
+/// One line of the customer list.
+#[derive(Debug, Clone)]
+pub struct CustomerLine {
+    pub row: CustomerRow,
+    pub plan: String,
+    pub locality: Option<String>,
+    /// Unpaid balance of the customer's invoices.
+    pub owing: i64,
+}
+
+/// Plan and locality names by id (reference data: small), for the customer list.
+pub struct Names {
+    plans: std::collections::HashMap<i64, String>,
+    localities: std::collections::HashMap<i64, String>,
+}
+
+pub fn names(conn: &mut DbConn) -> AppResult<Names> {
+    let plans: Vec<(i64, String)> = plans::table.select((plans::id, plans::name)).load(conn)?;
+    let localities: Vec<(i64, String)> = localities::table.select((localities::id, localities::name)).load(conn)?;
+    Ok(Names { plans: plans.into_iter().collect(), localities: localities.into_iter().collect() })
+}
+
+/// Up to `limit` customers matching `filter` after row id `after`, with their dues.
+pub fn customer_lines(
+    conn: &mut DbConn,
+    names: &Names,
+    filter: &CustomerFilter,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<CustomerLine>> {
+    let rows: Vec<CustomerRow> = crate::customers::repo::filtered(filter)
+        .filter(customers::id.gt(after))
+        .order(customers::id)
+        .limit(limit)
+        .load(conn)?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut sql = Sql::new(
+        "SELECT i.customer_id AS id, CAST(SUM(i.balance_paise) AS BIGINT) AS owing FROM invoices i \
+         WHERE i.balance_paise > 0 AND i.status <> 'CANCELLED' AND i.customer_id >= ? AND i.customer_id <= ? \
+         GROUP BY i.customer_id",
+    );
+    let (first, last) = (ids.first().copied().unwrap_or(0), ids.last().copied().unwrap_or(0));
+    sql.bind(Param::Int(first)).bind(Param::Int(last));
+    let dues: std::collections::HashMap<i64, i64> = if ids.is_empty() {
+        Default::default()
+    } else {
+        sql.load::<CustomerDues>(conn)?.into_iter().map(|d| (d.id, d.owing)).collect()
+    };
+    Ok(rows
+        .into_iter()
+        .map(|row| CustomerLine {
+            plan: names.plans.get(&row.plan_id).cloned().unwrap_or_default(),
+            locality: row.locality_id.and_then(|l| names.localities.get(&l).cloned()),
+            owing: dues.get(&row.id).copied().unwrap_or(0),
+            row,
+        })
+        .collect())
+}
