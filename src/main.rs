@@ -142,7 +142,7 @@ async fn seed_demo(config: &Config, customers: usize, seed: u64) -> anyhow::Resu
     let admin_password = app.first_admin_password.clone();
     let summary = isp_billing::seed::seed_demo(&app.db, customers, seed).await?;
     println!(
-        "seeded {} companies, {} localities, {} plans, {} staff, {} customers, {} invoices, {} payments in {:.1} s",
+        "seeded {} companies, {} localities, {} plans, {} staff, {} customers, {} invoices, {} payments, {} expenses in {:.1} s",
         summary.companies,
         summary.localities,
         summary.plans,
@@ -150,6 +150,7 @@ async fn seed_demo(config: &Config, customers: usize, seed: u64) -> anyhow::Resu
         summary.customers,
         summary.invoices,
         summary.payments,
+        summary.expenses,
         started.elapsed().as_secs_f64()
     );
     println!(

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use anyhow::Context as _;
-use chrono::{Days, NaiveDate, NaiveDateTime};
+use chrono::{Datelike, Days, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::seq::IndexedRandom;
@@ -17,12 +17,13 @@ use crate::companies::model::NewCompany;
 use crate::customers::model::{BillingType, CustomerStatus, IdProofType, NewCustomer};
 use crate::customers::rules;
 use crate::db::schema::{
-    companies, customers, employees, invoices, localities, payment_allocations, payments, plans, transactions,
+    companies, customers, employees, expenses, invoices, localities, payment_allocations, payments, plans, transactions,
 };
 use crate::db::{Db, DbConn};
 use crate::employees::model::NewEmployee;
 use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
+use crate::expenses::model::NewExpense;
 use crate::invoices::model::{InvoiceStatus, NewInvoice};
 use crate::invoices::rules::{balance, gst, invoice_number, same_state, total, Amounts};
 use crate::ledger::model::{NewTransaction, TransactionType};
@@ -43,6 +44,7 @@ pub struct Summary {
     pub customers: usize,
     pub invoices: usize,
     pub payments: usize,
+    pub expenses: usize,
 }
 
 const FIRST_NAMES: &[&str] = &[
@@ -434,7 +436,55 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
     insert_all!(conn, payment_allocations::table, allocations, 1000);
     let ledger = demo_ledger(&new_invoices, &invoice_ids, &new_payments, &payment_ids);
     insert_all!(conn, transactions::table, ledger, 1000);
+    let expenses = demo_expenses(&company_ids, customer_count, today, now, &mut rng);
+    insert_all!(conn, expenses::table, expenses, 1000);
+    summary.expenses = expenses.len();
     Ok(summary)
+}
+
+/// A year of each company's monthly running costs, roughly in proportion to its customers.
+fn demo_expenses(
+    company_ids: &[i64],
+    customer_count: usize,
+    today: NaiveDate,
+    now: NaiveDateTime,
+    rng: &mut StdRng,
+) -> Vec<NewExpense> {
+    use crate::expenses::model::ExpenseCategory;
+    // (category, day of month, rupees per customer per month)
+    const MONTHLY: [(ExpenseCategory, u32, i64); 6] = [
+        (ExpenseCategory::Bandwidth, 5, 120),
+        (ExpenseCategory::Salary, 1, 60),
+        (ExpenseCategory::Rent, 3, 10),
+        (ExpenseCategory::Electricity, 10, 8),
+        (ExpenseCategory::Maintenance, 15, 12),
+        (ExpenseCategory::Equipment, 20, 25),
+    ];
+    let per_company = (customer_count / company_ids.len().max(1)).max(1) as i64;
+    let mut out = Vec::new();
+    for months_back in 0..12u32 {
+        let Some(month) = crate::clock::month_start(today).checked_sub_months(chrono::Months::new(months_back)) else {
+            continue;
+        };
+        for company_id in company_ids {
+            for (category, day, rupees) in MONTHLY {
+                let Some(date) = month.with_day(day).filter(|d| *d <= today) else { continue };
+                let paise = rupees * per_company * rng.random_range(90..=110);
+                out.push(NewExpense {
+                    company_id: *company_id,
+                    category,
+                    amount_paise: paise.min(crate::money::MAX_INPUT_PAISE),
+                    expense_date: date,
+                    paid_by: Some("Bank transfer".to_owned()),
+                    notes: None,
+                    created_by: None,
+                    created_at: now,
+                    updated_at: now,
+                });
+            }
+        }
+    }
+    out
 }
 
 /// The ledger of the demo data: each customer's invoices and payments in time order, with

@@ -119,7 +119,8 @@ mod tests {
         assert_eq!(bucket(as_of, d("2026-03-31")), Bucket::Days0To30);
         assert_eq!(bucket(as_of, d("2026-03-01")), Bucket::Days0To30);
         assert_eq!(bucket(as_of, d("2026-02-28")), Bucket::Days31To60);
-        assert_eq!(bucket(as_of, d("2026-01-30")), Bucket::Days61To90);
+        assert_eq!(bucket(as_of, d("2026-01-30")), Bucket::Days31To60);
+        assert_eq!(bucket(as_of, d("2026-01-29")), Bucket::Days61To90);
         assert_eq!(bucket(as_of, d("2025-12-31")), Bucket::Days61To90);
         assert_eq!(bucket(as_of, d("2025-12-30")), Bucket::Over90);
         // The SQL bounds agree with the rule.

@@ -1,4 +1,6 @@
-DROP INDEX customers_dashboard_idx;
+DROP INDEX customers_status_end_date_idx;
+DROP INDEX customers_start_date_idx;
+DROP INDEX customers_created_idx;
 DROP INDEX invoices_billed_date_idx;
 DROP INDEX invoices_owing_idx;
 DROP INDEX payments_completed_paid_at_idx;

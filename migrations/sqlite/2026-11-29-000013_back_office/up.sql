@@ -16,14 +16,16 @@ CREATE TABLE expenses (
 CREATE INDEX expenses_date_idx ON expenses (expense_date, company_id, category, amount_paise);
 CREATE INDEX expenses_company_date_idx ON expenses (company_id, expense_date);
 
--- Collections by time: completed payments only, with what the sums read.
-CREATE INDEX payments_completed_paid_at_idx ON payments (paid_at, amount_paise, method, collected_by, customer_id)
+-- Collections by time: completed payments only, with every column the sums read (covering).
+CREATE INDEX payments_completed_paid_at_idx ON payments (paid_at, amount_paise, method, collected_by, customer_id, status)
     WHERE status = 'COMPLETED';
 -- Outstanding and ageing: the few invoices still owing, not the years of paid ones.
-CREATE INDEX invoices_owing_idx ON invoices (customer_id, due_date, balance_paise, company_id)
+CREATE INDEX invoices_owing_idx ON invoices (customer_id, due_date, balance_paise, company_id, status)
     WHERE balance_paise > 0 AND status <> 'CANCELLED';
 -- Invoiced per period.
-CREATE INDEX invoices_billed_date_idx ON invoices (invoice_date, total_paise, company_id, customer_id)
+CREATE INDEX invoices_billed_date_idx ON invoices (invoice_date, total_paise, company_id, customer_id, status)
     WHERE status <> 'CANCELLED';
--- Customers by status and service type, with the scope columns.
-CREATE INDEX customers_dashboard_idx ON customers (status, service_type, company_id, locality_id);
+-- New, renewed and expiring customers.
+CREATE INDEX customers_created_idx ON customers (created_at);
+CREATE INDEX customers_start_date_idx ON customers (start_date, created_at);
+CREATE INDEX customers_status_end_date_idx ON customers (status, end_date);
