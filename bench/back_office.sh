@@ -19,7 +19,7 @@ workdir=$(mktemp -d)
 export DATABASE_URL=${BENCH_DATABASE_URL:-$workdir/bench.db}
 export ISP_ADMIN_PASSWORD=bench-admin-password
 seed_started=$(date +%s.%N)
-target/$PROFILE/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null | head -1
+target/$PROFILE/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null | sed -n 1p
 echo "seed: $(awk -v s="$seed_started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f s", e - s }')"
 
 RUST_LOG=warn ISP_BIND=127.0.0.1:$PORT target/$PROFILE/isp-billing serve &
@@ -49,6 +49,14 @@ measure() {
     after=$(statements)
     awk -v a="$after" -v b="$before" -v n="$RUNS" 'BEGIN { printf "   %.1f statements/request\n", (a - b) / (n) }'
 }
+# Wait until start-up jobs (the plan-expiry reminders) are done: no statement for 2 s.
+last=-1
+for _ in $(seq 1 120); do
+    now=$(statements)
+    [ "$now" = "$last" ] && break
+    last=$now
+    sleep 2
+done
 echo "machine: $(nproc) cores; database: ${BENCH_DATABASE_URL:-SQLite file}; customers: $CUSTOMERS; $RUNS runs each"
 dashboard='{ dashboard { customersByStatus { status count } customersByServiceType { serviceType count } newCustomers renewedCustomers expiringCustomers invoiced { today thisMonth lastMonth } collected { today thisMonth lastMonth } outstanding collectionsByMethod { method amount count } collectionsByCollector { collector { fullName } amount count } dailyCollections { date amount } openComplaints { byPriority { priority count } olderThan48Hours total } expensesThisMonth net } }'
 H=(-H "authorization: Bearer $TOKEN" -H 'content-type: application/json')

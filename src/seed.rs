@@ -114,10 +114,23 @@ macro_rules! insert_all {
 /// Fills `db` (which must hold no companies yet) with `customer_count` demo customers.
 pub async fn seed_demo(db: &Db, customer_count: usize, seed: u64) -> anyhow::Result<Summary> {
     let password_hash = crate::auth::password::hash(DEMO_PASSWORD.to_owned()).await?;
-    db.write(move |conn| fill(conn, customer_count, seed, &password_hash))
+    let summary = db
+        .write(move |conn| fill(conn, customer_count, seed, &password_hash))
         .await
         .map_err(anyhow::Error::from)
-        .context("seeding the demo data")
+        .context("seeding the demo data")?;
+    // After a bulk load PostgreSQL has no statistics and no visibility map until autovacuum
+    // comes round: the planner guesses, and index-only scans read the heap. Do it now.
+    db.read(|conn| {
+        if let DbConn::Pg(c) = conn {
+            diesel::sql_query("VACUUM ANALYZE").execute(c)?;
+        }
+        Ok(())
+    })
+    .await
+    .map_err(anyhow::Error::from)
+    .context("analysing the demo data")?;
+    Ok(summary)
 }
 
 fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str) -> AppResult<Summary> {

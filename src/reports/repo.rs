@@ -10,8 +10,7 @@ use super::model::{bucket_bounds, Ageing, DateRange, ReportFilter, RevenueGroupi
 use crate::customers::model::{CustomerFilter, CustomerRow};
 use crate::dashboard::model::Scope;
 use crate::dashboard::repo::{
-    collected_conditions, collected_where, expenses_where, invoiced_conditions, invoiced_where, owing_where,
-    Collections,
+    collected_conditions, collected_where, expenses_where, invoiced_conditions, owing_where, Collections,
 };
 use crate::db::schema::{customers, localities, plans};
 use crate::db::sql::{Param, Sql};
@@ -90,9 +89,11 @@ pub fn collection_lines(
     );
     collected_conditions(&mut sql, &collections(f));
     if let Some((at, id)) = after {
+        // The first condition starts the index range at the cursor; the second skips the
+        // cursor's own second.
+        sql.push_bind(" AND p.paid_at >= ?", Param::Time(at));
         sql.push_bind(" AND (p.paid_at > ?", Param::Time(at));
-        sql.push_bind(" OR (p.paid_at = ?", Param::Time(at));
-        sql.push_bind(" AND p.id > ?))", Param::Int(id));
+        sql.push_bind(" OR p.id > ?)", Param::Int(id));
     }
     sql.push_bind(" ORDER BY p.paid_at, p.id LIMIT ?", Param::Int(limit));
     sql.load(conn)
@@ -191,7 +192,9 @@ impl DuesLine {
     }
 }
 
-/// Up to `limit` customers who owe, after customer row id `after`, in id order.
+/// Up to `limit` customers who owe, after customer row id `after`, in id order. The owing
+/// invoices are grouped per customer along the owing index (in customer order, so each batch
+/// reads only its own customers); names are joined to the batch afterwards.
 pub fn dues_lines(
     conn: &mut DbConn,
     scope: &Scope,
@@ -201,15 +204,19 @@ pub fn dues_lines(
 ) -> AppResult<Vec<DuesLine>> {
     let mut sql = Sql::new(
         "SELECT c.id AS id, c.customer_id AS customer_number, c.full_name AS customer_name, c.mobile AS mobile, \
-         l.name AS locality, ",
+         l.name AS locality, a.not_due AS not_due, a.d30 AS d30, a.d60 AS d60, a.d90 AS d90, a.over AS over \
+         FROM (SELECT i.customer_id AS cid, ",
     );
     bucket_sums(&mut sql, as_of);
-    sql.push("0 AS customers FROM invoices i JOIN customers c ON c.id = i.customer_id LEFT JOIN localities l ON l.id = c.locality_id");
+    sql.push("0 AS customers FROM invoices i");
+    if scope.locality_id.is_some() {
+        sql.push(" JOIN customers c ON c.id = i.customer_id");
+    }
     sql.push(" WHERE i.balance_paise > 0 AND i.status <> 'CANCELLED'");
     crate::dashboard::repo::scope_filters(&mut sql, scope, "i.company_id");
     sql.push_bind(" AND i.customer_id > ?", Param::Int(after));
-    sql.push(" GROUP BY c.id, c.customer_id, c.full_name, c.mobile, l.name ORDER BY c.id");
-    sql.push_bind(" LIMIT ?", Param::Int(limit));
+    sql.push_bind(" GROUP BY i.customer_id ORDER BY i.customer_id LIMIT ?", Param::Int(limit));
+    sql.push(") a JOIN customers c ON c.id = a.cid LEFT JOIN localities l ON l.id = c.locality_id ORDER BY c.id");
     sql.load(conn)
 }
 
@@ -270,20 +277,38 @@ pub struct GstMonth {
 }
 
 /// Per month of invoice date: invoices, taxable value and each tax, as the invoices stand
-/// (net of credit notes), oldest month first.
+/// (net of credit notes), oldest month first (months without invoices left out). Each month is
+/// a range of the invoice-date index, so no date is formatted per row.
 pub fn gst_summary(conn: &mut DbConn, f: &ReportFilter) -> AppResult<Vec<GstMonth>> {
-    let month = match conn {
-        DbConn::Sqlite(_) => "strftime('%Y-%m', i.invoice_date)",
-        DbConn::Pg(_) => "to_char(i.invoice_date, 'YYYY-MM')",
-    };
-    let mut sql = Sql::new(&format!(
-        "SELECT {month} AS month, CAST(COUNT(*) AS BIGINT) AS invoices, \
+    let end = f.range.end();
+    let mut months = Vec::new();
+    let mut start = f.range.from;
+    while start < end {
+        let next = crate::clock::next_month_start(start).min(end);
+        months.push((start.format("%Y-%m").to_string(), start, next));
+        start = next;
+    }
+    let mut sql = Sql::new(
+        "SELECT b.month AS month, CAST(COUNT(*) AS BIGINT) AS invoices, \
          CAST(SUM(i.total_paise - i.cgst_paise - i.sgst_paise - i.igst_paise) AS BIGINT) AS taxable, \
          CAST(SUM(i.cgst_paise) AS BIGINT) AS cgst, CAST(SUM(i.sgst_paise) AS BIGINT) AS sgst, \
-         CAST(SUM(i.igst_paise) AS BIGINT) AS igst, CAST(SUM(i.total_paise) AS BIGINT) AS total"
-    ));
-    invoiced_where(&mut sql, &f.scope, f.range.from, f.range.end());
-    sql.push(&format!(" GROUP BY {month} ORDER BY month"));
+         CAST(SUM(i.igst_paise) AS BIGINT) AS igst, CAST(SUM(i.total_paise) AS BIGINT) AS total FROM (",
+    );
+    for (n, (month, lo, hi)) in months.into_iter().enumerate() {
+        if n > 0 {
+            sql.push(" UNION ALL ");
+        }
+        sql.push_bind("SELECT ? AS month", Param::Text(month));
+        sql.push_bind(", ? AS lo", Param::Date(lo));
+        sql.push_bind(", ? AS hi", Param::Date(hi));
+    }
+    sql.push(") b JOIN invoices i ON i.invoice_date >= b.lo AND i.invoice_date < b.hi");
+    if f.scope.locality_id.is_some() {
+        sql.push(" JOIN customers c ON c.id = i.customer_id");
+    }
+    sql.push(" WHERE i.status <> 'CANCELLED'");
+    crate::dashboard::repo::scope_filters(&mut sql, &f.scope, "i.company_id");
+    sql.push(" GROUP BY b.month ORDER BY b.month");
     sql.load(conn)
 }
 

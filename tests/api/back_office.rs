@@ -252,4 +252,16 @@ async fn a_large_report_is_streamed_in_chunks() {
     assert!(chunks >= 3, "a header and three batches of at most 1,000 lines, got {chunks} chunk(s)");
     let outstanding = app.data("{ dashboard { outstanding } }", json!({})).await;
     assert_eq!(column_sum(&csv, "outstanding"), paise(&outstanding["dashboard"]["outstanding"]));
+    // A year of payments: many batches, each starting where the last stopped (payments made in
+    // the same second included), adding up to the report's total.
+    let year = "from=2025-01-01";
+    let (status, csv) = get(&app, &format!("/reports/collections.csv?{year}"), &app.token).await;
+    assert_eq!(status, 200);
+    let r = app.data("{ collectionsReport(filter: {from: \"2025-01-01\"}) { total count } }", json!({})).await;
+    let lines = rows(&csv);
+    assert!(lines.len() > 5_000, "{} payments", lines.len());
+    assert_eq!(lines.len() as i64, r["collectionsReport"]["count"].as_i64().unwrap());
+    assert_eq!(column_sum(&csv, "amount"), paise(&r["collectionsReport"]["total"]));
+    let ids: std::collections::HashSet<&str> = lines.iter().map(|l| l["payment_id"].as_str()).collect();
+    assert_eq!(ids.len(), lines.len(), "no payment twice");
 }
