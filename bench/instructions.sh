@@ -18,6 +18,8 @@ cargo build --profile "$PROFILE" --quiet --bin isp-billing --example bench_profi
 BIN=target/$PROFILE/isp-billing
 workdir=$(mktemp -d)
 export DATABASE_URL=$workdir/bench.db ISP_ADMIN_PASSWORD=bench-admin-password
+# Benchmarks measure the API alone: no billing run starts under them.
+export ISP_BILLING_CYCLE=false
 if [ "$KIND" = profile ]; then customers=2000; else customers=500; fi
 "$BIN" seed-demo --customers "$customers" >/dev/null 2>&1
 RUST_LOG=warn ISP_BIND=127.0.0.1:$PORT ISP_REQUEST_TIMEOUT_SECONDS=300 \

@@ -17,6 +17,8 @@ PORT=${PORT:-8077}
 cargo build --profile "$PROFILE" --quiet --bin isp-billing --example bench_profile
 workdir=$(mktemp -d)
 export DATABASE_URL=${BENCH_DATABASE_URL:-$workdir/bench.db}
+# Benchmarks measure the API alone: no billing run starts under them.
+export ISP_BILLING_CYCLE=false
 export ISP_ADMIN_PASSWORD=bench-admin-password
 target/$PROFILE/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null
 

@@ -105,6 +105,14 @@ pub struct Config {
     #[arg(long, env = "ISP_TIME_ZONE", default_value = "Asia/Kolkata", value_parser = crate::clock::parse_zone, global = true)]
     pub time_zone: chrono_tz::Tz,
 
+    /// Whether the server runs the billing cycle every day by itself (`true` or `false`).
+    #[arg(long, env = "ISP_BILLING_CYCLE", default_value_t = true, action = clap::ArgAction::Set, global = true)]
+    pub billing_cycle: bool,
+
+    /// Time of day (business time zone, HH:MM) the daily billing cycle runs at.
+    #[arg(long, env = "ISP_BILLING_CYCLE_AT", default_value = "02:00", value_parser = crate::billing_cycle::scheduler::parse_time, global = true)]
+    pub billing_cycle_at: chrono::NaiveTime,
+
     /// Bearer token that opens `/metrics` to callers not on this machine; from the environment
     /// only (`ISP_METRICS_TOKEN`). Without it only loopback callers may read metrics.
     #[arg(skip)]
@@ -148,6 +156,9 @@ impl Config {
             ws_max_subscriptions: 20,
             max_subscriptions_per_account: 100,
             time_zone: crate::clock::DEFAULT_ZONE,
+            // Tests and embedders run the cycle when they ask for it (`runBillingCycle`).
+            billing_cycle: false,
+            billing_cycle_at: chrono::NaiveTime::from_hms_opt(2, 0, 0).unwrap_or_default(),
             metrics_token: None,
             webhook_secret: None,
             admin_password: None,

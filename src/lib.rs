@@ -6,6 +6,7 @@ pub mod addons;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod billing_cycle;
 pub mod clock;
 pub mod companies;
 pub mod complaints;
@@ -86,6 +87,14 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         config.max_subscriptions_per_account.max(1),
         config.ws_max_sockets_per_account.max(1),
     );
+    let billing = billing_cycle::scheduler::Runner::new(billing_cycle::service::Cycle {
+        db: db.clone(),
+        outbox,
+        events: events.clone(),
+    });
+    if config.billing_cycle {
+        billing_cycle::scheduler::spawn(billing.clone(), config.billing_cycle_at);
+    }
     let data = graphql::SchemaData {
         db: db.clone(),
         auth: config.auth_settings(),
@@ -94,6 +103,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         connection_requests_per_hour: connection_requests::graphql::RequestLimit(config.connection_requests_per_hour),
         subscription_limits: subscription_limits.clone(),
         request_timeout: graphql::RequestTimeout(config.request_timeout()),
+        billing: billing.clone(),
     };
     let schema = graphql::build_schema(Some(data.clone()));
     let http_schema = graphql::build_http_schema(data);

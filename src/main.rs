@@ -137,8 +137,10 @@ async fn migrate(config: &Config, revert_last: bool) -> anyhow::Result<()> {
 
 async fn seed_demo(config: &Config, customers: usize, seed: u64) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    // The same start as `serve`: migrations and the first admin, then the demo data.
-    let app = isp_billing::build_app(config).await?;
+    // The same start as `serve`: migrations and the first admin, then the demo data (without
+    // the daily billing run, which would start on the half-filled database).
+    let config = Config { billing_cycle: false, ..config.clone() };
+    let app = isp_billing::build_app(&config).await?;
     let admin_password = app.first_admin_password.clone();
     let summary = isp_billing::seed::seed_demo(&app.db, customers, seed).await?;
     println!(

@@ -160,6 +160,8 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
         invoice_numbering: crate::series::model::InvoiceNumbering::Timestamp,
         invoice_prefix: "INV".to_owned(),
         credit_note_prefix: "CN".to_owned(),
+        grace_days: 7,
+        postpaid_limit_days: 30,
     };
     let company_rows = [company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV")), company("Sahyadri Cable Network", None)];
     insert_all!(conn, companies::table, company_rows, 100);
@@ -297,6 +299,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
             no_of_connections: 1,
             company_id,
             auto_renew: rng.random_bool(0.6),
+            never_suspend: false,
             caf_no: format!("CAF{:08}", n + 1),
             mac_address: None,
             mac_address_detail: None,
@@ -388,6 +391,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
                 gst_rate_bp: 1800,
                 series: "INV".to_owned(),
                 serial: None,
+                billing_run_id: None,
             });
             date = date + Days::new(rules::DAYS_PER_MONTH);
         }

@@ -103,7 +103,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         permission: Permission::WriteBilling,
-        description: "raise and cancel invoices, refunds, add-on bills",
+        description: "raise and cancel invoices, refunds, add-on bills; run the billing cycle",
         roles: &[Admin, Manager],
         customer_own: false,
     },

@@ -70,6 +70,16 @@ impl Company {
     async fn gst_rate(&self) -> Percent {
         Percent(self.0.gst_rate_bp)
     }
+    /// Days a prepaid customer's period may run unpaid before the billing cycle suspends them
+    /// (default 7).
+    async fn grace_days(&self) -> i32 {
+        self.0.grace_days
+    }
+    /// Days past its due date a postpaid invoice may stay unpaid before the billing cycle
+    /// suspends the customer (default 30).
+    async fn postpaid_limit_days(&self) -> i32 {
+        self.0.postpaid_limit_days
+    }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
@@ -119,6 +129,11 @@ pub struct CreateCompanyInput {
     pub invoice_prefix: Option<String>,
     /// 1–4 of `A-Z0-9`, not the invoice prefix; `CN` when left out.
     pub credit_note_prefix: Option<String>,
+    /// Days a prepaid period may run unpaid before suspension (0–365; 7 when left out).
+    pub grace_days: Option<i32>,
+    /// Days past due a postpaid invoice may stay unpaid before suspension (0–365; 30 when
+    /// left out).
+    pub postpaid_limit_days: Option<i32>,
 }
 
 /// Changes to a company: leave a field out to keep it, send `null` to clear an optional one.
@@ -137,6 +152,11 @@ pub struct UpdateCompanyInput {
     /// A new prefix starts a new series (at 1).
     pub invoice_prefix: Option<String>,
     pub credit_note_prefix: Option<String>,
+    /// Days a prepaid period may run unpaid before suspension (0–365; 7 when left out).
+    pub grace_days: Option<i32>,
+    /// Days past due a postpaid invoice may stay unpaid before suspension (0–365; 30 when
+    /// left out).
+    pub postpaid_limit_days: Option<i32>,
 }
 
 impl CreateCompanyInput {
@@ -155,6 +175,8 @@ impl CreateCompanyInput {
             invoice_numbering: self.invoice_numbering.unwrap_or(InvoiceNumbering::Timestamp),
             invoice_prefix: prefix("invoicePrefix", self.invoice_prefix.as_deref().unwrap_or("INV"))?,
             credit_note_prefix: prefix("creditNotePrefix", self.credit_note_prefix.as_deref().unwrap_or("CN"))?,
+            grace_days: days("graceDays", self.grace_days.unwrap_or(7))?,
+            postpaid_limit_days: days("postpaidLimitDays", self.postpaid_limit_days.unwrap_or(30))?,
         };
         super::service::distinct_prefixes(&new.invoice_prefix, &new.credit_note_prefix)?;
         if let Some(gstin) = &new.gstin {
@@ -178,6 +200,8 @@ impl UpdateCompanyInput {
             invoice_numbering: self.invoice_numbering,
             invoice_prefix: self.invoice_prefix.map(|p| prefix("invoicePrefix", &p)).transpose()?,
             credit_note_prefix: self.credit_note_prefix.map(|p| prefix("creditNotePrefix", &p)).transpose()?,
+            grace_days: self.grace_days.map(|d| days("graceDays", d)).transpose()?,
+            postpaid_limit_days: self.postpaid_limit_days.map(|d| days("postpaidLimitDays", d)).transpose()?,
         })
     }
 }
@@ -251,4 +275,12 @@ impl CompanyMutation {
         db(ctx).write(move |conn| reference::delete::<Companies>(conn, key, &actor)).await?;
         Ok(id)
     }
+}
+
+/// A number of days for the billing cycle's limits.
+fn days(field: &str, value: i32) -> crate::error::AppResult<i32> {
+    if !(0..=365).contains(&value) {
+        return Err(crate::error::AppError::bad_input(field, format!("`{field}` must be between 0 and 365")));
+    }
+    Ok(value)
 }

@@ -23,6 +23,10 @@ pub struct CompanyRow {
     pub invoice_prefix: String,
     /// Prefix of financial-year credit note numbers (`CN`).
     pub credit_note_prefix: String,
+    /// Days a prepaid period may run unpaid before the billing cycle suspends the customer.
+    pub grace_days: i32,
+    /// Days past its due date a postpaid invoice may stay unpaid before suspension.
+    pub postpaid_limit_days: i32,
 }
 
 #[derive(Debug, Insertable)]
@@ -44,6 +48,8 @@ pub struct NewCompany {
     pub invoice_prefix: String,
     /// Prefix of financial-year credit note numbers (`CN`).
     pub credit_note_prefix: String,
+    pub grace_days: i32,
+    pub postpaid_limit_days: i32,
 }
 
 /// Changes to a company: `None` leaves a column alone, `Some(None)` clears it.
@@ -61,6 +67,8 @@ pub struct CompanyChanges {
     pub invoice_numbering: Option<InvoiceNumbering>,
     pub invoice_prefix: Option<String>,
     pub credit_note_prefix: Option<String>,
+    pub grace_days: Option<i32>,
+    pub postpaid_limit_days: Option<i32>,
 }
 
 /// What `companies(filter:)` narrows by.

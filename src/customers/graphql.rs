@@ -132,6 +132,15 @@ impl Customer {
     async fn auto_renew(&self) -> bool {
         self.0.auto_renew
     }
+    /// Never suspended by the billing cycle for dues.
+    async fn never_suspend(&self) -> bool {
+        self.0.never_suspend
+    }
+    /// Suspended by the billing cycle for unpaid dues: a payment that clears them makes the
+    /// customer ACTIVE again at once.
+    async fn suspended_for_dues(&self) -> bool {
+        self.0.suspended_for_dues
+    }
     /// Customer application form number: `CAF` + 8 digits unless one was given.
     async fn caf_no(&self) -> &str {
         &self.0.caf_no

@@ -51,6 +51,9 @@ pub struct CreateCustomerInput {
     pub company_id: Option<ID>,
     /// `false` when left out.
     pub auto_renew: Option<bool>,
+    /// Never suspended by the billing cycle for dues (a hospital, a police station); `false`
+    /// when left out.
+    pub never_suspend: Option<bool>,
     /// `CAF` + 8 digits is generated when left out.
     pub caf_no: Option<String>,
     pub mac_address: Option<String>,
@@ -96,6 +99,8 @@ pub struct UpdateCustomerInput {
     pub pincode: Option<String>,
     pub no_of_connections: Option<i32>,
     pub auto_renew: Option<bool>,
+    /// Never suspended by the billing cycle for dues.
+    pub never_suspend: Option<bool>,
     pub mac_address: MaybeUndefined<String>,
     pub mac_address_detail: MaybeUndefined<String>,
     pub ip_address: MaybeUndefined<String>,
@@ -189,6 +194,7 @@ impl CreateCustomerInput {
                 .transpose()?
                 .unwrap_or(0),
             auto_renew: self.auto_renew.unwrap_or(false),
+            never_suspend: self.never_suspend.unwrap_or(false),
             caf_no: self.caf_no.as_deref().map(caf).transpose()?.unwrap_or_default(),
             mac_address: text("macAddress", self.mac_address, 40)?,
             mac_address_detail: text("macAddressDetail", self.mac_address_detail, 200)?,
@@ -245,6 +251,7 @@ impl UpdateCustomerInput {
             pincode: self.pincode.map(|v| validate::pincode("pincode", &v)).transpose()?,
             no_of_connections: self.no_of_connections.map(connections).transpose()?,
             auto_renew: self.auto_renew,
+            never_suspend: self.never_suspend,
             mac_address: opt_text("macAddress", self.mac_address, 40)?,
             mac_address_detail: opt_text("macAddressDetail", self.mac_address_detail, 200)?,
             ip_address: opt_text("ipAddress", self.ip_address, 60)?,

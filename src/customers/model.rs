@@ -85,6 +85,10 @@ pub struct CustomerRow {
     pub status: CustomerStatus,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// Never suspended by the billing cycle.
+    pub never_suspend: bool,
+    /// Suspended by the billing cycle for dues: a payment clearing them reactivates.
+    pub suspended_for_dues: bool,
 }
 
 /// A customer to insert: every column but `id`.
@@ -115,6 +119,7 @@ pub struct NewCustomer {
     pub no_of_connections: i32,
     pub company_id: i64,
     pub auto_renew: bool,
+    pub never_suspend: bool,
     pub caf_no: String,
     pub mac_address: Option<String>,
     pub mac_address_detail: Option<String>,
@@ -154,6 +159,7 @@ pub struct CustomerChanges {
     pub pincode: Option<String>,
     pub no_of_connections: Option<i32>,
     pub auto_renew: Option<bool>,
+    pub never_suspend: Option<bool>,
     pub mac_address: Option<Option<String>>,
     pub mac_address_detail: Option<Option<String>>,
     pub ip_address: Option<Option<String>>,

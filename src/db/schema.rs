@@ -15,6 +15,8 @@ diesel::table! {
         invoice_numbering -> Text,
         invoice_prefix -> Text,
         credit_note_prefix -> Text,
+        grace_days -> Integer,
+        postpaid_limit_days -> Integer,
     }
 }
 
@@ -143,6 +145,8 @@ diesel::table! {
         status -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        never_suspend -> Bool,
+        suspended_for_dues -> Bool,
     }
 }
 
@@ -174,6 +178,7 @@ diesel::table! {
         gst_rate_bp -> Integer,
         series -> Text,
         serial -> Nullable<BigInt>,
+        billing_run_id -> Nullable<BigInt>,
     }
 }
 
@@ -345,6 +350,33 @@ diesel::table! {
 }
 
 diesel::table! {
+    billing_runs (id) {
+        id -> BigInt,
+        as_of -> Date,
+        status -> Text,
+        started_by -> Text,
+        started_at -> Timestamp,
+        finished_at -> Nullable<Timestamp>,
+        attempts -> Integer,
+        renewed -> BigInt,
+        overdue -> BigInt,
+        suspended -> BigInt,
+        reminders -> BigInt,
+        errors -> BigInt,
+    }
+}
+
+diesel::table! {
+    billing_run_errors (id) {
+        id -> BigInt,
+        run_id -> BigInt,
+        customer_id -> BigInt,
+        message -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     expenses (id) {
         id -> BigInt,
         company_id -> BigInt,
@@ -386,4 +418,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_series,
     credit_notes,
     expenses,
+    billing_runs,
+    billing_run_errors,
 );

@@ -7,7 +7,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::pg::Pg;
 use diesel::query_builder::QueryFragment;
 use diesel::query_dsl::RunQueryDsl;
-use diesel::sql_types::{BigInt, Date, Text, Timestamp};
+use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 use diesel::QueryableByName;
 
@@ -18,6 +18,7 @@ use crate::error::AppResult;
 #[derive(Debug, Clone)]
 pub enum Param {
     Int(i64),
+    Bool(bool),
     Text(String),
     Date(NaiveDate),
     Time(NaiveDateTime),
@@ -106,8 +107,9 @@ fn bind_all<'f, DB>(
 where
     DB: diesel::backend::Backend + diesel::sql_types::HasSqlType<BigInt>,
     DB: diesel::sql_types::HasSqlType<Text> + diesel::sql_types::HasSqlType<Date>,
-    DB: diesel::sql_types::HasSqlType<Timestamp>,
+    DB: diesel::sql_types::HasSqlType<Timestamp> + diesel::sql_types::HasSqlType<Bool>,
     i64: diesel::serialize::ToSql<BigInt, DB>,
+    bool: diesel::serialize::ToSql<Bool, DB>,
     String: diesel::serialize::ToSql<Text, DB>,
     NaiveDate: diesel::serialize::ToSql<Date, DB>,
     NaiveDateTime: diesel::serialize::ToSql<Timestamp, DB>,
@@ -116,6 +118,7 @@ where
     for p in params {
         query = match p.clone() {
             Param::Int(v) => query.bind::<BigInt, _>(v),
+            Param::Bool(v) => query.bind::<Bool, _>(v),
             Param::Text(v) => query.bind::<Text, _>(v),
             Param::Date(v) => query.bind::<Date, _>(v),
             Param::Time(v) => query.bind::<Timestamp, _>(v),

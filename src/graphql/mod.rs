@@ -18,6 +18,7 @@ use crate::addons::graphql::{AddonMutation, AddonQuery};
 use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::auth::AuthSettings;
+use crate::billing_cycle::graphql::{BillingCycleMutation, BillingCycleQuery};
 use crate::companies::graphql::{CompanyMutation, CompanyQuery};
 use crate::complaints::graphql::ComplaintQuery;
 use crate::complaints::mutations::ComplaintMutation;
@@ -72,6 +73,7 @@ pub struct QueryRoot(
     ExpenseQuery,
     DashboardQuery,
     ReportQuery,
+    BillingCycleQuery,
     AddonQuery,
     ComplaintQuery,
     ConnectionRequestQuery,
@@ -95,6 +97,7 @@ pub struct MutationRoot(
     ConnectionRequestMutation,
     NotificationMutation,
     ExpenseMutation,
+    BillingCycleMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscriptions::SubscriptionRoot>;
@@ -110,6 +113,8 @@ pub struct SchemaData {
     pub subscription_limits: socket_limits::SubscriptionLimits,
     /// How long one operation may run (`ISP_REQUEST_TIMEOUT_SECONDS`).
     pub request_timeout: RequestTimeout,
+    /// Runs the billing cycle, one run at a time.
+    pub billing: crate::billing_cycle::scheduler::Runner,
 }
 
 /// How long one GraphQL operation may run before it is stopped and answered with an error.
@@ -151,7 +156,8 @@ fn builder(
             .data(d.outbox)
             .data(d.connection_requests_per_hour)
             .data(d.subscription_limits)
-            .data(d.request_timeout);
+            .data(d.request_timeout)
+            .data(d.billing);
     }
     builder
 }

@@ -56,6 +56,8 @@ pub struct InvoiceRow {
     pub series: String,
     /// Position in a financial-year series; `None` for timestamp numbers.
     pub serial: Option<i64>,
+    /// The billing run that raised it (renewal invoices), if any.
+    pub billing_run_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -94,6 +96,7 @@ pub struct NewInvoice {
     pub series: String,
     /// Position in a financial-year series; `None` for timestamp numbers.
     pub serial: Option<i64>,
+    pub billing_run_id: Option<i64>,
 }
 
 /// Narrows `invoices`. Dates are invoice dates, both ends inclusive.

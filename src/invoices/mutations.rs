@@ -82,6 +82,7 @@ impl CreateInvoiceInput {
             period_start: start,
             period_end: end,
             include_pending_addons: self.include_pending_addons,
+            billing_run_id: None,
         })
     }
 }

@@ -45,6 +45,8 @@ pub struct InvoiceDraft {
     pub period_end: Option<NaiveDate>,
     /// Whether the customer's pending add-ons go on this invoice.
     pub include_pending_addons: bool,
+    /// The billing run raising it (a renewal), unique per customer and period start.
+    pub billing_run_id: Option<i64>,
 }
 
 /// `createInvoice`: a manual invoice in DRAFT, `balance = total`, with the customer's pending
@@ -73,7 +75,8 @@ pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResul
     let taxes = add(add(amounts.tax.cgst, amounts.tax.sgst)?, amounts.tax.igst)?;
     add(add(amounts.bill, taxes)?, amounts.installation)?;
     let due = draft.due_date.unwrap_or_else(|| due_date(draft.invoice_date));
-    let new = new_invoice(&customer, &amounts, draft.invoice_date, due, draft.period_start, draft.period_end)?;
+    let mut new = new_invoice(&customer, &amounts, draft.invoice_date, due, draft.period_start, draft.period_end)?;
+    new.billing_run_id = draft.billing_run_id;
     let with: Vec<String> = addons.iter().map(|a| format!("{} ({})", a.description, a.addon_type)).collect();
     let row = issue(
         conn,
@@ -140,6 +143,7 @@ pub fn new_invoice(
         gst_rate_bp: 0,
         series: String::new(),
         serial: None,
+        billing_run_id: None,
     })
 }
 

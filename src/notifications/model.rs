@@ -19,6 +19,12 @@ text_enum! {
         PlanExpiring => "PLAN_EXPIRING",
         /// Somebody asked for a connection on the website (staff).
         ConnectionRequest => "CONNECTION_REQUEST",
+        /// An invoice of yours is past its due date and unpaid (customer).
+        InvoiceOverdue => "INVOICE_OVERDUE",
+        /// Your service was suspended for unpaid dues (customer).
+        ServiceSuspended => "SERVICE_SUSPENDED",
+        /// Your service is active again after a payment (customer).
+        ServiceReactivated => "SERVICE_REACTIVATED",
     }
 }
 

@@ -4,11 +4,11 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::model::{NotificationKind, Recipient};
+use super::model::{NotificationKind, NotificationRow, Recipient};
 use super::{repo, Outbox};
 use crate::customers::model::CustomerStatus;
 use crate::db::schema::customers;
-use crate::db::Db;
+use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 use crate::events::Events;
 
@@ -25,44 +25,46 @@ pub fn due_threshold(end: NaiveDate, today: NaiveDate) -> Option<i64> {
     DAYS_BEFORE.iter().rev().copied().find(|d| left <= *d)
 }
 
-/// Makes the reminders due today (India time), each once; returns how many it made.
+/// Makes the reminders due today (business date), each once; returns how many it made.
 pub async fn run(db: &Db, outbox: &Outbox, events: &Events) -> AppResult<usize> {
     let outbox = *outbox;
     let today = crate::clock::today();
-    let rows = db
-        .write(move |conn| {
-            let horizon = today + chrono::Days::new(7);
-            let due: Vec<(i64, String, NaiveDate)> = customers::table
-                .filter(customers::status.eq(CustomerStatus::Active))
-                .filter(customers::end_date.ge(today))
-                .filter(customers::end_date.le(horizon))
-                .select((customers::id, customers::full_name, customers::end_date))
-                .load(conn)?;
-            let mut made = Vec::new();
-            for (customer, name, end) in due {
-                let Some(days) = due_threshold(end, today) else { continue };
-                let left = (end - today).num_days();
-                let when = match left {
-                    0 => "today".to_owned(),
-                    1 => "tomorrow".to_owned(),
-                    n => format!("in {n} days"),
-                };
-                let mut new = outbox.draft(
-                    Recipient::customer(customer),
-                    NotificationKind::PlanExpiring,
-                    format!("Your plan ends {when}"),
-                    format!("Dear {name}, your plan ends on {end}. Renew before then to stay connected."),
-                    Some(crate::ids::encode(crate::ids::Kind::Customer, customer)),
-                );
-                new.dedupe_key = Some(format!("plan-expiring:{customer}:{end}:{days}"));
-                made.extend(repo::insert(conn, &new)?);
-            }
-            Ok(made)
-        })
-        .await?;
+    let rows = db.write(move |conn| make_due(conn, &outbox, today)).await?;
     let count = rows.len();
     super::publish(events, rows);
     Ok(count)
+}
+
+/// The plan-expiry reminders due on `today` not made before, stored in the caller's
+/// transaction (the billing cycle makes them for its own date).
+pub fn make_due(conn: &mut DbConn, outbox: &Outbox, today: NaiveDate) -> AppResult<Vec<NotificationRow>> {
+    let horizon = today + chrono::Days::new(7);
+    let due: Vec<(i64, String, NaiveDate)> = customers::table
+        .filter(customers::status.eq(CustomerStatus::Active))
+        .filter(customers::end_date.ge(today))
+        .filter(customers::end_date.le(horizon))
+        .select((customers::id, customers::full_name, customers::end_date))
+        .load(conn)?;
+    let mut made = Vec::new();
+    for (customer, name, end) in due {
+        let Some(days) = due_threshold(end, today) else { continue };
+        let left = (end - today).num_days();
+        let when = match left {
+            0 => "today".to_owned(),
+            1 => "tomorrow".to_owned(),
+            n => format!("in {n} days"),
+        };
+        let mut new = outbox.draft(
+            Recipient::customer(customer),
+            NotificationKind::PlanExpiring,
+            format!("Your plan ends {when}"),
+            format!("Dear {name}, your plan ends on {end}. Renew before then to stay connected."),
+            Some(crate::ids::encode(crate::ids::Kind::Customer, customer)),
+        );
+        new.dedupe_key = Some(format!("plan-expiring:{customer}:{end}:{days}"));
+        made.extend(repo::insert(conn, &new)?);
+    }
+    Ok(made)
 }
 
 /// Runs [`run`] now and then every hour, for the life of the server.

@@ -73,6 +73,20 @@ fn reference(field: &str, value: Option<&str>) -> AppResult<Option<String>> {
     Ok(reference)
 }
 
+/// A customer suspended for dues this payment cleared is active again, in the same
+/// transaction (see [`crate::billing_cycle::service::reactivate_if_cleared`]).
+fn reactivation(
+    conn: &mut DbConn,
+    outbox: &Outbox,
+    payment: &PaymentRow,
+    actor: &Actor,
+) -> AppResult<Vec<NotificationRow>> {
+    if payment.status != PaymentStatus::Completed {
+        return Ok(Vec::new());
+    }
+    crate::billing_cycle::service::reactivate_if_cleared(conn, outbox, payment.customer_id, actor)
+}
+
 /// Tells the customer their payment arrived (COMPLETED payments only).
 fn payment_received(conn: &mut DbConn, outbox: &Outbox, payment: &PaymentRow) -> AppResult<Vec<NotificationRow>> {
     if payment.status != PaymentStatus::Completed {
@@ -107,7 +121,8 @@ impl PaymentMutation {
         let (row, notes) = db(ctx)
             .write(move |conn| {
                 let row = service::record(conn, &request, &actor)?;
-                let notes = payment_received(conn, &outbox, &row)?;
+                let mut notes = payment_received(conn, &outbox, &row)?;
+                notes.extend(reactivation(conn, &outbox, &row, &actor)?);
                 Ok((row, notes))
             })
             .await?;
@@ -124,7 +139,8 @@ impl PaymentMutation {
         let (row, notes) = db(ctx)
             .write(move |conn| {
                 let row = service::change_status(conn, key, status, &actor)?;
-                let notes = payment_received(conn, &outbox, &row)?;
+                let mut notes = payment_received(conn, &outbox, &row)?;
+                notes.extend(reactivation(conn, &outbox, &row, &actor)?);
                 Ok((row, notes))
             })
             .await?;

@@ -1,0 +1,12 @@
+DELETE FROM notifications WHERE kind IN ('INVOICE_OVERDUE', 'SERVICE_SUSPENDED', 'SERVICE_REACTIVATED');
+ALTER TABLE notifications DROP CONSTRAINT notifications_kind_check;
+ALTER TABLE notifications ADD CONSTRAINT notifications_kind_check CHECK (kind IN ('COMPLAINT_ASSIGNED', 'COMPLAINT_STATUS_CHANGED', 'PAYMENT_RECEIVED', 'INVOICE_ISSUED', 'PLAN_EXPIRING', 'CONNECTION_REQUEST'));
+ALTER TABLE customers DROP COLUMN suspended_for_dues;
+ALTER TABLE customers DROP COLUMN never_suspend;
+ALTER TABLE companies DROP COLUMN postpaid_limit_days;
+ALTER TABLE companies DROP COLUMN grace_days;
+DROP INDEX invoices_cycle_period_key;
+ALTER TABLE invoices DROP COLUMN billing_run_id;
+DROP INDEX billing_run_errors_run_idx;
+DROP TABLE billing_run_errors;
+DROP TABLE billing_runs;

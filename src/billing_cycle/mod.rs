@@ -1,0 +1,15 @@
+//! The daily billing cycle: renewals of auto-renewing customers, overdue invoices, suspension
+//! for unpaid dues (reactivation comes with the payment that clears them), and reminders,
+//! for one business date at a time. Each run is recorded in `billing_runs`; every step is
+//! idempotent (a renewal is unique per customer and period, the others are state changes and
+//! deduplicated notifications), so a run for a date already done changes nothing and a run
+//! killed half way finishes when started again. Work goes in batches of bounded transactions,
+//! each customer in a savepoint of its own: a customer whose row fails is recorded in
+//! `billing_run_errors` and the run goes on.
+
+pub mod graphql;
+pub mod model;
+pub mod repo;
+pub mod rules;
+pub mod scheduler;
+pub mod service;

@@ -1,0 +1,234 @@
+//! Queries of the billing cycle; each takes a connection so it runs in the caller's batch.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel::QueryableByName;
+
+use super::model::{BillingRunRow, Counts, RunErrorRow, RunStatus};
+use super::rules::{postpaid_cutoff, prepaid_cutoff};
+use crate::customers::model::CustomerStatus;
+use crate::db::schema::{billing_run_errors, billing_runs, companies, customers, invoices};
+use crate::db::sql::{Param, Sql};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::invoices::model::{InvoiceRow, InvoiceStatus};
+
+/// The run for `as_of`, started (or started again: one more attempt).
+pub fn start(conn: &mut DbConn, as_of: NaiveDate, started_by: &str) -> AppResult<BillingRunRow> {
+    crate::db::lock_key(conn, &format!("billing-run:{as_of}"))?;
+    let now = crate::clock::now();
+    let existing: Option<BillingRunRow> =
+        billing_runs::table.filter(billing_runs::as_of.eq(as_of)).first(conn).optional()?;
+    Ok(match existing {
+        Some(run) => diesel::update(billing_runs::table.find(run.id))
+            .set((
+                billing_runs::status.eq(RunStatus::Running),
+                billing_runs::attempts.eq(billing_runs::attempts + 1),
+                billing_runs::started_by.eq(started_by),
+                billing_runs::started_at.eq(now),
+                billing_runs::finished_at.eq(None::<chrono::NaiveDateTime>),
+            ))
+            .returning(billing_runs::all_columns)
+            .get_result(conn)?,
+        None => diesel::insert_into(billing_runs::table)
+            .values((
+                billing_runs::as_of.eq(as_of),
+                billing_runs::status.eq(RunStatus::Running),
+                billing_runs::started_by.eq(started_by),
+                billing_runs::started_at.eq(now),
+            ))
+            .returning(billing_runs::all_columns)
+            .get_result(conn)?,
+    })
+}
+
+/// Adds a batch's counts to its run.
+pub fn add_counts(conn: &mut DbConn, run_id: i64, c: &Counts) -> AppResult<()> {
+    if *c == Counts::default() {
+        return Ok(());
+    }
+    diesel::update(billing_runs::table.find(run_id))
+        .set((
+            billing_runs::renewed.eq(billing_runs::renewed + c.renewed),
+            billing_runs::overdue.eq(billing_runs::overdue + c.overdue),
+            billing_runs::suspended.eq(billing_runs::suspended + c.suspended),
+            billing_runs::reminders.eq(billing_runs::reminders + c.reminders),
+            billing_runs::errors.eq(billing_runs::errors + c.errors),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn finish(conn: &mut DbConn, run_id: i64) -> AppResult<BillingRunRow> {
+    Ok(diesel::update(billing_runs::table.find(run_id))
+        .set((billing_runs::status.eq(RunStatus::Finished), billing_runs::finished_at.eq(crate::clock::now())))
+        .returning(billing_runs::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn record_error(conn: &mut DbConn, run_id: i64, customer_id: i64, message: &str) -> AppResult<()> {
+    diesel::insert_into(billing_run_errors::table)
+        .values((
+            billing_run_errors::run_id.eq(run_id),
+            billing_run_errors::customer_id.eq(customer_id),
+            billing_run_errors::message.eq(message),
+            billing_run_errors::created_at.eq(crate::clock::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The newest runs first, at most `limit`.
+pub fn newest(conn: &mut DbConn, limit: i64) -> AppResult<Vec<BillingRunRow>> {
+    Ok(billing_runs::table.order(billing_runs::as_of.desc()).limit(limit).load(conn)?)
+}
+
+/// The last business date a run finished for.
+pub fn last_finished(conn: &mut DbConn) -> AppResult<Option<NaiveDate>> {
+    Ok(billing_runs::table
+        .filter(billing_runs::status.eq(RunStatus::Finished))
+        .select(diesel::dsl::max(billing_runs::as_of))
+        .first::<Option<NaiveDate>>(conn)?)
+}
+
+pub fn errors_of(conn: &mut DbConn, run_id: i64) -> AppResult<Vec<RunErrorRow>> {
+    Ok(billing_run_errors::table
+        .filter(billing_run_errors::run_id.eq(run_id))
+        .order(billing_run_errors::id)
+        .limit(1000)
+        .load(conn)?)
+}
+
+/// Customers due a renewal on `as_of` after row id `after`: auto-renewing, not terminated or
+/// deactivated, service ended.
+pub fn renewal_candidates(conn: &mut DbConn, as_of: NaiveDate, after: i64, limit: i64) -> AppResult<Vec<i64>> {
+    Ok(customers::table
+        .filter(customers::auto_renew.eq(true))
+        .filter(customers::status.ne_all([CustomerStatus::Terminated, CustomerStatus::Deactive]))
+        .filter(customers::end_date.le(as_of))
+        .filter(customers::id.gt(after))
+        .order(customers::id)
+        .limit(limit)
+        .select(customers::id)
+        .load(conn)?)
+}
+
+/// Whether the cycle already billed the period starting on `start` for `customer`.
+pub fn period_billed(conn: &mut DbConn, customer: i64, start: NaiveDate) -> AppResult<bool> {
+    let n: i64 = invoices::table
+        .filter(invoices::customer_id.eq(customer))
+        .filter(invoices::billing_period_start.eq(start))
+        .filter(invoices::billing_run_id.is_not_null())
+        .count()
+        .get_result(conn)?;
+    Ok(n > 0)
+}
+
+/// Moves a customer's service period on.
+pub fn set_period(conn: &mut DbConn, customer: i64, start: NaiveDate, end: NaiveDate) -> AppResult<()> {
+    diesel::update(customers::table.find(customer))
+        .set((
+            customers::start_date.eq(start),
+            customers::end_date.eq(end),
+            customers::updated_at.eq(crate::clock::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Unpaid invoices past their due date not yet marked OVERDUE (DRAFT or SENT), oldest first.
+pub fn overdue_candidates(conn: &mut DbConn, as_of: NaiveDate, limit: i64) -> AppResult<Vec<InvoiceRow>> {
+    Ok(invoices::table
+        .filter(invoices::status.eq_any([InvoiceStatus::Draft, InvoiceStatus::Sent]))
+        .filter(invoices::balance_paise.gt(0))
+        .filter(invoices::due_date.lt(as_of))
+        .order(invoices::id)
+        .limit(limit)
+        .load(conn)?)
+}
+
+pub fn mark_overdue(conn: &mut DbConn, invoice: i64) -> AppResult<()> {
+    diesel::update(invoices::table.find(invoice))
+        .set((invoices::status.eq(InvoiceStatus::Overdue), invoices::updated_at.eq(crate::clock::now())))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// (company id, grace days, postpaid limit days) of every company.
+pub fn company_limits(conn: &mut DbConn) -> AppResult<Vec<(i64, i32, i32)>> {
+    Ok(companies::table
+        .select((companies::id, companies::grace_days, companies::postpaid_limit_days))
+        .order(companies::id)
+        .load(conn)?)
+}
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// `EXISTS` an invoice of customer `c` that makes them suspendable on `as_of`: prepaid, a
+/// balance on a period that started before the grace cutoff; postpaid, a balance due before
+/// the limit cutoff.
+fn push_suspendable_dues(sql: &mut Sql, as_of: NaiveDate, grace_days: i32, limit_days: i32) {
+    sql.push(
+        " AND ((c.billing_type = 'PREPAID' AND EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id \
+         AND i.balance_paise > 0 AND i.status <> 'CANCELLED'",
+    );
+    sql.push_bind(
+        " AND COALESCE(i.billing_period_start, i.invoice_date) < ?))",
+        Param::Date(prepaid_cutoff(as_of, grace_days)),
+    );
+    sql.push(
+        " OR (c.billing_type = 'POSTPAID' AND EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id \
+         AND i.balance_paise > 0 AND i.status <> 'CANCELLED'",
+    );
+    sql.push_bind(" AND i.due_date < ?)))", Param::Date(postpaid_cutoff(as_of, limit_days)));
+}
+
+/// ACTIVE, not exempt customers of `company` with suspendable dues on `as_of`, after `after`.
+pub fn suspension_candidates(
+    conn: &mut DbConn,
+    company: (i64, i32, i32),
+    as_of: NaiveDate,
+    after: i64,
+    limit: i64,
+) -> AppResult<Vec<i64>> {
+    let (company_id, grace, limit_days) = company;
+    let mut sql = Sql::new("SELECT c.id AS id FROM customers c WHERE c.status = 'ACTIVE' AND c.never_suspend = ?");
+    sql.bind(Param::Bool(false));
+    sql.push_bind(" AND c.company_id = ?", Param::Int(company_id));
+    sql.push_bind(" AND c.id > ?", Param::Int(after));
+    push_suspendable_dues(&mut sql, as_of, grace, limit_days);
+    sql.push_bind(" ORDER BY c.id LIMIT ?", Param::Int(limit));
+    Ok(sql.load::<Id>(conn)?.into_iter().map(|r| r.id).collect())
+}
+
+/// Whether customer `id` still has dues that would get them suspended on `as_of`.
+pub fn has_suspendable_dues(conn: &mut DbConn, id: i64, as_of: NaiveDate) -> AppResult<bool> {
+    let (grace, limit_days): (i32, i32) = customers::table
+        .inner_join(companies::table)
+        .filter(customers::id.eq(id))
+        .select((companies::grace_days, companies::postpaid_limit_days))
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("customer"))?;
+    let mut sql = Sql::new("SELECT c.id AS id FROM customers c WHERE c.id = ?");
+    sql.bind(Param::Int(id));
+    push_suspendable_dues(&mut sql, as_of, grace, limit_days);
+    Ok(!sql.load::<Id>(conn)?.is_empty())
+}
+
+/// Sets a customer's status, noting whether the cycle suspended them for dues.
+pub fn set_status(conn: &mut DbConn, id: i64, status: CustomerStatus, for_dues: bool) -> AppResult<()> {
+    diesel::update(customers::table.find(id))
+        .set((
+            customers::status.eq(status),
+            customers::suspended_for_dues.eq(for_dues),
+            customers::updated_at.eq(crate::clock::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}

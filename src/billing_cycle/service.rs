@@ -1,0 +1,262 @@
+//! Running the cycle for one business date, batch by batch, and reactivation on payment.
+
+use chrono::NaiveDate;
+use diesel::Connection;
+
+use super::model::{BillingRunRow, Counts};
+use super::{repo, rules};
+use crate::audit::Actor;
+use crate::customers::model::{CustomerRow, CustomerStatus};
+use crate::db::{Db, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::events::Events;
+use crate::ids::{self, Kind};
+use crate::invoices::service::{lock_customer, raise, InvoiceDraft};
+use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
+use crate::notifications::Outbox;
+
+/// Customers (or invoices) handled per transaction: small enough that the API's own writes
+/// wait at most one batch.
+pub const BATCH: i64 = 200;
+
+/// What a run needs besides its date.
+#[derive(Clone)]
+pub struct Cycle {
+    pub db: Db,
+    pub outbox: Outbox,
+    pub events: Events,
+}
+
+/// Runs the cycle for `as_of` to the end (or again, finishing what a stopped run left):
+/// renewals, overdue invoices, suspensions, reminders. Returns the run as recorded.
+pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<BillingRunRow> {
+    let started_by = actor.name.clone();
+    let run = cycle.db.write(move |conn| repo::start(conn, as_of, &started_by)).await?;
+    let run_id = run.id;
+    let outbox = cycle.outbox;
+    tracing::info!(%as_of, attempt = run.attempts, "billing run started");
+
+    // Renewals, customer by customer (each in a savepoint: one failing is recorded, not fatal).
+    let mut after = 0;
+    loop {
+        let actor = actor.clone();
+        let (last, notes) = cycle
+            .db
+            .write(move |conn| {
+                let ids = repo::renewal_candidates(conn, as_of, after, BATCH)?;
+                let mut counts = Counts::default();
+                for &id in &ids {
+                    match conn.transaction(|conn| renew(conn, run_id, id, as_of, &actor)) {
+                        Ok(n) => counts.renewed += n,
+                        Err(e) if e.is_contention() => return Err(e),
+                        Err(e) => {
+                            repo::record_error(conn, run_id, id, &format!("renewal: {}", e.message()))?;
+                            counts.errors += 1;
+                        }
+                    }
+                }
+                repo::add_counts(conn, run_id, &counts)?;
+                Ok((ids.last().copied().filter(|_| ids.len() as i64 == BATCH), Vec::<NotificationRow>::new()))
+            })
+            .await?;
+        crate::notifications::publish(&cycle.events, notes);
+        match last {
+            Some(id) => after = id,
+            None => break,
+        }
+    }
+
+    // Overdue invoices (each told to its customer once).
+    loop {
+        let (more, notes) = cycle
+            .db
+            .write(move |conn| {
+                let invoices = repo::overdue_candidates(conn, as_of, BATCH)?;
+                let mut notes = Vec::new();
+                for invoice in &invoices {
+                    repo::mark_overdue(conn, invoice.id)?;
+                    let mut new = outbox.draft(
+                        Recipient::customer(invoice.customer_id),
+                        NotificationKind::InvoiceOverdue,
+                        format!("Invoice {} is overdue", invoice.invoice_number),
+                        format!(
+                            "Invoice {} was due on {}; ₹{} is unpaid. Please pay to keep your service.",
+                            invoice.invoice_number,
+                            invoice.due_date,
+                            crate::invoices::rules::rupees(invoice.balance_paise)
+                        ),
+                        Some(ids::encode(Kind::Invoice, invoice.id)),
+                    );
+                    new.dedupe_key = Some(format!("invoice-overdue:{}", invoice.id));
+                    notes.extend(crate::notifications::repo::insert(conn, &new)?);
+                }
+                let counts =
+                    Counts { overdue: invoices.len() as i64, reminders: notes.len() as i64, ..Counts::default() };
+                repo::add_counts(conn, run_id, &counts)?;
+                Ok((invoices.len() as i64 == BATCH, notes))
+            })
+            .await?;
+        crate::notifications::publish(&cycle.events, notes);
+        if !more {
+            break;
+        }
+    }
+
+    // Suspensions, company by company (each has its own grace and limit).
+    let companies = cycle.db.read(repo::company_limits).await?;
+    for company in companies {
+        let mut after = 0;
+        loop {
+            let actor = actor.clone();
+            let (last, notes) = cycle
+                .db
+                .write(move |conn| {
+                    let ids = repo::suspension_candidates(conn, company, as_of, after, BATCH)?;
+                    let mut counts = Counts::default();
+                    let mut notes = Vec::new();
+                    for &id in &ids {
+                        match conn.transaction(|conn| suspend(conn, &outbox, id, as_of, &actor)) {
+                            Ok(made) => {
+                                counts.suspended += 1;
+                                notes.extend(made);
+                            }
+                            Err(e) if e.is_contention() => return Err(e),
+                            Err(e) => {
+                                repo::record_error(conn, run_id, id, &format!("suspension: {}", e.message()))?;
+                                counts.errors += 1;
+                            }
+                        }
+                    }
+                    counts.reminders = notes.len() as i64;
+                    repo::add_counts(conn, run_id, &counts)?;
+                    Ok((ids.last().copied().filter(|_| ids.len() as i64 == BATCH), notes))
+                })
+                .await?;
+            crate::notifications::publish(&cycle.events, notes);
+            match last {
+                Some(id) => after = id,
+                None => break,
+            }
+        }
+    }
+
+    // Plan-expiry reminders for the date, then done.
+    let (run, notes) = cycle
+        .db
+        .write(move |conn| {
+            let notes = crate::notifications::reminders::make_due(conn, &outbox, as_of)?;
+            repo::add_counts(conn, run_id, &Counts { reminders: notes.len() as i64, ..Counts::default() })?;
+            Ok((repo::finish(conn, run_id)?, notes))
+        })
+        .await?;
+    crate::notifications::publish(&cycle.events, notes);
+    tracing::info!(
+        %as_of, renewed = run.renewed, overdue = run.overdue, suspended = run.suspended,
+        reminders = run.reminders, errors = run.errors, "billing run finished"
+    );
+    Ok(run)
+}
+
+/// Renews customer `id` for every period that has started by `as_of` and is not billed yet;
+/// returns how many invoices it raised.
+fn renew(conn: &mut DbConn, run_id: i64, id: i64, as_of: NaiveDate, actor: &Actor) -> AppResult<i64> {
+    let customer = lock_customer(conn, id, "customerId")?;
+    if !renewable(&customer, as_of) {
+        return Ok(0);
+    }
+    let plan = crate::plans::repo::by_ids(conn, &[customer.plan_id])?
+        .pop()
+        .ok_or_else(|| AppError::Internal(format!("customer {} has no plan", customer.customer_id)))?;
+    let periods = rules::periods_due(customer.end_date, customer.period_months, as_of);
+    let mut raised = 0;
+    for period in &periods {
+        if repo::period_billed(conn, id, period.start)? {
+            continue;
+        }
+        let bill = crate::customers::rules::initial_bill(plan.price_paise, customer.period_months)
+            .ok_or_else(|| AppError::bad_input("periodMonths", "the bill for this period is too large"))?;
+        let draft = InvoiceDraft {
+            customer_id: id,
+            bill,
+            taxes: None,
+            installation: 0,
+            discount: 0,
+            invoice_date: as_of,
+            due_date: None,
+            period_start: Some(period.start),
+            period_end: Some(period.end),
+            include_pending_addons: true,
+            billing_run_id: Some(run_id),
+        };
+        raise(conn, &draft, actor)?;
+        raised += 1;
+    }
+    if let Some(last) = periods.last() {
+        repo::set_period(conn, id, last.start, last.end)?;
+    }
+    Ok(raised)
+}
+
+fn renewable(c: &CustomerRow, as_of: NaiveDate) -> bool {
+    c.auto_renew && !matches!(c.status, CustomerStatus::Terminated | CustomerStatus::Deactive) && c.end_date <= as_of
+}
+
+/// Suspends customer `id` for dues (checked again under the lock); the customer is told once.
+fn suspend(
+    conn: &mut DbConn,
+    outbox: &Outbox,
+    id: i64,
+    as_of: NaiveDate,
+    actor: &Actor,
+) -> AppResult<Vec<NotificationRow>> {
+    let customer = lock_customer(conn, id, "customerId")?;
+    if customer.status != CustomerStatus::Active
+        || customer.never_suspend
+        || !repo::has_suspendable_dues(conn, id, as_of)?
+    {
+        return Ok(Vec::new());
+    }
+    repo::set_status(conn, id, CustomerStatus::Suspended, true)?;
+    let target = [ids::encode(Kind::Customer, id)];
+    crate::audit::repo::record(conn, actor, "suspendCustomer", &target, Some(&format!("unpaid dues, as of {as_of}")))?;
+    let mut new = outbox.draft(
+        Recipient::customer(id),
+        NotificationKind::ServiceSuspended,
+        "Your service is suspended".to_owned(),
+        format!(
+            "Dear {}, your service is suspended for unpaid dues. It comes back as soon as you pay.",
+            customer.full_name
+        ),
+        Some(target[0].clone()),
+    );
+    new.dedupe_key = Some(format!("suspended:{id}:{as_of}"));
+    Ok(crate::notifications::repo::insert(conn, &new)?.into_iter().collect())
+}
+
+/// After a payment: a customer the cycle suspended for dues, whose dues no longer warrant it,
+/// is ACTIVE again in the same transaction (audited, and told). The customer must be locked.
+pub fn reactivate_if_cleared(
+    conn: &mut DbConn,
+    outbox: &Outbox,
+    customer_id: i64,
+    actor: &Actor,
+) -> AppResult<Vec<NotificationRow>> {
+    let customer = crate::customers::repo::find(conn, customer_id)?;
+    if customer.status != CustomerStatus::Suspended || !customer.suspended_for_dues {
+        return Ok(Vec::new());
+    }
+    if repo::has_suspendable_dues(conn, customer_id, crate::clock::today())? {
+        return Ok(Vec::new());
+    }
+    repo::set_status(conn, customer_id, CustomerStatus::Active, false)?;
+    let target = [ids::encode(Kind::Customer, customer_id)];
+    crate::audit::repo::record(conn, actor, "reactivateCustomer", &target, Some("dues paid"))?;
+    outbox.notify(
+        conn,
+        Recipient::customer(customer_id),
+        NotificationKind::ServiceReactivated,
+        "Your service is active again".to_owned(),
+        format!("Dear {}, thank you for your payment: your service is active again.", customer.full_name),
+        Some(target[0].clone()),
+    )
+}

@@ -1,0 +1,173 @@
+//! The daily billing cycle through `runBillingCycle`: renewals once per period, overdue
+//! invoices, suspension for dues and reactivation by payment, a failing customer recorded
+//! while the run goes on, and re-runs that change nothing, on SQLite and PostgreSQL.
+
+use chrono::{Days, NaiveDate};
+use serde_json::{json, Value};
+
+use crate::helpers::{Kind, TestApp};
+use crate::on_both_databases;
+
+const RUN: &str = "mutation($d: Date) { runBillingCycle(asOf: $d) {
+    asOf status attempts renewed overdue suspended reminders errors startedBy
+    errorDetails { customer { username } message } } }";
+
+const CUSTOMER: &str = "query($id: ID!) { node(id: $id) { ... on Customer { status startDate endDate suspendedForDues
+    invoices { invoiceNumber totalAmount balanceAmount status billingPeriodStart billingPeriodEnd invoiceDate } } } }";
+
+/// Today's business date, as the server sees it.
+async fn today(app: &TestApp) -> NaiveDate {
+    let d = app.data("{ dashboard { asOf } }", json!({})).await;
+    d["dashboard"]["asOf"].as_str().unwrap().parse().unwrap()
+}
+
+fn days_before(d: NaiveDate, n: u64) -> String {
+    d.checked_sub_days(Days::new(n)).unwrap().to_string()
+}
+
+fn days_after(d: NaiveDate, n: u64) -> String {
+    d.checked_add_days(Days::new(n)).unwrap().to_string()
+}
+
+async fn customer(app: &TestApp, id: &str) -> Value {
+    app.data(CUSTOMER, json!({"id": id})).await["node"].clone()
+}
+
+/// The row id behind a customer's username (for SQL set-up the API cannot do).
+fn row_id(app: &TestApp, username: &str) -> i64 {
+    app.sql_text(&format!("SELECT CAST(id AS TEXT) AS value FROM customers WHERE username = '{username}'"))
+        .parse()
+        .unwrap()
+}
+
+on_both_databases! {
+    async fn renewals_are_billed_once_per_period(app: TestApp) {
+        let today = today(&app).await;
+        let plan = app.catalogue("499.00").await.broadband;
+        // Ended yesterday: one new period from yesterday. Ends in 20 days, or does not renew: none.
+        let ended = app.customer("ended", &plan).set("autoRenew", true).set("periodMonths", 1)
+            .set("startDate", days_before(today, 31)).create().await["id"].as_str().unwrap().to_owned();
+        let running = app.customer("running", &plan).set("autoRenew", true).set("periodMonths", 1)
+            .set("startDate", days_before(today, 10)).create().await["id"].as_str().unwrap().to_owned();
+        let manual = app.customer("manual", &plan).set("autoRenew", false).set("periodMonths", 1)
+            .set("startDate", days_before(today, 31)).create().await["id"].as_str().unwrap().to_owned();
+
+        let run = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+        assert_eq!(run["status"], "FINISHED");
+        assert_eq!(run["renewed"], 1, "{run}");
+        assert_eq!(run["errors"], 0);
+        let c = customer(&app, &ended).await;
+        let invoices = c["invoices"].as_array().unwrap();
+        assert_eq!(invoices.len(), 2, "{c}");
+        let renewal = invoices.iter().find(|i| i["billingPeriodStart"] == days_before(today, 1)).expect("the renewal");
+        assert_eq!(renewal["totalAmount"], "588.82", "499.00 + 18 % GST");
+        assert_eq!(renewal["billingPeriodEnd"], days_after(today, 29));
+        assert_eq!(renewal["invoiceDate"], today.to_string());
+        assert_eq!((c["startDate"].as_str(), c["endDate"].as_str()), (Some(days_before(today, 1).as_str()), Some(days_after(today, 29).as_str())));
+        assert_eq!(customer(&app, &running).await["invoices"].as_array().unwrap().len(), 1);
+        assert_eq!(customer(&app, &manual).await["invoices"].as_array().unwrap().len(), 1);
+
+        // The same date again changes nothing.
+        let again = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+        assert_eq!((again["attempts"].as_i64(), again["renewed"].as_i64()), (Some(2), Some(1)), "{again}");
+        assert_eq!(customer(&app, &ended).await["invoices"].as_array().unwrap().len(), 2);
+        // A run left RUNNING by a crash is finished by the next one, without a duplicate.
+        app.sql("UPDATE billing_runs SET status = 'RUNNING', finished_at = NULL").unwrap();
+        let resumed = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+        assert_eq!(resumed["status"], "FINISHED");
+        assert_eq!(customer(&app, &ended).await["invoices"].as_array().unwrap().len(), 2);
+        let runs = app.data("{ billingRuns { asOf status attempts } }", json!({})).await;
+        assert_eq!(runs["billingRuns"], json!([{"asOf": today.to_string(), "status": "FINISHED", "attempts": 3}]));
+        // Not a future date.
+        let e = app.error(RUN, json!({"d": days_after(today, 1)})).await;
+        crate::helpers::assert_code(&e, "BAD_USER_INPUT", Some("asOf"));
+    }
+
+    async fn unpaid_dues_suspend_and_payment_reactivates(app: TestApp) {
+        let today = today(&app).await;
+        let catalogue = app.catalogue("499.00").await;
+        app.data("mutation($id: ID!) { updateCompany(id: $id, input: {graceDays: 3}) { graceDays } }",
+            json!({"id": catalogue.company})).await;
+        let late = app.customer("late", &catalogue.broadband).set("startDate", today.to_string()).create().await["id"]
+            .as_str().unwrap().to_owned();
+        let exempt = app.customer("hospital", &catalogue.broadband).set("startDate", today.to_string())
+            .set("neverSuspend", true).create().await["id"].as_str().unwrap().to_owned();
+        // A period that started 10 days ago, due 3 days ago, unpaid.
+        let mut old = Vec::new();
+        for c in [&late, &exempt] {
+            let inv = app.invoice(json!({"customerId": c, "billAmount": "300", "invoiceDate": days_before(today, 10),
+                "dueDate": days_before(today, 3), "billingPeriodStart": days_before(today, 10),
+                "billingPeriodEnd": days_after(today, 20)})).await;
+            old.push(inv["id"].as_str().unwrap().to_owned());
+        }
+        let run = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+        assert_eq!((run["overdue"].as_i64(), run["suspended"].as_i64()), (Some(2), Some(1)), "{run}");
+        let c = customer(&app, &late).await;
+        assert_eq!((c["status"].as_str(), c["suspendedForDues"].as_bool()), (Some("SUSPENDED"), Some(true)));
+        assert!(c["invoices"].as_array().unwrap().iter().any(|i| i["status"] == "OVERDUE"));
+        assert_eq!(customer(&app, &exempt).await["status"], "ACTIVE");
+        let notes = app.sql_text(&format!(
+            "SELECT CAST(COUNT(*) AS TEXT) AS value FROM notifications WHERE recipient_id = {} AND kind IN ('INVOICE_OVERDUE', 'SERVICE_SUSPENDED')",
+            row_id(&app, "late")));
+        assert_eq!(notes, "2");
+
+        // Paying the overdue invoice reactivates in the same transaction.
+        let pay = app.pay(json!({"invoiceId": old[0], "amount": "354", "paymentMethod": "CASH"})).await;
+        assert_eq!(pay["invoice"]["status"], "PAID", "{pay}");
+        let c = customer(&app, &late).await;
+        assert_eq!((c["status"].as_str(), c["suspendedForDues"].as_bool()), (Some("ACTIVE"), Some(false)));
+        let log = app.data("query($f: AuditFilterInput) { auditLog(filter: $f, last: 5) { nodes { operation } } }",
+            json!({"f": {"targetId": late}})).await;
+        let ops: Vec<&str> = log["auditLog"]["nodes"].as_array().unwrap().iter().map(|n| n["operation"].as_str().unwrap()).collect();
+        assert!(ops.contains(&"suspendCustomer") && ops.contains(&"reactivateCustomer"), "{ops:?}");
+        // Running the date again does not suspend them again, nor tell anyone twice.
+        let again = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+        assert_eq!((again["suspended"].as_i64(), again["overdue"].as_i64()), (Some(1), Some(2)), "counts are the date's totals: {again}");
+        assert_eq!(customer(&app, &late).await["status"], "ACTIVE");
+        // Staff suspensions are not undone by a payment.
+        app.data("mutation($id: ID!) { changeCustomerStatus(id: $id, status: SUSPENDED) { status } }", json!({"id": exempt})).await;
+        app.pay(json!({"invoiceId": old[1], "amount": "354", "paymentMethod": "CASH"})).await;
+        assert_eq!(customer(&app, &exempt).await["status"], "SUSPENDED");
+    }
+}
+
+/// A customer whose renewal fails is recorded and the run goes on; after the cause is gone,
+/// running the date again renews them, and nobody twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_customer_is_recorded_and_the_run_goes_on() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let today = today(&app).await;
+    let plan = app.catalogue("499.00").await.broadband;
+    let mut ids = Vec::new();
+    for name in ["alpha", "bravo", "charlie"] {
+        let c = app
+            .customer(name, &plan)
+            .set("autoRenew", true)
+            .set("periodMonths", 1)
+            .set("startDate", days_before(today, 30))
+            .create()
+            .await;
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    let bravo = row_id(&app, "bravo");
+    app.sql(&format!(
+        "CREATE TRIGGER injected BEFORE INSERT ON invoices WHEN NEW.customer_id = {bravo} \
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+    ))
+    .unwrap();
+    let run = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+    assert_eq!((run["renewed"].as_i64(), run["errors"].as_i64()), (Some(2), Some(1)), "{run}");
+    assert_eq!(run["errorDetails"][0]["customer"]["username"], "bravo");
+    assert!(run["errorDetails"][0]["message"].as_str().unwrap().contains("renewal"), "{run}");
+    assert_eq!(customer(&app, &ids[1]).await["invoices"].as_array().unwrap().len(), 1, "bravo untouched");
+    app.sql("DROP TRIGGER injected").unwrap();
+    let again = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+    assert_eq!(again["renewed"], 3, "{again}");
+    for id in &ids {
+        assert_eq!(customer(&app, id).await["invoices"].as_array().unwrap().len(), 2);
+    }
+    // Collectors cannot run the cycle.
+    let collector = app.staff("collector", crate::fixtures::Role::Collector).await;
+    let e = app.error_as(Some(&collector), RUN, json!({})).await;
+    crate::helpers::assert_code(&e, "FORBIDDEN", None);
+}
