@@ -6,7 +6,7 @@ use super::model::{CreditNoteFilter, CreditNoteRow, NewCreditNote};
 use crate::companies::model::CompanyRow;
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::credit_notes;
-use crate::db::{escape_like, DbConn, MultiBackend};
+use crate::db::{DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
 use crate::series::model::DocumentType;
@@ -40,7 +40,11 @@ pub fn insert_numbered(
             .filter(
                 credit_notes::credit_note_number
                     .eq(base)
-                    .or(credit_notes::credit_note_number.like(format!("{}-%", escape_like(base))).escape('\\')),
+                    // `base-2`, `base-3`, …: a range of the unique index ('.' follows '-'), where a
+                    // LIKE would read every number (SQLite's LIKE ignores case, so no index).
+                    .or(credit_notes::credit_note_number
+                        .gt(format!("{base}-"))
+                        .and(credit_notes::credit_note_number.lt(format!("{base}.")))),
             )
             .count()
             .get_result(c)

@@ -8,7 +8,7 @@ use super::rules::TIMESTAMP_PREFIX;
 use crate::companies::model::CompanyRow;
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::invoices;
-use crate::db::{escape_like, DbConn, MultiBackend};
+use crate::db::{DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
 use crate::series::model::DocumentType;
@@ -37,7 +37,11 @@ pub fn insert_numbered(
             .filter(
                 invoices::invoice_number
                     .eq(base)
-                    .or(invoices::invoice_number.like(format!("{}-%", escape_like(base))).escape('\\')),
+                    // `base-2`, `base-3`, …: a range of the unique index ('.' follows '-'), where a
+                    // LIKE would read every number (SQLite's LIKE ignores case, so no index).
+                    .or(invoices::invoice_number
+                        .gt(format!("{base}-"))
+                        .and(invoices::invoice_number.lt(format!("{base}.")))),
             )
             .count()
             .get_result(c)

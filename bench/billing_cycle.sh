@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Benchmark of one billing-cycle day: seeds a demo database (a year of history; about 60 % of
+# customers renew automatically, many with their service ended), starts the release server
+# with the daily run off, and times runBillingCycle for today, then the same date again.
+#
+#   bash bench/billing_cycle.sh                     # SQLite, 10,000 customers
+#   CUSTOMERS=100000 bash bench/billing_cycle.sh
+#   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench bash bench/billing_cycle.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PROFILE=${PROFILE:-release}
+CUSTOMERS=${CUSTOMERS:-10000}
+PORT=${PORT:-8079}
+
+cargo build --profile "$PROFILE" --quiet --bin isp-billing
+workdir=$(mktemp -d)
+export DATABASE_URL=${BENCH_DATABASE_URL:-$workdir/bench.db}
+export ISP_BILLING_CYCLE=false
+export ISP_ADMIN_PASSWORD=bench-admin-password
+target/$PROFILE/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null | sed -n 1p
+# A run of 100,000 customers takes longer than one request may: allow it.
+RUST_LOG=warn ISP_REQUEST_TIMEOUT_SECONDS=600 ISP_BIND=127.0.0.1:$PORT target/$PROFILE/isp-billing serve &
+pid=$!
+trap 'kill $pid 2>/dev/null; rm -rf "$workdir"' EXIT
+for _ in $(seq 1 100); do
+    curl -fs "http://127.0.0.1:$PORT/healthz" >/dev/null && break
+    sleep 0.2
+done
+login='{"query":"mutation { login(username: \"admin\", password: \"bench-admin-password\") { token } }"}'
+TOKEN=$(curl -fs "http://127.0.0.1:$PORT/graphql" -H 'content-type: application/json' -d "$login" \
+    | sed -E 's/.*"token":"([^"]+)".*/\1/')
+gql() {
+    curl -s --max-time "$1" "http://127.0.0.1:$PORT/graphql" -H "authorization: Bearer $TOKEN" \
+        -H 'content-type: application/json' -d "$2" || true
+}
+run='{"query":"mutation { runBillingCycle { status } }"}'
+last='{"query":"{ billingRuns(first: 1) { asOf status attempts renewed overdue suspended reminders errors startedAt finishedAt } }"}'
+echo "machine: $(nproc) cores; database: ${BENCH_DATABASE_URL:-SQLite file}; customers: $CUSTOMERS"
+# The run goes on after its request ends (a long one outlasts the connection's idle time):
+# start it, then watch billingRuns until it has finished.
+for attempt in 1 2; do
+    started=$(date +%s.%N)
+    gql 2 "$run" >/dev/null
+    while :; do
+        out=$(gql 10 "$last")
+        case "$out" in *'"attempts":'$attempt,*'"FINISHED"'*|*'"FINISHED"'*'"attempts":'$attempt,*) break ;; esac
+        sleep 0.5
+    done
+    echo "run $attempt: $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f s", e - s }') (to 0.5 s)  $out"
+done
+echo "server memory: $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | tr -s ' \t\n' ' ')"
