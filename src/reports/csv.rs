@@ -63,7 +63,7 @@ pub fn dues(l: &DuesLine) -> String {
         text(&l.mobile),
         text(l.locality.as_deref().unwrap_or("")),
     ];
-    fields.extend(ageing_fields(&l.ageing()));
+    fields.extend(ageing_fields(&l.buckets.ageing()));
     line(&fields)
 }
 

@@ -99,8 +99,9 @@ pub fn collection_lines(
     sql.load(conn)
 }
 
-#[derive(QueryableByName)]
-struct AgeingRow {
+/// The five bucket sums of [`bucket_sums`], as read back.
+#[derive(Debug, Clone, Copy, QueryableByName)]
+pub struct Buckets {
     #[diesel(sql_type = BigInt)]
     not_due: i64,
     #[diesel(sql_type = BigInt)]
@@ -111,12 +112,10 @@ struct AgeingRow {
     d90: i64,
     #[diesel(sql_type = BigInt)]
     over: i64,
-    #[diesel(sql_type = BigInt)]
-    customers: i64,
 }
 
-impl AgeingRow {
-    fn ageing(&self) -> Ageing {
+impl Buckets {
+    pub fn ageing(&self) -> Ageing {
         Ageing {
             not_due: self.not_due,
             days_0_30: self.d30,
@@ -125,6 +124,14 @@ impl AgeingRow {
             over_90: self.over,
         }
     }
+}
+
+#[derive(QueryableByName)]
+struct AgeingRow {
+    #[diesel(embed)]
+    buckets: Buckets,
+    #[diesel(sql_type = BigInt)]
+    customers: i64,
 }
 
 /// The five bucket sums over `i.balance_paise` by `i.due_date` on `as_of`.
@@ -152,7 +159,7 @@ pub fn ageing_totals(conn: &mut DbConn, scope: &Scope, as_of: NaiveDate) -> AppR
     sql.push("CAST(COUNT(DISTINCT i.customer_id) AS BIGINT) AS customers");
     owing_where(&mut sql, scope);
     let row: AgeingRow = sql.one(conn)?;
-    Ok((row.ageing(), row.customers))
+    Ok((row.buckets.ageing(), row.customers))
 }
 
 /// One customer's line of the dues report.
@@ -168,28 +175,8 @@ pub struct DuesLine {
     pub mobile: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub locality: Option<String>,
-    #[diesel(sql_type = BigInt)]
-    not_due: i64,
-    #[diesel(sql_type = BigInt)]
-    d30: i64,
-    #[diesel(sql_type = BigInt)]
-    d60: i64,
-    #[diesel(sql_type = BigInt)]
-    d90: i64,
-    #[diesel(sql_type = BigInt)]
-    over: i64,
-}
-
-impl DuesLine {
-    pub fn ageing(&self) -> Ageing {
-        Ageing {
-            not_due: self.not_due,
-            days_0_30: self.d30,
-            days_31_60: self.d60,
-            days_61_90: self.d90,
-            over_90: self.over,
-        }
-    }
+    #[diesel(embed)]
+    pub buckets: Buckets,
 }
 
 /// Up to `limit` customers who owe, after customer row id `after`, in id order. The owing
