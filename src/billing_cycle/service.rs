@@ -50,7 +50,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                         Ok(n) => counts.renewed += n,
                         Err(e) if e.is_contention() => return Err(e),
                         Err(e) => {
-                            repo::record_error(conn, run_id, id, &format!("renewal: {}", e.message()))?;
+                            repo::record_error(conn, run_id, id, &failure("renewal", id, &e))?;
                             counts.errors += 1;
                         }
                     }
@@ -122,7 +122,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                             }
                             Err(e) if e.is_contention() => return Err(e),
                             Err(e) => {
-                                repo::record_error(conn, run_id, id, &format!("suspension: {}", e.message()))?;
+                                repo::record_error(conn, run_id, id, &failure("suspension", id, &e))?;
                                 counts.errors += 1;
                             }
                         }
@@ -155,6 +155,18 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
         reminders = run.reminders, errors = run.errors, "billing run finished"
     );
     Ok(run)
+}
+
+/// What `billingRuns` shows of a customer's failure: the message of an input or state error
+/// (a bill too large, a missing plan), but for a database or internal error only that it
+/// happened; its text (which may quote SQL) goes to the server log.
+fn failure(step: &str, customer: i64, e: &AppError) -> String {
+    if e.code() == crate::error::codes::INTERNAL_SERVER_ERROR {
+        tracing::error!(step, customer, error = %e.message(), "billing run: a customer failed");
+        format!("{step}: internal error (details in the server log)")
+    } else {
+        format!("{step}: {}", e.message())
+    }
 }
 
 /// Renews customer `id` for every period that has started by `as_of` and is not billed yet;

@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::model::{ExpenseChanges, ExpenseFilter, ExpenseRow, NewExpense};
 use crate::db::page::{Page, PageWindow};
-use crate::db::schema::{companies, expenses};
+use crate::db::schema::expenses;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
@@ -35,15 +35,6 @@ pub fn page(conn: &mut DbConn, filter: &ExpenseFilter, window: PageWindow) -> Ap
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<ExpenseRow>> {
     Ok(expenses::table.filter(crate::db::fragments::id_in("expenses.id", ids)).load(conn)?)
-}
-
-/// `BAD_USER_INPUT` on `companyId` when there is no such company.
-pub fn company_exists(conn: &mut DbConn, company_id: i64) -> AppResult<()> {
-    let n: i64 = companies::table.filter(companies::id.eq(company_id)).count().get_result(conn)?;
-    if n == 0 {
-        return Err(AppError::bad_input("companyId", "`companyId` names no company"));
-    }
-    Ok(())
 }
 
 pub fn insert(conn: &mut DbConn, new: &NewExpense) -> AppResult<ExpenseRow> {

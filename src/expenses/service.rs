@@ -34,14 +34,11 @@ impl ReferenceTable for Expenses {
     }
 
     fn check_new(conn: &mut DbConn, new: &NewExpense) -> AppResult<()> {
-        repo::company_exists(conn, new.company_id)
+        crate::companies::repo::ensure_exists(conn, Some(new.company_id))
     }
 
     fn check_changes(conn: &mut DbConn, changes: &ExpenseChanges) -> AppResult<()> {
-        match changes.company_id {
-            Some(company) => repo::company_exists(conn, company),
-            None => Ok(()),
-        }
+        crate::companies::repo::ensure_exists(conn, changes.company_id)
     }
 
     /// The audit entry keeps what was spent, so a deleted or changed expense can be traced.

@@ -54,10 +54,17 @@ const NAMES: &str = "collections, dues, revenue, gst-summary, expenses, customer
 fn date(field: &str, value: Option<&String>) -> AppResult<Option<NaiveDate>> {
     value
         .map(|v| {
+            // The same years as the API's `Date` scalar.
+            let (min, max) = (crate::graphql::scalars::MIN_YEAR, crate::graphql::scalars::MAX_YEAR);
             NaiveDate::parse_from_str(v, "%Y-%m-%d")
                 .ok()
-                .filter(|d| (2000..=2100).contains(&chrono::Datelike::year(d)))
-                .ok_or_else(|| AppError::bad_input(field, format!("`{field}` must be a date as YYYY-MM-DD")))
+                .filter(|d| (min..=max).contains(&chrono::Datelike::year(d)))
+                .ok_or_else(|| {
+                    AppError::bad_input(
+                        field,
+                        format!("`{field}` must be a date as YYYY-MM-DD in the years {min} to {max}"),
+                    )
+                })
         })
         .transpose()
 }

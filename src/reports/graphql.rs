@@ -63,35 +63,44 @@ impl ReportFilterInput {
 }
 
 /// Collections (COMPLETED payments by the time received) over a period.
-pub struct CollectionsReport(ReportFilter);
+pub struct CollectionsReport {
+    filter: ReportFilter,
+    /// (total, count): one statement for both fields.
+    totals: tokio::sync::OnceCell<(i64, i64)>,
+}
+
+impl CollectionsReport {
+    async fn totals(&self, ctx: &Context<'_>) -> Result<(i64, i64)> {
+        let f = self.filter;
+        Ok(*self.totals.get_or_try_init(|| db(ctx).read(move |conn| repo::collections_total(conn, &f))).await?)
+    }
+}
 
 #[Object]
 impl CollectionsReport {
     async fn from(&self) -> Date {
-        Date(self.0.range.from)
+        Date(self.filter.range.from)
     }
     async fn to(&self) -> Date {
-        Date(self.0.range.to)
+        Date(self.filter.range.to)
     }
     /// Sum of the `amount` column of `/reports/collections.csv` for the same filter.
     async fn total(&self, ctx: &Context<'_>) -> Result<Money> {
-        let f = self.0;
-        Ok(Money(db(ctx).read(move |conn| repo::collections_total(conn, &f)).await?.0))
+        Ok(Money(self.totals(ctx).await?.0))
     }
     /// Number of payments.
     async fn count(&self, ctx: &Context<'_>) -> Result<i64> {
-        let f = self.0;
-        Ok(db(ctx).read(move |conn| repo::collections_total(conn, &f)).await?.1)
+        Ok(self.totals(ctx).await?.1)
     }
     /// Per payment method, largest first.
     async fn by_method(&self, ctx: &Context<'_>) -> Result<Vec<MethodCollection>> {
-        let c = repo::collections(&self.0);
+        let c = repo::collections(&self.filter);
         let rows = db(ctx).read(move |conn| crate::dashboard::repo::collections_by_method(conn, &c)).await?;
         Ok(rows.into_iter().map(MethodCollection::from).collect())
     }
     /// Per collecting staff member, largest first.
     async fn by_collector(&self, ctx: &Context<'_>) -> Result<Vec<CollectorCollection>> {
-        let c = repo::collections(&self.0);
+        let c = repo::collections(&self.filter);
         let rows = db(ctx).read(move |conn| crate::dashboard::repo::collections_by_collector(conn, &c)).await?;
         Ok(rows.into_iter().map(CollectorCollection::from).collect())
     }
@@ -174,7 +183,7 @@ impl ReportQuery {
     /// Collections over a period; the lines are `GET /reports/collections.csv`.
     #[graphql(guard = "Require(Permission::ReadReports)")]
     async fn collections_report(&self, filter: Option<ReportFilterInput>) -> Result<CollectionsReport> {
-        Ok(CollectionsReport(filter.unwrap_or_default().into_filter()?))
+        Ok(CollectionsReport { filter: filter.unwrap_or_default().into_filter()?, totals: Default::default() })
     }
 
     /// Unpaid balances by age on `asOf` (today when left out), in the filter's company or
