@@ -7,7 +7,7 @@ use diesel::QueryableByName;
 
 use super::model::{BillingRunRow, Counts, RunErrorRow, RunStatus};
 use super::rules::{postpaid_cutoff, prepaid_cutoff};
-use crate::customers::model::CustomerStatus;
+use crate::customers::model::{CustomerChanges, CustomerStatus};
 use crate::db::schema::{billing_run_errors, billing_runs, companies, customers, invoices};
 use crate::db::sql::{Param, Sql};
 use crate::db::DbConn;
@@ -127,14 +127,13 @@ pub fn period_billed(conn: &mut DbConn, customer: i64, start: NaiveDate) -> AppR
 
 /// Moves a customer's service period on.
 pub fn set_period(conn: &mut DbConn, customer: i64, start: NaiveDate, end: NaiveDate) -> AppResult<()> {
-    diesel::update(customers::table.find(customer))
-        .set((
-            customers::start_date.eq(start),
-            customers::end_date.eq(end),
-            customers::updated_at.eq(crate::clock::now()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let changes = CustomerChanges {
+        start_date: Some(start),
+        end_date: Some(end),
+        updated_at: Some(crate::clock::now()),
+        ..Default::default()
+    };
+    crate::customers::repo::update(conn, customer, &changes).map(|_| ())
 }
 
 /// Unpaid invoices past their due date not yet marked OVERDUE (DRAFT or SENT), oldest first.
@@ -223,12 +222,11 @@ pub fn has_suspendable_dues(conn: &mut DbConn, id: i64, as_of: NaiveDate) -> App
 
 /// Sets a customer's status, noting whether the cycle suspended them for dues.
 pub fn set_status(conn: &mut DbConn, id: i64, status: CustomerStatus, for_dues: bool) -> AppResult<()> {
-    diesel::update(customers::table.find(id))
-        .set((
-            customers::status.eq(status),
-            customers::suspended_for_dues.eq(for_dues),
-            customers::updated_at.eq(crate::clock::now()),
-        ))
-        .execute(conn)?;
-    Ok(())
+    let changes = CustomerChanges {
+        status: Some(status),
+        suspended_for_dues: Some(for_dues),
+        updated_at: Some(crate::clock::now()),
+        ..Default::default()
+    };
+    crate::customers::repo::update(conn, id, &changes).map(|_| ())
 }

@@ -271,6 +271,7 @@ impl UpdateCustomerInput {
                 expect_id("assignedEmployeeId", Employee::KIND, &id)
             })?,
             status: None,
+            suspended_for_dues: None,
             updated_at: Some(crate::clock::now()),
         })
     }

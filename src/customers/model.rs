@@ -174,6 +174,8 @@ pub struct CustomerChanges {
     pub billing_type: Option<BillingType>,
     pub assigned_employee_id: Option<Option<i64>>,
     pub status: Option<CustomerStatus>,
+    /// Set with every status change: only the billing cycle's suspension sets it.
+    pub suspended_for_dues: Option<bool>,
     pub updated_at: Option<NaiveDateTime>,
 }
 

@@ -243,7 +243,14 @@ pub fn change_status(
     let from = before.status;
     rules::check_transition(from, status).map_err(|m| AppError::bad_input("status", m))?;
     let now = crate::clock::now();
-    let changes = CustomerChanges { status: Some(status), updated_at: Some(now), ..Default::default() };
+    // A status set by staff is theirs: a later payment must not undo it as if the billing
+    // cycle had suspended the customer for dues.
+    let changes = CustomerChanges {
+        status: Some(status),
+        suspended_for_dues: Some(false),
+        updated_at: Some(now),
+        ..Default::default()
+    };
     let row = repo::update(conn, key, &changes)?;
     if status == CustomerStatus::Terminated {
         crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, now)?;

@@ -128,6 +128,19 @@ on_both_databases! {
         app.data("mutation($id: ID!) { changeCustomerStatus(id: $id, status: SUSPENDED) { status } }", json!({"id": exempt})).await;
         app.pay(json!({"invoiceId": old[1], "amount": "354", "paymentMethod": "CASH"})).await;
         assert_eq!(customer(&app, &exempt).await["status"], "SUSPENDED");
+        // Nor is one made by staff after they had lifted a cycle suspension by hand.
+        let stale = app.customer("stale", &catalogue.broadband).set("startDate", today.to_string()).create().await["id"]
+            .as_str().unwrap().to_owned();
+        let unpaid = app.invoice(json!({"customerId": stale, "billAmount": "300", "invoiceDate": days_before(today, 10),
+            "dueDate": days_before(today, 3), "billingPeriodStart": days_before(today, 10)})).await;
+        app.data(RUN, json!({"d": today.to_string()})).await;
+        assert_eq!(customer(&app, &stale).await["suspendedForDues"], true);
+        let set = "mutation($id: ID!, $s: CustomerStatus!) { changeCustomerStatus(id: $id, status: $s) { status suspendedForDues } }";
+        app.data(set, json!({"id": stale, "s": "ACTIVE"})).await;
+        let by_staff = app.data(set, json!({"id": stale, "s": "SUSPENDED"})).await;
+        assert_eq!(by_staff["changeCustomerStatus"], json!({"status": "SUSPENDED", "suspendedForDues": false}));
+        app.pay(json!({"invoiceId": unpaid["id"], "amount": "354", "paymentMethod": "CASH"})).await;
+        assert_eq!(customer(&app, &stale).await["status"], "SUSPENDED");
     }
 }
 
