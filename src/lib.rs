@@ -37,6 +37,7 @@ pub mod money;
 pub mod notifications;
 pub mod numbers;
 pub mod payments;
+pub mod plan_changes;
 pub mod plans;
 pub mod reference;
 pub mod refunds;

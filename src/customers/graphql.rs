@@ -35,6 +35,7 @@ use crate::localities::graphql::Locality;
 use crate::localities::graphql::LocalityId;
 use crate::payments::graphql::NewestPayments;
 use crate::payments::graphql::Payment;
+use crate::plan_changes::graphql::{PlanChange, PlanChangesOfCustomer};
 use crate::plans::graphql::Plan;
 use crate::plans::graphql::PlanId;
 
@@ -281,6 +282,15 @@ impl Customer {
     )]
     async fn addon_bills(&self, ctx: &Context<'_>) -> Result<Vec<AddonBill>> {
         Ok(load_many(ctx, AddonsOfCustomer(self.0.id)).await?.into_iter().map(AddonBill).collect())
+    }
+    /// Plan changes prorated by days, oldest first: each waits for the customer's next invoice
+    /// (`invoice` null) and is then on it.
+    #[graphql(
+        guard = "Require(Permission::ReadBilling)",
+        complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)"
+    )]
+    async fn plan_changes(&self, ctx: &Context<'_>) -> Result<Vec<PlanChange>> {
+        Ok(load_many(ctx, PlanChangesOfCustomer(self.0.id)).await?.into_iter().map(PlanChange).collect())
     }
 }
 

@@ -140,6 +140,7 @@ pub fn has_financial_history(conn: &mut DbConn, id: i64) -> AppResult<bool> {
 
 /// Deletes a customer and its draft invoices (callers check the history first).
 pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    crate::plan_changes::repo::delete_of_customer(conn, id)?;
     diesel::delete(invoices::table.filter(invoices::customer_id.eq(id))).execute(conn)?;
     if diesel::delete(customers::table.find(id)).execute(conn)? == 0 {
         return Err(AppError::not_found("customer"));

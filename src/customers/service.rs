@@ -183,12 +183,16 @@ pub fn update(
     requested: &CustomerChanges,
     actor: &Actor,
 ) -> AppResult<(CustomerRow, Vec<String>)> {
-    let before = repo::find(conn, key)?;
+    // Locked like every money change: a plan change is prorated on the next invoice, which
+    // the billing cycle may be raising now.
+    let before =
+        crate::invoices::service::lock_customer(conn, key, "id").map_err(|_| AppError::not_found("customer"))?;
     if before.status == CustomerStatus::Terminated {
         return Err(AppError::Conflict("a TERMINATED customer cannot be changed".into()));
     }
     let mut changes = requested.clone();
     let mut notes = Vec::new();
+    let mut plan_change = None;
     if let Some(plan_id) = changes.plan_id.filter(|p| *p != before.plan_id) {
         let plan = active_plan(conn, plan_id)?;
         if plan.company_id != before.company_id {
@@ -201,6 +205,10 @@ pub fn update(
             "plan changed to {}: existing invoices keep their amounts; the next invoice bills the new plan",
             plan.name
         ));
+        let old = crate::plans::repo::by_ids(conn, &[before.plan_id])?
+            .pop()
+            .ok_or_else(|| AppError::Internal(format!("customer {} has no plan", before.customer_id)))?;
+        plan_change = Some((old, plan));
     }
     check_references(conn, before.company_id, changes.locality_id.flatten(), changes.assigned_employee_id.flatten())?;
     if changes.state.is_some() || changes.pincode.is_some() || changes.locality_id.is_some() {
@@ -226,6 +234,12 @@ pub fn update(
         notes.extend(period_notes);
     }
     let row = repo::update(conn, key, &changes)?;
+    if let Some((old, new)) = plan_change {
+        let today = crate::clock::today();
+        if let Some(line) = crate::plan_changes::service::record(conn, &before, &old, &new, today, actor)? {
+            notes.push(crate::plan_changes::service::describe(&line, &old, &new));
+        }
+    }
     crate::audit::repo::record(conn, actor, "updateCustomer", &[ids::encode(Kind::Customer, key)], None)?;
     Ok((row, notes))
 }

@@ -391,6 +391,27 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plan_changes (id) {
+        id -> BigInt,
+        customer_id -> BigInt,
+        old_plan_id -> Nullable<BigInt>,
+        new_plan_id -> Nullable<BigInt>,
+        changed_on -> Date,
+        period_start -> Date,
+        period_end -> Date,
+        unused_days -> Integer,
+        period_days -> Integer,
+        credit_paise -> BigInt,
+        charge_paise -> BigInt,
+        net_paise -> BigInt,
+        carried_from_invoice_id -> Nullable<BigInt>,
+        invoice_id -> Nullable<BigInt>,
+        created_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(customers -> plans (plan_id));
 diesel::joinable!(customers -> companies (company_id));
 diesel::joinable!(invoices -> customers (customer_id));
@@ -420,4 +441,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     expenses,
     billing_runs,
     billing_run_errors,
+    plan_changes,
 );

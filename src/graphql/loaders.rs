@@ -214,7 +214,7 @@ pub fn install(data: &mut Data, db: &Db) {
 pub fn install_with(data: &mut Data, db: &Db, cache: &EpochCache) {
     use crate::{
         addons, companies, complaints, connection_requests, credit_notes, customers, employees, expenses, invoices,
-        ledger, localities, payments, plans, refunds,
+        ledger, localities, payments, plan_changes, plans, refunds,
     };
     by_id::<companies::graphql::CompanyId>(data, db, cache);
     by_id::<localities::graphql::LocalityId>(data, db, cache);
@@ -234,6 +234,7 @@ pub fn install_with(data: &mut Data, db: &Db, cache: &EpochCache) {
     many::<refunds::graphql::RefundsOfPayment>(data, db, cache);
     many::<payments::graphql::AllocationsOfPayment>(data, db, cache);
     many::<addons::graphql::AddonsOfCustomer>(data, db, cache);
+    many::<plan_changes::graphql::PlanChangesOfCustomer>(data, db, cache);
     many::<ledger::graphql::LedgerRowsOfPayment>(data, db, cache);
     newest::<payments::graphql::NewestPayments>(data, db, cache);
     newest::<ledger::graphql::NewestTransactions>(data, db, cache);

@@ -53,17 +53,25 @@ pub struct InvoiceDraft {
 /// add-ons on it (their amounts join the bill and their GST the taxes) and their advance applied.
 pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResult<InvoiceRow> {
     let customer = lock_customer(conn, draft.customer_id, "customerId")?;
+    // Plan changes waiting to be prorated join an invoice for a service period whose GST is
+    // computed here (their net changes the taxable value; a credit too large is carried on).
+    let (prorated, net) = if draft.include_pending_addons && draft.taxes.is_none() && draft.period_start.is_some() {
+        crate::plan_changes::service::pending(conn, customer.id)?
+    } else {
+        (Vec::new(), 0)
+    };
+    let (bill, carried) = crate::plan_changes::rules::settle(draft.bill, net);
     let tax = match draft.taxes {
         Some(tax) => tax,
         None => {
-            let taxable = crate::invoices::rules::taxable_value(draft.bill, draft.installation, draft.discount)
+            let taxable = crate::invoices::rules::taxable_value(bill, draft.installation, draft.discount)
                 .ok_or_else(|| AppError::bad_input("billAmount", "`billAmount` is too large"))?;
             tax_for(conn, &customer, taxable)?
         }
     };
     let addons =
         if draft.include_pending_addons { crate::addons::repo::pending(conn, customer.id)? } else { Vec::new() };
-    let mut amounts = Amounts { bill: draft.bill, tax, installation: draft.installation, discount: draft.discount };
+    let mut amounts = Amounts { bill, tax, installation: draft.installation, discount: draft.discount };
     // Sums within what can be recorded (else `BAD_USER_INPUT`, never a refused row).
     let add = |a: i64, b: i64| crate::money::add("billAmount", a, b);
     for addon in &addons {
@@ -78,21 +86,24 @@ pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResul
     let mut new = new_invoice(&customer, &amounts, draft.invoice_date, due, draft.period_start, draft.period_end)?;
     new.billing_run_id = draft.billing_run_id;
     let with: Vec<String> = addons.iter().map(|a| format!("{} ({})", a.description, a.addon_type)).collect();
+    let proration = (!prorated.is_empty()).then(|| format!(" with plan changes prorated: ₹{} before GST", rupees(net)));
     let row = issue(
         conn,
         new,
         TransactionType::Invoice,
         |number| {
-            if with.is_empty() {
-                format!("Invoice {number}")
-            } else {
-                format!("Invoice {number} with add-ons: {}", with.join(", "))
+            let mut text = format!("Invoice {number}");
+            if !with.is_empty() {
+                text.push_str(&format!(" with add-ons: {}", with.join(", ")));
             }
+            text.push_str(proration.as_deref().unwrap_or_default());
+            text
         },
         actor,
     )?;
     let ids: Vec<i64> = addons.iter().map(|a| a.id).collect();
     crate::addons::repo::mark_billed(conn, &ids, row.id)?;
+    crate::plan_changes::service::put_on(conn, &customer, &prorated, row.id, carried, draft.invoice_date)?;
     let details = format!("{} ₹{}", row.invoice_number, rupees(row.total_paise));
     crate::audit::repo::record(conn, actor, "createInvoice", &[ids::encode(Kind::Invoice, row.id)], Some(&details))?;
     Ok(row)
@@ -212,6 +223,7 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Acto
     repo::set_status(conn, &invoice)?;
     if to == InvoiceStatus::Cancelled {
         release_addons(conn, invoice.id)?;
+        crate::plan_changes::repo::release(conn, invoice.id)?;
         let mut entry = Entry::new(
             invoice.customer_id,
             TransactionType::InvoiceCancelled,
@@ -331,6 +343,7 @@ pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
 /// for the next invoice again; an add-on it was raised for (OWN_INVOICE) is deleted with it.
 pub fn remove_from_ledger(conn: &mut DbConn, invoice: &InvoiceRow, actor: &Actor) -> AppResult<()> {
     release_addons(conn, invoice.id)?;
+    crate::plan_changes::repo::release(conn, invoice.id)?;
     diesel::delete(addon_bills::table.filter(addon_bills::invoice_id.eq(invoice.id))).execute(conn)?;
     let mut entry = Entry::new(
         invoice.customer_id,

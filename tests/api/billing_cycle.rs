@@ -184,3 +184,67 @@ async fn a_failing_customer_is_recorded_and_the_run_goes_on() {
     let e = app.error_as(Some(&collector), RUN, json!({})).await;
     crate::helpers::assert_code(&e, "FORBIDDEN", None);
 }
+
+const UPDATE: &str = "mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) { notes } }";
+
+const PLAN_CHANGES: &str = "query($id: ID!) { node(id: $id) { ... on Customer { planChanges {
+    changedOn oldPlan { name } newPlan { name } unusedDays periodDays credit charge net
+    invoice { invoiceNumber billingPeriodStart } carriedFrom { invoiceNumber } } } } }";
+
+on_both_databases! {
+    async fn a_plan_change_mid_period_is_prorated_on_the_next_invoice(app: TestApp) {
+        let today = today(&app).await;
+        let catalogue = app.catalogue("500.00").await;
+        let fast = app.plan(&catalogue.company).name("Fast 800").price("800").create().await;
+        let lite = app.plan(&catalogue.company).name("Lite 100").price("100").create().await;
+        // 20 days into a 30-day period: 10 days left.
+        let up = app.customer("upgrader", &catalogue.broadband).set("autoRenew", true).set("periodMonths", 1)
+            .set("startDate", days_before(today, 20)).create().await["id"].as_str().unwrap().to_owned();
+        let r = app.data(UPDATE, json!({"id": up, "i": {"planId": fast}})).await;
+        let notes = r["updateCustomer"]["notes"].to_string();
+        assert!(notes.contains("credits ₹166.67 for the 10 unused days of"), "{notes}");
+        assert!(notes.contains("charges ₹266.67 for Fast 800"), "{notes}");
+        let lines = app.data(PLAN_CHANGES, json!({"id": up})).await["node"]["planChanges"].clone();
+        assert_eq!(lines, json!([{"changedOn": today.to_string(), "oldPlan": {"name": "Home 100"}, "newPlan": {"name": "Fast 800"},
+            "unusedDays": 10, "periodDays": 30, "credit": "166.67", "charge": "266.67", "net": "100.00",
+            "invoice": null, "carriedFrom": null}]));
+
+        // 5 days into a 90-day period, down to ₹100: the credit is more than the next bill.
+        let down = app.customer("downgrader", &fast).set("autoRenew", true).set("periodMonths", 3)
+            .set("startDate", days_before(today, 5)).create().await["id"].as_str().unwrap().to_owned();
+        app.data(UPDATE, json!({"id": down, "i": {"planId": lite}})).await;
+
+        // Their periods end today (as if the days had passed), and the cycle renews them.
+        app.sql(&format!("UPDATE customers SET end_date = '{today}' WHERE username IN ('upgrader', 'downgrader')")).unwrap();
+        let run = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+        assert_eq!((run["renewed"].as_i64(), run["errors"].as_i64()), (Some(2), Some(0)), "{run}");
+
+        // ₹800 + ₹100.00 prorated = ₹900 + 18 % GST.
+        let c = customer(&app, &up).await;
+        let renewal = c["invoices"].as_array().unwrap().iter().find(|i| i["billingPeriodStart"] == today.to_string())
+            .expect("the renewal").clone();
+        assert_eq!(renewal["totalAmount"], "1062.00", "{renewal}");
+        let lines = app.data(PLAN_CHANGES, json!({"id": up})).await["node"]["planChanges"].clone();
+        assert_eq!(lines[0]["invoice"]["invoiceNumber"], renewal["invoiceNumber"]);
+
+        // Credit ₹2,400 × 85/90 = 2,266.67, charge ₹300 × 85/90 = 283.33: net −1,983.34 on a
+        // ₹300 bill leaves the invoice at zero and carries −1,683.34.
+        let c = customer(&app, &down).await;
+        let renewal = c["invoices"].as_array().unwrap().iter().find(|i| i["billingPeriodStart"] == today.to_string())
+            .expect("the renewal").clone();
+        assert_eq!((renewal["totalAmount"].as_str(), renewal["status"].as_str()), (Some("0.00"), Some("PAID")), "{renewal}");
+        let lines = app.data(PLAN_CHANGES, json!({"id": down})).await["node"]["planChanges"].clone();
+        assert_eq!(lines.as_array().unwrap().len(), 2, "{lines}");
+        assert_eq!((lines[0]["credit"].as_str(), lines[0]["charge"].as_str(), lines[0]["net"].as_str()),
+            (Some("2266.67"), Some("283.33"), Some("-1983.34")));
+        assert_eq!(lines[1]["net"], "-1683.34");
+        assert_eq!(lines[1]["oldPlan"], Value::Null);
+        assert_eq!(lines[1]["invoice"], Value::Null, "waits for the next invoice");
+        assert_eq!(lines[1]["carriedFrom"]["invoiceNumber"], renewal["invoiceNumber"]);
+
+        // The same day again: nothing more, nothing twice.
+        let again = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+        assert_eq!(again["renewed"], 2, "{again}");
+        assert_eq!(app.data(PLAN_CHANGES, json!({"id": down})).await["node"]["planChanges"].as_array().unwrap().len(), 2);
+    }
+}
