@@ -3,6 +3,7 @@
 //! "this month". Dates are turned into UTC instants through the zone's real rules (no fixed
 //! offsets), so a zone with daylight saving gets its 23- and 25-hour days right.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::OnceLock;
 
 use chrono::{Datelike, Months, NaiveDate, NaiveDateTime, TimeZone, Utc};
@@ -37,15 +38,31 @@ pub fn parse_zone(name: &str) -> Result<Tz, String> {
         .map_err(|_| format!("`{name}` is not a time zone of the tz database (e.g. Asia/Kolkata, Asia/Dubai, UTC)"))
 }
 
+/// How far this process's clock is moved from the real one, in microseconds: always 0 in the
+/// server; only `isp-billing simulate` moves it, to live through days on a scratch database.
+static SHIFT_MICROS: AtomicI64 = AtomicI64::new(0);
+
+/// Moves this process's clock so that the business wall clock reads `local` now, and runs on
+/// from there (`simulate` only; the server never calls it).
+pub fn simulate_at(local: NaiveDateTime) {
+    let target = zone().from_local_datetime(&local).earliest().map_or(local, |t| t.naive_utc());
+    let shift = target - Utc::now().naive_utc();
+    SHIFT_MICROS.store(shift.num_microseconds().unwrap_or(0), Ordering::Relaxed);
+}
+
+fn utc_now() -> chrono::DateTime<Utc> {
+    Utc::now() + chrono::Duration::microseconds(SHIFT_MICROS.load(Ordering::Relaxed))
+}
+
 /// Now, in UTC, to the microsecond (what both databases store).
 pub fn now() -> NaiveDateTime {
-    let now = Utc::now().naive_utc();
+    let now = utc_now().naive_utc();
     now - chrono::Duration::nanoseconds(i64::from(now.and_utc().timestamp_subsec_nanos() % 1000))
 }
 
 /// Now on the business wall clock.
 pub fn local_now() -> NaiveDateTime {
-    Utc::now().with_timezone(&zone()).naive_local()
+    utc_now().with_timezone(&zone()).naive_local()
 }
 
 /// Today's business date.

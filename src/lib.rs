@@ -44,6 +44,7 @@ pub mod refunds;
 pub mod reports;
 pub mod seed;
 pub mod series;
+pub mod simulate;
 pub mod states;
 pub mod validate;
 

@@ -55,6 +55,24 @@ enum Command {
         #[arg(long, default_value_t = 2026)]
         seed: u64,
     },
+    /// Live through days on a scratch database: seed demo customers, then each day run the
+    /// billing cycle, take payments as in the demo data, change a few plans and end a few
+    /// services; print a summary per month and any invariant broken (exit status 1 if any).
+    Simulate {
+        /// How many demo customers.
+        #[arg(long, default_value_t = 200)]
+        customers: usize,
+        /// How many days after today.
+        #[arg(long, default_value_t = 365)]
+        days: u32,
+        /// Seed of the random generator (the same seed gives the same run).
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// The scratch database (a new SQLite file, or an empty PostgreSQL database); a new
+        /// file in the temporary directory when left out. Never the server's DATABASE_URL.
+        #[arg(long)]
+        scratch: Option<String>,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -66,7 +84,7 @@ fn main() -> std::process::ExitCode {
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")))
         .init();
     match start() {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             // The cause chain in one line, without a backtrace.
             eprintln!("error: {e:#}");
@@ -75,7 +93,7 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn start() -> anyhow::Result<()> {
+fn start() -> anyhow::Result<std::process::ExitCode> {
     let mut cli = Cli::parse();
     cli.config = cli.config.with_environment();
     // Blocking threads run database calls (one per pooled connection at a time) and password
@@ -91,7 +109,7 @@ fn start() -> anyhow::Result<()> {
     outcome
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
     match cli.command.unwrap_or(Command::Serve) {
         Command::PrintSchema => print!("{}", isp_billing::graphql::sdl()),
         Command::Backup { to } => {
@@ -108,8 +126,13 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate { revert_last } => migrate(&cli.config, revert_last).await?,
         Command::Serve => serve(&cli.config).await?,
         Command::SeedDemo { customers, seed } => seed_demo(&cli.config, customers, seed).await?,
+        Command::Simulate { customers, days, seed, scratch } => {
+            if !simulate(&cli.config, customers, days, seed, scratch).await? {
+                return Ok(std::process::ExitCode::FAILURE);
+            }
+        }
     }
-    Ok(())
+    Ok(std::process::ExitCode::SUCCESS)
 }
 
 async fn migrate(config: &Config, revert_last: bool) -> anyhow::Result<()> {
@@ -133,6 +156,36 @@ async fn migrate(config: &Config, revert_last: bool) -> anyhow::Result<()> {
         println!("{verb} {version}");
     }
     Ok(())
+}
+
+/// `simulate`; whether every invariant held.
+async fn simulate(
+    config: &Config,
+    customers: usize,
+    days: u32,
+    seed: u64,
+    scratch: Option<String>,
+) -> anyhow::Result<bool> {
+    let started = std::time::Instant::now();
+    let url = match scratch {
+        Some(url) => url,
+        None => std::env::temp_dir()
+            .join(format!("isp-billing-simulate-{}-{}.db", std::process::id(), chrono::Utc::now().timestamp()))
+            .display()
+            .to_string(),
+    };
+    anyhow::ensure!(url != config.database_url, "--scratch must not be the server's database ({url})");
+    let config = Config { database_url: url.clone(), billing_cycle: false, ..config.clone() };
+    let app = isp_billing::build_app(&config).await?;
+    let report = isp_billing::simulate::run(&app.db, customers, days, seed).await?;
+    println!(
+        "simulated {customers} customers from {} to {} in {:.1} s (database: {url})",
+        report.first_day,
+        report.last_day,
+        started.elapsed().as_secs_f64()
+    );
+    print!("{}", report.render());
+    Ok(report.violations.is_empty())
 }
 
 async fn seed_demo(config: &Config, customers: usize, seed: u64) -> anyhow::Result<()> {

@@ -257,6 +257,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
     // Customers.
     let mut numbers = HashSet::new();
     let mut new_customers = Vec::with_capacity(customer_count);
+    let mut signups = Vec::with_capacity(customer_count);
     for n in 0..customer_count {
         let &(plan_id, company_id, service_type, _) = plan_rows.choose(&mut rng).expect("plans");
         let company_localities: Vec<i64> =
@@ -272,8 +273,13 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
             88..95 => CustomerStatus::Suspended,
             _ => CustomerStatus::Terminated,
         };
-        let period_months = *[1, 1, 1, 3, 6, 12].choose(&mut rng).expect("periods");
-        let start_date = today - Days::new(rng.random_range(0..400));
+        let period_months: i32 = *[1, 1, 1, 3, 6, 12].choose(&mut rng).expect("periods");
+        // Signed up up to 400 days ago and billed every period since: the service dates are
+        // the current period's, so the billing cycle renews them when it ends (not before).
+        let signed_up = today - Days::new(rng.random_range(0..400));
+        let span = rules::DAYS_PER_MONTH * u64::from(period_months.unsigned_abs());
+        let start_date = signed_up + Days::new((today - signed_up).num_days().unsigned_abs() / span * span);
+        signups.push(signed_up);
         let first = *FIRST_NAMES.choose(&mut rng).expect("names");
         let last = *LAST_NAMES.choose(&mut rng).expect("names");
         new_customers.push(NewCustomer {
@@ -324,17 +330,18 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
     let customer_ids: HashMap<String, i64> = customer_rows.into_iter().map(|(id, u)| (u, id)).collect();
     summary.customers = new_customers.len();
 
-    // A year of monthly invoices per customer, most of them paid.
+    // An invoice per period since each customer signed up, most of them paid.
     let prices: HashMap<i64, i64> = plan_rows.iter().map(|(id, _, _, price)| (*id, *price)).collect();
     let mut per_day: HashMap<NaiveDate, u32> = HashMap::new();
     let mut new_invoices = Vec::new();
     // (invoice number, customer, amount paid, paid at, collector)
     let mut paid: Vec<(String, i64, i64, NaiveDateTime, Option<i64>)> = Vec::new();
-    for c in &new_customers {
+    for (c, signed_up) in new_customers.iter().zip(&signups) {
         let customer = customer_ids[&c.username];
-        let mut date = c.start_date;
+        let span = Days::new(rules::DAYS_PER_MONTH * u64::from(c.period_months.unsigned_abs()));
+        let mut date = *signed_up;
         while date <= today {
-            let bill = prices[&c.plan_id];
+            let bill = prices[&c.plan_id] * i64::from(c.period_months);
             let tax = gst(bill, 1800, same_state(&c.state, "Maharashtra"));
             let amounts = Amounts { bill, tax, installation: 0, discount: 0 };
             let total = total(&amounts).map_err(|e| AppError::Internal(e.message.into()))?;
@@ -380,7 +387,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
                 invoice_date: date,
                 due_date: crate::invoices::rules::due_date(date),
                 billing_period_start: Some(date),
-                billing_period_end: date.checked_add_days(Days::new(30)),
+                billing_period_end: date.checked_add_days(span),
                 status,
                 sent_at: (status != InvoiceStatus::Draft).then_some(now),
                 created_at: now,
@@ -393,7 +400,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
                 serial: None,
                 billing_run_id: None,
             });
-            date = date + Days::new(rules::DAYS_PER_MONTH);
+            date = date + span;
         }
     }
     insert_all!(conn, invoices::table, new_invoices, 1000);

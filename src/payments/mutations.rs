@@ -3,7 +3,6 @@
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::graphql::Payment;
-use super::model::PaymentRow;
 use super::model::{PaymentMethod, PaymentStatus};
 use super::service::{self, PaymentRequest};
 use crate::audit::Actor;
@@ -11,14 +10,11 @@ use crate::auth::guard::principal;
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
-use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::db;
-use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::node::expect_id;
 use crate::graphql::scalars::Money;
 use crate::invoices::graphql::Invoice;
-use crate::invoices::rules::rupees;
-use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
 use crate::notifications::Outbox;
 
 /// A payment received.
@@ -73,35 +69,6 @@ fn reference(field: &str, value: Option<&str>) -> AppResult<Option<String>> {
     Ok(reference)
 }
 
-/// A customer suspended for dues this payment cleared is active again, in the same
-/// transaction (see [`crate::billing_cycle::service::reactivate_if_cleared`]).
-fn reactivation(
-    conn: &mut DbConn,
-    outbox: &Outbox,
-    payment: &PaymentRow,
-    actor: &Actor,
-) -> AppResult<Vec<NotificationRow>> {
-    if payment.status != PaymentStatus::Completed {
-        return Ok(Vec::new());
-    }
-    crate::billing_cycle::service::reactivate_if_cleared(conn, outbox, payment.customer_id, actor)
-}
-
-/// Tells the customer their payment arrived (COMPLETED payments only).
-fn payment_received(conn: &mut DbConn, outbox: &Outbox, payment: &PaymentRow) -> AppResult<Vec<NotificationRow>> {
-    if payment.status != PaymentStatus::Completed {
-        return Ok(Vec::new());
-    }
-    outbox.notify(
-        conn,
-        Recipient::customer(payment.customer_id),
-        NotificationKind::PaymentReceived,
-        format!("Payment of ₹{} received", rupees(payment.amount_paise)),
-        format!("Thank you. Payment {} by {} is recorded.", payment.payment_id, payment.method),
-        Some(global_id(Payment::KIND, payment.id).0),
-    )
-}
-
 #[derive(Default)]
 pub struct PaymentMutation;
 
@@ -118,14 +85,7 @@ impl PaymentMutation {
         let actor = Actor::from(principal(ctx)?);
         let outbox = *ctx.data_unchecked::<Outbox>();
         let request = input.validate()?;
-        let (row, notes) = db(ctx)
-            .write(move |conn| {
-                let row = service::record(conn, &request, &actor)?;
-                let mut notes = payment_received(conn, &outbox, &row)?;
-                notes.extend(reactivation(conn, &outbox, &row, &actor)?);
-                Ok((row, notes))
-            })
-            .await?;
+        let (row, notes) = db(ctx).write(move |conn| service::receive(conn, &outbox, &request, &actor)).await?;
         crate::notifications::publish(ctx.data_unchecked(), notes);
         Ok(Payment(row))
     }
@@ -136,14 +96,8 @@ impl PaymentMutation {
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", Payment::KIND, &id)?;
         let outbox = *ctx.data_unchecked::<Outbox>();
-        let (row, notes) = db(ctx)
-            .write(move |conn| {
-                let row = service::change_status(conn, key, status, &actor)?;
-                let mut notes = payment_received(conn, &outbox, &row)?;
-                notes.extend(reactivation(conn, &outbox, &row, &actor)?);
-                Ok((row, notes))
-            })
-            .await?;
+        let (row, notes) =
+            db(ctx).write(move |conn| service::complete_or_fail(conn, &outbox, key, status, &actor)).await?;
         crate::notifications::publish(ctx.data_unchecked(), notes);
         Ok(Payment(row))
     }

@@ -12,6 +12,8 @@ use crate::invoices::model::{InvoiceRow, InvoiceStatus};
 use crate::invoices::rules::rupees;
 use crate::invoices::service::{lock_customer, put_money};
 use crate::ledger::model::{Entry, TransactionType};
+use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
+use crate::notifications::Outbox;
 use diesel::prelude::*;
 
 /// Largest single payment accepted: ₹1 crore.
@@ -209,6 +211,55 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: PaymentStatus, actor: &Acto
     let details = format!("{} {} -> {}", payment.payment_id, from.as_str(), to.as_str());
     crate::audit::repo::record(conn, actor, "updatePaymentStatus", &[ids::encode(Kind::Payment, id)], Some(&details))?;
     Ok(payment)
+}
+
+/// `createPayment` whole: [`record`], then the customer told of a COMPLETED payment and, when
+/// it cleared the dues they were suspended for, active again (all in the caller's transaction).
+pub fn receive(
+    conn: &mut DbConn,
+    outbox: &Outbox,
+    req: &PaymentRequest,
+    actor: &Actor,
+) -> AppResult<(PaymentRow, Vec<NotificationRow>)> {
+    let row = record(conn, req, actor)?;
+    let notes = after_payment(conn, outbox, &row, actor)?;
+    Ok((row, notes))
+}
+
+/// `updatePaymentStatus` whole: [`change_status`], then as in [`receive`].
+pub fn complete_or_fail(
+    conn: &mut DbConn,
+    outbox: &Outbox,
+    id: i64,
+    to: PaymentStatus,
+    actor: &Actor,
+) -> AppResult<(PaymentRow, Vec<NotificationRow>)> {
+    let row = change_status(conn, id, to, actor)?;
+    let notes = after_payment(conn, outbox, &row, actor)?;
+    Ok((row, notes))
+}
+
+/// A COMPLETED payment: the customer is told it arrived, and a customer suspended for dues it
+/// cleared is active again (see [`crate::billing_cycle::service::reactivate_if_cleared`]).
+fn after_payment(
+    conn: &mut DbConn,
+    outbox: &Outbox,
+    payment: &PaymentRow,
+    actor: &Actor,
+) -> AppResult<Vec<NotificationRow>> {
+    if payment.status != PaymentStatus::Completed {
+        return Ok(Vec::new());
+    }
+    let mut notes = outbox.notify(
+        conn,
+        Recipient::customer(payment.customer_id),
+        NotificationKind::PaymentReceived,
+        format!("Payment of ₹{} received", rupees(payment.amount_paise)),
+        format!("Thank you. Payment {} by {} is recorded.", payment.payment_id, payment.method),
+        Some(ids::encode(Kind::Payment, payment.id)),
+    )?;
+    notes.extend(crate::billing_cycle::service::reactivate_if_cleared(conn, outbox, payment.customer_id, actor)?);
+    Ok(notes)
 }
 
 /// Puts the customer's advance (money of completed payments on no invoice, oldest first) on a

@@ -24,3 +24,4 @@ mod notifications;
 mod reference_data;
 mod schema_drift;
 mod schema_file;
+mod simulate;
