@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Benchmark of one billing-cycle day: seeds a demo database (a year of history; about 60 % of
-# customers renew automatically, many with their service ended), starts the release server
-# with the daily run off, and times runBillingCycle for today, then the same date again.
+# Benchmark of a renewal day: seeds a demo database whose every customer renews automatically
+# with the current period ending today (`seed-demo --renewal-day`), starts the release server
+# with the daily run off, and times runBillingCycle for today, then the same date again. The
+# profile query is timed from 2 clients while the server is idle and again during the first
+# run (p50/p99), to show how the API fares while the cycle works.
 #
 #   bash bench/billing_cycle.sh                     # SQLite, 10,000 customers
 #   CUSTOMERS=100000 bash bench/billing_cycle.sh
@@ -11,13 +13,15 @@ cd "$(dirname "$0")/.."
 PROFILE=${PROFILE:-release}
 CUSTOMERS=${CUSTOMERS:-10000}
 PORT=${PORT:-8079}
+# Seconds of profile queries, idle and during the run (the run must outlast them).
+LOAD_SECONDS=${LOAD_SECONDS:-5}
 
-cargo build --profile "$PROFILE" --quiet --bin isp-billing
+cargo build --profile "$PROFILE" --quiet --bin isp-billing --example bench_profile
 workdir=$(mktemp -d)
 export DATABASE_URL=${BENCH_DATABASE_URL:-$workdir/bench.db}
 export ISP_BILLING_CYCLE=false
 export ISP_ADMIN_PASSWORD=bench-admin-password
-target/$PROFILE/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null | sed -n 1p
+target/$PROFILE/isp-billing seed-demo --renewal-day --customers "$CUSTOMERS" 2>/dev/null | sed -n 1p
 # A run of 100,000 customers takes longer than one request may: allow it.
 RUST_LOG=warn ISP_REQUEST_TIMEOUT_SECONDS=600 ISP_BIND=127.0.0.1:$PORT target/$PROFILE/isp-billing serve &
 pid=$!
@@ -33,14 +37,20 @@ gql() {
     curl -s --max-time "$1" "http://127.0.0.1:$PORT/graphql" -H "authorization: Bearer $TOKEN" \
         -H 'content-type: application/json' -d "$2" || true
 }
+profile() {
+    target/$PROFILE/examples/bench_profile --url "http://127.0.0.1:$PORT" --server-pid "$pid" \
+        --pages 20 --concurrency 2 --seconds "$LOAD_SECONDS" | grep '^page' | sed "s/^/  $1: /"
+}
 run='{"query":"mutation { runBillingCycle { status } }"}'
 last='{"query":"{ billingRuns(first: 1) { asOf status attempts renewed overdue suspended reminders errors startedAt finishedAt } }"}'
 echo "machine: $(nproc) cores; database: ${BENCH_DATABASE_URL:-SQLite file}; customers: $CUSTOMERS"
+profile "idle"
 # The run goes on after its request ends (a long one outlasts the connection's idle time):
 # start it, then watch billingRuns until it has finished.
 for attempt in 1 2; do
     started=$(date +%s.%N)
     gql 2 "$run" >/dev/null
+    if [ "$attempt" = 1 ]; then profile "during the run"; fi
     while :; do
         out=$(gql 10 "$last")
         case "$out" in *'"attempts":'$attempt,*'"FINISHED"'*|*'"FINISHED"'*'"attempts":'$attempt,*) break ;; esac

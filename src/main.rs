@@ -54,6 +54,10 @@ enum Command {
         /// Seed of the random generator (the same seed gives the same data).
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Every customer renews automatically and their period ends today (a renewal day for
+        /// the billing-cycle benchmark).
+        #[arg(long)]
+        renewal_day: bool,
     },
     /// Live through days on a scratch database: seed demo customers, then each day run the
     /// billing cycle, take payments as in the demo data, change a few plans and end a few
@@ -125,7 +129,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Migrate { revert_last } => migrate(&cli.config, revert_last).await?,
         Command::Serve => serve(&cli.config).await?,
-        Command::SeedDemo { customers, seed } => seed_demo(&cli.config, customers, seed).await?,
+        Command::SeedDemo { customers, seed, renewal_day } => {
+            seed_demo(&cli.config, customers, seed, renewal_day).await?
+        }
         Command::Simulate { customers, days, seed, scratch } => {
             if !simulate(&cli.config, customers, days, seed, scratch).await? {
                 return Ok(std::process::ExitCode::FAILURE);
@@ -188,14 +194,14 @@ async fn simulate(
     Ok(report.violations.is_empty())
 }
 
-async fn seed_demo(config: &Config, customers: usize, seed: u64) -> anyhow::Result<()> {
+async fn seed_demo(config: &Config, customers: usize, seed: u64, renewal_day: bool) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     // The same start as `serve`: migrations and the first admin, then the demo data (without
     // the daily billing run, which would start on the half-filled database).
     let config = Config { billing_cycle: false, ..config.clone() };
     let app = isp_billing::build_app(&config).await?;
     let admin_password = app.first_admin_password.clone();
-    let summary = isp_billing::seed::seed_demo(&app.db, customers, seed).await?;
+    let summary = isp_billing::seed::seed_demo_with(&app.db, customers, seed, renewal_day).await?;
     println!(
         "seeded {} companies, {} localities, {} plans, {} staff, {} customers, {} invoices, {} payments, {} expenses in {:.1} s",
         summary.companies,

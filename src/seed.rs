@@ -113,9 +113,16 @@ macro_rules! insert_all {
 
 /// Fills `db` (which must hold no companies yet) with `customer_count` demo customers.
 pub async fn seed_demo(db: &Db, customer_count: usize, seed: u64) -> anyhow::Result<Summary> {
+    seed_demo_with(db, customer_count, seed, false).await
+}
+
+/// As [`seed_demo`]; with `renewal_day`, every customer renews automatically and their
+/// current period ends today, so today's billing run renews every customer still served (the
+/// billing-cycle benchmark's day).
+pub async fn seed_demo_with(db: &Db, customer_count: usize, seed: u64, renewal_day: bool) -> anyhow::Result<Summary> {
     let password_hash = crate::auth::password::hash(DEMO_PASSWORD.to_owned()).await?;
     let summary = db
-        .write(move |conn| fill(conn, customer_count, seed, &password_hash))
+        .write(move |conn| fill(conn, customer_count, seed, renewal_day, &password_hash))
         .await
         .map_err(anyhow::Error::from)
         .context("seeding the demo data")?;
@@ -133,7 +140,13 @@ pub async fn seed_demo(db: &Db, customer_count: usize, seed: u64) -> anyhow::Res
     Ok(summary)
 }
 
-fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str) -> AppResult<Summary> {
+fn fill(
+    conn: &mut DbConn,
+    customer_count: usize,
+    seed: u64,
+    renewal_day: bool,
+    password_hash: &str,
+) -> AppResult<Summary> {
     let existing: i64 = companies::table.count().get_result(conn)?;
     if existing > 0 {
         return Err(AppError::Conflict(
@@ -278,7 +291,12 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
         // the current period's, so the billing cycle renews them when it ends (not before).
         let signed_up = today - Days::new(rng.random_range(0..400));
         let span = rules::DAYS_PER_MONTH * u64::from(period_months.unsigned_abs());
-        let start_date = signed_up + Days::new((today - signed_up).num_days().unsigned_abs() / span * span);
+        let periods = (today - signed_up).num_days().unsigned_abs() / span;
+        let (signed_up, start_date) = if renewal_day {
+            (today - Days::new((periods + 1) * span), today - Days::new(span))
+        } else {
+            (signed_up, signed_up + Days::new(periods * span))
+        };
         signups.push(signed_up);
         let first = *FIRST_NAMES.choose(&mut rng).expect("names");
         let last = *LAST_NAMES.choose(&mut rng).expect("names");
@@ -304,7 +322,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
             service_type,
             no_of_connections: 1,
             company_id,
-            auto_renew: rng.random_bool(0.6),
+            auto_renew: rng.random_bool(0.6) || renewal_day,
             never_suspend: false,
             caf_no: format!("CAF{:08}", n + 1),
             mac_address: None,
@@ -340,7 +358,7 @@ fn fill(conn: &mut DbConn, customer_count: usize, seed: u64, password_hash: &str
         let customer = customer_ids[&c.username];
         let span = Days::new(rules::DAYS_PER_MONTH * u64::from(c.period_months.unsigned_abs()));
         let mut date = *signed_up;
-        while date <= today {
+        while date < c.end_date {
             let bill = prices[&c.plan_id] * i64::from(c.period_months);
             let tax = gst(bill, 1800, same_state(&c.state, "Maharashtra"));
             let amounts = Amounts { bill, tax, installation: 0, discount: 0 };

@@ -127,13 +127,7 @@ pub fn period_billed(conn: &mut DbConn, customer: i64, start: NaiveDate) -> AppR
 
 /// Moves a customer's service period on.
 pub fn set_period(conn: &mut DbConn, customer: i64, start: NaiveDate, end: NaiveDate) -> AppResult<()> {
-    let changes = CustomerChanges {
-        start_date: Some(start),
-        end_date: Some(end),
-        updated_at: Some(crate::clock::now()),
-        ..Default::default()
-    };
-    crate::customers::repo::update(conn, customer, &changes).map(|_| ())
+    crate::customers::repo::set_period(conn, customer, start, end)
 }
 
 /// Unpaid invoices past their due date not yet marked OVERDUE (DRAFT or SENT), oldest first.

@@ -1,19 +1,23 @@
 //! Running the cycle for one business date, batch by batch, and reactivation on payment.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use diesel::Connection;
 
 use super::model::{BillingRunRow, Counts};
 use super::{repo, rules};
 use crate::audit::Actor;
+use crate::companies::model::CompanyRow;
 use crate::customers::model::{CustomerRow, CustomerStatus};
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::events::Events;
 use crate::ids::{self, Kind};
-use crate::invoices::service::{lock_customer, raise, InvoiceDraft};
+use crate::invoices::service::{lock_customer, raise_for, InvoiceDraft};
 use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
 use crate::notifications::Outbox;
+use crate::plans::model::PlanRow;
 
 /// Customers (or invoices) handled per transaction: small enough that the API's own writes
 /// wait at most one batch.
@@ -36,6 +40,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     let outbox = cycle.outbox;
     tracing::info!(%as_of, attempt = run.attempts, "billing run started");
 
+    let started = std::time::Instant::now();
     // Renewals, customer by customer (each in a savepoint: one failing is recorded, not fatal).
     let mut after = 0;
     loop {
@@ -45,8 +50,9 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
             .write(move |conn| {
                 let ids = repo::renewal_candidates(conn, as_of, after, BATCH)?;
                 let mut counts = Counts::default();
+                let mut known = Known::default();
                 for &id in &ids {
-                    match conn.transaction(|conn| renew(conn, run_id, id, as_of, &actor)) {
+                    match conn.transaction(|conn| renew(conn, &mut known, run_id, id, as_of, &actor)) {
                         Ok(n) => counts.renewed += n,
                         Err(e) if e.is_contention() => return Err(e),
                         Err(e) => {
@@ -66,6 +72,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
         }
     }
 
+    let renewals_done = started.elapsed();
     // Overdue invoices (each told to its customer once).
     loop {
         let (more, notes) = cycle
@@ -102,6 +109,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
         }
     }
 
+    let overdue_done = started.elapsed();
     // Suspensions, company by company (each has its own grace and limit).
     let companies = cycle.db.read(repo::company_limits).await?;
     for company in companies {
@@ -140,6 +148,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
         }
     }
 
+    let suspensions_done = started.elapsed();
     // Plan-expiry reminders for the date, then done.
     let (run, notes) = cycle
         .db
@@ -152,7 +161,12 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     crate::notifications::publish(&cycle.events, notes);
     tracing::info!(
         %as_of, renewed = run.renewed, overdue = run.overdue, suspended = run.suspended,
-        reminders = run.reminders, errors = run.errors, "billing run finished"
+        reminders = run.reminders, errors = run.errors,
+        renewals_s = renewals_done.as_secs_f64(),
+        overdue_s = (overdue_done - renewals_done).as_secs_f64(),
+        suspensions_s = (suspensions_done - overdue_done).as_secs_f64(),
+        total_s = started.elapsed().as_secs_f64(),
+        "billing run finished"
     );
     Ok(run)
 }
@@ -169,16 +183,51 @@ fn failure(step: &str, customer: i64, e: &AppError) -> String {
     }
 }
 
+/// Plans and companies read once per batch (a batch is one transaction).
+#[derive(Default)]
+struct Known {
+    plans: HashMap<i64, PlanRow>,
+    companies: HashMap<i64, CompanyRow>,
+}
+
+impl Known {
+    fn plan(&mut self, conn: &mut DbConn, id: i64) -> AppResult<PlanRow> {
+        if let Some(plan) = self.plans.get(&id) {
+            return Ok(plan.clone());
+        }
+        let plan = crate::plans::repo::by_ids(conn, &[id])?
+            .pop()
+            .ok_or_else(|| AppError::Internal(format!("plan {id} is missing")))?;
+        self.plans.insert(id, plan.clone());
+        Ok(plan)
+    }
+
+    fn company(&mut self, conn: &mut DbConn, id: i64) -> AppResult<CompanyRow> {
+        if let Some(company) = self.companies.get(&id) {
+            return Ok(company.clone());
+        }
+        let company = crate::companies::repo::find(conn, id)?;
+        self.companies.insert(id, company.clone());
+        Ok(company)
+    }
+}
+
 /// Renews customer `id` for every period that has started by `as_of` and is not billed yet;
 /// returns how many invoices it raised.
-fn renew(conn: &mut DbConn, run_id: i64, id: i64, as_of: NaiveDate, actor: &Actor) -> AppResult<i64> {
+fn renew(
+    conn: &mut DbConn,
+    known: &mut Known,
+    run_id: i64,
+    id: i64,
+    as_of: NaiveDate,
+    actor: &Actor,
+) -> AppResult<i64> {
     let customer = lock_customer(conn, id, "customerId")?;
     if !renewable(&customer, as_of) {
         return Ok(0);
     }
-    let plan = crate::plans::repo::by_ids(conn, &[customer.plan_id])?
-        .pop()
-        .ok_or_else(|| AppError::Internal(format!("customer {} has no plan", customer.customer_id)))?;
+    let plan = known.plan(conn, customer.plan_id)?;
+    let company = known.company(conn, customer.company_id)?;
     let periods = rules::periods_due(customer.end_date, customer.period_months, as_of);
     let mut raised = 0;
     for period in &periods {
@@ -200,7 +249,7 @@ fn renew(conn: &mut DbConn, run_id: i64, id: i64, as_of: NaiveDate, actor: &Acto
             include_pending_addons: true,
             billing_run_id: Some(run_id),
         };
-        raise(conn, &draft, actor)?;
+        raise_for(conn, &customer, &company, &draft, actor)?;
         raised += 1;
     }
     if let Some(last) = periods.last() {

@@ -111,6 +111,19 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> AppResul
         .ok_or_else(|| AppError::not_found("customer"))
 }
 
+/// Moves a customer's service period (the billing cycle's renewal): three columns, no row
+/// read back, as it runs once per renewed customer.
+pub fn set_period(conn: &mut DbConn, id: i64, start: chrono::NaiveDate, end: chrono::NaiveDate) -> AppResult<()> {
+    diesel::update(customers::table.find(id))
+        .set((
+            customers::start_date.eq(start),
+            customers::end_date.eq(end),
+            customers::updated_at.eq(crate::clock::now()),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Whether a login name is used by a customer or a staff member (ignoring case).
 pub fn username_taken(conn: &mut DbConn, username: &str) -> AppResult<bool> {
     let name = username.to_lowercase();

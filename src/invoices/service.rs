@@ -11,6 +11,7 @@ use super::rules::{
     balance, check_status_change, due_date, gst, rupees, same_state, settled_status, total, Amounts, TaxSplit,
 };
 use crate::audit::Actor;
+use crate::companies::model::CompanyRow;
 use crate::customers::model::CustomerRow;
 use crate::db::schema::{addon_bills, companies, customers, payment_allocations, payments};
 use crate::db::DbConn;
@@ -53,6 +54,19 @@ pub struct InvoiceDraft {
 /// add-ons on it (their amounts join the bill and their GST the taxes) and their advance applied.
 pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResult<InvoiceRow> {
     let customer = lock_customer(conn, draft.customer_id, "customerId")?;
+    let company = crate::companies::repo::find(conn, customer.company_id)?;
+    raise_for(conn, &customer, &company, draft, actor)
+}
+
+/// [`raise`] for `customer`, locked by the caller, of `company` (the billing cycle reads each
+/// company once per batch).
+pub fn raise_for(
+    conn: &mut DbConn,
+    customer: &CustomerRow,
+    company: &CompanyRow,
+    draft: &InvoiceDraft,
+    actor: &Actor,
+) -> AppResult<InvoiceRow> {
     // Plan changes waiting to be prorated join an invoice for a service period whose GST is
     // computed here (their net changes the taxable value; a credit too large is carried on).
     let (prorated, net) = if draft.include_pending_addons && draft.taxes.is_none() && draft.period_start.is_some() {
@@ -66,7 +80,7 @@ pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResul
         None => {
             let taxable = crate::invoices::rules::taxable_value(bill, draft.installation, draft.discount)
                 .ok_or_else(|| AppError::bad_input("billAmount", "`billAmount` is too large"))?;
-            tax_for(conn, &customer, taxable)?
+            gst(taxable, company.gst_rate_bp, same_state(&customer.state, &company.state))
         }
     };
     let addons =
@@ -83,12 +97,13 @@ pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResul
     let taxes = add(add(amounts.tax.cgst, amounts.tax.sgst)?, amounts.tax.igst)?;
     add(add(amounts.bill, taxes)?, amounts.installation)?;
     let due = draft.due_date.unwrap_or_else(|| due_date(draft.invoice_date));
-    let mut new = new_invoice(&customer, &amounts, draft.invoice_date, due, draft.period_start, draft.period_end)?;
+    let mut new = new_invoice(customer, &amounts, draft.invoice_date, due, draft.period_start, draft.period_end)?;
     new.billing_run_id = draft.billing_run_id;
     let with: Vec<String> = addons.iter().map(|a| format!("{} ({})", a.description, a.addon_type)).collect();
     let proration = (!prorated.is_empty()).then(|| format!(" with plan changes prorated: ₹{} before GST", rupees(net)));
-    let row = issue(
+    let row = issue_for(
         conn,
+        company,
         new,
         TransactionType::Invoice,
         |number| {
@@ -103,7 +118,7 @@ pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResul
     )?;
     let ids: Vec<i64> = addons.iter().map(|a| a.id).collect();
     crate::addons::repo::mark_billed(conn, &ids, row.id)?;
-    crate::plan_changes::service::put_on(conn, &customer, &prorated, row.id, carried, draft.invoice_date)?;
+    crate::plan_changes::service::put_on(conn, customer, &prorated, row.id, carried, draft.invoice_date)?;
     let details = format!("{} ₹{}", row.invoice_number, rupees(row.total_paise));
     crate::audit::repo::record(conn, actor, "createInvoice", &[ids::encode(Kind::Invoice, row.id)], Some(&details))?;
     Ok(row)
@@ -164,6 +179,19 @@ pub fn new_invoice(
 /// be locked.
 pub fn issue(
     conn: &mut DbConn,
+    new: NewInvoice,
+    kind: TransactionType,
+    describe: impl FnOnce(&str) -> String,
+    actor: &Actor,
+) -> AppResult<InvoiceRow> {
+    let company = crate::companies::repo::find(conn, new.company_id)?;
+    issue_for(conn, &company, new, kind, describe, actor)
+}
+
+/// [`issue`] with the invoice's company already read.
+pub fn issue_for(
+    conn: &mut DbConn,
+    company: &CompanyRow,
     mut new: NewInvoice,
     kind: TransactionType,
     describe: impl FnOnce(&str) -> String,
@@ -171,9 +199,8 @@ pub fn issue(
 ) -> AppResult<InvoiceRow> {
     let today = crate::clock::today();
     new.status = settled_status(InvoiceStatus::Draft, new.balance_paise, false, new.due_date, today);
-    let company = crate::companies::repo::find(conn, new.company_id)?;
     new.gst_rate_bp = company.gst_rate_bp;
-    let row = repo::insert_numbered(conn, &company, new, crate::clock::local_now())?;
+    let row = repo::insert_numbered(conn, company, new, crate::clock::local_now())?;
     let mut entry = Entry::new(row.customer_id, kind, row.total_paise, row.total_paise, describe(&row.invoice_number));
     entry.invoice_id = Some(row.id);
     crate::ledger::repo::append(conn, entry, actor)?;
