@@ -248,3 +248,62 @@ on_both_databases! {
         assert_eq!(app.data(PLAN_CHANGES, json!({"id": down})).await["node"]["planChanges"].as_array().unwrap().len(), 2);
     }
 }
+
+on_both_databases! {
+    async fn payments_and_plan_changes_during_a_run_land_once(app: TestApp) {
+        let today = today(&app).await;
+        let catalogue = app.catalogue("500.00").await;
+        let fast = app.plan(&catalogue.company).name("Fast 800").price("800").create().await;
+        // Their period ends today: the run renews each of them.
+        let mut people = Vec::new();
+        for n in 0..24 {
+            let (customer, invoice) = app.customer(&format!("busy{n:02}"), &catalogue.broadband)
+                .set("autoRenew", true).set("periodMonths", 1).set("startDate", days_before(today, 30))
+                .create_with_invoice().await;
+            people.push((customer, invoice));
+        }
+        // The run, and at the same time every first invoice paid and every third customer
+        // moved to the faster plan.
+        let run = async { app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone() };
+        let others = futures_util::future::join_all(people.iter().enumerate().map(|(n, (customer, invoice))| {
+            let (app, fast) = (&app, &fast);
+            async move {
+                app.pay(json!({"invoiceId": invoice, "amount": "590.00", "paymentMethod": "CASH"})).await;
+                if n % 3 == 0 {
+                    app.data(UPDATE, json!({"id": customer, "i": {"planId": fast}})).await;
+                }
+            }
+        }));
+        let (run, _) = tokio::join!(run, others);
+        assert_eq!((run["renewed"].as_i64(), run["errors"].as_i64()), (Some(24), Some(0)), "{run}");
+
+        for (n, (customer, _)) in people.iter().enumerate() {
+            let account = crate::helpers::check_invariants(&app, customer).await;
+            let c = self::customer(&app, customer).await;
+            let invoices = c["invoices"].as_array().unwrap();
+            assert_eq!(invoices.len(), 2, "the first invoice and one renewal: {c}");
+            let renewal = invoices.iter().find(|i| i["billingPeriodStart"] == today.to_string()).expect("renewal");
+            let first = invoices.iter().find(|i| i["billingPeriodStart"] != today.to_string()).unwrap();
+            assert_eq!(first["status"], "PAID", "{account}");
+            assert_eq!(c["status"], "ACTIVE");
+            let lines = app.data(PLAN_CHANGES, json!({"id": customer})).await["node"]["planChanges"].clone();
+            if n % 3 == 0 {
+                // Changed before the renewal: the renewal bills the new plan and nothing is
+                // left of the old period. After it: the old plan is billed and the whole new
+                // period is prorated on the next invoice.
+                match renewal["totalAmount"].as_str() {
+                    Some("944.00") => assert_eq!(lines, json!([]), "{lines}"),
+                    Some("590.00") => {
+                        assert_eq!(lines.as_array().unwrap().len(), 1, "{lines}");
+                        assert_eq!((lines[0]["net"].as_str(), lines[0]["unusedDays"].as_i64()), (Some("300.00"), Some(30)));
+                        assert_eq!(lines[0]["invoice"], Value::Null);
+                    }
+                    other => panic!("renewal of {other:?}: neither plan ({renewal})"),
+                }
+            } else {
+                assert_eq!(renewal["totalAmount"], "590.00");
+                assert_eq!(lines, json!([]));
+            }
+        }
+    }
+}

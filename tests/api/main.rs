@@ -8,6 +8,7 @@ mod auth;
 mod back_office;
 mod billing;
 mod billing_concurrency;
+mod billing_crash;
 mod billing_cycle;
 mod binary;
 mod customers;
