@@ -21,7 +21,7 @@ workdir=$(mktemp -d)
 export DATABASE_URL=${BENCH_DATABASE_URL:-$workdir/bench.db}
 export ISP_BILLING_CYCLE=false
 export ISP_ADMIN_PASSWORD=bench-admin-password
-target/$PROFILE/isp-billing seed-demo --renewal-day --customers "$CUSTOMERS" 2>/dev/null | sed -n 1p
+target/$PROFILE/isp-billing seed-demo --renewal-day --customers "$CUSTOMERS" 2>/dev/null | grep '^seeded'
 # A run of 100,000 customers takes longer than one request may: allow it.
 RUST_LOG=warn ISP_REQUEST_TIMEOUT_SECONDS=600 ISP_BIND=127.0.0.1:$PORT target/$PROFILE/isp-billing serve &
 pid=$!
