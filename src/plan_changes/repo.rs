@@ -5,7 +5,7 @@ use diesel::prelude::*;
 use super::model::{NewPlanChange, PlanChangeRow};
 use crate::db::schema::plan_changes;
 use crate::db::DbConn;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 
 pub fn insert(conn: &mut DbConn, new: &NewPlanChange) -> AppResult<PlanChangeRow> {
     Ok(diesel::insert_into(plan_changes::table).values(new).returning(plan_changes::all_columns).get_result(conn)?)
@@ -43,8 +43,8 @@ pub fn mark_billed(conn: &mut DbConn, ids: &[i64], invoice_id: i64) -> AppResult
 }
 
 /// An invoice leaves the books (cancelled, or a deleted draft): the lines on it wait for the
-/// next invoice again, and the credit it carried over goes. When that carried credit is on a
-/// later invoice already, everything stays as it is (releasing would credit twice).
+/// next invoice again, and the credit it carried over goes. `CONFLICT` when that carried credit
+/// is on a later invoice already (releasing would credit twice): that invoice goes first.
 pub fn release(conn: &mut DbConn, invoice_id: i64) -> AppResult<()> {
     let carried_used: i64 = plan_changes::table
         .filter(plan_changes::carried_from_invoice_id.eq(invoice_id))
@@ -52,8 +52,10 @@ pub fn release(conn: &mut DbConn, invoice_id: i64) -> AppResult<()> {
         .count()
         .get_result(conn)?;
     if carried_used > 0 {
-        tracing::warn!(invoice_id, "plan-change lines kept on a removed invoice: its carried credit is billed already");
-        return Ok(());
+        return Err(AppError::Conflict(
+            "a plan-change credit this invoice carried over is on a later invoice; cancel or delete that one first"
+                .into(),
+        ));
     }
     diesel::delete(plan_changes::table.filter(plan_changes::carried_from_invoice_id.eq(invoice_id))).execute(conn)?;
     diesel::update(plan_changes::table.filter(plan_changes::invoice_id.eq(invoice_id)))

@@ -13,7 +13,7 @@ const RUN: &str = "mutation($d: Date) { runBillingCycle(asOf: $d) {
     errorDetails { customer { username } message } } }";
 
 const CUSTOMER: &str = "query($id: ID!) { node(id: $id) { ... on Customer { status startDate endDate suspendedForDues
-    invoices { invoiceNumber totalAmount balanceAmount status billingPeriodStart billingPeriodEnd invoiceDate } } } }";
+    invoices { id invoiceNumber totalAmount balanceAmount status billingPeriodStart billingPeriodEnd invoiceDate } } } }";
 
 /// Today's business date, as the server sees it.
 async fn today(app: &TestApp) -> NaiveDate {
@@ -246,6 +246,14 @@ on_both_databases! {
         let again = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
         assert_eq!(again["renewed"], 2, "{again}");
         assert_eq!(app.data(PLAN_CHANGES, json!({"id": down})).await["node"]["planChanges"].as_array().unwrap().len(), 2);
+
+        // The carried credit joins the next period invoice: ₹5,000 − 1,683.34 = 3,316.66 + GST.
+        let next = app.invoice(json!({"customerId": down, "billAmount": "5000", "billingPeriodStart": days_after(today, 90)})).await;
+        assert_eq!(next["billAmount"], "3316.66", "{next}");
+        // Deleting that draft puts the credit back to wait for the next invoice.
+        app.data("mutation($id: ID!) { deleteInvoice(id: $id) }", json!({"id": next["id"]})).await;
+        let lines = app.data(PLAN_CHANGES, json!({"id": down})).await["node"]["planChanges"].clone();
+        assert_eq!((lines[1]["net"].as_str(), &lines[1]["invoice"]), (Some("-1683.34"), &Value::Null), "{lines}");
     }
 }
 
