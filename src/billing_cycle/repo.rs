@@ -125,11 +125,6 @@ pub fn period_billed(conn: &mut DbConn, customer: i64, start: NaiveDate) -> AppR
     Ok(n > 0)
 }
 
-/// Moves a customer's service period on.
-pub fn set_period(conn: &mut DbConn, customer: i64, start: NaiveDate, end: NaiveDate) -> AppResult<()> {
-    crate::customers::repo::set_period(conn, customer, start, end)
-}
-
 /// Unpaid invoices past their due date not yet marked OVERDUE (DRAFT or SENT), oldest first.
 pub fn overdue_candidates(conn: &mut DbConn, as_of: NaiveDate, limit: i64) -> AppResult<Vec<InvoiceRow>> {
     Ok(invoices::table

@@ -253,7 +253,7 @@ fn renew(
         raised += 1;
     }
     if let Some(last) = periods.last() {
-        repo::set_period(conn, id, last.start, last.end)?;
+        crate::customers::repo::set_period(conn, id, last.start, last.end)?;
     }
     Ok(raised)
 }

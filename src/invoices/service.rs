@@ -80,7 +80,7 @@ pub fn raise_for(
         None => {
             let taxable = crate::invoices::rules::taxable_value(bill, draft.installation, draft.discount)
                 .ok_or_else(|| AppError::bad_input("billAmount", "`billAmount` is too large"))?;
-            gst(taxable, company.gst_rate_bp, same_state(&customer.state, &company.state))
+            tax_at(company.gst_rate_bp, &company.state, customer, taxable)
         }
     };
     let addons =
@@ -128,7 +128,12 @@ pub fn raise_for(
 pub fn tax_for(conn: &mut DbConn, customer: &CustomerRow, amount: i64) -> AppResult<TaxSplit> {
     let (rate_bp, company_state): (i32, String) =
         companies::table.find(customer.company_id).select((companies::gst_rate_bp, companies::state)).first(conn)?;
-    Ok(gst(amount, rate_bp, same_state(&customer.state, &company_state)))
+    Ok(tax_at(rate_bp, &company_state, customer, amount))
+}
+
+/// GST on `amount` at `rate_bp` for `customer` of a company in `company_state`.
+fn tax_at(rate_bp: i32, company_state: &str, customer: &CustomerRow, amount: i64) -> TaxSplit {
+    gst(amount, rate_bp, same_state(&customer.state, company_state))
 }
 
 /// A new DRAFT invoice row of `customer` for `amounts` (total and balance computed, nothing

@@ -13,7 +13,7 @@ const RUN: &str = "mutation($d: Date) { runBillingCycle(asOf: $d) {
     errorDetails { customer { username } message } } }";
 
 const CUSTOMER: &str = "query($id: ID!) { node(id: $id) { ... on Customer { status startDate endDate suspendedForDues
-    invoices { id invoiceNumber totalAmount balanceAmount status billingPeriodStart billingPeriodEnd invoiceDate } } } }";
+    invoices { invoiceNumber totalAmount balanceAmount status billingPeriodStart billingPeriodEnd invoiceDate } } } }";
 
 /// Today's business date, as the server sees it.
 async fn today(app: &TestApp) -> NaiveDate {
