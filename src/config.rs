@@ -123,6 +123,17 @@ pub struct Config {
     #[arg(skip)]
     pub webhook_secret: Option<String>,
 
+    /// Address payment gateways reach this server at (scheme, host, port; no path), for the
+    /// webhook URLs shown to the operator. Empty: `http://` and the bind address.
+    #[arg(long, env = "ISP_PUBLIC_URL", default_value = "", global = true)]
+    pub public_url: String,
+
+    /// Key that encrypts stored secrets (payment gateways' webhook secrets): 32 bytes as 64 hex
+    /// digits or base64; from the environment only (`ISP_SECRETS_KEY`). Without it, no gateway
+    /// secret can be stored.
+    #[arg(skip)]
+    pub secrets_key: Option<crate::secrets::SecretsKey>,
+
     /// Password of the `admin` account made on the first start; read from the environment
     /// only (`ISP_ADMIN_PASSWORD`), never from a flag, so it does not show in `ps`.
     #[arg(skip)]
@@ -161,6 +172,8 @@ impl Config {
             billing_cycle_at: chrono::NaiveTime::from_hms_opt(2, 0, 0).unwrap_or_default(),
             metrics_token: None,
             webhook_secret: None,
+            public_url: String::new(),
+            secrets_key: None,
             admin_password: None,
         }
     }
@@ -171,6 +184,25 @@ impl Config {
         self.webhook_secret = std::env::var("ISP_WEBHOOK_SECRET").ok().filter(|p| !p.is_empty());
         self.metrics_token = std::env::var("ISP_METRICS_TOKEN").ok().filter(|p| !p.trim().is_empty());
         self
+    }
+
+    /// Reads `ISP_SECRETS_KEY`; a key that is set but not 32 bytes is an error (the server
+    /// does not start with a key it cannot use).
+    pub fn with_secrets_key(mut self) -> Result<Self, String> {
+        self.secrets_key = match std::env::var("ISP_SECRETS_KEY") {
+            Ok(text) if !text.trim().is_empty() => Some(crate::secrets::SecretsKey::parse(&text)?),
+            _ => None,
+        };
+        Ok(self)
+    }
+
+    /// What payment gateways need of the settings.
+    pub fn gateway_settings(&self) -> crate::gateways::service::GatewaySettings {
+        let public_url = match self.public_url.trim() {
+            "" => format!("http://{}", self.bind),
+            url => url.trim_end_matches('/').to_owned(),
+        };
+        crate::gateways::service::GatewaySettings { secrets_key: self.secrets_key.clone(), public_url }
     }
 
     /// Login and token settings.

@@ -23,9 +23,11 @@ pub mod enums;
 pub mod error;
 pub mod events;
 pub mod expenses;
+pub mod gateways;
 pub mod graphql;
 pub mod gstr1;
 pub mod http;
+pub mod idempotency;
 pub mod ids;
 pub mod invoices;
 #[cfg(test)]
@@ -42,6 +44,7 @@ pub mod plans;
 pub mod reference;
 pub mod refunds;
 pub mod reports;
+pub mod secrets;
 pub mod seed;
 pub mod series;
 pub mod simulate;
@@ -106,6 +109,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         subscription_limits: subscription_limits.clone(),
         request_timeout: graphql::RequestTimeout(config.request_timeout()),
         billing: billing.clone(),
+        gateways: config.gateway_settings(),
     };
     let schema = graphql::build_schema(Some(data.clone()));
     let http_schema = graphql::build_http_schema(data);
@@ -131,6 +135,9 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         metrics_token: config.metrics_token.clone(),
         stopping: stop.subscribe(),
         schema_limits: subscription_limits,
+        gateways: config.gateway_settings(),
+        outbox,
+        events: events.clone(),
     };
     let (router, limits) = (http::router(state, config), config.connection_limits());
     Ok(App { router, limits, stop, first_admin_password, db, metrics })

@@ -99,7 +99,7 @@ fn main() -> std::process::ExitCode {
 
 fn start() -> anyhow::Result<std::process::ExitCode> {
     let mut cli = Cli::parse();
-    cli.config = cli.config.with_environment();
+    cli.config = cli.config.with_environment().with_secrets_key().map_err(anyhow::Error::msg)?;
     // Blocking threads run database calls (one per pooled connection at a time) and password
     // hashing; more of them would only wait for a connection, each keeping its own heap.
     let blocking_threads = usize::try_from(cli.config.db_pool_size).unwrap_or(8) + 8;

@@ -12,11 +12,12 @@ use crate::customers::graphql::Customer;
 use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::StaffContact;
 use crate::error::AppResult;
-use crate::graphql::context::db;
+use crate::graphql::context::{db, idempotency_claim};
 use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
+use crate::idempotency::service::{write_once, Once};
 use crate::invoices::graphql::{billing_customer, billing_readable, Invoice};
 
 crate::by_id_key! {
@@ -132,6 +133,10 @@ pub struct CreateAddonBillInput {
     pub amount: Money,
     /// OWN_INVOICE raises its invoice now; NEXT_INVOICE adds it to the next `createInvoice`.
     pub bill_on: AddonBillOn,
+    /// Makes retries safe: the same key with the same input returns the first result and
+    /// does nothing again; with other input it is `CONFLICT`. Your own keys, kept 48 hours.
+    /// The `Idempotency-Key` HTTP header works too.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Default)]
@@ -179,8 +184,12 @@ impl AddonMutation {
             amount: crate::payments::service::check_amount("amount", input.amount.0)?,
             bill_on: input.bill_on,
         };
-        let row = db(ctx).write(move |conn| service::create(conn, &request, &actor)).await?;
-        Ok(AddonBill(row))
+        let claim = idempotency_claim(ctx, input.idempotency_key, &actor, "createAddonBill", &request)?;
+        let work = move |conn: &mut crate::db::DbConn| service::create(conn, &request, &actor);
+        match write_once(db(ctx), claim, work, |row| row.id).await? {
+            Once::Fresh(row) => Ok(AddonBill(row)),
+            Once::Replayed(id) => Ok(AddonBill(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
+        }
     }
 
     /// Deletes a PENDING add-on. One already on an invoice is `CONFLICT`.

@@ -40,6 +40,7 @@ pub enum Permission {
     ReadDashboard,
     ReadReports,
     ManageExpenses,
+    ManageGateways,
 }
 
 /// How much of a permission's data a caller gets.
@@ -153,6 +154,12 @@ pub const RULES: &[Rule] = &[
         permission: Permission::ManageExpenses,
         description: "record and read expenses; profit (net) on the dashboard",
         roles: &[Admin, Manager],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::ManageGateways,
+        description: "set up payment gateways (their secrets are write-only)",
+        roles: &[Admin],
         customer_own: false,
     },
 ];

@@ -200,6 +200,7 @@ diesel::table! {
         allocated_paise -> BigInt,
         refunded_paise -> BigInt,
         payment_reference_key -> Nullable<Text>,
+        upi_utr -> Nullable<Text>,
     }
 }
 
@@ -412,6 +413,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    payment_gateways (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        provider -> Text,
+        key_id -> Text,
+        webhook_secret_sealed -> Text,
+        is_active -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    gateway_payments (id) {
+        id -> BigInt,
+        gateway_id -> BigInt,
+        gateway_payment_id -> Text,
+        amount_paise -> BigInt,
+        currency -> Text,
+        method -> Text,
+        utr -> Nullable<Text>,
+        customer_ref -> Nullable<Text>,
+        invoice_ref -> Nullable<Text>,
+        payment_id -> Nullable<BigInt>,
+        unmatched_reason -> Nullable<Text>,
+        paid_at -> Timestamp,
+        assigned_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    gateway_events (id) {
+        id -> BigInt,
+        gateway_id -> BigInt,
+        event_id -> Text,
+        event_type -> Text,
+        outcome -> Text,
+        gateway_payment_id -> Nullable<BigInt>,
+        received_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        caller -> Text,
+        idempotency_key -> Text,
+        operation -> Text,
+        fingerprint -> Text,
+        result_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(customers -> plans (plan_id));
 diesel::joinable!(customers -> companies (company_id));
 diesel::joinable!(invoices -> customers (customer_id));
@@ -442,4 +500,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     billing_runs,
     billing_run_errors,
     plan_changes,
+    payment_gateways,
+    gateway_payments,
+    gateway_events,
+    idempotency_keys,
 );

@@ -31,3 +31,21 @@ pub fn optional_change<T, U>(
 pub fn loader_error(e: Arc<AppError>) -> async_graphql::Error {
     to_graphql_error(&e)
 }
+
+/// The `Idempotency-Key` header of the HTTP request that carries the operation, if any.
+#[derive(Debug, Clone)]
+pub struct IdempotencyHeader(pub String);
+
+/// The idempotency claim of a money mutation: its `idempotencyKey` argument or the request's
+/// `Idempotency-Key` header (both given must agree), for `operation` with `request`.
+pub fn idempotency_claim(
+    ctx: &Context<'_>,
+    argument: Option<String>,
+    actor: &crate::audit::Actor,
+    operation: &'static str,
+    request: &impl std::fmt::Debug,
+) -> AppResult<Option<crate::idempotency::service::Claim>> {
+    use crate::idempotency::service::{key_of, Claim};
+    let header = ctx.data_opt::<IdempotencyHeader>().map(|h| h.0.as_str());
+    key_of(argument, header)?.map(|key| Claim::new(actor, &key, operation, request)).transpose()
+}

@@ -31,6 +31,7 @@ use crate::db::Db;
 use crate::employees::graphql::{EmployeeMutation, EmployeeQuery};
 use crate::events::Events;
 use crate::expenses::graphql::{ExpenseMutation, ExpenseQuery};
+use crate::gateways::graphql::{GatewayMutation, GatewayQuery};
 use crate::gstr1::graphql::Gstr1Query;
 use crate::invoices::graphql::InvoiceQuery;
 use crate::invoices::mutations::InvoiceMutation;
@@ -71,6 +72,7 @@ pub struct QueryRoot(
     CreditNoteQuery,
     Gstr1Query,
     ExpenseQuery,
+    GatewayQuery,
     DashboardQuery,
     ReportQuery,
     BillingCycleQuery,
@@ -97,6 +99,7 @@ pub struct MutationRoot(
     ConnectionRequestMutation,
     NotificationMutation,
     ExpenseMutation,
+    GatewayMutation,
     BillingCycleMutation,
 );
 
@@ -115,6 +118,7 @@ pub struct SchemaData {
     pub request_timeout: RequestTimeout,
     /// Runs the billing cycle, one run at a time.
     pub billing: crate::billing_cycle::scheduler::Runner,
+    pub gateways: crate::gateways::service::GatewaySettings,
 }
 
 /// How long one GraphQL operation may run before it is stopped and answered with an error.
@@ -157,7 +161,8 @@ fn builder(
             .data(d.connection_requests_per_hour)
             .data(d.subscription_limits)
             .data(d.request_timeout)
-            .data(d.billing);
+            .data(d.billing)
+            .data(d.gateways);
     }
     builder
 }

@@ -20,29 +20,7 @@ pub struct Date(pub NaiveDate);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DateTime(pub NaiveDateTime);
 
-/// Parses a decimal with at most two places into hundredths (`"1180.5"` → 118050).
-pub fn parse_hundredths(text: &str) -> Result<i64, String> {
-    let (negative, digits) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !all_digits(whole) || !all_digits(frac) || (digits.contains('.') && frac.is_empty()) {
-        return Err(format!("\"{text}\" is not a decimal number like \"1180.00\""));
-    }
-    if frac.len() > 2 {
-        return Err(format!("\"{text}\" has more than two decimal places"));
-    }
-    let frac_value: i64 = format!("{frac:0<2}").parse().map_err(|_| "bad fraction".to_owned())?;
-    let value = whole
-        .parse::<i64>()
-        .ok()
-        .and_then(|w| w.checked_mul(100))
-        .and_then(|w| w.checked_add(frac_value))
-        .ok_or_else(|| format!("\"{text}\" is too large"))?;
-    Ok(if negative { -value } else { value })
-}
+pub use crate::money::parse_hundredths;
 
 /// Reads a string or a JSON number as an amount of money: at most two places, and at most
 /// [`crate::money::MAX_INPUT_PAISE`] either way.

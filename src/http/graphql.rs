@@ -151,6 +151,9 @@ async fn run(
             None => again,
         };
         let mut request = request.data(auth);
+        if let Some(key) = headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
+            request = request.data(crate::graphql::context::IdempotencyHeader(key.to_owned()));
+        }
         loaders::install(&mut request.data, &state.db);
         let mut response = state.http_schema.execute(request).await;
         if response.errors.iter().any(request_hooks::is_too_complex) {

@@ -7,6 +7,7 @@ mod graphiql;
 mod graphql;
 mod reports;
 pub mod server;
+mod webhooks;
 mod websocket;
 
 use crate::error::codes;
@@ -18,7 +19,7 @@ use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use diesel::connection::SimpleConnection;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
@@ -50,6 +51,10 @@ pub struct AppState {
     pub schema_limits: crate::graphql::socket_limits::SubscriptionLimits,
     /// Becomes `true` when the server shuts down (websockets then close).
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// Secrets key and public address, for gateway notifications.
+    pub gateways: crate::gateways::service::GatewaySettings,
+    pub outbox: crate::notifications::Outbox,
+    pub events: crate::events::Events,
 }
 
 /// The routes and layers of the app.
@@ -63,6 +68,10 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/reports/gstr1.json", get(documents::gstr1_json))
         .route("/reports/gstr1/{file}", get(documents::gstr1_csv))
         .route("/reports/{file}", get(reports::csv))
+        .route(
+            "/webhooks/{provider}/{gateway}",
+            post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),
+        )
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn_with_state(state.clone(), deadline))

@@ -12,9 +12,10 @@ use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::db;
+use crate::graphql::context::{db, idempotency_claim};
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::scalars::{Date, Money};
+use crate::idempotency::service::{write_once, Once};
 use crate::invoices::rules::rupees;
 use crate::notifications::model::{NotificationKind, Recipient};
 use crate::notifications::Outbox;
@@ -46,6 +47,10 @@ pub struct CreateInvoiceInput {
     /// their GST the taxes). True when left out.
     #[graphql(default = true)]
     pub include_pending_addons: bool,
+    /// Makes retries safe: the same key with the same input returns the first result and
+    /// does nothing again; with other input it is `CONFLICT`. Your own keys, kept 48 hours.
+    /// The `Idempotency-Key` HTTP header works too.
+    pub idempotency_key: Option<String>,
 }
 
 impl CreateInvoiceInput {
@@ -99,9 +104,14 @@ impl InvoiceMutation {
     #[graphql(guard = "Require(Permission::WriteBilling)")]
     async fn create_invoice(&self, ctx: &Context<'_>, input: CreateInvoiceInput) -> Result<Invoice> {
         let actor = Actor::from(principal(ctx)?);
+        let key = input.idempotency_key.clone();
         let draft = input.validate()?;
-        let row = db(ctx).write(move |conn| service::raise(conn, &draft, &actor)).await?;
-        Ok(Invoice(row))
+        let claim = idempotency_claim(ctx, key, &actor, "createInvoice", &draft)?;
+        let work = move |conn: &mut crate::db::DbConn| service::raise(conn, &draft, &actor);
+        match write_once(db(ctx), claim, work, |row| row.id).await? {
+            Once::Fresh(row) => Ok(Invoice(row)),
+            Once::Replayed(id) => Ok(Invoice(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
+        }
     }
 
     /// Moves an invoice on: DRAFT → SENT (sets `sentAt`); DRAFT, SENT or OVERDUE → CANCELLED
@@ -141,13 +151,25 @@ impl InvoiceMutation {
     /// `balanceAmount` (PAID when nothing is left); at most the unpaid balance. The ledger
     /// records an ADJUSTMENT with `reason` and who made it. (Extra charges are add-on bills.)
     #[graphql(guard = "Require(Permission::WriteBilling)")]
-    async fn adjust_invoice(&self, ctx: &Context<'_>, id: ID, credit: Money, reason: String) -> Result<Invoice> {
+    async fn adjust_invoice(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        credit: Money,
+        reason: String,
+        #[graphql(desc = "Makes retries safe, as on `createPayment` (or the `Idempotency-Key` header).")]
+        idempotency_key: Option<String>,
+    ) -> Result<Invoice> {
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", Invoice::KIND, &id)?;
         let credit = crate::payments::service::check_amount("credit", credit.0)?;
         let reason = crate::validate::required_multiline("reason", &reason, 500)?;
-        let row = db(ctx).write(move |conn| service::adjust(conn, key, credit, &reason, &actor)).await?;
-        Ok(Invoice(row))
+        let claim = idempotency_claim(ctx, idempotency_key, &actor, "adjustInvoice", &(key, credit, &reason))?;
+        let work = move |conn: &mut crate::db::DbConn| service::adjust(conn, key, credit, &reason, &actor);
+        match write_once(db(ctx), claim, work, |row| row.id).await? {
+            Once::Fresh(row) => Ok(Invoice(row)),
+            Once::Replayed(id) => Ok(Invoice(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
+        }
     }
 
     /// Deletes a DRAFT invoice with no payments (its total leaves the ledger; NEXT_INVOICE

@@ -169,3 +169,8 @@ pub fn page(conn: &mut DbConn, filter: &InvoiceFilter, window: PageWindow) -> Ap
 pub fn of_customer(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<InvoiceRow>> {
     Ok(invoices::table.filter(invoices::customer_id.eq(customer_id)).order(invoices::id.asc()).load(conn)?)
 }
+
+/// The invoice numbered `number` (invoice numbers are unique), if any.
+pub fn by_number(conn: &mut DbConn, number: &str) -> AppResult<Option<InvoiceRow>> {
+    Ok(invoices::table.filter(invoices::invoice_number.eq(number)).first(conn).optional()?)
+}

@@ -15,6 +15,10 @@ text_enum! {
         NetBanking => "NET_BANKING",
         Excitel => "EXCITEL",
         Wiom => "WIOM",
+        /// UPI from any app, or through a payment gateway (`upiUtr` holds its reference).
+        Upi => "UPI",
+        /// Through a payment gateway by card, wallet or another instrument.
+        Online => "ONLINE",
     }
 }
 
@@ -54,6 +58,8 @@ pub struct PaymentRow {
     /// `payment_reference` as duplicates are compared ([`super::rules::reference_key`]);
     /// unique per method.
     pub payment_reference_key: Option<String>,
+    /// The UPI transaction reference (UTR, 12 digits), unique across every method and channel.
+    pub upi_utr: Option<String>,
 }
 
 impl PaymentRow {

@@ -10,10 +10,12 @@ use crate::auth::guard::principal;
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
+use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::db;
+use crate::graphql::context::{db, idempotency_claim};
 use crate::graphql::node::expect_id;
 use crate::graphql::scalars::Money;
+use crate::idempotency::service::{write_once, Once};
 use crate::invoices::graphql::Invoice;
 use crate::notifications::Outbox;
 
@@ -42,6 +44,10 @@ pub struct CreatePaymentInput {
     /// (otherwise such an amount is refused).
     #[graphql(default)]
     pub keep_excess_as_advance: bool,
+    /// Makes retries safe: the same key with the same input returns the first result and
+    /// does nothing again; with other input it is `CONFLICT`. Your own keys, kept 48 hours.
+    /// The `Idempotency-Key` HTTP header works too.
+    pub idempotency_key: Option<String>,
 }
 
 impl CreatePaymentInput {
@@ -55,6 +61,8 @@ impl CreatePaymentInput {
             remarks: crate::validate::optional_multiline("remarks", self.remarks.as_deref(), 500)?,
             status: self.status,
             keep_excess_as_advance: self.keep_excess_as_advance,
+            upi_utr: None,
+            from_gateway: false,
         })
     }
 }
@@ -84,10 +92,17 @@ impl PaymentMutation {
     async fn create_payment(&self, ctx: &Context<'_>, input: CreatePaymentInput) -> Result<Payment> {
         let actor = Actor::from(principal(ctx)?);
         let outbox = *ctx.data_unchecked::<Outbox>();
+        let key = input.idempotency_key.clone();
         let request = input.validate()?;
-        let (row, notes) = db(ctx).write(move |conn| service::receive(conn, &outbox, &request, &actor)).await?;
-        crate::notifications::publish(ctx.data_unchecked(), notes);
-        Ok(Payment(row))
+        let claim = idempotency_claim(ctx, key, &actor, "createPayment", &request)?;
+        let work = move |conn: &mut DbConn| service::receive(conn, &outbox, &request, &actor);
+        match write_once(db(ctx), claim, work, |(row, _)| row.id).await? {
+            Once::Fresh((row, notes)) => {
+                crate::notifications::publish(ctx.data_unchecked(), notes);
+                Ok(Payment(row))
+            }
+            Once::Replayed(id) => Ok(Payment(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
+        }
     }
 
     /// Completes (money applied now) or fails a PENDING payment. COMPLETED and FAILED are final.

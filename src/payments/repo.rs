@@ -63,6 +63,11 @@ pub fn by_reference_key(conn: &mut DbConn, method: PaymentMethod, key: &str) -> 
         .optional()?)
 }
 
+/// The payment with UPI reference (UTR) `utr`, if any.
+pub fn by_utr(conn: &mut DbConn, utr: &str) -> AppResult<Option<PaymentRow>> {
+    Ok(payments::table.filter(payments::upi_utr.eq(utr)).first(conn).optional()?)
+}
+
 /// The customer's completed payments with money not on any invoice (their advance), oldest first.
 pub fn with_advance(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<PaymentRow>> {
     Ok(payments::table

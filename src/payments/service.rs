@@ -31,6 +31,20 @@ pub struct PaymentRequest {
     pub status: PaymentStatus,
     /// Whether money beyond the invoice's balance may become the customer's advance.
     pub keep_excess_as_advance: bool,
+    /// The UPI reference (UTR) a payment gateway reported with the payment. `None` for a
+    /// payment entered by hand: its UTR is then its `reference` when the method is a UPI one
+    /// and the reference is 12 digits ([`upi_utr`]).
+    pub upi_utr: Option<String>,
+    /// Whether a payment gateway reported it (else staff entered it).
+    pub from_gateway: bool,
+}
+
+/// The UTR of a payment entered by hand: its reference, when the method is UPI or a UPI app
+/// and the reference (spaces and case aside) is 12 digits.
+pub fn upi_utr(method: PaymentMethod, reference_key: Option<&str>) -> Option<String> {
+    let upi =
+        matches!(method, PaymentMethod::Upi | PaymentMethod::Paytm | PaymentMethod::Phonepe | PaymentMethod::Googlepay);
+    reference_key.filter(|k| upi && k.len() == 12 && k.bytes().all(|b| b.is_ascii_digit())).map(str::to_owned)
 }
 
 /// `createPayment`: records the payment under a fresh `PAY` number. A `COMPLETED` one is put on
@@ -79,6 +93,10 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
             ));
         }
     }
+    let utr = if req.from_gateway { req.upi_utr.clone() } else { upi_utr(req.method, key.as_deref()) };
+    if let Some(utr) = &utr {
+        refuse_known_utr(conn, utr, !req.from_gateway)?;
+    }
     let now = crate::clock::now();
     let mut new = NewPayment {
         payment_id: String::new(),
@@ -98,16 +116,16 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
     let inserted = crate::numbers::insert_with_fresh_number(conn, "PAY", 12, "payment_id", |c, number| {
         new.payment_id = number;
         diesel::insert_into(payments::table)
-            .values((&new, payments::payment_reference_key.eq(key.as_deref())))
+            .values((&new, payments::payment_reference_key.eq(key.as_deref()), payments::upi_utr.eq(utr.as_deref())))
             .returning(payments::all_columns)
             .get_result(c)
     });
     let payment = match inserted {
-        // Two submissions of one reference at the same moment: the unique index on
-        // (method, payment_reference_key) decides.
+        // Two submissions of one reference (or UTR) at the same moment: the unique indexes
+        // on (method, payment_reference_key) and on upi_utr decide.
         Err(AppError::Database(e)) if crate::error::is_unique_violation(&e) => {
             let reference = req.reference.as_deref().unwrap_or_default();
-            return Err(duplicate_reference(req.method, reference, None, "another payment"));
+            return Err(duplicate_reference(req.method, reference, None, "another payment, or its UPI reference is"));
         }
         other => other?,
     };
@@ -141,6 +159,32 @@ fn duplicate_reference(
          ignoring case, spaces and invisible characters, and the same payment is never counted twice",
         method.as_str()
     ))
+}
+
+/// `CONFLICT` when UPI reference `utr` is already on a payment, whoever recorded it (a UPI
+/// payment is counted once, whether a cashier entered it or a gateway reported it), or, for a
+/// payment entered by hand (`by_hand`), when a gateway reported it and it waits unassigned.
+fn refuse_known_utr(conn: &mut DbConn, utr: &str, by_hand: bool) -> AppResult<()> {
+    if let Some(first) = repo::by_utr(conn, utr)? {
+        return Err(AppError::Conflict(format!(
+            "UPI reference (UTR) {utr} is already recorded as payment {} ({} of ₹{}); the same UPI payment is \
+             never counted twice",
+            first.payment_id,
+            first.method,
+            rupees(first.amount_paise)
+        )));
+    }
+    if by_hand {
+        if let Some(reported) = crate::gateways::repo::unmatched_by_utr(conn, utr)? {
+            return Err(AppError::Conflict(format!(
+                "UPI reference (UTR) {utr} was reported by a payment gateway as {} (₹{}), which waits \
+                 unassigned: assign that gateway payment to the customer instead",
+                reported.gateway_payment_id,
+                rupees(reported.amount_paise)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Puts a just-completed payment's money on its invoice (or the customer's open invoices,

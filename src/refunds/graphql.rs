@@ -12,11 +12,12 @@ use crate::customers::graphql::Customer;
 use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::StaffContact;
 use crate::error::AppResult;
-use crate::graphql::context::db;
+use crate::graphql::context::{db, idempotency_claim};
 use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
+use crate::idempotency::service::{write_once, Once};
 use crate::invoices::graphql::{billing_customer, billing_readable};
 use crate::payments::graphql::Payment;
 
@@ -109,6 +110,10 @@ pub struct CreateRefundInput {
     pub amount: Option<Money>,
     /// Why, for the ledger and the audit log.
     pub reason: String,
+    /// Makes retries safe: the same key with the same input returns the first result and
+    /// does nothing again; with other input it is `CONFLICT`. Your own keys, kept 48 hours.
+    /// The `Idempotency-Key` HTTP header works too.
+    pub idempotency_key: Option<String>,
 }
 
 #[derive(Default)]
@@ -153,7 +158,14 @@ impl RefundMutation {
         let payment = expect_id("paymentId", Payment::KIND, &input.payment_id)?;
         let amount = input.amount.map(|m| m.0);
         let reason = crate::validate::required_multiline("reason", &input.reason, 500)?;
-        let row = db(ctx).write(move |conn| service::refund(conn, payment, amount, &reason, &actor)).await?;
-        Ok(Refund(row))
+        let claim = idempotency_claim(ctx, input.idempotency_key, &actor, "createRefund", &(payment, amount, &reason))?;
+        let work = move |conn: &mut crate::db::DbConn| service::refund(conn, payment, amount, &reason, &actor);
+        match write_once(db(ctx), claim, work, |row| row.id).await? {
+            Once::Fresh(row) => Ok(Refund(row)),
+            Once::Replayed(id) => {
+                let row = db(ctx).read(move |conn| service::by_ids(conn, &[id])).await?.pop();
+                Ok(Refund(row.ok_or_else(|| crate::error::AppError::not_found("refund"))?))
+            }
+        }
     }
 }

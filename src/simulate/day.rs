@@ -108,6 +108,8 @@ pub fn payments(conn: &mut DbConn, date: NaiveDate, first_invoice: i64, seed: u6
             remarks: None,
             status: PaymentStatus::Completed,
             keep_excess_as_advance: false,
+            upi_utr: None,
+            from_gateway: false,
         };
         let (_, notes) = conn.transaction(|conn| crate::payments::service::receive(conn, &outbox, &request, &actor))?;
         paid.payments += 1;

@@ -1,0 +1,132 @@
+//! Queries on `payment_gateways`, `gateway_payments` and `gateway_events`; each takes a
+//! connection so it can run inside a caller's transaction.
+
+use diesel::prelude::*;
+
+use super::model::{GatewayChanges, GatewayPaymentRow, GatewayRow, NewGateway, NewGatewayEvent, NewGatewayPayment};
+use crate::db::schema::{gateway_events, gateway_payments, payment_gateways};
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<GatewayRow>> {
+    Ok(payment_gateways::table.filter(crate::db::fragments::id_in("payment_gateways.id", ids)).load(conn)?)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> AppResult<GatewayRow> {
+    payment_gateways::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("payment gateway"))
+}
+
+/// Every gateway, of one company or all, in the order they were added.
+pub fn list(conn: &mut DbConn, company_id: Option<i64>) -> AppResult<Vec<GatewayRow>> {
+    let mut query = payment_gateways::table.order(payment_gateways::id.asc()).into_boxed();
+    if let Some(company_id) = company_id {
+        query = query.filter(payment_gateways::company_id.eq(company_id));
+    }
+    Ok(query.load(conn)?)
+}
+
+pub fn insert(conn: &mut DbConn, new: &NewGateway) -> AppResult<GatewayRow> {
+    Ok(diesel::insert_into(payment_gateways::table)
+        .values(new)
+        .returning(payment_gateways::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn update(conn: &mut DbConn, id: i64, changes: &GatewayChanges) -> AppResult<GatewayRow> {
+    diesel::update(payment_gateways::table.find(id))
+        .set(changes)
+        .returning(payment_gateways::all_columns)
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("payment gateway"))
+}
+
+pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    if diesel::delete(payment_gateways::table.find(id)).execute(conn)? == 0 {
+        return Err(AppError::not_found("payment gateway"));
+    }
+    Ok(())
+}
+
+/// Records a notification (unique per gateway and event id: a second is refused).
+pub fn insert_event(conn: &mut DbConn, new: &NewGatewayEvent) -> AppResult<()> {
+    diesel::insert_into(gateway_events::table).values(new).execute(conn)?;
+    Ok(())
+}
+
+pub fn by_gateway_payment_id(conn: &mut DbConn, gateway_id: i64, id: &str) -> AppResult<Option<GatewayPaymentRow>> {
+    Ok(gateway_payments::table
+        .filter(gateway_payments::gateway_id.eq(gateway_id))
+        .filter(gateway_payments::gateway_payment_id.eq(id))
+        .first(conn)
+        .optional()?)
+}
+
+pub fn insert_payment(conn: &mut DbConn, new: &NewGatewayPayment) -> AppResult<GatewayPaymentRow> {
+    Ok(diesel::insert_into(gateway_payments::table)
+        .values(new)
+        .returning(gateway_payments::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn gateway_payments_by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<GatewayPaymentRow>> {
+    Ok(gateway_payments::table.filter(crate::db::fragments::id_in("gateway_payments.id", ids)).load(conn)?)
+}
+
+pub fn find_payment(conn: &mut DbConn, id: i64) -> AppResult<GatewayPaymentRow> {
+    gateway_payments::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("gateway payment"))
+}
+
+/// Gateway payments still unmatched, oldest first, with their count and sum.
+pub fn unmatched(conn: &mut DbConn, first: i64) -> AppResult<(Vec<GatewayPaymentRow>, i64, i64)> {
+    let open = || gateway_payments::table.filter(gateway_payments::payment_id.is_null());
+    let rows = open().order(gateway_payments::id.asc()).limit(first).load(conn)?;
+    let (count, sum): (i64, Option<i64>) = open()
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                "CAST(SUM(amount_paise) AS BIGINT)",
+            ),
+        ))
+        .first(conn)?;
+    Ok((rows, count, sum.unwrap_or(0)))
+}
+
+/// Marks unmatched gateway payment `id` as having become payment `payment_id` (assigned by
+/// `by`); `CONFLICT` when someone assigned it meanwhile.
+pub fn set_matched(conn: &mut DbConn, id: i64, payment_id: i64, by: Option<i64>) -> AppResult<GatewayPaymentRow> {
+    diesel::update(gateway_payments::table.find(id).filter(gateway_payments::payment_id.is_null()))
+        .set((
+            gateway_payments::payment_id.eq(payment_id),
+            gateway_payments::assigned_by.eq(by),
+            gateway_payments::updated_at.eq(crate::clock::now()),
+        ))
+        .returning(gateway_payments::all_columns)
+        .get_result(conn)
+        .optional()?
+        .ok_or_else(|| AppError::Conflict("this gateway payment was assigned meanwhile".to_owned()))
+}
+
+/// An unmatched gateway payment with UPI reference `utr`, if any.
+pub fn unmatched_by_utr(conn: &mut DbConn, utr: &str) -> AppResult<Option<GatewayPaymentRow>> {
+    Ok(gateway_payments::table
+        .filter(gateway_payments::utr.eq(utr))
+        .filter(gateway_payments::payment_id.is_null())
+        .first(conn)
+        .optional()?)
+}
+
+/// The gateway payment that became payment `payment_id`, if any.
+pub fn for_payment(conn: &mut DbConn, payment_id: i64) -> AppResult<Option<GatewayPaymentRow>> {
+    Ok(gateway_payments::table.filter(gateway_payments::payment_id.eq(payment_id)).first(conn).optional()?)
+}
+
+/// Whether (gateway, event id) is recorded already.
+pub fn event_seen(conn: &mut DbConn, gateway_id: i64, event_id: &str) -> AppResult<bool> {
+    Ok(diesel::select(diesel::dsl::exists(
+        gateway_events::table
+            .filter(gateway_events::gateway_id.eq(gateway_id))
+            .filter(gateway_events::event_id.eq(event_id)),
+    ))
+    .get_result(conn)?)
+}

@@ -1,0 +1,129 @@
+//! Gateways are written through [`crate::reference`] (checked, written and audited in the
+//! caller's transaction, the secret never in the audit entry); unmatched gateway payments are
+//! assigned to a customer by staff here.
+
+use super::model::{GatewayChanges, GatewayPaymentRow, GatewayRow, NewGateway};
+use super::repo;
+use crate::audit::Actor;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::ids::{self, Kind};
+use crate::notifications::model::NotificationRow;
+use crate::notifications::Outbox;
+use crate::payments::model::{PaymentRow, PaymentStatus};
+use crate::payments::service::PaymentRequest;
+use crate::reference::ReferenceTable;
+use crate::secrets::SecretsKey;
+
+/// What a gateway's webhook secret is sealed for (bound into the sealed value).
+pub const SECRET_CONTEXT: &str = "payment_gateways.webhook_secret";
+
+/// What the gateways need of the server's settings.
+#[derive(Debug, Clone, Default)]
+pub struct GatewaySettings {
+    /// Seals and opens webhook secrets (`ISP_SECRETS_KEY`); without it no secret is stored.
+    pub secrets_key: Option<SecretsKey>,
+    /// The address gateways reach this server at, for `webhookUrl` (`ISP_PUBLIC_URL`).
+    pub public_url: String,
+}
+
+impl GatewaySettings {
+    /// `secret` sealed for storage; refused (on `field`) when the server has no key.
+    pub fn seal(&self, field: &str, secret: &str) -> AppResult<String> {
+        let key = self.secrets_key.as_ref().ok_or_else(|| {
+            AppError::bad_input(
+                field,
+                "this server has no ISP_SECRETS_KEY, so it cannot keep a gateway secret encrypted: set \
+                 ISP_SECRETS_KEY (32 bytes, e.g. `openssl rand -hex 32`) and restart (README \"Payment gateways\")",
+            )
+        })?;
+        Ok(key.seal(secret, SECRET_CONTEXT))
+    }
+
+    /// Where `gateway`'s provider must send notifications.
+    pub fn webhook_url(&self, gateway: &GatewayRow) -> String {
+        format!("{}/webhooks/{}/{}", self.public_url.trim_end_matches('/'), gateway.provider.path(), gateway.id)
+    }
+}
+
+/// The `payment_gateways` table.
+pub struct Gateways;
+
+impl ReferenceTable for Gateways {
+    const KIND: Kind = Kind::PaymentGateway;
+    type Row = GatewayRow;
+    type New = NewGateway;
+    type Changes = GatewayChanges;
+
+    fn insert(conn: &mut DbConn, new: &NewGateway) -> AppResult<GatewayRow> {
+        repo::insert(conn, new)
+    }
+
+    fn update(conn: &mut DbConn, id: i64, changes: &GatewayChanges) -> AppResult<GatewayRow> {
+        repo::update(conn, id, changes)
+    }
+
+    fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+        repo::delete(conn, id)
+    }
+
+    fn id(row: &GatewayRow) -> i64 {
+        row.id
+    }
+
+    fn check_new(conn: &mut DbConn, new: &NewGateway) -> AppResult<()> {
+        crate::companies::repo::ensure_exists(conn, Some(new.company_id))
+    }
+
+    /// Never the secret: only that one is set.
+    fn change_details(row: &GatewayRow) -> Option<String> {
+        Some(format!("provider={} keyId={} active={} secret=(set, encrypted)", row.provider, row.key_id, row.is_active))
+    }
+}
+
+/// `assignGatewayPayment`: an unmatched gateway payment becomes a COMPLETED payment of
+/// `customer_id` (on `invoice_id`, or on their open invoices oldest first), through the same
+/// rules as `createPayment`; money beyond the invoice's balance is kept as advance.
+pub fn assign(
+    conn: &mut DbConn,
+    outbox: &Outbox,
+    id: i64,
+    customer_id: Option<i64>,
+    invoice_id: Option<i64>,
+    actor: &Actor,
+) -> AppResult<(GatewayPaymentRow, PaymentRow, Vec<NotificationRow>)> {
+    let reported = repo::find_payment(conn, id)?;
+    if let Some(payment) = reported.payment_id {
+        let number = crate::payments::repo::find(conn, payment)?.payment_id;
+        return Err(AppError::Conflict(format!("this gateway payment is already recorded as payment {number}")));
+    }
+    if reported.currency != "INR" {
+        return Err(AppError::bad_input(
+            "id",
+            format!("the gateway reported {}, not INR: refund it at the gateway", reported.currency),
+        ));
+    }
+    let amount = crate::payments::service::check_amount("id", reported.amount_paise)?;
+    let request = PaymentRequest {
+        customer_id,
+        invoice_id,
+        amount,
+        method: reported.method,
+        reference: Some(reported.gateway_payment_id.clone()),
+        remarks: Some(format!("gateway payment {} assigned by {}", reported.gateway_payment_id, actor.name)),
+        status: PaymentStatus::Completed,
+        keep_excess_as_advance: true,
+        upi_utr: reported.utr.clone(),
+        from_gateway: true,
+    };
+    let (payment, notes) = crate::payments::service::receive(conn, outbox, &request, actor)?;
+    let matched = repo::set_matched(conn, id, payment.id, actor.employee_id())?;
+    crate::audit::repo::record(
+        conn,
+        actor,
+        "assignGatewayPayment",
+        &[ids::encode(Kind::GatewayPayment, id), ids::encode(Kind::Payment, payment.id)],
+        Some(&format!("{} -> {}", reported.gateway_payment_id, payment.payment_id)),
+    )?;
+    Ok((matched, payment, notes))
+}

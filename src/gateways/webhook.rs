@@ -1,0 +1,340 @@
+//! A notification received at `POST /webhooks/<provider>/<gatewayId>`: checked, read, and
+//! recorded in one transaction with its event row. The same notification delivered again
+//! (or at the same instant) finds its event or its gateway payment recorded and changes
+//! nothing; money that names no customer or invoice of ours is kept, unmatched.
+
+use diesel::Connection;
+
+use super::model::{EventOutcome, GatewayRow, NewGatewayEvent, NewGatewayPayment, Provider};
+use super::notification::{self, Notification, Reported};
+use super::service::{GatewaySettings, SECRET_CONTEXT};
+use super::{repo, signature};
+use crate::audit::Actor;
+use crate::db::{Db, DbConn};
+use crate::error::{AppError, AppResult};
+use crate::invoices::model::InvoiceStatus;
+use crate::invoices::rules::rupees;
+use crate::notifications::model::NotificationRow;
+use crate::notifications::Outbox;
+use crate::payments::model::PaymentStatus;
+use crate::payments::service::PaymentRequest;
+
+/// A notification as it arrived: the raw body and the headers that matter.
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub provider: Provider,
+    pub gateway_id: i64,
+    pub body: Vec<u8>,
+    /// `X-Razorpay-Signature`, `x-webhook-signature` or `X-Webhook-Signature`.
+    pub signature: Option<String>,
+    /// `x-webhook-timestamp` (Cashfree) or `X-Webhook-Timestamp` (generic).
+    pub timestamp: Option<String>,
+    /// `x-razorpay-event-id` or `X-Webhook-Id`.
+    pub event_id: Option<String>,
+}
+
+/// The answer to a delivery.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Answer {
+    /// 200: what became of it (a redelivery answers `Duplicate`).
+    Accepted(EventOutcome),
+    /// 401: bad or missing signature, or a stale timestamp; nothing recorded.
+    Unauthorized(&'static str),
+    /// 404: no such gateway for this provider.
+    NotFound,
+    /// 403: the gateway is switched off; the provider retries, so nothing is lost.
+    Inactive,
+    /// 400: signed, but not a body we can read; nothing recorded.
+    BadRequest(String),
+    /// 503: the server cannot open the secret (no or another `ISP_SECRETS_KEY`).
+    Unavailable(&'static str),
+    /// 501: notifications of this provider are not accepted.
+    NotImplemented,
+}
+
+/// Checks and records `delivery`; returns the answer and the notifications to publish.
+pub async fn receive(
+    db: &Db,
+    settings: &GatewaySettings,
+    outbox: Outbox,
+    delivery: Delivery,
+) -> (Answer, Vec<NotificationRow>) {
+    match receive_checked(db, settings, outbox, delivery).await {
+        Ok(done) => done,
+        Err(e) => {
+            // The provider retries a 5xx; the log has the reason (never the secret).
+            tracing::error!(error = %e.message(), "gateway notification not recorded");
+            (Answer::Unavailable("the notification could not be recorded; it will be retried"), Vec::new())
+        }
+    }
+}
+
+async fn receive_checked(
+    db: &Db,
+    settings: &GatewaySettings,
+    outbox: Outbox,
+    delivery: Delivery,
+) -> AppResult<(Answer, Vec<NotificationRow>)> {
+    if matches!(delivery.provider, Provider::Phonepe | Provider::Paytm) {
+        return Ok((Answer::NotImplemented, Vec::new()));
+    }
+    let id = delivery.gateway_id;
+    let Some(gateway) = db.read(move |conn| Ok(repo::by_ids(conn, &[id])?.pop())).await? else {
+        return Ok((Answer::NotFound, Vec::new()));
+    };
+    if gateway.provider != delivery.provider {
+        return Ok((Answer::NotFound, Vec::new()));
+    }
+    if !gateway.is_active {
+        return Ok((Answer::Inactive, Vec::new()));
+    }
+    let Some(key) = settings.secrets_key.as_ref() else {
+        tracing::error!(gateway = gateway.id, "a gateway notification arrived but ISP_SECRETS_KEY is not set");
+        return Ok((Answer::Unavailable("the server cannot check signatures now"), Vec::new()));
+    };
+    let Some(secret) = key.open(&gateway.webhook_secret_sealed, SECRET_CONTEXT) else {
+        tracing::error!(
+            gateway = gateway.id,
+            "the gateway's secret does not open under ISP_SECRETS_KEY (was the key changed?)"
+        );
+        return Ok((Answer::Unavailable("the server cannot check signatures now"), Vec::new()));
+    };
+    if let Some(refusal) = check_signature(&delivery, secret.expose(), crate::clock::now().and_utc().timestamp()) {
+        tracing::warn!(
+            gateway = gateway.id,
+            provider = gateway.provider.as_str(),
+            refusal,
+            "gateway notification refused"
+        );
+        return Ok((Answer::Unauthorized(refusal), Vec::new()));
+    }
+    let notification = match notification::read(delivery.provider, &delivery.body, delivery.event_id.as_deref()) {
+        Ok(n) => n,
+        Err(message) => return Ok((Answer::BadRequest(message), Vec::new())),
+    };
+    // Two deliveries at the same instant on PostgreSQL: the second waits on the first's unique
+    // keys and fails when it commits; run again, it finds what the first recorded.
+    for attempt in 0.. {
+        let (gateway, notification) = (gateway.clone(), notification.clone());
+        match db.write(move |conn| record(conn, &outbox, &gateway, &notification)).await {
+            Err(AppError::Database(e)) if attempt == 0 && crate::error::is_unique_violation(&e) => continue,
+            other => return other.map(|(outcome, notes)| (Answer::Accepted(outcome), notes)),
+        }
+    }
+    unreachable!("the loop returns")
+}
+
+/// `None` when the delivery is signed as its provider signs; else why it is refused.
+fn check_signature(delivery: &Delivery, secret: &str, now: i64) -> Option<&'static str> {
+    let Some(sig) = delivery.signature.as_deref() else { return Some("the signature header is missing") };
+    let timestamp = delivery.timestamp.as_deref().unwrap_or_default();
+    let good = match delivery.provider {
+        Provider::Razorpay => signature::razorpay(secret, &delivery.body, sig),
+        Provider::Cashfree => signature::cashfree(secret, timestamp, &delivery.body, sig),
+        Provider::GenericHmac => signature::generic(secret, timestamp, &delivery.body, sig),
+        Provider::Phonepe | Provider::Paytm => false,
+    };
+    if !good {
+        return Some("the signature does not match");
+    }
+    let timestamped = matches!(delivery.provider, Provider::Cashfree | Provider::GenericHmac);
+    if timestamped && !signature::fresh(timestamp, now) {
+        return Some("the timestamp is missing or stale");
+    }
+    None
+}
+
+/// Records `notification` of `gateway` (one transaction, the caller's).
+fn record(
+    conn: &mut DbConn,
+    outbox: &Outbox,
+    gateway: &GatewayRow,
+    notification: &Notification,
+) -> AppResult<(EventOutcome, Vec<NotificationRow>)> {
+    let now = crate::clock::now();
+    let mut event = NewGatewayEvent {
+        gateway_id: gateway.id,
+        event_id: notification.event_id.chars().take(200).collect(),
+        event_type: notification.event_type.chars().take(100).collect(),
+        outcome: EventOutcome::Ignored,
+        gateway_payment_id: None,
+        received_at: now,
+    };
+    if repo::event_seen(conn, gateway.id, &event.event_id)? {
+        return Ok((EventOutcome::Duplicate, Vec::new()));
+    }
+    let mut notes = Vec::new();
+    if let Some(reported) = &notification.captured {
+        let (outcome, row_id, made) = record_money(conn, outbox, gateway, reported)?;
+        event.outcome = outcome;
+        event.gateway_payment_id = Some(row_id);
+        notes = made;
+    }
+    repo::insert_event(conn, &event)?;
+    Ok((event.outcome, notes))
+}
+
+/// The money of a captured payment: a payment of ours, or kept unmatched (with the reason).
+fn record_money(
+    conn: &mut DbConn,
+    outbox: &Outbox,
+    gateway: &GatewayRow,
+    reported: &Reported,
+) -> AppResult<(EventOutcome, i64, Vec<NotificationRow>)> {
+    let gateway_payment_id: String = reported.gateway_payment_id.chars().take(100).collect();
+    if let Some(known) = repo::by_gateway_payment_id(conn, gateway.id, &gateway_payment_id)? {
+        return Ok((EventOutcome::Duplicate, known.id, Vec::new()));
+    }
+    let now = crate::clock::now();
+    let mut row = NewGatewayPayment {
+        gateway_id: gateway.id,
+        gateway_payment_id: gateway_payment_id.clone(),
+        amount_paise: reported.amount_paise.clamp(-crate::money::MAX_STORED_PAISE, crate::money::MAX_STORED_PAISE),
+        currency: reported.currency.chars().take(10).collect(),
+        method: reported.method,
+        utr: reported.utr.clone(),
+        customer_ref: reported.customer_ref.as_ref().map(|r| r.chars().take(100).collect()),
+        invoice_ref: reported.invoice_ref.as_ref().map(|r| r.chars().take(100).collect()),
+        payment_id: None,
+        unmatched_reason: None,
+        paid_at: now,
+        assigned_by: None,
+        created_at: now,
+        updated_at: now,
+    };
+    // A UPI payment a cashier already entered by hand is that payment, not a second one.
+    if let Some(first) = match &reported.utr {
+        Some(utr) => crate::payments::repo::by_utr(conn, utr)?,
+        None => None,
+    } {
+        row.payment_id = Some(first.id);
+        let kept = repo::insert_payment(conn, &row)?;
+        tracing::info!(
+            gateway = gateway.id,
+            payment = first.payment_id,
+            "gateway payment is one already entered by hand (same UTR)"
+        );
+        return Ok((EventOutcome::Duplicate, kept.id, Vec::new()));
+    }
+    let (outcome, notes) = match target(conn, gateway, reported)? {
+        Err(reason) => {
+            row.unmatched_reason = Some(reason);
+            (EventOutcome::Unmatched, Vec::new())
+        }
+        Ok((customer_id, invoice_id)) => {
+            let request = PaymentRequest {
+                customer_id: Some(customer_id),
+                invoice_id,
+                amount: reported.amount_paise,
+                method: reported.method,
+                reference: Some(gateway_payment_id.clone()),
+                remarks: Some(format!("{} payment {}", gateway.provider, gateway_payment_id)),
+                status: PaymentStatus::Completed,
+                keep_excess_as_advance: false,
+                upi_utr: reported.utr.clone(),
+                from_gateway: true,
+            };
+            let actor = Actor { name: format!("gateway {} #{}", gateway.provider, gateway.id), ..Actor::system() };
+            // A refusal (a reference already used, say) keeps the money unmatched, with why.
+            match conn.transaction(|conn| crate::payments::service::receive(conn, outbox, &request, &actor)) {
+                Ok((payment, notes)) => {
+                    row.payment_id = Some(payment.id);
+                    (EventOutcome::Recorded, notes)
+                }
+                Err(e) if e.is_contention() || e.code() == crate::error::codes::INTERNAL_SERVER_ERROR => return Err(e),
+                Err(e) => {
+                    row.unmatched_reason = Some(e.message());
+                    (EventOutcome::Unmatched, Vec::new())
+                }
+            }
+        }
+    };
+    let kept = repo::insert_payment(conn, &row)?;
+    Ok((outcome, kept.id, notes))
+}
+
+/// Whose money it is (customer row id, invoice row id), or why it cannot be told.
+fn target(
+    conn: &mut DbConn,
+    gateway: &GatewayRow,
+    reported: &Reported,
+) -> AppResult<Result<(i64, Option<i64>), String>> {
+    if reported.currency != "INR" {
+        return Ok(Err(format!("the payment is in {}, not INR", reported.currency)));
+    }
+    if reported.amount_paise <= 0 || reported.amount_paise > crate::payments::service::MAX_PAYMENT_PAISE {
+        return Ok(Err(format!("the amount {} paise is outside what a payment may be", reported.amount_paise)));
+    }
+    let customer = match &reported.customer_ref {
+        Some(number) => match crate::customers::repo::id_by_number(conn, number)? {
+            Some(id) => Some(crate::customers::repo::find(conn, id)?),
+            None => return Ok(Err(format!("no customer has the customer id {number:?}"))),
+        },
+        None => None,
+    };
+    if let Some(customer) = &customer {
+        if customer.company_id != gateway.company_id {
+            return Ok(Err(format!("customer {} belongs to another company than the gateway's", customer.customer_id)));
+        }
+    }
+    let Some(number) = &reported.invoice_ref else {
+        return Ok(match customer {
+            Some(c) => Ok((c.id, None)),
+            None => Err("the notification names no customer id or invoice number".to_owned()),
+        });
+    };
+    let Some(invoice) = crate::invoices::repo::by_number(conn, number)? else {
+        return Ok(Err(format!("no invoice is numbered {number:?}")));
+    };
+    if customer.as_ref().is_some_and(|c| c.id != invoice.customer_id) {
+        return Ok(Err(format!("invoice {number} belongs to another customer than the one named")));
+    }
+    if invoice.company_id != gateway.company_id {
+        return Ok(Err(format!("invoice {number} is another company's")));
+    }
+    if invoice.status == InvoiceStatus::Cancelled {
+        return Ok(Err(format!("invoice {number} is cancelled")));
+    }
+    if reported.amount_paise > invoice.balance_paise {
+        return Ok(Err(format!(
+            "₹{} is more than the ₹{} invoice {number} still owes",
+            rupees(reported.amount_paise),
+            rupees(invoice.balance_paise)
+        )));
+    }
+    Ok(Ok((invoice.customer_id, Some(invoice.id))))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(provider: Provider, signature: Option<String>, timestamp: Option<&str>) -> Delivery {
+        Delivery {
+            provider,
+            gateway_id: 1,
+            body: b"{}".to_vec(),
+            signature,
+            timestamp: timestamp.map(str::to_owned),
+            event_id: None,
+        }
+    }
+
+    #[test]
+    fn signatures_and_timestamps_are_checked_per_provider() {
+        let now = 1_732_867_200;
+        let razorpay = signature::hex_hmac("s", &[b"{}"]);
+        assert_eq!(check_signature(&delivery(Provider::Razorpay, Some(razorpay.clone()), None), "s", now), None);
+        assert!(check_signature(&delivery(Provider::Razorpay, Some(razorpay), None), "t", now).is_some());
+        assert!(check_signature(&delivery(Provider::Razorpay, None, None), "s", now).is_some());
+        let ts = now.to_string();
+        let generic = format!("sha256={}", signature::hex_hmac("s", &[ts.as_bytes(), b".", b"{}"]));
+        assert_eq!(check_signature(&delivery(Provider::GenericHmac, Some(generic), Some(&ts)), "s", now), None);
+        let old = (now - 3600).to_string();
+        let stale = format!("sha256={}", signature::hex_hmac("s", &[old.as_bytes(), b".", b"{}"]));
+        assert_eq!(
+            check_signature(&delivery(Provider::GenericHmac, Some(stale), Some(&old)), "s", now),
+            Some("the timestamp is missing or stale")
+        );
+    }
+}

@@ -1,0 +1,296 @@
+//! Payment gateways: setup with a write-only, encrypted secret; webhooks signed as Razorpay,
+//! Cashfree and our generic scheme sign them, delivered again, at the same instant, forged,
+//! stale; money kept when it names nobody; UPI references counted once across channels.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{assert_code, check_invariants, paise, Kind, TestApp};
+use isp_billing::gateways::signature::{base64_hmac, hex_hmac};
+
+const KEY: &str = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
+const SECRET: &str = "whsec_Nagpur-Fibernet-2026";
+
+const CREATE_GATEWAY: &str = "mutation($i: CreatePaymentGatewayInput!) { createPaymentGateway(input: $i) {
+    id provider keyId isActive webhookUrl company { name } } }";
+const UNMATCHED: &str = "{ unmatchedGatewayPayments { totalCount totalAmount nodes {
+    id gatewayPaymentId amount currency unmatchedReason customerRef invoiceRef payment { paymentId } } } }";
+const ASSIGN: &str = "mutation($id: ID!, $c: ID) { assignGatewayPayment(id: $id, customerId: $c) {
+    unmatchedReason payment { paymentId amount paymentMethod } } }";
+
+macro_rules! with_secrets_key {
+    ($(async fn $name:ident($app:ident: TestApp) $body:block)*) => {
+        $(
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                async fn run($app: TestApp) $body
+
+                fn key(c: &mut isp_billing::config::Config) {
+                    c.secrets_key = Some(isp_billing::secrets::SecretsKey::parse(KEY).unwrap());
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    run(TestApp::spawn_with(Kind::Sqlite, key).await.expect("sqlite app")).await;
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                #[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
+                async fn postgres() {
+                    if let Some(app) = TestApp::spawn_with(Kind::Postgres, key).await {
+                        run(app).await;
+                    }
+                }
+            }
+        )*
+    };
+}
+
+/// A gateway of `company`; returns its webhook path (`/webhooks/<provider>/<id>`).
+async fn gateway(app: &TestApp, company: &str, provider: &str) -> String {
+    let input = json!({"companyId": company, "provider": provider, "keyId": "rzp_live_K1", "webhookSecret": SECRET});
+    let made = app.data(CREATE_GATEWAY, json!({ "i": input })).await["createPaymentGateway"].clone();
+    let url = made["webhookUrl"].as_str().unwrap().to_owned();
+    url[url.find("/webhooks/").unwrap()..].to_owned()
+}
+
+/// A customer with an opening invoice of ₹1766.46: (customer ID, 10-digit number, invoice number).
+async fn customer(app: &TestApp, plan: &str, username: &str) -> (String, String, String) {
+    let (c, i) = app.customer(username, plan).create_with_invoice().await;
+    let q = "query($c: ID!, $i: ID!) { c: node(id: $c) { ... on Customer { customerId } }
+             i: node(id: $i) { ... on Invoice { invoiceNumber } } }";
+    let d = app.data(q, json!({"c": c, "i": i})).await;
+    (c, d["c"]["customerId"].as_str().unwrap().to_owned(), d["i"]["invoiceNumber"].as_str().unwrap().to_owned())
+}
+
+fn razorpay_body(payment_id: &str, paise: i64, currency: &str, notes: Value, rrn: Option<&str>) -> String {
+    json!({"entity": "event", "account_id": "acc_BFQ7uQEaa7j2z7", "event": "payment.captured", "contains": ["payment"],
+        "payload": {"payment": {"entity": {"id": payment_id, "entity": "payment", "amount": paise, "currency": currency,
+            "status": "captured", "method": if rrn.is_some() { "upi" } else { "card" },
+            "acquirer_data": {"rrn": rrn}, "notes": notes}}}, "created_at": 1732867200})
+    .to_string()
+}
+
+async fn razorpay(app: &TestApp, path: &str, event: &str, body: &str, secret: &str) -> (u16, Value) {
+    let response = app
+        .client
+        .post(app.url(path))
+        .header("content-type", "application/json")
+        .header("x-razorpay-event-id", event)
+        .header("x-razorpay-signature", hex_hmac(secret, &[body.as_bytes()]))
+        .body(body.to_owned())
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+/// The customer's payments (after checking every money invariant of their account).
+async fn payments_of(app: &TestApp, customer: &str) -> Vec<Value> {
+    check_invariants(app, customer).await;
+    let q = "query($id: ID!) { node(id: $id) { ... on Customer { payments(first: 100) {
+        paymentId amount paymentMethod paymentReference status } } } }";
+    app.data(q, json!({ "id": customer })).await["node"]["payments"].as_array().unwrap().clone()
+}
+
+with_secrets_key! {
+    async fn a_gateway_secret_is_write_only_and_encrypted(app: TestApp) {
+        let company = app.catalogue("499.00").await.company;
+        let input = json!({"companyId": company, "provider": "RAZORPAY", "keyId": "rzp_live_K1", "webhookSecret": SECRET});
+        let made = app.data(CREATE_GATEWAY, json!({ "i": input })).await["createPaymentGateway"].clone();
+        assert_eq!(made["provider"], "RAZORPAY");
+        assert_eq!(made["isActive"], true);
+        assert!(made["webhookUrl"].as_str().unwrap().contains("/webhooks/razorpay/"), "{made}");
+        let id = made["id"].as_str().unwrap();
+        let update = "mutation($id: ID!) { updatePaymentGateway(id: $id, input: {webhookSecret: \"whsec_rotated_2\", isActive: false}) { isActive } }";
+        assert_eq!(app.data(update, json!({"id": id})).await["updatePaymentGateway"]["isActive"], false);
+        // Nowhere in what the API returns, the audit log, or the database in clear.
+        let everything = app
+            .data("{ paymentGateways { id keyId webhookUrl } auditLog(first: 50) { nodes { operation details } } }", json!({}))
+            .await
+            .to_string();
+        assert!(everything.contains("createPaymentGateway") && everything.contains("updatePaymentGateway"), "{everything}");
+        assert!(!everything.contains(SECRET) && !everything.contains("whsec_rotated_2"), "{everything}");
+        let stored = app.sql_text("SELECT webhook_secret_sealed AS value FROM payment_gateways");
+        assert!(stored.starts_with("v1.") && !stored.contains("whsec"), "{stored}");
+        // ADMIN only.
+        let collector = app.staff("ravi", crate::fixtures::Role::Collector).await;
+        let refused = app.error_as(Some(&collector), "{ paymentGateways { id } }", json!({})).await;
+        assert_code(&refused, "FORBIDDEN", None);
+    }
+
+    async fn razorpay_notifications_record_one_payment_however_often_they_arrive(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let path = gateway(&app, &catalogue.company, "RAZORPAY").await;
+        let (c, number, invoice) = customer(&app, &catalogue.broadband, "asha").await;
+        let body = razorpay_body("pay_N1", 50_000, "INR", json!({"customer_id": number}), Some("433412345678"));
+        let mut outcomes = Vec::new();
+        for _ in 0..5 {
+            let (status, answer) = razorpay(&app, &path, "evt_1", &body, SECRET).await;
+            assert_eq!(status, 200, "{answer}");
+            outcomes.push(answer["status"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(outcomes, ["RECORDED", "DUPLICATE", "DUPLICATE", "DUPLICATE", "DUPLICATE"]);
+        // The same payment in another event (Razorpay's order.paid) is still one payment.
+        let (status, answer) = razorpay(&app, &path, "evt_2", &body, SECRET).await;
+        assert_eq!((status, answer["status"].as_str()), (200, Some("DUPLICATE")));
+        let payments = payments_of(&app, &c).await;
+        assert_eq!(payments.len(), 1, "{payments:#?}");
+        assert_eq!(paise(&payments[0]["amount"]), 50_000);
+        assert_eq!(payments[0]["paymentMethod"], "UPI");
+
+        // Five deliveries of a new notification at the same instant: one payment.
+        let body = razorpay_body("pay_N2", 20_000, "INR", json!({"invoice_number": invoice}), None);
+        let deliveries = (0..5).map(|_| razorpay(&app, &path, "evt_3", &body, SECRET));
+        let answers = futures_util::future::join_all(deliveries).await;
+        assert!(answers.iter().all(|(status, _)| *status == 200), "{answers:?}");
+        let recorded = answers.iter().filter(|(_, a)| a["status"] == "RECORDED").count();
+        assert_eq!(recorded, 1, "{answers:?}");
+        let payments = payments_of(&app, &c).await;
+        assert_eq!(payments.len(), 2);
+        let total: i64 = payments.iter().map(|p| paise(&p["amount"])).sum();
+        assert_eq!(total, 70_000, "to the paisa");
+
+        // Forged: another secret, or a body changed after signing. Nothing recorded.
+        let forged = razorpay_body("pay_N3", 10_000, "INR", json!({"customer_id": number}), None);
+        let (status, _) = razorpay(&app, &path, "evt_4", &forged, "not-the-secret").await;
+        assert_eq!(status, 401);
+        let sig = hex_hmac(SECRET, &[forged.as_bytes()]);
+        let tampered = forged.replace("10000", "99999");
+        let response = app.client.post(app.url(&path)).header("x-razorpay-event-id", "evt_5")
+            .header("x-razorpay-signature", sig).body(tampered).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 401);
+        let unsigned = app.client.post(app.url(&path)).body(forged.clone()).send().await.unwrap();
+        assert_eq!(unsigned.status().as_u16(), 401);
+        assert_eq!(payments_of(&app, &c).await.len(), 2);
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM gateway_events"), "3");
+
+        // Too large a body is refused before anything is read.
+        let huge = "x".repeat(100 * 1024);
+        let response = app.client.post(app.url(&path)).header("x-razorpay-signature", hex_hmac(SECRET, &[huge.as_bytes()]))
+            .body(huge).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 413);
+        // A gateway that does not exist, or the wrong provider's path.
+        let other = path.replace("/razorpay/", "/cashfree/");
+        assert_eq!(app.client.post(app.url(&other)).body("{}").send().await.unwrap().status().as_u16(), 404);
+    }
+
+    async fn money_that_names_nobody_is_kept_unmatched_until_staff_assign_it(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let path = gateway(&app, &catalogue.company, "RAZORPAY").await;
+        let (c, number, invoice) = customer(&app, &catalogue.broadband, "bala").await;
+        let cases = [
+            ("pay_U1", 30_000, "INR", json!({"customer_id": "9999999999"}), "no customer has the customer id"),
+            ("pay_U2", 30_000, "USD", json!({"customer_id": number}), "not INR"),
+            ("pay_U3", 500_000, "INR", json!({"invoice_number": invoice}), "more than the ₹1766.46 invoice"),
+            ("pay_U4", 30_000, "INR", json!([]), "names no customer id or invoice number"),
+        ];
+        for (i, (id, amount, currency, notes, _)) in cases.iter().enumerate() {
+            let body = razorpay_body(id, *amount, currency, notes.clone(), None);
+            let (status, answer) = razorpay(&app, &path, &format!("evt_u{i}"), &body, SECRET).await;
+            assert_eq!((status, answer["status"].as_str()), (200, Some("UNMATCHED")), "{id}: {answer}");
+        }
+        let unmatched = app.data(UNMATCHED, json!({})).await["unmatchedGatewayPayments"].clone();
+        assert_eq!(unmatched["totalCount"], 4);
+        assert_eq!(paise(&unmatched["totalAmount"]), 590_000);
+        for (node, (id, _, _, _, reason)) in unmatched["nodes"].as_array().unwrap().iter().zip(&cases) {
+            assert_eq!(node["gatewayPaymentId"], *id);
+            assert!(node["unmatchedReason"].as_str().unwrap().contains(reason), "{node}");
+            assert!(node["payment"].is_null());
+        }
+        assert!(payments_of(&app, &c).await.is_empty(), "nothing recorded for the customer yet");
+
+        // Staff assign the first to the customer: a payment through the usual rules.
+        let first = unmatched["nodes"][0]["id"].as_str().unwrap();
+        let assigned = app.data(ASSIGN, json!({"id": first, "c": c})).await["assignGatewayPayment"].clone();
+        assert!(assigned["unmatchedReason"].is_null(), "{assigned}");
+        assert_eq!(paise(&assigned["payment"]["amount"]), 30_000);
+        let again = app.error(ASSIGN, json!({"id": first, "c": c})).await;
+        assert_code(&again, "CONFLICT", None);
+        // The dollar payment cannot become rupees.
+        let dollars = unmatched["nodes"][1]["id"].as_str().unwrap();
+        assert_code(&app.error(ASSIGN, json!({"id": dollars, "c": c})).await, "BAD_USER_INPUT", Some("id"));
+        let payments = payments_of(&app, &c).await;
+        assert_eq!(payments.len(), 1);
+        let left = app.data(UNMATCHED, json!({})).await["unmatchedGatewayPayments"].clone();
+        assert_eq!((left["totalCount"].as_i64(), paise(&left["totalAmount"])), (Some(3), 560_000));
+    }
+
+    async fn cashfree_and_generic_notifications_are_signed_with_a_timestamp(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let cashfree = gateway(&app, &catalogue.company, "CASHFREE").await;
+        let generic = gateway(&app, &catalogue.company, "GENERIC_HMAC").await;
+        let (c, number, _) = customer(&app, &catalogue.broadband, "chitra").await;
+        let now_ms = chrono::Utc::now().timestamp_millis().to_string();
+        let body = json!({"type": "PAYMENT_SUCCESS_WEBHOOK", "event_time": "2026-11-29T10:00:00+05:30", "data": {
+            "order": {"order_id": "order_77", "order_amount": 250.5, "order_currency": "INR", "order_tags": {"customer_id": number}},
+            "payment": {"cf_payment_id": 5114910, "payment_status": "SUCCESS", "payment_amount": 250.5, "payment_currency": "INR",
+                        "payment_group": "upi", "bank_reference": "512345678901"}}}).to_string();
+        let deliver = |timestamp: String, signature: String| {
+            app.client.post(app.url(&cashfree)).header("x-webhook-timestamp", timestamp)
+                .header("x-webhook-signature", signature).body(body.clone()).send()
+        };
+        let good = base64_hmac(SECRET, &[now_ms.as_bytes(), body.as_bytes()]);
+        for expected in ["RECORDED", "DUPLICATE"] {
+            let response = deliver(now_ms.clone(), good.clone()).await.unwrap();
+            assert_eq!(response.status().as_u16(), 200);
+            assert_eq!(response.json::<Value>().await.unwrap()["status"], expected);
+        }
+        // Stale: signed properly, an hour ago.
+        let old = (chrono::Utc::now().timestamp_millis() - 3_600_000).to_string();
+        let stale = deliver(old.clone(), base64_hmac(SECRET, &[old.as_bytes(), body.as_bytes()])).await.unwrap();
+        assert_eq!(stale.status().as_u16(), 401);
+        let payments = payments_of(&app, &c).await;
+        assert_eq!(payments.len(), 1);
+        assert_eq!(paise(&payments[0]["amount"]), 25_050);
+
+        // Our generic scheme.
+        let now = chrono::Utc::now().timestamp().to_string();
+        let body = json!({"event": "payment.captured", "payment_id": "G-1", "amount": 12_345, "currency": "INR",
+                          "method": "NET_BANKING", "customer_id": number}).to_string();
+        let signature = format!("sha256={}", hex_hmac(SECRET, &[now.as_bytes(), b".", body.as_bytes()]));
+        let response = app.client.post(app.url(&generic)).header("x-webhook-id", "g-evt-1").header("x-webhook-timestamp", &now)
+            .header("x-webhook-signature", &signature).body(body.clone()).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        let response = app.client.post(app.url(&generic)).header("x-webhook-id", "g-evt-1").header("x-webhook-timestamp", &now)
+            .header("x-webhook-signature", signature.replace("sha256=", "sha256=0")).body(body).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 401);
+        let payments = payments_of(&app, &c).await;
+        assert_eq!(payments.len(), 2);
+        assert!(payments.iter().any(|p| p["paymentMethod"] == "NET_BANKING" && paise(&p["amount"]) == 12_345));
+    }
+
+    async fn a_upi_reference_counts_once_whoever_reports_it(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let path = gateway(&app, &catalogue.company, "RAZORPAY").await;
+        let (c, number, _) = customer(&app, &catalogue.broadband, "divya").await;
+        // The gateway first, then a cashier types the same UTR.
+        let body = razorpay_body("pay_R1", 40_000, "INR", json!({"customer_id": number}), Some("433400000001"));
+        assert_eq!(razorpay(&app, &path, "evt_r1", &body, SECRET).await.0, 200);
+        let by_hand = json!({"customerId": c, "amount": "400.00", "paymentMethod": "GOOGLEPAY", "paymentReference": "4334 0000 0001"});
+        let refused = app.error(crate::documents::CREATE_PAYMENT, json!({ "i": by_hand })).await;
+        assert_code(&refused, "CONFLICT", None);
+        assert!(refused["message"].as_str().unwrap().contains("433400000001"), "{refused}");
+        // A cashier first, then the gateway reports it: the same payment, not a second.
+        let by_hand = json!({"customerId": c, "amount": "300.00", "paymentMethod": "UPI", "paymentReference": "433400000002"});
+        let first = app.pay(by_hand).await;
+        let body = razorpay_body("pay_R2", 30_000, "INR", json!({"customer_id": number}), Some("433400000002"));
+        let (status, answer) = razorpay(&app, &path, "evt_r2", &body, SECRET).await;
+        assert_eq!((status, answer["status"].as_str()), (200, Some("DUPLICATE")));
+        let payments = payments_of(&app, &c).await;
+        assert_eq!(payments.len(), 2, "{payments:#?}");
+        assert!(payments.iter().any(|p| p["paymentId"] == first["paymentId"]));
+    }
+}
+
+#[tokio::test]
+async fn without_a_secrets_key_no_gateway_secret_is_stored() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let company = app.catalogue("499.00").await.company;
+    let input = json!({"companyId": company, "provider": "CASHFREE", "keyId": "cf_1", "webhookSecret": SECRET});
+    let refused = app.error(CREATE_GATEWAY, json!({ "i": input })).await;
+    assert_code(&refused, "BAD_USER_INPUT", Some("webhookSecret"));
+    assert!(refused["message"].as_str().unwrap().contains("ISP_SECRETS_KEY"), "{refused}");
+    assert!(!refused.to_string().contains(SECRET));
+}
