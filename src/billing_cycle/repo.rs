@@ -129,7 +129,7 @@ pub fn period_billed(conn: &mut DbConn, customer: i64, start: NaiveDate) -> AppR
 pub fn overdue_candidates(conn: &mut DbConn, as_of: NaiveDate, limit: i64) -> AppResult<Vec<InvoiceRow>> {
     Ok(invoices::table
         .filter(invoices::status.eq_any([InvoiceStatus::Draft, InvoiceStatus::Sent]))
-        .filter(invoices::balance_paise.gt(0))
+        .filter(crate::db::fragments::condition("invoices.balance_paise > 0"))
         .filter(invoices::due_date.lt(as_of))
         .order(invoices::id)
         .limit(limit)

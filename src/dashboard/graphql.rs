@@ -13,6 +13,7 @@ use crate::complaints::model::ComplaintPriority;
 use crate::customers::model::CustomerStatus;
 use crate::employees::graphql::{EmployeeId, StaffContact};
 use crate::enums::ServiceType;
+use crate::gateways::graphql::UnmatchedTotal;
 use crate::graphql::context::db;
 use crate::graphql::loaders::load;
 use crate::graphql::node::expect_id;
@@ -232,6 +233,13 @@ impl Dashboard {
             by_priority: by_priority.into_iter().map(|c| PriorityCount { priority: c.key, count: c.count }).collect(),
             older_than_48_hours: old,
         })
+    }
+    /// Money payment gateways reported that waits unmatched now (see
+    /// `unmatchedGatewayPayments`), of the company's gateways when one is given (it has no
+    /// locality). Not in `collected` until staff assign it.
+    #[graphql(guard = "Require(Permission::ReadBilling)")]
+    async fn unmatched_gateway_payments(&self, ctx: &Context<'_>) -> Result<UnmatchedTotal> {
+        UnmatchedTotal::load(ctx, self.scope.company_id, None).await
     }
     /// Expenses dated this month (of the company when one is given; expenses have no locality).
     #[graphql(guard = "Require(Permission::ManageExpenses)")]

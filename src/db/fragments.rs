@@ -53,6 +53,46 @@ impl QueryFragment<MultiBackend> for IdIn {
     }
 }
 
+/// A condition with its constants written inline, e.g. `condition("payments.status =
+/// 'COMPLETED'")` (SQL text of ours, never user input; cached like any other statement, unlike
+/// diesel's `sql()`).
+///
+/// Use it where the condition is the one of a partial index (`status = 'COMPLETED'`,
+/// `balance_paise > 0`, `status <> 'CANCELLED'`). With the constant bound as a parameter
+/// instead, SQLite's planner checks whether the bound value implies the index's condition
+/// and then re-prepares the statement every time the parameter is bound again, which diesel
+/// does on every execution (README "The billing cycle").
+#[derive(Debug, Clone, Copy)]
+pub struct Condition(&'static str);
+
+pub fn condition(sql: &'static str) -> Condition {
+    Condition(sql)
+}
+
+impl Expression for Condition {
+    type SqlType = Bool;
+}
+
+impl<QS> AppearsOnTable<QS> for Condition {}
+
+impl<GB> ValidGrouping<GB> for Condition {
+    type IsAggregate = is_aggregate::Never;
+}
+
+impl QueryId for Condition {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl QueryFragment<MultiBackend> for Condition {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        out.push_sql("(");
+        out.push_sql(self.0);
+        out.push_sql(")");
+        Ok(())
+    }
+}
+
 /// `payments.invoice_id IN (ids) OR payments.id IN (the payments with an allocation on one of
 /// ids)`: written so that each side uses its index (SQLite's multi-index OR, PostgreSQL's
 /// bitmap OR); an OR over a joined table's column would scan every payment.

@@ -470,6 +470,7 @@ diesel::table! {
     }
 }
 
+diesel::joinable!(gateway_payments -> payment_gateways (gateway_id));
 diesel::joinable!(customers -> plans (plan_id));
 diesel::joinable!(customers -> companies (company_id));
 diesel::joinable!(invoices -> customers (customer_id));

@@ -122,6 +122,29 @@ impl GatewayPayment {
     }
 }
 
+/// How many gateway payments wait unmatched, and their sum (money received but on no
+/// customer's account yet; not part of any collections total).
+#[derive(SimpleObject)]
+pub struct UnmatchedTotal {
+    pub count: i64,
+    pub amount: Money,
+}
+
+impl UnmatchedTotal {
+    /// Of one company's gateways or all, received between two business dates (both included)
+    /// or at any time.
+    pub async fn load(
+        ctx: &Context<'_>,
+        company_id: Option<i64>,
+        dates: Option<(chrono::NaiveDate, chrono::NaiveDate)>,
+    ) -> Result<UnmatchedTotal> {
+        let since = dates.map(|(from, _)| crate::clock::start_of(from));
+        let until = dates.map(|(_, to)| crate::clock::start_of(to + chrono::Days::new(1)));
+        let (count, sum) = db(ctx).read(move |conn| repo::unmatched_totals(conn, company_id, since, until)).await?;
+        Ok(UnmatchedTotal { count, amount: Money(sum) })
+    }
+}
+
 /// Unmatched gateway payments, oldest first, with their count and sum.
 #[derive(SimpleObject)]
 pub struct UnmatchedGatewayPayments {

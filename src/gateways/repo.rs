@@ -130,3 +130,35 @@ pub fn event_seen(conn: &mut DbConn, gateway_id: i64, event_id: &str) -> AppResu
     ))
     .get_result(conn)?)
 }
+
+/// How many gateway payments wait unmatched, and their sum: of one company's gateways or all,
+/// received in `[since, until)` (UTC) or at any time.
+pub fn unmatched_totals(
+    conn: &mut DbConn,
+    company_id: Option<i64>,
+    since: Option<chrono::NaiveDateTime>,
+    until: Option<chrono::NaiveDateTime>,
+) -> AppResult<(i64, i64)> {
+    let mut query = gateway_payments::table
+        .inner_join(payment_gateways::table)
+        .filter(gateway_payments::payment_id.is_null())
+        .into_boxed();
+    if let Some(company_id) = company_id {
+        query = query.filter(payment_gateways::company_id.eq(company_id));
+    }
+    if let Some(since) = since {
+        query = query.filter(gateway_payments::created_at.ge(since));
+    }
+    if let Some(until) = until {
+        query = query.filter(gateway_payments::created_at.lt(until));
+    }
+    let (count, sum): (i64, Option<i64>) = query
+        .select((
+            diesel::dsl::count_star(),
+            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
+                "CAST(SUM(gateway_payments.amount_paise) AS BIGINT)",
+            ),
+        ))
+        .first(conn)?;
+    Ok((count, sum.unwrap_or(0)))
+}

@@ -86,8 +86,7 @@ pub fn find(conn: &mut DbConn, id: i64) -> AppResult<InvoiceRow> {
 pub fn open_for_customer(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<InvoiceRow>> {
     Ok(invoices::table
         .filter(invoices::customer_id.eq(customer_id))
-        .filter(invoices::balance_paise.gt(0))
-        .filter(invoices::status.ne(InvoiceStatus::Cancelled))
+        .filter(crate::db::fragments::condition("invoices.balance_paise > 0 AND invoices.status <> 'CANCELLED'"))
         .order((invoices::invoice_date.asc(), invoices::id.asc()))
         .load(conn)?)
 }

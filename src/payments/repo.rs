@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::model::{AllocationRow, NewAllocation, PaymentFilter, PaymentMethod, PaymentRow, PaymentStatus};
+use super::model::{AllocationRow, NewAllocation, PaymentFilter, PaymentMethod, PaymentRow};
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::{payment_allocations, payments};
 use crate::db::{DbConn, MultiBackend};
@@ -72,7 +72,7 @@ pub fn by_utr(conn: &mut DbConn, utr: &str) -> AppResult<Option<PaymentRow>> {
 pub fn with_advance(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<PaymentRow>> {
     Ok(payments::table
         .filter(payments::customer_id.eq(customer_id))
-        .filter(payments::status.eq(PaymentStatus::Completed))
+        .filter(crate::db::fragments::condition("payments.status = 'COMPLETED'"))
         .filter(payments::amount_paise.gt(payments::refunded_paise + payments::allocated_paise))
         .order(payments::id.asc())
         .load(conn)?)
@@ -86,7 +86,7 @@ pub fn advances(conn: &mut DbConn, customer_ids: &[i64]) -> AppResult<HashMap<i6
     }
     let rows: Vec<PaymentRow> = payments::table
         .filter(crate::db::fragments::id_in("payments.customer_id", customer_ids))
-        .filter(payments::status.eq(PaymentStatus::Completed))
+        .filter(crate::db::fragments::condition("payments.status = 'COMPLETED'"))
         .filter(payments::amount_paise.gt(payments::refunded_paise + payments::allocated_paise))
         .load(conn)?;
     for row in rows {

@@ -2,6 +2,7 @@
 //! are the CSV downloads (`GET /reports/<name>.csv`), or the API's own lists (`payments`,
 //! `customers`).
 
+use crate::gateways::graphql::UnmatchedTotal;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 
 use super::model::{Ageing, DateRange, ReportFilter, RevenueGrouping};
@@ -97,6 +98,13 @@ impl CollectionsReport {
         let c = repo::collections(&self.filter);
         let rows = db(ctx).read(move |conn| crate::dashboard::repo::collections_by_method(conn, &c)).await?;
         Ok(rows.into_iter().map(MethodCollection::from).collect())
+    }
+    /// Money payment gateways reported in the period that still waits unmatched, of the
+    /// filter's company (not in `total` until staff assign it; no locality, method or
+    /// collector applies).
+    async fn unmatched_gateway_payments(&self, ctx: &Context<'_>) -> Result<UnmatchedTotal> {
+        let range = self.filter.range;
+        UnmatchedTotal::load(ctx, self.filter.scope.company_id, Some((range.from, range.to))).await
     }
     /// Per collecting staff member, largest first.
     async fn by_collector(&self, ctx: &Context<'_>) -> Result<Vec<CollectorCollection>> {

@@ -11,7 +11,6 @@ use crate::customers::model::{CustomerChanges, CustomerStatus};
 use crate::db::schema::{customers, invoices, plans};
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::invoices::model::InvoiceStatus;
 use crate::notifications::model::NotificationKind;
 use crate::payments::model::{PaymentMethod, PaymentStatus};
 use crate::payments::service::PaymentRequest;
@@ -76,8 +75,7 @@ fn mix(mut x: u64) -> u64 {
 pub fn payments(conn: &mut DbConn, date: NaiveDate, first_invoice: i64, seed: u64) -> AppResult<Paid> {
     let open: Vec<(i64, i64, i64, i64, i64, NaiveDate)> = invoices::table
         .filter(invoices::id.gt(first_invoice))
-        .filter(invoices::balance_paise.gt(0))
-        .filter(invoices::status.ne(InvoiceStatus::Cancelled))
+        .filter(crate::db::fragments::condition("invoices.balance_paise > 0 AND invoices.status <> 'CANCELLED'"))
         .select((
             invoices::id,
             invoices::customer_id,

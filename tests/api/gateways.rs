@@ -200,6 +200,17 @@ with_secrets_key! {
             assert!(node["payment"].is_null());
         }
         assert!(payments_of(&app, &c).await.is_empty(), "nothing recorded for the customer yet");
+        // Counted on the dashboard and in the collections report, apart from collections.
+        let counted = "query($co: ID) { dashboard(companyId: $co) { unmatchedGatewayPayments { count amount } }
+            collectionsReport(filter: {companyId: $co}) { total unmatchedGatewayPayments { count amount } } }";
+        let seen = app.data(counted, json!({"co": catalogue.company})).await;
+        for figure in [&seen["dashboard"]["unmatchedGatewayPayments"], &seen["collectionsReport"]["unmatchedGatewayPayments"]] {
+            assert_eq!((figure["count"].as_i64(), paise(&figure["amount"])), (Some(4), 590_000), "{seen}");
+        }
+        assert_eq!(paise(&seen["collectionsReport"]["total"]), 0, "not collected until assigned");
+        let other_company = app.company().name("Other Net").create().await;
+        let elsewhere = app.data(counted, json!({"co": other_company})).await;
+        assert_eq!(elsewhere["dashboard"]["unmatchedGatewayPayments"]["count"], 0);
 
         // Staff assign the first to the customer: a payment through the usual rules.
         let first = unmatched["nodes"][0]["id"].as_str().unwrap();
@@ -293,4 +304,97 @@ async fn without_a_secrets_key_no_gateway_secret_is_stored() {
     assert_code(&refused, "BAD_USER_INPUT", Some("webhookSecret"));
     assert!(refused["message"].as_str().unwrap().contains("ISP_SECRETS_KEY"), "{refused}");
     assert!(!refused.to_string().contains(SECRET));
+}
+
+/// The real binary at debug log level: creating a gateway, a refused secret, good and forged
+/// notifications; the secret shows nowhere in what it logged. A malformed key stops it at start.
+#[tokio::test]
+async fn the_secret_never_reaches_the_log() {
+    use std::process::{Command, Stdio};
+    const BIN: &str = env!("CARGO_BIN_EXE_isp-billing");
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let log_path = dir.path().join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut child = Command::new(BIN)
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("DATABASE_URL", dir.path().join("g.db"))
+        .env("ISP_BIND", format!("127.0.0.1:{port}"))
+        .env("ISP_ADMIN_PASSWORD", "admin-password-for-logs")
+        .env("ISP_SECRETS_KEY", KEY)
+        .env("ISP_BILLING_CYCLE", "false")
+        .env("RUST_LOG", "debug")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::from(log.try_clone().unwrap()))
+        .stderr(Stdio::from(log))
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let base = format!("http://127.0.0.1:{port}");
+    let gql = |token: Option<String>, query: &'static str, variables: Value| {
+        let mut request = client.post(format!("{base}/graphql")).json(&json!({"query": query, "variables": variables}));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move { request.send().await.ok()?.json::<Value>().await.ok() }
+    };
+    let login = "mutation { login(username: \"admin\", password: \"admin-password-for-logs\") { token } }";
+    let started = std::time::Instant::now();
+    let token = loop {
+        if let Some(body) = gql(None, login, json!({})).await {
+            break body["data"]["login"]["token"].as_str().unwrap().to_owned();
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "server did not come up");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let company = gql(
+        Some(token.clone()),
+        "mutation { createCompany(input: {name: \"Log Net\", state: \"Maharashtra\"}) { id } }",
+        json!({}),
+    )
+    .await
+    .unwrap()["data"]["createCompany"]["id"]
+        .clone();
+    let made = gql(
+        Some(token.clone()),
+        CREATE_GATEWAY,
+        json!({"i": {"companyId": company, "provider": "RAZORPAY", "keyId": "rzp_1", "webhookSecret": SECRET}}),
+    )
+    .await
+    .unwrap();
+    let url =
+        made["data"]["createPaymentGateway"]["webhookUrl"].as_str().unwrap_or_else(|| panic!("{made}")).to_owned();
+    // A refused update that carries a new secret (the key id is too long).
+    let refused = gql(Some(token.clone()), "mutation($id: ID!, $s: String!) { updatePaymentGateway(id: $id,
+        input: {keyId: \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\", webhookSecret: $s}) { id } }",
+        json!({"id": made["data"]["createPaymentGateway"]["id"], "s": SECRET})).await.unwrap();
+    assert!(refused["errors"].is_array() && !refused.to_string().contains(SECRET), "{refused}");
+    let body = razorpay_body("pay_L1", 100, "INR", json!({"customer_id": "0000000000"}), None);
+    for secret in [SECRET, "forged"] {
+        client
+            .post(&url)
+            .header("x-razorpay-event-id", "evt_l")
+            .header("x-razorpay-signature", hex_hmac(secret, &[body.as_bytes()]))
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    let logged = std::fs::read_to_string(&log_path).unwrap();
+    assert!(logged.contains("gateway notification refused"), "the forged one is logged: {logged}");
+    assert!(!logged.contains(SECRET), "the secret is in the log");
+
+    // A key that is not 32 bytes: the server does not start, and says why.
+    let out = Command::new(BIN)
+        .arg("serve")
+        .env("DATABASE_URL", dir.path().join("h.db"))
+        .env("ISP_SECRETS_KEY", "too-short")
+        .env("ISP_BIND", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ISP_SECRETS_KEY must be 32 bytes"), "{out:?}");
 }

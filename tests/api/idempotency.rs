@@ -94,7 +94,36 @@ crate::on_both_databases! {
         assert_eq!(r1["refundId"], r2["refundId"]);
         assert_eq!(paise(&r2["payment"]["refundedAmount"]), 5_000, "refunded once");
 
+        // The same again from six clients at once, each mutation with a fresh key: one effect.
+        let together = |query: &'static str, variables: Value| {
+            let app = &app;
+            futures_util::future::join_all((0..6).map(move |_| app.gql_as(Some(&app.token), query, variables.clone())))
+        };
+        let same = |answers: &[Value], pick: &dyn Fn(&Value) -> Value| {
+            let first = pick(&answers[0]);
+            assert!(!first.is_null() && answers.iter().all(|a| pick(a) == first), "{answers:#?}");
+        };
+        let invoice = json!({"customerId": c, "billAmount": "100.00", "idempotencyKey": "inv-2"});
+        same(&together(CREATE_INVOICE, json!({"i": invoice})).await, &|a| a["data"]["createInvoice"]["id"].clone());
+        let balance = "query($id: ID!) { node(id: $id) { ... on Invoice { balanceAmount } } }";
+        let before = paise(&app.data(balance, json!({"id": id})).await["node"]["balanceAmount"]);
+        let answers = together(ADJUST, json!({"id": id, "k": "adj-2"})).await;
+        same(&answers, &|a| a["data"]["adjustInvoice"]["balanceAmount"].clone());
+        assert_eq!(paise(&answers[0]["data"]["adjustInvoice"]["balanceAmount"]), before - 1_000, "credited once");
+        let mut add_on = add_on.clone();
+        add_on["idempotencyKey"] = json!("addon-2");
+        same(&together(ADD_ON, json!({"i": add_on})).await, &|a| a["data"]["createAddonBill"]["id"].clone());
+        let mut refund = refund.clone();
+        refund["idempotencyKey"] = json!("ref-2");
+        let answers = together(CREATE_REFUND, json!({"i": refund})).await;
+        same(&answers, &|a| a["data"]["createRefund"]["refundId"].clone());
+        let refunded = app.data("query($id: ID!) { node(id: $id) { ... on Payment { refundedAmount } } }", json!({"id": payment["id"]})).await;
+        assert_eq!(paise(&refunded["node"]["refundedAmount"]), 10_000, "two refunds of ₹50, each once");
+
         let account = check_invariants(&app, &c).await;
-        assert_eq!(account["invoices"].as_array().unwrap().len(), 2, "the opening invoice and one more");
+        assert_eq!(account["invoices"].as_array().unwrap().len(), 3, "the opening invoice and two more");
+        let add_ons = "query($id: ID!) { node(id: $id) { ... on Customer { addonBills { id } } } }";
+        let listed = app.data(add_ons, json!({"id": c})).await;
+        assert_eq!(listed["node"]["addonBills"].as_array().map(Vec::len), Some(2), "{listed}");
     }
 }
