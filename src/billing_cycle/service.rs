@@ -51,16 +51,19 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                 let ids = repo::renewal_candidates(conn, as_of, after, BATCH)?;
                 let mut counts = Counts::default();
                 let mut known = Known::default();
-                for &id in &ids {
-                    match conn.transaction(|conn| renew(conn, &mut known, run_id, id, as_of, &actor)) {
-                        Ok(n) => counts.renewed += n,
-                        Err(e) if e.is_contention() => return Err(e),
-                        Err(e) => {
-                            repo::record_error(conn, run_id, id, &failure("renewal", id, &e))?;
-                            counts.errors += 1;
+                crate::series::repo::with_number_memo(|| {
+                    for &id in &ids {
+                        match conn.transaction(|conn| renew(conn, &mut known, run_id, id, as_of, &actor)) {
+                            Ok(n) => counts.renewed += n,
+                            Err(e) if e.is_contention() => return Err(e),
+                            Err(e) => {
+                                repo::record_error(conn, run_id, id, &failure("renewal", id, &e))?;
+                                counts.errors += 1;
+                            }
                         }
                     }
-                }
+                    Ok(())
+                })?;
                 repo::add_counts(conn, run_id, &counts)?;
                 Ok((ids.last().copied().filter(|_| ids.len() as i64 == BATCH), Vec::<NotificationRow>::new()))
             })

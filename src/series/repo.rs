@@ -71,6 +71,31 @@ pub fn next_financial_year_number(
     Ok(Some(Numbered { number, series, serial: Some(serial) }))
 }
 
+thread_local! {
+    /// While [`with_number_memo`] runs on this thread: per base timestamp number, the last
+    /// suffix given.
+    static MEMO: std::cell::RefCell<Option<std::collections::HashMap<String, u32>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` (one write transaction on this thread) remembering the timestamp numbers it
+/// gives. A run of inserts within one second (the billing cycle's batch makes thousands) then
+/// starts after the last suffix it gave, instead of counting every number of that second again
+/// (a cost that grew with each insert). The memo is only a starting point: a number taken
+/// meanwhile moves on to the next suffix, and one given back by a rollback leaves a gap, which
+/// timestamp numbers may have (financial-year series never use this).
+pub fn with_number_memo<T>(f: impl FnOnce() -> T) -> T {
+    struct Clear;
+    impl Drop for Clear {
+        fn drop(&mut self) {
+            MEMO.with(|m| *m.borrow_mut() = None);
+        }
+    }
+    MEMO.with(|m| *m.borrow_mut() = Some(std::collections::HashMap::new()));
+    let _clear = Clear;
+    f()
+}
+
 /// Inserts a document under the timestamp number for `local_time` (`prefix` + time), with the
 /// next free suffix when others were numbered in the same second. `taken` counts the numbers
 /// already used for a base number; `insert` writes the row. Each try runs in a savepoint, so a
@@ -83,7 +108,11 @@ pub fn insert_timestamped<T>(
     mut insert: impl FnMut(&mut DbConn, Numbered) -> QueryResult<T>,
 ) -> AppResult<T> {
     let base = rules::timestamp_number(prefix, local_time, 1);
-    let first = u32::try_from(taken(conn, &base)?).unwrap_or(0) + 1;
+    let remembered = MEMO.with(|m| m.borrow().as_ref().map(|memo| memo.get(&base).copied()));
+    let first = match remembered {
+        Some(Some(last)) => last + 1,
+        _ => u32::try_from(taken(conn, &base)?).unwrap_or(0) + 1,
+    };
     for nth in first..first + 1000 {
         let numbered = Numbered {
             number: rules::timestamp_number(prefix, local_time, nth),
@@ -92,7 +121,15 @@ pub fn insert_timestamped<T>(
         };
         match conn.transaction(|c| insert(c, numbered)) {
             Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => continue,
-            other => return Ok(other?),
+            other => {
+                let row = other?;
+                MEMO.with(|m| {
+                    if let Some(memo) = m.borrow_mut().as_mut() {
+                        memo.insert(base.clone(), nth);
+                    }
+                });
+                return Ok(row);
+            }
         }
     }
     Err(AppError::Internal(format!("no free number for {base}")))
