@@ -52,9 +52,9 @@ async fn main() {
         .as_str()
         .unwrap()
         .to_owned();
-    let q = json!({"query": "{ companies { id } customers(first: 500) { nodes { customerId company { id } } } }"});
+    let q = json!({"query": "{ companies(first: 1) { nodes { id } } customers(first: 100) { nodes { customerId company { id } } } }"});
     let data = post(&client, &args.url, Some(&token), &q).await.expect("customers")["data"].clone();
-    let company = data["companies"][0]["id"].as_str().unwrap().to_owned();
+    let company = data["companies"]["nodes"][0]["id"].as_str().unwrap().to_owned();
     let customers: Vec<String> = data["customers"]["nodes"]
         .as_array()
         .unwrap()

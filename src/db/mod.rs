@@ -32,6 +32,10 @@ const POOL_WAIT: Duration = Duration::from_secs(5);
 pub struct Db {
     pool: diesel::r2d2::Pool<connection::Manager>,
     backend: Backend,
+    /// SQLite admits one writer: this process's write transactions take turns here instead of
+    /// in SQLite's busy handler, which sleeps in growing steps and lets a newcomer overtake a
+    /// writer that has waited long (seconds at the tail under steady concurrent writes).
+    writers: Arc<std::sync::Mutex<()>>,
 }
 
 impl Db {
@@ -63,7 +67,7 @@ impl Db {
             // broken connections are found by `has_broken` when they come back.
             .test_on_check_out(false)
             .build(manager)?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, writers: Arc::default() })
     }
 
     /// Which database this handle talks to.
@@ -98,7 +102,12 @@ impl Db {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let writers = (self.backend == Backend::Sqlite).then(|| Arc::clone(&self.writers));
         tokio::task::spawn_blocking(move || {
+            // The turn before the connection: writers waiting their turn hold no connection
+            // that readers need. A panic in another writer leaves nothing behind in the
+            // database (its transaction rolled back), so a poisoned turn is still a turn.
+            let _turn = writers.as_ref().map(|w| w.lock().unwrap_or_else(|poisoned| poisoned.into_inner()));
             let mut conn = pool.get().map_err(AppError::pool)?;
             let mut attempt = 1;
             loop {
