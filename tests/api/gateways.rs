@@ -140,6 +140,13 @@ with_secrets_key! {
         assert_eq!(paise(&payments[0]["amount"]), 50_000);
         assert_eq!(payments[0]["paymentMethod"], "UPI");
 
+        // Not captured money (a failed attempt): seen, and nothing recorded.
+        let failed = json!({"event": "payment.failed", "payload": {"payment": {"entity": {"id": "pay_F1", "amount": 20_000,
+            "currency": "INR", "status": "failed", "notes": {"customer_id": number}}}}}).to_string();
+        let (status, answer) = razorpay(&app, &path, "evt_f1", &failed, SECRET).await;
+        assert_eq!((status, answer["status"].as_str()), (200, Some("IGNORED")));
+        assert_eq!(payments_of(&app, &c).await.len(), 1);
+
         // Five deliveries of a new notification at the same instant: one payment.
         let body = razorpay_body("pay_N2", 20_000, "INR", json!({"invoice_number": invoice}), None);
         let deliveries = (0..5).map(|_| razorpay(&app, &path, "evt_3", &body, SECRET));
@@ -164,7 +171,7 @@ with_secrets_key! {
         let unsigned = app.client.post(app.url(&path)).body(forged.clone()).send().await.unwrap();
         assert_eq!(unsigned.status().as_u16(), 401);
         assert_eq!(payments_of(&app, &c).await.len(), 2);
-        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM gateway_events"), "3");
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM gateway_events"), "4");
 
         // Too large a body is refused before anything is read.
         let huge = "x".repeat(100 * 1024);
