@@ -124,8 +124,15 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         // Two submissions of one reference (or UTR) at the same moment: the unique indexes
         // on (method, payment_reference_key) and on upi_utr decide.
         Err(AppError::Database(e)) if crate::error::is_unique_violation(&e) => {
+            if let Some(utr) = &utr {
+                return Err(AppError::Conflict(format!(
+                    "another payment with reference {:?} or UPI reference (UTR) {utr} was recorded at the same \
+                     moment; the same payment is never counted twice",
+                    req.reference.as_deref().unwrap_or_default()
+                )));
+            }
             let reference = req.reference.as_deref().unwrap_or_default();
-            return Err(duplicate_reference(req.method, reference, None, "another payment, or its UPI reference is"));
+            return Err(duplicate_reference(req.method, reference, None, "another payment"));
         }
         other => other?,
     };

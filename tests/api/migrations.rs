@@ -110,4 +110,23 @@ crate::on_both_databases! {
         assert_eq!(next["paidAmount"], "0.00", "no phantom advance applied");
         check_invariants(&upgraded, &c).await;
     }
+
+    async fn upi_references_entered_before_the_gateway_migration_count_once(app: TestApp) {
+        use serde_json::json;
+        let (c, _) = app.customer_with_invoice("uma").await;
+        let first = app.pay(json!({"customerId": c, "amount": "100", "paymentMethod": "GOOGLEPAY",
+                                   "paymentReference": "4334 0000 0042"})).await;
+        // Back to before the gateways migration, and forward again as an upgrade would.
+        let db = Db::connect(app.database_url(), 1, Arc::new(AtomicU64::new(0))).expect("connect");
+        db.read(|conn| migrations::revert_last(conn).map(|_| ()).map_err(|e| AppError::Internal(e.to_string())))
+            .await
+            .map_err(|e| e.message())
+            .expect("revert");
+        drop(db);
+        let upgraded = app.restart_on_same_database().await;
+        let again = json!({"customerId": c, "amount": "100", "paymentMethod": "PHONEPE", "paymentReference": "433400000042"});
+        let refused = upgraded.error(crate::documents::CREATE_PAYMENT, json!({ "i": again })).await;
+        crate::helpers::assert_code(&refused, "CONFLICT", None);
+        assert!(refused["message"].as_str().unwrap().contains(first["paymentId"].as_str().unwrap()), "{refused}");
+    }
 }

@@ -10,6 +10,17 @@ ALTER TABLE payments ADD CONSTRAINT payments_method_check
 -- The UPI transaction reference (12 digits), whoever reported it: unique, so one UPI payment
 -- entered by hand and reported by a gateway is one payment.
 ALTER TABLE payments ADD COLUMN upi_utr TEXT NULL;
+-- Payments entered by hand before: a UPI app's 12-digit reference is its UTR. Where one UTR was
+-- entered under two apps, the first (lowest id) keeps it.
+UPDATE payments SET upi_utr = payment_reference_key
+WHERE method IN ('PAYTM', 'PHONEPE', 'GOOGLEPAY')
+  AND payment_reference_key ~ '^[0-9]{12}$'
+  AND NOT EXISTS (
+    SELECT 1 FROM payments AS earlier
+    WHERE earlier.method IN ('PAYTM', 'PHONEPE', 'GOOGLEPAY')
+      AND earlier.payment_reference_key = payments.payment_reference_key
+      AND earlier.id < payments.id
+  );
 CREATE UNIQUE INDEX payments_upi_utr_unique ON payments (upi_utr);
 
 -- A company's account with a gateway. The webhook secret is sealed (`src/secrets.rs`).

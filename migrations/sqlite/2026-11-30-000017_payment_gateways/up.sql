@@ -38,6 +38,17 @@ CREATE INDEX payments_customer_idx ON payments (customer_id, id);
 CREATE UNIQUE INDEX payments_method_reference_key_unique ON payments (method, payment_reference_key);
 CREATE INDEX payments_completed_paid_at_idx ON payments (paid_at, amount_paise, method, collected_by, customer_id, status)
     WHERE status = 'COMPLETED';
+-- Payments entered by hand before: a UPI app's 12-digit reference is its UTR. Where one UTR was
+-- entered under two apps, the first (lowest id) keeps it.
+UPDATE payments SET upi_utr = payment_reference_key
+WHERE method IN ('PAYTM', 'PHONEPE', 'GOOGLEPAY')
+  AND payment_reference_key GLOB '[0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9][0-9]'
+  AND NOT EXISTS (
+    SELECT 1 FROM payments AS earlier
+    WHERE earlier.method IN ('PAYTM', 'PHONEPE', 'GOOGLEPAY')
+      AND earlier.payment_reference_key = payments.payment_reference_key
+      AND earlier.id < payments.id
+  );
 CREATE UNIQUE INDEX payments_upi_utr_unique ON payments (upi_utr);
 CREATE TRIGGER payments_money_bounded_insert BEFORE INSERT ON payments
 WHEN NEW.amount_paise NOT BETWEEN -10000000000000 AND 10000000000000 OR NEW.allocated_paise NOT BETWEEN -10000000000000 AND 10000000000000 OR NEW.refunded_paise NOT BETWEEN -10000000000000 AND 10000000000000
