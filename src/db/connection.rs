@@ -35,16 +35,17 @@ pub enum SqliteSync {
 
 /// Set on every SQLite connection. `busy_timeout` must come before `journal_mode = WAL`:
 /// switching to WAL takes a lock, and without the timeout parallel pool start-up fails
-/// with "database is locked".
+/// with "database is locked". `temp_store = MEMORY` keeps savepoints' statement journals
+/// (every write inside a savepoint copies its pages there) off the disk.
 fn sqlite_setup(sync: SqliteSync) -> &'static str {
     match sync {
         SqliteSync::Full => {
             "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-             PRAGMA foreign_keys = ON;"
+             PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
         }
         SqliteSync::Normal => {
             "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA foreign_keys = ON;"
+             PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
         }
     }
 }
@@ -60,12 +61,60 @@ pub struct Manager {
 impl Manager {
     pub fn new(database_url: &str, statements: Arc<AtomicU64>, sync: SqliteSync) -> anyhow::Result<Manager> {
         let (backend, target) = parse_url(database_url)?;
+        if backend == Backend::Sqlite {
+            stable_query_plans();
+        }
         Ok(Manager { backend, target, statements, sync })
     }
 
     pub fn backend(&self) -> Backend {
         self.backend
     }
+}
+
+/// Turns on SQLite's query planner stability guarantee (`SQLITE_DBCONFIG_ENABLE_QPSG`) for
+/// every SQLite connection this process opens from now on.
+///
+/// Without it, SQLite plans some statements for the values bound to them, and then
+/// re-prepares them whenever one of those parameters is bound again. That covers diesel's
+/// `LIMIT ?` in every `.first()`, and a `?` compared with a partial index's condition. Diesel
+/// binds again on every execution, so such statements were parsed and planned anew each
+/// time: a fifth of a billing run in `sqlite3Reprepare`. With the guarantee, a plan depends
+/// only on the SQL text. Conditions meant for a partial index are written inline
+/// (`fragments::condition`), so they still use it.
+///
+/// diesel gives no handle on the raw connection, so this registers an auto-extension: SQLite
+/// runs it in every `sqlite3_open`, before diesel sees the connection.
+fn stable_query_plans() {
+    use libsqlite3_sys as ffi;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+
+    unsafe extern "C" fn enable(
+        db: *mut ffi::sqlite3,
+        _error: *mut *mut std::ffi::c_char,
+        _api: *const ffi::sqlite3_api_routines,
+    ) -> std::ffi::c_int {
+        // SAFETY: `db` is the connection SQLite is opening; ENABLE_QPSG takes an int (1: on)
+        // and an optional `int*` for the new setting (null: not wanted).
+        unsafe {
+            ffi::sqlite3_db_config(
+                db,
+                ffi::SQLITE_DBCONFIG_ENABLE_QPSG,
+                1 as std::ffi::c_int,
+                std::ptr::null_mut::<std::ffi::c_int>(),
+            )
+        };
+        ffi::SQLITE_OK
+    }
+
+    ONCE.call_once(|| {
+        // SAFETY: `enable` has the signature SQLite calls auto-extensions with, and lives for
+        // the whole process.
+        let rc = unsafe { ffi::sqlite3_auto_extension(Some(enable)) };
+        if rc != ffi::SQLITE_OK {
+            tracing::warn!(rc, "could not turn on SQLite's query plan stability; statements may be re-prepared");
+        }
+    });
 }
 
 /// Splits a database URL into its backend and what that backend's driver takes.
