@@ -11,40 +11,15 @@ use std::time::{Duration, Instant};
 use isp_billing::gateways::signature::hex_hmac;
 use serde_json::{json, Value};
 
-// `post_raw` is for GraphQL mutations; notifications are posted here directly.
-#[allow(dead_code)]
 mod bench_common;
-use bench_common::{cpu_seconds, memory, percentile_ms, post, statements};
+use bench_common::{cpu_seconds, load_args, memory, percentile_ms, post, statements};
 
 const SECRET: &str = "bench-webhook-secret";
 const COUNT: &str = "query { payments(filter: {method: ONLINE}) { totalCount } }";
 
-struct Args {
-    url: String,
-    concurrency: usize,
-    seconds: u64,
-    server_pid: Option<u32>,
-}
-
-fn args() -> Args {
-    let mut args = Args { url: "http://127.0.0.1:8076".into(), concurrency: 8, seconds: 10, server_pid: None };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
-        match flag.as_str() {
-            "--url" => args.url = value,
-            "--concurrency" => args.concurrency = value.parse().expect("concurrency"),
-            "--seconds" => args.seconds = value.parse().expect("seconds"),
-            "--server-pid" => args.server_pid = Some(value.parse().expect("pid")),
-            other => panic!("unknown flag {other}"),
-        }
-    }
-    args
-}
-
 #[tokio::main]
 async fn main() {
-    let args = args();
+    let args = load_args("http://127.0.0.1:8076", 8);
     let client = reqwest::Client::builder().pool_max_idle_per_host(args.concurrency).build().unwrap();
     let login =
         json!({"query": "mutation { login(username: \"admin\", password: \"bench-admin-password\") { token } }"});

@@ -26,6 +26,7 @@ pub mod expenses;
 pub mod gateways;
 pub mod graphql;
 pub mod gstr1;
+pub mod hex;
 pub mod http;
 pub mod idempotency;
 pub mod ids;

@@ -28,11 +28,9 @@ impl SecretsKey {
     /// `openssl rand -hex 32` or `openssl rand -base64 32` prints).
     pub fn parse(text: &str) -> Result<SecretsKey, String> {
         let text = text.trim();
-        let bytes = if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-            (0..32).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).unwrap_or_default()).collect()
-        } else {
-            STANDARD.decode(text).or_else(|_| URL_SAFE_NO_PAD.decode(text)).unwrap_or_default()
-        };
+        let bytes = crate::hex::decode(text)
+            .or_else(|| STANDARD.decode(text).or_else(|_| URL_SAFE_NO_PAD.decode(text)).ok())
+            .unwrap_or_default();
         if bytes.len() != 32 {
             return Err("ISP_SECRETS_KEY must be 32 bytes, written as 64 hex digits or in base64 \
                         (make one with `openssl rand -hex 32`)"

@@ -1,9 +1,37 @@
 //! What the load generators share: posting GraphQL, reading `/metrics` and the server's CPU and
 //! memory from `/proc`, and printing latency figures.
 
+// Each example compiles this module on its own and uses part of it.
+#![allow(dead_code)]
+
 use std::time::Duration;
 
 use serde_json::Value;
+
+/// The flags of a timed load: `--url`, `--concurrency`, `--seconds`, `--server-pid`.
+pub struct LoadArgs {
+    pub url: String,
+    pub concurrency: usize,
+    pub seconds: u64,
+    pub server_pid: Option<u32>,
+}
+
+/// Reads [`LoadArgs`] from the command line, starting from these defaults.
+pub fn load_args(url: &str, concurrency: usize) -> LoadArgs {
+    let mut args = LoadArgs { url: url.into(), concurrency, seconds: 10, server_pid: None };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
+        match flag.as_str() {
+            "--url" => args.url = value,
+            "--concurrency" => args.concurrency = value.parse().expect("concurrency"),
+            "--seconds" => args.seconds = value.parse().expect("seconds"),
+            "--server-pid" => args.server_pid = Some(value.parse().expect("pid")),
+            other => panic!("unknown flag {other}"),
+        }
+    }
+    args
+}
 
 pub async fn post(client: &reqwest::Client, url: &str, token: Option<&str>, body: &Value) -> Result<Value, String> {
     let mut request = client.post(format!("{url}/graphql")).json(body);

@@ -14,7 +14,7 @@ pub fn generate() -> String {
 
 /// What is stored for a token: its SHA-256, hex.
 pub fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&Sha256::digest(token.as_bytes()))
 }
 
 #[cfg(test)]

@@ -126,6 +126,23 @@ impl Db {
     }
 }
 
+impl Db {
+    /// [`Db::write`], run once more when it fails on a unique key. Two transactions racing to
+    /// insert the same key on PostgreSQL: the second waits for the first and fails when it
+    /// commits; run again, it finds what the first recorded (a notification or an idempotency
+    /// key already there) and answers from it.
+    pub async fn write_settling_race<T, F>(&self, f: F) -> Result<T, AppError>
+    where
+        F: FnMut(&mut DbConn) -> Result<T, AppError> + Clone + Send + 'static,
+        T: Send + 'static,
+    {
+        match self.write(f.clone()).await {
+            Err(AppError::Database(e)) if crate::error::is_unique_violation(&e) => self.write(f).await,
+            other => other,
+        }
+    }
+}
+
 /// One transaction around `f`: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
 fn write_transaction<T, F>(conn: &mut DbConn, f: &mut F) -> Result<T, AppError>
 where

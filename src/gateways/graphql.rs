@@ -108,7 +108,10 @@ impl GatewayPayment {
     }
     /// Why it is unmatched (`null` once it is a payment).
     async fn unmatched_reason(&self) -> Option<&str> {
-        self.0.payment_id.is_none().then_some(()).and(self.0.unmatched_reason.as_deref())
+        match self.0.payment_id {
+            Some(_) => None,
+            None => self.0.unmatched_reason.as_deref(),
+        }
     }
     /// The payment it became; `null` while unmatched.
     async fn payment(&self, ctx: &Context<'_>) -> Result<Option<Payment>> {

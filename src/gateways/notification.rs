@@ -47,13 +47,24 @@ pub fn read(provider: Provider, body: &[u8], event_header: Option<&str>) -> Resu
     }
 }
 
+/// Longest text kept from a notification (ids, references, currency, event type).
+const MAX_TEXT: usize = 100;
+
+/// `text` as kept: without control or invisible characters, trimmed, at most [`MAX_TEXT`]
+/// characters; `None` when nothing is left. The gateway signs it, but staff read it.
+fn clean(text: &str) -> Option<String> {
+    let visible: String = text.chars().filter(|&c| !c.is_control() && !crate::validate::is_hidden(c)).collect();
+    let kept: String = visible.trim().chars().take(MAX_TEXT).collect();
+    (!kept.is_empty()).then_some(kept)
+}
+
 fn text(value: &Value, path: &[&str]) -> Option<String> {
     let mut at = value;
     for key in path {
         at = at.get(key)?;
     }
     match at {
-        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::String(s) => clean(s),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
@@ -63,9 +74,9 @@ fn required(value: &Value, path: &[&str]) -> Result<String, String> {
     text(value, path).ok_or_else(|| format!("`{}` is missing", path.join(".")))
 }
 
-/// A UTR as the payments table keeps it: 12 digits, else nothing.
-pub fn utr(text: Option<String>) -> Option<String> {
-    text.filter(|t| t.len() == 12 && t.bytes().all(|b| b.is_ascii_digit()))
+/// A UTR as the payments table keeps it ([`crate::payments::rules::is_utr`]), else nothing.
+fn utr(text: Option<String>) -> Option<String> {
+    text.filter(|t| crate::payments::rules::is_utr(t))
 }
 
 fn integer_paise(value: &Value, path: &[&str]) -> Result<i64, String> {
@@ -112,8 +123,8 @@ fn razorpay(json: &Value, event_header: Option<&str>) -> Result<Notification, St
         }
         _ => None,
     };
-    let event_id = match event_header.map(str::trim).filter(|h| !h.is_empty()) {
-        Some(id) => id.to_owned(),
+    let event_id = match event_header.and_then(clean) {
+        Some(id) => id,
         None => format!("{event_type}:{}", entity.and_then(|e| text(e, &["id"])).unwrap_or_default()),
     };
     Ok(Notification { event_id, event_type, captured })
@@ -147,8 +158,7 @@ fn cashfree(json: &Value) -> Result<Notification, String> {
 
 /// `GENERIC_HMAC`: our own flat body (README); the event id is `X-Webhook-Id`.
 fn generic(json: &Value, event_header: Option<&str>) -> Result<Notification, String> {
-    let event_id =
-        event_header.map(str::trim).filter(|h| !h.is_empty()).ok_or("the `X-Webhook-Id` header is missing")?;
+    let event_id = event_header.and_then(clean).ok_or("the `X-Webhook-Id` header is missing")?;
     let event_type = required(json, &["event"])?;
     let captured = if event_type == "payment.captured" {
         Some(Reported {
@@ -163,7 +173,7 @@ fn generic(json: &Value, event_header: Option<&str>) -> Result<Notification, Str
     } else {
         None
     };
-    Ok(Notification { event_id: event_id.to_owned(), event_type, captured })
+    Ok(Notification { event_id, event_type, captured })
 }
 
 #[cfg(test)]
@@ -227,5 +237,12 @@ mod tests {
         assert!(read(Provider::GenericHmac, body.to_string().as_bytes(), None).is_err());
         let p = read(Provider::GenericHmac, body.to_string().as_bytes(), Some("w1")).unwrap().captured.unwrap();
         assert_eq!((p.amount_paise, p.utr), (1000, None), "a UTR is 12 digits");
+    }
+
+    #[test]
+    fn text_is_kept_visible_and_bounded() {
+        assert_eq!(clean(" pay\u{0}_1\u{200B}\n ").as_deref(), Some("pay_1"));
+        assert_eq!(clean("\u{7}\u{FEFF}"), None);
+        assert_eq!(clean(&"x".repeat(500)).map(|t| t.len()), Some(MAX_TEXT));
     }
 }

@@ -79,17 +79,13 @@ pub fn find_payment(conn: &mut DbConn, id: i64) -> AppResult<GatewayPaymentRow> 
 
 /// Gateway payments still unmatched, oldest first, with their count and sum.
 pub fn unmatched(conn: &mut DbConn, first: i64) -> AppResult<(Vec<GatewayPaymentRow>, i64, i64)> {
-    let open = || gateway_payments::table.filter(gateway_payments::payment_id.is_null());
-    let rows = open().order(gateway_payments::id.asc()).limit(first).load(conn)?;
-    let (count, sum): (i64, Option<i64>) = open()
-        .select((
-            diesel::dsl::count_star(),
-            diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
-                "CAST(SUM(amount_paise) AS BIGINT)",
-            ),
-        ))
-        .first(conn)?;
-    Ok((rows, count, sum.unwrap_or(0)))
+    let rows = gateway_payments::table
+        .filter(gateway_payments::payment_id.is_null())
+        .order(gateway_payments::id.asc())
+        .limit(first)
+        .load(conn)?;
+    let (count, sum) = unmatched_totals(conn, None, None, None)?;
+    Ok((rows, count, sum))
 }
 
 /// Marks unmatched gateway payment `id` as having become payment `payment_id` (assigned by

@@ -20,18 +20,9 @@ fn mac(secret: &[u8], parts: &[&[u8]]) -> HmacSha256 {
     mac
 }
 
-/// Hexadecimal text as bytes (`None` when it is not hex).
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    let text = text.trim();
-    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    (0..text.len() / 2).map(|i| u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()).collect()
-}
-
 /// Razorpay: `X-Razorpay-Signature` is the hex HMAC-SHA256 of the body under the webhook secret.
 pub fn razorpay(secret: &str, body: &[u8], signature: &str) -> bool {
-    unhex(signature).is_some_and(|sig| mac(secret.as_bytes(), &[body]).verify_slice(&sig).is_ok())
+    crate::hex::decode(signature.trim()).is_some_and(|sig| mac(secret.as_bytes(), &[body]).verify_slice(&sig).is_ok())
 }
 
 /// Cashfree: `x-webhook-signature` is the base64 HMAC-SHA256 of `x-webhook-timestamp`
@@ -48,7 +39,7 @@ pub fn generic(secret: &str, timestamp: &str, body: &[u8], signature: &str) -> b
     signature
         .trim()
         .strip_prefix("sha256=")
-        .and_then(unhex)
+        .and_then(crate::hex::decode)
         .is_some_and(|sig| mac(secret.as_bytes(), &[timestamp.as_bytes(), b".", body]).verify_slice(&sig).is_ok())
 }
 
@@ -64,7 +55,7 @@ pub fn fresh(timestamp: &str, now: i64) -> bool {
 
 /// The hex HMAC-SHA256 of `parts` under `secret` (for tests and the README's examples).
 pub fn hex_hmac(secret: &str, parts: &[&[u8]]) -> String {
-    mac(secret.as_bytes(), parts).finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect()
+    crate::hex::encode(&mac(secret.as_bytes(), parts).finalize().into_bytes())
 }
 
 /// The base64 HMAC-SHA256 of `parts` under `secret` (Cashfree's form; for tests and examples).

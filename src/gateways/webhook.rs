@@ -11,7 +11,7 @@ use super::service::{GatewaySettings, SECRET_CONTEXT};
 use super::{repo, signature};
 use crate::audit::Actor;
 use crate::db::{Db, DbConn};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::invoices::model::InvoiceStatus;
 use crate::invoices::rules::rupees;
 use crate::notifications::model::NotificationRow;
@@ -112,16 +112,9 @@ async fn receive_checked(
         Ok(n) => n,
         Err(message) => return Ok((Answer::BadRequest(message), Vec::new())),
     };
-    // Two deliveries at the same instant on PostgreSQL: the second waits on the first's unique
-    // keys and fails when it commits; run again, it finds what the first recorded.
-    for attempt in 0.. {
-        let (gateway, notification) = (gateway.clone(), notification.clone());
-        match db.write(move |conn| record(conn, &outbox, &gateway, &notification)).await {
-            Err(AppError::Database(e)) if attempt == 0 && crate::error::is_unique_violation(&e) => continue,
-            other => return other.map(|(outcome, notes)| (Answer::Accepted(outcome), notes)),
-        }
-    }
-    unreachable!("the loop returns")
+    // Two deliveries at the same instant: the second finds what the first recorded.
+    let (outcome, notes) = db.write_settling_race(move |conn| record(conn, &outbox, &gateway, &notification)).await?;
+    Ok((Answer::Accepted(outcome), notes))
 }
 
 /// `None` when the delivery is signed as its provider signs; else why it is refused.
@@ -154,8 +147,8 @@ fn record(
     let now = crate::clock::now();
     let mut event = NewGatewayEvent {
         gateway_id: gateway.id,
-        event_id: notification.event_id.chars().take(200).collect(),
-        event_type: notification.event_type.chars().take(100).collect(),
+        event_id: notification.event_id.clone(),
+        event_type: notification.event_type.clone(),
         outcome: EventOutcome::Ignored,
         gateway_payment_id: None,
         received_at: now,
@@ -181,7 +174,7 @@ fn record_money(
     gateway: &GatewayRow,
     reported: &Reported,
 ) -> AppResult<(EventOutcome, i64, Vec<NotificationRow>)> {
-    let gateway_payment_id: String = reported.gateway_payment_id.chars().take(100).collect();
+    let gateway_payment_id = reported.gateway_payment_id.clone();
     if let Some(known) = repo::by_gateway_payment_id(conn, gateway.id, &gateway_payment_id)? {
         return Ok((EventOutcome::Duplicate, known.id, Vec::new()));
     }
@@ -190,11 +183,11 @@ fn record_money(
         gateway_id: gateway.id,
         gateway_payment_id: gateway_payment_id.clone(),
         amount_paise: reported.amount_paise.clamp(-crate::money::MAX_STORED_PAISE, crate::money::MAX_STORED_PAISE),
-        currency: reported.currency.chars().take(10).collect(),
+        currency: reported.currency.clone(),
         method: reported.method,
         utr: reported.utr.clone(),
-        customer_ref: reported.customer_ref.as_ref().map(|r| r.chars().take(100).collect()),
-        invoice_ref: reported.invoice_ref.as_ref().map(|r| r.chars().take(100).collect()),
+        customer_ref: reported.customer_ref.clone(),
+        invoice_ref: reported.invoice_ref.clone(),
         payment_id: None,
         unmatched_reason: None,
         paid_at: now,

@@ -36,7 +36,7 @@ impl Claim {
             caller: format!("{}:{}", actor.kind, actor.id.unwrap_or_default()),
             key: key.to_owned(),
             operation,
-            fingerprint: digest.iter().map(|b| format!("{b:02x}")).collect(),
+            fingerprint: crate::hex::encode(&digest),
         })
     }
 }
@@ -98,24 +98,16 @@ pub fn once<T>(
     Ok(Once::Fresh(result))
 }
 
-/// [`once`] in a write transaction of its own. Two retries at the same instant on
-/// PostgreSQL: the second waits on the first's key and fails when it commits; run again, it
-/// finds the key and replays.
-pub async fn write_once<T, F>(db: &Db, claim: Option<Claim>, work: F, id_of: fn(&T) -> i64) -> AppResult<Once<T>>
+/// [`once`] in a write transaction of its own. Two retries with one key at the same instant:
+/// the second finds the first's key and replays ([`Db::write_settling_race`]).
+pub async fn write_once<T, F>(db: &Db, claim: Option<Claim>, mut work: F, id_of: fn(&T) -> i64) -> AppResult<Once<T>>
 where
     T: Send + 'static,
     F: FnMut(&mut DbConn) -> AppResult<T> + Clone + Send + 'static,
 {
-    let mut tries = 0;
-    loop {
-        let (this_claim, mut work) = (claim.clone(), work.clone());
-        let result = db.write(move |conn| once(conn, this_claim.as_ref(), &mut work, id_of)).await;
-        match result {
-            Err(AppError::Database(e)) if tries == 0 && claim.is_some() && crate::error::is_unique_violation(&e) => {
-                tries += 1;
-            }
-            other => return other,
-        }
+    match claim {
+        Some(claim) => db.write_settling_race(move |conn| once(conn, Some(&claim), work.clone(), id_of)).await,
+        None => db.write(move |conn| work(conn).map(Once::Fresh)).await,
     }
 }
 

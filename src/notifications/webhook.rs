@@ -41,9 +41,7 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(format!("{timestamp}.").as_bytes());
     mac.update(body);
-    let digest = mac.finalize().into_bytes();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("sha256={hex}")
+    format!("sha256={}", crate::hex::encode(&mac.finalize().into_bytes()))
 }
 
 /// Seconds to wait after the `attempts`-th failed try: 2, 4, 8, ... at most an hour.
@@ -171,12 +169,12 @@ mod tests {
         // the message is "<timestamp>." followed by the body.
         let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
         mac.update(b"what do ya want for nothing?");
-        let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::hex::encode(&mac.finalize().into_bytes());
         assert_eq!(hex, "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
         let signed = signature("Jefe", 1_764_000_000, b"{}");
         let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
         mac.update(b"1764000000.{}");
-        let hex: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::hex::encode(&mac.finalize().into_bytes());
         assert_eq!(signed, format!("sha256={hex}"));
     }
 

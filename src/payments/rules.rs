@@ -1,6 +1,7 @@
 //! Where a payment's money goes and where a refund takes it back from: pure functions over paise;
 //! and the key a payment reference is compared by.
 
+use super::model::PaymentMethod;
 use unicode_normalization::UnicodeNormalization;
 
 /// Splits `amount` over invoices in the order given (oldest first), each up to what it still
@@ -129,6 +130,19 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
+/// Whether `text` has the form of a UPI transaction reference (UTR): exactly 12 digits.
+pub fn is_utr(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// The UTR of a payment entered by hand: its reference, when the method is UPI or a UPI app
+/// and the reference (spaces and case aside) is 12 digits.
+pub fn upi_utr(method: PaymentMethod, reference_key: Option<&str>) -> Option<String> {
+    let upi =
+        matches!(method, PaymentMethod::Upi | PaymentMethod::Paytm | PaymentMethod::Phonepe | PaymentMethod::Googlepay);
+    reference_key.filter(|k| upi && is_utr(k)).map(str::to_owned)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -213,5 +227,15 @@ mod tests {
         assert_eq!(reference_key("STRASSE-1"), reference_key("straße-1"));
         assert_eq!(reference_key("\u{0130}D-7"), reference_key("ID-7"));
         assert_eq!(reference_key("UTR\u{2800}123"), "utr123");
+    }
+
+    #[test]
+    fn a_upi_apps_twelve_digit_reference_is_its_utr() {
+        assert_eq!(upi_utr(PaymentMethod::Googlepay, Some("433412345678")).as_deref(), Some("433412345678"));
+        assert_eq!(upi_utr(PaymentMethod::Upi, Some("433412345678")).as_deref(), Some("433412345678"));
+        assert_eq!(upi_utr(PaymentMethod::Cheque, Some("433412345678")), None);
+        assert_eq!(upi_utr(PaymentMethod::Paytm, Some("43341234567")), None);
+        assert_eq!(upi_utr(PaymentMethod::Phonepe, Some("utr433412345678")), None);
+        assert_eq!(upi_utr(PaymentMethod::Phonepe, None), None);
     }
 }

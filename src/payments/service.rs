@@ -33,18 +33,10 @@ pub struct PaymentRequest {
     pub keep_excess_as_advance: bool,
     /// The UPI reference (UTR) a payment gateway reported with the payment. `None` for a
     /// payment entered by hand: its UTR is then its `reference` when the method is a UPI one
-    /// and the reference is 12 digits ([`upi_utr`]).
+    /// and the reference is 12 digits ([`rules::upi_utr`]).
     pub upi_utr: Option<String>,
     /// Whether a payment gateway reported it (else staff entered it).
     pub from_gateway: bool,
-}
-
-/// The UTR of a payment entered by hand: its reference, when the method is UPI or a UPI app
-/// and the reference (spaces and case aside) is 12 digits.
-pub fn upi_utr(method: PaymentMethod, reference_key: Option<&str>) -> Option<String> {
-    let upi =
-        matches!(method, PaymentMethod::Upi | PaymentMethod::Paytm | PaymentMethod::Phonepe | PaymentMethod::Googlepay);
-    reference_key.filter(|k| upi && k.len() == 12 && k.bytes().all(|b| b.is_ascii_digit())).map(str::to_owned)
 }
 
 /// `createPayment`: records the payment under a fresh `PAY` number. A `COMPLETED` one is put on
@@ -93,7 +85,7 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
             ));
         }
     }
-    let utr = if req.from_gateway { req.upi_utr.clone() } else { upi_utr(req.method, key.as_deref()) };
+    let utr = if req.from_gateway { req.upi_utr.clone() } else { rules::upi_utr(req.method, key.as_deref()) };
     if let Some(utr) = &utr {
         refuse_known_utr(conn, utr, !req.from_gateway)?;
     }
