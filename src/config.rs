@@ -83,8 +83,15 @@ pub struct Config {
     #[arg(long, env = "ISP_WS_MAX_SOCKETS_PER_ACCOUNT", default_value_t = 20, global = true)]
     pub ws_max_sockets_per_account: usize,
 
-    /// Seconds a client may take to send a request's headers.
-    #[arg(long, env = "ISP_HEADER_TIMEOUT_SECONDS", default_value_t = 10, global = true)]
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` headers name the client
+    /// (addresses or CIDR ranges, comma-separated; empty: none). Their connections are also
+    /// not held to the per-address connection cap.
+    #[arg(long, env = "ISP_TRUSTED_PROXIES", default_value = "", value_parser = crate::http::proxies::TrustedProxies::parse, global = true)]
+    pub trusted_proxies: crate::http::proxies::TrustedProxies,
+
+    /// Seconds a client may take to send a request's headers (when connection places run
+    /// short, a connection that has sent nothing for a second is closed sooner; see the README).
+    #[arg(long, env = "ISP_HEADER_TIMEOUT_SECONDS", default_value_t = 5, global = true)]
     pub header_timeout_seconds: u64,
 
     /// Seconds a connection may stay silent in both directions before it is closed (at least
@@ -162,7 +169,8 @@ impl Config {
             max_connections: 1024,
             max_connections_per_address: 256,
             ws_max_sockets_per_account: 20,
-            header_timeout_seconds: 10,
+            header_timeout_seconds: 5,
+            trusted_proxies: crate::http::proxies::TrustedProxies::default(),
             idle_timeout_seconds: 60,
             ws_max_subscriptions: 20,
             max_subscriptions_per_account: 100,
@@ -211,6 +219,7 @@ impl Config {
             token_ttl: std::time::Duration::from_secs(self.token_ttl_hours.max(1) * 3600),
             max_failures: self.login_max_failures.max(1),
             lock_window: std::time::Duration::from_secs(self.login_lock_minutes * 60),
+            attempts: crate::auth::LoginAttempts::default(),
         }
     }
 
@@ -228,7 +237,13 @@ impl Config {
             header_timeout: secs(self.header_timeout_seconds.max(1)),
             idle_timeout: secs(self.idle_timeout_seconds.max(self.ws_ping_seconds.max(1) * 3 + 5)),
             drain_timeout: self.request_timeout() + secs(5),
+            trusted_proxies: std::sync::Arc::new(self.trusted_proxies.clone()),
         }
+    }
+
+    /// The reverse proxies whose forwarding headers are believed.
+    pub fn trusted_proxies(&self) -> crate::http::proxies::TrustedProxies {
+        self.trusted_proxies.clone()
     }
 
     /// The CORS origins as a list, without blanks.

@@ -32,7 +32,8 @@ pub mod codes {
     pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
     /// A mutation sent with GET.
     pub const METHOD_NOT_ALLOWED: &str = "METHOD_NOT_ALLOWED";
-    /// The server is at its connection limit; try again shortly.
+    /// The server is at a limit (connections, database connections, document rendering); try
+    /// again after the `Retry-After` seconds (HTTP 503).
     pub const BUSY: &str = "BUSY";
 
     /// Every code above.
@@ -74,6 +75,9 @@ pub enum AppError {
     Conflict(String),
     /// Too many attempts (failed logins); try again later.
     TooManyRequests(String),
+    /// The server is at a limit (no database connection free in time, the rendering pool
+    /// full); nothing was done, try again shortly (HTTP 503 with `Retry-After`).
+    Busy(String),
     /// A database error nobody translated; logged, never shown.
     Database(DieselError),
     Internal(String),
@@ -96,8 +100,15 @@ impl AppError {
         AppError::NotFound(format!("{what} not found"))
     }
 
+    /// No pooled connection came free in time: the caller may try again (`BUSY`).
     pub(crate) fn pool(e: diesel::r2d2::PoolError) -> Self {
-        AppError::Internal(format!("no database connection: {e}"))
+        tracing::warn!(error = %e, "no database connection came free in time");
+        AppError::busy_database()
+    }
+
+    /// Every database connection this kind of work may use is taken.
+    pub(crate) fn busy_database() -> Self {
+        AppError::Busy("the server is busy (every database connection is in use); try again in a moment".into())
     }
 
     pub(crate) fn join(e: tokio::task::JoinError) -> Self {
@@ -118,6 +129,7 @@ impl AppError {
             | AppError::NotFound(m)
             | AppError::Conflict(m)
             | AppError::TooManyRequests(m)
+            | AppError::Busy(m)
             | AppError::Internal(m) => m.clone(),
             AppError::BadInput { message, .. } => message.clone(),
             AppError::Database(e) => format!("database error: {e}"),
@@ -133,6 +145,7 @@ impl AppError {
             AppError::BadInput { .. } => codes::BAD_USER_INPUT,
             AppError::Conflict(_) => codes::CONFLICT,
             AppError::TooManyRequests(_) => codes::TOO_MANY_REQUESTS,
+            AppError::Busy(_) => codes::BUSY,
             AppError::Database(_) | AppError::Internal(_) => codes::INTERNAL_SERVER_ERROR,
         }
     }

@@ -139,6 +139,8 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         gateways: config.gateway_settings(),
         outbox,
         events: events.clone(),
+        renderer: Arc::new(http::fair::FairPool::for_this_machine()),
+        trusted_proxies: Arc::new(config.trusted_proxies()),
     };
     let (router, limits) = (http::router(state, config), config.connection_limits());
     Ok(App { router, limits, stop, first_admin_password, db, metrics })

@@ -100,15 +100,14 @@ fn since(settings: &AuthSettings) -> NaiveDateTime {
     now() - chrono::Duration::from_std(settings.lock_window).unwrap_or(chrono::Duration::minutes(15))
 }
 
-/// Checks `password` for the account `username` names, throttled (see [`throttle`]).
+/// Checks `password` for the account `username` names, throttled (see [`super::throttle`]).
 ///
-/// In one transaction the recent failures (of the username from this address, from this
-/// address, and of the username from anywhere) are counted and, unless the pair or the address
-/// is locked, a failure is recorded before the password is checked, so parallel guesses each
-/// count. A username failing from everywhere is not locked: the attempt waits a growing delay
-/// (outside the transaction) and then has its password checked. A right password takes the
-/// recorded failure back and clears the username's failures. `None` for a wrong username or
-/// password.
+/// The recent failures are read first: a locked (username, address) pair is refused without a
+/// check, and a username or address with many failures waits a growing delay. Then the
+/// password is checked (a wrong username against a stand-in hash, in the same time) and only a
+/// wrong one is recorded as a failure. A right password clears this address's failures for the
+/// username; when this address had none at all, it also ends the username's slow-down
+/// elsewhere (the guessers' own locks stay). `None` for a wrong username or password.
 async fn check_password(
     db: &Db,
     settings: &AuthSettings,
@@ -118,38 +117,40 @@ async fn check_password(
 ) -> AppResult<Option<Credentials>> {
     let (name, address, since, max) =
         (username.trim().to_lowercase(), address.to_owned(), since(settings), settings.max_failures);
-    let from = address.clone();
-    let lock_minutes = settings.lock_window.as_secs().div_ceil(60);
-    let n = name.clone();
-    let (failure, decision) = db
-        .write(move |conn| {
-            // Username first, then address, in every transaction: the two locks cannot deadlock.
-            crate::db::lock_key(conn, &format!("login:{n}"))?;
-            crate::db::lock_key(conn, &format!("login-address:{address}"))?;
-            let recent = repo::recent_failures(conn, &n, &address, since)?;
-            let decision = throttle(recent.by_pair, recent.by_address, recent.by_username, max);
-            if decision == Decision::Refuse {
-                return Err(AppError::TooManyRequests(format!(
-                    "too many failed logins; try again in up to {lock_minutes} minutes"
-                )));
-            }
-            Ok((repo::record_failure(conn, &n, &address, now(), since)?, decision))
-        })
-        .await?;
-    if let Decision::Delay(delay) = decision {
-        tokio::time::sleep(delay).await;
+    // Counted from before the read, so parallel guesses at one pair see each other.
+    let attempt = settings.attempts.begin(&name, &address);
+    let (n, from) = (name.clone(), address.clone());
+    let recent = db.read(move |conn| repo::recent_failures(conn, &n, &from, since)).await?;
+    match throttle(recent.by_pair + attempt.others, recent.by_address, recent.by_username, max) {
+        Decision::Refuse => {
+            let minutes = settings.lock_window.as_secs().div_ceil(60);
+            return Err(AppError::TooManyRequests(format!(
+                "too many failed logins for this username from this address; try again in up to {minutes} minutes"
+            )));
+        }
+        Decision::Delay(delay) => tokio::time::sleep(delay).await,
+        Decision::Go => {}
     }
     let n = name.clone();
     let found = db.read(move |conn| repo::credentials(conn, &n)).await?;
     let matches = password::verify(password, found.as_ref().map(|c| c.password_hash.clone())).await?;
-    let Some(account) = found.filter(|c| matches && c.active) else { return Ok(None) };
-    db.write(move |conn| {
-        repo::forget_failure(conn, failure)?;
-        // Only this address's failures: a guesser elsewhere keeps its lock (and the username
-        // its delay) until the window passes, whoever logs in meanwhile.
-        repo::clear_failures(conn, &name, &from)
-    })
-    .await?;
+    let Some(account) = found.filter(|c| matches && c.active) else {
+        db.write(move |conn| repo::record_failure(conn, &name, &address, now(), since)).await?;
+        drop(attempt);
+        return Ok(None);
+    };
+    drop(attempt);
+    if recent.by_pair > 0 || recent.by_username > 0 {
+        let clean_address = recent.by_address == 0;
+        db.write(move |conn| {
+            repo::clear_failures(conn, &name, &address)?;
+            if clean_address {
+                repo::forgive_username(conn, &name)?;
+            }
+            Ok(())
+        })
+        .await?;
+    }
     Ok(Some(account))
 }
 
@@ -170,11 +171,12 @@ pub struct AuthMutation;
 #[Object]
 impl AuthMutation {
     /// Logs in a staff member or a customer. A wrong username and a wrong password give the
-    /// same `UNAUTHENTICATED` error, "invalid username or password". After too many failures for a username from one address,
-    /// or from one address for any usernames, that address is refused with `TOO_MANY_REQUESTS`
-    /// for a while; a username failing from many addresses is not locked but slowed down
-    /// (each attempt waits a growing delay, up to 8 seconds), so its owner can still log in
-    /// from elsewhere.
+    /// same `UNAUTHENTICATED` error, "invalid username or password". After too many failures
+    /// for a username from one address, that username is refused there with
+    /// `TOO_MANY_REQUESTS` for a while. A username failing from many addresses, or an address
+    /// failing for many usernames, is never locked, only slowed down (each attempt waits a
+    /// growing delay, up to 8 seconds): others in the same office log in, and the owner can
+    /// log in from elsewhere.
     async fn login(
         &self,
         ctx: &Context<'_>,

@@ -96,7 +96,8 @@ pub struct RecentFailures {
     pub by_pair: i64,
     /// Any username from this address.
     pub by_address: i64,
-    /// This username from any address.
+    /// This username from any address (those not forgiven by a later right password from an
+    /// address that had not failed).
     pub by_username: i64,
 }
 
@@ -121,6 +122,7 @@ pub fn recent_failures(
         .get_result(conn)?;
     let by_username = login_failures::table
         .filter(login_failures::username.eq(username))
+        .filter(login_failures::slows_username.eq(true))
         .filter(login_failures::failed_at.gt(since))
         .count()
         .get_result(conn)?;
@@ -142,9 +144,12 @@ pub fn record_failure(
         .get_result(conn)?)
 }
 
-/// Takes back one recorded failure (the password turned out right).
-pub fn forget_failure(conn: &mut DbConn, id: i64) -> AppResult<()> {
-    diesel::delete(login_failures::table.find(id)).execute(conn)?;
+/// Stops a username's recorded failures from slowing its logins down (they still lock their
+/// own username and address pair, and count for their address).
+pub fn forgive_username(conn: &mut DbConn, username: &str) -> AppResult<()> {
+    diesel::update(login_failures::table.filter(login_failures::username.eq(username)))
+        .set(login_failures::slows_username.eq(false))
+        .execute(conn)?;
     Ok(())
 }
 

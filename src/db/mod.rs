@@ -24,8 +24,15 @@ use crate::error::AppError;
 /// How many times a write transaction is tried when the database reports contention.
 const WRITE_ATTEMPTS: u32 = 8;
 
-/// How long a request waits for a free pooled connection before it fails.
+/// How long a request waits for a free pooled connection before it fails with `BUSY`.
 const POOL_WAIT: Duration = Duration::from_secs(5);
+
+/// Pooled connections held back from each kind of work for the other: reads may hold at most
+/// `pool size - reserve` connections at once, and so may writes, so a crowd of readers never
+/// leaves a payment without a connection, nor a crowd of writers a profile query.
+fn reserve(pool_size: u32) -> u32 {
+    (pool_size / 4).max(1).min(pool_size.saturating_sub(1))
+}
 
 /// A cheap, cloneable handle on the connection pool.
 #[derive(Clone)]
@@ -36,6 +43,19 @@ pub struct Db {
     /// in SQLite's busy handler, which sleeps in growing steps and lets a newcomer overtake a
     /// writer that has waited long (seconds at the tail under steady concurrent writes).
     writers: Arc<std::sync::Mutex<()>>,
+    /// The connections reads may hold at once (see [`reserve`]).
+    read_budget: Arc<tokio::sync::Semaphore>,
+    /// The connections writes may hold at once (see [`reserve`]).
+    write_budget: Arc<tokio::sync::Semaphore>,
+    /// A connection of its own for `/healthz`, outside the pool and its budgets, so a busy
+    /// pool still answers whether the database is up.
+    health: Arc<Health>,
+}
+
+/// The health check's own connection, opened when first needed and again after a failure.
+struct Health {
+    manager: connection::Manager,
+    conn: std::sync::Mutex<Option<DbConn>>,
 }
 
 impl Db {
@@ -54,7 +74,11 @@ impl Db {
         statements: Arc<AtomicU64>,
         sync: SqliteSync,
     ) -> anyhow::Result<Db> {
-        let manager = connection::Manager::new(database_url, statements, sync)?;
+        let manager = connection::Manager::new(database_url, Arc::clone(&statements), sync)?;
+        let health = Arc::new(Health {
+            manager: connection::Manager::new(database_url, statements, sync)?,
+            conn: std::sync::Mutex::new(None),
+        });
         let backend = manager.backend();
         // Surface the real connection error before r2d2 hides it behind a timeout.
         drop(diesel::r2d2::ManageConnection::connect(&manager)?);
@@ -67,7 +91,46 @@ impl Db {
             // broken connections are found by `has_broken` when they come back.
             .test_on_check_out(false)
             .build(manager)?;
-        Ok(Db { pool, backend, writers: Arc::default() })
+        let budget = (pool_size - reserve(pool_size)) as usize;
+        Ok(Db {
+            pool,
+            backend,
+            writers: Arc::default(),
+            read_budget: Arc::new(tokio::sync::Semaphore::new(budget)),
+            write_budget: Arc::new(tokio::sync::Semaphore::new(budget)),
+            health,
+        })
+    }
+
+    /// A place in `budget`, waited for at most [`POOL_WAIT`] (without holding a thread).
+    async fn place(budget: &Arc<tokio::sync::Semaphore>) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        match tokio::time::timeout(POOL_WAIT, Arc::clone(budget).acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(AppError::busy_database()),
+        }
+    }
+
+    /// Runs `SELECT 1` on the health check's own connection (not a pooled one).
+    pub async fn ping(&self) -> Result<(), AppError> {
+        use diesel::connection::SimpleConnection;
+        let health = Arc::clone(&self.health);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = health.conn.lock().unwrap_or_else(|p| p.into_inner());
+            if conn.is_none() {
+                let fresh = diesel::r2d2::ManageConnection::connect(&health.manager)
+                    .map_err(|e| AppError::Internal(format!("cannot connect: {e}")))?;
+                *conn = Some(fresh);
+            }
+            let Some(c) = conn.as_mut() else { return Err(AppError::Internal("no connection".into())) };
+            let answered = c.batch_execute("SELECT 1");
+            if answered.is_err() {
+                // Open a fresh one next time (the server may have restarted).
+                *conn = None;
+            }
+            answered.map_err(AppError::from)
+        })
+        .await
+        .map_err(AppError::join)?
     }
 
     /// Which database this handle talks to.
@@ -76,13 +139,18 @@ impl Db {
     }
 
     /// Runs `f` with a pooled connection on the blocking pool (no transaction of its own).
+    ///
+    /// Reads hold at most the read budget of connections; past [`POOL_WAIT`] without a place
+    /// the answer is `BUSY`. Never keep the connection while waiting on a client.
     pub async fn read<T, F>(&self, f: F) -> Result<T, AppError>
     where
         F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let place = Self::place(&self.read_budget).await?;
         tokio::task::spawn_blocking(move || {
+            let _place = place;
             let mut conn = pool.get().map_err(AppError::pool)?;
             f(&mut conn)
         })
@@ -103,7 +171,9 @@ impl Db {
     {
         let pool = self.pool.clone();
         let writers = (self.backend == Backend::Sqlite).then(|| Arc::clone(&self.writers));
+        let place = Self::place(&self.write_budget).await?;
         tokio::task::spawn_blocking(move || {
+            let _place = place;
             // The turn before the connection: writers waiting their turn hold no connection
             // that readers need. A panic in another writer leaves nothing behind in the
             // database (its transaction rolled back), so a poisoned turn is still a turn.

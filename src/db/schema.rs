@@ -87,6 +87,7 @@ diesel::table! {
         username -> Text,
         address -> Text,
         failed_at -> Timestamp,
+        slows_username -> Bool,
     }
 }
 

@@ -5,12 +5,13 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
 use super::AppState;
 use crate::auth::permissions::{access, Access, Permission};
+use crate::auth::Principal;
 use crate::documents::model::TaxDocument;
 use crate::error::{codes, AppError};
 use crate::ids::{self, Decoded, Kind};
@@ -23,6 +24,8 @@ pub fn error_response(e: &AppError) -> Response {
         codes::NOT_FOUND => StatusCode::NOT_FOUND,
         codes::BAD_USER_INPUT => StatusCode::BAD_REQUEST,
         codes::CONFLICT => StatusCode::CONFLICT,
+        codes::TOO_MANY_REQUESTS => StatusCode::TOO_MANY_REQUESTS,
+        codes::BUSY => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     if status == StatusCode::INTERNAL_SERVER_ERROR {
@@ -32,9 +35,10 @@ pub fn error_response(e: &AppError) -> Response {
     let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": e.code()}}]});
     let mut response = (status, Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        if let Ok(v) = "Bearer".parse() {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, v);
-        }
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(super::RETRY_AFTER_SECONDS));
     }
     response
 }
@@ -46,10 +50,21 @@ pub async fn billing_access(
     headers: &HeaderMap,
     permission: Permission,
 ) -> Result<Access, AppError> {
+    Ok(billing_caller(state, connect_info, headers, permission).await?.1)
+}
+
+/// The caller (from the `Authorization` header) and their access to billing data.
+async fn billing_caller(
+    state: &AppState,
+    connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+    permission: Permission,
+) -> Result<(Principal, Access), AppError> {
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(crate::auth::bearer_token);
-    let auth = crate::auth::authenticate(&state.db, token, super::client_address(connect_info)).await?;
+    let auth = crate::auth::authenticate(&state.db, token, super::client_address(state, connect_info, headers)).await?;
     let principal = auth.principal.ok_or(AppError::Unauthenticated)?;
-    access(&principal, permission)
+    let access = access(&principal, permission)?;
+    Ok((principal, access))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -93,7 +108,7 @@ async fn document(
     file: &str,
     kind: Kind,
 ) -> Result<Response, AppError> {
-    let caller = billing_access(state, connect_info, headers, Permission::ReadBilling).await?;
+    let (principal, caller) = billing_caller(state, connect_info, headers, Permission::ReadBilling).await?;
     let (key, format) = parse(file, kind)?;
     let (doc, customer): (TaxDocument, i64) = state
         .db
@@ -101,7 +116,12 @@ async fn document(
             Kind::CreditNote => crate::documents::source::credit_note(conn, key),
             _ => crate::documents::source::invoice(conn, key),
         })
-        .await?;
+        .await
+        .map_err(|e| match e {
+            // One answer for "no such document" and "not yours": a customer cannot count ours.
+            AppError::NotFound(_) => AppError::not_found("document"),
+            other => other,
+        })?;
     if let Access::Own(own) = caller {
         if own != customer {
             // As if it did not exist: a customer learns nothing of others' documents.
@@ -112,9 +132,11 @@ async fn document(
     let (content_type, body, extension) = match format {
         Format::Html => ("text/html; charset=utf-8", crate::documents::html::render(&doc).into_bytes(), "html"),
         Format::Pdf => {
-            let pdf = tokio::task::spawn_blocking(move || crate::documents::pdf::render(&doc))
-                .await
-                .map_err(|e| AppError::Internal(format!("PDF rendering stopped: {e}")))?
+            let account = format!("{}:{}", principal.kind(), principal.id());
+            let pdf = state
+                .renderer
+                .run(&account, move || crate::documents::pdf::render(&doc))
+                .await?
                 .map_err(AppError::Internal)?;
             ("application/pdf", pdf, "pdf")
         }

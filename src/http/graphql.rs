@@ -47,7 +47,7 @@ pub async fn post(
         Ok(request) => request,
         Err(message) => return error_response(StatusCode::BAD_REQUEST, codes::BAD_REQUEST, &message),
     };
-    let address = client_address(connect_info.as_ref());
+    let address = client_address(&state, connect_info.as_ref(), &headers);
     run(&state, &headers, address, request, false).await
 }
 
@@ -110,7 +110,7 @@ pub async fn get(
     if let Some(name) = params.operation_name.filter(|n| !n.is_empty()) {
         request = request.operation_name(name);
     }
-    let address = client_address(connect_info.as_ref());
+    let address = client_address(&state, connect_info.as_ref(), &headers);
     run(&state, &headers, address, request, true).await
 }
 
@@ -170,8 +170,15 @@ async fn run(
             async_graphql::Response::from_errors(vec![request_hooks::timeout_error(state.request_timeout)])
         }
     };
-    let status = if response.errors.iter().any(|e| has_code(e, "METHOD_NOT_ALLOWED")) {
+    let status = if response.errors.iter().any(|e| has_code(e, codes::METHOD_NOT_ALLOWED)) {
         StatusCode::METHOD_NOT_ALLOWED
+    } else if response.data == async_graphql::Value::Null && response.errors.iter().any(|e| has_code(e, codes::BUSY)) {
+        // Nothing ran (no free database connection, say): a plain "try again" for any client.
+        let mut busy =
+            (StatusCode::SERVICE_UNAVAILABLE, async_graphql_axum::GraphQLResponse::from(response)).into_response();
+        busy.headers_mut()
+            .insert(header::RETRY_AFTER, axum::http::HeaderValue::from_static(super::RETRY_AFTER_SECONDS));
+        return busy;
     } else {
         StatusCode::OK
     };

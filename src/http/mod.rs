@@ -3,8 +3,11 @@
 //! accepted and bounded is in `server`.
 
 mod documents;
+pub mod fair;
 mod graphiql;
 mod graphql;
+mod places;
+pub mod proxies;
 mod reports;
 pub mod server;
 mod webhooks;
@@ -21,7 +24,6 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
-use diesel::connection::SimpleConnection;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
@@ -29,6 +31,9 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::graphql::AppSchema;
 use crate::metrics::Metrics;
+
+/// The `Retry-After` of a `503 BUSY` answer, in seconds.
+pub const RETRY_AFTER_SECONDS: &str = "1";
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -55,6 +60,10 @@ pub struct AppState {
     pub gateways: crate::gateways::service::GatewaySettings,
     pub outbox: crate::notifications::Outbox,
     pub events: crate::events::Events,
+    /// Threads for PDF rendering, with a share per account.
+    pub renderer: Arc<fair::FairPool>,
+    /// The peers whose `X-Forwarded-For` / `Forwarded` headers name the client (`ISP_TRUSTED_PROXIES`).
+    pub trusted_proxies: Arc<proxies::TrustedProxies>,
 }
 
 /// The routes and layers of the app.
@@ -97,14 +106,23 @@ fn cors(config: &Config) -> CorsLayer {
     }
 }
 
-/// The client's address as the connection shows it (no proxy headers are trusted).
-fn client_address(connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>) -> String {
-    connect_info.map_or_else(|| "unknown".to_owned(), |Extension(ConnectInfo(addr))| addr.ip().to_string())
+/// The client's address: the connection's peer, or the address a trusted proxy forwarded
+/// (`ISP_TRUSTED_PROXIES`, see [`proxies`]).
+fn client_address(
+    state: &AppState,
+    connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+) -> String {
+    connect_info.map_or_else(
+        || "unknown".to_owned(),
+        |Extension(ConnectInfo(addr))| state.trusted_proxies.client(addr.ip(), headers).to_string(),
+    )
 }
 
-/// 200 when the database answers within two seconds, 503 otherwise.
+/// 200 when the database answers within two seconds, 503 otherwise. The check has a
+/// connection of its own, so a pool taken by requests does not make a healthy server look down.
 async fn healthz(State(state): State<AppState>) -> Response {
-    let check = state.db.read(|conn| conn.batch_execute("SELECT 1").map_err(Into::into));
+    let check = state.db.ping();
     let backend = match state.db.backend() {
         crate::db::Backend::Sqlite => "sqlite",
         crate::db::Backend::Postgres => "postgres",

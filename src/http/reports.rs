@@ -1,6 +1,7 @@
 //! `GET /reports/<name>.csv`: the reports as CSV downloads, for the same bearer token as the
-//! API (the reports permission: ADMIN, MANAGER). Streamed: lines are read in batches and sent
-//! as they are read, so memory stays flat however long the report.
+//! API (the reports permission: ADMIN, MANAGER). Lines are read in batches into a temporary
+//! file, then sent from it: memory stays flat however long the report, and a slow client never
+//! holds a database connection (see [`streamed`]).
 //!
 //! Parameters: `from`, `to` (`YYYY-MM-DD`, business dates, both included; this month up to
 //! today by default), `companyId`, `localityId`; collections also `method`, `collectorId`;
@@ -10,7 +11,7 @@
 
 use std::net::SocketAddr;
 
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
@@ -158,41 +159,57 @@ pub async fn csv(
         params.report(name)
     };
     match report.await {
-        Ok(report) => streamed(&state, report),
+        Ok(report) => streamed(&state, report).await,
         Err(e) => error_response(&e),
     }
 }
 
-/// The report's lines as they are read, a few chunks ahead of the client at most.
-fn streamed(state: &AppState, mut report: Box<dyn CsvReport>) -> Response {
+/// The report written whole into an unnamed temporary file, then sent from that file.
+///
+/// The database is read in batches inside one snapshot, on one pooled connection held only
+/// while the database is read; the client's pace never touches it. A client that reads slowly
+/// (a mobile link, or on purpose) holds a socket and an open file, never a database connection
+/// or a thread. A report that cannot be finished is an error response, never a short file.
+async fn streamed(state: &AppState, mut report: Box<dyn CsvReport>) -> Response {
     let file_name = report.file_name();
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    let db = state.db.clone();
-    tokio::spawn(async move {
-        let lines = tx.clone();
-        let written = db
-            .read(move |conn| {
-                stream::write(conn, report.as_mut(), |chunk| lines.blocking_send(Ok(Bytes::from(chunk))).is_ok())
-            })
-            .await;
-        if let Err(e) = written {
-            tracing::error!(error = %e.message(), "report stopped");
-            // Ends the body with an error, so the client sees a broken download, not a short file.
-            let _ = tx.send(Err(std::io::Error::other("the report could not be finished"))).await;
-        }
-    });
+    let written = state.db.read(move |conn| into_file(conn, report.as_mut())).await;
+    let (file, length) = match written {
+        Ok(done) => done,
+        Err(e) => return error_response(&e),
+    };
     let body =
-        Body::from_stream(futures_util::stream::unfold(
-            rx,
-            |mut rx| async move { rx.recv().await.map(|item| (item, rx)) },
-        ));
+        Body::from_stream(tokio_util::io::ReaderStream::with_capacity(tokio::fs::File::from_std(file), 64 * 1024));
     (
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file_name}\"")),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
+            (header::CONTENT_LENGTH, length.to_string()),
         ],
         body,
     )
         .into_response()
+}
+
+/// Writes `report` into a new temporary file (gone when closed); returns it rewound, with
+/// its length.
+fn into_file(conn: &mut crate::db::DbConn, report: &mut dyn CsvReport) -> AppResult<(std::fs::File, u64)> {
+    use std::io::{Seek, Write};
+    let file_error = |e: std::io::Error| AppError::Internal(format!("report file: {e}"));
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, tempfile::tempfile().map_err(file_error)?);
+    let mut failed = None;
+    stream::write(conn, report, |chunk| match out.write_all(chunk.as_bytes()) {
+        Ok(()) => true,
+        Err(e) => {
+            failed = Some(e);
+            false
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(file_error(e));
+    }
+    let mut file = out.into_inner().map_err(|e| file_error(e.into_error()))?;
+    let length = file.stream_position().map_err(file_error)?;
+    file.rewind().map_err(file_error)?;
+    Ok((file, length))
 }

@@ -1,5 +1,6 @@
-//! Accepting connections within bounds: at most `ISP_MAX_CONNECTIONS` at once (the next ones
-//! get a quick 503 and are closed, long before the process runs out of file descriptors),
+//! Accepting connections within bounds: at most `ISP_MAX_CONNECTIONS` at once, shared as
+//! [`super::places`] says (the next ones get a quick 503 and are closed, long before the
+//! process runs out of file descriptors),
 //! request headers within `ISP_HEADER_TIMEOUT_SECONDS`, and no connection silent in both
 //! directions for longer than `ISP_IDLE_TIMEOUT_SECONDS` (websockets stay busy with pings).
 //! On shutdown, new connections stop, idle ones close, and requests in flight finish (each is
@@ -13,25 +14,32 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
+use axum::response::IntoResponse;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::watch;
 use tokio::time::{Instant, Sleep};
 use tower::ServiceExt;
 
+use super::places::{Activity, Admitted, Place, Places};
+use super::proxies::TrustedProxies;
+
 /// The bounds on connections.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ConnectionLimits {
     pub max_connections: usize,
-    /// Most open connections from one client address.
+    /// Most open connections from one client address (see [`super::places`] for how the
+    /// share shrinks as places fill).
     pub max_per_address: usize,
     pub header_timeout: Duration,
     pub idle_timeout: Duration,
     /// How long shutdown waits for connections to finish (a request's deadline and a little).
     pub drain_timeout: Duration,
+    /// Reverse proxies: not held to the per-address share.
+    pub trusted_proxies: Arc<TrustedProxies>,
 }
 
 const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nConnection: close\r\n\
@@ -49,8 +57,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     raise_open_file_limit();
-    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let per_address = PerAddress::default();
+    let places = Places::new(limits.max_connections, limits.max_per_address, Arc::clone(&limits.trusted_proxies));
+    let connections = tokio_util::task::TaskTracker::new();
     let stop_rx = stop.subscribe();
     tokio::pin!(shutdown);
     loop {
@@ -66,80 +74,83 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let Ok(permit) = Arc::clone(&permits).try_acquire_owned() else {
-            tokio::spawn(refuse(stream));
-            continue;
-        };
-        let Some(address_slot) = per_address.take(addr.ip(), limits.max_per_address) else {
+        let Some(admitted) = places.admit(addr.ip()) else {
             tokio::spawn(refuse(stream));
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let (router, mut stop_rx) = (router.clone(), stop_rx.clone());
-        tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-                request.extensions_mut().insert(ConnectInfo(addr));
-                router.clone().oneshot(request)
-            });
-            // The permit goes with the connection, also into a websocket it is upgraded to.
-            let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout, (permit, address_slot)));
-            let connection = hyper::server::conn::http1::Builder::new()
-                .timer(TokioTimer::new())
-                .header_read_timeout(limits.header_timeout)
-                .serve_connection(io, service)
-                .with_upgrades();
-            tokio::pin!(connection);
-            tokio::select! {
-                _ = connection.as_mut() => {}
-                () = stopping(&mut stop_rx) => {
-                    connection.as_mut().graceful_shutdown();
-                    let _ = connection.await;
-                }
-            }
-        });
+        connections.spawn(connection(stream, addr, admitted, router.clone(), limits.clone(), stop_rx.clone()));
     }
     drop(listener);
     let _ = stop.send(true);
-    // Every connection holds a permit until it ends: having them all back means all are done.
-    let all = u32::try_from(limits.max_connections.max(1)).unwrap_or(u32::MAX);
-    if tokio::time::timeout(limits.drain_timeout, permits.acquire_many(all)).await.is_err() {
+    connections.close();
+    if tokio::time::timeout(limits.drain_timeout, connections.wait()).await.is_err() {
         tracing::warn!("some connections did not finish in time; closing them");
     }
     Ok(())
 }
 
-/// Open connections per client address, so that one address cannot hold every place.
-#[derive(Clone, Default)]
-struct PerAddress(Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>>);
-
-/// One connection's place under its address's cap; given back on drop.
-struct AddressSlot {
-    counts: PerAddress,
-    ip: std::net::IpAddr,
-}
-
-impl PerAddress {
-    fn take(&self, ip: std::net::IpAddr, max: usize) -> Option<AddressSlot> {
-        let mut counts = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let count = counts.entry(ip).or_insert(0);
-        if *count >= max.max(1) {
-            return None;
-        }
-        *count += 1;
-        Some(AddressSlot { counts: self.clone(), ip })
-    }
-}
-
-impl Drop for AddressSlot {
-    fn drop(&mut self) {
-        let mut counts = self.counts.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(count) = counts.get_mut(&self.ip) {
-            *count -= 1;
-            if *count == 0 {
-                counts.remove(&self.ip);
+/// Serves one connection until it ends, the server stops, or it is told to give its place to
+/// a newcomer (it then finishes what is in flight, if anything slipped in, and closes).
+async fn connection(
+    stream: TcpStream,
+    addr: std::net::SocketAddr,
+    admitted: Admitted,
+    router: Router,
+    limits: ConnectionLimits,
+    mut stop_rx: watch::Receiver<bool>,
+) {
+    let Admitted { place, activity, leave, reserved } = admitted;
+    let requests = Arc::clone(&activity);
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        let upgrade = request.headers().contains_key(hyper::header::UPGRADE);
+        let in_flight = requests.request(upgrade);
+        let refused = reserved && !may_use_reserve(&request);
+        request.extensions_mut().insert(ConnectInfo(addr));
+        let router = router.clone();
+        async move {
+            let _in_flight = in_flight;
+            if refused {
+                return Ok(busy_response());
             }
+            router.oneshot(request).await
+        }
+    });
+    // The place goes with the connection, also into a websocket it is upgraded to.
+    let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout, activity, place));
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .serve_connection(io, service)
+        .with_upgrades();
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        () = stopping(&mut stop_rx) => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
+        }
+        () = leave.notified() => {
+            connection.as_mut().graceful_shutdown();
+            let _ = connection.await;
         }
     }
+}
+
+/// Whether a request may use one of the reserved places: a logged-in caller's (it carries
+/// `Authorization`), or the health check.
+fn may_use_reserve<B>(request: &hyper::Request<B>) -> bool {
+    request.uri().path() == "/healthz" || request.headers().contains_key(hyper::header::AUTHORIZATION)
+}
+
+/// The answer on a reserved place to a request that may not use it.
+fn busy_response() -> axum::response::Response {
+    let body = serde_json::json!({"errors": [{
+        "message": "the server is near its connection limit; only logged-in requests are served now",
+        "extensions": {"code": crate::error::codes::BUSY},
+    }]});
+    let headers = [(hyper::header::RETRY_AFTER, super::RETRY_AFTER_SECONDS), (hyper::header::CONNECTION, "close")];
+    (hyper::StatusCode::SERVICE_UNAVAILABLE, headers, axum::Json(body)).into_response()
 }
 
 /// Resolves once the server is told to stop.
@@ -171,22 +182,24 @@ fn raise_open_file_limit() {
 }
 
 /// A connection that fails with `TimedOut` once nothing has moved in either direction for
-/// `idle` (checked whenever the server waits to read or write).
-/// It also holds the connection's places under the caps.
+/// `idle` (checked whenever the server waits to read or write). It tells the accept loop when
+/// bytes move, and holds the connection's place.
 struct IdleTimeout<T> {
     inner: T,
     idle: Duration,
     timer: Pin<Box<Sleep>>,
-    _places: (OwnedSemaphorePermit, AddressSlot),
+    activity: Arc<Activity>,
+    _place: Place,
 }
 
 impl<T> IdleTimeout<T> {
-    fn new(inner: T, idle: Duration, places: (OwnedSemaphorePermit, AddressSlot)) -> Self {
-        IdleTimeout { inner, idle, timer: Box::pin(tokio::time::sleep(idle)), _places: places }
+    fn new(inner: T, idle: Duration, activity: Arc<Activity>, place: Place) -> Self {
+        IdleTimeout { inner, idle, timer: Box::pin(tokio::time::sleep(idle)), activity, _place: place }
     }
 
     fn moved(&mut self) {
         self.timer.as_mut().reset(Instant::now() + self.idle);
+        self.activity.moved();
     }
 
     /// Notes a write that moved bytes, or fails one that waits past the idle time.
@@ -261,18 +274,6 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for IdleTimeout<T> {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn one_address_gets_its_share_only() {
-        let per = super::PerAddress::default();
-        let (a, b) = ("127.0.0.1".parse().unwrap(), "127.0.0.2".parse().unwrap());
-        let first = per.take(a, 2).unwrap();
-        let _second = per.take(a, 2).unwrap();
-        assert!(per.take(a, 2).is_none(), "a third from the same address is refused");
-        assert!(per.take(b, 2).is_some(), "another address is not affected");
-        drop(first);
-        assert!(per.take(a, 2).is_some(), "a place given back is free again");
-    }
-
     #[test]
     fn the_busy_answer_is_well_formed() {
         let text = std::str::from_utf8(super::BUSY).unwrap();

@@ -69,7 +69,7 @@ pub async fn upgrade(
     let Some(protocol) = protocol else {
         return (StatusCode::BAD_REQUEST, "offer the graphql-transport-ws or graphql-ws subprotocol").into_response();
     };
-    let address = client_address(connect_info.as_ref());
+    let address = client_address(&state, connect_info.as_ref(), &headers);
     upgrade
         // A message (also one sent in fragments, which are read whole before anything can look
         // at them) may be as large as an HTTP body and at most MAX_MESSAGE_BYTES: that bounds

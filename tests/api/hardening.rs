@@ -312,6 +312,39 @@ async fn connections_are_bounded() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_quiet_connection_makes_room_for_a_new_one() {
+    let app = TestApp::spawn_with(Kind::Sqlite, |c| c.max_connections = 4).await.unwrap();
+    // With the test client's own kept-alive connection: two that asked once and then said
+    // nothing, and one that never said anything. Every place is taken.
+    let mut talkers = Vec::new();
+    for _ in 0..2 {
+        let mut s = TcpStream::connect(app.addr).await.unwrap();
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+        let mut buf = [0u8; 512];
+        let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf)).await.unwrap().unwrap();
+        assert!(String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"));
+        talkers.push(s);
+    }
+    let mut silent = TcpStream::connect(app.addr).await.unwrap();
+    // Once they have been quiet for a second, the silent one gives its place to a newcomer.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let mut newcomer = TcpStream::connect(app.addr).await.unwrap();
+    newcomer.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(3), newcomer.read_to_end(&mut answer)).await.expect("served").unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let mut buf = [0u8; 64];
+    let read = tokio::time::timeout(Duration::from_millis(500), silent.read(&mut buf)).await;
+    assert!(matches!(read, Ok(Ok(0))), "the silent connection was closed: {read:?}");
+    for s in &mut talkers {
+        let read = tokio::time::timeout(Duration::from_millis(200), s.read(&mut buf)).await;
+        assert!(read.is_err(), "a connection that spoke keeps its place while a silent one can go");
+    }
+    assert_healthy(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn shutdown_closes_websockets_and_returns() {
     let dir = tempfile::tempdir().unwrap();
     let mut config = isp_billing::config::Config::for_database(dir.path().join("t.db").to_string_lossy());

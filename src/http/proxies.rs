@@ -1,0 +1,209 @@
+//! Which address a request comes from when the server sits behind a reverse proxy.
+//!
+//! `ISP_TRUSTED_PROXIES` lists the proxies (addresses or CIDR ranges, comma-separated). From a
+//! peer on that list, and only from one, the client is read from `Forwarded` (RFC 7239, its
+//! `for=` parameters) or else `X-Forwarded-For`: the nearest hop that is not itself a trusted
+//! proxy. A client cannot pick its own address by sending the header, since a proxy appends
+//! what it saw and the walk starts from that end. From any other peer the headers are ignored.
+
+use std::net::IpAddr;
+
+use axum::http::HeaderMap;
+
+/// An address range such as `10.0.0.0/8` or `::1/128`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cidr {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl Cidr {
+    fn parse(text: &str) -> Result<Cidr, String> {
+        let (address, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (text, None),
+        };
+        let network: IpAddr =
+            address.trim().parse().map_err(|_| format!("`{text}` is not an address or CIDR range"))?;
+        let network = canonical(network);
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p
+                .trim()
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("`{text}`: the prefix length must be a number from 0 to {max}"))?,
+            None => max,
+        };
+        Ok(Cidr { network, prefix })
+    }
+
+    fn contains(&self, ip: IpAddr) -> bool {
+        match (self.network, canonical(ip)) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// An IPv4 address written as IPv6 (`::ffff:10.0.0.1`) as the IPv4 address it is.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// The proxies whose forwarding headers are believed (`ISP_TRUSTED_PROXIES`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<Cidr>);
+
+impl TrustedProxies {
+    /// Reads a comma-separated list of addresses and CIDR ranges (empty: trust no proxy).
+    pub fn parse(list: &str) -> Result<TrustedProxies, String> {
+        let ranges = list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Cidr::parse);
+        Ok(TrustedProxies(ranges.collect::<Result<_, _>>()?))
+    }
+
+    /// Whether `peer` is one of the trusted proxies.
+    pub fn trusts(&self, peer: IpAddr) -> bool {
+        self.0.iter().any(|range| range.contains(peer))
+    }
+
+    /// The client's address: `peer` itself, unless `peer` is a trusted proxy and the forwarding
+    /// headers name the hop before it.
+    pub fn client(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        if !self.trusts(peer) {
+            return canonical(peer);
+        }
+        let hops = forwarded_for(headers).or_else(|| x_forwarded_for(headers)).unwrap_or_default();
+        let mut client = canonical(peer);
+        // From the nearest hop outwards: each trusted proxy vouches for the one before it.
+        for hop in hops.iter().rev() {
+            match hop {
+                Some(ip) if self.trusts(*ip) => client = canonical(*ip),
+                Some(ip) => return canonical(*ip),
+                // "unknown" or an obfuscated name: the last address we can vouch for stands.
+                None => break,
+            }
+        }
+        client
+    }
+}
+
+/// The `for=` hops of every `Forwarded` header, in order; `None` when there is no such header.
+fn forwarded_for(headers: &HeaderMap) -> Option<Vec<Option<IpAddr>>> {
+    let mut hops = Vec::new();
+    let mut any = false;
+    for value in headers.get_all("forwarded") {
+        any = true;
+        let Ok(value) = value.to_str() else { return Some(vec![None]) };
+        for element in value.split(',') {
+            let node = element
+                .split(';')
+                .filter_map(|pair| pair.trim().split_once('='))
+                .find_map(|(k, v)| k.trim().eq_ignore_ascii_case("for").then(|| v.trim().trim_matches('"').to_owned()));
+            hops.push(node.as_deref().and_then(node_address));
+        }
+    }
+    any.then_some(hops)
+}
+
+/// The hops of every `X-Forwarded-For` header, in order; `None` when there is none.
+fn x_forwarded_for(headers: &HeaderMap) -> Option<Vec<Option<IpAddr>>> {
+    let mut hops = Vec::new();
+    let mut any = false;
+    for value in headers.get_all("x-forwarded-for") {
+        any = true;
+        let Ok(value) = value.to_str() else { return Some(vec![None]) };
+        hops.extend(value.split(',').map(|hop| node_address(hop.trim())));
+    }
+    any.then_some(hops)
+}
+
+/// An address as a forwarding header writes it: `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1`
+/// or `[2001:db8::1]:4711`.
+fn node_address(node: &str) -> Option<IpAddr> {
+    if let Some(rest) = node.strip_prefix('[') {
+        return rest.split_once(']')?.0.parse().ok();
+    }
+    node.parse().ok().or_else(|| {
+        let (host, port) = node.rsplit_once(':')?;
+        port.parse::<u16>().ok()?;
+        host.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.append(*name, value.parse().unwrap());
+        }
+        map
+    }
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn reads_addresses_and_ranges() {
+        let trusted = TrustedProxies::parse(" 10.0.0.0/8, 127.0.0.1 ,::1, fd00::/8").unwrap();
+        assert!(trusted.trusts(ip("10.200.3.4")));
+        assert!(trusted.trusts(ip("::ffff:10.1.1.1")), "IPv4 written as IPv6");
+        assert!(trusted.trusts(ip("127.0.0.1")) && !trusted.trusts(ip("127.0.0.2")));
+        assert!(trusted.trusts(ip("::1")) && trusted.trusts(ip("fd12::1")) && !trusted.trusts(ip("fe80::1")));
+        assert!(TrustedProxies::parse("0.0.0.0/0").unwrap().trusts(ip("203.0.113.9")));
+        assert_eq!(TrustedProxies::parse("").unwrap(), TrustedProxies::default());
+        for bad in ["10.0.0.0/33", "proxy.local", "10.0.0.0/x", "::/129"] {
+            assert!(TrustedProxies::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn headers_count_only_from_a_trusted_peer() {
+        let trusted = TrustedProxies::parse("10.0.0.1").unwrap();
+        let sent = headers(&[("x-forwarded-for", "198.51.100.7")]);
+        assert_eq!(trusted.client(ip("203.0.113.9"), &sent), ip("203.0.113.9"), "not from a proxy");
+        assert_eq!(trusted.client(ip("10.0.0.1"), &sent), ip("198.51.100.7"));
+        assert_eq!(trusted.client(ip("10.0.0.1"), &HeaderMap::new()), ip("10.0.0.1"), "no header");
+    }
+
+    #[test]
+    fn the_nearest_untrusted_hop_is_the_client() {
+        let trusted = TrustedProxies::parse("10.0.0.0/8").unwrap();
+        // The client claimed 1.2.3.4; the proxy appended what it really saw.
+        let spoofed = headers(&[("x-forwarded-for", "1.2.3.4, 198.51.100.7")]);
+        assert_eq!(trusted.client(ip("10.0.0.1"), &spoofed), ip("198.51.100.7"));
+        let chain = headers(&[("x-forwarded-for", "198.51.100.7, 10.0.0.5"), ("x-forwarded-for", "10.0.0.6")]);
+        assert_eq!(trusted.client(ip("10.0.0.1"), &chain), ip("198.51.100.7"), "two proxies deep");
+        let unknown = headers(&[("x-forwarded-for", "198.51.100.7, unknown, 10.0.0.5")]);
+        assert_eq!(trusted.client(ip("10.0.0.1"), &unknown), ip("10.0.0.5"), "stops at what it cannot read");
+    }
+
+    #[test]
+    fn forwarded_wins_and_is_read_per_rfc_7239() {
+        let trusted = TrustedProxies::parse("10.0.0.0/8").unwrap();
+        let both = headers(&[
+            ("forwarded", "for=192.0.2.60;proto=https;by=10.0.0.1, for=\"[2001:db8:cafe::17]:4711\""),
+            ("x-forwarded-for", "198.51.100.7"),
+        ]);
+        assert_eq!(trusted.client(ip("10.0.0.1"), &both), ip("2001:db8:cafe::17"));
+        let with_port = headers(&[("forwarded", "For=\"192.0.2.43:47011\"")]);
+        assert_eq!(trusted.client(ip("10.0.0.1"), &with_port), ip("192.0.2.43"));
+        let hidden = headers(&[("forwarded", "for=_hidden")]);
+        assert_eq!(trusted.client(ip("10.0.0.1"), &hidden), ip("10.0.0.1"));
+    }
+}
