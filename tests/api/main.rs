@@ -11,6 +11,7 @@ mod billing_concurrency;
 mod billing_crash;
 mod billing_cycle;
 mod binary;
+mod crowds;
 mod customers;
 mod durability;
 mod gateways;
