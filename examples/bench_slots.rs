@@ -27,7 +27,8 @@ async fn main() {
     let args = load_args("http://127.0.0.1:8075", 8);
     let server: SocketAddr = args.url.trim_start_matches("http://").parse().expect("--url http://IP:PORT");
     let client = reqwest::Client::new();
-    let login = json!({"query": "mutation { login(username: \"admin\", password: \"bench-admin-password\") { token } }"});
+    let login =
+        json!({"query": "mutation { login(username: \"admin\", password: \"bench-admin-password\") { token } }"});
     let token = post(&client, &args.url, None, &login).await.expect("login")["data"]["login"]["token"]
         .as_str()
         .unwrap()
@@ -87,7 +88,9 @@ async fn main() {
                     let t = Instant::now();
                     let answer = client.post(format!("{url}/graphql")).bearer_auth(&token).json(&body).send().await;
                     let ok = match answer {
-                        Ok(r) if r.status() == 200 => r.bytes().await.is_ok_and(|b| b.starts_with(b"{\"data\":{\"me\"")),
+                        Ok(r) if r.status() == 200 => {
+                            r.bytes().await.is_ok_and(|b| b.starts_with(b"{\"data\":{\"me\""))
+                        }
                         _ => false,
                     };
                     if ok {

@@ -140,6 +140,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         outbox,
         events: events.clone(),
         renderer: Arc::new(http::fair::FairPool::for_this_machine()),
+        exports: Arc::new(tokio::sync::Semaphore::new(http::MAX_EXPORTS)),
         trusted_proxies: Arc::new(config.trusted_proxies()),
     };
     let (router, limits) = (http::router(state, config), config.connection_limits());

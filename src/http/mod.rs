@@ -35,6 +35,9 @@ use crate::metrics::Metrics;
 /// The `Retry-After` of a `503 BUSY` answer, in seconds.
 pub const RETRY_AFTER_SECONDS: &str = "1";
 
+/// CSV reports produced at once; more wait (at most 5 s, then `BUSY`).
+pub const MAX_EXPORTS: usize = 2;
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -62,6 +65,9 @@ pub struct AppState {
     pub events: crate::events::Events,
     /// Threads for PDF rendering, with a share per account.
     pub renderer: Arc<fair::FairPool>,
+    /// CSV reports being produced at once (each reads the database for as long as it takes),
+    /// so that downloads never take every read connection.
+    pub exports: Arc<tokio::sync::Semaphore>,
     /// The peers whose `X-Forwarded-For` / `Forwarded` headers name the client (`ISP_TRUSTED_PROXIES`).
     pub trusted_proxies: Arc<proxies::TrustedProxies>,
 }

@@ -208,9 +208,16 @@ impl Places {
     }
 
     /// Open connections.
-    #[cfg(test)]
     fn open(&self) -> usize {
         self.inner.lock().unwrap_or_else(|p| p.into_inner()).open
+    }
+
+    /// Resolves once every place has been given back (websockets included: a place lives as
+    /// long as the socket, upgraded or not).
+    pub async fn drained(&self) {
+        while self.open() > 0 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 }
 

@@ -10,6 +10,8 @@
 //! `assignedEmployeeId`, `billingType`, `expiringBefore`).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Query, State};
@@ -172,6 +174,10 @@ pub async fn csv(
 /// or a thread. A report that cannot be finished is an error response, never a short file.
 async fn streamed(state: &AppState, mut report: Box<dyn CsvReport>) -> Response {
     let file_name = report.file_name();
+    let wait = tokio::time::timeout(Duration::from_secs(5), Arc::clone(&state.exports).acquire_owned()).await;
+    let Ok(Ok(_producing)) = wait else {
+        return error_response(&AppError::Busy("other reports are being produced; try again in a moment".into()));
+    };
     let written = state.db.read(move |conn| into_file(conn, report.as_mut())).await;
     let (file, length) = match written {
         Ok(done) => done,

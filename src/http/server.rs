@@ -58,7 +58,6 @@ pub async fn serve(
 ) -> io::Result<()> {
     raise_open_file_limit();
     let places = Places::new(limits.max_connections, limits.max_per_address, Arc::clone(&limits.trusted_proxies));
-    let connections = tokio_util::task::TaskTracker::new();
     let stop_rx = stop.subscribe();
     tokio::pin!(shutdown);
     loop {
@@ -79,12 +78,12 @@ pub async fn serve(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        connections.spawn(connection(stream, addr, admitted, router.clone(), limits.clone(), stop_rx.clone()));
+        tokio::spawn(connection(stream, addr, admitted, router.clone(), limits.clone(), stop_rx.clone()));
     }
     drop(listener);
     let _ = stop.send(true);
-    connections.close();
-    if tokio::time::timeout(limits.drain_timeout, connections.wait()).await.is_err() {
+    // Every connection holds its place until it ends: all places back means all are done.
+    if tokio::time::timeout(limits.drain_timeout, places.drained()).await.is_err() {
         tracing::warn!("some connections did not finish in time; closing them");
     }
     Ok(())
