@@ -110,7 +110,17 @@ async fn receive_checked(
     }
     let notification = match notification::read(delivery.provider, &delivery.body, delivery.event_id.as_deref()) {
         Ok(n) => n,
-        Err(message) => return Ok((Answer::BadRequest(message), Vec::new())),
+        Err(unreadable) => {
+            // The gateway retries a 4xx; the log says which field keeps it from being recorded.
+            tracing::warn!(
+                gateway = gateway.id,
+                provider = gateway.provider.as_str(),
+                field = %unreadable.field,
+                problem = %unreadable.problem,
+                "gateway notification refused: it cannot be read"
+            );
+            return Ok((Answer::BadRequest(unreadable.to_string()), Vec::new()));
+        }
     };
     // Two deliveries at the same instant: the second finds what the first recorded.
     let (outcome, notes) = db.write_settling_race(move |conn| record(conn, &outbox, &gateway, &notification)).await?;
@@ -182,7 +192,7 @@ fn record_money(
     let mut row = NewGatewayPayment {
         gateway_id: gateway.id,
         gateway_payment_id: gateway_payment_id.clone(),
-        amount_paise: reported.amount_paise.clamp(-crate::money::MAX_STORED_PAISE, crate::money::MAX_STORED_PAISE),
+        amount_paise: reported.amount_paise,
         currency: reported.currency.clone(),
         method: reported.method,
         utr: reported.utr.clone(),
@@ -221,7 +231,7 @@ fn record_money(
                 amount: reported.amount_paise,
                 method: reported.method,
                 reference: Some(gateway_payment_id.clone()),
-                remarks: Some(format!("{} payment {}", gateway.provider, gateway_payment_id)),
+                remarks: Some(format!("{} payment {}", gateway.provider, notification::shown(&gateway_payment_id))),
                 status: PaymentStatus::Completed,
                 keep_excess_as_advance: false,
                 upi_utr: reported.utr.clone(),
