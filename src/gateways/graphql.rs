@@ -80,7 +80,9 @@ impl GatewayPayment {
     async fn id(&self) -> ID {
         global_id(Self::KIND, self.0.id)
     }
-    /// The gateway's own id of the payment (Razorpay `pay_…`, Cashfree `cf_payment_id`).
+    /// The gateway's own id of the payment (Razorpay `pay_…`, Cashfree `cf_payment_id`), exactly
+    /// as the gateway sent it (up to 255 characters). The same id reported again with other money
+    /// is a second gateway payment, unmatched, whose `unmatchedReason` says so.
     async fn gateway_payment_id(&self) -> &str {
         &self.0.gateway_payment_id
     }

@@ -104,13 +104,14 @@ pub fn assign(
         ));
     }
     let amount = crate::payments::service::check_amount("id", reported.amount_paise)?;
+    let shown = super::notification::shown(&reported.gateway_payment_id);
     let request = PaymentRequest {
         customer_id,
         invoice_id,
         amount,
         method: reported.method,
-        reference: Some(reported.gateway_payment_id.clone()),
-        remarks: Some(format!("gateway payment {} assigned by {}", reported.gateway_payment_id, actor.name)),
+        reference: Some(super::rules::payment_reference(&reported.gateway_payment_id, reported.conflict_no)),
+        remarks: Some(format!("gateway payment {shown} assigned by {}", actor.name)),
         status: PaymentStatus::Completed,
         keep_excess_as_advance: true,
         upi_utr: reported.utr.clone(),
@@ -123,7 +124,7 @@ pub fn assign(
         actor,
         "assignGatewayPayment",
         &[ids::encode(Kind::GatewayPayment, id), ids::encode(Kind::Payment, payment.id)],
-        Some(&format!("{} -> {}", reported.gateway_payment_id, payment.payment_id)),
+        Some(&format!("{shown} -> {}", payment.payment_id)),
     )?;
     Ok((matched, payment, notes))
 }
