@@ -281,7 +281,8 @@ impl GatewayMutation {
     /// Records an unmatched gateway payment as a COMPLETED payment of a customer (on
     /// `invoiceId`, or on their open invoices oldest first), through the rules of
     /// `createPayment`; money beyond the invoice's balance is kept as advance. `CONFLICT` when
-    /// it is already a payment, or its UTR is.
+    /// it is already a payment, or its UTR is. `BAD_USER_INPUT` on `customerId` or `invoiceId`
+    /// when that is another company's than the gateway's: gateway money stays in its company.
     #[graphql(guard = "Require(Permission::WriteBilling)")]
     async fn assign_gateway_payment(
         &self,

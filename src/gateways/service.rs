@@ -104,6 +104,8 @@ pub fn assign(
         ));
     }
     let amount = crate::payments::service::check_amount("id", reported.amount_paise)?;
+    let company_id = repo::find(conn, reported.gateway_id)?.company_id;
+    within_company(conn, company_id, customer_id, invoice_id)?;
     let shown = super::notification::shown(&reported.gateway_payment_id);
     let request = PaymentRequest {
         customer_id,
@@ -127,4 +129,40 @@ pub fn assign(
         Some(&format!("{shown} -> {}", payment.payment_id)),
     )?;
     Ok((matched, payment, notes))
+}
+
+/// Gateway money stays with the gateway's company: `BAD_USER_INPUT` on `customerId` or
+/// `invoiceId` when either is another company's. (One that does not exist is refused as
+/// `createPayment` refuses it.)
+fn within_company(conn: &mut DbConn, company_id: i64, customer: Option<i64>, invoice: Option<i64>) -> AppResult<()> {
+    if let Some(id) = customer {
+        let customer = crate::invoices::service::lock_customer(conn, id, "customerId")?;
+        if customer.company_id != company_id {
+            return Err(AppError::bad_input(
+                "customerId",
+                format!(
+                    "customer {} is another company's than the gateway's: its money stays with its company",
+                    customer.customer_id
+                ),
+            ));
+        }
+    }
+    if let Some(id) = invoice {
+        let invoice = match crate::invoices::repo::find(conn, id) {
+            Err(AppError::NotFound(_)) => {
+                return Err(AppError::bad_input("invoiceId", "`invoiceId` names no existing invoice"))
+            }
+            found => found?,
+        };
+        if invoice.company_id != company_id {
+            return Err(AppError::bad_input(
+                "invoiceId",
+                format!(
+                    "invoice {} is another company's than the gateway's: its money stays with its company",
+                    invoice.invoice_number
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
