@@ -444,6 +444,7 @@ diesel::table! {
         assigned_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        conflict_no -> Integer,
     }
 }
 
@@ -456,6 +457,7 @@ diesel::table! {
         outcome -> Text,
         gateway_payment_id -> Nullable<BigInt>,
         received_at -> Timestamp,
+        conflict_no -> Integer,
     }
 }
 

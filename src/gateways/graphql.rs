@@ -80,7 +80,9 @@ impl GatewayPayment {
     async fn id(&self) -> ID {
         global_id(Self::KIND, self.0.id)
     }
-    /// The gateway's own id of the payment (Razorpay `pay_…`, Cashfree `cf_payment_id`).
+    /// The gateway's own id of the payment (Razorpay `pay_…`, Cashfree `cf_payment_id`), exactly
+    /// as the gateway sent it (up to 255 characters). The same id reported again with other money
+    /// is a second gateway payment, unmatched, whose `unmatchedReason` says so.
     async fn gateway_payment_id(&self) -> &str {
         &self.0.gateway_payment_id
     }
@@ -279,7 +281,8 @@ impl GatewayMutation {
     /// Records an unmatched gateway payment as a COMPLETED payment of a customer (on
     /// `invoiceId`, or on their open invoices oldest first), through the rules of
     /// `createPayment`; money beyond the invoice's balance is kept as advance. `CONFLICT` when
-    /// it is already a payment, or its UTR is.
+    /// it is already a payment, or its UTR is. `BAD_USER_INPUT` on `customerId` or `invoiceId`
+    /// when that is another company's than the gateway's: gateway money stays in its company.
     #[graphql(guard = "Require(Permission::WriteBilling)")]
     async fn assign_gateway_payment(
         &self,

@@ -12,6 +12,7 @@ pub mod graphql;
 pub mod model;
 pub mod notification;
 pub mod repo;
+pub mod rules;
 pub mod service;
 pub mod signature;
 pub mod webhook;

@@ -47,7 +47,8 @@ text_enum! {
         Recorded => "RECORDED",
         /// Its money is kept as an unmatched gateway payment.
         Unmatched => "UNMATCHED",
-        /// Its payment was already reported by an earlier notification.
+        /// The same payment (the same id or UTR, with the same amount, currency and customer)
+        /// was already reported by an earlier notification.
         Duplicate => "DUPLICATE",
         /// Not a captured payment (a failure, an authorisation, another event): nothing to record.
         Ignored => "IGNORED",
@@ -91,6 +92,8 @@ pub struct GatewayChanges {
 
 /// A row of `gateway_payments`: money a gateway reported as captured. `payment_id` is the
 /// payment of ours it became; `None` while it is unmatched (`unmatched_reason` says why).
+/// `gateway_payment_id` is exactly what the gateway signed; `conflict_no` is how many rows held
+/// that id before this one (the same id reported again with other money is kept, not dropped).
 #[derive(Debug, Clone, Queryable)]
 #[diesel(table_name = gateway_payments)]
 pub struct GatewayPaymentRow {
@@ -109,6 +112,7 @@ pub struct GatewayPaymentRow {
     pub assigned_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub conflict_no: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -129,6 +133,7 @@ pub struct NewGatewayPayment {
     pub assigned_by: Option<i64>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub conflict_no: i32,
 }
 
 #[derive(Debug, Clone, Insertable)]
@@ -141,4 +146,6 @@ pub struct NewGatewayEvent {
     pub outcome: EventOutcome,
     pub gateway_payment_id: Option<i64>,
     pub received_at: NaiveDateTime,
+    /// How many rows held this event id before (an id delivered again with other money).
+    pub conflict_no: i32,
 }

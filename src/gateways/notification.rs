@@ -7,10 +7,13 @@ use serde_json::Value;
 use super::model::Provider;
 use crate::payments::model::PaymentMethod;
 
-/// What a notification says.
+/// What a notification says. Ids are exactly what the gateway signed (never cleaned or cut:
+/// they are what de-duplication compares); the other texts are kept visible and bounded
+/// ([`clean`]), for staff to read and for our own numbers to be looked up.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {
-    /// Unique per notification at the gateway (deliveries of one notification share it).
+    /// Unique per notification at the gateway (deliveries of one notification share it): the
+    /// event id header, or `<event type>:<payment id>` where the gateway sends none.
     pub event_id: String,
     pub event_type: String,
     /// The payment it reports, when it reports money that arrived (captured, successful);
@@ -21,9 +24,10 @@ pub struct Notification {
 /// A captured payment as the gateway reports it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Reported {
-    /// The gateway's id of the payment (unique per gateway: the same payment reported by two
-    /// notifications is one payment).
+    /// The gateway's id of the payment, exactly as sent (unique per gateway: the same payment
+    /// reported by two notifications is one payment).
     pub gateway_payment_id: String,
+    /// More than zero and at most [`crate::money::MAX_STORED_PAISE`].
     pub amount_paise: i64,
     pub currency: String,
     pub method: PaymentMethod,
@@ -35,43 +39,127 @@ pub struct Reported {
     pub invoice_ref: Option<String>,
 }
 
+/// Longest payment id or event id a gateway may send. A longer one is refused, never cut: two
+/// ids alike in their first characters are two payments.
+pub const MAX_ID: usize = 255;
+/// Longest event type accepted (gateways send short fixed names).
+pub const MAX_EVENT_TYPE: usize = 100;
+/// Longest event id kept: one the server derives, `<event type>:<payment id>`. The database
+/// checks this bound and [`MAX_ID`] too (migration `gateway_ids_whole`).
+pub const MAX_EVENT_ID: usize = MAX_EVENT_TYPE + 1 + MAX_ID;
+
+/// Why a notification cannot be read: the field (a JSON path or a header) and what is wrong.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unreadable {
+    pub field: String,
+    pub problem: String,
+}
+
+impl Unreadable {
+    fn new(field: impl Into<String>, problem: impl Into<String>) -> Unreadable {
+        Unreadable { field: field.into(), problem: problem.into() }
+    }
+
+    fn missing(path: &[&str]) -> Unreadable {
+        Unreadable::new(path.join("."), "is missing")
+    }
+}
+
+impl std::fmt::Display for Unreadable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}` {}", self.field, self.problem)
+    }
+}
+
 /// Reads `body` as `provider` sends it; `event_header` is the event id from the headers
 /// (Razorpay's `x-razorpay-event-id`, our `X-Webhook-Id`). `Err` says what is malformed.
-pub fn read(provider: Provider, body: &[u8], event_header: Option<&str>) -> Result<Notification, String> {
-    let json: Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
+pub fn read(provider: Provider, body: &[u8], event_header: Option<&str>) -> Result<Notification, Unreadable> {
+    let json: Value = serde_json::from_slice(body).map_err(|e| Unreadable::new("body", format!("is not JSON: {e}")))?;
     match provider {
         Provider::Razorpay => razorpay(&json, event_header),
         Provider::Cashfree => cashfree(&json),
         Provider::GenericHmac => generic(&json, event_header),
-        Provider::Phonepe | Provider::Paytm => Err(format!("{} notifications are not accepted", provider.as_str())),
+        Provider::Phonepe | Provider::Paytm => {
+            Err(Unreadable::new("provider", format!("{} notifications are not accepted", provider.as_str())))
+        }
     }
 }
 
-/// Longest text kept from a notification (ids, references, currency, event type).
+/// Longest text kept from a notification for reading (references, currency, event type).
 const MAX_TEXT: usize = 100;
 
-/// `text` as kept: without control or invisible characters, trimmed, at most [`MAX_TEXT`]
-/// characters; `None` when nothing is left. The gateway signs it, but staff read it.
+/// `text` as kept for reading: without control or invisible characters, trimmed, at most
+/// [`MAX_TEXT`] characters; `None` when nothing is left. The gateway signs it, but staff read
+/// it. Never used on an id that is compared (see [`exact`]).
 fn clean(text: &str) -> Option<String> {
     let visible: String = text.chars().filter(|&c| !c.is_control() && !crate::validate::is_hidden(c)).collect();
     let kept: String = visible.trim().chars().take(MAX_TEXT).collect();
     (!kept.is_empty()).then_some(kept)
 }
 
+/// A gateway id as staff read it (in reasons and remarks): [`clean`], or `""`.
+pub fn shown(id: &str) -> String {
+    clean(id).unwrap_or_default()
+}
+
+fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |at, key| at.get(key))
+}
+
 fn text(value: &Value, path: &[&str]) -> Option<String> {
-    let mut at = value;
-    for key in path {
-        at = at.get(key)?;
-    }
-    match at {
+    match at(value, path)? {
         Value::String(s) => clean(s),
         Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
 }
 
-fn required(value: &Value, path: &[&str]) -> Result<String, String> {
-    text(value, path).ok_or_else(|| format!("`{}` is missing", path.join(".")))
+fn required(value: &Value, path: &[&str]) -> Result<String, Unreadable> {
+    text(value, path).ok_or_else(|| Unreadable::missing(path))
+}
+
+/// An id exactly as sent, at most `max` characters; `None` when it is absent or shows nothing
+/// (empty, blanks, invisible characters only).
+fn exact(value: &Value, path: &[&str], max: usize) -> Result<Option<String>, Unreadable> {
+    let raw = match at(value, path) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return Ok(None),
+    };
+    bounded(&path.join("."), raw, max)
+}
+
+fn required_id(value: &Value, path: &[&str]) -> Result<String, Unreadable> {
+    exact(value, path, MAX_ID)?.ok_or_else(|| Unreadable::missing(path))
+}
+
+/// The event id header, exactly as sent; `None` when absent or blank.
+fn header_id(name: &str, header: Option<&str>) -> Result<Option<String>, Unreadable> {
+    header.map_or(Ok(None), |h| bounded(name, h.to_owned(), MAX_ID))
+}
+
+fn bounded(field: &str, raw: String, max: usize) -> Result<Option<String>, Unreadable> {
+    if clean(&raw).is_none() {
+        return Ok(None);
+    }
+    if raw.contains('\0') {
+        return Err(Unreadable::new(field, "holds a NUL character, which no database keeps"));
+    }
+    let length = raw.chars().count();
+    if length > max {
+        return Err(Unreadable::new(
+            field,
+            format!("is {length} characters long, more than the {max} kept (ids are kept whole, never cut)"),
+        ));
+    }
+    Ok(Some(raw))
+}
+
+/// The event type: exactly as sent (for a derived event id) and as kept for reading.
+fn event_type(json: &Value, key: &str) -> Result<(String, String), Unreadable> {
+    let exact = exact(json, &[key], MAX_EVENT_TYPE)?.ok_or_else(|| Unreadable::missing(&[key]))?;
+    let shown = shown(&exact);
+    Ok((exact, shown))
 }
 
 /// A UTR as the payments table keeps it ([`crate::payments::rules::is_utr`]), else nothing.
@@ -79,17 +167,27 @@ fn utr(text: Option<String>) -> Option<String> {
     text.filter(|t| crate::payments::rules::is_utr(t))
 }
 
-fn integer_paise(value: &Value, path: &[&str]) -> Result<i64, String> {
-    let mut at = value;
-    for key in path {
-        at = at.get(key).ok_or_else(|| format!("`{}` is missing", path.join(".")))?;
+/// Money that arrived: more than zero, and no more than the database keeps.
+fn arrived(path: &[&str], paise: i64) -> Result<i64, Unreadable> {
+    if paise <= 0 {
+        return Err(Unreadable::new(path.join("."), "must be more than zero for a captured payment"));
     }
-    at.as_i64().ok_or_else(|| format!("`{}` is not a whole number of paise", path.join(".")))
+    if paise > crate::money::MAX_STORED_PAISE {
+        return Err(Unreadable::new(path.join("."), "is more than any amount this server keeps"));
+    }
+    Ok(paise)
 }
 
-fn rupees(value: &Value, path: &[&str]) -> Result<i64, String> {
+fn integer_paise(value: &Value, path: &[&str]) -> Result<i64, Unreadable> {
+    let amount = at(value, path).ok_or_else(|| Unreadable::missing(path))?;
+    let paise = amount.as_i64().ok_or_else(|| Unreadable::new(path.join("."), "is not a whole number of paise"))?;
+    arrived(path, paise)
+}
+
+fn rupees(value: &Value, path: &[&str]) -> Result<i64, Unreadable> {
     let amount = required(value, path)?;
-    crate::money::parse_hundredths(&amount).map_err(|e| format!("`{}`: {e}", path.join(".")))
+    let paise = crate::money::parse_hundredths(&amount).map_err(|e| Unreadable::new(path.join("."), e))?;
+    arrived(path, paise)
 }
 
 fn method(instrument: Option<String>) -> PaymentMethod {
@@ -100,32 +198,33 @@ fn method(instrument: Option<String>) -> PaymentMethod {
     }
 }
 
+/// `path` under Razorpay's payment entity.
+fn entity(path: &[&'static str]) -> Vec<&'static str> {
+    ["payload", "payment", "entity"].iter().chain(path).copied().collect()
+}
+
 /// Razorpay: `payment.captured` (or `order.paid`) with the payment entity in
 /// `payload.payment.entity`; our references in its `notes`.
-fn razorpay(json: &Value, event_header: Option<&str>) -> Result<Notification, String> {
-    let event_type = required(json, &["event"])?;
-    let entity = json.pointer("/payload/payment/entity");
-    let captured = match entity {
-        Some(entity) if matches!(event_type.as_str(), "payment.captured" | "order.paid") => {
-            if text(entity, &["status"]).as_deref() != Some("captured") {
-                None
-            } else {
-                Some(Reported {
-                    gateway_payment_id: required(entity, &["id"])?,
-                    amount_paise: integer_paise(entity, &["amount"])?,
-                    currency: required(entity, &["currency"])?,
-                    method: method(text(entity, &["method"])),
-                    utr: utr(text(entity, &["acquirer_data", "rrn"])),
-                    customer_ref: text(entity, &["notes", "customer_id"]),
-                    invoice_ref: text(entity, &["notes", "invoice_number"]),
-                })
-            }
-        }
-        _ => None,
+fn razorpay(json: &Value, event_header: Option<&str>) -> Result<Notification, Unreadable> {
+    let (exact_type, event_type) = event_type(json, "event")?;
+    let captured = matches!(event_type.as_str(), "payment.captured" | "order.paid")
+        && text(json, &entity(&["status"])).as_deref() == Some("captured");
+    let captured = if captured {
+        Some(Reported {
+            gateway_payment_id: required_id(json, &entity(&["id"]))?,
+            amount_paise: integer_paise(json, &entity(&["amount"]))?,
+            currency: required(json, &entity(&["currency"]))?,
+            method: method(text(json, &entity(&["method"]))),
+            utr: utr(text(json, &entity(&["acquirer_data", "rrn"]))),
+            customer_ref: text(json, &entity(&["notes", "customer_id"])),
+            invoice_ref: text(json, &entity(&["notes", "invoice_number"])),
+        })
+    } else {
+        None
     };
-    let event_id = match event_header.and_then(clean) {
+    let event_id = match header_id("x-razorpay-event-id", event_header)? {
         Some(id) => id,
-        None => format!("{event_type}:{}", entity.and_then(|e| text(e, &["id"])).unwrap_or_default()),
+        None => format!("{exact_type}:{}", exact(json, &entity(&["id"]), MAX_ID)?.unwrap_or_default()),
     };
     Ok(Notification { event_id, event_type, captured })
 }
@@ -133,36 +232,39 @@ fn razorpay(json: &Value, event_header: Option<&str>) -> Result<Notification, St
 /// Cashfree (API version 2023-08-01): `PAYMENT_SUCCESS_WEBHOOK` with `payment_status`
 /// `SUCCESS` in `data.payment`; amounts in rupees; our references in `data.order.order_tags`.
 /// Cashfree has no event id: one payment's notification is deduplicated on `cf_payment_id`.
-fn cashfree(json: &Value) -> Result<Notification, String> {
-    let event_type = required(json, &["type"])?;
-    let payment = json.pointer("/data/payment").ok_or("`data.payment` is missing")?;
-    let cf_payment_id = required(payment, &["cf_payment_id"])?;
+fn cashfree(json: &Value) -> Result<Notification, Unreadable> {
+    let (exact_type, event_type) = event_type(json, "type")?;
+    if json.pointer("/data/payment").is_none() {
+        return Err(Unreadable::missing(&["data", "payment"]));
+    }
+    let cf_payment_id = required_id(json, &["data", "payment", "cf_payment_id"])?;
     let captured = if event_type == "PAYMENT_SUCCESS_WEBHOOK"
-        && text(payment, &["payment_status"]).as_deref() == Some("SUCCESS")
+        && text(json, &["data", "payment", "payment_status"]).as_deref() == Some("SUCCESS")
     {
-        let tags = json.pointer("/data/order/order_tags").cloned().unwrap_or(Value::Null);
+        let tags = ["data", "order", "order_tags"];
         Some(Reported {
             gateway_payment_id: cf_payment_id.clone(),
-            amount_paise: rupees(payment, &["payment_amount"])?,
-            currency: required(payment, &["payment_currency"])?,
-            method: method(text(payment, &["payment_group"])),
-            utr: utr(text(payment, &["bank_reference"])),
-            customer_ref: text(&tags, &["customer_id"]),
-            invoice_ref: text(&tags, &["invoice_number"]),
+            amount_paise: rupees(json, &["data", "payment", "payment_amount"])?,
+            currency: required(json, &["data", "payment", "payment_currency"])?,
+            method: method(text(json, &["data", "payment", "payment_group"])),
+            utr: utr(text(json, &["data", "payment", "bank_reference"])),
+            customer_ref: text(json, &[&tags[..], &["customer_id"]].concat()),
+            invoice_ref: text(json, &[&tags[..], &["invoice_number"]].concat()),
         })
     } else {
         None
     };
-    Ok(Notification { event_id: format!("{event_type}:{cf_payment_id}"), event_type, captured })
+    Ok(Notification { event_id: format!("{exact_type}:{cf_payment_id}"), event_type, captured })
 }
 
 /// `GENERIC_HMAC`: our own flat body (README); the event id is `X-Webhook-Id`.
-fn generic(json: &Value, event_header: Option<&str>) -> Result<Notification, String> {
-    let event_id = event_header.and_then(clean).ok_or("the `X-Webhook-Id` header is missing")?;
-    let event_type = required(json, &["event"])?;
+fn generic(json: &Value, event_header: Option<&str>) -> Result<Notification, Unreadable> {
+    let event_id =
+        header_id("X-Webhook-Id", event_header)?.ok_or_else(|| Unreadable::new("X-Webhook-Id", "header is missing"))?;
+    let (_, event_type) = event_type(json, "event")?;
     let captured = if event_type == "payment.captured" {
         Some(Reported {
-            gateway_payment_id: required(json, &["payment_id"])?,
+            gateway_payment_id: required_id(json, &["payment_id"])?,
             amount_paise: integer_paise(json, &["amount"])?,
             currency: required(json, &["currency"])?,
             method: method(text(json, &["method"])),
@@ -244,5 +346,83 @@ mod tests {
         assert_eq!(clean(" pay\u{0}_1\u{200B}\n ").as_deref(), Some("pay_1"));
         assert_eq!(clean("\u{7}\u{FEFF}"), None);
         assert_eq!(clean(&"x".repeat(500)).map(|t| t.len()), Some(MAX_TEXT));
+    }
+
+    fn generic_body(payment_id: &str, amount: i64) -> Vec<u8> {
+        json!({"event": "payment.captured", "payment_id": payment_id, "amount": amount, "currency": "INR"})
+            .to_string()
+            .into_bytes()
+    }
+
+    fn razorpay_body(payment_id: &str, amount: i64) -> Vec<u8> {
+        json!({"event": "payment.captured", "payload": {"payment": {"entity": {
+            "id": payment_id, "amount": amount, "currency": "INR", "status": "captured"}}}})
+        .to_string()
+        .into_bytes()
+    }
+
+    #[test]
+    fn ids_are_kept_exactly_as_sent() {
+        let long = format!("pay_{}", "x".repeat(MAX_ID - 4));
+        let p = read(Provider::GenericHmac, &generic_body(&long, 100), Some("w1")).unwrap().captured.unwrap();
+        assert_eq!(p.gateway_payment_id, long, "not cut at 100 characters");
+        let hidden = "pay_\u{200B}1";
+        let p = read(Provider::GenericHmac, &generic_body(hidden, 100), Some(" w\u{200B}1 ")).unwrap();
+        assert_eq!(p.event_id, " w\u{200B}1 ", "the event id header is not cleaned either");
+        assert_eq!(p.captured.unwrap().gateway_payment_id, hidden);
+        // Without an event id header, Razorpay's is derived from the exact type and payment id.
+        let n = read(Provider::Razorpay, &razorpay_body(&long, 100), None).unwrap();
+        assert_eq!(n.event_id, format!("payment.captured:{long}"));
+        assert!(n.event_id.chars().count() <= MAX_EVENT_ID);
+        assert_eq!(
+            read(Provider::Razorpay, &razorpay_body("pay_1", 100), Some("")).unwrap().event_id,
+            "payment.captured:pay_1"
+        );
+    }
+
+    #[test]
+    fn ids_too_long_empty_or_unstorable_are_refused_naming_the_field() {
+        let too_long = "y".repeat(MAX_ID + 1);
+        let refused = read(Provider::GenericHmac, &generic_body(&too_long, 100), Some("w1")).unwrap_err();
+        assert_eq!(refused.field, "payment_id");
+        assert!(refused.to_string().contains("256 characters long, more than the 255 kept"), "{refused}");
+        let refused = read(Provider::Razorpay, &razorpay_body(&too_long, 100), Some("e1")).unwrap_err();
+        assert_eq!(refused.field, "payload.payment.entity.id");
+        let refused = read(Provider::Razorpay, &razorpay_body("pay_1", 100), Some(&too_long)).unwrap_err();
+        assert_eq!(refused.field, "x-razorpay-event-id");
+        let refused = read(Provider::GenericHmac, &generic_body("pay_1", 100), Some(&too_long)).unwrap_err();
+        assert_eq!(refused.field, "X-Webhook-Id");
+        for empty in ["", "  ", "\u{200B}"] {
+            let refused = read(Provider::GenericHmac, &generic_body(empty, 100), Some("w1")).unwrap_err();
+            assert_eq!(refused.to_string(), "`payment_id` is missing");
+        }
+        let refused = read(Provider::GenericHmac, &generic_body("pay\u{0}1", 100), Some("w1")).unwrap_err();
+        assert!(refused.problem.contains("NUL"), "{refused}");
+    }
+
+    #[test]
+    fn captured_money_is_more_than_zero() {
+        for amount in [0, -100] {
+            let refused = read(Provider::GenericHmac, &generic_body("g1", amount), Some("w1")).unwrap_err();
+            assert_eq!(refused.to_string(), "`amount` must be more than zero for a captured payment");
+            let refused = read(Provider::Razorpay, &razorpay_body("pay_1", amount), None).unwrap_err();
+            assert_eq!(refused.field, "payload.payment.entity.amount");
+        }
+        let huge = crate::money::MAX_STORED_PAISE + 1;
+        assert!(read(Provider::GenericHmac, &generic_body("g1", huge), Some("w1")).is_err());
+        let negative = json!({"type": "PAYMENT_SUCCESS_WEBHOOK", "data": {"payment": {"cf_payment_id": 9,
+            "payment_status": "SUCCESS", "payment_amount": -5.5, "payment_currency": "INR"}}});
+        let refused = read(Provider::Cashfree, negative.to_string().as_bytes(), None).unwrap_err();
+        assert_eq!(refused.field, "data.payment.payment_amount");
+        // Not captured money carries no amount to check.
+        let failed =
+            json!({"event": "payment.failed", "payload": {"payment": {"entity": {"id": "pay_1", "amount": -1}}}});
+        assert_eq!(read(Provider::Razorpay, failed.to_string().as_bytes(), None).unwrap().captured, None);
+    }
+
+    #[test]
+    fn ids_are_shown_visible_and_bounded() {
+        assert_eq!(shown(" pay_\u{200B}N1\n"), "pay_N1");
+        assert_eq!(shown(&"z".repeat(300)).len(), MAX_TEXT);
     }
 }

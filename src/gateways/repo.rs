@@ -48,18 +48,24 @@ pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// Records a notification (unique per gateway and event id: a second is refused).
+/// Records a notification (unique per gateway, event id and `conflict_no`: a second is refused).
 pub fn insert_event(conn: &mut DbConn, new: &NewGatewayEvent) -> AppResult<()> {
     diesel::insert_into(gateway_events::table).values(new).execute(conn)?;
     Ok(())
 }
 
-pub fn by_gateway_payment_id(conn: &mut DbConn, gateway_id: i64, id: &str) -> AppResult<Option<GatewayPaymentRow>> {
+/// The gateway payments recorded under exactly this id, first report first.
+pub fn with_gateway_payment_id(conn: &mut DbConn, gateway_id: i64, id: &str) -> AppResult<Vec<GatewayPaymentRow>> {
     Ok(gateway_payments::table
         .filter(gateway_payments::gateway_id.eq(gateway_id))
         .filter(gateway_payments::gateway_payment_id.eq(id))
-        .first(conn)
-        .optional()?)
+        .order(gateway_payments::conflict_no.asc())
+        .load(conn)?)
+}
+
+/// The gateway payments with UPI reference `utr`, of any gateway, oldest first.
+pub fn with_utr(conn: &mut DbConn, utr: &str) -> AppResult<Vec<GatewayPaymentRow>> {
+    Ok(gateway_payments::table.filter(gateway_payments::utr.eq(utr)).order(gateway_payments::id.asc()).load(conn)?)
 }
 
 pub fn insert_payment(conn: &mut DbConn, new: &NewGatewayPayment) -> AppResult<GatewayPaymentRow> {
@@ -117,14 +123,15 @@ pub fn for_payment(conn: &mut DbConn, payment_id: i64) -> AppResult<Option<Gatew
     Ok(gateway_payments::table.filter(gateway_payments::payment_id.eq(payment_id)).first(conn).optional()?)
 }
 
-/// Whether (gateway, event id) is recorded already.
-pub fn event_seen(conn: &mut DbConn, gateway_id: i64, event_id: &str) -> AppResult<bool> {
-    Ok(diesel::select(diesel::dsl::exists(
-        gateway_events::table
-            .filter(gateway_events::gateway_id.eq(gateway_id))
-            .filter(gateway_events::event_id.eq(event_id)),
-    ))
-    .get_result(conn)?)
+/// The events recorded under exactly this event id, first first: the gateway payment each
+/// pointed at (`None` for an event without money).
+pub fn events_with_id(conn: &mut DbConn, gateway_id: i64, event_id: &str) -> AppResult<Vec<Option<i64>>> {
+    Ok(gateway_events::table
+        .filter(gateway_events::gateway_id.eq(gateway_id))
+        .filter(gateway_events::event_id.eq(event_id))
+        .order(gateway_events::conflict_no.asc())
+        .select(gateway_events::gateway_payment_id)
+        .load(conn)?)
 }
 
 /// How many gateway payments wait unmatched, and their sum: of one company's gateways or all,

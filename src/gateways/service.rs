@@ -104,13 +104,16 @@ pub fn assign(
         ));
     }
     let amount = crate::payments::service::check_amount("id", reported.amount_paise)?;
+    let company_id = repo::find(conn, reported.gateway_id)?.company_id;
+    within_company(conn, company_id, customer_id, invoice_id)?;
+    let shown = super::notification::shown(&reported.gateway_payment_id);
     let request = PaymentRequest {
         customer_id,
         invoice_id,
         amount,
         method: reported.method,
-        reference: Some(reported.gateway_payment_id.clone()),
-        remarks: Some(format!("gateway payment {} assigned by {}", reported.gateway_payment_id, actor.name)),
+        reference: Some(super::rules::payment_reference(&reported.gateway_payment_id, reported.conflict_no)),
+        remarks: Some(format!("gateway payment {shown} assigned by {}", actor.name)),
         status: PaymentStatus::Completed,
         keep_excess_as_advance: true,
         upi_utr: reported.utr.clone(),
@@ -123,7 +126,43 @@ pub fn assign(
         actor,
         "assignGatewayPayment",
         &[ids::encode(Kind::GatewayPayment, id), ids::encode(Kind::Payment, payment.id)],
-        Some(&format!("{} -> {}", reported.gateway_payment_id, payment.payment_id)),
+        Some(&format!("{shown} -> {}", payment.payment_id)),
     )?;
     Ok((matched, payment, notes))
+}
+
+/// Gateway money stays with the gateway's company: `BAD_USER_INPUT` on `customerId` or
+/// `invoiceId` when either is another company's. (One that does not exist is refused as
+/// `createPayment` refuses it.)
+fn within_company(conn: &mut DbConn, company_id: i64, customer: Option<i64>, invoice: Option<i64>) -> AppResult<()> {
+    if let Some(id) = customer {
+        let customer = crate::invoices::service::lock_customer(conn, id, "customerId")?;
+        if customer.company_id != company_id {
+            return Err(AppError::bad_input(
+                "customerId",
+                format!(
+                    "customer {} is another company's than the gateway's: its money stays with its company",
+                    customer.customer_id
+                ),
+            ));
+        }
+    }
+    if let Some(id) = invoice {
+        let invoice = match crate::invoices::repo::find(conn, id) {
+            Err(AppError::NotFound(_)) => {
+                return Err(AppError::bad_input("invoiceId", "`invoiceId` names no existing invoice"))
+            }
+            found => found?,
+        };
+        if invoice.company_id != company_id {
+            return Err(AppError::bad_input(
+                "invoiceId",
+                format!(
+                    "invoice {} is another company's than the gateway's: its money stays with its company",
+                    invoice.invoice_number
+                ),
+            ));
+        }
+    }
+    Ok(())
 }

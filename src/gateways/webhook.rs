@@ -8,7 +8,7 @@ use diesel::Connection;
 use super::model::{EventOutcome, GatewayRow, NewGatewayEvent, NewGatewayPayment, Provider};
 use super::notification::{self, Notification, Reported};
 use super::service::{GatewaySettings, SECRET_CONTEXT};
-use super::{repo, signature};
+use super::{repo, rules, signature};
 use crate::audit::Actor;
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
@@ -110,7 +110,17 @@ async fn receive_checked(
     }
     let notification = match notification::read(delivery.provider, &delivery.body, delivery.event_id.as_deref()) {
         Ok(n) => n,
-        Err(message) => return Ok((Answer::BadRequest(message), Vec::new())),
+        Err(unreadable) => {
+            // The gateway retries a 4xx; the log says which field keeps it from being recorded.
+            tracing::warn!(
+                gateway = gateway.id,
+                provider = gateway.provider.as_str(),
+                field = %unreadable.field,
+                problem = %unreadable.problem,
+                "gateway notification refused: it cannot be read"
+            );
+            return Ok((Answer::BadRequest(unreadable.to_string()), Vec::new()));
+        }
     };
     // Two deliveries at the same instant: the second finds what the first recorded.
     let (outcome, notes) = db.write_settling_race(move |conn| record(conn, &outbox, &gateway, &notification)).await?;
@@ -137,25 +147,35 @@ fn check_signature(delivery: &Delivery, secret: &str, now: i64) -> Option<&'stat
     None
 }
 
-/// Records `notification` of `gateway` (one transaction, the caller's).
+/// Records `notification` of `gateway` (one transaction, the caller's). An event id seen before
+/// is a `DUPLICATE` only when an earlier event with it carried the same money (or no money,
+/// like this one); otherwise it is another event, recorded beside the first.
 fn record(
     conn: &mut DbConn,
     outbox: &Outbox,
     gateway: &GatewayRow,
     notification: &Notification,
 ) -> AppResult<(EventOutcome, Vec<NotificationRow>)> {
-    let now = crate::clock::now();
+    crate::db::lock_key(conn, &format!("gateway-event:{}:{}", gateway.id, notification.event_id))?;
+    let earlier = repo::events_with_id(conn, gateway.id, &notification.event_id)?;
+    let carried = repo::gateway_payments_by_ids(conn, &earlier.iter().flatten().copied().collect::<Vec<_>>())?;
+    let same_as = |pointed: &Option<i64>| match (pointed, &notification.captured) {
+        (None, None) => true,
+        (Some(id), Some(reported)) => carried.iter().any(|row| row.id == *id && rules::same_report(row, reported)),
+        _ => false,
+    };
+    if earlier.iter().any(same_as) {
+        return Ok((EventOutcome::Duplicate, Vec::new()));
+    }
     let mut event = NewGatewayEvent {
         gateway_id: gateway.id,
         event_id: notification.event_id.clone(),
         event_type: notification.event_type.clone(),
         outcome: EventOutcome::Ignored,
         gateway_payment_id: None,
-        received_at: now,
+        received_at: crate::clock::now(),
+        conflict_no: rules::conflict_no(earlier.len()),
     };
-    if repo::event_seen(conn, gateway.id, &event.event_id)? {
-        return Ok((EventOutcome::Duplicate, Vec::new()));
-    }
     let mut notes = Vec::new();
     if let Some(reported) = &notification.captured {
         let (outcome, row_id, made) = record_money(conn, outbox, gateway, reported)?;
@@ -167,7 +187,10 @@ fn record(
     Ok((event.outcome, notes))
 }
 
-/// The money of a captured payment: a payment of ours, or kept unmatched (with the reason).
+/// The money of a captured payment: a payment of ours, or kept unmatched (with the reason), or
+/// a `DUPLICATE` of money recorded before (the same gateway payment id, or the same UTR, with
+/// the same amount, currency and customer). The same id or UTR with other money is kept
+/// unmatched, saying so, for staff to assign.
 fn record_money(
     conn: &mut DbConn,
     outbox: &Outbox,
@@ -175,14 +198,16 @@ fn record_money(
     reported: &Reported,
 ) -> AppResult<(EventOutcome, i64, Vec<NotificationRow>)> {
     let gateway_payment_id = reported.gateway_payment_id.clone();
-    if let Some(known) = repo::by_gateway_payment_id(conn, gateway.id, &gateway_payment_id)? {
-        return Ok((EventOutcome::Duplicate, known.id, Vec::new()));
+    crate::db::lock_key(conn, &format!("gateway-payment:{}:{gateway_payment_id}", gateway.id))?;
+    let earlier = repo::with_gateway_payment_id(conn, gateway.id, &gateway_payment_id)?;
+    if let Some(same) = earlier.iter().find(|row| rules::same_report(row, reported)) {
+        return Ok((EventOutcome::Duplicate, same.id, Vec::new()));
     }
     let now = crate::clock::now();
     let mut row = NewGatewayPayment {
         gateway_id: gateway.id,
         gateway_payment_id: gateway_payment_id.clone(),
-        amount_paise: reported.amount_paise.clamp(-crate::money::MAX_STORED_PAISE, crate::money::MAX_STORED_PAISE),
+        amount_paise: reported.amount_paise,
         currency: reported.currency.clone(),
         method: reported.method,
         utr: reported.utr.clone(),
@@ -194,20 +219,21 @@ fn record_money(
         assigned_by: None,
         created_at: now,
         updated_at: now,
+        conflict_no: rules::conflict_no(earlier.len()),
     };
-    // A UPI payment a cashier already entered by hand is that payment, not a second one.
-    if let Some(first) = match &reported.utr {
-        Some(utr) => crate::payments::repo::by_utr(conn, utr)?,
-        None => None,
-    } {
-        row.payment_id = Some(first.id);
+    if let Some(first) = earlier.first() {
+        let what = format!("gateway payment id {}", notification::shown(&gateway_payment_id));
+        row.unmatched_reason = Some(rules::reported_before(&what, first, reported));
         let kept = repo::insert_payment(conn, &row)?;
-        tracing::info!(
-            gateway = gateway.id,
-            payment = first.payment_id,
-            "gateway payment is one already entered by hand (same UTR)"
-        );
-        return Ok((EventOutcome::Duplicate, kept.id, Vec::new()));
+        tracing::warn!(gateway = gateway.id, row = kept.id, "a gateway payment id was reported again with other money");
+        return Ok((EventOutcome::Unmatched, kept.id, Vec::new()));
+    }
+    if let Some(utr) = &reported.utr {
+        // One UTR under many payment ids at once: each waits for the one before, and finds it.
+        crate::db::lock_key(conn, &format!("utr:{utr}"))?;
+        if let Some(answer) = known_utr(conn, gateway, reported, utr, &mut row)? {
+            return Ok(answer);
+        }
     }
     let (outcome, notes) = match target(conn, gateway, reported)? {
         Err(reason) => {
@@ -220,8 +246,8 @@ fn record_money(
                 invoice_id,
                 amount: reported.amount_paise,
                 method: reported.method,
-                reference: Some(gateway_payment_id.clone()),
-                remarks: Some(format!("{} payment {}", gateway.provider, gateway_payment_id)),
+                reference: Some(rules::payment_reference(&gateway_payment_id, 0)),
+                remarks: Some(format!("{} payment {}", gateway.provider, notification::shown(&gateway_payment_id))),
                 status: PaymentStatus::Completed,
                 keep_excess_as_advance: false,
                 upi_utr: reported.utr.clone(),
@@ -244,6 +270,47 @@ fn record_money(
     };
     let kept = repo::insert_payment(conn, &row)?;
     Ok((outcome, kept.id, notes))
+}
+
+/// A UTR known before is the same money: a gateway payment with it and the same amount,
+/// currency and customer (`DUPLICATE`, pointing at it, nothing new kept), or a payment entered by
+/// hand with it and the same amount (`DUPLICATE`, kept linked to that payment). With other money
+/// it is kept unmatched, saying so. `None` when the UTR is new.
+fn known_utr(
+    conn: &mut DbConn,
+    gateway: &GatewayRow,
+    reported: &Reported,
+    utr: &str,
+    row: &mut NewGatewayPayment,
+) -> AppResult<Option<(EventOutcome, i64, Vec<NotificationRow>)>> {
+    let reported_before = repo::with_utr(conn, utr)?;
+    if let Some(same) = reported_before.iter().find(|earlier| rules::same_report(earlier, reported)) {
+        return Ok(Some((EventOutcome::Duplicate, same.id, Vec::new())));
+    }
+    if let Some(first) = reported_before.first() {
+        let what = format!(
+            "UPI reference (UTR) {utr} under gateway payment id {}",
+            notification::shown(&first.gateway_payment_id)
+        );
+        row.unmatched_reason = Some(rules::reported_before(&what, first, reported));
+        let kept = repo::insert_payment(conn, row)?;
+        return Ok(Some((EventOutcome::Unmatched, kept.id, Vec::new())));
+    }
+    // A UPI payment a cashier already entered by hand is that payment, not a second one.
+    let Some(by_hand) = crate::payments::repo::by_utr(conn, utr)? else { return Ok(None) };
+    if by_hand.amount_paise == row.amount_paise && row.currency == "INR" {
+        row.payment_id = Some(by_hand.id);
+        let kept = repo::insert_payment(conn, row)?;
+        tracing::info!(
+            gateway = gateway.id,
+            payment = by_hand.payment_id,
+            "gateway payment is one already entered by hand (same UTR)"
+        );
+        return Ok(Some((EventOutcome::Duplicate, kept.id, Vec::new())));
+    }
+    row.unmatched_reason = Some(rules::entered_by_hand(utr, &by_hand.payment_id, by_hand.amount_paise, reported));
+    let kept = repo::insert_payment(conn, row)?;
+    Ok(Some((EventOutcome::Unmatched, kept.id, Vec::new())))
 }
 
 /// Whose money it is (customer row id, invoice row id), or why it cannot be told.

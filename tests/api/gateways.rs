@@ -302,6 +302,218 @@ with_secrets_key! {
     }
 }
 
+/// How many rows `table` holds.
+fn rows(app: &TestApp, table: &str) -> String {
+    app.sql_text(&format!("SELECT CAST(COUNT(*) AS TEXT) AS value FROM {table}"))
+}
+
+/// A Cashfree `PAYMENT_SUCCESS_WEBHOOK` of `rupees` for `customer`, signed now.
+async fn cashfree(app: &TestApp, path: &str, cf_payment_id: i64, rupees: f64, customer: &str) -> (u16, Value) {
+    let now_ms = chrono::Utc::now().timestamp_millis().to_string();
+    let body = json!({"type": "PAYMENT_SUCCESS_WEBHOOK", "data": {"order": {"order_tags": {"customer_id": customer}},
+        "payment": {"cf_payment_id": cf_payment_id, "payment_status": "SUCCESS", "payment_amount": rupees,
+                    "payment_currency": "INR", "payment_group": "card"}}})
+    .to_string();
+    let response = app
+        .client
+        .post(app.url(path))
+        .header("x-webhook-timestamp", &now_ms)
+        .header("x-webhook-signature", base64_hmac(SECRET, &[now_ms.as_bytes(), body.as_bytes()]))
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (response.status().as_u16(), response.json().await.unwrap_or(Value::Null))
+}
+
+with_secrets_key! {
+    async fn gateway_ids_are_compared_whole_and_bounded(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let path = gateway(&app, &catalogue.company, "RAZORPAY").await;
+        let (c, number, _) = customer(&app, &catalogue.broadband, "esha").await;
+        let notes = json!({"customer_id": number});
+        // Two ids alike in their first 250 characters (255 long, the bound): two payments.
+        let common = format!("pay_{}", "L".repeat(250));
+        for (i, (last, amount)) in [("A", 10_000), ("B", 20_000)].into_iter().enumerate() {
+            let body = razorpay_body(&format!("{common}{last}"), amount, "INR", notes.clone(), None);
+            let (status, answer) = razorpay(&app, &path, &format!("evt_long_{i}"), &body, SECRET).await;
+            assert_eq!((status, answer["status"].as_str()), (200, Some("RECORDED")), "{answer}");
+        }
+        // An id that differs only by an invisible character is another payment too.
+        for (i, id) in ["pay_Z1", "pay_\u{200B}Z1"].into_iter().enumerate() {
+            let body = razorpay_body(id, 5_000, "INR", notes.clone(), None);
+            let (status, answer) = razorpay(&app, &path, &format!("evt_z{i}"), &body, SECRET).await;
+            assert_eq!((status, answer["status"].as_str()), (200, Some("RECORDED")), "{id:?}: {answer}");
+        }
+        let payments = payments_of(&app, &c).await;
+        assert_eq!(payments.len(), 4, "{payments:#?}");
+        assert_eq!(payments.iter().map(|p| paise(&p["amount"])).sum::<i64>(), 40_000, "to the paisa");
+        assert!(payments.iter().any(|p| p["paymentReference"] == "pay_\\u{200b}Z1"), "{payments:#?}");
+
+        // One character over the bound, in the payment id or in the event id: refused, nothing kept.
+        let (events, kept) = (rows(&app, "gateway_events"), rows(&app, "gateway_payments"));
+        let too_long = razorpay_body(&format!("{common}AB"), 10_000, "INR", notes.clone(), None);
+        let (status, answer) = razorpay(&app, &path, "evt_over", &too_long, SECRET).await;
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer["error"].as_str().unwrap().contains("`payload.payment.entity.id` is 256 characters long"), "{answer}");
+        let body = razorpay_body("pay_Z2", 10_000, "INR", notes.clone(), None);
+        let (status, answer) = razorpay(&app, &path, &"e".repeat(256), &body, SECRET).await;
+        assert_eq!(status, 400, "{answer}");
+        assert!(answer["error"].as_str().unwrap().contains("x-razorpay-event-id"), "{answer}");
+        // An empty id is still refused.
+        let (status, _) = razorpay(&app, &path, "evt_empty", &razorpay_body("", 10_000, "INR", notes, None), SECRET).await;
+        assert_eq!(status, 400);
+        assert_eq!((rows(&app, "gateway_events"), rows(&app, "gateway_payments")), (events, kept));
+        assert_eq!(payments_of(&app, &c).await.len(), 4);
+    }
+
+    async fn the_same_id_with_other_money_is_kept_not_dropped(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let path = gateway(&app, &catalogue.company, "RAZORPAY").await;
+        let (c, number, _) = customer(&app, &catalogue.broadband, "farah").await;
+        let first = razorpay_body("pay_D1", 50_000, "INR", json!({"customer_id": number}), None);
+        let mut outcomes = Vec::new();
+        for event in ["evt_d1", "evt_d1", "evt_d2"] {
+            let (status, answer) = razorpay(&app, &path, event, &first, SECRET).await;
+            assert_eq!(status, 200, "{answer}");
+            outcomes.push(answer["status"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(outcomes, ["RECORDED", "DUPLICATE", "DUPLICATE"], "the same id and money: one payment");
+        // The same id with another amount, or naming no customer: kept, each saying why.
+        let more = razorpay_body("pay_D1", 60_000, "INR", json!({"customer_id": number}), None);
+        let nobody = razorpay_body("pay_D1", 50_000, "INR", json!([]), None);
+        for (event, body, expected) in [("evt_d3", &more, "UNMATCHED"), ("evt_d4", &nobody, "UNMATCHED"), ("evt_d3", &more, "DUPLICATE")] {
+            let (status, answer) = razorpay(&app, &path, event, body, SECRET).await;
+            assert_eq!((status, answer["status"].as_str()), (200, Some(expected)), "{event}: {answer}");
+        }
+        // An event id delivered again with other money is another event, not a duplicate.
+        let (status, answer) = razorpay(&app, &path, "evt_d1", &razorpay_body("pay_D1", 70_000, "INR", json!({"customer_id": number}), None), SECRET).await;
+        assert_eq!((status, answer["status"].as_str()), (200, Some("UNMATCHED")), "{answer}");
+        assert_eq!(payments_of(&app, &c).await.len(), 1);
+        let unmatched = app.data(UNMATCHED, json!({})).await["unmatchedGatewayPayments"].clone();
+        assert_eq!((unmatched["totalCount"].as_i64(), paise(&unmatched["totalAmount"])), (Some(3), 180_000), "{unmatched}");
+        let reason = unmatched["nodes"][0]["unmatchedReason"].as_str().unwrap();
+        let expected = format!(
+            "gateway payment id pay_D1 was reported before with ₹500.00 for customer {number}; this report says ₹600.00 for customer {number}"
+        );
+        assert!(reason.starts_with(&expected), "{reason}");
+        assert!(unmatched["nodes"][1]["unmatchedReason"].as_str().unwrap().contains("₹500.00 naming no customer"), "{unmatched}");
+        assert!(unmatched["nodes"].as_array().unwrap().iter().all(|n| n["gatewayPaymentId"] == "pay_D1"));
+
+        // Staff can assign it: a second payment, beside the first.
+        let id = unmatched["nodes"][0]["id"].as_str().unwrap();
+        let assigned = app.data(ASSIGN, json!({"id": id, "c": c})).await["assignGatewayPayment"].clone();
+        assert_eq!(paise(&assigned["payment"]["amount"]), 60_000, "{assigned}");
+        let payments = payments_of(&app, &c).await;
+        assert_eq!(payments.len(), 2);
+        assert!(payments.iter().any(|p| p["paymentReference"] == "pay_D1 (report 2)"), "{payments:#?}");
+
+        // Cashfree's event id is derived from cf_payment_id: other money under it is kept too.
+        let cashfree_path = gateway(&app, &catalogue.company, "CASHFREE").await;
+        let mut answers = Vec::new();
+        for rupees in [250.5, 250.5, 300.0, 300.0] {
+            let (status, answer) = cashfree(&app, &cashfree_path, 5114911, rupees, &number).await;
+            assert_eq!(status, 200, "{answer}");
+            answers.push(answer["status"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(answers, ["RECORDED", "DUPLICATE", "UNMATCHED", "DUPLICATE"]);
+        assert_eq!(payments_of(&app, &c).await.len(), 3);
+        let left = app.data(UNMATCHED, json!({})).await["unmatchedGatewayPayments"].clone();
+        assert_eq!((left["totalCount"].as_i64(), paise(&left["totalAmount"])), (Some(3), 150_000), "{left}");
+    }
+
+    async fn one_utr_under_many_ids_at_once_is_one_payment(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let path = gateway(&app, &catalogue.company, "RAZORPAY").await;
+        let (c, number, _) = customer(&app, &catalogue.broadband, "gita").await;
+        let bodies: Vec<String> = (0..20)
+            .map(|i| razorpay_body(&format!("pay_M{i}"), 40_000, "INR", json!({"customer_id": number}), Some("433499999999")))
+            .collect();
+        let deliveries = bodies.iter().enumerate().map(|(i, body)| {
+            let event = format!("evt_m{i}");
+            let path = path.clone();
+            let app = &app;
+            async move { razorpay(app, &path, &event, body, SECRET).await }
+        });
+        let answers = futures_util::future::join_all(deliveries).await;
+        assert!(answers.iter().all(|(status, _)| *status == 200), "{answers:?}");
+        let count = |s: &str| answers.iter().filter(|(_, a)| a["status"] == s).count();
+        assert_eq!((count("RECORDED"), count("DUPLICATE")), (1, 19), "{answers:?}");
+        let payments = payments_of(&app, &c).await;
+        assert_eq!(payments.len(), 1, "{payments:#?}");
+        assert_eq!(paise(&payments[0]["amount"]), 40_000);
+        let unmatched = app.data(UNMATCHED, json!({})).await["unmatchedGatewayPayments"].clone();
+        assert_eq!(unmatched["totalCount"], 0, "no phantom unmatched rows: {unmatched}");
+        assert_eq!(rows(&app, "gateway_payments"), "1");
+
+        // The same UTR with other money is kept, saying so.
+        let other = razorpay_body("pay_M20", 45_000, "INR", json!({"customer_id": number}), Some("433499999999"));
+        let (status, answer) = razorpay(&app, &path, "evt_m20", &other, SECRET).await;
+        assert_eq!((status, answer["status"].as_str()), (200, Some("UNMATCHED")), "{answer}");
+        let unmatched = app.data(UNMATCHED, json!({})).await["unmatchedGatewayPayments"].clone();
+        let reason = unmatched["nodes"][0]["unmatchedReason"].as_str().unwrap();
+        assert!(reason.starts_with("UPI reference (UTR) 433499999999 under gateway payment id pay_M"), "{reason}");
+        assert!(reason.contains("was reported before with ₹400.00 for customer") && reason.contains("this report says ₹450.00"), "{reason}");
+        assert_eq!(payments_of(&app, &c).await.len(), 1);
+    }
+
+    async fn captured_money_below_one_paisa_is_refused(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let path = gateway(&app, &catalogue.company, "RAZORPAY").await;
+        let generic = gateway(&app, &catalogue.company, "GENERIC_HMAC").await;
+        let (c, number, _) = customer(&app, &catalogue.broadband, "hema").await;
+        let kept = razorpay_body("pay_K1", 25_000, "INR", json!([]), None);
+        assert_eq!(razorpay(&app, &path, "evt_k1", &kept, SECRET).await.1["status"], "UNMATCHED");
+        let counted = "query($co: ID) { dashboard(companyId: $co) { unmatchedGatewayPayments { count amount } } }";
+        let before = app.data(counted, json!({"co": catalogue.company})).await;
+        let events = rows(&app, "gateway_events");
+        for (i, amount) in [-50_000_i64, 0].into_iter().enumerate() {
+            for notes in [json!({"customer_id": number}), json!([])] {
+                let body = razorpay_body(&format!("pay_N{i}"), amount, "INR", notes, None);
+                let (status, answer) = razorpay(&app, &path, &format!("evt_n{i}"), &body, SECRET).await;
+                assert_eq!(status, 400, "{answer}");
+                assert!(answer["error"].as_str().unwrap().contains("must be more than zero"), "{answer}");
+            }
+            let now = chrono::Utc::now().timestamp().to_string();
+            let body = json!({"event": "payment.captured", "payment_id": format!("G-N{i}"), "amount": amount,
+                              "currency": "INR", "customer_id": number}).to_string();
+            let signature = format!("sha256={}", hex_hmac(SECRET, &[now.as_bytes(), b".", body.as_bytes()]));
+            let response = app.client.post(app.url(&generic)).header("x-webhook-id", format!("g-n{i}"))
+                .header("x-webhook-timestamp", &now).header("x-webhook-signature", &signature).body(body).send().await.unwrap();
+            assert_eq!(response.status().as_u16(), 400);
+        }
+        assert_eq!(app.data(counted, json!({"co": catalogue.company})).await, before, "the unmatched total is unchanged");
+        assert_eq!(paise(&before["dashboard"]["unmatchedGatewayPayments"]["amount"]), 25_000);
+        assert_eq!((rows(&app, "gateway_events"), rows(&app, "gateway_payments")), (events, "1".to_owned()));
+        assert!(payments_of(&app, &c).await.is_empty());
+    }
+
+    async fn gateway_money_is_assigned_within_its_company(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let path = gateway(&app, &catalogue.company, "RAZORPAY").await;
+        let (own, _, _) = customer(&app, &catalogue.broadband, "indu").await;
+        let other_company = app.company().name("Other Net").create().await;
+        let other_plan = app.plan(&other_company).create().await;
+        let (stranger, stranger_invoice) = app.customer("jaya", &other_plan).create_with_invoice().await;
+        let body = razorpay_body("pay_X1", 30_000, "INR", json!([]), None);
+        assert_eq!(razorpay(&app, &path, "evt_x1", &body, SECRET).await.1["status"], "UNMATCHED");
+        let id = app.data(UNMATCHED, json!({})).await["unmatchedGatewayPayments"]["nodes"][0]["id"].as_str().unwrap().to_owned();
+        let refused = app.error(ASSIGN, json!({"id": id, "c": stranger})).await;
+        assert_code(&refused, "BAD_USER_INPUT", Some("customerId"));
+        assert!(refused["message"].as_str().unwrap().contains("another company"), "{refused}");
+        let by_invoice = "mutation($id: ID!, $i: ID) { assignGatewayPayment(id: $id, invoiceId: $i) { unmatchedReason } }";
+        let refused = app.error(by_invoice, json!({"id": id, "i": stranger_invoice})).await;
+        assert_code(&refused, "BAD_USER_INPUT", Some("invoiceId"));
+        assert!(payments_of(&app, &stranger).await.is_empty(), "nothing recorded for the other company");
+        let still = app.data(UNMATCHED, json!({})).await["unmatchedGatewayPayments"].clone();
+        assert_eq!(still["totalCount"], 1);
+        // Within the company it is assigned as before.
+        let assigned = app.data(ASSIGN, json!({"id": id, "c": own})).await["assignGatewayPayment"].clone();
+        assert_eq!(paise(&assigned["payment"]["amount"]), 30_000);
+        assert_eq!(payments_of(&app, &own).await.len(), 1);
+    }
+}
+
 #[tokio::test]
 async fn without_a_secrets_key_no_gateway_secret_is_stored() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
