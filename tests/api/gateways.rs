@@ -452,6 +452,17 @@ with_secrets_key! {
         assert_code(&e, "BAD_USER_INPUT", Some("webhookSecret"));
         let off = keyless.data(update, json!({"id": gid, "i": {"isActive": false}})).await;
         assert_eq!(off["updatePaymentGateway"]["isActive"], false);
+        drop(keyless);
+
+        // The key lost: the README's way to start over with a new one.
+        app.sql("UPDATE payment_gateways SET webhook_secret_sealed = 'lost', is_active = FALSE").unwrap();
+        app.sql("DELETE FROM secrets_check").unwrap();
+        let renewed = app.restart_with(|c| c.secrets_key = Some(isp_billing::secrets::SecretsKey::parse(OTHER_KEY).unwrap())).await;
+        assert_eq!(check_rows(&renewed), "1");
+        let set = renewed.data(update, json!({"id": gid, "i": {"webhookSecret": "whsec_new", "isActive": true}})).await;
+        assert_eq!(set["updatePaymentGateway"]["isActive"], true);
+        drop(renewed);
+        assert!(start_error(app.database_url(), Some(KEY)).await.is_some_and(|e| e.contains("is not the key")));
     }
 
     async fn an_upgraded_database_is_checked_against_its_stored_secrets(app: TestApp) {
