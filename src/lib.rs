@@ -46,6 +46,7 @@ pub mod reference;
 pub mod refunds;
 pub mod reports;
 pub mod secrets;
+pub mod secrets_check;
 pub mod seed;
 pub mod series;
 pub mod simulate;
@@ -85,6 +86,8 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     if !applied.is_empty() {
         tracing::info!(?applied, "applied database migrations");
     }
+    // Before anything can seal or open a secret: a key that is not this database's stops here.
+    secrets_check::verify(&db, config.secrets_key.as_ref()).await?;
     let first_admin_password = employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;
     let events = events::Events::default();
     let outbox = notifications::Outbox { webhook: !config.webhook_url.trim().is_empty() };

@@ -32,14 +32,15 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL) to standard output.
     PrintSchema,
-    /// Copy the live database to FILE while the server keeps running, and check the copy
-    /// (SQLite; on PostgreSQL this runs pg_dump when it is installed).
+    /// Copy the live database to FILE (readable by this user only) while the server keeps
+    /// running, and check the copy (SQLite; on PostgreSQL this runs pg_dump when it is installed).
     Backup {
         /// Where the backup goes (must not exist yet).
         #[arg(long)]
         to: std::path::PathBuf,
     },
-    /// Restore a SQLite backup into the database path (which must not hold a database yet).
+    /// Restore a backup into the database: a SQLite backup into a new path, a pg_dump backup
+    /// into an empty PostgreSQL database (with pg_restore).
     Restore {
         /// The backup file to restore.
         #[arg(long)]
@@ -125,7 +126,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Restore { from } => {
             let url = cli.config.database_url.clone();
             let to = tokio::task::spawn_blocking(move || isp_billing::backup::restore(&from, &url)).await??;
-            println!("restored into {}; start the server with this database", to.display());
+            println!("restored into {to}; start the server with this database");
         }
         Command::Migrate { revert_last } => migrate(&cli.config, revert_last).await?,
         Command::Serve => serve(&cli.config).await?,

@@ -65,6 +65,11 @@ impl SecretsKey {
     }
 }
 
+/// Whether `value` is in the sealed format (whatever key sealed it).
+pub fn is_sealed(value: &str) -> bool {
+    value.starts_with(VERSION)
+}
+
 /// A secret in clear, in memory only: its `Debug` shows nothing of it, so it cannot reach a
 /// log line by accident.
 #[derive(Clone, PartialEq, Eq)]

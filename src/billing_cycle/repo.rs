@@ -136,11 +136,20 @@ pub fn overdue_candidates(conn: &mut DbConn, as_of: NaiveDate, limit: i64) -> Ap
         .load(conn)?)
 }
 
-pub fn mark_overdue(conn: &mut DbConn, invoice: i64) -> AppResult<()> {
-    diesel::update(invoices::table.find(invoice))
-        .set((invoices::status.eq(InvoiceStatus::Overdue), invoices::updated_at.eq(crate::clock::now())))
-        .execute(conn)?;
-    Ok(())
+/// Marks `invoice` OVERDUE if it still is a candidate on `as_of` (unpaid, past its due date,
+/// DRAFT or SENT); whether it did. A run that overlaps another finds some of its candidates
+/// marked already, and counts only its own.
+pub fn mark_overdue(conn: &mut DbConn, invoice: i64, as_of: NaiveDate) -> AppResult<bool> {
+    let changed = diesel::update(
+        invoices::table
+            .find(invoice)
+            .filter(invoices::status.eq_any([InvoiceStatus::Draft, InvoiceStatus::Sent]))
+            .filter(crate::db::fragments::condition("invoices.balance_paise > 0"))
+            .filter(invoices::due_date.lt(as_of)),
+    )
+    .set((invoices::status.eq(InvoiceStatus::Overdue), invoices::updated_at.eq(crate::clock::now())))
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 /// (company id, grace days, postpaid limit days) of every company.
@@ -207,6 +216,24 @@ pub fn has_suspendable_dues(conn: &mut DbConn, id: i64, as_of: NaiveDate) -> App
     sql.bind(Param::Int(id));
     push_suspendable_dues(&mut sql, as_of, grace, limit_days);
     Ok(!sql.load::<Id>(conn)?.is_empty())
+}
+
+/// Suspends customer `id` for dues if they are still ACTIVE and not exempt; whether it did (a
+/// run that overlaps another may find them suspended already).
+pub fn suspend_for_dues(conn: &mut DbConn, id: i64) -> AppResult<bool> {
+    let changed = diesel::update(
+        customers::table
+            .find(id)
+            .filter(customers::status.eq(CustomerStatus::Active))
+            .filter(customers::never_suspend.eq(false)),
+    )
+    .set((
+        customers::status.eq(CustomerStatus::Suspended),
+        customers::suspended_for_dues.eq(true),
+        customers::updated_at.eq(crate::clock::now()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
 }
 
 /// Sets a customer's status, noting whether the cycle suspended them for dues.

@@ -1,4 +1,9 @@
 //! Running the cycle for one business date, batch by batch, and reactivation on payment.
+//!
+//! A run counts what it changed, not what it set out to change: each change is made only if
+//! its row still allows it (an `UPDATE ... WHERE` the state still calls for it) and counted by
+//! the rows it affected. Two runs at once (two servers on one database) then add up to what
+//! happened, once.
 
 use std::collections::HashMap;
 
@@ -42,6 +47,9 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
 
     let started = std::time::Instant::now();
     // Renewals, customer by customer (each in a savepoint: one failing is recorded, not fatal).
+    // Each counts the invoices it raised: under the customer's row lock the periods still due
+    // are read again (a run overlapping this one has moved the period on), and the cycle's
+    // invoice for a period is unique.
     let mut after = 0;
     loop {
         let actor = actor.clone();
@@ -82,9 +90,13 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
             .db
             .write(move |conn| {
                 let invoices = repo::overdue_candidates(conn, as_of, BATCH)?;
-                let mut notes = Vec::new();
+                let (mut marked, mut notes) = (0, Vec::new());
                 for invoice in &invoices {
-                    repo::mark_overdue(conn, invoice.id)?;
+                    // Counted when this run marked it (another run may have, since the read).
+                    if !repo::mark_overdue(conn, invoice.id, as_of)? {
+                        continue;
+                    }
+                    marked += 1;
                     let mut new = outbox.draft(
                         Recipient::customer(invoice.customer_id),
                         NotificationKind::InvoiceOverdue,
@@ -100,8 +112,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                     new.dedupe_key = Some(format!("invoice-overdue:{}", invoice.id));
                     notes.extend(crate::notifications::repo::insert(conn, &new)?);
                 }
-                let counts =
-                    Counts { overdue: invoices.len() as i64, reminders: notes.len() as i64, ..Counts::default() };
+                let counts = Counts { overdue: marked, reminders: notes.len() as i64, ..Counts::default() };
                 repo::add_counts(conn, run_id, &counts)?;
                 Ok((invoices.len() as i64 == BATCH, notes))
             })
@@ -127,10 +138,11 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                     let mut notes = Vec::new();
                     for &id in &ids {
                         match conn.transaction(|conn| suspend(conn, &outbox, id, as_of, &actor)) {
-                            Ok(made) => {
+                            Ok(Some(made)) => {
                                 counts.suspended += 1;
                                 notes.extend(made);
                             }
+                            Ok(None) => {}
                             Err(e) if e.is_contention() => return Err(e),
                             Err(e) => {
                                 repo::record_error(conn, run_id, id, &failure("suspension", id, &e))?;
@@ -265,22 +277,24 @@ fn renewable(c: &CustomerRow, as_of: NaiveDate) -> bool {
     c.auto_renew && !matches!(c.status, CustomerStatus::Terminated | CustomerStatus::Deactive) && c.end_date <= as_of
 }
 
-/// Suspends customer `id` for dues (checked again under the lock); the customer is told once.
+/// Suspends customer `id` for dues (checked again under the lock, and the change made only
+/// while they are still ACTIVE); `None` when nothing changed (paid meanwhile, or suspended by
+/// another run). The customer is told once.
 fn suspend(
     conn: &mut DbConn,
     outbox: &Outbox,
     id: i64,
     as_of: NaiveDate,
     actor: &Actor,
-) -> AppResult<Vec<NotificationRow>> {
+) -> AppResult<Option<Vec<NotificationRow>>> {
     let customer = lock_customer(conn, id, "customerId")?;
     if customer.status != CustomerStatus::Active
         || customer.never_suspend
         || !repo::has_suspendable_dues(conn, id, as_of)?
+        || !repo::suspend_for_dues(conn, id)?
     {
-        return Ok(Vec::new());
+        return Ok(None);
     }
-    repo::set_status(conn, id, CustomerStatus::Suspended, true)?;
     let target = [ids::encode(Kind::Customer, id)];
     crate::audit::repo::record(conn, actor, "suspendCustomer", &target, Some(&format!("unpaid dues, as of {as_of}")))?;
     let mut new = outbox.draft(
@@ -294,7 +308,7 @@ fn suspend(
         Some(target[0].clone()),
     );
     new.dedupe_key = Some(format!("suspended:{id}:{as_of}"));
-    Ok(crate::notifications::repo::insert(conn, &new)?.into_iter().collect())
+    Ok(Some(crate::notifications::repo::insert(conn, &new)?.into_iter().collect()))
 }
 
 /// After a payment: a customer the cycle suspended for dues, whose dues no longer warrant it,

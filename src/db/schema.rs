@@ -428,6 +428,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    secrets_check (id) {
+        id -> BigInt,
+        sealed -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     gateway_payments (id) {
         id -> BigInt,
         gateway_id -> BigInt,
@@ -508,4 +516,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     gateway_payments,
     gateway_events,
     idempotency_keys,
+    secrets_check,
 );

@@ -34,7 +34,8 @@ impl GatewaySettings {
             AppError::bad_input(
                 field,
                 "this server has no ISP_SECRETS_KEY, so it cannot keep a gateway secret encrypted: set \
-                 ISP_SECRETS_KEY (32 bytes, e.g. `openssl rand -hex 32`) and restart (README \"Payment gateways\")",
+                 ISP_SECRETS_KEY and restart (the key this database's secrets are sealed under, if it has \
+                 any; else a new one: `openssl rand -hex 32`; README \"Payment gateways\")",
             )
         })?;
         Ok(key.seal(secret, SECRET_CONTEXT))

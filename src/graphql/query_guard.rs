@@ -119,21 +119,23 @@ fn count_tokens(text: &str) -> usize {
 }
 
 /// A parse error as the client sees it: where, and what was expected, quoting at most a short
-/// excerpt of the query (never the whole text).
+/// excerpt of the query (never the whole text) in which every string literal is masked: a
+/// string may be a secret (a `webhookSecret` written inline), and an error message travels to
+/// logs, proxies and screenshots.
 pub fn parse_error(query: &str, e: &async_graphql::parser::Error) -> ServerError {
     use async_graphql::parser::Error;
     let message = match e {
         Error::Syntax { message, start, .. } => {
-            let expected = message.lines().last().map(|l| l.trim().trim_start_matches("= ").trim()).unwrap_or("");
-            let line = query.lines().nth(start.line.saturating_sub(1)).unwrap_or("");
-            let from = start.column.saturating_sub(1);
-            let excerpt: String = line.chars().skip(from.saturating_sub(20)).take(40).collect();
-            format!(
-                "syntax error at line {}, column {}: {expected} (near \"{}\")",
-                start.line,
-                start.column,
-                excerpt.trim()
-            )
+            // pest's message ends with the line "= expected ..."; any other line of it may
+            // quote the query, so only that one is used.
+            let last = message.lines().last().unwrap_or("").trim();
+            let expected = match last.strip_prefix('=') {
+                Some(rest) => rest.trim(),
+                None if !message.contains('\n') && !message.contains('"') => last,
+                None => "unexpected input",
+            };
+            let excerpt = masked_excerpt(query, start.line, start.column);
+            format!("syntax error at line {}, column {}: {expected} (near \"{excerpt}\")", start.line, start.column)
         }
         Error::RecursionLimitExceeded => "the query is nested deeper than the recursion limit of the parser".to_owned(),
         other => other.to_string().chars().take(200).collect(),
@@ -141,6 +143,97 @@ pub fn parse_error(query: &str, e: &async_graphql::parser::Error) -> ServerError
     let mut error = refuse(PARSE_FAILED, message);
     error.locations = e.positions().collect();
     error
+}
+
+/// What stands in an excerpt for (any part of) a string literal.
+const MASK: &str = "\"***\"";
+
+/// Up to 40 characters of line `line` (1-based) around `column` (1-based, in characters, as
+/// the parser counts), each run of string-literal characters in it replaced by [`MASK`]. A
+/// string is found by reading the whole text as the lexer does (comments, escapes, block
+/// strings across lines, a string left open), so a string cut by the excerpt's edges or begun
+/// on an earlier line is masked too.
+fn masked_excerpt(query: &str, line: usize, column: usize) -> String {
+    let marked = marked_line(query, line);
+    let from = column.saturating_sub(1).saturating_sub(20);
+    let mut excerpt = String::new();
+    let mut in_mask = false;
+    for &(c, in_string) in marked.iter().skip(from).take(40) {
+        if in_string {
+            if !in_mask {
+                excerpt.push_str(MASK);
+            }
+        } else {
+            excerpt.push(c);
+        }
+        in_mask = in_string;
+    }
+    excerpt.trim().to_owned()
+}
+
+/// The characters of line `line` (1-based) of `query`, each with whether it belongs to a string
+/// literal (its quotes included).
+fn marked_line(query: &str, line: usize) -> Vec<(char, bool)> {
+    #[derive(PartialEq)]
+    enum State {
+        Code,
+        Comment,
+        Text,
+        Block,
+    }
+    let chars: Vec<char> = query.chars().collect();
+    let starts_with = |i: usize, pattern: &str| pattern.chars().enumerate().all(|(k, p)| chars.get(i + k) == Some(&p));
+    let (mut state, mut current, mut i) = (State::Code, 1, 0);
+    let mut out = Vec::new();
+    while i < chars.len() && current <= line {
+        let c = chars[i];
+        // How many characters from `i` on belong to the same token, and whether it is string.
+        let (width, in_string) = match state {
+            State::Code | State::Comment if c == '\n' => {
+                state = State::Code;
+                (1, false)
+            }
+            State::Code if c == '#' => {
+                state = State::Comment;
+                (1, false)
+            }
+            State::Code if starts_with(i, "\"\"\"") => {
+                state = State::Block;
+                (3, true)
+            }
+            State::Code if c == '"' => {
+                state = State::Text;
+                (1, true)
+            }
+            State::Code | State::Comment => (1, false),
+            // A string ends at its quote, or (left open) at the end of its line.
+            State::Text if c == '\n' || c == '\r' => {
+                state = State::Code;
+                (1, false)
+            }
+            State::Text if c == '\\' && !matches!(chars.get(i + 1), None | Some('\n' | '\r')) => (2, true),
+            State::Text if c == '"' => {
+                state = State::Code;
+                (1, true)
+            }
+            State::Text => (1, true),
+            State::Block if starts_with(i, "\\\"\"\"") => (4, true),
+            State::Block if starts_with(i, "\"\"\"") => {
+                state = State::Code;
+                (3, true)
+            }
+            State::Block => (1, true),
+        };
+        for &c in &chars[i..(i + width).min(chars.len())] {
+            if c == '\n' {
+                current += 1;
+            } else if current == line {
+                out.push((c, in_string));
+            }
+        }
+        i += width;
+    }
+    out
 }
 
 /// What one selection set costs with its fragments expanded (saturating).
@@ -474,6 +567,67 @@ mod tests {
         let long = "x".repeat(MAX_STRING_CHARS + 1);
         assert!(check_strings(&d, &vars(serde_json::json!({"u": long}))).is_err());
         assert!(check_strings(&d, &vars(serde_json::json!({"u": "line\nline\ttab"}))).is_ok());
+    }
+
+    /// The message of the parse error of `query`.
+    fn parse_message(query: &str) -> String {
+        let e = async_graphql::parser::parse_query(query).map(|_| ()).expect_err(query);
+        parse_error(query, &e).message
+    }
+
+    #[test]
+    fn parse_errors_never_quote_a_string() {
+        const SECRET: &str = "whsec_Nagpur2026";
+        // (query, what must still be quoted around the error)
+        let cases = [
+            // The secret before the error, on its line.
+            (
+                format!("mutation {{ createPaymentGateway(input: {{webhookSecret: \"{SECRET}\"}} {{ id }} }}"),
+                "} { id }",
+            ),
+            // After the error.
+            (
+                format!(
+                    "mutation {{ createPaymentGateway(input: {{keyId: }}, webhookSecret: \"{SECRET}\") {{ id }} }}"
+                ),
+                "keyId",
+            ),
+            // Escaped quotes inside, and text on both sides of the excerpt's edges.
+            (format!("{{ a(s: \"x\\\"{SECRET}\\\"{SECRET}{SECRET}\") ) }}"), ")"),
+            // A block string across lines, the error on its last line.
+            (format!("{{ a(s: \"\"\"first line\n{SECRET} \\\"\"\" {SECRET}\"\"\" ) ) }}"), ")"),
+            // A string left open.
+            (format!("{{ a(s: \"{SECRET}{SECRET} }}"), ""),
+            (format!("{{ a(s: \"\"\"{SECRET}\n{SECRET} }}"), ""),
+            // A comment with a quote in it does not start a string; the string after it is masked.
+            (format!("# it's \"quoted\n{{ a(s: \"{SECRET}\") ) }}"), ")"),
+        ];
+        for (query, kept) in &cases {
+            let message = parse_message(query);
+            assert!(message.starts_with("syntax error at line"), "{message}");
+            // No piece of the secret of 4 characters or more.
+            for start in 0..SECRET.len() - 3 {
+                assert!(!message.contains(&SECRET[start..start + 4]), "{query:?} leaks in: {message}");
+            }
+            assert!(message.contains(*kept), "{query:?}: {message}");
+        }
+        let message = parse_message(&cases[0].0);
+        assert!(message.contains(MASK), "{message}");
+        // Outside strings the excerpt is as before.
+        let message = parse_message("{ customers(first: ) { id } }");
+        assert!(message.contains("near \"{ customers(first: ) { id } }\""), "{message}");
+    }
+
+    #[test]
+    fn masking_follows_the_lexer() {
+        let masked = |q: &str, line: usize| -> String {
+            marked_line(q, line).iter().map(|&(c, s)| if s { '*' } else { c }).collect()
+        };
+        assert_eq!(masked(r#"{ a(s: "x\"y", t: "") }"#, 1), "{ a(s: ******, t: **) }");
+        assert_eq!(masked("{ a(s: \"\"\"x\ny\\\"\"\"z\"\"\") b }", 2), "*********) b }");
+        assert_eq!(masked("# \"\n{ a(s: \"open\n) }", 2), "{ a(s: *****");
+        assert_eq!(masked("# \"\n{ a(s: \"open\n) }", 3), ") }");
+        assert_eq!(masked_excerpt(&format!("{{ a(s: \"{}\") }}", "x".repeat(100)), 1, 60), MASK);
     }
 
     #[test]

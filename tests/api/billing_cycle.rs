@@ -315,3 +315,71 @@ on_both_databases! {
         }
     }
 }
+
+/// One number from the test database.
+fn count(app: &TestApp, sql: &str) -> i64 {
+    app.sql_text(&format!("SELECT CAST(COUNT(*) AS TEXT) AS value FROM {sql}")).parse().unwrap()
+}
+
+on_both_databases! {
+    async fn overlapping_runs_count_only_what_they_changed(app: TestApp) {
+        let today = today(&app).await;
+        let catalogue = app.catalogue("499.00").await;
+        app.data("mutation($id: ID!) { updateCompany(id: $id, input: {graceDays: 3}) { graceDays } }",
+            json!({"id": catalogue.company})).await;
+        // Customers with an invoice long overdue (marked OVERDUE, then suspended), and customers
+        // whose period ended days ago (renewed, and unpaid).
+        for n in 0..30 {
+            let c = app.customer(&format!("late{n:02}"), &catalogue.broadband).set("startDate", today.to_string())
+                .create().await["id"].as_str().unwrap().to_owned();
+            app.invoice(json!({"customerId": c, "billAmount": "300", "invoiceDate": days_before(today, 20),
+                "dueDate": days_before(today, 10), "billingPeriodStart": days_before(today, 20),
+                "billingPeriodEnd": days_after(today, 10)})).await;
+        }
+        for n in 0..15 {
+            app.customer(&format!("renew{n:02}"), &catalogue.broadband).set("autoRenew", true).set("periodMonths", 1)
+                .set("startDate", days_before(today, 36)).create().await;
+        }
+        // A second server on the same database; each catches up yesterday, then today, at the
+        // same time as the other.
+        let other = app.restart_on_same_database().await;
+        let dates = [days_before(today, 1), today.to_string()];
+        let catch_up = |server: &TestApp| {
+            let dates = dates.clone();
+            let (addr, token) = (server.url("/graphql"), server.token.clone());
+            async move {
+                let client = reqwest::Client::new();
+                for d in dates {
+                    let body: Value = client.post(&addr).bearer_auth(&token)
+                        .json(&json!({"query": RUN, "variables": {"d": d}})).send().await.unwrap().json().await.unwrap();
+                    assert!(body.get("errors").is_none(), "{body:#}");
+                }
+            }
+        };
+        tokio::join!(catch_up(&app), catch_up(&other));
+
+        let runs = app.data("{ billingRuns { asOf status attempts renewed overdue suspended reminders errors } }", json!({}))
+            .await["billingRuns"].as_array().unwrap().clone();
+        assert_eq!(runs.len(), 2, "{runs:#?}");
+        let sum = |field: &str| runs.iter().map(|r| r[field].as_i64().unwrap()).sum::<i64>();
+        for run in &runs {
+            assert_eq!((run["status"].as_str(), run["attempts"].as_i64(), run["errors"].as_i64()),
+                (Some("FINISHED"), Some(2), Some(0)), "{runs:#?}");
+        }
+        // What the database holds now, all made by the runs.
+        let renewed = count(&app, "invoices WHERE billing_run_id IS NOT NULL");
+        let overdue = count(&app, "invoices WHERE status = 'OVERDUE'");
+        let suspended = count(&app, "customers WHERE status = 'SUSPENDED' AND suspended_for_dues = TRUE");
+        let audited = count(&app, "audit_log WHERE operation = 'suspendCustomer'");
+        let told = count(&app, "notifications WHERE kind IN ('INVOICE_OVERDUE', 'SERVICE_SUSPENDED', 'PLAN_EXPIRING')");
+        // Every renewal; the late invoices (renewal invoices are not due yet); everyone suspended
+        // (the renewed customers owe a period that started before the grace days).
+        assert_eq!((renewed, overdue, suspended), (15, 30, 45));
+        assert_eq!(
+            (sum("renewed"), sum("overdue"), sum("suspended"), sum("reminders")),
+            (renewed, overdue, suspended, told),
+            "the runs' counts add up to what changed: {runs:#?}"
+        );
+        assert_eq!(audited, suspended, "one audit entry per suspension");
+    }
+}

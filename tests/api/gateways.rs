@@ -617,3 +617,150 @@ async fn the_secret_never_reaches_the_log() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("ISP_SECRETS_KEY must be 32 bytes"), "{out:?}");
 }
+
+/// A key other than [`KEY`].
+const OTHER_KEY: &str = "f0e1d2c3b4a5968778695a4b3c2d1e0f00112233445566778899aabbccddeeff";
+
+/// `build_app` on `url` with `key`: the error it stops with (`None` when it started).
+async fn start_error(url: &str, key: Option<&str>) -> Option<String> {
+    let mut config = isp_billing::config::Config::for_database(url);
+    config.admin_password = Some(crate::helpers::ADMIN_PASSWORD.to_owned());
+    config.secrets_key = key.map(|k| isp_billing::secrets::SecretsKey::parse(k).unwrap());
+    isp_billing::build_app(&config).await.err().map(|e| format!("{e:#}"))
+}
+
+fn with_key(c: &mut isp_billing::config::Config) {
+    c.secrets_key = Some(isp_billing::secrets::SecretsKey::parse(KEY).unwrap());
+}
+
+fn check_rows(app: &TestApp) -> String {
+    app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM secrets_check")
+}
+
+with_secrets_key! {
+    async fn another_key_stops_the_server_and_no_key_only_warns(app: TestApp) {
+        // The first start with a key stored the check value.
+        assert_eq!(check_rows(&app), "1");
+        assert!(app.sql_text("SELECT sealed AS value FROM secrets_check").starts_with("v1."));
+        let company = app.catalogue("499.00").await.company;
+        gateway(&app, &company, "RAZORPAY").await;
+
+        let refused = start_error(app.database_url(), Some(OTHER_KEY)).await.expect("another key is refused");
+        assert!(refused.contains("ISP_SECRETS_KEY is not the key") && refused.contains("used before"), "{refused}");
+        // The same key starts (the check value is not stored twice).
+        let again = app.restart_with(with_key).await;
+        assert_eq!(check_rows(&again), "1");
+        drop(again);
+
+        // No key: the server starts; gateway secrets cannot be set, other changes can.
+        let keyless = app.restart_on_same_database().await;
+        let input = json!({"companyId": company, "provider": "CASHFREE", "keyId": "cf_1", "webhookSecret": SECRET});
+        let e = keyless.error(CREATE_GATEWAY, json!({ "i": input })).await;
+        assert_code(&e, "BAD_USER_INPUT", Some("webhookSecret"));
+        assert!(e["message"].as_str().unwrap().contains("ISP_SECRETS_KEY"), "{e}");
+        let gid = keyless.data("{ paymentGateways { id } }", json!({})).await["paymentGateways"][0]["id"].clone();
+        let update = "mutation($id: ID!, $i: UpdatePaymentGatewayInput!) { updatePaymentGateway(id: $id, input: $i) { isActive } }";
+        let e = keyless.error(update, json!({"id": gid, "i": {"webhookSecret": "whsec_new"}})).await;
+        assert_code(&e, "BAD_USER_INPUT", Some("webhookSecret"));
+        let off = keyless.data(update, json!({"id": gid, "i": {"isActive": false}})).await;
+        assert_eq!(off["updatePaymentGateway"]["isActive"], false);
+        drop(keyless);
+
+        // The key lost: the README's way to start over with a new one.
+        app.sql("UPDATE payment_gateways SET webhook_secret_sealed = 'lost', is_active = FALSE").unwrap();
+        app.sql("DELETE FROM secrets_check").unwrap();
+        let renewed = app.restart_with(|c| c.secrets_key = Some(isp_billing::secrets::SecretsKey::parse(OTHER_KEY).unwrap())).await;
+        assert_eq!(check_rows(&renewed), "1");
+        let set = renewed.data(update, json!({"id": gid, "i": {"webhookSecret": "whsec_new", "isActive": true}})).await;
+        assert_eq!(set["updatePaymentGateway"]["isActive"], true);
+        drop(renewed);
+        assert!(start_error(app.database_url(), Some(KEY)).await.is_some_and(|e| e.contains("is not the key")));
+    }
+
+    async fn an_upgraded_database_is_checked_against_its_stored_secrets(app: TestApp) {
+        let company = app.catalogue("499.00").await.company;
+        gateway(&app, &company, "RAZORPAY").await;
+        // Back to before the check existed (its migration reverted), with a gateway secret
+        // sealed under KEY; the next start applies the migration again.
+        let db = isp_billing::db::Db::connect(app.database_url(), 1, std::sync::Arc::default()).unwrap();
+        db.read(|conn| {
+            isp_billing::db::migrations::revert_last(conn)
+                .map_err(|e| isp_billing::error::AppError::Internal(e.to_string()))
+        })
+        .await
+        .map_err(|e| e.message())
+        .expect("revert");
+        drop(db);
+
+        // A key that opens none of the stored secrets: refused, and nothing recorded.
+        let refused = start_error(app.database_url(), Some(OTHER_KEY)).await.expect("a key that opens nothing is refused");
+        assert!(refused.contains("opens none of the 1 gateway webhook secrets"), "{refused}");
+        assert_eq!(check_rows(&app), "0");
+        // The key they were sealed under: starts and records it; then another key is refused.
+        let upgraded = app.restart_with(with_key).await;
+        assert_eq!(check_rows(&upgraded), "1");
+        drop(upgraded);
+        let refused = start_error(app.database_url(), Some(OTHER_KEY)).await.expect("another key is refused");
+        assert!(refused.contains("ISP_SECRETS_KEY is not the key"), "{refused}");
+    }
+}
+
+/// The real binary: the first start with a key records it, a start with another key exits
+/// non-zero saying what to do, the right key starts, and no key starts with a warning.
+#[tokio::test]
+async fn the_binary_refuses_another_secrets_key() {
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    // Started with `key` until it serves (`Ok`, stopped then, with what it logged) or exits
+    // (`Err` with its status and output).
+    let run = |key: Option<&'static str>| {
+        let dir = dir.path().to_owned();
+        async move {
+            let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+            let log_path = dir.join(format!("server-{port}.log"));
+            let log = std::fs::File::create(&log_path).unwrap();
+            let mut command = Command::new(env!("CARGO_BIN_EXE_isp-billing"));
+            command
+                .arg("serve")
+                .env("DATABASE_URL", dir.join("k.db"))
+                .env("ISP_BIND", format!("127.0.0.1:{port}"))
+                .env("ISP_ADMIN_PASSWORD", "admin-password-for-keys")
+                .env("ISP_BILLING_CYCLE", "false")
+                .env("NO_COLOR", "1")
+                .stdout(Stdio::from(log.try_clone().unwrap()))
+                .stderr(Stdio::from(log));
+            match key {
+                Some(key) => command.env("ISP_SECRETS_KEY", key),
+                None => command.env_remove("ISP_SECRETS_KEY"),
+            };
+            let mut child = command.spawn().unwrap();
+            let started = std::time::Instant::now();
+            let outcome = loop {
+                if let Some(status) = child.try_wait().unwrap() {
+                    break Err(status);
+                }
+                if reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_ok_and(|r| r.status() == 200) {
+                    child.kill().unwrap();
+                    let _ = child.wait();
+                    break Ok(());
+                }
+                assert!(started.elapsed() < std::time::Duration::from_secs(60), "neither served nor stopped");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            };
+            let logged = std::fs::read_to_string(&log_path).unwrap();
+            outcome.map(|()| logged.clone()).map_err(|status| (status, logged))
+        }
+    };
+    let first = run(Some(KEY)).await.expect("the first start with a key serves");
+    assert!(first.contains("ISP_SECRETS_KEY recorded"), "{first}");
+    let (status, logged) = run(Some(OTHER_KEY)).await.expect_err("another key stops the server");
+    assert!(!status.success(), "{status:?}");
+    assert!(
+        logged.contains("error: ISP_SECRETS_KEY is not the key this database's secrets are sealed under")
+            && logged.contains("Start the server with the ISP_SECRETS_KEY it used before"),
+        "{logged}"
+    );
+    run(Some(KEY)).await.expect("the right key serves");
+    let keyless = run(None).await.expect("no key serves");
+    assert!(keyless.contains("ISP_SECRETS_KEY is not set, but this database holds secrets"), "{keyless}");
+}

@@ -117,6 +117,15 @@ async fn bad_requests_get_plain_json_errors() {
     let error = app.error(&query, json!({})).await;
     assert_code(&error, "GRAPHQL_PARSE_FAILED", None);
     assert!(error["message"].as_str().unwrap().len() < 300, "{error:#}");
+    // Nor any string written in it: a secret inline before or after the error is masked.
+    for query in [
+        "mutation { createPaymentGateway(input: {webhookSecret: \"whsec_inline_42\"} { id } }",
+        "mutation { createPaymentGateway(input: {keyId: , webhookSecret: \"whsec_inline_42\"}) { id } }",
+    ] {
+        let body = app.gql_as(Some(&app.token), query, json!({})).await.to_string();
+        assert!(body.contains("GRAPHQL_PARSE_FAILED") && body.contains("***"), "{body}");
+        assert!(!body.contains("whsec") && !body.contains("inline_42"), "{body}");
+    }
     // GET runs queries, refuses mutations, and serves GraphiQL only to browsers.
     let get = |q: &str| app.client.get(app.url("/graphql")).query(&[("query", q)]).bearer_auth(&app.token).send();
     let ok: Value = get("{ me { username } }").await.unwrap().json().await.unwrap();

@@ -146,6 +146,11 @@ impl TestApp {
         Self::start(self.kind, TestDb::Shared { url: self._db.url().to_owned() }, |_| {}).await
     }
 
+    /// Starts a second app on this app's database after `configure` adjusts its settings.
+    pub async fn restart_with(&self, configure: impl FnOnce(&mut Config)) -> TestApp {
+        Self::start(self.kind, TestDb::Shared { url: self._db.url().to_owned() }, configure).await
+    }
+
     /// The database this app runs on.
     pub fn database_url(&self) -> &str {
         self._db.url()
