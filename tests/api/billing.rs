@@ -196,27 +196,12 @@ on_both_databases! {
     }
 
     async fn old_references_that_now_collide_are_kept(app: TestApp) {
-        use isp_billing::db::{migrations, Db};
-        use std::sync::{atomic::AtomicU64, Arc};
         let (c, _) = app.customer_with_invoice("gauri").await;
         let upi = |reference: &str| json!({"customerId": c, "amount": "10", "paymentMethod": "GOOGLEPAY", "paymentReference": reference});
         let kept = app.pay(upi("UTR 9")).await;
         app.pay(upi("ZZZ")).await;
         // Back to the schema before reference keys, where "UTR 9" and "utr9" were two payments...
-        let db = Db::connect(app.database_url(), 1, Arc::new(AtomicU64::new(0))).expect("connect");
-        db.read(|conn| {
-            for _ in 0..10 {
-                let version = migrations::revert_last(conn).map_err(|e| isp_billing::error::AppError::Internal(e.to_string()))?;
-                if version.replace('-', "").starts_with("20261129000011") {
-                    return Ok(());
-                }
-            }
-            panic!("the payment_reference_key migration was not reverted");
-        })
-        .await
-        .map_err(|e| e.message())
-        .expect("revert");
-        drop(db);
+        crate::helpers::revert_through(app.database_url(), "20261129000011").await;
         app.sql("UPDATE payments SET payment_reference = 'utr9' WHERE payment_reference = 'ZZZ'").unwrap();
         // ...and forward again: the migration keeps both, the first with the key.
         let upgraded = app.restart_on_same_database().await;

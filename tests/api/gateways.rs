@@ -682,15 +682,7 @@ with_secrets_key! {
         gateway(&app, &company, "RAZORPAY").await;
         // Back to before the check existed (its migration reverted), with a gateway secret
         // sealed under KEY; the next start applies the migration again.
-        let db = isp_billing::db::Db::connect(app.database_url(), 1, std::sync::Arc::default()).unwrap();
-        db.read(|conn| {
-            isp_billing::db::migrations::revert_last(conn)
-                .map_err(|e| isp_billing::error::AppError::Internal(e.to_string()))
-        })
-        .await
-        .map_err(|e| e.message())
-        .expect("revert");
-        drop(db);
+        crate::helpers::revert_through(app.database_url(), "20261204000020").await;
 
         // A key that opens none of the stored secrets: refused, and nothing recorded.
         let refused = start_error(app.database_url(), Some(OTHER_KEY)).await.expect("a key that opens nothing is refused");

@@ -498,3 +498,22 @@ impl Subscriber {
         &mut self.socket
     }
 }
+
+/// Reverts the migrations of the database at `url`, newest first, down to and including the one
+/// whose version (digits only) starts with `version`: the schema as it was before that migration.
+pub async fn revert_through(url: &str, version: &'static str) {
+    use isp_billing::error::AppError;
+    let db = isp_billing::db::Db::connect(url, 1, Arc::default()).expect("connect");
+    db.read(move |conn| loop {
+        let reverted = isp_billing::db::migrations::revert_last(conn).map_err(|e| AppError::Internal(e.to_string()))?;
+        if reverted.replace('-', "").starts_with(version) {
+            return Ok(());
+        }
+        if reverted.is_empty() {
+            return Err(AppError::Internal(format!("no migration {version} to revert")));
+        }
+    })
+    .await
+    .map_err(|e| e.message())
+    .expect("revert");
+}

@@ -86,20 +86,7 @@ crate::on_both_databases! {
 
         // Back to the schema before the billing core (every later migration, then billing
         // reverted)...
-        let db = Db::connect(app.database_url(), 1, Arc::new(AtomicU64::new(0))).expect("connect");
-        db.read(|conn| {
-            for _ in 0..30 {
-                let version = migrations::revert_last(conn).map_err(|e| AppError::Internal(e.to_string()))?;
-                if version.replace('-', "").starts_with("20261126000004") {
-                    return Ok(());
-                }
-            }
-            panic!("the billing migration was not reverted");
-        })
-        .await
-        .map_err(|e| e.message())
-        .expect("revert");
-        drop(db);
+        crate::helpers::revert_through(app.database_url(), "20261126000004").await;
         // ...and forward again, as an upgrade would: the backfill rebuilds allocations and ledger.
         let upgraded = app.restart_on_same_database().await;
         let after = check_invariants(&upgraded, &c).await;
@@ -121,20 +108,7 @@ crate::on_both_databases! {
         let first = app.pay(json!({"customerId": c, "amount": "100", "paymentMethod": "GOOGLEPAY",
                                    "paymentReference": "4334 0000 0042"})).await;
         // Back to before the gateways migration, and forward again as an upgrade would.
-        let db = Db::connect(app.database_url(), 1, Arc::new(AtomicU64::new(0))).expect("connect");
-        db.read(|conn| {
-            for _ in 0..10 {
-                let version = migrations::revert_last(conn).map_err(|e| AppError::Internal(e.to_string()))?;
-                if version.replace('-', "").starts_with("20261130000017") {
-                    return Ok(());
-                }
-            }
-            panic!("the payment_gateways migration was not reverted");
-        })
-        .await
-            .map_err(|e| e.message())
-            .expect("revert");
-        drop(db);
+        crate::helpers::revert_through(app.database_url(), "20261130000017").await;
         let upgraded = app.restart_on_same_database().await;
         let again = json!({"customerId": c, "amount": "100", "paymentMethod": "PHONEPE", "paymentReference": "433400000042"});
         let refused = upgraded.error(crate::documents::CREATE_PAYMENT, json!({ "i": again })).await;
