@@ -61,7 +61,7 @@ impl QueryFragment<MultiBackend> for IdIn {
 /// `balance_paise > 0`, `status <> 'CANCELLED'`). With the constant bound as a parameter
 /// instead, SQLite's planner checks whether the bound value implies the index's condition
 /// and then re-prepares the statement every time the parameter is bound again, which diesel
-/// does on every execution (README "The billing cycle").
+/// does on every execution (docs/ARCHITECTURE.md, "Queries stay prepared").
 #[derive(Debug, Clone, Copy)]
 pub struct Condition(&'static str);
 

@@ -1,7 +1,7 @@
 //! Payment gateways (Razorpay, Cashfree, PhonePe, Paytm, or any other through our own
 //! `GENERIC_HMAC` scheme): each company's accounts with them, the notifications they send to
-//! `POST /webhooks/<provider>/<gatewayId>`, and the money they report. README "Payment
-//! gateways" documents every scheme.
+//! `POST /webhooks/<provider>/<gatewayId>`, and the money they report. docs/GATEWAYS.md
+//! documents every scheme.
 //!
 //! A notification is verified against the raw bytes received ([`signature`]), read into one
 //! shape whatever the provider ([`notification`]), and recorded in one transaction with its

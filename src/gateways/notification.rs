@@ -1,5 +1,5 @@
-//! A notification read into one shape, whatever the provider (README "Payment gateways" shows
-//! each provider's fields). Only the body's form is checked here; whose money it is, and
+//! A notification read into one shape, whatever the provider (docs/GATEWAYS.md shows each
+//! provider's fields). Only the body's form is checked here; whose money it is, and
 //! whether it fits, is [`super::webhook`]'s business.
 
 use serde_json::Value;
@@ -257,7 +257,7 @@ fn cashfree(json: &Value) -> Result<Notification, Unreadable> {
     Ok(Notification { event_id: format!("{exact_type}:{cf_payment_id}"), event_type, captured })
 }
 
-/// `GENERIC_HMAC`: our own flat body (README); the event id is `X-Webhook-Id`.
+/// `GENERIC_HMAC`: our own flat body (docs/GATEWAYS.md); the event id is `X-Webhook-Id`.
 fn generic(json: &Value, event_header: Option<&str>) -> Result<Notification, Unreadable> {
     let event_id =
         header_id("X-Webhook-Id", event_header)?.ok_or_else(|| Unreadable::new("X-Webhook-Id", "header is missing"))?;

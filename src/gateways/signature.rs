@@ -53,7 +53,7 @@ pub fn fresh(timestamp: &str, now: i64) -> bool {
     (now - at).abs() <= MAX_SKEW_SECONDS
 }
 
-/// The hex HMAC-SHA256 of `parts` under `secret` (for tests and the README's examples).
+/// The hex HMAC-SHA256 of `parts` under `secret` (for tests and the examples in docs/GATEWAYS.md).
 pub fn hex_hmac(secret: &str, parts: &[&[u8]]) -> String {
     crate::hex::encode(&mac(secret.as_bytes(), parts).finalize().into_bytes())
 }
