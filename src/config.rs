@@ -43,9 +43,9 @@ pub struct Config {
     #[arg(long, env = "ISP_TOKEN_TTL_HOURS", default_value_t = 12, global = true)]
     pub token_ttl_hours: u64,
 
-    /// Failed logins that lock a (username, client address) pair, or a client address for any
-    /// username; from this many on, a username failing from anywhere is slowed down with
-    /// growing delays (never locked).
+    /// Failed logins that lock a (username, client address) pair; from this many on, a
+    /// username failing from anywhere (and from three times as many, an address failing for
+    /// any usernames) is slowed down with growing delays, never locked.
     #[arg(long, env = "ISP_LOGIN_MAX_FAILURES", default_value_t = 10, global = true)]
     pub login_max_failures: i64,
 
@@ -88,6 +88,11 @@ pub struct Config {
     /// not held to the per-address connection cap.
     #[arg(long, env = "ISP_TRUSTED_PROXIES", default_value = "", value_parser = crate::http::proxies::TrustedProxies::parse, global = true)]
     pub trusted_proxies: crate::http::proxies::TrustedProxies,
+
+    /// The header the trusted proxies write the client into: `x-forwarded-for` or `forwarded`.
+    /// Only that one is read (a proxy passes the other through as the client sent it).
+    #[arg(long, env = "ISP_PROXY_HEADER", value_enum, default_value_t = crate::http::proxies::ProxyHeader::XForwardedFor, global = true)]
+    pub proxy_header: crate::http::proxies::ProxyHeader,
 
     /// Seconds a client may take to send a request's headers (when connection places run
     /// short, a connection that has sent nothing for a second is closed sooner; see the README).
@@ -171,6 +176,7 @@ impl Config {
             ws_max_sockets_per_account: 20,
             header_timeout_seconds: 5,
             trusted_proxies: crate::http::proxies::TrustedProxies::default(),
+            proxy_header: crate::http::proxies::ProxyHeader::XForwardedFor,
             idle_timeout_seconds: 60,
             ws_max_subscriptions: 20,
             max_subscriptions_per_account: 100,
@@ -237,13 +243,13 @@ impl Config {
             header_timeout: secs(self.header_timeout_seconds.max(1)),
             idle_timeout: secs(self.idle_timeout_seconds.max(self.ws_ping_seconds.max(1) * 3 + 5)),
             drain_timeout: self.request_timeout() + secs(5),
-            trusted_proxies: std::sync::Arc::new(self.trusted_proxies.clone()),
+            trusted_proxies: std::sync::Arc::new(self.trusted_proxies()),
         }
     }
 
     /// The reverse proxies whose forwarding headers are believed.
     pub fn trusted_proxies(&self) -> crate::http::proxies::TrustedProxies {
-        self.trusted_proxies.clone()
+        self.trusted_proxies.clone().reading(self.proxy_header)
     }
 
     /// The CORS origins as a list, without blanks.

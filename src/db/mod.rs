@@ -187,6 +187,11 @@ impl Db {
                         std::thread::sleep(Duration::from_millis(2u64 << attempt));
                         attempt += 1;
                     }
+                    // Still contended after every attempt: nothing was written, try again later.
+                    Err(e) if e.is_contention() => {
+                        tracing::warn!(error = %e.message(), "write transaction gave up after contention");
+                        return Err(AppError::busy_database());
+                    }
                     result => return result,
                 }
             }

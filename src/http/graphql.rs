@@ -123,6 +123,8 @@ async fn run(
     read_only: bool,
 ) -> Response {
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(auth::bearer_token);
+    // Whether nothing can have been written: a query, or a request refused before it ran.
+    let nothing_written = std::sync::atomic::AtomicBool::new(true);
     let work = async {
         let auth = match auth::authenticate(&state.db, token, address).await {
             Ok(auth) => auth,
@@ -135,12 +137,14 @@ async fn run(
         if let Err(e) = request_hooks::parse_and_check(&mut request, &auth) {
             return async_graphql::Response::from_errors(vec![e]);
         }
-        if read_only && !is_query(&mut request) {
+        let query = is_query(&mut request);
+        if read_only && !query {
             let message = "only queries can be sent with GET; send mutations and subscriptions with POST";
             let mut e = async_graphql::ServerError::new(message, None);
             e.extensions.get_or_insert_with(Default::default).set("code", codes::METHOD_NOT_ALLOWED);
             return async_graphql::Response::from_errors(vec![e]);
         }
+        nothing_written.store(query, std::sync::atomic::Ordering::Relaxed);
         // Kept for the rare refusal on cost, which the hooked schema explains (below).
         let again = async_graphql::Request::new(request.query.clone())
             .variables(request.variables.clone())
@@ -172,8 +176,13 @@ async fn run(
     };
     let status = if response.errors.iter().any(|e| has_code(e, codes::METHOD_NOT_ALLOWED)) {
         StatusCode::METHOD_NOT_ALLOWED
-    } else if response.data == async_graphql::Value::Null && response.errors.iter().any(|e| has_code(e, codes::BUSY)) {
-        // Nothing ran (no free database connection, say): a plain "try again" for any client.
+    } else if nothing_written.load(std::sync::atomic::Ordering::Relaxed)
+        && response.data == async_graphql::Value::Null
+        && response.errors.iter().any(|e| has_code(e, codes::BUSY))
+    {
+        // A query that could not run (no free database connection, say): a plain "try again"
+        // for any client. A mutation keeps 200, since a field after its write may be what was
+        // busy: retrying it blindly could record it twice.
         let mut busy =
             (StatusCode::SERVICE_UNAVAILABLE, async_graphql_axum::GraphQLResponse::from(response)).into_response();
         busy.headers_mut()

@@ -59,15 +59,18 @@ impl Activity {
         self.last_moved.store(now_ms(), Ordering::Relaxed);
     }
 
-    /// A request head arrived; the returned guard marks its end when dropped.
-    pub fn request(self: &Arc<Self>, upgrade: bool) -> InFlight {
+    /// A request head arrived; the returned guard marks its end (its response sent whole)
+    /// when dropped.
+    pub fn request(self: &Arc<Self>) -> InFlight {
         self.requests.fetch_add(1, Ordering::Relaxed);
         self.in_flight.fetch_add(1, Ordering::Relaxed);
-        if upgrade {
-            self.upgraded.store(true, Ordering::Relaxed);
-        }
         self.moved();
         InFlight(Arc::clone(self))
+    }
+
+    /// The connection became a websocket (answered 101): it never gives its place away.
+    pub fn upgraded(&self) {
+        self.upgraded.store(true, Ordering::Relaxed);
     }
 
     /// Whether the connection may give its place away: nothing in flight, not a websocket,
@@ -266,10 +269,11 @@ mod tests {
         let p = places(4, 256);
         let held: Vec<_> = (1..=4).map(|n| p.admit(ip(n)).unwrap()).collect();
         // Every one is busy: a request in flight or a websocket.
-        let _requests: Vec<_> = held.iter().map(|a| a.activity.request(false)).collect();
+        let _requests: Vec<_> = held.iter().map(|a| a.activity.request()).collect();
         assert!(p.admit(ip(5)).is_none(), "nothing to give way");
         drop(_requests);
-        let _socket = held[0].activity.request(true);
+        let _socket = held[0].activity.request();
+        held[0].activity.upgraded();
         // Quiet for a second (pretend): the silent ones have not spoken at all.
         for a in &held {
             a.activity.last_moved.store(0, Ordering::Relaxed);
@@ -285,7 +289,7 @@ mod tests {
     fn silent_connections_go_before_idle_ones_and_the_reserve_is_marked() {
         let p = places(32, 256);
         let talked = p.admit(ip(1)).unwrap();
-        drop(talked.activity.request(false));
+        drop(talked.activity.request());
         let silent = p.admit(ip(2)).unwrap();
         for a in [&talked, &silent] {
             a.activity.last_moved.store(0, Ordering::Relaxed);
@@ -297,7 +301,7 @@ mod tests {
         assert!(silent.leave_was_signalled() && !talked.leave_was_signalled());
         assert!(!next.reserved);
         // Nothing quiet is left (the rest moved just now, `talked` is busy): a reserve place.
-        let _busy = talked.activity.request(false);
+        let _busy = talked.activity.request();
         let reserved = p.admit(ip(101)).unwrap();
         assert!(reserved.reserved, "{} open", p.open());
         assert!(!talked.leave_was_signalled());

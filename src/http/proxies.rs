@@ -1,9 +1,9 @@
 //! Which address a request comes from when the server sits behind a reverse proxy.
 //!
 //! `ISP_TRUSTED_PROXIES` lists the proxies (addresses or CIDR ranges, comma-separated). From a
-//! peer on that list, and only from one, the client is read from `Forwarded` (RFC 7239, its
-//! `for=` parameters) or else `X-Forwarded-For`: the nearest hop that is not itself a trusted
-//! proxy. A client cannot pick its own address by sending the header, since a proxy appends
+//! peer on that list, and only from one, the client is read from the one header the proxies
+//! write (`ISP_PROXY_HEADER`: `X-Forwarded-For` by default, or `Forwarded` with its `for=`
+//! parameters, RFC 7239): the nearest hop that is not itself a trusted proxy. A client cannot pick its own address by sending the header, since a proxy appends
 //! what it saw and the walk starts from that end. From any other peer the headers are ignored.
 
 use std::net::IpAddr;
@@ -62,20 +62,40 @@ fn canonical(ip: IpAddr) -> IpAddr {
     }
 }
 
-/// The proxies whose forwarding headers are believed (`ISP_TRUSTED_PROXIES`).
+/// Which header the trusted proxies write the client into (`ISP_PROXY_HEADER`). Only that
+/// one is read: a proxy passes the other through as the client sent it, so reading it would
+/// let a client choose its own address.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProxyHeader {
+    /// `X-Forwarded-For` (nginx's `$proxy_add_x_forwarded_for`, HAProxy's `option forwardfor`).
+    #[default]
+    XForwardedFor,
+    /// `Forwarded: for=` (RFC 7239).
+    Forwarded,
+}
+
+/// The proxies whose forwarding header is believed (`ISP_TRUSTED_PROXIES`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<Cidr>);
+pub struct TrustedProxies {
+    ranges: Vec<Cidr>,
+    header: ProxyHeader,
+}
 
 impl TrustedProxies {
     /// Reads a comma-separated list of addresses and CIDR ranges (empty: trust no proxy).
     pub fn parse(list: &str) -> Result<TrustedProxies, String> {
         let ranges = list.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Cidr::parse);
-        Ok(TrustedProxies(ranges.collect::<Result<_, _>>()?))
+        Ok(TrustedProxies { ranges: ranges.collect::<Result<_, _>>()?, header: ProxyHeader::default() })
+    }
+
+    /// The same proxies, read through `header`.
+    pub fn reading(self, header: ProxyHeader) -> TrustedProxies {
+        TrustedProxies { header, ..self }
     }
 
     /// Whether `peer` is one of the trusted proxies.
     pub fn trusts(&self, peer: IpAddr) -> bool {
-        self.0.iter().any(|range| range.contains(peer))
+        self.ranges.iter().any(|range| range.contains(peer))
     }
 
     /// The client's address: `peer` itself, unless `peer` is a trusted proxy and the forwarding
@@ -84,7 +104,11 @@ impl TrustedProxies {
         if !self.trusts(peer) {
             return canonical(peer);
         }
-        let hops = forwarded_for(headers).or_else(|| x_forwarded_for(headers)).unwrap_or_default();
+        let hops = match self.header {
+            ProxyHeader::XForwardedFor => x_forwarded_for(headers),
+            ProxyHeader::Forwarded => forwarded_for(headers),
+        }
+        .unwrap_or_default();
         let mut client = canonical(peer);
         // From the nearest hop outwards: each trusted proxy vouches for the one before it.
         for hop in hops.iter().rev() {
@@ -194,8 +218,19 @@ mod tests {
     }
 
     #[test]
-    fn forwarded_wins_and_is_read_per_rfc_7239() {
-        let trusted = TrustedProxies::parse("10.0.0.0/8").unwrap();
+    fn only_the_header_the_proxy_writes_is_read() {
+        // nginx appends to X-Forwarded-For and passes a client's own `Forwarded` through.
+        let trusted = TrustedProxies::parse("10.0.0.1").unwrap();
+        let sent = headers(&[("forwarded", "for=203.0.113.50"), ("x-forwarded-for", "198.51.100.7")]);
+        assert_eq!(trusted.client(ip("10.0.0.1"), &sent), ip("198.51.100.7"));
+        let forwarded = trusted.reading(ProxyHeader::Forwarded);
+        let sent = headers(&[("x-forwarded-for", "203.0.113.50"), ("forwarded", "for=198.51.100.7")]);
+        assert_eq!(forwarded.client(ip("10.0.0.1"), &sent), ip("198.51.100.7"));
+    }
+
+    #[test]
+    fn forwarded_is_read_per_rfc_7239() {
+        let trusted = TrustedProxies::parse("10.0.0.0/8").unwrap().reading(ProxyHeader::Forwarded);
         let both = headers(&[
             ("forwarded", "for=192.0.2.60;proto=https;by=10.0.0.1, for=\"[2001:db8:cafe::17]:4711\""),
             ("x-forwarded-for", "198.51.100.7"),

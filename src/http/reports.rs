@@ -175,10 +175,18 @@ pub async fn csv(
 async fn streamed(state: &AppState, mut report: Box<dyn CsvReport>) -> Response {
     let file_name = report.file_name();
     let wait = tokio::time::timeout(Duration::from_secs(5), Arc::clone(&state.exports).acquire_owned()).await;
-    let Ok(Ok(_producing)) = wait else {
+    let Ok(Ok(producing)) = wait else {
         return error_response(&AppError::Busy("other reports are being produced; try again in a moment".into()));
     };
-    let written = state.db.read(move |conn| into_file(conn, report.as_mut())).await;
+    // The place goes with the work: a client that gives up does not free it while the report
+    // is still being read.
+    let written = state
+        .db
+        .read(move |conn| {
+            let _producing = producing;
+            into_file(conn, report.as_mut())
+        })
+        .await;
     let (file, length) = match written {
         Ok(done) => done,
         Err(e) => return error_response(&e),

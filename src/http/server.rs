@@ -102,17 +102,23 @@ async fn connection(
     let Admitted { place, activity, leave, reserved } = admitted;
     let requests = Arc::clone(&activity);
     let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
-        let upgrade = request.headers().contains_key(hyper::header::UPGRADE);
-        let in_flight = requests.request(upgrade);
+        let in_flight = requests.request();
         let refused = reserved && !may_use_reserve(&request);
         request.extensions_mut().insert(ConnectInfo(addr));
-        let router = router.clone();
+        let (router, requests) = (router.clone(), Arc::clone(&requests));
         async move {
-            let _in_flight = in_flight;
             if refused {
                 return Ok(busy_response());
             }
-            router.oneshot(request).await
+            let response = router.oneshot(request).await?;
+            if response.status() == hyper::StatusCode::SWITCHING_PROTOCOLS {
+                requests.upgraded();
+            }
+            // In flight until the body is sent whole: a download being written never gives
+            // its place away.
+            Ok::<_, std::convert::Infallible>(
+                response.map(|body| axum::body::Body::new(Counted { body, _in_flight: in_flight })),
+            )
         }
     });
     // The place goes with the connection, also into a websocket it is upgraded to.
@@ -130,9 +136,37 @@ async fn connection(
             let _ = connection.await;
         }
         () = leave.notified() => {
+            // Nothing was in flight: a moment to finish what may have slipped in, then closed
+            // (its place is already another's, so it must not linger).
             connection.as_mut().graceful_shutdown();
-            let _ = connection.await;
+            let _ = tokio::time::timeout(Duration::from_secs(1), connection).await;
         }
+    }
+}
+
+/// A response body that keeps its request counted in flight until it has been sent whole.
+struct Counted {
+    body: axum::body::Body,
+    _in_flight: super::places::InFlight,
+}
+
+impl http_body::Body for Counted {
+    type Data = axum::body::Bytes;
+    type Error = axum::Error;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<http_body::Frame<Self::Data>, Self::Error>>> {
+        Pin::new(&mut self.get_mut().body).poll_frame(cx)
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.body.is_end_stream()
+    }
+
+    fn size_hint(&self) -> http_body::SizeHint {
+        self.body.size_hint()
     }
 }
 
