@@ -104,14 +104,9 @@ impl TrustedProxies {
         if !self.trusts(peer) {
             return canonical(peer);
         }
-        let hops = match self.header {
-            ProxyHeader::XForwardedFor => x_forwarded_for(headers),
-            ProxyHeader::Forwarded => forwarded_for(headers),
-        }
-        .unwrap_or_default();
         let mut client = canonical(peer);
         // From the nearest hop outwards: each trusted proxy vouches for the one before it.
-        for hop in hops.iter().rev() {
+        for hop in hops(headers, self.header).iter().rev() {
             match hop {
                 Some(ip) if self.trusts(*ip) => client = canonical(*ip),
                 Some(ip) => return canonical(*ip),
@@ -123,34 +118,29 @@ impl TrustedProxies {
     }
 }
 
-/// The `for=` hops of every `Forwarded` header, in order; `None` when there is no such header.
-fn forwarded_for(headers: &HeaderMap) -> Option<Vec<Option<IpAddr>>> {
+/// The hops `header` names, nearest proxy last, over every copy of the header; `None` for a hop
+/// that is not an address ("unknown", an obfuscated name). A header that is not text at all
+/// is one unreadable hop.
+fn hops(headers: &HeaderMap, header: ProxyHeader) -> Vec<Option<IpAddr>> {
+    let (name, hop): (&str, fn(&str) -> Option<IpAddr>) = match header {
+        ProxyHeader::XForwardedFor => ("x-forwarded-for", |hop| node_address(hop.trim())),
+        ProxyHeader::Forwarded => ("forwarded", forwarded_node),
+    };
     let mut hops = Vec::new();
-    let mut any = false;
-    for value in headers.get_all("forwarded") {
-        any = true;
-        let Ok(value) = value.to_str() else { return Some(vec![None]) };
-        for element in value.split(',') {
-            let node = element
-                .split(';')
-                .filter_map(|pair| pair.trim().split_once('='))
-                .find_map(|(k, v)| k.trim().eq_ignore_ascii_case("for").then(|| v.trim().trim_matches('"').to_owned()));
-            hops.push(node.as_deref().and_then(node_address));
-        }
+    for value in headers.get_all(name) {
+        let Ok(value) = value.to_str() else { return vec![None] };
+        hops.extend(value.split(',').map(hop));
     }
-    any.then_some(hops)
+    hops
 }
 
-/// The hops of every `X-Forwarded-For` header, in order; `None` when there is none.
-fn x_forwarded_for(headers: &HeaderMap) -> Option<Vec<Option<IpAddr>>> {
-    let mut hops = Vec::new();
-    let mut any = false;
-    for value in headers.get_all("x-forwarded-for") {
-        any = true;
-        let Ok(value) = value.to_str() else { return Some(vec![None]) };
-        hops.extend(value.split(',').map(|hop| node_address(hop.trim())));
-    }
-    any.then_some(hops)
+/// The address of one `Forwarded` element's `for=` parameter (`for=192.0.2.60;proto=https`).
+fn forwarded_node(element: &str) -> Option<IpAddr> {
+    let value = element
+        .split(';')
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find_map(|(k, v)| k.trim().eq_ignore_ascii_case("for").then_some(v))?;
+    node_address(value.trim().trim_matches('"'))
 }
 
 /// An address as a forwarding header writes it: `192.0.2.1`, `192.0.2.1:4711`, `2001:db8::1`
