@@ -202,8 +202,12 @@ fn random_histories_keep_the_invariants(kind: Kind) {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let Some(app) = rt.block_on(TestApp::spawn(kind)) else { return };
     let plan = rt.block_on(async { app.catalogue("499.00").await.broadband });
-    let mut runner =
-        TestRunner::new(ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() });
+    // A fixed seed: the same 24 histories each run, so the "every kind went through" check
+    // below cannot fail by chance (with a random seed, one run in many drew no refund that
+    // could go through).
+    let config = ProptestConfig { cases: 24, failure_persistence: None, ..ProptestConfig::default() };
+    let rng = proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = TestRunner::new_with_rng(config, rng);
     let case = std::sync::atomic::AtomicU32::new(0);
     // How many operations of each kind went through, to show the histories are not all refusals.
     let done = std::sync::Mutex::new(std::collections::HashMap::<String, u32>::new());
