@@ -49,6 +49,7 @@ pub mod secrets;
 pub mod secrets_check;
 pub mod seed;
 pub mod series;
+pub mod settlement;
 pub mod simulate;
 pub mod states;
 pub mod validate;

@@ -18,6 +18,46 @@ pub fn add(field: &str, a: i64, b: i64) -> Result<i64, AppError> {
     })
 }
 
+/// Paise as rupees with two decimals, for messages (`118050` → `1180.50`; documents group
+/// digits the Indian way instead, [`grouped_rupees`]).
+pub fn rupees(paise: i64) -> String {
+    format_hundredths(paise)
+}
+
+/// Paise as rupees with Indian digit grouping and two decimals: `12,34,567.89`, `-1.50`.
+pub fn grouped_rupees(paise: i64) -> String {
+    let sign = if paise < 0 { "-" } else { "" };
+    let abs = paise.unsigned_abs();
+    let whole = (abs / 100).to_string();
+    let grouped = if whole.len() <= 3 {
+        whole
+    } else {
+        let (head, last3) = whole.split_at(whole.len() - 3);
+        let mut groups: Vec<&str> = Vec::new();
+        let mut end = head.len();
+        while end > 0 {
+            let start = end.saturating_sub(2);
+            groups.push(&head[start..end]);
+            end = start;
+        }
+        groups.reverse();
+        format!("{},{last3}", groups.join(","))
+    };
+    format!("{sign}{grouped}.{:02}", abs % 100)
+}
+
+/// An amount of money that moves (a payment, a credit, an add-on): more than zero and at most
+/// [`MAX_INPUT_PAISE`]; else `BAD_USER_INPUT` on `field`.
+pub fn positive(field: &str, amount: i64) -> Result<i64, AppError> {
+    if amount <= 0 {
+        return Err(AppError::bad_input(field, format!("`{field}` must be more than zero")));
+    }
+    if amount > MAX_INPUT_PAISE {
+        return Err(AppError::bad_input(field, format!("`{field}` is over the ₹{} limit", rupees(MAX_INPUT_PAISE))));
+    }
+    Ok(amount)
+}
+
 /// `value` hundredths as a decimal with two places: paise as rupees (`12345` → `"123.45"`),
 /// basis points as a percentage.
 pub fn format_hundredths(value: i64) -> String {
@@ -57,5 +97,16 @@ mod tests {
         assert_eq!(super::add("amount", 5, -7).unwrap(), -2);
         assert!(super::add("amount", i64::MAX, 1).is_err());
         assert!(super::add("amount", super::MAX_STORED_PAISE, 1).is_err());
+    }
+
+    #[test]
+    fn figures_group_in_lakhs_and_crores() {
+        assert_eq!(super::grouped_rupees(123_456_789), "12,34,567.89");
+        assert_eq!(super::grouped_rupees(5), "0.05");
+        assert_eq!(super::grouped_rupees(-150), "-1.50");
+        assert_eq!(super::grouped_rupees(118_000), "1,180.00");
+        assert_eq!(super::grouped_rupees(99_999_00), "99,999.00");
+        assert_eq!(super::grouped_rupees(1_00_000_00), "1,00,000.00");
+        assert_eq!(super::grouped_rupees(12_34_56_789_00), "12,34,56,789.00");
     }
 }

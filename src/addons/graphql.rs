@@ -181,7 +181,7 @@ impl AddonMutation {
             customer_id: expect_id("customerId", Customer::KIND, &input.customer_id)?,
             addon_type: input.addon_type,
             description: crate::validate::required_text("description", &input.description, 200)?,
-            amount: crate::payments::service::check_amount("amount", input.amount.0)?,
+            amount: crate::money::positive("amount", input.amount.0)?,
             bill_on: input.bill_on,
         };
         let claim = idempotency_claim(ctx, input.idempotency_key, &actor, "createAddonBill", &request)?;

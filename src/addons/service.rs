@@ -6,9 +6,11 @@ use crate::audit::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
-use crate::invoices::rules::{due_date, rupees, Amounts};
-use crate::invoices::service::{issue, lock_customer, new_invoice, tax_for};
+use crate::invoices::rules::{due_date, Amounts};
+use crate::invoices::service::{issue, new_invoice, tax_for};
 use crate::ledger::model::TransactionType;
+use crate::money::rupees;
+use crate::settlement::service::lock_customer;
 
 /// An add-on as the caller described it (checked for form already).
 #[derive(Debug, Clone)]

@@ -2,16 +2,13 @@
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
-use diesel::QueryableByName;
 
 use super::model::{BillingRunRow, Counts, RunErrorRow, RunStatus};
-use super::rules::{postpaid_cutoff, prepaid_cutoff};
-use crate::customers::model::{CustomerChanges, CustomerStatus};
+use crate::customers::model::{CustomerRow, CustomerStatus};
 use crate::db::schema::{billing_run_errors, billing_runs, companies, customers, invoices};
 use crate::db::sql::{Param, Sql};
 use crate::db::DbConn;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::invoices::model::{InvoiceRow, InvoiceStatus};
 
 /// The run for `as_of`, started (or started again: one more attempt).
@@ -100,18 +97,39 @@ pub fn errors_of(conn: &mut DbConn, run_id: i64) -> AppResult<Vec<RunErrorRow>> 
         .load(conn)?)
 }
 
-/// Customers due a renewal on `as_of` after row id `after`: auto-renewing, not terminated or
-/// deactivated, service ended.
+/// The renewal condition on `as_of`: auto-renewing, not terminated or deactivated, service
+/// ended. Candidates are found by it and each is checked by it again under its lock.
+#[diesel::dsl::auto_type]
+fn renewal_due(as_of: NaiveDate) -> _ {
+    let renews: bool = true;
+    let terminated: CustomerStatus = CustomerStatus::Terminated;
+    let deactive: CustomerStatus = CustomerStatus::Deactive;
+    customers::auto_renew
+        .eq(renews)
+        .and(customers::status.ne(terminated))
+        .and(customers::status.ne(deactive))
+        .and(customers::end_date.le(as_of))
+}
+
+/// Customers due a renewal on `as_of` ([`renewal_due`]) after row id `after`.
 pub fn renewal_candidates(conn: &mut DbConn, as_of: NaiveDate, after: i64, limit: i64) -> AppResult<Vec<i64>> {
     Ok(customers::table
-        .filter(customers::auto_renew.eq(true))
-        .filter(customers::status.ne_all([CustomerStatus::Terminated, CustomerStatus::Deactive]))
-        .filter(customers::end_date.le(as_of))
+        .filter(renewal_due(as_of))
         .filter(customers::id.gt(after))
         .order(customers::id)
         .limit(limit)
         .select(customers::id)
         .load(conn)?)
+}
+
+/// Customer `id` locked until the transaction ends (as `settlement::service::lock_customer`),
+/// if they are still due a renewal on `as_of` ([`renewal_due`]).
+pub fn lock_if_renewal_due(conn: &mut DbConn, id: i64, as_of: NaiveDate) -> AppResult<Option<CustomerRow>> {
+    let query = customers::table.find(id).filter(renewal_due(as_of));
+    Ok(match conn {
+        DbConn::Pg(c) => query.for_update().first::<CustomerRow>(c).optional()?,
+        DbConn::Sqlite(c) => query.first::<CustomerRow>(c).optional()?,
+    })
 }
 
 /// Whether the cycle already billed the period starting on `start` for `customer`.
@@ -160,31 +178,6 @@ pub fn company_limits(conn: &mut DbConn) -> AppResult<Vec<(i64, i32, i32)>> {
         .load(conn)?)
 }
 
-#[derive(QueryableByName)]
-struct Id {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-}
-
-/// `EXISTS` an invoice of customer `c` that makes them suspendable on `as_of`: prepaid, a
-/// balance on a period that started before the grace cutoff; postpaid, a balance due before
-/// the limit cutoff.
-fn push_suspendable_dues(sql: &mut Sql, as_of: NaiveDate, grace_days: i32, limit_days: i32) {
-    sql.push(
-        " AND ((c.billing_type = 'PREPAID' AND EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id \
-         AND i.balance_paise > 0 AND i.status <> 'CANCELLED'",
-    );
-    sql.push_bind(
-        " AND COALESCE(i.billing_period_start, i.invoice_date) < ?))",
-        Param::Date(prepaid_cutoff(as_of, grace_days)),
-    );
-    sql.push(
-        " OR (c.billing_type = 'POSTPAID' AND EXISTS (SELECT 1 FROM invoices i WHERE i.customer_id = c.id \
-         AND i.balance_paise > 0 AND i.status <> 'CANCELLED'",
-    );
-    sql.push_bind(" AND i.due_date < ?)))", Param::Date(postpaid_cutoff(as_of, limit_days)));
-}
-
 /// ACTIVE, not exempt customers of `company` with suspendable dues on `as_of`, after `after`.
 pub fn suspension_candidates(
     conn: &mut DbConn,
@@ -198,24 +191,9 @@ pub fn suspension_candidates(
     sql.bind(Param::Bool(false));
     sql.push_bind(" AND c.company_id = ?", Param::Int(company_id));
     sql.push_bind(" AND c.id > ?", Param::Int(after));
-    push_suspendable_dues(&mut sql, as_of, grace, limit_days);
+    crate::settlement::repo::push_suspendable_dues(&mut sql, as_of, grace, limit_days);
     sql.push_bind(" ORDER BY c.id LIMIT ?", Param::Int(limit));
-    Ok(sql.load::<Id>(conn)?.into_iter().map(|r| r.id).collect())
-}
-
-/// Whether customer `id` still has dues that would get them suspended on `as_of`.
-pub fn has_suspendable_dues(conn: &mut DbConn, id: i64, as_of: NaiveDate) -> AppResult<bool> {
-    let (grace, limit_days): (i32, i32) = customers::table
-        .inner_join(companies::table)
-        .filter(customers::id.eq(id))
-        .select((companies::grace_days, companies::postpaid_limit_days))
-        .first(conn)
-        .optional()?
-        .ok_or_else(|| AppError::not_found("customer"))?;
-    let mut sql = Sql::new("SELECT c.id AS id FROM customers c WHERE c.id = ?");
-    sql.bind(Param::Int(id));
-    push_suspendable_dues(&mut sql, as_of, grace, limit_days);
-    Ok(!sql.load::<Id>(conn)?.is_empty())
+    Ok(sql.load::<crate::settlement::repo::Id>(conn)?.into_iter().map(|r| r.id).collect())
 }
 
 /// Suspends customer `id` for dues if they are still ACTIVE and not exempt; whether it did (a
@@ -234,15 +212,4 @@ pub fn suspend_for_dues(conn: &mut DbConn, id: i64) -> AppResult<bool> {
     ))
     .execute(conn)?;
     Ok(changed == 1)
-}
-
-/// Sets a customer's status, noting whether the cycle suspended them for dues.
-pub fn set_status(conn: &mut DbConn, id: i64, status: CustomerStatus, for_dues: bool) -> AppResult<()> {
-    let changes = CustomerChanges {
-        status: Some(status),
-        suspended_for_dues: Some(for_dues),
-        updated_at: Some(crate::clock::now()),
-        ..Default::default()
-    };
-    crate::customers::repo::update(conn, id, &changes).map(|_| ())
 }

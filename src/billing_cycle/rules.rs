@@ -1,6 +1,6 @@
 //! The cycle's rules on dates, as pure functions.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 
 use crate::customers::rules::end_date;
 
@@ -27,18 +27,6 @@ pub fn periods_due(end: NaiveDate, months: i32, as_of: NaiveDate) -> Vec<Period>
         start = next;
     }
     out
-}
-
-/// A prepaid customer is suspended on `as_of` for a balance on a period that started before
-/// this date (the period's start plus the company's grace days has passed).
-pub fn prepaid_cutoff(as_of: NaiveDate, grace_days: i32) -> NaiveDate {
-    as_of.checked_sub_days(Days::new(u64::try_from(grace_days.max(0)).unwrap_or(0))).unwrap_or(as_of)
-}
-
-/// A postpaid customer is suspended on `as_of` for an invoice due before this date and unpaid
-/// (the due date plus the company's limit has passed).
-pub fn postpaid_cutoff(as_of: NaiveDate, limit_days: i32) -> NaiveDate {
-    prepaid_cutoff(as_of, limit_days)
 }
 
 #[cfg(test)]
@@ -80,13 +68,5 @@ mod tests {
         assert_eq!(starts, [d("2026-09-01"), d("2026-10-01"), d("2026-10-31")]);
         assert_eq!(due[2].end, d("2026-11-30"));
         assert_eq!(periods_due(d("2000-01-01"), 1, d("2026-11-29")).len(), MAX_PERIODS_PER_RUN);
-    }
-
-    #[test]
-    fn cutoffs_step_back_by_the_company_days() {
-        assert_eq!(prepaid_cutoff(d("2026-03-01"), 7), d("2026-02-22"));
-        assert_eq!(prepaid_cutoff(d("2028-03-01"), 1), d("2028-02-29"));
-        assert_eq!(postpaid_cutoff(d("2027-01-05"), 30), d("2026-12-06"));
-        assert_eq!(prepaid_cutoff(d("2026-03-01"), -3), d("2026-03-01"));
     }
 }

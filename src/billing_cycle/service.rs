@@ -1,4 +1,5 @@
-//! Running the cycle for one business date, batch by batch, and reactivation on payment.
+//! Running the cycle for one business date, batch by batch (reactivation on payment is
+//! `settlement::service::reactivate_if_cleared`).
 //!
 //! A run counts what it changed, not what it set out to change: each change is made only if
 //! its row still allows it (an `UPDATE ... WHERE` the state still calls for it) and counted by
@@ -14,15 +15,17 @@ use super::model::{BillingRunRow, Counts};
 use super::{repo, rules};
 use crate::audit::Actor;
 use crate::companies::model::CompanyRow;
-use crate::customers::model::{CustomerRow, CustomerStatus};
+use crate::customers::model::CustomerStatus;
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::events::Events;
 use crate::ids::{self, Kind};
-use crate::invoices::service::{lock_customer, raise_for, InvoiceDraft};
+use crate::invoices::service::{raise_for, InvoiceDraft};
+use crate::money::rupees;
 use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
 use crate::notifications::Outbox;
 use crate::plans::model::PlanRow;
+use crate::settlement::service::lock_customer;
 
 /// Customers (or invoices) handled per transaction: small enough that the API's own writes
 /// wait at most one batch.
@@ -105,7 +108,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                             "Invoice {} was due on {}; ₹{} is unpaid. Please pay to keep your service.",
                             invoice.invoice_number,
                             invoice.due_date,
-                            crate::invoices::rules::rupees(invoice.balance_paise)
+                            rupees(invoice.balance_paise)
                         ),
                         Some(ids::encode(Kind::Invoice, invoice.id)),
                     );
@@ -237,10 +240,8 @@ fn renew(
     as_of: NaiveDate,
     actor: &Actor,
 ) -> AppResult<i64> {
-    let customer = lock_customer(conn, id, "customerId")?;
-    if !renewable(&customer, as_of) {
-        return Ok(0);
-    }
+    // Read again under the lock: a run overlapping this one may have renewed them meanwhile.
+    let Some(customer) = repo::lock_if_renewal_due(conn, id, as_of)? else { return Ok(0) };
     let plan = known.plan(conn, customer.plan_id)?;
     let company = known.company(conn, customer.company_id)?;
     let periods = rules::periods_due(customer.end_date, customer.period_months, as_of);
@@ -273,10 +274,6 @@ fn renew(
     Ok(raised)
 }
 
-fn renewable(c: &CustomerRow, as_of: NaiveDate) -> bool {
-    c.auto_renew && !matches!(c.status, CustomerStatus::Terminated | CustomerStatus::Deactive) && c.end_date <= as_of
-}
-
 /// Suspends customer `id` for dues (checked again under the lock, and the change made only
 /// while they are still ACTIVE); `None` when nothing changed (paid meanwhile, or suspended by
 /// another run). The customer is told once.
@@ -290,7 +287,7 @@ fn suspend(
     let customer = lock_customer(conn, id, "customerId")?;
     if customer.status != CustomerStatus::Active
         || customer.never_suspend
-        || !repo::has_suspendable_dues(conn, id, as_of)?
+        || !crate::settlement::repo::has_suspendable_dues(conn, id, as_of)?
         || !repo::suspend_for_dues(conn, id)?
     {
         return Ok(None);
@@ -309,32 +306,4 @@ fn suspend(
     );
     new.dedupe_key = Some(format!("suspended:{id}:{as_of}"));
     Ok(Some(crate::notifications::repo::insert(conn, &new)?.into_iter().collect()))
-}
-
-/// After a payment: a customer the cycle suspended for dues, whose dues no longer warrant it,
-/// is ACTIVE again in the same transaction (audited, and told). The customer must be locked.
-pub fn reactivate_if_cleared(
-    conn: &mut DbConn,
-    outbox: &Outbox,
-    customer_id: i64,
-    actor: &Actor,
-) -> AppResult<Vec<NotificationRow>> {
-    let customer = crate::customers::repo::find(conn, customer_id)?;
-    if customer.status != CustomerStatus::Suspended || !customer.suspended_for_dues {
-        return Ok(Vec::new());
-    }
-    if repo::has_suspendable_dues(conn, customer_id, crate::clock::today())? {
-        return Ok(Vec::new());
-    }
-    repo::set_status(conn, customer_id, CustomerStatus::Active, false)?;
-    let target = [ids::encode(Kind::Customer, customer_id)];
-    crate::audit::repo::record(conn, actor, "reactivateCustomer", &target, Some("dues paid"))?;
-    outbox.notify(
-        conn,
-        Recipient::customer(customer_id),
-        NotificationKind::ServiceReactivated,
-        "Your service is active again".to_owned(),
-        format!("Dear {}, thank you for your payment: your service is active again.", customer.full_name),
-        Some(target[0].clone()),
-    )
 }

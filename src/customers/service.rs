@@ -186,7 +186,7 @@ pub fn update(
     // Locked like every money change: a plan change is prorated on the next invoice, which
     // the billing cycle may be raising now.
     let before =
-        crate::invoices::service::lock_customer(conn, key, "id").map_err(|_| AppError::not_found("customer"))?;
+        crate::settlement::service::lock_customer(conn, key, "id").map_err(|_| AppError::not_found("customer"))?;
     if before.status == CustomerStatus::Terminated {
         return Err(AppError::Conflict("a TERMINATED customer cannot be changed".into()));
     }
@@ -280,7 +280,7 @@ pub fn change_status(
 /// and no invoice beyond DRAFT (its drafts go with it and leave the ledger); else `CONFLICT`.
 pub fn delete(conn: &mut DbConn, key: i64, actor: &Actor) -> AppResult<()> {
     // Locked like every money change: its draft invoices leave the ledger.
-    crate::invoices::service::lock_customer(conn, key, "id").map_err(|_| AppError::not_found("customer"))?;
+    crate::settlement::service::lock_customer(conn, key, "id").map_err(|_| AppError::not_found("customer"))?;
     if repo::has_financial_history(conn, key)? {
         return Err(AppError::Conflict(
             "this customer has payments or issued (or financial-year numbered) invoices; change its status to TERMINATED instead".into(),

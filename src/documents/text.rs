@@ -4,7 +4,8 @@
 use chrono::NaiveDate;
 
 use super::model::{Party, TaxDocument};
-use super::words::{rupees, rupees_in_words};
+use super::words::rupees_in_words;
+use crate::money::grouped_rupees;
 
 /// A document as lines of text, in reading order.
 pub struct Printed {
@@ -40,7 +41,7 @@ pub fn percent(rate_bp: i32) -> String {
 
 /// An amount with the rupee sign: `₹1,180.00`.
 pub fn money(paise: i64) -> String {
-    format!("₹{}", rupees(paise))
+    format!("₹{}", grouped_rupees(paise))
 }
 
 fn party(p: &Party, registered_label: &str) -> Vec<String> {

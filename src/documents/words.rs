@@ -96,28 +96,6 @@ pub fn rupees_in_words(paise: i64) -> String {
     format!("Rupees {minus}{}{paise_words} Only", words(rupees))
 }
 
-/// Paise as rupees with Indian digit grouping and two decimals: `12,34,567.89`, `-1.50`.
-pub fn rupees(paise: i64) -> String {
-    let sign = if paise < 0 { "-" } else { "" };
-    let abs = paise.unsigned_abs();
-    let whole = (abs / 100).to_string();
-    let grouped = if whole.len() <= 3 {
-        whole
-    } else {
-        let (head, last3) = whole.split_at(whole.len() - 3);
-        let mut groups: Vec<&str> = Vec::new();
-        let mut end = head.len();
-        while end > 0 {
-            let start = end.saturating_sub(2);
-            groups.push(&head[start..end]);
-            end = start;
-        }
-        groups.reverse();
-        format!("{},{last3}", groups.join(","))
-    };
-    format!("{sign}{grouped}.{:02}", abs % 100)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,16 +122,5 @@ mod tests {
         assert_eq!(rupees_in_words(100_00_00_000_00), "Rupees One Hundred Crore Only");
         assert!(rupees_in_words(i64::MAX).ends_with(" Only"));
         assert!(rupees_in_words(i64::MIN).starts_with("Rupees Minus "));
-    }
-
-    #[test]
-    fn figures_group_in_lakhs_and_crores() {
-        assert_eq!(rupees(123_456_789), "12,34,567.89");
-        assert_eq!(rupees(5), "0.05");
-        assert_eq!(rupees(-150), "-1.50");
-        assert_eq!(rupees(118_000), "1,180.00");
-        assert_eq!(rupees(99_999_00), "99,999.00");
-        assert_eq!(rupees(1_00_000_00), "1,00,000.00");
-        assert_eq!(rupees(12_34_56_789_00), "12,34,56,789.00");
     }
 }

@@ -3,7 +3,7 @@
 
 use super::model::GatewayPaymentRow;
 use super::notification::{shown, Reported};
-use crate::invoices::rules::rupees;
+use crate::money::rupees;
 
 /// Whether `row` reports the same money as `reported`: the same amount, currency and customer
 /// named. Only then is a report under an id (or UTR) seen before a `DUPLICATE`.

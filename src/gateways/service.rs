@@ -104,7 +104,7 @@ pub fn assign(
             format!("the gateway reported {}, not INR: refund it at the gateway", reported.currency),
         ));
     }
-    let amount = crate::payments::service::check_amount("id", reported.amount_paise)?;
+    let amount = crate::money::positive("id", reported.amount_paise)?;
     let company_id = repo::find(conn, reported.gateway_id)?.company_id;
     within_company(conn, company_id, customer_id, invoice_id)?;
     let shown = super::notification::shown(&reported.gateway_payment_id);
@@ -137,7 +137,7 @@ pub fn assign(
 /// `createPayment` refuses it.)
 fn within_company(conn: &mut DbConn, company_id: i64, customer: Option<i64>, invoice: Option<i64>) -> AppResult<()> {
     if let Some(id) = customer {
-        let customer = crate::invoices::service::lock_customer(conn, id, "customerId")?;
+        let customer = crate::settlement::service::lock_customer(conn, id, "customerId")?;
         if customer.company_id != company_id {
             return Err(AppError::bad_input(
                 "customerId",

@@ -13,11 +13,12 @@ use crate::audit::Actor;
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 use crate::invoices::model::InvoiceStatus;
-use crate::invoices::rules::rupees;
+use crate::money::rupees;
 use crate::notifications::model::NotificationRow;
 use crate::notifications::Outbox;
 use crate::payments::model::PaymentStatus;
 use crate::payments::service::PaymentRequest;
+use crate::settlement::rules::{refusal, Refusal};
 
 /// A notification as it arrived: the raw body and the headers that matter.
 #[derive(Debug, Clone)]
@@ -322,7 +323,7 @@ fn target(
     if reported.currency != "INR" {
         return Ok(Err(format!("the payment is in {}, not INR", reported.currency)));
     }
-    if reported.amount_paise <= 0 || reported.amount_paise > crate::payments::service::MAX_PAYMENT_PAISE {
+    if crate::money::positive("amount", reported.amount_paise).is_err() {
         return Ok(Err(format!("the amount {} paise is outside what a payment may be", reported.amount_paise)));
     }
     let customer = match &reported.customer_ref {
@@ -352,15 +353,18 @@ fn target(
     if invoice.company_id != gateway.company_id {
         return Ok(Err(format!("invoice {number} is another company's")));
     }
-    if invoice.status == InvoiceStatus::Cancelled {
-        return Ok(Err(format!("invoice {number} is cancelled")));
-    }
-    if reported.amount_paise > invoice.balance_paise {
-        return Ok(Err(format!(
-            "₹{} is more than the ₹{} invoice {number} still owes",
-            rupees(reported.amount_paise),
-            rupees(invoice.balance_paise)
-        )));
+    // The payment's own rules, as a payment entered by hand for this invoice would meet them.
+    let cancelled = invoice.status == InvoiceStatus::Cancelled;
+    match refusal(cancelled, invoice.balance_paise, reported.amount_paise, true, false) {
+        Some(Refusal::Cancelled) => return Ok(Err(format!("invoice {number} is cancelled"))),
+        Some(Refusal::MoreThanOwed { balance }) => {
+            return Ok(Err(format!(
+                "₹{} is more than the ₹{} invoice {number} still owes",
+                rupees(reported.amount_paise),
+                rupees(balance)
+            )))
+        }
+        None => {}
     }
     Ok(Ok((invoice.customer_id, Some(invoice.id))))
 }

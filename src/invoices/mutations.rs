@@ -16,7 +16,7 @@ use crate::graphql::context::{db, idempotency_claim};
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::scalars::{Date, Money};
 use crate::idempotency::service::{write_once, Once};
-use crate::invoices::rules::rupees;
+use crate::money::rupees;
 use crate::notifications::model::{NotificationKind, Recipient};
 use crate::notifications::Outbox;
 use crate::validate::non_negative_paise;
@@ -162,7 +162,7 @@ impl InvoiceMutation {
     ) -> Result<Invoice> {
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", Invoice::KIND, &id)?;
-        let credit = crate::payments::service::check_amount("credit", credit.0)?;
+        let credit = crate::money::positive("credit", credit.0)?;
         let reason = crate::validate::required_multiline("reason", &reason, 500)?;
         let claim = idempotency_claim(ctx, idempotency_key, &actor, "adjustInvoice", &(key, credit, &reason))?;
         let work = move |conn: &mut crate::db::DbConn| service::adjust(conn, key, credit, &reason, &actor);

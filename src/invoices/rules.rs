@@ -112,11 +112,6 @@ pub fn invoice_number(local_time: NaiveDateTime, nth_in_second: u32) -> String {
     crate::series::rules::timestamp_number(TIMESTAMP_PREFIX, local_time, nth_in_second)
 }
 
-/// Paise as rupees with two decimals, for messages (`118050` → `1180.50`).
-pub fn rupees(paise: i64) -> String {
-    crate::money::format_hundredths(paise)
-}
-
 /// The status an invoice has after its paid amount changed (a payment, a refund, advance
 /// applied): `PAID` exactly when nothing is left to pay; a `PAID` invoice that owes again
 /// reopens as `DRAFT` (never sent), `OVERDUE` (past due) or `SENT`. `CANCELLED` stays.
@@ -156,7 +151,7 @@ pub fn check_status_change(
         (Paid, _) => Err("a PAID invoice changes only through refunds".to_owned()),
         (_, Draft) => Err("an invoice cannot go back to DRAFT".to_owned()),
         (_, Cancelled) if paid != 0 => {
-            Err(format!("₹{} is paid on this invoice; refund it before cancelling", rupees(paid)))
+            Err(format!("₹{} is paid on this invoice; refund it before cancelling", crate::money::rupees(paid)))
         }
         (_, Cancelled) => Ok(()),
         (Draft, Sent) => Ok(()),

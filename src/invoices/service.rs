@@ -7,29 +7,17 @@ use chrono::NaiveDate;
 
 use super::model::{InvoiceRow, InvoiceStatus, NewInvoice};
 use super::repo;
-use super::rules::{
-    balance, check_status_change, due_date, gst, rupees, same_state, settled_status, total, Amounts, TaxSplit,
-};
+use super::rules::{balance, check_status_change, due_date, gst, same_state, settled_status, total, Amounts, TaxSplit};
 use crate::audit::Actor;
 use crate::companies::model::CompanyRow;
 use crate::customers::model::CustomerRow;
-use crate::db::schema::{addon_bills, companies, customers, payment_allocations, payments};
+use crate::db::schema::{addon_bills, companies, payment_allocations, payments};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 use crate::ledger::model::{Entry, TransactionType};
-
-/// Locks customer `id` until the transaction ends and returns it; `BAD_USER_INPUT` on `field`
-/// when there is no such customer. Every change to a customer's money takes this lock first, so
-/// concurrent payments, refunds and invoices of one customer run one after the other (SQLite's
-/// `BEGIN IMMEDIATE` already admits one writer; PostgreSQL locks the row `FOR UPDATE`).
-pub fn lock_customer(conn: &mut DbConn, id: i64, field: &str) -> AppResult<CustomerRow> {
-    let row = match conn {
-        DbConn::Pg(c) => customers::table.find(id).for_update().first::<CustomerRow>(c).optional()?,
-        DbConn::Sqlite(c) => customers::table.find(id).first::<CustomerRow>(c).optional()?,
-    };
-    row.ok_or_else(|| AppError::bad_input(field, format!("`{field}` names no existing customer")))
-}
+use crate::money::rupees;
+use crate::settlement::service::{apply_advance, invoice_locked, lock_customer};
 
 /// A manual invoice as the caller described it (checked for form already).
 #[derive(Debug, Clone)]
@@ -78,7 +66,7 @@ pub fn raise_for(
     let tax = match draft.taxes {
         Some(tax) => tax,
         None => {
-            let taxable = crate::invoices::rules::taxable_value(bill, draft.installation, draft.discount)
+            let taxable = super::rules::taxable_value(bill, draft.installation, draft.discount)
                 .ok_or_else(|| AppError::bad_input("billAmount", "`billAmount` is too large"))?;
             tax_at(company.gst_rate_bp, &company.state, customer, taxable)
         }
@@ -209,40 +197,14 @@ pub fn issue_for(
     let mut entry = Entry::new(row.customer_id, kind, row.total_paise, row.total_paise, describe(&row.invoice_number));
     entry.invoice_id = Some(row.id);
     crate::ledger::repo::append(conn, entry, actor)?;
-    crate::payments::service::apply_advance(conn, row, actor)
-}
-
-/// Puts `amount` of payment `payment_id` on `invoice` (negative: takes it back), and updates
-/// the invoice's paid amount, balance and status.
-pub fn put_money(conn: &mut DbConn, invoice: &mut InvoiceRow, payment_id: i64, amount: i64) -> AppResult<()> {
-    crate::payments::repo::add_allocation(conn, payment_id, invoice.id, amount)?;
-    invoice.paid_paise += amount;
-    invoice.balance_paise = balance(invoice.total_paise, invoice.paid_paise);
-    let current = invoice.status;
-    let status = settled_status(
-        current,
-        invoice.balance_paise,
-        invoice.sent_at.is_some(),
-        invoice.due_date,
-        crate::clock::today(),
-    );
-    invoice.status = status;
-    invoice.updated_at = crate::clock::now();
-    repo::set_money(conn, invoice)
-}
-
-/// The invoice `id` with its customer locked (read again after the lock).
-pub fn find_locked(conn: &mut DbConn, id: i64) -> AppResult<InvoiceRow> {
-    let customer = repo::find(conn, id)?.customer_id;
-    lock_customer(conn, customer, "customerId")?;
-    repo::find(conn, id)
+    apply_advance(conn, row, actor)
 }
 
 /// `updateInvoiceStatus`: `DRAFT → SENT` sets `sentAt`; `CANCELLED` only with nothing paid
 /// (its total leaves the ledger; add-ons added to it wait for the next invoice again);
 /// `OVERDUE` only past the due date; `PAID` never by hand.
 pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Actor) -> AppResult<InvoiceRow> {
-    let mut invoice = find_locked(conn, id)?;
+    let mut invoice = invoice_locked(conn, id)?;
     let from = invoice.status;
     check_status_change(from, to, invoice.paid_paise, invoice.due_date, crate::clock::today())
         .map_err(|m| AppError::bad_input("status", m))?;
@@ -279,7 +241,7 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Acto
 /// invoice gets a credit note for it in the same transaction; a draft simply changes. The
 /// ledger records an ADJUSTMENT that names the credit note.
 pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Actor) -> AppResult<InvoiceRow> {
-    let mut invoice = find_locked(conn, id)?;
+    let mut invoice = invoice_locked(conn, id)?;
     let status = invoice.status;
     if status == InvoiceStatus::Cancelled {
         return Err(AppError::bad_input("id", "a CANCELLED invoice cannot be adjusted"));
@@ -336,7 +298,7 @@ pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Act
 /// series would have a gap): such a draft is cancelled instead. Its total leaves the ledger
 /// (see [`remove_from_ledger`] for its add-ons).
 pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
-    let invoice = find_locked(conn, id)?;
+    let invoice = invoice_locked(conn, id)?;
     if invoice.serial.is_some() {
         return Err(AppError::Conflict(format!(
             "invoice {} is numbered in a financial-year series, and an issued number is never deleted; \

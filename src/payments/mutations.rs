@@ -55,7 +55,7 @@ impl CreatePaymentInput {
         Ok(PaymentRequest {
             customer_id: self.customer_id.map(|id| expect_id("customerId", Customer::KIND, &id)).transpose()?,
             invoice_id: self.invoice_id.map(|id| expect_id("invoiceId", Invoice::KIND, &id)).transpose()?,
-            amount: service::check_amount("amount", self.amount.0)?,
+            amount: crate::money::positive("amount", self.amount.0)?,
             method: self.payment_method,
             reference: reference("paymentReference", self.payment_reference.as_deref())?,
             remarks: crate::validate::optional_multiline("remarks", self.remarks.as_deref(), 500)?,

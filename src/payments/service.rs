@@ -1,5 +1,6 @@
-//! Recording payments and putting their money on invoices, each inside the caller's write
-//! transaction with the customer locked (see `invoices::service::lock_customer`).
+//! Recording payments, each inside the caller's write transaction with the customer locked
+//! (see `settlement::service::lock_customer`); their money goes on invoices by
+//! `settlement::service::apply_payment`.
 
 use super::model::{NewPayment, PaymentMethod, PaymentRow, PaymentStatus};
 use super::{repo, rules};
@@ -8,16 +9,13 @@ use crate::db::schema::payments;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
-use crate::invoices::model::{InvoiceRow, InvoiceStatus};
-use crate::invoices::rules::rupees;
-use crate::invoices::service::{lock_customer, put_money};
-use crate::ledger::model::{Entry, TransactionType};
+use crate::invoices::model::InvoiceStatus;
+use crate::money::rupees;
 use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
 use crate::notifications::Outbox;
+use crate::settlement::rules::{refusal, Refusal};
+use crate::settlement::service::{apply_payment, lock_customer, reactivate_if_cleared};
 use diesel::prelude::*;
-
-/// Largest single payment accepted: ₹1 crore.
-pub const MAX_PAYMENT_PAISE: i64 = 1_000_000_000;
 
 /// A payment as the caller described it (checked for form already).
 #[derive(Debug, Clone)]
@@ -61,15 +59,9 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         let invoice = crate::invoices::repo::find(conn, invoice_id)?;
         let cancelled = invoice.status == InvoiceStatus::Cancelled;
         let counts = req.status != PaymentStatus::Failed;
-        if let Some((field, message)) = rules::refusal(
-            &invoice.invoice_number,
-            cancelled,
-            invoice.balance_paise,
-            req.amount,
-            counts,
-            req.keep_excess_as_advance,
-        ) {
-            return Err(AppError::bad_input(field, message));
+        let refused = refusal(cancelled, invoice.balance_paise, req.amount, counts, req.keep_excess_as_advance);
+        if let Some(refused) = refused {
+            return Err(refusal_error(&invoice.invoice_number, req.amount, refused));
         }
     }
     // Duplicates are found by the reference's key (case, spaces, invisible characters and
@@ -86,8 +78,9 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         }
     }
     let utr = if req.from_gateway { req.upi_utr.clone() } else { rules::upi_utr(req.method, key.as_deref()) };
-    if let Some(utr) = &utr {
-        refuse_known_utr(conn, utr, !req.from_gateway)?;
+    // A gateway looked its UTR up already, under the UTR's lock (`gateways::webhook`).
+    if let Some(utr) = utr.as_ref().filter(|_| !req.from_gateway) {
+        refuse_known_utr(conn, utr)?;
     }
     let now = crate::clock::now();
     let mut new = NewPayment {
@@ -128,7 +121,7 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         }
         other => other?,
     };
-    let payment = if req.status == PaymentStatus::Completed { apply(conn, payment, actor)? } else { payment };
+    let payment = if req.status == PaymentStatus::Completed { apply_payment(conn, payment, actor)? } else { payment };
     let details = format!("{} ₹{} {}", payment.payment_id, rupees(payment.amount_paise), payment.status);
     crate::audit::repo::record(
         conn,
@@ -160,10 +153,10 @@ fn duplicate_reference(
     ))
 }
 
-/// `CONFLICT` when UPI reference `utr` is already on a payment, whoever recorded it (a UPI
-/// payment is counted once, whether a cashier entered it or a gateway reported it), or, for a
-/// payment entered by hand (`by_hand`), when a gateway reported it and it waits unassigned.
-fn refuse_known_utr(conn: &mut DbConn, utr: &str, by_hand: bool) -> AppResult<()> {
+/// `CONFLICT` when UPI reference `utr` of a payment entered by hand is already on a payment,
+/// whoever recorded it (a UPI payment is counted once, whether a cashier entered it or a
+/// gateway reported it), or when a gateway reported it and it waits unassigned.
+fn refuse_known_utr(conn: &mut DbConn, utr: &str) -> AppResult<()> {
     if let Some(first) = repo::by_utr(conn, utr)? {
         return Err(AppError::Conflict(format!(
             "UPI reference (UTR) {utr} is already recorded as payment {} ({} of ₹{}); the same UPI payment is \
@@ -173,54 +166,33 @@ fn refuse_known_utr(conn: &mut DbConn, utr: &str, by_hand: bool) -> AppResult<()
             rupees(first.amount_paise)
         )));
     }
-    if by_hand {
-        if let Some(reported) = crate::gateways::repo::unmatched_by_utr(conn, utr)? {
-            return Err(AppError::Conflict(format!(
-                "UPI reference (UTR) {utr} was reported by a payment gateway as {} (₹{}), which waits \
-                 unassigned: assign that gateway payment to the customer instead",
-                reported.gateway_payment_id,
-                rupees(reported.amount_paise)
-            )));
-        }
+    if let Some(reported) = crate::gateways::repo::unmatched_by_utr(conn, utr)? {
+        return Err(AppError::Conflict(format!(
+            "UPI reference (UTR) {utr} was reported by a payment gateway as {} (₹{}), which waits \
+             unassigned: assign that gateway payment to the customer instead",
+            reported.gateway_payment_id,
+            rupees(reported.amount_paise)
+        )));
     }
     Ok(())
 }
 
-/// Puts a just-completed payment's money on its invoice (or the customer's open invoices,
-/// oldest first), keeps the rest as advance and enters the payment in the ledger.
-fn apply(conn: &mut DbConn, mut payment: PaymentRow, actor: &Actor) -> AppResult<PaymentRow> {
-    let mut open: Vec<InvoiceRow> = match payment.invoice_id {
-        Some(id) => vec![crate::invoices::repo::find(conn, id)?]
-            .into_iter()
-            .filter(|i| i.status != InvoiceStatus::Cancelled)
-            .collect(),
-        None => crate::invoices::repo::open_for_customer(conn, payment.customer_id)?,
-    };
-    let owed: Vec<(i64, i64)> = open.iter().map(|i| (i.id, i.balance_paise)).collect();
-    let (parts, left) = rules::allocate(payment.amount_paise, &owed);
-    let mut on = Vec::new();
-    for (invoice_id, amount) in parts {
-        let invoice = open.iter_mut().find(|i| i.id == invoice_id).expect("allocated to a listed invoice");
-        put_money(conn, invoice, payment.id, amount)?;
-        payment.allocated_paise += amount;
-        on.push(format!("₹{} on {}", rupees(amount), invoice.invoice_number));
+/// Why invoice `number` refuses a payment of `amount`, as the input error a cashier sees.
+fn refusal_error(number: &str, amount: i64, refused: Refusal) -> AppError {
+    match refused {
+        Refusal::Cancelled => {
+            AppError::bad_input("invoiceId", format!("invoice {number} is CANCELLED and takes no payments"))
+        }
+        Refusal::MoreThanOwed { balance } => AppError::bad_input(
+            "amount",
+            format!(
+                "₹{} is more than invoice {number} owes (₹{}); pass `keepExcessAsAdvance: true` to keep the rest \
+                 as advance",
+                rupees(amount),
+                rupees(balance)
+            ),
+        ),
     }
-    if left > 0 {
-        on.push(format!("₹{} kept as advance", rupees(left)));
-    }
-    payment.updated_at = crate::clock::now();
-    repo::set_money(conn, &payment)?;
-    let mut entry = Entry::new(
-        payment.customer_id,
-        TransactionType::Payment,
-        payment.amount_paise,
-        -payment.amount_paise,
-        format!("Payment {} by {}: {}", payment.payment_id, payment.method, on.join(", ")),
-    );
-    entry.payment_id = Some(payment.id);
-    entry.invoice_id = payment.invoice_id;
-    crate::ledger::repo::append(conn, entry, actor)?;
-    Ok(payment)
 }
 
 /// `updatePaymentStatus`: a `PENDING` payment becomes `COMPLETED` (its money is applied now;
@@ -249,7 +221,7 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: PaymentStatus, actor: &Acto
     }
     repo::set_money(conn, &payment)?;
     if to == PaymentStatus::Completed {
-        payment = apply(conn, payment, actor)?;
+        payment = apply_payment(conn, payment, actor)?;
     }
     let details = format!("{} {} -> {}", payment.payment_id, from.as_str(), to.as_str());
     crate::audit::repo::record(conn, actor, "updatePaymentStatus", &[ids::encode(Kind::Payment, id)], Some(&details))?;
@@ -283,7 +255,7 @@ pub fn complete_or_fail(
 }
 
 /// A COMPLETED payment: the customer is told it arrived, and a customer suspended for dues it
-/// cleared is active again (see [`crate::billing_cycle::service::reactivate_if_cleared`]).
+/// cleared is active again (see [`reactivate_if_cleared`]).
 fn after_payment(
     conn: &mut DbConn,
     outbox: &Outbox,
@@ -301,51 +273,6 @@ fn after_payment(
         format!("Thank you. Payment {} by {} is recorded.", payment.payment_id, payment.method),
         Some(ids::encode(Kind::Payment, payment.id)),
     )?;
-    notes.extend(crate::billing_cycle::service::reactivate_if_cleared(conn, outbox, payment.customer_id, actor)?);
+    notes.extend(reactivate_if_cleared(conn, outbox, payment.customer_id, actor)?);
     Ok(notes)
-}
-
-/// Puts the customer's advance (money of completed payments on no invoice, oldest first) on a
-/// new invoice, up to its balance, and notes it in the ledger. The customer must be locked.
-pub fn apply_advance(conn: &mut DbConn, mut invoice: InvoiceRow, actor: &Actor) -> AppResult<InvoiceRow> {
-    if invoice.balance_paise <= 0 || invoice.status == InvoiceStatus::Cancelled {
-        return Ok(invoice);
-    }
-    let mut applied = 0;
-    let mut sources = Vec::new();
-    for mut payment in repo::with_advance(conn, invoice.customer_id)? {
-        let take = payment.unallocated().min(invoice.balance_paise);
-        if take <= 0 {
-            break;
-        }
-        put_money(conn, &mut invoice, payment.id, take)?;
-        payment.allocated_paise += take;
-        payment.updated_at = crate::clock::now();
-        repo::set_money(conn, &payment)?;
-        applied += take;
-        sources.push(payment.payment_id);
-    }
-    if applied > 0 {
-        let mut entry = Entry::new(
-            invoice.customer_id,
-            TransactionType::AdvanceApplied,
-            applied,
-            0,
-            format!("₹{} of advance ({}) applied to {}", rupees(applied), sources.join(", "), invoice.invoice_number),
-        );
-        entry.invoice_id = Some(invoice.id);
-        crate::ledger::repo::append(conn, entry, actor)?;
-    }
-    Ok(invoice)
-}
-
-/// Checks the form of a payment amount: more than zero, at most [`MAX_PAYMENT_PAISE`].
-pub fn check_amount(field: &str, amount: i64) -> AppResult<i64> {
-    if amount <= 0 {
-        return Err(AppError::bad_input(field, format!("`{field}` must be more than zero")));
-    }
-    if amount > MAX_PAYMENT_PAISE {
-        return Err(AppError::bad_input(field, format!("`{field}` is over the ₹{} limit", rupees(MAX_PAYMENT_PAISE))));
-    }
-    Ok(amount)
 }

@@ -8,7 +8,7 @@ use crate::audit::Actor;
 use crate::customers::model::CustomerRow;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::invoices::rules::rupees;
+use crate::money::rupees;
 use crate::plans::model::PlanRow;
 
 /// Records that `customer` (locked, as before the change) moves from plan `old` to `new` on

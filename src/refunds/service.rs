@@ -9,12 +9,12 @@ use crate::db::schema::refunds;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
-use crate::invoices::rules::rupees;
-use crate::invoices::service::{lock_customer, put_money};
 use crate::keyset_page;
 use crate::ledger::model::{Entry, TransactionType};
+use crate::money::rupees;
 use crate::payments::model::PaymentStatus;
-use crate::payments::{repo as payments, rules};
+use crate::payments::repo as payments;
+use crate::settlement::service::{lock_customer, take_back};
 
 /// `createRefund`: pays back `amount` (all that is left of the payment when `None`) of a
 /// completed payment. The invoices it takes money back from owe again and reopen; the ledger
@@ -51,18 +51,7 @@ pub fn refund(
             format!("at most ₹{} of payment {} can be refunded", rupees(refundable), payment.payment_id),
         ));
     }
-    let on_invoices = payments::on_invoices(conn, payment.id)?;
-    let (_from_advance, takes) = rules::take_back(amount, payment.unallocated(), &on_invoices);
-    let mut from = Vec::new();
-    for (invoice_id, take) in takes {
-        let mut invoice = crate::invoices::repo::find(conn, invoice_id)?;
-        put_money(conn, &mut invoice, payment.id, -take)?;
-        payment.allocated_paise -= take;
-        from.push(format!("₹{} from {}", rupees(take), invoice.invoice_number));
-    }
-    payment.refunded_paise += amount;
-    payment.updated_at = crate::clock::now();
-    payments::set_money(conn, &payment)?;
+    let from = take_back(conn, &mut payment, amount)?;
 
     let mut new = NewRefund {
         refund_id: String::new(),

@@ -137,7 +137,7 @@ fn suspended_with_dues(conn: &mut DbConn, last_day: NaiveDate) -> AppResult<Vec<
         .load(conn)?;
     let mut out = Vec::new();
     for id in suspended {
-        if !crate::billing_cycle::repo::has_suspendable_dues(conn, id, last_day)? {
+        if !crate::settlement::repo::has_suspendable_dues(conn, id, last_day)? {
             out.push(format!("customer {id} is suspended for dues but owes none that warrant it"));
         }
     }

@@ -85,7 +85,7 @@ pub async fn run(db: &Db, customers: usize, days: u32, seed: u64) -> anyhow::Res
 impl Report {
     /// The per-month table and the verdict, as `simulate` prints them.
     pub fn render(&self) -> String {
-        let rupees = crate::invoices::rules::rupees;
+        let rupees = crate::money::rupees;
         let mut out = format!(
             "{:<8} {:>9} {:>15} {:>9} {:>15} {:>9} {:>11} {:>8} {:>10}\n",
             "month",
