@@ -1,7 +1,11 @@
 //! The direction of imports, checked: domain files (models, repos, services, rules, and the
 //! shared modules beside them) never reach into the GraphQL or HTTP layers. Only the files
 //! named in [`GRAPHQL_FILES`] (and the `graphql`/`http` folders) may; `lib.rs`, `main.rs` and
-//! `config.rs` wire the layers together and are left out. See docs/ARCHITECTURE.md.
+//! `config.rs` wire the layers together and are left out. And the import graph, checked: one
+//! circle at most (the GraphQL object types, which refer to each other), and the edges that would
+//! bring another back are forbidden. See docs/ARCHITECTURE.md.
+
+mod imports;
 
 /// File names that belong to an area's GraphQL layer.
 const GRAPHQL_FILES: [&str; 8] = [
@@ -81,4 +85,29 @@ fn domain_files_do_not_import_the_graphql_layer() {
         }
     }
     assert!(found.is_empty(), "domain files importing the GraphQL layer:\n{}", found.join("\n"));
+}
+
+/// Who may name the billing cycle besides itself: the wiring, the API layers, and the
+/// simulator (which runs the cycle day by day in place of the scheduler).
+const BILLING_CYCLE_USERS: [&str; 6] =
+    ["src/main.rs", "src/lib.rs", "src/config.rs", "src/http/", "src/graphql/", "src/simulate/"];
+
+#[test]
+fn nothing_calls_up_into_the_billing_cycle_and_settlement_calls_no_service() {
+    let graph = imports::graph(&imports::sources());
+    let mut found = Vec::new();
+    for (file, targets) in &graph {
+        for target in targets {
+            let cycle = target.starts_with("src/billing_cycle/") && !file.starts_with("src/billing_cycle/");
+            if cycle && !BILLING_CYCLE_USERS.iter().any(|u| file.starts_with(u)) {
+                found.push(format!("{file} names the billing cycle ({target}); it calls areas, none calls it"));
+            }
+            // Settlement is where money moves; the areas call down into it, never it up into them.
+            let service = target.ends_with("/service.rs") && !target.starts_with("src/settlement/");
+            if file.starts_with("src/settlement/") && service {
+                found.push(format!("{file} names {target}; settlement uses repositories and rules only"));
+            }
+        }
+    }
+    assert!(found.is_empty(), "edges that would bring a circle back:\n{}", found.join("\n"));
 }
