@@ -100,6 +100,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::inconsistent_digit_grouping)] // lakhs and crores, as the figures read
     fn figures_group_in_lakhs_and_crores() {
         assert_eq!(super::grouped_rupees(123_456_789), "12,34,567.89");
         assert_eq!(super::grouped_rupees(5), "0.05");

@@ -70,7 +70,7 @@ fn expand(tree: &str) -> Vec<String> {
         }
     }
     items.push(&inner[start..]);
-    items.into_iter().filter(|i| !i.is_empty()).flat_map(|i| expand(i)).map(|p| format!("{prefix}{p}")).collect()
+    items.into_iter().filter(|i| !i.is_empty()).flat_map(expand).map(|p| format!("{prefix}{p}")).collect()
 }
 
 /// The paths a file's code names: its `use` trees, expanded, and inline paths.
