@@ -39,23 +39,32 @@ text_enum! {
     }
 }
 
-/// A row of `addon_bills`. Amounts in paise; taxes computed when the add-on was made.
-#[derive(Debug, Clone, Queryable)]
-#[diesel(table_name = addon_bills)]
-pub struct AddonRow {
-    pub id: i64,
-    pub customer_id: i64,
-    pub addon_type: AddonType,
-    pub description: String,
-    pub amount_paise: i64,
-    pub cgst_paise: i64,
-    pub sgst_paise: i64,
-    pub igst_paise: i64,
-    pub bill_on: AddonBillOn,
-    pub invoice_id: Option<i64>,
-    pub created_by: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+crate::row_and_new! {
+    table = addon_bills;
+
+    /// A row of `addon_bills`. Amounts in paise; taxes computed when the add-on was made.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct AddonRow {
+        pub id: i64,
+        ..NewAddon
+    }
+
+    #[derive(Debug, Clone, Insertable)]
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewAddon {
+        pub customer_id: i64,
+        pub addon_type: AddonType,
+        pub description: String,
+        pub amount_paise: i64,
+        pub cgst_paise: i64,
+        pub sgst_paise: i64,
+        pub igst_paise: i64,
+        pub bill_on: AddonBillOn,
+        pub invoice_id: Option<i64>,
+        pub created_by: Option<i64>,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+    }
 }
 
 impl AddonRow {
@@ -63,24 +72,6 @@ impl AddonRow {
     pub fn total(&self) -> i64 {
         self.amount_paise + self.cgst_paise + self.sgst_paise + self.igst_paise
     }
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = addon_bills)]
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewAddon {
-    pub customer_id: i64,
-    pub addon_type: AddonType,
-    pub description: String,
-    pub amount_paise: i64,
-    pub cgst_paise: i64,
-    pub sgst_paise: i64,
-    pub igst_paise: i64,
-    pub bill_on: AddonBillOn,
-    pub invoice_id: Option<i64>,
-    pub created_by: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
 }
 
 /// Narrows `addonBills`.

@@ -4,52 +4,40 @@ use diesel::prelude::*;
 use crate::db::schema::companies;
 use crate::series::model::InvoiceNumbering;
 
-/// A row of `companies`.
-#[derive(Debug, Clone, Queryable)]
-pub struct CompanyRow {
-    pub id: i64,
-    pub name: String,
-    pub gstin: Option<String>,
-    pub state: String,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    /// GST rate in basis points (1800 = 18.00 %).
-    pub gst_rate_bp: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub invoice_numbering: InvoiceNumbering,
-    /// Prefix of financial-year invoice numbers (`INV`).
-    pub invoice_prefix: String,
-    /// Prefix of financial-year credit note numbers (`CN`).
-    pub credit_note_prefix: String,
-    /// Days a prepaid period may run unpaid before the billing cycle suspends the customer.
-    pub grace_days: i32,
-    /// Days past its due date a postpaid invoice may stay unpaid before suspension.
-    pub postpaid_limit_days: i32,
-}
+crate::row_and_new! {
+    table = companies;
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = companies)]
-// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewCompany {
-    pub name: String,
-    pub gstin: Option<String>,
-    pub state: String,
-    pub address: Option<String>,
-    pub phone: Option<String>,
-    pub email: Option<String>,
-    pub gst_rate_bp: i32,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub invoice_numbering: InvoiceNumbering,
-    /// Prefix of financial-year invoice numbers (`INV`).
-    pub invoice_prefix: String,
-    /// Prefix of financial-year credit note numbers (`CN`).
-    pub credit_note_prefix: String,
-    pub grace_days: i32,
-    pub postpaid_limit_days: i32,
+    /// A row of `companies`.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct CompanyRow {
+        pub id: i64,
+        ..NewCompany
+    }
+
+    #[derive(Debug, Insertable)]
+    // `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewCompany {
+        pub name: String,
+        pub gstin: Option<String>,
+        pub state: String,
+        pub address: Option<String>,
+        pub phone: Option<String>,
+        pub email: Option<String>,
+        /// GST rate in basis points (1800 = 18.00 %).
+        pub gst_rate_bp: i32,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+        pub invoice_numbering: InvoiceNumbering,
+        /// Prefix of financial-year invoice numbers (`INV`).
+        pub invoice_prefix: String,
+        /// Prefix of financial-year credit note numbers (`CN`).
+        pub credit_note_prefix: String,
+        /// Days a prepaid period may run unpaid before the billing cycle suspends the customer.
+        pub grace_days: i32,
+        /// Days past its due date a postpaid invoice may stay unpaid before suspension.
+        pub postpaid_limit_days: i32,
+    }
 }
 
 /// Changes to a company: `None` leaves a column alone, `Some(None)` clears it.

@@ -46,39 +46,31 @@ text_enum! {
     }
 }
 
-/// A row of `complaints`; enum columns hold their GraphQL names.
-#[derive(Debug, Clone, Queryable)]
-#[diesel(table_name = complaints)]
-pub struct ComplaintRow {
-    pub id: i64,
-    pub complaint_id: String,
-    pub customer_id: i64,
-    pub title: String,
-    pub description: String,
-    pub category: ComplaintCategory,
-    pub priority: ComplaintPriority,
-    pub status: ComplaintStatus,
-    pub assigned_employee_id: Option<i64>,
-    pub resolved_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
+crate::row_and_new! {
+    table = complaints;
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = complaints)]
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewComplaint {
-    pub complaint_id: String,
-    pub customer_id: i64,
-    pub title: String,
-    pub description: String,
-    pub category: ComplaintCategory,
-    pub priority: ComplaintPriority,
-    pub status: ComplaintStatus,
-    pub assigned_employee_id: Option<i64>,
-    pub resolved_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    /// A row of `complaints`; enum columns hold their GraphQL names.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct ComplaintRow {
+        pub id: i64,
+        ..NewComplaint
+    }
+
+    #[derive(Debug, Clone, Insertable)]
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewComplaint {
+        pub complaint_id: String,
+        pub customer_id: i64,
+        pub title: String,
+        pub description: String,
+        pub category: ComplaintCategory,
+        pub priority: ComplaintPriority,
+        pub status: ComplaintStatus,
+        pub assigned_employee_id: Option<i64>,
+        pub resolved_at: Option<NaiveDateTime>,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+    }
 }
 
 /// Columns an update may change (`None`: unchanged).

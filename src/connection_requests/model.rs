@@ -20,41 +20,32 @@ text_enum! {
     }
 }
 
-/// A row of `connection_requests`.
-#[derive(Debug, Clone, Queryable)]
-#[diesel(table_name = connection_requests)]
-pub struct ConnectionRequestRow {
-    pub id: i64,
-    pub full_name: String,
-    pub mobile: String,
-    pub email: Option<String>,
-    pub address: String,
-    pub locality_id: Option<i64>,
-    pub plan_id: Option<i64>,
-    pub message: Option<String>,
-    pub status: ConnectionRequestStatus,
-    pub customer_id: Option<i64>,
-    pub client_address: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
+crate::row_and_new! {
+    table = connection_requests;
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = connection_requests)]
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewConnectionRequest {
-    pub full_name: String,
-    pub mobile: String,
-    pub email: Option<String>,
-    pub address: String,
-    pub locality_id: Option<i64>,
-    pub plan_id: Option<i64>,
-    pub message: Option<String>,
-    pub status: ConnectionRequestStatus,
-    pub customer_id: Option<i64>,
-    pub client_address: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    /// A row of `connection_requests`.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct ConnectionRequestRow {
+        pub id: i64,
+        ..NewConnectionRequest
+    }
+
+    #[derive(Debug, Clone, Insertable)]
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewConnectionRequest {
+        pub full_name: String,
+        pub mobile: String,
+        pub email: Option<String>,
+        pub address: String,
+        pub locality_id: Option<i64>,
+        pub plan_id: Option<i64>,
+        pub message: Option<String>,
+        pub status: ConnectionRequestStatus,
+        pub customer_id: Option<i64>,
+        pub client_address: String,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+    }
 }
 
 /// Whether staff may move a request from `from` to `to` (`CONVERTED` only by conversion).

@@ -3,49 +3,36 @@ use diesel::prelude::*;
 
 use crate::db::schema::credit_notes;
 
-/// A row of `credit_notes`. Amounts in paise; `amount = taxable + cgst + sgst + igst`.
-#[derive(Debug, Clone, Queryable)]
-#[diesel(table_name = credit_notes)]
-pub struct CreditNoteRow {
-    pub id: i64,
-    pub credit_note_number: String,
-    pub series: String,
-    pub serial: Option<i64>,
-    pub company_id: i64,
-    pub invoice_id: i64,
-    pub customer_id: i64,
-    pub note_date: NaiveDate,
-    pub taxable_paise: i64,
-    pub cgst_paise: i64,
-    pub sgst_paise: i64,
-    pub igst_paise: i64,
-    pub amount_paise: i64,
-    pub reason: String,
-    pub issued_by: Option<i64>,
-    pub issued_by_name: String,
-    pub created_at: NaiveDateTime,
-}
+crate::row_and_new! {
+    table = credit_notes;
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = credit_notes)]
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewCreditNote {
-    pub credit_note_number: String,
-    pub series: String,
-    pub serial: Option<i64>,
-    pub company_id: i64,
-    pub invoice_id: i64,
-    pub customer_id: i64,
-    pub note_date: NaiveDate,
-    pub taxable_paise: i64,
-    pub cgst_paise: i64,
-    pub sgst_paise: i64,
-    pub igst_paise: i64,
-    pub amount_paise: i64,
-    pub reason: String,
-    pub issued_by: Option<i64>,
-    pub issued_by_name: String,
-    pub created_at: NaiveDateTime,
+    /// A row of `credit_notes`. Amounts in paise; `amount = taxable + cgst + sgst + igst`.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct CreditNoteRow {
+        pub id: i64,
+        ..NewCreditNote
+    }
+
+    #[derive(Debug, Clone, Insertable)]
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewCreditNote {
+        pub credit_note_number: String,
+        pub series: String,
+        pub serial: Option<i64>,
+        pub company_id: i64,
+        pub invoice_id: i64,
+        pub customer_id: i64,
+        pub note_date: NaiveDate,
+        pub taxable_paise: i64,
+        pub cgst_paise: i64,
+        pub sgst_paise: i64,
+        pub igst_paise: i64,
+        pub amount_paise: i64,
+        pub reason: String,
+        pub issued_by: Option<i64>,
+        pub issued_by_name: String,
+        pub created_at: NaiveDateTime,
+    }
 }
 
 /// Narrows `creditNotes`. Dates are credit note dates, both ends inclusive.

@@ -6,6 +6,7 @@
 mod connection;
 pub mod fragments;
 pub mod migrations;
+pub mod models;
 pub mod page;
 pub mod schema;
 pub mod sql;

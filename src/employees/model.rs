@@ -4,37 +4,31 @@ use diesel::prelude::*;
 
 use crate::db::schema::employees;
 
-/// A row of `employees`. `role` holds a [`crate::auth::Role`] name.
-#[derive(Debug, Clone, Queryable)]
-pub struct EmployeeRow {
-    pub id: i64,
-    pub username: String,
-    pub full_name: String,
-    pub mobile: Option<String>,
-    pub email: Option<String>,
-    pub role: Role,
-    pub is_active: bool,
-    pub password_hash: String,
-    pub password_changed_at: NaiveDateTime,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
+crate::row_and_new! {
+    table = employees;
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = employees)]
-// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewEmployee {
-    pub username: String,
-    pub full_name: String,
-    pub mobile: Option<String>,
-    pub email: Option<String>,
-    pub role: Role,
-    pub is_active: bool,
-    pub password_hash: String,
-    pub password_changed_at: NaiveDateTime,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    /// A row of `employees`. `role` holds a [`crate::auth::Role`] name.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct EmployeeRow {
+        pub id: i64,
+        ..NewEmployee
+    }
+
+    #[derive(Debug, Insertable)]
+    // `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewEmployee {
+        pub username: String,
+        pub full_name: String,
+        pub mobile: Option<String>,
+        pub email: Option<String>,
+        pub role: Role,
+        pub is_active: bool,
+        pub password_hash: String,
+        pub password_changed_at: NaiveDateTime,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+    }
 }
 
 /// Changes to an employee: `None` leaves a column alone, `Some(None)` clears it.

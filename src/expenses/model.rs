@@ -20,35 +20,29 @@ text_enum! {
     }
 }
 
-/// A row of `expenses`; the amount in paise, the date a business date.
-#[derive(Debug, Clone, Queryable)]
-#[diesel(table_name = expenses)]
-pub struct ExpenseRow {
-    pub id: i64,
-    pub company_id: i64,
-    pub category: ExpenseCategory,
-    pub amount_paise: i64,
-    pub expense_date: NaiveDate,
-    pub paid_by: Option<String>,
-    pub notes: Option<String>,
-    pub created_by: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
+crate::row_and_new! {
+    table = expenses;
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = expenses)]
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewExpense {
-    pub company_id: i64,
-    pub category: ExpenseCategory,
-    pub amount_paise: i64,
-    pub expense_date: NaiveDate,
-    pub paid_by: Option<String>,
-    pub notes: Option<String>,
-    pub created_by: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    /// A row of `expenses`; the amount in paise, the date a business date.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct ExpenseRow {
+        pub id: i64,
+        ..NewExpense
+    }
+
+    #[derive(Debug, Clone, Insertable)]
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewExpense {
+        pub company_id: i64,
+        pub category: ExpenseCategory,
+        pub amount_paise: i64,
+        pub expense_date: NaiveDate,
+        pub paid_by: Option<String>,
+        pub notes: Option<String>,
+        pub created_by: Option<i64>,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+    }
 }
 
 /// Changes to an expense: `None` leaves a column alone, `Some(None)` clears it.

@@ -55,30 +55,26 @@ text_enum! {
     }
 }
 
-/// A row of `payment_gateways`; the webhook secret is sealed (see [`crate::secrets`]).
-#[derive(Debug, Clone, Queryable)]
-#[diesel(table_name = payment_gateways)]
-pub struct GatewayRow {
-    pub id: i64,
-    pub company_id: i64,
-    pub provider: Provider,
-    pub key_id: String,
-    pub webhook_secret_sealed: String,
-    pub is_active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
+crate::row_and_new! {
+    table = payment_gateways;
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = payment_gateways)]
-pub struct NewGateway {
-    pub company_id: i64,
-    pub provider: Provider,
-    pub key_id: String,
-    pub webhook_secret_sealed: String,
-    pub is_active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    /// A row of `payment_gateways`; the webhook secret is sealed (see [`crate::secrets`]).
+    #[derive(Debug, Clone, Queryable)]
+    pub struct GatewayRow {
+        pub id: i64,
+        ..NewGateway
+    }
+
+    #[derive(Debug, Clone, Insertable)]
+    pub struct NewGateway {
+        pub company_id: i64,
+        pub provider: Provider,
+        pub key_id: String,
+        pub webhook_secret_sealed: String,
+        pub is_active: bool,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+    }
 }
 
 #[derive(Debug, Clone, Default, AsChangeset)]
@@ -90,50 +86,38 @@ pub struct GatewayChanges {
     pub updated_at: Option<NaiveDateTime>,
 }
 
-/// A row of `gateway_payments`: money a gateway reported as captured. `payment_id` is the
-/// payment of ours it became; `None` while it is unmatched (`unmatched_reason` says why).
-/// `gateway_payment_id` is exactly what the gateway signed; `conflict_no` is how many rows held
-/// that id before this one (the same id reported again with other money is kept, not dropped).
-#[derive(Debug, Clone, Queryable)]
-#[diesel(table_name = gateway_payments)]
-pub struct GatewayPaymentRow {
-    pub id: i64,
-    pub gateway_id: i64,
-    pub gateway_payment_id: String,
-    pub amount_paise: i64,
-    pub currency: String,
-    pub method: PaymentMethod,
-    pub utr: Option<String>,
-    pub customer_ref: Option<String>,
-    pub invoice_ref: Option<String>,
-    pub payment_id: Option<i64>,
-    pub unmatched_reason: Option<String>,
-    pub paid_at: NaiveDateTime,
-    pub assigned_by: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub conflict_no: i32,
-}
+crate::row_and_new! {
+    table = gateway_payments;
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = gateway_payments)]
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewGatewayPayment {
-    pub gateway_id: i64,
-    pub gateway_payment_id: String,
-    pub amount_paise: i64,
-    pub currency: String,
-    pub method: PaymentMethod,
-    pub utr: Option<String>,
-    pub customer_ref: Option<String>,
-    pub invoice_ref: Option<String>,
-    pub payment_id: Option<i64>,
-    pub unmatched_reason: Option<String>,
-    pub paid_at: NaiveDateTime,
-    pub assigned_by: Option<i64>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub conflict_no: i32,
+    /// A row of `gateway_payments`: money a gateway reported as captured. `payment_id` is the
+    /// payment of ours it became; `None` while it is unmatched (`unmatched_reason` says why).
+    /// `gateway_payment_id` is exactly what the gateway signed; `conflict_no` is how many rows held
+    /// that id before this one (the same id reported again with other money is kept, not dropped).
+    #[derive(Debug, Clone, Queryable)]
+    pub struct GatewayPaymentRow {
+        pub id: i64,
+        ..NewGatewayPayment
+    }
+
+    #[derive(Debug, Clone, Insertable)]
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewGatewayPayment {
+        pub gateway_id: i64,
+        pub gateway_payment_id: String,
+        pub amount_paise: i64,
+        pub currency: String,
+        pub method: PaymentMethod,
+        pub utr: Option<String>,
+        pub customer_ref: Option<String>,
+        pub invoice_ref: Option<String>,
+        pub payment_id: Option<i64>,
+        pub unmatched_reason: Option<String>,
+        pub paid_at: NaiveDateTime,
+        pub assigned_by: Option<i64>,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+        pub conflict_no: i32,
+    }
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -20,83 +20,54 @@ text_enum! {
     }
 }
 
-/// A row of `invoices`. Amounts in paise; `status` holds an [`InvoiceStatus`] name.
-#[derive(Debug, Clone, Queryable, QueryableByName)]
-#[diesel(table_name = invoices)]
-pub struct InvoiceRow {
-    pub id: i64,
-    pub invoice_number: String,
-    pub customer_id: i64,
-    pub bill_paise: i64,
-    pub cgst_paise: i64,
-    pub sgst_paise: i64,
-    pub igst_paise: i64,
-    pub installation_paise: i64,
-    pub discount_paise: i64,
-    pub total_paise: i64,
-    pub paid_paise: i64,
-    pub balance_paise: i64,
-    pub invoice_date: NaiveDate,
-    pub due_date: NaiveDate,
-    pub billing_period_start: Option<NaiveDate>,
-    pub billing_period_end: Option<NaiveDate>,
-    pub status: InvoiceStatus,
-    pub sent_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    /// The company that issued it.
-    pub company_id: i64,
-    /// The customer's state when it was issued (GST place of supply).
-    pub place_of_supply: String,
-    /// The customer's GSTIN when it was issued (a B2B invoice), if any.
-    pub customer_gstin: Option<String>,
-    /// The company's GST rate when it was issued, in basis points.
-    pub gst_rate_bp: i32,
-    /// The numbering series: `INV/26-27` (prefix and financial year) or `INV` (timestamp numbers).
-    pub series: String,
-    /// Position in a financial-year series; `None` for timestamp numbers.
-    pub serial: Option<i64>,
-    /// The billing run that raised it (renewal invoices), if any.
-    pub billing_run_id: Option<i64>,
-}
+crate::row_and_new! {
+    table = invoices;
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = invoices)]
-// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewInvoice {
-    pub invoice_number: String,
-    pub customer_id: i64,
-    pub bill_paise: i64,
-    pub cgst_paise: i64,
-    pub sgst_paise: i64,
-    pub igst_paise: i64,
-    pub installation_paise: i64,
-    pub discount_paise: i64,
-    pub total_paise: i64,
-    pub paid_paise: i64,
-    pub balance_paise: i64,
-    pub invoice_date: NaiveDate,
-    pub due_date: NaiveDate,
-    pub billing_period_start: Option<NaiveDate>,
-    pub billing_period_end: Option<NaiveDate>,
-    pub status: InvoiceStatus,
-    pub sent_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    /// The company that issued it.
-    pub company_id: i64,
-    /// The customer's state when it was issued (GST place of supply).
-    pub place_of_supply: String,
-    /// The customer's GSTIN when it was issued (a B2B invoice), if any.
-    pub customer_gstin: Option<String>,
-    /// The company's GST rate when it was issued, in basis points.
-    pub gst_rate_bp: i32,
-    /// The numbering series: `INV/26-27` (prefix and financial year) or `INV` (timestamp numbers).
-    pub series: String,
-    /// Position in a financial-year series; `None` for timestamp numbers.
-    pub serial: Option<i64>,
-    pub billing_run_id: Option<i64>,
+    /// A row of `invoices`. Amounts in paise; `status` holds an [`InvoiceStatus`] name.
+    #[derive(Debug, Clone, Queryable, QueryableByName)]
+    pub struct InvoiceRow {
+        pub id: i64,
+        ..NewInvoice
+    }
+
+    #[derive(Debug, Clone, Insertable)]
+    // `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewInvoice {
+        pub invoice_number: String,
+        pub customer_id: i64,
+        pub bill_paise: i64,
+        pub cgst_paise: i64,
+        pub sgst_paise: i64,
+        pub igst_paise: i64,
+        pub installation_paise: i64,
+        pub discount_paise: i64,
+        pub total_paise: i64,
+        pub paid_paise: i64,
+        pub balance_paise: i64,
+        pub invoice_date: NaiveDate,
+        pub due_date: NaiveDate,
+        pub billing_period_start: Option<NaiveDate>,
+        pub billing_period_end: Option<NaiveDate>,
+        pub status: InvoiceStatus,
+        pub sent_at: Option<NaiveDateTime>,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+        /// The company that issued it.
+        pub company_id: i64,
+        /// The customer's state when it was issued (GST place of supply).
+        pub place_of_supply: String,
+        /// The customer's GSTIN when it was issued (a B2B invoice), if any.
+        pub customer_gstin: Option<String>,
+        /// The company's GST rate when it was issued, in basis points.
+        pub gst_rate_bp: i32,
+        /// The numbering series: `INV/26-27` (prefix and financial year) or `INV` (timestamp numbers).
+        pub series: String,
+        /// Position in a financial-year series; `None` for timestamp numbers.
+        pub serial: Option<i64>,
+        /// The billing run that raised it (renewal invoices), if any.
+        pub billing_run_id: Option<i64>,
+    }
 }
 
 /// Narrows `invoices`. Dates are invoice dates, both ends inclusive.

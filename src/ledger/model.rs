@@ -27,45 +27,34 @@ text_enum! {
     }
 }
 
-/// A row of `transactions`. Amounts in paise.
-#[derive(Debug, Clone, Queryable)]
-#[diesel(table_name = transactions)]
-pub struct TransactionRow {
-    pub id: i64,
-    pub transaction_id: String,
-    pub customer_id: i64,
-    pub transaction_type: TransactionType,
-    pub amount_paise: i64,
-    pub balance_change_paise: i64,
-    pub balance_after_paise: i64,
-    pub invoice_id: Option<i64>,
-    pub payment_id: Option<i64>,
-    pub refund_id: Option<i64>,
-    pub description: String,
-    pub recorded_by: Option<i64>,
-    pub created_at: NaiveDateTime,
-    /// The credit note an ADJUSTMENT records.
-    pub credit_note_id: Option<i64>,
-}
+crate::row_and_new! {
+    table = transactions;
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = transactions)]
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewTransaction {
-    pub transaction_id: String,
-    pub customer_id: i64,
-    pub transaction_type: TransactionType,
-    pub amount_paise: i64,
-    pub balance_change_paise: i64,
-    pub balance_after_paise: i64,
-    pub invoice_id: Option<i64>,
-    pub payment_id: Option<i64>,
-    pub refund_id: Option<i64>,
-    pub description: String,
-    pub recorded_by: Option<i64>,
-    pub created_at: NaiveDateTime,
-    /// The credit note an ADJUSTMENT records.
-    pub credit_note_id: Option<i64>,
+    /// A row of `transactions`. Amounts in paise.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct TransactionRow {
+        pub id: i64,
+        ..NewTransaction
+    }
+
+    #[derive(Debug, Clone, Insertable)]
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewTransaction {
+        pub transaction_id: String,
+        pub customer_id: i64,
+        pub transaction_type: TransactionType,
+        pub amount_paise: i64,
+        pub balance_change_paise: i64,
+        pub balance_after_paise: i64,
+        pub invoice_id: Option<i64>,
+        pub payment_id: Option<i64>,
+        pub refund_id: Option<i64>,
+        pub description: String,
+        pub recorded_by: Option<i64>,
+        pub created_at: NaiveDateTime,
+        /// The credit note an ADJUSTMENT records.
+        pub credit_note_id: Option<i64>,
+    }
 }
 
 /// A movement to record; [`super::repo::append`] adds the number and the running balance.

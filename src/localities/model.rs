@@ -3,31 +3,28 @@ use diesel::prelude::*;
 
 use crate::db::schema::localities;
 
-/// A row of `localities`.
-#[derive(Debug, Clone, Queryable)]
-pub struct LocalityRow {
-    pub id: i64,
-    pub company_id: i64,
-    pub name: String,
-    pub city: String,
-    pub state: String,
-    pub pincode: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
+crate::row_and_new! {
+    table = localities;
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = localities)]
-// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewLocality {
-    pub company_id: i64,
-    pub name: String,
-    pub city: String,
-    pub state: String,
-    pub pincode: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    /// A row of `localities`.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct LocalityRow {
+        pub id: i64,
+        ..NewLocality
+    }
+
+    #[derive(Debug, Insertable)]
+    // `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewLocality {
+        pub company_id: i64,
+        pub name: String,
+        pub city: String,
+        pub state: String,
+        pub pincode: String,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+    }
 }
 
 /// Changes to a locality; `None` leaves a column alone.

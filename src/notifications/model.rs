@@ -57,47 +57,37 @@ impl Recipient {
     }
 }
 
-/// A row of `notifications`.
-#[derive(Debug, Clone, Queryable)]
-#[diesel(table_name = notifications)]
-pub struct NotificationRow {
-    pub id: i64,
-    pub recipient_kind: String,
-    pub recipient_id: i64,
-    pub kind: NotificationKind,
-    pub title: String,
-    pub body: String,
-    pub subject_id: Option<String>,
-    pub dedupe_key: Option<String>,
-    pub read_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-    pub webhook_status: WebhookStatus,
-    pub webhook_attempts: i32,
-    pub webhook_next_at: Option<NaiveDateTime>,
-    pub webhook_last_error: Option<String>,
+crate::row_and_new! {
+    table = notifications;
+
+    /// A row of `notifications`.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct NotificationRow {
+        pub id: i64,
+        ..NewNotification
+    }
+
+    #[derive(Debug, Clone, Insertable)]
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewNotification {
+        pub recipient_kind: String,
+        pub recipient_id: i64,
+        pub kind: NotificationKind,
+        pub title: String,
+        pub body: String,
+        pub subject_id: Option<String>,
+        pub dedupe_key: Option<String>,
+        pub read_at: Option<NaiveDateTime>,
+        pub created_at: NaiveDateTime,
+        pub webhook_status: WebhookStatus,
+        pub webhook_attempts: i32,
+        pub webhook_next_at: Option<NaiveDateTime>,
+        pub webhook_last_error: Option<String>,
+    }
 }
 
 impl NotificationRow {
     pub fn is_for(&self, recipient: Recipient) -> bool {
         self.recipient_kind == recipient.kind && self.recipient_id == recipient.id
     }
-}
-
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = notifications)]
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewNotification {
-    pub recipient_kind: String,
-    pub recipient_id: i64,
-    pub kind: NotificationKind,
-    pub title: String,
-    pub body: String,
-    pub subject_id: Option<String>,
-    pub dedupe_key: Option<String>,
-    pub read_at: Option<NaiveDateTime>,
-    pub created_at: NaiveDateTime,
-    pub webhook_status: WebhookStatus,
-    pub webhook_attempts: i32,
-    pub webhook_next_at: Option<NaiveDateTime>,
-    pub webhook_last_error: Option<String>,
 }

@@ -34,32 +34,44 @@ text_enum! {
     }
 }
 
-/// A row of `payments`. `amount_paise` is positive; enum columns hold their GraphQL names.
-#[derive(Debug, Clone, Queryable, QueryableByName)]
-#[diesel(table_name = payments)]
-pub struct PaymentRow {
-    pub id: i64,
-    pub payment_id: String,
-    pub customer_id: i64,
-    pub invoice_id: Option<i64>,
-    pub amount_paise: i64,
-    pub method: PaymentMethod,
-    pub payment_reference: Option<String>,
-    pub remarks: Option<String>,
-    pub status: PaymentStatus,
-    pub collected_by: Option<i64>,
-    pub paid_at: NaiveDateTime,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    /// How much of it sits on invoices.
-    pub allocated_paise: i64,
-    /// How much of it was paid back.
-    pub refunded_paise: i64,
-    /// `payment_reference` as duplicates are compared ([`super::rules::reference_key`]);
-    /// unique per method.
-    pub payment_reference_key: Option<String>,
-    /// The UPI transaction reference (UTR, 12 digits), unique across every method and channel.
-    pub upi_utr: Option<String>,
+crate::row_and_new! {
+    table = payments;
+
+    /// A row of `payments`. `amount_paise` is positive; enum columns hold their GraphQL names.
+    #[derive(Debug, Clone, Queryable, QueryableByName)]
+    pub struct PaymentRow {
+        pub id: i64,
+        ..NewPayment,
+        /// How much of it was paid back.
+        pub refunded_paise: i64,
+        /// `payment_reference` as duplicates are compared ([`super::rules::reference_key`]);
+        /// unique per method.
+        pub payment_reference_key: Option<String>,
+        /// The UPI transaction reference (UTR, 12 digits), unique across every method and channel.
+        pub upi_utr: Option<String>,
+    }
+
+    /// A new row of `payments`, without its `payment_reference_key`: [`super::service::record`]
+    /// inserts it together with the key (`(&new, payments::payment_reference_key.eq(key))`).
+    #[derive(Debug, Clone, Insertable)]
+    // `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewPayment {
+        pub payment_id: String,
+        pub customer_id: i64,
+        pub invoice_id: Option<i64>,
+        pub amount_paise: i64,
+        pub method: PaymentMethod,
+        pub payment_reference: Option<String>,
+        pub remarks: Option<String>,
+        pub status: PaymentStatus,
+        pub collected_by: Option<i64>,
+        pub paid_at: NaiveDateTime,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+        /// How much of it sits on invoices.
+        pub allocated_paise: i64,
+    }
 }
 
 impl PaymentRow {
@@ -73,47 +85,24 @@ impl PaymentRow {
     }
 }
 
-/// A new row of `payments`, without its `payment_reference_key`: [`super::service::record`]
-/// inserts it together with the key (`(&new, payments::payment_reference_key.eq(key))`).
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = payments)]
-// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewPayment {
-    pub payment_id: String,
-    pub customer_id: i64,
-    pub invoice_id: Option<i64>,
-    pub amount_paise: i64,
-    pub method: PaymentMethod,
-    pub payment_reference: Option<String>,
-    pub remarks: Option<String>,
-    pub status: PaymentStatus,
-    pub collected_by: Option<i64>,
-    pub paid_at: NaiveDateTime,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-    pub allocated_paise: i64,
-}
+crate::row_and_new! {
+    table = payment_allocations;
 
-/// A row of `payment_allocations`: money of one payment put on (negative: taken back from)
-/// one invoice.
-#[derive(Debug, Clone, Queryable)]
-#[diesel(table_name = payment_allocations)]
-pub struct AllocationRow {
-    pub id: i64,
-    pub payment_id: i64,
-    pub invoice_id: i64,
-    pub amount_paise: i64,
-    pub created_at: NaiveDateTime,
-}
+    /// A row of `payment_allocations`: money of one payment put on (negative: taken back from)
+    /// one invoice.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct AllocationRow {
+        pub id: i64,
+        ..NewAllocation
+    }
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = payment_allocations)]
-pub struct NewAllocation {
-    pub payment_id: i64,
-    pub invoice_id: i64,
-    pub amount_paise: i64,
-    pub created_at: NaiveDateTime,
+    #[derive(Debug, Clone, Insertable)]
+    pub struct NewAllocation {
+        pub payment_id: i64,
+        pub invoice_id: i64,
+        pub amount_paise: i64,
+        pub created_at: NaiveDateTime,
+    }
 }
 
 /// Narrows `payments`.

@@ -4,40 +4,33 @@ use diesel::prelude::*;
 
 use crate::db::schema::plans;
 
-/// A row of `plans`. `service_type` holds a [`crate::enums::ServiceType`] name.
-#[derive(Debug, Clone, Queryable)]
-pub struct PlanRow {
-    pub id: i64,
-    pub company_id: i64,
-    pub name: String,
-    pub description: Option<String>,
-    pub service_type: ServiceType,
-    pub speed: Option<String>,
-    pub data_limit: Option<String>,
-    /// Price for one billing month, before tax, in paise.
-    pub price_paise: i64,
-    pub validity_days: i32,
-    pub is_active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
+crate::row_and_new! {
+    table = plans;
 
-#[derive(Debug, Insertable)]
-#[diesel(table_name = plans)]
-// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewPlan {
-    pub company_id: i64,
-    pub name: String,
-    pub description: Option<String>,
-    pub service_type: ServiceType,
-    pub speed: Option<String>,
-    pub data_limit: Option<String>,
-    pub price_paise: i64,
-    pub validity_days: i32,
-    pub is_active: bool,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
+    /// A row of `plans`. `service_type` holds a [`crate::enums::ServiceType`] name.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct PlanRow {
+        pub id: i64,
+        ..NewPlan
+    }
+
+    #[derive(Debug, Insertable)]
+    // `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewPlan {
+        pub company_id: i64,
+        pub name: String,
+        pub description: Option<String>,
+        pub service_type: ServiceType,
+        pub speed: Option<String>,
+        pub data_limit: Option<String>,
+        /// Price for one billing month, before tax, in paise.
+        pub price_paise: i64,
+        pub validity_days: i32,
+        pub is_active: bool,
+        pub created_at: NaiveDateTime,
+        pub updated_at: NaiveDateTime,
+    }
 }
 
 /// Changes to a plan: `None` leaves a column alone, `Some(None)` clears it.

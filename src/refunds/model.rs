@@ -3,31 +3,27 @@ use diesel::prelude::*;
 
 use crate::db::schema::refunds;
 
-/// A row of `refunds`. `approved_by` is the staff member who approved it.
-#[derive(Debug, Clone, Queryable)]
-#[diesel(table_name = refunds)]
-pub struct RefundRow {
-    pub id: i64,
-    pub refund_id: String,
-    pub payment_id: i64,
-    pub customer_id: i64,
-    pub amount_paise: i64,
-    pub reason: String,
-    pub approved_by: Option<i64>,
-    pub created_at: NaiveDateTime,
-}
+crate::row_and_new! {
+    table = refunds;
 
-#[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = refunds)]
-#[diesel(treat_none_as_default_value = false)]
-pub struct NewRefund {
-    pub refund_id: String,
-    pub payment_id: i64,
-    pub customer_id: i64,
-    pub amount_paise: i64,
-    pub reason: String,
-    pub approved_by: Option<i64>,
-    pub created_at: NaiveDateTime,
+    /// A row of `refunds`. `approved_by` is the staff member who approved it.
+    #[derive(Debug, Clone, Queryable)]
+    pub struct RefundRow {
+        pub id: i64,
+        ..NewRefund
+    }
+
+    #[derive(Debug, Clone, Insertable)]
+    #[diesel(treat_none_as_default_value = false)]
+    pub struct NewRefund {
+        pub refund_id: String,
+        pub payment_id: i64,
+        pub customer_id: i64,
+        pub amount_paise: i64,
+        pub reason: String,
+        pub approved_by: Option<i64>,
+        pub created_at: NaiveDateTime,
+    }
 }
 
 /// Narrows `refunds`.
