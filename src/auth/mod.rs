@@ -13,7 +13,6 @@ pub mod permissions;
 pub mod repo;
 pub mod throttle;
 pub mod token;
-pub mod websocket;
 
 use std::time::Duration;
 

@@ -14,9 +14,9 @@ use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::socket_limits::{Slot, SocketFeed, SubscriptionLimits};
+use super::websocket_login::WebsocketLogin;
 use crate::auth::guard::{require, Require};
 use crate::auth::permissions::{Access, Permission};
-use crate::auth::websocket::WebsocketLogin;
 use crate::auth::RequestAuth;
 use crate::complaints::graphql::{Complaint, ComplaintFilterInput};
 use crate::connection_requests::graphql::ConnectionRequest;
