@@ -2,6 +2,7 @@
 
 pub mod context;
 pub mod errors;
+pub mod ids;
 pub mod loader_cache;
 pub mod loaders;
 pub mod node;
