@@ -5,7 +5,8 @@
 use async_graphql::{Request, ServerResult};
 
 use super::errors::to_server_error;
-use crate::auth::{authenticate, RequestAuth};
+use crate::auth::session::authenticate;
+use crate::auth::RequestAuth;
 use crate::db::Db;
 use crate::error::AppError;
 

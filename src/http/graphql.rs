@@ -126,7 +126,7 @@ async fn run(
     // Whether nothing can have been written: a query, or a request refused before it ran.
     let nothing_written = std::sync::atomic::AtomicBool::new(true);
     let work = async {
-        let auth = match auth::authenticate(&state.db, token, address).await {
+        let auth = match auth::session::authenticate(&state.db, token, address).await {
             Ok(auth) => auth,
             Err(e) => {
                 let error = to_graphql_error(&e).into_server_error(Default::default());

@@ -146,7 +146,7 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
             let refused =
                 || async_graphql::Error::new("log in first: send a valid token in the connection_init payload");
             let token = payload_token(&payload).ok_or_else(refused)?;
-            let auth = auth::authenticate(&db, Some(&token), address.clone()).await.map_err(|e| {
+            let auth = auth::session::authenticate(&db, Some(&token), address.clone()).await.map_err(|e| {
                 tracing::error!(error = %e.message(), "websocket login check failed");
                 async_graphql::Error::new("internal server error")
             })?;
