@@ -117,7 +117,7 @@ impl AppError {
 
     /// Whether the database refused because of a concurrent writer (worth retrying).
     pub fn is_contention(&self) -> bool {
-        matches!(self, AppError::Database(e) if crate::db::is_contention(e))
+        matches!(self, AppError::Database(e) if is_contention(e))
     }
 
     /// What went wrong, in words (internal details included: log it, do not send it).
@@ -177,6 +177,20 @@ impl std::error::Error for CliError {
 impl From<AppError> for anyhow::Error {
     fn from(e: AppError) -> Self {
         anyhow::Error::new(CliError(e))
+    }
+}
+
+/// Whether a database error means "try the transaction again".
+fn is_contention(e: &DieselError) -> bool {
+    match e {
+        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
+        DieselError::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("database is locked")
+                || m.contains("deadlock detected")
+                || m.contains("database table is locked")
+        }
+        _ => false,
     }
 }
 

@@ -9,7 +9,7 @@ use crate::auth::model::{CUSTOMER, EMPLOYEE};
 use crate::auth::permissions::Permission;
 use crate::error::AppError;
 use crate::graphql::context::db;
-use crate::graphql::node::global_id;
+use crate::graphql::ids::global_id;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
 use crate::ids::{self, Decoded, Kind};

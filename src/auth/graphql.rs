@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::employees::graphql::Employee;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, now};
-use crate::graphql::node::global_id;
+use crate::graphql::ids::global_id;
 use crate::graphql::scalars::DateTime;
 use crate::text_enum;
 

@@ -1,8 +1,9 @@
 //! Accounts, login and access control.
 //!
 //! A request carries a [`RequestAuth`]: who is asking ([`Principal`]), resolved once from the
-//! bearer token. Root fields are default-deny ([`default_deny`]); role rules live in one
-//! table ([`permissions::RULES`]) and are enforced by the [`guard::Require`] guard.
+//! bearer token ([`session::authenticate`]). Root fields are default-deny ([`default_deny`]);
+//! role rules live in one table ([`permissions::RULES`]) and are enforced by the
+//! [`guard::Require`] guard.
 
 pub mod default_deny;
 pub mod graphql;
@@ -11,14 +12,12 @@ pub mod model;
 pub mod password;
 pub mod permissions;
 pub mod repo;
+pub mod session;
 pub mod throttle;
 pub mod token;
-pub mod websocket;
 
 use std::time::Duration;
 
-use crate::db::Db;
-use crate::error::AppResult;
 pub use permissions::Role;
 pub use throttle::{throttle, Decision, LoginAttempts};
 
@@ -82,22 +81,6 @@ pub struct AuthSettings {
 pub fn bearer_token(header: &str) -> Option<&str> {
     let (scheme, token) = header.trim().split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
-}
-
-/// Resolves a bearer token to its principal; an unknown, expired or revoked token, or one of
-/// a deactivated account, gives an anonymous request.
-pub async fn authenticate(db: &Db, token: Option<&str>, client_address: String) -> AppResult<RequestAuth> {
-    let Some(token) = token else {
-        return Ok(RequestAuth { client_address, ..RequestAuth::default() });
-    };
-    let token_hash = token::hash(token);
-    let found = db.read(move |conn| repo::session_principal(conn, &token_hash, crate::clock::now())).await?;
-    Ok(match found {
-        Some((session_id, principal)) => {
-            RequestAuth { principal: Some(principal), session_id: Some(session_id), client_address }
-        }
-        None => RequestAuth { client_address, ..RequestAuth::default() },
-    })
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
 use crate::error::AppError;
 use crate::graphql::context::db;
-use crate::graphql::node::global_id;
+use crate::graphql::ids::global_id;
 use crate::graphql::scalars::{Date, DateTime};
 
 /// One business date's run of the billing cycle.

@@ -11,8 +11,8 @@ use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::{Employee, StaffContact};
 use crate::error::AppResult;
 use crate::graphql::context::db;
+use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::loaders::load;
-use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
 

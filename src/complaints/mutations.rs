@@ -15,7 +15,7 @@ use crate::employees::graphql::Employee;
 use crate::error::{AppError, AppResult};
 use crate::events::{Event, Events};
 use crate::graphql::context::db;
-use crate::graphql::node::expect_id;
+use crate::graphql::ids::expect_id;
 use crate::notifications::model::NotificationRow;
 use crate::notifications::Outbox;
 use crate::validate;

@@ -1,11 +1,8 @@
 //! The `Customer` type and the customer queries.
 
-use async_graphql::dataloader::DataLoader;
-
-use crate::graphql::loader_cache::EpochCache;
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
-use super::loader::load_account;
+use super::loader::{load_account, AccountOfCustomer};
 use super::loader::{InvoicesOf, DEFAULT_INVOICES};
 use super::model::{BillingType, CustomerFilter, CustomerRow, CustomerStatus, IdProofType};
 use super::prefetch::{self, Selection};
@@ -23,8 +20,8 @@ use crate::employees::graphql::{Employee, StaffContact};
 use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::db;
-use crate::graphql::loaders::{load, load_many, load_newest};
-use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::ids::{expect_id, global_id};
+use crate::graphql::loaders::{load, load_many, load_newest, load_one};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
 use crate::invoices::graphql::Invoice;
@@ -232,20 +229,19 @@ impl Customer {
         first: Option<i32>,
     ) -> Result<Vec<Invoice>> {
         let key = InvoicesOf::new(self.0.id, status, first)?;
-        let loader = ctx.data_unchecked::<DataLoader<super::loader::InvoicesLoader, EpochCache>>();
-        let rows = loader.load_one(key).await.map_err(crate::graphql::context::loader_error)?;
+        let rows = load_one(ctx, key).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Invoice).collect())
     }
     /// What the customer owes by the ledger: invoices raised (and refunds) less payments. Negative
     /// when they hold an advance. Needs the billing permission.
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn balance(&self, ctx: &Context<'_>) -> Result<Money> {
-        Ok(Money(load_account(ctx, CustomerId(self.0.id)).await?.balance))
+        Ok(Money(load_account(ctx, AccountOfCustomer(self.0.id)).await?.balance))
     }
     /// Money paid and not on any invoice; applied to their next invoice automatically.
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn advance_amount(&self, ctx: &Context<'_>) -> Result<Money> {
-        Ok(Money(load_account(ctx, CustomerId(self.0.id)).await?.advance))
+        Ok(Money(load_account(ctx, AccountOfCustomer(self.0.id)).await?.advance))
     }
     /// Payments, newest first: the newest `first` (20 when left out; at most 100).
     #[graphql(

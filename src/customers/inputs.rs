@@ -10,7 +10,7 @@ use crate::employees::graphql::{username as check_username, Employee};
 use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::optional_change;
-use crate::graphql::node::expect_id;
+use crate::graphql::ids::expect_id;
 use crate::graphql::scalars::{Date, Money};
 use crate::localities::graphql::Locality;
 use crate::plans::graphql::Plan;

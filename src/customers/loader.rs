@@ -4,16 +4,12 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use async_graphql::Context;
 
-use super::graphql::CustomerId;
-use crate::graphql::context::loader_error;
-use crate::graphql::loader_cache::EpochCache;
-use crate::invoices::graphql::InvoiceId;
-
-use crate::db::{Db, DbConn};
+use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+use crate::graphql::loaders::{load_one, Reader};
 use crate::graphql::pagination::MAX_PAGE_SIZE;
 use crate::invoices::model::InvoiceRow;
 use crate::invoices::model::InvoiceStatus;
@@ -102,9 +98,7 @@ pub fn payments_of(conn: &mut DbConn, invoice_ids: &[i64]) -> AppResult<HashMap<
 }
 
 /// Loads the invoices of many customers in one statement per distinct `(status, first)`.
-pub struct InvoicesLoader(pub Db);
-
-impl Loader<InvoicesOf> for InvoicesLoader {
+impl Loader<InvoicesOf> for Reader {
     type Value = Vec<InvoiceRow>;
     type Error = Arc<AppError>;
 
@@ -116,24 +110,26 @@ impl Loader<InvoicesOf> for InvoicesLoader {
         let mut out = HashMap::new();
         for ((status, first), customers) in groups {
             let found =
-                self.0.read(move |conn| invoices_of(conn, &customers, status, first)).await.map_err(Arc::new)?;
+                self.db().read(move |conn| invoices_of(conn, &customers, status, first)).await.map_err(Arc::new)?;
             out.extend(found);
         }
         Ok(out)
     }
 }
 
-/// Loads the money on many invoices (their payments and allocations) in one statement.
-pub struct PaymentsLoader(pub Db);
+/// An invoice's id, for the money on it (`Invoice.payments`, `.allocations`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MoneyOfInvoice(pub i64);
 
-impl Loader<InvoiceId> for PaymentsLoader {
+/// Loads the money on many invoices (their payments and allocations) in one statement.
+impl Loader<MoneyOfInvoice> for Reader {
     type Value = InvoiceMoney;
     type Error = Arc<AppError>;
 
-    async fn load(&self, invoice_ids: &[InvoiceId]) -> Result<HashMap<InvoiceId, InvoiceMoney>, Self::Error> {
+    async fn load(&self, invoice_ids: &[MoneyOfInvoice]) -> Result<HashMap<MoneyOfInvoice, InvoiceMoney>, Self::Error> {
         let ids: Vec<i64> = invoice_ids.iter().map(|k| k.0).collect();
-        let found = self.0.read(move |conn| payments_of(conn, &ids)).await.map_err(Arc::new)?;
-        Ok(found.into_iter().map(|(id, money)| (InvoiceId(id), money)).collect())
+        let found = self.db().read(move |conn| payments_of(conn, &ids)).await.map_err(Arc::new)?;
+        Ok(found.into_iter().map(|(id, money)| (MoneyOfInvoice(id), money)).collect())
     }
 }
 
@@ -144,16 +140,18 @@ pub struct Account {
     pub advance: i64,
 }
 
-/// Loads [`Account`]s of many customers: two statements.
-pub struct AccountLoader(pub Db);
+/// A customer's id, for their [`Account`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AccountOfCustomer(pub i64);
 
-impl Loader<CustomerId> for AccountLoader {
+/// Loads [`Account`]s of many customers: two statements.
+impl Loader<AccountOfCustomer> for Reader {
     type Value = Account;
     type Error = Arc<AppError>;
 
-    async fn load(&self, keys: &[CustomerId]) -> Result<HashMap<CustomerId, Account>, Self::Error> {
+    async fn load(&self, keys: &[AccountOfCustomer]) -> Result<HashMap<AccountOfCustomer, Account>, Self::Error> {
         let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        self.0
+        self.db()
             .read(move |conn| {
                 let balances = crate::ledger::repo::balances(conn, &ids)?;
                 let advances = crate::payments::repo::advances(conn, &ids)?;
@@ -164,7 +162,7 @@ impl Loader<CustomerId> for AccountLoader {
                             balance: balances.get(id).copied().unwrap_or(0),
                             advance: advances.get(id).copied().unwrap_or(0),
                         };
-                        (CustomerId(*id), account)
+                        (AccountOfCustomer(*id), account)
                     })
                     .collect())
             })
@@ -174,7 +172,6 @@ impl Loader<CustomerId> for AccountLoader {
 }
 
 /// A customer's [`Account`] through the request's loader.
-pub async fn load_account(ctx: &Context<'_>, customer: CustomerId) -> async_graphql::Result<Account> {
-    let loader = ctx.data_unchecked::<DataLoader<AccountLoader, EpochCache>>();
-    Ok(loader.load_one(customer).await.map_err(loader_error)?.unwrap_or_default())
+pub async fn load_account(ctx: &Context<'_>, customer: AccountOfCustomer) -> async_graphql::Result<Account> {
+    Ok(load_one(ctx, customer).await?.unwrap_or_default())
 }

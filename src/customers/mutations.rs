@@ -12,7 +12,7 @@ use crate::auth::guard::Require;
 use crate::auth::password;
 use crate::auth::permissions::Permission;
 use crate::graphql::context::db;
-use crate::graphql::node::expect_id;
+use crate::graphql::ids::expect_id;
 
 /// The changed customer, and what the change did and did not do.
 #[derive(SimpleObject)]

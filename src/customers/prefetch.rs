@@ -9,12 +9,9 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use async_graphql::dataloader::DataLoader;
-
-use crate::graphql::loader_cache::EpochCache;
 use async_graphql::{Context, Lookahead, Value};
 
-use super::loader::{invoices_of, payments_of, InvoicesLoader, InvoicesOf, PaymentsLoader};
+use super::loader::{invoices_of, payments_of, InvoicesOf, MoneyOfInvoice};
 use super::model::CustomerRow;
 use crate::companies::graphql::CompanyId;
 use crate::companies::model::CompanyRow;
@@ -22,8 +19,7 @@ use crate::db::DbConn;
 use crate::employees::graphql::EmployeeId;
 use crate::employees::model::EmployeeRow;
 use crate::error::AppResult;
-use crate::graphql::loaders::feed;
-use crate::invoices::graphql::InvoiceId;
+use crate::graphql::loaders::{feed, feed_many};
 use crate::invoices::model::{InvoiceRow, InvoiceStatus};
 use crate::localities::graphql::LocalityId;
 use crate::localities::model::LocalityRow;
@@ -150,12 +146,10 @@ impl Fetched {
         feed::<LocalityId>(ctx, self.localities).await;
         feed::<EmployeeId>(ctx, self.employees).await;
         if !self.invoices.is_empty() {
-            ctx.data_unchecked::<DataLoader<InvoicesLoader, EpochCache>>().feed_many(self.invoices).await;
+            feed_many(ctx, self.invoices).await;
         }
         if !self.payments.is_empty() {
-            ctx.data_unchecked::<DataLoader<PaymentsLoader, EpochCache>>()
-                .feed_many(self.payments.into_iter().map(|(id, money)| (InvoiceId(id), money)))
-                .await;
+            feed_many(ctx, self.payments.into_iter().map(|(id, money)| (MoneyOfInvoice(id), money))).await;
         }
     }
 }

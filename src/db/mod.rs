@@ -16,7 +16,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 pub use connection::{parse_url, Backend, DbConn, MultiBackend, SqliteSync};
 
@@ -256,20 +255,6 @@ pub fn lock_key(conn: &mut DbConn, key: &str) -> Result<(), AppError> {
             .execute(c)?;
     }
     Ok(())
-}
-
-/// Whether a database error means "try the transaction again".
-pub(crate) fn is_contention(e: &DieselError) -> bool {
-    match e {
-        DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => true,
-        DieselError::DatabaseError(_, info) => {
-            let m = info.message();
-            m.contains("database is locked")
-                || m.contains("deadlock detected")
-                || m.contains("database table is locked")
-        }
-        _ => false,
-    }
 }
 
 diesel::define_sql_function! {

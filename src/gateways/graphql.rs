@@ -13,7 +13,7 @@ use crate::companies::graphql::Company;
 use crate::customers::graphql::Customer;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, now};
-use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::scalars::{DateTime, Money};
 use crate::invoices::graphql::Invoice;
 use crate::notifications::Outbox;

@@ -1,15 +1,17 @@
-//! Batched lookups for relations, created fresh for every request. Each caches what it loaded
-//! for the rest of its request only (so a page's relations can be loaded up front, see
-//! `customers::prefetch`); nothing is shared between requests.
+//! Batched lookups for relations, through one reader created fresh for every request. What it
+//! loads is cached for the rest of its request only (so a page's relations can be loaded up
+//! front, see `customers::prefetch`); nothing is shared between requests.
 //!
-//! Each area declares its lookups beside its queries, with a key type of its own (a `PlanId`
-//! cannot be passed where a `CustomerId` is expected): [`by_id_key!`] for rows by primary key,
-//! [`OwnerKey`] for the rows that belong to an owner, [`NewestKey`] for a customer's newest
-//! rows. This module only holds the generic loaders and installs one of each per request.
+//! A request has one `DataLoader<Reader>`; async-graphql keeps a batch and a cache per key type
+//! in it. Each lookup is a key type of its own (a `PlanId` cannot be passed where a `CustomerId`
+//! is expected), declared beside the queries that use it together with its `Loader` impl for
+//! [`Reader`]: [`by_id_key!`] for rows by primary key, [`owner_key!`] for the rows that belong to
+//! an owner, [`newest_key!`] for a customer's newest rows, or by hand for bigger ones (see
+//! `customers::loader`). So installing the reader needs no list of lookups: this module holds
+//! the reader, the generic loading the macros call, and the functions resolvers load with.
 
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -19,6 +21,20 @@ use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::loader_error;
 use crate::graphql::loader_cache::EpochCache;
+
+/// What every lookup of a request reads through: the database handle. A key type is a lookup
+/// when `Reader: Loader<Key>`.
+pub struct Reader(Db);
+
+/// The request's loader: batches and caches every key type `Reader` loads.
+pub type RequestLoader = DataLoader<Reader, EpochCache>;
+
+impl Reader {
+    /// The database handle to read with.
+    pub fn db(&self) -> &Db {
+        &self.0
+    }
+}
 
 /// The key of a lookup by primary key: which table, and how to read many rows at once.
 pub trait RowKey: Copy + Eq + Hash + Send + Sync + 'static {
@@ -49,17 +65,22 @@ macro_rules! by_id_key {
                 $key(row.id)
             }
         }
+
+        impl ::async_graphql::dataloader::Loader<$key> for $crate::graphql::loaders::Reader {
+            type Value = $row;
+            type Error = ::std::sync::Arc<$crate::error::AppError>;
+
+            async fn load(&self, keys: &[$key]) -> ::std::result::Result<::std::collections::HashMap<$key, $row>, Self::Error> {
+                self.by_id(keys).await
+            }
+        }
     };
 }
 
-/// Loads rows of one table by primary key, many keys per SQL statement.
-pub struct ByIdLoader<K>(Db, PhantomData<K>);
-
-impl<K: RowKey> Loader<K> for ByIdLoader<K> {
-    type Value = K::Row;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[K]) -> Result<HashMap<K, K::Row>, Self::Error> {
+impl Reader {
+    /// Loads rows of one table by primary key, many keys per SQL statement (the `Loader` of
+    /// every [`by_id_key!`]).
+    pub async fn by_id<K: RowKey>(&self, keys: &[K]) -> Result<HashMap<K, K::Row>, Arc<AppError>> {
         let ids: Vec<i64> = keys.iter().map(|k| k.id()).collect();
         let rows = self.0.read(move |conn| K::fetch(conn, &ids)).await.map_err(Arc::new)?;
         Ok(rows.into_iter().map(|row| (K::of(&row), row)).collect())
@@ -96,17 +117,22 @@ macro_rules! owner_key {
                 $key($owner)
             }
         }
+
+        impl ::async_graphql::dataloader::Loader<$key> for $crate::graphql::loaders::Reader {
+            type Value = Vec<$row>;
+            type Error = ::std::sync::Arc<$crate::error::AppError>;
+
+            async fn load(&self, keys: &[$key]) -> ::std::result::Result<::std::collections::HashMap<$key, Vec<$row>>, Self::Error> {
+                self.owned(keys).await
+            }
+        }
     };
 }
 
-/// Loads the rows of many owners; every owner asked for is present.
-pub struct ManyLoader<K>(Db, PhantomData<K>);
-
-impl<K: OwnerKey> Loader<K> for ManyLoader<K> {
-    type Value = Vec<K::Row>;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[K]) -> Result<HashMap<K, Vec<K::Row>>, Self::Error> {
+impl Reader {
+    /// Loads the rows of many owners; every owner asked for is present (the `Loader` of every
+    /// [`owner_key!`]).
+    pub async fn owned<K: OwnerKey>(&self, keys: &[K]) -> Result<HashMap<K, Vec<K::Row>>, Arc<AppError>> {
         let ids: Vec<i64> = keys.iter().map(|k| k.id()).collect();
         let rows = self.0.read(move |conn| K::fetch(conn, &ids)).await.map_err(Arc::new)?;
         let mut out: HashMap<K, Vec<K::Row>> = keys.iter().map(|k| (*k, Vec::new())).collect();
@@ -161,17 +187,22 @@ macro_rules! newest_key {
                 row.customer_id
             }
         }
+
+        impl ::async_graphql::dataloader::Loader<$key> for $crate::graphql::loaders::Reader {
+            type Value = Vec<$row>;
+            type Error = ::std::sync::Arc<$crate::error::AppError>;
+
+            async fn load(&self, keys: &[$key]) -> ::std::result::Result<::std::collections::HashMap<$key, Vec<$row>>, Self::Error> {
+                self.newest(keys).await
+            }
+        }
     };
 }
 
-/// Loads [`NewestKey`]s: one statement per distinct `first`.
-pub struct NewestLoader<K>(Db, PhantomData<K>);
-
-impl<K: NewestKey> Loader<K> for NewestLoader<K> {
-    type Value = Vec<K::Row>;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[K]) -> Result<HashMap<K, Vec<K::Row>>, Self::Error> {
+impl Reader {
+    /// Loads [`NewestKey`]s: one statement per distinct `first` (the `Loader` of every
+    /// [`newest_key!`]).
+    pub async fn newest<K: NewestKey>(&self, keys: &[K]) -> Result<HashMap<K, Vec<K::Row>>, Arc<AppError>> {
         let mut groups: HashMap<i32, Vec<i64>> = HashMap::new();
         for key in keys {
             groups.entry(key.first()).or_default().push(key.customer());
@@ -187,81 +218,65 @@ impl<K: NewestKey> Loader<K> for NewestLoader<K> {
     }
 }
 
-fn loader<L: Send + Sync + 'static>(data: &mut Data, cache: &EpochCache, loader: L) {
-    data.insert(DataLoader::with_cache(loader, tokio::spawn, cache.clone()));
-}
-
-fn by_id<K: RowKey>(data: &mut Data, db: &Db, cache: &EpochCache) {
-    loader(data, cache, ByIdLoader::<K>(db.clone(), PhantomData));
-}
-
-fn many<K: OwnerKey>(data: &mut Data, db: &Db, cache: &EpochCache) {
-    loader(data, cache, ManyLoader::<K>(db.clone(), PhantomData));
-}
-
-fn newest<K: NewestKey>(data: &mut Data, db: &Db, cache: &EpochCache) {
-    loader(data, cache, NewestLoader::<K>(db.clone(), PhantomData));
-}
-
-/// Adds a fresh set of loaders to a request's data; what they load is cached for the request.
+/// Adds a fresh reader to a request's data; what it loads is cached for the request.
 pub fn install(data: &mut Data, db: &Db) {
     install_with(data, db, &EpochCache::default())
 }
 
-/// Adds loaders whose caches `cache` makes: a websocket's subscriptions share one set, and
-/// empty it at each new event (`EpochCache::advance`), so an event is resolved once per
-/// socket and never from what an earlier event loaded.
+/// Adds a reader whose caches `cache` makes: a websocket's subscriptions share one, and empty
+/// it at each new event (`EpochCache::advance`), so an event is resolved once per socket and
+/// never from what an earlier event loaded.
 pub fn install_with(data: &mut Data, db: &Db, cache: &EpochCache) {
-    use crate::{
-        addons, companies, complaints, connection_requests, credit_notes, customers, employees, expenses, invoices,
-        ledger, localities, payments, plan_changes, plans, refunds,
-    };
-    by_id::<companies::graphql::CompanyId>(data, db, cache);
-    by_id::<localities::graphql::LocalityId>(data, db, cache);
-    by_id::<plans::graphql::PlanId>(data, db, cache);
-    by_id::<employees::graphql::EmployeeId>(data, db, cache);
-    by_id::<customers::graphql::CustomerId>(data, db, cache);
-    by_id::<invoices::graphql::InvoiceId>(data, db, cache);
-    by_id::<payments::graphql::PaymentId>(data, db, cache);
-    by_id::<ledger::graphql::TransactionId>(data, db, cache);
-    by_id::<refunds::graphql::RefundId>(data, db, cache);
-    by_id::<addons::graphql::AddonBillId>(data, db, cache);
-    by_id::<complaints::graphql::ComplaintId>(data, db, cache);
-    by_id::<connection_requests::graphql::ConnectionRequestId>(data, db, cache);
-    by_id::<credit_notes::graphql::CreditNoteId>(data, db, cache);
-    by_id::<expenses::graphql::ExpenseId>(data, db, cache);
-    many::<credit_notes::graphql::CreditNotesOfInvoice>(data, db, cache);
-    many::<refunds::graphql::RefundsOfPayment>(data, db, cache);
-    many::<payments::graphql::AllocationsOfPayment>(data, db, cache);
-    many::<addons::graphql::AddonsOfCustomer>(data, db, cache);
-    many::<plan_changes::graphql::PlanChangesOfCustomer>(data, db, cache);
-    many::<ledger::graphql::LedgerRowsOfPayment>(data, db, cache);
-    newest::<payments::graphql::NewestPayments>(data, db, cache);
-    newest::<ledger::graphql::NewestTransactions>(data, db, cache);
-    newest::<complaints::graphql::NewestComplaints>(data, db, cache);
-    loader(data, cache, customers::loader::InvoicesLoader(db.clone()));
-    loader(data, cache, customers::loader::PaymentsLoader(db.clone()));
-    loader(data, cache, customers::loader::AccountLoader(db.clone()));
+    data.insert(RequestLoader::with_cache(Reader(db.clone()), tokio::spawn, cache.clone()));
+}
+
+/// The request's loader.
+fn loader<'a>(ctx: &Context<'a>) -> &'a RequestLoader {
+    ctx.data_unchecked::<RequestLoader>()
+}
+
+/// What `key` names, through the request's loader; `None` when there is nothing.
+pub async fn load_one<K>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<<Reader as Loader<K>>::Value>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Reader: Loader<K, Error = Arc<AppError>>,
+{
+    loader(ctx).load_one(key).await.map_err(loader_error)
+}
+
+/// Puts values read some other way into the request's cache for their keys.
+pub async fn feed_many<K>(ctx: &Context<'_>, values: impl IntoIterator<Item = (K, <Reader as Loader<K>>::Value)>)
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Reader: Loader<K>,
+{
+    loader(ctx).feed_many(values).await;
 }
 
 /// The row `key` names, through the request's loader; `None` when there is none.
-pub async fn load<K: RowKey>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<K::Row>> {
-    let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<K>, EpochCache>>();
-    loader.load_one(key).await.map_err(loader_error)
+pub async fn load<K: RowKey>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<K::Row>>
+where
+    Reader: Loader<K, Value = K::Row, Error = Arc<AppError>>,
+{
+    load_one(ctx, key).await
 }
 
 /// Puts rows read some other way into the request's cache for their key.
-pub async fn feed<K: RowKey>(ctx: &Context<'_>, rows: Vec<K::Row>) {
+pub async fn feed<K: RowKey>(ctx: &Context<'_>, rows: Vec<K::Row>)
+where
+    Reader: Loader<K, Value = K::Row>,
+{
     if !rows.is_empty() {
-        let loader = ctx.data_unchecked::<DataLoader<ByIdLoader<K>, EpochCache>>();
-        loader.feed_many(rows.into_iter().map(|r| (K::of(&r), r))).await;
+        feed_many(ctx, rows.into_iter().map(|r| (K::of(&r), r))).await;
     }
 }
 
 /// The rows that belong to `key`'s owner, through the request's loader.
-pub async fn load_many<K: OwnerKey>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Vec<K::Row>> {
-    let loader = ctx.data_unchecked::<DataLoader<ManyLoader<K>, EpochCache>>();
-    Ok(loader.load_one(key).await.map_err(loader_error)?.unwrap_or_default())
+pub async fn load_many<K: OwnerKey>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Vec<K::Row>>
+where
+    Reader: Loader<K, Value = Vec<K::Row>, Error = Arc<AppError>>,
+{
+    Ok(load_one(ctx, key).await?.unwrap_or_default())
 }
 
 /// The newest `first` rows of a customer, through the request's loader; `first` must be 0 to
@@ -270,11 +285,13 @@ pub async fn load_newest<K: NewestKey>(
     ctx: &Context<'_>,
     customer: i64,
     first: i32,
-) -> async_graphql::Result<Vec<K::Row>> {
+) -> async_graphql::Result<Vec<K::Row>>
+where
+    Reader: Loader<K, Value = Vec<K::Row>, Error = Arc<AppError>>,
+{
     if !(0..=crate::graphql::pagination::MAX_PAGE_SIZE).contains(&first) {
         let max = crate::graphql::pagination::MAX_PAGE_SIZE;
         return Err(AppError::bad_input("first", format!("`first` must be between 0 and {max}, got {first}")).into());
     }
-    let loader = ctx.data_unchecked::<DataLoader<NewestLoader<K>, EpochCache>>();
-    Ok(loader.load_one(K::new(customer, first)).await.map_err(loader_error)?.unwrap_or_default())
+    Ok(load_one(ctx, K::new(customer, first)).await?.unwrap_or_default())
 }

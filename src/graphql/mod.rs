@@ -2,15 +2,18 @@
 
 pub mod context;
 pub mod errors;
+pub mod ids;
 pub mod loader_cache;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
+pub mod parse;
 pub mod query_guard;
 pub mod request_hooks;
 pub mod scalars;
 pub mod socket_limits;
 pub mod subscriptions;
+pub mod websocket_login;
 
 use async_graphql::{MergedObject, Schema};
 
@@ -134,7 +137,7 @@ pub fn build_schema(data: Option<SchemaData>) -> AppSchema {
 /// The same schema without any extension, for `POST /graphql`: async-graphql resolves each
 /// field by a shorter path when a schema has no extensions (no per-field extension chain or
 /// type lookup), which was a large share of a profile request's CPU. The HTTP handler does
-/// what the hooks do: parse, default deny, error codes (`request_hooks::parse_and_check`,
+/// what the hooks do: parse, default deny, error codes (`parse::parse_and_check`,
 /// `request_hooks::code_errors`).
 pub fn build_http_schema(data: SchemaData) -> AppSchema {
     // Without extensions the complexity limit is async-graphql's own, whose error does not

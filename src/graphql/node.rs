@@ -1,4 +1,6 @@
-//! Relay global object identification: opaque IDs unique across types, and `node(id:)`.
+//! Relay global object identification: `node(id:)`, which fetches an object of any type by its
+//! global ID (the IDs themselves are made and read in `graphql::ids`). Only the root query uses
+//! this file.
 
 use async_graphql::{Context, Interface, Object, ID};
 
@@ -12,32 +14,13 @@ use crate::customers::graphql::Customer;
 use crate::employees::graphql::Employee;
 use crate::error::AppError;
 use crate::expenses::graphql::Expense;
-use crate::ids::{self, Decoded, Kind};
+use crate::ids::{self, Decoded};
 use crate::invoices::graphql::Invoice;
 use crate::ledger::graphql::Transaction;
 use crate::localities::graphql::Locality;
 use crate::payments::graphql::Payment;
 use crate::plans::graphql::Plan;
 use crate::refunds::graphql::Refund;
-
-/// The opaque global ID of row `id` of type `kind`, as a GraphQL `ID`.
-pub fn global_id(kind: Kind, id: i64) -> ID {
-    ID(ids::encode(kind, id))
-}
-
-/// The row id inside `id`, which must be a global ID of type `kind`; `field` names the argument.
-pub fn expect_id(field: &str, kind: Kind, id: &ID) -> Result<i64, AppError> {
-    match ids::decode(id) {
-        Some(Decoded::Known(k, key)) if k == kind => Ok(key),
-        Some(Decoded::Known(k, _)) => {
-            Err(AppError::bad_input(field, format!("`{field}` must be the ID of a {kind}, not of a {k}")))
-        }
-        Some(Decoded::Foreign(k)) => {
-            Err(AppError::bad_input(field, format!("`{field}` must be the ID of a {kind}, not of a {k}")))
-        }
-        None => Err(AppError::bad_input(field, format!("`{field}` is not an ID this API issued"))),
-    }
-}
 
 /// An object with a global ID that `node(id:)` can fetch.
 // One value per response field, so the size difference between variants does not matter.
@@ -131,18 +114,5 @@ impl NodeQuery {
             }
             _ => None,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn expected_ids_must_be_of_the_right_type() {
-        let id = global_id(Kind::Plan, 7);
-        assert_eq!(expect_id("planId", Kind::Plan, &id).unwrap(), 7);
-        assert!(expect_id("companyId", Kind::Company, &id).is_err());
-        assert!(expect_id("planId", Kind::Plan, &ID("zzz".into())).is_err());
     }
 }

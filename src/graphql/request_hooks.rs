@@ -1,6 +1,6 @@
 //! The one extension every request passes (one, because async-graphql wraps every field's
 //! resolution in each extension, and that showed in profiles):
-//! - websocket operations get their login checked again (`auth::websocket`);
+//! - websocket operations get their login checked again (`websocket_login`);
 //! - right after parsing, anonymous callers are refused private root fields (`auth::default_deny`);
 //! - every error gets an `extensions.code`, also those async-graphql raises before any
 //!   resolver runs: a query that does not parse, fails validation (too deep, too complex,
@@ -15,8 +15,9 @@ use async_graphql::extensions::{
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
 
-use super::{query_guard, RequestTimeout};
-use crate::auth::websocket::WebsocketLogin;
+use super::parse::guarded_parse;
+use super::websocket_login::WebsocketLogin;
+use super::RequestTimeout;
 use crate::auth::RequestAuth;
 use crate::db::Db;
 use crate::error::codes;
@@ -83,7 +84,7 @@ impl Extension for RequestHooks {
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
         let request =
-            crate::auth::websocket::prepare(ctx.data_opt::<WebsocketLogin>(), ctx.data_opt::<Db>(), request).await?;
+            super::websocket_login::prepare(ctx.data_opt::<WebsocketLogin>(), ctx.data_opt::<Db>(), request).await?;
         next.run(ctx, request).await
     }
 
@@ -234,31 +235,6 @@ pub fn timeout_error(limit: std::time::Duration) -> ServerError {
     let mut e = ServerError::new(message, None);
     set(&mut e, "code", codes::TIMEOUT);
     e
-}
-
-/// Parses `query` within the guard's limits (`query_guard`): text size first, then the
-/// document's written and expanded size, the strings it and its `variables` carry, and default
-/// deny. Nothing else reads a document that has not passed here.
-pub fn guarded_parse(
-    query: &str,
-    variables: &Variables,
-    auth: Option<&RequestAuth>,
-) -> Result<ExecutableDocument, ServerError> {
-    query_guard::check_text(query)?;
-    let doc = async_graphql::parser::parse_query(query).map_err(|e| query_guard::parse_error(query, &e))?;
-    let anonymous = auth.is_none_or(|a| a.principal.is_none());
-    query_guard::check_document(&doc, anonymous)?;
-    crate::auth::default_deny::check(&doc, auth)?;
-    query_guard::check_strings(&doc, variables)?;
-    Ok(doc)
-}
-
-/// Parses and checks `request`'s query as [`RequestHooks`] does, for a request run on the
-/// schema without extensions; the parsed document is kept in the request.
-pub fn parse_and_check(request: &mut Request, auth: &RequestAuth) -> Result<(), ServerError> {
-    let doc = guarded_parse(&request.query, &request.variables, Some(auth))?;
-    request.set_parsed_query(doc);
-    Ok(())
 }
 
 #[cfg(test)]

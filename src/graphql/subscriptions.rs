@@ -14,9 +14,9 @@ use futures_util::stream::{self, Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 
 use super::socket_limits::{Slot, SocketFeed, SubscriptionLimits};
+use super::websocket_login::WebsocketLogin;
 use crate::auth::guard::{require, Require};
 use crate::auth::permissions::{Access, Permission};
-use crate::auth::websocket::WebsocketLogin;
 use crate::auth::RequestAuth;
 use crate::complaints::graphql::{Complaint, ComplaintFilterInput};
 use crate::connection_requests::graphql::ConnectionRequest;
@@ -46,7 +46,7 @@ fn live(events: &Events) -> impl Stream<Item = Result<Arc<Event>, u64>> {
 async fn still_allowed(ctx: &Context<'_>, event: &Arc<Event>) -> Result<(), async_graphql::Error> {
     let (Some(login), Some(db)) = (ctx.data_opt::<WebsocketLogin>(), ctx.data_opt::<Db>()) else { return Ok(()) };
     let check = || async {
-        let auth = crate::auth::authenticate(db, Some(&login.token), login.client_address.clone()).await;
+        let auth = crate::auth::session::authenticate(db, Some(&login.token), login.client_address.clone()).await;
         auth.map(|a| a.principal).map_err(|_| ())
     };
     let now = match ctx.data_opt::<Arc<SocketFeed>>() {

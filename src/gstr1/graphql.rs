@@ -9,7 +9,7 @@ use crate::auth::permissions::Permission;
 use crate::companies::graphql::Company;
 use crate::error::AppError;
 use crate::graphql::context::db;
-use crate::graphql::node::expect_id;
+use crate::graphql::ids::expect_id;
 
 #[derive(Default)]
 pub struct Gstr1Query;

@@ -11,6 +11,7 @@ use axum::{Extension, Json};
 
 use super::AppState;
 use crate::auth::permissions::{access, Access, Permission};
+use crate::auth::session::authenticate;
 use crate::auth::Principal;
 use crate::documents::model::TaxDocument;
 use crate::error::{codes, AppError};
@@ -61,7 +62,7 @@ async fn billing_caller(
     permission: Permission,
 ) -> Result<(Principal, Access), AppError> {
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(crate::auth::bearer_token);
-    let auth = crate::auth::authenticate(&state.db, token, super::client_address(state, connect_info, headers)).await?;
+    let auth = authenticate(&state.db, token, super::client_address(state, connect_info, headers)).await?;
     let principal = auth.principal.ok_or(AppError::Unauthenticated)?;
     let access = access(&principal, permission)?;
     Ok((principal, access))

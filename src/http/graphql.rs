@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::{client_address, AppState};
 use crate::auth;
 use crate::graphql::errors::to_graphql_error;
-use crate::graphql::{loaders, request_hooks};
+use crate::graphql::{loaders, parse, request_hooks};
 
 /// A response with one error, `code` in its extensions, and the given HTTP status.
 fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
@@ -126,7 +126,7 @@ async fn run(
     // Whether nothing can have been written: a query, or a request refused before it ran.
     let nothing_written = std::sync::atomic::AtomicBool::new(true);
     let work = async {
-        let auth = match auth::authenticate(&state.db, token, address).await {
+        let auth = match auth::session::authenticate(&state.db, token, address).await {
             Ok(auth) => auth,
             Err(e) => {
                 let error = to_graphql_error(&e).into_server_error(Default::default());
@@ -134,7 +134,7 @@ async fn run(
             }
         };
         let mut request = request;
-        if let Err(e) = request_hooks::parse_and_check(&mut request, &auth) {
+        if let Err(e) = parse::parse_and_check(&mut request, &auth) {
             return async_graphql::Response::from_errors(vec![e]);
         }
         let query = is_query(&mut request);

@@ -31,9 +31,7 @@ use crate::config::Config;
 use crate::db::Db;
 use crate::graphql::AppSchema;
 use crate::metrics::Metrics;
-
-/// The `Retry-After` of a `503 BUSY` answer, in seconds.
-pub const RETRY_AFTER_SECONDS: &str = "1";
+pub use server::RETRY_AFTER_SECONDS;
 
 /// CSV reports produced at once; more wait (at most 5 s, then `BUSY`).
 pub const MAX_EXPORTS: usize = 2;

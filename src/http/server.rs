@@ -27,6 +27,9 @@ use tower::ServiceExt;
 use super::places::{Activity, Admitted, Place, Places};
 use super::proxies::TrustedProxies;
 
+/// The `Retry-After` of a `503 BUSY` answer, in seconds.
+pub const RETRY_AFTER_SECONDS: &str = "1";
+
 /// The bounds on connections.
 #[derive(Debug, Clone)]
 pub struct ConnectionLimits {
@@ -182,7 +185,7 @@ fn busy_response() -> axum::response::Response {
         "message": "the server is near its connection limit; only logged-in requests are served now",
         "extensions": {"code": crate::error::codes::BUSY},
     }]});
-    let headers = [(hyper::header::RETRY_AFTER, super::RETRY_AFTER_SECONDS), (hyper::header::CONNECTION, "close")];
+    let headers = [(hyper::header::RETRY_AFTER, RETRY_AFTER_SECONDS), (hyper::header::CONNECTION, "close")];
     (hyper::StatusCode::SERVICE_UNAVAILABLE, headers, axum::Json(body)).into_response()
 }
 

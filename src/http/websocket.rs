@@ -142,11 +142,11 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
         move |payload| async move {
             // Browsers cannot send headers on a websocket: the token comes in the payload,
             // and without a valid one the connection is refused. Every operation on the
-            // socket checks it again (`auth::websocket`), and so does every event.
+            // socket checks it again (`graphql::websocket_login`), and so does every event.
             let refused =
                 || async_graphql::Error::new("log in first: send a valid token in the connection_init payload");
             let token = payload_token(&payload).ok_or_else(refused)?;
-            let auth = auth::authenticate(&db, Some(&token), address.clone()).await.map_err(|e| {
+            let auth = auth::session::authenticate(&db, Some(&token), address.clone()).await.map_err(|e| {
                 tracing::error!(error = %e.message(), "websocket login check failed");
                 async_graphql::Error::new("internal server error")
             })?;
@@ -154,7 +154,7 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
             let place = limits.acquire_socket(who).map_err(async_graphql::Error::new)?;
             let mut data = Data::default();
             data.insert(place);
-            data.insert(auth::websocket::WebsocketLogin { token, client_address: address });
+            data.insert(crate::graphql::websocket_login::WebsocketLogin { token, client_address: address });
             let feed = Arc::new(crate::graphql::socket_limits::SocketFeed::default());
             crate::graphql::loaders::install_with(&mut data, &db, feed.cache());
             data.insert(feed);

@@ -1,19 +1,16 @@
 //! The `Invoice` type and the `invoices` query.
 
-use async_graphql::dataloader::DataLoader;
-
-use crate::graphql::loader_cache::EpochCache;
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus};
 use crate::auth::guard::{require, Require};
 use crate::auth::permissions::{Access, Permission};
 use crate::customers::graphql::Customer;
-use crate::customers::loader::{InvoiceMoney, PaymentsLoader};
+use crate::customers::loader::{InvoiceMoney, MoneyOfInvoice};
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::{db, loader_error};
-use crate::graphql::loaders::{load, load_many};
-use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::context::db;
+use crate::graphql::ids::{expect_id, global_id};
+use crate::graphql::loaders::{load, load_many, load_one};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
 use crate::payments::graphql::Payment;
@@ -186,8 +183,7 @@ impl Invoice {
 
 impl Invoice {
     async fn money(&self, ctx: &Context<'_>) -> Result<InvoiceMoney> {
-        let loader = ctx.data_unchecked::<DataLoader<PaymentsLoader, EpochCache>>();
-        Ok(loader.load_one(InvoiceId(self.0.id)).await.map_err(loader_error)?.unwrap_or_default())
+        Ok(load_one(ctx, MoneyOfInvoice(self.0.id)).await?.unwrap_or_default())
     }
 }
 

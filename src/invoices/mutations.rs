@@ -13,7 +13,7 @@ use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, idempotency_claim};
-use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::scalars::{Date, Money};
 use crate::idempotency::service::{write_once, Once};
 use crate::money::rupees;

@@ -11,7 +11,7 @@ use crate::auth::permissions::Permission;
 use crate::auth::Principal;
 use crate::error::AppResult;
 use crate::graphql::context::db;
-use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
 

@@ -13,7 +13,7 @@ use crate::customers::graphql::Customer;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, idempotency_claim};
-use crate::graphql::node::expect_id;
+use crate::graphql::ids::expect_id;
 use crate::graphql::scalars::Money;
 use crate::idempotency::service::{write_once, Once};
 use crate::invoices::graphql::Invoice;

@@ -16,7 +16,7 @@ use crate::employees::graphql::Employee;
 use crate::error::AppResult;
 use crate::expenses::model::ExpenseCategory;
 use crate::graphql::context::db;
-use crate::graphql::node::{expect_id, global_id};
+use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::scalars::{Date, Money};
 use crate::localities::graphql::Locality;
 use crate::payments::model::PaymentMethod;

@@ -4,10 +4,11 @@
 
 use async_graphql::{Request, ServerResult};
 
-use super::authenticate;
+use super::errors::to_server_error;
+use crate::auth::session::authenticate;
+use crate::auth::RequestAuth;
 use crate::db::Db;
 use crate::error::AppError;
-use crate::graphql::errors::to_server_error;
 
 /// What a websocket connection keeps from its `connection_init`.
 #[derive(Debug, Clone)]
@@ -38,9 +39,9 @@ pub async fn prepare(login: Option<&WebsocketLogin>, db: Option<&Db>, mut reques
 
 /// Whether the operation `request` will run is a subscription. A document that does not pass
 /// the query guard is not one (the guard refuses it again when the request is parsed).
-fn is_subscription(request: &Request, auth: &super::RequestAuth) -> bool {
+fn is_subscription(request: &Request, auth: &RequestAuth) -> bool {
     use async_graphql::parser::types::OperationType;
-    let Ok(doc) = crate::graphql::request_hooks::guarded_parse(&request.query, &request.variables, Some(auth)) else {
+    let Ok(doc) = super::parse::guarded_parse(&request.query, &request.variables, Some(auth)) else {
         return false;
     };
     let chosen = match &request.operation_name {
