@@ -18,8 +18,23 @@ pub mod token;
 
 use std::time::Duration;
 
-pub use permissions::Role;
+use crate::text_enum;
+
 pub use throttle::{throttle, Decision, LoginAttempts};
+
+text_enum! {
+    /// A staff member's role.
+    pub enum Role {
+        /// Everything, including staff accounts and the audit log.
+        Admin => "ADMIN",
+        /// All business data; not staff accounts or the audit log.
+        Manager => "MANAGER",
+        /// Field cashier: reads customers and invoices, records payments.
+        Collector => "COLLECTOR",
+        /// Reads customers; handles complaints.
+        Support => "SUPPORT",
+    }
+}
 
 /// Who is making a request.
 #[derive(Debug, Clone, PartialEq, Eq)]

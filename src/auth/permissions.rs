@@ -4,23 +4,8 @@
 //! a permission is always only their own data ([`Access::Own`]), which the resolver then
 //! scopes by. The README's table is rendered from [`RULES`] (a test keeps them equal).
 
-use super::Principal;
+use super::{Principal, Role};
 use crate::error::{AppError, AppResult};
-use crate::text_enum;
-
-text_enum! {
-    /// A staff member's role.
-    pub enum Role {
-        /// Everything, including staff accounts and the audit log.
-        Admin => "ADMIN",
-        /// All business data; not staff accounts or the audit log.
-        Manager => "MANAGER",
-        /// Field cashier: reads customers and invoices, records payments.
-        Collector => "COLLECTOR",
-        /// Reads customers; handles complaints.
-        Support => "SUPPORT",
-    }
-}
 
 /// Something a caller may be allowed to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

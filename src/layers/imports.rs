@@ -110,10 +110,15 @@ pub fn graph(files: &[(String, String)]) -> Graph {
         let targets = graph.entry(rel.clone()).or_default();
         for path in paths(&code(text)) {
             let mut segments = path.split("::").filter(|s| !s.is_empty() && *s != "self");
-            let mut base = match segments.next() {
+            let first = segments.next();
+            let mut base = match first {
                 Some("crate") => Vec::new(),
                 Some("super") => me[..me.len().saturating_sub(1)].to_vec(),
                 Some(_) if path.starts_with("self::") => me.clone(),
+                // A child module named bare (`use permissions::Role;` in `auth/mod.rs`).
+                Some(child) if modules.contains_key(&[me.clone(), vec![child.to_owned()]].concat()) => {
+                    [me.clone(), vec![child.to_owned()]].concat()
+                }
                 _ => continue,
             };
             for segment in segments {
@@ -197,14 +202,14 @@ fn use_trees_expand_and_resolve_to_files() {
     assert_eq!(expand("crate::a::{b,c::{d,e@f}}"), ["crate::a::b", "crate::a::c::d", "crate::a::c::e"]);
     let files = [
         ("src/lib.rs".to_owned(), String::new()),
-        ("src/a/mod.rs".to_owned(), "use super::b::{self, C};".to_owned()),
+        ("src/a/mod.rs".to_owned(), "use super::b::{self, C};\npub use y::Y;".to_owned()),
         ("src/a/x.rs".to_owned(), "fn f() { super::y::g(); crate::b::h() }".to_owned()),
         ("src/a/y.rs".to_owned(), "use crate::a::x;\n#[cfg(test)]\nuse crate::b;".to_owned()),
         ("src/b.rs".to_owned(), "// crate::a::x".to_owned()),
     ];
     let g = graph(&files);
     let names = |f: &str| g[f].iter().cloned().collect::<Vec<_>>();
-    assert_eq!(names("src/a/mod.rs"), ["src/b.rs"]);
+    assert_eq!(names("src/a/mod.rs"), ["src/a/y.rs", "src/b.rs"]);
     assert_eq!(names("src/a/x.rs"), ["src/a/y.rs", "src/b.rs"]);
     assert_eq!(names("src/a/y.rs"), ["src/a/x.rs"], "tests are left out");
     assert!(names("src/b.rs").is_empty(), "comments are left out");

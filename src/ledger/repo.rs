@@ -14,7 +14,7 @@ use crate::keyset_page;
 
 /// Appends `entry` with a fresh `TXN` number and the customer's running balance. Call it inside
 /// the write transaction that moves the money, after locking the customer
-/// (`payments::service::lock_customer`), so running balances never interleave.
+/// (`settlement::service::lock_customer`), so running balances never interleave.
 pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<TransactionRow> {
     let before: i64 = transactions::table
         .filter(transactions::customer_id.eq(entry.customer_id))
