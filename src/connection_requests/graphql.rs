@@ -11,8 +11,8 @@ use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
 use crate::customers::inputs::CreateCustomerInput;
 use crate::error::AppError;
-use crate::events::{Event, Events};
-use crate::graphql::context::db;
+use crate::events::Event;
+use crate::graphql::context::{db, events};
 use crate::graphql::loaders::load;
 use crate::graphql::node::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
@@ -174,8 +174,8 @@ impl ConnectionRequestMutation {
             created_at: now,
             updated_at: now,
         };
-        let (row, notes) = db(ctx)
-            .write(move |conn| {
+        let row = events(ctx)
+            .write(db(ctx), move |conn, out| {
                 crate::db::lock_key(conn, &format!("connection-request:{address}"))?;
                 if repo::count_from(conn, &address, now - chrono::Duration::hours(1))? >= limit {
                     return Err(AppError::TooManyRequests(
@@ -184,7 +184,7 @@ impl ConnectionRequestMutation {
                 }
                 repo::check_choice(conn, new.locality_id, new.plan_id)?;
                 let row = repo::insert(conn, &new)?;
-                let mut notes = Vec::new();
+                out.push(Event::ConnectionRequestCreated(row.clone()));
                 for staff in crate::employees::repo::active_with_roles(conn, &["ADMIN", "MANAGER"])? {
                     let draft = outbox.draft(
                         Recipient::employee(staff),
@@ -193,14 +193,11 @@ impl ConnectionRequestMutation {
                         format!("{} ({}) asks for a connection at {}", row.full_name, row.mobile, row.address),
                         Some(global_id(ConnectionRequest::KIND, row.id).0),
                     );
-                    notes.extend(crate::notifications::repo::insert(conn, &draft)?);
+                    out.notifications(crate::notifications::repo::insert(conn, &draft)?);
                 }
-                Ok((row, notes))
+                Ok(row)
             })
             .await?;
-        let events = ctx.data_unchecked::<Events>();
-        events.publish(Event::ConnectionRequestCreated(row.clone()));
-        crate::notifications::publish(events, notes);
         Ok(ConnectionRequestReceipt {
             reference: global_id(ConnectionRequest::KIND, row.id),
             message: "Thank you! We will call you back soon.".to_owned(),

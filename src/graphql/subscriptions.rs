@@ -215,24 +215,7 @@ impl SubscriptionRoot {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-
-    pub(crate) fn complaint(id: i64) -> Event {
-        let now = crate::clock::now();
-        Event::ComplaintCreated(crate::complaints::model::ComplaintRow {
-            id,
-            complaint_id: format!("CMP{id:010}"),
-            customer_id: 1,
-            title: String::new(),
-            description: String::new(),
-            category: crate::complaints::model::ComplaintCategory::Other,
-            priority: crate::complaints::model::ComplaintPriority::Low,
-            status: crate::complaints::model::ComplaintStatus::Open,
-            assigned_employee_id: None,
-            resolved_at: None,
-            created_at: now,
-            updated_at: now,
-        })
-    }
+    pub(crate) use crate::events::tests::complaint;
 
     #[tokio::test]
     async fn a_lagging_subscriber_is_told_what_it_missed_and_goes_on() {
