@@ -15,7 +15,7 @@ use tokio::sync::broadcast::error::RecvError;
 
 use super::socket_limits::{Slot, SocketFeed, SubscriptionLimits};
 use crate::auth::guard::{require, Require};
-use crate::auth::permissions::{Access, Permission};
+use crate::auth::permissions::Permission;
 use crate::auth::websocket::WebsocketLogin;
 use crate::auth::RequestAuth;
 use crate::complaints::graphql::{Complaint, ComplaintFilterInput};
@@ -127,16 +127,13 @@ fn complaints<'a>(
     created: bool,
 ) -> Result<impl Stream<Item = Result<Complaint>> + 'a> {
     let filter = filter.unwrap_or_default().into_filter()?;
-    let own = match require(ctx, Permission::ReadComplaints)? {
-        Access::All => None,
-        Access::Own(id) => Some(id),
-    };
+    let access = require(ctx, Permission::ReadComplaints)?;
     feed(ctx, move |event| {
         let row = match (event, created) {
             (Event::ComplaintCreated(row), true) | (Event::ComplaintUpdated(row), false) => row,
             _ => return None,
         };
-        let visible = own.is_none_or(|own| own == row.customer_id) && filter.matches(row);
+        let visible = access.reaches(row.customer_id) && filter.matches(row);
         visible.then(|| Complaint(row.clone()))
     })
 }
