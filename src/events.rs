@@ -2,6 +2,12 @@
 //! fanned out to every subscriber through a bounded broadcast channel. Publishing never waits
 //! for a subscriber; one that falls more than [`CAPACITY`] events behind is told how many it
 //! missed and carries on from the newest.
+//!
+//! Publishing after the commit cannot be forgotten: a write that announces anything runs
+//! through [`Events::write`] (or [`Events::write_settling_race`], [`Events::write_once`]). Its
+//! transaction pushes what it has to announce onto an [`Outgoing`], fresh for every attempt,
+//! and the events are published when, and only when, that transaction has committed. There is
+//! no other way to publish.
 
 use std::sync::Arc;
 
@@ -9,6 +15,9 @@ use tokio::sync::broadcast;
 
 use crate::complaints::model::ComplaintRow;
 use crate::connection_requests::model::ConnectionRequestRow;
+use crate::db::{Db, DbConn};
+use crate::error::AppResult;
+use crate::idempotency::service::{Claim, Once};
 use crate::notifications::model::NotificationRow;
 
 /// Events a subscriber may fall behind by before it misses some.
@@ -23,6 +32,23 @@ pub enum Event {
     NotificationCreated(NotificationRow),
 }
 
+/// What one attempt of a write transaction will announce once it commits. An attempt that
+/// rolls back (an error, or contention and a retry) takes its `Outgoing` with it.
+#[derive(Debug, Default)]
+pub struct Outgoing(Vec<Event>);
+
+impl Outgoing {
+    /// Announces `event` after the commit.
+    pub fn push(&mut self, event: Event) {
+        self.0.push(event);
+    }
+
+    /// Announces notifications stored in this transaction to their recipients' subscriptions.
+    pub fn notifications(&mut self, rows: impl IntoIterator<Item = NotificationRow>) {
+        self.0.extend(rows.into_iter().map(Event::NotificationCreated));
+    }
+}
+
 /// The server's event hub (cheap to clone).
 #[derive(Clone)]
 pub struct Events {
@@ -35,26 +61,159 @@ impl Default for Events {
     }
 }
 
+/// One attempt of `f` with a fresh [`Outgoing`].
+fn attempt<T>(
+    f: &mut impl FnMut(&mut DbConn, &mut Outgoing) -> AppResult<T>,
+    conn: &mut DbConn,
+) -> AppResult<(T, Outgoing)> {
+    let mut out = Outgoing::default();
+    let value = f(conn, &mut out)?;
+    Ok((value, out))
+}
+
 impl Events {
     /// A hub whose subscribers may fall `capacity` events behind.
     pub fn with_capacity(capacity: usize) -> Self {
         Events { sender: broadcast::channel(capacity.max(1)).0 }
     }
 
-    /// Sends `event` to every current subscriber; call it only after the commit.
-    pub fn publish(&self, event: Event) {
-        // An error only means nobody is listening.
-        let _ = self.sender.send(Arc::new(event));
+    /// [`Db::write`] of `f`, which pushes what it announces onto its [`Outgoing`]; published
+    /// once the transaction has committed (nothing of an attempt that rolled back).
+    pub async fn write<T, F>(&self, db: &Db, mut f: F) -> AppResult<T>
+    where
+        F: FnMut(&mut DbConn, &mut Outgoing) -> AppResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (value, out) = db.write(move |conn| attempt(&mut f, conn)).await?;
+        self.send(out);
+        Ok(value)
     }
 
-    /// Publishes each of `events` in order.
-    pub fn publish_all(&self, events: impl IntoIterator<Item = Event>) {
-        for event in events {
-            self.publish(event);
+    /// [`Events::write`] through [`Db::write_settling_race`].
+    pub async fn write_settling_race<T, F>(&self, db: &Db, mut f: F) -> AppResult<T>
+    where
+        F: FnMut(&mut DbConn, &mut Outgoing) -> AppResult<T> + Clone + Send + 'static,
+        T: Send + 'static,
+    {
+        let (value, out) = db.write_settling_race(move |conn| attempt(&mut f, conn)).await?;
+        self.send(out);
+        Ok(value)
+    }
+
+    /// [`Events::write`] through [`crate::idempotency::service::write_once`]: a replay
+    /// announces nothing (the first run did).
+    pub async fn write_once<T, F>(
+        &self,
+        db: &Db,
+        claim: Option<Claim>,
+        mut f: F,
+        id_of: fn(&T) -> i64,
+    ) -> AppResult<Once<T>>
+    where
+        F: FnMut(&mut DbConn, &mut Outgoing) -> AppResult<T> + Clone + Send + 'static,
+        T: Send + 'static,
+    {
+        let work = move |conn: &mut DbConn| attempt(&mut f, conn);
+        let id_of = move |(value, _): &(T, Outgoing)| id_of(value);
+        let once = crate::idempotency::service::write_once(db, claim, work, id_of).await?;
+        Ok(match once {
+            Once::Fresh((value, out)) => {
+                self.send(out);
+                Once::Fresh(value)
+            }
+            Once::Replayed(id) => Once::Replayed(id),
+        })
+    }
+
+    /// Sends `out`'s events, in order, to every current subscriber (only after the commit).
+    fn send(&self, out: Outgoing) {
+        for event in out.0 {
+            // An error only means nobody is listening.
+            let _ = self.sender.send(Arc::new(event));
         }
+    }
+
+    /// Sends `event` as if a transaction had committed it.
+    #[cfg(test)]
+    pub(crate) fn publish(&self, event: Event) {
+        self.send(Outgoing(vec![event]));
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.sender.subscribe()
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::error::AppError;
+    use diesel::result::{DatabaseErrorKind, Error as DieselError};
+    use tokio::sync::broadcast::error::TryRecvError;
+
+    /// A complaint event with row id `id`.
+    pub(crate) fn complaint(id: i64) -> Event {
+        let now = crate::clock::now();
+        Event::ComplaintCreated(ComplaintRow {
+            id,
+            complaint_id: format!("CMP{id:010}"),
+            customer_id: 1,
+            title: String::new(),
+            description: String::new(),
+            category: crate::complaints::model::ComplaintCategory::Other,
+            priority: crate::complaints::model::ComplaintPriority::Low,
+            status: crate::complaints::model::ComplaintStatus::Open,
+            assigned_employee_id: None,
+            resolved_at: None,
+            created_at: now,
+            updated_at: now,
+        })
+    }
+
+    fn id_of(event: &Event) -> i64 {
+        match event {
+            Event::ComplaintCreated(row) | Event::ComplaintUpdated(row) => row.id,
+            _ => 0,
+        }
+    }
+
+    fn contention() -> AppError {
+        AppError::Database(DieselError::DatabaseError(
+            DatabaseErrorKind::SerializationFailure,
+            Box::new("could not serialize access".to_owned()),
+        ))
+    }
+
+    #[tokio::test]
+    async fn only_the_committed_attempt_is_announced_and_only_after_the_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Db::connect(&dir.path().join("events.db").to_string_lossy(), 2, Default::default()).unwrap();
+        let events = Events::default();
+        let mut received = events.subscribe();
+
+        // Rolled back: nothing is announced.
+        let failed = events.write(&db, |_, out| -> AppResult<()> {
+            out.push(complaint(1));
+            Err(AppError::Conflict("no".into()))
+        });
+        assert!(failed.await.is_err());
+        assert!(matches!(received.try_recv(), Err(TryRecvError::Empty)));
+
+        // Contention on the first attempt: only the retry's events go out, after its commit.
+        let mut attempt = 0;
+        let value = events
+            .write(&db, move |_, out| {
+                attempt += 1;
+                out.push(complaint(10 + attempt));
+                if attempt == 1 {
+                    return Err(contention());
+                }
+                Ok(attempt)
+            })
+            .await
+            .unwrap();
+        assert_eq!(value, 2);
+        assert_eq!(id_of(&received.try_recv().unwrap()), 12);
+        assert!(matches!(received.try_recv(), Err(TryRecvError::Empty)));
     }
 }

@@ -5,20 +5,18 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 use super::model::{AddonBillOn, AddonFilter, AddonRow, AddonStatus, AddonType};
 use super::service::{self, AddonRequest};
 use crate::audit::Actor;
-use crate::auth::guard::principal;
-use crate::auth::guard::Require;
+use crate::auth::guard::{principal, Require};
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
-use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::StaffContact;
 use crate::error::AppResult;
+use crate::graphql::access::{load_own, own_page};
 use crate::graphql::context::{db, idempotency_claim};
 use crate::graphql::ids::{expect_id, global_id};
-use crate::graphql::loaders::load;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
 use crate::idempotency::service::{write_once, Once};
-use crate::invoices::graphql::{billing_customer, billing_readable, Invoice};
+use crate::invoices::graphql::Invoice;
 
 crate::by_id_key! {
     /// The id of one of the add-on bills, for the batched lookup by id.
@@ -38,8 +36,7 @@ impl AddonBill {
 
     /// The add-on with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<AddonBill>> {
-        let Some(row) = load(ctx, AddonBillId(key)).await? else { return Ok(None) };
-        Ok(billing_readable(ctx, row.customer_id).is_ok().then_some(AddonBill(row)))
+        Ok(load_own(ctx, Permission::ReadBilling, AddonBillId(key), |row| row.customer_id).await?.map(AddonBill))
     }
 }
 
@@ -94,10 +91,7 @@ impl AddonBill {
         Customer::load(ctx, self.0.customer_id).await
     }
     async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
-        match self.0.created_by {
-            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
-            None => Ok(None),
-        }
+        StaffContact::load(ctx, self.0.created_by).await
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
@@ -156,12 +150,9 @@ impl AddonQuery {
         before: Option<String>,
     ) -> Result<PageConnection<AddonBill>> {
         let window = PageArgs::new(first, after, last, before).window()?;
-        let mut filter = filter.unwrap_or_default().into_filter()?;
-        let Some(customer) = billing_customer(ctx, filter.customer_id)? else {
-            return Ok(connection(crate::db::page::Page::empty(), |row: &AddonRow| row.id, AddonBill));
-        };
-        filter.customer_id = customer;
-        let page = db(ctx).read(move |conn| super::repo::page(conn, &filter, window)).await?;
+        let filter = filter.unwrap_or_default().into_filter()?;
+        let page =
+            own_page(ctx, Permission::ReadBilling, filter, |f| &mut f.customer_id, window, super::repo::page).await?;
         Ok(connection(page, |row| row.id, AddonBill))
     }
 }

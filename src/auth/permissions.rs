@@ -37,6 +37,31 @@ pub enum Access {
     Own(i64),
 }
 
+impl Access {
+    /// The customer the caller is limited to: a customer themselves, `None` for staff.
+    pub fn own(self) -> Option<i64> {
+        match self {
+            Access::All => None,
+            Access::Own(own) => Some(own),
+        }
+    }
+
+    /// Whether the caller may have what belongs to customer `customer`.
+    pub fn reaches(self, customer: i64) -> bool {
+        self.own().is_none_or(|own| own == customer)
+    }
+
+    /// The customer a list is filtered on: staff get the one they asked for (`requested`, or
+    /// all); a customer always gets themselves. `None` when a customer asks for someone else's
+    /// data: the list is then empty, as if there were none.
+    pub fn scope(self, requested: Option<i64>) -> Option<Option<i64>> {
+        match self.own() {
+            None => Some(requested),
+            Some(own) => requested.is_none_or(|r| r == own).then_some(Some(own)),
+        }
+    }
+}
+
 /// One row of the matrix.
 pub struct Rule {
     pub permission: Permission,
@@ -179,6 +204,16 @@ pub fn markdown_table() -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_customer_reaches_only_their_own() {
+        assert!(Access::All.reaches(7) && Access::Own(7).reaches(7) && !Access::Own(7).reaches(8));
+        assert_eq!(Access::All.scope(None), Some(None));
+        assert_eq!(Access::All.scope(Some(8)), Some(Some(8)));
+        assert_eq!(Access::Own(7).scope(None), Some(Some(7)));
+        assert_eq!(Access::Own(7).scope(Some(7)), Some(Some(7)));
+        assert_eq!(Access::Own(7).scope(Some(8)), None);
+    }
 
     fn employee(role: Role) -> Principal {
         Principal::Employee { id: 1, username: "u".into(), full_name: "U".into(), role }

@@ -56,7 +56,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     let mut after = 0;
     loop {
         let actor = actor.clone();
-        let (last, notes) = cycle
+        let last = cycle
             .db
             .write(move |conn| {
                 let ids = repo::renewal_candidates(conn, as_of, after, BATCH)?;
@@ -76,10 +76,9 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                     Ok(())
                 })?;
                 repo::add_counts(conn, run_id, &counts)?;
-                Ok((ids.last().copied().filter(|_| ids.len() as i64 == BATCH), Vec::<NotificationRow>::new()))
+                Ok(ids.last().copied().filter(|_| ids.len() as i64 == BATCH))
             })
             .await?;
-        crate::notifications::publish(&cycle.events, notes);
         match last {
             Some(id) => after = id,
             None => break,
@@ -89,11 +88,11 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     let renewals_done = started.elapsed();
     // Overdue invoices (each told to its customer once).
     loop {
-        let (more, notes) = cycle
-            .db
-            .write(move |conn| {
+        let more = cycle
+            .events
+            .write(&cycle.db, move |conn, out| {
                 let invoices = repo::overdue_candidates(conn, as_of, BATCH)?;
-                let (mut marked, mut notes) = (0, Vec::new());
+                let (mut marked, mut reminders) = (0, 0);
                 for invoice in &invoices {
                     // Counted when this run marked it (another run may have, since the read).
                     if !repo::mark_overdue(conn, invoice.id, as_of)? {
@@ -113,14 +112,15 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                         Some(ids::encode(Kind::Invoice, invoice.id)),
                     );
                     new.dedupe_key = Some(format!("invoice-overdue:{}", invoice.id));
-                    notes.extend(crate::notifications::repo::insert(conn, &new)?);
+                    let made = crate::notifications::repo::insert(conn, &new)?;
+                    reminders += i64::from(made.is_some());
+                    out.notifications(made);
                 }
-                let counts = Counts { overdue: marked, reminders: notes.len() as i64, ..Counts::default() };
+                let counts = Counts { overdue: marked, reminders, ..Counts::default() };
                 repo::add_counts(conn, run_id, &counts)?;
-                Ok((invoices.len() as i64 == BATCH, notes))
+                Ok(invoices.len() as i64 == BATCH)
             })
             .await?;
-        crate::notifications::publish(&cycle.events, notes);
         if !more {
             break;
         }
@@ -133,17 +133,17 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
         let mut after = 0;
         loop {
             let actor = actor.clone();
-            let (last, notes) = cycle
-                .db
-                .write(move |conn| {
+            let last = cycle
+                .events
+                .write(&cycle.db, move |conn, out| {
                     let ids = repo::suspension_candidates(conn, company, as_of, after, BATCH)?;
                     let mut counts = Counts::default();
-                    let mut notes = Vec::new();
                     for &id in &ids {
                         match conn.transaction(|conn| suspend(conn, &outbox, id, as_of, &actor)) {
                             Ok(Some(made)) => {
                                 counts.suspended += 1;
-                                notes.extend(made);
+                                counts.reminders += made.len() as i64;
+                                out.notifications(made);
                             }
                             Ok(None) => {}
                             Err(e) if e.is_contention() => return Err(e),
@@ -153,12 +153,10 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                             }
                         }
                     }
-                    counts.reminders = notes.len() as i64;
                     repo::add_counts(conn, run_id, &counts)?;
-                    Ok((ids.last().copied().filter(|_| ids.len() as i64 == BATCH), notes))
+                    Ok(ids.last().copied().filter(|_| ids.len() as i64 == BATCH))
                 })
                 .await?;
-            crate::notifications::publish(&cycle.events, notes);
             match last {
                 Some(id) => after = id,
                 None => break,
@@ -168,15 +166,15 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
 
     let suspensions_done = started.elapsed();
     // Plan-expiry reminders for the date, then done.
-    let (run, notes) = cycle
-        .db
-        .write(move |conn| {
+    let run = cycle
+        .events
+        .write(&cycle.db, move |conn, out| {
             let notes = crate::notifications::reminders::make_due(conn, &outbox, as_of)?;
             repo::add_counts(conn, run_id, &Counts { reminders: notes.len() as i64, ..Counts::default() })?;
-            Ok((repo::finish(conn, run_id)?, notes))
+            out.notifications(notes);
+            repo::finish(conn, run_id)
         })
         .await?;
-    crate::notifications::publish(&cycle.events, notes);
     tracing::info!(
         %as_of, renewed = run.renewed, overdue = run.overdue, suspended = run.suspended,
         reminders = run.reminders, errors = run.errors,

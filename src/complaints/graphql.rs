@@ -4,15 +4,13 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{ComplaintCategory, ComplaintFilter, ComplaintPriority, ComplaintRow, ComplaintStatus};
 use super::repo;
-use crate::auth::guard::{require, Require};
-use crate::auth::permissions::{Access, Permission};
+use crate::auth::guard::Require;
+use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
-use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::{Employee, StaffContact};
 use crate::error::AppResult;
-use crate::graphql::context::db;
+use crate::graphql::access::{load_own, own_page};
 use crate::graphql::ids::{expect_id, global_id};
-use crate::graphql::loaders::load;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
 
@@ -34,17 +32,7 @@ impl Complaint {
 
     /// The complaint with row id `key`, if the caller may read it.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Complaint>> {
-        let Some(row) = load(ctx, ComplaintId(key)).await? else { return Ok(None) };
-        Ok(visible(ctx, &row).then_some(Complaint(row)))
-    }
-}
-
-/// Whether the caller may see `row`: staff with the permission, or its own customer.
-pub fn visible(ctx: &Context<'_>, row: &ComplaintRow) -> bool {
-    match require(ctx, Permission::ReadComplaints) {
-        Ok(Access::All) => true,
-        Ok(Access::Own(own)) => own == row.customer_id,
-        Err(_) => false,
+        Ok(load_own(ctx, Permission::ReadComplaints, ComplaintId(key), |row| row.customer_id).await?.map(Complaint))
     }
 }
 
@@ -89,10 +77,7 @@ impl Complaint {
     }
     /// The staff member working on it.
     async fn assigned_employee(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
-        match self.0.assigned_employee_id {
-            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
-            None => Ok(None),
-        }
+        StaffContact::load(ctx, self.0.assigned_employee_id).await
     }
 }
 
@@ -157,14 +142,9 @@ impl ComplaintQuery {
         before: Option<String>,
     ) -> Result<PageConnection<Complaint>> {
         let window = PageArgs::new(first, after, last, before).window()?;
-        let mut filter = filter.unwrap_or_default().into_filter()?;
-        if let Access::Own(own) = require(ctx, Permission::ReadComplaints)? {
-            if filter.customer_id.is_some_and(|c| c != own) {
-                return Ok(connection(crate::db::page::Page::empty(), |row: &ComplaintRow| row.id, Complaint));
-            }
-            filter.customer_id = Some(own);
-        }
-        let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
+        let filter = filter.unwrap_or_default().into_filter()?;
+        let page =
+            own_page(ctx, Permission::ReadComplaints, filter, |f| &mut f.customer_id, window, repo::page).await?;
         Ok(connection(page, |row| row.id, Complaint))
     }
 }

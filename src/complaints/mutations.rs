@@ -7,16 +7,14 @@ use super::graphql::Complaint;
 use super::model::{ComplaintCategory, ComplaintChanges, ComplaintPriority, ComplaintStatus, NewComplaint};
 use super::{rules, service};
 use crate::audit::Actor;
-use crate::auth::guard::principal;
-use crate::auth::guard::{require, Require};
+use crate::auth::guard::{principal, require, Require};
 use crate::auth::permissions::{Access, Permission};
 use crate::customers::graphql::Customer;
 use crate::employees::graphql::Employee;
 use crate::error::{AppError, AppResult};
-use crate::events::{Event, Events};
-use crate::graphql::context::db;
+use crate::events::Event;
+use crate::graphql::context::{db, events};
 use crate::graphql::ids::expect_id;
-use crate::notifications::model::NotificationRow;
 use crate::notifications::Outbox;
 use crate::validate;
 
@@ -47,13 +45,6 @@ pub struct UpdateComplaintInput {
     pub status: Option<ComplaintStatus>,
     /// An active staff member, or `null` to unassign.
     pub assigned_employee_id: MaybeUndefined<ID>,
-}
-
-/// Publishes a committed complaint event and its notifications.
-fn publish(ctx: &Context<'_>, event: Event, notes: Vec<NotificationRow>) {
-    let events = ctx.data_unchecked::<Events>();
-    events.publish(event);
-    crate::notifications::publish(events, notes);
 }
 
 fn staff_only(ctx: &Context<'_>) -> AppResult<()> {
@@ -94,8 +85,14 @@ impl ComplaintMutation {
             created_at: now,
             updated_at: now,
         };
-        let (row, notes) = db(ctx).write(move |conn| service::create(conn, &outbox, &new, &actor)).await?;
-        publish(ctx, Event::ComplaintCreated(row.clone()), notes);
+        let row = events(ctx)
+            .write(db(ctx), move |conn, out| {
+                let (row, notes) = service::create(conn, &outbox, &new, &actor)?;
+                out.push(Event::ComplaintCreated(row.clone()));
+                out.notifications(notes);
+                Ok(row)
+            })
+            .await?;
         Ok(Complaint(row))
     }
 
@@ -127,8 +124,14 @@ impl ComplaintMutation {
             updated_at: Some(crate::clock::now()),
         };
         let to = input.status;
-        let (row, notes) = db(ctx).write(move |conn| service::update(conn, &outbox, key, &changes, to, &actor)).await?;
-        publish(ctx, Event::ComplaintUpdated(row.clone()), notes);
+        let row = events(ctx)
+            .write(db(ctx), move |conn, out| {
+                let (row, notes) = service::update(conn, &outbox, key, &changes, to, &actor)?;
+                out.push(Event::ComplaintUpdated(row.clone()));
+                out.notifications(notes);
+                Ok(row)
+            })
+            .await?;
         Ok(Complaint(row))
     }
 

@@ -5,24 +5,21 @@ use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 use super::model::{check_transition, ConnectionRequestRow, ConnectionRequestStatus, NewConnectionRequest};
 use super::repo;
 use crate::audit::Actor;
-use crate::auth::guard::Require;
-use crate::auth::guard::{principal, request_auth};
+use crate::auth::guard::{principal, request_auth, Require};
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
 use crate::customers::inputs::CreateCustomerInput;
 use crate::error::AppError;
-use crate::events::{Event, Events};
-use crate::graphql::context::db;
+use crate::events::Event;
+use crate::graphql::context::{db, events};
 use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::loaders::load;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::DateTime;
-use crate::localities::graphql::Locality;
-use crate::localities::graphql::LocalityId;
+use crate::localities::graphql::{Locality, LocalityId};
 use crate::notifications::model::{NotificationKind, Recipient};
 use crate::notifications::Outbox;
-use crate::plans::graphql::Plan;
-use crate::plans::graphql::PlanId;
+use crate::plans::graphql::{Plan, PlanId};
 use crate::validate;
 
 crate::by_id_key! {
@@ -174,8 +171,8 @@ impl ConnectionRequestMutation {
             created_at: now,
             updated_at: now,
         };
-        let (row, notes) = db(ctx)
-            .write(move |conn| {
+        let row = events(ctx)
+            .write(db(ctx), move |conn, out| {
                 crate::db::lock_key(conn, &format!("connection-request:{address}"))?;
                 if repo::count_from(conn, &address, now - chrono::Duration::hours(1))? >= limit {
                     return Err(AppError::TooManyRequests(
@@ -184,7 +181,7 @@ impl ConnectionRequestMutation {
                 }
                 repo::check_choice(conn, new.locality_id, new.plan_id)?;
                 let row = repo::insert(conn, &new)?;
-                let mut notes = Vec::new();
+                out.push(Event::ConnectionRequestCreated(row.clone()));
                 for staff in crate::employees::repo::active_with_roles(conn, &["ADMIN", "MANAGER"])? {
                     let draft = outbox.draft(
                         Recipient::employee(staff),
@@ -193,14 +190,11 @@ impl ConnectionRequestMutation {
                         format!("{} ({}) asks for a connection at {}", row.full_name, row.mobile, row.address),
                         Some(global_id(ConnectionRequest::KIND, row.id).0),
                     );
-                    notes.extend(crate::notifications::repo::insert(conn, &draft)?);
+                    out.notifications(crate::notifications::repo::insert(conn, &draft)?);
                 }
-                Ok((row, notes))
+                Ok(row)
             })
             .await?;
-        let events = ctx.data_unchecked::<Events>();
-        events.publish(Event::ConnectionRequestCreated(row.clone()));
-        crate::notifications::publish(events, notes);
         Ok(ConnectionRequestReceipt {
             reference: global_id(ConnectionRequest::KIND, row.id),
             message: "Thank you! We will call you back soon.".to_owned(),

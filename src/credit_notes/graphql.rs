@@ -8,12 +8,11 @@ use crate::auth::permissions::Permission;
 use crate::companies::graphql::Company;
 use crate::customers::graphql::Customer;
 use crate::error::AppResult;
-use crate::graphql::context::db;
+use crate::graphql::access::{load_own, own_page};
 use crate::graphql::ids::{expect_id, global_id};
-use crate::graphql::loaders::load;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
-use crate::invoices::graphql::{billing_customer, billing_readable, Invoice};
+use crate::invoices::graphql::Invoice;
 
 crate::by_id_key! {
     /// The id of one of the credit notes, for the batched lookup by id.
@@ -35,8 +34,7 @@ impl CreditNote {
 
     /// The credit note with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<CreditNote>> {
-        let Some(row) = load(ctx, CreditNoteId(key)).await? else { return Ok(None) };
-        Ok(billing_readable(ctx, row.customer_id).is_ok().then_some(CreditNote(row)))
+        Ok(load_own(ctx, Permission::ReadBilling, CreditNoteId(key), |row| row.customer_id).await?.map(CreditNote))
     }
 }
 
@@ -145,12 +143,9 @@ impl CreditNoteQuery {
         before: Option<String>,
     ) -> Result<PageConnection<CreditNote>> {
         let window = PageArgs::new(first, after, last, before).window()?;
-        let mut filter = filter.unwrap_or_default().into_filter()?;
-        let Some(customer) = billing_customer(ctx, filter.customer_id)? else {
-            return Ok(connection(crate::db::page::Page::empty(), |row: &CreditNoteRow| row.id, CreditNote));
-        };
-        filter.customer_id = customer;
-        let page = db(ctx).read(move |conn| super::repo::page(conn, &filter, window)).await?;
+        let filter = filter.unwrap_or_default().into_filter()?;
+        let page =
+            own_page(ctx, Permission::ReadBilling, filter, |f| &mut f.customer_id, window, super::repo::page).await?;
         Ok(connection(page, |row| row.id, CreditNote))
     }
 }

@@ -10,15 +10,15 @@ use super::repo;
 use crate::addons::graphql::AddonBill;
 use crate::addons::graphql::AddonsOfCustomer;
 use crate::auth::guard::{require, Require};
-use crate::auth::permissions::{Access, Permission};
+use crate::auth::permissions::Permission;
 use crate::companies::graphql::Company;
 use crate::companies::graphql::CompanyId;
 use crate::complaints::graphql::Complaint;
 use crate::complaints::graphql::NewestComplaints;
-use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::{Employee, StaffContact};
 use crate::enums::ServiceType;
 use crate::error::{AppError, AppResult};
+use crate::graphql::access::own_readable;
 use crate::graphql::context::db;
 use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::loaders::{load, load_many, load_newest, load_one};
@@ -57,11 +57,7 @@ impl Customer {
 
 /// `Ok` when the caller may read customer `key`: staff with the permission, or that customer.
 pub fn readable(ctx: &Context<'_>, key: i64) -> AppResult<()> {
-    match require(ctx, Permission::ReadCustomers)? {
-        Access::All => Ok(()),
-        Access::Own(own) if own == key => Ok(()),
-        Access::Own(_) => Err(AppError::not_found("customer")),
-    }
+    own_readable(ctx, Permission::ReadCustomers, key, "customer")
 }
 
 #[Object]
@@ -210,10 +206,7 @@ impl Customer {
     }
     /// The staff member (usually a collector) looking after this customer.
     async fn assigned_employee(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
-        match self.0.assigned_employee_id {
-            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
-            None => Ok(None),
-        }
+        StaffContact::load(ctx, self.0.assigned_employee_id).await
     }
     /// Invoices, newest first: the newest `first` (12 when left out, a year of monthly bills;
     /// at most 100), optionally only those of one `status`. Needs the billing permission
@@ -343,9 +336,7 @@ impl CustomerQuery {
     ) -> Result<PageConnection<Customer>> {
         let window = PageArgs::new(first, after, last, before).window()?;
         let mut filter = filter.unwrap_or_default().into_filter()?;
-        if let Access::Own(own) = require(ctx, Permission::ReadCustomers)? {
-            filter.only_id = Some(own);
-        }
+        filter.only_id = require(ctx, Permission::ReadCustomers)?.own();
         // The page and the relations the query selects, in one round trip (see prefetch).
         let selection = Selection::of(ctx);
         let (page, fetched) = db(ctx)

@@ -11,12 +11,11 @@ use crate::auth::permissions::Permission;
 use crate::companies::graphql::Company;
 use crate::complaints::model::ComplaintPriority;
 use crate::customers::model::CustomerStatus;
-use crate::employees::graphql::{EmployeeId, StaffContact};
+use crate::employees::graphql::StaffContact;
 use crate::enums::ServiceType;
 use crate::gateways::graphql::UnmatchedTotal;
 use crate::graphql::context::db;
 use crate::graphql::ids::expect_id;
-use crate::graphql::loaders::load;
 use crate::graphql::scalars::{Date, Money};
 use crate::localities::graphql::Locality;
 use crate::payments::model::PaymentMethod;
@@ -99,10 +98,7 @@ impl From<model::Collected<Option<i64>>> for CollectorCollection {
 impl CollectorCollection {
     /// Who collected; `null` for payments recorded without a collector (self-service, gateways).
     async fn collector(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
-        match self.collector {
-            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
-            None => Ok(None),
-        }
+        StaffContact::load(ctx, self.collector).await
     }
     async fn amount(&self) -> Money {
         Money(self.amount)

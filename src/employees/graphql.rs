@@ -81,6 +81,17 @@ impl Employee {
 /// (`assignedEmployee`) or a payment (`collectedBy`): no username, role or account state.
 pub struct StaffContact(pub EmployeeRow);
 
+impl StaffContact {
+    /// The staff member with row id `key` (a row's optional `createdBy`, `collectedBy`, ...),
+    /// through the request's batch loader.
+    pub async fn load(ctx: &Context<'_>, key: Option<i64>) -> Result<Option<StaffContact>> {
+        match key {
+            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
+            None => Ok(None),
+        }
+    }
+}
+
 #[Object]
 impl StaffContact {
     /// The employee's ID (ADMINs can open the full account with `employee(id:)`).

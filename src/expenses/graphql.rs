@@ -9,7 +9,7 @@ use crate::audit::Actor;
 use crate::auth::guard::{principal, Require};
 use crate::auth::permissions::Permission;
 use crate::companies::graphql::Company;
-use crate::employees::graphql::{EmployeeId, StaffContact};
+use crate::employees::graphql::StaffContact;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::{db, now, optional_change};
 use crate::graphql::ids::{expect_id, global_id};
@@ -68,10 +68,7 @@ impl Expense {
     }
     /// The staff member who recorded it.
     async fn recorded_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
-        match self.0.created_by {
-            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
-            None => Ok(None),
-        }
+        StaffContact::load(ctx, self.0.created_by).await
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)

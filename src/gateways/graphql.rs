@@ -12,15 +12,14 @@ use crate::auth::permissions::Permission;
 use crate::companies::graphql::Company;
 use crate::customers::graphql::Customer;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::{db, now};
+use crate::graphql::context::{db, events, now};
 use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::scalars::{DateTime, Money};
 use crate::invoices::graphql::Invoice;
 use crate::notifications::Outbox;
 use crate::payments::graphql::Payment;
 use crate::payments::model::PaymentMethod;
-use crate::reference;
-use crate::validate;
+use crate::{reference, validate};
 
 /// A company's account with a payment gateway. Its webhook secret is write-only: no field
 /// returns it.
@@ -296,9 +295,13 @@ impl GatewayMutation {
         let invoice = invoice_id.map(|id| expect_id("invoiceId", Invoice::KIND, &id)).transpose()?;
         let actor = Actor::from(principal(ctx)?);
         let outbox = *ctx.data_unchecked::<Outbox>();
-        let (row, _, notes) =
-            db(ctx).write(move |conn| service::assign(conn, &outbox, key, customer, invoice, &actor)).await?;
-        crate::notifications::publish(ctx.data_unchecked(), notes);
+        let row = events(ctx)
+            .write(db(ctx), move |conn, out| {
+                let (row, _, notes) = service::assign(conn, &outbox, key, customer, invoice, &actor)?;
+                out.notifications(notes);
+                Ok(row)
+            })
+            .await?;
         Ok(GatewayPayment(row))
     }
 }

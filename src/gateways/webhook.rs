@@ -12,6 +12,7 @@ use super::{repo, rules, signature};
 use crate::audit::Actor;
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
+use crate::events::Events;
 use crate::invoices::model::InvoiceStatus;
 use crate::money::rupees;
 use crate::notifications::model::NotificationRow;
@@ -53,52 +54,55 @@ pub enum Answer {
     NotImplemented,
 }
 
-/// Checks and records `delivery`; returns the answer and the notifications to publish.
+/// Checks and records `delivery` (the notifications it makes are published after the commit);
+/// returns the answer.
 pub async fn receive(
     db: &Db,
+    events: &Events,
     settings: &GatewaySettings,
     outbox: Outbox,
     delivery: Delivery,
-) -> (Answer, Vec<NotificationRow>) {
-    match receive_checked(db, settings, outbox, delivery).await {
-        Ok(done) => done,
+) -> Answer {
+    match receive_checked(db, events, settings, outbox, delivery).await {
+        Ok(answer) => answer,
         Err(e) => {
             // The provider retries a 5xx; the log has the reason (never the secret).
             tracing::error!(error = %e.message(), "gateway notification not recorded");
-            (Answer::Unavailable("the notification could not be recorded; it will be retried"), Vec::new())
+            Answer::Unavailable("the notification could not be recorded; it will be retried")
         }
     }
 }
 
 async fn receive_checked(
     db: &Db,
+    events: &Events,
     settings: &GatewaySettings,
     outbox: Outbox,
     delivery: Delivery,
-) -> AppResult<(Answer, Vec<NotificationRow>)> {
+) -> AppResult<Answer> {
     if matches!(delivery.provider, Provider::Phonepe | Provider::Paytm) {
-        return Ok((Answer::NotImplemented, Vec::new()));
+        return Ok(Answer::NotImplemented);
     }
     let id = delivery.gateway_id;
     let Some(gateway) = db.read(move |conn| Ok(repo::by_ids(conn, &[id])?.pop())).await? else {
-        return Ok((Answer::NotFound, Vec::new()));
+        return Ok(Answer::NotFound);
     };
     if gateway.provider != delivery.provider {
-        return Ok((Answer::NotFound, Vec::new()));
+        return Ok(Answer::NotFound);
     }
     if !gateway.is_active {
-        return Ok((Answer::Inactive, Vec::new()));
+        return Ok(Answer::Inactive);
     }
     let Some(key) = settings.secrets_key.as_ref() else {
         tracing::error!(gateway = gateway.id, "a gateway notification arrived but ISP_SECRETS_KEY is not set");
-        return Ok((Answer::Unavailable("the server cannot check signatures now"), Vec::new()));
+        return Ok(Answer::Unavailable("the server cannot check signatures now"));
     };
     let Some(secret) = key.open(&gateway.webhook_secret_sealed, SECRET_CONTEXT) else {
         tracing::error!(
             gateway = gateway.id,
             "the gateway's secret does not open under ISP_SECRETS_KEY (was the key changed?)"
         );
-        return Ok((Answer::Unavailable("the server cannot check signatures now"), Vec::new()));
+        return Ok(Answer::Unavailable("the server cannot check signatures now"));
     };
     if let Some(refusal) = check_signature(&delivery, secret.expose(), crate::clock::now().and_utc().timestamp()) {
         tracing::warn!(
@@ -107,7 +111,7 @@ async fn receive_checked(
             refusal,
             "gateway notification refused"
         );
-        return Ok((Answer::Unauthorized(refusal), Vec::new()));
+        return Ok(Answer::Unauthorized(refusal));
     }
     let notification = match notification::read(delivery.provider, &delivery.body, delivery.event_id.as_deref()) {
         Ok(n) => n,
@@ -120,12 +124,18 @@ async fn receive_checked(
                 problem = %unreadable.problem,
                 "gateway notification refused: it cannot be read"
             );
-            return Ok((Answer::BadRequest(unreadable.to_string()), Vec::new()));
+            return Ok(Answer::BadRequest(unreadable.to_string()));
         }
     };
     // Two deliveries at the same instant: the second finds what the first recorded.
-    let (outcome, notes) = db.write_settling_race(move |conn| record(conn, &outbox, &gateway, &notification)).await?;
-    Ok((Answer::Accepted(outcome), notes))
+    let outcome = events
+        .write_settling_race(db, move |conn, out| {
+            let (outcome, notes) = record(conn, &outbox, &gateway, &notification)?;
+            out.notifications(notes);
+            Ok(outcome)
+        })
+        .await?;
+    Ok(Answer::Accepted(outcome))
 }
 
 /// `None` when the delivery is signed as its provider signs; else why it is refused.

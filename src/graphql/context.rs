@@ -6,11 +6,18 @@ use async_graphql::{Context, MaybeUndefined};
 
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
+use crate::events::Events;
 use crate::graphql::errors::to_graphql_error;
 
 /// The database handle of the schema.
 pub fn db<'a>(ctx: &Context<'a>) -> &'a Db {
     ctx.data_unchecked::<Db>()
+}
+
+/// The event hub of the schema: a write that announces anything runs through its
+/// [`Events::write`], which publishes after the commit.
+pub fn events<'a>(ctx: &Context<'a>) -> &'a Events {
+    ctx.data_unchecked::<Events>()
 }
 
 pub use crate::clock::now;

@@ -1,5 +1,6 @@
 //! The GraphQL schema: per-area roots merged into one, with limits and error codes.
 
+pub mod access;
 pub mod context;
 pub mod errors;
 pub mod ids;

@@ -16,7 +16,7 @@ use tokio::sync::broadcast::error::RecvError;
 use super::socket_limits::{Slot, SocketFeed, SubscriptionLimits};
 use super::websocket_login::WebsocketLogin;
 use crate::auth::guard::{require, Require};
-use crate::auth::permissions::{Access, Permission};
+use crate::auth::permissions::Permission;
 use crate::auth::RequestAuth;
 use crate::complaints::graphql::{Complaint, ComplaintFilterInput};
 use crate::connection_requests::graphql::ConnectionRequest;
@@ -127,16 +127,13 @@ fn complaints<'a>(
     created: bool,
 ) -> Result<impl Stream<Item = Result<Complaint>> + 'a> {
     let filter = filter.unwrap_or_default().into_filter()?;
-    let own = match require(ctx, Permission::ReadComplaints)? {
-        Access::All => None,
-        Access::Own(id) => Some(id),
-    };
+    let access = require(ctx, Permission::ReadComplaints)?;
     feed(ctx, move |event| {
         let row = match (event, created) {
             (Event::ComplaintCreated(row), true) | (Event::ComplaintUpdated(row), false) => row,
             _ => return None,
         };
-        let visible = own.is_none_or(|own| own == row.customer_id) && filter.matches(row);
+        let visible = access.reaches(row.customer_id) && filter.matches(row);
         visible.then(|| Complaint(row.clone()))
     })
 }
@@ -215,24 +212,7 @@ impl SubscriptionRoot {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-
-    pub(crate) fn complaint(id: i64) -> Event {
-        let now = crate::clock::now();
-        Event::ComplaintCreated(crate::complaints::model::ComplaintRow {
-            id,
-            complaint_id: format!("CMP{id:010}"),
-            customer_id: 1,
-            title: String::new(),
-            description: String::new(),
-            category: crate::complaints::model::ComplaintCategory::Other,
-            priority: crate::complaints::model::ComplaintPriority::Low,
-            status: crate::complaints::model::ComplaintStatus::Open,
-            assigned_employee_id: None,
-            resolved_at: None,
-            created_at: now,
-            updated_at: now,
-        })
-    }
+    pub(crate) use crate::events::tests::complaint;
 
     #[tokio::test]
     async fn a_lagging_subscriber_is_told_what_it_missed_and_goes_on() {

@@ -123,11 +123,9 @@ async fn document(
             AppError::NotFound(_) => AppError::not_found("document"),
             other => other,
         })?;
-    if let Access::Own(own) = caller {
-        if own != customer {
-            // As if it did not exist: a customer learns nothing of others' documents.
-            return Err(AppError::not_found("document"));
-        }
+    if !caller.reaches(customer) {
+        // As if it did not exist: a customer learns nothing of others' documents.
+        return Err(AppError::not_found("document"));
     }
     let name = doc.number.replace(['/', '\\', '"'], "-");
     let (content_type, body, extension) = match format {

@@ -41,8 +41,7 @@ pub async fn receive(
         timestamp: header(&headers, timestamp),
         event_id: header(&headers, event_id),
     };
-    let (answer, notes) = webhook::receive(&state.db, &state.gateways, state.outbox, delivery).await;
-    crate::notifications::publish(&state.events, notes);
+    let answer = webhook::receive(&state.db, &state.events, &state.gateways, state.outbox, delivery).await;
     let (status, body) = match answer {
         Answer::Accepted(outcome) => (StatusCode::OK, json!({"status": outcome.as_str()})),
         Answer::Unauthorized(why) => (StatusCode::UNAUTHORIZED, json!({"error": why})),

@@ -100,10 +100,11 @@ pub fn once<T>(
 
 /// [`once`] in a write transaction of its own. Two retries with one key at the same instant:
 /// the second finds the first's key and replays ([`Db::write_settling_race`]).
-pub async fn write_once<T, F>(db: &Db, claim: Option<Claim>, mut work: F, id_of: fn(&T) -> i64) -> AppResult<Once<T>>
+pub async fn write_once<T, F, I>(db: &Db, claim: Option<Claim>, mut work: F, id_of: I) -> AppResult<Once<T>>
 where
     T: Send + 'static,
     F: FnMut(&mut DbConn) -> AppResult<T> + Clone + Send + 'static,
+    I: Fn(&T) -> i64 + Copy + Send + 'static,
 {
     match claim {
         Some(claim) => db.write_settling_race(move |conn| once(conn, Some(&claim), work.clone(), id_of)).await,

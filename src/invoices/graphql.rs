@@ -3,14 +3,14 @@
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus};
-use crate::auth::guard::{require, Require};
-use crate::auth::permissions::{Access, Permission};
+use crate::auth::guard::Require;
+use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
 use crate::customers::loader::{InvoiceMoney, MoneyOfInvoice};
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::db;
+use crate::graphql::access::{load_own, own_page};
 use crate::graphql::ids::{expect_id, global_id};
-use crate::graphql::loaders::{load, load_many, load_one};
+use crate::graphql::loaders::{load_many, load_one};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
 use crate::payments::graphql::Payment;
@@ -30,28 +30,7 @@ impl Invoice {
 
     /// The invoice with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Invoice>> {
-        let Some(row) = load(ctx, InvoiceId(key)).await? else { return Ok(None) };
-        Ok(billing_readable(ctx, row.customer_id).is_ok().then_some(Invoice(row)))
-    }
-}
-
-/// `Ok` when the caller may read the billing data of customer `customer`.
-pub fn billing_readable(ctx: &Context<'_>, customer: i64) -> AppResult<()> {
-    match require(ctx, Permission::ReadBilling)? {
-        Access::All => Ok(()),
-        Access::Own(own) if own == customer => Ok(()),
-        Access::Own(_) => Err(AppError::not_found("invoice")),
-    }
-}
-
-/// The customer filter a caller's billing list runs with: staff get the one they asked for (or
-/// all); a customer always gets themselves. `None` when a customer asks for someone else's
-/// data: the list is then empty, as if there were none.
-pub fn billing_customer(ctx: &Context<'_>, requested: Option<i64>) -> AppResult<Option<Option<i64>>> {
-    match require(ctx, Permission::ReadBilling)? {
-        Access::All => Ok(Some(requested)),
-        Access::Own(own) if requested.is_none_or(|r| r == own) => Ok(Some(Some(own))),
-        Access::Own(_) => Ok(None),
+        Ok(load_own(ctx, Permission::ReadBilling, InvoiceId(key), |row| row.customer_id).await?.map(Invoice))
     }
 }
 
@@ -248,12 +227,9 @@ impl InvoiceQuery {
         before: Option<String>,
     ) -> Result<PageConnection<Invoice>> {
         let window = PageArgs::new(first, after, last, before).window()?;
-        let mut filter = filter.unwrap_or_default().into_filter()?;
-        let Some(customer) = billing_customer(ctx, filter.customer_id)? else {
-            return Ok(connection(crate::db::page::Page::empty(), |row: &InvoiceRow| row.id, Invoice));
-        };
-        filter.customer_id = customer;
-        let page = db(ctx).read(move |conn| super::repo::page(conn, &filter, window)).await?;
+        let filter = filter.unwrap_or_default().into_filter()?;
+        let page =
+            own_page(ctx, Permission::ReadBilling, filter, |f| &mut f.customer_id, window, super::repo::page).await?;
         Ok(connection(page, |row| row.id, Invoice))
     }
 }

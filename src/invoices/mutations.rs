@@ -7,12 +7,11 @@ use super::model::InvoiceStatus;
 use super::rules::TaxSplit;
 use super::service::{self, InvoiceDraft};
 use crate::audit::Actor;
-use crate::auth::guard::principal;
-use crate::auth::guard::Require;
+use crate::auth::guard::{principal, Require};
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::{db, idempotency_claim};
+use crate::graphql::context::{db, events, idempotency_claim};
 use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::scalars::{Date, Money};
 use crate::idempotency::service::{write_once, Once};
@@ -123,26 +122,23 @@ impl InvoiceMutation {
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", Invoice::KIND, &id)?;
         let outbox = *ctx.data_unchecked::<Outbox>();
-        let (row, notes) = db(ctx)
-            .write(move |conn| {
+        let row = events(ctx)
+            .write(db(ctx), move |conn, out| {
                 let row = service::change_status(conn, key, status, &actor)?;
                 // Sending an invoice is when the customer hears of it.
-                let notes = if status == InvoiceStatus::Sent {
-                    outbox.notify(
+                if status == InvoiceStatus::Sent {
+                    out.notifications(outbox.notify(
                         conn,
                         Recipient::customer(row.customer_id),
                         NotificationKind::InvoiceIssued,
                         format!("Invoice {} for ₹{}", row.invoice_number, rupees(row.total_paise)),
                         format!("Due on {}; ₹{} to pay.", row.due_date, rupees(row.balance_paise)),
                         Some(global_id(Invoice::KIND, row.id).0),
-                    )?
-                } else {
-                    Vec::new()
-                };
-                Ok((row, notes))
+                    )?);
+                }
+                Ok(row)
             })
             .await?;
-        crate::notifications::publish(ctx.data_unchecked(), notes);
         Ok(Invoice(row))
     }
 

@@ -7,15 +7,13 @@ use super::repo;
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
-use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::StaffContact;
 use crate::error::AppResult;
-use crate::graphql::context::db;
+use crate::graphql::access::{load_own, own_page};
 use crate::graphql::ids::{expect_id, global_id};
-use crate::graphql::loaders::load;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
-use crate::invoices::graphql::{billing_customer, Invoice};
+use crate::invoices::graphql::Invoice;
 use crate::payments::graphql::Payment;
 use crate::refunds::graphql::Refund;
 
@@ -44,8 +42,7 @@ impl Transaction {
 
     /// The ledger row with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Transaction>> {
-        let Some(row) = load(ctx, TransactionId(key)).await? else { return Ok(None) };
-        Ok(crate::invoices::graphql::billing_readable(ctx, row.customer_id).is_ok().then_some(Transaction(row)))
+        Ok(load_own(ctx, Permission::ReadBilling, TransactionId(key), |row| row.customer_id).await?.map(Transaction))
     }
 }
 
@@ -114,10 +111,7 @@ impl Transaction {
     }
     /// The staff member who recorded or approved it (`null` for the system or a customer).
     async fn recorded_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
-        match self.0.recorded_by {
-            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
-            None => Ok(None),
-        }
+        StaffContact::load(ctx, self.0.recorded_by).await
     }
 }
 
@@ -164,12 +158,8 @@ impl LedgerQuery {
         before: Option<String>,
     ) -> Result<PageConnection<Transaction>> {
         let window = PageArgs::new(first, after, last, before).window()?;
-        let mut filter = filter.unwrap_or_default().into_filter()?;
-        let Some(customer) = billing_customer(ctx, filter.customer_id)? else {
-            return Ok(connection(crate::db::page::Page::empty(), |row: &TransactionRow| row.id, Transaction));
-        };
-        filter.customer_id = customer;
-        let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
+        let filter = filter.unwrap_or_default().into_filter()?;
+        let page = own_page(ctx, Permission::ReadBilling, filter, |f| &mut f.customer_id, window, repo::page).await?;
         Ok(connection(page, |row| row.id, Transaction))
     }
 }

@@ -11,7 +11,6 @@ pub mod reminders;
 pub mod repo;
 pub mod webhook;
 
-use crate::events::{Event, Events};
 use model::{NewNotification, NotificationKind, NotificationRow, Recipient, WebhookStatus};
 
 /// What a transaction needs to make notifications: whether they go to the webhook too.
@@ -62,9 +61,4 @@ impl Outbox {
         let new = self.draft(recipient, kind, title, body, subject_id);
         Ok(repo::insert(conn, &new)?.into_iter().collect())
     }
-}
-
-/// Announces committed notifications to their recipients' subscriptions.
-pub fn publish(events: &Events, rows: Vec<NotificationRow>) {
-    events.publish_all(rows.into_iter().map(Event::NotificationCreated));
 }

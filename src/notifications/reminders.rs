@@ -29,10 +29,14 @@ pub fn due_threshold(end: NaiveDate, today: NaiveDate) -> Option<i64> {
 pub async fn run(db: &Db, outbox: &Outbox, events: &Events) -> AppResult<usize> {
     let outbox = *outbox;
     let today = crate::clock::today();
-    let rows = db.write(move |conn| make_due(conn, &outbox, today)).await?;
-    let count = rows.len();
-    super::publish(events, rows);
-    Ok(count)
+    events
+        .write(db, move |conn, out| {
+            let rows = make_due(conn, &outbox, today)?;
+            let count = rows.len();
+            out.notifications(rows);
+            Ok(count)
+        })
+        .await
 }
 
 /// The plan-expiry reminders due on `today` not made before, stored in the caller's

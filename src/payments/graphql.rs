@@ -6,19 +6,16 @@ use super::model::{AllocationRow, PaymentFilter, PaymentMethod, PaymentRow, Paym
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
-use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::{Employee, StaffContact};
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::db;
+use crate::graphql::access::{load_own, own_page};
 use crate::graphql::ids::{expect_id, global_id};
-use crate::graphql::loaders::{load, load_many};
+use crate::graphql::loaders::load_many;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
-use crate::invoices::graphql::{billing_customer, billing_readable, Invoice};
-use crate::ledger::graphql::LedgerRowsOfPayment;
-use crate::ledger::graphql::Transaction;
-use crate::refunds::graphql::Refund;
-use crate::refunds::graphql::RefundsOfPayment;
+use crate::invoices::graphql::Invoice;
+use crate::ledger::graphql::{LedgerRowsOfPayment, Transaction};
+use crate::refunds::graphql::{Refund, RefundsOfPayment};
 
 crate::by_id_key! {
     /// The id of one of the payments, for the batched lookup by id.
@@ -43,8 +40,7 @@ impl Payment {
 
     /// The payment with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Payment>> {
-        let Some(row) = load(ctx, PaymentId(key)).await? else { return Ok(None) };
-        Ok(billing_readable(ctx, row.customer_id).is_ok().then_some(Payment(row)))
+        Ok(load_own(ctx, Permission::ReadBilling, PaymentId(key), |row| row.customer_id).await?.map(Payment))
     }
 }
 
@@ -98,10 +94,7 @@ impl Payment {
     }
     /// The staff member who collected it.
     async fn collected_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
-        match self.0.collected_by {
-            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
-            None => Ok(None),
-        }
+        StaffContact::load(ctx, self.0.collected_by).await
     }
     /// How much of it sits on invoices now.
     async fn allocated_amount(&self) -> Money {
@@ -198,12 +191,9 @@ impl PaymentQuery {
         before: Option<String>,
     ) -> Result<PageConnection<Payment>> {
         let window = PageArgs::new(first, after, last, before).window()?;
-        let mut filter = filter.unwrap_or_default().into_filter()?;
-        let Some(customer) = billing_customer(ctx, filter.customer_id)? else {
-            return Ok(connection(crate::db::page::Page::empty(), |row: &PaymentRow| row.id, Payment));
-        };
-        filter.customer_id = customer;
-        let page = db(ctx).read(move |conn| super::repo::page(conn, &filter, window)).await?;
+        let filter = filter.unwrap_or_default().into_filter()?;
+        let page =
+            own_page(ctx, Permission::ReadBilling, filter, |f| &mut f.customer_id, window, super::repo::page).await?;
         Ok(connection(page, |row| row.id, Payment))
     }
 }

@@ -6,16 +6,16 @@ use super::graphql::Payment;
 use super::model::{PaymentMethod, PaymentStatus};
 use super::service::{self, PaymentRequest};
 use crate::audit::Actor;
-use crate::auth::guard::principal;
-use crate::auth::guard::Require;
+use crate::auth::guard::{principal, Require};
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::{db, idempotency_claim};
+use crate::events::Outgoing;
+use crate::graphql::context::{db, events, idempotency_claim};
 use crate::graphql::ids::expect_id;
 use crate::graphql::scalars::Money;
-use crate::idempotency::service::{write_once, Once};
+use crate::idempotency::service::Once;
 use crate::invoices::graphql::Invoice;
 use crate::notifications::Outbox;
 
@@ -95,12 +95,13 @@ impl PaymentMutation {
         let key = input.idempotency_key.clone();
         let request = input.validate()?;
         let claim = idempotency_claim(ctx, key, &actor, "createPayment", &request)?;
-        let work = move |conn: &mut DbConn| service::receive(conn, &outbox, &request, &actor);
-        match write_once(db(ctx), claim, work, |(row, _)| row.id).await? {
-            Once::Fresh((row, notes)) => {
-                crate::notifications::publish(ctx.data_unchecked(), notes);
-                Ok(Payment(row))
-            }
+        let work = move |conn: &mut DbConn, out: &mut Outgoing| {
+            let (row, notes) = service::receive(conn, &outbox, &request, &actor)?;
+            out.notifications(notes);
+            Ok(row)
+        };
+        match events(ctx).write_once(db(ctx), claim, work, |row| row.id).await? {
+            Once::Fresh(row) => Ok(Payment(row)),
             Once::Replayed(id) => Ok(Payment(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
         }
     }
@@ -111,9 +112,13 @@ impl PaymentMutation {
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", Payment::KIND, &id)?;
         let outbox = *ctx.data_unchecked::<Outbox>();
-        let (row, notes) =
-            db(ctx).write(move |conn| service::complete_or_fail(conn, &outbox, key, status, &actor)).await?;
-        crate::notifications::publish(ctx.data_unchecked(), notes);
+        let row = events(ctx)
+            .write(db(ctx), move |conn, out| {
+                let (row, notes) = service::complete_or_fail(conn, &outbox, key, status, &actor)?;
+                out.notifications(notes);
+                Ok(row)
+            })
+            .await?;
         Ok(Payment(row))
     }
 }

@@ -3,7 +3,7 @@
 use async_graphql::{Context, Object, Result};
 
 use super::model::PlanChangeRow;
-use crate::employees::graphql::{EmployeeId, StaffContact};
+use crate::employees::graphql::StaffContact;
 use crate::graphql::loaders::load;
 use crate::graphql::scalars::{Date, DateTime, Money};
 use crate::invoices::graphql::Invoice;
@@ -75,10 +75,7 @@ impl PlanChange {
         }
     }
     async fn created_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
-        match self.0.created_by {
-            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
-            None => Ok(None),
-        }
+        StaffContact::load(ctx, self.0.created_by).await
     }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)

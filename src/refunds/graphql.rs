@@ -5,20 +5,17 @@ use async_graphql::{Context, InputObject, Object, Result, ID};
 use super::model::{RefundFilter, RefundRow};
 use super::service;
 use crate::audit::Actor;
-use crate::auth::guard::principal;
-use crate::auth::guard::Require;
+use crate::auth::guard::{principal, Require};
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
-use crate::employees::graphql::EmployeeId;
 use crate::employees::graphql::StaffContact;
 use crate::error::AppResult;
+use crate::graphql::access::{load_own, own_page};
 use crate::graphql::context::{db, idempotency_claim};
 use crate::graphql::ids::{expect_id, global_id};
-use crate::graphql::loaders::load;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
 use crate::idempotency::service::{write_once, Once};
-use crate::invoices::graphql::{billing_customer, billing_readable};
 use crate::payments::graphql::Payment;
 
 crate::by_id_key! {
@@ -39,8 +36,7 @@ impl Refund {
 
     /// The refund with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Refund>> {
-        let Some(row) = load(ctx, RefundId(key)).await? else { return Ok(None) };
-        Ok(billing_readable(ctx, row.customer_id).is_ok().then_some(Refund(row)))
+        Ok(load_own(ctx, Permission::ReadBilling, RefundId(key), |row| row.customer_id).await?.map(Refund))
     }
 }
 
@@ -72,10 +68,7 @@ impl Refund {
     }
     /// The staff member who approved it.
     async fn approved_by(&self, ctx: &Context<'_>) -> Result<Option<StaffContact>> {
-        match self.0.approved_by {
-            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
-            None => Ok(None),
-        }
+        StaffContact::load(ctx, self.0.approved_by).await
     }
 }
 
@@ -133,12 +126,9 @@ impl RefundQuery {
         before: Option<String>,
     ) -> Result<PageConnection<Refund>> {
         let window = PageArgs::new(first, after, last, before).window()?;
-        let mut filter = filter.unwrap_or_default().into_filter()?;
-        let Some(customer) = billing_customer(ctx, filter.customer_id)? else {
-            return Ok(connection(crate::db::page::Page::empty(), |row: &RefundRow| row.id, Refund));
-        };
-        filter.customer_id = customer;
-        let page = db(ctx).read(move |conn| service::page(conn, &filter, window)).await?;
+        let filter = filter.unwrap_or_default().into_filter()?;
+        let page =
+            own_page(ctx, Permission::ReadBilling, filter, |f| &mut f.customer_id, window, service::page).await?;
         Ok(connection(page, |row| row.id, Refund))
     }
 }
