@@ -169,9 +169,9 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     let run = cycle
         .events
         .write(&cycle.db, move |conn, out| {
-            let notes = crate::notifications::reminders::make_due(conn, &outbox, as_of)?;
-            repo::add_counts(conn, run_id, &Counts { reminders: notes.len() as i64, ..Counts::default() })?;
-            out.notifications(notes);
+            let notifications = crate::notifications::reminders::make_due(conn, &outbox, as_of)?;
+            repo::add_counts(conn, run_id, &Counts { reminders: notifications.len() as i64, ..Counts::default() })?;
+            out.notifications(notifications);
             repo::finish(conn, run_id)
         })
         .await?;

@@ -87,9 +87,9 @@ impl ComplaintMutation {
         };
         let row = events(ctx)
             .write(db(ctx), move |conn, out| {
-                let (row, notes) = service::create(conn, &outbox, &new, &actor)?;
+                let (row, notifications) = service::create(conn, &outbox, &new, &actor)?;
                 out.push(Event::ComplaintCreated(row.clone()));
-                out.notifications(notes);
+                out.notifications(notifications);
                 Ok(row)
             })
             .await?;
@@ -126,9 +126,9 @@ impl ComplaintMutation {
         let to = input.status;
         let row = events(ctx)
             .write(db(ctx), move |conn, out| {
-                let (row, notes) = service::update(conn, &outbox, key, &changes, to, &actor)?;
+                let (row, notifications) = service::update(conn, &outbox, key, &changes, to, &actor)?;
                 out.push(Event::ComplaintUpdated(row.clone()));
-                out.notifications(notes);
+                out.notifications(notifications);
                 Ok(row)
             })
             .await?;

@@ -59,10 +59,10 @@ pub fn create(
         crate::employees::repo::check_active(conn, employee, "assignedEmployeeId")?;
     }
     let row = repo::insert(conn, new.clone())?;
-    let notes = notify(conn, outbox, &row, row.assigned_employee_id, false)?;
+    let notifications = notify(conn, outbox, &row, row.assigned_employee_id, false)?;
     let target = [ids::encode(Kind::Complaint, row.id)];
     crate::audit::repo::record(conn, actor, "createComplaint", &target, Some(&row.complaint_id))?;
-    Ok((row, notes))
+    Ok((row, notifications))
 }
 
 /// Applies `changes` and, when given, the move to status `to` (checked by
@@ -93,11 +93,11 @@ pub fn update(
         _ => None,
     };
     let row = repo::update(conn, key, &changes)?;
-    let notes = notify(conn, outbox, &row, newly_assigned, status_changed)?;
+    let notifications = notify(conn, outbox, &row, newly_assigned, status_changed)?;
     let details = format!("{} {} -> {}", row.complaint_id, before.status, row.status);
     let target = [ids::encode(Kind::Complaint, key)];
     crate::audit::repo::record(conn, actor, "updateComplaint", &target, Some(&details))?;
-    Ok((row, notes))
+    Ok((row, notifications))
 }
 
 /// Deletes complaint `key` (filed by mistake).

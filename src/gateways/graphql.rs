@@ -297,8 +297,8 @@ impl GatewayMutation {
         let outbox = *ctx.data_unchecked::<Outbox>();
         let row = events(ctx)
             .write(db(ctx), move |conn, out| {
-                let (row, _, notes) = service::assign(conn, &outbox, key, customer, invoice, &actor)?;
-                out.notifications(notes);
+                let (row, _, notifications) = service::assign(conn, &outbox, key, customer, invoice, &actor)?;
+                out.notifications(notifications);
                 Ok(row)
             })
             .await?;

@@ -120,7 +120,7 @@ pub fn assign(
         upi_utr: reported.utr.clone(),
         from_gateway: true,
     };
-    let (payment, notes) = crate::payments::service::receive(conn, outbox, &request, actor)?;
+    let (payment, notifications) = crate::payments::service::create_payment(conn, outbox, &request, actor)?;
     let matched = repo::set_matched(conn, id, payment.id, actor.employee_id())?;
     crate::audit::repo::record(
         conn,
@@ -129,7 +129,7 @@ pub fn assign(
         &[ids::encode(Kind::GatewayPayment, id), ids::encode(Kind::Payment, payment.id)],
         Some(&format!("{shown} -> {}", payment.payment_id)),
     )?;
-    Ok((matched, payment, notes))
+    Ok((matched, payment, notifications))
 }
 
 /// Gateway money stays with the gateway's company: `BAD_USER_INPUT` on `customerId` or

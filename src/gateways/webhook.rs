@@ -56,14 +56,14 @@ pub enum Answer {
 
 /// Checks and records `delivery` (the notifications it makes are published after the commit);
 /// returns the answer.
-pub async fn receive(
+pub async fn answer_delivery(
     db: &Db,
     events: &Events,
     settings: &GatewaySettings,
     outbox: Outbox,
     delivery: Delivery,
 ) -> Answer {
-    match receive_checked(db, events, settings, outbox, delivery).await {
+    match record_delivery(db, events, settings, outbox, delivery).await {
         Ok(answer) => answer,
         Err(e) => {
             // The provider retries a 5xx; the log has the reason (never the secret).
@@ -73,7 +73,8 @@ pub async fn receive(
     }
 }
 
-async fn receive_checked(
+/// [`answer_delivery`], with a database failure as the error (answered 503, retried).
+async fn record_delivery(
     db: &Db,
     events: &Events,
     settings: &GatewaySettings,
@@ -130,8 +131,8 @@ async fn receive_checked(
     // Two deliveries at the same instant: the second finds what the first recorded.
     let outcome = events
         .write_settling_race(db, move |conn, out| {
-            let (outcome, notes) = record(conn, &outbox, &gateway, &notification)?;
-            out.notifications(notes);
+            let (outcome, notifications) = record(conn, &outbox, &gateway, &notification)?;
+            out.notifications(notifications);
             Ok(outcome)
         })
         .await?;
@@ -187,15 +188,15 @@ fn record(
         received_at: crate::clock::now(),
         conflict_no: rules::conflict_no(earlier.len()),
     };
-    let mut notes = Vec::new();
+    let mut notifications = Vec::new();
     if let Some(reported) = &notification.captured {
         let (outcome, row_id, made) = record_money(conn, outbox, gateway, reported)?;
         event.outcome = outcome;
         event.gateway_payment_id = Some(row_id);
-        notes = made;
+        notifications = made;
     }
     repo::insert_event(conn, &event)?;
-    Ok((event.outcome, notes))
+    Ok((event.outcome, notifications))
 }
 
 /// The money of a captured payment: a payment of ours, or kept unmatched (with the reason), or
@@ -246,7 +247,7 @@ fn record_money(
             return Ok(answer);
         }
     }
-    let (outcome, notes) = match target(conn, gateway, reported)? {
+    let (outcome, notifications) = match target(conn, gateway, reported)? {
         Err(reason) => {
             row.unmatched_reason = Some(reason);
             (EventOutcome::Unmatched, Vec::new())
@@ -266,10 +267,10 @@ fn record_money(
             };
             let actor = Actor { name: format!("gateway {} #{}", gateway.provider, gateway.id), ..Actor::system() };
             // A refusal (a reference already used, say) keeps the money unmatched, with why.
-            match conn.transaction(|conn| crate::payments::service::receive(conn, outbox, &request, &actor)) {
-                Ok((payment, notes)) => {
+            match conn.transaction(|conn| crate::payments::service::create_payment(conn, outbox, &request, &actor)) {
+                Ok((payment, notifications)) => {
                     row.payment_id = Some(payment.id);
-                    (EventOutcome::Recorded, notes)
+                    (EventOutcome::Recorded, notifications)
                 }
                 Err(e) if e.is_contention() || e.code() == crate::error::codes::INTERNAL_SERVER_ERROR => return Err(e),
                 Err(e) => {
@@ -280,7 +281,7 @@ fn record_money(
         }
     };
     let kept = repo::insert_payment(conn, &row)?;
-    Ok((outcome, kept.id, notes))
+    Ok((outcome, kept.id, notifications))
 }
 
 /// A UTR known before is the same money: a gateway payment with it and the same amount,

@@ -83,7 +83,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/reports/{file}", get(reports::csv))
         .route(
             "/webhooks/{provider}/{gateway}",
-            post(webhooks::receive).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),
+            post(webhooks::post_notification).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),
         )
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))

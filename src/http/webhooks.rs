@@ -19,7 +19,8 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }
 
-pub async fn receive(
+/// Reads a gateway's notification from the request and answers with what became of it.
+pub async fn post_notification(
     State(state): State<AppState>,
     Path((provider, gateway)): Path<(String, String)>,
     headers: HeaderMap,
@@ -41,7 +42,7 @@ pub async fn receive(
         timestamp: header(&headers, timestamp),
         event_id: header(&headers, event_id),
     };
-    let answer = webhook::receive(&state.db, &state.events, &state.gateways, state.outbox, delivery).await;
+    let answer = webhook::answer_delivery(&state.db, &state.events, &state.gateways, state.outbox, delivery).await;
     let (status, body) = match answer {
         Answer::Accepted(outcome) => (StatusCode::OK, json!({"status": outcome.as_str()})),
         Answer::Unauthorized(why) => (StatusCode::UNAUTHORIZED, json!({"error": why})),

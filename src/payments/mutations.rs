@@ -96,8 +96,8 @@ impl PaymentMutation {
         let request = input.validate()?;
         let claim = idempotency_claim(ctx, key, &actor, "createPayment", &request)?;
         let work = move |conn: &mut DbConn, out: &mut Outgoing| {
-            let (row, notes) = service::receive(conn, &outbox, &request, &actor)?;
-            out.notifications(notes);
+            let (row, notifications) = service::create_payment(conn, &outbox, &request, &actor)?;
+            out.notifications(notifications);
             Ok(row)
         };
         match events(ctx).write_once(db(ctx), claim, work, |row| row.id).await? {
@@ -114,8 +114,8 @@ impl PaymentMutation {
         let outbox = *ctx.data_unchecked::<Outbox>();
         let row = events(ctx)
             .write(db(ctx), move |conn, out| {
-                let (row, notes) = service::complete_or_fail(conn, &outbox, key, status, &actor)?;
-                out.notifications(notes);
+                let (row, notifications) = service::complete_or_fail(conn, &outbox, key, status, &actor)?;
+                out.notifications(notifications);
                 Ok(row)
             })
             .await?;

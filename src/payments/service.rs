@@ -230,18 +230,18 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: PaymentStatus, actor: &Acto
 
 /// `createPayment` whole: [`record`], then the customer told of a COMPLETED payment and, when
 /// it cleared the dues they were suspended for, active again (all in the caller's transaction).
-pub fn receive(
+pub fn create_payment(
     conn: &mut DbConn,
     outbox: &Outbox,
     req: &PaymentRequest,
     actor: &Actor,
 ) -> AppResult<(PaymentRow, Vec<NotificationRow>)> {
     let row = record(conn, req, actor)?;
-    let notes = after_payment(conn, outbox, &row, actor)?;
-    Ok((row, notes))
+    let notifications = after_payment(conn, outbox, &row, actor)?;
+    Ok((row, notifications))
 }
 
-/// `updatePaymentStatus` whole: [`change_status`], then as in [`receive`].
+/// `updatePaymentStatus` whole: [`change_status`], then as in [`create_payment`].
 pub fn complete_or_fail(
     conn: &mut DbConn,
     outbox: &Outbox,
@@ -250,8 +250,8 @@ pub fn complete_or_fail(
     actor: &Actor,
 ) -> AppResult<(PaymentRow, Vec<NotificationRow>)> {
     let row = change_status(conn, id, to, actor)?;
-    let notes = after_payment(conn, outbox, &row, actor)?;
-    Ok((row, notes))
+    let notifications = after_payment(conn, outbox, &row, actor)?;
+    Ok((row, notifications))
 }
 
 /// A COMPLETED payment: the customer is told it arrived, and a customer suspended for dues it
@@ -265,7 +265,7 @@ fn after_payment(
     if payment.status != PaymentStatus::Completed {
         return Ok(Vec::new());
     }
-    let mut notes = outbox.notify(
+    let mut notifications = outbox.notify(
         conn,
         Recipient::customer(payment.customer_id),
         NotificationKind::PaymentReceived,
@@ -273,6 +273,6 @@ fn after_payment(
         format!("Thank you. Payment {} by {} is recorded.", payment.payment_id, payment.method),
         Some(ids::encode(Kind::Payment, payment.id)),
     )?;
-    notes.extend(reactivate_if_cleared(conn, outbox, payment.customer_id, actor)?);
-    Ok(notes)
+    notifications.extend(reactivate_if_cleared(conn, outbox, payment.customer_id, actor)?);
+    Ok(notifications)
 }

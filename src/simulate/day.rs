@@ -109,10 +109,12 @@ pub fn payments(conn: &mut DbConn, date: NaiveDate, first_invoice: i64, seed: u6
             upi_utr: None,
             from_gateway: false,
         };
-        let (_, notes) = conn.transaction(|conn| crate::payments::service::receive(conn, &outbox, &request, &actor))?;
+        let (_, notifications) =
+            conn.transaction(|conn| crate::payments::service::create_payment(conn, &outbox, &request, &actor))?;
         paid.payments += 1;
         paid.paise += amount;
-        paid.reactivations += notes.iter().filter(|n| n.kind == NotificationKind::ServiceReactivated).count() as i64;
+        paid.reactivations +=
+            notifications.iter().filter(|n| n.kind == NotificationKind::ServiceReactivated).count() as i64;
     }
     Ok(paid)
 }
