@@ -20,12 +20,12 @@ use crate::payments::graphql::Payment;
 
 crate::by_id_key! {
     /// The id of one of the refunds, for the batched lookup by id.
-    RefundId => RefundRow, super::service::by_ids
+    RefundId => RefundRow, super::repo::by_ids
 }
 
 crate::owner_key! {
     /// A payment's id, for its refunds.
-    RefundsOfPayment => RefundRow, super::service::of_payments, |r| r.payment_id
+    RefundsOfPayment => RefundRow, super::repo::of_payments, |r| r.payment_id
 }
 
 /// Money of a completed payment paid back to the customer.
@@ -128,7 +128,7 @@ impl RefundQuery {
         let window = PageArgs::new(first, after, last, before).window()?;
         let filter = filter.unwrap_or_default().into_filter()?;
         let page =
-            own_page(ctx, Permission::ReadBilling, filter, |f| &mut f.customer_id, window, service::page).await?;
+            own_page(ctx, Permission::ReadBilling, filter, |f| &mut f.customer_id, window, super::repo::page).await?;
         Ok(connection(page, |row| row.id, Refund))
     }
 }
@@ -153,7 +153,7 @@ impl RefundMutation {
         match write_once(db(ctx), claim, work, |row| row.id).await? {
             Once::Fresh(row) => Ok(Refund(row)),
             Once::Replayed(id) => {
-                let row = db(ctx).read(move |conn| service::by_ids(conn, &[id])).await?.pop();
+                let row = db(ctx).read(move |conn| super::repo::by_ids(conn, &[id])).await?.pop();
                 Ok(Refund(row.ok_or_else(|| crate::error::AppError::not_found("refund"))?))
             }
         }
