@@ -2,8 +2,8 @@
 //! next payment gateways, NAS devices). Each is created, changed and deleted
 //! the same way, inside the caller's transaction: check what the input refers to, write,
 //! check the row as written, record the audit entry (`create<Type>`, `update<Type>`,
-//! `delete<Type>`). A table says how through [`ReferenceTable`]; unique names and rows in use
-//! come back from its repo as `CONFLICT`.
+//! `delete<Type>`). A table says how through [`ReferenceTable`], declared with
+//! [`reference_table!`]; unique names and rows in use come back from its repo as `CONFLICT`.
 
 use crate::audit::Actor;
 use crate::db::DbConn;
@@ -33,6 +33,12 @@ pub trait ReferenceTable {
         Ok(())
     }
 
+    /// Rules on the row just inserted or changed that need the database (say, no other row
+    /// may hold the same prefix).
+    fn check_written(_conn: &mut DbConn, _row: &Self::Row) -> AppResult<()> {
+        Ok(())
+    }
+
     /// Rules on the row as changed, old and new fields together (say, the PIN code must lie
     /// in the state); `changes` tells which field to blame.
     fn check_changed(_row: &Self::Row, _changes: &Self::Changes) -> AppResult<()> {
@@ -50,10 +56,57 @@ pub trait ReferenceTable {
     }
 }
 
+/// Declares a reference table: a unit struct and its [`ReferenceTable`] impl, whose `insert`,
+/// `update` and `delete` are those of the given repo module and whose rows' `id` field is their
+/// ID. The table's own checks and audit details follow, as the impl's remaining items.
+#[macro_export]
+macro_rules! reference_table {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $name:ident {
+            kind: $kind:ident,
+            repo: $($repo:ident)::+,
+            row: $row:ty,
+            new: $new:ty,
+            changes: $changes:ty $(,)?
+        }
+        $($items:tt)*
+    ) => {
+        $(#[$meta])*
+        $vis struct $name;
+
+        impl $crate::reference::ReferenceTable for $name {
+            const KIND: $crate::ids::Kind = $crate::ids::Kind::$kind;
+            type Row = $row;
+            type New = $new;
+            type Changes = $changes;
+
+            fn insert(conn: &mut $crate::db::DbConn, new: &$new) -> $crate::error::AppResult<$row> {
+                $($repo)::+::insert(conn, new)
+            }
+
+            fn update(conn: &mut $crate::db::DbConn, id: i64, changes: &$changes) -> $crate::error::AppResult<$row> {
+                $($repo)::+::update(conn, id, changes)
+            }
+
+            fn delete(conn: &mut $crate::db::DbConn, id: i64) -> $crate::error::AppResult<()> {
+                $($repo)::+::delete(conn, id)
+            }
+
+            fn id(row: &$row) -> i64 {
+                row.id
+            }
+
+            $($items)*
+        }
+    };
+}
+
 /// Adds a row of `T`.
 pub fn create<T: ReferenceTable>(conn: &mut DbConn, new: &T::New, actor: &Actor) -> AppResult<T::Row> {
     T::check_new(conn, new)?;
     let row = T::insert(conn, new)?;
+    T::check_written(conn, &row)?;
     let target = [ids::encode(T::KIND, T::id(&row))];
     let details = T::change_details(&row);
     crate::audit::repo::record(conn, actor, &format!("create{}", T::KIND), &target, details.as_deref())?;
@@ -64,6 +117,7 @@ pub fn create<T: ReferenceTable>(conn: &mut DbConn, new: &T::New, actor: &Actor)
 pub fn update<T: ReferenceTable>(conn: &mut DbConn, id: i64, changes: &T::Changes, actor: &Actor) -> AppResult<T::Row> {
     T::check_changes(conn, changes)?;
     let row = T::update(conn, id, changes)?;
+    T::check_written(conn, &row)?;
     T::check_changed(&row, changes)?;
     let target = [ids::encode(T::KIND, id)];
     let details = T::change_details(&row);

@@ -18,7 +18,7 @@ use crate::companies::model::CompanyRow;
 use crate::customers::model::CustomerStatus;
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult};
-use crate::events::Events;
+use crate::events::{Events, Outgoing};
 use crate::ids::{self, Kind};
 use crate::invoices::service::{raise_for, InvoiceDraft};
 use crate::money::rupees;
@@ -53,37 +53,17 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     // Each counts the invoices it raised: under the customer's row lock the periods still due
     // are read again (a run overlapping this one has moved the period on), and the cycle's
     // invoice for a period is unique.
-    let mut after = 0;
-    loop {
-        let actor = actor.clone();
-        let last = cycle
-            .db
-            .write(move |conn| {
-                let ids = repo::renewal_candidates(conn, as_of, after, BATCH)?;
-                let mut counts = Counts::default();
-                let mut known = Known::default();
-                crate::series::repo::with_number_memo(|| {
-                    for &id in &ids {
-                        match conn.transaction(|conn| renew(conn, &mut known, run_id, id, as_of, &actor)) {
-                            Ok(n) => counts.renewed += n,
-                            Err(e) if e.is_contention() => return Err(e),
-                            Err(e) => {
-                                repo::record_error(conn, run_id, id, &failure("renewal", id, &e))?;
-                                counts.errors += 1;
-                            }
-                        }
-                    }
-                    Ok(())
-                })?;
-                repo::add_counts(conn, run_id, &counts)?;
-                Ok(ids.last().copied().filter(|_| ids.len() as i64 == BATCH))
-            })
-            .await?;
-        match last {
-            Some(id) => after = id,
-            None => break,
-        }
-    }
+    let renew_actor = actor.clone();
+    in_batches(cycle, move |conn, _out, after| {
+        let ids = repo::renewal_candidates(conn, as_of, after, BATCH)?;
+        let mut known = Known::default();
+        crate::series::repo::with_number_memo(|| {
+            let renew_one = |conn: &mut DbConn, id| renew(conn, &mut known, run_id, id, as_of, &renew_actor);
+            each_customer(conn, run_id, "renewal", &ids, renew_one, |counts, n| counts.renewed += n)
+        })?;
+        Ok(ids)
+    })
+    .await?;
 
     let renewals_done = started.elapsed();
     // Overdue invoices (each told to its customer once).
@@ -130,38 +110,20 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     // Suspensions, company by company (each has its own grace and limit).
     let companies = cycle.db.read(repo::company_limits).await?;
     for company in companies {
-        let mut after = 0;
-        loop {
-            let actor = actor.clone();
-            let last = cycle
-                .events
-                .write(&cycle.db, move |conn, out| {
-                    let ids = repo::suspension_candidates(conn, company, as_of, after, BATCH)?;
-                    let mut counts = Counts::default();
-                    for &id in &ids {
-                        match conn.transaction(|conn| suspend(conn, &outbox, id, as_of, &actor)) {
-                            Ok(Some(made)) => {
-                                counts.suspended += 1;
-                                counts.reminders += made.len() as i64;
-                                out.notifications(made);
-                            }
-                            Ok(None) => {}
-                            Err(e) if e.is_contention() => return Err(e),
-                            Err(e) => {
-                                repo::record_error(conn, run_id, id, &failure("suspension", id, &e))?;
-                                counts.errors += 1;
-                            }
-                        }
-                    }
-                    repo::add_counts(conn, run_id, &counts)?;
-                    Ok(ids.last().copied().filter(|_| ids.len() as i64 == BATCH))
-                })
-                .await?;
-            match last {
-                Some(id) => after = id,
-                None => break,
-            }
-        }
+        let actor = actor.clone();
+        in_batches(cycle, move |conn, out, after| {
+            let ids = repo::suspension_candidates(conn, company, as_of, after, BATCH)?;
+            let suspend_one = |conn: &mut DbConn, id| suspend(conn, &outbox, id, as_of, &actor);
+            each_customer(conn, run_id, "suspension", &ids, suspend_one, |counts, made| {
+                if let Some(made) = made {
+                    counts.suspended += 1;
+                    counts.reminders += made.len() as i64;
+                    out.notifications(made);
+                }
+            })?;
+            Ok(ids)
+        })
+        .await?;
     }
 
     let suspensions_done = started.elapsed();
@@ -185,6 +147,49 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
         "billing run finished"
     );
     Ok(run)
+}
+
+/// Walks a per-customer step's candidates, [`BATCH`] customers per transaction (published
+/// after it commits), until a batch comes back short: `batch(conn, out, after)` handles the
+/// candidates after customer `after` and returns their IDs, in order.
+async fn in_batches<F>(cycle: &Cycle, batch: F) -> AppResult<()>
+where
+    F: FnMut(&mut DbConn, &mut Outgoing, i64) -> AppResult<Vec<i64>> + Clone + Send + 'static,
+{
+    let mut after = 0;
+    loop {
+        let mut batch = batch.clone();
+        let ids = cycle.events.write(&cycle.db, move |conn, out| batch(conn, out, after)).await?;
+        match ids.last() {
+            Some(&last) if ids.len() as i64 == BATCH => after = last,
+            _ => return Ok(()),
+        }
+    }
+}
+
+/// `step` for each customer of `ids`, each in a savepoint, what it did added up by `tally`: one
+/// failing is recorded against the run (as its `name` step) and counted, not fatal; contention
+/// fails the batch (to be tried again whole). The batch's counts are added to the run's.
+fn each_customer<T>(
+    conn: &mut DbConn,
+    run_id: i64,
+    name: &str,
+    ids: &[i64],
+    mut step: impl FnMut(&mut DbConn, i64) -> AppResult<T>,
+    mut tally: impl FnMut(&mut Counts, T),
+) -> AppResult<()> {
+    let mut counts = Counts::default();
+    for &id in ids {
+        match conn.transaction(|conn| step(conn, id)) {
+            Ok(done) => tally(&mut counts, done),
+            Err(e) if e.is_contention() => return Err(e),
+            Err(e) => {
+                repo::record_error(conn, run_id, id, &failure(name, id, &e))?;
+                counts.errors += 1;
+            }
+        }
+    }
+    repo::add_counts(conn, run_id, &counts)
 }
 
 /// What `billingRuns` shows of a customer's failure: the message of an input or state error

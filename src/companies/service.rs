@@ -1,39 +1,27 @@
 //! Companies as reference data: created, changed and deleted through [`crate::reference`].
 
 use super::model::{CompanyChanges, CompanyRow, NewCompany};
-use super::repo;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::Kind;
-use crate::reference::ReferenceTable;
 
-/// The `companies` table.
-pub struct Companies;
-
-impl ReferenceTable for Companies {
-    const KIND: Kind = Kind::Company;
-    type Row = CompanyRow;
-    type New = NewCompany;
-    type Changes = CompanyChanges;
-
-    fn insert(conn: &mut DbConn, new: &NewCompany) -> AppResult<CompanyRow> {
-        let row = repo::insert(conn, new)?;
-        prefixes_free(conn, &row)?;
-        Ok(row)
+crate::reference_table! {
+    /// The `companies` table.
+    pub struct Companies {
+        kind: Company,
+        repo: super::repo,
+        row: CompanyRow,
+        new: NewCompany,
+        changes: CompanyChanges,
     }
 
-    fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> AppResult<CompanyRow> {
-        let row = repo::update(conn, id, changes)?;
-        prefixes_free(conn, &row)?;
-        Ok(row)
-    }
-
-    fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
-        repo::delete(conn, id)
-    }
-
-    fn id(row: &CompanyRow) -> i64 {
-        row.id
+    /// Under financial-year numbering, no other company may have used the company's prefixes
+    /// (see [`crate::series::repo::ensure_prefix_free`]).
+    fn check_written(conn: &mut DbConn, row: &CompanyRow) -> AppResult<()> {
+        if row.invoice_numbering == crate::series::model::InvoiceNumbering::FinancialYear {
+            crate::series::repo::ensure_prefix_free(conn, row.id, &row.invoice_prefix, "invoicePrefix")?;
+            crate::series::repo::ensure_prefix_free(conn, row.id, &row.credit_note_prefix, "creditNotePrefix")?;
+        }
+        Ok(())
     }
 
     /// The GSTIN must belong to the company's state, whichever of the two changed; invoices and
@@ -54,16 +42,6 @@ impl ReferenceTable for Companies {
             row.credit_note_prefix
         ))
     }
-}
-
-/// Under financial-year numbering, no other company may have used the company's prefixes
-/// (see [`crate::series::repo::ensure_prefix_free`]).
-fn prefixes_free(conn: &mut DbConn, row: &CompanyRow) -> AppResult<()> {
-    if row.invoice_numbering == crate::series::model::InvoiceNumbering::FinancialYear {
-        crate::series::repo::ensure_prefix_free(conn, row.id, &row.invoice_prefix, "invoicePrefix")?;
-        crate::series::repo::ensure_prefix_free(conn, row.id, &row.credit_note_prefix, "creditNotePrefix")?;
-    }
-    Ok(())
 }
 
 /// `BAD_USER_INPUT` on `creditNotePrefix` when it equals the invoice prefix: an invoice and a

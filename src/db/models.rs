@@ -35,7 +35,8 @@
 /// checks it, and that the fields are every column, against `table::all_columns` at compile
 /// time. Both structs get `#[diesel(table_name = table)]`; the attributes written on each
 /// (derives, doc comments, `treat_none_as_default_value`) stay on that struct alone, while a
-/// field's doc comment is on it in both.
+/// field's doc comment is on it in both. Under `cfg(test)` the new row has `into_row(id, ..)`
+/// (the extra fields' values after `id`), for fixtures.
 #[macro_export]
 macro_rules! row_and_new {
     (
@@ -65,6 +66,15 @@ macro_rules! row_and_new {
         #[diesel(table_name = $table)]
         $new_vis struct $new {
             $($(#[$field_meta])* pub $field: $field_ty,)*
+        }
+
+        impl $new {
+            /// The row this new row reads back as once inserted as `id` (for tests' fixtures).
+            #[cfg(test)]
+            #[allow(dead_code)]
+            pub fn into_row(self, id: $id_ty $(, $extra: $extra_ty)*) -> $row {
+                $row { id, $($field: self.$field,)* $($extra,)* }
+            }
         }
 
         // `..Name` in the row names the new row declared with it.

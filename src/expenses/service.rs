@@ -5,32 +5,15 @@ use super::model::{ExpenseChanges, ExpenseRow, NewExpense};
 use super::repo;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::Kind;
-use crate::reference::ReferenceTable;
 
-/// The `expenses` table.
-pub struct Expenses;
-
-impl ReferenceTable for Expenses {
-    const KIND: Kind = Kind::Expense;
-    type Row = ExpenseRow;
-    type New = NewExpense;
-    type Changes = ExpenseChanges;
-
-    fn insert(conn: &mut DbConn, new: &NewExpense) -> AppResult<ExpenseRow> {
-        repo::insert(conn, new)
-    }
-
-    fn update(conn: &mut DbConn, id: i64, changes: &ExpenseChanges) -> AppResult<ExpenseRow> {
-        repo::update(conn, id, changes)
-    }
-
-    fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
-        repo::delete(conn, id)
-    }
-
-    fn id(row: &ExpenseRow) -> i64 {
-        row.id
+crate::reference_table! {
+    /// The `expenses` table.
+    pub struct Expenses {
+        kind: Expense,
+        repo: super::repo,
+        row: ExpenseRow,
+        new: NewExpense,
+        changes: ExpenseChanges,
     }
 
     fn check_new(conn: &mut DbConn, new: &NewExpense) -> AppResult<()> {

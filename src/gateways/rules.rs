@@ -1,7 +1,9 @@
 //! Pure rules of gateway money: when two reports are the same money, how a report that is not
 //! explains itself to staff, and the reference the payment it becomes carries.
 
-use super::model::GatewayPaymentRow;
+use chrono::NaiveDateTime;
+
+use super::model::{GatewayPaymentRow, NewGatewayPayment};
 use super::notification::{shown, Reported};
 use crate::money::rupees;
 
@@ -42,6 +44,30 @@ fn described(amount_paise: i64, currency: &str, customer_ref: Option<&str>) -> S
     match customer_ref {
         Some(customer) => format!("{money} for customer {}", shown(customer)),
         None => format!("{money} naming no customer"),
+    }
+}
+
+impl NewGatewayPayment {
+    /// The row for money `gateway_id` reported, at `now`, unmatched until it is recorded;
+    /// `conflict_no` is the row's [`conflict_no`].
+    pub fn reported(gateway_id: i64, reported: &Reported, conflict_no: i32, now: NaiveDateTime) -> Self {
+        NewGatewayPayment {
+            gateway_id,
+            gateway_payment_id: reported.gateway_payment_id.clone(),
+            amount_paise: reported.amount_paise,
+            currency: reported.currency.clone(),
+            method: reported.method,
+            utr: reported.utr.clone(),
+            customer_ref: reported.customer_ref.clone(),
+            invoice_ref: reported.invoice_ref.clone(),
+            payment_id: None,
+            unmatched_reason: None,
+            paid_at: now,
+            assigned_by: None,
+            created_at: now,
+            updated_at: now,
+            conflict_no,
+        }
     }
 }
 
@@ -88,24 +114,10 @@ mod tests {
 
     fn row(amount_paise: i64, currency: &str, customer_ref: Option<&str>) -> GatewayPaymentRow {
         let now = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap().and_hms_opt(10, 0, 0).unwrap();
-        GatewayPaymentRow {
-            id: 1,
-            gateway_id: 1,
-            gateway_payment_id: "pay_1".to_owned(),
-            amount_paise,
-            currency: currency.to_owned(),
-            method: PaymentMethod::Upi,
-            utr: None,
-            customer_ref: customer_ref.map(str::to_owned),
-            invoice_ref: Some("INV/1".to_owned()),
-            payment_id: None,
-            unmatched_reason: None,
-            paid_at: now,
-            assigned_by: None,
-            created_at: now,
-            updated_at: now,
-            conflict_no: 0,
-        }
+        let mut reported = reported(amount_paise, customer_ref);
+        reported.currency = currency.to_owned();
+        reported.invoice_ref = Some("INV/1".to_owned());
+        NewGatewayPayment::reported(1, &reported, 0, now).into_row(1)
     }
 
     #[test]

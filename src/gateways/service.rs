@@ -12,7 +12,6 @@ use crate::notifications::model::NotificationRow;
 use crate::notifications::Outbox;
 use crate::payments::model::{PaymentRow, PaymentStatus};
 use crate::payments::service::PaymentRequest;
-use crate::reference::ReferenceTable;
 use crate::secrets::SecretsKey;
 
 /// What a gateway's webhook secret is sealed for (bound into the sealed value).
@@ -47,29 +46,14 @@ impl GatewaySettings {
     }
 }
 
-/// The `payment_gateways` table.
-pub struct Gateways;
-
-impl ReferenceTable for Gateways {
-    const KIND: Kind = Kind::PaymentGateway;
-    type Row = GatewayRow;
-    type New = NewGateway;
-    type Changes = GatewayChanges;
-
-    fn insert(conn: &mut DbConn, new: &NewGateway) -> AppResult<GatewayRow> {
-        repo::insert(conn, new)
-    }
-
-    fn update(conn: &mut DbConn, id: i64, changes: &GatewayChanges) -> AppResult<GatewayRow> {
-        repo::update(conn, id, changes)
-    }
-
-    fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
-        repo::delete(conn, id)
-    }
-
-    fn id(row: &GatewayRow) -> i64 {
-        row.id
+crate::reference_table! {
+    /// The `payment_gateways` table.
+    pub struct Gateways {
+        kind: PaymentGateway,
+        repo: super::repo,
+        row: GatewayRow,
+        new: NewGateway,
+        changes: GatewayChanges,
     }
 
     fn check_new(conn: &mut DbConn, new: &NewGateway) -> AppResult<()> {

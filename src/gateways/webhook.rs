@@ -216,23 +216,7 @@ fn record_money(
         return Ok((EventOutcome::Duplicate, same.id, Vec::new()));
     }
     let now = crate::clock::now();
-    let mut row = NewGatewayPayment {
-        gateway_id: gateway.id,
-        gateway_payment_id: gateway_payment_id.clone(),
-        amount_paise: reported.amount_paise,
-        currency: reported.currency.clone(),
-        method: reported.method,
-        utr: reported.utr.clone(),
-        customer_ref: reported.customer_ref.clone(),
-        invoice_ref: reported.invoice_ref.clone(),
-        payment_id: None,
-        unmatched_reason: None,
-        paid_at: now,
-        assigned_by: None,
-        created_at: now,
-        updated_at: now,
-        conflict_no: rules::conflict_no(earlier.len()),
-    };
+    let mut row = NewGatewayPayment::reported(gateway.id, reported, rules::conflict_no(earlier.len()), now);
     if let Some(first) = earlier.first() {
         let what = format!("gateway payment id {}", notification::shown(&gateway_payment_id));
         row.unmatched_reason = Some(rules::reported_before(&what, first, reported));

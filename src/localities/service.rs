@@ -1,35 +1,17 @@
 //! Localities as reference data: created, changed and deleted through [`crate::reference`].
 
 use super::model::{LocalityChanges, LocalityRow, NewLocality};
-use super::repo;
 use crate::db::DbConn;
 use crate::error::AppResult;
-use crate::ids::Kind;
-use crate::reference::ReferenceTable;
 
-/// The `localities` table.
-pub struct Localities;
-
-impl ReferenceTable for Localities {
-    const KIND: Kind = Kind::Locality;
-    type Row = LocalityRow;
-    type New = NewLocality;
-    type Changes = LocalityChanges;
-
-    fn insert(conn: &mut DbConn, new: &NewLocality) -> AppResult<LocalityRow> {
-        repo::insert(conn, new)
-    }
-
-    fn update(conn: &mut DbConn, id: i64, changes: &LocalityChanges) -> AppResult<LocalityRow> {
-        repo::update(conn, id, changes)
-    }
-
-    fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
-        repo::delete(conn, id)
-    }
-
-    fn id(row: &LocalityRow) -> i64 {
-        row.id
+crate::reference_table! {
+    /// The `localities` table.
+    pub struct Localities {
+        kind: Locality,
+        repo: super::repo,
+        row: LocalityRow,
+        new: NewLocality,
+        changes: LocalityChanges,
     }
 
     fn check_new(conn: &mut DbConn, new: &NewLocality) -> AppResult<()> {
