@@ -16,6 +16,8 @@ struct Count {
 
 fn count(db: &std::path::Path, query: &str) -> i64 {
     let mut conn = SqliteConnection::establish(db.to_str().unwrap()).unwrap();
+    // The server may be checkpointing or recovering its WAL (it was killed): wait, as it does.
+    diesel::sql_query("PRAGMA busy_timeout = 5000").execute(&mut conn).unwrap();
     diesel::sql_query(format!("SELECT COUNT(*) AS n FROM ({query})"))
         .get_result::<Count>(&mut conn)
         .unwrap_or_else(|e| panic!("{query}: {e}"))
