@@ -40,8 +40,8 @@ pub struct UpdateComplaintInput {
     pub description: Option<String>,
     pub category: Option<ComplaintCategory>,
     pub priority: Option<ComplaintPriority>,
-    /// OPEN → IN_PROGRESS → RESOLVED → CLOSED; a RESOLVED complaint may go back to OPEN or
-    /// IN_PROGRESS. RESOLVED sets `resolvedAt`.
+    /// OPEN → IN_PROGRESS → RESOLVED → CLOSED; an OPEN complaint may be RESOLVED at once, and a
+    /// RESOLVED one may go back to OPEN or IN_PROGRESS. RESOLVED sets `resolvedAt`.
     pub status: Option<ComplaintStatus>,
     /// An active staff member, or `null` to unassign.
     pub assigned_employee_id: MaybeUndefined<ID>,
@@ -96,8 +96,8 @@ impl ComplaintMutation {
         Ok(Complaint(row))
     }
 
-    /// Changes a complaint (staff): status along OPEN → IN_PROGRESS → RESOLVED → CLOSED (a
-    /// RESOLVED one may reopen), assignment, priority, category, text. Subscribers of
+    /// Changes a complaint (staff): status along OPEN → IN_PROGRESS → RESOLVED → CLOSED (OPEN →
+    /// RESOLVED at once on the first call; a RESOLVED one may reopen), assignment, priority, category, text. Subscribers of
     /// `complaintUpdated` get the complaint as changed; the customer is notified of a new
     /// status and a newly assigned employee of the assignment.
     #[graphql(guard = "Require(Permission::WriteComplaints)")]
