@@ -78,9 +78,8 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         }
     }
     let utr = if req.from_gateway { req.upi_utr.clone() } else { rules::upi_utr(req.method, key.as_deref()) };
-    // A gateway looked its UTR up already, under the UTR's lock (`gateways::webhook`).
-    if let Some(utr) = utr.as_ref().filter(|_| !req.from_gateway) {
-        refuse_known_utr(conn, utr)?;
+    if let Some(utr) = &utr {
+        refuse_known_utr(conn, utr, !req.from_gateway)?;
     }
     let now = crate::clock::now();
     let mut new = NewPayment {
@@ -153,10 +152,10 @@ fn duplicate_reference(
     ))
 }
 
-/// `CONFLICT` when UPI reference `utr` of a payment entered by hand is already on a payment,
-/// whoever recorded it (a UPI payment is counted once, whether a cashier entered it or a
-/// gateway reported it), or when a gateway reported it and it waits unassigned.
-fn refuse_known_utr(conn: &mut DbConn, utr: &str) -> AppResult<()> {
+/// `CONFLICT` when UPI reference `utr` is already on a payment, whoever recorded it (a UPI
+/// payment is counted once, whether a cashier entered it or a gateway reported it), or, for a
+/// payment entered by hand (`by_hand`), when a gateway reported it and it waits unassigned.
+fn refuse_known_utr(conn: &mut DbConn, utr: &str, by_hand: bool) -> AppResult<()> {
     if let Some(first) = repo::by_utr(conn, utr)? {
         return Err(AppError::Conflict(format!(
             "UPI reference (UTR) {utr} is already recorded as payment {} ({} of ₹{}); the same UPI payment is \
@@ -166,13 +165,15 @@ fn refuse_known_utr(conn: &mut DbConn, utr: &str) -> AppResult<()> {
             rupees(first.amount_paise)
         )));
     }
-    if let Some(reported) = crate::gateways::repo::unmatched_by_utr(conn, utr)? {
-        return Err(AppError::Conflict(format!(
-            "UPI reference (UTR) {utr} was reported by a payment gateway as {} (₹{}), which waits \
-             unassigned: assign that gateway payment to the customer instead",
-            reported.gateway_payment_id,
-            rupees(reported.amount_paise)
-        )));
+    if by_hand {
+        if let Some(reported) = crate::gateways::repo::unmatched_by_utr(conn, utr)? {
+            return Err(AppError::Conflict(format!(
+                "UPI reference (UTR) {utr} was reported by a payment gateway as {} (₹{}), which waits \
+                 unassigned: assign that gateway payment to the customer instead",
+                reported.gateway_payment_id,
+                rupees(reported.amount_paise)
+            )));
+        }
     }
     Ok(())
 }
