@@ -87,6 +87,15 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     if !applied.is_empty() {
         tracing::info!(?applied, "applied database migrations");
     }
+    // Invoices and credit notes issued before issued documents were frozen get their record now,
+    // as they print today (once; a no-op after).
+    let frozen = db
+        .write(documents::source::backfill)
+        .await
+        .map_err(|e| anyhow::Error::from(e).context("freezing the records of issued documents"))?;
+    if frozen > 0 {
+        tracing::info!(frozen, "froze the records of documents issued before this version");
+    }
     // Before anything can seal or open a secret: a key that is not this database's stops here.
     secrets_check::verify(&db, config.secrets_key.as_ref()).await?;
     let first_admin_password = employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;

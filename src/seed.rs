@@ -160,7 +160,7 @@ fn fill(
     let mut summary = Summary::default();
 
     // Companies, localities, plans.
-    let company = |name: &str, gstin: Option<&str>| NewCompany {
+    let company = |name: &str, gstin: Option<&str>, prefixes: (&str, &str)| NewCompany {
         name: name.to_owned(),
         gstin: gstin.map(str::to_owned),
         state: "Maharashtra".to_owned(),
@@ -170,13 +170,17 @@ fn fill(
         gst_rate_bp: 1800,
         created_at: now,
         updated_at: now,
-        invoice_numbering: crate::series::model::InvoiceNumbering::Timestamp,
-        invoice_prefix: "INV".to_owned(),
-        credit_note_prefix: "CN".to_owned(),
+        invoice_numbering: crate::series::model::InvoiceNumbering::FinancialYear,
+        invoice_prefix: prefixes.0.to_owned(),
+        credit_note_prefix: prefixes.1.to_owned(),
         grace_days: 7,
         postpaid_limit_days: 30,
     };
-    let company_rows = [company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV")), company("Sahyadri Cable Network", None)];
+    let company_rows = [
+        company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV"), ("INV", "CN")),
+        // Not registered under GST: its bills of supply charge no tax.
+        company("Sahyadri Cable Network", None, ("SCN", "SCC")),
+    ];
     insert_all!(conn, companies::table, company_rows, 100);
     let company_ids: Vec<i64> = companies::table.order(companies::id).select(companies::id).load(conn)?;
     summary.companies = company_ids.len();
@@ -360,7 +364,8 @@ fn fill(
         let mut date = *signed_up;
         while date < c.end_date {
             let bill = prices[&c.plan_id] * i64::from(c.period_months);
-            let tax = gst(bill, 1800, same_state(&c.state, "Maharashtra"));
+            let rate = if c.company_id == company_ids[0] { 1800 } else { 0 };
+            let tax = gst(bill, rate, same_state(&c.state, "Maharashtra"));
             let amounts = Amounts { bill, tax, installation: 0, discount: 0 };
             let total = total(&amounts).map_err(|e| AppError::Internal(e.message.into()))?;
             let counter = per_day.entry(date).or_insert(0);
@@ -413,10 +418,11 @@ fn fill(
                 company_id: c.company_id,
                 place_of_supply: c.state.clone(),
                 customer_gstin: c.customer_gst_no.clone(),
-                gst_rate_bp: 1800,
+                gst_rate_bp: rate,
                 series: "INV".to_owned(),
                 serial: None,
                 billing_run_id: None,
+                issued_at: (status != InvoiceStatus::Draft).then_some(now),
             });
             date = date + span;
         }
@@ -481,6 +487,8 @@ fn fill(
     let expenses = demo_expenses(&company_ids, customer_count, today, now, &mut rng);
     insert_all!(conn, expenses::table, expenses, 1000);
     summary.expenses = expenses.len();
+    // Each issued invoice's record, as a server takes it when an invoice is issued.
+    crate::documents::source::backfill(conn)?;
     Ok(summary)
 }
 

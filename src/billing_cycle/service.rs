@@ -267,6 +267,8 @@ fn renew(
             period_end: Some(period.end),
             include_pending_addons: true,
             billing_run_id: Some(run_id),
+            // A renewal is the period's tax invoice, issued as it is raised.
+            issue: true,
         };
         raise_for(conn, &customer, &company, &draft, actor)?;
         raised += 1;

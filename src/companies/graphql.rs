@@ -113,21 +113,26 @@ pub struct CompanyFilterInput {
 pub struct CreateCompanyInput {
     /// Trading name; must not be used by another company.
     pub name: String,
-    /// GSTIN, checked for shape and check character.
+    /// GSTIN, checked for shape and check character. Without one the company charges no GST
+    /// and issues bills of supply (CGST Act section 32).
     pub gstin: Option<String>,
     /// State of registration, e.g. `Maharashtra`.
     pub state: String,
+    /// Required with a GSTIN: tax invoices show it.
     pub address: Option<String>,
     /// 10-digit mobile or 11-digit landline with STD code.
     pub phone: Option<String>,
     pub email: Option<String>,
     /// GST rate in percent; 18.00 when left out.
     pub gst_rate: Option<Percent>,
-    /// `TIMESTAMP` when left out. Under `FINANCIAL_YEAR` no two companies may share a prefix.
+    /// `FINANCIAL_YEAR` when left out. `TIMESTAMP` (the original system's `INV` + time) only
+    /// for a company without a GSTIN. Under `FINANCIAL_YEAR` no two companies share a prefix.
     pub invoice_numbering: Option<InvoiceNumbering>,
-    /// 1–4 of `A-Z0-9` (lower case is raised); `INV` when left out.
+    /// 1–4 of `A-Z0-9` (lower case is raised). When left out: `INV`, or the first of `INV2`,
+    /// `INV3` ... that no other company uses.
     pub invoice_prefix: Option<String>,
-    /// 1–4 of `A-Z0-9`, not the invoice prefix; `CN` when left out.
+    /// 1–4 of `A-Z0-9`, not the invoice prefix. When left out: `CN`, or the first of `CN2`,
+    /// `CN3` ... that no other company uses.
     pub credit_note_prefix: Option<String>,
     /// Days a prepaid period may run unpaid before suspension (0–365; 7 when left out).
     pub grace_days: Option<i32>,
@@ -172,7 +177,7 @@ impl CreateCompanyInput {
             gst_rate_bp: validate::rate_basis_points("gstRate", self.gst_rate.map_or(DEFAULT_GST_RATE_BP, |p| p.0))?,
             created_at: now,
             updated_at: now,
-            invoice_numbering: self.invoice_numbering.unwrap_or(InvoiceNumbering::Timestamp),
+            invoice_numbering: self.invoice_numbering.unwrap_or(InvoiceNumbering::FinancialYear),
             invoice_prefix: prefix("invoicePrefix", self.invoice_prefix.as_deref().unwrap_or("INV"))?,
             credit_note_prefix: prefix("creditNotePrefix", self.credit_note_prefix.as_deref().unwrap_or("CN"))?,
             grace_days: days("graceDays", self.grace_days.unwrap_or(7))?,
@@ -252,8 +257,14 @@ impl CompanyMutation {
     #[graphql(guard = "Require(Permission::WriteReferenceData)")]
     async fn create_company(&self, ctx: &Context<'_>, input: CreateCompanyInput) -> Result<Company> {
         let actor = Actor::from(principal(ctx)?);
-        let new = input.validate()?;
-        let row = db(ctx).write(move |conn| reference::create::<Companies>(conn, &new, &actor)).await?;
+        let defaults = (input.invoice_prefix.is_none(), input.credit_note_prefix.is_none());
+        let mut new = input.validate()?;
+        let row = db(ctx)
+            .write(move |conn| {
+                super::service::default_prefixes(conn, &mut new, defaults.0, defaults.1)?;
+                reference::create::<Companies>(conn, &new, &actor)
+            })
+            .await?;
         Ok(Company(row))
     }
 

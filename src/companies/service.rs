@@ -1,8 +1,12 @@
 //! Companies as reference data: created, changed and deleted through [`crate::reference`].
 
+use diesel::prelude::*;
+
 use super::model::{CompanyChanges, CompanyRow, NewCompany};
+use crate::db::schema::{companies, document_series};
 use crate::db::DbConn;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::series::model::InvoiceNumbering;
 
 crate::reference_table! {
     /// The `companies` table.
@@ -14,9 +18,11 @@ crate::reference_table! {
         changes: CompanyChanges,
     }
 
-    /// Under financial-year numbering, no other company may have used the company's prefixes
-    /// (see [`crate::series::repo::ensure_prefix_free`]).
+    /// A registered company numbers by financial year and shows its address (Rule 46); under
+    /// financial-year numbering, no other company may have used the company's prefixes (see
+    /// [`crate::series::repo::ensure_prefix_free`]).
     fn check_written(conn: &mut DbConn, row: &CompanyRow) -> AppResult<()> {
+        registered_rules(row)?;
         if row.invoice_numbering == crate::series::model::InvoiceNumbering::FinancialYear {
             crate::series::repo::ensure_prefix_free(conn, row.id, &row.invoice_prefix, "invoicePrefix")?;
             crate::series::repo::ensure_prefix_free(conn, row.id, &row.credit_note_prefix, "creditNotePrefix")?;
@@ -44,11 +50,63 @@ crate::reference_table! {
     }
 }
 
+/// What a company with a GSTIN must have: financial-year numbering (Rule 46(b): at most 16
+/// characters, consecutive; timestamp numbers are neither) and an address to print on its tax
+/// invoices (Rule 46(a)).
+fn registered_rules(row: &CompanyRow) -> AppResult<()> {
+    if row.gstin.is_none() {
+        return Ok(());
+    }
+    if row.invoice_numbering != InvoiceNumbering::FinancialYear {
+        return Err(AppError::bad_input(
+            "invoiceNumbering",
+            "a company with a GSTIN numbers its invoices by FINANCIAL_YEAR: TIMESTAMP numbers are 17 \
+             characters and not consecutive, which CGST Rule 46(b) and the GST portal refuse",
+        ));
+    }
+    if row.address.as_deref().is_none_or(|a| a.trim().is_empty()) {
+        return Err(AppError::bad_input(
+            "address",
+            "a company with a GSTIN needs an `address`: its tax invoices must show it (CGST Rule 46)",
+        ));
+    }
+    Ok(())
+}
+
+/// The prefixes a new company is given when it names none: the first of `INV`, `INV2` ...
+/// `INV9`, `IN10` ... (and `CN`, `CN2` ... for credit notes) that no other company uses or has
+/// numbered documents under, so a second company never fails on a default it did not choose.
+pub fn default_prefixes(conn: &mut DbConn, new: &mut NewCompany, invoice: bool, credit_note: bool) -> AppResult<()> {
+    let mut taken: Vec<String> = companies::table
+        .select(companies::invoice_prefix)
+        .load::<String>(conn)?
+        .into_iter()
+        .chain(companies::table.select(companies::credit_note_prefix).load::<String>(conn)?)
+        .collect();
+    let used_series: Vec<String> = document_series::table.select(document_series::series).load(conn)?;
+    taken.extend(used_series.iter().filter_map(|s| s.split('/').next().map(str::to_owned)));
+    let pick = |base: &str, short: &str, taken: &[String]| -> String {
+        std::iter::once(base.to_owned())
+            .chain((2..10).map(|n| format!("{base}{n}")))
+            .chain((10..100).map(|n| format!("{short}{n}")))
+            .find(|p| !taken.contains(p))
+            .unwrap_or_else(|| base.to_owned())
+    };
+    if invoice {
+        new.invoice_prefix = pick("INV", "IN", &taken);
+        taken.push(new.invoice_prefix.clone());
+    }
+    if credit_note {
+        new.credit_note_prefix = pick("CN", "C", &taken);
+    }
+    Ok(())
+}
+
 /// `BAD_USER_INPUT` on `creditNotePrefix` when it equals the invoice prefix: an invoice and a
 /// credit note must never share a number.
 pub fn distinct_prefixes(invoice_prefix: &str, credit_note_prefix: &str) -> AppResult<()> {
     if invoice_prefix == credit_note_prefix {
-        return Err(crate::error::AppError::bad_input(
+        return Err(AppError::bad_input(
             "creditNotePrefix",
             format!("`creditNotePrefix` must differ from `invoicePrefix` ({invoice_prefix})"),
         ));

@@ -2,6 +2,13 @@
 
 use crate::invoices::rules::TaxSplit;
 
+/// The last day a credit note may be issued for an invoice dated `invoice_date` (CGST Act
+/// section 34(2)): 30 November after the end of the invoice's financial year.
+pub fn last_note_date(invoice_date: chrono::NaiveDate) -> chrono::NaiveDate {
+    let year = crate::series::rules::financial_year(invoice_date) + 1;
+    chrono::NaiveDate::from_ymd_opt(year, 11, 30).unwrap_or(invoice_date)
+}
+
 /// A credit (or any amount that includes GST) split into the value it was charged on and the
 /// taxes in it. `taxable + cgst + sgst + igst` is the whole amount, always.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -46,6 +53,13 @@ pub fn split(credit: i64, total: i64, tax: TaxSplit) -> CreditSplit {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn credit_notes_close_on_the_thirtieth_of_november_after_the_year() {
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(super::last_note_date(day(2026, 3, 31)), day(2026, 11, 30));
+        assert_eq!(super::last_note_date(day(2025, 4, 1)), day(2026, 11, 30));
+        assert_eq!(super::last_note_date(day(2026, 4, 1)), day(2027, 11, 30));
+    }
     use super::*;
     use proptest::prelude::*;
 

@@ -5,7 +5,7 @@ use super::repo;
 use super::rules::CreditSplit;
 use crate::audit::Actor;
 use crate::db::DbConn;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::invoices::model::InvoiceRow;
 
 /// Issues a credit note for `split` of `invoice` (as it was before the credit), dated today
@@ -18,6 +18,21 @@ pub fn issue(
     reason: &str,
     actor: &Actor,
 ) -> AppResult<CreditNoteRow> {
+    let today = crate::clock::today();
+    let last = super::rules::last_note_date(invoice.invoice_date);
+    if today > last {
+        let start = crate::series::rules::financial_year(invoice.invoice_date);
+        let year = format!("{start}-{:02}", (start + 1).rem_euclid(100));
+        return Err(AppError::bad_input(
+            "id",
+            format!(
+                "credit notes for {year} invoices could be issued until {} (CGST Act section 34(2)); \
+                 {} can no longer be reduced",
+                last.format("%d-%m-%Y"),
+                invoice.invoice_number
+            ),
+        ));
+    }
     let company = crate::companies::repo::find(conn, invoice.company_id)?;
     let new = NewCreditNote {
         credit_note_number: String::new(),
@@ -37,5 +52,7 @@ pub fn issue(
         issued_by_name: actor.name.clone(),
         created_at: crate::clock::now(),
     };
-    repo::insert_numbered(conn, &company, new, crate::clock::local_now())
+    let note = repo::insert_numbered(conn, &company, new, crate::clock::local_now())?;
+    crate::documents::source::freeze_credit_note(conn, &note)?;
+    Ok(note)
 }

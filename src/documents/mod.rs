@@ -1,9 +1,12 @@
-//! Tax invoices and credit notes as documents a customer can be sent (CGST Rules 46 and 53):
-//! [`source`] reads what a document shows, [`html`] and [`pdf`] render it the same way.
+//! Tax invoices, bills of supply, credit notes and proformas as documents a customer can be
+//! sent (CGST Rules 46, 49 and 53): [`source`] reads what a document shows (an issued one from
+//! its [`snapshot`], kept by [`repo`]), [`html`] and [`pdf`] render it the same way.
 
 pub mod html;
 pub mod model;
 pub mod pdf;
+pub mod repo;
+pub mod snapshot;
 pub mod source;
 pub mod text;
 pub mod words;

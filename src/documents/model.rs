@@ -1,12 +1,20 @@
 //! What a tax invoice or credit note shows, as plain data (no database, no layout).
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// SAC of telecommunication services (broadband, cable TV).
+pub const SAC: &str = "9984";
 
 /// Which document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DocumentKind {
     TaxInvoice,
     CreditNote,
+    /// A supply by a company without a GSTIN: no tax may be charged (CGST Act section 32).
+    BillOfSupply,
+    /// A draft invoice that was never issued: not a tax invoice, in no return.
+    Proforma,
 }
 
 impl DocumentKind {
@@ -15,12 +23,14 @@ impl DocumentKind {
         match self {
             DocumentKind::TaxInvoice => "Tax Invoice",
             DocumentKind::CreditNote => "Credit Note",
+            DocumentKind::BillOfSupply => "Bill of Supply",
+            DocumentKind::Proforma => "Proforma Invoice",
         }
     }
 }
 
 /// The supplier or the recipient.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {
     pub name: String,
     pub address_lines: Vec<String>,
@@ -32,24 +42,27 @@ pub struct Party {
 }
 
 /// One charged line (the plan, installation, an add-on). Amount in paise, before tax.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub description: String,
     pub sac: String,
     pub period: Option<(NaiveDate, NaiveDate)>,
     pub amount_paise: i64,
+    /// The line's GST rate in basis points (1800 = 18 %); 0 on a bill of supply.
+    #[serde(default)]
+    pub rate_bp: i32,
 }
 
 /// One tax: name `CGST`, `SGST` or `IGST`, rate in basis points (900 = 9 %), amount in paise.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxLine {
-    pub name: &'static str,
+    pub name: String,
     pub rate_bp: i32,
     pub amount_paise: i64,
 }
 
 /// Everything a tax invoice (CGST Rule 46) or a credit note (Rule 53) shows.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaxDocument {
     pub kind: DocumentKind,
     pub number: String,

@@ -1,46 +1,231 @@
-//! The tax invoice and credit note documents as stored: reads the rows a document shows and
-//! builds its [`TaxDocument`]. Invoices are shown as issued: the amounts on an invoice row are
-//! net of its credit notes, so their taxable value and taxes are added back here (the credit
-//! notes are documents of their own).
+//! Documents from the database. An issued invoice or credit note is printed (and filed) from
+//! its snapshot, frozen when it was issued ([`freeze_invoice`], [`freeze_credit_note`]); only
+//! an invoice's paid amount, balance and cancellation come from today's row. A proforma (a
+//! draft never issued) is built from today's data. Invoice rows are net of their credit notes,
+//! so a snapshot taken after a credit note (documents issued before snapshots existed) adds
+//! back what the notes took off.
+
+use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::model::{DocumentKind, Line, Party, TaxDocument, TaxLine};
+use super::model::{DocumentKind, Line, Party, TaxDocument, TaxLine, SAC};
+use super::snapshot::{Filed, Snapshot, VERSION};
 use crate::companies::model::CompanyRow;
 use crate::credit_notes::model::CreditNoteRow;
 use crate::customers::model::CustomerRow;
-use crate::db::schema::{addon_bills, customers, plans};
+use crate::db::schema::{addon_bills, customers, document_snapshots, invoices, plans};
 use crate::db::DbConn;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::invoices::model::{InvoiceRow, InvoiceStatus};
 use crate::invoices::rules::TaxSplit;
+use crate::series::model::DocumentType;
 
-/// SAC of telecommunication services (broadband, cable TV).
-pub const SAC: &str = "9984";
-
-/// The tax invoice `id` as a document, and the customer it belongs to (for access checks).
+/// The invoice `id` as a document, and the customer it belongs to (for access checks).
 pub fn invoice(conn: &mut DbConn, id: i64) -> AppResult<(TaxDocument, i64)> {
     let invoice = crate::invoices::repo::find(conn, id)?;
-    let company = crate::companies::repo::find(conn, invoice.company_id)?;
-    let customer: CustomerRow = customers::table.find(invoice.customer_id).first(conn)?;
-    let notes = crate::credit_notes::repo::of_invoices(conn, &[invoice.id])?;
-    let plan: Option<(String, Option<String>)> =
-        plans::table.find(customer.plan_id).select((plans::name, plans::speed)).first(conn).optional()?;
-    let addons: Vec<(String, String, i64)> = addon_bills::table
-        .filter(addon_bills::invoice_id.eq(invoice.id))
-        .order(addon_bills::id.asc())
-        .select((addon_bills::description, addon_bills::addon_type, addon_bills::amount_paise))
-        .load(conn)?;
-    Ok((invoice_document(&invoice, &company, &customer, plan, &addons, &notes), customer.id))
+    let document = match invoice.issued_at {
+        Some(_) => issued_invoice(conn, &invoice)?.document,
+        None => {
+            let mut proforma = live_invoice(conn, &invoice)?.document;
+            proforma.kind = DocumentKind::Proforma;
+            proforma
+        }
+    };
+    Ok((with_status(document, &invoice), invoice.customer_id))
 }
 
 /// The credit note `id` as a document, and the customer it belongs to.
 pub fn credit_note(conn: &mut DbConn, id: i64) -> AppResult<(TaxDocument, i64)> {
     let note = crate::credit_notes::repo::find(conn, id)?;
+    let snapshot = match super::repo::find(conn, DocumentType::CreditNote, id)? {
+        Some(s) => s,
+        None => freeze_credit_note(conn, &note)?,
+    };
+    Ok((snapshot.document, note.customer_id))
+}
+
+/// The snapshot of the issued `invoice`; one taken now if it has none (an invoice issued
+/// before snapshots existed, if start-up has not taken it yet).
+pub fn issued_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> {
+    match super::repo::find(conn, DocumentType::Invoice, invoice.id)? {
+        Some(s) => Ok(s),
+        None => freeze_invoice(conn, invoice),
+    }
+}
+
+/// Freezes what the issued `invoice` shows today as its record.
+pub fn freeze_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> {
+    let snapshot = live_invoice(conn, invoice)?;
+    super::repo::insert(conn, invoice.company_id, DocumentType::Invoice, invoice.id, &snapshot)?;
+    Ok(snapshot)
+}
+
+/// Freezes the credit note `note` from its invoice's snapshot.
+pub fn freeze_credit_note(conn: &mut DbConn, note: &CreditNoteRow) -> AppResult<Snapshot> {
     let invoice = crate::invoices::repo::find(conn, note.invoice_id)?;
-    let company = crate::companies::repo::find(conn, note.company_id)?;
-    let customer: CustomerRow = customers::table.find(note.customer_id).first(conn)?;
-    Ok((credit_note_document(&note, &invoice, &company, &customer), customer.id))
+    let issued = issued_invoice(conn, &invoice)?;
+    let snapshot = super::snapshot::credit_note(note, &issued);
+    super::repo::insert(conn, note.company_id, DocumentType::CreditNote, note.id, &snapshot)?;
+    Ok(snapshot)
+}
+
+/// `document` with what changes after issue taken from `invoice`'s row: paid, balance, due
+/// date, cancellation.
+fn with_status(mut document: TaxDocument, invoice: &InvoiceRow) -> TaxDocument {
+    document.paid_paise = Some(invoice.paid_paise);
+    document.balance_paise = Some(invoice.balance_paise);
+    document.due_date = Some(invoice.due_date);
+    document.cancelled = invoice.status == InvoiceStatus::Cancelled;
+    document
+}
+
+/// What the rows say about `invoice` today.
+fn live_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> {
+    let mut live = Live::load(conn, std::slice::from_ref(invoice))?;
+    live.snapshot(invoice)
+}
+
+/// Takes the snapshot of every issued invoice and credit note that has none (documents issued
+/// before snapshots existed: they are frozen as they print now), in batches; returns how many.
+/// Run at start-up, after the migrations.
+pub fn backfill(conn: &mut DbConn) -> AppResult<usize> {
+    let mut done = 0;
+    loop {
+        let batch: Vec<InvoiceRow> = invoices::table
+            .filter(invoices::issued_at.is_not_null())
+            .filter(diesel::dsl::not(diesel::dsl::exists(
+                document_snapshots::table
+                    .filter(document_snapshots::document.eq(DocumentType::Invoice))
+                    .filter(document_snapshots::document_id.eq(invoices::id)),
+            )))
+            .order(invoices::id.asc())
+            .limit(500)
+            .load(conn)?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut live = Live::load(conn, &batch)?;
+        for invoice in &batch {
+            let snapshot = live.snapshot(invoice)?;
+            super::repo::insert(conn, invoice.company_id, DocumentType::Invoice, invoice.id, &snapshot)?;
+            done += 1;
+        }
+    }
+    let notes: Vec<CreditNoteRow> = crate::db::schema::credit_notes::table
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            document_snapshots::table
+                .filter(document_snapshots::document.eq(DocumentType::CreditNote))
+                .filter(document_snapshots::document_id.eq(crate::db::schema::credit_notes::id)),
+        )))
+        .order(crate::db::schema::credit_notes::id.asc())
+        .load(conn)?;
+    for note in &notes {
+        freeze_credit_note(conn, note)?;
+        done += 1;
+    }
+    Ok(done)
+}
+
+/// Today's rows behind a batch of invoices.
+struct Live {
+    companies: HashMap<i64, CompanyRow>,
+    customers: HashMap<i64, CustomerRow>,
+    plans: HashMap<i64, (String, Option<String>)>,
+    addons: HashMap<i64, Vec<(String, String, i64)>>,
+    notes: HashMap<i64, Vec<CreditNoteRow>>,
+}
+
+impl Live {
+    fn load(conn: &mut DbConn, batch: &[InvoiceRow]) -> AppResult<Live> {
+        let ids: Vec<i64> = batch.iter().map(|i| i.id).collect();
+        let mut customer_ids: Vec<i64> = batch.iter().map(|i| i.customer_id).collect();
+        customer_ids.sort_unstable();
+        customer_ids.dedup();
+        let mut company_ids: Vec<i64> = batch.iter().map(|i| i.company_id).collect();
+        company_ids.sort_unstable();
+        company_ids.dedup();
+        let customers: HashMap<i64, CustomerRow> = customers::table
+            .filter(customers::id.eq_any(&customer_ids))
+            .load::<CustomerRow>(conn)?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        let mut plan_ids: Vec<i64> = customers.values().map(|c| c.plan_id).collect();
+        plan_ids.sort_unstable();
+        plan_ids.dedup();
+        let plans = plans::table
+            .filter(plans::id.eq_any(&plan_ids))
+            .select((plans::id, plans::name, plans::speed))
+            .load::<(i64, String, Option<String>)>(conn)?
+            .into_iter()
+            .map(|(id, name, speed)| (id, (name, speed)))
+            .collect();
+        let companies = crate::companies::repo::by_ids(conn, &company_ids)?.into_iter().map(|c| (c.id, c)).collect();
+        let mut addons: HashMap<i64, Vec<(String, String, i64)>> = HashMap::new();
+        let rows: Vec<(Option<i64>, String, String, i64)> = addon_bills::table
+            .filter(addon_bills::invoice_id.eq_any(&ids))
+            .order(addon_bills::id.asc())
+            .select((
+                addon_bills::invoice_id,
+                addon_bills::description,
+                addon_bills::addon_type,
+                addon_bills::amount_paise,
+            ))
+            .load(conn)?;
+        for (invoice_id, description, kind, amount) in rows {
+            if let Some(id) = invoice_id {
+                addons.entry(id).or_default().push((description, kind, amount));
+            }
+        }
+        let mut notes: HashMap<i64, Vec<CreditNoteRow>> = HashMap::new();
+        for n in crate::credit_notes::repo::of_invoices(conn, &ids)? {
+            notes.entry(n.invoice_id).or_default().push(n);
+        }
+        Ok(Live { companies, customers, plans, addons, notes })
+    }
+
+    fn snapshot(&mut self, invoice: &InvoiceRow) -> AppResult<Snapshot> {
+        let company = self
+            .companies
+            .get(&invoice.company_id)
+            .ok_or_else(|| AppError::Internal(format!("invoice {} has no company", invoice.invoice_number)))?;
+        let customer = self
+            .customers
+            .get(&invoice.customer_id)
+            .ok_or_else(|| AppError::Internal(format!("invoice {} has no customer", invoice.invoice_number)))?;
+        let plan = self.plans.get(&customer.plan_id).cloned();
+        let none = Vec::new();
+        let addons = self.addons.get(&invoice.id).unwrap_or(&none);
+        let no_notes = Vec::new();
+        let notes = self.notes.get(&invoice.id).unwrap_or(&no_notes);
+        Ok(Snapshot {
+            version: VERSION,
+            document: invoice_document(invoice, company, customer, plan, addons, notes),
+            filed: filed_invoice(invoice, company, notes),
+        })
+    }
+}
+
+/// An invoice's GSTR-1 line as issued: its row plus what its credit notes took off.
+pub fn filed_invoice(i: &InvoiceRow, company: &CompanyRow, notes: &[CreditNoteRow]) -> Filed {
+    let issued = as_issued(i, notes);
+    let taxes = issued.tax.cgst + issued.tax.sgst + issued.tax.igst;
+    Filed {
+        series: i.series.clone(),
+        serial: i.serial,
+        customer_gstin: i.customer_gstin.clone(),
+        // 97: "other territory", for a state name the table does not know.
+        pos_code: crate::states::gst_code(&i.place_of_supply).unwrap_or("97").to_owned(),
+        inter_state: crate::invoices::rules::inter_state(issued.tax, &i.place_of_supply, &company.state),
+        rate_bp: if taxes == 0 { 0 } else { i.gst_rate_bp },
+        taxable_paise: issued.total - taxes,
+        igst_paise: issued.tax.igst,
+        cgst_paise: issued.tax.cgst,
+        sgst_paise: issued.tax.sgst,
+        value_paise: issued.total,
+        invoice_value_paise: None,
+    }
 }
 
 /// The company as the supplier.
@@ -84,12 +269,12 @@ fn lines(text: &str) -> Vec<String> {
 /// the company's state, else IGST at the full rate.
 fn tax_lines(invoice: &InvoiceRow, company: &CompanyRow, tax: TaxSplit) -> Vec<TaxLine> {
     if crate::invoices::rules::inter_state(tax, &invoice.place_of_supply, &company.state) {
-        vec![TaxLine { name: "IGST", rate_bp: invoice.gst_rate_bp, amount_paise: tax.igst }]
+        vec![TaxLine { name: "IGST".to_owned(), rate_bp: invoice.gst_rate_bp, amount_paise: tax.igst }]
     } else {
         let half = invoice.gst_rate_bp / 2;
         vec![
-            TaxLine { name: "CGST", rate_bp: half, amount_paise: tax.cgst },
-            TaxLine { name: "SGST", rate_bp: invoice.gst_rate_bp - half, amount_paise: tax.sgst },
+            TaxLine { name: "CGST".to_owned(), rate_bp: half, amount_paise: tax.cgst },
+            TaxLine { name: "SGST".to_owned(), rate_bp: invoice.gst_rate_bp - half, amount_paise: tax.sgst },
         ]
     }
 }
@@ -115,7 +300,7 @@ pub fn as_issued(invoice: &InvoiceRow, notes: &[CreditNoteRow]) -> AsIssued {
     }
 }
 
-/// A tax invoice as issued (Rule 46).
+/// A tax invoice as issued (Rule 46); a bill of supply when the company has no GSTIN.
 pub fn invoice_document(
     invoice: &InvoiceRow,
     company: &CompanyRow,
@@ -135,7 +320,13 @@ pub fn invoice_document(
             Some((name, None)) => name,
             None => "Service charges".to_owned(),
         };
-        items.push(Line { description, sac: SAC.to_owned(), period, amount_paise: service });
+        items.push(Line {
+            description,
+            sac: SAC.to_owned(),
+            period,
+            amount_paise: service,
+            rate_bp: invoice.gst_rate_bp,
+        });
     }
     for (description, kind, amount) in addons {
         items.push(Line {
@@ -143,6 +334,7 @@ pub fn invoice_document(
             sac: SAC.to_owned(),
             period: None,
             amount_paise: *amount,
+            rate_bp: invoice.gst_rate_bp,
         });
     }
     if invoice.installation_paise > 0 {
@@ -151,11 +343,15 @@ pub fn invoice_document(
             sac: SAC.to_owned(),
             period: None,
             amount_paise: invoice.installation_paise,
+            rate_bp: invoice.gst_rate_bp,
         });
     }
     let taxable = invoice.bill_paise + invoice.installation_paise - issued.discount;
+    // No GSTIN, no tax (section 32): a bill of supply. (Invoices of such a company from before
+    // that rule charged tax, and print as the tax invoices they were.)
+    let untaxed = company.gstin.is_none() && issued.tax == TaxSplit::default();
     TaxDocument {
-        kind: DocumentKind::TaxInvoice,
+        kind: if untaxed { DocumentKind::BillOfSupply } else { DocumentKind::TaxInvoice },
         number: invoice.invoice_number.clone(),
         date: invoice.invoice_date,
         supplier: supplier(company),
@@ -166,7 +362,7 @@ pub fn invoice_document(
         lines: items,
         discount_paise: issued.discount,
         taxable_paise: taxable,
-        taxes: tax_lines(invoice, company, issued.tax),
+        taxes: if untaxed { Vec::new() } else { tax_lines(invoice, company, issued.tax) },
         total_paise: issued.total,
         paid_paise: Some(invoice.paid_paise),
         balance_paise: Some(invoice.balance_paise),
@@ -174,41 +370,5 @@ pub fn invoice_document(
         reason: None,
         issued_by: None,
         cancelled: invoice.status == InvoiceStatus::Cancelled,
-    }
-}
-
-/// A credit note (Rule 53) against `invoice`.
-pub fn credit_note_document(
-    note: &CreditNoteRow,
-    invoice: &InvoiceRow,
-    company: &CompanyRow,
-    customer: &CustomerRow,
-) -> TaxDocument {
-    let tax = TaxSplit { cgst: note.cgst_paise, sgst: note.sgst_paise, igst: note.igst_paise };
-    TaxDocument {
-        kind: DocumentKind::CreditNote,
-        number: note.credit_note_number.clone(),
-        date: note.note_date,
-        supplier: supplier(company),
-        recipient: recipient(customer, invoice),
-        place_of_supply: invoice.place_of_supply.clone(),
-        place_of_supply_code: crate::states::gst_code(&invoice.place_of_supply).map(str::to_owned),
-        original_invoice: Some((invoice.invoice_number.clone(), invoice.invoice_date)),
-        lines: vec![Line {
-            description: format!("Value reduced on invoice {}", invoice.invoice_number),
-            sac: SAC.to_owned(),
-            period: invoice.billing_period_start.zip(invoice.billing_period_end),
-            amount_paise: note.taxable_paise,
-        }],
-        discount_paise: 0,
-        taxable_paise: note.taxable_paise,
-        taxes: tax_lines(invoice, company, tax),
-        total_paise: note.amount_paise,
-        paid_paise: None,
-        balance_paise: None,
-        due_date: None,
-        reason: Some(note.reason.clone()),
-        issued_by: Some(note.issued_by_name.clone()),
-        cancelled: false,
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::model::{Party, TaxDocument};
+use super::model::{DocumentKind, Party, TaxDocument};
 use super::words::rupees_in_words;
 use crate::money::grouped_rupees;
 
@@ -121,11 +121,24 @@ pub fn printed(doc: &TaxDocument) -> Printed {
         totals,
         in_words: rupees_in_words(doc.total_paise),
         after,
-        footer: vec![
-            "SAC 9984: telecommunication services.".to_owned(),
-            "This is a computer-generated document and needs no signature.".to_owned(),
-        ],
+        footer: footer(doc.kind),
     }
+}
+
+/// The closing lines: what the document is under GST.
+fn footer(kind: DocumentKind) -> Vec<String> {
+    let mut out = vec!["SAC 9984: telecommunication services.".to_owned()];
+    match kind {
+        DocumentKind::Proforma => {
+            out.push("Not a tax invoice: a proforma for information, before the invoice is issued.".to_owned())
+        }
+        DocumentKind::BillOfSupply => {
+            out.push("Bill of supply: the supplier is not registered under GST and charges no tax.".to_owned())
+        }
+        DocumentKind::TaxInvoice | DocumentKind::CreditNote => {}
+    }
+    out.push("This is a computer-generated document and needs no signature.".to_owned());
+    out
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! A company's documents of a month, read as GSTR-1 needs them.
+//! A company's documents of a month, read as GSTR-1 needs them: from the snapshots taken when
+//! each was issued, so a later change of a name, address, GSTIN or plan never reaches a return.
 
 use std::collections::HashMap;
 
@@ -6,97 +7,92 @@ use diesel::prelude::*;
 
 use super::build::{build, Gstr1};
 use super::model::{CreditNoteLine, InvoiceLine, Period};
-use crate::companies::model::CompanyRow;
-use crate::credit_notes::model::CreditNoteRow;
-use crate::db::schema::{credit_notes, invoices};
+use crate::db::schema::invoices;
 use crate::db::DbConn;
+use crate::documents::snapshot::Snapshot;
 use crate::error::{AppError, AppResult};
-use crate::invoices::model::{InvoiceRow, InvoiceStatus};
+use crate::invoices::model::InvoiceStatus;
+use crate::series::model::DocumentType;
 
-/// GSTR-1 of company `company_id` for `period`: its invoices dated in the month (as issued,
-/// cancelled ones counted in `doc_issue` only) and its credit notes dated in the month. Dates
-/// are business dates in India time. `BAD_USER_INPUT` on `companyId` without a GSTIN.
+/// GSTR-1 of company `company_id` for `period`: the invoices it issued dated in the month
+/// (cancelled ones counted in `doc_issue` only) and its credit notes dated in the month, as
+/// issued. Dates are business dates in India time. The return is the supplier GSTIN's that the
+/// month's documents carry (the company's today when it issued none); `BAD_USER_INPUT` on
+/// `companyId` when there is neither.
 pub fn for_month(conn: &mut DbConn, company_id: i64, period: Period) -> AppResult<Gstr1> {
     let company = crate::companies::repo::find(conn, company_id)?;
-    let Some(gstin) = company.gstin.clone() else {
+    let (first, last) = period.days();
+    let month = crate::documents::repo::dated_between(conn, company_id, DocumentType::Invoice, first, last)?;
+    let notes = crate::documents::repo::dated_between(conn, company_id, DocumentType::CreditNote, first, last)?;
+    let gstin =
+        month.iter().chain(&notes).rev().find_map(|(_, s)| s.document.supplier.gstin.clone()).or(company.gstin.clone());
+    let Some(gstin) = gstin else {
         return Err(AppError::bad_input(
             "companyId",
             "the company has no GSTIN: GSTR-1 is filed by registered suppliers",
         ));
     };
-    let (first, last) = period.days();
-    let month: Vec<InvoiceRow> = invoices::table
-        .filter(invoices::company_id.eq(company_id))
-        .filter(invoices::invoice_date.between(first, last))
-        .order(invoices::id.asc())
-        .load(conn)?;
-    let notes: Vec<CreditNoteRow> = credit_notes::table
-        .filter(credit_notes::company_id.eq(company_id))
-        .filter(credit_notes::note_date.between(first, last))
-        .order(credit_notes::id.asc())
-        .load(conn)?;
-    // The invoices the month's notes reduce, and every note of every invoice involved (to
-    // add back what the notes took off each invoice row).
-    let mut invoice_ids: Vec<i64> = month.iter().map(|i| i.id).chain(notes.iter().map(|n| n.invoice_id)).collect();
-    invoice_ids.sort_unstable();
-    invoice_ids.dedup();
-    let all_notes = crate::credit_notes::repo::of_invoices(conn, &invoice_ids)?;
-    let noted: Vec<i64> = notes.iter().map(|n| n.invoice_id).collect();
-    let of_notes = if noted.is_empty() { Vec::new() } else { crate::invoices::repo::by_ids(conn, &noted)? };
-    let mut taken: HashMap<i64, Vec<CreditNoteRow>> = HashMap::new();
-    for n in all_notes {
-        taken.entry(n.invoice_id).or_default().push(n);
-    }
-    let none = Vec::new();
-    let lines: Vec<InvoiceLine> =
-        month.iter().map(|i| invoice_line(i, &company, taken.get(&i.id).unwrap_or(&none))).collect();
-    let by_id: HashMap<i64, &InvoiceRow> = of_notes.iter().map(|i| (i.id, i)).collect();
-    let mut note_lines = Vec::new();
-    for n in &notes {
-        let invoice = by_id
-            .get(&n.invoice_id)
-            .ok_or_else(|| AppError::Internal(format!("credit note {} has no invoice", n.credit_note_number)))?;
-        let issued = invoice_line(invoice, &company, taken.get(&invoice.id).unwrap_or(&none));
-        note_lines.push(CreditNoteLine {
-            number: n.credit_note_number.clone(),
-            date: n.note_date,
-            series: n.series.clone(),
-            serial: n.serial,
-            invoice_value_paise: issued.value_paise,
-            customer_gstin: issued.customer_gstin,
-            pos_code: issued.pos_code,
-            inter_state: issued.inter_state,
-            rate_bp: issued.rate_bp,
-            taxable_paise: n.taxable_paise,
-            igst_paise: n.igst_paise,
-            cgst_paise: n.cgst_paise,
-            sgst_paise: n.sgst_paise,
-            value_paise: n.amount_paise,
-        });
-    }
+    // A return is one registration's: documents issued under another GSTIN are not in it.
+    let ours = |s: &Snapshot| s.document.supplier.gstin.as_deref() == Some(gstin.as_str());
+    let ids: Vec<i64> = month.iter().map(|(id, _)| *id).collect();
+    let cancelled: HashMap<i64, bool> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        invoices::table
+            .filter(invoices::id.eq_any(&ids))
+            .select((invoices::id, invoices::status))
+            .load::<(i64, InvoiceStatus)>(conn)?
+            .into_iter()
+            .map(|(id, status)| (id, status == InvoiceStatus::Cancelled))
+            .collect()
+    };
+    let lines: Vec<InvoiceLine> = month
+        .iter()
+        .filter(|(_, s)| ours(s))
+        .map(|(id, s)| invoice_line(s, cancelled.get(id).copied().unwrap_or(false)))
+        .collect();
+    let note_lines: Vec<CreditNoteLine> = notes.iter().filter(|(_, s)| ours(s)).map(|(_, s)| note_line(s)).collect();
     Ok(build(&gstin, period, &lines, &note_lines))
 }
 
-/// An invoice as issued: its row plus what its credit notes took off.
-fn invoice_line(i: &InvoiceRow, company: &CompanyRow, notes: &[CreditNoteRow]) -> InvoiceLine {
-    let issued = crate::documents::source::as_issued(i, notes);
-    let taxes = issued.tax.cgst + issued.tax.sgst + issued.tax.igst;
-    let inter_state = crate::invoices::rules::inter_state(issued.tax, &i.place_of_supply, &company.state);
+/// An invoice's line as issued.
+fn invoice_line(s: &Snapshot, cancelled: bool) -> InvoiceLine {
+    let f = &s.filed;
     InvoiceLine {
-        number: i.invoice_number.clone(),
-        date: i.invoice_date,
-        series: i.series.clone(),
-        serial: i.serial,
-        customer_gstin: i.customer_gstin.clone(),
-        // 97: "other territory", for a state name the table does not know.
-        pos_code: crate::states::gst_code(&i.place_of_supply).unwrap_or("97").to_owned(),
-        inter_state,
-        rate_bp: if taxes == 0 { 0 } else { i.gst_rate_bp },
-        taxable_paise: issued.total - taxes,
-        igst_paise: issued.tax.igst,
-        cgst_paise: issued.tax.cgst,
-        sgst_paise: issued.tax.sgst,
-        value_paise: issued.total,
-        cancelled: i.status == InvoiceStatus::Cancelled,
+        number: s.document.number.clone(),
+        date: s.document.date,
+        series: f.series.clone(),
+        serial: f.serial,
+        customer_gstin: f.customer_gstin.clone(),
+        pos_code: f.pos_code.clone(),
+        inter_state: f.inter_state,
+        rate_bp: f.rate_bp,
+        taxable_paise: f.taxable_paise,
+        igst_paise: f.igst_paise,
+        cgst_paise: f.cgst_paise,
+        sgst_paise: f.sgst_paise,
+        value_paise: f.value_paise,
+        cancelled,
+    }
+}
+
+/// A credit note's line as issued.
+fn note_line(s: &Snapshot) -> CreditNoteLine {
+    let f = &s.filed;
+    CreditNoteLine {
+        number: s.document.number.clone(),
+        date: s.document.date,
+        series: f.series.clone(),
+        serial: f.serial,
+        invoice_value_paise: f.invoice_value_paise.unwrap_or(f.value_paise),
+        customer_gstin: f.customer_gstin.clone(),
+        pos_code: f.pos_code.clone(),
+        inter_state: f.inter_state,
+        rate_bp: f.rate_bp,
+        taxable_paise: f.taxable_paise,
+        igst_paise: f.igst_paise,
+        cgst_paise: f.cgst_paise,
+        sgst_paise: f.sgst_paise,
+        value_paise: f.value_paise,
     }
 }

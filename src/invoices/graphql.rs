@@ -134,6 +134,12 @@ impl Invoice {
     async fn sent_at(&self) -> Option<DateTime> {
         self.0.sent_at.map(DateTime)
     }
+    /// When it was issued as a tax invoice (or bill of supply): numbered in its company's
+    /// series, what it shows frozen from then on. Null for a DRAFT proforma, which is in no GST
+    /// return and prints as "Proforma Invoice".
+    async fn issued_at(&self) -> Option<DateTime> {
+        self.0.issued_at.map(DateTime)
+    }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }

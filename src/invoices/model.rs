@@ -7,9 +7,10 @@ use crate::text_enum;
 text_enum! {
     /// Where an invoice stands.
     pub enum InvoiceStatus {
-        /// Raised, not yet sent to the customer.
+        /// Raised, not yet issued: a proforma, not a tax invoice (no number from a tax series,
+        /// in no return).
         Draft => "DRAFT",
-        /// Sent to the customer (`sentAt`).
+        /// Issued to the customer (`sentAt`, `issuedAt`).
         Sent => "SENT",
         /// Fully paid: set by payments only.
         Paid => "PAID",
@@ -67,6 +68,9 @@ crate::row_and_new! {
         pub serial: Option<i64>,
         /// The billing run that raised it (renewal invoices), if any.
         pub billing_run_id: Option<i64>,
+        /// When it was issued as a tax document (numbered in its series, its snapshot frozen);
+        /// `None` for a proforma (a draft never issued).
+        pub issued_at: Option<NaiveDateTime>,
     }
 }
 

@@ -26,9 +26,10 @@ pub struct CreateInvoiceInput {
     pub customer_id: ID,
     /// The charge before tax.
     pub bill_amount: Money,
-    /// GST as printed. Leave all three out to have it computed from the company's GST rate:
-    /// CGST + SGST when the customer is in the company's state, else IGST. Any one given: the
-    /// ones left out are 0.
+    /// GST is computed, never chosen: the company's GST rate on the taxable value, CGST + SGST
+    /// when the customer is in the company's state, else IGST, and none when the company has
+    /// no GSTIN. Leave all three out (best); any one given: the ones left out are 0, and each
+    /// must equal the computed amount, else `BAD_USER_INPUT` on the field that differs.
     pub cgst_tax: Option<Money>,
     pub sgst_tax: Option<Money>,
     pub igst_tax: Option<Money>,
@@ -46,6 +47,10 @@ pub struct CreateInvoiceInput {
     /// their GST the taxes). True when left out.
     #[graphql(default = true)]
     pub include_pending_addons: bool,
+    /// Issue it at once as a tax invoice (numbered in the company's series, SENT, its record
+    /// frozen). False when left out: a DRAFT proforma, issued later by `issueInvoice`.
+    #[graphql(default = false)]
+    pub issue: bool,
     /// Makes retries safe: the same key with the same input returns the first result and
     /// does nothing again; with other input it is `CONFLICT`. Your own keys, kept 48 hours.
     /// The `Idempotency-Key` HTTP header works too.
@@ -87,8 +92,25 @@ impl CreateInvoiceInput {
             period_end: end,
             include_pending_addons: self.include_pending_addons,
             billing_run_id: None,
+            issue: self.issue,
         })
     }
+}
+
+/// Tells the customer of an invoice issued to them.
+fn issued_notice(
+    conn: &mut crate::db::DbConn,
+    outbox: &Outbox,
+    row: &super::model::InvoiceRow,
+) -> AppResult<Vec<crate::notifications::model::NotificationRow>> {
+    outbox.notify(
+        conn,
+        Recipient::customer(row.customer_id),
+        NotificationKind::InvoiceIssued,
+        format!("Invoice {} for ₹{}", row.invoice_number, rupees(row.total_paise)),
+        format!("Due on {}; ₹{} to pay.", row.due_date, rupees(row.balance_paise)),
+        Some(global_id(Invoice::KIND, row.id).0),
+    )
 }
 
 #[derive(Default)]
@@ -96,10 +118,12 @@ pub struct InvoiceMutation;
 
 #[Object]
 impl InvoiceMutation {
-    /// Raises a manual invoice: `INV` + timestamp number, DRAFT, `totalAmount = billAmount +
-    /// cgstTax + sgstTax + igstTax + installationCharges − discount`, `balanceAmount =
-    /// totalAmount`. The customer's advance is applied at once (an invoice paid in full by it is
-    /// PAID), and the ledger gets an INVOICE row.
+    /// Raises a manual invoice, `totalAmount = billAmount + cgstTax + sgstTax + igstTax +
+    /// installationCharges − discount`, `balanceAmount = totalAmount`. By default a DRAFT
+    /// proforma: referenced `PRO` + timestamp (or `INV` + timestamp under TIMESTAMP numbering),
+    /// in no GST return, printed as "Proforma Invoice"; `issue: true` issues it at once (see
+    /// `issueInvoice`). The customer's advance is applied at once (an invoice paid in full by
+    /// it is PAID), and the ledger gets an INVOICE row.
     #[graphql(guard = "Require(Permission::WriteBilling)")]
     async fn create_invoice(&self, ctx: &Context<'_>, input: CreateInvoiceInput) -> Result<Invoice> {
         let actor = Actor::from(principal(ctx)?);
@@ -113,7 +137,30 @@ impl InvoiceMutation {
         }
     }
 
-    /// Moves an invoice on: DRAFT → SENT (sets `sentAt`); DRAFT, SENT or OVERDUE → CANCELLED
+    /// Issues a DRAFT proforma (or one paid by advance before it was issued) as a tax invoice:
+    /// numbered in the company's financial-year series (`INV/26-27/000123`), dated
+    /// `invoiceDate` (its own date when left out; the due date moves with it), SENT unless
+    /// paid, and what it shows frozen: reprints and GST returns show it as issued whatever
+    /// changes later, and its amounts change only through credit notes. The date may not be in
+    /// the future nor before the series' last invoice (numbers follow dates); `CONFLICT` when
+    /// it is issued already or cancelled. The customer is notified.
+    #[graphql(guard = "Require(Permission::WriteBilling)")]
+    async fn issue_invoice(&self, ctx: &Context<'_>, id: ID, invoice_date: Option<Date>) -> Result<Invoice> {
+        let actor = Actor::from(principal(ctx)?);
+        let key = expect_id("id", Invoice::KIND, &id)?;
+        let date = invoice_date.map(|d| d.0);
+        let outbox = *ctx.data_unchecked::<Outbox>();
+        let row = events(ctx)
+            .write(db(ctx), move |conn, out| {
+                let row = service::issue_invoice(conn, key, date, &actor)?;
+                out.notifications(issued_notice(conn, &outbox, &row)?);
+                Ok(row)
+            })
+            .await?;
+        Ok(Invoice(row))
+    }
+
+    /// Moves an invoice on: DRAFT → SENT (issues it, as `issueInvoice` with its own date); DRAFT, SENT or OVERDUE → CANCELLED
     /// only while nothing is paid (the total leaves the ledger); DRAFT or SENT → OVERDUE only
     /// past the due date. PAID is set by payments only; PAID and CANCELLED invoices do not move.
     /// A refused change is `BAD_USER_INPUT` on `status`, saying why.
@@ -127,14 +174,7 @@ impl InvoiceMutation {
                 let row = service::change_status(conn, key, status, &actor)?;
                 // Sending an invoice is when the customer hears of it.
                 if status == InvoiceStatus::Sent {
-                    out.notifications(outbox.notify(
-                        conn,
-                        Recipient::customer(row.customer_id),
-                        NotificationKind::InvoiceIssued,
-                        format!("Invoice {} for ₹{}", row.invoice_number, rupees(row.total_paise)),
-                        format!("Due on {}; ₹{} to pay.", row.due_date, rupees(row.balance_paise)),
-                        Some(global_id(Invoice::KIND, row.id).0),
-                    )?);
+                    out.notifications(issued_notice(conn, &outbox, &row)?);
                 }
                 Ok(row)
             })

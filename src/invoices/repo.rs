@@ -4,19 +4,21 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus, NewInvoice};
-use super::rules::TIMESTAMP_PREFIX;
+use super::rules::{PROFORMA_PREFIX, TIMESTAMP_PREFIX};
 use crate::companies::model::CompanyRow;
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::invoices;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
-use crate::series::model::DocumentType;
+use crate::series::model::{DocumentType, InvoiceNumbering};
 use crate::series::repo::{insert_timestamped, next_financial_year_number};
 
-/// Inserts `new` under its company's next number: the next serial of the financial-year
-/// series of its invoice date, or under `FINANCIAL_YEAR`-less companies `INV` + `local_time`
-/// with the next free suffix (see [`crate::series::repo`]).
+/// Inserts `new` under its company's next number. Issued (`issued_at` set) under
+/// `FINANCIAL_YEAR` numbering: the next serial of the financial-year series of its invoice
+/// date. A proforma of such a company: `PRO` + `local_time`, no tax series. Under `TIMESTAMP`
+/// numbering (companies without a GSTIN): `INV` + `local_time`, kept when it is issued. Both
+/// timestamp forms take the next free suffix (see [`crate::series::repo`]).
 pub fn insert_numbered(
     conn: &mut DbConn,
     company: &CompanyRow,
@@ -26,12 +28,16 @@ pub fn insert_numbered(
     let insert = |c: &mut DbConn, new: &NewInvoice| {
         diesel::insert_into(invoices::table).values(new).returning(invoices::all_columns).get_result::<InvoiceRow>(c)
     };
-    if let Some(numbered) = next_financial_year_number(conn, company, DocumentType::Invoice, new.invoice_date)? {
-        new.invoice_number = numbered.number;
-        new.series = numbered.series;
-        new.serial = numbered.serial;
-        return Ok(insert(conn, &new)?);
+    let financial_year = company.invoice_numbering == InvoiceNumbering::FinancialYear;
+    if new.issued_at.is_some() {
+        if let Some(numbered) = next_financial_year_number(conn, company, DocumentType::Invoice, new.invoice_date)? {
+            new.invoice_number = numbered.number;
+            new.series = numbered.series;
+            new.serial = numbered.serial;
+            return Ok(insert(conn, &new)?);
+        }
     }
+    let prefix = if financial_year { PROFORMA_PREFIX } else { TIMESTAMP_PREFIX };
     let taken = |c: &mut DbConn, base: &str| {
         invoices::table
             .filter(
@@ -46,7 +52,7 @@ pub fn insert_numbered(
             .count()
             .get_result(c)
     };
-    insert_timestamped(conn, TIMESTAMP_PREFIX, local_time, taken, |c, numbered| {
+    insert_timestamped(conn, prefix, local_time, taken, |c, numbered| {
         new.invoice_number = numbered.number;
         new.series = numbered.series;
         new.serial = None;
@@ -119,6 +125,38 @@ pub fn set_adjusted(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
         ))
         .execute(conn)?;
     Ok(())
+}
+
+/// Writes what issuing an invoice changes: number, series, serial, dates, status, `sent_at`,
+/// `issued_at`.
+pub fn set_issued(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
+    diesel::update(invoices::table.find(row.id))
+        .set((
+            invoices::invoice_number.eq(&row.invoice_number),
+            invoices::series.eq(&row.series),
+            invoices::serial.eq(row.serial),
+            invoices::invoice_date.eq(row.invoice_date),
+            invoices::due_date.eq(row.due_date),
+            invoices::status.eq(&row.status),
+            invoices::sent_at.eq(row.sent_at),
+            invoices::issued_at.eq(row.issued_at),
+            invoices::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// The number and date of the last invoice of `company_id`'s financial-year `series` (the
+/// highest serial), if any.
+pub fn last_issued(conn: &mut DbConn, company_id: i64, series: &str) -> AppResult<Option<(String, chrono::NaiveDate)>> {
+    Ok(invoices::table
+        .filter(invoices::company_id.eq(company_id))
+        .filter(invoices::series.eq(series))
+        .filter(invoices::serial.is_not_null())
+        .order(invoices::serial.desc())
+        .select((invoices::invoice_number, invoices::invoice_date))
+        .first(conn)
+        .optional()?)
 }
 
 /// Writes an invoice's status and `sent_at`.

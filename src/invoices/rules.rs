@@ -42,6 +42,64 @@ pub fn inter_state(tax: TaxSplit, place_of_supply: &str, company_state: &str) ->
     tax.igst > 0 || (tax.cgst == 0 && tax.sgst == 0 && !same_state(place_of_supply, company_state))
 }
 
+/// A typed tax that is not what the law computes; names the input field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Checks taxes typed on an invoice against `computed` (the company's rate on `taxable`, split
+/// by the place of supply): tax is computed, never chosen. `registered`: the company has a
+/// GSTIN (without one no tax may be charged, section 32). The first field that disagrees is
+/// named, with the amount it must have and why.
+pub fn check_typed_tax(
+    typed: TaxSplit,
+    computed: TaxSplit,
+    taxable: i64,
+    registered: bool,
+    rate_bp: i32,
+) -> Result<(), TaxError> {
+    let why = if !registered {
+        "the company has no GSTIN, so it may charge no tax (CGST Act section 32): leave the taxes out".to_owned()
+    } else if computed.igst > 0 || (computed.cgst == 0 && computed.sgst == 0 && rate_bp > 0 && taxable > 0) {
+        format!(
+            "the supply is inter-state, so it bears IGST at {}% of ₹{}",
+            percent(rate_bp),
+            crate::money::rupees(taxable)
+        )
+    } else {
+        format!(
+            "the supply is within the company's state, so it bears CGST and SGST at {}% each of ₹{}",
+            percent(rate_bp / 2),
+            crate::money::rupees(taxable)
+        )
+    };
+    for (field, given, want) in [
+        ("cgstTax", typed.cgst, computed.cgst),
+        ("sgstTax", typed.sgst, computed.sgst),
+        ("igstTax", typed.igst, computed.igst),
+    ] {
+        if given != want {
+            return Err(TaxError {
+                field,
+                message: format!(
+                    "`{field}` must be ₹{}, not ₹{}: {why}",
+                    crate::money::rupees(want),
+                    crate::money::rupees(given)
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// A rate in basis points as a percent without trailing zeros: 900 → `9`, 250 → `2.5`.
+fn percent(rate_bp: i32) -> String {
+    let text = crate::money::format_hundredths(rate_bp.into());
+    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 /// The value GST is charged on: the bill (the plan's charge and any add-ons) plus installation
 /// and other taxable charges, less the discount shown on the invoice; never below zero. `None`
 /// if the sum does not fit.
@@ -105,6 +163,10 @@ pub fn due_date(invoice_date: chrono::NaiveDate) -> chrono::NaiveDate {
 
 /// What timestamp invoice numbers start with.
 pub const TIMESTAMP_PREFIX: &str = "INV";
+
+/// What the reference of a proforma (a draft of a company numbering by financial year, not
+/// yet issued) starts with: it takes no number from the tax series until it is issued.
+pub const PROFORMA_PREFIX: &str = "PRO";
 
 /// The timestamp invoice number for a moment (India time): `INV` + `YYYYMMDDHHmmss`, and for
 /// the n-th invoice in the same second a suffix (`INV20261125103000-2`, `-3`, ...).
@@ -245,6 +307,23 @@ mod tests {
     fn invoices_are_due_in_a_week() {
         let d = chrono::NaiveDate::from_ymd_opt(2026, 12, 28).unwrap();
         assert_eq!(due_date(d), chrono::NaiveDate::from_ymd_opt(2027, 1, 4).unwrap());
+    }
+
+    #[test]
+    fn typed_taxes_must_be_the_computed_ones() {
+        let intra = gst(49_900, 1800, true);
+        assert_eq!(check_typed_tax(intra, intra, 49_900, true, 1800), Ok(()));
+        let igst = TaxSplit { cgst: 0, sgst: 0, igst: 8_982 };
+        let e = check_typed_tax(igst, intra, 49_900, true, 1800).unwrap_err();
+        assert_eq!(e.field, "cgstTax");
+        assert!(e.message.contains("₹44.91") && e.message.contains("within the company's state"), "{}", e.message);
+        let inter = gst(49_900, 1800, false);
+        let e = check_typed_tax(TaxSplit { igst: 2_495, ..inter }, inter, 49_900, true, 1800).unwrap_err();
+        assert_eq!(e.field, "igstTax");
+        assert!(e.message.contains("inter-state"), "{}", e.message);
+        let e = check_typed_tax(intra, TaxSplit::default(), 49_900, false, 0).unwrap_err();
+        assert!(e.message.contains("no GSTIN"), "{}", e.message);
+        assert_eq!(check_typed_tax(TaxSplit::default(), TaxSplit::default(), 49_900, false, 0), Ok(()));
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 use crate::ledger::model::{Entry, TransactionType};
 use crate::money::rupees;
+use crate::series::model::InvoiceNumbering;
 use crate::settlement::service::{apply_advance, invoice_locked, lock_customer};
 
 /// A manual invoice as the caller described it (checked for form already).
@@ -36,6 +37,8 @@ pub struct InvoiceDraft {
     pub include_pending_addons: bool,
     /// The billing run raising it (a renewal), unique per customer and period start.
     pub billing_run_id: Option<i64>,
+    /// Issue it at once (numbered in the tax series, its record frozen); else a DRAFT proforma.
+    pub issue: bool,
 }
 
 /// `createInvoice`: a manual invoice in DRAFT, `balance = total`, with the customer's pending
@@ -63,14 +66,13 @@ pub fn raise_for(
         (Vec::new(), 0)
     };
     let (bill, carried) = crate::plan_changes::rules::settle(draft.bill, net);
-    let tax = match draft.taxes {
-        Some(tax) => tax,
-        None => {
-            let taxable = super::rules::taxable_value(bill, draft.installation, draft.discount)
-                .ok_or_else(|| AppError::bad_input("billAmount", "`billAmount` is too large"))?;
-            tax_at(company.gst_rate_bp, &company.state, customer, taxable)
-        }
-    };
+    let taxable = super::rules::taxable_value(bill, draft.installation, draft.discount)
+        .ok_or_else(|| AppError::bad_input("billAmount", "`billAmount` is too large"))?;
+    let tax = tax_at(company, customer, taxable);
+    if let Some(typed) = draft.taxes {
+        super::rules::check_typed_tax(typed, tax, taxable, company.gstin.is_some(), rate_bp(company))
+            .map_err(|e| AppError::bad_input(e.field, e.message))?;
+    }
     let addons =
         if draft.include_pending_addons { crate::addons::repo::pending(conn, customer.id)? } else { Vec::new() };
     let mut amounts = Amounts { bill, tax, installation: draft.installation, discount: draft.discount };
@@ -87,6 +89,9 @@ pub fn raise_for(
     let due = draft.due_date.unwrap_or_else(|| due_date(draft.invoice_date));
     let mut new = new_invoice(customer, &amounts, draft.invoice_date, due, draft.period_start, draft.period_end)?;
     new.billing_run_id = draft.billing_run_id;
+    if draft.issue {
+        new.issued_at = Some(crate::clock::now());
+    }
     let with: Vec<String> = addons.iter().map(|a| format!("{} ({})", a.description, a.addon_type)).collect();
     let proration = (!prorated.is_empty()).then(|| format!(" with plan changes prorated: ₹{} before GST", rupees(net)));
     let row = issue_for(
@@ -112,16 +117,29 @@ pub fn raise_for(
     Ok(row)
 }
 
-/// GST on `amount` for `customer`: the company's rate, CGST + SGST within its state, else IGST.
+/// GST on `amount` for `customer`: the company's rate, CGST + SGST within its state, else IGST;
+/// none when the company has no GSTIN (section 32: it issues bills of supply).
 pub fn tax_for(conn: &mut DbConn, customer: &CustomerRow, amount: i64) -> AppResult<TaxSplit> {
-    let (rate_bp, company_state): (i32, String) =
-        companies::table.find(customer.company_id).select((companies::gst_rate_bp, companies::state)).first(conn)?;
-    Ok(tax_at(rate_bp, &company_state, customer, amount))
+    let (rate, gstin, company_state): (i32, Option<String>, String) = companies::table
+        .find(customer.company_id)
+        .select((companies::gst_rate_bp, companies::gstin, companies::state))
+        .first(conn)?;
+    let rate = if gstin.is_some() { rate } else { 0 };
+    Ok(gst(amount, rate, same_state(&customer.state, &company_state)))
 }
 
-/// GST on `amount` at `rate_bp` for `customer` of a company in `company_state`.
-fn tax_at(rate_bp: i32, company_state: &str, customer: &CustomerRow, amount: i64) -> TaxSplit {
-    gst(amount, rate_bp, same_state(&customer.state, company_state))
+/// The GST rate `company` charges: its rate when registered, else none.
+pub fn rate_bp(company: &CompanyRow) -> i32 {
+    if company.gstin.is_some() {
+        company.gst_rate_bp
+    } else {
+        0
+    }
+}
+
+/// GST on `amount` for `customer` of `company` (see [`tax_for`]).
+fn tax_at(company: &CompanyRow, customer: &CustomerRow, amount: i64) -> TaxSplit {
+    gst(amount, rate_bp(company), same_state(&customer.state, &company.state))
 }
 
 /// A new DRAFT invoice row of `customer` for `amounts` (total and balance computed, nothing
@@ -163,6 +181,7 @@ pub fn new_invoice(
         series: String::new(),
         serial: None,
         billing_run_id: None,
+        issued_at: None,
     })
 }
 
@@ -181,7 +200,8 @@ pub fn issue(
     issue_for(conn, &company, new, kind, describe, actor)
 }
 
-/// [`issue`] with the invoice's company already read.
+/// [`issue`] with the invoice's company already read. An invoice created issued (`issued_at`
+/// set) is numbered in the tax series, SENT, and its record frozen; else it is a DRAFT proforma.
 pub fn issue_for(
     conn: &mut DbConn,
     company: &CompanyRow,
@@ -192,12 +212,102 @@ pub fn issue_for(
 ) -> AppResult<InvoiceRow> {
     let today = crate::clock::today();
     new.status = settled_status(InvoiceStatus::Draft, new.balance_paise, false, new.due_date, today);
-    new.gst_rate_bp = company.gst_rate_bp;
+    new.gst_rate_bp = rate_bp(company);
+    if let Some(at) = new.issued_at {
+        let date = issue_date(conn, company, new.invoice_date, new.billing_run_id.is_some())?;
+        new.due_date = shifted_due(new.invoice_date, new.due_date, date);
+        new.invoice_date = date;
+        new.sent_at = Some(at);
+        new.status = settled_status(InvoiceStatus::Sent, new.balance_paise, true, new.due_date, today);
+    }
     let row = repo::insert_numbered(conn, company, new, crate::clock::local_now())?;
+    if row.issued_at.is_some() {
+        crate::documents::source::freeze_invoice(conn, &row)?;
+    }
     let mut entry = Entry::new(row.customer_id, kind, row.total_paise, row.total_paise, describe(&row.invoice_number));
     entry.invoice_id = Some(row.id);
     crate::ledger::repo::append(conn, entry, actor)?;
     apply_advance(conn, row, actor)
+}
+
+/// The date an invoice of `company` dated `wanted` is issued under: numbers follow dates
+/// within a financial-year series (Rule 46(b)), so never before the series' last issued
+/// invoice, and never in the future. `move_up`: a date before the series' last becomes that
+/// date (the billing cycle catching up on a missed day); else it is refused.
+fn issue_date(conn: &mut DbConn, company: &CompanyRow, wanted: NaiveDate, move_up: bool) -> AppResult<NaiveDate> {
+    let today = crate::clock::today();
+    if wanted > today {
+        return Err(AppError::bad_input(
+            "invoiceDate",
+            format!("`invoiceDate` {wanted} is in the future: an invoice is dated no later than the day it is issued ({today})"),
+        ));
+    }
+    if company.invoice_numbering != InvoiceNumbering::FinancialYear {
+        return Ok(wanted);
+    }
+    let series =
+        crate::series::rules::series_name(&company.invoice_prefix, crate::series::rules::financial_year(wanted));
+    match repo::last_issued(conn, company.id, &series)? {
+        Some((number, last)) if last > wanted => {
+            if move_up {
+                return Ok(last);
+            }
+            Err(AppError::bad_input(
+                "invoiceDate",
+                format!(
+                    "`invoiceDate` {wanted} is before {last}, the date of {number}, the last invoice of {series}: \
+                     invoice numbers follow their dates (CGST Rule 46(b)); date it {last} or later"
+                ),
+            ))
+        }
+        _ => Ok(wanted),
+    }
+}
+
+/// The due date of an invoice moved from `from` to `to`: as many days after it as before.
+fn shifted_due(from: NaiveDate, due: NaiveDate, to: NaiveDate) -> NaiveDate {
+    to.checked_add_signed(due - from).unwrap_or(due).max(to)
+}
+
+/// `issueInvoice`: issues a DRAFT proforma (or one paid in full by advance before it was
+/// issued) as a tax invoice: numbered in its company's series, dated `date` (or its own date),
+/// SENT unless paid, and its record frozen: from now on its amounts change only through credit
+/// notes.
+pub fn issue_invoice(conn: &mut DbConn, id: i64, date: Option<NaiveDate>, actor: &Actor) -> AppResult<InvoiceRow> {
+    let mut invoice = invoice_locked(conn, id)?;
+    if invoice.issued_at.is_some() {
+        return Err(AppError::Conflict(format!("invoice {} is issued already", invoice.invoice_number)));
+    }
+    if invoice.status == InvoiceStatus::Cancelled {
+        return Err(AppError::Conflict(format!("invoice {} is cancelled", invoice.invoice_number)));
+    }
+    let company = crate::companies::repo::find(conn, invoice.company_id)?;
+    let wanted = date.unwrap_or(invoice.invoice_date);
+    let issued_on = issue_date(conn, &company, wanted, false)?;
+    let now = crate::clock::now();
+    invoice.due_date = shifted_due(invoice.invoice_date, invoice.due_date, issued_on);
+    invoice.invoice_date = issued_on;
+    if let Some(numbered) = crate::series::repo::next_financial_year_number(
+        conn,
+        &company,
+        crate::series::model::DocumentType::Invoice,
+        issued_on,
+    )? {
+        invoice.invoice_number = numbered.number;
+        invoice.series = numbered.series;
+        invoice.serial = numbered.serial;
+    }
+    invoice.issued_at = Some(now);
+    invoice.sent_at = Some(now);
+    if invoice.status == InvoiceStatus::Draft {
+        invoice.status = InvoiceStatus::Sent;
+    }
+    invoice.updated_at = now;
+    repo::set_issued(conn, &invoice)?;
+    crate::documents::source::freeze_invoice(conn, &invoice)?;
+    let details = format!("{} dated {}", invoice.invoice_number, invoice.invoice_date);
+    crate::audit::repo::record(conn, actor, "issueInvoice", &[ids::encode(Kind::Invoice, id)], Some(&details))?;
+    Ok(invoice)
 }
 
 /// `updateInvoiceStatus`: `DRAFT → SENT` sets `sentAt`; `CANCELLED` only with nothing paid
@@ -208,6 +318,20 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Acto
     let from = invoice.status;
     check_status_change(from, to, invoice.paid_paise, invoice.due_date, crate::clock::today())
         .map_err(|m| AppError::bad_input("status", m))?;
+    if to == InvoiceStatus::Sent && invoice.issued_at.is_none() {
+        // Sending a proforma issues it.
+        return issue_invoice(conn, id, None, actor);
+    }
+    if to == InvoiceStatus::Cancelled && invoice.issued_at.is_some() {
+        let notes = crate::credit_notes::repo::of_invoices(conn, &[id])?;
+        if let Some(note) = notes.first() {
+            return Err(AppError::Conflict(format!(
+                "invoice {} has credit note {}: an invoice with a credit note cannot be cancelled \
+                 (its return would drop the invoice and keep the note); issue a credit note for the rest instead",
+                invoice.invoice_number, note.credit_note_number
+            )));
+        }
+    }
     let now = crate::clock::now();
     if to == InvoiceStatus::Sent {
         invoice.sent_at = Some(now);
@@ -237,8 +361,8 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Acto
 /// disputed charge), never more than is unpaid and never on a CANCELLED invoice. The credit is
 /// split in the invoice's own proportions ([`crate::credit_notes::rules::split`]): its taxable
 /// part joins the discount and each tax falls by its part, so `total = bill + taxes +
-/// installation − discount` still holds and the taxes match the value. An issued (not DRAFT)
-/// invoice gets a credit note for it in the same transaction; a draft simply changes. The
+/// installation − discount` still holds and the taxes match the value. An issued invoice gets
+/// a credit note for it in the same transaction; a proforma (never issued) simply changes. The
 /// ledger records an ADJUSTMENT that names the credit note.
 pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Actor) -> AppResult<InvoiceRow> {
     let mut invoice = invoice_locked(conn, id)?;
@@ -258,7 +382,7 @@ pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Act
     }
     let taxes = TaxSplit { cgst: invoice.cgst_paise, sgst: invoice.sgst_paise, igst: invoice.igst_paise };
     let split = crate::credit_notes::rules::split(credit, invoice.total_paise, taxes);
-    let note = if status == InvoiceStatus::Draft {
+    let note = if invoice.issued_at.is_none() {
         None
     } else {
         Some(crate::credit_notes::service::issue(conn, &invoice, split, reason, actor)?)

@@ -11,13 +11,15 @@ use crate::on_both_databases;
 on_both_databases! {
     async fn manual_invoices_follow_the_scan(app: TestApp) {
         let (c, _) = app.customer_with_invoice("asha").await;
-        let inv = app.invoice(json!({"customerId": c, "billAmount": "1000", "cgstTax": "90", "sgstTax": "90",
+        // Typed taxes must be the computed ones (9 % each of 1000 + 500 − 100.50 = 1399.50).
+        let inv = app.invoice(json!({"customerId": c, "billAmount": "1000", "cgstTax": "125.96", "sgstTax": "125.96",
             "installationCharges": "500", "discount": "100.50", "invoiceDate": "2026-11-01"})).await;
         let n = inv["invoiceNumber"].as_str().unwrap();
-        assert!(n.starts_with("INV") && digits(&n[3..17]), "{n}");
+        // A draft is a proforma of the registered company: `PRO` + timestamp (issue #30).
+        assert!(n.starts_with("PRO") && digits(&n[3..17]), "{n}");
         assert_eq!(inv["status"], "DRAFT");
-        assert_eq!(inv["totalAmount"], "1579.50", "1000 + 90 + 90 + 0 + 500 − 100.50");
-        assert_eq!(inv["balanceAmount"], "1579.50");
+        assert_eq!(inv["totalAmount"], "1651.42", "1000 + 125.96 + 125.96 + 0 + 500 − 100.50");
+        assert_eq!(inv["balanceAmount"], "1651.42");
         assert_eq!(inv["dueDate"], "2026-11-08");
         // Taxes left out: computed from the company's 18 % within its state.
         let auto = app.invoice(json!({"customerId": c, "billAmount": "499"})).await;
@@ -216,10 +218,10 @@ on_both_databases! {
 
     async fn unassigned_payments_go_oldest_first_then_to_advance(app: TestApp) {
         let (c, first) = app.customer_with_invoice("farid").await;
-        let second = app.invoice(json!({"customerId": c, "billAmount": "200", "cgstTax": "0", "sgstTax": "0"})).await;
-        // 1766.46 + 200.00 owed; pay 2000.00 without naming an invoice.
-        let p = app.pay(json!({"customerId": c, "amount": "2000", "paymentMethod": "CASH"})).await;
-        assert_eq!(p["allocatedAmount"], "1966.46");
+        let second = app.invoice(json!({"customerId": c, "billAmount": "200"})).await;
+        // 1766.46 + 236.00 (200 + 18 % GST) owed; pay 2036.00 without naming an invoice.
+        let p = app.pay(json!({"customerId": c, "amount": "2036", "paymentMethod": "CASH"})).await;
+        assert_eq!(p["allocatedAmount"], "2002.46");
         assert_eq!(p["advanceAmount"], "33.54");
         let account = check_invariants(&app, &c).await;
         assert_eq!(account["balance"], "-33.54", "negative: advance held");
@@ -231,17 +233,17 @@ on_both_databases! {
         // itself names no invoice (none was given).
         let q = "query($id: ID!) { node(id: $id) { ... on Invoice { payments { id invoice { id } }
             allocations { amount payment { id } } } } }";
-        for (invoice_id, amount) in [(first.as_str(), "1766.46"), (second["id"].as_str().unwrap(), "200.00")] {
+        for (invoice_id, amount) in [(first.as_str(), "1766.46"), (second["id"].as_str().unwrap(), "236.00")] {
             let inv = app.data(q, json!({"id": invoice_id})).await["node"].clone();
             assert_eq!(inv["payments"], json!([{"id": p["id"], "invoice": null}]), "{inv:#}");
             assert_eq!(inv["allocations"], json!([{"amount": amount, "payment": {"id": p["id"]}}]), "{inv:#}");
         }
         // The advance goes on the next invoice by itself.
-        let next = app.invoice(json!({"customerId": c, "billAmount": "100", "cgstTax": "0", "sgstTax": "0"})).await;
+        let next = app.invoice(json!({"customerId": c, "billAmount": "100"})).await;
         let q = "query($id: ID!) { node(id: $id) { ... on Invoice { paidAmount balanceAmount status } } }";
         let next = app.data(q, json!({"id": next["id"]})).await["node"].clone();
         assert_eq!(next["paidAmount"], "33.54");
-        assert_eq!(next["balanceAmount"], "66.46");
+        assert_eq!(next["balanceAmount"], "84.46", "118.00 − 33.54");
         let account = check_invariants(&app, &c).await;
         assert_eq!(account["advanceAmount"], "0.00");
         assert_eq!(account["transactions"][0]["transactionType"], "ADVANCE_APPLIED");
@@ -249,7 +251,7 @@ on_both_databases! {
         // An overpayment kept as advance when asked.
         let q2 = json!({"invoiceId": next_id(&account), "amount": "100", "paymentMethod": "CASH", "keepExcessAsAdvance": true});
         let p = app.pay(q2).await;
-        assert_eq!(p["advanceAmount"], "33.54");
+        assert_eq!(p["advanceAmount"], "15.54", "100 − 84.46");
         check_invariants(&app, &c).await;
     }
 

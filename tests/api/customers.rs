@@ -27,7 +27,9 @@ on_both_databases! {
         assert_eq!(invoices.len(), 1);
         let inv = &invoices[0];
         let n = inv["invoiceNumber"].as_str().unwrap();
-        assert!(n.starts_with("INV") && n.len() == 17 && digits(&n[3..]), "{n}");
+        // A draft of a registered company is a proforma: `PRO` + timestamp, no tax-series
+        // number until it is issued (issue #30; `INV` + timestamp under TIMESTAMP numbering).
+        assert!(n.starts_with("PRO") && n.len() == 17 && digits(&n[3..]), "{n}");
         assert_eq!(inv["status"], "DRAFT");
         assert_eq!(inv["billAmount"], "1497.00", "499.00 × 3 months");
         assert_eq!(inv["cgstTax"], "134.73", "9 % within Maharashtra");

@@ -35,6 +35,9 @@ fn to_json(value: impl Serialize) -> Value {
     serde_json::to_value(value).expect("a JSON value")
 }
 
+/// The GSTIN of the default test company (Maharashtra).
+pub const COMPANY_GSTIN: &str = "27AAPFU0939F1ZV";
+
 /// A company (`createCompany`).
 pub struct CompanyBuilder<'a> {
     app: &'a TestApp,
@@ -53,8 +56,12 @@ impl CompanyBuilder<'_> {
         self
     }
 
-    /// Creates the company; returns its ID.
-    pub async fn create(self) -> String {
+    /// Creates the company; returns its ID. The default GSTIN goes when another state is set
+    /// (a GSTIN belongs to one state).
+    pub async fn create(mut self) -> String {
+        if self.input["gstin"] == COMPANY_GSTIN && self.input["state"] != "Maharashtra" {
+            self.input["gstin"] = Value::Null;
+        }
         id_of(&self.app.data(CREATE_COMPANY, json!({ "input": self.input })).await["createCompany"])
     }
 }
@@ -214,9 +221,13 @@ pub struct Catalogue {
 }
 
 impl TestApp {
-    /// A company: "Vidarbha Fibernet", in Maharashtra.
+    /// A company: "Vidarbha Fibernet", in Maharashtra, registered for GST (GSTIN
+    /// [`COMPANY_GSTIN`], an address) so that it charges 18 %: `.set("gstin", None::<&str>)` for
+    /// one that is not (it charges no tax).
     pub fn company(&self) -> CompanyBuilder<'_> {
-        CompanyBuilder { app: self, input: json!({"name": "Vidarbha Fibernet", "state": "Maharashtra"}) }
+        let input = json!({"name": "Vidarbha Fibernet", "state": "Maharashtra", "gstin": COMPANY_GSTIN,
+                           "address": "Main Road, Dharampeth\nNagpur 440010"});
+        CompanyBuilder { app: self, input }
     }
 
     /// A plan of `company`: "Home 100", broadband, ₹499.00 a month, active.

@@ -62,6 +62,8 @@ async fn invoices_and_credit_notes_print_what_rule_46_asks() {
         .set("periodMonths", 1)
         .create_with_invoice()
         .await;
+    // Sent: issued as a tax invoice (a draft is a proforma, see gst_records).
+    app.data(SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
     let q = "query($id: ID!) { node(id: $id) { ... on Invoice { invoiceNumber pdfUrl htmlUrl } } }";
     let inv = app.data(q, json!({"id": invoice})).await["node"].clone();
     let number = inv["invoiceNumber"].as_str().unwrap().to_owned();
@@ -109,8 +111,7 @@ async fn invoices_and_credit_notes_print_what_rule_46_asks() {
     assert_eq!(get(&app, "/invoices/nonsense.pdf", Some(&app.token)).await.0, 404);
     assert_eq!(get(&app, &format!("/invoices/{customer}.pdf"), Some(&app.token)).await.0, 404, "a customer's ID");
 
-    // A credit note after the invoice was sent.
-    app.data(SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
+    // A credit note on the issued invoice.
     let adjust = "mutation($id: ID!) { adjustInvoice(id: $id, credit: \"333.33\", reason: \"Outage 3-9 Nov\") {
         creditNotes { creditNoteNumber pdfUrl htmlUrl } } }";
     let notes = app.data(adjust, json!({"id": invoice})).await["adjustInvoice"]["creditNotes"].clone();
@@ -151,13 +152,18 @@ on_both_databases! {
         let (company, plan) = company(&app).await;
         let (b2b, b2b_invoice) =
             app.customer("gstb2b", &plan).set("customerGstNo", CUSTOMER_GSTIN).set("periodMonths", 1).create_with_invoice().await;
-        app.customer("gstlocal", &plan).set("periodMonths", 1).create_with_invoice().await;
-        app.customer("gstkarnataka", &plan)
+        let (_, local) = app.customer("gstlocal", &plan).set("periodMonths", 1).create_with_invoice().await;
+        let (_, karnataka) = app.customer("gstkarnataka", &plan)
             .set("state", "Karnataka").set("city", "Bengaluru").set("pincode", "560001").set("periodMonths", 1)
             .create_with_invoice().await;
-        let extra = app.invoice(json!({"customerId": b2b, "billAmount": "10"})).await;
+        // Issued (a draft is a proforma, in no return); one more issued and cancelled.
+        for invoice in [&b2b_invoice, &local, &karnataka] {
+            app.data(SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
+        }
+        let extra = app.invoice(json!({"customerId": b2b, "billAmount": "10", "issue": true})).await;
         app.data(SET_INVOICE_STATUS, json!({"id": extra["id"], "s": "CANCELLED"})).await;
-        app.data(SET_INVOICE_STATUS, json!({"id": b2b_invoice, "s": "SENT"})).await;
+        // A draft (a proforma) is in no return.
+        app.invoice(json!({"customerId": b2b, "billAmount": "20"})).await;
         let adjust = "mutation($id: ID!) { adjustInvoice(id: $id, credit: \"333.33\", reason: \"outage\") { id } }";
         app.data(adjust, json!({"id": b2b_invoice})).await;
 
@@ -176,7 +182,7 @@ on_both_databases! {
         let first = format!("{period}-01");
         let list = "query($f: String!) { invoices(first: 100, filter: {from: $f}) { nodes { status totalAmount cgstTax sgstTax igstTax invoiceNumber } } }";
         let invoices = app.data(list, json!({"f": first})).await["invoices"]["nodes"].as_array().unwrap().clone();
-        let live: Vec<&Value> = invoices.iter().filter(|i| i["status"] != "CANCELLED").collect();
+        let live: Vec<&Value> = invoices.iter().filter(|i| i["status"] != "CANCELLED" && i["status"] != "DRAFT").collect();
         let sum = |f: &dyn Fn(&Value) -> i64| live.iter().map(|i| f(i)).sum::<i64>();
         let taxable = sum(&|i| paise(&i["totalAmount"]) - paise(&i["cgstTax"]) - paise(&i["sgstTax"]) - paise(&i["igstTax"]));
         let (cgst, igst) = (sum(&|i| paise(&i["cgstTax"])), sum(&|i| paise(&i["igstTax"])));

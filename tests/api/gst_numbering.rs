@@ -76,6 +76,7 @@ on_both_databases! {
         let mut customers = Vec::new();
         for i in 0..5 {
             // Each customer's opening invoice takes a serial too.
+            // Each customer's opening invoice is a proforma: it takes no serial.
             customers.push(app.customer(&format!("fy{i}"), &plan).create_with_invoice().await.0);
         }
         let mut tasks = Vec::new();
@@ -83,15 +84,18 @@ on_both_databases! {
             let customer = customers[i % customers.len()].clone();
             let app = &app;
             tasks.push(async move {
-                app.invoice(json!({"customerId": customer, "billAmount": "100", "invoiceDate": "2026-11-20"})).await
+                let input = json!({"customerId": customer, "billAmount": "100", "invoiceDate": "2026-11-20", "issue": true});
+                app.invoice(input).await
             });
         }
         futures_util::future::join_all(tasks).await;
-        let numbers = all_numbers(&app).await;
-        assert_eq!(numbers.len(), 55);
+        let all = all_numbers(&app).await;
+        assert_eq!(all.len(), 55);
+        let numbers: Vec<&String> = all.iter().filter(|n| !n.starts_with("PRO")).collect();
+        assert_eq!(numbers.len(), 50, "{all:?}");
         let mut serials: Vec<i64> = numbers.iter().map(|n| serial(n)).collect();
         serials.sort_unstable();
-        assert_eq!(serials, (1..=55).collect::<Vec<_>>(), "no gap, no repeat");
+        assert_eq!(serials, (1..=50).collect::<Vec<_>>(), "no gap, no repeat");
         for n in &numbers {
             assert!(n.starts_with("VF/26-27/") && n.len() == 16, "{n}");
         }
@@ -100,20 +104,21 @@ on_both_databases! {
     async fn a_rolled_back_invoice_gives_its_serial_back(app: TestApp) {
         let (_, plan) = fy_company(&app, "RB").await;
         let (customer, _) = app.customer("rollback", &plan).create_with_invoice().await;
-        let first = app.invoice(json!({"customerId": customer, "billAmount": "100"})).await;
-        assert_eq!(serial(first["invoiceNumber"].as_str().unwrap()), 2);
+        let first = app.invoice(json!({"customerId": customer, "billAmount": "100", "issue": true})).await;
+        assert_eq!(serial(first["invoiceNumber"].as_str().unwrap()), 1, "the opening proforma took none");
         fail_invoices_of_4242(&app);
-        let e = app.error(crate::documents::CREATE_INVOICE, json!({"i": {"customerId": customer, "billAmount": "42.42"}})).await;
+        let input = json!({"customerId": customer, "billAmount": "42.42", "issue": true});
+        let e = app.error(crate::documents::CREATE_INVOICE, json!({"i": input})).await;
         assert_code(&e, "INTERNAL_SERVER_ERROR", None);
-        let next = app.invoice(json!({"customerId": customer, "billAmount": "100"})).await;
-        assert_eq!(next["invoiceNumber"], "RB/26-27/0000003", "the failed invoice's serial is used again");
-        // A numbered draft is never deleted; it is cancelled and stays in the series.
+        let next = app.invoice(json!({"customerId": customer, "billAmount": "100", "issue": true})).await;
+        assert_eq!(next["invoiceNumber"], "RB/26-27/0000002", "the failed invoice's serial is used again");
+        // An issued number is never deleted; it is cancelled and stays in the series.
         let e = app.error("mutation($id: ID!) { deleteInvoice(id: $id) }", json!({"id": next["id"]})).await;
         assert_code(&e, "CONFLICT", None);
         let cancelled = app.data(SET_INVOICE_STATUS, json!({"id": next["id"], "s": "CANCELLED"})).await;
         assert_eq!(cancelled["updateInvoiceStatus"]["status"], "CANCELLED");
-        let after = app.invoice(json!({"customerId": customer, "billAmount": "100"})).await;
-        assert_eq!(after["invoiceNumber"], "RB/26-27/0000004");
+        let after = app.invoice(json!({"customerId": customer, "billAmount": "100", "issue": true})).await;
+        assert_eq!(after["invoiceNumber"], "RB/26-27/0000003");
         let e = app.error("mutation($id: ID!) { deleteCustomer(id: $id) }", json!({"id": customer})).await;
         assert_code(&e, "CONFLICT", None);
         check_invariants(&app, &customer).await;
@@ -126,14 +131,19 @@ on_both_databases! {
             let app = &app;
             let customer = customer.clone();
             async move {
-                let i = app.invoice(json!({"customerId": customer, "billAmount": "10", "invoiceDate": date})).await;
+                let input = json!({"customerId": customer, "billAmount": "10", "invoiceDate": date, "issue": true});
+                let i = app.invoice(input).await;
                 i["invoiceNumber"].as_str().unwrap().to_owned()
             }
         };
-        assert_eq!(raise("2027-03-31").await, "INV/26-27/000002");
-        assert_eq!(raise("2027-04-01").await, "INV/27-28/000001");
-        assert_eq!(raise("2027-04-02").await, "INV/27-28/000002");
-        assert_eq!(raise("2027-03-30").await, "INV/26-27/000003", "the old year's series goes on where it was");
+        assert_eq!(raise("2026-03-31").await, "INV/25-26/000001");
+        assert_eq!(raise("2026-04-01").await, "INV/26-27/000001");
+        assert_eq!(raise("2026-04-02").await, "INV/26-27/000002");
+        assert_eq!(raise("2026-03-31").await, "INV/25-26/000002", "the old year's series goes on where it was");
+        // ...but never before its last date: numbers follow dates.
+        let input = json!({"customerId": customer, "billAmount": "10", "invoiceDate": "2026-03-30", "issue": true});
+        let e = app.error(crate::documents::CREATE_INVOICE, json!({"i": input})).await;
+        assert_code(&e, "BAD_USER_INPUT", Some("invoiceDate"));
     }
 
     async fn credit_notes_reverse_the_taxes_to_the_paisa(app: TestApp) {
@@ -163,7 +173,7 @@ on_both_databases! {
         assert_eq!(note["amount"], "333.33");
         assert_eq!(note["issuedBy"], "admin");
         assert_eq!(note["reason"], "outage 3-9 Nov");
-        assert_eq!(note["invoice"]["invoiceNumber"], "VF/26-27/0000002");
+        assert_eq!(note["invoice"]["invoiceNumber"], "VF/26-27/0000001", "the first issued: b2b's is a proforma");
         assert!(note["pdfUrl"].as_str().unwrap().starts_with("/credit-notes/"));
         assert_eq!(inv["cgstTax"], "64.58");
         assert_eq!(inv["sgstTax"], "64.58");
@@ -196,7 +206,10 @@ on_both_databases! {
 #[tokio::test]
 async fn timestamp_companies_number_credit_notes_by_time() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
-    let (_, invoice) = app.customer_with_invoice("tsco").await;
+    // Timestamp numbers: only a company without a GSTIN may keep them.
+    let company = app.company().set("gstin", Value::Null).set("invoiceNumbering", "TIMESTAMP").create().await;
+    let plan = app.plan(&company).create().await;
+    let (_, invoice) = app.customer("tsco", &plan).create_with_invoice().await;
     app.data(SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
     let adjust = "mutation($id: ID!) { adjustInvoice(id: $id, credit: \"100\", reason: \"outage\") {
         invoiceNumber creditNotes { creditNoteNumber } } }";
@@ -253,7 +266,8 @@ async fn prefixes_are_checked_and_never_shared() {
     assert!(e["message"].as_str().unwrap().contains("invoicePrefix"), "{e}");
     // Once A has issued under ABC, B cannot take ABC even after A stops numbering by year.
     let plan = app.plan(&a).create().await;
-    app.customer("abc1", &plan).create_with_invoice().await;
+    let (_, opening) = app.customer("abc1", &plan).create_with_invoice().await;
+    app.data(SET_INVOICE_STATUS, json!({"id": opening, "s": "SENT"})).await;
     let update =
         "mutation($id: ID!, $i: UpdateCompanyInput!) { updateCompany(id: $id, input: $i) { invoiceNumbering } }";
     app.data(update, json!({"id": a, "i": {"invoiceNumbering": "TIMESTAMP"}})).await;
