@@ -19,6 +19,7 @@ mod graphiql;
 mod graphql_core;
 mod gst_documents;
 mod gst_numbering;
+mod gst_registrations;
 mod hardening;
 mod http_endpoints;
 mod idempotency;
