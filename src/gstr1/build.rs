@@ -425,6 +425,7 @@ pub(crate) mod tests {
             series: "CN/26-27".into(),
             serial: Some(serial),
             invoice_value_paise: 118_000,
+            invoice_date: day(1),
             customer_gstin: gstin.map(Into::into),
             pos_code: "27".into(),
             inter_state: false,

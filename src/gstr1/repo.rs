@@ -63,6 +63,7 @@ pub fn for_month(conn: &mut DbConn, company_id: i64, period: Period) -> AppResul
             series: n.series.clone(),
             serial: n.serial,
             invoice_value_paise: issued.value_paise,
+            invoice_date: issued.date,
             customer_gstin: issued.customer_gstin,
             pos_code: issued.pos_code,
             inter_state: issued.inter_state,
