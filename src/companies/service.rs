@@ -50,12 +50,23 @@ crate::reference_table! {
     }
 }
 
-/// What a company with a GSTIN must have: financial-year numbering (Rule 46(b): at most 16
+/// What a company with a GSTIN must have: a regular registration (a UIN, TDS or TCS number
+/// is a buyer's, not a supplier's), financial-year numbering (Rule 46(b): at most 16
 /// characters, consecutive; timestamp numbers are neither) and an address to print on its tax
 /// invoices (Rule 46(a)).
 fn registered_rules(row: &CompanyRow) -> AppResult<()> {
-    if row.gstin.is_none() {
-        return Ok(());
+    let Some(gstin) = &row.gstin else { return Ok(()) };
+    match crate::validate::GstinKind::of(gstin) {
+        Some(crate::validate::GstinKind::Regular) | None => {}
+        Some(other) => {
+            return Err(AppError::bad_input(
+                "gstin",
+                format!(
+                    "`gstin` {gstin} is {}: a company issuing tax invoices is registered as a regular taxpayer",
+                    other.describe()
+                ),
+            ))
+        }
     }
     if row.invoice_numbering != InvoiceNumbering::FinancialYear {
         return Err(AppError::bad_input(

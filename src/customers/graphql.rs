@@ -90,7 +90,8 @@ impl Customer {
     async fn alternate_mobile(&self) -> Option<&str> {
         self.0.alternate_mobile.as_deref()
     }
-    /// The customer's own GSTIN, for business customers.
+    /// The customer's own GSTIN or UIN, when registered (a business, a government office or TDS
+    /// deductor, a UN body or embassy, ...).
     async fn customer_gst_no(&self) -> Option<&str> {
         self.0.customer_gst_no.as_deref()
     }

@@ -31,7 +31,10 @@ pub struct CreateCustomerInput {
     /// 10-digit mobile number.
     pub mobile: String,
     pub alternate_mobile: Option<String>,
-    /// The customer's GSTIN, for business customers.
+    /// The customer's GSTIN or UIN, for registered customers: businesses, government offices
+    /// (including TDS deductors), e-commerce operators, UN bodies and embassies (UIN),
+    /// non-resident taxable persons. Checked for shape and check character, and for the state
+    /// code of the customer's `state` (except 97, other territory, and 99, centre jurisdiction).
     pub customer_gst_no: Option<String>,
     pub id_proof_type: Option<IdProofType>,
     pub id_proof_no: Option<String>,
@@ -88,6 +91,7 @@ pub struct UpdateCustomerInput {
     pub email: MaybeUndefined<String>,
     pub mobile: Option<String>,
     pub alternate_mobile: MaybeUndefined<String>,
+    /// The customer's GSTIN or UIN, checked as on `createCustomer`; `null` removes it.
     pub customer_gst_no: MaybeUndefined<String>,
     pub id_proof_type: MaybeUndefined<IdProofType>,
     pub id_proof_no: MaybeUndefined<String>,

@@ -96,7 +96,7 @@ pub fn check_place(
 pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(CustomerRow, InvoiceRow)> {
     let mut new = draft.customer.clone();
     if let Some(gstin) = &new.customer_gst_no {
-        crate::validate::gstin_in_state("customerGstNo", gstin, &new.state)?;
+        crate::validate::recipient_gstin_in_state("customerGstNo", gstin, &new.state)?;
     }
     let plan = active_plan(conn, new.plan_id)?;
     if draft.service_type_given && new.service_type != plan.service_type {
@@ -223,7 +223,7 @@ pub fn update(
         let state = changes.state.clone().unwrap_or_else(|| before.state.clone());
         if let Some(gstin) = gstin {
             let field = if changes.customer_gst_no.is_some() { "customerGstNo" } else { "state" };
-            crate::validate::gstin_in_state(field, &gstin, &state)?;
+            crate::validate::recipient_gstin_in_state(field, &gstin, &state)?;
         }
     }
     if changes.start_date.is_some() || changes.period_months.is_some() || changes.end_date.is_some() {

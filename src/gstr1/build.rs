@@ -2,13 +2,16 @@
 //! resilient-tech/india-compliance's `gst_returns`). Amounts are summed in paise and written
 //! as rupees; `rt` is the total rate in percent.
 //!
-//! Sections: `b2b` (recipients with a GSTIN, invoice by invoice), `b2cl` (unregistered,
-//! inter-state, value above ₹1 lakh), `b2cs` (every other unregistered invoice, summed by
+//! Sections: `b2b` (recipients with a GSTIN or UIN, invoice by invoice), `b2cl` (unregistered,
+//! inter-state, value above the limit of the invoice's date: ₹2.5 lakh until 31 July 2024, ₹1
+//! lakh from 1 August 2024), `b2cs` (every other unregistered invoice, summed by
 //! supply type, place of supply and rate; credit notes to unregistered recipients are netted
 //! into it, as the portal expects), `cdnr` (credit notes to registered recipients), `cdnur`
-//! (credit notes against B2CL invoices), `hsn` (per SAC and rate, net of credit notes) and
+//! (credit notes against B2CL invoices), `hsn` (per SAC and rate, net of credit notes: one list
+//! `data` before the May 2025 period, `hsn_b2b` and `hsn_b2c` from it) and
 //! `doc_issue` (per series: first and last number, total, cancelled, net). Cancelled invoices
-//! appear only in `doc_issue`.
+//! appear only in `doc_issue`. The rules that changed over time come from
+//! [`super::dated_rules`].
 
 // Amounts are written in the Indian grouping (1_00_000 = one lakh), on purpose.
 #![allow(clippy::inconsistent_digit_grouping)]
@@ -17,10 +20,9 @@ use std::collections::BTreeMap;
 
 use serde::{Serialize, Serializer};
 
+use super::dated_rules::{self, HsnSummary};
 use super::model::{CreditNoteLine, InvoiceLine, Period};
 
-/// Above this value an unregistered inter-state invoice is B2CL (₹1 lakh, from 1 Aug 2024).
-pub const B2CL_THRESHOLD_PAISE: i64 = 1_00_000_00;
 /// SAC of telecommunication services.
 pub const SAC: &str = "9984";
 
@@ -141,10 +143,16 @@ pub struct HsnRow {
     pub amounts: ItemDetail,
 }
 
+/// Table 12, the HSN-wise summary, in the shape of the return period
+/// ([`dated_rules::hsn_summary`]).
 #[derive(Debug, Clone, Serialize)]
-pub struct Hsn {
-    pub hsn_b2b: Vec<HsnRow>,
-    pub hsn_b2c: Vec<HsnRow>,
+#[serde(untagged)]
+pub enum Hsn {
+    /// Before the May 2025 period: `{"data": [...]}`, every supply in one list.
+    OneList { data: Vec<HsnRow> },
+    /// From the May 2025 period: `{"hsn_b2b": [...], "hsn_b2c": [...]}`, supplies to
+    /// registered recipients (GSTIN or UIN) apart from the rest.
+    Split { hsn_b2b: Vec<HsnRow>, hsn_b2c: Vec<HsnRow> },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -218,8 +226,10 @@ fn one_item(d: ItemDetail) -> Vec<Item> {
     vec![Item { num: 1, itm_det: d }]
 }
 
-fn is_b2cl(inter_state: bool, gstin: &Option<String>, value: i64) -> bool {
-    gstin.is_none() && inter_state && value > B2CL_THRESHOLD_PAISE
+/// Whether an invoice (or a credit note's invoice) dated `invoice_date` is B2CL: to an
+/// unregistered recipient, inter-state, of a value above that date's limit.
+fn is_b2cl(inter_state: bool, gstin: &Option<String>, value: i64, invoice_date: chrono::NaiveDate) -> bool {
+    gstin.is_none() && inter_state && value > dated_rules::b2cl_threshold_paise(invoice_date)
 }
 
 fn supply_type(inter_state: bool) -> &'static str {
@@ -253,7 +263,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
                 inv_typ: "R",
                 itms: one_item(d),
             });
-        } else if is_b2cl(i.inter_state, &i.customer_gstin, i.value_paise) {
+        } else if is_b2cl(i.inter_state, &i.customer_gstin, i.value_paise, i.date) {
             b2cl.entry(i.pos_code.clone()).or_default().push(B2clInvoice {
                 inum: i.number.clone(),
                 idt: date(i.date),
@@ -284,7 +294,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
                 inv_typ: "R",
                 itms: one_item(d),
             });
-        } else if is_b2cl(n.inter_state, &n.customer_gstin, n.invoice_value_paise) {
+        } else if is_b2cl(n.inter_state, &n.customer_gstin, n.invoice_value_paise, n.invoice_date) {
             cdnur.push(Cdnur {
                 typ: "B2CL",
                 ntty: "C",
@@ -312,6 +322,16 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
             })
             .collect()
     };
+    let hsn = match dated_rules::hsn_summary(period) {
+        HsnSummary::OneList => {
+            let mut all = hsn_b2b;
+            for (rate, d) in hsn_b2c {
+                add(all.entry(rate).or_insert(detail(rate, 0, 0, 0, 0)), 1, &d);
+            }
+            Hsn::OneList { data: hsn_rows(all) }
+        }
+        HsnSummary::SplitB2bB2c => Hsn::Split { hsn_b2b: hsn_rows(hsn_b2b), hsn_b2c: hsn_rows(hsn_b2c) },
+    };
     Gstr1 {
         gstin: gstin.to_owned(),
         fp: period.fp(),
@@ -320,7 +340,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
         b2cs: b2cs.into_iter().map(|((sply_ty, pos, _), amounts)| B2cs { sply_ty, pos, typ: "OE", amounts }).collect(),
         cdnr: cdnr.into_iter().map(|(ctin, nt)| Cdnr { ctin, nt }).collect(),
         cdnur,
-        hsn: Hsn { hsn_b2b: hsn_rows(hsn_b2b), hsn_b2c: hsn_rows(hsn_b2c) },
+        hsn,
         doc_issue: DocIssue {
             doc_det: vec![
                 DocDetail {
@@ -425,6 +445,7 @@ pub(crate) mod tests {
             series: "CN/26-27".into(),
             serial: Some(serial),
             invoice_value_paise: 118_000,
+            invoice_date: day(1),
             customer_gstin: gstin.map(Into::into),
             pos_code: "27".into(),
             inter_state: false,
@@ -500,5 +521,86 @@ pub(crate) mod tests {
         let r = build("27AAPFU0939F1ZV", Period { year: 2026, month: 11 }, &[big], &[]);
         assert_eq!(r.b2cl.len(), 1);
         assert!(r.b2cs.is_empty());
+    }
+
+    /// An unregistered inter-state invoice of `value` rupees (IGST 18 % included) dated `date`.
+    fn dated(number: &str, date: NaiveDate, value_rupees: i64) -> InvoiceLine {
+        let value = value_rupees * 100;
+        let taxable = value * 100 / 118;
+        InvoiceLine {
+            date,
+            taxable_paise: taxable,
+            igst_paise: value - taxable,
+            cgst_paise: 0,
+            sgst_paise: 0,
+            value_paise: value,
+            ..invoice(number, 1, None, "29", true, 0, false)
+        }
+    }
+
+    /// The B2CL limit is the invoice date's: ₹2.5 lakh until 31 July 2024, ₹1 lakh from
+    /// 1 August 2024; a credit note follows its invoice's date, not its own.
+    #[test]
+    fn the_b2cl_limit_follows_the_invoice_date() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let july = Period { year: 2024, month: 7 };
+        let august = Period { year: 2024, month: 8 };
+        // ₹2,00,000: B2CS on 31 July, B2CL on 1 August.
+        let r = build("27AAPFU0939F1ZV", july, &[dated("A/1", d(2024, 7, 31), 2_00_000)], &[]);
+        assert!(r.b2cl.is_empty() && r.b2cs.len() == 1, "{r:?}");
+        let r = build("27AAPFU0939F1ZV", august, &[dated("A/2", d(2024, 8, 1), 2_00_000)], &[]);
+        assert!(r.b2cl.len() == 1 && r.b2cs.is_empty(), "{r:?}");
+        // At the limit is not above it: ₹2,50,000 on 31 July and ₹1,00,000 on 1 August are
+        // B2CS; a rupee more is B2CL.
+        let r = build("27AAPFU0939F1ZV", july, &[dated("A/3", d(2024, 7, 31), 2_50_000)], &[]);
+        assert!(r.b2cl.is_empty(), "{r:?}");
+        let r = build("27AAPFU0939F1ZV", july, &[dated("A/4", d(2024, 7, 31), 2_50_001)], &[]);
+        assert_eq!(r.b2cl.len(), 1);
+        let r = build("27AAPFU0939F1ZV", august, &[dated("A/5", d(2024, 8, 1), 1_00_000)], &[]);
+        assert!(r.b2cl.is_empty(), "{r:?}");
+        let r = build("27AAPFU0939F1ZV", august, &[dated("A/6", d(2024, 8, 1), 1_00_001)], &[]);
+        assert_eq!(r.b2cl.len(), 1);
+        // A credit note dated in August against a ₹2,00,000 July invoice (B2CS then) nets
+        // into B2CS; against an August one (B2CL) it is a CDNUR note.
+        let note_on = |invoice_date: NaiveDate| CreditNoteLine {
+            date: d(2024, 8, 20),
+            invoice_value_paise: 2_00_000_00,
+            invoice_date,
+            pos_code: "29".into(),
+            inter_state: true,
+            igst_paise: 1_800,
+            cgst_paise: 0,
+            sgst_paise: 0,
+            value_paise: 11_800,
+            ..note("CN/1", 1, None, 10_000, 0)
+        };
+        let r = build("27AAPFU0939F1ZV", august, &[], &[note_on(d(2024, 7, 31))]);
+        assert!(r.cdnur.is_empty() && r.b2cs.len() == 1, "{r:?}");
+        let r = build("27AAPFU0939F1ZV", august, &[], &[note_on(d(2024, 8, 1))]);
+        assert!(r.cdnur.len() == 1 && r.b2cs.is_empty(), "{r:?}");
+    }
+
+    /// Table 12 is one list (`data`) in the April 2025 return and two lists from May 2025;
+    /// the one list is the two summed per rate.
+    #[test]
+    fn the_hsn_summary_is_one_list_before_may_2025() {
+        let (invoices, notes) = month();
+        let april =
+            serde_json::to_value(build("27AAPFU0939F1ZV", Period { year: 2025, month: 4 }, &invoices, &notes)).unwrap();
+        let may =
+            serde_json::to_value(build("27AAPFU0939F1ZV", Period { year: 2025, month: 5 }, &invoices, &notes)).unwrap();
+        let keys = |v: &serde_json::Value| v["hsn"].as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+        assert_eq!(keys(&april), ["data"]);
+        assert_eq!(keys(&may), ["hsn_b2b", "hsn_b2c"]);
+        let data = &april["hsn"]["data"];
+        assert_eq!(data.as_array().unwrap().len(), 1, "one rate, one row");
+        assert_eq!(data[0]["num"], 1);
+        assert_eq!(data[0]["hsn_sc"], "9984");
+        // B2B 717.51 + B2C 732.33; CGST 64.58 + 35.91.
+        assert_eq!(data[0]["txval"], 1449.84);
+        assert_eq!(data[0]["camt"], 100.49);
+        assert_eq!(data[0]["iamt"], 60.0);
+        assert_eq!(may["hsn"]["hsn_b2b"][0]["txval"], 717.51);
+        assert_eq!(may["hsn"]["hsn_b2c"][0]["txval"], 732.33);
     }
 }

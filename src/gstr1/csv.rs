@@ -1,8 +1,12 @@
 //! GSTR-1 sections as CSV files: a header row, one row per item, amounts as plain decimals
 //! (`1180.00`, `-50.00`) a spreadsheet sums, LF line ends, fields quoted when they hold a
 //! comma, quote or line break.
+//!
+//! The HSN summary is `hsn` (one list) for a return period before May 2025 and `hsn_b2b` /
+//! `hsn_b2c` from May 2025 (`super::dated_rules`); a list the period does not have is a file
+//! with the header row only.
 
-use super::build::{Amount, Gstr1, ItemDetail};
+use super::build::{Amount, Gstr1, Hsn, HsnRow, ItemDetail};
 
 /// One section of the return.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,18 +16,20 @@ pub enum Section {
     B2cs,
     Cdnr,
     Cdnur,
+    Hsn,
     HsnB2b,
     HsnB2c,
     DocIssue,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 9] = [
         Section::B2b,
         Section::B2cl,
         Section::B2cs,
         Section::Cdnr,
         Section::Cdnur,
+        Section::Hsn,
         Section::HsnB2b,
         Section::HsnB2c,
         Section::DocIssue,
@@ -36,6 +42,7 @@ impl Section {
             Section::B2cs => "b2cs",
             Section::Cdnr => "cdnr",
             Section::Cdnur => "cdnur",
+            Section::Hsn => "hsn",
             Section::HsnB2b => "hsn_b2b",
             Section::HsnB2c => "hsn_b2c",
             Section::DocIssue => "doc_issue",
@@ -164,9 +171,14 @@ pub fn csv(r: &Gstr1, section: Section) -> String {
                 }
             }
         }
-        Section::HsnB2b | Section::HsnB2c => {
+        Section::Hsn | Section::HsnB2b | Section::HsnB2c => {
             rows.push(header(&["hsn_sac", "description", "uqc", "quantity"]));
-            let list = if section == Section::HsnB2b { &r.hsn.hsn_b2b } else { &r.hsn.hsn_b2c };
+            let list: &[HsnRow] = match (&r.hsn, section) {
+                (Hsn::OneList { data }, Section::Hsn) => data,
+                (Hsn::Split { hsn_b2b, .. }, Section::HsnB2b) => hsn_b2b,
+                (Hsn::Split { hsn_b2c, .. }, Section::HsnB2c) => hsn_b2c,
+                _ => &[],
+            };
             for h in list {
                 let mut row = vec![h.hsn_sc.into(), h.desc.into(), h.uqc.into(), h.qty.to_string()];
                 row.extend(amounts(&h.amounts));
@@ -223,6 +235,12 @@ mod tests {
             assert_eq!(Section::from_name(s.name()), Some(s));
             assert!(!csv(&r, s).is_empty());
         }
+        // November 2026 has the two HSN lists; `hsn` (one list) is a header only.
+        assert_eq!(csv(&r, Section::Hsn).lines().count(), 1);
+        assert!(csv(&r, Section::HsnB2b).contains("9984,Telecommunication services,NA,0,18.00,717.51,"));
+        let april = build("27AAPFU0939F1ZV", Period { year: 2025, month: 4 }, &invoices, &notes);
+        assert!(csv(&april, Section::Hsn).contains("9984,Telecommunication services,NA,0,18.00,1449.84,60.00,100.49,"));
+        assert_eq!(csv(&april, Section::HsnB2b).lines().count(), 1);
         assert_eq!(field("a,b"), "\"a,b\"");
         assert_eq!(field("say \"hi\""), "\"say \"\"hi\"\"\"");
     }

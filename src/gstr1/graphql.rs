@@ -18,7 +18,9 @@ pub struct Gstr1Query;
 impl Gstr1Query {
     /// GSTR-1 of a company for a month (`period: "2026-11"`, India time), in the JSON shape
     /// the GST offline tool reads: `gstin`, `fp`, `b2b`, `b2cl`, `b2cs`, `cdnr`, `cdnur`,
-    /// `hsn { hsn_b2b hsn_b2c }`, `doc_issue`. Amounts in rupees. The same is at
+    /// `hsn` (`{ data }` before the May 2025 period, `{ hsn_b2b hsn_b2c }` from it),
+    /// `doc_issue`. B2CL takes unregistered inter-state invoices above ₹2.5 lakh until 31 July
+    /// 2024 and above ₹1 lakh from 1 August 2024. Amounts in rupees. The same is at
     /// `GET /reports/gstr1.json?companyId=&period=`, and each section as CSV at
     /// `GET /reports/gstr1/<section>.csv?companyId=&period=`.
     #[graphql(guard = "Require(Permission::FileReturns)")]

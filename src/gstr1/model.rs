@@ -34,8 +34,10 @@ pub struct CreditNoteLine {
     pub date: NaiveDate,
     pub series: String,
     pub serial: Option<i64>,
-    /// The original invoice's value as issued (to tell B2CL from B2CS).
+    /// The original invoice's value as issued and its date (to tell B2CL from B2CS by the
+    /// limit of the invoice's date).
     pub invoice_value_paise: i64,
+    pub invoice_date: NaiveDate,
     pub customer_gstin: Option<String>,
     pub pos_code: String,
     pub inter_state: bool,

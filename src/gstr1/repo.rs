@@ -85,6 +85,7 @@ fn note_line(s: &Snapshot) -> CreditNoteLine {
         series: f.series.clone(),
         serial: f.serial,
         invoice_value_paise: f.invoice_value_paise.unwrap_or(f.value_paise),
+        invoice_date: s.document.original_invoice.as_ref().map_or(s.document.date, |(_, date)| *date),
         customer_gstin: f.customer_gstin.clone(),
         pos_code: f.pos_code.clone(),
         inter_state: f.inter_state,

@@ -158,6 +158,11 @@ on_both_databases! {
         assert_code(&app.error(create, json!({"i": i})).await, "BAD_USER_INPUT", Some("invoiceNumbering"));
         let i = json!({"name": "Stamp Co", "state": "Maharashtra", "gstin": NEW_SUPPLIER_GSTIN});
         assert_code(&app.error(create, json!({"i": i})).await, "BAD_USER_INPUT", Some("address"));
+        // A TDS deductor's GSTIN is a buyer's (valid for a customer), not a supplier's.
+        let i = json!({"name": "Stamp Co", "state": "Maharashtra", "gstin": "27AAPFU0939F1D4", "address": "X"});
+        let refused = app.error(create, json!({"i": i})).await;
+        assert_code(&refused, "BAD_USER_INPUT", Some("gstin"));
+        assert!(refused["message"].as_str().unwrap().contains("TDS"), "{refused}");
 
         // Without a GSTIN: no tax, a bill of supply; a second company gets prefixes of its own.
         let unregistered = app.data(create, json!({"i": {"name": "Gully Cable", "state": "Maharashtra"}})).await["createCompany"].clone();

@@ -20,6 +20,7 @@ mod graphql_core;
 mod gst_documents;
 mod gst_numbering;
 mod gst_records;
+mod gst_registrations;
 mod hardening;
 mod http_endpoints;
 mod idempotency;
