@@ -116,3 +116,59 @@ crate::on_both_databases! {
         assert!(refused["message"].as_str().unwrap().contains(first["paymentId"].as_str().unwrap()), "{refused}");
     }
 }
+
+crate::on_both_databases! {
+    async fn documents_issued_before_the_records_migration_print_and_file_as_they_did(app: TestApp) {
+        use serde_json::json;
+        let paths = "query($id: ID!) { node(id: $id) { ... on Invoice { htmlUrl company { id } creditNotes { htmlUrl } } } }";
+        let month = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Kolkata).format("%Y-%m").to_string();
+        // A registered company's invoice, sent and credited; a second registered company.
+        let (_, invoice) = app.customer_with_invoice("ravi").await;
+        app.data(SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
+        let adjust = "mutation($id: ID!) { adjustInvoice(id: $id, credit: \"100\", reason: \"outage\") { id } }";
+        app.data(adjust, json!({"id": invoice})).await;
+        let second = app.company().name("Second Net").create().await;
+        let node = app.data(paths, json!({"id": invoice})).await["node"].clone();
+        let company = node["company"]["id"].as_str().unwrap().to_owned();
+        let before = read_all(&app, &node, &company, &month).await;
+
+        // Back to before the records, as an earlier version held them: both companies number
+        // by timestamp under the same prefixes.
+        crate::helpers::revert_through(app.database_url(), "20261205000022").await;
+        app.sql("UPDATE companies SET invoice_numbering = 'TIMESTAMP', invoice_prefix = 'INV', credit_note_prefix = 'CN'").unwrap();
+        let upgraded = app.restart_on_same_database().await;
+        assert_eq!(read_all(&upgraded, &node, &company, &month).await, before, "frozen at the first start as they printed");
+
+        // Registered companies number by financial year now; the second gets prefixes of its own.
+        let q = "query($id: ID!) { company(id: $id) { invoiceNumbering invoicePrefix creditNotePrefix } }";
+        let first = upgraded.data(q, json!({"id": company})).await["company"].clone();
+        assert_eq!(first, json!({"invoiceNumbering": "FINANCIAL_YEAR", "invoicePrefix": "INV", "creditNotePrefix": "CN"}));
+        let other = upgraded.data(q, json!({"id": second})).await["company"].clone();
+        assert_eq!(other["invoiceNumbering"], "FINANCIAL_YEAR");
+        let (p, c) = (other["invoicePrefix"].as_str().unwrap(), other["creditNotePrefix"].as_str().unwrap());
+        assert!(p.starts_with('I') && p != "INV" && c.starts_with('C') && c != "CN", "{other}");
+
+        // A change after the upgrade does not reach them either.
+        let update = "mutation($id: ID!, $i: UpdateCompanyInput!) { updateCompany(id: $id, input: $i) { id } }";
+        upgraded.data(update, json!({"id": company, "i": {"name": "Renamed Net", "address": "Elsewhere 1"}})).await;
+        assert_eq!(read_all(&upgraded, &node, &company, &month).await, before);
+    }
+}
+
+/// The HTML of the invoice `node` and of its first credit note, and `company`'s GSTR-1 of `month`.
+async fn read_all(
+    app: &crate::helpers::TestApp,
+    node: &serde_json::Value,
+    company: &str,
+    month: &str,
+) -> (String, String, String) {
+    let html = |url: &str| {
+        let request = app.client.get(app.url(url)).bearer_auth(&app.token);
+        async move { request.send().await.unwrap().text().await.unwrap() }
+    };
+    let invoice = html(node["htmlUrl"].as_str().unwrap()).await;
+    let note = html(node["creditNotes"][0]["htmlUrl"].as_str().unwrap()).await;
+    let gstr1 = "query($c: ID!, $p: String!) { gstr1(companyId: $c, period: $p) }";
+    let ret = app.data(gstr1, serde_json::json!({"c": company, "p": month})).await["gstr1"].to_string();
+    (invoice, note, ret)
+}
