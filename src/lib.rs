@@ -25,6 +25,7 @@ pub mod events;
 pub mod expenses;
 pub mod gateways;
 pub mod graphql;
+pub mod gst_periods;
 pub mod gstr1;
 pub mod hex;
 pub mod http;

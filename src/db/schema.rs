@@ -196,6 +196,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    gst_periods_closed (company_id, period) {
+        company_id -> BigInt,
+        period -> Text,
+        closed_at -> Timestamp,
+        closed_by -> Nullable<BigInt>,
+        closed_by_name -> Text,
+    }
+}
+
+diesel::table! {
     document_snapshots (id) {
         id -> BigInt,
         company_id -> BigInt,
@@ -532,6 +542,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     document_series,
     document_snapshots,
+    gst_periods_closed,
     gst_numbering_moved,
     credit_notes,
     expenses,

@@ -36,6 +36,7 @@ use crate::employees::graphql::{EmployeeMutation, EmployeeQuery};
 use crate::events::Events;
 use crate::expenses::graphql::{ExpenseMutation, ExpenseQuery};
 use crate::gateways::graphql::{GatewayMutation, GatewayQuery};
+use crate::gst_periods::graphql::{GstPeriodMutation, GstPeriodQuery};
 use crate::gstr1::graphql::Gstr1Query;
 use crate::invoices::graphql::InvoiceQuery;
 use crate::invoices::mutations::InvoiceMutation;
@@ -75,6 +76,7 @@ pub struct QueryRoot(
     RefundQuery,
     CreditNoteQuery,
     Gstr1Query,
+    GstPeriodQuery,
     ExpenseQuery,
     GatewayQuery,
     DashboardQuery,
@@ -96,6 +98,7 @@ pub struct MutationRoot(
     PlanMutation,
     CustomerMutation,
     InvoiceMutation,
+    GstPeriodMutation,
     PaymentMutation,
     RefundMutation,
     AddonMutation,

@@ -71,6 +71,17 @@ impl Period {
         Ok(Period { year, month })
     }
 
+    /// The month `date` falls in.
+    pub fn of(date: NaiveDate) -> Period {
+        use chrono::Datelike;
+        Period { year: date.year(), month: date.month() }
+    }
+
+    /// `YYYY-MM`.
+    pub fn label(self) -> String {
+        format!("{}-{:02}", self.year, self.month)
+    }
+
     /// The first and last day of the month.
     pub fn days(self) -> (NaiveDate, NaiveDate) {
         let first = NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default();

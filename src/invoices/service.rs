@@ -232,8 +232,9 @@ pub fn issue_for(
 
 /// The date an invoice of `company` dated `wanted` is issued under: numbers follow dates
 /// within a financial-year series (Rule 46(b)), so never before the series' last issued
-/// invoice, and never in the future. `move_up`: a date before the series' last becomes that
-/// date (the billing cycle catching up on a missed day); else it is refused.
+/// invoice, never in the future, and never in a closed GST period. `move_up`: a date before
+/// the series' last or in a closed month becomes the first date allowed (the billing cycle
+/// catching up on a missed day); else it is refused.
 fn issue_date(conn: &mut DbConn, company: &CompanyRow, wanted: NaiveDate, move_up: bool) -> AppResult<NaiveDate> {
     let today = crate::clock::today();
     if wanted > today {
@@ -242,6 +243,19 @@ fn issue_date(conn: &mut DbConn, company: &CompanyRow, wanted: NaiveDate, move_u
             format!("`invoiceDate` {wanted} is in the future: an invoice is dated no later than the day it is issued ({today})"),
         ));
     }
+    let wanted = match crate::gst_periods::service::first_open_day(conn, company.id)? {
+        Some(open) if move_up && wanted < open => open,
+        _ => {
+            crate::gst_periods::service::ensure_open(
+                conn,
+                company.id,
+                wanted,
+                "issue this invoice",
+                Some("invoiceDate"),
+            )?;
+            wanted
+        }
+    };
     if company.invoice_numbering != InvoiceNumbering::FinancialYear {
         return Ok(wanted);
     }
@@ -323,6 +337,8 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Acto
         return issue_invoice(conn, id, None, actor);
     }
     if to == InvoiceStatus::Cancelled && invoice.issued_at.is_some() {
+        let what = format!("cancel invoice {}", invoice.invoice_number);
+        crate::gst_periods::service::ensure_open(conn, invoice.company_id, invoice.invoice_date, &what, None)?;
         let notes = crate::credit_notes::repo::of_invoices(conn, &[id])?;
         if let Some(note) = notes.first() {
             return Err(AppError::Conflict(format!(

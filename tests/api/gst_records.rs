@@ -184,6 +184,52 @@ on_both_databases! {
     }
 }
 
+on_both_databases! {
+    async fn a_closed_month_is_never_rewritten(app: TestApp) {
+        let (company, plan) = registered(&app).await;
+        let (customer, _) = app.customer("kulkarni", &plan).set("periodMonths", 1).create_with_invoice().await;
+        let october = issue(&app, &draft(&app, &customer, "1000", "2026-10-10").await, None).await;
+        let late = draft(&app, &customer, "500", "2026-10-20").await;
+        let before = gstr1(&app, &company, "2026-10").await;
+
+        let close = "mutation($c: ID!, $p: String!) { closeGstPeriod(companyId: $c, period: $p) { period closedBy } }";
+        let closed = app.data(close, json!({"c": company, "p": "2026-10"})).await["closeGstPeriod"].clone();
+        assert_eq!(closed, json!({"period": "2026-10", "closedBy": "admin"}));
+        assert_code(&app.error(close, json!({"c": company, "p": "2026-10"})).await, "CONFLICT", None);
+        let refused = app.error(close, json!({"c": company, "p": crate_today_month()})).await;
+        assert_code(&refused, "BAD_USER_INPUT", Some("period"));
+        assert!(refused["message"].as_str().unwrap().contains("has not ended"), "{refused}");
+        let list = "query($c: ID!) { closedGstPeriods(companyId: $c) { period } }";
+        assert_eq!(app.data(list, json!({"c": company})).await["closedGstPeriods"], json!([{"period": "2026-10"}]));
+
+        // Nothing dated in October is issued or cancelled any more.
+        let refused = app.error(ISSUE, json!({"id": late["id"]})).await;
+        assert_code(&refused, "BAD_USER_INPUT", Some("invoiceDate"));
+        assert!(refused["message"].as_str().unwrap().contains("2026-10 is closed"), "{refused}");
+        let refused = app.error(SET_STATUS, json!({"id": october["id"], "s": "CANCELLED"})).await;
+        assert_code(&refused, "CONFLICT", None);
+        // Corrections go into the open month: the draft issued today, a credit note today.
+        let moved = issue(&app, &late, Some(&crate_today())).await;
+        assert_eq!(moved["invoiceDate"], crate_today());
+        app.data(ADJUST, json!({"id": october["id"], "c": "118"})).await;
+        assert_eq!(gstr1(&app, &company, "2026-10").await, before, "the filed return is as filed");
+        let notes = "query($id: ID!) { node(id: $id) { ... on Invoice { creditNotes { noteDate } } } }";
+        let noted = app.data(notes, json!({"id": october["id"]})).await["node"]["creditNotes"].clone();
+        assert_eq!(noted, json!([{"noteDate": crate_today()}]), "the credit note is dated in the open month");
+
+        // Reopening is for an administrator, with a reason, in the audit log.
+        let reopen = "mutation($c: ID!, $p: String!) { reopenGstPeriod(companyId: $c, period: $p, reason: \"closed too early\") }";
+        let manager = app.staff("gstmanager", crate::fixtures::Role::Manager).await;
+        let refused = app.error_as(Some(&manager), reopen, json!({"c": company, "p": "2026-10"})).await;
+        assert_code(&refused, "FORBIDDEN", None);
+        assert_eq!(app.data(reopen, json!({"c": company, "p": "2026-10"})).await["reopenGstPeriod"], true);
+        assert_eq!(app.data(list, json!({"c": company})).await["closedGstPeriods"], json!([]));
+        let audit = "query { auditLog(filter: {operation: \"reopenGstPeriod\"}) { nodes { details } } }";
+        let entries = app.data(audit, json!({})).await["auditLog"]["nodes"].clone();
+        assert_eq!(entries[0]["details"], "2026-10: closed too early");
+    }
+}
+
 /// What the documents `invoices` and the credit note at `note_url` print, and the company's
 /// GSTR-1 of `periods`, in that order.
 async fn collect(app: &TestApp, company: &str, invoices: &[String], note_url: &str, periods: &[&str]) -> Vec<String> {

@@ -1,0 +1,1 @@
+DROP TABLE gst_periods_closed;
