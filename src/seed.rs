@@ -160,7 +160,7 @@ fn fill(
     let mut summary = Summary::default();
 
     // Companies, localities, plans.
-    let company = |name: &str, gstin: Option<&str>, prefixes: (&str, &str)| NewCompany {
+    let company = |name: &str, gstin: Option<&str>, prefixes: (&str, &str, &str)| NewCompany {
         name: name.to_owned(),
         gstin: gstin.map(str::to_owned),
         state: "Maharashtra".to_owned(),
@@ -173,13 +173,14 @@ fn fill(
         invoice_numbering: crate::series::model::InvoiceNumbering::FinancialYear,
         invoice_prefix: prefixes.0.to_owned(),
         credit_note_prefix: prefixes.1.to_owned(),
+        debit_note_prefix: prefixes.2.to_owned(),
         grace_days: 7,
         postpaid_limit_days: 30,
     };
     let company_rows = [
-        company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV"), ("INV", "CN")),
+        company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV"), ("INV", "CN", "DN")),
         // Not registered under GST: its bills of supply charge no tax.
-        company("Sahyadri Cable Network", None, ("SCN", "SCC")),
+        company("Sahyadri Cable Network", None, ("SCN", "SCC", "SCD")),
     ];
     insert_all!(conn, companies::table, company_rows, 100);
     let company_ids: Vec<i64> = companies::table.order(companies::id).select(companies::id).load(conn)?;

@@ -99,6 +99,10 @@ impl Company {
     async fn credit_note_prefix(&self) -> &str {
         &self.0.credit_note_prefix
     }
+    /// Prefix of its financial-year debit note numbers (`DN/26-27/0000001`).
+    async fn debit_note_prefix(&self) -> &str {
+        &self.0.debit_note_prefix
+    }
 }
 
 /// Narrows `companies`.
@@ -134,6 +138,9 @@ pub struct CreateCompanyInput {
     /// 1–4 of `A-Z0-9`, not the invoice prefix. When left out: `CN`, or the first of `CN2`,
     /// `CN3` ... that no other company uses.
     pub credit_note_prefix: Option<String>,
+    /// 1–4 of `A-Z0-9`, not the other two. When left out: `DN`, or the first of `DN2`, `DN3`
+    /// ... that no other company uses.
+    pub debit_note_prefix: Option<String>,
     /// Days a prepaid period may run unpaid before suspension (0–365; 7 when left out).
     pub grace_days: Option<i32>,
     /// Days past due a postpaid invoice may stay unpaid before suspension (0–365; 30 when
@@ -157,6 +164,8 @@ pub struct UpdateCompanyInput {
     /// A new prefix starts a new series (at 1).
     pub invoice_prefix: Option<String>,
     pub credit_note_prefix: Option<String>,
+    /// A new prefix starts a new series (at 1).
+    pub debit_note_prefix: Option<String>,
     /// Days a prepaid period may run unpaid before suspension (0–365; 7 when left out).
     pub grace_days: Option<i32>,
     /// Days past due a postpaid invoice may stay unpaid before suspension (0–365; 30 when
@@ -180,10 +189,11 @@ impl CreateCompanyInput {
             invoice_numbering: self.invoice_numbering.unwrap_or(InvoiceNumbering::FinancialYear),
             invoice_prefix: prefix("invoicePrefix", self.invoice_prefix.as_deref().unwrap_or("INV"))?,
             credit_note_prefix: prefix("creditNotePrefix", self.credit_note_prefix.as_deref().unwrap_or("CN"))?,
+            debit_note_prefix: prefix("debitNotePrefix", self.debit_note_prefix.as_deref().unwrap_or("DN"))?,
             grace_days: days("graceDays", self.grace_days.unwrap_or(7))?,
             postpaid_limit_days: days("postpaidLimitDays", self.postpaid_limit_days.unwrap_or(30))?,
         };
-        super::service::distinct_prefixes(&new.invoice_prefix, &new.credit_note_prefix)?;
+        super::service::distinct_prefixes(&new.invoice_prefix, &new.credit_note_prefix, &new.debit_note_prefix)?;
         if let Some(gstin) = &new.gstin {
             validate::gstin_in_state("gstin", gstin, &new.state)?;
         }
@@ -205,6 +215,7 @@ impl UpdateCompanyInput {
             invoice_numbering: self.invoice_numbering,
             invoice_prefix: self.invoice_prefix.map(|p| prefix("invoicePrefix", &p)).transpose()?,
             credit_note_prefix: self.credit_note_prefix.map(|p| prefix("creditNotePrefix", &p)).transpose()?,
+            debit_note_prefix: self.debit_note_prefix.map(|p| prefix("debitNotePrefix", &p)).transpose()?,
             grace_days: self.grace_days.map(|d| days("graceDays", d)).transpose()?,
             postpaid_limit_days: self.postpaid_limit_days.map(|d| days("postpaidLimitDays", d)).transpose()?,
         })
@@ -257,11 +268,12 @@ impl CompanyMutation {
     #[graphql(guard = "Require(Permission::WriteReferenceData)")]
     async fn create_company(&self, ctx: &Context<'_>, input: CreateCompanyInput) -> Result<Company> {
         let actor = Actor::from(principal(ctx)?);
-        let defaults = (input.invoice_prefix.is_none(), input.credit_note_prefix.is_none());
+        let defaults =
+            (input.invoice_prefix.is_none(), input.credit_note_prefix.is_none(), input.debit_note_prefix.is_none());
         let mut new = input.validate()?;
         let row = db(ctx)
             .write(move |conn| {
-                super::service::default_prefixes(conn, &mut new, defaults.0, defaults.1)?;
+                super::service::default_prefixes(conn, &mut new, defaults)?;
                 reference::create::<Companies>(conn, &new, &actor)
             })
             .await?;

@@ -37,6 +37,8 @@ crate::row_and_new! {
         pub grace_days: i32,
         /// Days past its due date a postpaid invoice may stay unpaid before suspension.
         pub postpaid_limit_days: i32,
+        /// Prefix of financial-year debit note numbers (`DN`).
+        pub debit_note_prefix: String,
     }
 }
 
@@ -57,6 +59,7 @@ pub struct CompanyChanges {
     pub credit_note_prefix: Option<String>,
     pub grace_days: Option<i32>,
     pub postpaid_limit_days: Option<i32>,
+    pub debit_note_prefix: Option<String>,
 }
 
 /// What `companies(filter:)` narrows by.

@@ -26,6 +26,7 @@ crate::reference_table! {
         if row.invoice_numbering == crate::series::model::InvoiceNumbering::FinancialYear {
             crate::series::repo::ensure_prefix_free(conn, row.id, &row.invoice_prefix, "invoicePrefix")?;
             crate::series::repo::ensure_prefix_free(conn, row.id, &row.credit_note_prefix, "creditNotePrefix")?;
+            crate::series::repo::ensure_prefix_free(conn, row.id, &row.debit_note_prefix, "debitNotePrefix")?;
         }
         Ok(())
     }
@@ -36,16 +37,17 @@ crate::reference_table! {
         if let Some(gstin) = &row.gstin {
             crate::validate::gstin_in_state("gstin", gstin, &row.state)?;
         }
-        distinct_prefixes(&row.invoice_prefix, &row.credit_note_prefix)
+        distinct_prefixes(&row.invoice_prefix, &row.credit_note_prefix, &row.debit_note_prefix)
     }
 
     fn change_details(row: &CompanyRow) -> Option<String> {
         Some(format!(
-            "gstRate={} numbering={} prefixes={}/{}",
+            "gstRate={} numbering={} prefixes={}/{}/{}",
             crate::money::format_hundredths(row.gst_rate_bp.into()),
             row.invoice_numbering,
             row.invoice_prefix,
-            row.credit_note_prefix
+            row.credit_note_prefix,
+            row.debit_note_prefix
         ))
     }
 }
@@ -85,14 +87,17 @@ fn registered_rules(row: &CompanyRow) -> AppResult<()> {
 }
 
 /// The prefixes a new company is given when it names none: the first of `INV`, `INV2` ...
-/// `INV9`, `IN10` ... (and `CN`, `CN2` ... for credit notes) that no other company uses or has
-/// numbered documents under, so a second company never fails on a default it did not choose.
-pub fn default_prefixes(conn: &mut DbConn, new: &mut NewCompany, invoice: bool, credit_note: bool) -> AppResult<()> {
+/// `INV9`, `IN10` ... (and `CN`, `CN2` ... for credit notes, `DN`, `DN2` ... for debit notes)
+/// that no other company uses or has numbered documents under, so a second company never fails
+/// on a default it did not choose. `defaults`: which of the three the input left out.
+pub fn default_prefixes(conn: &mut DbConn, new: &mut NewCompany, defaults: (bool, bool, bool)) -> AppResult<()> {
+    let (invoice, credit_note, debit_note) = defaults;
     let mut taken: Vec<String> = companies::table
         .select(companies::invoice_prefix)
         .load::<String>(conn)?
         .into_iter()
         .chain(companies::table.select(companies::credit_note_prefix).load::<String>(conn)?)
+        .chain(companies::table.select(companies::debit_note_prefix).load::<String>(conn)?)
         .collect();
     let used_series: Vec<String> = document_series::table.select(document_series::series).load(conn)?;
     taken.extend(used_series.iter().filter_map(|s| s.split('/').next().map(str::to_owned)));
@@ -109,17 +114,27 @@ pub fn default_prefixes(conn: &mut DbConn, new: &mut NewCompany, invoice: bool, 
     }
     if credit_note {
         new.credit_note_prefix = pick("CN", "C", &taken);
+        taken.push(new.credit_note_prefix.clone());
+    }
+    if debit_note {
+        new.debit_note_prefix = pick("DN", "D", &taken);
     }
     Ok(())
 }
 
-/// `BAD_USER_INPUT` on `creditNotePrefix` when it equals the invoice prefix: an invoice and a
-/// credit note must never share a number.
-pub fn distinct_prefixes(invoice_prefix: &str, credit_note_prefix: &str) -> AppResult<()> {
+/// `BAD_USER_INPUT` when two of a company's prefixes are the same: an invoice, a credit note
+/// and a debit note must never share a number.
+pub fn distinct_prefixes(invoice_prefix: &str, credit_note_prefix: &str, debit_note_prefix: &str) -> AppResult<()> {
     if invoice_prefix == credit_note_prefix {
         return Err(AppError::bad_input(
             "creditNotePrefix",
             format!("`creditNotePrefix` must differ from `invoicePrefix` ({invoice_prefix})"),
+        ));
+    }
+    if debit_note_prefix == invoice_prefix || debit_note_prefix == credit_note_prefix {
+        return Err(AppError::bad_input(
+            "debitNotePrefix",
+            format!("`debitNotePrefix` must differ from `invoicePrefix` and `creditNotePrefix` ({debit_note_prefix})"),
         ));
     }
     Ok(())

@@ -25,8 +25,10 @@ crate::owner_key! {
 }
 
 /// A credit note: part of an issued invoice's value given back (a waiver after it was sent),
-/// with the taxes reversed in the invoice's own proportions. `amount = taxableValue + cgstTax
-/// + sgstTax + igstTax`. Never changed or deleted.
+/// with the taxes reversed in the invoice's own proportions; or, with `noteType: DEBIT`, a
+/// debit note raising it (`raiseDebitNote`). GST law reports both as "credit/debit notes".
+/// `amount = taxableValue + cgstTax + sgstTax + igstTax`, never negative. Never changed or
+/// deleted.
 pub struct CreditNote(pub CreditNoteRow);
 
 impl CreditNote {
@@ -83,6 +85,10 @@ impl CreditNote {
     /// The whole credit: taxable value plus the taxes.
     async fn amount(&self) -> Money {
         Money(self.0.amount_paise)
+    }
+    /// CREDIT (the invoice's value fell) or DEBIT (it rose, `raiseDebitNote`).
+    async fn note_type(&self) -> crate::credit_notes::model::NoteType {
+        self.0.note_type
     }
     async fn reason(&self) -> &str {
         &self.0.reason

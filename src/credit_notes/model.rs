@@ -2,11 +2,23 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::credit_notes;
+use crate::text_enum;
+
+text_enum! {
+    /// Which way a note moves an issued invoice's value (CGST Act section 34).
+    pub enum NoteType {
+        /// The value or tax falls (section 34(1)): a waiver, a discount given later.
+        Credit => "CREDIT",
+        /// The value or tax rises (section 34(3)): a charge found after issue.
+        Debit => "DEBIT",
+    }
+}
 
 crate::row_and_new! {
     table = credit_notes;
 
-    /// A row of `credit_notes`. Amounts in paise; `amount = taxable + cgst + sgst + igst`.
+    /// A row of `credit_notes`: a credit or a debit note. Amounts in paise, never negative;
+    /// `amount = taxable + cgst + sgst + igst`.
     #[derive(Debug, Clone, Queryable)]
     pub struct CreditNoteRow {
         pub id: i64,
@@ -32,6 +44,8 @@ crate::row_and_new! {
         pub issued_by: Option<i64>,
         pub issued_by_name: String,
         pub created_at: NaiveDateTime,
+        /// A credit note, or a debit note (kept in the same table: GSTR-1's `cdn`).
+        pub note_type: NoteType,
     }
 }
 

@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::model::{CreditNoteFilter, CreditNoteRow, NewCreditNote};
+use super::model::{CreditNoteFilter, CreditNoteRow, NewCreditNote, NoteType};
 use crate::companies::model::CompanyRow;
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::credit_notes;
@@ -10,13 +10,17 @@ use crate::db::{DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
 use crate::series::model::DocumentType;
-use crate::series::repo::{insert_timestamped, next_financial_year_number};
+use crate::series::repo::{insert_timestamped, next_number_under};
 
 /// What timestamp credit note numbers start with.
 pub const TIMESTAMP_PREFIX: &str = "CN";
 
-/// Inserts `new` under `company`'s next credit note number: the next serial of the
-/// financial-year series of its date, or `CN` + `local_time` (see [`crate::series::repo`]).
+/// What timestamp debit note numbers start with.
+pub const DEBIT_TIMESTAMP_PREFIX: &str = "DN";
+
+/// Inserts `new` under `company`'s next credit (or debit) note number: the next serial of the
+/// financial-year series of its date under the company's credit (debit) note prefix, or `CN`
+/// (`DN`) + `local_time` (see [`crate::series::repo`]).
 pub fn insert_numbered(
     conn: &mut DbConn,
     company: &CompanyRow,
@@ -29,7 +33,9 @@ pub fn insert_numbered(
             .returning(credit_notes::all_columns)
             .get_result::<CreditNoteRow>(c)
     };
-    if let Some(numbered) = next_financial_year_number(conn, company, DocumentType::CreditNote, new.note_date)? {
+    let debit = new.note_type == NoteType::Debit;
+    let prefix = if debit { &company.debit_note_prefix } else { &company.credit_note_prefix };
+    if let Some(numbered) = next_number_under(conn, company, DocumentType::CreditNote, prefix, new.note_date)? {
         new.credit_note_number = numbered.number;
         new.series = numbered.series;
         new.serial = numbered.serial;
@@ -49,7 +55,8 @@ pub fn insert_numbered(
             .count()
             .get_result(c)
     };
-    insert_timestamped(conn, TIMESTAMP_PREFIX, local_time, taken, |c, numbered| {
+    let stamp = if debit { DEBIT_TIMESTAMP_PREFIX } else { TIMESTAMP_PREFIX };
+    insert_timestamped(conn, stamp, local_time, taken, |c, numbered| {
         new.credit_note_number = numbered.number;
         new.series = numbered.series;
         new.serial = None;

@@ -1,6 +1,6 @@
-//! Issuing a credit note, inside the caller's write transaction.
+//! Issuing a credit or debit note, inside the caller's write transaction.
 
-use super::model::{CreditNoteRow, NewCreditNote};
+use super::model::{CreditNoteRow, NewCreditNote, NoteType};
 use super::repo;
 use super::rules::CreditSplit;
 use crate::audit::Actor;
@@ -18,6 +18,25 @@ pub fn issue(
     reason: &str,
     actor: &Actor,
 ) -> AppResult<CreditNoteRow> {
+    within_time_limit(invoice)?;
+    note(conn, invoice, split, reason, actor, NoteType::Credit)
+}
+
+/// Issues a debit note raising `invoice` by `split` (section 34(3): no time limit), dated
+/// today and numbered in its company's debit note series. The caller raises the invoice and
+/// writes the ledger row that names the note.
+pub fn issue_debit(
+    conn: &mut DbConn,
+    invoice: &InvoiceRow,
+    split: CreditSplit,
+    reason: &str,
+    actor: &Actor,
+) -> AppResult<CreditNoteRow> {
+    note(conn, invoice, split, reason, actor, NoteType::Debit)
+}
+
+/// `BAD_USER_INPUT` on `id` past the section 34(2) limit for credit notes on `invoice`.
+fn within_time_limit(invoice: &InvoiceRow) -> AppResult<()> {
     let today = crate::clock::today();
     let last = super::rules::last_note_date(invoice.invoice_date);
     if today > last {
@@ -33,6 +52,17 @@ pub fn issue(
             ),
         ));
     }
+    Ok(())
+}
+
+fn note(
+    conn: &mut DbConn,
+    invoice: &InvoiceRow,
+    split: CreditSplit,
+    reason: &str,
+    actor: &Actor,
+    note_type: NoteType,
+) -> AppResult<CreditNoteRow> {
     let company = crate::companies::repo::find(conn, invoice.company_id)?;
     let new = NewCreditNote {
         credit_note_number: String::new(),
@@ -51,6 +81,7 @@ pub fn issue(
         issued_by: actor.employee_id(),
         issued_by_name: actor.name.clone(),
         created_at: crate::clock::now(),
+        note_type,
     };
     let note = repo::insert_numbered(conn, &company, new, crate::clock::local_now())?;
     crate::documents::source::freeze_credit_note(conn, &note)?;

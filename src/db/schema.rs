@@ -17,6 +17,7 @@ diesel::table! {
         credit_note_prefix -> Text,
         grace_days -> Integer,
         postpaid_limit_days -> Integer,
+        debit_note_prefix -> Text,
     }
 }
 
@@ -328,6 +329,7 @@ diesel::table! {
         issued_by -> Nullable<BigInt>,
         issued_by_name -> Text,
         created_at -> Timestamp,
+        note_type -> Text,
     }
 }
 

@@ -11,6 +11,8 @@ pub const SAC: &str = "9984";
 pub enum DocumentKind {
     TaxInvoice,
     CreditNote,
+    /// Raises an issued invoice's value (CGST Act section 34(3)).
+    DebitNote,
     /// A supply by a company without a GSTIN: no tax may be charged (CGST Act section 32).
     BillOfSupply,
     /// A draft invoice that was never issued: not a tax invoice, in no return.
@@ -23,6 +25,7 @@ impl DocumentKind {
         match self {
             DocumentKind::TaxInvoice => "Tax Invoice",
             DocumentKind::CreditNote => "Credit Note",
+            DocumentKind::DebitNote => "Debit Note",
             DocumentKind::BillOfSupply => "Bill of Supply",
             DocumentKind::Proforma => "Proforma Invoice",
         }

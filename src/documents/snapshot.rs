@@ -36,8 +36,11 @@ pub struct Filed {
     pub sgst_paise: i64,
     /// The document's value: taxable value plus taxes.
     pub value_paise: i64,
-    /// Credit notes: the value of the invoice they reduce, as issued.
+    /// Credit and debit notes: the value of the invoice they change, as issued.
     pub invoice_value_paise: Option<i64>,
+    /// A debit note (the value rises); else a credit note or an invoice.
+    #[serde(default)]
+    pub debit: bool,
 }
 
 impl Snapshot {
@@ -50,8 +53,8 @@ impl Snapshot {
     }
 }
 
-/// The credit note `note` against the invoice issued as `invoice`: the parties, place of supply
-/// and rate are the invoice's as issued; the amounts are the note's.
+/// The credit (or debit) note `note` against the invoice issued as `invoice`: the parties,
+/// place of supply and rate are the invoice's as issued; the amounts are the note's.
 pub fn credit_note(note: &CreditNoteRow, invoice: &Snapshot) -> Snapshot {
     let issued = &invoice.document;
     let f = &invoice.filed;
@@ -68,8 +71,14 @@ pub fn credit_note(note: &CreditNoteRow, invoice: &Snapshot) -> Snapshot {
             },
         })
         .collect();
+    let debit = note.note_type == crate::credit_notes::model::NoteType::Debit;
+    let (kind, change) = if debit {
+        (super::model::DocumentKind::DebitNote, "raised")
+    } else {
+        (super::model::DocumentKind::CreditNote, "reduced")
+    };
     let document = TaxDocument {
-        kind: super::model::DocumentKind::CreditNote,
+        kind,
         number: note.credit_note_number.clone(),
         date: note.note_date,
         supplier: issued.supplier.clone(),
@@ -78,7 +87,7 @@ pub fn credit_note(note: &CreditNoteRow, invoice: &Snapshot) -> Snapshot {
         place_of_supply_code: issued.place_of_supply_code.clone(),
         original_invoice: Some((issued.number.clone(), issued.date)),
         lines: vec![Line {
-            description: format!("Value reduced on invoice {}", issued.number),
+            description: format!("Value {change} on invoice {}", issued.number),
             sac: super::model::SAC.to_owned(),
             period: issued.lines.iter().find_map(|l| l.period),
             amount_paise: note.taxable_paise,
@@ -108,6 +117,7 @@ pub fn credit_note(note: &CreditNoteRow, invoice: &Snapshot) -> Snapshot {
         sgst_paise: note.sgst_paise,
         value_paise: note.amount_paise,
         invoice_value_paise: Some(f.value_paise),
+        debit,
     };
     Snapshot { version: VERSION, document, filed }
 }

@@ -225,6 +225,7 @@ pub fn filed_invoice(i: &InvoiceRow, company: &CompanyRow, notes: &[CreditNoteRo
         sgst_paise: issued.tax.sgst,
         value_paise: issued.total,
         invoice_value_paise: None,
+        debit: false,
     }
 }
 

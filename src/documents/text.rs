@@ -135,7 +135,7 @@ fn footer(kind: DocumentKind) -> Vec<String> {
         DocumentKind::BillOfSupply => {
             out.push("Bill of supply: the supplier is not registered under GST and charges no tax.".to_owned())
         }
-        DocumentKind::TaxInvoice | DocumentKind::CreditNote => {}
+        DocumentKind::TaxInvoice | DocumentKind::CreditNote | DocumentKind::DebitNote => {}
     }
     out.push("This is a computer-generated document and needs no signature.".to_owned());
     out

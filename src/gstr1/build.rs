@@ -281,11 +281,13 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
     sorted.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
     for n in sorted {
         let d = note_detail(n);
+        // A credit note takes value off; a debit note adds it.
+        let (sign, ntty) = if n.debit { (1, "D") } else { (-1, "C") };
         let hsn = if n.customer_gstin.is_some() { &mut hsn_b2b } else { &mut hsn_b2c };
-        add(hsn.entry(n.rate_bp).or_insert(detail(n.rate_bp, 0, 0, 0, 0)), -1, &d);
+        add(hsn.entry(n.rate_bp).or_insert(detail(n.rate_bp, 0, 0, 0, 0)), sign, &d);
         if let Some(ctin) = &n.customer_gstin {
             cdnr.entry(ctin.clone()).or_default().push(Note {
-                ntty: "C",
+                ntty,
                 nt_num: n.number.clone(),
                 nt_dt: date(n.date),
                 val: Amount(n.value_paise),
@@ -297,7 +299,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
         } else if is_b2cl(n.inter_state, &n.customer_gstin, n.invoice_value_paise, n.invoice_date) {
             cdnur.push(Cdnur {
                 typ: "B2CL",
-                ntty: "C",
+                ntty,
                 nt_num: n.number.clone(),
                 nt_dt: date(n.date),
                 val: Amount(n.value_paise),
@@ -306,7 +308,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
             });
         } else {
             let key = (supply_type(n.inter_state), n.pos_code.clone(), n.rate_bp);
-            add(b2cs.entry(key).or_insert(detail(n.rate_bp, 0, 0, 0, 0)), -1, &d);
+            add(b2cs.entry(key).or_insert(detail(n.rate_bp, 0, 0, 0, 0)), sign, &d);
         }
     }
     let hsn_rows = |rows: BTreeMap<i32, ItemDetail>| {
@@ -349,9 +351,14 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
                     docs: documents(invoices.iter().map(|i| (&i.series, i.serial, &i.number, i.cancelled))),
                 },
                 DocDetail {
+                    doc_num: 4,
+                    doc_typ: "Debit Note",
+                    docs: documents(notes.iter().filter(|n| n.debit).map(|n| (&n.series, n.serial, &n.number, false))),
+                },
+                DocDetail {
                     doc_num: 5,
                     doc_typ: "Credit Note",
-                    docs: documents(notes.iter().map(|n| (&n.series, n.serial, &n.number, false))),
+                    docs: documents(notes.iter().filter(|n| !n.debit).map(|n| (&n.series, n.serial, &n.number, false))),
                 },
             ],
         },
@@ -393,8 +400,13 @@ pub fn totals(r: &Gstr1) -> ItemDetail {
     r.b2b.iter().flat_map(|b| &b.inv).flat_map(|i| &i.itms).for_each(|i| add(&mut sum, 1, &i.itm_det));
     r.b2cl.iter().flat_map(|b| &b.inv).flat_map(|i| &i.itms).for_each(|i| add(&mut sum, 1, &i.itm_det));
     r.b2cs.iter().for_each(|b| add(&mut sum, 1, &b.amounts));
-    r.cdnr.iter().flat_map(|c| &c.nt).flat_map(|n| &n.itms).for_each(|i| add(&mut sum, -1, &i.itm_det));
-    r.cdnur.iter().flat_map(|n| &n.itms).for_each(|i| add(&mut sum, -1, &i.itm_det));
+    let sign = |ntty: &str| if ntty == "D" { 1 } else { -1 };
+    for n in r.cdnr.iter().flat_map(|c| &c.nt) {
+        n.itms.iter().for_each(|i| add(&mut sum, sign(n.ntty), &i.itm_det));
+    }
+    for n in &r.cdnur {
+        n.itms.iter().for_each(|i| add(&mut sum, sign(n.ntty), &i.itm_det));
+    }
     sum
 }
 
@@ -440,6 +452,7 @@ pub(crate) mod tests {
 
     fn note(number: &str, serial: i64, gstin: Option<&str>, taxable: i64, half: i64) -> CreditNoteLine {
         CreditNoteLine {
+            debit: false,
             number: number.into(),
             date: day(20 + serial as u32),
             series: "CN/26-27".into(),
@@ -507,7 +520,7 @@ pub(crate) mod tests {
             v["doc_issue"]["doc_det"][0]["docs"],
             json!([{"num": 1, "from": "INV/26-27/000001", "to": "INV/26-27/000004", "totnum": 4, "cancel": 1, "net_issue": 3}])
         );
-        assert_eq!(v["doc_issue"]["doc_det"][1]["docs"][0]["totnum"], 2);
+        assert_eq!(v["doc_issue"]["doc_det"][2]["docs"][0]["totnum"], 2, "credit notes after debit notes (4)");
         // All sections: the month's invoices (not cancelled) less its credit notes.
         let t = totals(&r);
         assert_eq!(t.txval.0, 100_000 + 49_900 + 33_333 - 28_249 - 10_000);
@@ -563,6 +576,7 @@ pub(crate) mod tests {
         // A credit note dated in August against a ₹2,00,000 July invoice (B2CS then) nets
         // into B2CS; against an August one (B2CL) it is a CDNUR note.
         let note_on = |invoice_date: NaiveDate| CreditNoteLine {
+            debit: false,
             date: d(2024, 8, 20),
             invoice_value_paise: 2_00_000_00,
             invoice_date,

@@ -30,6 +30,8 @@ pub struct InvoiceLine {
 /// One credit note of the month, against an invoice. Paise, positive.
 #[derive(Debug, Clone)]
 pub struct CreditNoteLine {
+    /// A debit note (`ntty` D: the value rose); else a credit note.
+    pub debit: bool,
     pub number: String,
     pub date: NaiveDate,
     pub series: String,

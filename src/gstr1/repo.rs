@@ -80,6 +80,7 @@ fn invoice_line(s: &Snapshot, cancelled: bool) -> InvoiceLine {
 fn note_line(s: &Snapshot) -> CreditNoteLine {
     let f = &s.filed;
     CreditNoteLine {
+        debit: f.debit,
         number: s.document.number.clone(),
         date: s.document.date,
         series: f.series.clone(),

@@ -62,8 +62,9 @@ impl Invoice {
     async fn gst_rate(&self) -> crate::graphql::scalars::Percent {
         crate::graphql::scalars::Percent(self.0.gst_rate_bp)
     }
-    /// Credit notes issued against it, oldest first (waivers after it was issued). The
-    /// amounts on this invoice are net of them.
+    /// Credit and debit notes issued against it, oldest first (`noteType`: waivers after it
+    /// was issued, or charges raised by `raiseDebitNote`). The amounts on this invoice are net
+    /// of them.
     #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn credit_notes(&self, ctx: &Context<'_>) -> Result<Vec<crate::credit_notes::graphql::CreditNote>> {
         let rows = load_many(ctx, crate::credit_notes::graphql::CreditNotesOfInvoice(self.0.id)).await?;

@@ -208,6 +208,35 @@ impl InvoiceMutation {
         }
     }
 
+    /// Raises an issued invoice by a charge found after issue, through a **debit note** (CGST
+    /// Act section 34(3)): `taxableValue` of value plus the GST on it at the invoice's rate
+    /// and place of supply, numbered in the company's debit note series (`DN/26-27/0000001`),
+    /// listed in `Invoice.creditNotes` with `noteType: DEBIT` and reported in GSTR-1 (`cdnr` /
+    /// `cdnur`, `ntty` D). The invoice's `billAmount`, taxes, `totalAmount` and
+    /// `balanceAmount` rise (a PAID invoice owes again); the customer's advance goes on it.
+    /// `BAD_USER_INPUT` on `invoiceId` for a proforma (create it again) or a CANCELLED invoice.
+    #[graphql(guard = "Require(Permission::WriteBilling)")]
+    async fn raise_debit_note(
+        &self,
+        ctx: &Context<'_>,
+        invoice_id: ID,
+        taxable_value: Money,
+        reason: String,
+        #[graphql(desc = "Makes retries safe, as on `createPayment` (or the `Idempotency-Key` header).")]
+        idempotency_key: Option<String>,
+    ) -> Result<Invoice> {
+        let actor = Actor::from(principal(ctx)?);
+        let key = expect_id("invoiceId", Invoice::KIND, &invoice_id)?;
+        let taxable = crate::money::positive("taxableValue", taxable_value.0)?;
+        let reason = crate::validate::required_multiline("reason", &reason, 500)?;
+        let claim = idempotency_claim(ctx, idempotency_key, &actor, "raiseDebitNote", &(key, taxable, &reason))?;
+        let work = move |conn: &mut crate::db::DbConn| service::raise_debit(conn, key, taxable, &reason, &actor);
+        match write_once(db(ctx), claim, work, |row| row.id).await? {
+            Once::Fresh(row) => Ok(Invoice(row)),
+            Once::Replayed(id) => Ok(Invoice(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
+        }
+    }
+
     /// Deletes a DRAFT invoice with no payments (its total leaves the ledger; NEXT_INVOICE
     /// add-ons on it wait for the next invoice, an OWN_INVOICE add-on goes with it). Anything
     /// else is `CONFLICT`: cancel it instead.

@@ -159,6 +159,23 @@ pub fn last_issued(conn: &mut DbConn, company_id: i64, series: &str) -> AppResul
         .optional()?)
 }
 
+/// Writes a raised invoice's bill, taxes, total, balance and status (a debit note).
+pub fn set_raised(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
+    diesel::update(invoices::table.find(row.id))
+        .set((
+            invoices::bill_paise.eq(row.bill_paise),
+            invoices::cgst_paise.eq(row.cgst_paise),
+            invoices::sgst_paise.eq(row.sgst_paise),
+            invoices::igst_paise.eq(row.igst_paise),
+            invoices::total_paise.eq(row.total_paise),
+            invoices::balance_paise.eq(row.balance_paise),
+            invoices::status.eq(&row.status),
+            invoices::updated_at.eq(row.updated_at),
+        ))
+        .execute(conn)?;
+    Ok(())
+}
+
 /// Writes an invoice's status and `sent_at`.
 pub fn set_status(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
     diesel::update(invoices::table.find(row.id))

@@ -433,6 +433,62 @@ pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Act
     Ok(invoice)
 }
 
+/// `raiseDebitNote`: raises an issued invoice by `taxable` of value (a charge found after
+/// issue) and the GST on it at the invoice's rate and place of supply, through a debit note
+/// (CGST Act section 34(3)) issued in the same transaction. The invoice's bill, taxes, total
+/// and balance rise (a PAID invoice owes again); the ledger records an ADJUSTMENT that names the
+/// note, and the customer's advance goes on the new balance. A proforma is changed by
+/// `adjustInvoice` or raised again instead; a CANCELLED invoice cannot be raised.
+pub fn raise_debit(conn: &mut DbConn, id: i64, taxable: i64, reason: &str, actor: &Actor) -> AppResult<InvoiceRow> {
+    let mut invoice = invoice_locked(conn, id)?;
+    if invoice.status == InvoiceStatus::Cancelled {
+        return Err(AppError::bad_input("invoiceId", "a CANCELLED invoice cannot be raised"));
+    }
+    if invoice.issued_at.is_none() {
+        return Err(AppError::bad_input(
+            "invoiceId",
+            format!(
+                "{} is a proforma, not issued: a debit note raises an issued invoice; create the proforma again instead",
+                invoice.invoice_number
+            ),
+        ));
+    }
+    let issued = crate::documents::source::issued_invoice(conn, &invoice)?;
+    let tax = gst(taxable, invoice.gst_rate_bp, !issued.filed.inter_state);
+    let split = crate::credit_notes::rules::CreditSplit { taxable, tax };
+    let add = |a: i64, b: i64| crate::money::add("taxableValue", a, b);
+    let total = add(invoice.total_paise, split.amount())?;
+    let note = crate::credit_notes::service::issue_debit(conn, &invoice, split, reason, actor)?;
+    invoice.bill_paise = add(invoice.bill_paise, taxable)?;
+    invoice.cgst_paise += tax.cgst;
+    invoice.sgst_paise += tax.sgst;
+    invoice.igst_paise += tax.igst;
+    invoice.total_paise = total;
+    invoice.balance_paise = balance(invoice.total_paise, invoice.paid_paise);
+    let today = crate::clock::today();
+    invoice.status =
+        settled_status(invoice.status, invoice.balance_paise, invoice.sent_at.is_some(), invoice.due_date, today);
+    invoice.updated_at = crate::clock::now();
+    repo::set_raised(conn, &invoice)?;
+    let amount = split.amount();
+    let description = format!(
+        "Debit note {}: invoice {} raised by ₹{} by {}: {reason}",
+        note.credit_note_number,
+        invoice.invoice_number,
+        rupees(amount),
+        actor.name
+    );
+    let mut entry = Entry::new(invoice.customer_id, TransactionType::Adjustment, amount, amount, description);
+    entry.invoice_id = Some(invoice.id);
+    entry.credit_note_id = Some(note.id);
+    crate::ledger::repo::append(conn, entry, actor)?;
+    let targets = [ids::encode(Kind::Invoice, id), ids::encode(Kind::CreditNote, note.id)];
+    let details =
+        format!("{} +₹{}: {reason} (debit note {})", invoice.invoice_number, rupees(amount), note.credit_note_number);
+    crate::audit::repo::record(conn, actor, "raiseDebitNote", &targets, Some(&details))?;
+    apply_advance(conn, invoice, actor)
+}
+
 /// `deleteInvoice`: only a `DRAFT` with no payments (recorded against it or put on it) and a
 /// timestamp number; otherwise `CONFLICT`. A financial-year number is never deleted (the
 /// series would have a gap): such a draft is cancelled instead. Its total leaves the ledger

@@ -18,7 +18,8 @@ text_enum! {
     pub enum DocumentType {
         /// Tax invoices.
         Invoice => "INVOICE",
-        /// Credit notes.
+        /// Credit and debit notes (rows of `credit_notes`; each kind in a series of its own
+        /// prefix).
         CreditNote => "CREDIT_NOTE",
     }
 }

@@ -52,13 +52,25 @@ pub fn next_financial_year_number(
     document: DocumentType,
     date: NaiveDate,
 ) -> AppResult<Option<Numbered>> {
-    if company.invoice_numbering != InvoiceNumbering::FinancialYear {
-        return Ok(None);
-    }
     let prefix = match document {
         DocumentType::Invoice => &company.invoice_prefix,
         DocumentType::CreditNote => &company.credit_note_prefix,
     };
+    next_number_under(conn, company, document, prefix, date)
+}
+
+/// [`next_financial_year_number`] under `prefix` (a company's debit notes are counted as
+/// `CREDIT_NOTE` documents under their own prefix, so in a series of their own).
+pub fn next_number_under(
+    conn: &mut DbConn,
+    company: &CompanyRow,
+    document: DocumentType,
+    prefix: &str,
+    date: NaiveDate,
+) -> AppResult<Option<Numbered>> {
+    if company.invoice_numbering != InvoiceNumbering::FinancialYear {
+        return Ok(None);
+    }
     let year = rules::financial_year(date);
     let series = rules::series_name(prefix, year);
     let serial = next_serial(conn, company.id, document, &series)?;

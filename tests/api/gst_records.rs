@@ -230,6 +230,44 @@ on_both_databases! {
     }
 }
 
+on_both_databases! {
+    async fn a_debit_note_raises_an_issued_invoice(app: TestApp) {
+        let (company, plan) = registered(&app).await;
+        let (customer, invoice) =
+            app.customer("joshi", &plan).set("customerGstNo", CUSTOMER_GSTIN).set("periodMonths", 1).create_with_invoice().await;
+        let raise = "mutation($id: ID!, $v: Money!) { raiseDebitNote(invoiceId: $id, taxableValue: $v, reason: \"extra cable, 20 m\") {
+            billAmount cgstTax sgstTax totalAmount balanceAmount status
+            creditNotes { noteType creditNoteNumber taxableValue cgstTax amount htmlUrl } } }";
+        // A proforma is not raised by a note.
+        let refused = app.error(raise, json!({"id": invoice, "v": "200"})).await;
+        assert_code(&refused, "BAD_USER_INPUT", Some("invoiceId"));
+        assert!(refused["message"].as_str().unwrap().contains("proforma"), "{refused}");
+
+        // Issued and paid in full; then a charge found after issue.
+        app.data(SET_STATUS, json!({"id": invoice, "s": "SENT"})).await;
+        app.pay(json!({"invoiceId": invoice, "amount": "1180", "paymentMethod": "CASH"})).await;
+        let raised = app.data(raise, json!({"id": invoice, "v": "200"})).await["raiseDebitNote"].clone();
+        assert_eq!(raised["billAmount"], "1200.00");
+        assert_eq!((raised["cgstTax"].as_str(), raised["sgstTax"].as_str()), (Some("108.00"), Some("108.00")));
+        assert_eq!(raised["totalAmount"], "1416.00", "1180 + 200 + 18 % GST");
+        assert_eq!((raised["balanceAmount"].as_str(), raised["status"].as_str()), (Some("236.00"), Some("SENT")), "a paid invoice owes again");
+        let note = &raised["creditNotes"][0];
+        assert_eq!((note["noteType"].as_str(), note["amount"].as_str(), note["cgstTax"].as_str()), (Some("DEBIT"), Some("236.00"), Some("18.00")));
+        let number = note["creditNoteNumber"].as_str().unwrap();
+        assert!(number.starts_with("DN/") && number.len() == 16, "its own series: {number}");
+        let page = html(&app, note["htmlUrl"].as_str().unwrap()).await;
+        assert!(page.contains("Debit Note") && page.contains("Value raised on invoice"), "{page}");
+        crate::helpers::check_invariants(&app, &customer).await;
+
+        // GSTR-1: a cdnr note with ntty D, a series of its own in doc_issue.
+        let ret: Value = serde_json::from_str(&gstr1(&app, &company, &crate_today_month()).await).unwrap();
+        let nt = &ret["cdnr"][0]["nt"][0];
+        assert_eq!((nt["ntty"].as_str(), nt["nt_num"].as_str(), nt["val"].as_f64()), (Some("D"), Some(number), Some(236.0)));
+        let debit_docs = ret["doc_issue"]["doc_det"].as_array().unwrap().iter().find(|d| d["doc_num"] == 4).unwrap().clone();
+        assert_eq!(debit_docs["docs"][0]["totnum"], 1, "{debit_docs}");
+    }
+}
+
 /// What the documents `invoices` and the credit note at `note_url` print, and the company's
 /// GSTR-1 of `periods`, in that order.
 async fn collect(app: &TestApp, company: &str, invoices: &[String], note_url: &str, periods: &[&str]) -> Vec<String> {
