@@ -65,6 +65,10 @@ pub struct Item {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct B2bInvoice {
+    /// The recipient's name as issued: the CSV's `Receiver Name`; the offline tool drops it
+    /// from the JSON it uploads (`removeCName`).
+    #[serde(skip)]
+    pub receiver_name: String,
     pub inum: String,
     pub idt: String,
     pub val: Amount,
@@ -105,6 +109,9 @@ pub struct B2cs {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Note {
+    /// The recipient's name as issued (CSV only, like [`B2bInvoice::receiver_name`]).
+    #[serde(skip)]
+    pub receiver_name: String,
     pub ntty: &'static str,
     pub nt_num: String,
     pub nt_dt: String,
@@ -255,6 +262,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
         add(hsn.entry(i.rate_bp).or_insert(detail(i.rate_bp, 0, 0, 0, 0)), 1, &d);
         if let Some(ctin) = &i.customer_gstin {
             b2b.entry(ctin.clone()).or_default().push(B2bInvoice {
+                receiver_name: i.recipient_name.clone(),
                 inum: i.number.clone(),
                 idt: date(i.date),
                 val: Amount(i.value_paise),
@@ -285,6 +293,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
         add(hsn.entry(n.rate_bp).or_insert(detail(n.rate_bp, 0, 0, 0, 0)), -1, &d);
         if let Some(ctin) = &n.customer_gstin {
             cdnr.entry(ctin.clone()).or_default().push(Note {
+                receiver_name: n.recipient_name.clone(),
                 ntty: "C",
                 nt_num: n.number.clone(),
                 nt_dt: date(n.date),
@@ -426,6 +435,7 @@ pub(crate) mod tests {
             series: "INV/26-27".into(),
             serial: Some(serial),
             customer_gstin: gstin.map(Into::into),
+            recipient_name: "Sharma Traders".into(),
             pos_code: pos.into(),
             inter_state: inter,
             rate_bp: 1800,
@@ -447,6 +457,7 @@ pub(crate) mod tests {
             invoice_value_paise: 118_000,
             invoice_date: day(1),
             customer_gstin: gstin.map(Into::into),
+            recipient_name: "Sharma Traders".into(),
             pos_code: "27".into(),
             inter_state: false,
             rate_bp: 1800,
