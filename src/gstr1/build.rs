@@ -448,6 +448,20 @@ fn documents<'a>(docs: impl Iterator<Item = (&'a String, Option<i64>, &'a String
         .collect()
 }
 
+/// Whether a return can be asked for `period` on `today` (a business date): the current
+/// month and earlier ones can; a month that has not begun cannot (its supplies are not made
+/// yet), which the message says.
+pub fn begun(period: Period, today: chrono::NaiveDate) -> Result<(), String> {
+    if period.days().0 <= today {
+        Ok(())
+    } else {
+        Err(format!(
+            "`period` {:04}-{:02} has not begun (today is {today}): GSTR-1 is for the current month or an earlier one",
+            period.year, period.month
+        ))
+    }
+}
+
 /// The keys of each object of a section, as the reference formats have them: the GST Returns
 /// Offline Tool's own JSON (version GST3.2.3, `utility/returnStructure.js`, `getInv` and
 /// `getItm` for GSTR-1, as published in the tool and mirrored at github.com/ProperoIQ/gst-offline-tool;
@@ -798,6 +812,20 @@ pub(crate) mod tests {
         let (off, _) = off_portal_keys(&v);
         assert_eq!(off.len(), 2, "{off:#?}");
         assert!(off[0].starts_with("b2cl.inv.itms.itm_det") && off[1].starts_with("b2cs (INTER)"), "{off:#?}");
+    }
+
+    #[test]
+    fn a_month_that_has_not_begun_has_no_return() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 14).unwrap();
+        assert!(begun(Period { year: 2026, month: 12 }, today).is_ok(), "the current month");
+        assert!(begun(Period { year: 2026, month: 11 }, today).is_ok());
+        assert!(begun(Period { year: 2026, month: 12 }, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).is_ok());
+        let e = begun(Period { year: 2027, month: 1 }, today).unwrap_err();
+        assert_eq!(
+            e,
+            "`period` 2027-01 has not begun (today is 2026-12-14): GSTR-1 is for the current month or an earlier one"
+        );
+        assert!(begun(Period { year: 2026, month: 12 }, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()).is_err());
     }
 
     /// Table 12 is one list (`data`) in the April 2025 return and two lists from May 2025;

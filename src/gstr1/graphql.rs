@@ -27,6 +27,7 @@ impl Gstr1Query {
     async fn gstr1(&self, ctx: &Context<'_>, company_id: ID, period: String) -> Result<Json<Gstr1>> {
         let company = expect_id("companyId", Company::KIND, &company_id)?;
         let period = Period::parse(&period).map_err(|m| AppError::bad_input("period", format!("`period` {m}")))?;
+        super::build::begun(period, crate::clock::today()).map_err(|m| AppError::bad_input("period", m))?;
         let report = db(ctx).read(move |conn| super::repo::for_month(conn, company, period)).await?;
         Ok(Json(report))
     }
