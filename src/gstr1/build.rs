@@ -52,6 +52,16 @@ impl Serialize for Rate {
     }
 }
 
+/// A date as the return writes it: `DD-MM-YYYY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GstDate(pub chrono::NaiveDate);
+
+impl Serialize for GstDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.format("%d-%m-%Y"))
+    }
+}
+
 /// Which tax amounts an item carries, as the reference formats write it ([`PORTAL_KEYS`]).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum TaxKeys {
@@ -117,7 +127,7 @@ pub struct B2bInvoice {
     #[serde(skip)]
     pub receiver_name: String,
     pub inum: String,
-    pub idt: String,
+    pub idt: GstDate,
     pub val: Amount,
     pub pos: String,
     pub rchrg: &'static str,
@@ -134,7 +144,7 @@ pub struct B2b {
 #[derive(Debug, Clone, Serialize)]
 pub struct B2clInvoice {
     pub inum: String,
-    pub idt: String,
+    pub idt: GstDate,
     pub val: Amount,
     pub itms: Vec<Item>,
 }
@@ -161,7 +171,7 @@ pub struct Note {
     pub receiver_name: String,
     pub ntty: &'static str,
     pub nt_num: String,
-    pub nt_dt: String,
+    pub nt_dt: GstDate,
     pub val: Amount,
     pub pos: String,
     pub rchrg: &'static str,
@@ -180,7 +190,7 @@ pub struct Cdnur {
     pub typ: &'static str,
     pub ntty: &'static str,
     pub nt_num: String,
-    pub nt_dt: String,
+    pub nt_dt: GstDate,
     pub val: Amount,
     pub pos: String,
     pub itms: Vec<Item>,
@@ -245,8 +255,8 @@ pub struct Gstr1 {
     pub doc_issue: DocIssue,
 }
 
-fn date(d: chrono::NaiveDate) -> String {
-    d.format("%d-%m-%Y").to_string()
+fn date(d: chrono::NaiveDate) -> GstDate {
+    GstDate(d)
 }
 
 /// The taxes of a document as one item, carrying the keys `taxes` names.

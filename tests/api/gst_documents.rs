@@ -230,7 +230,7 @@ on_both_databases! {
         let (status, kind, csv) = get(&app, &csv_url, Some(&app.token)).await;
         assert_eq!((status, kind.as_str()), (200, "text/csv; charset=utf-8"));
         let csv = String::from_utf8(csv).unwrap();
-        assert!(csv.starts_with("gstin_of_recipient,") && csv.contains(CUSTOMER_GSTIN), "{csv}");
+        assert!(csv.starts_with("GSTIN/UIN of Recipient,Receiver Name,") && csv.contains(CUSTOMER_GSTIN), "{csv}");
         let collector = app.staff("gstcollector", Role::Collector).await;
         assert_eq!(get(&app, &csv_url, Some(&collector)).await.0, 403);
         assert_eq!(get(&app, &format!("/reports/gstr1/nope.csv?companyId={company}&period={period}"), Some(&app.token)).await.0, 404);
