@@ -2,6 +2,11 @@
 //! resilient-tech/india-compliance's `gst_returns`). Amounts are summed in paise and written
 //! as rupees; `rt` is the total rate in percent.
 //!
+//! Each object carries the keys the reference formats give it, no more ([`PORTAL_KEYS`]): an
+//! inter-state item has `iamt` and no `camt`/`samt`, an intra-state one `camt` and `samt` and
+//! no `iamt` (so `b2cl` and `cdnur` items, inter-state by definition, carry only `iamt`); the
+//! HSN summary carries all three.
+//!
 //! Sections: `b2b` (recipients with a GSTIN or UIN, invoice by invoice), `b2cl` (unregistered,
 //! inter-state, value above the limit of the invoice's date: ₹2.5 lakh until 31 July 2024, ₹1
 //! lakh from 1 August 2024), `b2cs` (every other unregistered invoice, summed by
@@ -18,6 +23,7 @@
 
 use std::collections::BTreeMap;
 
+use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::dated_rules::{self, HsnSummary};
@@ -46,8 +52,41 @@ impl Serialize for Rate {
     }
 }
 
-/// Taxable value and taxes at one rate.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+/// A date as the return writes it: `DD-MM-YYYY`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GstDate(pub chrono::NaiveDate);
+
+impl Serialize for GstDate {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0.format("%d-%m-%Y"))
+    }
+}
+
+/// Which tax amounts an item carries, as the reference formats write it ([`PORTAL_KEYS`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TaxKeys {
+    /// An inter-state supply: `iamt` (integrated tax) only.
+    Integrated,
+    /// An intra-state supply: `camt` and `samt` (central and state tax) only.
+    CentralState,
+    /// `iamt`, `camt` and `samt` (the HSN summary, which mixes both kinds).
+    #[default]
+    All,
+}
+
+impl TaxKeys {
+    fn of(inter_state: bool) -> TaxKeys {
+        if inter_state {
+            TaxKeys::Integrated
+        } else {
+            TaxKeys::CentralState
+        }
+    }
+}
+
+/// Taxable value and taxes at one rate. All amounts are summed; which of them the JSON
+/// carries is `taxes`'s to say (an amount left out is zero).
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ItemDetail {
     pub rt: Rate,
     pub txval: Amount,
@@ -55,6 +94,24 @@ pub struct ItemDetail {
     pub camt: Amount,
     pub samt: Amount,
     pub csamt: Amount,
+    pub taxes: TaxKeys,
+}
+
+impl Serialize for ItemDetail {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("rt", &self.rt)?;
+        map.serialize_entry("txval", &self.txval)?;
+        if self.taxes != TaxKeys::CentralState {
+            map.serialize_entry("iamt", &self.iamt)?;
+        }
+        if self.taxes != TaxKeys::Integrated {
+            map.serialize_entry("camt", &self.camt)?;
+            map.serialize_entry("samt", &self.samt)?;
+        }
+        map.serialize_entry("csamt", &self.csamt)?;
+        map.end()
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -65,8 +122,12 @@ pub struct Item {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct B2bInvoice {
+    /// The recipient's name as issued: the CSV's `Receiver Name`; the offline tool drops it
+    /// from the JSON it uploads (`removeCName`).
+    #[serde(skip)]
+    pub receiver_name: String,
     pub inum: String,
-    pub idt: String,
+    pub idt: GstDate,
     pub val: Amount,
     pub pos: String,
     pub rchrg: &'static str,
@@ -83,7 +144,7 @@ pub struct B2b {
 #[derive(Debug, Clone, Serialize)]
 pub struct B2clInvoice {
     pub inum: String,
-    pub idt: String,
+    pub idt: GstDate,
     pub val: Amount,
     pub itms: Vec<Item>,
 }
@@ -105,9 +166,12 @@ pub struct B2cs {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Note {
+    /// The recipient's name as issued (CSV only, like [`B2bInvoice::receiver_name`]).
+    #[serde(skip)]
+    pub receiver_name: String,
     pub ntty: &'static str,
     pub nt_num: String,
-    pub nt_dt: String,
+    pub nt_dt: GstDate,
     pub val: Amount,
     pub pos: String,
     pub rchrg: &'static str,
@@ -126,7 +190,7 @@ pub struct Cdnur {
     pub typ: &'static str,
     pub ntty: &'static str,
     pub nt_num: String,
-    pub nt_dt: String,
+    pub nt_dt: GstDate,
     pub val: Amount,
     pub pos: String,
     pub itms: Vec<Item>,
@@ -191,12 +255,12 @@ pub struct Gstr1 {
     pub doc_issue: DocIssue,
 }
 
-fn date(d: chrono::NaiveDate) -> String {
-    d.format("%d-%m-%Y").to_string()
+fn date(d: chrono::NaiveDate) -> GstDate {
+    GstDate(d)
 }
 
-/// The taxes of a document as one item.
-fn detail(rate_bp: i32, taxable: i64, igst: i64, cgst: i64, sgst: i64) -> ItemDetail {
+/// The taxes of a document as one item, carrying the keys `taxes` names.
+fn detail(rate_bp: i32, taxable: i64, igst: i64, cgst: i64, sgst: i64, taxes: TaxKeys) -> ItemDetail {
     ItemDetail {
         rt: Rate(rate_bp),
         txval: Amount(taxable),
@@ -204,6 +268,7 @@ fn detail(rate_bp: i32, taxable: i64, igst: i64, cgst: i64, sgst: i64) -> ItemDe
         camt: Amount(cgst),
         samt: Amount(sgst),
         csamt: Amount(0),
+        taxes,
     }
 }
 
@@ -215,11 +280,16 @@ fn add(into: &mut ItemDetail, sign: i64, d: &ItemDetail) {
 }
 
 fn invoice_detail(i: &InvoiceLine) -> ItemDetail {
-    detail(i.rate_bp, i.taxable_paise, i.igst_paise, i.cgst_paise, i.sgst_paise)
+    detail(i.rate_bp, i.taxable_paise, i.igst_paise, i.cgst_paise, i.sgst_paise, TaxKeys::of(i.inter_state))
 }
 
 fn note_detail(n: &CreditNoteLine) -> ItemDetail {
-    detail(n.rate_bp, n.taxable_paise, n.igst_paise, n.cgst_paise, n.sgst_paise)
+    detail(n.rate_bp, n.taxable_paise, n.igst_paise, n.cgst_paise, n.sgst_paise, TaxKeys::of(n.inter_state))
+}
+
+/// An empty sum at `rate_bp` carrying the keys `taxes` names.
+fn zero(rate_bp: i32, taxes: TaxKeys) -> ItemDetail {
+    detail(rate_bp, 0, 0, 0, 0, taxes)
 }
 
 fn one_item(d: ItemDetail) -> Vec<Item> {
@@ -252,9 +322,10 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
     for i in live {
         let d = invoice_detail(i);
         let hsn = if i.customer_gstin.is_some() { &mut hsn_b2b } else { &mut hsn_b2c };
-        add(hsn.entry(i.rate_bp).or_insert(detail(i.rate_bp, 0, 0, 0, 0)), 1, &d);
+        add(hsn.entry(i.rate_bp).or_insert(zero(i.rate_bp, TaxKeys::All)), 1, &d);
         if let Some(ctin) = &i.customer_gstin {
             b2b.entry(ctin.clone()).or_default().push(B2bInvoice {
+                receiver_name: i.recipient_name.clone(),
                 inum: i.number.clone(),
                 idt: date(i.date),
                 val: Amount(i.value_paise),
@@ -272,7 +343,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
             });
         } else {
             let key = (supply_type(i.inter_state), i.pos_code.clone(), i.rate_bp);
-            add(b2cs.entry(key).or_insert(detail(i.rate_bp, 0, 0, 0, 0)), 1, &d);
+            add(b2cs.entry(key).or_insert(zero(i.rate_bp, d.taxes)), 1, &d);
         }
     }
     let mut cdnr: BTreeMap<String, Vec<Note>> = BTreeMap::new();
@@ -284,9 +355,10 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
         // A credit note takes value off; a debit note adds it.
         let (sign, ntty) = if n.debit { (1, "D") } else { (-1, "C") };
         let hsn = if n.customer_gstin.is_some() { &mut hsn_b2b } else { &mut hsn_b2c };
-        add(hsn.entry(n.rate_bp).or_insert(detail(n.rate_bp, 0, 0, 0, 0)), sign, &d);
+        add(hsn.entry(n.rate_bp).or_insert(zero(n.rate_bp, TaxKeys::All)), sign, &d);
         if let Some(ctin) = &n.customer_gstin {
             cdnr.entry(ctin.clone()).or_default().push(Note {
+                receiver_name: n.recipient_name.clone(),
                 ntty,
                 nt_num: n.number.clone(),
                 nt_dt: date(n.date),
@@ -308,7 +380,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
             });
         } else {
             let key = (supply_type(n.inter_state), n.pos_code.clone(), n.rate_bp);
-            add(b2cs.entry(key).or_insert(detail(n.rate_bp, 0, 0, 0, 0)), sign, &d);
+            add(b2cs.entry(key).or_insert(zero(n.rate_bp, d.taxes)), sign, &d);
         }
     }
     let hsn_rows = |rows: BTreeMap<i32, ItemDetail>| {
@@ -328,7 +400,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
         HsnSummary::OneList => {
             let mut all = hsn_b2b;
             for (rate, d) in hsn_b2c {
-                add(all.entry(rate).or_insert(detail(rate, 0, 0, 0, 0)), 1, &d);
+                add(all.entry(rate).or_insert(zero(rate, TaxKeys::All)), 1, &d);
             }
             Hsn::OneList { data: hsn_rows(all) }
         }
@@ -393,6 +465,125 @@ fn documents<'a>(docs: impl Iterator<Item = (&'a String, Option<i64>, &'a String
         .collect()
 }
 
+/// Whether a return can be asked for `period` on `today` (a business date): the current
+/// month and earlier ones can; a month that has not begun cannot (its supplies are not made
+/// yet), which the message says.
+pub fn begun(period: Period, today: chrono::NaiveDate) -> Result<(), String> {
+    if period.days().0 <= today {
+        Ok(())
+    } else {
+        Err(format!(
+            "`period` {:04}-{:02} has not begun (today is {today}): GSTR-1 is for the current month or an earlier one",
+            period.year, period.month
+        ))
+    }
+}
+
+/// The keys of each object of a section, as the reference formats have them: the GST Returns
+/// Offline Tool's own JSON (version GST3.2.3, `utility/returnStructure.js`, `getInv` and
+/// `getItm` for GSTR-1, as published in the tool and mirrored at github.com/ProperoIQ/gst-offline-tool;
+/// the keys it only uses inside the tool, `cname`, `diffval`, `flag`, are dropped before
+/// upload in `service/offline.js`), checked against resilient-tech/india-compliance's
+/// `gst_india/utils/gstr_1/sections/` (B2CL items: `ITEM_TOTALS_IGST`, "inter-state: no
+/// central or state tax"). Optional keys we never fill (`etin`, `diff_percent`, `user_desc`)
+/// are left out, as the tool leaves them out when blank.
+///
+/// A path is the section and the keys leading to the object (`b2b.inv.itms.itm_det`); a
+/// path listed with `/INTER` or `/INTRA` applies to inter- or intra-state supplies only:
+/// an item follows its invoice's place of supply against the return's GSTIN (`b2b`, `cdnr`),
+/// a `b2cs`, `at` or `txpd` row its `sply_ty`. A path listed twice takes either key set.
+/// `at` (table 11A, advances received) and `txpd` (11B, advances adjusted) are listed for
+/// when the return carries advances; the return does not report them yet.
+pub const PORTAL_KEYS: &[(&str, &[&str])] = &[
+    ("b2b", &["ctin", "inv"]),
+    ("b2b.inv", &["inum", "idt", "val", "pos", "rchrg", "inv_typ", "itms"]),
+    ("b2b.inv.itms", &["num", "itm_det"]),
+    ("b2b.inv.itms.itm_det/INTER", &["rt", "txval", "iamt", "csamt"]),
+    ("b2b.inv.itms.itm_det/INTRA", &["rt", "txval", "camt", "samt", "csamt"]),
+    ("b2cl", &["pos", "inv"]),
+    ("b2cl.inv", &["inum", "idt", "val", "itms"]),
+    ("b2cl.inv.itms", &["num", "itm_det"]),
+    ("b2cl.inv.itms.itm_det", &["rt", "txval", "iamt", "csamt"]),
+    ("b2cs/INTER", &["sply_ty", "pos", "typ", "rt", "txval", "iamt", "csamt"]),
+    ("b2cs/INTRA", &["sply_ty", "pos", "typ", "rt", "txval", "camt", "samt", "csamt"]),
+    ("cdnr", &["ctin", "nt"]),
+    ("cdnr.nt", &["ntty", "nt_num", "nt_dt", "val", "pos", "rchrg", "inv_typ", "itms"]),
+    ("cdnr.nt.itms", &["num", "itm_det"]),
+    ("cdnr.nt.itms.itm_det/INTER", &["rt", "txval", "iamt", "csamt"]),
+    ("cdnr.nt.itms.itm_det/INTRA", &["rt", "txval", "camt", "samt", "csamt"]),
+    ("cdnur", &["typ", "ntty", "nt_num", "nt_dt", "val", "pos", "itms"]),
+    ("cdnur.itms", &["num", "itm_det"]),
+    ("cdnur.itms.itm_det", &["rt", "txval", "iamt", "csamt"]),
+    ("hsn", &["data"]),
+    ("hsn", &["hsn_b2b", "hsn_b2c"]),
+    ("hsn.data", &["num", "hsn_sc", "desc", "uqc", "qty", "rt", "txval", "iamt", "camt", "samt", "csamt"]),
+    ("hsn.hsn_b2b", &["num", "hsn_sc", "desc", "uqc", "qty", "rt", "txval", "iamt", "camt", "samt", "csamt"]),
+    ("hsn.hsn_b2c", &["num", "hsn_sc", "desc", "uqc", "qty", "rt", "txval", "iamt", "camt", "samt", "csamt"]),
+    ("at", &["pos", "sply_ty", "itms"]),
+    ("at.itms/INTER", &["rt", "ad_amt", "iamt", "csamt"]),
+    ("at.itms/INTRA", &["rt", "ad_amt", "camt", "samt", "csamt"]),
+    ("txpd", &["pos", "sply_ty", "itms"]),
+    ("txpd.itms/INTER", &["rt", "ad_amt", "iamt", "csamt"]),
+    ("txpd.itms/INTRA", &["rt", "ad_amt", "camt", "samt", "csamt"]),
+    ("doc_issue", &["doc_det"]),
+    ("doc_issue.doc_det", &["doc_num", "doc_typ", "docs"]),
+    ("doc_issue.doc_det.docs", &["num", "from", "to", "totnum", "cancel", "net_issue"]),
+];
+
+/// Where a return's JSON `r` differs from [`PORTAL_KEYS`]: one line per object whose keys are
+/// not the reference's for its path (empty when it agrees), and the paths it has objects at.
+pub fn off_portal_keys(r: &serde_json::Value) -> (Vec<String>, std::collections::BTreeSet<String>) {
+    use serde_json::Value;
+
+    fn walk(
+        path: &str,
+        value: &Value,
+        supply: Option<&str>,
+        own_state: &str,
+        out: &mut (Vec<String>, std::collections::BTreeSet<String>),
+    ) {
+        match value {
+            Value::Array(items) => items.iter().for_each(|v| walk(path, v, supply, own_state, out)),
+            Value::Object(map) => {
+                // The object's own supply type, else its place of supply's, else its parent's.
+                let pos_supply = map.get("pos").and_then(Value::as_str).map(|pos| supply_type(pos != own_state));
+                let supply = map.get("sply_ty").and_then(Value::as_str).or(pos_supply).or(supply);
+                let keys: std::collections::BTreeSet<&str> = map.keys().map(String::as_str).collect();
+                let variant = supply.map(|s| format!("{path}/{s}"));
+                let wanted: Vec<std::collections::BTreeSet<&str>> = PORTAL_KEYS
+                    .iter()
+                    .filter(|(p, _)| *p == path || Some(*p) == variant.as_deref())
+                    .map(|(_, k)| k.iter().copied().collect())
+                    .collect();
+                out.1.insert(variant.filter(|v| PORTAL_KEYS.iter().any(|(p, _)| p == v)).unwrap_or(path.to_owned()));
+                if wanted.is_empty() {
+                    out.0.push(format!("{path}: not in the reference formats"));
+                } else if !wanted.contains(&keys) {
+                    out.0.push(format!(
+                        "{path} ({}): keys {keys:?}, the reference has {wanted:?}",
+                        supply.unwrap_or("-")
+                    ));
+                }
+                for (key, child) in map {
+                    if child.is_array() || child.is_object() {
+                        walk(&format!("{path}.{key}"), child, supply, own_state, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let mut out = (Vec::new(), std::collections::BTreeSet::new());
+    let own_state = r["gstin"].as_str().and_then(|g| g.get(..2)).unwrap_or_default().to_owned();
+    for (section, value) in r.as_object().into_iter().flatten() {
+        if section != "gstin" && section != "fp" {
+            walk(section, value, None, &own_state, &mut out);
+        }
+    }
+    out
+}
+
 /// Taxable value and taxes of a return: B2B + B2CL + B2CS (already net of B2C credit notes)
 /// − CDNR − CDNUR. Equals the month's invoices (not cancelled) less its credit notes.
 pub fn totals(r: &Gstr1) -> ItemDetail {
@@ -438,6 +629,7 @@ pub(crate) mod tests {
             series: "INV/26-27".into(),
             serial: Some(serial),
             customer_gstin: gstin.map(Into::into),
+            recipient_name: "Sharma Traders".into(),
             pos_code: pos.into(),
             inter_state: inter,
             rate_bp: 1800,
@@ -460,6 +652,7 @@ pub(crate) mod tests {
             invoice_value_paise: 118_000,
             invoice_date: day(1),
             customer_gstin: gstin.map(Into::into),
+            recipient_name: "Sharma Traders".into(),
             pos_code: "27".into(),
             inter_state: false,
             rate_bp: 1800,
@@ -499,14 +692,14 @@ pub(crate) mod tests {
             v["b2b"],
             json!([{"ctin": "27AABCU9603R1ZN", "inv": [{"inum": "INV/26-27/000001", "idt": "01-11-2026", "val": 1180.0,
                 "pos": "27", "rchrg": "N", "inv_typ": "R",
-                "itms": [{"num": 1, "itm_det": {"rt": 18.0, "txval": 1000.0, "iamt": 0.0, "camt": 90.0, "samt": 90.0, "csamt": 0.0}}]}]}])
+                "itms": [{"num": 1, "itm_det": {"rt": 18.0, "txval": 1000.0, "camt": 90.0, "samt": 90.0, "csamt": 0.0}}]}]}])
         );
         // Intra: 499 + 44.91 × 2 less the unregistered credit note 100 + 9 + 9.
         assert_eq!(
             v["b2cs"],
             json!([
-                {"sply_ty": "INTER", "pos": "29", "typ": "OE", "rt": 18.0, "txval": 333.33, "iamt": 60.0, "camt": 0.0, "samt": 0.0, "csamt": 0.0},
-                {"sply_ty": "INTRA", "pos": "27", "typ": "OE", "rt": 18.0, "txval": 399.0, "iamt": 0.0, "camt": 35.91, "samt": 35.91, "csamt": 0.0}
+                {"sply_ty": "INTER", "pos": "29", "typ": "OE", "rt": 18.0, "txval": 333.33, "iamt": 60.0, "csamt": 0.0},
+                {"sply_ty": "INTRA", "pos": "27", "typ": "OE", "rt": 18.0, "txval": 399.0, "camt": 35.91, "samt": 35.91, "csamt": 0.0}
             ])
         );
         assert_eq!(v["cdnr"][0]["nt"][0]["nt_num"], "CN/26-27/0000001");
@@ -592,6 +785,71 @@ pub(crate) mod tests {
         assert!(r.cdnur.is_empty() && r.b2cs.len() == 1, "{r:?}");
         let r = build("27AAPFU0939F1ZV", august, &[], &[note_on(d(2024, 8, 1))]);
         assert!(r.cdnur.len() == 1 && r.b2cs.is_empty(), "{r:?}");
+    }
+
+    /// Every section of a month that has them all (B2B within and across the state, B2CL,
+    /// B2CS both ways, CDNR both ways, CDNUR), in both shapes of the HSN summary: the keys
+    /// of each object are the reference formats' ([`PORTAL_KEYS`]), and no amount is left out
+    /// that is not zero.
+    #[test]
+    fn each_section_carries_the_portals_keys() {
+        let (mut invoices, mut notes) = month();
+        invoices.push(invoice("INV/26-27/000005", 5, Some("29AAGCB7383J1Z4"), "29", true, 50_000, false));
+        invoices.push(invoice("INV/26-27/000006", 6, None, "29", true, 1_00_000_00, false));
+        let inter_note = |number: &str, serial, gstin: Option<&str>, invoice_value| CreditNoteLine {
+            pos_code: "29".into(),
+            inter_state: true,
+            invoice_value_paise: invoice_value,
+            igst_paise: 1_800,
+            cgst_paise: 0,
+            sgst_paise: 0,
+            value_paise: 11_800,
+            ..note(number, serial, gstin, 10_000, 0)
+        };
+        notes.push(inter_note("CN/26-27/0000003", 3, Some("29AAGCB7383J1Z4"), 59_000));
+        notes.push(inter_note("CN/26-27/0000004", 4, None, 1_18_000_00));
+        for period in [Period { year: 2026, month: 11 }, Period { year: 2025, month: 4 }] {
+            let r = build("27AAPFU0939F1ZV", period, &invoices, &notes);
+            assert!(!r.b2cl.is_empty() && !r.cdnur.is_empty() && r.b2b.iter().map(|b| b.inv.len()).sum::<usize>() == 2);
+            let v = serde_json::to_value(&r).unwrap();
+            let (off, seen) = off_portal_keys(&v);
+            assert!(off.is_empty(), "{off:#?}\n{v:#}");
+            let mut expected: Vec<&str> = PORTAL_KEYS
+                .iter()
+                .map(|(p, _)| *p)
+                .filter(|p| !p.starts_with("at") && !p.starts_with("txpd") && *p != "hsn")
+                .filter(|p| if period.year == 2025 { !p.starts_with("hsn.hsn_") } else { *p != "hsn.data" })
+                .collect();
+            expected.push("hsn");
+            expected.sort_unstable();
+            expected.dedup();
+            assert_eq!(seen.iter().map(String::as_str).collect::<Vec<_>>(), expected, "every path seen");
+            // What the keys leave out is zero: the sections still add up.
+            let t = totals(&r);
+            assert_eq!(t.iamt.0, 6_000 + 9_000 + 18_00_000 - 1_800 - 1_800);
+        }
+        // A key set that is not the reference's is reported, with its path.
+        let mut v = serde_json::to_value(build("27AAPFU0939F1ZV", Period { year: 2026, month: 11 }, &invoices, &notes))
+            .unwrap();
+        v["b2cl"][0]["inv"][0]["itms"][0]["itm_det"]["camt"] = json!(0.0);
+        v["b2cs"][0]["camt"] = json!(0.0);
+        let (off, _) = off_portal_keys(&v);
+        assert_eq!(off.len(), 2, "{off:#?}");
+        assert!(off[0].starts_with("b2cl.inv.itms.itm_det") && off[1].starts_with("b2cs (INTER)"), "{off:#?}");
+    }
+
+    #[test]
+    fn a_month_that_has_not_begun_has_no_return() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 14).unwrap();
+        assert!(begun(Period { year: 2026, month: 12 }, today).is_ok(), "the current month");
+        assert!(begun(Period { year: 2026, month: 11 }, today).is_ok());
+        assert!(begun(Period { year: 2026, month: 12 }, NaiveDate::from_ymd_opt(2026, 12, 1).unwrap()).is_ok());
+        let e = begun(Period { year: 2027, month: 1 }, today).unwrap_err();
+        assert_eq!(
+            e,
+            "`period` 2027-01 has not begun (today is 2026-12-14): GSTR-1 is for the current month or an earlier one"
+        );
+        assert!(begun(Period { year: 2026, month: 12 }, NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()).is_err());
     }
 
     /// Table 12 is one list (`data`) in the April 2025 return and two lists from May 2025;

@@ -13,6 +13,8 @@ pub struct InvoiceLine {
     pub serial: Option<i64>,
     /// The recipient's GSTIN when registered (B2B).
     pub customer_gstin: Option<String>,
+    /// The recipient's name as issued (the offline tool's `Receiver Name`).
+    pub recipient_name: String,
     /// Two-digit GST state code of the place of supply, e.g. `27`.
     pub pos_code: String,
     pub inter_state: bool,
@@ -41,6 +43,8 @@ pub struct CreditNoteLine {
     pub invoice_value_paise: i64,
     pub invoice_date: NaiveDate,
     pub customer_gstin: Option<String>,
+    /// The recipient's name as issued (the offline tool's `Receiver Name`).
+    pub recipient_name: String,
     pub pos_code: String,
     pub inter_state: bool,
     pub rate_bp: i32,

@@ -194,6 +194,7 @@ async fn gstr1_report(
     let period = query.period.ok_or_else(|| AppError::bad_input("period", "`period` is required (YYYY-MM)"))?;
     let period = crate::gstr1::model::Period::parse(&period)
         .map_err(|m| AppError::bad_input("period", format!("`period` {m}")))?;
+    crate::gstr1::build::begun(period, crate::clock::today()).map_err(|m| AppError::bad_input("period", m))?;
     state.db.read(move |conn| crate::gstr1::repo::for_month(conn, company, period)).await
 }
 

@@ -21,6 +21,7 @@ mod gst_documents;
 mod gst_numbering;
 mod gst_records;
 mod gst_registrations;
+mod gst_return_files;
 mod hardening;
 mod http_endpoints;
 mod idempotency;
