@@ -175,6 +175,7 @@ fn fill(
         credit_note_prefix: prefixes.1.to_owned(),
         grace_days: 7,
         postpaid_limit_days: 30,
+        einvoicing: false,
     };
     let company_rows = [
         company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV"), ("INV", "CN")),

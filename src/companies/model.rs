@@ -37,6 +37,9 @@ crate::row_and_new! {
         pub grace_days: i32,
         /// Days past its due date a postpaid invoice may stay unpaid before suspension.
         pub postpaid_limit_days: i32,
+        /// Reports its B2B documents to the Invoice Registration Portal (e-invoicing, for
+        /// turnover above the limit): e-invoice JSON is served and IRNs are recorded.
+        pub einvoicing: bool,
     }
 }
 
@@ -57,6 +60,7 @@ pub struct CompanyChanges {
     pub credit_note_prefix: Option<String>,
     pub grace_days: Option<i32>,
     pub postpaid_limit_days: Option<i32>,
+    pub einvoicing: Option<bool>,
 }
 
 /// What `companies(filter:)` narrows by.
