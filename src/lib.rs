@@ -18,6 +18,7 @@ pub mod customers;
 pub mod dashboard;
 pub mod db;
 pub mod documents;
+pub mod einvoice;
 pub mod employees;
 pub mod enums;
 pub mod error;

@@ -176,6 +176,7 @@ fn fill(
         debit_note_prefix: prefixes.2.to_owned(),
         grace_days: 7,
         postpaid_limit_days: 30,
+        einvoicing: false,
     };
     let company_rows = [
         company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV"), ("INV", "CN", "DN")),

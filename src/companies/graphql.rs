@@ -80,6 +80,13 @@ impl Company {
     async fn postpaid_limit_days(&self) -> i32 {
         self.0.postpaid_limit_days
     }
+    /// Whether the company e-invoices (an operator whose turnover is above the limit, ₹5 crore
+    /// since August 2023): its issued B2B invoices and credit notes then have e-invoice JSON to
+    /// upload to the Invoice Registration Portal (`Invoice.einvoiceUrl`), and the IRN it returns
+    /// is recorded with `recordEinvoice`. False by default.
+    async fn einvoicing(&self) -> bool {
+        self.0.einvoicing
+    }
     async fn created_at(&self) -> DateTime {
         DateTime(self.0.created_at)
     }
@@ -146,6 +153,9 @@ pub struct CreateCompanyInput {
     /// Days past due a postpaid invoice may stay unpaid before suspension (0–365; 30 when
     /// left out).
     pub postpaid_limit_days: Option<i32>,
+    /// E-invoicing (see `Company.einvoicing`); false when left out. Needs a GSTIN and an
+    /// address with its 6-digit PIN code (the e-invoice's `SellerDtls`).
+    pub einvoicing: Option<bool>,
 }
 
 /// Changes to a company: leave a field out to keep it, send `null` to clear an optional one.
@@ -171,6 +181,9 @@ pub struct UpdateCompanyInput {
     /// Days past due a postpaid invoice may stay unpaid before suspension (0–365; 30 when
     /// left out).
     pub postpaid_limit_days: Option<i32>,
+    /// Switches e-invoicing on or off (see `Company.einvoicing`); on needs a GSTIN and an
+    /// address with its 6-digit PIN code. Documents already issued are e-invoiced too once on.
+    pub einvoicing: Option<bool>,
 }
 
 impl CreateCompanyInput {
@@ -192,6 +205,7 @@ impl CreateCompanyInput {
             debit_note_prefix: prefix("debitNotePrefix", self.debit_note_prefix.as_deref().unwrap_or("DN"))?,
             grace_days: days("graceDays", self.grace_days.unwrap_or(7))?,
             postpaid_limit_days: days("postpaidLimitDays", self.postpaid_limit_days.unwrap_or(30))?,
+            einvoicing: self.einvoicing.unwrap_or(false),
         };
         super::service::distinct_prefixes(&new.invoice_prefix, &new.credit_note_prefix, &new.debit_note_prefix)?;
         if let Some(gstin) = &new.gstin {
@@ -218,6 +232,7 @@ impl UpdateCompanyInput {
             debit_note_prefix: self.debit_note_prefix.map(|p| prefix("debitNotePrefix", &p)).transpose()?,
             grace_days: self.grace_days.map(|d| days("graceDays", d)).transpose()?,
             postpaid_limit_days: self.postpaid_limit_days.map(|d| days("postpaidLimitDays", d)).transpose()?,
+            einvoicing: self.einvoicing,
         })
     }
 }

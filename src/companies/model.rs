@@ -37,6 +37,9 @@ crate::row_and_new! {
         pub grace_days: i32,
         /// Days past its due date a postpaid invoice may stay unpaid before suspension.
         pub postpaid_limit_days: i32,
+        /// Reports its B2B documents to the Invoice Registration Portal (e-invoicing, for
+        /// turnover above the limit): e-invoice JSON is served and IRNs are recorded.
+        pub einvoicing: bool,
         /// Prefix of financial-year debit note numbers (`DN`).
         pub debit_note_prefix: String,
     }
@@ -59,6 +62,7 @@ pub struct CompanyChanges {
     pub credit_note_prefix: Option<String>,
     pub grace_days: Option<i32>,
     pub postpaid_limit_days: Option<i32>,
+    pub einvoicing: Option<bool>,
     pub debit_note_prefix: Option<String>,
 }
 

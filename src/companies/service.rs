@@ -23,6 +23,7 @@ crate::reference_table! {
     /// [`crate::series::repo::ensure_prefix_free`]).
     fn check_written(conn: &mut DbConn, row: &CompanyRow) -> AppResult<()> {
         registered_rules(row)?;
+        crate::einvoice::rules::company_may_einvoice(row.einvoicing, row.gstin.as_deref(), row.address.as_deref())?;
         if row.invoice_numbering == crate::series::model::InvoiceNumbering::FinancialYear {
             crate::series::repo::ensure_prefix_free(conn, row.id, &row.invoice_prefix, "invoicePrefix")?;
             crate::series::repo::ensure_prefix_free(conn, row.id, &row.credit_note_prefix, "creditNotePrefix")?;
@@ -42,12 +43,13 @@ crate::reference_table! {
 
     fn change_details(row: &CompanyRow) -> Option<String> {
         Some(format!(
-            "gstRate={} numbering={} prefixes={}/{}/{}",
+            "gstRate={} numbering={} prefixes={}/{}/{} einvoicing={}",
             crate::money::format_hundredths(row.gst_rate_bp.into()),
             row.invoice_numbering,
             row.invoice_prefix,
             row.credit_note_prefix,
-            row.debit_note_prefix
+            row.debit_note_prefix,
+            row.einvoicing
         ))
     }
 }

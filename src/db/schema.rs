@@ -17,6 +17,7 @@ diesel::table! {
         credit_note_prefix -> Text,
         grace_days -> Integer,
         postpaid_limit_days -> Integer,
+        einvoicing -> Bool,
         debit_note_prefix -> Text,
     }
 }
@@ -214,6 +215,21 @@ diesel::table! {
         document_id -> BigInt,
         document_date -> Date,
         body -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    einvoice_registrations (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        document -> Text,
+        document_id -> BigInt,
+        irn -> Text,
+        ack_no -> Text,
+        ack_date -> Timestamp,
+        signed_qr -> Text,
+        recorded_by -> Nullable<BigInt>,
         created_at -> Timestamp,
     }
 }
@@ -545,6 +561,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     document_series,
     document_snapshots,
     gst_periods_closed,
+    einvoice_registrations,
     gst_numbering_moved,
     credit_notes,
     expenses,

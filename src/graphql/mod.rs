@@ -32,6 +32,7 @@ use crate::customers::graphql::CustomerQuery;
 use crate::customers::mutations::CustomerMutation;
 use crate::dashboard::graphql::DashboardQuery;
 use crate::db::Db;
+use crate::einvoice::graphql::EinvoiceMutation;
 use crate::employees::graphql::{EmployeeMutation, EmployeeQuery};
 use crate::events::Events;
 use crate::expenses::graphql::{ExpenseMutation, ExpenseQuery};
@@ -108,6 +109,7 @@ pub struct MutationRoot(
     ExpenseMutation,
     GatewayMutation,
     BillingCycleMutation,
+    EinvoiceMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscriptions::SubscriptionRoot>;

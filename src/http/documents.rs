@@ -55,7 +55,7 @@ pub async fn billing_access(
 }
 
 /// The caller (from the `Authorization` header) and their access to billing data.
-async fn billing_caller(
+pub(super) async fn billing_caller(
     state: &AppState,
     connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>,
     headers: &HeaderMap,

@@ -3,6 +3,7 @@
 //! accepted and bounded is in `server`.
 
 mod documents;
+mod einvoice;
 pub mod fair;
 mod graphiql;
 mod graphql;
@@ -78,6 +79,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/invoices/{file}", get(documents::invoice))
         .route("/credit-notes/{file}", get(documents::credit_note))
+        .route("/invoices/{id}/einvoice.json", get(einvoice::invoice))
+        .route("/credit-notes/{id}/einvoice.json", get(einvoice::credit_note))
         .route("/reports/gstr1.json", get(documents::gstr1_json))
         .route("/reports/gstr1/{file}", get(documents::gstr1_csv))
         .route("/reports/{file}", get(reports::csv))

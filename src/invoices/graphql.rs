@@ -78,6 +78,28 @@ impl Invoice {
     async fn html_url(&self) -> String {
         format!("/invoices/{}.html", global_id(Self::KIND, self.0.id).0)
     }
+    /// Where the e-invoice JSON to upload to the Invoice Registration Portal is (`GET`, same
+    /// bearer token; INV-01 schema 1.1, amounts in rupees with two decimals). Set only for an
+    /// issued, not cancelled, B2B invoice (`customerGstin`) of a company with `einvoicing`;
+    /// `null` otherwise. Record what the portal returns with `recordEinvoice`.
+    async fn einvoice_url(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let row = &self.0;
+        if row.issued_at.is_none() || row.status == InvoiceStatus::Cancelled || row.customer_gstin.is_none() {
+            return Ok(None);
+        }
+        let company = crate::companies::graphql::Company::load(ctx, row.company_id).await?;
+        Ok(company
+            .filter(|c| c.0.einvoicing)
+            .map(|_| format!("/invoices/{}/einvoice.json", global_id(Self::KIND, row.id).0)))
+    }
+    /// What the Invoice Registration Portal returned for this invoice (IRN, acknowledgement,
+    /// signed QR code), once recorded with `recordEinvoice`; `null` before.
+    async fn einvoice_registration(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<crate::einvoice::graphql::EinvoiceRegistration>> {
+        crate::einvoice::graphql::EinvoiceRegistration::of_invoice(ctx, self.0.id).await
+    }
     async fn customer(&self, ctx: &Context<'_>) -> Result<Customer> {
         Customer::load(ctx, self.0.customer_id)
             .await?

@@ -14,6 +14,7 @@ mod binary;
 mod crowds;
 mod customers;
 mod durability;
+mod einvoice;
 mod gateways;
 mod graphiql;
 mod graphql_core;
