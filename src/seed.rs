@@ -175,6 +175,9 @@ fn fill(
         credit_note_prefix: prefixes.1.to_owned(),
         grace_days: 7,
         postpaid_limit_days: 30,
+        signatory_name: Some("A. Deshmukh".to_owned()),
+        // No UPI address: a QR code on a demo invoice must not pay anyone real.
+        upi_vpa: None,
     };
     let company_rows = [
         company("Vidarbha Fibernet", Some("27AAPFU0939F1ZV"), ("INV", "CN")),

@@ -40,12 +40,14 @@ crate::reference_table! {
     }
 
     fn change_details(row: &CompanyRow) -> Option<String> {
+        // The UPI address is where customers' money goes: the audit log keeps every change.
         Some(format!(
-            "gstRate={} numbering={} prefixes={}/{}",
+            "gstRate={} numbering={} prefixes={}/{} upi={}",
             crate::money::format_hundredths(row.gst_rate_bp.into()),
             row.invoice_numbering,
             row.invoice_prefix,
-            row.credit_note_prefix
+            row.credit_note_prefix,
+            row.upi_vpa.as_deref().unwrap_or("-")
         ))
     }
 }

@@ -89,3 +89,12 @@ pub struct TaxDocument {
     /// A cancelled (voided) invoice is still printed, marked CANCELLED.
     pub cancelled: bool,
 }
+
+/// A UPI payment of an invoice's balance: the `upi://pay` link its QR code holds, the payee's
+/// address and the amount (paise).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpiPayment {
+    pub uri: String,
+    pub vpa: String,
+    pub amount_paise: i64,
+}
