@@ -176,6 +176,9 @@ fn fill(
         debit_note_prefix: prefixes.2.to_owned(),
         grace_days: 7,
         postpaid_limit_days: 30,
+        signatory_name: Some("A. Deshmukh".to_owned()),
+        // No UPI address: a QR code on a demo invoice must not pay anyone real.
+        upi_vpa: None,
         einvoicing: false,
     };
     let company_rows = [

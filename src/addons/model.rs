@@ -19,6 +19,20 @@ text_enum! {
     }
 }
 
+impl AddonType {
+    /// The kind as a document prints it: `ROUTER_SALE` is "Equipment sale" (a router, ONT or
+    /// set-top box), the others their names in plain words.
+    pub fn in_words(self) -> &'static str {
+        match self {
+            AddonType::RouterSale => "Equipment sale",
+            AddonType::Reconnection => "Reconnection",
+            AddonType::Shifting => "Connection shifting",
+            AddonType::Installation => "Installation",
+            AddonType::Other => "Other",
+        }
+    }
+}
+
 text_enum! {
     /// Where an add-on is billed.
     pub enum AddonBillOn {

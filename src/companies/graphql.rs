@@ -9,6 +9,7 @@ use crate::audit::Actor;
 use crate::auth::guard::principal;
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
+use crate::documents::upi;
 use crate::graphql::context::{db, now, optional_change};
 use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::loaders::load;
@@ -25,6 +26,9 @@ crate::by_id_key! {
 
 /// GST rate used when a company is created without one: 18 %.
 pub const DEFAULT_GST_RATE_BP: i32 = 1800;
+
+/// Longest signatory name, in characters (it fits the signature block on one line).
+const SIGNATORY_CHARS: usize = 80;
 
 /// The ISP or franchise that bills customers: its GSTIN, state and GST rate decide the tax
 /// on every invoice it raises.
@@ -106,6 +110,20 @@ impl Company {
     async fn credit_note_prefix(&self) -> &str {
         &self.0.credit_note_prefix
     }
+    /// Name printed in the "Authorised signatory" block of the company's invoices and credit
+    /// notes (under "For <company name>"); `null` prints the block without a name. Each
+    /// document keeps the name it was issued with: changing it changes only documents issued
+    /// afterwards.
+    async fn signatory_name(&self) -> Option<&str> {
+        self.0.signatory_name.as_deref()
+    }
+    /// UPI address (VPA, such as `vidarbhafibernet@okaxis`) that customers pay to. When set,
+    /// every invoice with a balance prints a UPI QR code for that balance (and its HTML links
+    /// to `upi://pay`); `null`: no QR code. Read when a document is shown, so a change reaches
+    /// old invoices too.
+    async fn upi_vpa(&self) -> Option<&str> {
+        self.0.upi_vpa.as_deref()
+    }
     /// Prefix of its financial-year debit note numbers (`DN/26-27/0000001`).
     async fn debit_note_prefix(&self) -> &str {
         &self.0.debit_note_prefix
@@ -153,6 +171,12 @@ pub struct CreateCompanyInput {
     /// Days past due a postpaid invoice may stay unpaid before suspension (0–365; 30 when
     /// left out).
     pub postpaid_limit_days: Option<i32>,
+    /// Who signs for the company: printed in the "Authorised signatory" block of its
+    /// documents (up to 80 characters, one line). Left out: the block has no name.
+    pub signatory_name: Option<String>,
+    /// UPI address customers pay to, `name@handle` (lower-cased; letters, digits, `.`, `-`,
+    /// `_` before the `@`). Left out: invoices print no UPI QR code.
+    pub upi_vpa: Option<String>,
     /// E-invoicing (see `Company.einvoicing`); false when left out. Needs a GSTIN and an
     /// address with its 6-digit PIN code (the e-invoice's `SellerDtls`).
     pub einvoicing: Option<bool>,
@@ -181,6 +205,12 @@ pub struct UpdateCompanyInput {
     /// Days past due a postpaid invoice may stay unpaid before suspension (0–365; 30 when
     /// left out).
     pub postpaid_limit_days: Option<i32>,
+    /// Printed on documents issued from now on; those already issued keep their name.
+    /// `null` removes the name (the block stays).
+    pub signatory_name: MaybeUndefined<String>,
+    /// `name@handle`; `null` stops printing UPI QR codes. Reaches every invoice still owed,
+    /// old ones included.
+    pub upi_vpa: MaybeUndefined<String>,
     /// Switches e-invoicing on or off (see `Company.einvoicing`); on needs a GSTIN and an
     /// address with its 6-digit PIN code. Documents already issued are e-invoiced too once on.
     pub einvoicing: Option<bool>,
@@ -205,6 +235,8 @@ impl CreateCompanyInput {
             debit_note_prefix: prefix("debitNotePrefix", self.debit_note_prefix.as_deref().unwrap_or("DN"))?,
             grace_days: days("graceDays", self.grace_days.unwrap_or(7))?,
             postpaid_limit_days: days("postpaidLimitDays", self.postpaid_limit_days.unwrap_or(30))?,
+            signatory_name: validate::optional_text("signatoryName", self.signatory_name.as_deref(), SIGNATORY_CHARS)?,
+            upi_vpa: self.upi_vpa.as_deref().map(|v| upi::vpa("upiVpa", v)).transpose()?,
             einvoicing: self.einvoicing.unwrap_or(false),
         };
         super::service::distinct_prefixes(&new.invoice_prefix, &new.credit_note_prefix, &new.debit_note_prefix)?;
@@ -232,6 +264,10 @@ impl UpdateCompanyInput {
             debit_note_prefix: self.debit_note_prefix.map(|p| prefix("debitNotePrefix", &p)).transpose()?,
             grace_days: self.grace_days.map(|d| days("graceDays", d)).transpose()?,
             postpaid_limit_days: self.postpaid_limit_days.map(|d| days("postpaidLimitDays", d)).transpose()?,
+            signatory_name: optional_change(self.signatory_name, |n| {
+                validate::required_text("signatoryName", &n, SIGNATORY_CHARS)
+            })?,
+            upi_vpa: optional_change(self.upi_vpa, |v| upi::vpa("upiVpa", &v))?,
             einvoicing: self.einvoicing,
         })
     }

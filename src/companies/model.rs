@@ -37,6 +37,10 @@ crate::row_and_new! {
         pub grace_days: i32,
         /// Days past its due date a postpaid invoice may stay unpaid before suspension.
         pub postpaid_limit_days: i32,
+        /// Who signs the company's documents ("Authorised signatory"); frozen into each one.
+        pub signatory_name: Option<String>,
+        /// The UPI address (VPA, `name@handle`) an invoice's QR code pays.
+        pub upi_vpa: Option<String>,
         /// Reports its B2B documents to the Invoice Registration Portal (e-invoicing, for
         /// turnover above the limit): e-invoice JSON is served and IRNs are recorded.
         pub einvoicing: bool,
@@ -62,6 +66,8 @@ pub struct CompanyChanges {
     pub credit_note_prefix: Option<String>,
     pub grace_days: Option<i32>,
     pub postpaid_limit_days: Option<i32>,
+    pub signatory_name: Option<Option<String>>,
+    pub upi_vpa: Option<Option<String>>,
     pub einvoicing: Option<bool>,
     pub debit_note_prefix: Option<String>,
 }

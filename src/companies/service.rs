@@ -42,14 +42,16 @@ crate::reference_table! {
     }
 
     fn change_details(row: &CompanyRow) -> Option<String> {
+        // The UPI address is where customers' money goes: the audit log keeps every change.
         Some(format!(
-            "gstRate={} numbering={} prefixes={}/{}/{} einvoicing={}",
+            "gstRate={} numbering={} prefixes={}/{}/{} einvoicing={} upi={}",
             crate::money::format_hundredths(row.gst_rate_bp.into()),
             row.invoice_numbering,
             row.invoice_prefix,
             row.credit_note_prefix,
             row.debit_note_prefix,
-            row.einvoicing
+            row.einvoicing,
+            row.upi_vpa.as_deref().unwrap_or("-")
         ))
     }
 }

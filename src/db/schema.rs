@@ -17,6 +17,8 @@ diesel::table! {
         credit_note_prefix -> Text,
         grace_days -> Integer,
         postpaid_limit_days -> Integer,
+        signatory_name -> Nullable<Text>,
+        upi_vpa -> Nullable<Text>,
         einvoicing -> Bool,
         debit_note_prefix -> Text,
     }

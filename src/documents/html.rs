@@ -1,7 +1,7 @@
 //! A document as a self-contained, printable HTML page (no external resources).
 
 use super::model::TaxDocument;
-use super::text::printed;
+use super::text::{printed, Pay};
 
 /// `text` with HTML's special characters escaped.
 pub fn escape(text: &str) -> String {
@@ -25,6 +25,9 @@ td,th{border:1px solid #999;padding:4px 6px;vertical-align:top}th{background:#ee
 .num{text-align:right;white-space:nowrap}.parties{display:flex;gap:24px;margin:12px 0}\
 .parties div{flex:1}.cancelled{color:#b00;font-size:18px;font-weight:bold;border:2px solid #b00;\
 padding:4px 8px;display:inline-block}footer{margin-top:16px;font-size:11px;color:#555}\
+.close{display:flex;justify-content:space-between;align-items:flex-end;gap:24px;margin-top:16px;\
+page-break-inside:avoid}.upi svg{width:120px;height:120px;display:block}.upi p{margin:2px 0}\
+.signatory{margin-left:auto;text-align:right}.signatory .space{height:40px}\
 @page{size:A4;margin:15mm}";
 
 /// The page for `doc`.
@@ -78,10 +81,53 @@ pub fn render(doc: &TaxDocument) -> String {
         }
         h.push_str("</table>\n");
     }
+    if p.pay.is_some() || p.signatory.is_some() {
+        h.push_str("<section class=\"close\">");
+        if let Some(pay) = &p.pay {
+            h.push_str(&pay_block(pay));
+        }
+        if let Some(lines) = &p.signatory {
+            // For <supplier>, room to sign, the name if any, "Authorised signatory".
+            h.push_str(&format!(
+                "<div class=\"signatory\"><strong>{}</strong><div class=\"space\"></div>",
+                e(&lines[0])
+            ));
+            for line in &lines[1..] {
+                h.push_str(&format!("<div>{}</div>", e(line)));
+            }
+            h.push_str("</div>");
+        }
+        h.push_str("</section>\n");
+    }
     h.push_str("<footer>");
     for line in &p.footer {
         h.push_str(&format!("<p>{}</p>", e(line)));
     }
     h.push_str("</footer>\n</body></html>\n");
     h
+}
+
+/// The UPI QR code as an inline SVG (one rectangle per run of dark modules, a 4-module quiet
+/// zone), linked to its `upi://pay` link (a phone opens its UPI app on a tap), with the lines
+/// under it. The link is also in `data-upi` for scripts.
+fn pay_block(pay: &Pay) -> String {
+    let uri = escape(&pay.uri);
+    let mut b = format!("<div class=\"upi\" data-upi=\"{uri}\">");
+    if let Some(code) = super::upi::qr(&pay.uri) {
+        let size = code.width + 8;
+        let mut path = String::new();
+        for (x, y, run) in code.runs() {
+            path.push_str(&format!("M{} {}h{run}v1h-{run}z", x + 4, y + 4));
+        }
+        b.push_str(&format!(
+            "<a href=\"{uri}\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" \
+             shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"UPI QR code\">\
+             <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{path}\"/></svg></a>"
+        ));
+    }
+    for line in &pay.lines {
+        b.push_str(&format!("<p>{}</p>", escape(line)));
+    }
+    b.push_str("</div>");
+    b
 }

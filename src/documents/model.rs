@@ -91,4 +91,56 @@ pub struct TaxDocument {
     pub issued_by: Option<String>,
     /// A cancelled (voided) invoice is still printed, marked CANCELLED.
     pub cancelled: bool,
+    /// The customer's number (`customerId`) and CAF number, as issued. `None` on documents
+    /// issued before documents printed them: those reprint as they were.
+    #[serde(default)]
+    pub customer_number: Option<String>,
+    #[serde(default)]
+    pub caf_no: Option<String>,
+    /// The "For <supplier>, Authorised signatory" block, as issued; `None` on documents issued
+    /// before documents printed it.
+    #[serde(default)]
+    pub signatory: Option<Signatory>,
+    /// Invoices: the credit and debit notes that changed it, as of today. Never stored in a
+    /// snapshot (added when the document is read, like the balance).
+    #[serde(skip)]
+    pub notes: Vec<NoteOnInvoice>,
+    /// Invoices with a balance: how to pay it by UPI today. Never stored in a snapshot.
+    #[serde(skip)]
+    pub upi: Option<UpiPayment>,
+}
+
+/// Who signs for the supplier (CGST Rule 46(q)): the block reads "For <supplier name>",
+/// the name when the company set one, and "Authorised signatory".
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Signatory {
+    pub name: Option<String>,
+}
+
+/// A note that changes an issued invoice's value (CGST Act section 34).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum NoteKind {
+    /// Lowers the invoice's value (section 34(1)).
+    Credit,
+    /// Raises it (section 34(3)).
+    Debit,
+}
+
+/// A credit or debit note as listed on the invoice it changes: its number, date and value
+/// (tax included), in paise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoteOnInvoice {
+    pub kind: NoteKind,
+    pub number: String,
+    pub date: NaiveDate,
+    pub amount_paise: i64,
+}
+
+/// A UPI payment of an invoice's balance: the `upi://pay` link its QR code holds, the payee's
+/// address and the amount (paise).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UpiPayment {
+    pub uri: String,
+    pub vpa: String,
+    pub amount_paise: i64,
 }

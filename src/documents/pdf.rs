@@ -9,7 +9,9 @@
 //! 0.2.0 of June 2021, built on printpdf 0.3. Layout here is ours: a few blocks of text
 //! and rules, measured with skrifa (the font library krilla uses).
 
-use krilla::geom::{PathBuilder, Point};
+use krilla::action::LinkAction;
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
+use krilla::geom::{PathBuilder, Point, Rect};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::text::{Font, TextDirection};
@@ -19,6 +21,7 @@ use skrifa::MetadataProvider;
 
 use super::model::TaxDocument;
 use super::text::printed;
+use super::upi::Qr;
 
 const REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 const BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -30,10 +33,32 @@ const BOTTOM: f32 = PAGE_H - 50.0;
 const BODY: f32 = 9.5;
 const LEADING: f32 = 13.0;
 
+/// Side of the UPI QR code, in points (about 34 mm: a module is 0.7–0.9 mm).
+const QR_SIZE: f32 = 96.0;
+/// Room left to sign in above the signatory's name.
+const SIGNING_SPACE: f32 = 36.0;
+
 /// One thing drawn on a page.
 enum Op {
-    Text { x: f32, y: f32, size: f32, bold: bool, text: String },
-    Rule { y: f32 },
+    Text {
+        x: f32,
+        y: f32,
+        size: f32,
+        bold: bool,
+        text: String,
+    },
+    Rule {
+        y: f32,
+    },
+    /// A QR code with its top left corner at (`x`, `y`), `size` points wide, which is also a
+    /// link to `uri`.
+    Qr {
+        x: f32,
+        y: f32,
+        size: f32,
+        code: Qr,
+        uri: String,
+    },
 }
 
 /// Lays text out on pages: a cursor, word wrapping and page breaks.
@@ -134,6 +159,11 @@ impl Layout {
         let y = self.advance(5.0);
         self.push(Op::Rule { y });
     }
+
+    /// Room for a block `height` high that is not split across pages: its top.
+    fn block(&mut self, height: f32) -> f32 {
+        self.advance(height) - height
+    }
 }
 
 /// The PDF for `doc`.
@@ -200,6 +230,34 @@ pub fn render(doc: &TaxDocument) -> Result<Vec<u8>, String> {
             l.row(label, value, false);
         }
     }
+    // The UPI QR code (left) and the signatory (right), side by side, on one page.
+    if p.pay.is_some() || p.signatory.is_some() {
+        l.advance(12.0);
+        let pay_h = p.pay.as_ref().map_or(0.0, |pay| QR_SIZE + 4.0 + LEADING * pay.lines.len() as f32);
+        let sign_h = p.signatory.as_ref().map_or(0.0, |s| SIGNING_SPACE + LEADING * s.len() as f32);
+        let top = l.block(pay_h.max(sign_h));
+        if let Some(pay) = &p.pay {
+            if let Some(code) = super::upi::qr(&pay.uri) {
+                l.push(Op::Qr { x: MARGIN, y: top, size: QR_SIZE, code, uri: pay.uri.clone() });
+            }
+            let mut y = top + QR_SIZE + 4.0;
+            for (i, line) in pay.lines.iter().enumerate() {
+                y += LEADING;
+                l.text(MARGIN, y, BODY, i == 0, line);
+            }
+        }
+        if let Some(lines) = &p.signatory {
+            let mut y = top + LEADING;
+            for (i, line) in lines.iter().enumerate() {
+                if i == 1 {
+                    y += SIGNING_SPACE;
+                }
+                let w = l.width(line, BODY, i == 0);
+                l.text(PAGE_W - MARGIN - w, y, BODY, i == 0, line);
+                y += LEADING;
+            }
+        }
+    }
     l.advance(10.0);
     for line in &p.footer {
         l.paragraph(MARGIN, PAGE_W - 2.0 * MARGIN, 8.0, false, line);
@@ -215,6 +273,7 @@ fn draw(pages: &[Vec<Op>]) -> Result<Vec<u8>, String> {
     let count = pages.len();
     for (n, ops) in pages.iter().enumerate() {
         let mut page = document.start_page_with(settings()?);
+        let mut links = Vec::new();
         let mut surface = page.surface();
         for op in ops {
             match op {
@@ -234,6 +293,24 @@ fn draw(pages: &[Vec<Op>]) -> Result<Vec<u8>, String> {
                         surface.draw_path(&path);
                     }
                 }
+                Op::Qr { x, y, size, code, uri } => {
+                    let module = size / code.width as f32;
+                    let mut path = PathBuilder::new();
+                    for (mx, my, run) in code.runs() {
+                        let (left, top) = (x + mx as f32 * module, y + my as f32 * module);
+                        if let Some(rect) = Rect::from_xywh(left, top, run as f32 * module, module) {
+                            path.push_rect(rect);
+                        }
+                    }
+                    if let Some(path) = path.finish() {
+                        surface.set_fill(Some(Fill::default()));
+                        surface.set_stroke(None);
+                        surface.draw_path(&path);
+                    }
+                    if let Some(rect) = Rect::from_xywh(*x, *y, *size, *size) {
+                        links.push((rect, uri.clone()));
+                    }
+                }
             }
         }
         if count > 1 {
@@ -250,6 +327,11 @@ fn draw(pages: &[Vec<Op>]) -> Result<Vec<u8>, String> {
             );
         }
         surface.finish();
+        // A tap on the QR code opens the UPI app, for a customer reading the PDF on a phone.
+        for (rect, uri) in links {
+            let target = Target::Action(LinkAction::new(uri).into());
+            page.add_annotation(Annotation::new_link(LinkAnnotation::new(rect, target), Some("Pay by UPI".to_owned())));
+        }
         page.finish();
     }
     document.finish().map_err(|e| format!("the PDF could not be written: {e:?}"))
@@ -309,6 +391,11 @@ pub(crate) mod tests {
             reason: None,
             issued_by: None,
             cancelled: false,
+            customer_number: None,
+            caf_no: None,
+            signatory: None,
+            notes: Vec::new(),
+            upi: None,
         }
     }
 
@@ -329,5 +416,66 @@ pub(crate) mod tests {
             .collect();
         let pdf = render(&doc).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
+    }
+
+    /// The QR code drawn in the PDF is the one a phone reads: the page is rendered by poppler's
+    /// `pdftoppm` (where installed) and scanned.
+    #[test]
+    fn the_upi_qr_code_is_drawn_and_linked() {
+        let mut doc = sample();
+        doc.signatory = Some(crate::documents::model::Signatory { name: Some("Asha Deshmukh".into()) });
+        doc.upi = crate::documents::upi::payment("vidarbha@okaxis", "Vidarbha Fibernet", 118_000, &doc.number);
+        let uri = doc.upi.as_ref().unwrap().uri.clone();
+        let pdf = render(&doc).unwrap();
+        let text = String::from_utf8_lossy(&pdf);
+        assert!(text.contains(&format!("/URI({uri})")), "the code links to the payment");
+        if let Some(read) = scan_pdf(&pdf) {
+            assert_eq!(read, [uri]);
+        }
+        doc.upi = None;
+        assert!(!String::from_utf8_lossy(&render(&doc).unwrap()).contains("upi://"));
+    }
+
+    /// The QR codes on the first page of `pdf`, read from a 150 dpi rendering; `None` when
+    /// `pdftoppm` is not installed.
+    pub(crate) fn scan_pdf(pdf: &[u8]) -> Option<Vec<String>> {
+        let pdftoppm = std::path::Path::new("/usr/bin/pdftoppm");
+        if !pdftoppm.exists() {
+            eprintln!("pdftoppm missing: the QR code in the PDF is not scanned");
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("doc.pdf");
+        std::fs::write(&file, pdf).unwrap();
+        let out = std::process::Command::new(pdftoppm)
+            .args(["-gray", "-r", "150", "-f", "1", "-l", "1"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "pdftoppm: {}", String::from_utf8_lossy(&out.stderr));
+        Some(scan_pgm(&out.stdout))
+    }
+
+    /// The QR codes in a binary PGM (P5) image.
+    pub(crate) fn scan_pgm(pgm: &[u8]) -> Vec<String> {
+        // Header: "P5", width, height, maxval, each after whitespace, then one byte a pixel.
+        let mut fields = Vec::new();
+        let mut at = 0;
+        while fields.len() < 4 {
+            while pgm[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            let start = at;
+            while !pgm[at].is_ascii_whitespace() {
+                at += 1;
+            }
+            fields.push(String::from_utf8_lossy(&pgm[start..at]).into_owned());
+        }
+        at += 1;
+        assert_eq!(fields[0], "P5");
+        let (w, h): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+        let pixels = &pgm[at..];
+        let mut image = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| pixels[y * w + x]);
+        image.detect_grids().iter().filter_map(|g| g.decode().ok()).map(|(_, content)| content).collect()
     }
 }

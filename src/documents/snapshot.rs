@@ -103,6 +103,12 @@ pub fn credit_note(note: &CreditNoteRow, invoice: &Snapshot) -> Snapshot {
         reason: Some(note.reason.clone()),
         issued_by: Some(note.issued_by_name.clone()),
         cancelled: false,
+        customer_number: issued.customer_number.clone(),
+        caf_no: issued.caf_no.clone(),
+        // The caller signs it (the company's signatory on the note's day).
+        signatory: None,
+        notes: Vec::new(),
+        upi: None,
     };
     let filed = Filed {
         series: note.series.clone(),

@@ -9,10 +9,11 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::model::{DocumentKind, Line, Party, TaxDocument, TaxLine, SAC};
+use super::model::{DocumentKind, Line, NoteKind, NoteOnInvoice, Party, Signatory, TaxDocument, TaxLine, SAC};
 use super::snapshot::{Filed, Snapshot, VERSION};
+use crate::addons::model::AddonType;
 use crate::companies::model::CompanyRow;
-use crate::credit_notes::model::CreditNoteRow;
+use crate::credit_notes::model::{CreditNoteRow, NoteType};
 use crate::customers::model::CustomerRow;
 use crate::db::schema::{addon_bills, customers, document_snapshots, invoices, plans};
 use crate::db::DbConn;
@@ -32,7 +33,10 @@ pub fn invoice(conn: &mut DbConn, id: i64) -> AppResult<(TaxDocument, i64)> {
             proforma
         }
     };
-    Ok((with_status(document, &invoice), invoice.customer_id))
+    let document = with_status(document, &invoice);
+    let notes = crate::credit_notes::repo::of_invoices(conn, &[invoice.id])?;
+    let company = crate::companies::repo::find(conn, invoice.company_id)?;
+    Ok((with_notes_and_upi(document, &notes, &company), invoice.customer_id))
 }
 
 /// The credit note `id` as a document, and the customer it belongs to.
@@ -40,7 +44,7 @@ pub fn credit_note(conn: &mut DbConn, id: i64) -> AppResult<(TaxDocument, i64)> 
     let note = crate::credit_notes::repo::find(conn, id)?;
     let snapshot = match super::repo::find(conn, DocumentType::CreditNote, id)? {
         Some(s) => s,
-        None => freeze_credit_note(conn, &note)?,
+        None => freeze_note(conn, &note, None)?,
     };
     Ok((snapshot.document, note.customer_id))
 }
@@ -50,7 +54,7 @@ pub fn credit_note(conn: &mut DbConn, id: i64) -> AppResult<(TaxDocument, i64)> 
 pub fn issued_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> {
     match super::repo::find(conn, DocumentType::Invoice, invoice.id)? {
         Some(s) => Ok(s),
-        None => freeze_invoice(conn, invoice),
+        None => freeze_earlier_invoice(conn, invoice),
     }
 }
 
@@ -61,13 +65,44 @@ pub fn freeze_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snap
     Ok(snapshot)
 }
 
-/// Freezes the credit note `note` from its invoice's snapshot.
+/// Freezes an invoice an earlier version issued (see [`as_printed_before`]).
+fn freeze_earlier_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> {
+    let snapshot = as_printed_before(live_invoice(conn, invoice)?);
+    super::repo::insert(conn, invoice.company_id, DocumentType::Invoice, invoice.id, &snapshot)?;
+    Ok(snapshot)
+}
+
+/// Freezes the credit note `note` from its invoice's snapshot, signed for by the company's
+/// signatory of today.
 pub fn freeze_credit_note(conn: &mut DbConn, note: &CreditNoteRow) -> AppResult<Snapshot> {
+    let company = crate::companies::repo::find(conn, note.company_id)?;
+    freeze_note(conn, note, Some(signatory(&company)))
+}
+
+/// Freezes the credit note `note` with `signatory` (`None`: one an earlier version issued).
+fn freeze_note(conn: &mut DbConn, note: &CreditNoteRow, signatory: Option<Signatory>) -> AppResult<Snapshot> {
     let invoice = crate::invoices::repo::find(conn, note.invoice_id)?;
     let issued = issued_invoice(conn, &invoice)?;
-    let snapshot = super::snapshot::credit_note(note, &issued);
+    let mut snapshot = super::snapshot::credit_note(note, &issued);
+    snapshot.document.signatory = signatory;
     super::repo::insert(conn, note.company_id, DocumentType::CreditNote, note.id, &snapshot)?;
     Ok(snapshot)
+}
+
+/// `snapshot` as the version before documents printed the customer's numbers and the
+/// signatory printed it: what a document issued then is frozen as, so that upgrading changes
+/// nothing already issued.
+fn as_printed_before(mut snapshot: Snapshot) -> Snapshot {
+    let d = &mut snapshot.document;
+    d.customer_number = None;
+    d.caf_no = None;
+    d.signatory = None;
+    snapshot
+}
+
+/// The signatory block of `company`'s documents.
+fn signatory(company: &CompanyRow) -> Signatory {
+    Signatory { name: company.signatory_name.clone() }
 }
 
 /// `document` with what changes after issue taken from `invoice`'s row: paid, balance, due
@@ -80,6 +115,34 @@ fn with_status(mut document: TaxDocument, invoice: &InvoiceRow) -> TaxDocument {
     document
 }
 
+/// `document` (an invoice, with its status of today) with what else changes after issue: the
+/// credit notes `notes` (all of its own) listed, and the UPI QR code that pays its balance,
+/// when `company` has a UPI address and something is owed on an invoice not cancelled. The
+/// QR code names the company as it is today: it pays today's account.
+fn with_notes_and_upi(mut document: TaxDocument, notes: &[CreditNoteRow], company: &CompanyRow) -> TaxDocument {
+    let mut listed: Vec<&CreditNoteRow> = notes.iter().collect();
+    listed.sort_by_key(|n| (n.note_date, n.id));
+    document.notes = listed
+        .into_iter()
+        .map(|n| NoteOnInvoice {
+            kind: match n.note_type {
+                NoteType::Credit => NoteKind::Credit,
+                NoteType::Debit => NoteKind::Debit,
+            },
+            number: n.credit_note_number.clone(),
+            date: n.note_date,
+            amount_paise: n.amount_paise,
+        })
+        .collect();
+    document.upi = match (&company.upi_vpa, document.balance_paise) {
+        (Some(vpa), Some(balance)) if !document.cancelled => {
+            super::upi::payment(vpa, &company.name, balance, &document.number)
+        }
+        _ => None,
+    };
+    document
+}
+
 /// What the rows say about `invoice` today.
 fn live_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> {
     let mut live = Live::load(conn, std::slice::from_ref(invoice))?;
@@ -87,7 +150,8 @@ fn live_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> 
 }
 
 /// Takes the snapshot of every issued invoice and credit note that has none (documents issued
-/// before snapshots existed: they are frozen as they print now), in batches; returns how many.
+/// before snapshots existed: they are frozen as they printed, see [`as_printed_before`]), in
+/// batches; returns how many.
 /// Run at start-up, after the migrations.
 pub fn backfill(conn: &mut DbConn) -> AppResult<usize> {
     let mut done = 0;
@@ -107,7 +171,7 @@ pub fn backfill(conn: &mut DbConn) -> AppResult<usize> {
         }
         let mut live = Live::load(conn, &batch)?;
         for invoice in &batch {
-            let snapshot = live.snapshot(invoice)?;
+            let snapshot = as_printed_before(live.snapshot(invoice)?);
             super::repo::insert(conn, invoice.company_id, DocumentType::Invoice, invoice.id, &snapshot)?;
             done += 1;
         }
@@ -121,7 +185,7 @@ pub fn backfill(conn: &mut DbConn) -> AppResult<usize> {
         .order(crate::db::schema::credit_notes::id.asc())
         .load(conn)?;
     for note in &notes {
-        freeze_credit_note(conn, note)?;
+        freeze_note(conn, note, None)?;
         done += 1;
     }
     Ok(done)
@@ -331,7 +395,7 @@ pub fn invoice_document(
     }
     for (description, kind, amount) in addons {
         items.push(Line {
-            description: format!("{description} ({kind})"),
+            description: addon_description(description, kind),
             sac: SAC.to_owned(),
             period: None,
             amount_paise: *amount,
@@ -371,5 +435,26 @@ pub fn invoice_document(
         reason: None,
         issued_by: None,
         cancelled: invoice.status == InvoiceStatus::Cancelled,
+        customer_number: Some(customer.customer_id.clone()),
+        caf_no: Some(customer.caf_no.clone()).filter(|c| !c.is_empty()),
+        signatory: Some(signatory(company)),
+        notes: Vec::new(),
+        upi: None,
+    }
+}
+
+/// An add-on's line: its description and its kind in words, `Dual-band router (Equipment
+/// sale)`; the kind is left out when it says nothing more (`OTHER`, or the description is
+/// the kind).
+fn addon_description(description: &str, kind: &str) -> String {
+    let words = match crate::addons::model::AddonType::from_db(kind) {
+        Ok(AddonType::Other) => None,
+        Ok(k) => Some(k.in_words()),
+        // A kind this version does not know prints as stored.
+        Err(_) => Some(kind),
+    };
+    match words {
+        Some(w) if !description.trim().eq_ignore_ascii_case(w) => format!("{description} ({w})"),
+        _ => description.to_owned(),
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::model::{DocumentKind, Party, TaxDocument};
+use super::model::{DocumentKind, NoteKind, Party, TaxDocument};
 use super::words::rupees_in_words;
 use crate::money::grouped_rupees;
 
@@ -23,9 +23,20 @@ pub struct Printed {
     pub totals: Vec<(String, String)>,
     /// The total in words.
     pub in_words: String,
-    /// Paid, balance, due date (invoices); reason and who issued (credit notes).
+    /// Credit and debit notes, paid, balance, due date (invoices); reason and who issued
+    /// (credit notes).
     pub after: Vec<(String, String)>,
+    /// The UPI QR code that pays the balance, and what is printed under it.
+    pub pay: Option<Pay>,
+    /// "For <supplier>", the signatory's name if set, "Authorised signatory".
+    pub signatory: Option<Vec<String>>,
     pub footer: Vec<String>,
+}
+
+/// A QR code to pay by: the `upi://pay` link it holds and the lines under it.
+pub struct Pay {
+    pub uri: String,
+    pub lines: Vec<String>,
 }
 
 /// `DD-MM-YYYY`, as Indian documents write dates.
@@ -39,9 +50,11 @@ pub fn percent(rate_bp: i32) -> String {
     format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
-/// An amount with the rupee sign: `₹1,180.00`.
+/// An amount with the rupee sign: `₹1,180.00`; less than zero with a minus sign (U+2212)
+/// before it, `−₹49.00`, as a discount or a credit prints.
 pub fn money(paise: i64) -> String {
-    format!("₹{}", grouped_rupees(paise))
+    let sign = if paise < 0 { "−" } else { "" };
+    format!("{sign}₹{}", grouped_rupees(paise.saturating_abs()))
 }
 
 fn party(p: &Party, registered_label: &str) -> Vec<String> {
@@ -73,6 +86,12 @@ pub fn printed(doc: &TaxDocument) -> Printed {
         Some(code) => format!("{} ({code})", doc.place_of_supply),
         None => doc.place_of_supply.clone(),
     };
+    if let Some(number) = &doc.customer_number {
+        facts.push(("Customer No.".to_owned(), number.clone()));
+    }
+    if let Some(caf) = &doc.caf_no {
+        facts.push(("CAF No.".to_owned(), caf.clone()));
+    }
     facts.push(("Place of supply".to_owned(), place));
     facts.push(("Reverse charge".to_owned(), "No".to_owned()));
     let items = doc
@@ -96,6 +115,13 @@ pub fn printed(doc: &TaxDocument) -> Printed {
     }
     totals.push(("Total".to_owned(), money(doc.total_paise)));
     let mut after = Vec::new();
+    for n in &doc.notes {
+        let (label, amount) = match n.kind {
+            NoteKind::Credit => ("Less credit note", -n.amount_paise),
+            NoteKind::Debit => ("Add debit note", n.amount_paise),
+        };
+        after.push((format!("{label} {} dated {}", n.number, date(n.date)), money(amount)));
+    }
     if let Some(paid) = doc.paid_paise {
         after.push(("Paid".to_owned(), money(paid)));
     }
@@ -121,6 +147,16 @@ pub fn printed(doc: &TaxDocument) -> Printed {
         totals,
         in_words: rupees_in_words(doc.total_paise),
         after,
+        pay: doc.upi.as_ref().map(|u| Pay {
+            uri: u.uri.clone(),
+            lines: vec![format!("Scan to pay {}", money(u.amount_paise)), format!("UPI: {}", u.vpa)],
+        }),
+        signatory: doc.signatory.as_ref().map(|s| {
+            let mut lines = vec![format!("For {}", doc.supplier.name)];
+            lines.extend(s.name.clone());
+            lines.push("Authorised signatory".to_owned());
+            lines
+        }),
         footer: footer(doc.kind),
     }
 }
@@ -144,6 +180,7 @@ fn footer(kind: DocumentKind) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::documents::model::{NoteOnInvoice, Signatory};
 
     #[test]
     fn rates_and_dates_print_plainly() {
@@ -154,5 +191,72 @@ mod tests {
         assert_eq!(percent(0), "0%");
         assert_eq!(date(NaiveDate::from_ymd_opt(2027, 3, 31).unwrap()), "31-03-2027");
         assert_eq!(money(118_000), "₹1,180.00");
+        assert_eq!(money(-4_900), "−₹49.00", "a real minus sign, before the rupee sign");
+        assert_eq!(money(-10_000_000), "−₹1,00,000.00");
+        assert_eq!(money(0), "₹0.00");
+        assert!(money(i64::MIN).starts_with("−₹"));
+    }
+
+    #[test]
+    fn an_invoice_prints_its_numbers_notes_payment_and_signatory() {
+        let mut doc = crate::documents::pdf::tests::sample();
+        doc.discount_paise = 4_900;
+        doc.customer_number = Some("2611200001".into());
+        doc.caf_no = Some("CAF00000042".into());
+        doc.signatory = Some(Signatory { name: Some("Asha Deshmukh".into()) });
+        let day = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        doc.notes = vec![
+            NoteOnInvoice { kind: NoteKind::Credit, number: "CN/26-27/000001".into(), date: day, amount_paise: 11_800 },
+            NoteOnInvoice { kind: NoteKind::Debit, number: "DN/26-27/000001".into(), date: day, amount_paise: 5_900 },
+        ];
+        doc.upi = crate::documents::upi::payment("vidarbha@okaxis", "Vidarbha Fibernet", 112_100, &doc.number);
+        let p = printed(&doc);
+        assert!(p.facts.contains(&("Customer No.".into(), "2611200001".into())));
+        assert!(p.facts.contains(&("CAF No.".into(), "CAF00000042".into())));
+        assert!(p.totals.contains(&("Less discount".into(), "−₹49.00".into())));
+        assert_eq!(p.after[0], ("Less credit note CN/26-27/000001 dated 25-11-2026".into(), "−₹118.00".into()));
+        assert_eq!(p.after[1], ("Add debit note DN/26-27/000001 dated 25-11-2026".into(), "₹59.00".into()));
+        assert_eq!(p.after[2].0, "Paid", "notes come before what was paid");
+        let pay = p.pay.unwrap();
+        assert_eq!(pay.lines, ["Scan to pay ₹1,121.00", "UPI: vidarbha@okaxis"]);
+        assert!(pay.uri.starts_with("upi://pay?pa=vidarbha@okaxis&") && pay.uri.contains("&am=1121.00&"));
+        assert_eq!(p.signatory.unwrap(), ["For Vidarbha Fibernet", "Asha Deshmukh", "Authorised signatory"]);
+
+        // Without a name the block still stands; documents issued before it have none.
+        doc.signatory = Some(Signatory { name: None });
+        assert_eq!(printed(&doc).signatory.unwrap(), ["For Vidarbha Fibernet", "Authorised signatory"]);
+        doc.signatory = None;
+        doc.customer_number = None;
+        doc.caf_no = None;
+        let p = printed(&doc);
+        assert!(p.signatory.is_none());
+        assert!(!p.facts.iter().any(|f| f.0.contains("Customer") || f.0.contains("CAF")));
+    }
+
+    #[test]
+    fn what_is_read_live_is_never_stored() {
+        let mut doc = crate::documents::pdf::tests::sample();
+        doc.signatory = Some(Signatory { name: Some("Asha".into()) });
+        doc.customer_number = Some("2611200001".into());
+        doc.notes = vec![NoteOnInvoice {
+            kind: NoteKind::Credit,
+            number: "CN/26-27/000001".into(),
+            date: doc.date,
+            amount_paise: 100,
+        }];
+        doc.upi = crate::documents::upi::payment("a@ybl", "A", 100, "N");
+        let json = serde_json::to_string(&doc).unwrap();
+        assert!(json.contains("Asha") && json.contains("2611200001"), "frozen: {json}");
+        assert!(!json.contains("CN/26-27") && !json.contains("upi"), "live: {json}");
+        let back: TaxDocument = serde_json::from_str(&json).unwrap();
+        assert!(back.notes.is_empty() && back.upi.is_none());
+        assert_eq!(back.signatory, doc.signatory);
+        // A document stored before these fields existed still reads.
+        let mut old: serde_json::Value = serde_json::from_str(&json).unwrap();
+        for key in ["customer_number", "caf_no", "signatory"] {
+            old.as_object_mut().unwrap().remove(key);
+        }
+        let old: TaxDocument = serde_json::from_value(old).unwrap();
+        assert_eq!((old.customer_number, old.signatory), (None, None));
     }
 }

@@ -460,6 +460,11 @@ mod tests {
             reason: None,
             issued_by: None,
             cancelled: false,
+            customer_number: None,
+            caf_no: None,
+            signatory: None,
+            notes: Vec::new(),
+            upi: None,
         };
         let filed = Filed {
             series: "INV/26-27".into(),

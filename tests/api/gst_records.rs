@@ -28,6 +28,7 @@ async fn registered(app: &TestApp) -> (String, String) {
         .name("Vidarbha Fibernet")
         .set("gstin", SUPPLIER_GSTIN)
         .set("address", "Main Road, Dharampeth\nNagpur 440010")
+        .set("signatoryName", "Asha Deshmukh")
         .create()
         .await;
     let plan = app.plan(&company).name("Home 100").price("1000").create().await;
@@ -115,13 +116,15 @@ on_both_databases! {
         let ids = [first.clone(), march["id"].as_str().unwrap().to_owned(), april["id"].as_str().unwrap().to_owned()];
         let before = collect(&app, &company, &ids, &note_url, &periods).await;
         assert!(before[0].contains("Tax Invoice") && before[0].contains(SUPPLIER_GSTIN) && before[0].contains("Home 100"));
+        assert!(before[0].contains("Asha Deshmukh") && before[3].contains("Asha Deshmukh"), "invoice and note are signed");
         assert!(before[4].contains("INV/25-26/000001"), "March's return has March's invoice: {}", before[4]);
         assert!(before[6].contains(CUSTOMER_GSTIN), "this month's return has the B2B invoice: {}", before[6]);
 
         // The office edits everything a document showed.
         let update_company = "mutation($id: ID!, $i: UpdateCompanyInput!) { updateCompany(id: $id, input: $i) { id } }";
+        // (No UPI address: its QR code is read when printed, so it would follow a new name.)
         app.data(update_company, json!({"id": company, "i": {"name": "Vidarbha Fibre Pvt Ltd",
-            "address": "Civil Lines\nNagpur 440001", "gstin": NEW_SUPPLIER_GSTIN}})).await;
+            "address": "Civil Lines\nNagpur 440001", "gstin": NEW_SUPPLIER_GSTIN, "signatoryName": "R. Patil"}})).await;
         let update_plan = "mutation($id: ID!, $i: UpdatePlanInput!) { updatePlan(id: $id, input: $i) { id } }";
         app.data(update_plan, json!({"id": plan, "i": {"name": "Fibre 200"}})).await;
         let update_customer = "mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) { customer { id } } }";
@@ -136,7 +139,7 @@ on_both_databases! {
         // A new document carries the new particulars.
         let fresh = issue(&app, &draft(&app, &home, "100", &crate_today()).await, None).await;
         let page = invoice_html(&app, fresh["id"].as_str().unwrap()).await;
-        assert!(page.contains(NEW_SUPPLIER_GSTIN) && page.contains("Renamed Person"), "{page}");
+        assert!(page.contains(NEW_SUPPLIER_GSTIN) && page.contains("Renamed Person") && page.contains("R. Patil"), "{page}");
     }
 
     async fn tax_is_computed_and_only_registered_companies_charge_it(app: TestApp) {

@@ -20,6 +20,7 @@ mod graphiql;
 mod graphql_core;
 mod gst_documents;
 mod gst_numbering;
+mod gst_print;
 mod gst_records;
 mod gst_registrations;
 mod gst_return_files;

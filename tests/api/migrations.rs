@@ -130,7 +130,10 @@ crate::on_both_databases! {
         let second = app.company().name("Second Net").create().await;
         let node = app.data(paths, json!({"id": invoice})).await["node"].clone();
         let company = node["company"]["id"].as_str().unwrap().to_owned();
-        let before = read_all(&app, &node, &company, &month).await;
+        let (invoice_page, note_page, ret) = read_all(&app, &node, &company, &month).await;
+        // Earlier versions printed neither the customer's numbers nor the signatory block, and
+        // documents they issued are frozen as they printed then.
+        let before = (without_later_blocks(&invoice_page), without_later_blocks(&note_page), ret);
 
         // Back to before the records, as an earlier version held them: both companies number
         // by timestamp under the same prefixes.
@@ -171,4 +174,22 @@ async fn read_all(
     let gstr1 = "query($c: ID!, $p: String!) { gstr1(companyId: $c, period: $p) }";
     let ret = app.data(gstr1, serde_json::json!({"c": company, "p": month})).await["gstr1"].to_string();
     (invoice, note, ret)
+}
+
+/// `page` without what documents print since this version (the customer's numbers, the
+/// signatory block): as an earlier version printed it.
+fn without_later_blocks(page: &str) -> String {
+    let mut out = page.to_owned();
+    for (start, end) in [
+        ("<tr><th>Customer No.</th>", "</tr>"),
+        ("<tr><th>CAF No.</th>", "</tr>"),
+        ("<section class=\"close\">", "</section>\n"),
+    ] {
+        if let Some(a) = out.find(start) {
+            let b = a + out[a..].find(end).expect("the block ends") + end.len();
+            out.replace_range(a..b, "");
+        }
+    }
+    assert!(!out.contains("Customer No.") && !out.contains("Authorised signatory"), "{out}");
+    out
 }
