@@ -261,6 +261,11 @@ fn issue_date(conn: &mut DbConn, company: &CompanyRow, wanted: NaiveDate, move_u
     }
     let series =
         crate::series::rules::series_name(&company.invoice_prefix, crate::series::rules::financial_year(wanted));
+    // The series' lock first (the one its serial is taken under, held to the end of the
+    // transaction): no invoice of a later date can take the next serial between this check
+    // and ours.
+    let document = crate::series::model::DocumentType::Invoice;
+    crate::db::lock_key(conn, &format!("series:{}:{document}:{series}", company.id))?;
     match repo::last_issued(conn, company.id, &series)? {
         Some((number, last)) if last > wanted => {
             if move_up {
