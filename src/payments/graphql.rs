@@ -65,6 +65,12 @@ impl Payment {
     async fn payment_reference(&self) -> Option<&str> {
         self.0.payment_reference.as_deref()
     }
+    /// The UPI transaction reference (UTR, 12 digits) when the payment carries one: read from
+    /// a UPI app payment's reference, or reported by the gateway. One UTR is recorded once,
+    /// whatever the method or channel.
+    async fn utr(&self) -> Option<&str> {
+        self.0.upi_utr.as_deref()
+    }
     async fn remarks(&self) -> Option<&str> {
         self.0.remarks.as_deref()
     }

@@ -15,7 +15,7 @@ text_enum! {
         NetBanking => "NET_BANKING",
         Excitel => "EXCITEL",
         Wiom => "WIOM",
-        /// UPI from any app, or through a payment gateway (`upiUtr` holds its reference).
+        /// UPI from any app, or through a payment gateway (`utr` holds its reference).
         Upi => "UPI",
         /// Through a payment gateway by card, wallet or another instrument.
         Online => "ONLINE",

@@ -293,6 +293,8 @@ with_secrets_key! {
         // A cashier first, then the gateway reports it: the same payment, not a second.
         let by_hand = json!({"customerId": c, "amount": "300.00", "paymentMethod": "UPI", "paymentReference": "433400000002"});
         let first = app.pay(by_hand).await;
+        let q = "query($id: ID!) { node(id: $id) { ... on Payment { utr } } }";
+        assert_eq!(app.data(q, json!({"id": first["id"]})).await["node"]["utr"], "433400000002", "Payment.utr");
         let body = razorpay_body("pay_R2", 30_000, "INR", json!({"customer_id": number}), Some("433400000002"));
         let (status, answer) = razorpay(&app, &path, "evt_r2", &body, SECRET).await;
         assert_eq!((status, answer["status"].as_str()), (200, Some("DUPLICATE")));

@@ -20,3 +20,78 @@ fn schema_graphql_parses_as_sdl() {
         assert!(sdl.contains(needle), "SDL has `{needle}`");
     }
 }
+
+/// Every field, argument or type a description names in backticks (`camelCase`, or
+/// `Type.field`) exists: a description never sends a frontend developer to a field that is not
+/// there.
+#[test]
+fn descriptions_name_only_fields_that_exist() {
+    use async_graphql_parser::types::{TypeKind, TypeSystemDefinition};
+    let document = async_graphql_parser::parse_schema(isp_billing::graphql::sdl()).expect("the SDL parses");
+    let mut names = std::collections::HashSet::new();
+    let mut fields_of: std::collections::HashMap<String, Vec<String>> = Default::default();
+    let mut descriptions = Vec::new();
+    for definition in &document.definitions {
+        let TypeSystemDefinition::Type(t) = definition else { continue };
+        let t = &t.node;
+        names.insert(t.name.node.to_string());
+        descriptions.extend(t.description.iter().map(|d| d.node.clone()));
+        let mut fields = Vec::new();
+        match &t.kind {
+            TypeKind::Object(o) => {
+                for f in &o.fields {
+                    fields.push(f.node.name.node.to_string());
+                    descriptions.extend(f.node.description.iter().map(|d| d.node.clone()));
+                    for a in &f.node.arguments {
+                        names.insert(a.node.name.node.to_string());
+                        descriptions.extend(a.node.description.iter().map(|d| d.node.clone()));
+                    }
+                }
+            }
+            TypeKind::Interface(i) => fields.extend(i.fields.iter().map(|f| f.node.name.node.to_string())),
+            TypeKind::InputObject(i) => {
+                for f in &i.fields {
+                    fields.push(f.node.name.node.to_string());
+                    descriptions.extend(f.node.description.iter().map(|d| d.node.clone()));
+                }
+            }
+            TypeKind::Enum(e) => {
+                for v in &e.values {
+                    names.insert(v.node.value.node.to_string());
+                    descriptions.extend(v.node.description.iter().map(|d| d.node.clone()));
+                }
+            }
+            _ => {}
+        }
+        names.extend(fields.iter().cloned());
+        fields_of.insert(t.name.node.to_string(), fields);
+    }
+    let mut missing = Vec::new();
+    for description in &descriptions {
+        // Odd pieces between backticks are code spans.
+        for span in description.split('`').skip(1).step_by(2) {
+            let ident: String = span.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '.').collect();
+            let rest = &span[ident.len()..];
+            if !(rest.is_empty() || rest.starts_with('(') || rest.starts_with(':')) {
+                continue;
+            }
+            let camel = |s: &str| {
+                s.starts_with(|c: char| c.is_ascii_lowercase())
+                    && s.chars().any(|c| c.is_ascii_uppercase())
+                    && s.chars().all(|c| c.is_ascii_alphanumeric())
+            };
+            match ident.split_once('.') {
+                Some((ty, field)) if fields_of.contains_key(ty) && camel(field) => {
+                    if !fields_of[ty].iter().any(|f| f == field) {
+                        missing.push(format!("{ty}.{field}"));
+                    }
+                }
+                None if camel(&ident) && !names.contains(&ident) => missing.push(ident),
+                _ => {}
+            }
+        }
+    }
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "descriptions name fields that do not exist: {missing:?}");
+}
