@@ -81,10 +81,10 @@ fn descriptions_name_only_fields_that_exist() {
                     && s.chars().all(|c| c.is_ascii_alphanumeric())
             };
             match ident.split_once('.') {
-                Some((ty, field)) if fields_of.contains_key(ty) && camel(field) => {
-                    if !fields_of[ty].iter().any(|f| f == field) {
-                        missing.push(format!("{ty}.{field}"));
-                    }
+                Some((ty, field))
+                    if camel(field) && fields_of.get(ty).is_some_and(|fields| !fields.iter().any(|f| f == field)) =>
+                {
+                    missing.push(format!("{ty}.{field}"))
                 }
                 None if camel(&ident) && !names.contains(&ident) => missing.push(ident),
                 _ => {}
