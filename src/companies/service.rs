@@ -28,6 +28,7 @@ crate::reference_table! {
             crate::series::repo::ensure_prefix_free(conn, row.id, &row.invoice_prefix, "invoicePrefix")?;
             crate::series::repo::ensure_prefix_free(conn, row.id, &row.credit_note_prefix, "creditNotePrefix")?;
             crate::series::repo::ensure_prefix_free(conn, row.id, &row.debit_note_prefix, "debitNotePrefix")?;
+            prefixes_unshared(conn, row)?;
         }
         Ok(())
     }
@@ -54,6 +55,26 @@ crate::reference_table! {
             row.upi_vpa.as_deref().unwrap_or("-")
         ))
     }
+}
+
+/// `CONFLICT` when another company numbering by financial year uses one of `row`'s prefixes
+/// for any kind of document: credit and debit notes share one number column, so a credit note
+/// prefix of one company must not be another's debit note prefix either.
+fn prefixes_unshared(conn: &mut DbConn, row: &CompanyRow) -> AppResult<()> {
+    let ours = [&row.invoice_prefix, &row.credit_note_prefix, &row.debit_note_prefix];
+    let others: Vec<(String, String, String)> = companies::table
+        .filter(companies::id.ne(row.id))
+        .filter(companies::invoice_numbering.eq(InvoiceNumbering::FinancialYear))
+        .select((companies::invoice_prefix, companies::credit_note_prefix, companies::debit_note_prefix))
+        .load(conn)?;
+    for (field, prefix) in ["invoicePrefix", "creditNotePrefix", "debitNotePrefix"].into_iter().zip(ours) {
+        if others.iter().any(|(a, b, c)| [a, b, c].contains(&prefix)) {
+            return Err(AppError::Conflict(format!(
+                "another company numbering by financial year uses the prefix {prefix}; choose another `{field}`"
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// What a company with a GSTIN must have: a regular registration (a UIN, TDS or TCS number

@@ -28,7 +28,7 @@ pub fn invoice(conn: &mut DbConn, id: i64) -> AppResult<(TaxDocument, i64)> {
     let document = match invoice.issued_at {
         Some(_) => issued_invoice(conn, &invoice)?.document,
         None => {
-            let mut proforma = live_invoice(conn, &invoice)?.document;
+            let mut proforma = live_invoice(conn, &invoice, false)?.document;
             proforma.kind = DocumentKind::Proforma;
             proforma
         }
@@ -60,14 +60,14 @@ pub fn issued_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snap
 
 /// Freezes what the issued `invoice` shows today as its record.
 pub fn freeze_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> {
-    let snapshot = live_invoice(conn, invoice)?;
+    let snapshot = live_invoice(conn, invoice, false)?;
     super::repo::insert(conn, invoice.company_id, DocumentType::Invoice, invoice.id, &snapshot)?;
     Ok(snapshot)
 }
 
 /// Freezes an invoice an earlier version issued (see [`as_printed_before`]).
 fn freeze_earlier_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> {
-    let snapshot = as_printed_before(live_invoice(conn, invoice)?);
+    let snapshot = as_printed_before(live_invoice(conn, invoice, true)?);
     super::repo::insert(conn, invoice.company_id, DocumentType::Invoice, invoice.id, &snapshot)?;
     Ok(snapshot)
 }
@@ -144,9 +144,9 @@ fn with_notes_and_upi(mut document: TaxDocument, notes: &[CreditNoteRow], compan
 }
 
 /// What the rows say about `invoice` today.
-fn live_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> {
+fn live_invoice(conn: &mut DbConn, invoice: &InvoiceRow, earlier: bool) -> AppResult<Snapshot> {
     let mut live = Live::load(conn, std::slice::from_ref(invoice))?;
-    live.snapshot(invoice)
+    live.snapshot(invoice, earlier)
 }
 
 /// Takes the snapshot of every issued invoice and credit note that has none (documents issued
@@ -171,7 +171,7 @@ pub fn backfill(conn: &mut DbConn) -> AppResult<usize> {
         }
         let mut live = Live::load(conn, &batch)?;
         for invoice in &batch {
-            let snapshot = as_printed_before(live.snapshot(invoice)?);
+            let snapshot = as_printed_before(live.snapshot(invoice, true)?);
             super::repo::insert(conn, invoice.company_id, DocumentType::Invoice, invoice.id, &snapshot)?;
             done += 1;
         }
@@ -249,7 +249,8 @@ impl Live {
         Ok(Live { companies, customers, plans, addons, notes })
     }
 
-    fn snapshot(&mut self, invoice: &InvoiceRow) -> AppResult<Snapshot> {
+    /// `earlier`: as the version before issued records printed it (see [`invoice_document`]).
+    fn snapshot(&mut self, invoice: &InvoiceRow, earlier: bool) -> AppResult<Snapshot> {
         let company = self
             .companies
             .get(&invoice.company_id)
@@ -265,7 +266,7 @@ impl Live {
         let notes = self.notes.get(&invoice.id).unwrap_or(&no_notes);
         Ok(Snapshot {
             version: VERSION,
-            document: invoice_document(invoice, company, customer, plan, addons, notes),
+            document: invoice_document(invoice, company, customer, plan, addons, notes, earlier),
             filed: filed_invoice(invoice, company, notes),
         })
     }
@@ -366,6 +367,8 @@ pub fn as_issued(invoice: &InvoiceRow, notes: &[CreditNoteRow]) -> AsIssued {
 }
 
 /// A tax invoice as issued (Rule 46); a bill of supply when the company has no GSTIN.
+/// `earlier`: as versions before issued records printed it (add-on kinds as stored, always a
+/// "Tax Invoice"), for an invoice such a version issued.
 pub fn invoice_document(
     invoice: &InvoiceRow,
     company: &CompanyRow,
@@ -373,6 +376,7 @@ pub fn invoice_document(
     plan: Option<(String, Option<String>)>,
     addons: &[(String, String, i64)],
     notes: &[CreditNoteRow],
+    earlier: bool,
 ) -> TaxDocument {
     let issued = as_issued(invoice, notes);
     let period = invoice.billing_period_start.zip(invoice.billing_period_end);
@@ -395,7 +399,7 @@ pub fn invoice_document(
     }
     for (description, kind, amount) in addons {
         items.push(Line {
-            description: addon_description(description, kind),
+            description: if earlier { format!("{description} ({kind})") } else { addon_description(description, kind) },
             sac: SAC.to_owned(),
             period: None,
             amount_paise: *amount,
@@ -414,7 +418,7 @@ pub fn invoice_document(
     let taxable = invoice.bill_paise + invoice.installation_paise - issued.discount;
     // No GSTIN, no tax (section 32): a bill of supply. (Invoices of such a company from before
     // that rule charged tax, and print as the tax invoices they were.)
-    let untaxed = company.gstin.is_none() && issued.tax == TaxSplit::default();
+    let untaxed = !earlier && company.gstin.is_none() && issued.tax == TaxSplit::default();
     TaxDocument {
         kind: if untaxed { DocumentKind::BillOfSupply } else { DocumentKind::TaxInvoice },
         number: invoice.invoice_number.clone(),

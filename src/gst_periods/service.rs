@@ -12,6 +12,7 @@ use crate::ids::{self, Kind};
 /// `closeGstPeriod`: marks `period` of a registered company filed. Only a month that has
 /// ended; `CONFLICT` when it is closed already.
 pub fn close(conn: &mut DbConn, company_id: i64, period: Period, actor: &Actor) -> AppResult<ClosedPeriodRow> {
+    lock(conn, company_id)?;
     let company = crate::companies::repo::find(conn, company_id)?;
     if company.gstin.is_none() {
         return Err(AppError::bad_input(
@@ -40,6 +41,7 @@ pub fn close(conn: &mut DbConn, company_id: i64, period: Period, actor: &Actor) 
 /// `reopenGstPeriod`: undoes a closing (an administrator correcting a mistake), recording why.
 /// `NOT_FOUND` when the month is not closed.
 pub fn reopen(conn: &mut DbConn, company_id: i64, period: Period, reason: &str, actor: &Actor) -> AppResult<()> {
+    lock(conn, company_id)?;
     let label = period.label();
     if repo::delete(conn, company_id, &label)? == 0 {
         return Err(AppError::not_found("closed GST period"));
@@ -58,6 +60,7 @@ pub fn ensure_open(
     what: &str,
     field: Option<&str>,
 ) -> AppResult<()> {
+    lock(conn, company_id)?;
     let label = Period::of(date).label();
     if !repo::is_closed(conn, company_id, &label)? {
         return Ok(());
@@ -77,4 +80,11 @@ pub fn first_open_day(conn: &mut DbConn, company_id: i64) -> AppResult<Option<Na
     let Some(latest) = repo::latest(conn, company_id)? else { return Ok(None) };
     let period = Period::parse(&latest).map_err(AppError::Internal)?;
     Ok(period.days().1.succ_opt())
+}
+
+/// Closing, reopening and the checks of issuing and cancelling take turns per company
+/// (PostgreSQL: an advisory lock to the end of the transaction; SQLite has one writer), so no
+/// invoice lands in a month being closed.
+fn lock(conn: &mut DbConn, company_id: i64) -> AppResult<()> {
+    crate::db::lock_key(conn, &format!("gst_periods:{company_id}"))
 }

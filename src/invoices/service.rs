@@ -112,6 +112,10 @@ pub fn raise_for(
     let ids: Vec<i64> = addons.iter().map(|a| a.id).collect();
     crate::addons::repo::mark_billed(conn, &ids, row.id)?;
     crate::plan_changes::service::put_on(conn, customer, &prorated, row.id, carried, draft.invoice_date)?;
+    if row.issued_at.is_some() {
+        // Frozen once its add-ons are on it: they are lines of the record.
+        crate::documents::source::freeze_invoice(conn, &row)?;
+    }
     let details = format!("{} ₹{}", row.invoice_number, rupees(row.total_paise));
     crate::audit::repo::record(conn, actor, "createInvoice", &[ids::encode(Kind::Invoice, row.id)], Some(&details))?;
     Ok(row)
@@ -201,7 +205,8 @@ pub fn issue(
 }
 
 /// [`issue`] with the invoice's company already read. An invoice created issued (`issued_at`
-/// set) is numbered in the tax series, SENT, and its record frozen; else it is a DRAFT proforma.
+/// set) is numbered in the tax series and SENT; the caller freezes its record once all its
+/// lines are on it ([`raise_for`] does, after the add-ons). Else it is a DRAFT proforma.
 pub fn issue_for(
     conn: &mut DbConn,
     company: &CompanyRow,
@@ -221,9 +226,6 @@ pub fn issue_for(
         new.status = settled_status(InvoiceStatus::Sent, new.balance_paise, true, new.due_date, today);
     }
     let row = repo::insert_numbered(conn, company, new, crate::clock::local_now())?;
-    if row.issued_at.is_some() {
-        crate::documents::source::freeze_invoice(conn, &row)?;
-    }
     let mut entry = Entry::new(row.customer_id, kind, row.total_paise, row.total_paise, describe(&row.invoice_number));
     entry.invoice_id = Some(row.id);
     crate::ledger::repo::append(conn, entry, actor)?;
@@ -415,7 +417,8 @@ pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Act
     invoice.total_paise -= credit;
     invoice.balance_paise = balance(invoice.total_paise, invoice.paid_paise);
     let today = crate::clock::today();
-    invoice.status = settled_status(status, invoice.balance_paise, invoice.sent_at.is_some(), invoice.due_date, today);
+    let sent = invoice.sent_at.is_some() || invoice.issued_at.is_some();
+    invoice.status = settled_status(status, invoice.balance_paise, sent, invoice.due_date, today);
     invoice.updated_at = crate::clock::now();
     repo::set_adjusted(conn, &invoice)?;
     let waived =
@@ -459,7 +462,9 @@ pub fn raise_debit(conn: &mut DbConn, id: i64, taxable: i64, reason: &str, actor
         ));
     }
     let issued = crate::documents::source::issued_invoice(conn, &invoice)?;
-    let tax = gst(taxable, invoice.gst_rate_bp, !issued.filed.inter_state);
+    // At the rate the invoice was filed at (0 for one that bore no tax), so the note's tax and
+    // its GSTR-1 rate agree.
+    let tax = gst(taxable, issued.filed.rate_bp, !issued.filed.inter_state);
     let split = crate::credit_notes::rules::CreditSplit { taxable, tax };
     let add = |a: i64, b: i64| crate::money::add("taxableValue", a, b);
     let total = add(invoice.total_paise, split.amount())?;
@@ -472,7 +477,7 @@ pub fn raise_debit(conn: &mut DbConn, id: i64, taxable: i64, reason: &str, actor
     invoice.balance_paise = balance(invoice.total_paise, invoice.paid_paise);
     let today = crate::clock::today();
     invoice.status =
-        settled_status(invoice.status, invoice.balance_paise, invoice.sent_at.is_some(), invoice.due_date, today);
+        settled_status(invoice.status, invoice.balance_paise, invoice.issued_at.is_some(), invoice.due_date, today);
     invoice.updated_at = crate::clock::now();
     repo::set_raised(conn, &invoice)?;
     let amount = split.amount();
@@ -500,7 +505,7 @@ pub fn raise_debit(conn: &mut DbConn, id: i64, taxable: i64, reason: &str, actor
 /// (see [`remove_from_ledger`] for its add-ons).
 pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
     let invoice = invoice_locked(conn, id)?;
-    if invoice.serial.is_some() {
+    if invoice.serial.is_some() || invoice.issued_at.is_some() {
         return Err(AppError::Conflict(format!(
             "invoice {} is numbered in a financial-year series, and an issued number is never deleted; \
              cancel it instead (it stays in the series as cancelled)",

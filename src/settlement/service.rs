@@ -42,7 +42,7 @@ pub fn put_money(conn: &mut DbConn, invoice: &mut InvoiceRow, payment_id: i64, a
     let status = settled_status(
         current,
         invoice.balance_paise,
-        invoice.sent_at.is_some(),
+        invoice.sent_at.is_some() || invoice.issued_at.is_some(),
         invoice.due_date,
         crate::clock::today(),
     );

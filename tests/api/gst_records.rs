@@ -140,6 +140,12 @@ on_both_databases! {
         let fresh = issue(&app, &draft(&app, &home, "100", &crate_today()).await, None).await;
         let page = invoice_html(&app, fresh["id"].as_str().unwrap()).await;
         assert!(page.contains(NEW_SUPPLIER_GSTIN) && page.contains("Renamed Person") && page.contains("R. Patil"), "{page}");
+        // An invoice issued at once with a pending add-on: the add-on is a line of its record.
+        let addon = "mutation($i: CreateAddonBillInput!) { createAddonBill(input: $i) { id } }";
+        app.data(addon, json!({"i": {"customerId": home, "addonType": "ROUTER_SALE", "description": "Dual-band router", "amount": "1500", "billOn": "NEXT_INVOICE"}})).await;
+        let with_router = app.data(CREATE_INVOICE, json!({"i": {"customerId": home, "billAmount": "100", "issue": true}})).await["createInvoice"].clone();
+        let page = invoice_html(&app, with_router["id"].as_str().unwrap()).await;
+        assert!(page.contains("Dual-band router") && page.contains("₹1,500.00"), "{page}");
     }
 
     async fn tax_is_computed_and_only_registered_companies_charge_it(app: TestApp) {
