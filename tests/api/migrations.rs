@@ -193,3 +193,31 @@ fn without_later_blocks(page: &str) -> String {
     assert!(!out.contains("Customer No.") && !out.contains("Authorised signatory"), "{out}");
     out
 }
+
+crate::on_both_databases! {
+    async fn the_debit_notes_migration_is_not_reverted_over_debit_notes(app: TestApp) {
+        use serde_json::json;
+        let (_, invoice) = app.customer_with_invoice("dora").await;
+        app.data(SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
+        let raise = "mutation($id: ID!) { raiseDebitNote(invoiceId: $id, taxableValue: \"10\", reason: \"extra\") { id } }";
+        app.data(raise, json!({"id": invoice})).await;
+        // Reverting down to 000026 stops there: its down.sql would turn the debit note into a
+        // credit note.
+        let db = Db::connect(app.database_url(), 1, Arc::default()).expect("connect");
+        let outcome = db
+            .read(|conn| loop {
+                match migrations::revert_last(conn) {
+                    Ok(v) if v.replace('-', "").starts_with("20261205000026") => return Ok(Ok(v)),
+                    Ok(v) if v.is_empty() => return Ok(Err("nothing reverted".to_owned())),
+                    Ok(_) => continue,
+                    Err(e) => return Ok(Err(e.to_string())),
+                }
+            })
+            .await
+            .expect("the connection works");
+        let refused = outcome.expect_err("000026 must not revert over a debit note");
+        assert!(refused.contains("debit_notes_exist_so_this_cannot_be_reverted"), "{refused}");
+        let kept = app.sql_text("SELECT note_type AS value FROM credit_notes");
+        assert_eq!(kept, "DEBIT");
+    }
+}
