@@ -110,10 +110,12 @@ pub fn set_money(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
     Ok(())
 }
 
-/// Writes an adjusted invoice's discount, taxes, total, balance and status.
-pub fn set_adjusted(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
+/// Writes what a credit or debit note changes on an invoice: bill, discount, taxes, total,
+/// balance and status.
+pub fn set_amounts(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
     diesel::update(invoices::table.find(row.id))
         .set((
+            invoices::bill_paise.eq(row.bill_paise),
             invoices::discount_paise.eq(row.discount_paise),
             invoices::cgst_paise.eq(row.cgst_paise),
             invoices::sgst_paise.eq(row.sgst_paise),
@@ -157,23 +159,6 @@ pub fn last_issued(conn: &mut DbConn, company_id: i64, series: &str) -> AppResul
         .select((invoices::invoice_number, invoices::invoice_date))
         .first(conn)
         .optional()?)
-}
-
-/// Writes a raised invoice's bill, taxes, total, balance and status (a debit note).
-pub fn set_raised(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
-    diesel::update(invoices::table.find(row.id))
-        .set((
-            invoices::bill_paise.eq(row.bill_paise),
-            invoices::cgst_paise.eq(row.cgst_paise),
-            invoices::sgst_paise.eq(row.sgst_paise),
-            invoices::igst_paise.eq(row.igst_paise),
-            invoices::total_paise.eq(row.total_paise),
-            invoices::balance_paise.eq(row.balance_paise),
-            invoices::status.eq(&row.status),
-            invoices::updated_at.eq(row.updated_at),
-        ))
-        .execute(conn)?;
-    Ok(())
 }
 
 /// Writes an invoice's status and `sent_at`.

@@ -31,6 +31,16 @@ pub fn gst(amount: i64, rate_bp: i32, same_state: bool) -> TaxSplit {
     }
 }
 
+/// The GST rate a company charges: its rate when it is `registered` (has a GSTIN), else none
+/// (CGST Act section 32: an unregistered person may not collect tax).
+pub fn charged_rate(rate_bp: i32, registered: bool) -> i32 {
+    if registered {
+        rate_bp
+    } else {
+        0
+    }
+}
+
 /// Whether a customer's state is the company's, ignoring case and surrounding spaces.
 pub fn same_state(customer_state: &str, company_state: &str) -> bool {
     customer_state.trim().eq_ignore_ascii_case(company_state.trim())

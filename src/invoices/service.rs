@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 
 use super::model::{InvoiceRow, InvoiceStatus, NewInvoice};
 use super::repo;
-use super::rules::{balance, check_status_change, due_date, gst, same_state, settled_status, total, Amounts, TaxSplit};
+use super::rules::{
+    balance, charged_rate, check_status_change, due_date, gst, same_state, settled_status, total, Amounts, TaxSplit,
+};
 use crate::audit::Actor;
 use crate::companies::model::CompanyRow;
 use crate::customers::model::CustomerRow;
@@ -128,17 +130,12 @@ pub fn tax_for(conn: &mut DbConn, customer: &CustomerRow, amount: i64) -> AppRes
         .find(customer.company_id)
         .select((companies::gst_rate_bp, companies::gstin, companies::state))
         .first(conn)?;
-    let rate = if gstin.is_some() { rate } else { 0 };
-    Ok(gst(amount, rate, same_state(&customer.state, &company_state)))
+    Ok(gst(amount, charged_rate(rate, gstin.is_some()), same_state(&customer.state, &company_state)))
 }
 
 /// The GST rate `company` charges: its rate when registered, else none.
 pub fn rate_bp(company: &CompanyRow) -> i32 {
-    if company.gstin.is_some() {
-        company.gst_rate_bp
-    } else {
-        0
-    }
+    charged_rate(company.gst_rate_bp, company.gstin.is_some())
 }
 
 /// GST on `amount` for `customer` of `company` (see [`tax_for`]).
@@ -420,7 +417,7 @@ pub fn adjust(conn: &mut DbConn, id: i64, credit: i64, reason: &str, actor: &Act
     let sent = invoice.sent_at.is_some() || invoice.issued_at.is_some();
     invoice.status = settled_status(status, invoice.balance_paise, sent, invoice.due_date, today);
     invoice.updated_at = crate::clock::now();
-    repo::set_adjusted(conn, &invoice)?;
+    repo::set_amounts(conn, &invoice)?;
     let waived =
         format!("₹{} of invoice {} waived by {}: {reason}", rupees(credit), invoice.invoice_number, actor.name);
     let description = match &note {
@@ -479,7 +476,7 @@ pub fn raise_debit(conn: &mut DbConn, id: i64, taxable: i64, reason: &str, actor
     invoice.status =
         settled_status(invoice.status, invoice.balance_paise, invoice.issued_at.is_some(), invoice.due_date, today);
     invoice.updated_at = crate::clock::now();
-    repo::set_raised(conn, &invoice)?;
+    repo::set_amounts(conn, &invoice)?;
     let amount = split.amount();
     let description = format!(
         "Debit note {}: invoice {} raised by ₹{} by {}: {reason}",
