@@ -90,8 +90,54 @@ pub fn parse_hundredths(text: &str) -> Result<i64, String> {
     Ok(if negative { -value } else { value })
 }
 
+/// `total` paise shared over `weights` in proportion, in whole paise that add up to `total`
+/// (largest remainders first; ties to the earlier one). All on the first when the weights are
+/// all zero; negative weights count as zero; a negative total is shared as its opposite.
+pub fn spread(total: i64, weights: &[i64]) -> Vec<i64> {
+    if weights.is_empty() {
+        return Vec::new();
+    }
+    if total < 0 {
+        return spread(total.saturating_neg(), weights).into_iter().map(|s| -s).collect();
+    }
+    let weights: Vec<i128> = weights.iter().map(|w| i128::from((*w).max(0))).collect();
+    let sum: i128 = weights.iter().sum();
+    let mut shares = vec![0_i64; weights.len()];
+    if sum == 0 {
+        shares[0] = total;
+        return shares;
+    }
+    let mut remainders: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
+    for (i, w) in weights.iter().enumerate() {
+        let exact = i128::from(total) * w;
+        // A share is at most `total`, so it fits.
+        shares[i] = (exact / sum) as i64;
+        remainders.push((exact % sum, i));
+    }
+    let mut left = total - shares.iter().sum::<i64>();
+    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (_, i) in remainders {
+        if left == 0 {
+            break;
+        }
+        shares[i] += 1;
+        left -= 1;
+    }
+    shares
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn spread_keeps_the_total_either_sign() {
+        assert_eq!(super::spread(100, &[1, 1, 1]), vec![34, 33, 33]);
+        assert_eq!(super::spread(-100, &[1, 1, 1]), vec![-34, -33, -33]);
+        assert_eq!(super::spread(5, &[0, 0]), vec![5, 0]);
+        assert_eq!(super::spread(7, &[-3, 4]), vec![0, 7]);
+        assert_eq!(super::spread(0, &[3, 4]), vec![0, 0]);
+        assert!(super::spread(9, &[]).is_empty());
+    }
+
     #[test]
     fn sums_are_checked() {
         assert_eq!(super::add("amount", 5, -7).unwrap(), -2);

@@ -2,7 +2,8 @@
 
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
-use super::model::{AddonBillOn, AddonFilter, AddonRow, AddonStatus, AddonType};
+use super::model::{AddonBillOn, AddonFilter, AddonRow, AddonStatus, AddonType, Uqc};
+use super::rules::GoodsInput;
 use super::service::{self, AddonRequest};
 use crate::audit::Actor;
 use crate::auth::guard::{principal, Require};
@@ -52,7 +53,20 @@ impl AddonBill {
     async fn description(&self) -> &str {
         &self.0.description
     }
-    /// The charge before tax.
+    /// Goods (a router, a set-top box, cable): their HSN code, printed on the invoice and
+    /// reported in GSTR-1's HSN summary. `null` for a service (SAC 9984).
+    async fn hsn(&self) -> Option<&str> {
+        self.0.hsn.as_deref()
+    }
+    /// How many: 2 routers, 30 metres of cable; 1 for a service. `amount` is for all of them.
+    async fn quantity(&self) -> i64 {
+        self.0.quantity
+    }
+    /// Goods: the unit `quantity` counts (NOS, MTR, ...); `null` for a service.
+    async fn uqc(&self) -> Option<Uqc> {
+        self.0.uqc
+    }
+    /// The charge before tax, for the whole `quantity`.
     async fn amount(&self) -> Money {
         Money(self.0.amount_paise)
     }
@@ -123,8 +137,16 @@ pub struct CreateAddonBillInput {
     pub addon_type: AddonType,
     /// What it is, as printed on the invoice (e.g. "TP-Link router").
     pub description: String,
-    /// The charge before tax; GST is added at the company's rate.
+    /// The charge before tax, for the whole `quantity`; GST is added at the company's rate.
     pub amount: Money,
+    /// Goods only: the HSN code (4, 6 or 8 digits). Defaults to the kind's: ROUTER_SALE 8517,
+    /// SET_TOP_BOX_SALE 8528, CABLE_SALE 8544. Giving one to OTHER bills it as goods;
+    /// RECONNECTION, SHIFTING and INSTALLATION are services and refuse it.
+    pub hsn: Option<String>,
+    /// Goods only: how many, a whole number from 1 (the default).
+    pub quantity: Option<i64>,
+    /// Goods only: the unit `quantity` counts. Defaults to NOS (MTR for CABLE_SALE).
+    pub uqc: Option<Uqc>,
     /// OWN_INVOICE raises its invoice now; NEXT_INVOICE adds it to the next `createInvoice`.
     pub bill_on: AddonBillOn,
     /// Makes retries safe: the same key with the same input returns the first result and
@@ -174,6 +196,7 @@ impl AddonMutation {
             description: crate::validate::required_text("description", &input.description, 200)?,
             amount: crate::money::positive("amount", input.amount.0)?,
             bill_on: input.bill_on,
+            goods: GoodsInput { hsn: input.hsn, quantity: input.quantity, uqc: input.uqc },
         };
         let claim = idempotency_claim(ctx, input.idempotency_key, &actor, "createAddonBill", &request)?;
         let work = move |conn: &mut crate::db::DbConn| service::create(conn, &request, &actor);

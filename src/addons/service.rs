@@ -2,6 +2,7 @@
 
 use super::model::{AddonBillOn, AddonRow, AddonType, NewAddon};
 use super::repo;
+use super::rules::{particulars, GoodsInput};
 use crate::audit::Actor;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
@@ -20,12 +21,15 @@ pub struct AddonRequest {
     pub description: String,
     pub amount: i64,
     pub bill_on: AddonBillOn,
+    /// Goods: HSN code, quantity, unit (checked by [`super::rules::particulars`]).
+    pub goods: GoodsInput,
 }
 
 /// `createAddonBill`: the charge with GST at the company's rate. `OWN_INVOICE` raises its
 /// invoice at once (on the ledger as `ADDON_CHARGE`, advance applied); `NEXT_INVOICE` waits,
 /// `PENDING`, for the customer's next `createInvoice`.
 pub fn create(conn: &mut DbConn, req: &AddonRequest, actor: &Actor) -> AppResult<AddonRow> {
+    let goods = particulars(req.addon_type, &req.goods).map_err(|(field, e)| AppError::bad_input(field, e))?;
     let customer = lock_customer(conn, req.customer_id, "customerId")?;
     let tax = tax_for(conn, &customer, req.amount)?;
     let now = crate::clock::now();
@@ -42,6 +46,9 @@ pub fn create(conn: &mut DbConn, req: &AddonRequest, actor: &Actor) -> AppResult
         created_by: actor.employee_id(),
         created_at: now,
         updated_at: now,
+        hsn: goods.hsn,
+        quantity: goods.quantity,
+        uqc: goods.uqc,
     };
     let mut addon = repo::insert(conn, &new)?;
     let mut targets = vec![ids::encode(Kind::AddonBill, addon.id)];

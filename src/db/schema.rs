@@ -296,6 +296,9 @@ diesel::table! {
         created_by -> Nullable<BigInt>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        hsn -> Nullable<Text>,
+        quantity -> BigInt,
+        uqc -> Nullable<Text>,
     }
 }
 

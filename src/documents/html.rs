@@ -58,9 +58,10 @@ pub fn render(doc: &TaxDocument) -> String {
     for (label, value) in &p.facts {
         h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>", e(label), e(value)));
     }
-    h.push_str(
-        "</table>\n<br><table class=\"items\"><tr><th>Description</th><th>SAC</th><th class=\"num\">Amount</th></tr>",
-    );
+    h.push_str(&format!(
+        "</table>\n<br><table class=\"items\"><tr><th>Description</th><th>{}</th><th class=\"num\">Amount</th></tr>",
+        p.code_heading
+    ));
     for (description, sac, amount) in &p.items {
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",

@@ -48,12 +48,30 @@ pub struct Party {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     pub description: String,
+    /// The SAC of a service (9984), or the HSN code of goods.
     pub sac: String,
     pub period: Option<(NaiveDate, NaiveDate)>,
     pub amount_paise: i64,
     /// The line's GST rate in basis points (1800 = 18 %); 0 on a bill of supply.
     #[serde(default)]
     pub rate_bp: i32,
+    /// Goods: how many, and the unit (`NOS`, `MTR`); `None` for a service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub goods: Option<Quantity>,
+}
+
+/// A quantity of goods on a line: `count` of `uqc` (GST's unit quantity code, `NOS`, `MTR`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quantity {
+    pub count: i64,
+    pub uqc: String,
+}
+
+impl Line {
+    /// Whether the line is a service: its code is a SAC (chapter 99).
+    pub fn is_service(&self) -> bool {
+        self.sac.starts_with("99")
+    }
 }
 
 /// One tax: name `CGST`, `SGST` or `IGST`, rate in basis points (900 = 9 %), amount in paise.

@@ -201,7 +201,7 @@ pub fn render(doc: &TaxDocument) -> Result<Vec<u8>, String> {
     l.rule();
     let y = l.advance(LEADING);
     l.text(MARGIN, y, BODY, true, "Description");
-    l.text(PAGE_W - MARGIN - 150.0, y, BODY, true, "SAC");
+    l.text(PAGE_W - MARGIN - 150.0, y, BODY, true, p.code_heading);
     let w = l.width("Amount", BODY, true);
     l.text(PAGE_W - MARGIN - w, y, BODY, true, "Amount");
     l.rule();
@@ -377,6 +377,7 @@ pub(crate) mod tests {
                 period: Some((day(1), day(30))),
                 amount_paise: 100_000,
                 rate_bp: 1800,
+                goods: None,
             }],
             discount_paise: 0,
             taxable_paise: 100_000,

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::model::{Line, TaxDocument, TaxLine};
+use super::model::{Line, Quantity, TaxDocument, TaxLine};
 use crate::credit_notes::model::CreditNoteRow;
 
 /// Bumped when the stored shape changes in a way older readers could not read.
@@ -53,6 +53,20 @@ impl Snapshot {
     }
 }
 
+/// The code a note against `invoice` changes the value under: the invoice's own when all its
+/// lines have one (goods alone: a returned router's HSN code, with its unit and a quantity of
+/// 0, since a note changes value, not quantity), else the SAC of the service.
+fn note_code(invoice: &TaxDocument) -> (String, Option<Quantity>) {
+    let first = &invoice.lines.first();
+    match first {
+        Some(first) if invoice.lines.iter().all(|l| l.sac == first.sac) => {
+            let goods = invoice.lines.iter().find_map(|l| l.goods.as_ref());
+            (first.sac.clone(), goods.map(|q| Quantity { count: 0, uqc: q.uqc.clone() }))
+        }
+        _ => (super::model::SAC.to_owned(), None),
+    }
+}
+
 /// The credit (or debit) note `note` against the invoice issued as `invoice`: the parties,
 /// place of supply and rate are the invoice's as issued; the amounts are the note's.
 pub fn credit_note(note: &CreditNoteRow, invoice: &Snapshot) -> Snapshot {
@@ -72,6 +86,7 @@ pub fn credit_note(note: &CreditNoteRow, invoice: &Snapshot) -> Snapshot {
         })
         .collect();
     let debit = note.note_type == crate::credit_notes::model::NoteType::Debit;
+    let (code, goods) = note_code(issued);
     let (kind, change) = if debit {
         (super::model::DocumentKind::DebitNote, "raised")
     } else {
@@ -88,10 +103,11 @@ pub fn credit_note(note: &CreditNoteRow, invoice: &Snapshot) -> Snapshot {
         original_invoice: Some((issued.number.clone(), issued.date)),
         lines: vec![Line {
             description: format!("Value {change} on invoice {}", issued.number),
-            sac: super::model::SAC.to_owned(),
+            sac: code.clone(),
             period: issued.lines.iter().find_map(|l| l.period),
             amount_paise: note.taxable_paise,
             rate_bp: f.rate_bp,
+            goods,
         }],
         discount_paise: 0,
         taxable_paise: note.taxable_paise,

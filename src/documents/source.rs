@@ -9,9 +9,11 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
-use super::model::{DocumentKind, Line, NoteKind, NoteOnInvoice, Party, Signatory, TaxDocument, TaxLine, SAC};
+use super::model::{
+    DocumentKind, Line, NoteKind, NoteOnInvoice, Party, Quantity, Signatory, TaxDocument, TaxLine, SAC,
+};
 use super::snapshot::{Filed, Snapshot, VERSION};
-use crate::addons::model::AddonType;
+use crate::addons::model::{AddonRow, AddonType};
 use crate::companies::model::CompanyRow;
 use crate::credit_notes::model::{CreditNoteRow, NoteType};
 use crate::customers::model::CustomerRow;
@@ -191,12 +193,21 @@ pub fn backfill(conn: &mut DbConn) -> AppResult<usize> {
     Ok(done)
 }
 
+/// An add-on billed on an invoice: its description, kind (as stored), amount (paise) and,
+/// for goods, the HSN code and quantity.
+pub struct AddonLine {
+    pub description: String,
+    pub kind: String,
+    pub amount: i64,
+    pub goods: Option<(String, Quantity)>,
+}
+
 /// Today's rows behind a batch of invoices.
 struct Live {
     companies: HashMap<i64, CompanyRow>,
     customers: HashMap<i64, CustomerRow>,
     plans: HashMap<i64, (String, Option<String>)>,
-    addons: HashMap<i64, Vec<(String, String, i64)>>,
+    addons: HashMap<i64, Vec<AddonLine>>,
     notes: HashMap<i64, Vec<CreditNoteRow>>,
 }
 
@@ -226,20 +237,20 @@ impl Live {
             .map(|(id, name, speed)| (id, (name, speed)))
             .collect();
         let companies = crate::companies::repo::by_ids(conn, &company_ids)?.into_iter().map(|c| (c.id, c)).collect();
-        let mut addons: HashMap<i64, Vec<(String, String, i64)>> = HashMap::new();
-        let rows: Vec<(Option<i64>, String, String, i64)> = addon_bills::table
-            .filter(addon_bills::invoice_id.eq_any(&ids))
-            .order(addon_bills::id.asc())
-            .select((
-                addon_bills::invoice_id,
-                addon_bills::description,
-                addon_bills::addon_type,
-                addon_bills::amount_paise,
-            ))
-            .load(conn)?;
-        for (invoice_id, description, kind, amount) in rows {
-            if let Some(id) = invoice_id {
-                addons.entry(id).or_default().push((description, kind, amount));
+        let mut addons: HashMap<i64, Vec<AddonLine>> = HashMap::new();
+        let rows: Vec<AddonRow> =
+            addon_bills::table.filter(addon_bills::invoice_id.eq_any(&ids)).order(addon_bills::id.asc()).load(conn)?;
+        for a in rows {
+            if let Some(id) = a.invoice_id {
+                let goods =
+                    a.hsn.zip(a.uqc).map(|(hsn, uqc)| (hsn, Quantity { count: a.quantity, uqc: uqc.to_string() }));
+                let kind = a.addon_type.to_string();
+                addons.entry(id).or_default().push(AddonLine {
+                    description: a.description,
+                    kind,
+                    amount: a.amount_paise,
+                    goods,
+                });
             }
         }
         let mut notes: HashMap<i64, Vec<CreditNoteRow>> = HashMap::new();
@@ -374,13 +385,13 @@ pub fn invoice_document(
     company: &CompanyRow,
     customer: &CustomerRow,
     plan: Option<(String, Option<String>)>,
-    addons: &[(String, String, i64)],
+    addons: &[AddonLine],
     notes: &[CreditNoteRow],
     earlier: bool,
 ) -> TaxDocument {
     let issued = as_issued(invoice, notes);
     let period = invoice.billing_period_start.zip(invoice.billing_period_end);
-    let addon_total: i64 = addons.iter().map(|a| a.2).sum();
+    let addon_total: i64 = addons.iter().map(|a| a.amount).sum();
     let mut items = Vec::new();
     let service = invoice.bill_paise - addon_total;
     if service != 0 || addons.is_empty() {
@@ -395,15 +406,18 @@ pub fn invoice_document(
             period,
             amount_paise: service,
             rate_bp: invoice.gst_rate_bp,
+            goods: None,
         });
     }
-    for (description, kind, amount) in addons {
+    for a in addons {
+        let (description, kind) = (&a.description, &a.kind);
         items.push(Line {
             description: if earlier { format!("{description} ({kind})") } else { addon_description(description, kind) },
-            sac: SAC.to_owned(),
+            sac: a.goods.as_ref().map_or(SAC, |(hsn, _)| hsn.as_str()).to_owned(),
             period: None,
-            amount_paise: *amount,
+            amount_paise: a.amount,
             rate_bp: invoice.gst_rate_bp,
+            goods: a.goods.as_ref().map(|(_, q)| q.clone()),
         });
     }
     if invoice.installation_paise > 0 {
@@ -413,6 +427,7 @@ pub fn invoice_document(
             period: None,
             amount_paise: invoice.installation_paise,
             rate_bp: invoice.gst_rate_bp,
+            goods: None,
         });
     }
     let taxable = invoice.bill_paise + invoice.installation_paise - issued.discount;

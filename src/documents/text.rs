@@ -17,7 +17,9 @@ pub struct Printed {
     pub facts: Vec<(String, String)>,
     /// Recipient: name first.
     pub recipient: Vec<String>,
-    /// Charged lines: description, SAC, amount.
+    /// The heading of the code column: `SAC`, or `HSN/SAC` when goods are on the document.
+    pub code_heading: &'static str,
+    /// Charged lines: description (with the quantity of goods), SAC or HSN code, amount.
     pub items: Vec<(String, String, String)>,
     /// Discount, taxable value, taxes, total (label, amount).
     pub totals: Vec<(String, String)>,
@@ -98,10 +100,13 @@ pub fn printed(doc: &TaxDocument) -> Printed {
         .lines
         .iter()
         .map(|l| {
-            let description = match l.period {
+            let mut description = match l.period {
                 Some((from, to)) => format!("{} for {} to {}", l.description, date(from), date(to)),
                 None => l.description.clone(),
             };
+            if let Some(q) = l.goods.as_ref().filter(|q| q.count > 0) {
+                description.push_str(&format!(", qty {} {}", q.count, q.uqc));
+            }
             (description, l.sac.clone(), money(l.amount_paise))
         })
         .collect();
@@ -143,6 +148,7 @@ pub fn printed(doc: &TaxDocument) -> Printed {
         supplier: party(&doc.supplier, "not registered"),
         facts,
         recipient: party(&doc.recipient, "Unregistered"),
+        code_heading: if doc.lines.iter().all(|l| l.is_service()) { "SAC" } else { "HSN/SAC" },
         items,
         totals,
         in_words: rupees_in_words(doc.total_paise),
@@ -157,14 +163,17 @@ pub fn printed(doc: &TaxDocument) -> Printed {
             lines.push("Authorised signatory".to_owned());
             lines
         }),
-        footer: footer(doc.kind),
+        footer: footer(doc),
     }
 }
 
 /// The closing lines: what the document is under GST.
-fn footer(kind: DocumentKind) -> Vec<String> {
+fn footer(doc: &TaxDocument) -> Vec<String> {
     let mut out = vec!["SAC 9984: telecommunication services.".to_owned()];
-    match kind {
+    if doc.lines.iter().any(|l| !l.is_service()) {
+        out.push("HSN codes: goods sold with the service, in the quantities shown.".to_owned());
+    }
+    match doc.kind {
         DocumentKind::Proforma => {
             out.push("Not a tax invoice: a proforma for information, before the invoice is issued.".to_owned())
         }

@@ -123,7 +123,7 @@ pub struct Item {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub qty: Option<Hundredths>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub unit: Option<&'static str>,
+    pub unit: Option<String>,
     pub unit_price: Hundredths,
     pub tot_amt: Hundredths,
     pub discount: Hundredths,
@@ -304,6 +304,16 @@ fn party(p: &Party, gstin: String, pos: Option<String>, loc_max: usize) -> Party
     }
 }
 
+/// The price of one of `count`, in paise, to the paisa (half up): the schema's `UnitPrice`
+/// has three decimals, the total (`TotAmt`) is what was charged.
+fn unit_price(amount: i64, count: i64) -> i64 {
+    if count <= 1 {
+        amount
+    } else {
+        (amount + count / 2) / count
+    }
+}
+
 /// Whether `email` fits `Em`: 6 to 100 characters, `^[a-zA-Z0-9+_.-]+@[a-zA-Z0-9.-]+$`.
 fn email_fits(email: &str) -> bool {
     let local_ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "+_.-".contains(c));
@@ -335,9 +345,11 @@ fn items(lines: &[Line], discount: i64, taxes: &[crate::documents::model::TaxLin
         .enumerate()
         .map(|(i, line)| {
             let code: String = line.sac.chars().filter(char::is_ascii_digit).collect();
-            // SAC codes (chapter 99) are services; anything else is goods, carried as one piece
-            // until documents record quantities.
+            // SAC codes (chapter 99) are services; anything else is goods, in the quantity the
+            // document records (one piece on documents from before quantities were recorded).
             let service = code.starts_with("99");
+            // A note changes value, not quantity (0 on its line): it is carried as one.
+            let (count, unit) = line.goods.as_ref().map_or((1, "NOS"), |q| (q.count.max(1), q.uqc.as_str()));
             let description = cut(&clean(&line.description), 300);
             let description =
                 if description.chars().count() < 3 { format!("{description} ({code})") } else { description };
@@ -346,9 +358,9 @@ fn items(lines: &[Line], discount: i64, taxes: &[crate::documents::model::TaxLin
                 prd_desc: description,
                 is_servc: if service { "Y" } else { "N" },
                 hsn_cd: code,
-                qty: (!service).then_some(Hundredths(100)), // 1.00
-                unit: (!service).then_some("NOS"),
-                unit_price: Hundredths(amounts[i]),
+                qty: (!service).then_some(Hundredths(count * 100)),
+                unit: (!service).then(|| unit.to_owned()),
+                unit_price: Hundredths(unit_price(amounts[i], if service { 1 } else { count })),
                 tot_amt: Hundredths(amounts[i]),
                 discount: Hundredths(discounts[i]),
                 ass_amt: Hundredths(taxable[i]),
@@ -362,40 +374,13 @@ fn items(lines: &[Line], discount: i64, taxes: &[crate::documents::model::TaxLin
         .collect())
 }
 
-/// `total` paise shared over `weights` in proportion, in whole paise that add up to `total`
-/// (largest remainders first; ties to the earlier line). All on the first line when the
-/// weights are all zero.
+/// `total` paise shared over the lines' `weights` ([`crate::money::spread`]); a negative
+/// total is refused (the e-invoice has no negative discounts or taxes).
 fn spread(total: i64, weights: &[i64]) -> Result<Vec<i64>, String> {
-    let sum: i64 = weights.iter().sum();
-    if total == 0 {
-        return Ok(vec![0; weights.len()]);
-    }
     if total < 0 {
         return Err("it carries a negative discount or tax".to_owned());
     }
-    if sum <= 0 {
-        let mut out = vec![0; weights.len()];
-        out[0] = total;
-        return Ok(out);
-    }
-    let (total128, sum128) = (i128::from(total), i128::from(sum));
-    let mut shares: Vec<i64> = Vec::with_capacity(weights.len());
-    let mut remainders: Vec<(i128, usize)> = Vec::with_capacity(weights.len());
-    for (i, w) in weights.iter().enumerate() {
-        let exact = total128 * i128::from(*w);
-        shares.push(i64::try_from(exact / sum128).map_err(|_| "an amount is out of range".to_owned())?);
-        remainders.push((exact % sum128, i));
-    }
-    let mut left = total - shares.iter().sum::<i64>();
-    remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    for (_, i) in remainders {
-        if left == 0 {
-            break;
-        }
-        shares[i] += 1;
-        left -= 1;
-    }
-    Ok(shares)
+    Ok(crate::money::spread(total, weights))
 }
 
 #[cfg(test)]
@@ -448,6 +433,7 @@ mod tests {
                     period: None,
                     amount_paise: *amount,
                     rate_bp: 1800,
+                    goods: None,
                 })
                 .collect(),
             discount_paise: discount,

@@ -27,7 +27,7 @@ use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
 use super::dated_rules::{self, HsnSummary};
-use super::model::{CreditNoteLine, InvoiceLine, Period};
+use super::model::{CodeShare, CreditNoteLine, InvoiceLine, Period};
 
 /// SAC of telecommunication services.
 pub const SAC: &str = "9984";
@@ -199,10 +199,13 @@ pub struct Cdnur {
 #[derive(Debug, Clone, Serialize)]
 pub struct HsnRow {
     pub num: u32,
-    pub hsn_sc: &'static str,
+    /// The SAC of the service or the HSN code of goods.
+    pub hsn_sc: String,
     pub desc: &'static str,
-    pub uqc: &'static str,
-    pub qty: u32,
+    /// Goods: the unit (`NOS`, `MTR`); a service: `NA`.
+    pub uqc: String,
+    /// Goods: how many were sold (net of none: notes change value, not quantity); 0 for a service.
+    pub qty: i64,
     #[serde(flatten)]
     pub amounts: ItemDetail,
 }
@@ -296,6 +299,52 @@ fn one_item(d: ItemDetail) -> Vec<Item> {
     vec![Item { num: 1, itm_det: d }]
 }
 
+/// The HSN summary's key: code, unit (`NA` for a service), rate.
+type HsnKey = (String, String, i32);
+
+/// The HSN summary's sums: taxable value and taxes, and the quantity of goods.
+type HsnSums = BTreeMap<HsnKey, (ItemDetail, i64)>;
+
+/// Adds a document's taxable value and taxes `d` at `rate` (`sign` 1, or −1 for a credit
+/// note) to `into`, shared among its lines' codes in proportion to their values; a document
+/// of one code (every one before goods were sold) goes whole under it.
+fn add_hsn(into: &mut HsnSums, sign: i64, rate: i32, d: &ItemDetail, codes: &[CodeShare]) {
+    let mut keyed: Vec<(HsnKey, i64, i64)> = Vec::new();
+    for c in codes {
+        let (uqc, qty) = c.goods.clone().unwrap_or_else(|| ("NA".to_owned(), 0));
+        let key = (c.code.clone(), uqc, rate);
+        match keyed.iter_mut().find(|k| k.0 == key) {
+            Some(k) => {
+                k.1 += c.weight;
+                k.2 += qty;
+            }
+            None => keyed.push((key, c.weight, qty)),
+        }
+    }
+    if keyed.is_empty() {
+        keyed.push(((SAC.to_owned(), "NA".to_owned(), rate), 1, 0));
+    }
+    let weights: Vec<i64> = keyed.iter().map(|k| k.1).collect();
+    let share = |total: Amount| crate::money::spread(total.0, &weights);
+    let (txval, iamt, camt, samt) = (share(d.txval), share(d.iamt), share(d.camt), share(d.samt));
+    for (i, (key, _, qty)) in keyed.into_iter().enumerate() {
+        let sum = into.entry(key).or_insert((zero(rate, TaxKeys::All), 0));
+        add(&mut sum.0, sign, &detail(rate, txval[i], iamt[i], camt[i], samt[i], TaxKeys::All));
+        sum.1 += sign * qty;
+    }
+}
+
+/// What the HSN summary calls a code.
+fn describe(code: &str) -> &'static str {
+    match code.get(..4).unwrap_or(code) {
+        c if c.starts_with("99") => "Telecommunication services",
+        "8517" => "Routers and ONTs",
+        "8528" => "Set-top boxes",
+        "8544" => "Cables",
+        _ => "Goods",
+    }
+}
+
 /// Whether an invoice (or a credit note's invoice) dated `invoice_date` is B2CL: to an
 /// unregistered recipient, inter-state, of a value above that date's limit.
 fn is_b2cl(inter_state: bool, gstin: &Option<String>, value: i64, invoice_date: chrono::NaiveDate) -> bool {
@@ -315,14 +364,14 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
     let mut b2b: BTreeMap<String, Vec<B2bInvoice>> = BTreeMap::new();
     let mut b2cl: BTreeMap<String, Vec<B2clInvoice>> = BTreeMap::new();
     let mut b2cs: BTreeMap<(&'static str, String, i32), ItemDetail> = BTreeMap::new();
-    let mut hsn_b2b: BTreeMap<i32, ItemDetail> = BTreeMap::new();
-    let mut hsn_b2c: BTreeMap<i32, ItemDetail> = BTreeMap::new();
+    let mut hsn_b2b = HsnSums::new();
+    let mut hsn_b2c = HsnSums::new();
     let mut live: Vec<&InvoiceLine> = invoices.iter().filter(|i| !i.cancelled).collect();
     live.sort_by(|a, b| (a.date, &a.number).cmp(&(b.date, &b.number)));
     for i in live {
         let d = invoice_detail(i);
         let hsn = if i.customer_gstin.is_some() { &mut hsn_b2b } else { &mut hsn_b2c };
-        add(hsn.entry(i.rate_bp).or_insert(zero(i.rate_bp, TaxKeys::All)), 1, &d);
+        add_hsn(hsn, 1, i.rate_bp, &d, &i.codes);
         if let Some(ctin) = &i.customer_gstin {
             b2b.entry(ctin.clone()).or_default().push(B2bInvoice {
                 receiver_name: i.recipient_name.clone(),
@@ -355,7 +404,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
         // A credit note takes value off; a debit note adds it.
         let (sign, ntty) = if n.debit { (1, "D") } else { (-1, "C") };
         let hsn = if n.customer_gstin.is_some() { &mut hsn_b2b } else { &mut hsn_b2c };
-        add(hsn.entry(n.rate_bp).or_insert(zero(n.rate_bp, TaxKeys::All)), sign, &d);
+        add_hsn(hsn, sign, n.rate_bp, &d, &n.codes);
         if let Some(ctin) = &n.customer_gstin {
             cdnr.entry(ctin.clone()).or_default().push(Note {
                 receiver_name: n.recipient_name.clone(),
@@ -383,15 +432,15 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
             add(b2cs.entry(key).or_insert(zero(n.rate_bp, d.taxes)), sign, &d);
         }
     }
-    let hsn_rows = |rows: BTreeMap<i32, ItemDetail>| {
-        rows.into_values()
+    let hsn_rows = |rows: HsnSums| {
+        rows.into_iter()
             .enumerate()
-            .map(|(n, amounts)| HsnRow {
+            .map(|(n, ((code, uqc, _), (amounts, qty)))| HsnRow {
                 num: n as u32 + 1,
-                hsn_sc: SAC,
-                desc: "Telecommunication services",
-                uqc: "NA",
-                qty: 0,
+                desc: describe(&code),
+                hsn_sc: code,
+                uqc,
+                qty,
                 amounts,
             })
             .collect()
@@ -399,8 +448,11 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
     let hsn = match dated_rules::hsn_summary(period) {
         HsnSummary::OneList => {
             let mut all = hsn_b2b;
-            for (rate, d) in hsn_b2c {
-                add(all.entry(rate).or_insert(zero(rate, TaxKeys::All)), 1, &d);
+            for (key, (d, qty)) in hsn_b2c {
+                let rate = key.2;
+                let sum = all.entry(key).or_insert((zero(rate, TaxKeys::All), 0));
+                add(&mut sum.0, 1, &d);
+                sum.1 += qty;
             }
             Hsn::OneList { data: hsn_rows(all) }
         }
@@ -639,6 +691,7 @@ pub(crate) mod tests {
             sgst_paise: tax.sgst,
             value_paise: taxable + tax.igst + tax.cgst + tax.sgst,
             cancelled,
+            codes: Vec::new(),
         }
     }
 
@@ -661,6 +714,7 @@ pub(crate) mod tests {
             cgst_paise: half,
             sgst_paise: half,
             value_paise: taxable + 2 * half,
+            codes: Vec::new(),
         }
     }
 
@@ -874,5 +928,51 @@ pub(crate) mod tests {
         assert_eq!(data[0]["iamt"], 60.0);
         assert_eq!(may["hsn"]["hsn_b2b"][0]["txval"], 717.51);
         assert_eq!(may["hsn"]["hsn_b2c"][0]["txval"], 732.33);
+    }
+
+    #[test]
+    fn goods_are_summed_by_hsn_code_and_unit_apart_from_the_service() {
+        let share = |code: &str, goods: Option<(&str, i64)>, weight| CodeShare {
+            code: code.into(),
+            goods: goods.map(|(u, q)| (u.to_owned(), q)),
+            weight,
+        };
+        // A plan (₹499) with two routers (₹2,000) and 30 m of cable (₹300) on one invoice, and
+        // a router alone on another; a credit note takes ₹500 off the router invoice.
+        let mut mixed = invoice("INV/26-27/000001", 1, None, "27", false, 279_900, false);
+        mixed.codes = vec![
+            share("9984", None, 49_900),
+            share("8517", Some(("NOS", 2)), 200_000),
+            share("8544", Some(("MTR", 30)), 30_000),
+        ];
+        let mut router = invoice("INV/26-27/000002", 2, None, "27", false, 100_000, false);
+        router.codes = vec![share("8517", Some(("NOS", 1)), 100_000)];
+        let mut note = note("CN/26-27/000001", 1, None, 50_000, 4_500);
+        note.codes = vec![share("8517", Some(("NOS", 0)), 50_000)];
+        let r = build("27AAPFU0939F1ZV", Period { year: 2026, month: 11 }, &[mixed, router], &[note]);
+        let v = serde_json::to_value(&r).unwrap();
+        let rows = v["hsn"]["hsn_b2c"].as_array().unwrap();
+        let row = |code: &str| rows.iter().find(|r| r["hsn_sc"] == code).unwrap().clone();
+        assert_eq!(rows.len(), 3, "{rows:?}");
+        let routers = row("8517");
+        assert_eq!((routers["uqc"].as_str(), routers["qty"].as_i64()), (Some("NOS"), Some(3)));
+        assert_eq!(routers["desc"], "Routers and ONTs");
+        // 2,000 + 1,000 − 500 taxable; 9 % CGST on each, to the paisa.
+        assert_eq!(routers["txval"], 2500.0);
+        assert_eq!(routers["camt"], 225.0);
+        let cable = row("8544");
+        assert_eq!(
+            (cable["uqc"].as_str(), cable["qty"].as_i64(), cable["txval"].as_f64()),
+            (Some("MTR"), Some(30), Some(300.0))
+        );
+        let plan = row("9984");
+        assert_eq!(
+            (plan["uqc"].as_str(), plan["qty"].as_i64(), plan["txval"].as_f64()),
+            (Some("NA"), Some(0), Some(499.0))
+        );
+        // The three rows add up to the month's supplies.
+        let sum = |key: &str| rows.iter().map(|r| r[key].as_f64().unwrap()).sum::<f64>();
+        assert!((sum("txval") - (2799.0 + 1000.0 - 500.0)).abs() < 0.001);
+        assert!((sum("camt") - (251.91 + 90.0 - 45.0)).abs() < 0.001, "{}", sum("camt"));
     }
 }

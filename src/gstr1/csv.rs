@@ -349,6 +349,14 @@ pub fn csv(r: &Gstr1, section: Section) -> String {
             }
         }
         Section::Hsn | Section::HsnB2b | Section::HsnB2c => {
+            // The offline tool's HSN sheet names the unit with its code: `NOS-NUMBERS`.
+            let uqc_named = |uqc: &str| {
+                crate::addons::model::Uqc::ALL
+                    .iter()
+                    .find(|u| u.as_str() == uqc)
+                    .map_or(uqc, |u| u.with_name())
+                    .to_owned()
+            };
             let list: &[HsnRow] = match (&r.hsn, section) {
                 (Hsn::OneList { data }, Section::Hsn) => data,
                 (Hsn::Split { hsn_b2b, .. }, Section::HsnB2b) => hsn_b2b,
@@ -359,9 +367,9 @@ pub fn csv(r: &Gstr1, section: Section) -> String {
                 let d = &h.amounts;
                 let total = d.txval.0 + d.iamt.0 + d.camt.0 + d.samt.0 + d.csamt.0;
                 out.push_str(&crate::csv::line(&[
-                    text(h.hsn_sc),
+                    text(&h.hsn_sc),
                     text(h.desc),
-                    text(h.uqc),
+                    text(&uqc_named(&h.uqc)),
                     h.qty.to_string(),
                     crate::csv::money(total),
                     rate(d.rt.0),

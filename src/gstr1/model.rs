@@ -27,6 +27,18 @@ pub struct InvoiceLine {
     /// Invoice value (taxable + taxes).
     pub value_paise: i64,
     pub cancelled: bool,
+    /// Its lines by code, for the HSN summary.
+    pub codes: Vec<CodeShare>,
+}
+
+/// One line of a document as the HSN summary counts it: its SAC or HSN code, goods' unit and
+/// quantity (`None` for a service), and its value before discount, by which the document's
+/// taxable value and taxes are shared among its codes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeShare {
+    pub code: String,
+    pub goods: Option<(String, i64)>,
+    pub weight: i64,
 }
 
 /// One credit note of the month, against an invoice. Paise, positive.
@@ -53,6 +65,8 @@ pub struct CreditNoteLine {
     pub cgst_paise: i64,
     pub sgst_paise: i64,
     pub value_paise: i64,
+    /// The code it changes the value under, for the HSN summary (no quantity).
+    pub codes: Vec<CodeShare>,
 }
 
 /// A return period: a calendar month (India time).

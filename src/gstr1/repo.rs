@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use diesel::prelude::*;
 
 use super::build::{build, Gstr1};
-use super::model::{CreditNoteLine, InvoiceLine, Period};
+use super::model::{CodeShare, CreditNoteLine, InvoiceLine, Period};
 use crate::db::schema::invoices;
 use crate::db::DbConn;
 use crate::documents::snapshot::Snapshot;
@@ -74,7 +74,21 @@ fn invoice_line(s: &Snapshot, cancelled: bool) -> InvoiceLine {
         sgst_paise: f.sgst_paise,
         value_paise: f.value_paise,
         cancelled,
+        codes: codes(s),
     }
+}
+
+/// The document's lines by code.
+fn codes(s: &Snapshot) -> Vec<CodeShare> {
+    s.document
+        .lines
+        .iter()
+        .map(|l| CodeShare {
+            code: l.sac.clone(),
+            goods: l.goods.as_ref().map(|q| (q.uqc.clone(), q.count)),
+            weight: l.amount_paise,
+        })
+        .collect()
 }
 
 /// A credit note's line as issued.
@@ -98,5 +112,6 @@ fn note_line(s: &Snapshot) -> CreditNoteLine {
         cgst_paise: f.cgst_paise,
         sgst_paise: f.sgst_paise,
         value_paise: f.value_paise,
+        codes: codes(s),
     }
 }

@@ -94,7 +94,7 @@ fn validator() -> jsonschema::Validator {
 }
 
 /// The schema's complaints about `einvoice` (empty when it is valid).
-fn errors(einvoice: &Value) -> Vec<String> {
+pub(crate) fn errors(einvoice: &Value) -> Vec<String> {
     validator().iter_errors(einvoice).map(|e| format!("{} at {}", e, e.instance_path())).collect()
 }
 

@@ -19,6 +19,7 @@ mod gateways;
 mod graphiql;
 mod graphql_core;
 mod gst_documents;
+mod gst_goods;
 mod gst_numbering;
 mod gst_print;
 mod gst_records;

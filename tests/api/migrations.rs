@@ -220,4 +220,22 @@ crate::on_both_databases! {
         let kept = app.sql_text("SELECT note_type AS value FROM credit_notes");
         assert_eq!(kept, "DEBIT");
     }
+
+    async fn the_goods_migration_is_not_reverted_over_set_top_box_or_cable_sales(app: TestApp) {
+        use serde_json::json;
+        let (customer, _) = app.customer_with_invoice("stb").await;
+        let add = "mutation($i: CreateAddonBillInput!) { createAddonBill(input: $i) { id } }";
+        app.data(add, json!({"i": {"customerId": customer, "addonType": "SET_TOP_BOX_SALE", "description": "HD box",
+                                   "amount": "1200", "billOn": "NEXT_INVOICE"}})).await;
+        // 000027's down.sql cannot keep a set-top box sale under the earlier kinds: it stops.
+        let db = Db::connect(app.database_url(), 1, Arc::default()).expect("connect");
+        let refused = db
+            .read(|conn| Ok(migrations::revert_last(conn).map_err(|e| e.to_string())))
+            .await
+            .expect("the connection works")
+            .expect_err("000027 must not revert over a set-top box sale");
+        assert!(refused.contains("addon_type"), "{refused}");
+        assert_eq!(app.sql_text("SELECT addon_type AS value FROM addon_bills"), "SET_TOP_BOX_SALE");
+        assert_eq!(app.sql_text("SELECT hsn AS value FROM addon_bills"), "8528");
+    }
 }
