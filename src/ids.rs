@@ -24,12 +24,13 @@ pub enum Kind {
     Payment,
     PaymentGateway,
     Plan,
+    ReceiptVoucher,
     Refund,
     Transaction,
 }
 
 impl Kind {
-    const ALL: [Kind; 18] = [
+    const ALL: [Kind; 19] = [
         Kind::AddonBill,
         Kind::AuditEntry,
         Kind::Company,
@@ -46,6 +47,7 @@ impl Kind {
         Kind::Payment,
         Kind::PaymentGateway,
         Kind::Plan,
+        Kind::ReceiptVoucher,
         Kind::Refund,
         Kind::Transaction,
     ];
@@ -69,6 +71,7 @@ impl Kind {
             Kind::Payment => "Payment",
             Kind::PaymentGateway => "PaymentGateway",
             Kind::Plan => "Plan",
+            Kind::ReceiptVoucher => "ReceiptVoucher",
             Kind::Refund => "Refund",
             Kind::Transaction => "Transaction",
         }

@@ -44,6 +44,7 @@ pub mod numbers;
 pub mod payments;
 pub mod plan_changes;
 pub mod plans;
+pub mod receipt_vouchers;
 pub mod reference;
 pub mod refunds;
 pub mod reports;

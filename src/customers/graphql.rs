@@ -35,6 +35,7 @@ use crate::payments::graphql::Payment;
 use crate::plan_changes::graphql::{PlanChange, PlanChangesOfCustomer};
 use crate::plans::graphql::Plan;
 use crate::plans::graphql::PlanId;
+use crate::receipt_vouchers::graphql::{ReceiptVoucher, VouchersOfCustomer};
 
 crate::by_id_key! {
     /// The id of one of the customers, for the batched lookup by id.
@@ -264,6 +265,16 @@ impl Customer {
     async fn complaints(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Complaint>> {
         let rows = load_newest::<NewestComplaints>(ctx, self.0.id, first.unwrap_or(20)).await?;
         Ok(rows.into_iter().map(Complaint).collect())
+    }
+    /// Receipt vouchers (GST on money paid before it was invoiced), oldest first: one each
+    /// time the customer's money on no issued invoice grew, `adjustedAmount` showing how much
+    /// has since been invoiced or refunded.
+    #[graphql(
+        guard = "Require(Permission::ReadBilling)",
+        complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)"
+    )]
+    async fn receipt_vouchers(&self, ctx: &Context<'_>) -> Result<Vec<ReceiptVoucher>> {
+        Ok(load_many(ctx, VouchersOfCustomer(self.0.id)).await?.into_iter().map(ReceiptVoucher).collect())
     }
     /// One-off charges, oldest first (PENDING ones wait for the next invoice).
     #[graphql(

@@ -545,8 +545,52 @@ diesel::joinable!(invoices -> customers (customer_id));
 diesel::joinable!(payments -> invoices (invoice_id));
 diesel::joinable!(credit_notes -> invoices (invoice_id));
 
+diesel::table! {
+    receipt_vouchers (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        customer_id -> BigInt,
+        payment_id -> Nullable<BigInt>,
+        series -> Text,
+        serial -> BigInt,
+        voucher_number -> Text,
+        voucher_date -> Date,
+        amount_paise -> BigInt,
+        taxable_paise -> BigInt,
+        cgst_paise -> BigInt,
+        sgst_paise -> BigInt,
+        igst_paise -> BigInt,
+        rate_bp -> Integer,
+        pos_code -> Text,
+        inter_state -> Bool,
+        customer_gstin -> Nullable<Text>,
+        adjusted_paise -> BigInt,
+        document -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    advance_adjustments (id) {
+        id -> BigInt,
+        voucher_id -> BigInt,
+        company_id -> BigInt,
+        adjusted_on -> Date,
+        amount_paise -> BigInt,
+        taxable_paise -> BigInt,
+        cgst_paise -> BigInt,
+        sgst_paise -> BigInt,
+        igst_paise -> BigInt,
+        invoice_id -> Nullable<BigInt>,
+        cause -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     companies,
+    receipt_vouchers,
+    advance_adjustments,
     localities,
     plans,
     employees,

@@ -17,6 +17,8 @@ pub enum DocumentKind {
     BillOfSupply,
     /// A draft invoice that was never issued: not a tax invoice, in no return.
     Proforma,
+    /// An advance received for services not yet invoiced, with the tax in it (CGST Rule 50).
+    ReceiptVoucher,
 }
 
 impl DocumentKind {
@@ -28,6 +30,7 @@ impl DocumentKind {
             DocumentKind::DebitNote => "Debit Note",
             DocumentKind::BillOfSupply => "Bill of Supply",
             DocumentKind::Proforma => "Proforma Invoice",
+            DocumentKind::ReceiptVoucher => "Receipt Voucher",
         }
     }
 }

@@ -462,6 +462,90 @@ pub fn invoice_document(
     }
 }
 
+/// Receipt voucher `voucher` as printed (Rule 50): the supplier and the customer as they are
+/// when it is issued, the advance as its one line (SAC 9984), its tax and total. Stored with
+/// the voucher, as JSON, and never rebuilt.
+pub fn receipt_voucher(
+    conn: &mut DbConn,
+    voucher: &crate::receipt_vouchers::model::VoucherRow,
+    company: &CompanyRow,
+    customer: &CustomerRow,
+) -> AppResult<String> {
+    let plan: Option<(String, Option<String>)> =
+        plans::table.find(customer.plan_id).select((plans::name, plans::speed)).first(conn).optional()?;
+    let plan = match plan {
+        Some((name, Some(speed))) => format!("{name} ({speed})"),
+        Some((name, None)) => name,
+        None => "services".to_owned(),
+    };
+    let state = customer.state.clone();
+    let mut recipient_address = lines(&match &customer.house_number {
+        Some(house) => format!("{house}, {}", customer.address),
+        None => customer.address.clone(),
+    });
+    recipient_address.push(format!("{}, {} {}", customer.city, customer.state, customer.pincode));
+    let tax = TaxSplit { cgst: voucher.cgst_paise, sgst: voucher.sgst_paise, igst: voucher.igst_paise };
+    let taxes = if voucher.inter_state {
+        vec![TaxLine { name: "IGST".to_owned(), rate_bp: voucher.rate_bp, amount_paise: tax.igst }]
+    } else {
+        let half = voucher.rate_bp / 2;
+        vec![
+            TaxLine { name: "CGST".to_owned(), rate_bp: half, amount_paise: tax.cgst },
+            TaxLine { name: "SGST".to_owned(), rate_bp: voucher.rate_bp - half, amount_paise: tax.sgst },
+        ]
+    };
+    let document = TaxDocument {
+        kind: DocumentKind::ReceiptVoucher,
+        number: voucher.voucher_number.clone(),
+        date: voucher.voucher_date,
+        supplier: supplier(company),
+        recipient: Party {
+            name: customer.full_name.clone(),
+            address_lines: recipient_address,
+            gstin: voucher.customer_gstin.clone(),
+            state: state.clone(),
+            state_code: crate::states::gst_code(&state).map(str::to_owned),
+            phone: Some(customer.mobile.clone()),
+            email: customer.email.clone(),
+        },
+        place_of_supply: state.clone(),
+        place_of_supply_code: crate::states::gst_code(&state).map(str::to_owned),
+        original_invoice: None,
+        lines: vec![Line {
+            description: format!("Advance for {plan}, to be invoiced"),
+            sac: SAC.to_owned(),
+            period: None,
+            amount_paise: voucher.taxable_paise,
+            rate_bp: voucher.rate_bp,
+            goods: None,
+        }],
+        discount_paise: 0,
+        taxable_paise: voucher.taxable_paise,
+        taxes,
+        total_paise: voucher.amount_paise,
+        paid_paise: None,
+        balance_paise: None,
+        due_date: None,
+        reason: None,
+        issued_by: None,
+        cancelled: false,
+        customer_number: Some(customer.customer_id.clone()),
+        caf_no: Some(customer.caf_no.clone()).filter(|c| !c.is_empty()),
+        signatory: Some(signatory(company)),
+        notes: Vec::new(),
+        upi: None,
+    };
+    Ok(serde_json::to_string(&document).unwrap_or_default())
+}
+
+/// The receipt voucher `id` as printed, and the customer it belongs to.
+pub fn stored_receipt_voucher(conn: &mut DbConn, id: i64) -> AppResult<(TaxDocument, i64)> {
+    let voucher = crate::receipt_vouchers::repo::find(conn, id)?;
+    let document: TaxDocument = serde_json::from_str(&voucher.document)
+        .map_err(|e| AppError::Internal(format!("receipt voucher {} cannot be read: {e}", voucher.voucher_number)))?;
+    Ok((document, voucher.customer_id))
+}
+
 /// An add-on's line: its description and its kind in words, `Dual-band router (Equipment
 /// sale)`; the kind is left out when it says nothing more (`OTHER`, or the description is
 /// the kind).

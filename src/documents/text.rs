@@ -180,6 +180,11 @@ fn footer(doc: &TaxDocument) -> Vec<String> {
         DocumentKind::BillOfSupply => {
             out.push("Bill of supply: the supplier is not registered under GST and charges no tax.".to_owned())
         }
+        DocumentKind::ReceiptVoucher => out.push(
+            "Receipt voucher (CGST Rule 50): tax on an advance for services not yet invoiced; it is adjusted \
+             against the invoice when issued."
+                .to_owned(),
+        ),
         DocumentKind::TaxInvoice | DocumentKind::CreditNote | DocumentKind::DebitNote => {}
     }
     out.push("This is a computer-generated document and needs no signature.".to_owned());

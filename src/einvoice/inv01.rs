@@ -196,6 +196,9 @@ pub fn build(snapshot: &Snapshot, field: &str) -> AppResult<EInvoice> {
             return Err(refuse("a bill of supply charges no GST and is not e-invoiced".to_owned()))
         }
         DocumentKind::Proforma => return Err(refuse("a proforma is not issued; issue it first".to_owned())),
+        DocumentKind::ReceiptVoucher => {
+            return Err(refuse("a receipt voucher is not e-invoiced; its invoice is".to_owned()))
+        }
     };
     let Some(buyer_gstin) = snapshot.filed.customer_gstin.clone() else {
         return Err(refuse(

@@ -20,6 +20,7 @@ use crate::ledger::graphql::Transaction;
 use crate::localities::graphql::Locality;
 use crate::payments::graphql::Payment;
 use crate::plans::graphql::Plan;
+use crate::receipt_vouchers::graphql::ReceiptVoucher;
 use crate::refunds::graphql::Refund;
 
 /// An object with a global ID that `node(id:)` can fetch.
@@ -40,6 +41,7 @@ pub enum Node {
     AddonBill(AddonBill),
     Complaint(Complaint),
     CreditNote(CreditNote),
+    ReceiptVoucher(ReceiptVoucher),
     Expense(Expense),
 }
 
@@ -99,6 +101,10 @@ impl NodeQuery {
             CreditNote::KIND => {
                 require(ctx, Permission::ReadBilling)?;
                 CreditNote::load(ctx, key).await?.map(Node::CreditNote)
+            }
+            ReceiptVoucher::KIND => {
+                require(ctx, Permission::ReadBilling)?;
+                ReceiptVoucher::load(ctx, key).await?.map(Node::ReceiptVoucher)
             }
             Expense::KIND => {
                 require(ctx, Permission::ManageExpenses)?;

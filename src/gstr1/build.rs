@@ -244,6 +244,42 @@ pub struct DocIssue {
     pub doc_det: Vec<DocDetail>,
 }
 
+/// Table 11 (`at`, `txpd`): advances, built by [`super::advances`].
+/// One place of supply and supply type, with an item per rate.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdvanceRow {
+    pub pos: String,
+    pub sply_ty: &'static str,
+    pub itms: Vec<AdvanceItem>,
+}
+
+/// Advance (less tax) and taxes at one rate: `iamt` across states, `camt` and `samt` within.
+#[derive(Debug, Clone, Copy)]
+pub struct AdvanceItem {
+    pub rt: Rate,
+    pub ad_amt: Amount,
+    pub iamt: Amount,
+    pub camt: Amount,
+    pub samt: Amount,
+    pub inter_state: bool,
+}
+
+impl Serialize for AdvanceItem {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("rt", &self.rt)?;
+        map.serialize_entry("ad_amt", &self.ad_amt)?;
+        if self.inter_state {
+            map.serialize_entry("iamt", &self.iamt)?;
+        } else {
+            map.serialize_entry("camt", &self.camt)?;
+            map.serialize_entry("samt", &self.samt)?;
+        }
+        map.serialize_entry("csamt", &Amount(0))?;
+        map.end()
+    }
+}
+
 /// The return.
 #[derive(Debug, Clone, Serialize)]
 pub struct Gstr1 {
@@ -254,6 +290,13 @@ pub struct Gstr1 {
     pub b2cs: Vec<B2cs>,
     pub cdnr: Vec<Cdnr>,
     pub cdnur: Vec<Cdnur>,
+    /// Table 11A: advances received in the month and not invoiced by its end (only when
+    /// there are any, [`super::advances`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub at: Vec<AdvanceRow>,
+    /// Table 11B: advances of earlier months invoiced (or refunded) in this one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub txpd: Vec<AdvanceRow>,
     pub hsn: Hsn,
     pub doc_issue: DocIssue,
 }
@@ -466,6 +509,8 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
         b2cs: b2cs.into_iter().map(|((sply_ty, pos, _), amounts)| B2cs { sply_ty, pos, typ: "OE", amounts }).collect(),
         cdnr: cdnr.into_iter().map(|(ctin, nt)| Cdnr { ctin, nt }).collect(),
         cdnur,
+        at: Vec::new(),
+        txpd: Vec::new(),
         hsn,
         doc_issue: DocIssue {
             doc_det: vec![
@@ -493,7 +538,7 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
 type Numbered<'a> = (Option<i64>, &'a String, bool);
 
 /// Per series: first and last number (by serial, else by number), total, cancelled, net.
-fn documents<'a>(docs: impl Iterator<Item = (&'a String, Option<i64>, &'a String, bool)>) -> Vec<Doc> {
+pub(super) fn documents<'a>(docs: impl Iterator<Item = (&'a String, Option<i64>, &'a String, bool)>) -> Vec<Doc> {
     let mut series: BTreeMap<&String, Vec<Numbered<'a>>> = BTreeMap::new();
     for (name, serial, number, cancelled) in docs {
         series.entry(name).or_default().push((serial, number, cancelled));

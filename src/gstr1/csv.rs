@@ -23,7 +23,9 @@
 //!   the full rate applies) and `E-Commerce GSTIN` (blank: no operator) stay empty;
 //! - `Receiver Name` is the recipient's name as issued.
 //!
-//! Files: `b2b`, `b2cl`, `b2cs`, `cdnr`, `cdnur`, the HSN summary (`hsn` for a return period
+//! Files: `b2b`, `b2cl`, `b2cs`, `cdnr`, `cdnur`, `at` and `atadj` (advances received and
+//! adjusted, the JSON's `at` and `txpd`; `Gross Advance` is the advance less its tax, as
+//! the JSON's `ad_amt`), the HSN summary (`hsn` for a return period
 //! before May 2025, `hsn_b2b` / `hsn_b2c` from May 2025, [`super::dated_rules`]; a list the
 //! period does not have is a file with the header row only) and `docs` (documents issued;
 //! `doc_issue`, its JSON name, is accepted too). Text fields are quoted when they hold a comma,
@@ -39,6 +41,10 @@ pub enum Section {
     B2cs,
     Cdnr,
     Cdnur,
+    /// Advances received (table 11A, the JSON's `at`).
+    At,
+    /// Advances adjusted (table 11B, the JSON's `txpd`).
+    Atadj,
     Hsn,
     HsnB2b,
     HsnB2c,
@@ -61,12 +67,14 @@ const HSN_HEADER: &[&str] = &[
 ];
 
 impl Section {
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 11] = [
         Section::B2b,
         Section::B2cl,
         Section::B2cs,
         Section::Cdnr,
         Section::Cdnur,
+        Section::At,
+        Section::Atadj,
         Section::Hsn,
         Section::HsnB2b,
         Section::HsnB2c,
@@ -81,6 +89,8 @@ impl Section {
             Section::B2cs => "b2cs",
             Section::Cdnr => "cdnr",
             Section::Cdnur => "cdnur",
+            Section::At => "at",
+            Section::Atadj => "atadj",
             Section::Hsn => "hsn",
             Section::HsnB2b => "hsn_b2b",
             Section::HsnB2c => "hsn_b2c",
@@ -162,6 +172,12 @@ impl Section {
                 "Taxable Value",
                 "Cess Amount",
             ],
+            Section::At => {
+                &["Place Of Supply", "Applicable % of Tax Rate", "Rate", "Gross Advance Received", "Cess Amount"]
+            }
+            Section::Atadj => {
+                &["Place Of Supply", "Applicable % of Tax Rate", "Rate", "Gross Advance Adjusted", "Cess Amount"]
+            }
             Section::Hsn | Section::HsnB2b | Section::HsnB2c => HSN_HEADER,
             Section::Docs => &["Nature of Document", "Sr. No. From", "Sr. No. To", "Total Number", "Cancelled"],
         }
@@ -381,6 +397,19 @@ pub fn csv(r: &Gstr1, section: Section) -> String {
                 ]));
             }
         }
+        Section::At | Section::Atadj => {
+            for row in if section == Section::At { &r.at } else { &r.txpd } {
+                for i in &row.itms {
+                    out.push_str(&crate::csv::line(&[
+                        place_of_supply(&row.pos),
+                        String::new(),
+                        rate(i.rt.0),
+                        money(i.ad_amt),
+                        money(Amount(0)),
+                    ]));
+                }
+            }
+        }
         Section::Docs => {
             for d in &r.doc_issue.doc_det {
                 for doc in &d.docs {
@@ -445,6 +474,8 @@ mod tests {
             (Section::Hsn, hsn),
             (Section::HsnB2b, hsn),
             (Section::HsnB2c, hsn),
+            (Section::At, "Place Of Supply,Applicable % of Tax Rate,Rate,Gross Advance Received,Cess Amount"),
+            (Section::Atadj, "Place Of Supply,Applicable % of Tax Rate,Rate,Gross Advance Adjusted,Cess Amount"),
             (Section::Docs, "Nature of Document,Sr. No. From,Sr. No. To,Total Number,Cancelled"),
         ] {
             let file = csv(&r, section);

@@ -3,6 +3,7 @@
 //! tool reads, [`csv`] into one CSV file per section; [`dated_rules`] holds the rules that
 //! changed over time (the B2CL limit, the HSN summary's shape).
 
+pub mod advances;
 pub mod build;
 pub mod csv;
 pub mod dated_rules;

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use diesel::prelude::*;
 
+use super::advances::{Adjustment, Advance, Voucher};
 use super::build::{build, Gstr1};
 use super::model::{CodeShare, CreditNoteLine, InvoiceLine, Period};
 use crate::db::schema::invoices;
@@ -12,6 +13,7 @@ use crate::db::DbConn;
 use crate::documents::snapshot::Snapshot;
 use crate::error::{AppError, AppResult};
 use crate::invoices::model::InvoiceStatus;
+use crate::receipt_vouchers::model::VoucherRow;
 use crate::series::model::DocumentType;
 
 /// GSTR-1 of company `company_id` for `period`: the invoices it issued dated in the month
@@ -52,7 +54,36 @@ pub fn for_month(conn: &mut DbConn, company_id: i64, period: Period) -> AppResul
         .map(|(id, s)| invoice_line(s, cancelled.get(id).copied().unwrap_or(false)))
         .collect();
     let note_lines: Vec<CreditNoteLine> = notes.iter().filter(|(_, s)| ours(s)).map(|(_, s)| note_line(s)).collect();
-    Ok(build(&gstin, period, &lines, &note_lines))
+    let mut r = build(&gstin, period, &lines, &note_lines);
+    let vouchers = crate::receipt_vouchers::repo::dated_between(conn, company_id, first, last)?;
+    let adjusted = crate::receipt_vouchers::repo::adjusted_between(conn, company_id, first, last)?;
+    let advance = |v: &VoucherRow, taxable, igst, cgst, sgst| Advance {
+        pos_code: v.pos_code.clone(),
+        inter_state: v.inter_state,
+        rate_bp: v.rate_bp,
+        taxable_paise: taxable,
+        igst_paise: igst,
+        cgst_paise: cgst,
+        sgst_paise: sgst,
+    };
+    let vouchers: Vec<Voucher> = vouchers
+        .iter()
+        .map(|v| Voucher {
+            advance: advance(v, v.taxable_paise, v.igst_paise, v.cgst_paise, v.sgst_paise),
+            series: v.series.clone(),
+            serial: v.serial,
+            number: v.voucher_number.clone(),
+        })
+        .collect();
+    let adjustments: Vec<Adjustment> = adjusted
+        .iter()
+        .map(|(a, v)| Adjustment {
+            advance: advance(v, a.taxable_paise, a.igst_paise, a.cgst_paise, a.sgst_paise),
+            voucher_in_month: v.voucher_date >= first,
+        })
+        .collect();
+    super::advances::add(&mut r, period, &vouchers, &adjustments);
+    Ok(r)
 }
 
 /// An invoice's line as issued.

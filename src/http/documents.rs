@@ -115,6 +115,7 @@ async fn document(
         .db
         .read(move |conn| match kind {
             Kind::CreditNote => crate::documents::source::credit_note(conn, key),
+            Kind::ReceiptVoucher => crate::documents::source::stored_receipt_voucher(conn, key),
             _ => crate::documents::source::invoice(conn, key),
         })
         .await
@@ -169,6 +170,16 @@ pub async fn credit_note(
     Path(file): Path<String>,
 ) -> Response {
     serve(state, connect_info, headers, file, Kind::CreditNote).await
+}
+
+/// `GET /receipt-vouchers/{id}.pdf` or `.html`.
+pub async fn receipt_voucher(
+    State(state): State<AppState>,
+    connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    Path(file): Path<String>,
+) -> Response {
+    serve(state, connect_info, headers, file, Kind::ReceiptVoucher).await
 }
 
 /// `companyId` and `period` of a report URL.

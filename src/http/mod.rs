@@ -79,6 +79,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .route("/graphiql/{file}", get(graphiql::asset))
         .route("/invoices/{file}", get(documents::invoice))
         .route("/credit-notes/{file}", get(documents::credit_note))
+        .route("/receipt-vouchers/{file}", get(documents::receipt_voucher))
         .route("/invoices/{id}/einvoice.json", get(einvoice::invoice))
         .route("/credit-notes/{id}/einvoice.json", get(einvoice::credit_note))
         .route("/reports/gstr1.json", get(documents::gstr1_json))

@@ -130,7 +130,7 @@ pub fn set_amounts(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
 }
 
 /// Writes what issuing an invoice changes: number, series, serial, dates, status, `sent_at`,
-/// `issued_at`.
+/// `issued_at`, and the recipient's GSTIN and state and the rate as of the issue.
 pub fn set_issued(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
     diesel::update(invoices::table.find(row.id))
         .set((
@@ -143,6 +143,9 @@ pub fn set_issued(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
             invoices::sent_at.eq(row.sent_at),
             invoices::issued_at.eq(row.issued_at),
             invoices::updated_at.eq(row.updated_at),
+            invoices::customer_gstin.eq(&row.customer_gstin),
+            invoices::place_of_supply.eq(&row.place_of_supply),
+            invoices::gst_rate_bp.eq(row.gst_rate_bp),
         ))
         .execute(conn)?;
     Ok(())

@@ -300,6 +300,7 @@ pub fn issue_invoice(conn: &mut DbConn, id: i64, date: Option<NaiveDate>, actor:
         return Err(AppError::Conflict(format!("invoice {} is cancelled", invoice.invoice_number)));
     }
     let company = crate::companies::repo::find(conn, invoice.company_id)?;
+    refresh_recipient(conn, &mut invoice, &company)?;
     let wanted = date.unwrap_or(invoice.invoice_date);
     let issued_on = issue_date(conn, &company, wanted, false)?;
     let now = crate::clock::now();
@@ -323,9 +324,52 @@ pub fn issue_invoice(conn: &mut DbConn, id: i64, date: Option<NaiveDate>, actor:
     invoice.updated_at = now;
     repo::set_issued(conn, &invoice)?;
     crate::documents::source::freeze_invoice(conn, &invoice)?;
+    if invoice.paid_paise > 0 {
+        // Money paid on the proforma was an advance: now invoiced, its vouchers are adjusted.
+        let cause = crate::settlement::advances::Cause::Invoice(invoice.id, invoice.invoice_date);
+        crate::settlement::advances::reconcile(conn, invoice.customer_id, cause)?;
+    }
     let details = format!("{} dated {}", invoice.invoice_number, invoice.invoice_date);
     crate::audit::repo::record(conn, actor, "issueInvoice", &[ids::encode(Kind::Invoice, id)], Some(&details))?;
     Ok(invoice)
+}
+
+/// A proforma is issued to the customer as they are today: their GSTIN (a registration added
+/// since drafting makes it B2B) and state. When that, or the company's rate, would change the
+/// tax the proforma charges (another rate, or CGST + SGST against IGST), it is refused: the
+/// amounts were agreed as drafted, so the office adjusts it or raises a new invoice.
+fn refresh_recipient(conn: &mut DbConn, invoice: &mut InvoiceRow, company: &CompanyRow) -> AppResult<()> {
+    let customer = crate::customers::repo::find(conn, invoice.customer_id)?;
+    let rate = rate_bp(company);
+    let drafted_inter = invoice.igst_paise > 0;
+    let drafted_taxed = invoice.igst_paise + invoice.cgst_paise + invoice.sgst_paise > 0;
+    let now_inter = !same_state(&customer.state, &company.state);
+    // Drafts from before invoices recorded their rate have 0 there: their taxes tell.
+    let drafted_rate = if invoice.gst_rate_bp == 0 && drafted_taxed { rate } else { invoice.gst_rate_bp };
+    if rate != drafted_rate || (drafted_taxed && drafted_inter != now_inter) {
+        let what = if rate != drafted_rate {
+            format!("the GST rate is {} now, not {} as drafted", percent(rate), percent(drafted_rate))
+        } else {
+            format!(
+                "the customer is in {} now, which makes it {}-state",
+                customer.state,
+                if now_inter { "inter" } else { "intra" }
+            )
+        };
+        return Err(AppError::Conflict(format!(
+            "proforma {} cannot be issued as drafted: {what}; adjust it, or delete it and raise a new invoice",
+            invoice.invoice_number
+        )));
+    }
+    invoice.customer_gstin = customer.customer_gst_no;
+    invoice.place_of_supply = customer.state;
+    invoice.gst_rate_bp = rate;
+    Ok(())
+}
+
+/// A rate in basis points as percent: 1800 → `18%`.
+fn percent(rate_bp: i32) -> String {
+    crate::documents::text::percent(rate_bp)
 }
 
 /// `updateInvoiceStatus`: `DRAFT → SENT` sets `sentAt`; `CANCELLED` only with nothing paid

@@ -7,6 +7,7 @@
 //! into it; it calls no area's service (only repositories and rules), so following an amount
 //! never leaves this folder. See docs/ARCHITECTURE.md.
 
+pub mod advances;
 pub mod repo;
 pub mod rules;
 pub mod service;

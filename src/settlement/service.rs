@@ -2,6 +2,7 @@
 //! locked ([`lock_customer`]): payments onto invoices, advance onto a new invoice, refunds back
 //! off them, and reactivation once the dues a customer was suspended for are paid.
 
+use super::advances::Cause;
 use super::{repo, rules};
 use crate::audit::Actor;
 use crate::customers::model::{CustomerRow, CustomerStatus};
@@ -86,6 +87,8 @@ pub fn apply_payment(conn: &mut DbConn, mut payment: PaymentRow, actor: &Actor) 
     entry.payment_id = Some(payment.id);
     entry.invoice_id = payment.invoice_id;
     crate::ledger::repo::append(conn, entry, actor)?;
+    // What is on no issued invoice is an advance: a receipt voucher for it (Rule 50).
+    super::advances::reconcile(conn, payment.customer_id, Cause::Payment(payment.id))?;
     Ok(payment)
 }
 
@@ -119,6 +122,8 @@ pub fn apply_advance(conn: &mut DbConn, mut invoice: InvoiceRow, actor: &Actor) 
         );
         entry.invoice_id = Some(invoice.id);
         crate::ledger::repo::append(conn, entry, actor)?;
+        // Advance on an issued invoice is invoiced: its receipt vouchers are adjusted.
+        super::advances::reconcile(conn, invoice.customer_id, Cause::Invoice(invoice.id, invoice.invoice_date))?;
     }
     Ok(invoice)
 }
@@ -140,6 +145,9 @@ pub fn take_back(conn: &mut DbConn, payment: &mut PaymentRow, amount: i64) -> Ap
     payment.refunded_paise += amount;
     payment.updated_at = crate::clock::now();
     crate::payments::repo::set_money(conn, payment)?;
+    // Advance refunded is adjusted off its receipt vouchers; money taken off invoices and
+    // refunded changes none.
+    super::advances::reconcile(conn, payment.customer_id, Cause::Refund)?;
     Ok(from)
 }
 

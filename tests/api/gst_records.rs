@@ -300,3 +300,32 @@ fn crate_today() -> String {
 fn crate_today_month() -> String {
     crate_today()[..7].to_owned()
 }
+
+on_both_databases! {
+    async fn a_proforma_is_issued_to_the_customer_as_they_are_that_day(app: TestApp) {
+        let (company, plan) = registered(&app).await;
+        let (customer, _) = app.customer("later", &plan).set("periodMonths", 1).create_with_invoice().await;
+        let today = crate_today();
+        let proforma = draft(&app, &customer, "100", &today).await;
+        // The customer registers for GST after the proforma: the tax invoice is B2B.
+        let update = "mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) { customer { id } } }";
+        app.data(update, json!({"id": customer, "i": {"customerGstNo": CUSTOMER_GSTIN}})).await;
+        let issued = issue(&app, &proforma, None).await;
+        let ret: Value = serde_json::from_str(&gstr1(&app, &company, &crate_today_month()).await).unwrap();
+        let b2b = ret["b2b"].as_array().unwrap();
+        assert!(b2b.iter().any(|r| r["ctin"] == CUSTOMER_GSTIN && r["inv"][0]["inum"] == issued["invoiceNumber"]), "{ret}");
+        assert!(invoice_html(&app, issued["id"].as_str().unwrap()).await.contains(CUSTOMER_GSTIN));
+
+        // Moved to another state since drafting: CGST + SGST would now be IGST, so it is refused
+        // as drafted, saying why; nothing is numbered.
+        let second = draft(&app, &customer, "100", &today).await;
+        app.data(update, json!({"id": customer, "i": {"state": "Karnataka", "city": "Bengaluru", "pincode": "560001",
+                                                     "customerGstNo": null}})).await;
+        let refused = app.error(ISSUE, json!({"id": second["id"]})).await;
+        crate::helpers::assert_code(&refused, "CONFLICT", None);
+        assert!(refused["message"].as_str().unwrap().contains("inter-state"), "{refused}");
+        let q = "query($id: ID!) { node(id: $id) { ... on Invoice { issuedAt invoiceNumber } } }";
+        let still = app.data(q, json!({"id": second["id"]})).await["node"].clone();
+        assert_eq!(still["issuedAt"], Value::Null);
+    }
+}

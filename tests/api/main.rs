@@ -18,6 +18,7 @@ mod einvoice;
 mod gateways;
 mod graphiql;
 mod graphql_core;
+mod gst_advances;
 mod gst_documents;
 mod gst_goods;
 mod gst_numbering;

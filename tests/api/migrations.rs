@@ -230,7 +230,14 @@ crate::on_both_databases! {
         // 000027's down.sql cannot keep a set-top box sale under the earlier kinds: it stops.
         let db = Db::connect(app.database_url(), 1, Arc::default()).expect("connect");
         let refused = db
-            .read(|conn| Ok(migrations::revert_last(conn).map_err(|e| e.to_string())))
+            .read(|conn| loop {
+                match migrations::revert_last(conn) {
+                    Ok(v) if v.replace('-', "").starts_with("20261205000027") => return Ok(Ok(v)),
+                    Ok(v) if v.is_empty() => return Ok(Err("nothing reverted".to_owned())),
+                    Ok(_) => continue,
+                    Err(e) => return Ok(Err(e.to_string())),
+                }
+            })
             .await
             .expect("the connection works")
             .expect_err("000027 must not revert over a set-top box sale");

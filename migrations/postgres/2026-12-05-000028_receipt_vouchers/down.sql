@@ -1,0 +1,2 @@
+DROP TABLE advance_adjustments;
+DROP TABLE receipt_vouchers;

@@ -1,0 +1,139 @@
+//! Queries on `receipt_vouchers` and `advance_adjustments`.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::model::{AdjustmentRow, NewAdjustment, NewVoucher, VoucherRow};
+use super::rules::Split;
+use crate::db::schema::{advance_adjustments, invoices, payment_allocations, payments, receipt_vouchers};
+use crate::db::DbConn;
+use crate::error::AppResult;
+use crate::invoices::rules::TaxSplit;
+
+/// What receipt voucher numbers start with: `RV/26-27/000001`.
+pub const PREFIX: &str = "RV";
+
+/// Inserts `new` with the next serial of its company's series `new.series` (taken under the
+/// series' lock, so no serial is skipped or used twice; vouchers are never deleted).
+pub fn insert_numbered(conn: &mut DbConn, mut new: NewVoucher, year: i32) -> AppResult<VoucherRow> {
+    crate::db::lock_key(conn, &format!("series:{}:RECEIPT_VOUCHER:{}", new.company_id, new.series))?;
+    let last: Option<i64> = receipt_vouchers::table
+        .filter(receipt_vouchers::company_id.eq(new.company_id))
+        .filter(receipt_vouchers::series.eq(&new.series))
+        .select(diesel::dsl::max(receipt_vouchers::serial))
+        .first(conn)?;
+    new.serial = last.unwrap_or(0) + 1;
+    new.voucher_number = crate::series::rules::financial_year_number(PREFIX, year, new.serial).ok_or_else(|| {
+        crate::error::AppError::Conflict(format!("the receipt voucher series {} is full", new.series))
+    })?;
+    Ok(diesel::insert_into(receipt_vouchers::table)
+        .values(&new)
+        .returning(receipt_vouchers::all_columns)
+        .get_result(conn)?)
+}
+
+pub fn find(conn: &mut DbConn, id: i64) -> AppResult<VoucherRow> {
+    receipt_vouchers::table
+        .find(id)
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| crate::error::AppError::not_found("receipt voucher"))
+}
+
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<VoucherRow>> {
+    Ok(receipt_vouchers::table.filter(receipt_vouchers::id.eq_any(ids)).load(conn)?)
+}
+
+/// The vouchers of the customers `ids`, oldest first.
+pub fn of_customers(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<VoucherRow>> {
+    Ok(receipt_vouchers::table
+        .filter(receipt_vouchers::customer_id.eq_any(ids))
+        .order((receipt_vouchers::customer_id, receipt_vouchers::id))
+        .load(conn)?)
+}
+
+/// The customer's vouchers not wholly adjusted, oldest first.
+pub fn open_of_customer(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<VoucherRow>> {
+    Ok(receipt_vouchers::table
+        .filter(receipt_vouchers::customer_id.eq(customer_id))
+        .filter(receipt_vouchers::adjusted_paise.lt(receipt_vouchers::amount_paise))
+        .order(receipt_vouchers::id)
+        .load(conn)?)
+}
+
+/// What the customer's vouchers still hold: advance on which tax was paid, not yet adjusted.
+pub fn open_total(conn: &mut DbConn, customer_id: i64) -> AppResult<i64> {
+    Ok(open_of_customer(conn, customer_id)?.iter().map(VoucherRow::open).sum())
+}
+
+/// The customer's money that is on no issued invoice: completed payments less refunds, less
+/// what they put on issued invoices. This is what receipt vouchers must cover.
+pub fn unbilled(conn: &mut DbConn, customer_id: i64) -> AppResult<i64> {
+    let completed =
+        || payments::table.filter(payments::customer_id.eq(customer_id)).filter(payments::status.eq("COMPLETED"));
+    let received: Vec<(i64, i64)> =
+        completed().select((payments::amount_paise, payments::refunded_paise)).load(conn)?;
+    let on_issued: Vec<i64> = payment_allocations::table
+        .inner_join(invoices::table.on(invoices::id.eq(payment_allocations::invoice_id)))
+        .filter(payment_allocations::payment_id.eq_any(completed().select(payments::id)))
+        .filter(invoices::issued_at.is_not_null())
+        .select(payment_allocations::amount_paise)
+        .load(conn)?;
+    Ok(received.iter().map(|(a, r)| a - r).sum::<i64>() - on_issued.iter().sum::<i64>())
+}
+
+/// What was adjusted of voucher `id` so far.
+pub fn adjusted_of(conn: &mut DbConn, id: i64) -> AppResult<Split> {
+    let rows: Vec<AdjustmentRow> =
+        advance_adjustments::table.filter(advance_adjustments::voucher_id.eq(id)).load(conn)?;
+    let sum = |f: fn(&AdjustmentRow) -> i64| rows.iter().map(f).sum::<i64>();
+    Ok(Split {
+        taxable: sum(|a| a.taxable_paise),
+        tax: TaxSplit { cgst: sum(|a| a.cgst_paise), sgst: sum(|a| a.sgst_paise), igst: sum(|a| a.igst_paise) },
+    })
+}
+
+/// Records an adjustment of voucher `voucher` and raises its adjusted amount.
+pub fn adjust(conn: &mut DbConn, voucher: &VoucherRow, new: &NewAdjustment) -> AppResult<()> {
+    diesel::insert_into(advance_adjustments::table).values(new).execute(conn)?;
+    diesel::update(receipt_vouchers::table.find(voucher.id))
+        .set(receipt_vouchers::adjusted_paise.eq(voucher.adjusted_paise + new.amount_paise))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// `company_id`'s vouchers dated from `first` to `last`.
+pub fn dated_between(
+    conn: &mut DbConn,
+    company_id: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> AppResult<Vec<VoucherRow>> {
+    Ok(receipt_vouchers::table
+        .filter(receipt_vouchers::company_id.eq(company_id))
+        .filter(receipt_vouchers::voucher_date.between(first, last))
+        .order(receipt_vouchers::id)
+        .load(conn)?)
+}
+
+/// `company_id`'s adjustments dated from `first` to `last`, each with its voucher.
+pub fn adjusted_between(
+    conn: &mut DbConn,
+    company_id: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> AppResult<Vec<(AdjustmentRow, VoucherRow)>> {
+    Ok(advance_adjustments::table
+        .inner_join(receipt_vouchers::table.on(receipt_vouchers::id.eq(advance_adjustments::voucher_id)))
+        .filter(advance_adjustments::company_id.eq(company_id))
+        .filter(advance_adjustments::adjusted_on.between(first, last))
+        .order(advance_adjustments::id)
+        .select((advance_adjustments::all_columns, receipt_vouchers::all_columns))
+        .load(conn)?)
+}
+
+/// Stores the voucher `id` as printed (done once, right after it is numbered).
+pub fn set_document(conn: &mut DbConn, id: i64, document: &str) -> AppResult<()> {
+    diesel::update(receipt_vouchers::table.find(id)).set(receipt_vouchers::document.eq(document)).execute(conn)?;
+    Ok(())
+}
