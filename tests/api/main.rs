@@ -31,6 +31,7 @@ mod live;
 mod migrations;
 mod notifications;
 mod reference_data;
+mod response_order;
 mod schema_drift;
 mod schema_file;
 mod simulate;
