@@ -83,11 +83,18 @@ pub struct RequestAuth {
 }
 
 /// A session's key for download links ([`crate::downloads::links`]) and when the session ends.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct LinkKey {
     /// The session's token hash, which only the server holds.
     pub token_hash: String,
     pub session_expires: chrono::NaiveDateTime,
+}
+
+impl std::fmt::Debug for LinkKey {
+    /// Without the key: it signs links, so it never goes into a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkKey").field("session_expires", &self.session_expires).finish_non_exhaustive()
+    }
 }
 
 /// Login and token settings.
