@@ -43,6 +43,10 @@ pub struct Config {
     #[arg(long, env = "ISP_TOKEN_TTL_HOURS", default_value_t = 12, global = true)]
     pub token_ttl_hours: u64,
 
+    /// Seconds a download link (`pdfUrl`, `downloadUrl`) works, never past its session's end.
+    #[arg(long, env = "ISP_DOWNLOAD_LINK_SECONDS", default_value_t = 300, global = true)]
+    pub download_link_seconds: u64,
+
     /// Failed logins that lock a (username, client address) pair; from this many on, a
     /// username failing from anywhere (and from three times as many, an address failing for
     /// any usernames) is slowed down with growing delays, never locked.
@@ -165,6 +169,7 @@ impl Config {
             max_body_bytes: 1024 * 1024,
             cors_origins: String::new(),
             token_ttl_hours: 12,
+            download_link_seconds: 300,
             login_max_failures: 10,
             login_lock_minutes: 15,
             ws_ping_seconds: 15,
@@ -217,6 +222,15 @@ impl Config {
             url => url.trim_end_matches('/').to_owned(),
         };
         crate::gateways::service::GatewaySettings { secrets_key: self.secrets_key.clone(), public_url }
+    }
+
+    /// How download links are made: their lifetime, and the public address they start with
+    /// (none without `ISP_PUBLIC_URL`: then they are paths on the API's address).
+    pub fn download_links(&self) -> crate::downloads::links::Settings {
+        crate::downloads::links::Settings {
+            lifetime: std::time::Duration::from_secs(self.download_link_seconds.max(1)),
+            public_url: self.public_url.trim().trim_end_matches('/').to_owned(),
+        }
     }
 
     /// Login and token settings.

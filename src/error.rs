@@ -62,7 +62,8 @@ pub mod codes {
 /// into an error without a code, so `?` in a resolver must go through our `From` instead.
 #[derive(Debug)]
 pub enum AppError {
-    Unauthenticated,
+    /// The request needs a login it does not have; why is `extensions.reason`.
+    Unauthenticated(NoLogin),
     /// A login with a wrong username or password (the same for both).
     InvalidCredentials,
     Forbidden(String),
@@ -82,6 +83,70 @@ pub enum AppError {
     Database(DieselError),
     Internal(String),
 }
+
+/// Why a request that needs a login has none: `extensions.reason` of `UNAUTHENTICATED`, so a
+/// frontend can tell "show the login page" from an error. Never changes once published (the
+/// README lists them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NoLogin {
+    /// No `Authorization` header (or websocket token) was sent.
+    #[default]
+    NoToken,
+    /// The session ran out (`ISP_TOKEN_TTL_HOURS` after login).
+    TokenExpired,
+    /// The session was ended: logout, a password change, the account deactivated.
+    TokenRevoked,
+    /// A token this server never gave (mistyped, or of another installation).
+    TokenInvalid,
+    /// A download link past its time.
+    LinkExpired,
+    /// A download link altered, or not made by this server.
+    LinkInvalid,
+}
+
+impl NoLogin {
+    /// Every reason, as [`NoLogin::reason`] spells it (plus `INVALID_CREDENTIALS`, a login's).
+    pub const ALL: [&'static str; 7] = [
+        "NO_TOKEN",
+        "TOKEN_EXPIRED",
+        "TOKEN_REVOKED",
+        "TOKEN_INVALID",
+        "LINK_EXPIRED",
+        "LINK_INVALID",
+        INVALID_CREDENTIALS,
+    ];
+
+    /// The value of `extensions.reason`.
+    pub fn reason(self) -> &'static str {
+        match self {
+            NoLogin::NoToken => "NO_TOKEN",
+            NoLogin::TokenExpired => "TOKEN_EXPIRED",
+            NoLogin::TokenRevoked => "TOKEN_REVOKED",
+            NoLogin::TokenInvalid => "TOKEN_INVALID",
+            NoLogin::LinkExpired => "LINK_EXPIRED",
+            NoLogin::LinkInvalid => "LINK_INVALID",
+        }
+    }
+
+    /// What to tell the person.
+    pub fn message(self) -> &'static str {
+        match self {
+            NoLogin::NoToken => "you must be logged in",
+            NoLogin::TokenExpired => "your session expired, log in again",
+            NoLogin::TokenRevoked => {
+                "your session has ended (logged out, password changed or account deactivated), log in again"
+            }
+            NoLogin::TokenInvalid => "this login token is not valid, log in again",
+            NoLogin::LinkExpired => "this download link expired; open the download again from the app for a new one",
+            NoLogin::LinkInvalid => {
+                "this download link is not valid (altered, or not one of ours); ask the app for a new one"
+            }
+        }
+    }
+}
+
+/// `extensions.reason` of a login with a wrong username or password.
+pub const INVALID_CREDENTIALS: &str = "INVALID_CREDENTIALS";
 
 impl From<DieselError> for AppError {
     fn from(e: DieselError) -> Self {
@@ -115,6 +180,17 @@ impl AppError {
         AppError::Internal(format!("database task failed: {e}"))
     }
 
+    /// What goes into `extensions` besides `code`: `field` of bad input, `reason` of
+    /// `UNAUTHENTICATED`.
+    pub fn details(&self) -> Option<(&'static str, &str)> {
+        match self {
+            AppError::BadInput { field, .. } => Some(("field", field)),
+            AppError::Unauthenticated(why) => Some(("reason", why.reason())),
+            AppError::InvalidCredentials => Some(("reason", INVALID_CREDENTIALS)),
+            _ => None,
+        }
+    }
+
     /// Whether the database refused because of a concurrent writer (worth retrying).
     pub fn is_contention(&self) -> bool {
         matches!(self, AppError::Database(e) if is_contention(e))
@@ -123,7 +199,7 @@ impl AppError {
     /// What went wrong, in words (internal details included: log it, do not send it).
     pub fn message(&self) -> String {
         match self {
-            AppError::Unauthenticated => "you must be logged in".to_owned(),
+            AppError::Unauthenticated(why) => why.message().to_owned(),
             AppError::InvalidCredentials => "invalid username or password".to_owned(),
             AppError::Forbidden(m)
             | AppError::NotFound(m)
@@ -139,7 +215,7 @@ impl AppError {
     /// The value of `extensions.code`.
     pub fn code(&self) -> &'static str {
         match self {
-            AppError::Unauthenticated | AppError::InvalidCredentials => codes::UNAUTHENTICATED,
+            AppError::Unauthenticated(_) | AppError::InvalidCredentials => codes::UNAUTHENTICATED,
             AppError::Forbidden(_) => codes::FORBIDDEN,
             AppError::NotFound(_) => codes::NOT_FOUND,
             AppError::BadInput { .. } => codes::BAD_USER_INPUT,
@@ -230,6 +306,24 @@ mod tests {
         for code in codes::ALL {
             assert!(conventions.contains(&format!("`{code}`")), "README's API conventions do not name `{code}`");
         }
+    }
+
+    #[test]
+    fn the_readme_lists_every_reason() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let conventions = &readme[readme.find("## API conventions").unwrap()..readme.find("## Limits").unwrap()];
+        for reason in NoLogin::ALL {
+            assert!(conventions.contains(&format!("`{reason}`")), "README's API conventions do not name `{reason}`");
+        }
+        let all = [
+            NoLogin::NoToken,
+            NoLogin::TokenExpired,
+            NoLogin::TokenRevoked,
+            NoLogin::TokenInvalid,
+            NoLogin::LinkExpired,
+            NoLogin::LinkInvalid,
+        ];
+        assert!(all.iter().all(|r| NoLogin::ALL.contains(&r.reason())));
     }
 
     #[test]

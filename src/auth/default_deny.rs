@@ -9,7 +9,7 @@ use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::ServerError;
 
 use super::RequestAuth;
-use crate::error::AppError;
+use crate::error::{AppError, NoLogin};
 use crate::graphql::errors::to_server_error;
 
 /// Root fields anyone may call without logging in.
@@ -64,8 +64,15 @@ pub fn check(doc: &ExecutableDocument, auth: Option<&RequestAuth>) -> Result<(),
     if auth.is_some_and(|a| a.principal.is_some()) {
         return Ok(());
     }
+    let why = auth.map(|a| a.no_login).unwrap_or_default();
     match first_private_field(doc) {
-        Some(field) => Err(to_server_error(&AppError::Unauthenticated, Some(&format!("log in to use `{field}`")))),
+        Some(field) => {
+            let message = match why {
+                NoLogin::NoToken => format!("log in to use `{field}`"),
+                other => format!("{} (to use `{field}`)", other.message()),
+            };
+            Err(to_server_error(&AppError::Unauthenticated(why), Some(&message)))
+        }
         None => Ok(()),
     }
 }

@@ -13,9 +13,10 @@ pub fn request_auth<'a>(ctx: &Context<'a>) -> &'a RequestAuth {
     ctx.data_opt::<RequestAuth>().unwrap_or_else(|| ANONYMOUS.get_or_init(RequestAuth::default))
 }
 
-/// The caller, or `UNAUTHENTICATED`.
+/// The caller, or `UNAUTHENTICATED` saying why there is none.
 pub fn principal<'a>(ctx: &Context<'a>) -> AppResult<&'a Principal> {
-    request_auth(ctx).principal.as_ref().ok_or(AppError::Unauthenticated)
+    let auth = request_auth(ctx);
+    auth.principal.as_ref().ok_or(AppError::Unauthenticated(auth.no_login))
 }
 
 /// The caller's access under `permission`: `UNAUTHENTICATED` or `FORBIDDEN` when none.

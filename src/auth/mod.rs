@@ -75,6 +75,26 @@ pub struct RequestAuth {
     pub session_id: Option<i64>,
     /// The client's IP address, for login throttling.
     pub client_address: String,
+    /// Why there is no principal, when there is none (`extensions.reason`).
+    pub no_login: crate::error::NoLogin,
+    /// What signs download links for this session; only a request that came with the session's
+    /// token has it (not one that came with a download link).
+    pub link_key: Option<LinkKey>,
+}
+
+/// A session's key for download links ([`crate::downloads::links`]) and when the session ends.
+#[derive(Clone)]
+pub struct LinkKey {
+    /// The session's token hash, which only the server holds.
+    pub token_hash: String,
+    pub session_expires: chrono::NaiveDateTime,
+}
+
+impl std::fmt::Debug for LinkKey {
+    /// Without the key: it signs links, so it never goes into a log.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkKey").field("session_expires", &self.session_expires).finish_non_exhaustive()
+    }
 }
 
 /// Login and token settings.

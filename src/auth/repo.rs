@@ -8,23 +8,41 @@ use super::Principal;
 use crate::db::schema::{employees, login_failures, sessions};
 use crate::db::{lower, DbConn};
 use crate::employees::model::EmployeeRow;
-use crate::error::AppResult;
+use crate::error::{AppResult, NoLogin};
 
-/// The live session with this token hash and its principal (`None` when the token is
-/// unknown, expired or revoked, or its account is deactivated).
+/// The session with this token hash and its principal, or why it gives none.
 pub fn session_principal(
     conn: &mut DbConn,
     token_hash: &str,
     now: NaiveDateTime,
-) -> AppResult<Option<(i64, Principal)>> {
-    let session: Option<SessionRow> = sessions::table
-        .filter(sessions::token_hash.eq(token_hash))
-        .filter(sessions::revoked_at.is_null())
-        .filter(sessions::expires_at.gt(now))
-        .first(conn)
-        .optional()?;
-    let Some(session) = session else { return Ok(None) };
-    Ok(principal(conn, &session.principal_kind, session.principal_id)?.map(|p| (session.id, p)))
+) -> AppResult<Result<(SessionRow, Principal), NoLogin>> {
+    let session: Option<SessionRow> =
+        sessions::table.filter(sessions::token_hash.eq(token_hash)).first(conn).optional()?;
+    live(conn, session, now)
+}
+
+/// The session with this id, live or not.
+pub fn session_row(conn: &mut DbConn, session_id: i64) -> AppResult<Option<SessionRow>> {
+    Ok(sessions::table.find(session_id).first(conn).optional()?)
+}
+
+/// `session` with its principal when it is live: not revoked, not expired, its account active.
+pub fn live(
+    conn: &mut DbConn,
+    session: Option<SessionRow>,
+    now: NaiveDateTime,
+) -> AppResult<Result<(SessionRow, Principal), NoLogin>> {
+    let Some(session) = session else { return Ok(Err(NoLogin::TokenInvalid)) };
+    if session.revoked_at.is_some() {
+        return Ok(Err(NoLogin::TokenRevoked));
+    }
+    if session.expires_at <= now {
+        return Ok(Err(NoLogin::TokenExpired));
+    }
+    // A deactivated account's sessions are revoked with it; one that slipped through reads so.
+    Ok(principal(conn, &session.principal_kind, session.principal_id)?
+        .map(|p| (session, p))
+        .ok_or(NoLogin::TokenRevoked))
 }
 
 /// The active principal of `kind` with row id `id`.

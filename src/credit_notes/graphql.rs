@@ -46,6 +46,18 @@ impl CreditNote {
     pub async fn id(&self) -> ID {
         global_id(Self::KIND, self.0.id)
     }
+    /// This credit note as PDF at a link that opens without an `Authorization` header (for
+    /// `<a href>`): it works for minutes, for your session only (see `downloadUrl`). `pdfUrl`
+    /// is the plain path, for a client that sends the bearer token.
+    async fn pdf_download_url(&self, ctx: &Context<'_>) -> Result<String> {
+        let id = global_id(Self::KIND, self.0.id);
+        crate::downloads::graphql::signed(ctx, &format!("/credit-notes/{}.pdf", id.as_str()))
+    }
+    /// The same as `pdfDownloadUrl`, as a web page to print from the browser.
+    async fn html_download_url(&self, ctx: &Context<'_>) -> Result<String> {
+        let id = global_id(Self::KIND, self.0.id);
+        crate::downloads::graphql::signed(ctx, &format!("/credit-notes/{}.html", id.as_str()))
+    }
     /// `CN/26-27/0000001` under financial-year numbering (the company's `creditNotePrefix`),
     /// else `CN` + `YYYYMMDDHHmmss` (India time).
     async fn credit_note_number(&self) -> &str {

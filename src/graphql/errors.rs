@@ -1,6 +1,6 @@
 //! [`AppError`] as GraphQL sees it: a message and `extensions.code` (plus `extensions.field`
-//! for bad input). Internal failures are logged with their detail and shown only as
-//! "internal server error".
+//! for bad input, `extensions.reason` for `UNAUTHENTICATED`). Internal failures are logged
+//! with their detail and shown only as "internal server error".
 
 use async_graphql::ErrorExtensions;
 
@@ -25,8 +25,8 @@ pub fn to_graphql_error(e: &AppError) -> async_graphql::Error {
     };
     async_graphql::Error::new(message).extend_with(|_, ext| {
         ext.set("code", code);
-        if let AppError::BadInput { field, .. } = e {
-            ext.set("field", field.as_str());
+        if let Some((key, value)) = e.details() {
+            ext.set(key, value);
         }
     })
 }

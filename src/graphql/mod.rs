@@ -4,6 +4,7 @@ pub mod access;
 pub mod context;
 pub mod errors;
 pub mod ids;
+pub mod input_fields;
 pub mod loader_cache;
 pub mod loaders;
 pub mod node;
@@ -32,6 +33,7 @@ use crate::customers::graphql::CustomerQuery;
 use crate::customers::mutations::CustomerMutation;
 use crate::dashboard::graphql::DashboardQuery;
 use crate::db::Db;
+use crate::downloads::graphql::DownloadQuery;
 use crate::einvoice::graphql::EinvoiceMutation;
 use crate::employees::graphql::{EmployeeMutation, EmployeeQuery};
 use crate::events::Events;
@@ -82,6 +84,7 @@ pub struct QueryRoot(
     GatewayQuery,
     DashboardQuery,
     ReportQuery,
+    DownloadQuery,
     BillingCycleQuery,
     AddonQuery,
     ComplaintQuery,
@@ -128,6 +131,8 @@ pub struct SchemaData {
     /// Runs the billing cycle, one run at a time.
     pub billing: crate::billing_cycle::scheduler::Runner,
     pub gateways: crate::gateways::service::GatewaySettings,
+    /// How download links are made.
+    pub download_links: crate::downloads::links::Settings,
 }
 
 /// How long one GraphQL operation may run before it is stopped and answered with an error.
@@ -171,7 +176,8 @@ fn builder(
             .data(d.subscription_limits)
             .data(d.request_timeout)
             .data(d.billing)
-            .data(d.gateways);
+            .data(d.gateways)
+            .data(d.download_links);
     }
     builder
 }

@@ -55,16 +55,37 @@ fn with_hint(message: &str) -> String {
 
 /// The input field at fault in `Invalid value for argument "input.price", ...`: the argument
 /// path without `input.`, and for a required field left out (`..., field "name" of type
-/// "String!" is required but not provided`) that field, so `extensions.field` names it.
+/// "String!" is required but not provided`) or an unknown one (`..., unknown field "nmae" of
+/// type "CreatePlanInput"`) that field, so `extensions.field` names it.
 fn bad_argument(message: &str) -> Option<String> {
     let rest = message.strip_prefix("Invalid value for argument \"")?;
     let path = &rest[..rest.find('"')?];
     let path = path.strip_prefix("input").map_or(path, |p| p.strip_prefix('.').unwrap_or(p));
-    Some(match missing_field(message) {
+    let field = missing_field(message).or_else(|| unknown_field(message).map(|(name, _)| name));
+    Some(match field {
         Some(field) if path.is_empty() => field.to_owned(),
         Some(field) => format!("{path}.{field}"),
         None => path.to_owned(),
     })
+}
+
+/// The name and input type in `unknown field "nmae" of type "CreatePlanInput"`.
+fn unknown_field(message: &str) -> Option<(&str, &str)> {
+    let rest = &message[message.find("unknown field \"")? + "unknown field \"".len()..];
+    let (name, rest) = rest.split_once('"')?;
+    let rest = rest.strip_prefix(" of type \"")?;
+    Some((name, &rest[..rest.find('"')?]))
+}
+
+/// " Did you mean ...?" with the field of the same input type closest to an unknown one, as
+/// async-graphql says for unknown output fields.
+fn suggestion(message: &str) -> String {
+    let Some((name, input_type)) = unknown_field(message) else { return String::new() };
+    let fields = super::input_fields::of(input_type);
+    match crate::suggest::did_you_mean(name, fields.iter().map(String::as_str)) {
+        none if none.is_empty() => none,
+        some => format!(".{some}"),
+    }
 }
 
 /// `name` in `field "name" of type "String!" is required but not provided`.
@@ -197,7 +218,7 @@ fn validation_code(e: &mut ServerError) {
     shorten(&mut e.message);
     match bad_argument(&e.message) {
         Some(field) => {
-            e.message = with_hint(&e.message);
+            e.message = format!("{}{}", with_hint(&e.message), suggestion(&e.message));
             set(e, "code", codes::BAD_USER_INPUT);
             set(e, "field", &field);
         }
@@ -270,6 +291,12 @@ mod tests {
         assert_eq!(bad_argument(missing).as_deref(), Some("name"));
         let nested = r#"Invalid value for argument "filter", field "x" of type "Int!" is required but not provided"#;
         assert_eq!(bad_argument(nested).as_deref(), Some("filter.x"));
+        let unknown = r#"Invalid value for argument "input", unknown field "customerID" of type "CreatePaymentInput""#;
+        assert_eq!(bad_argument(unknown).as_deref(), Some("customerID"));
+        assert_eq!(super::suggestion(unknown), r#". Did you mean "customerId"?"#);
+        let unknown = r#"Invalid value for argument "filter", unknown field "colour" of type "CustomerFilterInput""#;
+        assert_eq!(bad_argument(unknown).as_deref(), Some("filter.colour"));
+        assert_eq!(super::suggestion(unknown), "");
     }
 
     /// The codes above are chosen from async-graphql's wording (it gives no structured kind

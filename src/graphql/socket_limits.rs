@@ -121,9 +121,9 @@ impl Drop for SocketSlot {
     }
 }
 
-/// The outcome of one login check: who the token stands for now (`None`: nobody), or `Err`
-/// when it could not be checked.
-pub type LoginCheck = Result<Option<Principal>, ()>;
+/// The outcome of one login check: who the token stands for now (`None`: nobody, and why), or
+/// `Err` when it could not be checked.
+pub type LoginCheck = Result<(Option<Principal>, crate::error::NoLogin), ()>;
 
 /// What the subscriptions of one websocket share (in its connection data).
 #[derive(Default)]
@@ -164,6 +164,7 @@ impl SocketFeed {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::NoLogin;
 
     fn admin() -> Principal {
         Principal::Employee {
@@ -201,14 +202,15 @@ mod tests {
             let outcome = feed
                 .login_at(&event, || async {
                     calls.fetch_add(1, Ordering::SeqCst);
-                    Ok(Some(admin()))
+                    Ok((Some(admin()), NoLogin::NoToken))
                 })
                 .await;
-            assert_eq!(outcome, Ok(Some(admin())));
+            assert_eq!(outcome, Ok((Some(admin()), NoLogin::NoToken)));
         }
         assert_eq!(calls.load(Ordering::SeqCst), 1);
         let next = Arc::new(crate::graphql::subscriptions::tests::complaint(2));
-        let _ = feed.login_at(&next, || async { Ok(None) }).await;
-        assert_eq!(feed.login_at(&next, || async { Ok(Some(admin())) }).await, Ok(None), "cached for the event");
+        let _ = feed.login_at(&next, || async { Ok((None, NoLogin::TokenRevoked)) }).await;
+        let again = feed.login_at(&next, || async { Ok((Some(admin()), NoLogin::NoToken)) }).await;
+        assert_eq!(again, Ok((None, NoLogin::TokenRevoked)), "cached for the event");
     }
 }

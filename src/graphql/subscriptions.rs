@@ -47,7 +47,7 @@ async fn still_allowed(ctx: &Context<'_>, event: &Arc<Event>) -> Result<(), asyn
     let (Some(login), Some(db)) = (ctx.data_opt::<WebsocketLogin>(), ctx.data_opt::<Db>()) else { return Ok(()) };
     let check = || async {
         let auth = crate::auth::session::authenticate(db, Some(&login.token), login.client_address.clone()).await;
-        auth.map(|a| a.principal).map_err(|_| ())
+        auth.map(|a| (a.principal, a.no_login)).map_err(|_| ())
     };
     let now = match ctx.data_opt::<Arc<SocketFeed>>() {
         Some(socket) => socket.login_at(event, check).await,
@@ -57,8 +57,10 @@ async fn still_allowed(ctx: &Context<'_>, event: &Arc<Event>) -> Result<(), asyn
         return Err(ended(codes::UNAUTHENTICATED, "your session could not be checked; subscribe again"));
     };
     match (now, ctx.data_opt::<RequestAuth>().and_then(|a| a.principal.as_ref())) {
-        (None, _) => Err(ended(codes::UNAUTHENTICATED, "your session has ended; log in again")),
-        (Some(now), Some(then)) if &now == then => Ok(()),
+        ((None, why), _) => {
+            Err(ended(codes::UNAUTHENTICATED, why.message()).extend_with(|_, e| e.set("reason", why.reason())))
+        }
+        ((Some(now), _), Some(then)) if &now == then => Ok(()),
         _ => Err(ended(codes::FORBIDDEN, "your access changed; subscribe again")),
     }
 }

@@ -25,7 +25,7 @@ pub async fn prepare(login: Option<&WebsocketLogin>, db: Option<&Db>, mut reques
         .await
         .map_err(|e| to_server_error(&e, None))?;
     if auth.principal.is_none() {
-        return Err(to_server_error(&AppError::Unauthenticated, Some("your session has ended; log in again")));
+        return Err(to_server_error(&AppError::Unauthenticated(auth.no_login), None));
     }
     // A subscription resolves its events with the socket's loaders (in the connection's data,
     // emptied at each new event and shared by the socket's subscriptions); a query or mutation

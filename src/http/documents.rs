@@ -1,19 +1,22 @@
 //! `GET /invoices/{id}.pdf|.html` and `GET /credit-notes/{id}.pdf|.html`: the tax documents,
-//! for the same bearer token as the API. A customer gets only their own; staff need the
-//! billing-read permission. Errors are JSON like the API's (`errors[0].extensions.code`).
+//! for the same bearer token as the API, or through a signed download link
+//! (`pdfDownloadUrl`). A customer gets only their own; staff need the billing-read
+//! permission. Errors are JSON like the API's (`errors[0].extensions.code`, and `field` or
+//! `reason`).
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 
 use super::AppState;
 use crate::auth::permissions::{access, Access, Permission};
-use crate::auth::session::authenticate;
+use crate::auth::session::{authenticate, authenticate_link};
 use crate::auth::Principal;
 use crate::documents::model::TaxDocument;
+use crate::downloads::links::Link;
 use crate::error::{codes, AppError};
 use crate::ids::{self, Decoded, Kind};
 
@@ -33,7 +36,11 @@ pub fn error_response(e: &AppError) -> Response {
         tracing::error!(error = %e.message(), "document request failed");
     }
     let message = if status == StatusCode::INTERNAL_SERVER_ERROR { "internal error".to_owned() } else { e.message() };
-    let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": e.code()}}]});
+    let mut extensions = serde_json::json!({"code": e.code()});
+    if let Some((key, value)) = e.details() {
+        extensions[key] = value.into();
+    }
+    let body = serde_json::json!({"errors": [{"message": message, "extensions": extensions}]});
     let mut response = (status, Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
@@ -44,26 +51,38 @@ pub fn error_response(e: &AppError) -> Response {
     response
 }
 
-/// The caller's access to billing data, from the `Authorization` header.
+/// The caller's access to billing data, from the `Authorization` header or a download link.
 pub async fn billing_access(
     state: &AppState,
     connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>,
     headers: &HeaderMap,
+    uri: &Uri,
     permission: Permission,
 ) -> Result<Access, AppError> {
-    Ok(billing_caller(state, connect_info, headers, permission).await?.1)
+    Ok(billing_caller(state, connect_info, headers, uri, permission).await?.1)
 }
 
-/// The caller (from the `Authorization` header) and their access to billing data.
+/// The caller and their access to billing data: from the `Authorization` header, or else from
+/// the signature of a download link (`uri`, see `downloads::links`).
 pub(super) async fn billing_caller(
     state: &AppState,
     connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>,
     headers: &HeaderMap,
+    uri: &Uri,
     permission: Permission,
 ) -> Result<(Principal, Access), AppError> {
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(crate::auth::bearer_token);
-    let auth = authenticate(&state.db, token, super::client_address(state, connect_info, headers)).await?;
-    let principal = auth.principal.ok_or(AppError::Unauthenticated)?;
+    let address = super::client_address(state, connect_info, headers);
+    let link = match token {
+        Some(_) => None,
+        None => Link::read(uri.path_and_query().map_or("", |p| p.as_str()))
+            .map_err(|(field, message)| AppError::bad_input(field, message))?,
+    };
+    let auth = match link {
+        Some(link) => authenticate_link(&state.db, link, address).await?,
+        None => authenticate(&state.db, token, address).await?,
+    };
+    let principal = auth.principal.ok_or(AppError::Unauthenticated(auth.no_login))?;
     let access = access(&principal, permission)?;
     Ok((principal, access))
 }
@@ -93,10 +112,11 @@ async fn serve(
     state: AppState,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
+    uri: Uri,
     file: String,
     kind: Kind,
 ) -> Response {
-    match document(&state, connect_info.as_ref(), &headers, &file, kind).await {
+    match document(&state, connect_info.as_ref(), &headers, &uri, &file, kind).await {
         Ok(response) => response,
         Err(e) => error_response(&e),
     }
@@ -106,10 +126,12 @@ async fn document(
     state: &AppState,
     connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>,
     headers: &HeaderMap,
+    uri: &Uri,
     file: &str,
     kind: Kind,
 ) -> Result<Response, AppError> {
-    let (principal, caller) = billing_caller(state, connect_info, headers, Permission::ReadBilling).await?;
+    let (principal, caller) = billing_caller(state, connect_info, headers, uri, Permission::ReadBilling).await?;
+    super::params::only_known(uri, &[])?;
     let (key, format) = parse(file, kind)?;
     let (doc, customer): (TaxDocument, i64) = state
         .db
@@ -157,9 +179,10 @@ pub async fn invoice(
     State(state): State<AppState>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
+    uri: Uri,
     Path(file): Path<String>,
 ) -> Response {
-    serve(state, connect_info, headers, file, Kind::Invoice).await
+    serve(state, connect_info, headers, uri, file, Kind::Invoice).await
 }
 
 /// `GET /credit-notes/{id}.pdf` or `.html`.
@@ -167,9 +190,10 @@ pub async fn credit_note(
     State(state): State<AppState>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
+    uri: Uri,
     Path(file): Path<String>,
 ) -> Response {
-    serve(state, connect_info, headers, file, Kind::CreditNote).await
+    serve(state, connect_info, headers, uri, file, Kind::CreditNote).await
 }
 
 /// `GET /receipt-vouchers/{id}.pdf` or `.html`.
@@ -194,9 +218,11 @@ async fn gstr1_report(
     state: &AppState,
     connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>,
     headers: &HeaderMap,
+    uri: &Uri,
     query: ReportQuery,
 ) -> Result<crate::gstr1::build::Gstr1, AppError> {
-    billing_access(state, connect_info, headers, Permission::FileReturns).await?;
+    billing_access(state, connect_info, headers, uri, Permission::FileReturns).await?;
+    super::params::only_known(uri, &["companyId", "period"])?;
     let company = query.company_id.ok_or_else(|| AppError::bad_input("companyId", "`companyId` is required"))?;
     let company = match ids::decode(&company) {
         Some(Decoded::Known(Kind::Company, key)) => key,
@@ -214,9 +240,10 @@ pub async fn gstr1_json(
     State(state): State<AppState>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
+    uri: Uri,
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
 ) -> Response {
-    match gstr1_report(&state, connect_info.as_ref(), &headers, query).await {
+    match gstr1_report(&state, connect_info.as_ref(), &headers, &uri, query).await {
         Ok(report) => {
             let name = format!("GSTR1_{}_{}.json", report.gstin, report.fp);
             ([(header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], Json(report)).into_response()
@@ -230,6 +257,7 @@ pub async fn gstr1_csv(
     State(state): State<AppState>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
+    uri: Uri,
     Path(file): Path<String>,
     axum::extract::Query(query): axum::extract::Query<ReportQuery>,
 ) -> Response {
@@ -239,7 +267,7 @@ pub async fn gstr1_csv(
         let names: Vec<&str> = Section::ALL.iter().map(|s| s.name()).collect();
         return error_response(&AppError::not_found(format!("GSTR-1 section (one of {})", names.join(", "))));
     };
-    match gstr1_report(&state, connect_info.as_ref(), &headers, query).await {
+    match gstr1_report(&state, connect_info.as_ref(), &headers, &uri, query).await {
         Ok(report) => {
             let name = format!("GSTR1_{}_{}_{}.csv", report.gstin, report.fp, section.name());
             (

@@ -7,7 +7,7 @@
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 
@@ -21,10 +21,12 @@ async fn serve(
     state: &AppState,
     connect_info: Option<&Extension<ConnectInfo<SocketAddr>>>,
     headers: &HeaderMap,
+    uri: &Uri,
     id: &str,
     kind: Kind,
 ) -> Result<Response, AppError> {
-    let (_, caller) = billing_caller(state, connect_info, headers, Permission::ReadBilling).await?;
+    let (_, caller) = billing_caller(state, connect_info, headers, uri, Permission::ReadBilling).await?;
+    super::params::only_known(uri, &[])?;
     let key = match ids::decode(id) {
         Some(Decoded::Known(k, key)) if k == kind => key,
         _ => return Err(AppError::not_found("document")),
@@ -68,9 +70,12 @@ pub async fn invoice(
     State(state): State<AppState>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
+    uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    serve(&state, connect_info.as_ref(), &headers, &id, Kind::Invoice).await.unwrap_or_else(|e| error_response(&e))
+    serve(&state, connect_info.as_ref(), &headers, &uri, &id, Kind::Invoice)
+        .await
+        .unwrap_or_else(|e| error_response(&e))
 }
 
 /// `GET /credit-notes/{id}/einvoice.json`.
@@ -78,7 +83,10 @@ pub async fn credit_note(
     State(state): State<AppState>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
+    uri: Uri,
     Path(id): Path<String>,
 ) -> Response {
-    serve(&state, connect_info.as_ref(), &headers, &id, Kind::CreditNote).await.unwrap_or_else(|e| error_response(&e))
+    serve(&state, connect_info.as_ref(), &headers, &uri, &id, Kind::CreditNote)
+        .await
+        .unwrap_or_else(|e| error_response(&e))
 }

@@ -7,6 +7,7 @@ mod einvoice;
 pub mod fair;
 mod graphiql;
 mod graphql;
+mod params;
 mod places;
 pub mod proxies;
 mod reports;
@@ -20,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -104,7 +105,11 @@ fn cors(config: &Config) -> CorsLayer {
     let origins = config.cors_origin_list();
     let layer = CorsLayer::new()
         .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION])
+        // What the README tells a frontend to send: the token, and a key that makes a money
+        // mutation safe to retry.
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, HeaderName::from_static("idempotency-key")])
+        // What a page needs to read: a download's file name, and when to try again after BUSY.
+        .expose_headers([header::CONTENT_DISPOSITION, header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600));
     if origins.iter().any(|o| o == "*") {
         layer.allow_origin(Any)

@@ -1,5 +1,6 @@
 //! `GET /reports/<name>.csv`: the reports as CSV downloads, for the same bearer token as the
-//! API (the reports permission: ADMIN, MANAGER). Lines are read in batches into a temporary
+//! API or through a signed download link (`downloadUrl`) (the reports permission: ADMIN,
+//! MANAGER). A parameter it does not know is refused, named. Lines are read in batches into a temporary
 //! file, then sent from it: memory stays flat however long the report, and a slow client never
 //! holds a database connection (see [`streamed`]).
 //!
@@ -15,7 +16,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, Query, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::Extension;
 use chrono::NaiveDate;
@@ -51,6 +52,24 @@ pub struct ReportParams {
     billing_type: Option<String>,
     expiring_before: Option<String>,
 }
+
+/// The parameters of [`ReportParams`], as they are spelt in a URL.
+const PARAMS: [&str; 14] = [
+    "from",
+    "to",
+    "asOf",
+    "companyId",
+    "localityId",
+    "method",
+    "collectorId",
+    "by",
+    "status",
+    "serviceType",
+    "search",
+    "assignedEmployeeId",
+    "billingType",
+    "expiringBefore",
+];
 
 const NAMES: &str = "collections, dues, revenue, gst-summary, expenses, customers";
 
@@ -149,12 +168,14 @@ pub async fn csv(
     State(state): State<AppState>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
+    uri: Uri,
     Path(file): Path<String>,
     params: Result<Query<ReportParams>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let report = async {
-        billing_access(&state, connect_info.as_ref(), &headers, Permission::ReadReports).await?;
+        billing_access(&state, connect_info.as_ref(), &headers, &uri, Permission::ReadReports).await?;
         let name = file.strip_suffix(".csv").ok_or_else(|| AppError::not_found(format!("report (one of {NAMES})")))?;
+        super::params::only_known(&uri, &PARAMS)?;
         let Ok(Query(params)) = params else {
             return Err(AppError::bad_input("query", "the query string could not be read"));
         };

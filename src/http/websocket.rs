@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_graphql::http::{WebSocketProtocols, WsMessage, ALL_WEBSOCKET_PROTOCOLS};
-use async_graphql::Data;
+use async_graphql::{Data, ErrorExtensions};
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -150,7 +150,15 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
                 tracing::error!(error = %e.message(), "websocket login check failed");
                 async_graphql::Error::new("internal server error")
             })?;
-            let Some(who) = auth.principal.as_ref() else { return Err(refused()) };
+            let Some(who) = auth.principal.as_ref() else {
+                // Why, as over HTTP: an expired or ended session reads so.
+                let why = auth.no_login;
+                let message = format!("log in first: {}", why.message());
+                return Err(async_graphql::Error::new(message).extend_with(|_, e| {
+                    e.set("code", crate::error::codes::UNAUTHENTICATED);
+                    e.set("reason", why.reason());
+                }));
+            };
             let place = limits.acquire_socket(who).map_err(async_graphql::Error::new)?;
             let mut data = Data::default();
             data.insert(place);

@@ -40,6 +40,18 @@ impl Invoice {
     pub async fn id(&self) -> ID {
         global_id(Self::KIND, self.0.id)
     }
+    /// This invoice as PDF at a link that opens without an `Authorization` header (for
+    /// `<a href>`): it works for minutes, for your session only (see `downloadUrl`). `pdfUrl`
+    /// is the plain path, for a client that sends the bearer token.
+    async fn pdf_download_url(&self, ctx: &Context<'_>) -> Result<String> {
+        let id = global_id(Self::KIND, self.0.id);
+        crate::downloads::graphql::signed(ctx, &format!("/invoices/{}.pdf", id.as_str()))
+    }
+    /// The same as `pdfDownloadUrl`, as a web page to print from the browser.
+    async fn html_download_url(&self, ctx: &Context<'_>) -> Result<String> {
+        let id = global_id(Self::KIND, self.0.id);
+        crate::downloads::graphql::signed(ctx, &format!("/invoices/{}.html", id.as_str()))
+    }
     /// Under the company's `FINANCIAL_YEAR` numbering `<prefix>/<YY-YY>/<serial>`
     /// (`INV/26-27/000123`, consecutive per financial year); under `TIMESTAMP` numbering `INV` +
     /// `YYYYMMDDHHmmss` (India time), with `-2`, `-3`, ... for more in the same second.

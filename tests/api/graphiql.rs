@@ -19,7 +19,7 @@ use super::helpers::{Kind, TestApp};
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// A headless Chromium, killed when dropped (also when the test fails).
-struct Browser {
+pub(crate) struct Browser {
     child: tokio::process::Child,
     _profile: tempfile::TempDir,
     devtools_port: u16,
@@ -32,7 +32,7 @@ impl Drop for Browser {
 }
 
 impl Browser {
-    async fn start() -> Browser {
+    pub(crate) async fn start() -> Browser {
         assert!(
             std::path::Path::new(CHROMIUM).exists(),
             "this test needs Debian's Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does it)"
@@ -76,7 +76,7 @@ impl Browser {
     }
 
     /// The first tab, over the DevTools protocol.
-    async fn tab(&self) -> Tab {
+    pub(crate) async fn tab(&self) -> Tab {
         let list: Value = reqwest::get(format!("http://127.0.0.1:{}/json/list", self.devtools_port))
             .await
             .unwrap()
@@ -90,14 +90,14 @@ impl Browser {
     }
 }
 
-struct Tab {
+pub(crate) struct Tab {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
     next_id: u64,
 }
 
 impl Tab {
     /// Sends one DevTools command and returns its result (events in between are skipped).
-    async fn call(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) async fn call(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
         let message = json!({"id": id, "method": method, "params": params}).to_string();
@@ -118,13 +118,13 @@ impl Tab {
     }
 
     /// The value of a JavaScript expression in the page.
-    async fn eval(&mut self, expression: &str) -> Value {
+    pub(crate) async fn eval(&mut self, expression: &str) -> Value {
         let result = self.call("Runtime.evaluate", json!({"expression": expression, "returnByValue": true})).await;
         result["result"]["value"].clone()
     }
 
     /// Waits until `expression` is true in the page.
-    async fn wait_for(&mut self, what: &str, expression: &str, within: Duration) {
+    pub(crate) async fn wait_for(&mut self, what: &str, expression: &str, within: Duration) {
         let deadline = tokio::time::Instant::now() + within;
         while self.eval(expression).await != json!(true) {
             assert!(tokio::time::Instant::now() < deadline, "waited {within:?} for {what}");
