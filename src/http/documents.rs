@@ -201,9 +201,10 @@ pub async fn receipt_voucher(
     State(state): State<AppState>,
     connect_info: Option<Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
+    uri: Uri,
     Path(file): Path<String>,
 ) -> Response {
-    serve(state, connect_info, headers, file, Kind::ReceiptVoucher).await
+    serve(state, connect_info, headers, uri, file, Kind::ReceiptVoucher).await
 }
 
 /// `companyId` and `period` of a report URL.
