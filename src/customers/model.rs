@@ -150,7 +150,7 @@ pub struct CustomerFilter {
     pub only_id: Option<i64>,
     pub status: Option<CustomerStatus>,
     pub service_type: Option<ServiceType>,
-    /// Part of the name, customer number or mobile, any case.
+    /// Part of the name, customer number, phone, CAF number or GSTIN, any case (see `search`).
     pub search: Option<String>,
     pub locality_id: Option<i64>,
     pub company_id: Option<i64>,

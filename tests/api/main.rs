@@ -12,6 +12,7 @@ mod billing_crash;
 mod billing_cycle;
 mod binary;
 mod crowds;
+mod customer_search;
 mod customers;
 mod durability;
 mod einvoice;
