@@ -45,6 +45,7 @@ pub mod payments;
 pub mod plan_changes;
 pub mod plans;
 pub mod reference;
+pub mod referrers;
 pub mod refunds;
 pub mod reports;
 pub mod secrets;

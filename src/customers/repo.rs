@@ -183,7 +183,10 @@ pub fn has_financial_history(conn: &mut DbConn, id: i64) -> AppResult<bool> {
 pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
     crate::plan_changes::repo::delete_of_customer(conn, id)?;
     diesel::delete(invoices::table.filter(invoices::customer_id.eq(id))).execute(conn)?;
-    if diesel::delete(customers::table.find(id)).execute(conn)? == 0 {
+    let deleted = diesel::delete(customers::table.find(id))
+        .execute(conn)
+        .map_err(|e| crate::error::on_foreign_key_violation(e, || "this customer is still referred to".to_owned()))?;
+    if deleted == 0 {
         return Err(AppError::not_found("customer"));
     }
     Ok(())

@@ -60,6 +60,13 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &LocalityChanges) -> AppResul
 }
 
 pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    crate::referrers::refuse_if_referenced(
+        conn,
+        "this locality",
+        crate::referrers::OF_LOCALITY,
+        id,
+        "move its customers and requests to another locality first",
+    )?;
     let deleted = diesel::delete(localities::table.find(id)).execute(conn).map_err(|e| {
         crate::error::on_foreign_key_violation(e, || "this locality is in use; move its customers first".to_owned())
     })?;

@@ -56,6 +56,13 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &PlanChanges) -> AppResult<Pl
 }
 
 pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    crate::referrers::refuse_if_referenced(
+        conn,
+        "this plan",
+        crate::referrers::OF_PLAN,
+        id,
+        "deactivate it instead (isActive: false)",
+    )?;
     let deleted = diesel::delete(plans::table.find(id)).execute(conn).map_err(|e| {
         on_foreign_key_violation(e, || "this plan is in use; deactivate it instead (isActive: false)".to_owned())
     })?;

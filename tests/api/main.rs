@@ -14,6 +14,7 @@ mod binary;
 mod crowds;
 mod customer_search;
 mod customers;
+mod deletes;
 mod durability;
 mod einvoice;
 mod gateways;
