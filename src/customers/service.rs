@@ -240,7 +240,8 @@ pub fn update(
             notes.push(crate::plan_changes::service::describe(&line, &old, &new));
         }
     }
-    crate::audit::repo::record(conn, actor, "updateCustomer", &[ids::encode(Kind::Customer, key)], None)?;
+    let details = crate::audit::diff::describe(&before.audit_fields(), &row.audit_fields());
+    crate::audit::repo::record(conn, actor, "updateCustomer", &[ids::encode(Kind::Customer, key)], Some(&details))?;
     Ok((row, notes))
 }
 

@@ -33,6 +33,11 @@ pub fn page(conn: &mut DbConn, filter: &LocalityFilter, window: PageWindow) -> A
     Ok(window.finish(rows, total))
 }
 
+/// Row `id`, or `NOT_FOUND`.
+pub fn find(conn: &mut DbConn, id: i64) -> AppResult<LocalityRow> {
+    localities::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("locality"))
+}
+
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<LocalityRow>> {
     Ok(localities::table.filter(crate::db::fragments::id_in("localities.id", ids)).load(conn)?)
 }

@@ -4,6 +4,7 @@ mod documents;
 mod fixtures;
 mod helpers;
 
+mod audit_changes;
 mod auth;
 mod back_office;
 mod billing;
