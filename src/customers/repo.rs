@@ -192,11 +192,6 @@ pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
     Ok(())
 }
 
-/// How many customers a company, plan or locality has (for "in use" conflicts).
-pub fn count_using_company(conn: &mut DbConn, company_id: i64) -> AppResult<i64> {
-    Ok(customers::table.filter(customers::company_id.eq(company_id)).count().get_result(conn)?)
-}
-
 /// Login details of the customer with this username (ignoring case). A TERMINATED customer
 /// cannot log in.
 pub fn credentials(conn: &mut DbConn, username: &str) -> AppResult<Option<Credentials>> {
