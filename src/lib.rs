@@ -51,6 +51,7 @@ pub mod plan_changes;
 pub mod plans;
 pub mod receipt_vouchers;
 pub mod reference;
+pub mod referrers;
 pub mod refunds;
 pub mod reports;
 pub mod secrets;

@@ -21,7 +21,11 @@ pub trait ReferenceTable {
     fn insert(conn: &mut DbConn, new: &Self::New) -> AppResult<Self::Row>;
     fn update(conn: &mut DbConn, id: i64, changes: &Self::Changes) -> AppResult<Self::Row>;
     fn delete(conn: &mut DbConn, id: i64) -> AppResult<()>;
+    /// Row `id`, or `NOT_FOUND`.
+    fn find(conn: &mut DbConn, id: i64) -> AppResult<Self::Row>;
     fn id(row: &Self::Row) -> i64;
+    /// The fields an update records from → to (secrets hidden).
+    fn audit_fields(row: &Self::Row) -> crate::audit::diff::Fields;
 
     /// What a new row refers to must exist (say, its company).
     fn check_new(_conn: &mut DbConn, _new: &Self::New) -> AppResult<()> {
@@ -45,7 +49,7 @@ pub trait ReferenceTable {
         Ok(())
     }
 
-    /// The audit entry's details for a new or changed row.
+    /// The audit entry's details for a new row.
     fn change_details(_row: &Self::Row) -> Option<String> {
         None
     }
@@ -58,7 +62,8 @@ pub trait ReferenceTable {
 
 /// Declares a reference table: a unit struct and its [`ReferenceTable`] impl, whose `insert`,
 /// `update` and `delete` are those of the given repo module and whose rows' `id` field is their
-/// ID. The table's own checks and audit details follow, as the impl's remaining items.
+/// ID, whose `find` is the repo's and whose audited fields are the row's `audit_fields()`. The
+/// table's own checks and audit details follow, as the impl's remaining items.
 #[macro_export]
 macro_rules! reference_table {
     (
@@ -93,8 +98,16 @@ macro_rules! reference_table {
                 $($repo)::+::delete(conn, id)
             }
 
+            fn find(conn: &mut $crate::db::DbConn, id: i64) -> $crate::error::AppResult<$row> {
+                $($repo)::+::find(conn, id)
+            }
+
             fn id(row: &$row) -> i64 {
                 row.id
+            }
+
+            fn audit_fields(row: &$row) -> $crate::audit::diff::Fields {
+                row.audit_fields()
             }
 
             $($items)*
@@ -113,15 +126,17 @@ pub fn create<T: ReferenceTable>(conn: &mut DbConn, new: &T::New, actor: &Actor)
     Ok(row)
 }
 
-/// Changes row `id` of `T`; `NOT_FOUND` when there is none.
+/// Changes row `id` of `T`; `NOT_FOUND` when there is none. The audit entry lists each changed
+/// field from → to ([`crate::audit::diff`]).
 pub fn update<T: ReferenceTable>(conn: &mut DbConn, id: i64, changes: &T::Changes, actor: &Actor) -> AppResult<T::Row> {
     T::check_changes(conn, changes)?;
+    let before = T::find(conn, id)?;
     let row = T::update(conn, id, changes)?;
     T::check_written(conn, &row)?;
     T::check_changed(&row, changes)?;
     let target = [ids::encode(T::KIND, id)];
-    let details = T::change_details(&row);
-    crate::audit::repo::record(conn, actor, &format!("update{}", T::KIND), &target, details.as_deref())?;
+    let details = crate::audit::diff::describe(&T::audit_fields(&before), &T::audit_fields(&row));
+    crate::audit::repo::record(conn, actor, &format!("update{}", T::KIND), &target, Some(&details))?;
     Ok(row)
 }
 

@@ -326,8 +326,9 @@ fn gstin_check_char(first14: &str) -> u8 {
     CHARS[((36 - sum % 36) % 36) as usize]
 }
 
-/// A phone number as typed, without spaces, dashes and a leading `+91`.
-fn phone_digits(value: &str) -> String {
+/// A phone number as typed, without spaces, dashes and a leading `+91`: what [`phone`] keeps
+/// (and what a search for a phone number looks for).
+pub fn phone_digits(value: &str) -> String {
     let digits: String = value.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     digits.strip_prefix("+91").map(str::to_owned).unwrap_or(digits)
 }
@@ -347,18 +348,6 @@ pub fn phone(field: &str, value: &str) -> Result<String, AppError> {
                 "`{field}` must be a 10-digit mobile number or an 11-digit landline with STD code, got \"{value}\""
             ),
         ));
-    }
-    Ok(digits.to_owned())
-}
-
-/// A mobile number: 10 digits starting 6–9 (spaces, dashes and a leading +91 are dropped).
-pub fn mobile(field: &str, value: &str) -> Result<String, AppError> {
-    let digits = phone_digits(value);
-    let digits = digits.as_str();
-    let ok =
-        digits.len() == 10 && digits.bytes().all(|b| b.is_ascii_digit()) && matches!(digits.as_bytes()[0], b'6'..=b'9');
-    if !ok {
-        return Err(AppError::bad_input(field, format!("`{field}` must be a 10-digit mobile number, got \"{value}\"")));
     }
     Ok(digits.to_owned())
 }
@@ -536,9 +525,11 @@ mod tests {
         for bad in ["12345", "5822012345", "982201234567", "98220abcde"] {
             assert!(phone("m", bad).is_err(), "{bad}");
         }
-        assert_eq!(mobile("m", "+91 98220 12345").unwrap(), "9822012345");
-        for bad in ["982201234567", "07122345678", "5822012345"] {
-            assert!(mobile("m", bad).is_err(), "{bad}");
+        // A shop's landline is a customer's `mobile` too (issue #31 item 22).
+        assert_eq!(phone("m", "+91 98220 12345").unwrap(), "9822012345");
+        assert_eq!(phone("m", "0712-234 5678").unwrap(), "07122345678");
+        for bad in ["982201234567", "17122345678", "5822012345", "0712234567"] {
+            assert!(phone("m", bad).is_err(), "{bad}");
         }
         assert_eq!(email("e", "Ops@Example.IN").unwrap(), "ops@example.in");
         for bad in ["x", "x@y", "@y.in", "a b@c.in", "x@.in"] {

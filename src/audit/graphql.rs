@@ -50,7 +50,10 @@ impl AuditEntry {
     async fn target_ids(&self) -> Vec<ID> {
         self.0.target_ids.split_whitespace().map(|s| ID(s.to_owned())).collect()
     }
-    /// Short notes on what changed, when the operation records any.
+    /// Short notes on what changed, when the operation records any. An update lists each field
+    /// it changed as "name: from -> to" (API field names, money in rupees, other objects by
+    /// ID), separated by "; ", or "no change"; a secret or identity number shows only as
+    /// "name: changed (not recorded)". Status changes read "FROM -> TO".
     async fn details(&self) -> Option<&str> {
         self.0.details.as_deref()
     }

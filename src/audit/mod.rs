@@ -2,6 +2,7 @@
 //! written in the same transaction as the change and can never be updated or deleted
 //! (database triggers refuse it).
 
+pub mod diff;
 pub mod graphql;
 pub mod model;
 pub mod repo;

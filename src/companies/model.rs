@@ -78,3 +78,29 @@ pub struct CompanyFilter {
     /// Case-insensitive part of the name.
     pub search: Option<String>,
 }
+
+impl CompanyRow {
+    /// The fields `updateCompany` records from → to (the UPI address is where customers' money
+    /// goes: every change is kept).
+    pub fn audit_fields(&self) -> crate::audit::diff::Fields {
+        use crate::audit::diff::{name, v, Shown};
+        vec![
+            ("name", v(&self.name)),
+            ("gstin", v(&self.gstin)),
+            ("state", v(&self.state)),
+            ("address", v(&self.address)),
+            ("phone", v(&self.phone)),
+            ("email", v(&self.email)),
+            ("gstRate", Shown::Plain(crate::money::format_hundredths(self.gst_rate_bp.into()))),
+            ("invoiceNumbering", name(&self.invoice_numbering)),
+            ("invoicePrefix", v(&self.invoice_prefix)),
+            ("creditNotePrefix", v(&self.credit_note_prefix)),
+            ("debitNotePrefix", v(&self.debit_note_prefix)),
+            ("graceDays", v(&self.grace_days)),
+            ("postpaidLimitDays", v(&self.postpaid_limit_days)),
+            ("signatoryName", v(&self.signatory_name)),
+            ("upiVpa", v(&self.upi_vpa)),
+            ("einvoicing", v(&self.einvoicing)),
+        ]
+    }
+}

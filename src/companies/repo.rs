@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::model::{CompanyChanges, CompanyFilter, CompanyRow, NewCompany};
 use crate::db::page::{Page, PageWindow};
-use crate::db::schema::{companies, localities, plans};
+use crate::db::schema::companies;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::{on_foreign_key_violation, on_unique_violation, AppError, AppResult};
 use crate::keyset_page;
@@ -83,15 +83,13 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CompanyChanges) -> AppResult
 
 /// Deletes a company that nothing refers to; `CONFLICT` says what still does.
 pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
-    let plans: i64 = plans::table.filter(plans::company_id.eq(id)).count().get_result(conn)?;
-    let localities: i64 = localities::table.filter(localities::company_id.eq(id)).count().get_result(conn)?;
-    let customers = crate::customers::repo::count_using_company(conn, id)?;
-    if plans + localities + customers > 0 {
-        return Err(AppError::Conflict(format!(
-            "this company still has {customers} customer(s), {plans} plan(s) and {localities} locality(ies); \
-             move or delete them first"
-        )));
-    }
+    crate::referrers::refuse_if_referenced(
+        conn,
+        "this company",
+        crate::referrers::OF_COMPANY,
+        id,
+        "move or delete them first (a company with invoices or documents on file stays)",
+    )?;
     let deleted = diesel::delete(companies::table.find(id))
         .execute(conn)
         .map_err(|e| on_foreign_key_violation(e, || "this company is still in use".to_owned()))?;

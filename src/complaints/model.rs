@@ -98,3 +98,19 @@ pub struct ComplaintFilter {
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
 }
+
+impl ComplaintRow {
+    /// The fields `updateComplaint` records from → to.
+    pub fn audit_fields(&self) -> crate::audit::diff::Fields {
+        use crate::audit::diff::{id, name, v};
+        vec![
+            ("title", v(&self.title)),
+            ("description", v(&self.description)),
+            ("category", name(&self.category)),
+            ("priority", name(&self.priority)),
+            ("status", name(&self.status)),
+            ("assignedEmployeeId", id(crate::ids::Kind::Employee, self.assigned_employee_id)),
+            ("resolvedAt", v(&self.resolved_at)),
+        ]
+    }
+}

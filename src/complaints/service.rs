@@ -94,7 +94,8 @@ pub fn update(
     };
     let row = repo::update(conn, key, &changes)?;
     let notifications = notify(conn, outbox, &row, newly_assigned, status_changed)?;
-    let details = format!("{} {} -> {}", row.complaint_id, before.status, row.status);
+    let details =
+        format!("{}: {}", row.complaint_id, crate::audit::diff::describe(&before.audit_fields(), &row.audit_fields()));
     let target = [ids::encode(Kind::Complaint, key)];
     crate::audit::repo::record(conn, actor, "updateComplaint", &target, Some(&details))?;
     Ok((row, notifications))

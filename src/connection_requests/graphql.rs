@@ -94,7 +94,8 @@ impl ConnectionRequest {
 #[derive(InputObject)]
 pub struct CreateConnectionRequestInput {
     pub full_name: String,
-    /// 10-digit mobile number to call back.
+    /// The number to call back: a 10-digit mobile, or an 11-digit landline with its STD code
+    /// (`+91`, spaces and dashes are dropped).
     pub mobile: String,
     pub email: Option<String>,
     pub address: String,
@@ -159,7 +160,7 @@ impl ConnectionRequestMutation {
         let now = crate::clock::now();
         let new = NewConnectionRequest {
             full_name: validate::required_text("fullName", &input.full_name, 120)?,
-            mobile: validate::mobile("mobile", &input.mobile)?,
+            mobile: validate::phone("mobile", &input.mobile)?,
             email: input.email.as_deref().map(|e| validate::email("email", e)).transpose()?,
             address: validate::required_multiline("address", &input.address, 300)?,
             locality_id: input.locality_id.map(|id| expect_id("localityId", Locality::KIND, &id)).transpose()?,

@@ -84,10 +84,12 @@ impl Customer {
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
-    /// 10-digit mobile number.
+    /// The main phone as stored: 10 digits for a mobile, 11 for a landline (with its STD
+    /// code's 0), without `+91`, spaces or dashes.
     async fn mobile(&self) -> &str {
         &self.0.mobile
     }
+    /// A second phone, mobile or landline, stored as `mobile` is.
     async fn alternate_mobile(&self) -> Option<&str> {
         self.0.alternate_mobile.as_deref()
     }
@@ -300,7 +302,9 @@ impl Customer {
 pub struct CustomerFilterInput {
     pub status: Option<CustomerStatus>,
     pub service_type: Option<ServiceType>,
-    /// Part of the name, the 10-digit customer number or the mobile number, any case.
+    /// Part of the name, customer number, phone (`mobile` or `alternateMobile`), CAF number or
+    /// GSTIN, in any case. A phone number may be typed as on input: `+91 98450 11111` finds
+    /// `9845011111`.
     pub search: Option<String>,
     pub locality_id: Option<ID>,
     pub company_id: Option<ID>,

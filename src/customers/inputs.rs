@@ -28,8 +28,11 @@ pub struct CreateCustomerInput {
     pub full_name: String,
     pub nickname: Option<String>,
     pub email: Option<String>,
-    /// 10-digit mobile number.
+    /// The customer's main phone: a 10-digit mobile, or an 11-digit landline with its STD code
+    /// (a shop's counter phone); `+91`, spaces and dashes are dropped. The notification webhook
+    /// passes it on for SMS or WhatsApp, which a landline cannot receive.
     pub mobile: String,
+    /// A second phone, mobile or landline, as `mobile`.
     pub alternate_mobile: Option<String>,
     /// The customer's GSTIN or UIN, for registered customers: businesses, government offices
     /// (including TDS deductors), e-commerce operators, UN bodies and embassies (UIN),
@@ -89,7 +92,9 @@ pub struct UpdateCustomerInput {
     pub full_name: Option<String>,
     pub nickname: MaybeUndefined<String>,
     pub email: MaybeUndefined<String>,
+    /// The main phone, mobile or landline, as on `createCustomer`.
     pub mobile: Option<String>,
+    /// A second phone, mobile or landline; `null` removes it.
     pub alternate_mobile: MaybeUndefined<String>,
     /// The customer's GSTIN or UIN, checked as on `createCustomer`; `null` removes it.
     pub customer_gst_no: MaybeUndefined<String>,
@@ -169,7 +174,7 @@ impl CreateCustomerInput {
             full_name: validate::required_text("fullName", &self.full_name, 120)?,
             nickname: text("nickname", self.nickname, 60)?,
             email: self.email.as_deref().map(|e| validate::email("email", e)).transpose()?,
-            mobile: validate::mobile("mobile", &self.mobile)?,
+            mobile: validate::phone("mobile", &self.mobile)?,
             alternate_mobile: self
                 .alternate_mobile
                 .as_deref()
@@ -242,7 +247,7 @@ impl UpdateCustomerInput {
             full_name: self.full_name.map(|v| validate::required_text("fullName", &v, 120)).transpose()?,
             nickname: opt_text("nickname", self.nickname, 60)?,
             email: optional_change(self.email, |v| validate::email("email", &v))?,
-            mobile: self.mobile.map(|v| validate::mobile("mobile", &v)).transpose()?,
+            mobile: self.mobile.map(|v| validate::phone("mobile", &v)).transpose()?,
             alternate_mobile: optional_change(self.alternate_mobile, |v| validate::phone("alternateMobile", &v))?,
             customer_gst_no: optional_change(self.customer_gst_no, |v| validate::gstin("customerGstNo", &v))?,
             id_proof_type: optional_change(self.id_proof_type, Ok)?,

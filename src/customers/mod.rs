@@ -9,4 +9,5 @@ pub mod mutations;
 pub mod prefetch;
 pub mod repo;
 pub mod rules;
+pub mod search;
 pub mod service;

@@ -150,7 +150,7 @@ pub struct CustomerFilter {
     pub only_id: Option<i64>,
     pub status: Option<CustomerStatus>,
     pub service_type: Option<ServiceType>,
-    /// Part of the name, customer number or mobile, any case.
+    /// Part of the name, customer number, phone, CAF number or GSTIN, any case (see `search`).
     pub search: Option<String>,
     pub locality_id: Option<i64>,
     pub company_id: Option<i64>,
@@ -158,4 +158,49 @@ pub struct CustomerFilter {
     pub billing_type: Option<BillingType>,
     /// Service ending before this date.
     pub expiring_before: Option<NaiveDate>,
+}
+
+impl CustomerRow {
+    /// The fields `updateCustomer` records from → to. The identity document's number is
+    /// hidden (it may be an Aadhaar number); the password is never among them.
+    pub fn audit_fields(&self) -> crate::audit::diff::Fields {
+        use crate::audit::diff::{hidden, id, money, name, v};
+        use crate::ids::Kind;
+        vec![
+            ("fullName", v(&self.full_name)),
+            ("nickname", v(&self.nickname)),
+            ("email", v(&self.email)),
+            ("mobile", v(&self.mobile)),
+            ("alternateMobile", v(&self.alternate_mobile)),
+            ("customerGstNo", v(&self.customer_gst_no)),
+            ("idProofType", v(&self.id_proof_type.map(|t| t.to_string()))),
+            ("idProofNo", hidden(&self.id_proof_no)),
+            ("houseNumber", v(&self.house_number)),
+            ("address", v(&self.address)),
+            ("localityId", id(Kind::Locality, self.locality_id)),
+            ("city", v(&self.city)),
+            ("state", v(&self.state)),
+            ("pincode", v(&self.pincode)),
+            ("serviceType", name(&self.service_type)),
+            ("noOfConnections", v(&self.no_of_connections)),
+            ("companyId", id(Kind::Company, Some(self.company_id))),
+            ("autoRenew", v(&self.auto_renew)),
+            ("neverSuspend", v(&self.never_suspend)),
+            ("cafNo", v(&self.caf_no)),
+            ("macAddress", v(&self.mac_address)),
+            ("macAddressDetail", v(&self.mac_address_detail)),
+            ("ipAddress", v(&self.ip_address)),
+            ("vendor", v(&self.vendor)),
+            ("modemNo", v(&self.modem_no)),
+            ("modemNoDetail", v(&self.modem_no_detail)),
+            ("stbModemSecurityAmount", money(self.stb_modem_security_paise)),
+            ("planId", id(Kind::Plan, Some(self.plan_id))),
+            ("periodMonths", v(&self.period_months)),
+            ("startDate", v(&self.start_date)),
+            ("endDate", v(&self.end_date)),
+            ("billingType", name(&self.billing_type)),
+            ("assignedEmployeeId", id(Kind::Employee, self.assigned_employee_id)),
+            ("status", name(&self.status)),
+        ]
+    }
 }

@@ -240,7 +240,8 @@ pub fn update(
             notes.push(crate::plan_changes::service::describe(&line, &old, &new));
         }
     }
-    crate::audit::repo::record(conn, actor, "updateCustomer", &[ids::encode(Kind::Customer, key)], None)?;
+    let details = crate::audit::diff::describe(&before.audit_fields(), &row.audit_fields());
+    crate::audit::repo::record(conn, actor, "updateCustomer", &[ids::encode(Kind::Customer, key)], Some(&details))?;
     Ok((row, notes))
 }
 
@@ -276,14 +277,25 @@ pub fn change_status(
     Ok(row)
 }
 
-/// Deletes customer `key`, created by mistake: only while it has no payments, no add-on bills
-/// and no invoice beyond DRAFT (its drafts go with it and leave the ledger); else `CONFLICT`.
+/// Deletes customer `key`, created by mistake: only while it has no payments, no add-on bills,
+/// no invoice beyond DRAFT (its drafts go with it and leave the ledger) and nothing else refers
+/// to it (complaints, converted connection requests, ...: [`crate::referrers::OF_CUSTOMER`]);
+/// else `CONFLICT` naming what does.
 pub fn delete(conn: &mut DbConn, key: i64, actor: &Actor) -> AppResult<()> {
     // Locked like every money change: its draft invoices leave the ledger.
     crate::settlement::service::lock_customer(conn, key, "id").map_err(|_| AppError::not_found("customer"))?;
+    crate::referrers::refuse_if_referenced(
+        conn,
+        "this customer",
+        crate::referrers::OF_CUSTOMER,
+        key,
+        "change its status to TERMINATED instead",
+    )?;
     if repo::has_financial_history(conn, key)? {
         return Err(AppError::Conflict(
-            "this customer has payments or issued (or financial-year numbered) invoices; change its status to TERMINATED instead".into(),
+            "this customer cannot be deleted: invoices beyond DRAFT (or numbered in a financial-year series) still \
+             refer to it; change its status to TERMINATED instead"
+                .into(),
         ));
     }
     crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, crate::clock::now())?;

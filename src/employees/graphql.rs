@@ -267,7 +267,7 @@ impl EmployeeMutation {
                 if !row.is_active {
                     crate::auth::repo::revoke_all(conn, EMPLOYEE, key, now())?;
                 }
-                let details = format!("role={} active={}", row.role, row.is_active);
+                let details = crate::audit::diff::describe(&before.audit_fields(), &row.audit_fields());
                 crate::audit::repo::record(
                     conn,
                     &actor,

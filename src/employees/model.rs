@@ -51,3 +51,17 @@ pub struct EmployeeFilter {
     /// Case-insensitive part of the username or name.
     pub search: Option<String>,
 }
+
+impl EmployeeRow {
+    /// The fields `updateEmployee` records from → to (never the password).
+    pub fn audit_fields(&self) -> crate::audit::diff::Fields {
+        use crate::audit::diff::{name, v};
+        vec![
+            ("fullName", v(&self.full_name)),
+            ("mobile", v(&self.mobile)),
+            ("email", v(&self.email)),
+            ("role", name(&self.role)),
+            ("isActive", v(&self.is_active)),
+        ]
+    }
+}

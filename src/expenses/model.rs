@@ -66,3 +66,18 @@ pub struct ExpenseFilter {
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
 }
+
+impl ExpenseRow {
+    /// The fields `updateExpense` records from → to.
+    pub fn audit_fields(&self) -> crate::audit::diff::Fields {
+        use crate::audit::diff::{id, money, name, v};
+        vec![
+            ("companyId", id(crate::ids::Kind::Company, Some(self.company_id))),
+            ("category", name(&self.category)),
+            ("amount", money(self.amount_paise)),
+            ("date", v(&self.expense_date)),
+            ("paidBy", v(&self.paid_by)),
+            ("notes", v(&self.notes)),
+        ]
+    }
+}

@@ -33,6 +33,11 @@ pub fn page(conn: &mut DbConn, filter: &ExpenseFilter, window: PageWindow) -> Ap
     Ok(window.finish(rows, total))
 }
 
+/// Row `id`, or `NOT_FOUND`.
+pub fn find(conn: &mut DbConn, id: i64) -> AppResult<ExpenseRow> {
+    expenses::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("expense"))
+}
+
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<ExpenseRow>> {
     Ok(expenses::table.filter(crate::db::fragments::id_in("expenses.id", ids)).load(conn)?)
 }

@@ -133,3 +133,17 @@ pub struct NewGatewayEvent {
     /// How many rows held this event id before (an id delivered again with other money).
     pub conflict_no: i32,
 }
+
+impl GatewayRow {
+    /// The fields `updatePaymentGateway` records from → to; the webhook secret is hidden (the
+    /// log says it changed, never what it is, sealed or not).
+    pub fn audit_fields(&self) -> crate::audit::diff::Fields {
+        use crate::audit::diff::{hidden, name, v};
+        vec![
+            ("provider", name(&self.provider)),
+            ("keyId", v(&self.key_id)),
+            ("webhookSecret", hidden(&self.webhook_secret_sealed)),
+            ("isActive", v(&self.is_active)),
+        ]
+    }
+}

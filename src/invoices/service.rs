@@ -569,6 +569,13 @@ pub fn delete(conn: &mut DbConn, id: i64, actor: &Actor) -> AppResult<()> {
             rupees(invoice.paid_paise)
         )));
     }
+    crate::referrers::refuse_if_referenced(
+        conn,
+        &format!("invoice {}", invoice.invoice_number),
+        crate::referrers::OF_INVOICE,
+        id,
+        "cancel it instead",
+    )?;
     remove_from_ledger(conn, &invoice, actor)?;
     repo::delete(conn, id)?;
     crate::audit::repo::record(

@@ -46,3 +46,17 @@ pub struct LocalityFilter {
     /// Case-insensitive part of the name, city or PIN code.
     pub search: Option<String>,
 }
+
+impl LocalityRow {
+    /// The fields `updateLocality` records from → to.
+    pub fn audit_fields(&self) -> crate::audit::diff::Fields {
+        use crate::audit::diff::{id, v};
+        vec![
+            ("companyId", id(crate::ids::Kind::Company, Some(self.company_id))),
+            ("name", v(&self.name)),
+            ("city", v(&self.city)),
+            ("state", v(&self.state)),
+            ("pincode", v(&self.pincode)),
+        ]
+    }
+}

@@ -33,6 +33,11 @@ pub fn page(conn: &mut DbConn, filter: &LocalityFilter, window: PageWindow) -> A
     Ok(window.finish(rows, total))
 }
 
+/// Row `id`, or `NOT_FOUND`.
+pub fn find(conn: &mut DbConn, id: i64) -> AppResult<LocalityRow> {
+    localities::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("locality"))
+}
+
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<LocalityRow>> {
     Ok(localities::table.filter(crate::db::fragments::id_in("localities.id", ids)).load(conn)?)
 }
@@ -60,6 +65,13 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &LocalityChanges) -> AppResul
 }
 
 pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    crate::referrers::refuse_if_referenced(
+        conn,
+        "this locality",
+        crate::referrers::OF_LOCALITY,
+        id,
+        "move its customers and requests to another locality first",
+    )?;
     let deleted = diesel::delete(localities::table.find(id)).execute(conn).map_err(|e| {
         crate::error::on_foreign_key_violation(e, || "this locality is in use; move its customers first".to_owned())
     })?;

@@ -56,3 +56,21 @@ pub struct PlanFilter {
     pub company_id: Option<i64>,
     pub is_active: Option<bool>,
 }
+
+impl PlanRow {
+    /// The fields `updatePlan` records from → to.
+    pub fn audit_fields(&self) -> crate::audit::diff::Fields {
+        use crate::audit::diff::{id, money, name, v};
+        vec![
+            ("companyId", id(crate::ids::Kind::Company, Some(self.company_id))),
+            ("name", v(&self.name)),
+            ("description", v(&self.description)),
+            ("serviceType", name(&self.service_type)),
+            ("speed", v(&self.speed)),
+            ("dataLimit", v(&self.data_limit)),
+            ("price", money(self.price_paise)),
+            ("validityDays", v(&self.validity_days)),
+            ("isActive", v(&self.is_active)),
+        ]
+    }
+}

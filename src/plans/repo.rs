@@ -29,6 +29,11 @@ pub fn page(conn: &mut DbConn, filter: &PlanFilter, window: PageWindow) -> AppRe
     Ok(window.finish(rows, total))
 }
 
+/// Row `id`, or `NOT_FOUND`.
+pub fn find(conn: &mut DbConn, id: i64) -> AppResult<PlanRow> {
+    plans::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("plan"))
+}
+
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<PlanRow>> {
     Ok(plans::table.filter(crate::db::fragments::id_in("plans.id", ids)).load(conn)?)
 }
@@ -56,6 +61,13 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &PlanChanges) -> AppResult<Pl
 }
 
 pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    crate::referrers::refuse_if_referenced(
+        conn,
+        "this plan",
+        crate::referrers::OF_PLAN,
+        id,
+        "deactivate it instead (isActive: false)",
+    )?;
     let deleted = diesel::delete(plans::table.find(id)).execute(conn).map_err(|e| {
         on_foreign_key_violation(e, || "this plan is in use; deactivate it instead (isActive: false)".to_owned())
     })?;

@@ -105,6 +105,8 @@ pub fn expense_category(category: ExpenseCategory, amount: i64, count: i64) -> S
     line(&[text(category.as_str()), count.to_string(), money(amount)])
 }
 
+/// The customer list; the columns an accountant asked for (issue #31) come last, so a
+/// spreadsheet reading the earlier ones by position still finds them.
 pub fn customers_header() -> String {
     header(&[
         "customer_id",
@@ -123,6 +125,10 @@ pub fn customers_header() -> String {
         "start_date",
         "end_date",
         "outstanding",
+        "advance",
+        "balance",
+        "gstin",
+        "caf_no",
     ])
 }
 
@@ -145,5 +151,9 @@ pub fn customer(l: &CustomerLine) -> String {
         r.start_date.to_string(),
         r.end_date.to_string(),
         money(l.owing),
+        money(l.advance),
+        money(l.balance),
+        text(r.customer_gst_no.as_deref().unwrap_or("")),
+        text(&r.caf_no),
     ])
 }

@@ -346,6 +346,10 @@ pub struct CustomerLine {
     pub locality: Option<String>,
     /// Unpaid balance of the customer's invoices.
     pub owing: i64,
+    /// Money paid and on no invoice (as `Customer.advanceAmount`).
+    pub advance: i64,
+    /// What they owe by the ledger, negative with an advance (as `Customer.balance`).
+    pub balance: i64,
 }
 
 /// Plan and locality names by id (reference data: small), for the customer list.
@@ -360,7 +364,8 @@ pub fn names(conn: &mut DbConn) -> AppResult<Names> {
     Ok(Names { plans: plans.into_iter().collect(), localities: localities.into_iter().collect() })
 }
 
-/// Up to `limit` customers matching `filter` after row id `after`, with their dues.
+/// Up to `limit` customers matching `filter` after row id `after`, with their dues, advance
+/// and ledger balance (one statement each for the batch).
 pub fn customer_lines(
     conn: &mut DbConn,
     names: &Names,
@@ -386,9 +391,13 @@ pub fn customer_lines(
     } else {
         sql.load::<CustomerDues>(conn)?.into_iter().map(|d| (d.id, d.owing)).collect()
     };
+    let advances = crate::payments::repo::advances(conn, &ids)?;
+    let balances = crate::ledger::repo::balances(conn, &ids)?;
     Ok(rows
         .into_iter()
         .map(|row| CustomerLine {
+            advance: advances.get(&row.id).copied().unwrap_or(0),
+            balance: balances.get(&row.id).copied().unwrap_or(0),
             plan: names.plans.get(&row.plan_id).cloned().unwrap_or_default(),
             locality: row.locality_id.and_then(|l| names.localities.get(&l).cloned()),
             owing: dues.get(&row.id).copied().unwrap_or(0),

@@ -144,6 +144,35 @@ on_both_databases! {
         assert_eq!(column_sum(&csv, "outstanding"), 180_000);
     }
 
+    async fn the_customers_csv_has_what_an_accountant_asks_for(app: TestApp) {
+        // Issue #31 item 5: GSTIN, CAF number, advance and ledger balance, as the API shows them.
+        let bb = app.catalogue("499.00").await.broadband;
+        let registered = app.customer("gupta", &bb).set("customerGstNo", "27aabcu9603r1zn").set("cafNo", "caf-manual-9");
+        let (registered, invoice) = registered.create_with_invoice().await;
+        app.pay(json!({"invoiceId": invoice, "amount": "2000", "paymentMethod": "CASH", "keepExcessAsAdvance": true})).await;
+        let (owing, _) = app.customer("ravi", &bb).create_with_invoice().await;
+
+        let (status, csv) = get(&app, "/reports/customers.csv", &app.token).await;
+        assert_eq!(status, 200, "{csv}");
+        assert!(csv.lines().next().unwrap().ends_with(",outstanding,advance,balance,gstin,caf_no"), "{csv}");
+        let lines = rows(&csv);
+        assert_eq!(lines.len(), 2);
+        let q = "query($id: ID!) { node(id: $id) { ... on Customer { customerId cafNo customerGstNo advanceAmount balance } } }";
+        for (id, line) in [(&registered, &lines[0]), (&owing, &lines[1])] {
+            let c = app.data(q, json!({"id": id})).await["node"].clone();
+            assert_eq!(line["customer_id"], c["customerId"].as_str().unwrap());
+            assert_eq!(line["caf_no"], c["cafNo"].as_str().unwrap());
+            assert_eq!(line["gstin"], c["customerGstNo"].as_str().unwrap_or(""));
+            assert_eq!(line["advance"], c["advanceAmount"].as_str().unwrap());
+            assert_eq!(line["balance"], c["balance"].as_str().unwrap());
+        }
+        // 2000.00 paid on an invoice of 1766.46: 233.54 ahead.
+        assert_eq!((lines[0]["gstin"].as_str(), lines[0]["caf_no"].as_str()), ("27AABCU9603R1ZN", "CAF-MANUAL-9"));
+        assert_eq!((lines[0]["outstanding"].as_str(), lines[0]["advance"].as_str(), lines[0]["balance"].as_str()), ("0.00", "233.54", "-233.54"));
+        assert_eq!((lines[1]["gstin"].as_str(), lines[1]["outstanding"].as_str(), lines[1]["advance"].as_str(), lines[1]["balance"].as_str()), ("", "1766.46", "0.00", "1766.46"));
+        assert!(lines[1]["caf_no"].starts_with("CAF"), "a generated CAF number: {:?}", lines[1]);
+    }
+
     async fn payments_near_midnight_fall_in_their_business_month(app: TestApp) {
         let (_, invoice) = app.customer_with_invoice("kavita").await;
         let late = app.pay(json!({"invoiceId": invoice, "amount": "100", "paymentMethod": "CASH"})).await;

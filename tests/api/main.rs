@@ -4,6 +4,7 @@ mod documents;
 mod fixtures;
 mod helpers;
 
+mod audit_changes;
 mod auth;
 mod back_office;
 mod billing;
@@ -13,7 +14,9 @@ mod billing_cycle;
 mod binary;
 mod browser_downloads;
 mod crowds;
+mod customer_search;
 mod customers;
+mod deletes;
 mod download_links;
 mod durability;
 mod einvoice;

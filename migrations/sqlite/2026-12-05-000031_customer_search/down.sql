@@ -1,0 +1,2 @@
+-- Nothing to undo: up.sql adds nothing on SQLite.
+SELECT 1;
