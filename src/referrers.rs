@@ -61,10 +61,10 @@ pub const OF_CUSTOMER: &[Referrer] = &[
     r("addon_bills", "customer_id", "add-on bills"),
     r("refunds", "customer_id", "refunds"),
     r("credit_notes", "customer_id", "credit or debit notes"),
-    r("receipt_vouchers", "customer_id", "receipt vouchers"),
     r("complaints", "customer_id", "complaints"),
     r("connection_requests", "customer_id", "connection requests converted into it"),
     r("billing_run_errors", "customer_id", "billing run errors"),
+    r("receipt_vouchers", "customer_id", "receipt vouchers"),
 ];
 
 /// Rows that keep an invoice. A draft's add-ons and plan changes wait for the next invoice
