@@ -29,6 +29,7 @@ pub fn error_response(e: &AppError) -> Response {
         codes::BUSY => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
+    super::access_log::note_errors([e.code()]);
     if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(error = %e.message(), "document request failed");
     }
@@ -64,6 +65,7 @@ pub(super) async fn billing_caller(
     let token = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(crate::auth::bearer_token);
     let auth = authenticate(&state.db, token, super::client_address(state, connect_info, headers)).await?;
     let principal = auth.principal.ok_or(AppError::Unauthenticated)?;
+    super::access_log::note_account(&principal);
     let access = access(&principal, permission)?;
     Ok((principal, access))
 }

@@ -28,6 +28,7 @@ mod hardening;
 mod http_endpoints;
 mod idempotency;
 mod live;
+mod logs;
 mod migrations;
 mod notifications;
 mod reference_data;
