@@ -87,25 +87,8 @@ pub struct App {
 
 /// Connects to the database, applies pending migrations and builds the router.
 pub async fn build_app(config: &Config) -> anyhow::Result<App> {
-    crate::clock::use_zone(config.time_zone).map_err(anyhow::Error::msg)?;
     let metrics = Arc::new(Metrics::default());
-    let db = connect(config, &metrics).await?;
-    let applied = db
-        .read(|conn| db::migrations::run_pending(conn).map_err(|e| error::AppError::Internal(e.to_string())))
-        .await
-        .map_err(|e| anyhow::Error::from(e).context("applying database migrations"))?;
-    if !applied.is_empty() {
-        tracing::info!(?applied, "applied database migrations");
-    }
-    // Invoices and credit notes issued before issued documents were frozen get their record now,
-    // as they print today (once; a no-op after).
-    let frozen = db
-        .write(documents::source::backfill)
-        .await
-        .map_err(|e| anyhow::Error::from(e).context("freezing the records of issued documents"))?;
-    if frozen > 0 {
-        tracing::info!(frozen, "froze the records of documents issued before this version");
-    }
+    let db = open_database(config, &metrics).await?;
     // Before anything can seal or open a secret: a key that is not this database's stops here.
     secrets_check::verify(&db, config.secrets_key.as_ref()).await?;
     let first_admin_password = employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;
@@ -169,6 +152,31 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     };
     let (router, limits) = (http::router(state, config), config.connection_limits());
     Ok(App { router, limits, stop, first_admin_password, db, metrics })
+}
+
+/// The database as the server finds it: the business time zone set, the pool open, pending
+/// migrations applied and earlier versions' documents frozen. No account, no background task,
+/// no router: what `simulate` needs of its scratch database.
+pub async fn open_database(config: &Config, metrics: &Metrics) -> anyhow::Result<Db> {
+    crate::clock::use_zone(config.time_zone).map_err(anyhow::Error::msg)?;
+    let db = connect(config, metrics).await?;
+    let applied = db
+        .read(|conn| db::migrations::run_pending(conn).map_err(|e| error::AppError::Internal(e.to_string())))
+        .await
+        .map_err(|e| anyhow::Error::from(e).context("applying database migrations"))?;
+    if !applied.is_empty() {
+        tracing::info!(?applied, "applied database migrations");
+    }
+    // Invoices and credit notes issued before issued documents were frozen get their record now,
+    // as they print today (once; a no-op after).
+    let frozen = db
+        .write(documents::source::backfill)
+        .await
+        .map_err(|e| anyhow::Error::from(e).context("freezing the records of issued documents"))?;
+    if frozen > 0 {
+        tracing::info!(frozen, "froze the records of documents issued before this version");
+    }
+    Ok(db)
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves; requests in flight then finish.

@@ -1,4 +1,5 @@
-//! The `isp-billing` command: `serve` (default), `migrate`, `print-schema`.
+//! The `isp-billing` command: `serve` (default), `migrate`, `print-schema`, `backup`, `restore`,
+//! `seed-demo`, `simulate`.
 
 use clap::{Parser, Subcommand};
 use isp_billing::config::Config;
@@ -16,6 +17,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 struct Cli {
     #[command(flatten)]
     config: Config,
+    /// How log lines are written: `text` (one readable line each) or `json` (one JSON object
+    /// per line, fields at the top level, for log shippers).
+    #[arg(long, env = "ISP_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text, global = true)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -73,21 +78,40 @@ enum Command {
         /// Seed of the random generator (the same seed gives the same run).
         #[arg(long, default_value_t = 2026)]
         seed: u64,
-        /// The scratch database (a new SQLite file, or an empty PostgreSQL database); a new
-        /// file in the temporary directory when left out. Never the server's DATABASE_URL.
+        /// The scratch database (a new SQLite file, or an empty PostgreSQL database), left as
+        /// the run leaves it. When left out, a new SQLite file in a private temporary directory,
+        /// removed at the end (see --keep). Never the server's DATABASE_URL.
         #[arg(long)]
         scratch: Option<String>,
+        /// Keep the temporary scratch database and print where it is (to look at it after).
+        #[arg(long)]
+        keep: bool,
     },
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Logs go to standard output, at `RUST_LOG` (`info` unless set).
+fn init_logs(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        // One object per line: timestamp, level, target, message and the event's fields.
+        LogFormat::Json => logs.json().flatten_event(true).with_current_span(false).with_span_list(false).init(),
+        LogFormat::Text => {
+            // Colours only for a person at a terminal (and never with NO_COLOR), so that a log
+            // written to a file or a journal can be read and searched as plain text.
+            let colour = std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none();
+            logs.with_ansi(colour).init()
+        }
+    }
+}
+
 fn main() -> std::process::ExitCode {
-    // Colours only for a person at a terminal (and never with NO_COLOR), so that a log written
-    // to a file or a journal can be read and searched as plain text.
-    let colour = std::io::IsTerminal::is_terminal(&std::io::stdout()) && std::env::var_os("NO_COLOR").is_none();
-    tracing_subscriber::fmt()
-        .with_ansi(colour)
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,tower_http=info")))
-        .init();
     match start() {
         Ok(code) => code,
         Err(e) => {
@@ -100,6 +124,7 @@ fn main() -> std::process::ExitCode {
 
 fn start() -> anyhow::Result<std::process::ExitCode> {
     let mut cli = Cli::parse();
+    init_logs(cli.log_format);
     cli.config = cli.config.with_environment().with_secrets_key().map_err(anyhow::Error::msg)?;
     // Blocking threads run database calls (one per pooled connection at a time) and password
     // hashing; more of them would only wait for a connection, each keeping its own heap.
@@ -133,8 +158,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::SeedDemo { customers, seed, renewal_day } => {
             seed_demo(&cli.config, customers, seed, renewal_day).await?
         }
-        Command::Simulate { customers, days, seed, scratch } => {
-            if !simulate(&cli.config, customers, days, seed, scratch).await? {
+        Command::Simulate { customers, days, seed, scratch, keep } => {
+            if !simulate(&cli.config, customers, days, seed, scratch, keep).await? {
                 return Ok(std::process::ExitCode::FAILURE);
             }
         }
@@ -165,28 +190,50 @@ async fn migrate(config: &Config, revert_last: bool) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `simulate`; whether every invariant held.
+/// `simulate`; whether every invariant held. The scratch database gets no admin account, no
+/// backups, no webhook and no scheduled work: only the simulation touches it. A temporary one
+/// (no `--scratch`) is removed at the end, also when the run fails or is interrupted, unless
+/// `keep`.
 async fn simulate(
     config: &Config,
     customers: usize,
     days: u32,
     seed: u64,
     scratch: Option<String>,
+    keep: bool,
 ) -> anyhow::Result<bool> {
     let started = std::time::Instant::now();
+    let mut temporary = None;
     let url = match scratch {
         Some(url) => url,
-        None => std::env::temp_dir()
-            .join(format!("isp-billing-simulate-{}-{}.db", std::process::id(), chrono::Utc::now().timestamp()))
-            .display()
-            .to_string(),
+        None => {
+            // A directory of our own (mode 0700), so the file's -wal and -shm go with it.
+            let dir = tempfile::Builder::new().prefix("isp-billing-simulate-").tempdir()?;
+            let url = dir.path().join("simulate.db").display().to_string();
+            temporary = Some(dir);
+            url
+        }
     };
     anyhow::ensure!(url != config.database_url, "--scratch must not be the server's database ({url})");
-    let config = Config { database_url: url.clone(), billing_cycle: false, ..config.clone() };
-    let app = isp_billing::build_app(&config).await?;
-    let report = isp_billing::simulate::run(&app.db, customers, days, seed).await?;
+    let config = Config { database_url: url.clone(), ..config.clone() };
+    let run = async {
+        let metrics = isp_billing::metrics::Metrics::default();
+        let db = isp_billing::open_database(&config, &metrics).await?;
+        isp_billing::simulate::run(&db, customers, days, seed).await
+    };
+    let report = tokio::select! {
+        report = run => report,
+        () = signalled() => Err(anyhow::anyhow!("interrupted")),
+    };
+    let place = match temporary {
+        Some(dir) if keep => format!("kept at {}", dir.keep().join("simulate.db").display()),
+        // Dropping the directory removes it with everything in it (also on the error below).
+        Some(_) => "removed; --keep keeps it".to_owned(),
+        None => url,
+    };
+    let report = report.map_err(|e| e.context(format!("simulating (scratch database {place})")))?;
     println!(
-        "simulated {customers} customers from {} to {} in {:.1} s (database: {url})",
+        "simulated {customers} customers from {} to {} in {:.1} s (scratch database {place})",
         report.first_day,
         report.last_day,
         started.elapsed().as_secs_f64()
@@ -248,6 +295,12 @@ async fn serve(config: &Config) -> anyhow::Result<()> {
 
 /// Resolves on Ctrl-C or SIGTERM; in-flight requests then finish before the server stops.
 async fn shutdown_signal() {
+    signalled().await;
+    tracing::info!("shutting down: finishing in-flight requests");
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn signalled() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -266,5 +319,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {}
         () = terminate => {}
     }
-    tracing::info!("shutting down: finishing in-flight requests");
 }

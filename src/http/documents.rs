@@ -32,6 +32,7 @@ pub fn error_response(e: &AppError) -> Response {
         codes::BUSY => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
+    super::access_log::note_errors([e.code()]);
     if status == StatusCode::INTERNAL_SERVER_ERROR {
         tracing::error!(error = %e.message(), "document request failed");
     }
@@ -83,6 +84,7 @@ pub(super) async fn billing_caller(
         None => authenticate(&state.db, token, address).await?,
     };
     let principal = auth.principal.ok_or(AppError::Unauthenticated(auth.no_login))?;
+    super::access_log::note_account(&principal);
     let access = access(&principal, permission)?;
     Ok((principal, access))
 }

@@ -6,7 +6,7 @@
 use crate::error::codes;
 use std::net::SocketAddr;
 
-use async_graphql::parser::types::OperationType;
+use async_graphql::parser::types::{OperationType, Selection};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, Query, State};
@@ -22,6 +22,7 @@ use crate::graphql::{loaders, parse, request_hooks};
 
 /// A response with one error, `code` in its extensions, and the given HTTP status.
 fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    super::access_log::note_errors([code]);
     let body = serde_json::json!({"errors": [{"message": message, "extensions": {"code": code}}]});
     (status, Json(body)).into_response()
 }
@@ -133,6 +134,9 @@ async fn run(
                 return async_graphql::Response::from_errors(vec![error]);
             }
         };
+        if let Some(principal) = &auth.principal {
+            super::access_log::note_account(principal);
+        }
         let mut request = request;
         if let Err(e) = parse::parse_and_check(&mut request, &auth) {
             return async_graphql::Response::from_errors(vec![e]);
@@ -167,9 +171,15 @@ async fn run(
         request_hooks::code_errors(&mut response);
         response
     };
+    let work = async {
+        let response = work.await;
+        super::access_log::note_errors(response.errors.iter().filter_map(code_of));
+        response
+    };
     let response = match tokio::time::timeout(state.request_timeout, work).await {
         Ok(response) => response,
         Err(_) => {
+            super::access_log::note_errors([codes::TIMEOUT]);
             tracing::warn!(timeout = ?state.request_timeout, "a request ran past its deadline and was stopped");
             async_graphql::Response::from_errors(vec![request_hooks::timeout_error(state.request_timeout)])
         }
@@ -195,11 +205,19 @@ async fn run(
 }
 
 fn has_code(e: &async_graphql::ServerError, code: &str) -> bool {
-    e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&async_graphql::Value::String(code.to_owned()))
+    code_of(e) == Some(code)
+}
+
+/// The error's `extensions.code`.
+fn code_of(e: &async_graphql::ServerError) -> Option<&str> {
+    match e.extensions.as_ref().and_then(|x| x.get("code")) {
+        Some(async_graphql::Value::String(code)) => Some(code),
+        _ => None,
+    }
 }
 
 /// Whether the operation the request will run is a query (the one named by
-/// `operationName`, or the only one).
+/// `operationName`, or the only one). Notes the operation for the access log.
 fn is_query(request: &mut async_graphql::Request) -> bool {
     let name = request.operation_name.clone();
     let Ok(doc) = request.parsed_query() else { return false };
@@ -207,6 +225,18 @@ fn is_query(request: &mut async_graphql::Request) -> bool {
         Some(name) => doc.operations.iter().find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
         None => doc.operations.iter().next(),
     };
+    if let Some((name, op)) = &chosen {
+        let kind = match op.node.ty {
+            OperationType::Query => "query",
+            OperationType::Mutation => "mutation",
+            OperationType::Subscription => "subscription",
+        };
+        let fields = op.node.selection_set.node.items.iter().filter_map(|item| match &item.node {
+            Selection::Field(field) => Some(field.node.name.node.as_str()),
+            _ => None,
+        });
+        super::access_log::note_operation(name.map(|n| n.as_str()), kind, fields);
+    }
     chosen.is_none_or(|(_, op)| op.node.ty == OperationType::Query)
 }
 

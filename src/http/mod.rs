@@ -1,7 +1,8 @@
 //! HTTP routes: GraphQL over POST, GET and websockets, GraphiQL, health and metrics, plus the
-//! layers every request passes (body limit, CORS, tracing, metrics). How connections are
+//! layers every request passes (body limit, CORS, the access log, metrics). How connections are
 //! accepted and bounded is in `server`.
 
+mod access_log;
 mod documents;
 mod einvoice;
 pub mod fair;
@@ -27,7 +28,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use crate::config::Config;
 use crate::db::Db;
@@ -96,8 +96,8 @@ pub fn router(state: AppState, config: &Config) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), record_metrics))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .layer(cors(config))
-        // One INFO line per request (method, path, status, latency).
-        .layer(TraceLayer::new_for_http().on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
+        // One INFO line per request: method, path, status, latency, operation, account, errors.
+        .layer(middleware::from_fn(access_log::log_request))
         .with_state(state)
 }
 

@@ -94,3 +94,44 @@ async fn a_simulated_year_keeps_every_invariant() {
     assert!(found.iter().any(|v| v.contains("billed twice")), "{found:?}");
     assert!(found.iter().any(|v| v.contains("paid is not the completed payments")), "{found:?}");
 }
+
+/// Runs `simulate` on a short run with its temporary directory in `tmp`; returns its output.
+fn short_run(tmp: &std::path::Path, extra: &[&str]) -> String {
+    let out = Command::new(BIN)
+        .args(["simulate", "--customers", "5", "--days", "3", "--seed", "3"])
+        .args(extra)
+        .env("TMPDIR", tmp)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG")
+        .env_remove("ISP_ADMIN_PASSWORD")
+        .env_remove("ISP_BACKUP_DIR")
+        .output()
+        .expect("run the binary");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "simulate failed:\n{text}");
+    assert!(text.contains("invariants: all hold"), "{text}");
+    text
+}
+
+#[test]
+fn simulate_leaves_nothing_behind_and_shows_no_password() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = short_run(tmp.path(), &[]);
+    let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(left.is_empty(), "simulate left {left:?} behind:\n{text}");
+    assert!(text.contains("scratch database removed"), "{text}");
+    assert!(!text.contains("password"), "no admin account, no password printed:\n{text}");
+
+    // Asked to keep it, it says where, and the database is there with the simulated data.
+    let text = short_run(tmp.path(), &["--keep"]);
+    let kept = text
+        .split("kept at ")
+        .nth(1)
+        .and_then(|rest| rest.split(')').next())
+        .unwrap_or_else(|| panic!("where the database is kept:\n{text}"));
+    assert!(kept.starts_with(tmp.path().to_str().unwrap()), "{kept}");
+    let mut conn = SqliteConnection::establish(kept).unwrap();
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM customers"), 5);
+    assert_eq!(count(&mut conn, "SELECT COUNT(*) AS n FROM employees WHERE username = 'admin'"), 0);
+    assert!(!text.contains("password"), "{text}");
+}
