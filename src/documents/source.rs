@@ -320,6 +320,11 @@ fn supplier(company: &CompanyRow) -> Party {
 
 /// The customer as the recipient, with the GSTIN and state the invoice was issued to.
 fn recipient(customer: &CustomerRow, invoice: &InvoiceRow) -> Party {
+    customer_party(customer, invoice.customer_gstin.clone(), &invoice.place_of_supply)
+}
+
+/// The customer as a recipient with `gstin`, in `state` (the place of supply).
+fn customer_party(customer: &CustomerRow, gstin: Option<String>, state: &str) -> Party {
     let mut address = Vec::new();
     let street = match &customer.house_number {
         Some(house) => format!("{house}, {}", customer.address),
@@ -330,9 +335,9 @@ fn recipient(customer: &CustomerRow, invoice: &InvoiceRow) -> Party {
     Party {
         name: customer.full_name.clone(),
         address_lines: address,
-        gstin: invoice.customer_gstin.clone(),
-        state: invoice.place_of_supply.clone(),
-        state_code: crate::states::gst_code(&invoice.place_of_supply).map(str::to_owned),
+        gstin,
+        state: state.to_owned(),
+        state_code: crate::states::gst_code(state).map(str::to_owned),
         phone: Some(customer.mobile.clone()),
         email: customer.email.clone(),
     }
@@ -345,13 +350,20 @@ fn lines(text: &str) -> Vec<String> {
 /// The taxes of a document at the invoice's rate: CGST and SGST at half the rate each within
 /// the company's state, else IGST at the full rate.
 fn tax_lines(invoice: &InvoiceRow, company: &CompanyRow, tax: TaxSplit) -> Vec<TaxLine> {
-    if crate::invoices::rules::inter_state(tax, &invoice.place_of_supply, &company.state) {
-        vec![TaxLine { name: "IGST".to_owned(), rate_bp: invoice.gst_rate_bp, amount_paise: tax.igst }]
+    let inter = crate::invoices::rules::inter_state(tax, &invoice.place_of_supply, &company.state);
+    taxes_at(invoice.gst_rate_bp, inter, tax)
+}
+
+/// `tax` at `rate_bp` as printed: IGST at the full rate across states, else CGST and SGST at
+/// half each.
+fn taxes_at(rate_bp: i32, inter_state: bool, tax: TaxSplit) -> Vec<TaxLine> {
+    if inter_state {
+        vec![TaxLine { name: "IGST".to_owned(), rate_bp, amount_paise: tax.igst }]
     } else {
-        let half = invoice.gst_rate_bp / 2;
+        let half = rate_bp / 2;
         vec![
             TaxLine { name: "CGST".to_owned(), rate_bp: half, amount_paise: tax.cgst },
-            TaxLine { name: "SGST".to_owned(), rate_bp: invoice.gst_rate_bp - half, amount_paise: tax.sgst },
+            TaxLine { name: "SGST".to_owned(), rate_bp: rate_bp - half, amount_paise: tax.sgst },
         ]
     }
 }
@@ -478,38 +490,15 @@ pub fn receipt_voucher(
         Some((name, None)) => name,
         None => "services".to_owned(),
     };
-    let state = customer.state.clone();
-    let mut recipient_address = lines(&match &customer.house_number {
-        Some(house) => format!("{house}, {}", customer.address),
-        None => customer.address.clone(),
-    });
-    recipient_address.push(format!("{}, {} {}", customer.city, customer.state, customer.pincode));
     let tax = TaxSplit { cgst: voucher.cgst_paise, sgst: voucher.sgst_paise, igst: voucher.igst_paise };
-    let taxes = if voucher.inter_state {
-        vec![TaxLine { name: "IGST".to_owned(), rate_bp: voucher.rate_bp, amount_paise: tax.igst }]
-    } else {
-        let half = voucher.rate_bp / 2;
-        vec![
-            TaxLine { name: "CGST".to_owned(), rate_bp: half, amount_paise: tax.cgst },
-            TaxLine { name: "SGST".to_owned(), rate_bp: voucher.rate_bp - half, amount_paise: tax.sgst },
-        ]
-    };
     let document = TaxDocument {
         kind: DocumentKind::ReceiptVoucher,
         number: voucher.voucher_number.clone(),
         date: voucher.voucher_date,
         supplier: supplier(company),
-        recipient: Party {
-            name: customer.full_name.clone(),
-            address_lines: recipient_address,
-            gstin: voucher.customer_gstin.clone(),
-            state: state.clone(),
-            state_code: crate::states::gst_code(&state).map(str::to_owned),
-            phone: Some(customer.mobile.clone()),
-            email: customer.email.clone(),
-        },
-        place_of_supply: state.clone(),
-        place_of_supply_code: crate::states::gst_code(&state).map(str::to_owned),
+        recipient: customer_party(customer, voucher.customer_gstin.clone(), &customer.state),
+        place_of_supply: customer.state.clone(),
+        place_of_supply_code: crate::states::gst_code(&customer.state).map(str::to_owned),
         original_invoice: None,
         lines: vec![Line {
             description: format!("Advance for {plan}, to be invoiced"),
@@ -521,7 +510,7 @@ pub fn receipt_voucher(
         }],
         discount_paise: 0,
         taxable_paise: voucher.taxable_paise,
-        taxes,
+        taxes: taxes_at(voucher.rate_bp, voucher.inter_state, tax),
         total_paise: voucher.amount_paise,
         paid_paise: None,
         balance_paise: None,

@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use super::build::{documents, AdvanceItem, AdvanceRow, Amount, DocDetail, Gstr1, Rate};
-use super::model::Period;
 
 /// An advance (or an adjustment of one), as its receipt voucher was issued. Paise.
 #[derive(Debug, Clone)]
@@ -69,7 +68,7 @@ fn rows(entries: &[(&Advance, i64)]) -> Vec<AdvanceRow> {
 
 /// `r` with the month's advances: `at`, `txpd` and the receipt vouchers in `doc_issue`
 /// (document type 6).
-pub fn add(r: &mut Gstr1, _period: Period, vouchers: &[Voucher], adjustments: &[Adjustment]) {
+pub fn add(r: &mut Gstr1, vouchers: &[Voucher], adjustments: &[Adjustment]) {
     let mut received: Vec<(&Advance, i64)> = vouchers.iter().map(|v| (&v.advance, 1)).collect();
     received.extend(adjustments.iter().filter(|a| a.voucher_in_month).map(|a| (&a.advance, -1)));
     r.at = rows(&received);
@@ -91,6 +90,7 @@ pub fn add(r: &mut Gstr1, _period: Period, vouchers: &[Voucher], adjustments: &[
 mod tests {
     use super::*;
     use crate::gstr1::build::build;
+    use crate::gstr1::model::Period;
 
     fn advance(pos: &str, inter: bool, taxable: i64, tax: i64) -> Advance {
         let (igst, half) = if inter { (tax, 0) } else { (0, tax / 2) };
@@ -122,7 +122,7 @@ mod tests {
             Adjustment { advance: advance("27", false, 50_000, 9_000), voucher_in_month: true },
             Adjustment { advance: advance("27", false, 20_000, 3_600), voucher_in_month: false },
         ];
-        add(&mut r, period, &vouchers, &adjustments);
+        add(&mut r, &vouchers, &adjustments);
         let v = serde_json::to_value(&r).unwrap();
         assert_eq!(v["at"][0]["pos"], "27");
         assert_eq!(v["at"][0]["itms"][0]["ad_amt"], 500.0);

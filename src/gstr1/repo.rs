@@ -82,7 +82,7 @@ pub fn for_month(conn: &mut DbConn, company_id: i64, period: Period) -> AppResul
             voucher_in_month: v.voucher_date >= first,
         })
         .collect();
-    super::advances::add(&mut r, period, &vouchers, &adjustments);
+    super::advances::add(&mut r, &vouchers, &adjustments);
     Ok(r)
 }
 

@@ -348,7 +348,11 @@ fn refresh_recipient(conn: &mut DbConn, invoice: &mut InvoiceRow, company: &Comp
     let drafted_rate = if invoice.gst_rate_bp == 0 && drafted_taxed { rate } else { invoice.gst_rate_bp };
     if rate != drafted_rate || (drafted_taxed && drafted_inter != now_inter) {
         let what = if rate != drafted_rate {
-            format!("the GST rate is {} now, not {} as drafted", percent(rate), percent(drafted_rate))
+            format!(
+                "the GST rate is {} now, not {} as drafted",
+                crate::documents::text::percent(rate),
+                crate::documents::text::percent(drafted_rate)
+            )
         } else {
             format!(
                 "the customer is in {} now, which makes it {}-state",
@@ -365,11 +369,6 @@ fn refresh_recipient(conn: &mut DbConn, invoice: &mut InvoiceRow, company: &Comp
     invoice.place_of_supply = customer.state;
     invoice.gst_rate_bp = rate;
     Ok(())
-}
-
-/// A rate in basis points as percent: 1800 → `18%`.
-fn percent(rate_bp: i32) -> String {
-    crate::documents::text::percent(rate_bp)
 }
 
 /// `updateInvoiceStatus`: `DRAFT → SENT` sets `sentAt`; `CANCELLED` only with nothing paid

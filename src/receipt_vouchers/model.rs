@@ -49,6 +49,18 @@ impl VoucherRow {
     pub fn open(&self) -> i64 {
         self.amount_paise - self.adjusted_paise
     }
+
+    /// The advance as its taxable value and taxes.
+    pub fn split(&self) -> super::rules::Split {
+        super::rules::Split {
+            taxable: self.taxable_paise,
+            tax: crate::invoices::rules::TaxSplit {
+                cgst: self.cgst_paise,
+                sgst: self.sgst_paise,
+                igst: self.igst_paise,
+            },
+        }
+    }
 }
 
 text_enum! {

@@ -9,6 +9,7 @@ use crate::db::schema::{advance_adjustments, invoices, payment_allocations, paym
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::invoices::rules::TaxSplit;
+use crate::payments::model::PaymentStatus;
 
 /// What receipt voucher numbers start with: `RV/26-27/000001`.
 pub const PREFIX: &str = "RV";
@@ -69,8 +70,11 @@ pub fn open_total(conn: &mut DbConn, customer_id: i64) -> AppResult<i64> {
 /// The customer's money that is on no issued invoice: completed payments less refunds, less
 /// what they put on issued invoices. This is what receipt vouchers must cover.
 pub fn unbilled(conn: &mut DbConn, customer_id: i64) -> AppResult<i64> {
-    let completed =
-        || payments::table.filter(payments::customer_id.eq(customer_id)).filter(payments::status.eq("COMPLETED"));
+    let completed = || {
+        payments::table
+            .filter(payments::customer_id.eq(customer_id))
+            .filter(payments::status.eq(PaymentStatus::Completed))
+    };
     let received: Vec<(i64, i64)> =
         completed().select((payments::amount_paise, payments::refunded_paise)).load(conn)?;
     let on_issued: Vec<i64> = payment_allocations::table

@@ -11,7 +11,7 @@ use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::receipt_vouchers::model::{AdjustmentCause, NewAdjustment, NewVoucher};
 use crate::receipt_vouchers::repo;
-use crate::receipt_vouchers::rules::{adjusted, in_advance, Split};
+use crate::receipt_vouchers::rules::{adjusted, in_advance};
 
 /// What changed the customer's money.
 #[derive(Debug, Clone, Copy)]
@@ -81,16 +81,8 @@ pub fn reconcile(conn: &mut DbConn, customer_id: i64, cause: Cause) -> AppResult
                 break;
             }
             let take = left.min(voucher.open());
-            let whole = Split {
-                taxable: voucher.taxable_paise,
-                tax: crate::invoices::rules::TaxSplit {
-                    cgst: voucher.cgst_paise,
-                    sgst: voucher.sgst_paise,
-                    igst: voucher.igst_paise,
-                },
-            };
             let before = repo::adjusted_of(conn, voucher.id)?;
-            let part = adjusted(whole, take, voucher.open(), before);
+            let part = adjusted(voucher.split(), take, voucher.open(), before);
             let new = NewAdjustment {
                 voucher_id: voucher.id,
                 company_id: voucher.company_id,
