@@ -50,8 +50,31 @@ pub fn simulate_at(local: NaiveDateTime) {
     SHIFT_MICROS.store(shift.num_microseconds().unwrap_or(0), Ordering::Relaxed);
 }
 
+thread_local! {
+    /// How far [`as_if_on`] moved this thread's clock, in microseconds.
+    static THREAD_SHIFT_MICROS: std::cell::Cell<i64> = const { std::cell::Cell::new(0) };
+}
+
+/// Runs `f` with this thread's clock moved by whole days so that the business date is `date`
+/// (at the time of day it is now): a preview of a later day runs the rules as they would run
+/// on it (invoice dates, the financial year of numbers). Only this thread, only during `f`.
+pub fn as_if_on<T>(date: NaiveDate, f: impl FnOnce() -> T) -> T {
+    struct Restore(i64);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            THREAD_SHIFT_MICROS.with(|s| s.set(self.0));
+        }
+    }
+    let before = THREAD_SHIFT_MICROS.with(|s| s.get());
+    let _restore = Restore(before);
+    let days = (date - today()).num_days();
+    THREAD_SHIFT_MICROS.with(|s| s.set(before.saturating_add(days.saturating_mul(86_400_000_000))));
+    f()
+}
+
 fn utc_now() -> chrono::DateTime<Utc> {
-    Utc::now() + chrono::Duration::microseconds(SHIFT_MICROS.load(Ordering::Relaxed))
+    let shift = SHIFT_MICROS.load(Ordering::Relaxed).saturating_add(THREAD_SHIFT_MICROS.with(|s| s.get()));
+    Utc::now() + chrono::Duration::microseconds(shift)
 }
 
 /// Now, in UTC, to the microsecond (what both databases store).

@@ -114,7 +114,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         permission: Permission::WriteBilling,
-        description: "raise and cancel invoices, refunds, add-on bills; run the billing cycle",
+        description: "raise and cancel invoices, refunds, add-on bills; run and preview the billing cycle",
         roles: &[Admin, Manager],
         customer_own: false,
     },

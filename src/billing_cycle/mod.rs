@@ -9,6 +9,7 @@
 
 pub mod graphql;
 pub mod model;
+pub mod preview;
 pub mod repo;
 pub mod rules;
 pub mod scheduler;

@@ -51,3 +51,11 @@ pub struct Counts {
     pub reminders: i64,
     pub errors: i64,
 }
+
+/// An invoice a run would mark OVERDUE (what a preview reports of it).
+#[derive(Debug, Clone)]
+pub struct Overdue {
+    pub invoice_id: i64,
+    pub customer_id: i64,
+    pub balance_paise: i64,
+}

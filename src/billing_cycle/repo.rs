@@ -3,11 +3,11 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::model::{BillingRunRow, Counts, RunErrorRow, RunStatus};
+use super::model::{BillingRunRow, Counts, Overdue, RunErrorRow, RunStatus};
 use crate::customers::model::{CustomerRow, CustomerStatus};
 use crate::db::schema::{billing_run_errors, billing_runs, companies, customers, invoices};
 use crate::db::sql::{Param, Sql};
-use crate::db::DbConn;
+use crate::db::{DbConn, MultiBackend};
 use crate::error::AppResult;
 use crate::invoices::model::{InvoiceRow, InvoiceStatus};
 
@@ -122,6 +122,19 @@ pub fn renewal_candidates(conn: &mut DbConn, as_of: NaiveDate, after: i64, limit
         .load(conn)?)
 }
 
+/// Customers after row id `after` that a run on `as_of` would renew ([`renewal_due`]) or
+/// could suspend (ACTIVE, not exempt): the batches of a preview.
+pub fn preview_candidates(conn: &mut DbConn, as_of: NaiveDate, after: i64, limit: i64) -> AppResult<Vec<i64>> {
+    let suspendable = customers::status.eq(CustomerStatus::Active).and(customers::never_suspend.eq(false));
+    Ok(customers::table
+        .filter(renewal_due(as_of).or(suspendable))
+        .filter(customers::id.gt(after))
+        .order(customers::id)
+        .limit(limit)
+        .select(customers::id)
+        .load(conn)?)
+}
+
 /// Customer `id` locked until the transaction ends (as `settlement::service::lock_customer`),
 /// if they are still due a renewal on `as_of` ([`renewal_due`]).
 pub fn lock_if_renewal_due(conn: &mut DbConn, id: i64, as_of: NaiveDate) -> AppResult<Option<CustomerRow>> {
@@ -143,15 +156,30 @@ pub fn period_billed(conn: &mut DbConn, customer: i64, start: NaiveDate) -> AppR
     Ok(n > 0)
 }
 
-/// Unpaid invoices past their due date not yet marked OVERDUE (DRAFT or SENT), oldest first.
-pub fn overdue_candidates(conn: &mut DbConn, as_of: NaiveDate, limit: i64) -> AppResult<Vec<InvoiceRow>> {
-    Ok(invoices::table
+/// Unpaid invoices past their due date on `as_of` not yet marked OVERDUE (DRAFT or SENT),
+/// oldest first.
+fn overdue_due(as_of: NaiveDate) -> invoices::BoxedQuery<'static, MultiBackend> {
+    invoices::table
         .filter(invoices::status.eq_any([InvoiceStatus::Draft, InvoiceStatus::Sent]))
         .filter(crate::db::fragments::condition("invoices.balance_paise > 0"))
         .filter(invoices::due_date.lt(as_of))
         .order(invoices::id)
-        .limit(limit)
-        .load(conn)?)
+        .into_boxed()
+}
+
+/// The first `limit` invoices [`overdue_due`] on `as_of`.
+pub fn overdue_candidates(conn: &mut DbConn, as_of: NaiveDate, limit: i64) -> AppResult<Vec<InvoiceRow>> {
+    Ok(overdue_due(as_of).limit(limit).load(conn)?)
+}
+
+/// Every invoice [`overdue_due`] on `as_of`: what a preview reports of them.
+pub fn overdue_preview(conn: &mut DbConn, as_of: NaiveDate) -> AppResult<Vec<Overdue>> {
+    let rows: Vec<(i64, i64, i64)> =
+        overdue_due(as_of).select((invoices::id, invoices::customer_id, invoices::balance_paise)).load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(invoice_id, customer_id, balance_paise)| Overdue { invoice_id, customer_id, balance_paise })
+        .collect())
 }
 
 /// Marks `invoice` OVERDUE if it still is a candidate on `as_of` (unpaid, past its due date,

@@ -20,6 +20,7 @@ use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::events::{Events, Outgoing};
 use crate::ids::{self, Kind};
+use crate::invoices::model::InvoiceRow;
 use crate::invoices::service::{raise_for, InvoiceDraft};
 use crate::money::rupees;
 use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
@@ -59,7 +60,9 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
         let mut known = Known::default();
         crate::series::repo::with_number_memo(|| {
             let renew_one = |conn: &mut DbConn, id| renew(conn, &mut known, run_id, id, as_of, &renew_actor);
-            each_customer(conn, run_id, "renewal", &ids, renew_one, |counts, n| counts.renewed += n)
+            each_customer(conn, run_id, "renewal", &ids, renew_one, |counts, raised| {
+                counts.renewed += raised.len() as i64
+            })
         })?;
         Ok(ids)
     })
@@ -195,7 +198,7 @@ fn each_customer<T>(
 /// What `billingRuns` shows of a customer's failure: the message of an input or state error
 /// (a bill too large, a missing plan), but for a database or internal error only that it
 /// happened; its text (which may quote SQL) goes to the server log.
-fn failure(step: &str, customer: i64, e: &AppError) -> String {
+pub(super) fn failure(step: &str, customer: i64, e: &AppError) -> String {
     if e.code() == crate::error::codes::INTERNAL_SERVER_ERROR {
         tracing::error!(step, customer, error = %e.message(), "billing run: a customer failed");
         format!("{step}: internal error (details in the server log)")
@@ -206,7 +209,7 @@ fn failure(step: &str, customer: i64, e: &AppError) -> String {
 
 /// Plans and companies read once per batch (a batch is one transaction).
 #[derive(Default)]
-struct Known {
+pub(super) struct Known {
     plans: HashMap<i64, PlanRow>,
     companies: HashMap<i64, CompanyRow>,
 }
@@ -234,27 +237,26 @@ impl Known {
 }
 
 /// Renews customer `id` for every period that has started by `as_of` and is not billed yet;
-/// returns how many invoices it raised.
-fn renew(
+/// returns the invoices it raised.
+pub(super) fn renew(
     conn: &mut DbConn,
     known: &mut Known,
     run_id: i64,
     id: i64,
     as_of: NaiveDate,
     actor: &Actor,
-) -> AppResult<i64> {
+) -> AppResult<Vec<InvoiceRow>> {
     // Read again under the lock: a run overlapping this one may have renewed them meanwhile.
-    let Some(customer) = repo::lock_if_renewal_due(conn, id, as_of)? else { return Ok(0) };
+    let Some(customer) = repo::lock_if_renewal_due(conn, id, as_of)? else { return Ok(Vec::new()) };
     let plan = known.plan(conn, customer.plan_id)?;
     let company = known.company(conn, customer.company_id)?;
     let periods = rules::periods_due(customer.end_date, customer.period_months, as_of);
-    let mut raised = 0;
+    let mut raised = Vec::new();
     for period in &periods {
         if repo::period_billed(conn, id, period.start)? {
             continue;
         }
-        let bill = crate::customers::rules::initial_bill(plan.price_paise, customer.period_months)
-            .ok_or_else(|| AppError::bad_input("periodMonths", "the bill for this period is too large"))?;
+        let bill = crate::plans::service::bill(&plan, customer.period_months, "periodMonths")?;
         let draft = InvoiceDraft {
             customer_id: id,
             bill,
@@ -270,8 +272,7 @@ fn renew(
             // A renewal is the period's tax invoice, issued as it is raised.
             issue: true,
         };
-        raise_for(conn, &customer, &company, &draft, actor)?;
-        raised += 1;
+        raised.push(raise_for(conn, &customer, &company, &draft, actor)?);
     }
     if let Some(last) = periods.last() {
         crate::customers::repo::set_period(conn, id, last.start, last.end)?;

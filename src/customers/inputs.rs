@@ -72,7 +72,9 @@ pub struct CreateCustomerInput {
     pub stb_modem_security_amount: Option<Money>,
     /// An active plan.
     pub plan_id: ID,
-    /// Months per billing period, 1 to 120; 1 when left out.
+    /// Months per billing period, 1 to 120: a multiple of the plan's `validityDays` ÷ 30 (any
+    /// for a monthly plan, 3, 6, 9, ... for a quarterly one). The plan's own period when left
+    /// out (1 for a monthly plan, 3 for a quarterly one).
     pub period_months: Option<i32>,
     /// Today (India time) when left out.
     pub start_date: Option<Date>,
@@ -117,9 +119,12 @@ pub struct UpdateCustomerInput {
     pub modem_no: MaybeUndefined<String>,
     pub modem_no_detail: MaybeUndefined<String>,
     pub stb_modem_security_amount: Option<Money>,
-    /// An active plan of the customer's company; existing invoices keep their amounts.
+    /// An active plan of the customer's company; existing invoices keep their amounts. The
+    /// customer's `periodMonths` (as changed here, if it is) must be a multiple of its
+    /// `validityDays` ÷ 30.
     pub plan_id: Option<ID>,
-    /// Changing it (or `startDate`) recomputes `endDate` unless `endDate` is given.
+    /// Changing it (or `startDate`) recomputes `endDate` unless `endDate` is given. A multiple
+    /// of the plan's `validityDays` ÷ 30.
     pub period_months: Option<i32>,
     pub start_date: Option<Date>,
     pub end_date: Option<Date>,
@@ -229,6 +234,8 @@ impl CreateCustomerInput {
             caf_given: self.caf_no.is_some(),
             service_type_given: self.service_type.is_some(),
             company_given: self.company_id.is_some(),
+            period_given: self.period_months.is_some(),
+            end_given: self.end_date.is_some(),
             installation_paise: installation,
             customer,
         };

@@ -65,11 +65,6 @@ pub fn reschedule(
     Ok((Period { start, months, end }, notes))
 }
 
-/// The first bill: the plan's monthly price for every month of the period.
-pub fn initial_bill(monthly_price: i64, period_months: i32) -> Option<i64> {
-    monthly_price.checked_mul(i64::from(period_months))
-}
-
 /// Whether a customer may move from `from` to `to`. `TERMINATED` is final.
 pub fn check_transition(from: CustomerStatus, to: CustomerStatus) -> Result<(), String> {
     use CustomerStatus::*;
@@ -124,7 +119,6 @@ mod tests {
         assert_eq!(end_date(start, 1), NaiveDate::from_ymd_opt(2026, 3, 2));
         assert_eq!(end_date(start, 12), NaiveDate::from_ymd_opt(2027, 1, 26));
         assert_eq!(end_date(start, 0), None);
-        assert_eq!(initial_bill(49_900, 3), Some(149_700));
     }
 
     #[test]

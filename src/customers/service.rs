@@ -23,6 +23,10 @@ pub struct Draft {
     /// Whether the caller chose `serviceType` and `companyId` (else they follow the plan).
     pub service_type_given: bool,
     pub company_given: bool,
+    /// Whether the caller chose `periodMonths` and `endDate` (else they follow the plan's
+    /// period).
+    pub period_given: bool,
+    pub end_given: bool,
     pub installation_paise: i64,
 }
 
@@ -107,6 +111,14 @@ pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(Cus
         return Err(AppError::bad_input("companyId", "the plan belongs to another company"));
     }
     new.company_id = plan.company_id;
+    if draft.period_given {
+        crate::plans::service::check_period(&plan, new.period_months, "periodMonths")?;
+    } else {
+        new.period_months = crate::plans::rules::months_per_period(plan.validity_days);
+        if !draft.end_given {
+            new.end_date = rules::end_of_service(new.start_date, new.period_months, None)?;
+        }
+    }
     check_references(conn, new.company_id, new.locality_id, new.assigned_employee_id)?;
     check_place(conn, &new.state, &new.pincode, new.locality_id, "pincode")?;
     crate::db::lock_key(conn, &format!("username:{}", new.username.to_lowercase()))?;
@@ -146,7 +158,7 @@ pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(Cus
     Ok((customer, invoice))
 }
 
-/// The first invoice: the plan's price for every month of the period, GST by the company's rate
+/// The first invoice: the plan's price for every `validityDays` of the period, GST by the company's rate
 /// (CGST + SGST within its state, IGST across), due in seven days; on the ledger.
 fn first_invoice(
     conn: &mut DbConn,
@@ -155,8 +167,7 @@ fn first_invoice(
     installation: i64,
     actor: &Actor,
 ) -> AppResult<InvoiceRow> {
-    let bill = rules::initial_bill(plan.price_paise, customer.period_months)
-        .ok_or_else(|| AppError::bad_input("periodMonths", "the bill for this period is too large"))?;
+    let bill = crate::plans::service::bill(plan, customer.period_months, "periodMonths")?;
     let taxable = crate::invoices::rules::taxable_value(bill, installation, 0)
         .ok_or_else(|| AppError::bad_input("installationCharges", "`installationCharges` is too large"))?;
     let tax = crate::invoices::service::tax_for(conn, customer, taxable)?;
@@ -232,6 +243,14 @@ pub fn update(
             rules::reschedule(period, changes.start_date, changes.period_months, changes.end_date)?;
         changes.end_date = Some(after.end);
         notes.extend(period_notes);
+    }
+    let months = changes.period_months.unwrap_or(before.period_months);
+    if let Some((_, plan)) = &plan_change {
+        let field = if changes.period_months.is_some() { "periodMonths" } else { "planId" };
+        crate::plans::service::check_period(plan, months, field)?;
+    } else if months != before.period_months {
+        let plan = crate::plans::repo::find(conn, before.plan_id)?;
+        crate::plans::service::check_period(&plan, months, "periodMonths")?;
     }
     let row = repo::update(conn, key, &changes)?;
     if let Some((old, new)) = plan_change {

@@ -23,7 +23,7 @@ use crate::addons::graphql::{AddonMutation, AddonQuery};
 use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::auth::AuthSettings;
-use crate::billing_cycle::graphql::{BillingCycleMutation, BillingCycleQuery};
+use crate::billing_cycle::graphql::{BillingCycleMutation, BillingCycleQuery, BillingPreviewQuery};
 use crate::companies::graphql::{CompanyMutation, CompanyQuery};
 use crate::complaints::graphql::ComplaintQuery;
 use crate::complaints::mutations::ComplaintMutation;
@@ -86,6 +86,7 @@ pub struct QueryRoot(
     ReportQuery,
     DownloadQuery,
     BillingCycleQuery,
+    BillingPreviewQuery,
     AddonQuery,
     ComplaintQuery,
     ConnectionRequestQuery,

@@ -3,7 +3,7 @@
 //! A customer's period runs from `start` (included) to `end` (the day the next period starts).
 //! A plan changed on day `changed_on` leaves `unused = end − max(changed_on, start)` days of
 //! it. The next invoice is credited `old bill × unused ÷ period days` and charged `new bill ×
-//! unused ÷ period days` (a bill is the plan's monthly price × the period's months; each part
+//! unused ÷ period days` (a bill is what the plan charges for the period: its price per `validityDays`, pro rata; each part
 //! rounded half up to the paisa). Their difference joins the next invoice's taxable value, so
 //! GST follows it. A credit larger than that invoice's bill leaves the invoice at zero and is
 //! carried to the invoice after.

@@ -21,8 +21,11 @@ pub fn record(
     today: NaiveDate,
     actor: &Actor,
 ) -> AppResult<Option<PlanChangeRow>> {
+    // What each plan charges for the customer's current period (its price per `validityDays`,
+    // pro rata over the period's months, so also right while `periodMonths` changes with it).
+    let days = crate::plans::rules::period_days(customer.period_months);
     let bill = |plan: &PlanRow| {
-        crate::customers::rules::initial_bill(plan.price_paise, customer.period_months)
+        crate::plans::rules::worth_of_days(plan.price_paise, plan.validity_days, days)
             .ok_or_else(|| AppError::bad_input("planId", "the bill for this period is too large"))
     };
     let Some(p) = rules::prorate(bill(old)?, bill(new)?, customer.start_date, customer.end_date, today) else {

@@ -64,11 +64,14 @@ impl Plan {
     async fn data_limit(&self) -> Option<&str> {
         self.0.data_limit.as_deref()
     }
-    /// Price for one month, before GST.
+    /// Price for one period of `validityDays`, before GST: a customer is billed this for every
+    /// `validityDays` their billing period (`periodMonths` × 30 days) holds.
     async fn price(&self) -> Money {
         Money(self.0.price_paise)
     }
-    /// Days one period of the plan lasts.
+    /// Days the price buys: a whole number of 30-day months (30 monthly, 90 quarterly, 180
+    /// half-yearly, 360 yearly). A customer's `periodMonths` must be a multiple of
+    /// `validityDays` ÷ 30.
     async fn validity_days(&self) -> i32 {
         self.0.validity_days
     }
@@ -108,9 +111,10 @@ pub struct CreatePlanInput {
     pub service_type: ServiceType,
     pub speed: Option<String>,
     pub data_limit: Option<String>,
-    /// Price for one month, before GST; not negative.
+    /// Price for one period of `validityDays`, before GST; not negative.
     pub price: Money,
-    /// Days one period lasts; 30 when left out.
+    /// Days the price buys, a whole number of 30-day months (30, 60, 90, ... 3600); 30 when
+    /// left out.
     pub validity_days: Option<i32>,
     /// `true` when left out.
     pub is_active: Option<bool>,
@@ -125,16 +129,16 @@ pub struct UpdatePlanInput {
     pub service_type: Option<ServiceType>,
     pub speed: MaybeUndefined<String>,
     pub data_limit: MaybeUndefined<String>,
+    /// The new price per `validityDays`: invoices already raised keep theirs.
     pub price: Option<Money>,
+    /// Refused (`CONFLICT`) while a customer on the plan has a `periodMonths` that is not a
+    /// multiple of the new `validityDays` ÷ 30.
     pub validity_days: Option<i32>,
     pub is_active: Option<bool>,
 }
 
 fn validity_days(days: i32) -> AppResult<i32> {
-    if !(1..=3660).contains(&days) {
-        return Err(AppError::bad_input("validityDays", "`validityDays` must be between 1 and 3660"));
-    }
-    Ok(days)
+    crate::plans::rules::validity_days(days).map_err(|m| AppError::bad_input("validityDays", m))
 }
 
 impl CreatePlanInput {

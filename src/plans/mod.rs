@@ -3,4 +3,5 @@
 pub mod graphql;
 pub mod model;
 pub mod repo;
+pub mod rules;
 pub mod service;

@@ -76,3 +76,20 @@ pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
     }
     Ok(())
 }
+
+/// How many customers on plan `id` (but those terminated) have a `periodMonths` that is not a
+/// multiple of `step`, and one of their customer numbers; `None` when every period fits.
+pub fn customers_whose_period_misfits(conn: &mut DbConn, id: i64, step: i32) -> AppResult<Option<(i64, String)>> {
+    use crate::customers::model::CustomerStatus;
+    use crate::db::schema::customers;
+    if step <= 1 {
+        return Ok(None);
+    }
+    let periods: Vec<(String, i32)> = customers::table
+        .filter(customers::plan_id.eq(id))
+        .filter(customers::status.ne(CustomerStatus::Terminated))
+        .select((customers::customer_id, customers::period_months))
+        .load(conn)?;
+    let mut misfits = periods.into_iter().filter(|(_, months)| months % step != 0);
+    Ok(misfits.next().map(|(example, _)| (1 + misfits.count() as i64, example)))
+}

@@ -84,9 +84,15 @@ impl PlanBuilder<'_> {
         self
     }
 
-    /// The monthly price in rupees, as the API takes `Money` ("499.00").
+    /// The price per `validityDays` (30 unless set) in rupees, as the API takes `Money` ("499.00").
     pub fn price(mut self, price: &str) -> Self {
         self.input["price"] = json!(price);
+        self
+    }
+
+    /// Sets any `CreatePlanInput` field: `.set("validityDays", 90)`.
+    pub fn set(mut self, field: &str, value: impl Serialize) -> Self {
+        self.input[field] = to_json(value);
         self
     }
 
