@@ -58,6 +58,7 @@ pub mod secrets;
 pub mod secrets_check;
 pub mod seed;
 pub mod series;
+pub mod service_pauses;
 pub mod settlement;
 pub mod simulate;
 pub mod states;

@@ -65,6 +65,7 @@ pub const OF_CUSTOMER: &[Referrer] = &[
     r("connection_requests", "customer_id", "connection requests converted into it"),
     r("billing_run_errors", "customer_id", "billing run errors"),
     r("receipt_vouchers", "customer_id", "receipt vouchers"),
+    r("service_pauses", "customer_id", "service pauses"),
 ];
 
 /// Rows that keep an invoice. A draft's add-ons and plan changes wait for the next invoice

@@ -96,7 +96,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         permission: Permission::WriteCustomers,
-        description: "create and change customers, their status",
+        description: "create and change customers, their status, pause their service",
         roles: &[Admin, Manager],
         customer_own: false,
     },

@@ -10,6 +10,7 @@ use crate::db::sql::{Param, Sql};
 use crate::db::{DbConn, MultiBackend};
 use crate::error::AppResult;
 use crate::invoices::model::{InvoiceRow, InvoiceStatus};
+use crate::service_pauses::repo::paused_customers;
 
 /// The run for `as_of`, started (or started again: one more attempt).
 pub fn start(conn: &mut DbConn, as_of: NaiveDate, started_by: &str) -> AppResult<BillingRunRow> {
@@ -98,7 +99,8 @@ pub fn errors_of(conn: &mut DbConn, run_id: i64) -> AppResult<Vec<RunErrorRow>> 
 }
 
 /// The renewal condition on `as_of`: auto-renewing, not terminated or deactivated, service
-/// ended. Candidates are found by it and each is checked by it again under its lock.
+/// ended, not paused (a pause freezes the period: `service_pauses`). Candidates are found by it
+/// and each is checked by it again under its lock.
 #[diesel::dsl::auto_type]
 fn renewal_due(as_of: NaiveDate) -> _ {
     let renews: bool = true;
@@ -109,6 +111,7 @@ fn renewal_due(as_of: NaiveDate) -> _ {
         .and(customers::status.ne(terminated))
         .and(customers::status.ne(deactive))
         .and(customers::end_date.le(as_of))
+        .and(customers::id.ne_all(paused_customers()))
 }
 
 /// Customers due a renewal on `as_of` ([`renewal_due`]) after row id `after`.
@@ -157,12 +160,13 @@ pub fn period_billed(conn: &mut DbConn, customer: i64, start: NaiveDate) -> AppR
 }
 
 /// Unpaid invoices past their due date on `as_of` not yet marked OVERDUE (DRAFT or SENT),
-/// oldest first.
+/// oldest first; not those of a paused customer (marked by the first run after the resume).
 fn overdue_due(as_of: NaiveDate) -> invoices::BoxedQuery<'static, MultiBackend> {
     invoices::table
         .filter(invoices::status.eq_any([InvoiceStatus::Draft, InvoiceStatus::Sent]))
         .filter(crate::db::fragments::condition("invoices.balance_paise > 0"))
         .filter(invoices::due_date.lt(as_of))
+        .filter(invoices::customer_id.ne_all(paused_customers()))
         .order(invoices::id)
         .into_boxed()
 }

@@ -248,6 +248,11 @@ pub(super) fn renew(
 ) -> AppResult<Vec<InvoiceRow>> {
     // Read again under the lock: a run overlapping this one may have renewed them meanwhile.
     let Some(customer) = repo::lock_if_renewal_due(conn, id, as_of)? else { return Ok(Vec::new()) };
+    // Paused meanwhile? PostgreSQL re-checks a row it waited for against its new version, but
+    // the pauses the lock's statement saw are from before the wait.
+    if crate::service_pauses::repo::open_of(conn, id)?.is_some() {
+        return Ok(Vec::new());
+    }
     let plan = known.plan(conn, customer.plan_id)?;
     let company = known.company(conn, customer.company_id)?;
     let periods = rules::periods_due(customer.end_date, customer.period_months, as_of);

@@ -36,6 +36,7 @@ use crate::plan_changes::graphql::{PlanChange, PlanChangesOfCustomer};
 use crate::plans::graphql::Plan;
 use crate::plans::graphql::PlanId;
 use crate::receipt_vouchers::graphql::{ReceiptVoucher, VouchersOfCustomer};
+use crate::service_pauses::graphql::{PausesOfCustomer, ServicePause};
 
 crate::by_id_key! {
     /// The id of one of the customers, for the batched lookup by id.
@@ -172,7 +173,8 @@ impl Customer {
     async fn start_date(&self) -> Date {
         Date(self.0.start_date)
     }
-    /// `startDate + periodMonths × 30 days` unless set explicitly.
+    /// `startDate + periodMonths × 30 days` unless set explicitly: the day the next period
+    /// starts. Moved later by the days of each pause of the service (`resumeService`).
     async fn end_date(&self) -> Date {
         Date(self.0.end_date)
     }
@@ -294,6 +296,18 @@ impl Customer {
     )]
     async fn plan_changes(&self, ctx: &Context<'_>) -> Result<Vec<PlanChange>> {
         Ok(load_many(ctx, PlanChangesOfCustomer(self.0.id)).await?.into_iter().map(PlanChange).collect())
+    }
+    /// The open pause of the customer's service (`pauseService`): while there is one the
+    /// customer is SUSPENDED and their period is frozen; null when the service is not paused.
+    async fn pause(&self, ctx: &Context<'_>) -> Result<Option<ServicePause>> {
+        let pauses = load_many(ctx, PausesOfCustomer(self.0.id)).await?;
+        Ok(pauses.into_iter().find(|p| p.resumed_on.is_none()).map(ServicePause))
+    }
+    /// Not paged: a customer pauses a few times a year at most. Every pause of the customer's
+    /// service, oldest first, the open one last; each ended one with the `days` it gave back.
+    #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
+    async fn pauses(&self, ctx: &Context<'_>) -> Result<Vec<ServicePause>> {
+        Ok(load_many(ctx, PausesOfCustomer(self.0.id)).await?.into_iter().map(ServicePause).collect())
     }
 }
 

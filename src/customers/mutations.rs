@@ -59,7 +59,11 @@ impl CustomerMutation {
     }
 
     /// Moves a customer between ACTIVE, DEACTIVE and SUSPENDED, or to TERMINATED, which is
-    /// final. A TERMINATED customer can no longer log in.
+    /// final. A TERMINATED customer can no longer log in. A suspension made here gives no days
+    /// back: the customer's period runs on and renews as usual (and a payment never lifts it).
+    /// For a customer who travels and should get the days back, use `pauseService` and
+    /// `resumeService` instead; a paused customer's status changes only through
+    /// `resumeService` (`CONFLICT` here).
     #[graphql(guard = "Require(Permission::WriteCustomers)")]
     async fn change_customer_status(
         &self,

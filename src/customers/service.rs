@@ -265,7 +265,8 @@ pub fn update(
 }
 
 /// Moves customer `key` to `status` (see [`rules::check_transition`]); `TERMINATED` also ends
-/// every session of the customer. `reason` goes to the audit log.
+/// every session of the customer. `reason` goes to the audit log. A staff suspension gives no
+/// days back; a paused customer (`crate::service_pauses`) is resumed first, not moved here.
 pub fn change_status(
     conn: &mut DbConn,
     key: i64,
@@ -274,6 +275,7 @@ pub fn change_status(
     actor: &Actor,
 ) -> AppResult<CustomerRow> {
     let before = repo::find(conn, key)?;
+    crate::service_pauses::service::refuse_if_paused(conn, key, "change the status")?;
     let from = before.status;
     rules::check_transition(from, status).map_err(|m| AppError::bad_input("status", m))?;
     let now = crate::clock::now();

@@ -472,6 +472,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    service_pauses (id) {
+        id -> BigInt,
+        customer_id -> BigInt,
+        paused_on -> Date,
+        resumed_on -> Nullable<Date>,
+        days -> Nullable<Integer>,
+        reason -> Nullable<Text>,
+        created_by -> Nullable<BigInt>,
+        resumed_by -> Nullable<BigInt>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     payment_gateways (id) {
         id -> BigInt,
         company_id -> BigInt,
@@ -617,6 +632,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     billing_runs,
     billing_run_errors,
     plan_changes,
+    service_pauses,
     payment_gateways,
     gateway_payments,
     gateway_events,

@@ -52,6 +52,7 @@ use crate::payments::mutations::PaymentMutation;
 use crate::plans::graphql::{PlanMutation, PlanQuery};
 use crate::refunds::graphql::{RefundMutation, RefundQuery};
 use crate::reports::graphql::ReportQuery;
+use crate::service_pauses::mutations::ServicePauseMutation;
 
 /// Deepest selection nesting accepted (GraphiQL's introspection query fits well within it).
 pub const MAX_DEPTH: usize = 20;
@@ -102,6 +103,7 @@ pub struct MutationRoot(
     LocalityMutation,
     PlanMutation,
     CustomerMutation,
+    ServicePauseMutation,
     InvoiceMutation,
     GstPeriodMutation,
     PaymentMutation,

@@ -47,5 +47,6 @@ mod reference_data;
 mod response_order;
 mod schema_drift;
 mod schema_file;
+mod service_pauses;
 mod session_reasons;
 mod simulate;
