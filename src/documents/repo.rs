@@ -31,6 +31,25 @@ pub fn insert(
     Ok(())
 }
 
+/// Stores `snapshot` as document `id`'s unless another transaction stored one first (a
+/// document issued before snapshots existed, printed on two servers at once or while one
+/// starts and freezes the rest): then the one stored, which every later print shows.
+pub fn insert_first(
+    conn: &mut DbConn,
+    company_id: i64,
+    document: DocumentType,
+    id: i64,
+    snapshot: Snapshot,
+) -> AppResult<Snapshot> {
+    // In a savepoint: on PostgreSQL a failed statement would end the caller's transaction.
+    match conn.transaction(|conn| insert(conn, company_id, document, id, &snapshot)) {
+        Ok(()) => Ok(snapshot),
+        Err(AppError::Database(e)) if crate::error::is_unique_violation(&e) => find(conn, document, id)?
+            .ok_or_else(|| AppError::Internal(format!("the record of {document} {id} is neither new nor stored"))),
+        Err(e) => Err(e),
+    }
+}
+
 /// The snapshot of document `id`, if it was issued.
 pub fn find(conn: &mut DbConn, document: DocumentType, id: i64) -> AppResult<Option<Snapshot>> {
     let body: Option<String> = document_snapshots::table

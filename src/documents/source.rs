@@ -70,8 +70,7 @@ pub fn freeze_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snap
 /// Freezes an invoice an earlier version issued (see [`as_printed_before`]).
 fn freeze_earlier_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> {
     let snapshot = as_printed_before(live_invoice(conn, invoice, true)?);
-    super::repo::insert(conn, invoice.company_id, DocumentType::Invoice, invoice.id, &snapshot)?;
-    Ok(snapshot)
+    super::repo::insert_first(conn, invoice.company_id, DocumentType::Invoice, invoice.id, snapshot)
 }
 
 /// Freezes the credit note `note` from its invoice's snapshot, signed for by the company's
@@ -86,7 +85,12 @@ fn freeze_note(conn: &mut DbConn, note: &CreditNoteRow, signatory: Option<Signat
     let invoice = crate::invoices::repo::find(conn, note.invoice_id)?;
     let issued = issued_invoice(conn, &invoice)?;
     let mut snapshot = super::snapshot::credit_note(note, &issued);
+    let earlier = signatory.is_none();
     snapshot.document.signatory = signatory;
+    if earlier {
+        // A note issued before snapshots existed may be frozen by two at once.
+        return super::repo::insert_first(conn, note.company_id, DocumentType::CreditNote, note.id, snapshot);
+    }
     super::repo::insert(conn, note.company_id, DocumentType::CreditNote, note.id, &snapshot)?;
     Ok(snapshot)
 }
@@ -174,7 +178,7 @@ pub fn backfill(conn: &mut DbConn) -> AppResult<usize> {
         let mut live = Live::load(conn, &batch)?;
         for invoice in &batch {
             let snapshot = as_printed_before(live.snapshot(invoice, true)?);
-            super::repo::insert(conn, invoice.company_id, DocumentType::Invoice, invoice.id, &snapshot)?;
+            super::repo::insert_first(conn, invoice.company_id, DocumentType::Invoice, invoice.id, snapshot)?;
             done += 1;
         }
     }

@@ -380,8 +380,15 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Acto
     check_status_change(from, to, invoice.paid_paise, invoice.due_date, crate::clock::today())
         .map_err(|m| AppError::bad_input("status", m))?;
     if to == InvoiceStatus::Sent && invoice.issued_at.is_none() {
-        // Sending a proforma issues it.
-        return issue_invoice(conn, id, None, actor);
+        // Sending a proforma issues it, on its own date: a date that cannot be is blamed on
+        // `status` (this mutation has no date), saying how to issue it on another.
+        return issue_invoice(conn, id, None, actor).map_err(|e| match e {
+            AppError::BadInput { field, message } if field == "invoiceDate" => AppError::bad_input(
+                "status",
+                format!("{message} (`issueInvoice(id:, invoiceDate:)` issues it on another date)"),
+            ),
+            e => e,
+        });
     }
     if to == InvoiceStatus::Cancelled && invoice.issued_at.is_some() {
         let what = format!("cancel invoice {}", invoice.invoice_number);

@@ -90,6 +90,10 @@ on_both_databases! {
         let refused = app.error(ISSUE, json!({"id": late["id"]})).await;
         assert_code(&refused, "BAD_USER_INPUT", Some("invoiceDate"));
         assert!(refused["message"].as_str().unwrap().contains("INV/26-27/000001"), "{refused}");
+        // Sent without a date, the refusal is on `status`, the only argument there is.
+        let refused = app.error(SET_STATUS, json!({"id": late["id"], "s": "SENT"})).await;
+        assert_code(&refused, "BAD_USER_INPUT", Some("status"));
+        assert!(refused["message"].as_str().unwrap().contains("issueInvoice(id:, invoiceDate:)"), "{refused}");
         // Nor in the future.
         let refused = app.error(ISSUE, json!({"id": late["id"], "d": "2999-01-01"})).await;
         assert_code(&refused, "BAD_USER_INPUT", Some("invoiceDate"));

@@ -156,6 +156,33 @@ crate::on_both_databases! {
         upgraded.data(update, json!({"id": company, "i": {"name": "Renamed Net", "address": "Elsewhere 1"}})).await;
         assert_eq!(read_all(&upgraded, &node, &company, &month).await, before);
     }
+
+    async fn a_document_frozen_twice_at_once_keeps_the_first_record(app: TestApp) {
+        use isp_billing::documents::repo;
+        use isp_billing::series::model::DocumentType;
+        use serde_json::json;
+        // A document issued before records existed is frozen by whoever prints it first: two
+        // servers (or one starting while another prints) may try at once. The second keeps
+        // the first's record instead of failing.
+        let (_, invoice) = app.customer_with_invoice("ravi").await;
+        app.data(SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
+        let id: i64 = app.sql_text("SELECT CAST(MAX(id) AS TEXT) AS value FROM invoices").parse().unwrap();
+        let db = Db::connect(app.database_url(), 1, Arc::new(AtomicU64::new(0))).expect("connect");
+        let (stored, kept) = db
+            .write(move |conn| {
+                let stored = repo::find(conn, DocumentType::Invoice, id)?.expect("a record");
+                let mut late = stored.clone();
+                late.document.number = "frozen later".into();
+                let kept = repo::insert_first(conn, 1, DocumentType::Invoice, id, late)?;
+                Ok((stored, kept))
+            })
+            .await
+            .map_err(|e| e.message())
+            .expect("frozen once");
+        assert_eq!(kept, stored);
+        let count = app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM document_snapshots WHERE document = 'INVOICE'");
+        assert_eq!(count, "1");
+    }
 }
 
 /// The HTML of the invoice `node` and of its first credit note, and `company`'s GSTR-1 of `month`.
