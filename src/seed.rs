@@ -206,7 +206,7 @@ fn fill(
     }
     insert_all!(conn, localities::table, new_localities, 500);
     let locality_rows: Vec<(i64, i64)> =
-        localities::table.select((localities::id, localities::company_id)).load(conn)?;
+        localities::table.order(localities::id).select((localities::id, localities::company_id)).load(conn)?;
     summary.localities = locality_rows.len();
 
     let mut new_plans = Vec::new();
@@ -243,8 +243,10 @@ fn fill(
         }
     }
     insert_all!(conn, plans::table, new_plans, 500);
-    let plan_rows: Vec<(i64, i64, ServiceType, i64)> =
-        plans::table.select((plans::id, plans::company_id, plans::service_type, plans::price_paise)).load(conn)?;
+    let plan_rows: Vec<(i64, i64, ServiceType, i64)> = plans::table
+        .order(plans::id)
+        .select((plans::id, plans::company_id, plans::service_type, plans::price_paise))
+        .load(conn)?;
     summary.plans = plan_rows.len();
 
     // Staff: a manager, support and collectors, all with the demo password.
@@ -272,8 +274,11 @@ fn fill(
         })
         .collect();
     insert_all!(conn, employees::table, new_staff, 500);
-    let collectors: Vec<i64> =
-        employees::table.filter(employees::role.eq(Role::Collector)).select(employees::id).load(conn)?;
+    let collectors: Vec<i64> = employees::table
+        .filter(employees::role.eq(Role::Collector))
+        .order(employees::id)
+        .select(employees::id)
+        .load(conn)?;
     summary.employees = new_staff.len();
 
     // Customers.

@@ -47,6 +47,7 @@ mod reference_data;
 mod response_order;
 mod schema_drift;
 mod schema_file;
+mod seed_demo;
 mod service_pauses;
 mod session_reasons;
 mod simulate;
