@@ -42,6 +42,7 @@ mod misspelt_inputs;
 mod notifications;
 mod readme;
 mod reference_data;
+mod refund_figures;
 mod response_order;
 mod schema_drift;
 mod schema_file;
