@@ -127,7 +127,7 @@ pub struct PriorityCount {
 /// Complaints still OPEN or IN_PROGRESS.
 #[derive(SimpleObject)]
 pub struct OpenComplaints {
-    /// Every priority, with zero where there are none.
+    /// Every priority, with zero where there are none. Not paged: one line per priority.
     pub by_priority: Vec<PriorityCount>,
     /// Filed more than 48 hours ago.
     pub older_than_48_hours: i64,
@@ -144,14 +144,15 @@ impl Dashboard {
     async fn time_zone(&self) -> String {
         crate::clock::zone().name().to_owned()
     }
-    /// Customers per status, every status listed (zero included).
+    /// Customers per status, every status listed (zero included). Not paged: one line per
+    /// status.
     #[graphql(guard = "Require(Permission::ReadCustomers)")]
     async fn customers_by_status(&self, ctx: &Context<'_>) -> Result<Vec<StatusCount>> {
         let scope = self.scope;
         let by_status = db(ctx).read(move |conn| repo::customers_by_status(conn, &scope)).await?;
         Ok(by_status.into_iter().map(|c| StatusCount { status: c.key, count: c.count }).collect())
     }
-    /// Customers per service type, every type listed.
+    /// Customers per service type, every type listed. Not paged: one line per service type.
     #[graphql(guard = "Require(Permission::ReadCustomers)")]
     async fn customers_by_service_type(&self, ctx: &Context<'_>) -> Result<Vec<ServiceTypeCount>> {
         let scope = self.scope;
@@ -203,6 +204,7 @@ impl Dashboard {
         Ok(Money(self.summary(ctx).await?.outstanding))
     }
     /// This month's collections per payment method, largest first (gross, as `collected`).
+    /// Not paged: one line per payment method used.
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn collections_by_method(&self, ctx: &Context<'_>) -> Result<Vec<MethodCollection>> {
         let (scope, p) = (self.scope, self.periods);
@@ -213,7 +215,7 @@ impl Dashboard {
             .collect())
     }
     /// This month's collections per collecting staff member, largest first (gross, as
-    /// `collected`).
+    /// `collected`). Not paged: one line per staff member who collected, and one for none.
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn collections_by_collector(&self, ctx: &Context<'_>) -> Result<Vec<CollectorCollection>> {
         let (scope, p) = (self.scope, self.periods);
@@ -224,7 +226,7 @@ impl Dashboard {
             .collect())
     }
     /// Collections per business day for the last 30 days, today last, every day listed (gross,
-    /// as `collected`).
+    /// as `collected`). Not paged: always 30 lines.
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn daily_collections(&self, ctx: &Context<'_>) -> Result<Vec<DailyAmount>> {
         let (scope, p) = (self.scope, self.periods);

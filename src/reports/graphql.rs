@@ -115,7 +115,8 @@ impl CollectionsReport {
     async fn net(&self, ctx: &Context<'_>) -> Result<Money> {
         Ok(Money(self.totals(ctx).await?.net()))
     }
-    /// Per payment method, largest first (payments, gross).
+    /// Per payment method, largest first (payments, gross). Not paged: one line per payment
+    /// method used.
     async fn by_method(&self, ctx: &Context<'_>) -> Result<Vec<MethodCollection>> {
         let c = repo::collections(&self.filter);
         let rows = db(ctx).read(move |conn| crate::dashboard::repo::collections_by_method(conn, &c)).await?;
@@ -128,7 +129,8 @@ impl CollectionsReport {
         let range = self.filter.range;
         UnmatchedTotal::load(ctx, self.filter.scope.company_id, Some((range.from, range.to))).await
     }
-    /// Per collecting staff member, largest first (payments, gross).
+    /// Per collecting staff member, largest first (payments, gross). Not paged: one line per
+    /// staff member who collected, and one for none.
     async fn by_collector(&self, ctx: &Context<'_>) -> Result<Vec<CollectorCollection>> {
         let c = repo::collections(&self.filter);
         let rows = db(ctx).read(move |conn| crate::dashboard::repo::collections_by_collector(conn, &c)).await?;
@@ -300,7 +302,8 @@ impl ReportQuery {
     }
 
     /// Invoices (not cancelled) dated in the period, by the customer's plan or locality,
-    /// largest first; `GET /reports/revenue.csv?by=plan|locality`.
+    /// largest first; `GET /reports/revenue.csv?by=plan|locality`. Not paged: one line per
+    /// plan or locality (reference data: tens, a few hundred at most).
     #[graphql(guard = "Require(Permission::ReadReports)")]
     async fn revenue_report(
         &self,
@@ -328,7 +331,8 @@ impl ReportQuery {
     }
 
     /// Per month of invoice date: invoices, taxable value, CGST, SGST, IGST (as the invoices
-    /// stand, net of credit notes); `GET /reports/gst-summary.csv`.
+    /// stand, net of credit notes); `GET /reports/gst-summary.csv`. Not paged: one line per
+    /// month of the filter's range, at most 122 (a report covers at most 3,660 days).
     #[graphql(guard = "Require(Permission::ReadReports)")]
     async fn gst_summary(&self, ctx: &Context<'_>, filter: Option<ReportFilterInput>) -> Result<Vec<GstMonth>> {
         let f = filter.unwrap_or_default().into_filter()?;
@@ -348,7 +352,7 @@ impl ReportQuery {
     }
 
     /// Expenses dated in the period by category, every category listed;
-    /// `GET /reports/expenses.csv`.
+    /// `GET /reports/expenses.csv`. Not paged: one line per category.
     #[graphql(guard = "Require(Permission::ManageExpenses)")]
     async fn expenses_report(
         &self,
