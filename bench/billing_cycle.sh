@@ -43,7 +43,7 @@ profile() {
         --pages 20 --concurrency 2 --seconds "$LOAD_SECONDS" | grep '^page' | sed "s/^/  $1: /"
 }
 run='{"query":"mutation { runBillingCycle { status } }"}'
-last='{"query":"{ billingRuns(first: 1) { asOf status attempts renewed overdue suspended reminders errors startedAt finishedAt } }"}'
+last='{"query":"{ billingRuns(last: 1) { nodes { asOf status attempts renewed overdue suspended reminders errors startedAt finishedAt } } }"}'
 echo "machine: $(nproc) cores; database: ${BENCH_DATABASE_URL:-SQLite file}; customers: $CUSTOMERS"
 profile "idle"
 # The run goes on after its request ends (a long one outlasts the connection's idle time):

@@ -46,7 +46,8 @@ impl AuditEntry {
     async fn operation(&self) -> &str {
         &self.0.operation
     }
-    /// IDs of the objects the change touched.
+    /// IDs of the objects the change touched. Not paged: one change touches one to three
+    /// objects.
     async fn target_ids(&self) -> Vec<ID> {
         self.0.target_ids.split_whitespace().map(|s| ID(s.to_owned())).collect()
     }

@@ -1,8 +1,8 @@
 //! `runBillingCycle` and `billingRuns`.
 
-use async_graphql::{ComplexObject, Context, Object, Result, SimpleObject, ID};
+use async_graphql::{ComplexObject, Context, InputObject, Object, Result, SimpleObject, ID};
 
-use super::model::{BillingRunRow, RunErrorRow, RunStatus};
+use super::model::{BillingRunRow, RunErrorRow, RunFilter, RunStatus};
 use super::preview::{self, Overdue, Preview, Renewal};
 use super::repo;
 use super::scheduler::Runner;
@@ -13,6 +13,7 @@ use crate::customers::graphql::Customer;
 use crate::error::AppError;
 use crate::graphql::context::db;
 use crate::graphql::ids::global_id;
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
 use crate::invoices::graphql::Invoice;
 
@@ -63,7 +64,8 @@ impl BillingRun {
     async fn errors(&self) -> i64 {
         self.0.errors
     }
-    /// What went wrong, per customer (at most 1,000).
+    /// What went wrong, per customer, in the order it happened. Not paged: the first 1,000
+    /// customers a run could not handle (`errors` counts them all).
     async fn error_details(&self, ctx: &Context<'_>) -> Result<Vec<BillingRunError>> {
         let id = self.0.id;
         Ok(db(ctx).read(move |conn| repo::errors_of(conn, id)).await?.into_iter().map(BillingRunError).collect())
@@ -90,16 +92,39 @@ impl BillingRunError {
     }
 }
 
+/// Narrows `billingRuns`.
+#[derive(InputObject, Default)]
+pub struct BillingRunFilterInput {
+    pub status: Option<RunStatus>,
+    /// Runs for this business date or later.
+    pub from: Option<Date>,
+    /// Runs for this business date or earlier.
+    pub to: Option<Date>,
+}
+
 #[derive(Default)]
 pub struct BillingCycleQuery;
 
 #[Object]
 impl BillingCycleQuery {
-    /// The newest billing runs first (at most `first`, default 30, up to 366).
-    #[graphql(guard = "Require(Permission::WriteBilling)")]
-    async fn billing_runs(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<BillingRun>> {
-        let limit = i64::from(first.unwrap_or(30).clamp(1, 366));
-        Ok(db(ctx).read(move |conn| repo::newest(conn, limit)).await?.into_iter().map(BillingRun).collect())
+    /// The billing runs, one per business date run, in the order they were first started
+    /// (the dates in order, but for a past date first run by hand later); `last: 1` is the
+    /// newest. A run started again (after a crash, or by hand) keeps its place.
+    #[graphql(guard = "Require(Permission::WriteBilling)", complexity = "page_cost(first, last, child_complexity)")]
+    async fn billing_runs(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<BillingRunFilterInput>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<BillingRun>> {
+        let window = PageArgs::new(first, after, last, before).window()?;
+        let filter = filter.unwrap_or_default();
+        let filter = RunFilter { status: filter.status, from: filter.from.map(|d| d.0), to: filter.to.map(|d| d.0) };
+        let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
+        Ok(connection(page, |row| row.id, BillingRun))
     }
 }
 

@@ -32,6 +32,14 @@ pub struct BillingRunRow {
     pub errors: i64,
 }
 
+/// Narrows `billingRuns`: by status, and by the business date run (`from`, `to` included).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunFilter {
+    pub status: Option<RunStatus>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
 /// A row of `billing_run_errors`.
 #[derive(Debug, Clone, Queryable)]
 pub struct RunErrorRow {

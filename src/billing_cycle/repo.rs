@@ -3,13 +3,15 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::model::{BillingRunRow, Counts, Overdue, RunErrorRow, RunStatus};
+use super::model::{BillingRunRow, Counts, Overdue, RunErrorRow, RunFilter, RunStatus};
 use crate::customers::model::{CustomerRow, CustomerStatus};
+use crate::db::page::{Page, PageWindow};
 use crate::db::schema::{billing_run_errors, billing_runs, companies, customers, invoices};
 use crate::db::sql::{Param, Sql};
 use crate::db::{DbConn, MultiBackend};
 use crate::error::AppResult;
 use crate::invoices::model::{InvoiceRow, InvoiceStatus};
+use crate::keyset_page;
 use crate::service_pauses::repo::paused_customers;
 
 /// The run for `as_of`, started (or started again: one more attempt).
@@ -77,9 +79,25 @@ pub fn record_error(conn: &mut DbConn, run_id: i64, customer_id: i64, message: &
     Ok(())
 }
 
-/// The newest runs first, at most `limit`.
-pub fn newest(conn: &mut DbConn, limit: i64) -> AppResult<Vec<BillingRunRow>> {
-    Ok(billing_runs::table.order(billing_runs::as_of.desc()).limit(limit).load(conn)?)
+fn filtered(filter: &RunFilter) -> billing_runs::BoxedQuery<'static, MultiBackend> {
+    let mut query = billing_runs::table.into_boxed();
+    if let Some(status) = filter.status {
+        query = query.filter(billing_runs::status.eq(status));
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(billing_runs::as_of.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(billing_runs::as_of.le(to));
+    }
+    query
+}
+
+/// A page of the runs matching `filter`, in the order they were first started.
+pub fn page(conn: &mut DbConn, filter: &RunFilter, window: PageWindow) -> AppResult<Page<BillingRunRow>> {
+    let total = filtered(filter).count().get_result::<i64>(conn)?;
+    let rows = keyset_page!(filtered(filter), billing_runs::id, window).load::<BillingRunRow>(conn)?;
+    Ok(window.finish(rows, total))
 }
 
 /// The last business date a run finished for.

@@ -216,7 +216,9 @@ impl Customer {
     }
     /// Invoices, newest first: the newest `first` (12 when left out, a year of monthly bills;
     /// at most 100), optionally only those of one `status`. Needs the billing permission
-    /// (SUPPORT staff get `FORBIDDEN`).
+    /// (SUPPORT staff get `FORBIDDEN`). Not paged: the newest `first` only, for a profile
+    /// page; every invoice of the customer, page by page, is
+    /// `invoices(filter: {customerId})`.
     #[graphql(
         guard = "Require(Permission::ReadBilling)",
         complexity = "crate::graphql::pagination::list_cost(first, DEFAULT_INVOICES, child_complexity)"
@@ -242,7 +244,8 @@ impl Customer {
     async fn advance_amount(&self, ctx: &Context<'_>) -> Result<Money> {
         Ok(Money(load_account(ctx, AccountOfCustomer(self.0.id)).await?.advance))
     }
-    /// Payments, newest first: the newest `first` (20 when left out; at most 100).
+    /// Payments, newest first: the newest `first` (20 when left out; at most 100). Not paged:
+    /// the newest `first` only; all of them, page by page, are `payments(filter: {customerId})`.
     #[graphql(
         guard = "Require(Permission::ReadBilling)",
         complexity = "crate::graphql::pagination::list_cost(first, 20, child_complexity)"
@@ -252,6 +255,8 @@ impl Customer {
         Ok(rows.into_iter().map(Payment).collect())
     }
     /// The ledger, newest first: the newest `first` rows (20 when left out; at most 100).
+    /// Not paged: the newest `first` only; the whole ledger, page by page, is
+    /// `transactions(filter: {customerId})`.
     #[graphql(
         guard = "Require(Permission::ReadBilling)",
         complexity = "crate::graphql::pagination::list_cost(first, 20, child_complexity)"
@@ -261,7 +266,8 @@ impl Customer {
         Ok(rows.into_iter().map(Transaction).collect())
     }
     /// Complaints, newest first: the newest `first` (20 when left out; at most 100). Needs the
-    /// complaints permission (collectors get `FORBIDDEN`).
+    /// complaints permission (collectors get `FORBIDDEN`). Not paged: the newest `first` only;
+    /// all of them, page by page, are `complaints(filter: {customerId})`.
     #[graphql(
         guard = "Require(Permission::ReadComplaints)",
         complexity = "crate::graphql::pagination::list_cost(first, 20, child_complexity)"
@@ -272,7 +278,7 @@ impl Customer {
     }
     /// Receipt vouchers (GST on money paid before it was invoiced), oldest first: one each
     /// time the customer's money on no issued invoice grew, `adjustedAmount` showing how much
-    /// has since been invoiced or refunded.
+    /// has since been invoiced or refunded. Not paged: one customer's advances, a few a year.
     #[graphql(
         guard = "Require(Permission::ReadBilling)",
         complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)"
@@ -280,7 +286,9 @@ impl Customer {
     async fn receipt_vouchers(&self, ctx: &Context<'_>) -> Result<Vec<ReceiptVoucher>> {
         Ok(load_many(ctx, VouchersOfCustomer(self.0.id)).await?.into_iter().map(ReceiptVoucher).collect())
     }
-    /// One-off charges, oldest first (PENDING ones wait for the next invoice).
+    /// One-off charges, oldest first (PENDING ones wait for the next invoice). Not paged: one
+    /// customer's one-off charges, a few a year; page through them with
+    /// `addonBills(filter: {customerId})`.
     #[graphql(
         guard = "Require(Permission::ReadBilling)",
         complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)"
@@ -289,7 +297,8 @@ impl Customer {
         Ok(load_many(ctx, AddonsOfCustomer(self.0.id)).await?.into_iter().map(AddonBill).collect())
     }
     /// Plan changes prorated by days, oldest first: each waits for the customer's next invoice
-    /// (`invoice` null) and is then on it.
+    /// (`invoice` null) and is then on it. Not paged: one line per change of one customer's
+    /// plan, a few in a customer's life.
     #[graphql(
         guard = "Require(Permission::ReadBilling)",
         complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)"

@@ -19,7 +19,7 @@ use crate::graphql::ids::expect_id;
 pub struct UpdateCustomerPayload {
     pub customer: Customer,
     /// Plain-language notes for the operator, e.g. that existing invoices keep their amounts
-    /// after a plan change, or the new `endDate`.
+    /// after a plan change, or the new `endDate`. Not paged: a few sentences about one change.
     pub notes: Vec<String>,
 }
 

@@ -23,7 +23,8 @@ use crate::payments::model::PaymentMethod;
 /// The owner's morning view. Each field needs, besides the dashboard permission, the
 /// permission for its data: customers for counts, billing for money, complaints for
 /// complaints, expenses for `expensesThisMonth` and `net` (so a COLLECTOR sees collections and
-/// dues but not profit). "Today" and months are in the business time zone (`timeZone`).
+/// dues but not profit). Collections come gross (`collected`), paid back (`refunded`) and net
+/// of refunds (`collectedNet`). "Today" and months are in the business time zone (`timeZone`).
 pub struct Dashboard {
     scope: Scope,
     periods: Periods,
@@ -126,7 +127,7 @@ pub struct PriorityCount {
 /// Complaints still OPEN or IN_PROGRESS.
 #[derive(SimpleObject)]
 pub struct OpenComplaints {
-    /// Every priority, with zero where there are none.
+    /// Every priority, with zero where there are none. Not paged: one line per priority.
     pub by_priority: Vec<PriorityCount>,
     /// Filed more than 48 hours ago.
     pub older_than_48_hours: i64,
@@ -143,14 +144,15 @@ impl Dashboard {
     async fn time_zone(&self) -> String {
         crate::clock::zone().name().to_owned()
     }
-    /// Customers per status, every status listed (zero included).
+    /// Customers per status, every status listed (zero included). Not paged: one line per
+    /// status.
     #[graphql(guard = "Require(Permission::ReadCustomers)")]
     async fn customers_by_status(&self, ctx: &Context<'_>) -> Result<Vec<StatusCount>> {
         let scope = self.scope;
         let by_status = db(ctx).read(move |conn| repo::customers_by_status(conn, &scope)).await?;
         Ok(by_status.into_iter().map(|c| StatusCount { status: c.key, count: c.count }).collect())
     }
-    /// Customers per service type, every type listed.
+    /// Customers per service type, every type listed. Not paged: one line per service type.
     #[graphql(guard = "Require(Permission::ReadCustomers)")]
     async fn customers_by_service_type(&self, ctx: &Context<'_>) -> Result<Vec<ServiceTypeCount>> {
         let scope = self.scope;
@@ -177,10 +179,23 @@ impl Dashboard {
     async fn invoiced(&self, ctx: &Context<'_>) -> Result<PeriodAmounts> {
         Ok(self.summary(ctx).await?.invoiced.into())
     }
-    /// COMPLETED payments by the time they were received (refunds are not subtracted).
+    /// Collections gross: COMPLETED payments by the time they were received, before refunds
+    /// (a payment refunded later still counts here, on the day it was received).
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn collected(&self, ctx: &Context<'_>) -> Result<PeriodAmounts> {
         Ok(self.summary(ctx).await?.collected.into())
+    }
+    /// Refunds by the time they were made (whenever the payment refunded was received), of
+    /// the customers in scope.
+    #[graphql(guard = "Require(Permission::ReadBilling)")]
+    async fn refunded(&self, ctx: &Context<'_>) -> Result<PeriodAmounts> {
+        Ok(self.summary(ctx).await?.refunded.into())
+    }
+    /// Collections net of refunds: `collected` less `refunded`, period by period; negative on
+    /// a day that paid back more than it received.
+    #[graphql(guard = "Require(Permission::ReadBilling)")]
+    async fn collected_net(&self, ctx: &Context<'_>) -> Result<PeriodAmounts> {
+        Ok(self.summary(ctx).await?.collected_net().into())
     }
     /// What customers owe now: the balance of every invoice not cancelled (equals the dues
     /// report's total).
@@ -188,7 +203,8 @@ impl Dashboard {
     async fn outstanding(&self, ctx: &Context<'_>) -> Result<Money> {
         Ok(Money(self.summary(ctx).await?.outstanding))
     }
-    /// This month's collections per payment method, largest first.
+    /// This month's collections per payment method, largest first (gross, as `collected`).
+    /// Not paged: one line per payment method used.
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn collections_by_method(&self, ctx: &Context<'_>) -> Result<Vec<MethodCollection>> {
         let (scope, p) = (self.scope, self.periods);
@@ -198,7 +214,8 @@ impl Dashboard {
             .map(|r| MethodCollection { method: r.key, amount: Money(r.amount), count: r.count })
             .collect())
     }
-    /// This month's collections per collecting staff member, largest first.
+    /// This month's collections per collecting staff member, largest first (gross, as
+    /// `collected`). Not paged: one line per staff member who collected, and one for none.
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn collections_by_collector(&self, ctx: &Context<'_>) -> Result<Vec<CollectorCollection>> {
         let (scope, p) = (self.scope, self.periods);
@@ -208,7 +225,8 @@ impl Dashboard {
             .map(|r| CollectorCollection { collector: r.key, amount: r.amount, count: r.count })
             .collect())
     }
-    /// Collections per business day for the last 30 days, today last, every day listed.
+    /// Collections per business day for the last 30 days, today last, every day listed (gross,
+    /// as `collected`). Not paged: always 30 lines.
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn daily_collections(&self, ctx: &Context<'_>) -> Result<Vec<DailyAmount>> {
         let (scope, p) = (self.scope, self.periods);
@@ -242,7 +260,8 @@ impl Dashboard {
     async fn expenses_this_month(&self, ctx: &Context<'_>) -> Result<Money> {
         Ok(Money(self.summary(ctx).await?.expenses_this_month))
     }
-    /// Collected this month less expenses this month; negative in a month that spent more.
+    /// Collections net of refunds this month (`collectedNet.thisMonth`) less expenses this
+    /// month; negative in a month that spent more.
     #[graphql(guard = "Require(Permission::ManageExpenses)")]
     async fn net(&self, ctx: &Context<'_>) -> Result<Money> {
         Ok(Money(self.summary(ctx).await?.net()))

@@ -65,11 +65,25 @@ pub struct ThreePeriods {
     pub last_month: i64,
 }
 
+impl ThreePeriods {
+    /// Each period of `self` less the same period of `other`.
+    pub fn less(&self, other: &ThreePeriods) -> ThreePeriods {
+        ThreePeriods {
+            today: self.today - other.today,
+            this_month: self.this_month - other.this_month,
+            last_month: self.last_month - other.last_month,
+        }
+    }
+}
+
 /// The dashboard's single figures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Summary {
     pub invoiced: ThreePeriods,
+    /// COMPLETED payments by the time received: gross, before refunds.
     pub collected: ThreePeriods,
+    /// Refunds by the time they were made.
+    pub refunded: ThreePeriods,
     pub outstanding: i64,
     pub expenses_this_month: i64,
     pub new_customers: i64,
@@ -78,9 +92,15 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// Collected this month less expenses this month (a profit figure, before tax).
+    /// Collections net of refunds: what was received less what was paid back, per period.
+    pub fn collected_net(&self) -> ThreePeriods {
+        self.collected.less(&self.refunded)
+    }
+
+    /// Collections net of refunds this month less expenses this month (a profit figure,
+    /// before tax).
     pub fn net(&self) -> i64 {
-        self.collected.this_month - self.expenses_this_month
+        self.collected_net().this_month - self.expenses_this_month
     }
 }
 
@@ -150,12 +170,15 @@ mod tests {
     }
 
     #[test]
-    fn net_is_collections_less_expenses() {
+    fn net_is_collections_less_refunds_less_expenses() {
         let s = Summary {
             collected: ThreePeriods { today: 1, this_month: 10_000, last_month: 7 },
             expenses_this_month: 12_500,
             ..Summary::default()
         };
         assert_eq!(s.net(), -2_500);
+        let s = Summary { refunded: ThreePeriods { today: 0, this_month: 1_500, last_month: 9 }, ..s };
+        assert_eq!(s.collected_net(), ThreePeriods { today: 1, this_month: 8_500, last_month: -2 });
+        assert_eq!(s.net(), -4_000);
     }
 }

@@ -55,6 +55,36 @@ pub fn collected_conditions(sql: &mut Sql, c: &Collections) {
     scope_filters(sql, &c.scope, "c.company_id");
 }
 
+/// `FROM refunds r … WHERE …`: the refunds made on business dates `[from, to)` (by their
+/// `created_at`, the same day boundaries as payments' `paid_at`), of customers in the scope,
+/// of payments of `c`'s method and collector when it names them (payments joined as `p`,
+/// customers as `c`, when needed).
+pub fn refunded_where(sql: &mut Sql, c: &Collections) {
+    sql.push(" FROM refunds r");
+    if c.method.is_some() || c.collector_id.is_some() {
+        sql.push(" JOIN payments p ON p.id = r.payment_id");
+    }
+    if c.scope.company_id.is_some() || c.scope.locality_id.is_some() {
+        sql.push(" JOIN customers c ON c.id = r.customer_id");
+    }
+    refunded_conditions(sql, c);
+}
+
+/// `WHERE …` for the refunds of `c`, over refunds `r`, their payments `p` (when `c` names a
+/// method or collector) and (when scoped) customers `c`. A refund narrows by the method and
+/// collector of the payment it pays back.
+pub fn refunded_conditions(sql: &mut Sql, c: &Collections) {
+    sql.push_bind(" WHERE r.created_at >= ?", Param::Time(Periods::instant(c.from)));
+    sql.push_bind(" AND r.created_at < ?", Param::Time(Periods::instant(c.to)));
+    if let Some(method) = c.method {
+        sql.push_bind(" AND p.method = ?", Param::Text(method.as_str().to_owned()));
+    }
+    if let Some(collector) = c.collector_id {
+        sql.push_bind(" AND p.collected_by = ?", Param::Int(collector));
+    }
+    scope_filters(sql, &c.scope, "c.company_id");
+}
+
 /// Invoices (alias `i`, not cancelled) dated in `[from, to)`, in `scope`.
 pub fn invoiced_where(sql: &mut Sql, scope: &Scope, from: NaiveDate, to: NaiveDate) {
     sql.push(" FROM invoices i");
@@ -124,6 +154,12 @@ struct SummaryRow {
     #[diesel(sql_type = BigInt)]
     collected_last: i64,
     #[diesel(sql_type = BigInt)]
+    refunded_today: i64,
+    #[diesel(sql_type = BigInt)]
+    refunded_month: i64,
+    #[diesel(sql_type = BigInt)]
+    refunded_last: i64,
+    #[diesel(sql_type = BigInt)]
     outstanding: i64,
     #[diesel(sql_type = BigInt)]
     expenses_month: i64,
@@ -161,6 +197,18 @@ pub fn summary(conn: &mut DbConn, scope: &Scope, p: &Periods) -> AppResult<Summa
     sql.push(", ");
     sum_of(&mut sql, "p.amount_paise", "collected_last", |q| {
         collected_where(q, &Collections::between(s, p.last_month_start, p.month_start))
+    });
+    sql.push(", ");
+    sum_of(&mut sql, "r.amount_paise", "refunded_today", |q| {
+        refunded_where(q, &Collections::between(s, p.today, p.tomorrow))
+    });
+    sql.push(", ");
+    sum_of(&mut sql, "r.amount_paise", "refunded_month", |q| {
+        refunded_where(q, &Collections::between(s, p.month_start, p.next_month_start))
+    });
+    sql.push(", ");
+    sum_of(&mut sql, "r.amount_paise", "refunded_last", |q| {
+        refunded_where(q, &Collections::between(s, p.last_month_start, p.month_start))
     });
     sql.push(", ");
     sum_of(&mut sql, "i.balance_paise", "outstanding", |q| owing_where(q, s));
@@ -201,6 +249,11 @@ pub fn summary(conn: &mut DbConn, scope: &Scope, p: &Periods) -> AppResult<Summa
             today: row.collected_today,
             this_month: row.collected_month,
             last_month: row.collected_last,
+        },
+        refunded: ThreePeriods {
+            today: row.refunded_today,
+            this_month: row.refunded_month,
+            last_month: row.refunded_last,
         },
         outstanding: row.outstanding,
         expenses_this_month: row.expenses_month,

@@ -154,6 +154,8 @@ impl UnmatchedTotal {
 pub struct UnmatchedGatewayPayments {
     pub total_count: i64,
     pub total_amount: Money,
+    /// The oldest of them. Not paged: the oldest `first` (50 by default, at most 500) of
+    /// `totalCount`; each one assigned leaves the list, so the next call shows the next ones.
     pub nodes: Vec<GatewayPayment>,
 }
 
@@ -218,7 +220,8 @@ pub struct GatewayQuery;
 
 #[Object]
 impl GatewayQuery {
-    /// The payment gateways, of one company or all, in the order they were added.
+    /// The payment gateways, of one company or all, in the order they were added. Not paged:
+    /// a company has one gateway account per provider it uses, a few at most.
     #[graphql(guard = "Require(Permission::ManageGateways)")]
     async fn payment_gateways(&self, ctx: &Context<'_>, company_id: Option<ID>) -> Result<Vec<PaymentGateway>> {
         let company = company_id.map(|id| expect_id("companyId", Company::KIND, &id)).transpose()?;

@@ -44,7 +44,8 @@ pub struct GstPeriodQuery;
 
 #[Object]
 impl GstPeriodQuery {
-    /// The months a company has closed, newest first (a short list: one per filed month).
+    /// The months a company has closed, newest first. Not paged: one per filed month, twelve
+    /// a year.
     #[graphql(guard = "Require(Permission::FileReturns)")]
     async fn closed_gst_periods(&self, ctx: &Context<'_>, company_id: ID) -> Result<Vec<ClosedGstPeriod>> {
         let company = expect_id("companyId", Company::KIND, &company_id)?;

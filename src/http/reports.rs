@@ -5,10 +5,10 @@
 //! holds a database connection (see [`streamed`]).
 //!
 //! Parameters: `from`, `to` (`YYYY-MM-DD`, business dates, both included; this month up to
-//! today by default), `companyId`, `localityId`; collections also `method`, `collectorId`;
-//! dues `asOf` (default today); revenue `by=plan|locality`; customers the `customers`
-//! filters (`status`, `serviceType`, `search`, `localityId`, `companyId`,
-//! `assignedEmployeeId`, `billingType`, `expiringBefore`).
+//! today by default), `companyId`, `localityId`; collections and refunds also `method`,
+//! `collectorId` (a refund's are its payment's); dues `asOf` (default today); revenue
+//! `by=plan|locality`; customers the `customers` filters (`status`, `serviceType`, `search`,
+//! `localityId`, `companyId`, `assignedEmployeeId`, `billingType`, `expiringBefore`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -71,7 +71,7 @@ const PARAMS: [&str; 14] = [
     "expiringBefore",
 ];
 
-const NAMES: &str = "collections, dues, revenue, gst-summary, expenses, customers";
+const NAMES: &str = "collections, refunds, dues, revenue, gst-summary, expenses, customers";
 
 fn date(field: &str, value: Option<&String>) -> AppResult<Option<NaiveDate>> {
     value
@@ -147,6 +147,7 @@ impl ReportParams {
     fn report(&self, name: &str) -> AppResult<Box<dyn CsvReport>> {
         Ok(match name {
             "collections" => Box::new(stream::Collections::new(self.filter()?)),
+            "refunds" => Box::new(stream::Refunds::new(self.filter()?)),
             "dues" => Box::new(stream::Dues::new(
                 self.scope()?,
                 date("asOf", self.as_of.as_ref())?.unwrap_or_else(crate::clock::today),

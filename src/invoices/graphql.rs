@@ -76,7 +76,7 @@ impl Invoice {
     }
     /// Credit and debit notes issued against it, oldest first (`noteType`: waivers after it
     /// was issued, or charges raised by `raiseDebitNote`). The amounts on this invoice are net
-    /// of them.
+    /// of them. Not paged: the notes of one invoice, rarely more than one or two.
     #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn credit_notes(&self, ctx: &Context<'_>) -> Result<Vec<crate::credit_notes::graphql::CreditNote>> {
         let rows = load_many(ctx, crate::credit_notes::graphql::CreditNotesOfInvoice(self.0.id)).await?;
@@ -184,12 +184,14 @@ impl Invoice {
     /// Every payment with money on this invoice, oldest first: those that name it
     /// (`Payment.invoice`; pending and failed ones included) and those spread over open
     /// invoices that put some of their money here (see `allocations` for how much).
+    /// Not paged: the payments of one invoice, a handful.
     #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn payments(&self, ctx: &Context<'_>) -> Result<Vec<Payment>> {
         Ok(self.money(ctx).await?.payments.into_iter().map(Payment).collect())
     }
     /// What each payment put on this invoice, in the order it happened; a refund that takes
-    /// money back from the invoice shows as a negative amount.
+    /// money back from the invoice shows as a negative amount. Not paged: one entry per
+    /// payment or refund of one invoice, a handful.
     #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn allocations(&self, ctx: &Context<'_>) -> Result<Vec<InvoiceAllocation>> {
         let money = self.money(ctx).await?;

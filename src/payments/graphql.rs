@@ -115,7 +115,8 @@ impl Payment {
         Money(self.0.unallocated())
     }
     /// Where its money went: one entry per invoice it was put on (negative when a refund took
-    /// money back), oldest first.
+    /// money back), oldest first. Not paged: the invoices one payment paid and its refunds, a
+    /// handful.
     #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn allocations(&self, ctx: &Context<'_>) -> Result<Vec<PaymentAllocation>> {
         Ok(load_many(ctx, AllocationsOfPayment(self.0.id)).await?.into_iter().map(PaymentAllocation).collect())
@@ -125,7 +126,8 @@ impl Payment {
     async fn transaction(&self, ctx: &Context<'_>) -> Result<Option<Transaction>> {
         Ok(load_many(ctx, LedgerRowsOfPayment(self.0.id)).await?.into_iter().next().map(Transaction))
     }
-    /// Refunds of this payment, oldest first.
+    /// Refunds of this payment, oldest first. Not paged: never more money than the payment,
+    /// in practice one or two; all refunds are `refunds(filter: {paymentId})`.
     #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn refunds(&self, ctx: &Context<'_>) -> Result<Vec<Refund>> {
         Ok(load_many(ctx, RefundsOfPayment(self.0.id)).await?.into_iter().map(Refund).collect())

@@ -90,6 +90,7 @@ impl RefundFilterInput {
             payment_id: self.payment_id.map(|id| expect_id("filter.paymentId", Payment::KIND, &id)).transpose()?,
             from: self.from.map(|t| t.0),
             to: self.to.map(|t| t.0),
+            ..RefundFilter::default()
         })
     }
 }

@@ -2,6 +2,7 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::refunds;
+use crate::payments::model::PaymentMethod;
 
 crate::row_and_new! {
     table = refunds;
@@ -26,11 +27,16 @@ crate::row_and_new! {
     }
 }
 
-/// Narrows `refunds`.
+/// Narrows `refunds` (and the refunds report, which also narrows by the customer's company
+/// and locality and by the refunded payment's method and collector).
 #[derive(Debug, Clone, Default)]
 pub struct RefundFilter {
     pub customer_id: Option<i64>,
     pub payment_id: Option<i64>,
     pub from: Option<NaiveDateTime>,
     pub to: Option<NaiveDateTime>,
+    pub company_id: Option<i64>,
+    pub locality_id: Option<i64>,
+    pub method: Option<PaymentMethod>,
+    pub collector_id: Option<i64>,
 }

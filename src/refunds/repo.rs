@@ -4,7 +4,7 @@ use diesel::prelude::*;
 
 use super::model::{RefundFilter, RefundRow};
 use crate::db::page::{Page, PageWindow};
-use crate::db::schema::refunds;
+use crate::db::schema::{customers, payments, refunds};
 use crate::db::{DbConn, MultiBackend};
 use crate::error::AppResult;
 use crate::keyset_page;
@@ -37,6 +37,24 @@ fn filtered(filter: &RefundFilter) -> refunds::BoxedQuery<'static, MultiBackend>
     }
     if let Some(to) = filter.to {
         query = query.filter(refunds::created_at.lt(to));
+    }
+    // The customer's company and locality, the payment's method and collector: one
+    // subquery each.
+    if let Some(company) = filter.company_id {
+        let of = customers::table.filter(customers::company_id.eq(company)).select(customers::id);
+        query = query.filter(refunds::customer_id.eq_any(of));
+    }
+    if let Some(locality) = filter.locality_id {
+        let of = customers::table.filter(customers::locality_id.eq(locality)).select(customers::id);
+        query = query.filter(refunds::customer_id.eq_any(of));
+    }
+    if let Some(method) = filter.method {
+        let of = payments::table.filter(payments::method.eq(method)).select(payments::id);
+        query = query.filter(refunds::payment_id.eq_any(of));
+    }
+    if let Some(collector) = filter.collector_id {
+        let of = payments::table.filter(payments::collected_by.eq(collector)).select(payments::id);
+        query = query.filter(refunds::payment_id.eq_any(of));
     }
     query
 }

@@ -1,10 +1,14 @@
 //! Each report's CSV header and lines (see [`crate::csv`] for quoting and amounts).
 
 use super::model::Ageing;
+use super::refunds::RefundLine;
 use super::repo::{CollectionLine, CustomerLine, DuesLine, GstMonth, RevenueLine};
 use crate::csv::{header, line, money, text};
 use crate::expenses::model::ExpenseCategory;
 
+/// The collections report: payments received and refunds made, in time order, so that the
+/// `amount` column adds up to the money kept. The columns after `amount` came with refunds
+/// (issue #31), so a spreadsheet reading the earlier ones by position still finds them.
 pub fn collections_header() -> String {
     header(&[
         "date",
@@ -17,12 +21,16 @@ pub fn collections_header() -> String {
         "reference",
         "collected_by",
         "amount",
+        "type",
+        "refund_id",
+        "refunded_by",
     ])
 }
 
-/// A payment, its date and time on the business clock.
+/// A payment, or a refund of one (the payment's columns, a negative amount, `REFUND`), its
+/// date and time on the business clock.
 pub fn collection(l: &CollectionLine) -> String {
-    let at = crate::clock::business_time(l.paid_at);
+    let at = crate::clock::business_time(l.at);
     line(&[
         at.format("%Y-%m-%d").to_string(),
         at.format("%H:%M:%S").to_string(),
@@ -33,6 +41,45 @@ pub fn collection(l: &CollectionLine) -> String {
         text(&l.method),
         text(l.reference.as_deref().unwrap_or("")),
         text(l.collector.as_deref().unwrap_or("")),
+        money(l.amount),
+        text(l.kind().as_str()),
+        text(l.refund_id.as_deref().unwrap_or("")),
+        text(l.refunded_by.as_deref().unwrap_or("")),
+    ])
+}
+
+pub fn refunds_header() -> String {
+    header(&[
+        "date",
+        "time",
+        "refund_id",
+        "payment_id",
+        "payment_date",
+        "customer_id",
+        "customer_name",
+        "locality",
+        "method",
+        "reason",
+        "approved_by",
+        "amount",
+    ])
+}
+
+/// A refund, its date and time (and the payment's date) on the business clock.
+pub fn refund(l: &RefundLine) -> String {
+    let at = crate::clock::business_time(l.at);
+    line(&[
+        at.format("%Y-%m-%d").to_string(),
+        at.format("%H:%M:%S").to_string(),
+        text(&l.refund_id),
+        text(&l.payment_id),
+        crate::clock::business_time(l.paid_at).format("%Y-%m-%d").to_string(),
+        text(&l.customer_number),
+        text(&l.customer_name),
+        text(l.locality.as_deref().unwrap_or("")),
+        text(&l.method),
+        text(&l.reason),
+        text(l.approved_by.as_deref().unwrap_or("")),
         money(l.amount),
     ])
 }

@@ -6,24 +6,28 @@ use crate::gateways::graphql::UnmatchedTotal;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject, ID};
 
 use super::model::{Ageing, DateRange, ReportFilter, RevenueGrouping};
-use super::repo;
+use super::{refunds, repo};
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::companies::graphql::Company;
 use crate::dashboard::graphql::{CollectorCollection, MethodCollection};
-use crate::dashboard::model::Scope;
+use crate::dashboard::model::{Periods, Scope};
 use crate::employees::graphql::Employee;
 use crate::error::AppResult;
 use crate::expenses::model::ExpenseCategory;
 use crate::graphql::context::db;
 use crate::graphql::ids::{expect_id, global_id};
+use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, Money};
 use crate::localities::graphql::Locality;
 use crate::payments::model::PaymentMethod;
+use crate::refunds::graphql::Refund;
+use crate::refunds::model::RefundFilter;
 
 /// What a report covers. Dates are business dates, both included (this month up to today
 /// when left out). Reports ignore what does not apply to them: expenses have no locality,
-/// and only collections narrow by `method` and `collectorId`.
+/// and only collections and refunds narrow by `method` and `collectorId` (a refund by its
+/// payment's).
 #[derive(InputObject, Default)]
 pub struct ReportFilterInput {
     pub from: Option<Date>,
@@ -63,15 +67,16 @@ impl ReportFilterInput {
     }
 }
 
-/// Collections (COMPLETED payments by the time received) over a period.
+/// Collections over a period: COMPLETED payments by the time received (gross), refunds by the
+/// time made, and the two netted. The lines are `GET /reports/collections.csv`.
 pub struct CollectionsReport {
     filter: ReportFilter,
-    /// (total, count): one statement for both fields.
-    totals: tokio::sync::OnceCell<(i64, i64)>,
+    /// One statement for the totals and counts.
+    totals: tokio::sync::OnceCell<repo::CollectionTotals>,
 }
 
 impl CollectionsReport {
-    async fn totals(&self, ctx: &Context<'_>) -> Result<(i64, i64)> {
+    async fn totals(&self, ctx: &Context<'_>) -> Result<repo::CollectionTotals> {
         let f = self.filter;
         Ok(*self.totals.get_or_try_init(|| db(ctx).read(move |conn| repo::collections_total(conn, &f))).await?)
     }
@@ -85,15 +90,33 @@ impl CollectionsReport {
     async fn to(&self) -> Date {
         Date(self.filter.range.to)
     }
-    /// Sum of the `amount` column of `/reports/collections.csv` for the same filter.
+    /// Collections gross: the payments received, before refunds (the `PAYMENT` lines of
+    /// `/reports/collections.csv` for the same filter). The dashboard's `collected`.
     async fn total(&self, ctx: &Context<'_>) -> Result<Money> {
-        Ok(Money(self.totals(ctx).await?.0))
+        Ok(Money(self.totals(ctx).await?.collected))
     }
     /// Number of payments.
     async fn count(&self, ctx: &Context<'_>) -> Result<i64> {
-        Ok(self.totals(ctx).await?.1)
+        Ok(self.totals(ctx).await?.payments)
     }
-    /// Per payment method, largest first.
+    /// Refunds made in the period (whenever the payments they pay back were received), as a
+    /// positive amount: the `REFUND` lines of the CSV, which carry it negative. With a
+    /// `method` or `collectorId`, the refunds of payments of that method or collector. The
+    /// dashboard's `refunded`; each refund is in `refundsReport`.
+    async fn refunded(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(self.totals(ctx).await?.refunded))
+    }
+    /// Number of refunds.
+    async fn refund_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.totals(ctx).await?.refunds)
+    }
+    /// Collections net of refunds: `total` less `refunded`, the sum of the CSV's whole
+    /// `amount` column. The dashboard's `collectedNet`.
+    async fn net(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(self.totals(ctx).await?.net()))
+    }
+    /// Per payment method, largest first (payments, gross). Not paged: one line per payment
+    /// method used.
     async fn by_method(&self, ctx: &Context<'_>) -> Result<Vec<MethodCollection>> {
         let c = repo::collections(&self.filter);
         let rows = db(ctx).read(move |conn| crate::dashboard::repo::collections_by_method(conn, &c)).await?;
@@ -106,11 +129,73 @@ impl CollectionsReport {
         let range = self.filter.range;
         UnmatchedTotal::load(ctx, self.filter.scope.company_id, Some((range.from, range.to))).await
     }
-    /// Per collecting staff member, largest first.
+    /// Per collecting staff member, largest first (payments, gross). Not paged: one line per
+    /// staff member who collected, and one for none.
     async fn by_collector(&self, ctx: &Context<'_>) -> Result<Vec<CollectorCollection>> {
         let c = repo::collections(&self.filter);
         let rows = db(ctx).read(move |conn| crate::dashboard::repo::collections_by_collector(conn, &c)).await?;
         Ok(rows.into_iter().map(CollectorCollection::from).collect())
+    }
+}
+
+/// Refunds made over a period (by the time made, on the business calendar), of customers in
+/// the filter's company or locality, of payments of its `method` and `collectorId` when given.
+/// The lines are `GET /reports/refunds.csv`.
+pub struct RefundsReport {
+    filter: ReportFilter,
+    /// (total, count): one statement for both fields.
+    totals: tokio::sync::OnceCell<(i64, i64)>,
+}
+
+impl RefundsReport {
+    async fn totals(&self, ctx: &Context<'_>) -> Result<(i64, i64)> {
+        let f = self.filter;
+        Ok(*self.totals.get_or_try_init(|| db(ctx).read(move |conn| refunds::refunds_total(conn, &f))).await?)
+    }
+}
+
+#[Object]
+impl RefundsReport {
+    async fn from(&self) -> Date {
+        Date(self.filter.range.from)
+    }
+    async fn to(&self) -> Date {
+        Date(self.filter.range.to)
+    }
+    /// Sum of the refunds (the `amount` column of `/reports/refunds.csv` for the same
+    /// filter); `collectionsReport.refunded`.
+    async fn total(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(self.totals(ctx).await?.0))
+    }
+    /// Number of refunds.
+    async fn count(&self, ctx: &Context<'_>) -> Result<i64> {
+        Ok(self.totals(ctx).await?.1)
+    }
+    /// The refunds, oldest first (`last:` gives the newest): when (`createdAt`), the
+    /// `customer`, the `payment` refunded (its `paymentMethod`), `amount`, `reason` and who
+    /// approved it (`approvedBy`).
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn refunds(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<Refund>> {
+        let window = PageArgs::new(first, after, last, before).window()?;
+        let f = self.filter;
+        let filter = RefundFilter {
+            from: Some(Periods::instant(f.range.from)),
+            to: Some(Periods::instant(f.range.end())),
+            company_id: f.scope.company_id,
+            locality_id: f.scope.locality_id,
+            method: f.method,
+            collector_id: f.collector_id,
+            ..RefundFilter::default()
+        };
+        let page = db(ctx).read(move |conn| crate::refunds::repo::page(conn, &filter, window)).await?;
+        Ok(connection(page, |row| row.id, Refund))
     }
 }
 
@@ -188,10 +273,17 @@ pub struct ReportQuery;
 
 #[Object]
 impl ReportQuery {
-    /// Collections over a period; the lines are `GET /reports/collections.csv`.
+    /// Collections over a period, gross, refunded and net; the lines (payments and refunds)
+    /// are `GET /reports/collections.csv`.
     #[graphql(guard = "Require(Permission::ReadReports)")]
     async fn collections_report(&self, filter: Option<ReportFilterInput>) -> Result<CollectionsReport> {
         Ok(CollectionsReport { filter: filter.unwrap_or_default().into_filter()?, totals: Default::default() })
+    }
+
+    /// Refunds made over a period, with their total; the lines are `GET /reports/refunds.csv`.
+    #[graphql(guard = "Require(Permission::ReadReports)")]
+    async fn refunds_report(&self, filter: Option<ReportFilterInput>) -> Result<RefundsReport> {
+        Ok(RefundsReport { filter: filter.unwrap_or_default().into_filter()?, totals: Default::default() })
     }
 
     /// Unpaid balances by age on `asOf` (today when left out), in the filter's company or
@@ -210,7 +302,8 @@ impl ReportQuery {
     }
 
     /// Invoices (not cancelled) dated in the period, by the customer's plan or locality,
-    /// largest first; `GET /reports/revenue.csv?by=plan|locality`.
+    /// largest first; `GET /reports/revenue.csv?by=plan|locality`. Not paged: one line per
+    /// plan or locality (reference data: tens, a few hundred at most).
     #[graphql(guard = "Require(Permission::ReadReports)")]
     async fn revenue_report(
         &self,
@@ -238,7 +331,8 @@ impl ReportQuery {
     }
 
     /// Per month of invoice date: invoices, taxable value, CGST, SGST, IGST (as the invoices
-    /// stand, net of credit notes); `GET /reports/gst-summary.csv`.
+    /// stand, net of credit notes); `GET /reports/gst-summary.csv`. Not paged: one line per
+    /// month of the filter's range, at most 122 (a report covers at most 3,660 days).
     #[graphql(guard = "Require(Permission::ReadReports)")]
     async fn gst_summary(&self, ctx: &Context<'_>, filter: Option<ReportFilterInput>) -> Result<Vec<GstMonth>> {
         let f = filter.unwrap_or_default().into_filter()?;
@@ -258,7 +352,7 @@ impl ReportQuery {
     }
 
     /// Expenses dated in the period by category, every category listed;
-    /// `GET /reports/expenses.csv`.
+    /// `GET /reports/expenses.csv`. Not paged: one line per category.
     #[graphql(guard = "Require(Permission::ManageExpenses)")]
     async fn expenses_report(
         &self,

@@ -10,7 +10,8 @@ use super::model::{bucket_bounds, Ageing, DateRange, ReportFilter, RevenueGroupi
 use crate::customers::model::{CustomerFilter, CustomerRow};
 use crate::dashboard::model::Scope;
 use crate::dashboard::repo::{
-    collected_conditions, collected_where, expenses_where, invoiced_conditions, owing_where, Collections,
+    collected_conditions, collected_where, expenses_where, invoiced_conditions, owing_where, refunded_conditions,
+    refunded_where, Collections,
 };
 use crate::db::schema::{customers, localities, plans};
 use crate::db::sql::{Param, Sql};
@@ -30,30 +31,105 @@ pub fn collections(f: &ReportFilter) -> Collections {
 }
 
 #[derive(QueryableByName)]
-struct AmountCount {
+struct Totals {
     #[diesel(sql_type = BigInt)]
-    amount: i64,
+    collected: i64,
     #[diesel(sql_type = BigInt)]
-    count: i64,
+    payments: i64,
+    #[diesel(sql_type = BigInt)]
+    refunded: i64,
+    #[diesel(sql_type = BigInt)]
+    refunds: i64,
 }
 
-/// Total collected and number of payments.
-pub fn collections_total(conn: &mut DbConn, f: &ReportFilter) -> AppResult<(i64, i64)> {
+/// The collections report's totals: payments received (gross) and refunds made in the period.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CollectionTotals {
+    /// Sum of the payments, in paise.
+    pub collected: i64,
+    /// Number of payments.
+    pub payments: i64,
+    /// Sum of the refunds, in paise (positive).
+    pub refunded: i64,
+    /// Number of refunds.
+    pub refunds: i64,
+}
+
+impl CollectionTotals {
+    /// Collected less refunded.
+    pub fn net(&self) -> i64 {
+        self.collected - self.refunded
+    }
+}
+
+/// Payments and refunds of the collections report, summed and counted in one statement.
+pub fn collections_total(conn: &mut DbConn, f: &ReportFilter) -> AppResult<CollectionTotals> {
+    let c = collections(f);
     let mut sql = Sql::new(
-        "SELECT CAST(COALESCE(SUM(p.amount_paise), 0) AS BIGINT) AS amount, CAST(COUNT(*) AS BIGINT) AS count",
+        "SELECT a.collected AS collected, a.payments AS payments, b.refunded AS refunded, b.refunds AS refunds \
+         FROM (SELECT CAST(COALESCE(SUM(p.amount_paise), 0) AS BIGINT) AS collected, \
+         CAST(COUNT(*) AS BIGINT) AS payments",
     );
-    collected_where(&mut sql, &collections(f));
-    let row: AmountCount = sql.one(conn)?;
-    Ok((row.amount, row.count))
+    collected_where(&mut sql, &c);
+    sql.push(
+        ") a, (SELECT CAST(COALESCE(SUM(r.amount_paise), 0) AS BIGINT) AS refunded, \
+         CAST(COUNT(*) AS BIGINT) AS refunds",
+    );
+    refunded_where(&mut sql, &c);
+    sql.push(") b");
+    let row: Totals = sql.one(conn)?;
+    Ok(CollectionTotals {
+        collected: row.collected,
+        payments: row.payments,
+        refunded: row.refunded,
+        refunds: row.refunds,
+    })
 }
 
-/// One payment of the collections report.
+/// What a line of the collections report is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    /// Money received: a COMPLETED payment.
+    Payment,
+    /// Money paid back: a refund of such a payment.
+    Refund,
+}
+
+impl LineKind {
+    /// The `type` column's value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LineKind::Payment => "PAYMENT",
+            LineKind::Refund => "REFUND",
+        }
+    }
+
+    /// Its `kind` in the statement, which orders a payment before a refund made in the same
+    /// instant.
+    fn code(self) -> i64 {
+        match self {
+            LineKind::Payment => 0,
+            LineKind::Refund => 1,
+        }
+    }
+}
+
+/// Where a batch of the collections report starts: after the line at `at` of `kind` and `id`.
+pub type LineCursor = (NaiveDateTime, LineKind, i64);
+
+/// One line of the collections report: a payment, or a refund of one (its amount negative).
 #[derive(Debug, Clone, QueryableByName)]
 pub struct CollectionLine {
+    /// 0 for a payment, 1 for a refund (see [`CollectionLine::kind`]).
+    #[diesel(sql_type = BigInt)]
+    kind: i64,
+    /// The payment's or the refund's row id.
     #[diesel(sql_type = BigInt)]
     pub id: i64,
+    /// When the payment was received, or the refund made.
     #[diesel(sql_type = Timestamp)]
-    pub paid_at: NaiveDateTime,
+    pub at: NaiveDateTime,
+    /// The payment (for a refund: the payment it pays back).
     #[diesel(sql_type = Text)]
     pub payment_id: String,
     #[diesel(sql_type = Text)]
@@ -66,36 +142,98 @@ pub struct CollectionLine {
     pub method: String,
     #[diesel(sql_type = Nullable<Text>)]
     pub reference: Option<String>,
+    /// Who collected the payment.
     #[diesel(sql_type = Nullable<Text>)]
     pub collector: Option<String>,
+    /// Positive for a payment, negative for a refund.
     #[diesel(sql_type = BigInt)]
     pub amount: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub refund_id: Option<String>,
+    /// Who approved the refund.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub refunded_by: Option<String>,
 }
 
-/// Up to `limit` payments after `after` (time received, then id).
+impl CollectionLine {
+    pub fn kind(&self) -> LineKind {
+        if self.kind == LineKind::Refund.code() {
+            LineKind::Refund
+        } else {
+            LineKind::Payment
+        }
+    }
+
+    /// The cursor just past this line.
+    pub fn cursor(&self) -> LineCursor {
+        (self.at, self.kind(), self.id)
+    }
+}
+
+/// The payments as lines (customers `c`, localities `l`, collectors `e`).
+const PAYMENT_LINES: &str =
+    "SELECT CAST(0 AS BIGINT) AS kind, p.id AS id, p.paid_at AS at, p.payment_id AS payment_id, \
+     c.customer_id AS customer_number, c.full_name AS customer_name, l.name AS locality, p.method AS method, \
+     p.payment_reference AS reference, e.full_name AS collector, p.amount_paise AS amount, \
+     CAST(NULL AS TEXT) AS refund_id, CAST(NULL AS TEXT) AS refunded_by \
+     FROM payments p JOIN customers c ON c.id = p.customer_id \
+     LEFT JOIN localities l ON l.id = c.locality_id LEFT JOIN employees e ON e.id = p.collected_by";
+
+/// The refunds as lines, with their payments' columns (and `a`, the approver).
+const REFUND_LINES: &str =
+    "SELECT CAST(1 AS BIGINT) AS kind, r.id AS id, r.created_at AS at, p.payment_id AS payment_id, \
+     c.customer_id AS customer_number, c.full_name AS customer_name, l.name AS locality, p.method AS method, \
+     p.payment_reference AS reference, e.full_name AS collector, -r.amount_paise AS amount, \
+     r.refund_id AS refund_id, a.full_name AS refunded_by \
+     FROM refunds r JOIN payments p ON p.id = r.payment_id JOIN customers c ON c.id = r.customer_id \
+     LEFT JOIN localities l ON l.id = c.locality_id LEFT JOIN employees e ON e.id = p.collected_by \
+     LEFT JOIN employees a ON a.id = r.approved_by";
+
+/// `AND <time, id> after the cursor` for the lines of `kind` (time column `at`, id column
+/// `id`), in the report's order: time, then payments before refunds, then id.
+fn after_cursor(sql: &mut Sql, kind: LineKind, at: &str, id: &str, cursor: Option<LineCursor>) {
+    let Some((t, cursor_kind, cursor_id)) = cursor else { return };
+    match kind.code().cmp(&cursor_kind.code()) {
+        // Lines of an earlier kind at the cursor's time came before it.
+        std::cmp::Ordering::Less => {
+            sql.push_bind(&format!(" AND {at} > ?"), Param::Time(t));
+        }
+        // The first condition starts the index range at the cursor; the second skips the
+        // lines of the cursor's own instant up to it.
+        std::cmp::Ordering::Equal => {
+            sql.push_bind(&format!(" AND {at} >= ?"), Param::Time(t));
+            sql.push_bind(&format!(" AND ({at} > ?"), Param::Time(t));
+            sql.push_bind(&format!(" OR {id} > ?)"), Param::Int(cursor_id));
+        }
+        // Lines of a later kind at the cursor's time all come after it.
+        std::cmp::Ordering::Greater => {
+            sql.push_bind(&format!(" AND {at} >= ?"), Param::Time(t));
+        }
+    }
+}
+
+/// Up to `limit` lines after `after`: payments by the time received and refunds by the time
+/// made, merged in time order (a payment before a refund of the same instant, then by id).
 pub fn collection_lines(
     conn: &mut DbConn,
     f: &ReportFilter,
-    after: Option<(NaiveDateTime, i64)>,
+    after: Option<LineCursor>,
     limit: i64,
 ) -> AppResult<Vec<CollectionLine>> {
-    // The lines need the customer's name: customers are always joined (as `c`).
-    let mut sql = Sql::new(
-        "SELECT p.id AS id, p.paid_at AS paid_at, p.payment_id AS payment_id, c.customer_id AS customer_number, \
-         c.full_name AS customer_name, l.name AS locality, p.method AS method, p.payment_reference AS reference, \
-         e.full_name AS collector, p.amount_paise AS amount \
-         FROM payments p JOIN customers c ON c.id = p.customer_id \
-         LEFT JOIN localities l ON l.id = c.locality_id LEFT JOIN employees e ON e.id = p.collected_by",
-    );
-    collected_conditions(&mut sql, &collections(f));
-    if let Some((at, id)) = after {
-        // The first condition starts the index range at the cursor; the second skips the
-        // cursor's own second.
-        sql.push_bind(" AND p.paid_at >= ?", Param::Time(at));
-        sql.push_bind(" AND (p.paid_at > ?", Param::Time(at));
-        sql.push_bind(" OR p.id > ?)", Param::Int(id));
-    }
+    let c = collections(f);
+    // Each part reads at most `limit` lines from its own index range; the outer statement
+    // merges them.
+    let mut sql = Sql::new("SELECT * FROM (SELECT * FROM (");
+    sql.push(PAYMENT_LINES);
+    collected_conditions(&mut sql, &c);
+    after_cursor(&mut sql, LineKind::Payment, "p.paid_at", "p.id", after);
     sql.push_bind(" ORDER BY p.paid_at, p.id LIMIT ?", Param::Int(limit));
+    sql.push(") pl UNION ALL SELECT * FROM (");
+    sql.push(REFUND_LINES);
+    refunded_conditions(&mut sql, &c);
+    after_cursor(&mut sql, LineKind::Refund, "r.created_at", "r.id", after);
+    sql.push_bind(" ORDER BY r.created_at, r.id LIMIT ?", Param::Int(limit));
+    sql.push_bind(") rl) x ORDER BY x.at, x.kind, x.id LIMIT ?", Param::Int(limit));
     sql.load(conn)
 }
 

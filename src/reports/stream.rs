@@ -6,7 +6,7 @@ use diesel::connection::Connection;
 use diesel::RunQueryDsl;
 
 use super::model::{ReportFilter, RevenueGrouping};
-use super::{csv, repo};
+use super::{csv, refunds, repo};
 use crate::customers::model::CustomerFilter;
 use crate::dashboard::model::Scope;
 use crate::db::DbConn;
@@ -54,10 +54,10 @@ fn joined<T>(items: &[T], line: impl Fn(&T) -> String) -> String {
     items.iter().map(line).collect()
 }
 
-/// One payment a line, in the order received.
+/// One payment or refund a line, in time order (payments as received, refunds as made).
 pub struct Collections {
     pub filter: ReportFilter,
-    after: Option<(chrono::NaiveDateTime, i64)>,
+    after: Option<repo::LineCursor>,
     done: bool,
 }
 
@@ -81,8 +81,40 @@ impl CsvReport for Collections {
         let lines = repo::collection_lines(conn, &self.filter, self.after, BATCH)?;
         self.done = (lines.len() as i64) < BATCH;
         let Some(last) = lines.last() else { return Ok(None) };
-        self.after = Some((last.paid_at, last.id));
+        self.after = Some(last.cursor());
         Ok(Some(joined(&lines, csv::collection)))
+    }
+}
+
+/// One refund a line, in the order made.
+pub struct Refunds {
+    pub filter: ReportFilter,
+    after: Option<(chrono::NaiveDateTime, i64)>,
+    done: bool,
+}
+
+impl Refunds {
+    pub fn new(filter: ReportFilter) -> Self {
+        Refunds { filter, after: None, done: false }
+    }
+}
+
+impl CsvReport for Refunds {
+    fn file_name(&self) -> String {
+        format!("refunds_{}_{}.csv", self.filter.range.from, self.filter.range.to)
+    }
+    fn header(&self) -> String {
+        csv::refunds_header()
+    }
+    fn next_chunk(&mut self, conn: &mut DbConn) -> AppResult<Option<String>> {
+        if self.done {
+            return Ok(None);
+        }
+        let lines = refunds::refund_lines(conn, &self.filter, self.after, BATCH)?;
+        self.done = (lines.len() as i64) < BATCH;
+        let Some(last) = lines.last() else { return Ok(None) };
+        self.after = Some((last.at, last.id));
+        Ok(Some(joined(&lines, csv::refund)))
     }
 }
 

@@ -21,21 +21,21 @@ const CREATE_EXPENSE: &str = "mutation($i: CreateExpenseInput!) { createExpense(
     id category amount date paidBy notes company { name } recordedBy { fullName } } }";
 
 /// GET `path` as `token`: (status, body).
-async fn get(app: &TestApp, path: &str, token: &str) -> (u16, String) {
+pub(crate) async fn get(app: &TestApp, path: &str, token: &str) -> (u16, String) {
     let response = app.client.get(app.url(path)).bearer_auth(token).send().await.unwrap();
     let status = response.status().as_u16();
     (status, response.text().await.unwrap())
 }
 
 /// The rows of a CSV file as maps from header to field.
-fn rows(csv: &str) -> Vec<std::collections::HashMap<String, String>> {
+pub(crate) fn rows(csv: &str) -> Vec<std::collections::HashMap<String, String>> {
     let mut lines = csv.lines();
     let header: Vec<&str> = lines.next().expect("a header row").split(',').collect();
     lines.map(|l| header.iter().map(|h| h.to_string()).zip(l.split(',').map(str::to_owned)).collect()).collect()
 }
 
 /// The sum of a money column, in paise.
-fn column_sum(csv: &str, column: &str) -> i64 {
+pub(crate) fn column_sum(csv: &str, column: &str) -> i64 {
     rows(csv).iter().map(|r| paise(&Value::String(r[column].clone()))).sum()
 }
 
@@ -121,7 +121,7 @@ on_both_databases! {
         // The CSV downloads: a header row, plain decimals, totals equal to the dashboard's.
         let (status, csv) = get(&app, "/reports/collections.csv", &app.token).await;
         assert_eq!(status, 200, "{csv}");
-        assert!(csv.starts_with("date,time,payment_id,customer_id,customer_name,locality,method,reference,collected_by,amount\n"), "{csv}");
+        assert!(csv.starts_with("date,time,payment_id,customer_id,customer_name,locality,method,reference,collected_by,amount,type,refund_id,refunded_by\n"), "{csv}");
         assert_eq!(rows(&csv).len(), 2);
         assert_eq!(column_sum(&csv, "amount"), 85_146);
         let (_, csv) = get(&app, "/reports/dues.csv", &app.token).await;

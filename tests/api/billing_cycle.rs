@@ -41,6 +41,36 @@ fn row_id(app: &TestApp, username: &str) -> i64 {
 }
 
 on_both_databases! {
+    async fn billing_runs_page_like_the_other_lists(app: TestApp) {
+        // Issue #31 item 12: one run a day grows without bound, so `billingRuns` is a
+        // connection, in the order the runs were first started.
+        let today = today(&app).await;
+        let dates = [days_before(today, 3), days_before(today, 2), days_before(today, 1)];
+        for d in &dates {
+            assert_eq!(app.data(RUN, json!({"d": d})).await["runBillingCycle"]["status"], "FINISHED");
+        }
+        let q = "query($f: BillingRunFilterInput, $first: Int, $after: String, $last: Int) {
+            billingRuns(filter: $f, first: $first, after: $after, last: $last) {
+            totalCount nodes { asOf } edges { cursor } pageInfo { hasNextPage hasPreviousPage endCursor } } }";
+        let page = app.data(q, json!({"first": 2})).await["billingRuns"].clone();
+        assert_eq!(page["totalCount"], 3);
+        assert_eq!(page["nodes"], json!([{"asOf": dates[0]}, {"asOf": dates[1]}]));
+        assert_eq!(page["pageInfo"]["hasNextPage"], true);
+        let next = app.data(q, json!({"first": 2, "after": page["pageInfo"]["endCursor"]})).await["billingRuns"].clone();
+        assert_eq!(next["nodes"], json!([{"asOf": dates[2]}]));
+        assert_eq!((&next["pageInfo"]["hasNextPage"], &next["pageInfo"]["hasPreviousPage"]), (&json!(false), &json!(true)));
+        let newest = app.data(q, json!({"last": 1})).await["billingRuns"].clone();
+        assert_eq!(newest["nodes"], json!([{"asOf": dates[2]}]), "`last: 1` is the newest");
+        // Filters: by the dates run, and by status.
+        let f = json!({"from": dates[1], "to": dates[1]});
+        assert_eq!(app.data(q, json!({"f": f})).await["billingRuns"]["nodes"], json!([{"asOf": dates[1]}]));
+        app.sql(&format!("UPDATE billing_runs SET status = 'RUNNING', finished_at = NULL WHERE as_of = '{}'", dates[0])).unwrap();
+        let running = app.data(q, json!({"f": {"status": "RUNNING"}})).await["billingRuns"].clone();
+        assert_eq!((&running["totalCount"], &running["nodes"]), (&json!(1), &json!([{"asOf": dates[0]}])));
+        // The page limits of every connection.
+        crate::helpers::assert_code(&app.error(q, json!({"first": 101})).await, "BAD_USER_INPUT", Some("first"));
+    }
+
     async fn renewals_are_billed_once_per_period(app: TestApp) {
         let today = today(&app).await;
         let plan = app.catalogue("499.00").await.broadband;
@@ -76,8 +106,9 @@ on_both_databases! {
         let resumed = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
         assert_eq!(resumed["status"], "FINISHED");
         assert_eq!(customer(&app, &ended).await["invoices"].as_array().unwrap().len(), 2);
-        let runs = app.data("{ billingRuns { asOf status attempts } }", json!({})).await;
-        assert_eq!(runs["billingRuns"], json!([{"asOf": today.to_string(), "status": "FINISHED", "attempts": 3}]));
+        let runs = app.data("{ billingRuns { totalCount nodes { asOf status attempts } } }", json!({})).await;
+        assert_eq!(runs["billingRuns"], json!({"totalCount": 1,
+            "nodes": [{"asOf": today.to_string(), "status": "FINISHED", "attempts": 3}]}));
         // Not a future date.
         let e = app.error(RUN, json!({"d": days_after(today, 1)})).await;
         crate::helpers::assert_code(&e, "BAD_USER_INPUT", Some("asOf"));
@@ -358,8 +389,8 @@ on_both_databases! {
         };
         tokio::join!(catch_up(&app), catch_up(&other));
 
-        let runs = app.data("{ billingRuns { asOf status attempts renewed overdue suspended reminders errors } }", json!({}))
-            .await["billingRuns"].as_array().unwrap().clone();
+        let runs = app.data("{ billingRuns { nodes { asOf status attempts renewed overdue suspended reminders errors } } }", json!({}))
+            .await["billingRuns"]["nodes"].as_array().unwrap().clone();
         assert_eq!(runs.len(), 2, "{runs:#?}");
         let sum = |field: &str| runs.iter().map(|r| r[field].as_i64().unwrap()).sum::<i64>();
         for run in &runs {

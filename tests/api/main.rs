@@ -44,6 +44,7 @@ mod notifications;
 mod plan_periods;
 mod readme;
 mod reference_data;
+mod refund_figures;
 mod response_order;
 mod schema_drift;
 mod schema_file;

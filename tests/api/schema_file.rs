@@ -95,3 +95,52 @@ fn descriptions_name_only_fields_that_exist() {
     missing.dedup();
     assert!(missing.is_empty(), "descriptions name fields that do not exist: {missing:?}");
 }
+
+/// What a list field's description says when the list is not a connection.
+const NOT_PAGED: &str = "Not paged:";
+
+/// Every field that returns a list either is a connection's own `edges`/`nodes`, or says in its
+/// description why it is not paged (`Not paged:` and what bounds it): a list that can grow
+/// without bound is a connection (`first`/`after`/`last`/`before`, `totalCount`, `pageInfo`),
+/// and a new plain list cannot slip in without someone saying why it stays small.
+#[test]
+fn every_list_is_a_connection_or_says_why_not() {
+    use async_graphql_parser::types::{BaseType, FieldDefinition, Type, TypeKind, TypeSystemDefinition};
+    fn is_list(ty: &Type) -> bool {
+        matches!(ty.base, BaseType::List(_))
+    }
+    let document = async_graphql_parser::parse_schema(isp_billing::graphql::sdl()).expect("the SDL parses");
+    let mut unexplained = Vec::new();
+    let mut lists = 0;
+    for definition in &document.definitions {
+        let TypeSystemDefinition::Type(t) = definition else { continue };
+        let t = &t.node;
+        let fields: Vec<&FieldDefinition> = match &t.kind {
+            TypeKind::Object(o) => o.fields.iter().map(|f| &f.node).collect(),
+            TypeKind::Interface(i) => i.fields.iter().map(|f| &f.node).collect(),
+            _ => continue,
+        };
+        let connection = fields.iter().any(|f| f.name.node == "pageInfo");
+        for field in fields.iter().filter(|f| is_list(&f.ty.node)) {
+            lists += 1;
+            let name = field.name.node.as_str();
+            if connection && (name == "edges" || name == "nodes") {
+                continue;
+            }
+            // Descriptions are wrapped text: a line break counts as a space.
+            let says_why = field.description.as_ref().is_some_and(|d| {
+                let text = d.node.split_whitespace().collect::<Vec<_>>().join(" ");
+                text.split(NOT_PAGED).nth(1).is_some_and(|why| why.trim().len() >= 10)
+            });
+            if !says_why {
+                unexplained.push(format!("{}.{name}", t.name.node));
+            }
+        }
+    }
+    assert!(lists > 20, "the walk found the lists ({lists})");
+    assert!(
+        unexplained.is_empty(),
+        "these fields return a list that is neither a connection nor says why (\"{NOT_PAGED} <what bounds it>\" \
+         in its description): {unexplained:?}"
+    );
+}
