@@ -132,6 +132,17 @@ pub fn parse_url(url: &str) -> anyhow::Result<(Backend, String)> {
     Ok((Backend::Sqlite, path.to_owned()))
 }
 
+/// `RUST_LOG=isp_billing::sql=trace` logs every statement's SQL (never its bound values,
+/// which hold passwords' hashes and tokens): for finding a slow or scanning statement. Off, it
+/// costs one level check per statement.
+fn log_statement(query: &dyn diesel::connection::DebugQuery) {
+    if tracing::enabled!(target: "isp_billing::sql", tracing::Level::TRACE) {
+        let text = query.to_string();
+        let sql = text.split(" -- binds: ").next().unwrap_or_default();
+        tracing::trace!(target: "isp_billing::sql", sql);
+    }
+}
+
 impl diesel::r2d2::ManageConnection for Manager {
     type Connection = DbConn;
     type Error = ConnectionError;
@@ -150,8 +161,9 @@ impl diesel::r2d2::ManageConnection for Manager {
         // which depends on timing, not on the work asked of the server.
         let counter = Arc::clone(&self.statements);
         conn.set_instrumentation(move |event: InstrumentationEvent<'_>| {
-            if let InstrumentationEvent::StartQuery { .. } = event {
+            if let InstrumentationEvent::StartQuery { query, .. } = event {
                 counter.fetch_add(1, Ordering::Relaxed);
+                log_statement(query);
             }
         });
         Ok(conn)

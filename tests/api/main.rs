@@ -42,6 +42,7 @@ mod migrations;
 mod misspelt_inputs;
 mod notifications;
 mod plan_periods;
+mod query_plans;
 mod readme;
 mod reference_data;
 mod refund_figures;

@@ -1,0 +1,271 @@
+//! No statement of the profile, the payment path or the billing cycle scans a table that grows
+//! with customers, invoices or payments: the real binary runs them on a seeded PostgreSQL
+//! database with `RUST_LOG=isp_billing::sql=trace`, and each statement it logged is explained
+//! there (the generic plan, as a prepared statement runs after its first executions), with
+//! sequential scans priced out: one left in a plan is one no index can avoid.
+
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use diesel::sql_types::Text;
+use serde_json::{json, Value};
+
+use crate::helpers::{Kind, TestDb};
+
+const BIN: &str = env!("CARGO_BIN_EXE_isp-billing");
+const ADMIN_PASSWORD: &str = "admin-pass-4Tz8";
+
+/// Tables whose rows grow with customers, invoices or payments: a sequential scan of one of
+/// them costs more every month. (Companies, plans, localities, staff and settings stay small.)
+const GROWING: [&str; 24] = [
+    "customers",
+    "invoices",
+    "payments",
+    "payment_allocations",
+    "transactions",
+    "audit_log",
+    "notifications",
+    "sessions",
+    "document_snapshots",
+    "billing_run_errors",
+    "addon_bills",
+    "complaints",
+    "receipt_vouchers",
+    "advance_adjustments",
+    "credit_notes",
+    "plan_changes",
+    "gateway_payments",
+    "gateway_events",
+    "idempotency_keys",
+    "refunds",
+    "login_failures",
+    "connection_requests",
+    "service_pauses",
+    "einvoice_registrations",
+];
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn run(url: &str, args: &[&str]) {
+    let out = Command::new(BIN)
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("ISP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run the binary");
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// The server, and what reads its log as it writes (a pipe nobody reads would stop it once
+/// full).
+struct Server {
+    child: Child,
+    log: std::thread::JoinHandle<String>,
+}
+
+async fn start(url: &str) -> (Server, u16) {
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .env("DATABASE_URL", url)
+        .env("ISP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("ISP_BIND", format!("127.0.0.1:{port}"))
+        .env("ISP_BILLING_CYCLE", "false")
+        .env("ISP_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info,isp_billing::sql=trace")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the binary");
+    let mut stdout = child.stdout.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut log = String::new();
+        stdout.read_to_string(&mut log).unwrap();
+        log
+    });
+    let started = Instant::now();
+    while reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_err() {
+        assert!(started.elapsed() < Duration::from_secs(60), "server did not come up");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (Server { child, log }, port)
+}
+
+/// Stops the server and returns the SQL of every statement it logged, once each.
+fn stop(server: Server) -> BTreeSet<String> {
+    let Server { mut child, log } = server;
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = log.join().unwrap();
+    // From the moment it serves: start-up (migrations, freezing old documents) runs once.
+    log.lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .skip_while(|l| !l["message"].as_str().unwrap_or_default().starts_with("serving GraphQL"))
+        .filter(|l| l["target"] == "isp_billing::sql")
+        .filter_map(|l| l["sql"].as_str().map(str::to_owned))
+        .collect()
+}
+
+async fn gql(port: u16, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut request = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .json(&json!({"query": query, "variables": variables}));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let body: Value = request.send().await.unwrap().json().await.unwrap();
+    assert!(body["errors"].is_null(), "{query}: {body}");
+    body["data"].clone()
+}
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+    line: String,
+}
+
+#[derive(QueryableByName)]
+struct Table {
+    #[diesel(sql_type = Text)]
+    name: String,
+}
+
+/// The tables of [`GROWING`] the seeded database holds at least 1,000 rows of: a plan over a
+/// table of a few pages says nothing (the planner rightly reads those whole).
+fn judged(conn: &mut PgConnection) -> Vec<String> {
+    let q = "SELECT relname::text AS name FROM pg_class WHERE relkind = 'r' AND reltuples >= 1000 ORDER BY 1";
+    let big = diesel::sql_query(q).load::<Table>(conn).unwrap();
+    big.into_iter().map(|t| t.name).filter(|t| GROWING.contains(&t.as_str())).collect()
+}
+
+/// The tables of `tables` that `sql` scans whole, by its generic plan; `None` for a statement
+/// that cannot be prepared on its own (transaction control, settings).
+fn scanned(conn: &mut PgConnection, sql: &str, tables: &[String]) -> Option<Vec<String>> {
+    let head = sql.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+    if !["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].contains(&head.as_str()) {
+        return None;
+    }
+    let params = (1..=200).take_while(|n| sql.contains(&format!("${n}"))).count();
+    diesel::sql_query("DEALLOCATE ALL").execute(conn).unwrap();
+    if let Err(e) = diesel::sql_query(format!("PREPARE probe AS {sql}")).execute(conn) {
+        panic!("cannot prepare {sql}: {e}");
+    }
+    let nulls = vec!["NULL"; params].join(", ");
+    let explain =
+        if params == 0 { "EXPLAIN EXECUTE probe".to_owned() } else { format!("EXPLAIN EXECUTE probe({nulls})") };
+    let plan = diesel::sql_query(explain).load::<PlanLine>(conn).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let plan: Vec<String> = plan.into_iter().map(|l| l.line).collect();
+    // A whole-index read under a LIMIT stops early (the first page of a list); a count of a
+    // list (its `totalCount`) reads every row it counts, which only selecting it costs.
+    let bounded = plan.first().is_some_and(|l| l.trim_start().starts_with("Limit"));
+    let counted = sql.starts_with("SELECT COUNT(*)");
+    Some(
+        tables
+            .iter()
+            .filter(|t| {
+                let seq = plan
+                    .iter()
+                    .any(|l| l.contains(&format!("Seq Scan on {t} ")) || l.ends_with(&format!("Seq Scan on {t}")));
+                seq || (!bounded && !counted && whole_index_scan(&plan, t))
+            })
+            .map(|t| format!("{t}: {sql}\n{}", plan.join("\n")))
+            .collect(),
+    )
+}
+
+/// Whether `plan` reads all of an index of `table` (an index scan with no `Index Cond`): a
+/// scan of the whole table in index order.
+fn whole_index_scan(plan: &[String], table: &str) -> bool {
+    plan.iter().enumerate().any(|(i, line)| {
+        let scan = (line.contains("Index Scan using ") || line.contains("Index Only Scan using "))
+            && (line.contains(&format!(" on {table} ")) || line.ends_with(&format!(" on {table}")));
+        if !scan {
+            return false;
+        }
+        let depth = line.len() - line.trim_start().len();
+        let mut details = plan[i + 1..].iter().take_while(|l| {
+            let d = l.len() - l.trim_start().len();
+            d > depth && !l.trim_start().starts_with("->")
+        });
+        !details.any(|l| l.contains("Index Cond"))
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
+async fn the_profile_payments_and_the_billing_cycle_use_indexes_on_postgres() {
+    let db = TestDb::create(Kind::Postgres).expect("PostgreSQL");
+    run(db.url(), &["seed-demo", "--customers", "2000", "--seed", "7", "--renewal-day"]);
+    let (child, port) = start(db.url()).await;
+    let login = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
+    let token = gql(port, None, login, json!({"u": "admin", "p": ADMIN_PASSWORD})).await["login"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let t = Some(token.as_str());
+    // The profile, as the README shows it, on two pages.
+    let profile = "query($after: String) { customers(first: 20, after: $after) { totalCount
+        pageInfo { endCursor } nodes {
+        customerId fullName plan { name price } locality { name } company { name gstRate }
+        assignedEmployee { fullName mobile }
+        invoices(first: 3) { invoiceNumber totalAmount balanceAmount status payments { paymentId amount } } } } }";
+    let page = gql(port, t, profile, json!({})).await;
+    let after = page["customers"]["pageInfo"]["endCursor"].clone();
+    let page = gql(port, t, profile, json!({"after": after})).await;
+    // The payment path: a payment on a customer's unpaid invoices, and its receipt.
+    let customer = page["customers"]["nodes"][0]["customerId"].as_str().unwrap().to_owned();
+    let id = gql(
+        port,
+        t,
+        "query($s: String) { customers(first: 1, filter: {search: $s}) { nodes { id } } }",
+        json!({"s": customer}),
+    )
+    .await["customers"]["nodes"][0]["id"]
+        .clone();
+    let pay = "mutation($i: CreatePaymentInput!) { createPayment(input: $i) { paymentId amount } }";
+    gql(
+        port,
+        t,
+        pay,
+        json!({"i": {"customerId": id, "amount": "100", "paymentMethod": "CASH",
+        "keepExcessAsAdvance": true}}),
+    )
+    .await;
+    // The day's billing run: renewals, overdue invoices, suspensions, reminders.
+    let run = gql(port, t, "mutation { runBillingCycle { renewed overdue suspended errors } }", json!({})).await;
+    assert!(run["runBillingCycle"]["renewed"].as_i64().unwrap() > 0, "{run}");
+    let statements = stop(child);
+    assert!(statements.len() > 30, "{} statements logged", statements.len());
+
+    let mut conn = PgConnection::establish(db.url()).unwrap();
+    // The generic plan, and a sequential scan only where no index can serve the statement:
+    // on a small test database the planner would rightly scan a table of a few rows that has
+    // an index, so scans are priced out and any left are scans nothing else can do.
+    diesel::sql_query("SET plan_cache_mode = force_generic_plan").execute(&mut conn).unwrap();
+    diesel::sql_query("SET enable_seqscan = off").execute(&mut conn).unwrap();
+    let tables = judged(&mut conn);
+    for big in ["customers", "invoices", "payments", "payment_allocations", "transactions"] {
+        assert!(tables.iter().any(|t| t == big), "{big} is not seeded large enough to judge: {tables:?}");
+    }
+    let mut explained = 0;
+    let mut scans = Vec::new();
+    for sql in &statements {
+        if let Some(found) = scanned(&mut conn, sql, &tables) {
+            explained += 1;
+            scans.extend(found);
+        }
+    }
+    assert!(explained > 30, "{explained} statements explained");
+    assert!(scans.is_empty(), "{} statements scan one of {tables:?}:\n\n{}", scans.len(), scans.join("\n\n"));
+}
