@@ -1,8 +1,9 @@
 //! No statement of the profile, the payment path or the billing cycle scans a table that grows
-//! with customers, invoices or payments: the real binary runs them on a seeded PostgreSQL
-//! database with `RUST_LOG=isp_billing::sql=trace`, and each statement it logged is explained
-//! there (the generic plan, as a prepared statement runs after its first executions), with
-//! sequential scans priced out: one left in a plan is one no index can avoid.
+//! with customers, invoices or payments: the real binary runs them on a seeded database with
+//! `RUST_LOG=isp_billing::sql=trace`, and each statement it logged is explained there. On
+//! PostgreSQL, the generic plan (as a prepared statement runs after its first executions) with
+//! sequential scans priced out: one left in a plan is one no index can avoid. On SQLite,
+//! `EXPLAIN QUERY PLAN`, where a `SCAN` of a table reads it whole.
 
 use std::collections::BTreeSet;
 use std::io::Read;
@@ -202,12 +203,11 @@ fn whole_index_scan(plan: &[String], table: &str) -> bool {
     })
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
-async fn the_profile_payments_and_the_billing_cycle_use_indexes_on_postgres() {
-    let db = TestDb::create(Kind::Postgres).expect("PostgreSQL");
-    run(db.url(), &["seed-demo", "--customers", "2000", "--seed", "7", "--renewal-day"]);
-    let (child, port) = start(db.url()).await;
+/// Seeds a renewal day into the database at `url`, then runs the binary on it through a profile
+/// of two pages, a payment and the day's billing run; the SQL it ran for them, once each.
+async fn workload(url: &str) -> BTreeSet<String> {
+    run(url, &["seed-demo", "--customers", "2000", "--seed", "7", "--renewal-day"]);
+    let (child, port) = start(url).await;
     let login = "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }";
     let token = gql(port, None, login, json!({"u": "admin", "p": ADMIN_PASSWORD})).await["login"]["token"]
         .as_str()
@@ -245,7 +245,14 @@ async fn the_profile_payments_and_the_billing_cycle_use_indexes_on_postgres() {
     // The day's billing run: renewals, overdue invoices, suspensions, reminders.
     let run = gql(port, t, "mutation { runBillingCycle { renewed overdue suspended errors } }", json!({})).await;
     assert!(run["runBillingCycle"]["renewed"].as_i64().unwrap() > 0, "{run}");
-    let statements = stop(child);
+    stop(child)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
+async fn the_profile_payments_and_the_billing_cycle_use_indexes_on_postgres() {
+    let db = TestDb::create(Kind::Postgres).expect("PostgreSQL");
+    let statements = workload(db.url()).await;
     assert!(statements.len() > 30, "{} statements logged", statements.len());
 
     let mut conn = PgConnection::establish(db.url()).unwrap();
@@ -264,6 +271,62 @@ async fn the_profile_payments_and_the_billing_cycle_use_indexes_on_postgres() {
         if let Some(found) = scanned(&mut conn, sql, &tables) {
             explained += 1;
             scans.extend(found);
+        }
+    }
+    assert!(explained > 30, "{explained} statements explained");
+    assert!(scans.is_empty(), "{} statements scan one of {tables:?}:\n\n{}", scans.len(), scans.join("\n\n"));
+}
+
+#[derive(QueryableByName)]
+struct Step {
+    #[diesel(sql_type = Text)]
+    detail: String,
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_profile_payments_and_the_billing_cycle_use_indexes_on_sqlite() {
+    let db = TestDb::create(Kind::Sqlite).expect("SQLite");
+    let statements = workload(db.url()).await;
+    assert!(statements.len() > 30, "{} statements logged", statements.len());
+    let mut conn = SqliteConnection::establish(db.url()).unwrap();
+    let tables: Vec<String> = GROWING
+        .iter()
+        .filter(|t| {
+            let q = format!("SELECT COUNT(*) AS n FROM {t}");
+            diesel::sql_query(q).get_result::<Count>(&mut conn).unwrap().n >= 1000
+        })
+        .map(|t| (*t).to_owned())
+        .collect();
+    for big in ["customers", "invoices", "payments", "payment_allocations", "transactions"] {
+        assert!(tables.iter().any(|t| t == big), "{big} is not seeded large enough to judge: {tables:?}");
+    }
+    let mut explained = 0;
+    let mut scans = Vec::new();
+    for sql in &statements {
+        let head = sql.split_whitespace().next().unwrap_or_default().to_ascii_uppercase();
+        if !["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].contains(&head.as_str()) {
+            continue;
+        }
+        let plan = diesel::sql_query(format!("EXPLAIN QUERY PLAN {sql}"))
+            .load::<Step>(&mut conn)
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        explained += 1;
+        let plan: Vec<String> = plan.into_iter().map(|s| s.detail).collect();
+        // As on PostgreSQL: a first page stops at its LIMIT; a count reads what it counts.
+        let tail = sql.trim_end();
+        let bounded = tail.ends_with("LIMIT ?") || tail.ends_with("LIMIT ? OFFSET ?");
+        let counted = sql.starts_with("SELECT COUNT(*)");
+        for t in &tables {
+            let whole = plan.iter().any(|l| l == &format!("SCAN {t}") || l.starts_with(&format!("SCAN {t} ")));
+            if whole && !bounded && !counted {
+                scans.push(format!("{t}: {sql}\n{}", plan.join("\n")));
+            }
         }
     }
     assert!(explained > 30, "{explained} statements explained");
