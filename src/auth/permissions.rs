@@ -26,6 +26,7 @@ pub enum Permission {
     ReadReports,
     ManageExpenses,
     ManageGateways,
+    RevealIdProof,
 }
 
 /// How much of a permission's data a caller gets.
@@ -170,6 +171,13 @@ pub const RULES: &[Rule] = &[
         permission: Permission::ManageGateways,
         description: "set up payment gateways (their secrets are write-only)",
         roles: &[Admin],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::RevealIdProof,
+        description:
+            "see a customer's identity document number in full (`revealIdProof`, audited; a customer sees their own)",
+        roles: &[Admin, Manager],
         customer_own: false,
     },
 ];

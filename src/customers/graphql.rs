@@ -9,8 +9,9 @@ use super::prefetch::{self, Selection};
 use super::repo;
 use crate::addons::graphql::AddonBill;
 use crate::addons::graphql::AddonsOfCustomer;
-use crate::auth::guard::{require, Require};
+use crate::auth::guard::{principal, require, Require};
 use crate::auth::permissions::Permission;
+use crate::auth::Principal;
 use crate::companies::graphql::Company;
 use crate::companies::graphql::CompanyId;
 use crate::complaints::graphql::Complaint;
@@ -24,6 +25,8 @@ use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::loaders::{load, load_many, load_newest, load_one};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
+use crate::id_vault::graphql::MaskedIdProofOf;
+use crate::id_vault::key::IdVault;
 use crate::invoices::graphql::Invoice;
 use crate::invoices::model::InvoiceStatus;
 use crate::ledger::graphql::NewestTransactions;
@@ -102,8 +105,21 @@ impl Customer {
     async fn id_proof_type(&self) -> Result<Option<IdProofType>> {
         Ok(self.0.id_proof_type)
     }
-    async fn id_proof_no(&self) -> Option<&str> {
-        self.0.id_proof_no.as_deref()
+    /// The identity document's number, masked: an Aadhaar number as `XXXX XXXX 1234`, any other
+    /// with all but its last four characters as `X`. A customer sees their own in full; ADMIN and
+    /// MANAGER can see it through `revealIdProof` (recorded in the audit log).
+    async fn id_proof_no(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if self.0.id_proof_token.is_none() {
+            return Ok(None);
+        }
+        if matches!(principal(ctx), Ok(Principal::Customer { id, .. }) if *id == self.0.id) {
+            let (vault, key) = (ctx.data_unchecked::<IdVault>().clone(), self.0.id);
+            // Without the key (or with a damaged row) the customer sees it masked, as staff do.
+            if let Ok(number) = db(ctx).read(move |conn| crate::id_vault::service::open(conn, &vault, key)).await {
+                return Ok(number.map(|n| n.expose().to_owned()));
+            }
+        }
+        Ok(load(ctx, MaskedIdProofOf(self.0.id)).await?.map(|m| m.masked))
     }
     async fn house_number(&self) -> Option<&str> {
         self.0.house_number.as_deref()

@@ -70,7 +70,8 @@ crate::row_and_new! {
         pub alternate_mobile: Option<String>,
         pub customer_gst_no: Option<String>,
         pub id_proof_type: Option<IdProofType>,
-        pub id_proof_no: Option<String>,
+        /// The identity document's number is in the vault (`crate::id_vault`): this names its row.
+        pub id_proof_token: Option<String>,
         pub house_number: Option<String>,
         pub address: String,
         pub locality_id: Option<i64>,
@@ -113,8 +114,8 @@ pub struct CustomerChanges {
     pub mobile: Option<String>,
     pub alternate_mobile: Option<Option<String>>,
     pub customer_gst_no: Option<Option<String>>,
+    /// The number goes with it, through `crate::id_vault::service::replace`.
     pub id_proof_type: Option<Option<IdProofType>>,
-    pub id_proof_no: Option<Option<String>>,
     pub house_number: Option<Option<String>>,
     pub address: Option<String>,
     pub locality_id: Option<Option<i64>>,
@@ -174,7 +175,8 @@ impl CustomerRow {
             ("alternateMobile", v(&self.alternate_mobile)),
             ("customerGstNo", v(&self.customer_gst_no)),
             ("idProofType", v(&self.id_proof_type.map(|t| t.to_string()))),
-            ("idProofNo", hidden(&self.id_proof_no)),
+            // The vault row's token: a new number is a new row, so a change shows, never the number.
+            ("idProofNo", hidden(&self.id_proof_token)),
             ("houseNumber", v(&self.house_number)),
             ("address", v(&self.address)),
             ("localityId", id(Kind::Locality, self.locality_id)),
