@@ -128,6 +128,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     let http_schema = graphql::build_http_schema(data);
     notifications::reminders::spawn(db.clone(), outbox, events.clone());
     backup::spawn_daily(db.clone(), config.database_url.clone(), config.backup_dir.clone(), config.backup_keep);
+    id_vault::retention::spawn_daily(db.clone());
     if outbox.webhook {
         let hook = notifications::webhook::Webhook {
             url: config.webhook_url.trim().to_owned(),

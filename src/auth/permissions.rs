@@ -27,6 +27,7 @@ pub enum Permission {
     ManageExpenses,
     ManageGateways,
     RevealIdProof,
+    ExportPersonalData,
 }
 
 /// How much of a permission's data a caller gets.
@@ -179,6 +180,12 @@ pub const RULES: &[Rule] = &[
             "see a customer's identity document number in full (`revealIdProof`, audited; a customer sees their own)",
         roles: &[Admin, Manager],
         customer_own: false,
+    },
+    Rule {
+        permission: Permission::ExportPersonalData,
+        description: "export a customer's personal data as JSON (`exportPersonalData`, audited)",
+        roles: &[Admin, Manager],
+        customer_own: true,
     },
 ];
 

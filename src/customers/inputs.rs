@@ -346,6 +346,7 @@ impl UpdateCustomerInput {
             })?,
             status: None,
             suspended_for_dues: None,
+            terminated_at: None,
             updated_at: Some(crate::clock::now()),
         };
         Ok((changes, id_proof))

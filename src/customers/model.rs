@@ -52,6 +52,10 @@ crate::row_and_new! {
         ..NewCustomer,
         /// Suspended by the billing cycle for dues: a payment clearing them reactivates.
         pub suspended_for_dues: bool,
+        /// When the customer was TERMINATED: the KYC retention runs from it.
+        pub terminated_at: Option<NaiveDateTime>,
+        /// When the personal data was erased after the retention (`crate::id_vault::retention`).
+        pub erased_at: Option<NaiveDateTime>,
     }
 
     /// A customer to insert: every column but `id` and `suspended_for_dues` (its default, false).
@@ -141,6 +145,7 @@ pub struct CustomerChanges {
     pub status: Option<CustomerStatus>,
     /// Set with every status change: only the billing cycle's suspension sets it.
     pub suspended_for_dues: Option<bool>,
+    pub terminated_at: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 

@@ -296,6 +296,7 @@ pub fn change_status(
         status: Some(status),
         suspended_for_dues: Some(false),
         updated_at: Some(now),
+        terminated_at: (status == CustomerStatus::Terminated).then_some(Some(now)),
         ..Default::default()
     };
     let row = repo::update(conn, key, &changes)?;

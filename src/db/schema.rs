@@ -21,6 +21,7 @@ diesel::table! {
         upi_vpa -> Nullable<Text>,
         einvoicing -> Bool,
         debit_note_prefix -> Text,
+        kyc_retention_days -> Integer,
     }
 }
 
@@ -152,6 +153,8 @@ diesel::table! {
         updated_at -> Timestamp,
         never_suspend -> Bool,
         suspended_for_dues -> Bool,
+        terminated_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

@@ -41,7 +41,7 @@ use crate::expenses::graphql::{ExpenseMutation, ExpenseQuery};
 use crate::gateways::graphql::{GatewayMutation, GatewayQuery};
 use crate::gst_periods::graphql::{GstPeriodMutation, GstPeriodQuery};
 use crate::gstr1::graphql::Gstr1Query;
-use crate::id_vault::graphql::IdVaultMutation;
+use crate::id_vault::graphql::{IdVaultMutation, IdVaultQuery};
 use crate::invoices::graphql::InvoiceQuery;
 use crate::invoices::mutations::InvoiceMutation;
 use crate::ledger::graphql::LedgerQuery;
@@ -93,6 +93,7 @@ pub struct QueryRoot(
     ComplaintQuery,
     ConnectionRequestQuery,
     NotificationQuery,
+    IdVaultQuery,
 );
 
 #[derive(MergedObject, Default)]

@@ -18,6 +18,33 @@ crate::by_id_key! {
 }
 
 #[derive(Default)]
+pub struct IdVaultQuery;
+
+#[Object]
+impl IdVaultQuery {
+    /// A customer's personal data as a JSON document, for an access request under the DPDP Act:
+    /// the profile, the identity document with its number in full, and their invoices (numbers,
+    /// dates, amounts). For ADMIN and MANAGER, and for a customer about themself (another
+    /// customer's is `NOT_FOUND`). Recorded in the audit log as `exportPersonalData`.
+    async fn export_personal_data(&self, ctx: &Context<'_>, customer_id: ID) -> Result<String> {
+        let key = expect_id("customerId", Kind::Customer, &customer_id)?;
+        crate::graphql::access::own_readable(ctx, Permission::ExportPersonalData, key, "customer")?;
+        let actor = Actor::from(principal(ctx)?);
+        let vault = ctx.data_unchecked::<IdVault>().clone();
+        let data = db(ctx)
+            .write(move |conn| {
+                crate::customers::repo::find(conn, key).map_err(|_| AppError::not_found("customer"))?;
+                let data = super::retention::export(conn, &vault, key)?;
+                let target = [crate::ids::encode(Kind::Customer, key)];
+                crate::audit::repo::record(conn, &actor, "exportPersonalData", &target, None)?;
+                Ok(data)
+            })
+            .await?;
+        Ok(data.to_string())
+    }
+}
+
+#[derive(Default)]
 pub struct IdVaultMutation;
 
 #[Object]

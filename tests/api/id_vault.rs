@@ -230,6 +230,94 @@ crate::on_both_databases! {
     }
 }
 
+crate::on_both_databases! {
+    async fn erasure_after_the_retention_leaves_gst_documents_as_issued(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let (customer, invoice) = app
+            .customer("leela", &catalogue.broadband)
+            .set("idProofType", "AADHAR_CARD")
+            .set("idProofNo", AADHAAR)
+            .set("email", "leela@example.in")
+            .create_with_invoice()
+            .await;
+        app.data(crate::documents::SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
+        let pdf = get(&app, &format!("/invoices/{invoice}.pdf")).await;
+        let pdf_is_stable = pdf == get(&app, &format!("/invoices/{invoice}.pdf")).await;
+        let html = get(&app, &format!("/invoices/{invoice}.html")).await;
+        let record = app.sql_text("SELECT body AS value FROM document_snapshots");
+        assert!(record.contains("Customer leela"), "the issued record names the customer: {record}");
+
+        let terminate = "mutation($id: ID!) { changeCustomerStatus(id: $id, status: TERMINATED, reason: \"moved away\") { status } }";
+        app.data(terminate, json!({"id": customer})).await;
+        let db = isp_billing::db::Db::connect(app.database_url(), 2, std::sync::Arc::default()).unwrap();
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0, "kept for 730 days by default");
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "1");
+
+        let retention = "mutation($id: ID!, $i: UpdateCompanyInput!) { updateCompany(id: $id, input: $i) { kycRetentionDays } }";
+        let bad = app.error(retention, json!({"id": catalogue.company, "i": {"kycRetentionDays": -1}})).await;
+        assert_code(&bad, "BAD_USER_INPUT", Some("kycRetentionDays"));
+        let set = app.data(retention, json!({"id": catalogue.company, "i": {"kycRetentionDays": 0}})).await;
+        assert_eq!(set["updateCompany"]["kycRetentionDays"], 0);
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 1);
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0, "once");
+
+        // Erased: the vault row is gone and the personal details anonymised...
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "0");
+        let q = "query($id: ID!) { node(id: $id) { ... on Customer { fullName email mobile idProofType idProofNo address } } }";
+        let erased = app.data(q, json!({"id": customer})).await["node"].clone();
+        assert_eq!(erased["fullName"], "Erased customer");
+        assert_eq!((erased["email"].clone(), erased["idProofNo"].clone()), (Value::Null, Value::Null));
+        assert_eq!(erased["mobile"], "0000000000");
+        for needle in ["leela", "9822012345", AADHAAR_DIGITS] {
+            assert_eq!(rows_holding_outside_records(&app, needle), Vec::<String>::new(), "{needle} left after erasure");
+        }
+        // ...and the invoice prints and files as issued, byte for byte.
+        assert_eq!(app.sql_text("SELECT body AS value FROM document_snapshots"), record);
+        assert_eq!(get(&app, &format!("/invoices/{invoice}.html")).await, html, "the HTML invoice");
+        let again = get(&app, &format!("/invoices/{invoice}.pdf")).await;
+        if pdf_is_stable {
+            assert_eq!(again, pdf, "the PDF invoice");
+        } else {
+            assert_eq!(pdf_text(&again), pdf_text(&pdf), "the PDF invoice's text");
+        }
+        let q = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 5) { nodes { actorKind targetIds } } }";
+        let log = app.data(q, json!({"f": {"operation": "eraseCustomerData"}})).await;
+        assert_eq!(log["auditLog"]["nodes"][0]["targetIds"][0], customer.as_str());
+    }
+
+    async fn personal_data_is_exported_to_staff_and_to_the_customer(app: TestApp) {
+        let plan = app.catalogue("499.00").await.broadband;
+        let customer = app.customer("dev", &plan).set("idProofType", "AADHAR_CARD").set("idProofNo", AADHAAR).create().await;
+        let customer = customer["id"].as_str().unwrap().to_owned();
+        let other = app.customer("other", &plan).create().await["id"].as_str().unwrap().to_owned();
+        let q = "query($id: ID!) { exportPersonalData(customerId: $id) }";
+        let export = |data: Value| -> Value { serde_json::from_str(data["exportPersonalData"].as_str().unwrap()).unwrap() };
+        let staff = export(app.data(q, json!({"id": customer})).await);
+        assert_eq!(staff["fullName"], "Customer dev");
+        assert_eq!(staff["idProof"], json!({"type": "AADHAR_CARD", "number": AADHAAR}));
+        assert_eq!(staff["invoices"].as_array().unwrap().len(), 1);
+        let own = app.login("dev", CUSTOMER_PASSWORD).await;
+        assert_eq!(export(app.data_as(Some(&own), q, json!({"id": customer})).await), staff);
+        assert_code(&app.error_as(Some(&own), q, json!({"id": other})).await, "NOT_FOUND", None);
+        let collector = app.staff("col", Role::Collector).await;
+        assert_code(&app.error_as(Some(&collector), q, json!({"id": customer})).await, "FORBIDDEN", None);
+        let manager = app.staff("man", Role::Manager).await;
+        assert_eq!(export(app.data_as(Some(&manager), q, json!({"id": customer})).await), staff);
+        let log = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 10) { totalCount } }";
+        let entries = app.data(log, json!({"f": {"operation": "exportPersonalData"}})).await;
+        assert_eq!(entries["auditLog"]["totalCount"], 3);
+    }
+}
+
+/// [`rows_holding`] apart from the issued documents' records and the audit log's earlier
+/// entries (kept as the law asks for GST records; the audit log is the operator's own record).
+fn rows_holding_outside_records(app: &TestApp, needle: &str) -> Vec<String> {
+    rows_holding(app, needle)
+        .into_iter()
+        .filter(|t| !t.starts_with("document_snapshots") && !t.starts_with("audit_log"))
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_backup_holds_no_plain_identity_number() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();

@@ -272,7 +272,14 @@ crate::on_both_databases! {
         app.customer("vaulted", &plan).set("idProofType", "AADHAR_CARD").set("idProofNo", "2345 6789 0124").create().await;
         let db = Db::connect(app.database_url(), 1, Arc::default()).expect("connect");
         let refused = db
-            .read(|conn| Ok(migrations::revert_last(conn).map_err(|e| e.to_string())))
+            .read(|conn| loop {
+                match migrations::revert_last(conn) {
+                    Ok(v) if v.replace('-', "").starts_with("20261205000033") => return Ok(Ok(v)),
+                    Ok(v) if v.is_empty() => return Ok(Err("nothing reverted".to_owned())),
+                    Ok(_) => continue,
+                    Err(e) => return Ok(Err(e.to_string())),
+                }
+            })
             .await
             .expect("the connection works")
             .expect_err("000033 must not revert over numbers only the server can decrypt");
