@@ -342,10 +342,18 @@ pub struct CustomerFilterInput {
     pub billing_type: Option<BillingType>,
     /// Service ends before this date (renewals due).
     pub expiring_before: Option<Date>,
+    /// An identity document number, whole (spaces and dashes ignored) or its last four
+    /// characters: found through the vault's keyed hashes, never compared in clear.
+    #[graphql(secret)]
+    pub id_proof_no: Option<String>,
 }
 
 impl CustomerFilterInput {
-    fn into_filter(self) -> AppResult<CustomerFilter> {
+    fn into_filter(self, vault: &IdVault) -> AppResult<CustomerFilter> {
+        let id_proof_hashes = self
+            .id_proof_no
+            .map(|number| crate::id_vault::service::lookup_hashes(vault, &number, "filter.idProofNo"))
+            .transpose()?;
         Ok(CustomerFilter {
             only_id: None,
             status: self.status,
@@ -359,6 +367,7 @@ impl CustomerFilterInput {
                 .transpose()?,
             billing_type: self.billing_type,
             expiring_before: self.expiring_before.map(|d| d.0),
+            id_proof_hashes,
         })
     }
 }
@@ -381,7 +390,7 @@ impl CustomerQuery {
         before: Option<String>,
     ) -> Result<PageConnection<Customer>> {
         let window = PageArgs::new(first, after, last, before).window()?;
-        let mut filter = filter.unwrap_or_default().into_filter()?;
+        let mut filter = filter.unwrap_or_default().into_filter(ctx.data_unchecked::<IdVault>())?;
         filter.only_id = require(ctx, Permission::ReadCustomers)?.own();
         // The page and the relations the query selects, in one round trip (see prefetch).
         let selection = Selection::of(ctx);

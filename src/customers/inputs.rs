@@ -48,6 +48,7 @@ pub struct CreateCustomerInput {
     /// 3 letters and 7 digits; a passport a letter and 7 digits; a driving licence 2 letters and
     /// 13 digits (spaces and dashes allowed); other documents letters, digits, spaces, `-`, `/`.
     /// Stored encrypted; shown masked (`XXXX XXXX 1234`) to staff.
+    #[graphql(secret)]
     pub id_proof_no: Option<String>,
     pub house_number: Option<String>,
     pub address: String,
@@ -112,6 +113,7 @@ pub struct UpdateCustomerInput {
     pub id_proof_type: MaybeUndefined<IdProofType>,
     /// Checked for `idProofType` (as given here, else the customer's), as on `createCustomer`;
     /// `null` removes it.
+    #[graphql(secret)]
     pub id_proof_no: MaybeUndefined<String>,
     pub house_number: MaybeUndefined<String>,
     pub address: Option<String>,

@@ -164,6 +164,8 @@ pub struct CustomerFilter {
     pub billing_type: Option<BillingType>,
     /// Service ending before this date.
     pub expiring_before: Option<NaiveDate>,
+    /// Identity document number hashes (`id_vault.number_hash` or `last4_hash`) to match.
+    pub id_proof_hashes: Option<Vec<String>>,
 }
 
 impl CustomerRow {

@@ -40,6 +40,24 @@ pub fn sealed(key: &IdVaultKey, kind: IdProofType, normalised: &str) -> IdVaultR
     }
 }
 
+/// The hashes a lookup by `number` compares (`number_hash` for a whole number, `last4_hash` for
+/// four characters); refused on `field` without a key or for an empty number.
+pub fn lookup_hashes(vault: &IdVault, number: &str, field: &str) -> AppResult<Vec<String>> {
+    let key = vault.current.as_ref().ok_or_else(|| AppError::bad_input(field, NO_KEY))?;
+    let compact: String = number.chars().filter(|c| !matches!(c, ' ' | '-')).collect::<String>().to_uppercase();
+    if compact.is_empty() || compact.len() > 40 {
+        return Err(AppError::bad_input(field, "give a whole identity document number or its last four characters"));
+    }
+    Ok(if compact.chars().count() == 4 {
+        // Two hashes either way: the statement's text stays the same (it stays prepared).
+        let last4 = key.hash("last4", &compact);
+        vec![last4.clone(), last4]
+    } else {
+        let spaced = number.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase();
+        vec![key.hash("number", &compact), key.hash("number", &spaced)]
+    })
+}
+
 /// Gives customer `customer` the number in `row` (`None`: none), removing the one they had.
 pub fn replace(conn: &mut DbConn, customer: i64, row: Option<&IdVaultRow>) -> AppResult<()> {
     let old = repo::token_of(conn, customer)?;

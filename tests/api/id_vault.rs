@@ -142,6 +142,20 @@ crate::on_both_databases! {
         // The customers list masks as well.
         let list = app.data("{ customers(first: 10) { nodes { idProofNo } } }", json!({})).await;
         assert_eq!(list["customers"]["nodes"][0]["idProofNo"], "XXXX XXXX 0124");
+        // Found by its last four digits or the whole number, through the keyed hashes.
+        let companies = app.data("{ companies(first: 1) { nodes { id } } }", json!({})).await;
+        let plan = app.plan(companies["companies"]["nodes"][0]["id"].as_str().unwrap()).name("Other").create().await;
+        app.customer("nobody", &plan).set("idProofType", "AADHAR_CARD").set("idProofNo", OTHER_AADHAAR).create().await;
+        let find = "query($n: String!) { customers(first: 10, filter: {idProofNo: $n}) { totalCount nodes { username } } }";
+        for typed in ["0124", "2345 6789 0124", "234567890124", "2345-6789-0124"] {
+            let found = app.data(find, json!({"n": typed})).await["customers"].clone();
+            assert_eq!(found["totalCount"], 1, "{typed}: {found}");
+            assert_eq!(found["nodes"][0]["username"], "meena");
+        }
+        for typed in ["0123", "2345 6789 0123", "1096 0124"] {
+            assert_eq!(app.data(find, json!({"n": typed})).await["customers"]["totalCount"], 0, "{typed}");
+        }
+        assert_code(&app.error(find, json!({"n": " "})).await, "BAD_USER_INPUT", Some("filter.idProofNo"));
     }
 
     async fn reveal_id_proof_is_for_admin_and_manager_and_audited(app: TestApp) {
