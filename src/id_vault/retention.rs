@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use super::key::IdVault;
 use crate::audit::Actor;
 use crate::customers::model::CustomerStatus;
-use crate::db::schema::{companies, customers};
+use crate::db::schema::{companies, complaints, connection_requests, customers, notifications};
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 use crate::ids::{self, Kind};
@@ -40,7 +40,8 @@ pub fn due(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<Vec<i64>> {
 }
 
 /// Erases customer `key`'s identity number and anonymises their personal details (name, phones,
-/// email, address, GSTIN, login, equipment identifiers); city, state and PIN code stay (the
+/// email, address, GSTIN, login, equipment identifiers; the connection request they came
+/// through; the notifications sent to them, or to staff about them, are deleted); city, state and PIN code stay (the
 /// place of supply of their invoices). Audited as `eraseCustomerData`.
 pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> AppResult<()> {
     super::service::replace(conn, key, None)?;
@@ -67,6 +68,37 @@ pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> 
             customers::updated_at.eq(now),
         ))
         .execute(conn)?;
+    // The application they came through, and the messages sent to them.
+    diesel::update(connection_requests::table.filter(connection_requests::customer_id.eq(key)))
+        .set((
+            connection_requests::full_name.eq(ERASED_NAME),
+            connection_requests::mobile.eq("0000000000"),
+            connection_requests::email.eq(None::<String>),
+            connection_requests::address.eq("(erased)"),
+            connection_requests::message.eq(None::<String>),
+            connection_requests::client_address.eq("(erased)"),
+        ))
+        .execute(conn)?;
+    diesel::delete(
+        notifications::table
+            .filter(notifications::recipient_kind.eq(crate::auth::model::CUSTOMER))
+            .filter(notifications::recipient_id.eq(key)),
+    )
+    .execute(conn)?;
+    // Staff's notifications about them, their applications and complaints name them too.
+    let requests: Vec<i64> = connection_requests::table
+        .filter(connection_requests::customer_id.eq(key))
+        .select(connection_requests::id)
+        .load(conn)?;
+    let complaints: Vec<i64> =
+        complaints::table.filter(complaints::customer_id.eq(key)).select(complaints::id).load(conn)?;
+    let subjects: Vec<String> = std::iter::once(ids::encode(Kind::Customer, key))
+        .chain(requests.into_iter().map(|id| ids::encode(Kind::ConnectionRequest, id)))
+        .chain(complaints.into_iter().map(|id| ids::encode(Kind::Complaint, id)))
+        .collect();
+    for subject in subjects {
+        diesel::delete(notifications::table.filter(notifications::subject_id.eq(subject))).execute(conn)?;
+    }
     crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, now)?;
     let details = "KYC retention after termination ended: identity number erased, personal details anonymised";
     crate::audit::repo::record(conn, actor, "eraseCustomerData", &[ids::encode(Kind::Customer, key)], Some(details))

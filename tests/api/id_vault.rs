@@ -255,14 +255,27 @@ crate::on_both_databases! {
             .create_with_invoice()
             .await;
         app.data(crate::documents::SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
+        app.pay(json!({"invoiceId": invoice, "amount": "100", "paymentMethod": "CASH"})).await;
+        let sent = "SELECT CAST(COUNT(*) AS TEXT) AS value FROM notifications WHERE recipient_kind = 'CUSTOMER'";
+        assert_ne!(app.sql_text(sent), "0", "the customer was sent messages");
         let pdf = get(&app, &format!("/invoices/{invoice}.pdf")).await;
         let pdf_is_stable = pdf == get(&app, &format!("/invoices/{invoice}.pdf")).await;
         let html = get(&app, &format!("/invoices/{invoice}.html")).await;
         let record = app.sql_text("SELECT body AS value FROM document_snapshots");
         assert!(record.contains("Customer leela"), "the issued record names the customer: {record}");
 
+        // A second customer, who came through a connection request.
+        let request = json!({"fullName": "Leela Applicant", "mobile": "9822088888", "address": "Sitabuldi"});
+        app.data_as(None, crate::documents::CREATE_CONNECTION_REQUEST, json!({"i": request})).await;
+        let requests = app.data("{ connectionRequests(status: NEW) { nodes { id } } }", json!({})).await;
+        let convert = "mutation($id: ID!, $i: CreateCustomerInput!) { convertConnectionRequest(id: $id, input: $i) { customer { id } } }";
+        let input = app.customer("applicant", &catalogue.broadband).input();
+        let converted = app.data(convert, json!({"id": requests["connectionRequests"]["nodes"][0]["id"], "i": input})).await;
+        let applicant = converted["convertConnectionRequest"]["customer"]["id"].clone();
+
         let terminate = "mutation($id: ID!) { changeCustomerStatus(id: $id, status: TERMINATED, reason: \"moved away\") { status } }";
         app.data(terminate, json!({"id": customer})).await;
+        app.data(terminate, json!({"id": applicant})).await;
         let db = isp_billing::db::Db::connect(app.database_url(), 2, std::sync::Arc::default()).unwrap();
         assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0, "kept for 730 days by default");
         assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "1");
@@ -272,7 +285,7 @@ crate::on_both_databases! {
         assert_code(&bad, "BAD_USER_INPUT", Some("kycRetentionDays"));
         let set = app.data(retention, json!({"id": catalogue.company, "i": {"kycRetentionDays": 0}})).await;
         assert_eq!(set["updateCompany"]["kycRetentionDays"], 0);
-        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 1);
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 2);
         assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0, "once");
 
         // Erased: the vault row is gone and the personal details anonymised...
@@ -282,7 +295,8 @@ crate::on_both_databases! {
         assert_eq!(erased["fullName"], "Erased customer");
         assert_eq!((erased["email"].clone(), erased["idProofNo"].clone()), (Value::Null, Value::Null));
         assert_eq!(erased["mobile"], "0000000000");
-        for needle in ["leela", "9822012345", AADHAAR_DIGITS] {
+        assert_eq!(app.sql_text(sent), "0", "messages to the customer are deleted");
+        for needle in ["leela", "9822012345", AADHAAR_DIGITS, "Leela Applicant", "9822088888", "Sitabuldi"] {
             assert_eq!(rows_holding_outside_records(&app, needle), Vec::<String>::new(), "{needle} left after erasure");
         }
         // ...and the invoice prints and files as issued, byte for byte.
