@@ -150,6 +150,17 @@ pub struct Config {
     #[arg(skip)]
     pub secrets_key: Option<crate::secrets::SecretsKey>,
 
+    /// Key that encrypts identity document numbers (`idProofNo`, Aadhaar numbers) in the vault:
+    /// 32 bytes as 64 hex digits or base64, never the secrets key; from the environment only
+    /// (`ISP_ID_VAULT_KEY`). Without it no identity number can be stored.
+    #[arg(skip)]
+    pub id_vault_key: Option<crate::id_vault::key::IdVaultKey>,
+
+    /// Earlier vault keys, comma separated (`ISP_ID_VAULT_OLD_KEYS`): numbers sealed under them
+    /// are sealed again under `ISP_ID_VAULT_KEY` at start (a key rotation).
+    #[arg(skip)]
+    pub id_vault_old_keys: Vec<crate::id_vault::key::IdVaultKey>,
+
     /// Password of the `admin` account made on the first start; read from the environment
     /// only (`ISP_ADMIN_PASSWORD`), never from a flag, so it does not show in `ps`.
     #[arg(skip)]
@@ -193,6 +204,8 @@ impl Config {
             webhook_secret: None,
             public_url: String::new(),
             secrets_key: None,
+            id_vault_key: None,
+            id_vault_old_keys: Vec::new(),
             admin_password: None,
         }
     }
@@ -213,6 +226,37 @@ impl Config {
             _ => None,
         };
         Ok(self)
+    }
+
+    /// Reads `ISP_ID_VAULT_KEY` and `ISP_ID_VAULT_OLD_KEYS`; a key that is not 32 bytes, or the
+    /// same as `ISP_SECRETS_KEY`, is an error (the server does not start).
+    pub fn with_id_vault_keys(mut self) -> Result<Self, String> {
+        use crate::id_vault::key::IdVaultKey;
+        let var = |name: &str| std::env::var(name).ok().filter(|t| !t.trim().is_empty());
+        self.id_vault_key = var("ISP_ID_VAULT_KEY").map(|t| IdVaultKey::parse(&t, "ISP_ID_VAULT_KEY")).transpose()?;
+        self.id_vault_old_keys = var("ISP_ID_VAULT_OLD_KEYS")
+            .map(|t| {
+                t.split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(|k| IdVaultKey::parse(k, "each of ISP_ID_VAULT_OLD_KEYS"))
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .transpose()?
+            .unwrap_or_default();
+        if let (Some(vault), Some(secrets)) = (var("ISP_ID_VAULT_KEY"), var("ISP_SECRETS_KEY")) {
+            if vault.trim() == secrets.trim() {
+                return Err("ISP_ID_VAULT_KEY must be a key of its own, not ISP_SECRETS_KEY (make one with \
+                            `openssl rand -hex 32`)"
+                    .to_owned());
+            }
+        }
+        Ok(self)
+    }
+
+    /// The identity vault's keys.
+    pub fn id_vault(&self) -> crate::id_vault::key::IdVault {
+        crate::id_vault::key::IdVault { current: self.id_vault_key.clone(), old: self.id_vault_old_keys.clone() }
     }
 
     /// What payment gateways need of the settings.

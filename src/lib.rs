@@ -35,6 +35,7 @@ pub mod gst_periods;
 pub mod gstr1;
 pub mod hex;
 pub mod http;
+pub mod id_vault;
 pub mod idempotency;
 pub mod ids;
 pub mod invoices;
@@ -92,6 +93,8 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     let db = open_database(config, &metrics).await?;
     // Before anything can seal or open a secret: a key that is not this database's stops here.
     secrets_check::verify(&db, config.secrets_key.as_ref()).await?;
+    // The same for the identity vault's key; numbers from before the vault are sealed now.
+    id_vault::service::verify(&db, &config.id_vault()).await?;
     let first_admin_password = employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;
     let events = events::Events::default();
     let outbox = notifications::Outbox { webhook: !config.webhook_url.trim().is_empty() };
@@ -119,11 +122,13 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         billing: billing.clone(),
         gateways: config.gateway_settings(),
         download_links: config.download_links(),
+        id_vault: config.id_vault(),
     };
     let schema = graphql::build_schema(Some(data.clone()));
     let http_schema = graphql::build_http_schema(data);
     notifications::reminders::spawn(db.clone(), outbox, events.clone());
     backup::spawn_daily(db.clone(), config.database_url.clone(), config.backup_dir.clone(), config.backup_keep);
+    id_vault::retention::spawn_daily(db.clone());
     if outbox.webhook {
         let hook = notifications::webhook::Webhook {
             url: config.webhook_url.trim().to_owned(),

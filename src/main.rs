@@ -125,7 +125,12 @@ fn main() -> std::process::ExitCode {
 fn start() -> anyhow::Result<std::process::ExitCode> {
     let mut cli = Cli::parse();
     init_logs(cli.log_format);
-    cli.config = cli.config.with_environment().with_secrets_key().map_err(anyhow::Error::msg)?;
+    cli.config = cli
+        .config
+        .with_environment()
+        .with_secrets_key()
+        .and_then(Config::with_id_vault_keys)
+        .map_err(anyhow::Error::msg)?;
     // Blocking threads run database calls (one per pooled connection at a time) and password
     // hashing; more of them would only wait for a connection, each keeping its own heap.
     let blocking_threads = usize::try_from(cli.config.db_pool_size).unwrap_or(8) + 8;
@@ -249,7 +254,8 @@ async fn seed_demo(config: &Config, customers: usize, seed: u64, renewal_day: bo
     let config = Config { billing_cycle: false, ..config.clone() };
     let app = isp_billing::build_app(&config).await?;
     let admin_password = app.first_admin_password.clone();
-    let summary = isp_billing::seed::seed_demo_with(&app.db, customers, seed, renewal_day).await?;
+    let summary =
+        isp_billing::seed::seed_demo_with(&app.db, customers, seed, renewal_day, config.id_vault_key.clone()).await?;
     println!(
         "seeded {} companies, {} localities, {} plans, {} staff, {} customers, {} invoices, {} payments, {} expenses in {:.1} s",
         summary.companies,

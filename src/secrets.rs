@@ -39,6 +39,11 @@ impl SecretsKey {
         Ok(SecretsKey(*Key::from_slice(&bytes)))
     }
 
+    /// The key's 32 bytes (for a key of another purpose read the same way: the identity vault's).
+    pub(crate) fn bytes(&self) -> [u8; 32] {
+        self.0.into()
+    }
+
     /// `plain` sealed for `context`.
     pub fn seal(&self, plain: &str, context: &str) -> String {
         let cipher = ChaCha20Poly1305::new(&self.0);

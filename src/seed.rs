@@ -17,7 +17,8 @@ use crate::companies::model::NewCompany;
 use crate::customers::model::{BillingType, CustomerStatus, IdProofType, NewCustomer};
 use crate::customers::rules;
 use crate::db::schema::{
-    companies, customers, employees, expenses, invoices, localities, payment_allocations, payments, plans, transactions,
+    companies, customers, employees, expenses, id_vault, invoices, localities, payment_allocations, payments, plans,
+    transactions,
 };
 use crate::db::{Db, DbConn};
 use crate::employees::model::NewEmployee;
@@ -113,16 +114,23 @@ macro_rules! insert_all {
 
 /// Fills `db` (which must hold no companies yet) with `customer_count` demo customers.
 pub async fn seed_demo(db: &Db, customer_count: usize, seed: u64) -> anyhow::Result<Summary> {
-    seed_demo_with(db, customer_count, seed, false).await
+    seed_demo_with(db, customer_count, seed, false, None).await
 }
 
 /// As [`seed_demo`]; with `renewal_day`, every customer renews automatically and their
 /// current period ends today, so today's billing run renews every customer still served (the
-/// billing-cycle benchmark's day).
-pub async fn seed_demo_with(db: &Db, customer_count: usize, seed: u64, renewal_day: bool) -> anyhow::Result<Summary> {
+/// billing-cycle benchmark's day). With `id_vault_key`, every customer has a (made-up,
+/// valid) Aadhaar number in the vault; without, none.
+pub async fn seed_demo_with(
+    db: &Db,
+    customer_count: usize,
+    seed: u64,
+    renewal_day: bool,
+    id_vault_key: Option<crate::id_vault::key::IdVaultKey>,
+) -> anyhow::Result<Summary> {
     let password_hash = crate::auth::password::hash(DEMO_PASSWORD.to_owned()).await?;
     let summary = db
-        .write(move |conn| fill(conn, customer_count, seed, renewal_day, &password_hash))
+        .write(move |conn| fill(conn, customer_count, seed, renewal_day, &password_hash, id_vault_key.as_ref()))
         .await
         .map_err(anyhow::Error::from)
         .context("seeding the demo data")?;
@@ -146,6 +154,7 @@ fn fill(
     seed: u64,
     renewal_day: bool,
     password_hash: &str,
+    id_vault_key: Option<&crate::id_vault::key::IdVaultKey>,
 ) -> AppResult<Summary> {
     let existing: i64 = companies::table.count().get_result(conn)?;
     if existing > 0 {
@@ -284,6 +293,7 @@ fn fill(
     // Customers.
     let mut numbers = HashSet::new();
     let mut new_customers = Vec::with_capacity(customer_count);
+    let mut vault_rows = Vec::new();
     let mut signups = Vec::with_capacity(customer_count);
     for n in 0..customer_count {
         let &(plan_id, company_id, service_type, _) = plan_rows.choose(&mut rng).expect("plans");
@@ -314,6 +324,10 @@ fn fill(
         signups.push(signed_up);
         let first = *FIRST_NAMES.choose(&mut rng).expect("names");
         let last = *LAST_NAMES.choose(&mut rng).expect("names");
+        // Drawn with or without a vault key, so the rest of the data is the same either way.
+        let aadhaar = demo_aadhaar(&mut rng);
+        let id_proof = id_vault_key.map(|key| crate::id_vault::service::sealed(key, IdProofType::AadharCard, &aadhaar));
+        vault_rows.extend(id_proof.clone());
         new_customers.push(NewCustomer {
             customer_id,
             username: format!("cust{n:05}"),
@@ -325,8 +339,8 @@ fn fill(
             mobile: format!("{}{:09}", rng.random_range(6..=9), rng.random_range(0..1_000_000_000u32)),
             alternate_mobile: None,
             customer_gst_no: None,
-            id_proof_type: Some(IdProofType::AadharCard),
-            id_proof_no: Some(format!("XXXX-XXXX-{:04}", rng.random_range(0..10_000))),
+            id_proof_type: id_proof.as_ref().map(|_| IdProofType::AadharCard),
+            id_proof_token: id_proof.as_ref().map(|row| row.token.clone()),
             house_number: Some(format!("{}", rng.random_range(1..400))),
             address: "Near the main square".to_owned(),
             locality_id: Some(locality_id),
@@ -357,6 +371,7 @@ fn fill(
             updated_at: now,
         });
     }
+    insert_all!(conn, id_vault::table, vault_rows, 400);
     insert_all!(conn, customers::table, new_customers, 400);
     let customer_rows: Vec<(i64, String)> = customers::table.select((customers::id, customers::username)).load(conn)?;
     let customer_ids: HashMap<String, i64> = customer_rows.into_iter().map(|(id, u)| (u, id)).collect();
@@ -603,4 +618,12 @@ fn demo_ledger(
             e
         })
         .collect()
+}
+
+/// A made-up Aadhaar number that passes the checks: 11 random digits (not starting with 0 or 1)
+/// and the Verhoeff check digit.
+fn demo_aadhaar(rng: &mut impl Rng) -> String {
+    let body = format!("{}{:010}", rng.random_range(2..=9), rng.random_range(0..10_000_000_000u64));
+    let check = crate::id_vault::rules::verhoeff_check_digit(&body).unwrap_or('0');
+    format!("{body}{check}")
 }

@@ -26,6 +26,8 @@ pub enum Permission {
     ReadReports,
     ManageExpenses,
     ManageGateways,
+    RevealIdProof,
+    ExportPersonalData,
 }
 
 /// How much of a permission's data a caller gets.
@@ -171,6 +173,19 @@ pub const RULES: &[Rule] = &[
         description: "set up payment gateways (their secrets are write-only)",
         roles: &[Admin],
         customer_own: false,
+    },
+    Rule {
+        permission: Permission::RevealIdProof,
+        description:
+            "see a customer's identity document number in full (`revealIdProof`, audited; a customer sees their own)",
+        roles: &[Admin, Manager],
+        customer_own: false,
+    },
+    Rule {
+        permission: Permission::ExportPersonalData,
+        description: "export a customer's personal data as JSON (`exportPersonalData`, audited)",
+        roles: &[Admin, Manager],
+        customer_own: true,
     },
 ];
 

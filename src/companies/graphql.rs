@@ -79,6 +79,13 @@ impl Company {
     async fn grace_days(&self) -> i32 {
         self.0.grace_days
     }
+    /// Days a TERMINATED customer's KYC record (identity document number and personal details)
+    /// is kept after termination; the daily erasure then erases the number and anonymises the
+    /// customer, leaving invoices and GST records as issued. The operator's choice under its
+    /// licence: 730 (two years) unless set with `updateCompany`.
+    async fn kyc_retention_days(&self) -> i32 {
+        self.0.kyc_retention_days
+    }
     /// Days past its due date a postpaid invoice may stay unpaid before the billing cycle
     /// suspends the customer (default 30).
     async fn postpaid_limit_days(&self) -> i32 {
@@ -214,6 +221,8 @@ pub struct UpdateCompanyInput {
     /// Switches e-invoicing on or off (see `Company.einvoicing`); on needs a GSTIN and an
     /// address with its 6-digit PIN code. Documents already issued are e-invoiced too once on.
     pub einvoicing: Option<bool>,
+    /// Days a TERMINATED customer's KYC record is kept (0–36500; see `Company.kycRetentionDays`).
+    pub kyc_retention_days: Option<i32>,
 }
 
 impl CreateCompanyInput {
@@ -269,6 +278,19 @@ impl UpdateCompanyInput {
             })?,
             upi_vpa: optional_change(self.upi_vpa, |v| upi::vpa("upiVpa", &v))?,
             einvoicing: self.einvoicing,
+            kyc_retention_days: self
+                .kyc_retention_days
+                .map(|d| {
+                    if (0..=36_500).contains(&d) {
+                        Ok(d)
+                    } else {
+                        Err(crate::error::AppError::bad_input(
+                            "kycRetentionDays",
+                            "`kycRetentionDays` must be between 0 and 36500",
+                        ))
+                    }
+                })
+                .transpose()?,
         })
     }
 }

@@ -11,7 +11,9 @@ crate::row_and_new! {
     #[derive(Debug, Clone, Queryable)]
     pub struct CompanyRow {
         pub id: i64,
-        ..NewCompany
+        ..NewCompany,
+        /// Days a TERMINATED customer's KYC record is kept before it is erased (730 unless set).
+        pub kyc_retention_days: i32,
     }
 
     #[derive(Debug, Insertable)]
@@ -70,6 +72,7 @@ pub struct CompanyChanges {
     pub upi_vpa: Option<Option<String>>,
     pub einvoicing: Option<bool>,
     pub debit_note_prefix: Option<String>,
+    pub kyc_retention_days: Option<i32>,
 }
 
 /// What `companies(filter:)` narrows by.
@@ -101,6 +104,7 @@ impl CompanyRow {
             ("signatoryName", v(&self.signatory_name)),
             ("upiVpa", v(&self.upi_vpa)),
             ("einvoicing", v(&self.einvoicing)),
+            ("kycRetentionDays", v(&self.kyc_retention_days)),
         ]
     }
 }

@@ -245,7 +245,7 @@ impl ConnectionRequestMutation {
     ) -> Result<ConvertConnectionRequestPayload> {
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", ConnectionRequest::KIND, &id)?;
-        let (mut draft, password) = input.validate()?;
+        let (mut draft, password) = input.validate(ctx.data_unchecked::<crate::id_vault::key::IdVault>())?;
         draft.customer.password_hash = crate::auth::password::hash(password).await?;
         let (request, customer) = db(ctx)
             .write(move |conn| {

@@ -9,8 +9,9 @@ use super::prefetch::{self, Selection};
 use super::repo;
 use crate::addons::graphql::AddonBill;
 use crate::addons::graphql::AddonsOfCustomer;
-use crate::auth::guard::{require, Require};
+use crate::auth::guard::{principal, require, Require};
 use crate::auth::permissions::Permission;
+use crate::auth::Principal;
 use crate::companies::graphql::Company;
 use crate::companies::graphql::CompanyId;
 use crate::complaints::graphql::Complaint;
@@ -24,6 +25,8 @@ use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::loaders::{load, load_many, load_newest, load_one};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
+use crate::id_vault::graphql::MaskedIdProofOf;
+use crate::id_vault::key::IdVault;
 use crate::invoices::graphql::Invoice;
 use crate::invoices::model::InvoiceStatus;
 use crate::ledger::graphql::NewestTransactions;
@@ -102,8 +105,21 @@ impl Customer {
     async fn id_proof_type(&self) -> Result<Option<IdProofType>> {
         Ok(self.0.id_proof_type)
     }
-    async fn id_proof_no(&self) -> Option<&str> {
-        self.0.id_proof_no.as_deref()
+    /// The identity document's number, masked: an Aadhaar number as `XXXX XXXX 1234`, any other
+    /// with all but its last four characters as `X`. A customer sees their own in full; ADMIN and
+    /// MANAGER can see it through `revealIdProof` (recorded in the audit log).
+    async fn id_proof_no(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        if self.0.id_proof_token.is_none() {
+            return Ok(None);
+        }
+        if matches!(principal(ctx), Ok(Principal::Customer { id, .. }) if *id == self.0.id) {
+            let (vault, key) = (ctx.data_unchecked::<IdVault>().clone(), self.0.id);
+            // Without the key (or with a damaged row) the customer sees it masked, as staff do.
+            if let Ok(number) = db(ctx).read(move |conn| crate::id_vault::service::open(conn, &vault, key)).await {
+                return Ok(number.map(|n| n.expose().to_owned()));
+            }
+        }
+        Ok(load(ctx, MaskedIdProofOf(self.0.id)).await?.map(|m| m.masked))
     }
     async fn house_number(&self) -> Option<&str> {
         self.0.house_number.as_deref()
@@ -335,10 +351,18 @@ pub struct CustomerFilterInput {
     pub billing_type: Option<BillingType>,
     /// Service ends before this date (renewals due).
     pub expiring_before: Option<Date>,
+    /// An identity document number, whole (spaces and dashes ignored) or its last four
+    /// characters: found through the vault's keyed hashes, never compared in clear.
+    #[graphql(secret)]
+    pub id_proof_no: Option<String>,
 }
 
 impl CustomerFilterInput {
-    fn into_filter(self) -> AppResult<CustomerFilter> {
+    fn into_filter(self, vault: &IdVault) -> AppResult<CustomerFilter> {
+        let id_proof_hashes = self
+            .id_proof_no
+            .map(|number| crate::id_vault::service::lookup_hashes(vault, &number, "filter.idProofNo"))
+            .transpose()?;
         Ok(CustomerFilter {
             only_id: None,
             status: self.status,
@@ -352,6 +376,7 @@ impl CustomerFilterInput {
                 .transpose()?,
             billing_type: self.billing_type,
             expiring_before: self.expiring_before.map(|d| d.0),
+            id_proof_hashes,
         })
     }
 }
@@ -374,7 +399,7 @@ impl CustomerQuery {
         before: Option<String>,
     ) -> Result<PageConnection<Customer>> {
         let window = PageArgs::new(first, after, last, before).window()?;
-        let mut filter = filter.unwrap_or_default().into_filter()?;
+        let mut filter = filter.unwrap_or_default().into_filter(ctx.data_unchecked::<IdVault>())?;
         filter.only_id = require(ctx, Permission::ReadCustomers)?.own();
         // The page and the relations the query selects, in one round trip (see prefetch).
         let selection = Selection::of(ctx);

@@ -12,6 +12,8 @@ use crate::error::{AppError, AppResult};
 use crate::graphql::context::optional_change;
 use crate::graphql::ids::expect_id;
 use crate::graphql::scalars::{Date, Money};
+use crate::id_vault::key::IdVault;
+use crate::id_vault::model::IdVaultRow;
 use crate::localities::graphql::Locality;
 use crate::plans::graphql::Plan;
 use crate::validate;
@@ -39,7 +41,14 @@ pub struct CreateCustomerInput {
     /// non-resident taxable persons. Checked for shape and check character, and for the state
     /// code of the customer's `state` (except 97, other territory, and 99, centre jurisdiction).
     pub customer_gst_no: Option<String>,
+    /// The identity document on the application form; required with `idProofNo`.
     pub id_proof_type: Option<IdProofType>,
+    /// The document's number, checked for its type: an Aadhaar number is 12 digits (spaces
+    /// allowed) not starting with 0 or 1, with a correct Verhoeff check digit; a voter ID (EPIC)
+    /// 3 letters and 7 digits; a passport a letter and 7 digits; a driving licence 2 letters and
+    /// 13 digits (spaces and dashes allowed); other documents letters, digits, spaces, `-`, `/`.
+    /// Stored encrypted; shown masked (`XXXX XXXX 1234`) to staff.
+    #[graphql(secret)]
     pub id_proof_no: Option<String>,
     pub house_number: Option<String>,
     pub address: String,
@@ -100,7 +109,11 @@ pub struct UpdateCustomerInput {
     pub alternate_mobile: MaybeUndefined<String>,
     /// The customer's GSTIN or UIN, checked as on `createCustomer`; `null` removes it.
     pub customer_gst_no: MaybeUndefined<String>,
+    /// Changed together with `idProofNo` (a new type needs its number); `null` removes both.
     pub id_proof_type: MaybeUndefined<IdProofType>,
+    /// Checked for `idProofType` (as given here, else the customer's), as on `createCustomer`;
+    /// `null` removes it.
+    #[graphql(secret)]
     pub id_proof_no: MaybeUndefined<String>,
     pub house_number: MaybeUndefined<String>,
     pub address: Option<String>,
@@ -160,7 +173,8 @@ fn caf(value: &str) -> AppResult<String> {
 
 impl CreateCustomerInput {
     /// Checks every field; the password hash is filled in by the caller.
-    pub fn validate(self) -> AppResult<(Draft, String)> {
+    pub fn validate(self, vault: &IdVault) -> AppResult<(Draft, String)> {
+        let id_proof = new_id_proof(vault, self.id_proof_type, self.id_proof_no.clone())?;
         let username = check_username("username", &self.username)?;
         crate::auth::password::check_policy("password", &self.password, &username)?;
         let period_months = period(self.period_months.unwrap_or(1))?;
@@ -191,7 +205,7 @@ impl CreateCustomerInput {
                 .map(|g| validate::gstin("customerGstNo", g))
                 .transpose()?,
             id_proof_type: self.id_proof_type,
-            id_proof_no: text("idProofNo", self.id_proof_no, 40)?,
+            id_proof_token: id_proof.as_ref().map(|row| row.token.clone()),
             house_number: text("houseNumber", self.house_number, 40)?,
             address: validate::required_multiline("address", &self.address, 500)?,
             locality_id: self.locality_id.map(|id| expect_id("localityId", Locality::KIND, &id)).transpose()?,
@@ -238,8 +252,46 @@ impl CreateCustomerInput {
             end_given: self.end_date.is_some(),
             installation_paise: installation,
             customer,
+            id_proof,
         };
         Ok((draft, self.password))
+    }
+}
+
+/// The identity document's number checked for its type, put in its kept form
+/// (`crate::id_vault::rules::normalise`) and sealed for the vault.
+fn new_id_proof(vault: &IdVault, kind: Option<IdProofType>, number: Option<String>) -> AppResult<Option<IdVaultRow>> {
+    let Some(number) = number else { return Ok(None) };
+    let kind = kind.ok_or_else(|| AppError::bad_input("idProofType", "give `idProofType` with `idProofNo`"))?;
+    let kept = crate::id_vault::rules::normalise(kind, &number).map_err(|m| AppError::bad_input("idProofNo", m))?;
+    crate::id_vault::service::seal(vault, kind, &kept, "idProofNo").map(Some)
+}
+
+/// The identity document's type and number as changed: together, or both removed.
+#[allow(clippy::type_complexity)]
+fn changed_id_proof(
+    vault: &IdVault,
+    kind: MaybeUndefined<IdProofType>,
+    number: MaybeUndefined<String>,
+    stored_type: Option<IdProofType>,
+) -> AppResult<(Option<Option<IdProofType>>, Option<Option<IdVaultRow>>)> {
+    match (kind, number) {
+        (MaybeUndefined::Undefined, MaybeUndefined::Undefined) => Ok((None, None)),
+        (MaybeUndefined::Null, MaybeUndefined::Undefined | MaybeUndefined::Null) => Ok((Some(None), Some(None))),
+        (MaybeUndefined::Value(kind), MaybeUndefined::Value(number)) => {
+            Ok((Some(Some(kind)), Some(new_id_proof(vault, Some(kind), Some(number))?)))
+        }
+        (MaybeUndefined::Undefined, MaybeUndefined::Value(number)) => {
+            Ok((None, Some(new_id_proof(vault, stored_type, Some(number))?)))
+        }
+        (MaybeUndefined::Null, MaybeUndefined::Value(_)) => {
+            Err(AppError::bad_input("idProofType", "give `idProofType` with a new `idProofNo`"))
+        }
+        (MaybeUndefined::Value(_), _) => Err(AppError::bad_input(
+            "idProofNo",
+            "give the new document's `idProofNo` with a new `idProofType` (or `null` for both to remove them)",
+        )),
+        (MaybeUndefined::Undefined, MaybeUndefined::Null) => Ok((Some(None), Some(None))),
     }
 }
 
@@ -249,16 +301,24 @@ fn opt_text(field: &'static str, value: MaybeUndefined<String>, max: usize) -> A
 
 impl UpdateCustomerInput {
     /// Checks every field given; the period dates are settled by the caller, who knows the row.
-    pub fn validate(self) -> AppResult<CustomerChanges> {
-        Ok(CustomerChanges {
+    /// A new identity document number comes back sealed, apart from the changes (`None`: kept;
+    /// `Some(None)`: removed).
+    #[allow(clippy::type_complexity)]
+    /// `stored_type` is the customer's document type, which a new number alone is checked for.
+    pub fn validate(
+        self,
+        vault: &IdVault,
+        stored_type: Option<IdProofType>,
+    ) -> AppResult<(CustomerChanges, Option<Option<IdVaultRow>>)> {
+        let (id_proof_type, id_proof) = changed_id_proof(vault, self.id_proof_type, self.id_proof_no, stored_type)?;
+        let changes = CustomerChanges {
             full_name: self.full_name.map(|v| validate::required_text("fullName", &v, 120)).transpose()?,
             nickname: opt_text("nickname", self.nickname, 60)?,
             email: optional_change(self.email, |v| validate::email("email", &v))?,
             mobile: self.mobile.map(|v| validate::phone("mobile", &v)).transpose()?,
             alternate_mobile: optional_change(self.alternate_mobile, |v| validate::phone("alternateMobile", &v))?,
             customer_gst_no: optional_change(self.customer_gst_no, |v| validate::gstin("customerGstNo", &v))?,
-            id_proof_type: optional_change(self.id_proof_type, Ok)?,
-            id_proof_no: opt_text("idProofNo", self.id_proof_no, 40)?,
+            id_proof_type,
             house_number: opt_text("houseNumber", self.house_number, 40)?,
             address: self.address.map(|v| validate::required_multiline("address", &v, 500)).transpose()?,
             locality_id: optional_change(self.locality_id, |id| expect_id("localityId", Locality::KIND, &id))?,
@@ -288,7 +348,9 @@ impl UpdateCustomerInput {
             })?,
             status: None,
             suspended_for_dues: None,
+            terminated_at: None,
             updated_at: Some(crate::clock::now()),
-        })
+        };
+        Ok((changes, id_proof))
     }
 }

@@ -52,6 +52,10 @@ crate::row_and_new! {
         ..NewCustomer,
         /// Suspended by the billing cycle for dues: a payment clearing them reactivates.
         pub suspended_for_dues: bool,
+        /// When the customer was TERMINATED: the KYC retention runs from it.
+        pub terminated_at: Option<NaiveDateTime>,
+        /// When the personal data was erased after the retention (`crate::id_vault::retention`).
+        pub erased_at: Option<NaiveDateTime>,
     }
 
     /// A customer to insert: every column but `id` and `suspended_for_dues` (its default, false).
@@ -70,7 +74,8 @@ crate::row_and_new! {
         pub alternate_mobile: Option<String>,
         pub customer_gst_no: Option<String>,
         pub id_proof_type: Option<IdProofType>,
-        pub id_proof_no: Option<String>,
+        /// The identity document's number is in the vault (`crate::id_vault`): this names its row.
+        pub id_proof_token: Option<String>,
         pub house_number: Option<String>,
         pub address: String,
         pub locality_id: Option<i64>,
@@ -113,8 +118,8 @@ pub struct CustomerChanges {
     pub mobile: Option<String>,
     pub alternate_mobile: Option<Option<String>>,
     pub customer_gst_no: Option<Option<String>>,
+    /// The number goes with it, through `crate::id_vault::service::replace`.
     pub id_proof_type: Option<Option<IdProofType>>,
-    pub id_proof_no: Option<Option<String>>,
     pub house_number: Option<Option<String>>,
     pub address: Option<String>,
     pub locality_id: Option<Option<i64>>,
@@ -140,6 +145,7 @@ pub struct CustomerChanges {
     pub status: Option<CustomerStatus>,
     /// Set with every status change: only the billing cycle's suspension sets it.
     pub suspended_for_dues: Option<bool>,
+    pub terminated_at: Option<Option<NaiveDateTime>>,
     pub updated_at: Option<NaiveDateTime>,
 }
 
@@ -158,6 +164,8 @@ pub struct CustomerFilter {
     pub billing_type: Option<BillingType>,
     /// Service ending before this date.
     pub expiring_before: Option<NaiveDate>,
+    /// Identity document number hashes (`id_vault.number_hash` or `last4_hash`) to match.
+    pub id_proof_hashes: Option<Vec<String>>,
 }
 
 impl CustomerRow {
@@ -174,7 +182,8 @@ impl CustomerRow {
             ("alternateMobile", v(&self.alternate_mobile)),
             ("customerGstNo", v(&self.customer_gst_no)),
             ("idProofType", v(&self.id_proof_type.map(|t| t.to_string()))),
-            ("idProofNo", hidden(&self.id_proof_no)),
+            // The vault row's token: a new number is a new row, so a change shows, never the number.
+            ("idProofNo", hidden(&self.id_proof_token)),
             ("houseNumber", v(&self.house_number)),
             ("address", v(&self.address)),
             ("localityId", id(Kind::Locality, self.locality_id)),

@@ -1,6 +1,6 @@
 //! Customer mutations: create (with the first invoice), update, status changes, delete.
 
-use async_graphql::{Context, Object, Result, SimpleObject, ID};
+use async_graphql::{Context, MaybeUndefined, Object, Result, SimpleObject, ID};
 
 use super::graphql::Customer;
 use super::inputs::{CreateCustomerInput, UpdateCustomerInput};
@@ -13,6 +13,7 @@ use crate::auth::password;
 use crate::auth::permissions::Permission;
 use crate::graphql::context::db;
 use crate::graphql::ids::expect_id;
+use crate::id_vault::key::IdVault;
 
 /// The changed customer, and what the change did and did not do.
 #[derive(SimpleObject)]
@@ -35,7 +36,7 @@ impl CustomerMutation {
     #[graphql(guard = "Require(Permission::WriteCustomers)")]
     async fn create_customer(&self, ctx: &Context<'_>, input: CreateCustomerInput) -> Result<Customer> {
         let actor = Actor::from(principal(ctx)?);
-        let (mut draft, password) = input.validate()?;
+        let (mut draft, password) = input.validate(ctx.data_unchecked::<IdVault>())?;
         draft.customer.password_hash = password::hash(password).await?;
         let (row, _invoice) = db(ctx).write(move |conn| service::create(conn, &draft, &actor)).await?;
         Ok(Customer(row))
@@ -53,8 +54,17 @@ impl CustomerMutation {
     ) -> Result<UpdateCustomerPayload> {
         let actor = Actor::from(principal(ctx)?);
         let key = expect_id("id", Customer::KIND, &id)?;
-        let requested = input.validate()?;
-        let (row, notes) = db(ctx).write(move |conn| service::update(conn, key, &requested, &actor)).await?;
+        // A new number alone is checked for the document type on file.
+        let stored_type = match (&input.id_proof_type, &input.id_proof_no) {
+            (MaybeUndefined::Undefined, MaybeUndefined::Value(_)) => {
+                db(ctx).read(move |conn| super::repo::find(conn, key)).await?.id_proof_type
+            }
+            _ => None,
+        };
+        let (requested, id_proof) = input.validate(ctx.data_unchecked::<IdVault>(), stored_type)?;
+        let (row, notes) = db(ctx)
+            .write(move |conn| service::update(conn, key, &requested, id_proof.as_ref().map(Option::as_ref), &actor))
+            .await?;
         Ok(UpdateCustomerPayload { customer: Customer(row), notes })
     }
 

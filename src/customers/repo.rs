@@ -9,7 +9,7 @@ use super::search::SearchPatterns;
 use crate::auth::model::{Credentials, CUSTOMER};
 use crate::auth::Principal;
 use crate::db::page::{Page, PageWindow};
-use crate::db::schema::{addon_bills, customers, employees, invoices, payments};
+use crate::db::schema::{addon_bills, customers, employees, id_vault, invoices, payments};
 use crate::db::{lower, DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
@@ -42,6 +42,12 @@ pub fn filtered(filter: &CustomerFilter) -> customers::BoxedQuery<'static, Multi
     }
     if let Some(date) = filter.expiring_before {
         query = query.filter(customers::end_date.lt(date));
+    }
+    if let Some(hashes) = &filter.id_proof_hashes {
+        let tokens = id_vault::table
+            .filter(id_vault::number_hash.eq_any(hashes.clone()).or(id_vault::last4_hash.eq_any(hashes.clone())))
+            .select(id_vault::token.nullable());
+        query = query.filter(customers::id_proof_token.eq_any(tokens));
     }
     query
 }

@@ -28,6 +28,8 @@ pub struct Draft {
     pub period_given: bool,
     pub end_given: bool,
     pub installation_paise: i64,
+    /// The identity document's number, sealed for the vault (`customer.id_proof_token` names it).
+    pub id_proof: Option<crate::id_vault::model::IdVaultRow>,
 }
 
 /// The plan `plan_id`, which must exist and be active.
@@ -129,6 +131,9 @@ pub fn create(conn: &mut DbConn, draft: &Draft, actor: &Actor) -> AppResult<(Cus
         return Err(AppError::Conflict(format!("CAF number {} is already on file", new.caf_no)));
     }
 
+    if let Some(row) = &draft.id_proof {
+        crate::id_vault::repo::insert(conn, row)?;
+    }
     let mut rng = rand::rng();
     let mut customer = None;
     for _ in 0..20 {
@@ -192,6 +197,7 @@ pub fn update(
     conn: &mut DbConn,
     key: i64,
     requested: &CustomerChanges,
+    id_proof: Option<Option<&crate::id_vault::model::IdVaultRow>>,
     actor: &Actor,
 ) -> AppResult<(CustomerRow, Vec<String>)> {
     // Locked like every money change: a plan change is prorated on the next invoice, which
@@ -252,7 +258,12 @@ pub fn update(
         let plan = crate::plans::repo::find(conn, before.plan_id)?;
         crate::plans::service::check_period(&plan, months, "periodMonths")?;
     }
-    let row = repo::update(conn, key, &changes)?;
+    let mut row = repo::update(conn, key, &changes)?;
+    if let Some(id_proof) = id_proof {
+        // A new number is a new vault row; the old one is erased.
+        crate::id_vault::service::replace(conn, key, id_proof)?;
+        row = repo::find(conn, key)?;
+    }
     if let Some((old, new)) = plan_change {
         let today = crate::clock::today();
         if let Some(line) = crate::plan_changes::service::record(conn, &before, &old, &new, today, actor)? {
@@ -285,6 +296,7 @@ pub fn change_status(
         status: Some(status),
         suspended_for_dues: Some(false),
         updated_at: Some(now),
+        terminated_at: (status == CustomerStatus::Terminated).then_some(Some(now)),
         ..Default::default()
     };
     let row = repo::update(conn, key, &changes)?;
@@ -324,6 +336,7 @@ pub fn delete(conn: &mut DbConn, key: i64, actor: &Actor) -> AppResult<()> {
     for draft in crate::invoices::repo::of_customer(conn, key)? {
         crate::invoices::service::remove_from_ledger(conn, &draft, actor)?;
     }
+    crate::id_vault::service::replace(conn, key, None)?;
     repo::delete(conn, key)?;
     crate::audit::repo::record(conn, actor, "deleteCustomer", &[ids::encode(Kind::Customer, key)], None)
 }

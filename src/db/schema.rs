@@ -21,6 +21,7 @@ diesel::table! {
         upi_vpa -> Nullable<Text>,
         einvoicing -> Bool,
         debit_note_prefix -> Text,
+        kyc_retention_days -> Integer,
     }
 }
 
@@ -122,7 +123,7 @@ diesel::table! {
         alternate_mobile -> Nullable<Text>,
         customer_gst_no -> Nullable<Text>,
         id_proof_type -> Nullable<Text>,
-        id_proof_no -> Nullable<Text>,
+        id_proof_token -> Nullable<Text>,
         house_number -> Nullable<Text>,
         address -> Text,
         locality_id -> Nullable<BigInt>,
@@ -152,6 +153,8 @@ diesel::table! {
         updated_at -> Timestamp,
         never_suspend -> Bool,
         suspended_for_dues -> Bool,
+        terminated_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 
@@ -500,6 +503,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    id_vault (token) {
+        token -> Text,
+        nonce -> Text,
+        ciphertext -> Text,
+        key_id -> Text,
+        number_hash -> Text,
+        last4_hash -> Text,
+        masked -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    id_proof_unvaulted (customer_id) {
+        customer_id -> BigInt,
+        id_proof_no -> Text,
+    }
+}
+
+diesel::table! {
     secrets_check (id) {
         id -> BigInt,
         sealed -> Text,
@@ -638,4 +661,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     gateway_events,
     idempotency_keys,
     secrets_check,
+    id_vault,
+    id_proof_unvaulted,
 );

@@ -41,6 +41,7 @@ use crate::expenses::graphql::{ExpenseMutation, ExpenseQuery};
 use crate::gateways::graphql::{GatewayMutation, GatewayQuery};
 use crate::gst_periods::graphql::{GstPeriodMutation, GstPeriodQuery};
 use crate::gstr1::graphql::Gstr1Query;
+use crate::id_vault::graphql::{IdVaultMutation, IdVaultQuery};
 use crate::invoices::graphql::InvoiceQuery;
 use crate::invoices::mutations::InvoiceMutation;
 use crate::ledger::graphql::LedgerQuery;
@@ -92,6 +93,7 @@ pub struct QueryRoot(
     ComplaintQuery,
     ConnectionRequestQuery,
     NotificationQuery,
+    IdVaultQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -116,6 +118,7 @@ pub struct MutationRoot(
     GatewayMutation,
     BillingCycleMutation,
     EinvoiceMutation,
+    IdVaultMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscriptions::SubscriptionRoot>;
@@ -136,6 +139,8 @@ pub struct SchemaData {
     pub gateways: crate::gateways::service::GatewaySettings,
     /// How download links are made.
     pub download_links: crate::downloads::links::Settings,
+    /// The identity vault's keys (`ISP_ID_VAULT_KEY`).
+    pub id_vault: crate::id_vault::key::IdVault,
 }
 
 /// How long one GraphQL operation may run before it is stopped and answered with an error.
@@ -180,7 +185,8 @@ fn builder(
             .data(d.request_timeout)
             .data(d.billing)
             .data(d.gateways)
-            .data(d.download_links);
+            .data(d.download_links)
+            .data(d.id_vault);
     }
     builder
 }

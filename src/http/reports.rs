@@ -141,6 +141,7 @@ impl ReportParams {
             assigned_employee_id: id("assignedEmployeeId", Kind::Employee, self.assigned_employee_id.as_ref())?,
             billing_type: named("billingType", BillingType::ALL, BillingType::as_str, self.billing_type.as_ref())?,
             expiring_before: date("expiringBefore", self.expiring_before.as_ref())?,
+            id_proof_hashes: None,
         })
     }
 

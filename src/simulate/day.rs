@@ -162,7 +162,7 @@ pub fn changes(conn: &mut DbConn, date: NaiveDate, seed: u64, plans: &[PlanRow])
             let to = others[rng.random_range(0..others.len())].id;
             let changes =
                 CustomerChanges { plan_id: Some(to), updated_at: Some(crate::clock::now()), ..Default::default() };
-            conn.transaction(|conn| crate::customers::service::update(conn, id, &changes, &actor))?;
+            conn.transaction(|conn| crate::customers::service::update(conn, id, &changes, None, &actor))?;
             out.plan_changes += 1;
         }
     }

@@ -159,6 +159,7 @@ impl TestApp {
     async fn start(kind: Kind, db: TestDb, configure: impl FnOnce(&mut Config)) -> TestApp {
         let mut config = Config::for_database(db.url());
         config.admin_password = Some(ADMIN_PASSWORD.to_owned());
+        config.id_vault_key = Some(test_id_vault_key());
         configure(&mut config);
         let app = isp_billing::build_app(&config).await.expect("build_app");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -219,6 +220,14 @@ impl TestApp {
         assert!(error.is_object(), "expected an error, got {body:#}");
         error
     }
+}
+
+/// The identity vault key every test app starts with (a server without one stores no
+/// identity document numbers).
+pub const ID_VAULT_KEY: &str = "7f3c1a9e5b2d48f0a6c4e2b1d9f8a7c65e4d3c2b1a0f9e8d7c6b5a4938271605";
+
+pub fn test_id_vault_key() -> isp_billing::id_vault::key::IdVaultKey {
+    isp_billing::id_vault::key::IdVaultKey::parse(ID_VAULT_KEY, "ISP_ID_VAULT_KEY").expect("a valid key")
 }
 
 /// Asserts `error` has `extensions.code == code` (and `extensions.field == field` if given).

@@ -35,6 +35,7 @@ mod gst_registrations;
 mod gst_return_files;
 mod hardening;
 mod http_endpoints;
+mod id_vault;
 mod idempotency;
 mod live;
 mod logs;

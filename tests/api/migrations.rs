@@ -273,3 +273,44 @@ crate::on_both_databases! {
         assert_eq!(app.sql_text("SELECT hsn AS value FROM addon_bills"), "8528");
     }
 }
+
+crate::on_both_databases! {
+    async fn identity_numbers_on_file_before_the_vault_move_into_it(app: TestApp) {
+        use serde_json::json;
+        let (customer, _) = app.customer_with_invoice("aadhaar").await;
+        // Back to before the vault (nothing in it yet, so 000033 reverts), with a number in
+        // clear as the old schema kept it...
+        crate::helpers::revert_through(app.database_url(), "20261205000033").await;
+        app.sql("UPDATE customers SET id_proof_type = 'AADHAR_CARD', id_proof_no = '2345 6789 0124'").unwrap();
+        // ...and forward again: the start moves it into the vault and empties the column.
+        let upgraded = app.restart_on_same_database().await;
+        let q = "query($id: ID!) { node(id: $id) { ... on Customer { idProofNo } } }";
+        assert_eq!(upgraded.data(q, json!({"id": customer})).await["node"]["idProofNo"], "XXXX XXXX 0124");
+        let reveal = "mutation($id: ID!) { revealIdProof(customerId: $id, reason: \"check\") }";
+        assert_eq!(upgraded.data(reveal, json!({"id": customer})).await["revealIdProof"], "2345 6789 0124");
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_proof_unvaulted"), "0");
+        let token = app.sql_text("SELECT id_proof_token AS value FROM customers");
+        assert!(token.starts_with("idv_"), "{token}");
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault WHERE ciphertext LIKE '%0124%' OR masked <> 'XXXX XXXX 0124'"), "0");
+    }
+
+    async fn the_vault_migration_is_not_reverted_over_vault_numbers(app: TestApp) {
+        let plan = app.catalogue("499").await.broadband;
+        app.customer("vaulted", &plan).set("idProofType", "AADHAR_CARD").set("idProofNo", "2345 6789 0124").create().await;
+        let db = Db::connect(app.database_url(), 1, Arc::default()).expect("connect");
+        let refused = db
+            .read(|conn| loop {
+                match migrations::revert_last(conn) {
+                    Ok(v) if v.replace('-', "").starts_with("20261205000033") => return Ok(Ok(v)),
+                    Ok(v) if v.is_empty() => return Ok(Err("nothing reverted".to_owned())),
+                    Ok(_) => continue,
+                    Err(e) => return Ok(Err(e.to_string())),
+                }
+            })
+            .await
+            .expect("the connection works")
+            .expect_err("000033 must not revert over numbers only the server can decrypt");
+        assert!(refused.contains("id_numbers_are_in_the_vault_so_this_cannot_be_reverted"), "{refused}");
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "1");
+    }
+}

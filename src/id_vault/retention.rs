@@ -1,0 +1,170 @@
+//! KYC retention and erasure: a TERMINATED customer's identity document number and personal
+//! details are kept for their company's `kyc_retention_days` after termination (the licence's
+//! record-keeping), then erased by a daily job: the vault row is deleted and the customer row
+//! anonymised. Invoices, credit notes and their issued records (`document_snapshots`, GST's own
+//! retention) are not touched: they print and file as issued. Also the personal-data export for
+//! an access request.
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde_json::{json, Value};
+
+use super::key::IdVault;
+use crate::audit::Actor;
+use crate::customers::model::CustomerStatus;
+use crate::db::schema::{companies, complaints, connection_requests, customers, notifications};
+use crate::db::{Db, DbConn};
+use crate::error::AppResult;
+use crate::ids::{self, Kind};
+
+/// The name an erased customer keeps.
+pub const ERASED_NAME: &str = "Erased customer";
+
+/// Customers erased per transaction.
+const BATCH: usize = 100;
+
+/// The TERMINATED, not yet erased customers whose retention has ended at `now`.
+pub fn due(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<Vec<i64>> {
+    let rows: Vec<(i64, Option<NaiveDateTime>, i32)> = customers::table
+        .inner_join(companies::table)
+        .filter(customers::status.eq(CustomerStatus::Terminated))
+        .filter(customers::erased_at.is_null())
+        .select((customers::id, customers::terminated_at, companies::kyc_retention_days))
+        .order(customers::id)
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, at, days)| at.is_some_and(|at| at + Duration::days(i64::from(*days)) <= now))
+        .map(|(id, _, _)| id)
+        .collect())
+}
+
+/// Erases customer `key`'s identity number and anonymises their personal details (name, phones,
+/// email, address, GSTIN, login, equipment identifiers; the connection request they came
+/// through; the notifications sent to them, or to staff about them, are deleted); city, state and PIN code stay (the
+/// place of supply of their invoices). Audited as `eraseCustomerData`.
+pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> AppResult<()> {
+    super::service::replace(conn, key, None)?;
+    let number: String = customers::table.find(key).select(customers::customer_id).first(conn)?;
+    diesel::update(customers::table.find(key))
+        .set((
+            customers::username.eq(format!("erased-{number}")),
+            customers::password_hash.eq(""),
+            customers::full_name.eq(ERASED_NAME),
+            customers::nickname.eq(None::<String>),
+            customers::email.eq(None::<String>),
+            customers::mobile.eq("0000000000"),
+            customers::alternate_mobile.eq(None::<String>),
+            customers::customer_gst_no.eq(None::<String>),
+            customers::id_proof_type.eq(None::<crate::customers::model::IdProofType>),
+            customers::house_number.eq(None::<String>),
+            customers::address.eq("(erased)"),
+            customers::mac_address.eq(None::<String>),
+            customers::mac_address_detail.eq(None::<String>),
+            customers::ip_address.eq(None::<String>),
+            customers::modem_no.eq(None::<String>),
+            customers::modem_no_detail.eq(None::<String>),
+            customers::erased_at.eq(Some(now)),
+            customers::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    // The application they came through, and the messages sent to them.
+    diesel::update(connection_requests::table.filter(connection_requests::customer_id.eq(key)))
+        .set((
+            connection_requests::full_name.eq(ERASED_NAME),
+            connection_requests::mobile.eq("0000000000"),
+            connection_requests::email.eq(None::<String>),
+            connection_requests::address.eq("(erased)"),
+            connection_requests::message.eq(None::<String>),
+            connection_requests::client_address.eq("(erased)"),
+        ))
+        .execute(conn)?;
+    diesel::delete(
+        notifications::table
+            .filter(notifications::recipient_kind.eq(crate::auth::model::CUSTOMER))
+            .filter(notifications::recipient_id.eq(key)),
+    )
+    .execute(conn)?;
+    // Staff's notifications about them, their applications and complaints name them too.
+    let requests: Vec<i64> = connection_requests::table
+        .filter(connection_requests::customer_id.eq(key))
+        .select(connection_requests::id)
+        .load(conn)?;
+    let complaints: Vec<i64> =
+        complaints::table.filter(complaints::customer_id.eq(key)).select(complaints::id).load(conn)?;
+    let subjects: Vec<String> = std::iter::once(ids::encode(Kind::Customer, key))
+        .chain(requests.into_iter().map(|id| ids::encode(Kind::ConnectionRequest, id)))
+        .chain(complaints.into_iter().map(|id| ids::encode(Kind::Complaint, id)))
+        .collect();
+    for subject in subjects {
+        diesel::delete(notifications::table.filter(notifications::subject_id.eq(subject))).execute(conn)?;
+    }
+    crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, now)?;
+    let details = "KYC retention after termination ended: identity number erased, personal details anonymised";
+    crate::audit::repo::record(conn, actor, "eraseCustomerData", &[ids::encode(Kind::Customer, key)], Some(details))
+}
+
+/// Erases every customer whose retention has ended; returns how many.
+pub async fn run(db: &Db) -> AppResult<usize> {
+    let mut erased = 0;
+    loop {
+        let n = db
+            .write(|conn| {
+                let now = crate::clock::now();
+                let due = due(conn, now)?;
+                for key in due.iter().take(BATCH) {
+                    erase(conn, *key, now, &Actor::system())?;
+                }
+                Ok(due.len().min(BATCH))
+            })
+            .await?;
+        erased += n;
+        if n < BATCH {
+            return Ok(erased);
+        }
+    }
+}
+
+/// Runs [`run`] at start and then once a day.
+pub fn spawn_daily(db: Db) {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+        loop {
+            every.tick().await;
+            match run(&db).await {
+                Ok(0) => {}
+                Ok(erased) => tracing::info!(erased, "erased the personal data of customers past the KYC retention"),
+                Err(e) => tracing::error!(error = %e.message(), "the KYC erasure failed"),
+            }
+        }
+    });
+}
+
+/// Customer `key`'s personal data as JSON, for an access request: the profile, the identity
+/// document (its number in full) and their invoices.
+pub fn export(conn: &mut DbConn, vault: &IdVault, key: i64) -> AppResult<Value> {
+    let c = crate::customers::repo::find(conn, key)?;
+    let number = if c.id_proof_token.is_some() {
+        super::service::open(conn, vault, key)?.map(|n| n.expose().to_owned())
+    } else {
+        None
+    };
+    let invoices: Vec<Value> = crate::invoices::repo::of_customer(conn, key)?
+        .into_iter()
+        .map(|i| {
+            json!({"invoiceNumber": i.invoice_number, "invoiceDate": i.invoice_date,
+                   "totalAmount": crate::money::format_hundredths(i.total_paise), "status": i.status.as_str()})
+        })
+        .collect();
+    Ok(json!({
+        "customerId": c.customer_id, "username": c.username, "fullName": c.full_name, "nickname": c.nickname,
+        "email": c.email, "mobile": c.mobile, "alternateMobile": c.alternate_mobile,
+        "customerGstNo": c.customer_gst_no,
+        "idProof": {"type": c.id_proof_type.map(|t| t.as_str()), "number": number},
+        "houseNumber": c.house_number, "address": c.address, "city": c.city, "state": c.state,
+        "pincode": c.pincode, "macAddress": c.mac_address, "ipAddress": c.ip_address, "modemNo": c.modem_no,
+        "serviceType": c.service_type.as_str(), "status": c.status.as_str(), "startDate": c.start_date,
+        "endDate": c.end_date, "createdAt": c.created_at, "terminatedAt": c.terminated_at, "erasedAt": c.erased_at,
+        "invoices": invoices,
+    }))
+}

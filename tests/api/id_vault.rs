@@ -1,0 +1,366 @@
+//! Identity document numbers (issue #29): Aadhaar numbers checked, kept encrypted in the vault
+//! (never in clear in the database, a backup, the audit log, a CSV or a document), masked for
+//! staff, revealed in full only to ADMIN and MANAGER through an audited `revealIdProof`; the
+//! vault key checked at start and rotated.
+
+use serde_json::{json, Value};
+
+use crate::documents::CREATE_CUSTOMER;
+use crate::fixtures::{Role, CUSTOMER_PASSWORD};
+use crate::helpers::{assert_code, Kind, TestApp};
+
+/// A valid Aadhaar number (Verhoeff check digit 4), as typed and as kept.
+const AADHAAR: &str = "2345 6789 0124";
+const AADHAAR_DIGITS: &str = "234567890124";
+/// Another valid one (check digit 6).
+const OTHER_AADHAAR: &str = "9876 5432 1096";
+
+const ID_PROOF: &str = "query($id: ID!) { node(id: $id) { ... on Customer { idProofType idProofNo } } }";
+const REVEAL: &str = "mutation($id: ID!, $r: String!) { revealIdProof(customerId: $id, reason: $r) }";
+const UPDATE: &str =
+    "mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) { customer { idProofNo } } }";
+
+/// A customer with `AADHAAR` on file; returns (customer ID, its first invoice's ID).
+async fn customer_with_aadhaar(app: &TestApp, username: &str) -> (String, String) {
+    let plan = app.catalogue("499.00").await.broadband;
+    app.customer(username, &plan)
+        .set("idProofType", "AADHAR_CARD")
+        .set("idProofNo", AADHAAR)
+        .create_with_invoice()
+        .await
+}
+
+async fn id_proof_as(app: &TestApp, token: &str, customer: &str) -> Value {
+    app.data_as(Some(token), ID_PROOF, json!({"id": customer})).await["node"]["idProofNo"].clone()
+}
+
+/// How many rows of every table of the app's database hold `needle` in any column.
+fn rows_holding(app: &TestApp, needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    match app.kind {
+        Kind::Sqlite => {
+            let tables = app.sql_text(
+                "SELECT group_concat(name, ',') AS value FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+            );
+            for table in tables.split(',') {
+                let columns =
+                    app.sql_text(&format!("SELECT group_concat(name, ',') AS value FROM pragma_table_info('{table}')"));
+                let any =
+                    columns.split(',').map(|c| format!("CAST(\"{c}\" AS TEXT) LIKE '%{needle}%'")).collect::<Vec<_>>();
+                let n = app.sql_text(&format!(
+                    "SELECT CAST(COUNT(*) AS TEXT) AS value FROM \"{table}\" WHERE {}",
+                    any.join(" OR ")
+                ));
+                if n != "0" {
+                    found.push(format!("{table}: {n}"));
+                }
+            }
+        }
+        Kind::Postgres => {
+            let tables =
+                app.sql_text("SELECT string_agg(tablename, ',') AS value FROM pg_tables WHERE schemaname = 'public'");
+            for table in tables.split(',') {
+                let n = app.sql_text(&format!(
+                    "SELECT COUNT(*)::text AS value FROM \"{table}\" x WHERE x::text LIKE '%{needle}%'"
+                ));
+                if n != "0" {
+                    found.push(format!("{table}: {n}"));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn assert_absent(text: &str, what: &str) {
+    for needle in [AADHAAR, AADHAAR_DIGITS, "2345-6789-0124"] {
+        assert!(!text.contains(needle), "{what} holds the identity number {needle}");
+    }
+}
+
+async fn get(app: &TestApp, path: &str) -> Vec<u8> {
+    let response = app.client.get(app.url(path)).bearer_auth(&app.token).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    response.bytes().await.unwrap().to_vec()
+}
+
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("doc.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = std::process::Command::new("/usr/bin/pdftotext").arg("-layout").arg(&file).arg("-").output().unwrap();
+    assert!(out.status.success(), "pdftotext failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+crate::on_both_databases! {
+    async fn aadhaar_numbers_are_checked(app: TestApp) {
+        let plan = app.catalogue("499").await.broadband;
+        let with = |number: &str| {
+            json!({"i": app.customer("asha", &plan).set("idProofType", "AADHAR_CARD").set("idProofNo", number).input()})
+        };
+        for bad in ["2345 6789 0123", "1345 6789 0127", "0345 6789 0125", "2345 6789 012", "2345-6789-0124", "ABCD 6789 0124"] {
+            let error = app.error(CREATE_CUSTOMER, with(bad)).await;
+            assert_code(&error, "BAD_USER_INPUT", Some("idProofNo"));
+        }
+        let refused = app.error(CREATE_CUSTOMER, with("2345 6789 0123")).await;
+        assert!(refused["message"].as_str().unwrap().contains("check digit"), "{refused}");
+        // Other documents keep their shapes; a number needs its type.
+        let voter = json!({"i": app.customer("asha", &plan).set("idProofType", "VOTER_ID").set("idProofNo", "AB1234567").input()});
+        assert_code(&app.error(CREATE_CUSTOMER, voter).await, "BAD_USER_INPUT", Some("idProofNo"));
+        let untyped = json!({"i": app.customer("asha", &plan).set("idProofNo", AADHAAR).input()});
+        assert_code(&app.error(CREATE_CUSTOMER, untyped).await, "BAD_USER_INPUT", Some("idProofType"));
+
+        let created = app.data(CREATE_CUSTOMER, with("234567890124")).await["createCustomer"].clone();
+        let id = created["id"].as_str().unwrap().to_owned();
+        assert_eq!(id_proof_as(&app, &app.token, &id).await, "XXXX XXXX 0124");
+        // A new number alone is checked for the type on file.
+        let bad = app.error(UPDATE, json!({"id": id, "i": {"idProofNo": "9876 5432 1098"}})).await;
+        assert_code(&bad, "BAD_USER_INPUT", Some("idProofNo"));
+        let changed = app.data(UPDATE, json!({"id": id, "i": {"idProofNo": OTHER_AADHAAR}})).await;
+        assert_eq!(changed["updateCustomer"]["customer"]["idProofNo"], "XXXX XXXX 1096");
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "1", "the old number is erased");
+        // A passport instead: type and number together.
+        let passport = app.data(UPDATE, json!({"id": id, "i": {"idProofType": "PASSPORT", "idProofNo": "k1234567"}})).await;
+        assert_eq!(passport["updateCustomer"]["customer"]["idProofNo"], "XXXX4567");
+        let alone = app.error(UPDATE, json!({"id": id, "i": {"idProofType": "VOTER_ID"}})).await;
+        assert_code(&alone, "BAD_USER_INPUT", Some("idProofNo"));
+        let removed = app.data(UPDATE, json!({"id": id, "i": {"idProofType": null, "idProofNo": null}})).await;
+        assert_eq!(removed["updateCustomer"]["customer"]["idProofNo"], Value::Null);
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "0");
+    }
+
+    async fn staff_see_the_number_masked_and_its_customer_in_full(app: TestApp) {
+        let (customer, _) = customer_with_aadhaar(&app, "meena").await;
+        assert_eq!(id_proof_as(&app, &app.token, &customer).await, "XXXX XXXX 0124", "masked for ADMIN too");
+        for (name, role) in [("col", Role::Collector), ("sup", Role::Support), ("man", Role::Manager)] {
+            let token = app.staff(name, role).await;
+            assert_eq!(id_proof_as(&app, &token, &customer).await, "XXXX XXXX 0124", "{role:?}");
+        }
+        let own = app.login("meena", CUSTOMER_PASSWORD).await;
+        assert_eq!(id_proof_as(&app, &own, &customer).await, AADHAAR, "a customer sees their own");
+        // The customers list masks as well.
+        let list = app.data("{ customers(first: 10) { nodes { idProofNo } } }", json!({})).await;
+        assert_eq!(list["customers"]["nodes"][0]["idProofNo"], "XXXX XXXX 0124");
+        // Found by its last four digits or the whole number, through the keyed hashes.
+        let companies = app.data("{ companies(first: 1) { nodes { id } } }", json!({})).await;
+        let plan = app.plan(companies["companies"]["nodes"][0]["id"].as_str().unwrap()).name("Other").create().await;
+        app.customer("nobody", &plan).set("idProofType", "AADHAR_CARD").set("idProofNo", OTHER_AADHAAR).create().await;
+        let find = "query($n: String!) { customers(first: 10, filter: {idProofNo: $n}) { totalCount nodes { username } } }";
+        for typed in ["0124", "2345 6789 0124", "234567890124", "2345-6789-0124"] {
+            let found = app.data(find, json!({"n": typed})).await["customers"].clone();
+            assert_eq!(found["totalCount"], 1, "{typed}: {found}");
+            assert_eq!(found["nodes"][0]["username"], "meena");
+        }
+        for typed in ["0123", "2345 6789 0123", "1096 0124"] {
+            assert_eq!(app.data(find, json!({"n": typed})).await["customers"]["totalCount"], 0, "{typed}");
+        }
+        assert_code(&app.error(find, json!({"n": " "})).await, "BAD_USER_INPUT", Some("filter.idProofNo"));
+    }
+
+    async fn reveal_id_proof_is_for_admin_and_manager_and_audited(app: TestApp) {
+        let (customer, _) = customer_with_aadhaar(&app, "ravi").await;
+        let manager = app.staff("man", Role::Manager).await;
+        let revealed = app.data_as(Some(&manager), REVEAL, json!({"id": customer, "r": "KYC audit by DoT"})).await;
+        assert_eq!(revealed["revealIdProof"], AADHAAR);
+        let admin = app.data(REVEAL, json!({"id": customer, "r": "police request 12/26"})).await;
+        assert_eq!(admin["revealIdProof"], AADHAAR);
+        for (name, role) in [("col", Role::Collector), ("sup", Role::Support)] {
+            let token = app.staff(name, role).await;
+            let refused = app.error_as(Some(&token), REVEAL, json!({"id": customer, "r": "curious"})).await;
+            assert_code(&refused, "FORBIDDEN", None);
+        }
+        let own = app.login("ravi", CUSTOMER_PASSWORD).await;
+        assert_code(&app.error_as(Some(&own), REVEAL, json!({"id": customer, "r": "mine"})).await, "FORBIDDEN", None);
+        assert_code(&app.error(REVEAL, json!({"id": customer, "r": " "})).await, "BAD_USER_INPUT", Some("reason"));
+
+        let q = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 10) { nodes { actorName targetIds details at } } }";
+        let log = app.data(q, json!({"f": {"operation": "revealIdProof"}})).await["auditLog"]["nodes"].clone();
+        let entries = log.as_array().unwrap();
+        assert_eq!(entries.len(), 2, "one entry per reveal, none for the refused: {log:#}");
+        assert_eq!(entries[0]["actorName"], "man");
+        assert_eq!(entries[0]["details"], "reason: KYC audit by DoT");
+        assert_eq!(entries[0]["targetIds"][0], customer.as_str());
+        assert!(entries[0]["at"].is_string());
+        assert_absent(&log.to_string(), "the audit log");
+    }
+
+    async fn the_plain_number_is_nowhere_but_in_the_vault(app: TestApp) {
+        let (customer, invoice) = customer_with_aadhaar(&app, "kiran").await;
+        // Changed (audited), revealed (audited) and paid: every path that writes something.
+        app.data(UPDATE, json!({"id": customer, "i": {"idProofNo": OTHER_AADHAAR}})).await;
+        app.data(UPDATE, json!({"id": customer, "i": {"idProofNo": AADHAAR}})).await;
+        app.data(REVEAL, json!({"id": customer, "r": "inspection"})).await;
+        app.data(crate::documents::SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
+        app.pay(json!({"invoiceId": invoice, "amount": "100", "paymentMethod": "CASH"})).await;
+
+        // The scan finds what is there: the masked form, the customer's name.
+        assert_eq!(rows_holding(&app, "XXXX XXXX 0124"), vec!["id_vault: 1".to_owned()]);
+        assert!(rows_holding(&app, "Customer kiran").iter().any(|t| t.starts_with("customers")));
+        for needle in [AADHAAR_DIGITS, AADHAAR, "9876543210", "9876 5432 1096"] {
+            assert_eq!(rows_holding(&app, needle), Vec::<String>::new(), "{needle} stored in clear");
+        }
+        let log = app.data("{ auditLog(last: 100) { nodes { operation details } } }", json!({})).await;
+        assert_absent(&log.to_string(), "the audit log");
+        for report in ["collections", "dues", "revenue", "gst-summary", "expenses", "customers"] {
+            let csv = String::from_utf8(get(&app, &format!("/reports/{report}.csv")).await).unwrap();
+            assert_absent(&csv, report);
+        }
+        let pdf = pdf_text(&get(&app, &format!("/invoices/{invoice}.pdf")).await);
+        assert!(pdf.contains("kiran") || pdf.contains("Customer"), "the PDF reads: {pdf}");
+        assert_absent(&pdf, "the invoice PDF");
+        let html = String::from_utf8(get(&app, &format!("/invoices/{invoice}.html")).await).unwrap();
+        assert_absent(&html, "the invoice HTML");
+    }
+
+    async fn a_wrong_vault_key_stops_the_server_and_keys_rotate(app: TestApp) {
+        use isp_billing::id_vault::key::IdVaultKey;
+        let (customer, _) = customer_with_aadhaar(&app, "rotor").await;
+        let new_key = IdVaultKey::parse(&"5a".repeat(32), "ISP_ID_VAULT_KEY").unwrap();
+        let old_key = crate::helpers::test_id_vault_key();
+
+        // Another key alone: the server does not start, and says why.
+        let mut config = isp_billing::config::Config::for_database(app.database_url());
+        config.id_vault_key = Some(new_key.clone());
+        let refused = isp_billing::build_app(&config).await.err().expect("a wrong vault key must stop the start");
+        let message = format!("{refused:#}");
+        assert!(message.contains("ISP_ID_VAULT_KEY is not the key"), "{message}");
+        assert!(message.contains("ISP_ID_VAULT_OLD_KEYS"), "{message}");
+
+        // The new key with the old one as an old key: every number is sealed again.
+        let (new, old) = (new_key.clone(), old_key.clone());
+        let rotated = app.restart_with(move |c| { c.id_vault_key = Some(new); c.id_vault_old_keys = vec![old]; }).await;
+        assert_eq!(app.sql_text("SELECT MIN(key_id) AS value FROM id_vault"), new_key.id());
+        assert_eq!(app.sql_text("SELECT MAX(key_id) AS value FROM id_vault"), new_key.id());
+        assert_eq!(rotated.data(REVEAL, json!({"id": customer, "r": "after rotation"})).await["revealIdProof"], AADHAAR);
+        drop(rotated);
+        // From now on the new key alone works, and the old one alone is refused.
+        let new = new_key.clone();
+        let later = app.restart_with(move |c| c.id_vault_key = Some(new)).await;
+        assert_eq!(later.data(REVEAL, json!({"id": customer, "r": "later"})).await["revealIdProof"], AADHAAR);
+        assert_eq!(id_proof_as(&later, &later.token, &customer).await, "XXXX XXXX 0124");
+        config.id_vault_key = Some(old_key);
+        assert!(isp_billing::build_app(&config).await.is_err(), "the old key no longer opens the vault");
+    }
+}
+
+crate::on_both_databases! {
+    async fn erasure_after_the_retention_leaves_gst_documents_as_issued(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let (customer, invoice) = app
+            .customer("leela", &catalogue.broadband)
+            .set("idProofType", "AADHAR_CARD")
+            .set("idProofNo", AADHAAR)
+            .set("email", "leela@example.in")
+            .create_with_invoice()
+            .await;
+        app.data(crate::documents::SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
+        app.pay(json!({"invoiceId": invoice, "amount": "100", "paymentMethod": "CASH"})).await;
+        let sent = "SELECT CAST(COUNT(*) AS TEXT) AS value FROM notifications WHERE recipient_kind = 'CUSTOMER'";
+        assert_ne!(app.sql_text(sent), "0", "the customer was sent messages");
+        let pdf = get(&app, &format!("/invoices/{invoice}.pdf")).await;
+        let pdf_is_stable = pdf == get(&app, &format!("/invoices/{invoice}.pdf")).await;
+        let html = get(&app, &format!("/invoices/{invoice}.html")).await;
+        let record = app.sql_text("SELECT body AS value FROM document_snapshots");
+        assert!(record.contains("Customer leela"), "the issued record names the customer: {record}");
+
+        // A second customer, who came through a connection request.
+        let request = json!({"fullName": "Leela Applicant", "mobile": "9822088888", "address": "Sitabuldi"});
+        app.data_as(None, crate::documents::CREATE_CONNECTION_REQUEST, json!({"i": request})).await;
+        let requests = app.data("{ connectionRequests(status: NEW) { nodes { id } } }", json!({})).await;
+        let convert = "mutation($id: ID!, $i: CreateCustomerInput!) { convertConnectionRequest(id: $id, input: $i) { customer { id } } }";
+        let input = app.customer("applicant", &catalogue.broadband).input();
+        let converted = app.data(convert, json!({"id": requests["connectionRequests"]["nodes"][0]["id"], "i": input})).await;
+        let applicant = converted["convertConnectionRequest"]["customer"]["id"].clone();
+
+        let terminate = "mutation($id: ID!) { changeCustomerStatus(id: $id, status: TERMINATED, reason: \"moved away\") { status } }";
+        app.data(terminate, json!({"id": customer})).await;
+        app.data(terminate, json!({"id": applicant})).await;
+        let db = isp_billing::db::Db::connect(app.database_url(), 2, std::sync::Arc::default()).unwrap();
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0, "kept for 730 days by default");
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "1");
+
+        let retention = "mutation($id: ID!, $i: UpdateCompanyInput!) { updateCompany(id: $id, input: $i) { kycRetentionDays } }";
+        let bad = app.error(retention, json!({"id": catalogue.company, "i": {"kycRetentionDays": -1}})).await;
+        assert_code(&bad, "BAD_USER_INPUT", Some("kycRetentionDays"));
+        let set = app.data(retention, json!({"id": catalogue.company, "i": {"kycRetentionDays": 0}})).await;
+        assert_eq!(set["updateCompany"]["kycRetentionDays"], 0);
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 2);
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0, "once");
+
+        // Erased: the vault row is gone and the personal details anonymised...
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "0");
+        let q = "query($id: ID!) { node(id: $id) { ... on Customer { fullName email mobile idProofType idProofNo address } } }";
+        let erased = app.data(q, json!({"id": customer})).await["node"].clone();
+        assert_eq!(erased["fullName"], "Erased customer");
+        assert_eq!((erased["email"].clone(), erased["idProofNo"].clone()), (Value::Null, Value::Null));
+        assert_eq!(erased["mobile"], "0000000000");
+        assert_eq!(app.sql_text(sent), "0", "messages to the customer are deleted");
+        for needle in ["leela", "9822012345", AADHAAR_DIGITS, "Leela Applicant", "9822088888", "Sitabuldi"] {
+            assert_eq!(rows_holding_outside_records(&app, needle), Vec::<String>::new(), "{needle} left after erasure");
+        }
+        // ...and the invoice prints and files as issued, byte for byte.
+        assert_eq!(app.sql_text("SELECT body AS value FROM document_snapshots"), record);
+        assert_eq!(get(&app, &format!("/invoices/{invoice}.html")).await, html, "the HTML invoice");
+        let again = get(&app, &format!("/invoices/{invoice}.pdf")).await;
+        if pdf_is_stable {
+            assert_eq!(again, pdf, "the PDF invoice");
+        } else {
+            assert_eq!(pdf_text(&again), pdf_text(&pdf), "the PDF invoice's text");
+        }
+        let q = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 5) { nodes { actorKind targetIds } } }";
+        let log = app.data(q, json!({"f": {"operation": "eraseCustomerData"}})).await;
+        assert_eq!(log["auditLog"]["nodes"][0]["targetIds"][0], customer.as_str());
+    }
+
+    async fn personal_data_is_exported_to_staff_and_to_the_customer(app: TestApp) {
+        let plan = app.catalogue("499.00").await.broadband;
+        let customer = app.customer("dev", &plan).set("idProofType", "AADHAR_CARD").set("idProofNo", AADHAAR).create().await;
+        let customer = customer["id"].as_str().unwrap().to_owned();
+        let other = app.customer("other", &plan).create().await["id"].as_str().unwrap().to_owned();
+        let q = "query($id: ID!) { exportPersonalData(customerId: $id) }";
+        let export = |data: Value| -> Value { serde_json::from_str(data["exportPersonalData"].as_str().unwrap()).unwrap() };
+        let staff = export(app.data(q, json!({"id": customer})).await);
+        assert_eq!(staff["fullName"], "Customer dev");
+        assert_eq!(staff["idProof"], json!({"type": "AADHAR_CARD", "number": AADHAAR}));
+        assert_eq!(staff["invoices"].as_array().unwrap().len(), 1);
+        let own = app.login("dev", CUSTOMER_PASSWORD).await;
+        assert_eq!(export(app.data_as(Some(&own), q, json!({"id": customer})).await), staff);
+        assert_code(&app.error_as(Some(&own), q, json!({"id": other})).await, "NOT_FOUND", None);
+        let collector = app.staff("col", Role::Collector).await;
+        assert_code(&app.error_as(Some(&collector), q, json!({"id": customer})).await, "FORBIDDEN", None);
+        let manager = app.staff("man", Role::Manager).await;
+        assert_eq!(export(app.data_as(Some(&manager), q, json!({"id": customer})).await), staff);
+        let log = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 10) { totalCount } }";
+        let entries = app.data(log, json!({"f": {"operation": "exportPersonalData"}})).await;
+        assert_eq!(entries["auditLog"]["totalCount"], 3);
+    }
+}
+
+/// [`rows_holding`] apart from the issued documents' records and the audit log's earlier
+/// entries (kept as the law asks for GST records; the audit log is the operator's own record).
+fn rows_holding_outside_records(app: &TestApp, needle: &str) -> Vec<String> {
+    rows_holding(app, needle)
+        .into_iter()
+        .filter(|t| !t.starts_with("document_snapshots") && !t.starts_with("audit_log"))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_holds_no_plain_identity_number() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    customer_with_aadhaar(&app, "bkp").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("backup.db");
+    let db = isp_billing::db::Db::connect(app.database_url(), 1, std::sync::Arc::default()).unwrap();
+    isp_billing::backup::backup(&db, app.database_url(), &file).await.expect("backup");
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.len() > 10_000, "a real backup");
+    assert_absent(&String::from_utf8_lossy(&bytes), "the backup file");
+    // The live database file and its write-ahead log neither.
+    let live = std::fs::read(app.database_url()).unwrap();
+    assert_absent(&String::from_utf8_lossy(&live), "the database file");
+    if let Ok(wal) = std::fs::read(format!("{}-wal", app.database_url())) {
+        assert_absent(&String::from_utf8_lossy(&wal), "the write-ahead log");
+    }
+}
