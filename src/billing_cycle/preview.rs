@@ -70,7 +70,8 @@ impl Preview {
     }
 }
 
-/// What `rolled_back` signals: the savepoint's work is done and must not stay.
+/// Whether `e` is the rollback every preview batch ends with (its work done and not to stay),
+/// not a failure.
 fn is_rollback(e: &AppError) -> bool {
     matches!(e, AppError::Database(diesel::result::Error::RollbackTransaction))
 }
