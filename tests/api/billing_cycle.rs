@@ -2,10 +2,9 @@
 //! invoices, suspension for dues and reactivation by payment, a failing customer recorded
 //! while the run goes on, and re-runs that change nothing, on SQLite and PostgreSQL.
 
-use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
 
-use crate::helpers::{Kind, TestApp};
+use crate::helpers::{business_today as today, days_after, days_before, Kind, TestApp};
 use crate::on_both_databases;
 
 const RUN: &str = "mutation($d: Date) { runBillingCycle(asOf: $d) {
@@ -14,20 +13,6 @@ const RUN: &str = "mutation($d: Date) { runBillingCycle(asOf: $d) {
 
 const CUSTOMER: &str = "query($id: ID!) { node(id: $id) { ... on Customer { status startDate endDate suspendedForDues
     invoices { invoiceNumber totalAmount balanceAmount status billingPeriodStart billingPeriodEnd invoiceDate } } } }";
-
-/// Today's business date, as the server sees it.
-async fn today(app: &TestApp) -> NaiveDate {
-    let d = app.data("{ dashboard { asOf } }", json!({})).await;
-    d["dashboard"]["asOf"].as_str().unwrap().parse().unwrap()
-}
-
-fn days_before(d: NaiveDate, n: u64) -> String {
-    d.checked_sub_days(Days::new(n)).unwrap().to_string()
-}
-
-fn days_after(d: NaiveDate, n: u64) -> String {
-    d.checked_add_days(Days::new(n)).unwrap().to_string()
-}
 
 async fn customer(app: &TestApp, id: &str) -> Value {
     app.data(CUSTOMER, json!({"id": id})).await["node"].clone()

@@ -3,11 +3,10 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
 
 use crate::fixtures::Role;
-use crate::helpers::{assert_code, TestApp};
+use crate::helpers::{assert_code, business_today as today, days_after as after, days_before as before, TestApp};
 use crate::on_both_databases;
 
 const PREVIEW: &str = "query($d: Date!, $first: Int) { previewBillingCycle(asOf: $d, first: $first) {
@@ -20,19 +19,6 @@ const RUN: &str = "mutation($d: Date) { runBillingCycle(asOf: $d) { renewed over
 
 const CUSTOMER: &str = "query($id: ID!) { node(id: $id) { ... on Customer { username status endDate
     invoices(first: 50) { id status billingPeriodStart billingPeriodEnd invoiceDate billAmount totalAmount paidAmount balanceAmount } } } }";
-
-async fn today(app: &TestApp) -> NaiveDate {
-    let d = app.data("{ dashboard { asOf } }", json!({})).await;
-    d["dashboard"]["asOf"].as_str().unwrap().parse().unwrap()
-}
-
-fn before(d: NaiveDate, n: u64) -> String {
-    d.checked_sub_days(Days::new(n)).unwrap().to_string()
-}
-
-fn after(d: NaiveDate, n: u64) -> String {
-    d.checked_add_days(Days::new(n)).unwrap().to_string()
-}
 
 /// Counts of every table a run writes to, to show a preview writes nothing.
 fn footprint(app: &TestApp) -> String {

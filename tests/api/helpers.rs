@@ -526,3 +526,19 @@ pub async fn revert_through(url: &str, version: &'static str) {
     .map_err(|e| e.message())
     .expect("revert");
 }
+
+/// The server's business date today (what `runBillingCycle` and the dashboard call today).
+pub async fn business_today(app: &TestApp) -> chrono::NaiveDate {
+    let d = app.data("{ dashboard { asOf } }", json!({})).await;
+    d["dashboard"]["asOf"].as_str().unwrap().parse().unwrap()
+}
+
+/// The date `n` days before `d`, as the API writes dates.
+pub fn days_before(d: chrono::NaiveDate, n: u64) -> String {
+    d.checked_sub_days(chrono::Days::new(n)).unwrap().to_string()
+}
+
+/// The date `n` days after `d`, as the API writes dates.
+pub fn days_after(d: chrono::NaiveDate, n: u64) -> String {
+    d.checked_add_days(chrono::Days::new(n)).unwrap().to_string()
+}

@@ -6,7 +6,7 @@
 use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_code, TestApp};
+use crate::helpers::{assert_code, business_today as today, TestApp};
 use crate::on_both_databases;
 
 const RUN: &str = "mutation($d: Date) { runBillingCycle(asOf: $d) { status renewed errors } }";
@@ -19,11 +19,6 @@ const UPDATE_CUSTOMER: &str = "mutation($id: ID!, $i: UpdateCustomerInput!) {
 
 const UPDATE_PLAN: &str =
     "mutation($id: ID!, $i: UpdatePlanInput!) { updatePlan(id: $id, input: $i) { validityDays price } }";
-
-async fn today(app: &TestApp) -> NaiveDate {
-    let d = app.data("{ dashboard { asOf } }", json!({})).await;
-    d["dashboard"]["asOf"].as_str().unwrap().parse().unwrap()
-}
 
 fn shift(d: NaiveDate, days: i64) -> String {
     if days >= 0 { d.checked_add_days(Days::new(days as u64)) } else { d.checked_sub_days(Days::new((-days) as u64)) }

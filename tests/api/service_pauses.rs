@@ -3,11 +3,11 @@
 //! neither renews it nor marks its invoices overdue) and renewed from the moved end after the
 //! resume, dues are not paused away, and the refusals, on SQLite and PostgreSQL.
 
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 use serde_json::{json, Value};
 
 use crate::fixtures::{Role, CUSTOMER_PASSWORD};
-use crate::helpers::{assert_code, TestApp};
+use crate::helpers::{assert_code, business_today as today, days_after as after, days_before as before, TestApp};
 use crate::on_both_databases;
 
 const PAUSE: &str = "mutation($c: ID!, $from: Date, $reason: String) {
@@ -24,20 +24,6 @@ const CUSTOMER: &str = "query($id: ID!) { node(id: $id) { ... on Customer { stat
 const RUN: &str = "mutation($d: Date) { runBillingCycle(asOf: $d) { renewed overdue suspended errors } }";
 
 const STATUS: &str = "mutation($id: ID!, $s: CustomerStatus!) { changeCustomerStatus(id: $id, status: $s) { status } }";
-
-/// Today's business date, as the server sees it.
-async fn today(app: &TestApp) -> NaiveDate {
-    let d = app.data("{ dashboard { asOf } }", json!({})).await;
-    d["dashboard"]["asOf"].as_str().unwrap().parse().unwrap()
-}
-
-fn before(d: NaiveDate, n: u64) -> String {
-    d.checked_sub_days(Days::new(n)).unwrap().to_string()
-}
-
-fn after(d: NaiveDate, n: u64) -> String {
-    d.checked_add_days(Days::new(n)).unwrap().to_string()
-}
 
 async fn customer(app: &TestApp, id: &str) -> Value {
     app.data(CUSTOMER, json!({"id": id})).await["node"].clone()
