@@ -54,9 +54,16 @@ impl AuditEntry {
     /// Short notes on what changed, when the operation records any. An update lists each field
     /// it changed as "name: from -> to" (API field names, money in rupees, other objects by
     /// ID), separated by "; ", or "no change"; a secret or identity number shows only as
-    /// "name: changed (not recorded)". Status changes read "FROM -> TO".
+    /// "name: changed (not recorded)". Status changes read "FROM -> TO". Once the customer the
+    /// entry is about has been erased (KYC retention ended), text values read "(erased)".
     async fn details(&self) -> Option<&str> {
         self.0.details.as_deref()
+    }
+    /// When the personal values in `details` (and a customer actor's name) were erased, after
+    /// the customer's KYC retention ended; `null` for an entry as written. Nothing else about
+    /// an entry ever changes.
+    async fn erased_at(&self) -> Option<DateTime> {
+        self.0.erased_at.map(DateTime)
     }
 }
 

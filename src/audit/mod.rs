@@ -1,8 +1,10 @@
 //! The audit log: who changed money, accounts or customer status, when, and what. Rows are
-//! written in the same transaction as the change and can never be updated or deleted
-//! (database triggers refuse it).
+//! written in the same transaction as the change and can never be deleted or rewritten
+//! (database triggers refuse it), except that erasure after a customer's KYC retention blanks
+//! the personal values in the entries about them, once ([`erasure`]).
 
 pub mod diff;
+pub mod erasure;
 pub mod graphql;
 pub mod model;
 pub mod repo;

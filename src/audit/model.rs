@@ -31,6 +31,8 @@ pub struct AuditRow {
     /// Global IDs, space separated.
     pub target_ids: String,
     pub details: Option<String>,
+    /// When erasure blanked the personal values in `details` (and a customer actor's name).
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 #[derive(Debug, Insertable)]

@@ -32,7 +32,7 @@ pub fn record(
     Ok(())
 }
 
-fn filtered(filter: &AuditFilter) -> audit_log::BoxedQuery<'static, MultiBackend> {
+pub(super) fn filtered(filter: &AuditFilter) -> audit_log::BoxedQuery<'static, MultiBackend> {
     let mut query = audit_log::table.into_boxed();
     if let Some((kind, id)) = filter.actor {
         query = query.filter(audit_log::actor_kind.eq(kind)).filter(audit_log::actor_id.eq(id));

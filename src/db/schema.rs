@@ -106,6 +106,7 @@ diesel::table! {
         operation -> Text,
         target_ids -> Text,
         details -> Nullable<Text>,
+        erased_at -> Nullable<Timestamp>,
     }
 }
 

@@ -23,8 +23,9 @@ pub struct IdVaultQuery;
 #[Object]
 impl IdVaultQuery {
     /// A customer's personal data as a JSON document, for an access request under the DPDP Act:
-    /// the profile, the identity document with its number in full, and their invoices (numbers,
-    /// dates, amounts). For ADMIN and MANAGER, and for a customer about themself (another
+    /// the profile, the identity document with its number in full, their invoices (numbers,
+    /// dates, amounts) and payments, their complaints, and the connection request they came
+    /// through. For ADMIN and MANAGER, and for a customer about themself (another
     /// customer's is `NOT_FOUND`). Recorded in the audit log as `exportPersonalData`.
     async fn export_personal_data(&self, ctx: &Context<'_>, customer_id: ID) -> Result<String> {
         let key = expect_id("customerId", Kind::Customer, &customer_id)?;

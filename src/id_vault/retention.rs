@@ -12,13 +12,16 @@ use serde_json::{json, Value};
 use super::key::IdVault;
 use crate::audit::Actor;
 use crate::customers::model::CustomerStatus;
-use crate::db::schema::{companies, complaints, connection_requests, customers, notifications};
+use crate::db::schema::{companies, complaints, connection_requests, customers, notifications, payments};
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 use crate::ids::{self, Kind};
 
 /// The name an erased customer keeps.
 pub const ERASED_NAME: &str = "Erased customer";
+
+/// What an erased free text reads.
+const ERASED_TEXT: &str = crate::audit::erasure::ERASED;
 
 /// Customers erased per transaction.
 const BATCH: usize = 100;
@@ -39,10 +42,13 @@ pub fn due(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<Vec<i64>> {
         .collect())
 }
 
-/// Erases customer `key`'s identity number and anonymises their personal details (name, phones,
+/// Erases customer `key`'s identity number and anonymises their personal details: name, phones,
 /// email, address, GSTIN, login, equipment identifiers; the connection request they came
-/// through; the notifications sent to them, or to staff about them, are deleted); city, state and PIN code stay (the
-/// place of supply of their invoices). Audited as `eraseCustomerData`.
+/// through; their complaints' titles and texts; the personal values in the audit entries about
+/// them ([`crate::audit::erasure`]). The notifications sent to them, or to staff about them, are
+/// deleted. City, state and PIN code stay (the place of supply of their invoices), and so do
+/// their invoices, payments and issued records (GST's own retention). Audited as
+/// `eraseCustomerData`.
 pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> AppResult<()> {
     super::service::replace(conn, key, None)?;
     let number: String = customers::table.find(key).select(customers::customer_id).first(conn)?;
@@ -58,7 +64,7 @@ pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> 
             customers::customer_gst_no.eq(None::<String>),
             customers::id_proof_type.eq(None::<crate::customers::model::IdProofType>),
             customers::house_number.eq(None::<String>),
-            customers::address.eq("(erased)"),
+            customers::address.eq(ERASED_TEXT),
             customers::mac_address.eq(None::<String>),
             customers::mac_address_detail.eq(None::<String>),
             customers::ip_address.eq(None::<String>),
@@ -74,9 +80,9 @@ pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> 
             connection_requests::full_name.eq(ERASED_NAME),
             connection_requests::mobile.eq("0000000000"),
             connection_requests::email.eq(None::<String>),
-            connection_requests::address.eq("(erased)"),
+            connection_requests::address.eq(ERASED_TEXT),
             connection_requests::message.eq(None::<String>),
-            connection_requests::client_address.eq("(erased)"),
+            connection_requests::client_address.eq(ERASED_TEXT),
         ))
         .execute(conn)?;
     diesel::delete(
@@ -96,9 +102,15 @@ pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> 
         .chain(requests.into_iter().map(|id| ids::encode(Kind::ConnectionRequest, id)))
         .chain(complaints.into_iter().map(|id| ids::encode(Kind::Complaint, id)))
         .collect();
-    for subject in subjects {
+    for subject in &subjects {
         diesel::delete(notifications::table.filter(notifications::subject_id.eq(subject))).execute(conn)?;
     }
+    // What they told us in complaints; the complaint itself (category, dates, who handled it) stays.
+    diesel::update(complaints::table.filter(complaints::customer_id.eq(key)))
+        .set((complaints::title.eq(ERASED_TEXT), complaints::description.eq(ERASED_TEXT)))
+        .execute(conn)?;
+    // The audit log keeps who did what to them, without the personal values it recorded.
+    crate::audit::erasure::erase(conn, &subjects, key, &format!("erased-{number}"), now)?;
     crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, now)?;
     let details = "KYC retention after termination ended: identity number erased, personal details anonymised";
     crate::audit::repo::record(conn, actor, "eraseCustomerData", &[ids::encode(Kind::Customer, key)], Some(details))
@@ -141,7 +153,8 @@ pub fn spawn_daily(db: Db) {
 }
 
 /// Customer `key`'s personal data as JSON, for an access request: the profile, the identity
-/// document (its number in full) and their invoices.
+/// document (its number in full), their invoices and payments, their complaints and the
+/// connection request they came through.
 pub fn export(conn: &mut DbConn, vault: &IdVault, key: i64) -> AppResult<Value> {
     let c = crate::customers::repo::find(conn, key)?;
     let number = if c.id_proof_token.is_some() {
@@ -156,6 +169,45 @@ pub fn export(conn: &mut DbConn, vault: &IdVault, key: i64) -> AppResult<Value> 
                    "totalAmount": crate::money::format_hundredths(i.total_paise), "status": i.status.as_str()})
         })
         .collect();
+    let payments: Vec<Value> = payments::table
+        .filter(payments::customer_id.eq(key))
+        .order(payments::id)
+        .select((payments::payment_id, payments::paid_at, payments::amount_paise, payments::method, payments::status))
+        .load::<(String, NaiveDateTime, i64, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, at, paise, method, status)| {
+            json!({"paymentId": id, "paidAt": at, "amount": crate::money::format_hundredths(paise),
+                   "method": method, "status": status})
+        })
+        .collect();
+    let complaints: Vec<Value> = complaints::table
+        .filter(complaints::customer_id.eq(key))
+        .order(complaints::id)
+        .select((complaints::complaint_id, complaints::title, complaints::description, complaints::status, complaints::created_at))
+        .load::<(String, String, String, String, NaiveDateTime)>(conn)?
+        .into_iter()
+        .map(|(id, title, description, status, at)| {
+            json!({"complaintId": id, "title": title, "description": description, "status": status, "createdAt": at})
+        })
+        .collect();
+    let applications: Vec<Value> = connection_requests::table
+        .filter(connection_requests::customer_id.eq(key))
+        .order(connection_requests::id)
+        .select((
+            connection_requests::full_name,
+            connection_requests::mobile,
+            connection_requests::email,
+            connection_requests::address,
+            connection_requests::message,
+            connection_requests::created_at,
+        ))
+        .load::<(String, String, Option<String>, String, Option<String>, NaiveDateTime)>(conn)?
+        .into_iter()
+        .map(|(name, mobile, email, address, message, at)| {
+            json!({"fullName": name, "mobile": mobile, "email": email, "address": address, "message": message,
+                   "createdAt": at})
+        })
+        .collect();
     Ok(json!({
         "customerId": c.customer_id, "username": c.username, "fullName": c.full_name, "nickname": c.nickname,
         "email": c.email, "mobile": c.mobile, "alternateMobile": c.alternate_mobile,
@@ -165,6 +217,6 @@ pub fn export(conn: &mut DbConn, vault: &IdVault, key: i64) -> AppResult<Value> 
         "pincode": c.pincode, "macAddress": c.mac_address, "ipAddress": c.ip_address, "modemNo": c.modem_no,
         "serviceType": c.service_type.as_str(), "status": c.status.as_str(), "startDate": c.start_date,
         "endDate": c.end_date, "createdAt": c.created_at, "terminatedAt": c.terminated_at, "erasedAt": c.erased_at,
-        "invoices": invoices,
+        "invoices": invoices, "payments": payments, "complaints": complaints, "connectionRequests": applications,
     }))
 }

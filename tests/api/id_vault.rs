@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 
-use crate::documents::CREATE_CUSTOMER;
+use crate::documents::{CREATE_COMPLAINT, CREATE_CUSTOMER, UPDATE_COMPLAINT};
 use crate::fixtures::{Role, CUSTOMER_PASSWORD};
 use crate::helpers::{assert_code, Kind, TestApp};
 
@@ -17,6 +17,7 @@ const OTHER_AADHAAR: &str = "9876 5432 1096";
 
 const ID_PROOF: &str = "query($id: ID!) { node(id: $id) { ... on Customer { idProofType idProofNo } } }";
 const REVEAL: &str = "mutation($id: ID!, $r: String!) { revealIdProof(customerId: $id, reason: $r) }";
+const INVOICES: &str = "query($id: ID!) { node(id: $id) { ... on Customer { invoices { id } } } }";
 const UPDATE: &str =
     "mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) { customer { idProofNo } } }";
 
@@ -264,6 +265,18 @@ crate::on_both_databases! {
         let record = app.sql_text("SELECT body AS value FROM document_snapshots");
         assert!(record.contains("Customer leela"), "the issued record names the customer: {record}");
 
+        // What the audit log and her complaints recorded about her: a former phone and address,
+        // a complaint's text, and what she did herself.
+        let moved = json!({"mobile": "9822077777", "address": "Flat 4, Pratap Nagar"});
+        app.data(UPDATE, json!({"id": customer, "i": moved})).await;
+        let complaint = json!({"customerId": customer, "title": "Leela's router", "category": "CONNECTIVITY",
+                               "description": "Dead since Monday, call 9822077777"});
+        let filed = app.data(CREATE_COMPLAINT, json!({"i": complaint})).await["createComplaint"]["id"].clone();
+        app.data(UPDATE_COMPLAINT, json!({"id": filed, "i": {"description": "Dead at Pratap Nagar"}})).await;
+        let own = app.login("leela", CUSTOMER_PASSWORD).await;
+        let hers = json!({"customerId": customer, "title": "Slow", "description": "Evenings", "category": "SPEED"});
+        app.data_as(Some(&own), CREATE_COMPLAINT, json!({"i": hers})).await;
+
         // A second customer, who came through a connection request.
         let request = json!({"fullName": "Leela Applicant", "mobile": "9822088888", "address": "Sitabuldi"});
         app.data_as(None, crate::documents::CREATE_CONNECTION_REQUEST, json!({"i": request})).await;
@@ -296,7 +309,9 @@ crate::on_both_databases! {
         assert_eq!((erased["email"].clone(), erased["idProofNo"].clone()), (Value::Null, Value::Null));
         assert_eq!(erased["mobile"], "0000000000");
         assert_eq!(app.sql_text(sent), "0", "messages to the customer are deleted");
-        for needle in ["leela", "9822012345", AADHAAR_DIGITS, "Leela Applicant", "9822088888", "Sitabuldi"] {
+        let needles = ["leela", "9822012345", "9822077777", "Pratap Nagar", "Monday", AADHAAR_DIGITS, "Leela Applicant",
+                       "9822088888", "Sitabuldi"];
+        for needle in needles {
             assert_eq!(rows_holding_outside_records(&app, needle), Vec::<String>::new(), "{needle} left after erasure");
         }
         // ...and the invoice prints and files as issued, byte for byte.
@@ -311,6 +326,27 @@ crate::on_both_databases! {
         let q = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 5) { nodes { actorKind targetIds } } }";
         let log = app.data(q, json!({"f": {"operation": "eraseCustomerData"}})).await;
         assert_eq!(log["auditLog"]["nodes"][0]["targetIds"][0], customer.as_str());
+        // The audit log keeps who changed what and when, without the values; her complaints
+        // keep their category and dates, without her words.
+        let q = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 5) { nodes { actorName details erasedAt } } }";
+        let updated = app.data(q, json!({"f": {"operation": "updateCustomer", "targetId": customer}})).await;
+        let entry = &updated["auditLog"]["nodes"][0];
+        assert_eq!(entry["details"], "mobile: (erased) -> (erased); address: (erased) -> (erased)");
+        assert!(entry["erasedAt"].is_string(), "{entry}");
+        assert_eq!(entry["actorName"], "admin", "staff are not erased");
+        let created = app.data(q, json!({"f": {"operation": "createComplaint"}})).await;
+        let by_her = created["auditLog"]["nodes"].as_array().unwrap().iter().find(|e| e["actorName"] != "admin");
+        assert!(by_her.is_some_and(|e| e["actorName"].as_str().unwrap().starts_with("erased-")), "{created}");
+        let q = "query($id: ID!) { node(id: $id) { ... on Complaint { title description category } } }";
+        let complaint = app.data(q, json!({"id": filed})).await["node"].clone();
+        assert_eq!(complaint, json!({"title": "(erased)", "description": "(erased)", "category": "CONNECTIVITY"}));
+        // That one change, once, is all the audit log allows.
+        assert!(app.sql("UPDATE audit_log SET details = 'rewritten'").is_err(), "a plain update");
+        let sneaky = "UPDATE audit_log SET operation = 'x', erased_at = CURRENT_TIMESTAMP WHERE erased_at IS NULL";
+        assert!(app.sql(sneaky).is_err(), "more than the details");
+        let again = "UPDATE audit_log SET details = 'again', erased_at = CURRENT_TIMESTAMP WHERE erased_at IS NOT NULL";
+        assert!(app.sql(again).is_err(), "an erased entry again");
+        assert!(app.sql("DELETE FROM audit_log").is_err(), "a delete");
     }
 
     async fn personal_data_is_exported_to_staff_and_to_the_customer(app: TestApp) {
@@ -324,6 +360,17 @@ crate::on_both_databases! {
         assert_eq!(staff["fullName"], "Customer dev");
         assert_eq!(staff["idProof"], json!({"type": "AADHAR_CARD", "number": AADHAAR}));
         assert_eq!(staff["invoices"].as_array().unwrap().len(), 1);
+        assert_eq!(staff["payments"], json!([]));
+        assert_eq!(staff["complaints"], json!([]));
+        assert_eq!(staff["connectionRequests"], json!([]));
+        let complaint = json!({"customerId": customer, "title": "No dial tone", "description": "Since 9", "category": "CONNECTIVITY"});
+        app.data(CREATE_COMPLAINT, json!({"i": complaint})).await;
+        let invoice = app.data(INVOICES, json!({"id": customer})).await["node"]["invoices"][0]["id"].clone();
+        app.pay(json!({"invoiceId": invoice, "amount": "100", "paymentMethod": "UPI"})).await;
+        let staff = export(app.data(q, json!({"id": customer})).await);
+        assert_eq!(staff["complaints"][0]["title"], "No dial tone");
+        assert_eq!(staff["complaints"][0]["description"], "Since 9");
+        assert_eq!((staff["payments"][0]["amount"].clone(), staff["payments"][0]["method"].clone()), (json!("100.00"), json!("UPI")));
         let own = app.login("dev", CUSTOMER_PASSWORD).await;
         assert_eq!(export(app.data_as(Some(&own), q, json!({"id": customer})).await), staff);
         assert_code(&app.error_as(Some(&own), q, json!({"id": other})).await, "NOT_FOUND", None);
@@ -333,17 +380,14 @@ crate::on_both_databases! {
         assert_eq!(export(app.data_as(Some(&manager), q, json!({"id": customer})).await), staff);
         let log = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 10) { totalCount } }";
         let entries = app.data(log, json!({"f": {"operation": "exportPersonalData"}})).await;
-        assert_eq!(entries["auditLog"]["totalCount"], 3);
+        assert_eq!(entries["auditLog"]["totalCount"], 4);
     }
 }
 
-/// [`rows_holding`] apart from the issued documents' records and the audit log's earlier
-/// entries (kept as the law asks for GST records; the audit log is the operator's own record).
+/// [`rows_holding`] apart from the issued documents' records (kept as the law asks for GST
+/// records).
 fn rows_holding_outside_records(app: &TestApp, needle: &str) -> Vec<String> {
-    rows_holding(app, needle)
-        .into_iter()
-        .filter(|t| !t.starts_with("document_snapshots") && !t.starts_with("audit_log"))
-        .collect()
+    rows_holding(app, needle).into_iter().filter(|t| !t.starts_with("document_snapshots")).collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -363,4 +407,22 @@ async fn a_backup_holds_no_plain_identity_number() {
     if let Ok(wal) = std::fs::read(format!("{}-wal", app.database_url())) {
         assert_absent(&String::from_utf8_lossy(&wal), "the write-ahead log");
     }
+}
+
+/// A PostgreSQL backup (`pg_dump`'s custom format, compressed) turned back into SQL text by
+/// `pg_restore` holds no plain number either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
+async fn a_postgres_backup_holds_no_plain_identity_number() {
+    let Some(app) = TestApp::spawn(Kind::Postgres).await else { return };
+    customer_with_aadhaar(&app, "pgbkp").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("backup.dump");
+    let db = isp_billing::db::Db::connect(app.database_url(), 1, std::sync::Arc::default()).unwrap();
+    isp_billing::backup::backup(&db, app.database_url(), &file).await.expect("backup");
+    let script = std::process::Command::new("pg_restore").arg("--file=-").arg(&file).output().expect("pg_restore");
+    assert!(script.status.success(), "{}", String::from_utf8_lossy(&script.stderr));
+    let text = String::from_utf8_lossy(&script.stdout);
+    assert!(text.contains("COPY public.id_vault"), "the backup holds the vault, sealed");
+    assert_absent(&text, "the PostgreSQL backup");
 }
