@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod addons;
+pub mod amendments;
 pub mod audit;
 pub mod auth;
 pub mod backup;

@@ -33,6 +33,7 @@ pub const OF_COMPANY: &[Referrer] = &[
     r("credit_notes", "company_id", "credit or debit notes"),
     r("document_series", "company_id", "document number series"),
     r("document_snapshots", "company_id", "issued document records"),
+    r("document_amendments", "company_id", "amendments of issued documents"),
     r("einvoice_registrations", "company_id", "e-invoice registrations"),
     r("receipt_vouchers", "company_id", "receipt vouchers"),
     r("advance_adjustments", "company_id", "adjustments of advances"),

@@ -146,7 +146,7 @@ pub const RULES: &[Rule] = &[
     },
     Rule {
         permission: Permission::FileReturns,
-        description: "GST returns: GSTR-1 as JSON and CSV",
+        description: "GST returns: GSTR-1 as JSON and CSV, closing months, amending issued invoices",
         roles: &[Admin, Manager],
         customer_own: false,
     },

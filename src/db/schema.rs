@@ -214,6 +214,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    document_amendments (id) {
+        id -> BigInt,
+        company_id -> BigInt,
+        document -> Text,
+        document_id -> BigInt,
+        document_date -> Date,
+        amended_on -> Date,
+        reported_in -> Nullable<Text>,
+        before_body -> Text,
+        body -> Text,
+        reason -> Text,
+        amended_by_name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     document_snapshots (id) {
         id -> BigInt,
         company_id -> BigInt,
@@ -648,6 +665,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     notifications,
     document_series,
     document_snapshots,
+    document_amendments,
     gst_periods_closed,
     einvoice_registrations,
     gst_numbering_moved,

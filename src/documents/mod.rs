@@ -3,6 +3,7 @@
 //! its [`snapshot`], kept by [`repo`]), [`html`] and [`pdf`] render it the same way, with a
 //! [`upi`] QR code that pays an invoice's balance.
 
+pub mod amendments;
 pub mod html;
 pub mod model;
 pub mod pdf;

@@ -122,6 +122,11 @@ pub struct TaxDocument {
     /// before documents printed it.
     #[serde(default)]
     pub signatory: Option<Signatory>,
+    /// Set on the version an amendment made (CGST Act section 37(3)): when, why, and the
+    /// recipient GSTIN it corrected. Never on a document as first issued, so those records
+    /// stay byte for byte as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amended: Option<Amended>,
     /// Invoices: the credit and debit notes that changed it, as of today. Never stored in a
     /// snapshot (added when the document is read, like the balance).
     #[serde(skip)]
@@ -129,6 +134,15 @@ pub struct TaxDocument {
     /// Invoices with a balance: how to pay it by UPI today. Never stored in a snapshot.
     #[serde(skip)]
     pub upi: Option<UpiPayment>,
+}
+
+/// A correction of an issued document's particulars after issue: the recipient's GSTIN, on
+/// `on`, for `reason`. `gstin_before`: the GSTIN it had (`None`: issued as unregistered).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Amended {
+    pub on: NaiveDate,
+    pub reason: String,
+    pub gstin_before: Option<String>,
 }
 
 /// Who signs for the supplier (CGST Rule 46(q)): the block reads "For <supplier name>",

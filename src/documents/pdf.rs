@@ -395,6 +395,7 @@ pub(crate) mod tests {
             customer_number: None,
             caf_no: None,
             signatory: None,
+            amended: None,
             notes: Vec::new(),
             upi: None,
         }

@@ -50,8 +50,17 @@ pub fn insert_first(
     }
 }
 
-/// The snapshot of document `id`, if it was issued.
+/// The record of document `id`, if it was issued: its newest version ([`super::amendments`]),
+/// else the one first issued.
 pub fn find(conn: &mut DbConn, document: DocumentType, id: i64) -> AppResult<Option<Snapshot>> {
+    if let Some(amended) = super::amendments::newest(conn, document, id)? {
+        return Ok(Some(amended));
+    }
+    first_issued(conn, document, id)
+}
+
+/// The record of document `id` as first issued.
+pub fn first_issued(conn: &mut DbConn, document: DocumentType, id: i64) -> AppResult<Option<Snapshot>> {
     let body: Option<String> = document_snapshots::table
         .filter(document_snapshots::document.eq(document))
         .filter(document_snapshots::document_id.eq(id))
@@ -61,7 +70,8 @@ pub fn find(conn: &mut DbConn, document: DocumentType, id: i64) -> AppResult<Opt
     body.map(|b| Snapshot::from_json(&b).map_err(AppError::Internal)).transpose()
 }
 
-/// The snapshots of `company_id`'s `document`s dated `first..=last`, by document id:
+/// The records of `company_id`'s `document`s dated `first..=last`, by document id, as their
+/// month's return shows them (amended while the month was open, else as first issued):
 /// `(document id, snapshot)`.
 pub fn dated_between(
     conn: &mut DbConn,
@@ -77,18 +87,12 @@ pub fn dated_between(
         .order(document_snapshots::document_id.asc())
         .select((document_snapshots::document_id, document_snapshots::body))
         .load(conn)?;
-    rows.into_iter().map(|(id, body)| Ok((id, Snapshot::from_json(&body).map_err(AppError::Internal)?))).collect()
-}
-
-/// The snapshots of the documents `ids`: `(document id, snapshot)`.
-pub fn of_ids(conn: &mut DbConn, document: DocumentType, ids: &[i64]) -> AppResult<Vec<(i64, Snapshot)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let rows: Vec<(i64, String)> = document_snapshots::table
-        .filter(document_snapshots::document.eq(document))
-        .filter(document_snapshots::document_id.eq_any(ids))
-        .select((document_snapshots::document_id, document_snapshots::body))
-        .load(conn)?;
-    rows.into_iter().map(|(id, body)| Ok((id, Snapshot::from_json(&body).map_err(AppError::Internal)?))).collect()
+    let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+    let mut amended = super::amendments::in_place(conn, document, &ids)?;
+    rows.into_iter()
+        .map(|(id, body)| match amended.remove(&id) {
+            Some(snapshot) => Ok((id, snapshot)),
+            None => Ok((id, Snapshot::from_json(&body).map_err(AppError::Internal)?)),
+        })
+        .collect()
 }

@@ -123,6 +123,7 @@ pub fn credit_note(note: &CreditNoteRow, invoice: &Snapshot) -> Snapshot {
         caf_no: issued.caf_no.clone(),
         // The caller signs it (the company's signatory on the note's day).
         signatory: None,
+        amended: None,
         notes: Vec::new(),
         upi: None,
     };

@@ -44,10 +44,7 @@ pub fn invoice(conn: &mut DbConn, id: i64) -> AppResult<(TaxDocument, i64)> {
 /// The credit note `id` as a document, and the customer it belongs to.
 pub fn credit_note(conn: &mut DbConn, id: i64) -> AppResult<(TaxDocument, i64)> {
     let note = crate::credit_notes::repo::find(conn, id)?;
-    let snapshot = match super::repo::find(conn, DocumentType::CreditNote, id)? {
-        Some(s) => s,
-        None => freeze_note(conn, &note, None)?,
-    };
+    let snapshot = issued_note(conn, &note)?;
     Ok((snapshot.document, note.customer_id))
 }
 
@@ -57,6 +54,15 @@ pub fn issued_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snap
     match super::repo::find(conn, DocumentType::Invoice, invoice.id)? {
         Some(s) => Ok(s),
         None => freeze_earlier_invoice(conn, invoice),
+    }
+}
+
+/// The record of the credit or debit note `note`; one taken now if it has none (a note issued
+/// before records existed).
+pub fn issued_note(conn: &mut DbConn, note: &CreditNoteRow) -> AppResult<Snapshot> {
+    match super::repo::find(conn, DocumentType::CreditNote, note.id)? {
+        Some(s) => Ok(s),
+        None => freeze_note(conn, note, None),
     }
 }
 
@@ -473,6 +479,7 @@ pub fn invoice_document(
         customer_number: Some(customer.customer_id.clone()),
         caf_no: Some(customer.caf_no.clone()).filter(|c| !c.is_empty()),
         signatory: Some(signatory(company)),
+        amended: None,
         notes: Vec::new(),
         upi: None,
     }
@@ -525,6 +532,7 @@ pub fn receipt_voucher(
         customer_number: Some(customer.customer_id.clone()),
         caf_no: Some(customer.caf_no.clone()).filter(|c| !c.is_empty()),
         signatory: Some(signatory(company)),
+        amended: None,
         notes: Vec::new(),
         upi: None,
     };

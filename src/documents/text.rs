@@ -96,6 +96,13 @@ pub fn printed(doc: &TaxDocument) -> Printed {
     }
     facts.push(("Place of supply".to_owned(), place));
     facts.push(("Reverse charge".to_owned(), "No".to_owned()));
+    if let Some(a) = &doc.amended {
+        let before = a.gstin_before.as_deref().unwrap_or("unregistered");
+        facts.push((
+            "Amended".to_owned(),
+            format!("{}: recipient GSTIN corrected (was {before}); {}", date(a.on), a.reason),
+        ));
+    }
     let items = doc
         .lines
         .iter()

@@ -452,6 +452,7 @@ mod tests {
             customer_number: None,
             caf_no: None,
             signatory: None,
+            amended: None,
             notes: Vec::new(),
             upi: None,
         };

@@ -20,6 +20,7 @@ pub mod websocket_login;
 use async_graphql::{MergedObject, Schema};
 
 use crate::addons::graphql::{AddonMutation, AddonQuery};
+use crate::amendments::graphql::AmendmentMutation;
 use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::auth::AuthSettings;
@@ -108,6 +109,7 @@ pub struct MutationRoot(
     ServicePauseMutation,
     InvoiceMutation,
     GstPeriodMutation,
+    AmendmentMutation,
     PaymentMutation,
     RefundMutation,
     AddonMutation,

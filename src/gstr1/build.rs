@@ -280,6 +280,65 @@ impl Serialize for AdvanceItem {
     }
 }
 
+/// Table 9A: a B2B invoice as amended, under its original number and date.
+#[derive(Debug, Clone, Serialize)]
+pub struct B2baInvoice {
+    /// The recipient's name as amended (CSV only, like [`B2bInvoice::receiver_name`]).
+    #[serde(skip)]
+    pub receiver_name: String,
+    pub oinum: String,
+    pub oidt: GstDate,
+    pub inum: String,
+    pub idt: GstDate,
+    pub val: Amount,
+    pub pos: String,
+    pub rchrg: &'static str,
+    pub inv_typ: &'static str,
+    pub itms: Vec<Item>,
+}
+
+/// Table 9A, per recipient GSTIN as amended.
+#[derive(Debug, Clone, Serialize)]
+pub struct B2ba {
+    pub ctin: String,
+    pub inv: Vec<B2baInvoice>,
+}
+
+/// Table 9C: a note to a registered recipient as amended, under its original number and date.
+#[derive(Debug, Clone, Serialize)]
+pub struct AmendedNote {
+    #[serde(skip)]
+    pub receiver_name: String,
+    pub ont_num: String,
+    pub ont_dt: GstDate,
+    pub ntty: &'static str,
+    pub nt_num: String,
+    pub nt_dt: GstDate,
+    pub val: Amount,
+    pub pos: String,
+    pub rchrg: &'static str,
+    pub inv_typ: &'static str,
+    pub itms: Vec<Item>,
+}
+
+/// Table 9C, per recipient GSTIN as amended.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cdnra {
+    pub ctin: String,
+    pub nt: Vec<AmendedNote>,
+}
+
+/// Table 10: a filed month's (`omon`, `MMYYYY`) B2C summary row as revised: its place of
+/// supply and supply type, with the revised sums per rate.
+#[derive(Debug, Clone, Serialize)]
+pub struct B2csa {
+    pub omon: String,
+    pub sply_ty: &'static str,
+    pub typ: &'static str,
+    pub pos: String,
+    pub itms: Vec<ItemDetail>,
+}
+
 /// The return.
 #[derive(Debug, Clone, Serialize)]
 pub struct Gstr1 {
@@ -297,11 +356,21 @@ pub struct Gstr1 {
     /// Table 11B: advances of earlier months invoiced (or refunded) in this one.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub txpd: Vec<AdvanceRow>,
+    /// Table 9A: B2B invoices of filed months amended in this one ([`super::amendments`]).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub b2ba: Vec<B2ba>,
+    /// Table 9C: credit and debit notes to registered recipients of filed months amended in
+    /// this one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub cdnra: Vec<Cdnra>,
+    /// Table 10: the B2C summaries of filed months as revised in this one.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub b2csa: Vec<B2csa>,
     pub hsn: Hsn,
     pub doc_issue: DocIssue,
 }
 
-fn date(d: chrono::NaiveDate) -> GstDate {
+pub(super) fn date(d: chrono::NaiveDate) -> GstDate {
     GstDate(d)
 }
 
@@ -318,27 +387,27 @@ fn detail(rate_bp: i32, taxable: i64, igst: i64, cgst: i64, sgst: i64, taxes: Ta
     }
 }
 
-fn add(into: &mut ItemDetail, sign: i64, d: &ItemDetail) {
+pub(super) fn add(into: &mut ItemDetail, sign: i64, d: &ItemDetail) {
     into.txval.0 += sign * d.txval.0;
     into.iamt.0 += sign * d.iamt.0;
     into.camt.0 += sign * d.camt.0;
     into.samt.0 += sign * d.samt.0;
 }
 
-fn invoice_detail(i: &InvoiceLine) -> ItemDetail {
+pub(super) fn invoice_detail(i: &InvoiceLine) -> ItemDetail {
     detail(i.rate_bp, i.taxable_paise, i.igst_paise, i.cgst_paise, i.sgst_paise, TaxKeys::of(i.inter_state))
 }
 
-fn note_detail(n: &CreditNoteLine) -> ItemDetail {
+pub(super) fn note_detail(n: &CreditNoteLine) -> ItemDetail {
     detail(n.rate_bp, n.taxable_paise, n.igst_paise, n.cgst_paise, n.sgst_paise, TaxKeys::of(n.inter_state))
 }
 
 /// An empty sum at `rate_bp` carrying the keys `taxes` names.
-fn zero(rate_bp: i32, taxes: TaxKeys) -> ItemDetail {
+pub(super) fn zero(rate_bp: i32, taxes: TaxKeys) -> ItemDetail {
     detail(rate_bp, 0, 0, 0, 0, taxes)
 }
 
-fn one_item(d: ItemDetail) -> Vec<Item> {
+pub(super) fn one_item(d: ItemDetail) -> Vec<Item> {
     vec![Item { num: 1, itm_det: d }]
 }
 
@@ -390,11 +459,11 @@ fn describe(code: &str) -> &'static str {
 
 /// Whether an invoice (or a credit note's invoice) dated `invoice_date` is B2CL: to an
 /// unregistered recipient, inter-state, of a value above that date's limit.
-fn is_b2cl(inter_state: bool, gstin: &Option<String>, value: i64, invoice_date: chrono::NaiveDate) -> bool {
+pub fn is_b2cl(inter_state: bool, gstin: &Option<String>, value: i64, invoice_date: chrono::NaiveDate) -> bool {
     gstin.is_none() && inter_state && value > dated_rules::b2cl_threshold_paise(invoice_date)
 }
 
-fn supply_type(inter_state: bool) -> &'static str {
+pub(super) fn supply_type(inter_state: bool) -> &'static str {
     if inter_state {
         "INTER"
     } else {
@@ -511,6 +580,9 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
         cdnur,
         at: Vec::new(),
         txpd: Vec::new(),
+        b2ba: Vec::new(),
+        cdnra: Vec::new(),
+        b2csa: Vec::new(),
         hsn,
         doc_issue: DocIssue {
             doc_det: vec![
@@ -590,7 +662,9 @@ pub fn begun(period: Period, today: chrono::NaiveDate) -> Result<(), String> {
 /// an item follows its invoice's place of supply against the return's GSTIN (`b2b`, `cdnr`),
 /// a `b2cs`, `at` or `txpd` row its `sply_ty`. A path listed twice takes either key set.
 /// `at` (table 11A, advances received) and `txpd` (11B, advances adjusted) are listed for
-/// when the return carries advances; the return does not report them yet.
+/// when the return carries advances; `b2ba`, `cdnra` and `b2csa` (tables 9A, 9C and 10,
+/// amendments) for when it carries amendments (`getInv` for `b2ba`, `cdnra` and `b2csa`, and
+/// `getItm` for `b2csa`, whose items carry no `num`).
 pub const PORTAL_KEYS: &[(&str, &[&str])] = &[
     ("b2b", &["ctin", "inv"]),
     ("b2b.inv", &["inum", "idt", "val", "pos", "rchrg", "inv_typ", "itms"]),
@@ -622,6 +696,20 @@ pub const PORTAL_KEYS: &[(&str, &[&str])] = &[
     ("txpd", &["pos", "sply_ty", "itms"]),
     ("txpd.itms/INTER", &["rt", "ad_amt", "iamt", "csamt"]),
     ("txpd.itms/INTRA", &["rt", "ad_amt", "camt", "samt", "csamt"]),
+    ("b2ba", &["ctin", "inv"]),
+    ("b2ba.inv", &["oinum", "oidt", "inum", "idt", "val", "pos", "rchrg", "inv_typ", "itms"]),
+    ("b2ba.inv.itms", &["num", "itm_det"]),
+    ("b2ba.inv.itms.itm_det/INTER", &["rt", "txval", "iamt", "csamt"]),
+    ("b2ba.inv.itms.itm_det/INTRA", &["rt", "txval", "camt", "samt", "csamt"]),
+    ("cdnra", &["ctin", "nt"]),
+    ("cdnra.nt", &["ont_num", "ont_dt", "ntty", "nt_num", "nt_dt", "val", "pos", "rchrg", "inv_typ", "itms"]),
+    ("cdnra.nt.itms", &["num", "itm_det"]),
+    ("cdnra.nt.itms.itm_det/INTER", &["rt", "txval", "iamt", "csamt"]),
+    ("cdnra.nt.itms.itm_det/INTRA", &["rt", "txval", "camt", "samt", "csamt"]),
+    ("b2csa/INTER", &["omon", "sply_ty", "typ", "pos", "itms"]),
+    ("b2csa/INTRA", &["omon", "sply_ty", "typ", "pos", "itms"]),
+    ("b2csa.itms/INTER", &["rt", "txval", "iamt", "csamt"]),
+    ("b2csa.itms/INTRA", &["rt", "txval", "camt", "samt", "csamt"]),
     ("doc_issue", &["doc_det"]),
     ("doc_issue.doc_det", &["doc_num", "doc_typ", "docs"]),
     ("doc_issue.doc_det.docs", &["num", "from", "to", "totnum", "cancel", "net_issue"]),
@@ -917,6 +1005,8 @@ pub(crate) mod tests {
                 .iter()
                 .map(|(p, _)| *p)
                 .filter(|p| !p.starts_with("at") && !p.starts_with("txpd") && *p != "hsn")
+                // Amendments: `super::amendments::tests`.
+                .filter(|p| !p.starts_with("b2ba") && !p.starts_with("cdnra") && !p.starts_with("b2csa"))
                 .filter(|p| if period.year == 2025 { !p.starts_with("hsn.hsn_") } else { *p != "hsn.data" })
                 .collect();
             expected.push("hsn");

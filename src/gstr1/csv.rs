@@ -28,7 +28,9 @@
 //! the JSON's `ad_amt`), the HSN summary (`hsn` for a return period
 //! before May 2025, `hsn_b2b` / `hsn_b2c` from May 2025, [`super::dated_rules`]; a list the
 //! period does not have is a file with the header row only) and `docs` (documents issued;
-//! `doc_issue`, its JSON name, is accepted too). Text fields are quoted when they hold a comma,
+//! `doc_issue`, its JSON name, is accepted too), and the amendments `b2ba`, `cdnra` and `b2csa`
+//! (tables 9A, 9C and 10; headers from the tool's labels: `Original Invoice Number`,
+//! `Revised Note Date`, `Financial Year` + `Original Month`, ...). Text fields are quoted when they hold a comma,
 //! quote or line break and never start like a formula ([`crate::csv::text`]); lines end in LF.
 
 use super::build::{Amount, GstDate, Gstr1, Hsn, HsnRow, ItemDetail};
@@ -49,6 +51,12 @@ pub enum Section {
     HsnB2b,
     HsnB2c,
     Docs,
+    /// Amended B2B invoices (table 9A, the JSON's `b2ba`).
+    B2ba,
+    /// Amended notes to registered recipients (table 9C, `cdnra`).
+    Cdnra,
+    /// Revised B2C summaries of filed months (table 10, `b2csa`).
+    B2csa,
 }
 
 /// The HSN summary's header, the same for `hsn`, `hsn(b2b)` and `hsn(b2c)`.
@@ -67,7 +75,7 @@ const HSN_HEADER: &[&str] = &[
 ];
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 14] = [
         Section::B2b,
         Section::B2cl,
         Section::B2cs,
@@ -79,6 +87,9 @@ impl Section {
         Section::HsnB2b,
         Section::HsnB2c,
         Section::Docs,
+        Section::B2ba,
+        Section::Cdnra,
+        Section::B2csa,
     ];
 
     /// The file's name (`<name>.csv`).
@@ -95,6 +106,9 @@ impl Section {
             Section::HsnB2b => "hsn_b2b",
             Section::HsnB2c => "hsn_b2c",
             Section::Docs => "docs",
+            Section::B2ba => "b2ba",
+            Section::Cdnra => "cdnra",
+            Section::B2csa => "b2csa",
         }
     }
 
@@ -180,6 +194,51 @@ impl Section {
             }
             Section::Hsn | Section::HsnB2b | Section::HsnB2c => HSN_HEADER,
             Section::Docs => &["Nature of Document", "Sr. No. From", "Sr. No. To", "Total Number", "Cancelled"],
+            Section::B2ba => &[
+                "GSTIN/UIN of Recipient",
+                "Receiver Name",
+                "Original Invoice Number",
+                "Original Invoice date",
+                "Revised Invoice Number",
+                "Revised Invoice date",
+                "Invoice Value",
+                "Place Of Supply",
+                "Reverse Charge",
+                "Applicable % of Tax Rate",
+                "Invoice Type",
+                "E-Commerce GSTIN",
+                "Rate",
+                "Taxable Value",
+                "Cess Amount",
+            ],
+            Section::Cdnra => &[
+                "GSTIN/UIN of Recipient",
+                "Receiver Name",
+                "Original Note Number",
+                "Original Note Date",
+                "Revised Note Number",
+                "Revised Note Date",
+                "Note Type",
+                "Place Of Supply",
+                "Reverse Charge",
+                "Note Supply Type",
+                "Note Value",
+                "Applicable % of Tax Rate",
+                "Rate",
+                "Taxable Value",
+                "Cess Amount",
+            ],
+            Section::B2csa => &[
+                "Financial Year",
+                "Original Month",
+                "Place Of Supply",
+                "Type",
+                "Applicable % of Tax Rate",
+                "Rate",
+                "Taxable Value",
+                "Cess Amount",
+                "E-Commerce GSTIN",
+            ],
         }
     }
 }
@@ -251,6 +310,16 @@ fn money(a: Amount) -> String {
 pub fn rate(bp: i32) -> String {
     let text = crate::money::format_hundredths(i64::from(bp));
     text.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
+/// A return period `MMYYYY` as the template's `Financial Year` (`2026-27`) and `Original
+/// Month` (`November`) columns write it.
+fn original_month(omon: &str) -> (String, String) {
+    let month: u32 = omon.get(..2).and_then(|m| m.parse().ok()).unwrap_or(0);
+    let year: i32 = omon.get(2..).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let start = if month >= 4 { year } else { year - 1 };
+    let name = chrono::Month::try_from(u8::try_from(month).unwrap_or(0)).map_or(String::new(), |m| m.name().to_owned());
+    (format!("{start}-{:02}", (start + 1).rem_euclid(100)), name)
 }
 
 /// `Rate`, `Taxable Value`, `Cess Amount` of an item.
@@ -406,6 +475,77 @@ pub fn csv(r: &Gstr1, section: Section) -> String {
                         rate(i.rt.0),
                         money(i.ad_amt),
                         money(Amount(0)),
+                    ]));
+                }
+            }
+        }
+        Section::B2ba => {
+            for b in &r.b2ba {
+                for i in &b.inv {
+                    for item in &i.itms {
+                        let [rt, txval, cess] = rate_value_cess(&item.itm_det);
+                        out.push_str(&crate::csv::line(&[
+                            text(&b.ctin),
+                            text(&i.receiver_name),
+                            text(&i.oinum),
+                            date(i.oidt),
+                            text(&i.inum),
+                            date(i.idt),
+                            money(i.val),
+                            place_of_supply(&i.pos),
+                            i.rchrg.into(),
+                            String::new(),
+                            "Regular B2B".into(),
+                            String::new(),
+                            rt,
+                            txval,
+                            cess,
+                        ]));
+                    }
+                }
+            }
+        }
+        Section::Cdnra => {
+            for c in &r.cdnra {
+                for n in &c.nt {
+                    for item in &n.itms {
+                        let [rt, txval, cess] = rate_value_cess(&item.itm_det);
+                        out.push_str(&crate::csv::line(&[
+                            text(&c.ctin),
+                            text(&n.receiver_name),
+                            text(&n.ont_num),
+                            date(n.ont_dt),
+                            text(&n.nt_num),
+                            date(n.nt_dt),
+                            n.ntty.into(),
+                            place_of_supply(&n.pos),
+                            n.rchrg.into(),
+                            "Regular B2B".into(),
+                            money(n.val),
+                            String::new(),
+                            rt,
+                            txval,
+                            cess,
+                        ]));
+                    }
+                }
+            }
+        }
+        Section::B2csa => {
+            for row in &r.b2csa {
+                let (year, month) = original_month(&row.omon);
+                for item in &row.itms {
+                    let [rt, txval, cess] = rate_value_cess(item);
+                    out.push_str(&crate::csv::line(&[
+                        year.clone(),
+                        month.clone(),
+                        place_of_supply(&row.pos),
+                        row.typ.into(),
+                        String::new(),
+                        rt,
+                        txval,
+                        cess,
+                        String::new(),
                     ]));
                 }
             }

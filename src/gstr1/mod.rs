@@ -4,6 +4,7 @@
 //! changed over time (the B2CL limit, the HSN summary's shape).
 
 pub mod advances;
+pub mod amendments;
 pub mod build;
 pub mod csv;
 pub mod dated_rules;

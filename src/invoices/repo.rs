@@ -176,6 +176,14 @@ pub fn set_status(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
     Ok(())
 }
 
+/// The recipient GSTIN of invoice `id`, after an amendment (`crate::amendments`).
+pub fn set_customer_gstin(conn: &mut DbConn, id: i64, gstin: Option<&str>) -> AppResult<()> {
+    diesel::update(invoices::table.find(id))
+        .set((invoices::customer_gstin.eq(gstin), invoices::updated_at.eq(crate::clock::now())))
+        .execute(conn)?;
+    Ok(())
+}
+
 pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
     diesel::delete(invoices::table.find(id)).execute(conn)?;
     Ok(())

@@ -7,9 +7,9 @@ use serde_json::{json, Value};
 use crate::helpers::{assert_code, TestApp};
 use crate::on_both_databases;
 
-const SUPPLIER_GSTIN: &str = "27AAPFU0939F1ZV";
-const NEW_SUPPLIER_GSTIN: &str = "27AAACR5055K1Z7";
-const CUSTOMER_GSTIN: &str = "27AABCU9603R1ZN";
+pub(crate) const SUPPLIER_GSTIN: &str = "27AAPFU0939F1ZV";
+pub(crate) const NEW_SUPPLIER_GSTIN: &str = "27AAACR5055K1Z7";
+pub(crate) const CUSTOMER_GSTIN: &str = "27AABCU9603R1ZN";
 
 const CREATE_INVOICE: &str = "mutation($i: CreateInvoiceInput!) { createInvoice(input: $i) {
     id invoiceNumber status issuedAt invoiceDate totalAmount cgstTax sgstTax igstTax } }";
@@ -22,7 +22,7 @@ const SET_STATUS: &str =
 const GSTR1: &str = "query($c: ID!, $p: String!) { gstr1(companyId: $c, period: $p) }";
 
 /// A registered company numbering by financial year, its ₹1,000 plan.
-async fn registered(app: &TestApp) -> (String, String) {
+pub(crate) async fn registered(app: &TestApp) -> (String, String) {
     let company = app
         .company()
         .name("Vidarbha Fibernet")
@@ -35,29 +35,29 @@ async fn registered(app: &TestApp) -> (String, String) {
     (company, plan)
 }
 
-async fn html(app: &TestApp, path: &str) -> String {
+pub(crate) async fn html(app: &TestApp, path: &str) -> String {
     let response = app.client.get(app.url(path)).bearer_auth(&app.token).send().await.unwrap();
     assert_eq!(response.status().as_u16(), 200, "{path}");
     response.text().await.unwrap()
 }
 
-async fn invoice_html(app: &TestApp, id: &str) -> String {
+pub(crate) async fn invoice_html(app: &TestApp, id: &str) -> String {
     let q = "query($id: ID!) { node(id: $id) { ... on Invoice { htmlUrl } } }";
     let url = app.data(q, json!({"id": id})).await["node"]["htmlUrl"].as_str().unwrap().to_owned();
     html(app, &url).await
 }
 
-async fn gstr1(app: &TestApp, company: &str, period: &str) -> String {
+pub(crate) async fn gstr1(app: &TestApp, company: &str, period: &str) -> String {
     app.data(GSTR1, json!({"c": company, "p": period})).await["gstr1"].to_string()
 }
 
 /// A draft dated `date` (YYYY-MM-DD) for `customer`: ₹`bill` before tax.
-async fn draft(app: &TestApp, customer: &str, bill: &str, date: &str) -> Value {
+pub(crate) async fn draft(app: &TestApp, customer: &str, bill: &str, date: &str) -> Value {
     let input = json!({"customerId": customer, "billAmount": bill, "invoiceDate": date});
     app.data(CREATE_INVOICE, json!({"i": input})).await["createInvoice"].clone()
 }
 
-async fn issue(app: &TestApp, invoice: &Value, date: Option<&str>) -> Value {
+pub(crate) async fn issue(app: &TestApp, invoice: &Value, date: Option<&str>) -> Value {
     app.data(ISSUE, json!({"id": invoice["id"], "d": date})).await["issueInvoice"].clone()
 }
 
@@ -296,12 +296,12 @@ async fn collect(app: &TestApp, company: &str, invoices: &[String], note_url: &s
 }
 
 /// Today's business date, `YYYY-MM-DD` (India time, as the server's default).
-fn crate_today() -> String {
+pub(crate) fn crate_today() -> String {
     chrono::Utc::now().with_timezone(&chrono_tz::Asia::Kolkata).date_naive().to_string()
 }
 
 /// This month, `YYYY-MM`.
-fn crate_today_month() -> String {
+pub(crate) fn crate_today_month() -> String {
     crate_today()[..7].to_owned()
 }
 

@@ -26,6 +26,7 @@ mod gateways;
 mod graphiql;
 mod graphql_core;
 mod gst_advances;
+mod gst_amendments;
 mod gst_documents;
 mod gst_goods;
 mod gst_numbering;
