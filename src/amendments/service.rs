@@ -50,7 +50,26 @@ pub fn amend_invoice(conn: &mut DbConn, key: i64, correction: &Correction, actor
             e.irn
         ));
     }
+    let company_row = crate::companies::repo::find(conn, invoice.company_id)?;
+    if company_row.gstin != current.document.supplier.gstin {
+        return refuse(format!(
+            "it was issued under GSTIN {}, and the company now files under {}: amend it in that \
+             registration's return on the portal",
+            current.document.supplier.gstin.as_deref().unwrap_or("-"),
+            company_row.gstin.as_deref().unwrap_or("no GSTIN")
+        ));
+    }
+    if company_row.einvoicing && current.filed.customer_gstin.is_none() {
+        return refuse(
+            "the company e-invoices, so as a B2B invoice it would need an IRN from the IRP, which is not issued \
+             for an invoice of an earlier date: issue a credit note for it and a new invoice to the registered recipient"
+                .into(),
+        );
+    }
     let gstin = &correction.customer_gstin;
+    if current.document.supplier.gstin.as_deref() == Some(gstin.as_str()) {
+        return Err(AppError::bad_input("customerGstin", format!("{gstin} is the company's own GSTIN")));
+    }
     if current.filed.customer_gstin.as_deref() == Some(gstin.as_str()) {
         return Err(AppError::bad_input(
             "customerGstin",
@@ -75,7 +94,12 @@ pub fn amend_invoice(conn: &mut DbConn, key: i64, correction: &Correction, actor
     crate::gst_periods::service::ensure_open(conn, company, today, "amend an invoice", None)?;
     let closed =
         |conn: &mut DbConn, date| crate::gst_periods::repo::is_closed(conn, company, &Period::of(date).label());
-    let month_closed = closed(conn, current.document.date)?;
+    // Once an amendment went into a filed return, later ones follow it there (a month
+    // reopened since would otherwise show one version while the portal holds another).
+    let reported_before = crate::documents::amendments::of_documents(conn, DocumentType::Invoice, &[key])?
+        .iter()
+        .any(|a| a.reported_in.is_some());
+    let month_closed = reported_before || closed(conn, current.document.date)?;
     let notes = crate::credit_notes::repo::of_invoices(conn, &[key])?;
     let mut note_records = Vec::with_capacity(notes.len());
     let mut filed_b2c_notes = 0;

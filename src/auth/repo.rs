@@ -5,58 +5,89 @@ use diesel::prelude::*;
 
 use super::model::{Credentials, NewLoginFailure, NewSession, SessionRow, CUSTOMER, EMPLOYEE};
 use super::Principal;
-use crate::db::schema::{employees, login_failures, sessions};
+use crate::db::schema::{customers, employees, login_failures, sessions};
 use crate::db::{lower, DbConn};
-use crate::employees::model::EmployeeRow;
 use crate::error::{AppResult, NoLogin};
 
-/// The session with this token hash and its principal, or why it gives none.
+/// What a session's account contributes to its principal: an employee's (role, username,
+/// name, active) or a customer's (username, name, status). Never a password hash.
+pub type EmployeeSide = Option<(crate::auth::Role, String, String, bool)>;
+pub type CustomerSide = Option<(String, String, crate::customers::model::CustomerStatus)>;
+
+/// The session with this token hash and its principal, or why it gives none: one statement
+/// (the session joined to its account).
 pub fn session_principal(
     conn: &mut DbConn,
     token_hash: &str,
     now: NaiveDateTime,
 ) -> AppResult<Result<(SessionRow, Principal), NoLogin>> {
-    let session: Option<SessionRow> =
-        sessions::table.filter(sessions::token_hash.eq(token_hash)).first(conn).optional()?;
-    live(conn, session, now)
+    let found = with_account!(sessions::table.filter(sessions::token_hash.eq(token_hash))).first(conn).optional()?;
+    Ok(live_with_account(found, now))
 }
 
-/// The session with this id, live or not.
-pub fn session_row(conn: &mut DbConn, session_id: i64) -> AppResult<Option<SessionRow>> {
-    Ok(sessions::table.find(session_id).first(conn).optional()?)
+/// A session with its account.
+pub type Found = (SessionRow, EmployeeSide, CustomerSide);
+
+/// The session with this id, live or not, with its account (one statement).
+pub fn session_by_id(conn: &mut DbConn, session_id: i64) -> AppResult<Option<Found>> {
+    Ok(with_account!(sessions::table.filter(sessions::id.eq(session_id))).first(conn).optional()?)
 }
 
-/// `session` with its principal when it is live: not revoked, not expired, its account active.
-pub fn live(
-    conn: &mut DbConn,
-    session: Option<SessionRow>,
-    now: NaiveDateTime,
-) -> AppResult<Result<(SessionRow, Principal), NoLogin>> {
-    let Some(session) = session else { return Ok(Err(NoLogin::TokenInvalid)) };
+/// `sessions` narrowed by `$query`, each joined to the account it names.
+macro_rules! with_account {
+    ($query:expr) => {
+        $query
+            .left_join(
+                employees::table
+                    .on(sessions::principal_kind.eq(EMPLOYEE).and(employees::id.eq(sessions::principal_id))),
+            )
+            .left_join(
+                customers::table
+                    .on(sessions::principal_kind.eq(CUSTOMER).and(customers::id.eq(sessions::principal_id))),
+            )
+            .select((
+                sessions::all_columns,
+                (employees::role, employees::username, employees::full_name, employees::is_active).nullable(),
+                (customers::username, customers::full_name, customers::status).nullable(),
+            ))
+    };
+}
+use with_account;
+
+/// A session found with its account: live when not revoked, not expired, its account active
+/// (a deactivated account's sessions are revoked with it; one that slipped through reads so).
+pub fn live_with_account(found: Option<Found>, now: NaiveDateTime) -> Result<(SessionRow, Principal), NoLogin> {
+    let Some((session, employee, customer)) = found else { return Err(NoLogin::TokenInvalid) };
     if session.revoked_at.is_some() {
-        return Ok(Err(NoLogin::TokenRevoked));
+        return Err(NoLogin::TokenRevoked);
     }
     if session.expires_at <= now {
-        return Ok(Err(NoLogin::TokenExpired));
+        return Err(NoLogin::TokenExpired);
     }
-    // A deactivated account's sessions are revoked with it; one that slipped through reads so.
-    Ok(principal(conn, &session.principal_kind, session.principal_id)?
-        .map(|p| (session, p))
-        .ok_or(NoLogin::TokenRevoked))
+    let id = session.principal_id;
+    let principal = match (session.principal_kind.as_str(), employee, customer) {
+        (EMPLOYEE, Some((role, username, full_name, true)), _) => Principal::Employee { id, role, username, full_name },
+        (CUSTOMER, _, Some((username, full_name, status)))
+            if status != crate::customers::model::CustomerStatus::Terminated =>
+        {
+            Principal::Customer { id, username, full_name }
+        }
+        _ => return Err(NoLogin::TokenRevoked),
+    };
+    Ok((session, principal))
 }
 
 /// The active principal of `kind` with row id `id`.
 pub fn principal(conn: &mut DbConn, kind: &str, id: i64) -> AppResult<Option<Principal>> {
     match kind {
         EMPLOYEE => {
-            let row: Option<EmployeeRow> =
-                employees::table.find(id).filter(employees::is_active.eq(true)).first(conn).optional()?;
-            Ok(row.map(|e| Principal::Employee {
-                id: e.id,
-                role: e.role,
-                username: e.username,
-                full_name: e.full_name,
-            }))
+            let row: Option<(crate::auth::Role, String, String)> = employees::table
+                .find(id)
+                .filter(employees::is_active.eq(true))
+                .select((employees::role, employees::username, employees::full_name))
+                .first(conn)
+                .optional()?;
+            Ok(row.map(|(role, username, full_name)| Principal::Employee { id, role, username, full_name }))
         }
         CUSTOMER => crate::customers::repo::principal(conn, id),
         _ => Ok(None),

@@ -34,14 +34,14 @@ pub async fn authenticate_link(db: &Db, link: Link, client_address: String) -> A
     let now = crate::clock::now();
     let found = db
         .read(move |conn| {
-            let session = repo::session_row(conn, link.session_id)?;
-            if !session.as_ref().is_some_and(|s| link.verify(&s.token_hash)) {
+            let found = repo::session_by_id(conn, link.session_id)?;
+            if !found.as_ref().is_some_and(|(s, _, _)| link.verify(&s.token_hash)) {
                 return Ok(Err(NoLogin::LinkInvalid));
             }
             if link.expires < now.and_utc().timestamp() {
                 return Ok(Err(NoLogin::LinkExpired));
             }
-            repo::live(conn, session, now)
+            Ok(repo::live_with_account(found, now))
         })
         .await?;
     Ok(match found {

@@ -80,6 +80,8 @@ pub struct Registration {
 /// is another document's. Audited.
 pub fn record(conn: &mut DbConn, id: i64, input: Registration, actor: &Actor) -> AppResult<EinvoiceRow> {
     let row = crate::invoices::repo::find(conn, id)?;
+    // In turn with an amendment of the invoice (`crate::amendments`), which an IRN forbids.
+    crate::settlement::service::lock_customer(conn, row.customer_id, "invoiceId")?;
     let found = invoice(conn, id, "invoiceId")?;
     let (signed_qr, claims) = super::rules::signed_qr("signedQrCode", &input.signed_qr)?;
     let doc = &found.einvoice.doc_dtls;

@@ -4,7 +4,8 @@
 //! for an invoice filed in the B2C summary whose recipient was registered, the invoice in
 //! `b2b` with its own date and table 10 (`b2csa`) restating that month's summary rows without
 //! it (the GSTN's way: "Amendment to B2C" of the month, and the B2B invoice shown with its
-//! original date). Read by [`super::repo`] from `document_amendments`.
+//! original date; its value moves from the B2C to the B2B list of the HSN summary, table 12).
+//! Read by [`super::repo`] from `document_amendments`.
 
 use std::collections::BTreeMap;
 
@@ -86,6 +87,8 @@ pub fn add(
 
     for i in moved {
         let Some(ctin) = &i.customer_gstin else { continue };
+        // Table 12 follows table 4A: the value moves from the B2C to the B2B list.
+        super::build::move_hsn_to_b2b(&mut r.hsn, i);
         let invoice = B2bInvoice {
             receiver_name: i.recipient_name.clone(),
             inum: i.number.clone(),

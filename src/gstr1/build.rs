@@ -446,6 +446,40 @@ fn add_hsn(into: &mut HsnSums, sign: i64, rate: i32, d: &ItemDetail, codes: &[Co
     }
 }
 
+/// The HSN summary's rows from its sums, numbered.
+fn hsn_rows(rows: HsnSums) -> Vec<HsnRow> {
+    rows.into_iter()
+        .enumerate()
+        .map(|(n, ((code, uqc, _), (amounts, qty)))| HsnRow {
+            num: n as u32 + 1,
+            desc: describe(&code),
+            hsn_sc: code,
+            uqc,
+            qty,
+            amounts,
+        })
+        .collect()
+}
+
+/// The sums of HSN summary rows.
+fn hsn_sums(rows: &[HsnRow]) -> HsnSums {
+    rows.iter().map(|r| ((r.hsn_sc.clone(), r.uqc.clone(), r.amounts.rt.0), (r.amounts, r.qty))).collect()
+}
+
+/// Moves invoice `i` from the B2C to the B2B list of a split HSN summary (an invoice an
+/// amendment moved to B2B: +value under B2B, −value under B2C, in the return of the month of
+/// the amendment); a one-list summary does not change.
+pub(super) fn move_hsn_to_b2b(hsn: &mut Hsn, i: &InvoiceLine) {
+    if let Hsn::Split { hsn_b2b, hsn_b2c } = hsn {
+        let d = invoice_detail(i);
+        let (mut b2b, mut b2c) = (hsn_sums(hsn_b2b), hsn_sums(hsn_b2c));
+        add_hsn(&mut b2b, 1, i.rate_bp, &d, &i.codes);
+        add_hsn(&mut b2c, -1, i.rate_bp, &d, &i.codes);
+        *hsn_b2b = hsn_rows(b2b);
+        *hsn_b2c = hsn_rows(b2c);
+    }
+}
+
 /// What the HSN summary calls a code.
 fn describe(code: &str) -> &'static str {
     match code.get(..4).unwrap_or(code) {
@@ -544,19 +578,6 @@ pub fn build(gstin: &str, period: Period, invoices: &[InvoiceLine], notes: &[Cre
             add(b2cs.entry(key).or_insert(zero(n.rate_bp, d.taxes)), sign, &d);
         }
     }
-    let hsn_rows = |rows: HsnSums| {
-        rows.into_iter()
-            .enumerate()
-            .map(|(n, ((code, uqc, _), (amounts, qty)))| HsnRow {
-                num: n as u32 + 1,
-                desc: describe(&code),
-                hsn_sc: code,
-                uqc,
-                qty,
-                amounts,
-            })
-            .collect()
-    };
     let hsn = match dated_rules::hsn_summary(period) {
         HsnSummary::OneList => {
             let mut all = hsn_b2b;

@@ -313,12 +313,13 @@ pub fn rate(bp: i32) -> String {
 }
 
 /// A return period `MMYYYY` as the template's `Financial Year` (`2026-27`) and `Original
-/// Month` (`November`) columns write it.
+/// Month` (`NOVEMBER`: the tool checks it against upper-case month names) columns write it.
 fn original_month(omon: &str) -> (String, String) {
     let month: u32 = omon.get(..2).and_then(|m| m.parse().ok()).unwrap_or(0);
     let year: i32 = omon.get(2..).and_then(|y| y.parse().ok()).unwrap_or(0);
     let start = if month >= 4 { year } else { year - 1 };
-    let name = chrono::Month::try_from(u8::try_from(month).unwrap_or(0)).map_or(String::new(), |m| m.name().to_owned());
+    let name =
+        chrono::Month::try_from(u8::try_from(month).unwrap_or(0)).map_or(String::new(), |m| m.name().to_uppercase());
     (format!("{start}-{:02}", (start + 1).rem_euclid(100)), name)
 }
 

@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 use crate::ledger::model::{Entry, TransactionType};
 use crate::money::rupees;
+use crate::series::model::DocumentType;
 use crate::series::model::InvoiceNumbering;
 use crate::settlement::service::{apply_advance, invoice_locked, lock_customer};
 
@@ -399,6 +400,14 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: InvoiceStatus, actor: &Acto
                 "invoice {} has credit note {}: an invoice with a credit note cannot be cancelled \
                  (its return would drop the invoice and keep the note); issue a credit note for the rest instead",
                 invoice.invoice_number, note.credit_note_number
+            )));
+        }
+        let amended = crate::documents::amendments::of_documents(conn, DocumentType::Invoice, &[id])?;
+        if amended.iter().any(|a| a.reported_in.is_some()) {
+            return Err(AppError::Conflict(format!(
+                "invoice {} was amended in a filed month's return: it cannot be cancelled any more; issue a \
+                 credit note for it instead",
+                invoice.invoice_number
             )));
         }
     }

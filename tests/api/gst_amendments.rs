@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use crate::gst_records::{
     crate_today, crate_today_month, draft, gstr1, html, invoice_html, issue, registered, CUSTOMER_GSTIN,
-    NEW_SUPPLIER_GSTIN,
+    NEW_SUPPLIER_GSTIN, SUPPLIER_GSTIN,
 };
 use crate::helpers::{assert_code, TestApp};
 use crate::on_both_databases;
@@ -140,6 +140,8 @@ on_both_databases! {
         assert_code(&refused, "BAD_USER_INPUT", Some("customerGstin"));
         let refused = app.error(AMEND, json!({"id": october["id"], "i": amendment("27AAPFU0939F1ZX")})).await;
         assert_code(&refused, "BAD_USER_INPUT", Some("customerGstin"));
+        let own = app.error(AMEND, json!({"id": october["id"], "i": amendment(SUPPLIER_GSTIN)})).await;
+        assert_code(&own, "BAD_USER_INPUT", Some("customerGstin"));
         let proforma = draft(&app, &customer, "200", &crate_today()).await;
         let refused = app.error(AMEND, json!({"id": proforma["id"], "i": amendment(RIGHT_GSTIN)})).await;
         assert_code(&refused, "CONFLICT", None);
@@ -196,9 +198,27 @@ on_both_databases! {
         let (off, seen) = isp_billing::gstr1::build::off_portal_keys(&now);
         assert!(off.is_empty(), "{off:#?}");
         assert!(seen.contains("b2csa.itms/INTRA"), "{seen:?}");
-        assert_eq!(csv_rows(&app, &company, &crate_today_month(), "b2csa").await, ["2026-27,October,27-Maharashtra,OE,,18,500.00,0.00,"]);
+        assert_eq!(csv_rows(&app, &company, &crate_today_month(), "b2csa").await, ["2026-27,OCTOBER,27-Maharashtra,OE,,18,500.00,0.00,"]);
+        // Table 12 follows: the value moves from the B2C to the B2B list.
+        let row = |list: &str| now["hsn"][list].as_array().unwrap().iter().find(|r| r["hsn_sc"] == "9984").cloned();
+        assert_eq!(row("hsn_b2b").map(|r| r["txval"].clone()), Some(json!(1000.0)), "{now:#}");
+        assert_eq!(row("hsn_b2c").map(|r| r["txval"].clone()), Some(json!(-1000.0)), "{now:#}");
         let page = invoice_html(&app, patil["id"].as_str().unwrap()).await;
         assert!(page.contains("recipient GSTIN corrected (was unregistered)"), "{page}");
+
+        // October reopened (a mistaken closing): the amended invoice still cannot be
+        // cancelled, and a further amendment still goes to this month's return.
+        let reopen = "mutation($c: ID!) { reopenGstPeriod(companyId: $c, period: \"2026-10\", reason: \"closed too early\") }";
+        app.data(reopen, json!({"c": company})).await;
+        let cancel = "mutation($id: ID!) { updateInvoiceStatus(id: $id, status: CANCELLED) { status } }";
+        let refused = app.error(cancel, json!({"id": patil["id"]})).await;
+        assert_code(&refused, "CONFLICT", None);
+        assert!(refused["message"].as_str().unwrap().contains("amended in a filed month's return"), "{refused}");
+        app.data(AMEND, json!({"id": patil["id"], "i": amendment(RIGHT_GSTIN)})).await;
+        assert_eq!(gstr1(&app, &company, "2026-10").await, october, "October's return is still as filed");
+        let now = parsed(&gstr1(&app, &company, &crate_today_month()).await);
+        assert_eq!(now["b2b"][0]["ctin"], RIGHT_GSTIN, "moved, then corrected again this month: {now:#}");
+        assert_eq!(now["b2csa"][0]["itms"][0]["txval"], 500.0);
     }
 }
 
