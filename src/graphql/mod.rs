@@ -46,6 +46,8 @@ use crate::invoices::graphql::InvoiceQuery;
 use crate::invoices::mutations::InvoiceMutation;
 use crate::ledger::graphql::LedgerQuery;
 use crate::localities::graphql::{LocalityMutation, LocalityQuery};
+use crate::network::graphql::NetworkQuery;
+use crate::network::mutations::NetworkMutation;
 use crate::notifications::graphql::{NotificationMutation, NotificationQuery};
 use crate::notifications::Outbox;
 use crate::payments::graphql::PaymentQuery;
@@ -94,6 +96,7 @@ pub struct QueryRoot(
     ConnectionRequestQuery,
     NotificationQuery,
     IdVaultQuery,
+    NetworkQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -119,6 +122,7 @@ pub struct MutationRoot(
     BillingCycleMutation,
     EinvoiceMutation,
     IdVaultMutation,
+    NetworkMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscriptions::SubscriptionRoot>;

@@ -41,6 +41,7 @@ mod live;
 mod logs;
 mod migrations;
 mod misspelt_inputs;
+mod network;
 mod notifications;
 mod plan_periods;
 mod query_plans;
