@@ -42,6 +42,7 @@ mod logs;
 mod migrations;
 mod misspelt_inputs;
 mod network;
+mod network_disconnects;
 mod network_freeradius;
 mod notifications;
 mod plan_periods;
