@@ -80,7 +80,7 @@ fn customer_of(conn: &mut DbConn, username: &str) -> AppResult<Option<i64>> {
 /// Applies `record`, received at `now`; whether it changed anything (a retry does not).
 pub fn apply(conn: &mut DbConn, record: &Record, now: NaiveDateTime) -> AppResult<bool> {
     let happened = now - chrono::Duration::seconds(record.delay);
-    let stopped = (record.kind == RecordType::Stop).then(|| (happened, record.terminate_cause.as_deref()));
+    let stopped = (record.kind == RecordType::Stop).then_some((happened, record.terminate_cause.as_deref()));
     let (customer, before) = match repo::session_by_key(conn, &record.nas_address, &record.session_id)? {
         Some(session) => {
             if !rules::is_newer(record.seconds, record.kind, session.last_seconds, session.last_record) {

@@ -81,6 +81,11 @@ pub struct NasDevice(pub NasRow);
 
 impl NasDevice {
     pub const KIND: Kind = Kind::NasDevice;
+
+    /// The device with row id `key`, through the request's batch loader.
+    pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<NasDevice>> {
+        Ok(load(ctx, NasId(key)).await?.map(NasDevice))
+    }
 }
 
 #[Object]

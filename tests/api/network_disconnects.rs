@@ -185,6 +185,8 @@ crate::with_radius! {
 
         // A NAS that was sent requests is kept for their record.
         let id = app.data("{ nasDevices { id } }", json!({})).await["nasDevices"][0]["id"].clone();
+        let node = app.data("query($id: ID!) { node(id: $id) { ... on NasDevice { name coaPort } } }", json!({"id": id})).await;
+        assert_eq!(node["node"], json!({"name": "core-1", "coaPort": port}));
         let refused = app.error("mutation($id: ID!) { deleteNasDevice(id: $id) }", json!({"id": id})).await;
         crate::helpers::assert_code(&refused, "CONFLICT", None);
     }
