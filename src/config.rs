@@ -161,6 +161,20 @@ pub struct Config {
     #[arg(skip)]
     pub id_vault_old_keys: Vec<crate::id_vault::key::IdVaultKey>,
 
+    /// The user FreeRADIUS's rlm_rest logs in as (HTTP Basic) on `/radius/*`; the endpoints
+    /// are off (404) until it and `ISP_RADIUS_PASSWORD` are both set.
+    #[arg(long, env = "ISP_RADIUS_USER", default_value = "", global = true)]
+    pub radius_user: String,
+
+    /// The password of `ISP_RADIUS_USER`; from the environment only (`ISP_RADIUS_PASSWORD`).
+    #[arg(skip)]
+    pub radius_password: Option<String>,
+
+    /// Addresses and CIDR ranges FreeRADIUS may call `/radius/*` from (comma separated; the
+    /// connection's own peer, never a forwarded address).
+    #[arg(long, env = "ISP_RADIUS_ALLOW", default_value = "127.0.0.0/8,::1", value_parser = crate::http::proxies::TrustedProxies::parse, global = true)]
+    pub radius_allow: crate::http::proxies::TrustedProxies,
+
     /// Password of the `admin` account made on the first start; read from the environment
     /// only (`ISP_ADMIN_PASSWORD`), never from a flag, so it does not show in `ps`.
     #[arg(skip)]
@@ -207,6 +221,9 @@ impl Config {
             id_vault_key: None,
             id_vault_old_keys: Vec::new(),
             admin_password: None,
+            radius_user: String::new(),
+            radius_password: None,
+            radius_allow: crate::http::proxies::TrustedProxies::parse("127.0.0.0/8,::1").unwrap_or_default(),
         }
     }
 
@@ -215,6 +232,7 @@ impl Config {
         self.admin_password = std::env::var("ISP_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
         self.webhook_secret = std::env::var("ISP_WEBHOOK_SECRET").ok().filter(|p| !p.is_empty());
         self.metrics_token = std::env::var("ISP_METRICS_TOKEN").ok().filter(|p| !p.trim().is_empty());
+        self.radius_password = std::env::var("ISP_RADIUS_PASSWORD").ok().filter(|p| !p.is_empty());
         self
     }
 
@@ -274,6 +292,20 @@ impl Config {
         crate::downloads::links::Settings {
             lifetime: std::time::Duration::from_secs(self.download_link_seconds.max(1)),
             public_url: self.public_url.trim().trim_end_matches('/').to_owned(),
+        }
+    }
+
+    /// The `/radius/*` endpoints' login and allowlist; `None` (endpoints off) unless both
+    /// `ISP_RADIUS_USER` and `ISP_RADIUS_PASSWORD` are set.
+    pub fn radius_access(&self) -> Option<crate::http::radius_access::Access> {
+        let user = self.radius_user.trim();
+        match (user.is_empty(), &self.radius_password) {
+            (false, Some(password)) => Some(crate::http::radius_access::Access {
+                user: user.to_owned(),
+                password: password.clone(),
+                allow: self.radius_allow.clone(),
+            }),
+            _ => None,
         }
     }
 

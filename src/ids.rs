@@ -20,6 +20,9 @@ pub enum Kind {
     GatewayPayment,
     Invoice,
     Locality,
+    NasDevice,
+    NasRequest,
+    NetworkSession,
     Notification,
     Payment,
     PaymentGateway,
@@ -30,7 +33,7 @@ pub enum Kind {
 }
 
 impl Kind {
-    const ALL: [Kind; 19] = [
+    const ALL: [Kind; 22] = [
         Kind::AddonBill,
         Kind::AuditEntry,
         Kind::Company,
@@ -43,6 +46,9 @@ impl Kind {
         Kind::GatewayPayment,
         Kind::Invoice,
         Kind::Locality,
+        Kind::NasDevice,
+        Kind::NasRequest,
+        Kind::NetworkSession,
         Kind::Notification,
         Kind::Payment,
         Kind::PaymentGateway,
@@ -67,6 +73,9 @@ impl Kind {
             Kind::GatewayPayment => "GatewayPayment",
             Kind::Invoice => "Invoice",
             Kind::Locality => "Locality",
+            Kind::NasDevice => "NasDevice",
+            Kind::NasRequest => "NasRequest",
+            Kind::NetworkSession => "NetworkSession",
             Kind::Notification => "Notification",
             Kind::Payment => "Payment",
             Kind::PaymentGateway => "PaymentGateway",

@@ -46,6 +46,7 @@ pub mod ledger;
 pub mod localities;
 pub mod metrics;
 pub mod money;
+pub mod network;
 pub mod notifications;
 pub mod numbers;
 pub mod payments;
@@ -137,6 +138,18 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         };
         notifications::webhook::spawn(db.clone(), hook);
     }
+    // The network: logins in memory for /radius/authorize, NAS requests after status changes.
+    let snapshot = network::snapshot::Snapshot::default();
+    let disconnects = network::disconnects::Disconnects::new(db.clone(), config.secrets_key.clone(), snapshot.clone());
+    let queue = disconnects.clone();
+    network::snapshot::spawn(db.clone(), snapshot.clone(), config.secrets_key.clone(), move |changes| {
+        let queue = queue.clone();
+        tokio::spawn(async move { queue.queue(changes).await });
+    })
+    .await
+    .map_err(|e| anyhow::Error::from(e).context("reading the network logins"))?;
+    disconnects.spawn();
+    let radius = config.radius_access().map(|access| http::radius::Radius { access, snapshot: snapshot.clone() });
     let ws_ping = std::time::Duration::from_secs(config.ws_ping_seconds.max(1));
     let stop = tokio::sync::watch::channel(false).0;
     let state = http::AppState {
@@ -156,6 +169,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         renderer: Arc::new(http::fair::FairPool::for_this_machine()),
         exports: Arc::new(tokio::sync::Semaphore::new(http::MAX_EXPORTS)),
         trusted_proxies: Arc::new(config.trusted_proxies()),
+        radius,
     };
     let (router, limits) = (http::router(state, config), config.connection_limits());
     Ok(App { router, limits, stop, first_admin_password, db, metrics })

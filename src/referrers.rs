@@ -67,6 +67,10 @@ pub const OF_CUSTOMER: &[Referrer] = &[
     r("billing_run_errors", "customer_id", "billing run errors"),
     r("receipt_vouchers", "customer_id", "receipt vouchers"),
     r("service_pauses", "customer_id", "service pauses"),
+    r("network_credentials", "customer_id", "network logins"),
+    r("radius_sessions", "customer_id", "network sessions"),
+    r("radius_usage_daily", "customer_id", "days of network usage"),
+    r("nas_requests", "customer_id", "disconnect requests"),
 ];
 
 /// Rows that keep an invoice. A draft's add-ons and plan changes wait for the next invoice

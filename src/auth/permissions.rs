@@ -28,6 +28,7 @@ pub enum Permission {
     ManageGateways,
     RevealIdProof,
     ExportPersonalData,
+    ManageNetwork,
 }
 
 /// How much of a permission's data a caller gets.
@@ -186,6 +187,12 @@ pub const RULES: &[Rule] = &[
         description: "export a customer's personal data as JSON (`exportPersonalData`, audited)",
         roles: &[Admin, Manager],
         customer_own: true,
+    },
+    Rule {
+        permission: Permission::ManageNetwork,
+        description: "NAS devices, who is online, the disconnect requests sent to NAS devices",
+        roles: &[Admin, Manager],
+        customer_own: false,
     },
 ];
 

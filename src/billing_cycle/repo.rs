@@ -261,5 +261,8 @@ pub fn suspend_for_dues(conn: &mut DbConn, id: i64) -> AppResult<bool> {
         customers::updated_at.eq(crate::clock::now()),
     ))
     .execute(conn)?;
+    if changed == 1 {
+        crate::db::changes::note_customer(id);
+    }
     Ok(changed == 1)
 }

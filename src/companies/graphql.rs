@@ -86,6 +86,10 @@ impl Company {
     async fn kyc_retention_days(&self) -> i32 {
         self.0.kyc_retention_days
     }
+    /// What FreeRADIUS answers for the company's customers (`setCompanyNetworkSettings`).
+    async fn network_settings(&self) -> CompanyNetworkSettings {
+        company_settings(&self.0)
+    }
     /// Days past its due date a postpaid invoice may stay unpaid before the billing cycle
     /// suspends the customer (default 30).
     async fn postpaid_limit_days(&self) -> i32 {
@@ -379,4 +383,37 @@ fn days(field: &str, value: i32) -> crate::error::AppResult<i32> {
         return Err(crate::error::AppError::bad_input(field, format!("`{field}` must be between 0 and 365")));
     }
     Ok(value)
+}
+
+/// What FreeRADIUS answers for a company's customers.
+pub struct CompanyNetworkSettings {
+    pub rate_attribute: String,
+    pub suspended_access: crate::network::model::SuspendedAccess,
+    pub walled_garden_pool: String,
+}
+
+#[Object]
+impl CompanyNetworkSettings {
+    /// The reply attribute a plan's speed is sent in (`Mikrotik-Rate-Limit` unless changed).
+    async fn rate_attribute(&self) -> &str {
+        &self.rate_attribute
+    }
+    /// What a SUSPENDED customer's login gets: the walled garden (they can still reach the
+    /// payment page) or a reject.
+    async fn suspended_access(&self) -> crate::network::model::SuspendedAccess {
+        self.suspended_access
+    }
+    /// The address pool (`Framed-Pool`) of the walled garden.
+    async fn walled_garden_pool(&self) -> &str {
+        &self.walled_garden_pool
+    }
+}
+
+/// `Company.networkSettings`.
+pub fn company_settings(row: &CompanyRow) -> CompanyNetworkSettings {
+    CompanyNetworkSettings {
+        rate_attribute: row.radius_rate_attribute.clone(),
+        suspended_access: row.radius_suspended,
+        walled_garden_pool: row.radius_walled_pool.clone(),
+    }
 }

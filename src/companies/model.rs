@@ -14,6 +14,12 @@ crate::row_and_new! {
         ..NewCompany,
         /// Days a TERMINATED customer's KYC record is kept before it is erased (730 unless set).
         pub kyc_retention_days: i32,
+        /// The RADIUS reply attribute a plan's speed becomes (`Mikrotik-Rate-Limit` unless set).
+        pub radius_rate_attribute: String,
+        /// What a SUSPENDED customer's network login gets: `WALLED_GARDEN` or `REJECT`.
+        pub radius_suspended: crate::network::model::SuspendedAccess,
+        /// The address pool (`Framed-Pool`) of the walled garden.
+        pub radius_walled_pool: String,
     }
 
     #[derive(Debug, Insertable)]

@@ -1,5 +1,6 @@
 //! The `Customer` type and the customer queries.
 
+use crate::network::graphql::{DailyUsage, NasRequest, NetworkCredentials, NetworkSession};
 use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::loader::{load_account, AccountOfCustomer};
@@ -333,6 +334,52 @@ impl Customer {
     #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn pauses(&self, ctx: &Context<'_>) -> Result<Vec<ServicePause>> {
         Ok(load_many(ctx, PausesOfCustomer(self.0.id)).await?.into_iter().map(ServicePause).collect())
+    }
+    /// The customer's network login (PPPoE/IPoE username and static address) that FreeRADIUS
+    /// checks; null until `setNetworkCredentials`. The password is write-only.
+    async fn network_credentials(&self, ctx: &Context<'_>) -> Result<Option<NetworkCredentials>> {
+        crate::network::graphql::credentials_of(ctx, self.0.id).await
+    }
+    /// Whether the customer has an open network session (accounting started, not stopped).
+    async fn online(&self, ctx: &Context<'_>) -> Result<bool> {
+        crate::network::graphql::online(ctx, self.0.id).await
+    }
+    /// The customer's network sessions from FreeRADIUS accounting, oldest first (`last:` gives
+    /// the newest).
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn sessions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<NetworkSession>> {
+        let args = crate::graphql::pagination::PageArgs::new(first, after, last, before);
+        crate::network::graphql::sessions_of(ctx, self.0.id, args).await
+    }
+    /// Not paged: one entry per business day with traffic from `from` to `to` (both included,
+    /// at most 366 days; days without traffic are left out). Bytes up and down per day.
+    #[graphql(complexity = "crate::graphql::pagination::list_cost(Some(366), 366, child_complexity)")]
+    async fn usage(&self, ctx: &Context<'_>, from: Date, to: Date) -> Result<Vec<DailyUsage>> {
+        crate::network::graphql::usage_of(ctx, self.0.id, from, to).await
+    }
+    /// Disconnect and CoA requests sent to NAS devices for the customer's sessions, oldest first
+    /// (`last:` gives the newest), with their outcome.
+    #[graphql(
+        guard = "Require(Permission::ManageNetwork)",
+        complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)"
+    )]
+    async fn nas_requests(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+    ) -> Result<PageConnection<NasRequest>> {
+        let args = crate::graphql::pagination::PageArgs::new(first, after, last, before);
+        crate::network::graphql::requests_of(ctx, self.0.id, args).await
     }
 }
 

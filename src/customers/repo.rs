@@ -137,6 +137,10 @@ pub fn try_insert(conn: &mut DbConn, new: &NewCustomer) -> AppResult<Result<Cust
 }
 
 pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> AppResult<CustomerRow> {
+    // A status or plan change is what the network answers from (`crate::network::snapshot`).
+    if changes.status.is_some() || changes.plan_id.is_some() {
+        crate::db::changes::note_customer(id);
+    }
     diesel::update(customers::table.find(id))
         .set(changes)
         .returning(customers::all_columns)
@@ -187,6 +191,7 @@ pub fn has_financial_history(conn: &mut DbConn, id: i64) -> AppResult<bool> {
 
 /// Deletes a customer and its draft invoices (callers check the history first).
 pub fn delete(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    crate::db::changes::note_customer(id);
     crate::plan_changes::repo::delete_of_customer(conn, id)?;
     diesel::delete(invoices::table.filter(invoices::customer_id.eq(id))).execute(conn)?;
     let deleted = diesel::delete(customers::table.find(id))

@@ -3,6 +3,7 @@
 //! Diesel is synchronous, so async code reaches the database only through [`Db::read`] and
 //! [`Db::write`], which run the closure on tokio's blocking pool with a pooled connection.
 
+pub mod changes;
 mod connection;
 pub mod fragments;
 pub mod migrations;
@@ -50,6 +51,8 @@ pub struct Db {
     /// A connection of its own for `/healthz`, outside the pool and its budgets, so a busy
     /// pool still answers whether the database is up.
     health: Arc<Health>,
+    /// What committed writes changed for the network (see [`changes`]).
+    network_changes: tokio::sync::broadcast::Sender<changes::Changed>,
 }
 
 /// The health check's own connection, opened when first needed and again after a failure.
@@ -99,6 +102,7 @@ impl Db {
             read_budget: Arc::new(tokio::sync::Semaphore::new(budget)),
             write_budget: Arc::new(tokio::sync::Semaphore::new(budget)),
             health,
+            network_changes: tokio::sync::broadcast::channel(1024).0,
         })
     }
 
@@ -131,6 +135,12 @@ impl Db {
         })
         .await
         .map_err(AppError::join)?
+    }
+
+    /// What committed write transactions changed for the network, from now on (a receiver that
+    /// falls behind is told it lagged: then it reads everything again).
+    pub fn network_changes(&self) -> tokio::sync::broadcast::Receiver<changes::Changed> {
+        self.network_changes.subscribe()
     }
 
     /// Which database this handle talks to.
@@ -172,6 +182,7 @@ impl Db {
         let pool = self.pool.clone();
         let writers = (self.backend == Backend::Sqlite).then(|| Arc::clone(&self.writers));
         let place = Self::place(&self.write_budget).await?;
+        let network_changes = self.network_changes.clone();
         tokio::task::spawn_blocking(move || {
             let _place = place;
             // The turn before the connection: writers waiting their turn hold no connection
@@ -192,7 +203,13 @@ impl Db {
                         tracing::warn!(error = %e.message(), "write transaction gave up after contention");
                         return Err(AppError::busy_database());
                     }
-                    result => return result,
+                    result => {
+                        // Only the attempt that committed announces what it changed.
+                        if let (Ok(_), Some(changed)) = (&result, changes::take()) {
+                            let _ = network_changes.send(changed);
+                        }
+                        return result;
+                    }
                 }
             }
         })
@@ -223,6 +240,7 @@ fn write_transaction<T, F>(conn: &mut DbConn, f: &mut F) -> Result<T, AppError>
 where
     F: FnMut(&mut DbConn) -> Result<T, AppError>,
 {
+    changes::clear();
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,

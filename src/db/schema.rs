@@ -22,6 +22,9 @@ diesel::table! {
         einvoicing -> Bool,
         debit_note_prefix -> Text,
         kyc_retention_days -> Integer,
+        radius_rate_attribute -> Text,
+        radius_suspended -> Text,
+        radius_walled_pool -> Text,
     }
 }
 
@@ -52,6 +55,8 @@ diesel::table! {
         is_active -> Bool,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        upload_kbps -> Nullable<Integer>,
+        download_kbps -> Nullable<Integer>,
     }
 }
 
@@ -643,7 +648,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    network_credentials (id) {
+        id -> BigInt,
+        customer_id -> BigInt,
+        username -> Text,
+        password_sealed -> Text,
+        static_ip -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    nas_devices (id) {
+        id -> BigInt,
+        name -> Text,
+        address -> Text,
+        coa_port -> Integer,
+        secret_sealed -> Text,
+        kind -> Text,
+        method -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    radius_sessions (id) {
+        id -> BigInt,
+        nas_address -> Text,
+        acct_session_id -> Text,
+        username -> Text,
+        customer_id -> Nullable<BigInt>,
+        framed_ip -> Nullable<Text>,
+        calling_station_id -> Nullable<Text>,
+        started_at -> Timestamp,
+        updated_at -> Timestamp,
+        stopped_at -> Nullable<Timestamp>,
+        last_seconds -> BigInt,
+        last_record -> Text,
+        input_octets -> BigInt,
+        output_octets -> BigInt,
+        terminate_cause -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    radius_usage_daily (customer_id, day) {
+        customer_id -> BigInt,
+        day -> Date,
+        input_octets -> BigInt,
+        output_octets -> BigInt,
+    }
+}
+
+diesel::table! {
+    nas_requests (id) {
+        id -> BigInt,
+        nas_id -> BigInt,
+        session_id -> BigInt,
+        customer_id -> BigInt,
+        code -> Text,
+        reason -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(network_credentials -> customers (customer_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    network_credentials,
+    nas_devices,
+    radius_sessions,
+    radius_usage_daily,
+    nas_requests,
     companies,
     receipt_vouchers,
     advance_adjustments,

@@ -47,6 +47,8 @@ use crate::invoices::graphql::InvoiceQuery;
 use crate::invoices::mutations::InvoiceMutation;
 use crate::ledger::graphql::LedgerQuery;
 use crate::localities::graphql::{LocalityMutation, LocalityQuery};
+use crate::network::graphql::NetworkQuery;
+use crate::network::mutations::NetworkMutation;
 use crate::notifications::graphql::{NotificationMutation, NotificationQuery};
 use crate::notifications::Outbox;
 use crate::payments::graphql::PaymentQuery;
@@ -95,6 +97,7 @@ pub struct QueryRoot(
     ConnectionRequestQuery,
     NotificationQuery,
     IdVaultQuery,
+    NetworkQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -121,6 +124,7 @@ pub struct MutationRoot(
     BillingCycleMutation,
     EinvoiceMutation,
     IdVaultMutation,
+    NetworkMutation,
 );
 
 pub type AppSchema = Schema<QueryRoot, MutationRoot, subscriptions::SubscriptionRoot>;

@@ -18,6 +18,7 @@ use crate::ids::{self, Decoded};
 use crate::invoices::graphql::Invoice;
 use crate::ledger::graphql::Transaction;
 use crate::localities::graphql::Locality;
+use crate::network::graphql::NasDevice;
 use crate::payments::graphql::Payment;
 use crate::plans::graphql::Plan;
 use crate::receipt_vouchers::graphql::ReceiptVoucher;
@@ -43,6 +44,7 @@ pub enum Node {
     CreditNote(CreditNote),
     ReceiptVoucher(ReceiptVoucher),
     Expense(Expense),
+    NasDevice(NasDevice),
 }
 
 #[derive(Default)]
@@ -117,6 +119,10 @@ impl NodeQuery {
             Employee::KIND => {
                 Employee::readable_by(ctx, key)?;
                 Employee::load(ctx, key).await?.map(Node::Employee)
+            }
+            NasDevice::KIND => {
+                require(ctx, Permission::ManageNetwork)?;
+                NasDevice::load(ctx, key).await?.map(Node::NasDevice)
             }
             _ => None,
         })

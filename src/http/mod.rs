@@ -11,6 +11,8 @@ mod graphql;
 mod params;
 mod places;
 pub mod proxies;
+pub mod radius;
+pub mod radius_access;
 mod reports;
 pub mod server;
 mod webhooks;
@@ -70,6 +72,8 @@ pub struct AppState {
     pub exports: Arc<tokio::sync::Semaphore>,
     /// The peers whose `X-Forwarded-For` / `Forwarded` headers name the client (`ISP_TRUSTED_PROXIES`).
     pub trusted_proxies: Arc<proxies::TrustedProxies>,
+    /// The `/radius/*` endpoints; `None` while they are off.
+    pub radius: Option<radius::Radius>,
 }
 
 /// The routes and layers of the app.
@@ -90,6 +94,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             "/webhooks/{provider}/{gateway}",
             post(webhooks::post_notification).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),
         )
+        .route("/radius/{section}", post(radius::call).layer(DefaultBodyLimit::max(radius::MAX_BODY_BYTES)))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn_with_state(state.clone(), deadline))

@@ -79,6 +79,11 @@ impl Plan {
     async fn is_active(&self) -> bool {
         self.0.is_active
     }
+    /// The speed sent to the network when the plan's customers log in (`setPlanRateLimit`);
+    /// null: no limit is sent.
+    async fn rate_limit(&self) -> Option<RateLimit> {
+        rate_limit(self.0.upload_kbps, self.0.download_kbps)
+    }
     /// The company offering the plan.
     async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
         Company::load(ctx, self.0.company_id)
@@ -246,4 +251,32 @@ impl PlanMutation {
         db(ctx).write(move |conn| reference::delete::<Plans>(conn, key, &actor)).await?;
         Ok(id)
     }
+}
+
+/// A plan's speed, sent to the NAS when a customer on the plan logs in.
+pub struct RateLimit {
+    pub upload_kbps: i32,
+    pub download_kbps: i32,
+}
+
+#[Object]
+impl RateLimit {
+    /// Upload (from the customer) in kbit/s.
+    async fn upload_kbps(&self) -> i32 {
+        self.upload_kbps
+    }
+    /// Download (to the customer) in kbit/s.
+    async fn download_kbps(&self) -> i32 {
+        self.download_kbps
+    }
+    /// The value sent in the company's rate attribute (`Mikrotik-Rate-Limit` format, upload
+    /// first: `"10240k/51200k"`).
+    async fn value(&self) -> String {
+        crate::network::rules::rate_limit(self.upload_kbps, self.download_kbps)
+    }
+}
+
+/// `Plan.rateLimit`.
+pub fn rate_limit(upload: Option<i32>, download: Option<i32>) -> Option<RateLimit> {
+    upload.zip(download).map(|(upload_kbps, download_kbps)| RateLimit { upload_kbps, download_kbps })
 }

@@ -11,7 +11,11 @@ crate::row_and_new! {
     #[derive(Debug, Clone, Queryable)]
     pub struct PlanRow {
         pub id: i64,
-        ..NewPlan
+        ..NewPlan,
+        /// Upload speed in kbit/s sent to the network (`crate::network`); `None`: no limit.
+        pub upload_kbps: Option<i32>,
+        /// Download speed in kbit/s; `None`: no limit.
+        pub download_kbps: Option<i32>,
     }
 
     #[derive(Debug, Insertable)]

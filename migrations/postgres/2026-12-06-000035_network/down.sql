@@ -1,0 +1,10 @@
+DROP TABLE nas_requests;
+DROP TABLE radius_usage_daily;
+DROP TABLE radius_sessions;
+DROP TABLE nas_devices;
+ALTER TABLE companies DROP COLUMN radius_walled_pool;
+ALTER TABLE companies DROP COLUMN radius_suspended;
+ALTER TABLE companies DROP COLUMN radius_rate_attribute;
+ALTER TABLE plans DROP COLUMN download_kbps;
+ALTER TABLE plans DROP COLUMN upload_kbps;
+DROP TABLE network_credentials;

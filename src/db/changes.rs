@@ -1,0 +1,63 @@
+//! What a write transaction changed that the network must hear about, announced after the
+//! commit. Repositories that change what RADIUS answers (a customer's status or plan, their
+//! network login, a plan's speed, a company's network settings) note it here, inside the
+//! transaction; [`super::Db::write`] sends the notes of the attempt that committed, and only
+//! those, to [`super::Db::network_changes`] subscribers (the network snapshot in
+//! `crate::network::snapshot`). A rolled-back or retried attempt's notes are dropped.
+//!
+//! Notes are kept per thread: one write attempt runs on one blocking thread from its `BEGIN` to
+//! its `COMMIT`. A note says "read this again", never what changed, so a note from a savepoint
+//! later rolled back (a billing-cycle preview) only causes one needless re-read.
+
+use std::cell::RefCell;
+
+/// What to read again after a commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Changed {
+    /// These customers (row ids).
+    Customers(Vec<i64>),
+    /// Everything (a plan's speed or a company's settings changed).
+    All,
+}
+
+#[derive(Default)]
+struct Notes {
+    customers: Vec<i64>,
+    all: bool,
+}
+
+thread_local! {
+    static NOTES: RefCell<Notes> = RefCell::new(Notes::default());
+}
+
+/// Customer `id`'s network answer may have changed in this transaction.
+pub fn note_customer(id: i64) {
+    NOTES.with(|n| n.borrow_mut().customers.push(id));
+}
+
+/// Every customer's network answer may have changed in this transaction.
+pub fn note_all() {
+    NOTES.with(|n| n.borrow_mut().all = true);
+}
+
+/// Forgets the notes of an earlier attempt on this thread (called at `BEGIN`).
+pub(super) fn clear() {
+    NOTES.with(|n| *n.borrow_mut() = Notes::default());
+}
+
+/// Takes this thread's notes (called after `COMMIT`).
+pub(super) fn take() -> Option<Changed> {
+    NOTES.with(|n| {
+        let notes = std::mem::take(&mut *n.borrow_mut());
+        if notes.all {
+            Some(Changed::All)
+        } else if notes.customers.is_empty() {
+            None
+        } else {
+            let mut ids = notes.customers;
+            ids.sort_unstable();
+            ids.dedup();
+            Some(Changed::Customers(ids))
+        }
+    })
+}

@@ -1,0 +1,206 @@
+//! The logins FreeRADIUS asks about, in memory: `/radius/authorize` answers from here without
+//! touching the database, so it stays fast and keeps answering while the database is slow.
+//!
+//! It is kept current by what write transactions announce after they commit
+//! (`crate::db::changes`: a customer's status or plan, their login, a plan's speed, a company's
+//! settings), read again from the database by one task ([`spawn`]); a full read every
+//! [`FULL_READ_EVERY`] is the safety net. The same task compares each customer's status before
+//! and after and queues the Disconnect/CoA requests a change calls for
+//! ([`super::disconnects`]), so a status change reaches the NAS by whatever path it was made.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use tokio::sync::broadcast::error::RecvError;
+
+use super::repo::{self, LoginRow};
+use super::rules::{self, Login};
+use super::service::PASSWORD_CONTEXT;
+use crate::db::changes::Changed;
+use crate::db::Db;
+use crate::error::AppResult;
+use crate::secrets::{Secret, SecretsKey};
+
+/// How often everything is read again whatever was announced.
+pub const FULL_READ_EVERY: Duration = Duration::from_secs(60);
+
+/// One customer's login as the network sees it.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub customer_id: i64,
+    pub username: String,
+    /// `None` when the password does not open (no `ISP_SECRETS_KEY`, or another key).
+    pub password: Option<Secret>,
+    pub login: Login,
+}
+
+#[derive(Default)]
+struct State {
+    /// By lower-cased username.
+    by_name: HashMap<String, Arc<Entry>>,
+    /// Customer row id → lower-cased username.
+    name_of: HashMap<i64, String>,
+    /// Whether the first full read is done.
+    ready: bool,
+}
+
+/// The logins in memory (cheap to clone).
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    state: Arc<RwLock<State>>,
+}
+
+/// A status that changed between two reads: what the NAS may need to hear.
+#[derive(Debug, Clone)]
+pub struct StatusChange {
+    pub customer_id: i64,
+    pub old: crate::customers::model::CustomerStatus,
+    pub entry: Arc<Entry>,
+}
+
+impl Snapshot {
+    /// The login `username` (ignoring case); `None` when nobody has it. `Err` until the first
+    /// read is done.
+    pub fn get(&self, username: &str) -> Result<Option<Arc<Entry>>, NotReady> {
+        let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+        if !state.ready {
+            return Err(NotReady);
+        }
+        Ok(state.by_name.get(&username.to_lowercase()).cloned())
+    }
+
+    /// The login of customer `id`.
+    pub fn of_customer(&self, id: i64) -> Option<Arc<Entry>> {
+        let state = self.state.read().unwrap_or_else(|p| p.into_inner());
+        state.name_of.get(&id).and_then(|name| state.by_name.get(name)).cloned()
+    }
+
+    /// Puts `rows` in (replacing everything when `whole`, else the customers in `ids`) and
+    /// returns the statuses that changed.
+    fn apply(&self, rows: Vec<LoginRow>, ids: Option<&[i64]>, key: Option<&SecretsKey>) -> Vec<StatusChange> {
+        let entries: Vec<Arc<Entry>> = rows.into_iter().map(|r| Arc::new(entry(r, key))).collect();
+        let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
+        let mut old: HashMap<i64, Arc<Entry>> = HashMap::new();
+        match ids {
+            None => {
+                for (id, name) in state.name_of.drain().collect::<Vec<_>>() {
+                    if let Some(e) = state.by_name.remove(&name) {
+                        old.insert(id, e);
+                    }
+                }
+                state.by_name.clear();
+            }
+            Some(ids) => {
+                for id in ids {
+                    if let Some(name) = state.name_of.remove(id) {
+                        if let Some(e) = state.by_name.remove(&name) {
+                            old.insert(*id, e);
+                        }
+                    }
+                }
+            }
+        }
+        let mut changes = Vec::new();
+        for e in entries {
+            let name = e.username.to_lowercase();
+            if let Some(before) = old.get(&e.customer_id) {
+                if before.login.status != e.login.status {
+                    changes.push(StatusChange {
+                        customer_id: e.customer_id,
+                        old: before.login.status,
+                        entry: e.clone(),
+                    });
+                }
+            }
+            state.name_of.insert(e.customer_id, name.clone());
+            state.by_name.insert(name, e);
+        }
+        let was_ready = state.ready;
+        state.ready = true;
+        if was_ready {
+            changes
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// The snapshot is not filled yet (the server just started).
+#[derive(Debug)]
+pub struct NotReady;
+
+fn entry(row: LoginRow, key: Option<&SecretsKey>) -> Entry {
+    let password = key.and_then(|k| k.open(&row.password_sealed, PASSWORD_CONTEXT));
+    let rate = row.upload_kbps.zip(row.download_kbps);
+    Entry {
+        customer_id: row.customer_id,
+        username: row.username,
+        password,
+        login: Login {
+            status: row.status,
+            static_ip: row.static_ip,
+            rate,
+            rate_attribute: row.rate_attribute,
+            suspended: row.suspended,
+            walled_pool: row.walled_pool,
+        },
+    }
+}
+
+/// Reads `ids` (or everything) into the snapshot; the statuses that changed.
+pub async fn refresh(
+    db: &Db,
+    snapshot: &Snapshot,
+    key: Option<&SecretsKey>,
+    ids: Option<Vec<i64>>,
+) -> AppResult<Vec<StatusChange>> {
+    let wanted = ids.clone();
+    let rows = db.read(move |conn| repo::logins(conn, wanted.as_deref())).await?;
+    Ok(snapshot.apply(rows, ids.as_deref(), key))
+}
+
+/// Starts the task that keeps `snapshot` current and hands status changes to `on_change`
+/// (which queues the NAS requests). The first full read is done before this returns.
+pub async fn spawn(
+    db: Db,
+    snapshot: Snapshot,
+    key: Option<SecretsKey>,
+    on_change: impl Fn(Vec<StatusChange>) + Send + 'static,
+) -> AppResult<()> {
+    // Subscribed before the first read: nothing committed after it is missed.
+    let mut changes = db.network_changes();
+    refresh(&db, &snapshot, key.as_ref(), None).await?;
+    tokio::spawn(async move {
+        let mut full = tokio::time::interval(FULL_READ_EVERY);
+        full.tick().await;
+        loop {
+            let ids = tokio::select! {
+                received = changes.recv() => match received {
+                    Ok(Changed::Customers(ids)) => Some(ids),
+                    Ok(Changed::All) | Err(RecvError::Lagged(_)) => None,
+                    Err(RecvError::Closed) => return,
+                },
+                _ = full.tick() => None,
+            };
+            match refresh(&db, &snapshot, key.as_ref(), ids).await {
+                Ok(changed) if !changed.is_empty() => on_change(changed),
+                Ok(_) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e.message(), "reading network logins failed; trying again shortly");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    // Read everything next time round: the announced change may be in it.
+                    if let Ok(changed) = refresh(&db, &snapshot, key.as_ref(), None).await {
+                        on_change(changed);
+                    }
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
+/// What authorize answers for `entry`, through [`rules::answer`].
+pub fn answer(entry: &Entry) -> rules::Answer {
+    rules::answer(&entry.login)
+}
