@@ -129,6 +129,17 @@ pub struct Config {
     #[arg(long, env = "ISP_BILLING_CYCLE_AT", default_value = "02:00", value_parser = crate::billing_cycle::scheduler::parse_time, global = true)]
     pub billing_cycle_at: chrono::NaiveTime,
 
+    /// Seconds a server's lease on a background job lasts when several servers share one
+    /// PostgreSQL (the job runs on the one holding it, renewed every third of this): when that
+    /// server dies, another takes the job over within this and a third.
+    #[arg(long, env = "ISP_JOB_LEASE_SECONDS", default_value_t = 20, global = true)]
+    pub job_lease_seconds: u64,
+
+    /// Milliseconds one SQL statement may run on PostgreSQL before the database cancels it
+    /// (`statement_timeout`; 0: no limit), so a runaway query cannot hold a connection.
+    #[arg(long, env = "ISP_STATEMENT_TIMEOUT_MS", default_value_t = 60_000, global = true)]
+    pub statement_timeout_ms: u64,
+
     /// Bearer token that opens `/metrics` to callers not on this machine; from the environment
     /// only (`ISP_METRICS_TOKEN`). Without it only loopback callers may read metrics.
     #[arg(skip)]
@@ -200,6 +211,8 @@ impl Config {
             // Tests and embedders run the cycle when they ask for it (`runBillingCycle`).
             billing_cycle: false,
             billing_cycle_at: chrono::NaiveTime::from_hms_opt(2, 0, 0).unwrap_or_default(),
+            job_lease_seconds: 20,
+            statement_timeout_ms: 60_000,
             metrics_token: None,
             webhook_secret: None,
             public_url: String::new(),
@@ -285,6 +298,11 @@ impl Config {
             lock_window: std::time::Duration::from_secs(self.login_lock_minutes * 60),
             attempts: crate::auth::LoginAttempts::default(),
         }
+    }
+
+    /// How long a server's lease on a background job lasts (`cluster::leases`).
+    pub fn job_lease(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.job_lease_seconds.max(1))
     }
 
     /// How long one request may run.

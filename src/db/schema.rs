@@ -97,6 +97,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Live events for the other servers on one PostgreSQL (`src/cluster/feed.rs`).
+    cluster_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        row_id -> BigInt,
+        origin -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Which server runs each background job, until when (`src/cluster/leases.rs`).
+    job_leases (job) {
+        job -> Text,
+        holder -> Text,
+        expires_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         at -> Timestamp,
