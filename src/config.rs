@@ -296,7 +296,6 @@ impl Config {
             token_ttl: std::time::Duration::from_secs(self.token_ttl_hours.max(1) * 3600),
             max_failures: self.login_max_failures.max(1),
             lock_window: std::time::Duration::from_secs(self.login_lock_minutes * 60),
-            attempts: crate::auth::LoginAttempts::default(),
         }
     }
 

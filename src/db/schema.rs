@@ -93,6 +93,7 @@ diesel::table! {
         address -> Text,
         failed_at -> Timestamp,
         slows_username -> Bool,
+        pending -> Bool,
     }
 }
 

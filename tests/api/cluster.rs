@@ -189,6 +189,16 @@ async fn a_subscriber_on_one_server_hears_of_what_is_filed_on_the_other_and_limi
     let locked = b.error_as(None, LOGIN, json!({"u": "admin", "p": ADMIN_PASSWORD})).await;
     assert_code(&locked, "TOO_MANY_REQUESTS", None);
 
+    // Ten guesses at once, half through each server: only three passwords are tried.
+    let guesses = (0..10).map(|i| {
+        let server = if i % 2 == 0 { &a } else { &b };
+        async move { server.error_as(None, LOGIN, json!({"u": "ghost", "p": format!("guess-{i}-guess")})).await }
+    });
+    let errors = futures_util::future::join_all(guesses).await;
+    let checked = errors.iter().filter(|e| e["extensions"]["code"] == "UNAUTHENTICATED").count();
+    let refused = errors.iter().filter(|e| e["extensions"]["code"] == "TOO_MANY_REQUESTS").count();
+    assert_eq!((checked, refused), (3, 7), "only 3 passwords may be tried: {errors:?}");
+
     // Two connection requests an hour from one address, whichever server takes them.
     let form = |n: u32| json!({"i": {"fullName": format!("Asker {n}"), "mobile": "9822011111", "address": "7 Sadar"}});
     a.data_as(None, CREATE_CONNECTION_REQUEST, form(1)).await;

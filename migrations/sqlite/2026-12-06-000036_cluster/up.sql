@@ -14,3 +14,8 @@ CREATE TABLE job_leases (
     holder TEXT NOT NULL,
     expires_at TIMESTAMP NOT NULL
 );
+
+-- A login being checked now, on any server: counted against its (username, address) pair by
+-- the attempts after it, so parallel guesses through several servers cannot pass the limit;
+-- it becomes a failure (pending = false) or goes.
+ALTER TABLE login_failures ADD COLUMN pending BOOLEAN NOT NULL DEFAULT FALSE;
