@@ -13,6 +13,7 @@ mod places;
 pub mod proxies;
 mod reports;
 pub mod server;
+pub mod starting;
 mod webhooks;
 mod websocket;
 

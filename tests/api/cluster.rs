@@ -309,3 +309,54 @@ async fn each_job_runs_on_one_server_and_another_takes_over_when_it_is_killed() 
     drop((survivor_app, survivor, holder));
     drop(db);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
+async fn healthz_answers_503_until_the_migrations_are_done() {
+    let Some(db) = tokio::task::spawn_blocking(|| TestDb::create(Kind::Postgres)).await.unwrap() else { return };
+    let url = db.url().to_owned();
+    start(&url, &[]).await.stop();
+    // Another session holds the migrations' table: the next server's migration step waits.
+    let (locked_tx, locked) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let holder_url = url.clone();
+    let holder = std::thread::spawn(move || {
+        let mut conn = PgConnection::establish(&holder_url).unwrap();
+        conn.batch_execute("BEGIN; LOCK TABLE __diesel_schema_migrations IN ACCESS EXCLUSIVE MODE;").unwrap();
+        locked_tx.send(()).unwrap();
+        released.recv().unwrap();
+        conn.batch_execute("COMMIT").unwrap();
+    });
+    locked.recv().unwrap();
+    let port = free_port();
+    let mut child = Command::new(BIN)
+        .env("DATABASE_URL", &url)
+        .env("ISP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("ISP_BIND", format!("127.0.0.1:{port}"))
+        .env("ISP_BILLING_CYCLE", "false")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the binary");
+    let health = format!("http://127.0.0.1:{port}/healthz");
+    let mut answers = Vec::new();
+    for _ in 0..30 {
+        if let Ok(r) = reqwest::get(&health).await {
+            answers.push((r.status().as_u16(), r.text().await.unwrap()));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!answers.is_empty(), "the port answers while the server starts");
+    for (status, body) in &answers {
+        assert_eq!(*status, 503, "not ready while migrating: {body}");
+        assert!(body.contains("\"starting\""), "{body}");
+    }
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    let ready =
+        until(Duration::from_secs(30), || async { reqwest::get(&health).await.is_ok_and(|r| r.status() == 200) }).await;
+    assert!(ready.is_some(), "200 once the migrations are done");
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(db);
+}
