@@ -9,6 +9,12 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "ispbilling.db", global = true)]
     pub database_url: String,
 
+    /// A read replica of the PostgreSQL database (empty: none): the dashboard, the reports and
+    /// CSV exports read there (they lag the database by the replica's delay); everything else,
+    /// and every check a write makes, uses `DATABASE_URL`.
+    #[arg(long, env = "DATABASE_READ_URL", default_value = "", global = true)]
+    pub database_read_url: String,
+
     /// Address and port the HTTP server listens on.
     #[arg(long, env = "ISP_BIND", default_value = "127.0.0.1:8000", global = true)]
     pub bind: SocketAddr,
@@ -183,6 +189,7 @@ impl Config {
     pub fn for_database(database_url: impl Into<String>) -> Self {
         Config {
             database_url: database_url.into(),
+            database_read_url: String::new(),
             bind: "127.0.0.1:0".parse().expect("static address"),
             db_pool_size: 8,
             sqlite_synchronous: crate::db::SqliteSync::Full,

@@ -99,6 +99,13 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     // The same for the identity vault's key; numbers from before the vault are sealed now.
     id_vault::service::verify(&db, &config.id_vault()).await?;
     let first_admin_password = employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;
+    let reporting = match config.database_read_url.trim() {
+        "" => db.clone(),
+        replica => {
+            let replica = Config { database_url: replica.to_owned(), ..config.clone() };
+            connect(&replica, &metrics).await.context("connecting to the read replica (DATABASE_READ_URL)")?
+        }
+    };
     let events = events::Events::default();
     // Several servers on one PostgreSQL: other servers' events reach this one's subscribers,
     // and each background job runs on one server at a time (src/cluster/).
@@ -137,6 +144,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         gateways: config.gateway_settings(),
         download_links: config.download_links(),
         id_vault: config.id_vault(),
+        reporting: graphql::context::ReportingDb(reporting.clone()),
     };
     let schema = graphql::build_schema(Some(data.clone()));
     let http_schema = graphql::build_http_schema(data);
@@ -162,6 +170,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         schema,
         http_schema,
         db: db.clone(),
+        reporting_db: reporting,
         metrics: Arc::clone(&metrics),
         ws_ping,
         request_timeout: config.request_timeout(),

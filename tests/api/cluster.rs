@@ -360,3 +360,143 @@ async fn healthz_answers_503_until_the_migrations_are_done() {
     let _ = child.wait();
     drop(db);
 }
+
+/// `deploy/haproxy.cfg` as a test runs it: plain HTTP on `port` (no certificate, no redirect to
+/// HTTPS, no syslog), its two servers at `servers`.
+fn haproxy_config(port: u16, servers: [u16; 2]) -> String {
+    let example = include_str!("../../deploy/haproxy.cfg");
+    assert!(example.contains("option httpchk GET /healthz") && example.contains("timeout tunnel"), "{example}");
+    let mut servers = servers.iter();
+    example
+        .lines()
+        .filter(|l| !l.contains("ssl crt") && !l.contains("redirect scheme") && !l.contains("log /dev/log"))
+        .map(|l| match l.trim() {
+            "bind :80" => format!("    bind 127.0.0.1:{port}"),
+            t if t.starts_with("server ") => {
+                let name = t.split_whitespace().nth(1).unwrap();
+                format!("    server {name} 127.0.0.1:{}", servers.next().unwrap())
+            }
+            _ => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
+async fn behind_haproxy_every_dashboard_hears_every_complaint_and_survives_a_server_going_away() {
+    if !Command::new("sh").args(["-c", "command -v haproxy"]).output().is_ok_and(|o| o.status.success()) {
+        eprintln!("skipped: `haproxy` is not installed (apt-get install haproxy)");
+        return;
+    }
+    let Some(db) = tokio::task::spawn_blocking(|| TestDb::create(Kind::Postgres)).await.unwrap() else { return };
+    let url = db.url().to_owned();
+    let server_a = start(&url, &[("ISP_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let server_b = start(&url, &[("ISP_TRUSTED_PROXIES", "127.0.0.1")]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let config = dir.path().join("haproxy.cfg");
+    std::fs::write(&config, haproxy_config(port, [server_a.port, server_b.port])).unwrap();
+    let check = Command::new("haproxy").arg("-c").arg("-f").arg(&config).output().unwrap();
+    assert!(check.status.success(), "haproxy -c: {}", String::from_utf8_lossy(&check.stderr));
+    let mut proxy = Command::new("haproxy")
+        .arg("-db")
+        .arg("-f")
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let front: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let up = until(Duration::from_secs(20), || async {
+        reqwest::get(format!("http://{front}/healthz")).await.is_ok_and(|r| r.status() == 200)
+    });
+    assert!(up.await.is_some(), "haproxy answers");
+    let app = TestApp::external(Kind::Postgres, front, &url).await;
+    let bb = app.catalogue("499").await.broadband;
+    let (customer, _) = app.customer("meena", &bb).create_with_invoice().await;
+
+    // Two dashboards through the proxy (least connections: one on each server), both protocols.
+    let mut dashboards = Vec::new();
+    for protocol in ["graphql-transport-ws", "graphql-ws"] {
+        let mut sub = Subscriber::connect(&app, protocol, Some(&app.token)).await.expect("connected");
+        sub.subscribe("1", CREATED, json!({})).await;
+        dashboards.push(sub);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let sockets = |metrics: String| metrics.lines().any(|l| l.contains("route=\"/graphql/ws\"") && l.contains("101"));
+    assert!(sockets(server_a.metrics().await) && sockets(server_b.metrics().await), "one websocket on each server");
+    for n in 0..4 {
+        let filed =
+            app.data(CREATE_COMPLAINT, complaint(&customer, &format!("Down {n}"))).await["createComplaint"].clone();
+        for sub in &mut dashboards {
+            assert_eq!(next_complaint(sub, Duration::from_secs(10)).await["complaintId"], filed["complaintId"]);
+        }
+    }
+
+    // One server goes away (SIGTERM): its dashboard is told (1001) and connects again, to the
+    // other; nothing filed meanwhile is missed by the one that stayed.
+    server_a.stop();
+    let mut told = 0;
+    for sub in &mut dashboards {
+        if let Some(message) = sub.event(Duration::from_millis(1500)).await {
+            assert_eq!(message["type"], "close", "{message}");
+            assert!(message["frame"].as_str().unwrap().contains("Away"), "1001, going away: {message}");
+            told += 1;
+        }
+    }
+    assert_eq!(told, 1, "the dashboard on the stopped server is told to go");
+    let mut again = Subscriber::connect(&app, "graphql-ws", Some(&app.token)).await.expect("connected again");
+    again.subscribe("1", CREATED, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let filed = app.data(CREATE_COMPLAINT, complaint(&customer, "After")).await["createComplaint"].clone();
+    assert_eq!(next_complaint(&mut again, Duration::from_secs(10)).await["complaintId"], filed["complaintId"]);
+    let _ = proxy.kill();
+    let _ = proxy.wait();
+    drop((app, server_b));
+    drop(db);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
+async fn the_dashboard_and_reports_read_the_replica_and_nothing_else_does() {
+    // The "replica" is a database of its own, migrated and otherwise empty: whatever is read
+    // from it shows none of the primary's customers.
+    let Some(replica) = TestApp::spawn(Kind::Postgres).await else { return };
+    let replica_url = replica.database_url().to_owned();
+    let app = TestApp::spawn_with(Kind::Postgres, |c| c.database_read_url = replica_url).await.unwrap();
+    let bb = app.catalogue("499").await.broadband;
+    let (customer, invoice) = app.customer("lata", &bb).create_with_invoice().await;
+    // A money write checks the primary (the invoice is not on the replica).
+    let paid = app.pay(json!({"invoiceId": invoice, "amount": "100.00", "paymentMethod": "CASH"})).await;
+    assert!(paid["paymentId"].is_string(), "{paid}");
+    let listed = app.data("{ customers { totalCount } }", json!({})).await;
+    assert_eq!(listed["customers"]["totalCount"], 1, "lists read the primary");
+    let node = app.data("query($id: ID!) { node(id: $id) { id } }", json!({"id": customer})).await;
+    assert_eq!(node["node"]["id"], customer);
+    let dashboard = app.data("{ dashboard { customersByStatus { status count } newCustomers } }", json!({})).await;
+    assert_eq!(dashboard["dashboard"]["newCustomers"], 0, "the dashboard reads the replica: {dashboard}");
+    let csv = app.client.get(app.url("/reports/collections.csv")).bearer_auth(&app.token).send().await.unwrap();
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await.unwrap();
+    assert_eq!(text.lines().count(), 1, "only the header: the export reads the replica: {text}");
+    drop(app);
+    drop(replica);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
+async fn a_statement_past_the_timeout_is_cancelled() {
+    use diesel::RunQueryDsl;
+    let Some(db) = tokio::task::spawn_blocking(|| TestDb::create(Kind::Postgres)).await.unwrap() else { return };
+    let sync = isp_billing::db::SqliteSync::Full;
+    let pool = isp_billing::db::Db::connect_with(db.url(), 2, Arc::default(), sync, 200).unwrap();
+    let started = Instant::now();
+    let slow = pool.read(|conn| Ok(diesel::sql_query("SELECT pg_sleep(5)").execute(conn)?)).await;
+    let message = slow.expect_err("cancelled").message();
+    assert!(started.elapsed() < Duration::from_secs(3), "cancelled after 200 ms, not 5 s");
+    assert!(message.contains("statement timeout"), "{message}");
+    drop(pool);
+    drop(db);
+}
