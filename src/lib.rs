@@ -198,9 +198,13 @@ pub async fn open_database(config: &Config, metrics: &Metrics) -> anyhow::Result
     let timeout = config.statement_timeout_ms;
     let applied = db
         .read(move |conn| {
-            // A migration may rebuild a big table: no statement timeout while it runs.
+            // A migration may rebuild a big table: no statement timeout while it runs. Servers
+            // starting together on one PostgreSQL migrate one after the other (the others then
+            // find nothing pending).
             db::set_statement_timeout(conn, 0)?;
+            db::migration_lock(conn, true)?;
             let applied = db::migrations::run_pending(conn).map_err(|e| error::AppError::Internal(e.to_string()));
+            db::migration_lock(conn, false)?;
             db::set_statement_timeout(conn, timeout)?;
             applied
         })

@@ -259,6 +259,17 @@ pub fn lock_key(conn: &mut DbConn, key: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Takes (`true`) or gives back PostgreSQL's session lock on migrating, so that servers starting
+/// together migrate one at a time; nothing on SQLite (its writers take turns anyway).
+pub fn migration_lock(conn: &mut DbConn, take: bool) -> Result<(), AppError> {
+    use diesel::connection::SimpleConnection;
+    if let DbConn::Pg(c) = conn {
+        let call = if take { "pg_advisory_lock" } else { "pg_advisory_unlock" };
+        c.batch_execute(&format!("SELECT {call}(hashtext('isp-billing migrations'))"))?;
+    }
+    Ok(())
+}
+
 /// Sets PostgreSQL's `statement_timeout` for this connection's session, in milliseconds (0: no
 /// limit); nothing on SQLite.
 pub fn set_statement_timeout(conn: &mut DbConn, milliseconds: u64) -> Result<(), AppError> {

@@ -142,8 +142,8 @@ async fn a_subscriber_on_one_server_hears_of_what_is_filed_on_the_other_and_limi
     let Some(db) = tokio::task::spawn_blocking(|| TestDb::create(Kind::Postgres)).await.unwrap() else { return };
     let url = db.url().to_owned();
     let limits = [("ISP_LOGIN_MAX_FAILURES", "3"), ("ISP_CONNECTION_REQUESTS_PER_HOUR", "2")];
-    let server_a = start(&url, &limits).await;
-    let server_b = start(&url, &limits).await;
+    // Both start at once on the empty database: one migrates and makes the first admin.
+    let (server_a, server_b) = tokio::join!(start(&url, &limits), start(&url, &limits));
     let a = TestApp::external(Kind::Postgres, server_a.addr(), &url).await;
     let b = TestApp::external(Kind::Postgres, server_b.addr(), &url).await;
 
