@@ -376,21 +376,24 @@ fn private_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts the daily backups when `dir` is set: one soon after start, then every 24 hours.
-pub fn spawn_daily(db: Db, database_url: String, dir: String, keep: usize) {
+/// Starts the daily backups when `dir` is set: one soon after start, then every 24 hours (on
+/// one server of several: the job `backup` of [`Leases`]).
+pub fn spawn_daily(leases: &crate::cluster::leases::Leases, db: Db, database_url: String, dir: String, keep: usize) {
     if dir.trim().is_empty() {
         return;
     }
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(Duration::from_secs(24 * 3600));
-        loop {
-            every.tick().await;
-            match daily(&db, &database_url, Path::new(dir.trim()), keep).await {
-                Ok(path) => tracing::info!(path = %path.display(), "daily backup taken"),
-                Err(e) => tracing::error!(error = %format!("{e:#}"), "daily backup failed"),
-            }
+    leases.spawn("backup", move || daily_backups(db.clone(), database_url.clone(), dir.clone(), keep));
+}
+
+async fn daily_backups(db: Db, database_url: String, dir: String, keep: usize) {
+    let mut every = tokio::time::interval(Duration::from_secs(24 * 3600));
+    loop {
+        every.tick().await;
+        match daily(&db, &database_url, Path::new(dir.trim()), keep).await {
+            Ok(path) => tracing::info!(path = %path.display(), "daily backup taken"),
+            Err(e) => tracing::error!(error = %format!("{e:#}"), "daily backup failed"),
         }
-    });
+    }
 }
 
 #[cfg(test)]

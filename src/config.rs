@@ -9,6 +9,12 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "ispbilling.db", global = true)]
     pub database_url: String,
 
+    /// A read replica of the PostgreSQL database (empty: none): the dashboard, the reports and
+    /// CSV exports read there (they lag the database by the replica's delay); everything else,
+    /// and every check a write makes, uses `DATABASE_URL`.
+    #[arg(long, env = "DATABASE_READ_URL", default_value = "", global = true)]
+    pub database_read_url: String,
+
     /// Address and port the HTTP server listens on.
     #[arg(long, env = "ISP_BIND", default_value = "127.0.0.1:8000", global = true)]
     pub bind: SocketAddr,
@@ -129,6 +135,17 @@ pub struct Config {
     #[arg(long, env = "ISP_BILLING_CYCLE_AT", default_value = "02:00", value_parser = crate::billing_cycle::scheduler::parse_time, global = true)]
     pub billing_cycle_at: chrono::NaiveTime,
 
+    /// Seconds a server's lease on a background job lasts when several servers share one
+    /// PostgreSQL (the job runs on the one holding it, renewed every third of this): when that
+    /// server dies, another takes the job over within this and a third.
+    #[arg(long, env = "ISP_JOB_LEASE_SECONDS", default_value_t = 20, global = true)]
+    pub job_lease_seconds: u64,
+
+    /// Milliseconds one SQL statement may run on PostgreSQL before the database cancels it
+    /// (`statement_timeout`; 0: no limit), so a runaway query cannot hold a connection.
+    #[arg(long, env = "ISP_STATEMENT_TIMEOUT_MS", default_value_t = 60_000, global = true)]
+    pub statement_timeout_ms: u64,
+
     /// Bearer token that opens `/metrics` to callers not on this machine; from the environment
     /// only (`ISP_METRICS_TOKEN`). Without it only loopback callers may read metrics.
     #[arg(skip)]
@@ -186,6 +203,7 @@ impl Config {
     pub fn for_database(database_url: impl Into<String>) -> Self {
         Config {
             database_url: database_url.into(),
+            database_read_url: String::new(),
             bind: "127.0.0.1:0".parse().expect("static address"),
             db_pool_size: 8,
             sqlite_synchronous: crate::db::SqliteSync::Full,
@@ -214,6 +232,8 @@ impl Config {
             // Tests and embedders run the cycle when they ask for it (`runBillingCycle`).
             billing_cycle: false,
             billing_cycle_at: chrono::NaiveTime::from_hms_opt(2, 0, 0).unwrap_or_default(),
+            job_lease_seconds: 20,
+            statement_timeout_ms: 60_000,
             metrics_token: None,
             webhook_secret: None,
             public_url: String::new(),
@@ -315,8 +335,12 @@ impl Config {
             token_ttl: std::time::Duration::from_secs(self.token_ttl_hours.max(1) * 3600),
             max_failures: self.login_max_failures.max(1),
             lock_window: std::time::Duration::from_secs(self.login_lock_minutes * 60),
-            attempts: crate::auth::LoginAttempts::default(),
         }
+    }
+
+    /// How long a server's lease on a background job lasts (`cluster::leases`).
+    pub fn job_lease(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.job_lease_seconds.max(1))
     }
 
     /// How long one request may run.

@@ -8,6 +8,11 @@
 //! transaction pushes what it has to announce onto an [`Outgoing`], fresh for every attempt,
 //! and the events are published when, and only when, that transaction has committed. There is
 //! no other way to publish.
+//!
+//! Several servers on one PostgreSQL: the same transaction also records its events for the
+//! other servers (`cluster::feed::record`, which NOTIFYs them on commit); each server's
+//! listener (`cluster::listener`) reads them, loads the rows afresh and hands them to its own
+//! subscribers through a [`PeerFeed`]. On SQLite (one process) nothing more happens.
 
 use std::sync::Arc;
 
@@ -30,6 +35,30 @@ pub enum Event {
     ComplaintUpdated(ComplaintRow),
     ConnectionRequestCreated(ConnectionRequestRow),
     NotificationCreated(NotificationRow),
+    /// Events other servers committed may have been missed (this server's listener was away
+    /// longer than the events are kept, or fell too far behind): subscribers are told `LAGGED`.
+    Missed,
+}
+
+impl Event {
+    /// The event's kind and row id, as other servers are told of it (`None` for [`Event::Missed`]).
+    pub fn kind_and_id(&self) -> Option<(&'static str, i64)> {
+        Some(match self {
+            Event::ComplaintCreated(row) => (kinds::COMPLAINT_CREATED, row.id),
+            Event::ComplaintUpdated(row) => (kinds::COMPLAINT_UPDATED, row.id),
+            Event::ConnectionRequestCreated(row) => (kinds::CONNECTION_REQUEST_CREATED, row.id),
+            Event::NotificationCreated(row) => (kinds::NOTIFICATION_CREATED, row.id),
+            Event::Missed => return None,
+        })
+    }
+}
+
+/// The names of the event kinds in `cluster_events.kind` and in NOTIFY payloads.
+pub mod kinds {
+    pub const COMPLAINT_CREATED: &str = "ComplaintCreated";
+    pub const COMPLAINT_UPDATED: &str = "ComplaintUpdated";
+    pub const CONNECTION_REQUEST_CREATED: &str = "ConnectionRequestCreated";
+    pub const NOTIFICATION_CREATED: &str = "NotificationCreated";
 }
 
 /// What one attempt of a write transaction will announce once it commits. An attempt that
@@ -53,28 +82,41 @@ impl Outgoing {
 #[derive(Clone)]
 pub struct Events {
     sender: broadcast::Sender<Arc<Event>>,
+    /// This hub's name among the servers on one database (random, per start): the events it
+    /// records are marked with it, so its listener does not deliver them a second time.
+    origin: Arc<str>,
 }
 
 impl Default for Events {
     fn default() -> Self {
-        Events { sender: broadcast::channel(CAPACITY).0 }
+        Events::with_capacity(CAPACITY)
     }
 }
 
-/// One attempt of `f` with a fresh [`Outgoing`].
+/// One attempt of `f` with a fresh [`Outgoing`]; what it announces is also recorded for the
+/// other servers on the database, in the same transaction (`cluster::feed::record`).
 fn attempt<T>(
     f: &mut impl FnMut(&mut DbConn, &mut Outgoing) -> AppResult<T>,
     conn: &mut DbConn,
+    origin: &str,
 ) -> AppResult<(T, Outgoing)> {
     let mut out = Outgoing::default();
     let value = f(conn, &mut out)?;
+    let announced: Vec<(&'static str, i64)> = out.0.iter().filter_map(Event::kind_and_id).collect();
+    crate::cluster::feed::record(conn, origin, &announced)?;
     Ok((value, out))
 }
 
 impl Events {
     /// A hub whose subscribers may fall `capacity` events behind.
     pub fn with_capacity(capacity: usize) -> Self {
-        Events { sender: broadcast::channel(capacity.max(1)).0 }
+        let origin = crate::hex::encode(&rand::random::<[u8; 8]>());
+        Events { sender: broadcast::channel(capacity.max(1)).0, origin: origin.into() }
+    }
+
+    /// Where the cluster listener delivers the events other servers committed.
+    pub fn peer_feed(&self) -> PeerFeed {
+        PeerFeed { sender: self.sender.downgrade(), origin: Arc::clone(&self.origin) }
     }
 
     /// [`Db::write`] of `f`, which pushes what it announces onto its [`Outgoing`]; published
@@ -84,7 +126,8 @@ impl Events {
         F: FnMut(&mut DbConn, &mut Outgoing) -> AppResult<T> + Send + 'static,
         T: Send + 'static,
     {
-        let (value, out) = db.write(move |conn| attempt(&mut f, conn)).await?;
+        let origin = Arc::clone(&self.origin);
+        let (value, out) = db.write(move |conn| attempt(&mut f, conn, &origin)).await?;
         self.send(out);
         Ok(value)
     }
@@ -95,7 +138,8 @@ impl Events {
         F: FnMut(&mut DbConn, &mut Outgoing) -> AppResult<T> + Clone + Send + 'static,
         T: Send + 'static,
     {
-        let (value, out) = db.write_settling_race(move |conn| attempt(&mut f, conn)).await?;
+        let origin = Arc::clone(&self.origin);
+        let (value, out) = db.write_settling_race(move |conn| attempt(&mut f, conn, &origin)).await?;
         self.send(out);
         Ok(value)
     }
@@ -113,7 +157,8 @@ impl Events {
         F: FnMut(&mut DbConn, &mut Outgoing) -> AppResult<T> + Clone + Send + 'static,
         T: Send + 'static,
     {
-        let work = move |conn: &mut DbConn| attempt(&mut f, conn);
+        let origin = Arc::clone(&self.origin);
+        let work = move |conn: &mut DbConn| attempt(&mut f, conn, &origin);
         let id_of = move |(value, _): &(T, Outgoing)| id_of(value);
         let once = crate::idempotency::service::write_once(db, claim, work, id_of).await?;
         Ok(match once {
@@ -141,6 +186,38 @@ impl Events {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Event>> {
         self.sender.subscribe()
+    }
+}
+
+/// The way into a hub for events other servers committed (the cluster listener's): it does
+/// not keep the hub alive, and says when the hub is gone (the server stopped).
+pub struct PeerFeed {
+    sender: broadcast::WeakSender<Arc<Event>>,
+    origin: Arc<str>,
+}
+
+impl PeerFeed {
+    /// The hub's own name: events recorded under it were delivered when they committed.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Whether the hub still exists.
+    pub fn alive(&self) -> bool {
+        self.sender.strong_count() > 0
+    }
+
+    /// Hands `event`, committed by another server, to this server's subscribers; `false` when
+    /// the hub is gone.
+    pub fn deliver(&self, event: Event) -> bool {
+        match self.sender.upgrade() {
+            Some(sender) => {
+                // An error only means nobody is listening.
+                let _ = sender.send(Arc::new(event));
+                true
+            }
+            None => false,
+        }
     }
 }
 

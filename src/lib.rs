@@ -13,6 +13,7 @@ pub mod auth;
 pub mod backup;
 pub mod billing_cycle;
 pub mod clock;
+pub mod cluster;
 pub mod companies;
 pub mod complaints;
 pub mod config;
@@ -87,6 +88,8 @@ pub struct App {
     pub first_admin_password: Option<String>,
     pub db: Db,
     pub metrics: Arc<Metrics>,
+    /// The background jobs' leases: given back when serving stops.
+    pub leases: cluster::leases::Leases,
 }
 
 /// Connects to the database, applies pending migrations and builds the router.
@@ -98,7 +101,25 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     // The same for the identity vault's key; numbers from before the vault are sealed now.
     id_vault::service::verify(&db, &config.id_vault()).await?;
     let first_admin_password = employees::bootstrap::ensure_first_admin(&db, config.admin_password.clone()).await?;
+    let reporting = match config.database_read_url.trim() {
+        "" => db.clone(),
+        replica => {
+            let replica = Config { database_url: replica.to_owned(), ..config.clone() };
+            connect(&replica, &metrics).await.context("connecting to the read replica (DATABASE_READ_URL)")?
+        }
+    };
     let events = events::Events::default();
+    // Several servers on one PostgreSQL: other servers' events reach this one's subscribers,
+    // and each background job runs on one server at a time (src/cluster/).
+    let leases = match db.backend() {
+        db::Backend::Postgres => {
+            cluster::listener::spawn(config.database_url.clone(), events.peer_feed());
+            let leases = cluster::leases::Leases::start(&config.database_url, config.job_lease(), Arc::clone(&metrics));
+            cluster::feed::spawn_pruning(&leases, db.clone());
+            leases
+        }
+        db::Backend::Sqlite => cluster::leases::Leases::local(Arc::clone(&metrics)),
+    };
     let outbox = notifications::Outbox { webhook: !config.webhook_url.trim().is_empty() };
     let subscription_limits = graphql::socket_limits::SubscriptionLimits::new(
         config.ws_max_subscriptions.max(1),
@@ -111,7 +132,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         events: events.clone(),
     });
     if config.billing_cycle {
-        billing_cycle::scheduler::spawn(billing.clone(), config.billing_cycle_at);
+        billing_cycle::scheduler::spawn(&leases, billing.clone(), config.billing_cycle_at);
     }
     let data = graphql::SchemaData {
         db: db.clone(),
@@ -125,18 +146,25 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         gateways: config.gateway_settings(),
         download_links: config.download_links(),
         id_vault: config.id_vault(),
+        reporting: graphql::context::ReportingDb(reporting.clone()),
     };
     let schema = graphql::build_schema(Some(data.clone()));
     let http_schema = graphql::build_http_schema(data);
-    notifications::reminders::spawn(db.clone(), outbox, events.clone());
-    backup::spawn_daily(db.clone(), config.database_url.clone(), config.backup_dir.clone(), config.backup_keep);
-    id_vault::retention::spawn_daily(db.clone());
+    notifications::reminders::spawn(&leases, db.clone(), outbox, events.clone());
+    backup::spawn_daily(
+        &leases,
+        db.clone(),
+        config.database_url.clone(),
+        config.backup_dir.clone(),
+        config.backup_keep,
+    );
+    id_vault::retention::spawn_daily(&leases, db.clone());
     if outbox.webhook {
         let hook = notifications::webhook::Webhook {
             url: config.webhook_url.trim().to_owned(),
             secret: config.webhook_secret.clone(),
         };
-        notifications::webhook::spawn(db.clone(), hook);
+        notifications::webhook::spawn(&leases, db.clone(), hook);
     }
     // The network: logins in memory for /radius/authorize, NAS requests after status changes.
     let snapshot = network::snapshot::Snapshot::default();
@@ -156,6 +184,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         schema,
         http_schema,
         db: db.clone(),
+        reporting_db: reporting,
         metrics: Arc::clone(&metrics),
         ws_ping,
         request_timeout: config.request_timeout(),
@@ -172,7 +201,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         radius,
     };
     let (router, limits) = (http::router(state, config), config.connection_limits());
-    Ok(App { router, limits, stop, first_admin_password, db, metrics })
+    Ok(App { router, limits, stop, first_admin_password, db, metrics, leases })
 }
 
 /// The database as the server finds it: the business time zone set, the pool open, pending
@@ -181,8 +210,19 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
 pub async fn open_database(config: &Config, metrics: &Metrics) -> anyhow::Result<Db> {
     crate::clock::use_zone(config.time_zone).map_err(anyhow::Error::msg)?;
     let db = connect(config, metrics).await?;
+    let timeout = config.statement_timeout_ms;
     let applied = db
-        .read(|conn| db::migrations::run_pending(conn).map_err(|e| error::AppError::Internal(e.to_string())))
+        .read(move |conn| {
+            // A migration may rebuild a big table: no statement timeout while it runs. Servers
+            // starting together on one PostgreSQL migrate one after the other (the others then
+            // find nothing pending).
+            db::set_statement_timeout(conn, 0)?;
+            db::migration_lock(conn, true)?;
+            let applied = db::migrations::run_pending(conn).map_err(|e| error::AppError::Internal(e.to_string()));
+            db::migration_lock(conn, false)?;
+            db::set_statement_timeout(conn, timeout)?;
+            applied
+        })
         .await
         .map_err(|e| anyhow::Error::from(e).context("applying database migrations"))?;
     if !applied.is_empty() {
@@ -208,14 +248,18 @@ pub async fn serve(
     app: App,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    http::server::serve(listener, app.router, app.limits, app.stop, shutdown).await
+    let leases = app.leases.clone();
+    let served = http::server::serve(listener, app.router, app.limits, app.stop, shutdown).await;
+    // Another server takes the jobs over now rather than when the leases run out.
+    leases.release().await;
+    served
 }
 
 /// Opens the connection pool (on a blocking thread: connecting is synchronous).
 pub async fn connect(config: &Config, metrics: &Metrics) -> anyhow::Result<Db> {
     let (url, size, counter) = (config.database_url.clone(), config.db_pool_size, Arc::clone(&metrics.db_statements));
-    let sync = config.sqlite_synchronous;
-    tokio::task::spawn_blocking(move || Db::connect_with(&url, size, counter, sync))
+    let (sync, timeout) = (config.sqlite_synchronous, config.statement_timeout_ms);
+    tokio::task::spawn_blocking(move || Db::connect_with(&url, size, counter, sync, timeout))
         .await?
         .with_context(|| format!("connecting to the database at {}", redact(&config.database_url)))
 }

@@ -282,13 +282,15 @@ async fn seed_demo(config: &Config, customers: usize, seed: u64, renewal_day: bo
 }
 
 async fn serve(config: &Config) -> anyhow::Result<()> {
-    let app = isp_billing::build_app(config).await?;
     let listener = tokio::net::TcpListener::bind(config.bind).await.map_err(|e| {
         anyhow::anyhow!(
             "cannot listen on {}: {e}; choose another address with --bind or ISP_BIND (e.g. --bind 127.0.0.1:8001)",
             config.bind
         )
     })?;
+    // Until the migrations and start-up checks are done, every request is answered 503
+    // (`/healthz` included: a load balancer sends nothing here yet).
+    let app = isp_billing::http::starting::answer_until(&listener, isp_billing::build_app(config)).await?;
     tracing::info!(
         address = %listener.local_addr()?,
         database = %isp_billing::redact(&config.database_url),

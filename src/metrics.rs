@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use prometheus::core::{Collector, Desc};
 use prometheus::proto::{Counter, Metric, MetricFamily, MetricType};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
 
 /// Upper bounds of the request-duration histogram, in seconds.
 const BUCKETS: [f64; 12] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
@@ -21,6 +21,7 @@ pub struct Metrics {
     pub db_statements: Arc<AtomicU64>,
     requests: IntCounterVec,
     durations: HistogramVec,
+    jobs_held: IntGaugeVec,
     registry: Registry,
 }
 
@@ -38,12 +39,21 @@ impl Default for Metrics {
             &["route"],
         )
         .expect("a valid metric");
+        let jobs_held = IntGaugeVec::new(
+            Opts::new(
+                "isp_jobs_held",
+                "Background jobs this server runs now (1), by job; 0 while another server does.",
+            ),
+            &["job"],
+        )
+        .expect("a valid metric");
         let registry = Registry::new();
         let statements = StatementCounter::new(Arc::clone(&db_statements));
         registry.register(Box::new(statements)).expect("registered once");
         registry.register(Box::new(requests.clone())).expect("registered once");
         registry.register(Box::new(durations.clone())).expect("registered once");
-        Metrics { db_statements, requests, durations, registry }
+        registry.register(Box::new(jobs_held.clone())).expect("registered once");
+        Metrics { db_statements, requests, durations, jobs_held, registry }
     }
 }
 
@@ -52,6 +62,11 @@ impl Metrics {
     pub fn observe(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
         self.requests.with_label_values(&[method, route, &status.to_string()]).inc();
         self.durations.with_label_values(&[route]).observe(elapsed.as_secs_f64());
+    }
+
+    /// Whether this server runs background job `job` now (`cluster::leases`).
+    pub fn job_held(&self, job: &str, held: bool) {
+        self.jobs_held.with_label_values(&[job]).set(i64::from(held));
     }
 
     /// SQL statements run so far.

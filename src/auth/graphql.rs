@@ -117,12 +117,13 @@ async fn check_password(
 ) -> AppResult<Option<Credentials>> {
     let (name, address, since, max) =
         (username.trim().to_lowercase(), address.to_owned(), since(settings), settings.max_failures);
-    // Counted from before the read, so parallel guesses at one pair see each other.
-    let attempt = settings.attempts.begin(&name, &address);
+    // This attempt counts (in the database, for every server) from before the check, so
+    // parallel guesses at one pair see each other.
     let (n, from) = (name.clone(), address.clone());
-    let recent = db.read(move |conn| repo::recent_failures(conn, &n, &from, since)).await?;
-    match throttle(recent.by_pair + attempt.others, recent.by_address, recent.by_username, max) {
+    let (attempt, recent) = db.write(move |conn| repo::begin_attempt(conn, &n, &from, since, now())).await?;
+    match throttle(recent.by_pair, recent.by_address, recent.by_username, max) {
         Decision::Refuse => {
+            db.write(move |conn| repo::end_attempt(conn, attempt)).await?;
             let minutes = settings.lock_window.as_secs().div_ceil(60);
             return Err(AppError::TooManyRequests(format!(
                 "too many failed logins for this username from this address; try again in up to {minutes} minutes"
@@ -135,22 +136,21 @@ async fn check_password(
     let found = db.read(move |conn| repo::credentials(conn, &n)).await?;
     let matches = password::verify(password, found.as_ref().map(|c| c.password_hash.clone())).await?;
     let Some(account) = found.filter(|c| matches && c.active) else {
-        db.write(move |conn| repo::record_failure(conn, &name, &address, now(), since)).await?;
-        drop(attempt);
+        db.write(move |conn| repo::record_failure(conn, attempt, &name, &address, now(), since)).await?;
         return Ok(None);
     };
-    drop(attempt);
-    if recent.by_pair > 0 || recent.by_username > 0 {
-        let clean_address = recent.by_address == 0;
-        db.write(move |conn| {
+    let (failed_before, clean_address) = (recent.by_pair > 0 || recent.by_username > 0, recent.by_address == 0);
+    db.write(move |conn| {
+        repo::end_attempt(conn, attempt)?;
+        if failed_before {
             repo::clear_failures(conn, &name, &address)?;
             if clean_address {
                 repo::forgive_username(conn, &name)?;
             }
-            Ok(())
-        })
-        .await?;
-    }
+        }
+        Ok(())
+    })
+    .await?;
     Ok(Some(account))
 }
 

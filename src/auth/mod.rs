@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use crate::text_enum;
 
-pub use throttle::{throttle, Decision, LoginAttempts};
+pub use throttle::{throttle, Decision};
 
 text_enum! {
     /// A staff member's role.
@@ -108,8 +108,6 @@ pub struct AuthSettings {
     pub max_failures: i64,
     /// How long those failures count, and so how long a lock (or a slow-down) lasts.
     pub lock_window: Duration,
-    /// Login attempts being checked right now, in this process.
-    pub attempts: LoginAttempts,
 }
 
 /// The bearer token in an `Authorization` header value (`Bearer <token>`), if any.

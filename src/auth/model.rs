@@ -36,6 +36,7 @@ pub struct NewLoginFailure<'a> {
     pub username: &'a str,
     pub address: &'a str,
     pub failed_at: NaiveDateTime,
+    pub pending: bool,
 }
 
 /// What login needs to know about an account with a given username.

@@ -138,10 +138,14 @@ pub fn revoke_all(conn: &mut DbConn, kind: &str, principal_id: i64, now: NaiveDa
     .execute(conn)?)
 }
 
+/// How long a login attempt being checked counts (a server that died while checking one
+/// leaves its row pending; a check, delays included, takes seconds).
+pub const PENDING_SECONDS: i64 = 120;
+
 /// Recent failed logins, as [`super::throttle`] weighs them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecentFailures {
-    /// This username from this address.
+    /// This username from this address, with the attempts at it being checked now.
     pub by_pair: i64,
     /// Any username from this address.
     pub by_address: i64,
@@ -150,47 +154,88 @@ pub struct RecentFailures {
     pub by_username: i64,
 }
 
-/// Failed logins since `since` for this username from this address, from this address, and
-/// for this username.
+/// Failed logins since `since` for this username from this address (with the attempts at the
+/// pair being checked now, on any server), from this address, and for this username.
 pub fn recent_failures(
     conn: &mut DbConn,
     username: &str,
     address: &str,
     since: NaiveDateTime,
+    now: NaiveDateTime,
 ) -> AppResult<RecentFailures> {
+    let stale = now - chrono::Duration::seconds(PENDING_SECONDS);
     let by_pair = login_failures::table
         .filter(login_failures::username.eq(username))
         .filter(login_failures::address.eq(address))
         .filter(login_failures::failed_at.gt(since))
+        .filter(login_failures::pending.eq(false).or(login_failures::failed_at.gt(stale)))
         .count()
         .get_result(conn)?;
     let by_address = login_failures::table
         .filter(login_failures::address.eq(address))
         .filter(login_failures::failed_at.gt(since))
+        .filter(login_failures::pending.eq(false))
         .count()
         .get_result(conn)?;
     let by_username = login_failures::table
         .filter(login_failures::username.eq(username))
         .filter(login_failures::slows_username.eq(true))
         .filter(login_failures::failed_at.gt(since))
+        .filter(login_failures::pending.eq(false))
         .count()
         .get_result(conn)?;
     Ok(RecentFailures { by_pair, by_address, by_username })
 }
 
-/// Records a failed login (returning its id) and forgets those older than `forget_before`.
+/// Starts checking a login at (username, address): the recent failures as they stand (the
+/// attempts at the pair being checked before this one included, on every server: the pair is
+/// locked meanwhile), then this attempt's pending row, whose id is returned.
+pub fn begin_attempt(
+    conn: &mut DbConn,
+    username: &str,
+    address: &str,
+    since: NaiveDateTime,
+    now: NaiveDateTime,
+) -> AppResult<(i64, RecentFailures)> {
+    crate::db::lock_key(conn, &format!("login:{username}\n{address}"))?;
+    let recent = recent_failures(conn, username, address, since, now)?;
+    let id = diesel::insert_into(login_failures::table)
+        .values(&NewLoginFailure { username, address, failed_at: now, pending: true })
+        .returning(login_failures::id)
+        .get_result(conn)?;
+    Ok((id, recent))
+}
+
+/// Ends attempt `id` without a failure (refused unchecked, or the right password).
+pub fn end_attempt(conn: &mut DbConn, id: i64) -> AppResult<()> {
+    diesel::delete(login_failures::table.find(id)).execute(conn)?;
+    Ok(())
+}
+
+/// Attempt `id` failed: it becomes a failure at `now` (recorded afresh if a right password
+/// cleared it meanwhile), and failures older than `forget_before` are forgotten.
 pub fn record_failure(
     conn: &mut DbConn,
+    id: i64,
     username: &str,
     address: &str,
     now: NaiveDateTime,
     forget_before: NaiveDateTime,
-) -> AppResult<i64> {
+) -> AppResult<()> {
     diesel::delete(login_failures::table.filter(login_failures::failed_at.lt(forget_before))).execute(conn)?;
-    Ok(diesel::insert_into(login_failures::table)
-        .values(&NewLoginFailure { username, address, failed_at: now })
-        .returning(login_failures::id)
-        .get_result(conn)?)
+    let settled = diesel::update(login_failures::table.find(id))
+        .set((
+            login_failures::pending.eq(false),
+            login_failures::failed_at.eq(now),
+            login_failures::slows_username.eq(true),
+        ))
+        .execute(conn)?;
+    if settled == 0 {
+        diesel::insert_into(login_failures::table)
+            .values(&NewLoginFailure { username, address, failed_at: now, pending: false })
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Stops a username's recorded failures from slowing its logins down (they still lock their
@@ -202,10 +247,14 @@ pub fn forgive_username(conn: &mut DbConn, username: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Forgets a username's failed logins from `address` after it logs in from there.
+/// Forgets a username's failed logins from `address` after it logs in from there (attempts
+/// still being checked stay).
 pub fn clear_failures(conn: &mut DbConn, username: &str, address: &str) -> AppResult<()> {
     diesel::delete(
-        login_failures::table.filter(login_failures::username.eq(username)).filter(login_failures::address.eq(address)),
+        login_failures::table
+            .filter(login_failures::username.eq(username))
+            .filter(login_failures::address.eq(address))
+            .filter(login_failures::pending.eq(false)),
     )
     .execute(conn)?;
     Ok(())

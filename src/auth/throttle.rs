@@ -4,15 +4,13 @@
 //!   a stand-in hash, so both take the same time), so a crowd logging in at 9:00 from one
 //!   office address is never refused because of its own numbers.
 //! - `max` failures lock one (username, address) pair: a guesser at one username from one
-//!   place. Attempts being checked right now count too, so parallel guesses cannot pass the
-//!   limit.
+//!   place. Attempts being checked right now count too (a pending row in `login_failures`,
+//!   seen by every server on the database), so parallel guesses cannot pass the limit.
 //! - A username's failures from everywhere, and an address's failures for any usernames (from
 //!   three times `max` on, since an office or a proxy is many people), only slow logins down:
 //!   [`FIRST_LOGIN_DELAY`], doubled for each further failure, at most [`MAX_LOGIN_DELAY`].
 //!   A right password from an address that has not failed ends the username's slow-down.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The first wait of a login once its username (or address) has enough recent failures.
@@ -61,41 +59,6 @@ fn slow_down(failures: i64, from: i64) -> Duration {
     FIRST_LOGIN_DELAY.saturating_mul(1 << doublings).min(MAX_LOGIN_DELAY)
 }
 
-/// The login attempts at each (username, address) being checked right now, in this process.
-#[derive(Debug, Clone, Default)]
-pub struct LoginAttempts(Arc<Mutex<HashMap<(String, String), i64>>>);
-
-/// One attempt being checked; it stops counting when dropped (after its failure, if any, is
-/// recorded).
-pub struct Attempt {
-    attempts: LoginAttempts,
-    key: (String, String),
-    /// Other attempts at the same pair that were being checked when this one began.
-    pub others: i64,
-}
-
-impl LoginAttempts {
-    pub fn begin(&self, username: &str, address: &str) -> Attempt {
-        let key = (username.to_owned(), address.to_owned());
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        let n = map.entry(key.clone()).or_insert(0);
-        *n += 1;
-        Attempt { attempts: self.clone(), key, others: *n - 1 }
-    }
-}
-
-impl Drop for Attempt {
-    fn drop(&mut self) {
-        let mut map = self.attempts.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(n) = map.get_mut(&self.key) {
-            *n -= 1;
-            if *n <= 0 {
-                map.remove(&self.key);
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,16 +100,5 @@ mod tests {
             last = delay;
         }
         assert_eq!(last, MAX_LOGIN_DELAY);
-    }
-
-    #[test]
-    fn attempts_in_progress_are_counted_per_pair() {
-        let attempts = LoginAttempts::default();
-        let a = attempts.begin("admin", "10.0.0.1");
-        let b = attempts.begin("admin", "10.0.0.1");
-        let other = attempts.begin("admin", "10.0.0.2");
-        assert_eq!((a.others, b.others, other.others), (0, 1, 0));
-        drop((a, b));
-        assert_eq!(attempts.begin("admin", "10.0.0.1").others, 0, "given back");
     }
 }

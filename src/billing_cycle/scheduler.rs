@@ -9,6 +9,7 @@ use chrono::{NaiveDate, NaiveTime};
 
 use super::service::{self, Cycle};
 use crate::audit::Actor;
+use crate::cluster::leases::Leases;
 
 /// One cycle at a time in this process (the scheduler and `runBillingCycle` share it).
 #[derive(Clone)]
@@ -50,36 +51,39 @@ pub fn dates_due(last_finished: Option<NaiveDate>, now: chrono::NaiveDateTime, a
     first.iter_days().take_while(|d| *d <= latest).collect()
 }
 
-/// Runs the due dates now, then each day at `at`, for the life of the server.
-pub fn spawn(runner: Runner, at: NaiveTime) {
-    tokio::spawn(async move {
-        loop {
-            let last = runner.cycle.db.read(super::repo::last_finished).await;
-            let due = match last {
-                Ok(last) => dates_due(last, crate::clock::local_now(), at),
-                Err(e) => {
-                    tracing::warn!(error = %e.message(), "billing cycle: cannot read past runs; trying again in a minute");
-                    tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-                    continue;
-                }
-            };
-            for as_of in due {
-                if let Err(e) = runner.run(as_of, Actor::system()).await {
-                    tracing::warn!(%as_of, error = %e.message(), "billing run stopped; it is retried at the next check");
-                    break;
-                }
+/// Runs the due dates now, then each day at `at`, for the life of the server (on one server of
+/// several: the job `billing-cycle` of [`Leases`]; two runs at once would still count once).
+pub fn spawn(leases: &Leases, runner: Runner, at: NaiveTime) {
+    leases.spawn("billing-cycle", move || daily(runner.clone(), at));
+}
+
+async fn daily(runner: Runner, at: NaiveTime) {
+    loop {
+        let last = runner.cycle.db.read(super::repo::last_finished).await;
+        let due = match last {
+            Ok(last) => dates_due(last, crate::clock::local_now(), at),
+            Err(e) => {
+                tracing::warn!(error = %e.message(), "billing cycle: cannot read past runs; trying again in a minute");
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                continue;
             }
-            // Check again at the next time of day (or in an hour, whichever is sooner, so a
-            // clock change or a failed run is picked up).
-            let now = crate::clock::local_now();
-            let mut next = now.date().and_time(at);
-            if next <= now {
-                next += chrono::Duration::days(1);
+        };
+        for as_of in due {
+            if let Err(e) = runner.run(as_of, Actor::system()).await {
+                tracing::warn!(%as_of, error = %e.message(), "billing run stopped; it is retried at the next check");
+                break;
             }
-            let wait = (next - now).to_std().unwrap_or_default().min(std::time::Duration::from_secs(3600));
-            tokio::time::sleep(wait + std::time::Duration::from_secs(1)).await;
         }
-    });
+        // Check again at the next time of day (or in an hour, whichever is sooner, so a
+        // clock change or a failed run is picked up).
+        let now = crate::clock::local_now();
+        let mut next = now.date().and_time(at);
+        if next <= now {
+            next += chrono::Duration::days(1);
+        }
+        let wait = (next - now).to_std().unwrap_or_default().min(std::time::Duration::from_secs(3600));
+        tokio::time::sleep(wait + std::time::Duration::from_secs(1)).await;
+    }
 }
 
 #[cfg(test)]

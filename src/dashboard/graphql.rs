@@ -14,7 +14,7 @@ use crate::customers::model::CustomerStatus;
 use crate::employees::graphql::StaffContact;
 use crate::enums::ServiceType;
 use crate::gateways::graphql::UnmatchedTotal;
-use crate::graphql::context::db;
+use crate::graphql::context::reporting_db;
 use crate::graphql::ids::expect_id;
 use crate::graphql::scalars::{Date, Money};
 use crate::localities::graphql::Locality;
@@ -35,7 +35,10 @@ pub struct Dashboard {
 impl Dashboard {
     async fn summary(&self, ctx: &Context<'_>) -> Result<&Summary> {
         let (scope, periods) = (self.scope, self.periods);
-        Ok(self.summary.get_or_try_init(|| db(ctx).read(move |conn| repo::summary(conn, &scope, &periods))).await?)
+        Ok(self
+            .summary
+            .get_or_try_init(|| reporting_db(ctx).read(move |conn| repo::summary(conn, &scope, &periods)))
+            .await?)
     }
 }
 
@@ -149,14 +152,14 @@ impl Dashboard {
     #[graphql(guard = "Require(Permission::ReadCustomers)")]
     async fn customers_by_status(&self, ctx: &Context<'_>) -> Result<Vec<StatusCount>> {
         let scope = self.scope;
-        let by_status = db(ctx).read(move |conn| repo::customers_by_status(conn, &scope)).await?;
+        let by_status = reporting_db(ctx).read(move |conn| repo::customers_by_status(conn, &scope)).await?;
         Ok(by_status.into_iter().map(|c| StatusCount { status: c.key, count: c.count }).collect())
     }
     /// Customers per service type, every type listed. Not paged: one line per service type.
     #[graphql(guard = "Require(Permission::ReadCustomers)")]
     async fn customers_by_service_type(&self, ctx: &Context<'_>) -> Result<Vec<ServiceTypeCount>> {
         let scope = self.scope;
-        let by_type = db(ctx).read(move |conn| repo::customers_by_service_type(conn, &scope)).await?;
+        let by_type = reporting_db(ctx).read(move |conn| repo::customers_by_service_type(conn, &scope)).await?;
         Ok(by_type.into_iter().map(|c| ServiceTypeCount { service_type: c.key, count: c.count }).collect())
     }
     /// Customers created this month.
@@ -208,7 +211,8 @@ impl Dashboard {
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn collections_by_method(&self, ctx: &Context<'_>) -> Result<Vec<MethodCollection>> {
         let (scope, p) = (self.scope, self.periods);
-        let rows = db(ctx).read(move |conn| repo::collections_by_method(conn, &this_month(&scope, &p))).await?;
+        let rows =
+            reporting_db(ctx).read(move |conn| repo::collections_by_method(conn, &this_month(&scope, &p))).await?;
         Ok(rows
             .into_iter()
             .map(|r| MethodCollection { method: r.key, amount: Money(r.amount), count: r.count })
@@ -219,7 +223,8 @@ impl Dashboard {
     #[graphql(guard = "Require(Permission::ReadBilling)")]
     async fn collections_by_collector(&self, ctx: &Context<'_>) -> Result<Vec<CollectorCollection>> {
         let (scope, p) = (self.scope, self.periods);
-        let rows = db(ctx).read(move |conn| repo::collections_by_collector(conn, &this_month(&scope, &p))).await?;
+        let rows =
+            reporting_db(ctx).read(move |conn| repo::collections_by_collector(conn, &this_month(&scope, &p))).await?;
         Ok(rows
             .into_iter()
             .map(|r| CollectorCollection { collector: r.key, amount: r.amount, count: r.count })
@@ -231,7 +236,7 @@ impl Dashboard {
     async fn daily_collections(&self, ctx: &Context<'_>) -> Result<Vec<DailyAmount>> {
         let (scope, p) = (self.scope, self.periods);
         let (first, last) = (p.series_start(), p.today);
-        let found = db(ctx).read(move |conn| repo::collections_per_day(conn, &scope, first, last)).await?;
+        let found = reporting_db(ctx).read(move |conn| repo::collections_per_day(conn, &scope, first, last)).await?;
         Ok(model::fill_days(first, last, &found)
             .into_iter()
             .map(|d| DailyAmount { date: Date(d.date), amount: Money(d.amount) })
@@ -241,7 +246,7 @@ impl Dashboard {
     #[graphql(guard = "Require(Permission::ReadComplaints)")]
     async fn open_complaints(&self, ctx: &Context<'_>) -> Result<OpenComplaints> {
         let (scope, now) = (self.scope, self.now);
-        let (by_priority, old) = db(ctx).read(move |conn| repo::open_complaints(conn, &scope, now)).await?;
+        let (by_priority, old) = reporting_db(ctx).read(move |conn| repo::open_complaints(conn, &scope, now)).await?;
         Ok(OpenComplaints {
             total: by_priority.iter().map(|c| c.count).sum(),
             by_priority: by_priority.into_iter().map(|c| PriorityCount { priority: c.key, count: c.count }).collect(),

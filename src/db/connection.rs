@@ -56,15 +56,22 @@ pub struct Manager {
     target: String,
     statements: Arc<AtomicU64>,
     sync: SqliteSync,
+    /// PostgreSQL's `statement_timeout` on every connection, in milliseconds (0: none).
+    statement_timeout_ms: u64,
 }
 
 impl Manager {
-    pub fn new(database_url: &str, statements: Arc<AtomicU64>, sync: SqliteSync) -> anyhow::Result<Manager> {
+    pub fn new(
+        database_url: &str,
+        statements: Arc<AtomicU64>,
+        sync: SqliteSync,
+        statement_timeout_ms: u64,
+    ) -> anyhow::Result<Manager> {
         let (backend, target) = parse_url(database_url)?;
         if backend == Backend::Sqlite {
             stable_query_plans();
         }
-        Ok(Manager { backend, target, statements, sync })
+        Ok(Manager { backend, target, statements, sync, statement_timeout_ms })
     }
 
     pub fn backend(&self) -> Backend {
@@ -153,10 +160,12 @@ impl diesel::r2d2::ManageConnection for Manager {
             Backend::Postgres => DbConn::Pg(PgConnection::establish(&self.target)?),
         };
         let setup = match self.backend {
-            Backend::Sqlite => sqlite_setup(self.sync),
-            Backend::Postgres => "SET TIME ZONE 'UTC';",
+            Backend::Sqlite => sqlite_setup(self.sync).to_owned(),
+            Backend::Postgres => {
+                format!("SET TIME ZONE 'UTC'; SET statement_timeout = {};", self.statement_timeout_ms)
+            }
         };
-        conn.batch_execute(setup).map_err(ConnectionError::CouldntSetupConfiguration)?;
+        conn.batch_execute(&setup).map_err(ConnectionError::CouldntSetupConfiguration)?;
         // Counted from here on: the setup above runs whenever the pool opens a connection,
         // which depends on timing, not on the work asked of the server.
         let counter = Arc::clone(&self.statements);

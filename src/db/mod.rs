@@ -67,19 +67,21 @@ impl Db {
     /// One connection is opened first so that a wrong URL, a missing server or bad credentials
     /// fail here with the database's own message. `statements` counts every SQL statement.
     pub fn connect(database_url: &str, pool_size: u32, statements: Arc<AtomicU64>) -> anyhow::Result<Db> {
-        Self::connect_with(database_url, pool_size, statements, SqliteSync::default())
+        Self::connect_with(database_url, pool_size, statements, SqliteSync::default(), 0)
     }
 
-    /// Like [`Db::connect`], with SQLite's durability setting.
+    /// Like [`Db::connect`], with SQLite's durability setting and PostgreSQL's statement
+    /// timeout in milliseconds (0: none).
     pub fn connect_with(
         database_url: &str,
         pool_size: u32,
         statements: Arc<AtomicU64>,
         sync: SqliteSync,
+        statement_timeout_ms: u64,
     ) -> anyhow::Result<Db> {
-        let manager = connection::Manager::new(database_url, Arc::clone(&statements), sync)?;
+        let manager = connection::Manager::new(database_url, Arc::clone(&statements), sync, statement_timeout_ms)?;
         let health = Arc::new(Health {
-            manager: connection::Manager::new(database_url, statements, sync)?,
+            manager: connection::Manager::new(database_url, statements, sync, statement_timeout_ms)?,
             conn: std::sync::Mutex::new(None),
         });
         let backend = manager.backend();
@@ -271,6 +273,27 @@ pub fn lock_key(conn: &mut DbConn, key: &str) -> Result<(), AppError> {
         diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
             .bind::<diesel::sql_types::Text, _>(key)
             .execute(c)?;
+    }
+    Ok(())
+}
+
+/// Takes (`true`) or gives back PostgreSQL's session lock on migrating, so that servers starting
+/// together migrate one at a time; nothing on SQLite (its writers take turns anyway).
+pub fn migration_lock(conn: &mut DbConn, take: bool) -> Result<(), AppError> {
+    use diesel::connection::SimpleConnection;
+    if let DbConn::Pg(c) = conn {
+        let call = if take { "pg_advisory_lock" } else { "pg_advisory_unlock" };
+        c.batch_execute(&format!("SELECT {call}(hashtext('isp-billing migrations'))"))?;
+    }
+    Ok(())
+}
+
+/// Sets PostgreSQL's `statement_timeout` for this connection's session, in milliseconds (0: no
+/// limit); nothing on SQLite.
+pub fn set_statement_timeout(conn: &mut DbConn, milliseconds: u64) -> Result<(), AppError> {
+    use diesel::connection::SimpleConnection;
+    if let DbConn::Pg(c) = conn {
+        c.batch_execute(&format!("SET statement_timeout = {milliseconds}"))?;
     }
     Ok(())
 }

@@ -98,6 +98,27 @@ diesel::table! {
         address -> Text,
         failed_at -> Timestamp,
         slows_username -> Bool,
+        pending -> Bool,
+    }
+}
+
+diesel::table! {
+    /// Live events for the other servers on one PostgreSQL (`src/cluster/feed.rs`).
+    cluster_events (id) {
+        id -> BigInt,
+        kind -> Text,
+        row_id -> BigInt,
+        origin -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// Which server runs each background job, until when (`src/cluster/leases.rs`).
+    job_leases (job) {
+        job -> Text,
+        holder -> Text,
+        expires_at -> Timestamp,
     }
 }
 

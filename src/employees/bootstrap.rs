@@ -30,7 +30,9 @@ pub async fn ensure_first_admin(db: &Db, password: Option<String>) -> anyhow::Re
     let hash = password::hash(password.clone()).await?;
     let created = db
         .write(move |conn| {
-            // Checked again inside the transaction: two servers starting at once make one admin.
+            // Checked again inside the transaction, under a lock on PostgreSQL: two servers
+            // starting at once make one admin.
+            crate::db::lock_key(conn, "first-admin")?;
             if repo::count(conn)? > 0 {
                 return Ok(false);
             }

@@ -14,6 +14,16 @@ pub fn db<'a>(ctx: &Context<'a>) -> &'a Db {
     ctx.data_unchecked::<Db>()
 }
 
+/// Where the dashboard and the reports read: the read replica (`DATABASE_READ_URL`) when one
+/// is set, else the database. Never for a write's checks.
+#[derive(Clone)]
+pub struct ReportingDb(pub Db);
+
+/// The database the dashboard and reports read ([`ReportingDb`]).
+pub fn reporting_db<'a>(ctx: &Context<'a>) -> &'a Db {
+    ctx.data_opt::<ReportingDb>().map_or_else(|| db(ctx), |r| &r.0)
+}
+
 /// The event hub of the schema: a write that announces anything runs through its
 /// [`Events::write`], which publishes after the commit.
 pub fn events<'a>(ctx: &Context<'a>) -> &'a Events {

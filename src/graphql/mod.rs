@@ -147,6 +147,8 @@ pub struct SchemaData {
     pub download_links: crate::downloads::links::Settings,
     /// The identity vault's keys (`ISP_ID_VAULT_KEY`).
     pub id_vault: crate::id_vault::key::IdVault,
+    /// Where the dashboard and the reports read (a replica with `DATABASE_READ_URL`).
+    pub reporting: context::ReportingDb,
 }
 
 /// How long one GraphQL operation may run before it is stopped and answered with an error.
@@ -192,7 +194,8 @@ fn builder(
             .data(d.billing)
             .data(d.gateways)
             .data(d.download_links)
-            .data(d.id_vault);
+            .data(d.id_vault)
+            .data(d.reporting);
     }
     builder
 }

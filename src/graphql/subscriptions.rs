@@ -5,7 +5,9 @@
 //! the subscriber's rights (a customer gets only their own) and login: logged out, deactivated
 //! or given another role since subscribing ends the subscription with an error. Events resolve
 //! afresh (the subscription's loaders do not cache). A subscriber that falls more than
-//! `events::CAPACITY` events behind gets an error (code `LAGGED`), then the newest events.
+//! `events::CAPACITY` events behind gets an error (code `LAGGED`), then the newest events; so
+//! does every subscriber when this server may have missed events other servers on the same
+//! PostgreSQL committed (its listener was away too long, `cluster::listener`).
 
 use std::sync::Arc;
 
@@ -32,6 +34,8 @@ pub struct SubscriptionRoot;
 fn live(events: &Events) -> impl Stream<Item = Result<Arc<Event>, u64>> {
     stream::unfold(events.subscribe(), |mut rx| async move {
         match rx.recv().await {
+            // Another server's events may be lost (see `cluster::listener`): as if lagging.
+            Ok(event) if matches!(*event, Event::Missed) => Some((Err(0), rx)),
             Ok(event) => Some((Ok(event), rx)),
             Err(RecvError::Lagged(missed)) => Some((Err(missed), rx)),
             Err(RecvError::Closed) => None,

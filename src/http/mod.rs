@@ -15,6 +15,7 @@ pub mod radius;
 pub mod radius_access;
 mod reports;
 pub mod server;
+pub mod starting;
 mod webhooks;
 mod websocket;
 
@@ -48,6 +49,8 @@ pub struct AppState {
     /// The same schema without extensions, for `POST /graphql` (see `graphql::build_http_schema`).
     pub http_schema: AppSchema,
     pub db: Db,
+    /// Where CSV reports read: the read replica when there is one, else [`AppState::db`].
+    pub reporting_db: Db,
     pub metrics: Arc<Metrics>,
     /// Time between websocket pings.
     pub ws_ping: Duration,

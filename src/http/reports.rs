@@ -203,8 +203,9 @@ async fn streamed(state: &AppState, mut report: Box<dyn CsvReport>) -> Response 
     };
     // The place goes with the work: a client that gives up does not free it while the report
     // is still being read.
+    // From the read replica when there is one (`DATABASE_READ_URL`).
     let written = state
-        .db
+        .reporting_db
         .read(move |conn| {
             let _producing = producing;
             into_file(conn, report.as_mut())

@@ -69,6 +69,13 @@ pub async fn upgrade(
     let Some(protocol) = protocol else {
         return (StatusCode::BAD_REQUEST, "offer the graphql-transport-ws or graphql-ws subprotocol").into_response();
     };
+    // Draining for a shutdown: no new websockets (the client reconnects, through a load
+    // balancer to another server).
+    if *state.stopping.borrow() {
+        let headers = [(header::RETRY_AFTER, "1")];
+        return (StatusCode::SERVICE_UNAVAILABLE, headers, "the server is shutting down; connect again")
+            .into_response();
+    }
     let address = client_address(&state, connect_info.as_ref(), &headers);
     upgrade
         // A message (also one sent in fragments, which are read whole before anything can look
@@ -181,7 +188,9 @@ async fn serve_websocket(socket: WebSocket, state: AppState, protocol: WebSocket
     loop {
         let message = tokio::select! {
             () = super::server::stopping(&mut stopping) => {
-                let reason = "the server is shutting down".into();
+                // 1001 (going away): graphql-ws and Apollo clients connect again, through a load
+                // balancer to another server.
+                let reason = "the server is shutting down; connect again".into();
                 let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(Message::Close(Some(CloseFrame { code: 1001, reason })))).await;
                 break;
             }

@@ -137,19 +137,22 @@ pub async fn run(db: &Db) -> AppResult<usize> {
     }
 }
 
-/// Runs [`run`] at start and then once a day.
-pub fn spawn_daily(db: Db) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
-        loop {
-            every.tick().await;
-            match run(&db).await {
-                Ok(0) => {}
-                Ok(erased) => tracing::info!(erased, "erased the personal data of customers past the KYC retention"),
-                Err(e) => tracing::error!(error = %e.message(), "the KYC erasure failed"),
-            }
+/// Runs [`run`] at start and then once a day (on one server of several: the job `kyc-erasure`
+/// of [`crate::cluster::leases::Leases`]).
+pub fn spawn_daily(leases: &crate::cluster::leases::Leases, db: Db) {
+    leases.spawn("kyc-erasure", move || daily(db.clone()));
+}
+
+async fn daily(db: Db) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    loop {
+        every.tick().await;
+        match run(&db).await {
+            Ok(0) => {}
+            Ok(erased) => tracing::info!(erased, "erased the personal data of customers past the KYC retention"),
+            Err(e) => tracing::error!(error = %e.message(), "the KYC erasure failed"),
         }
-    });
+    }
 }
 
 /// Customer `key`'s personal data as JSON, for an access request: the profile, the identity

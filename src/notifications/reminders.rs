@@ -6,6 +6,7 @@ use diesel::prelude::*;
 
 use super::model::{NotificationKind, NotificationRow, Recipient};
 use super::{repo, Outbox};
+use crate::cluster::leases::Leases;
 use crate::customers::model::CustomerStatus;
 use crate::db::schema::customers;
 use crate::db::{Db, DbConn};
@@ -71,19 +72,25 @@ pub fn make_due(conn: &mut DbConn, outbox: &Outbox, today: NaiveDate) -> AppResu
     Ok(made)
 }
 
-/// Runs [`run`] now and then every hour, for the life of the server.
-pub fn spawn(db: Db, outbox: Outbox, events: Events) {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
-        loop {
-            every.tick().await;
-            match run(&db, &outbox, &events).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(reminders = n, "sent plan-expiry reminders"),
-                Err(e) => tracing::warn!(error = %e.message(), "plan-expiry reminders failed; trying again in an hour"),
-            }
-        }
+/// Runs [`run`] now and then every hour, for the life of the server (on one server of
+/// several: the job `reminders` of [`Leases`]).
+pub fn spawn(leases: &Leases, db: Db, outbox: Outbox, events: Events) {
+    leases.spawn("reminders", move || {
+        let (db, events) = (db.clone(), events.clone());
+        async move { hourly(db, outbox, events).await }
     });
+}
+
+async fn hourly(db: Db, outbox: Outbox, events: Events) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match run(&db, &outbox, &events).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(reminders = n, "sent plan-expiry reminders"),
+            Err(e) => tracing::warn!(error = %e.message(), "plan-expiry reminders failed; trying again in an hour"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ use sha2::Sha256;
 
 use super::model::NotificationRow;
 use super::repo;
+use crate::cluster::leases::Leases;
 use crate::db::schema::{customers, employees};
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
@@ -140,23 +141,26 @@ pub async fn deliver_due(db: &Db, client: &reqwest::Client, hook: &Webhook) -> A
     Ok(tried)
 }
 
-/// Runs the delivery worker for the life of the server.
-pub fn spawn(db: Db, hook: Webhook) {
-    tokio::spawn(async move {
-        let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
-            Ok(client) => client,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot start the webhook client; notifications stay PENDING");
-                return;
-            }
-        };
-        loop {
-            if let Err(e) = deliver_due(&db, &client, &hook).await {
-                tracing::warn!(error = %e.message(), "webhook worker could not read the database; retrying");
-            }
-            tokio::time::sleep(POLL).await;
+/// Runs the delivery worker for the life of the server (on one server of several: the job
+/// `webhooks` of [`Leases`]; each delivery is also claimed, so two workers never send one twice).
+pub fn spawn(leases: &Leases, db: Db, hook: Webhook) {
+    leases.spawn("webhooks", move || worker(db.clone(), hook.clone()));
+}
+
+async fn worker(db: Db, hook: Webhook) {
+    let client = match reqwest::Client::builder().timeout(TIMEOUT).build() {
+        Ok(client) => client,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the webhook client; notifications stay PENDING");
+            return;
         }
-    });
+    };
+    loop {
+        if let Err(e) = deliver_due(&db, &client, &hook).await {
+            tracing::warn!(error = %e.message(), "webhook worker could not read the database; retrying");
+        }
+        tokio::time::sleep(POLL).await;
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::dashboard::model::{Periods, Scope};
 use crate::employees::graphql::Employee;
 use crate::error::AppResult;
 use crate::expenses::model::ExpenseCategory;
-use crate::graphql::context::db;
+use crate::graphql::context::reporting_db;
 use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, Money};
@@ -78,7 +78,10 @@ pub struct CollectionsReport {
 impl CollectionsReport {
     async fn totals(&self, ctx: &Context<'_>) -> Result<repo::CollectionTotals> {
         let f = self.filter;
-        Ok(*self.totals.get_or_try_init(|| db(ctx).read(move |conn| repo::collections_total(conn, &f))).await?)
+        Ok(*self
+            .totals
+            .get_or_try_init(|| reporting_db(ctx).read(move |conn| repo::collections_total(conn, &f)))
+            .await?)
     }
 }
 
@@ -119,7 +122,7 @@ impl CollectionsReport {
     /// method used.
     async fn by_method(&self, ctx: &Context<'_>) -> Result<Vec<MethodCollection>> {
         let c = repo::collections(&self.filter);
-        let rows = db(ctx).read(move |conn| crate::dashboard::repo::collections_by_method(conn, &c)).await?;
+        let rows = reporting_db(ctx).read(move |conn| crate::dashboard::repo::collections_by_method(conn, &c)).await?;
         Ok(rows.into_iter().map(MethodCollection::from).collect())
     }
     /// Money payment gateways reported in the period that still waits unmatched, of the
@@ -133,7 +136,8 @@ impl CollectionsReport {
     /// staff member who collected, and one for none.
     async fn by_collector(&self, ctx: &Context<'_>) -> Result<Vec<CollectorCollection>> {
         let c = repo::collections(&self.filter);
-        let rows = db(ctx).read(move |conn| crate::dashboard::repo::collections_by_collector(conn, &c)).await?;
+        let rows =
+            reporting_db(ctx).read(move |conn| crate::dashboard::repo::collections_by_collector(conn, &c)).await?;
         Ok(rows.into_iter().map(CollectorCollection::from).collect())
     }
 }
@@ -150,7 +154,10 @@ pub struct RefundsReport {
 impl RefundsReport {
     async fn totals(&self, ctx: &Context<'_>) -> Result<(i64, i64)> {
         let f = self.filter;
-        Ok(*self.totals.get_or_try_init(|| db(ctx).read(move |conn| refunds::refunds_total(conn, &f))).await?)
+        Ok(*self
+            .totals
+            .get_or_try_init(|| reporting_db(ctx).read(move |conn| refunds::refunds_total(conn, &f)))
+            .await?)
     }
 }
 
@@ -194,7 +201,7 @@ impl RefundsReport {
             collector_id: f.collector_id,
             ..RefundFilter::default()
         };
-        let page = db(ctx).read(move |conn| crate::refunds::repo::page(conn, &filter, window)).await?;
+        let page = reporting_db(ctx).read(move |conn| crate::refunds::repo::page(conn, &filter, window)).await?;
         Ok(connection(page, |row| row.id, Refund))
     }
 }
@@ -297,7 +304,7 @@ impl ReportQuery {
     ) -> Result<DuesReport> {
         let scope = filter.unwrap_or_default().scope()?;
         let as_of = as_of.map_or_else(crate::clock::today, |d| d.0);
-        let (ageing, customers) = db(ctx).read(move |conn| repo::ageing_totals(conn, &scope, as_of)).await?;
+        let (ageing, customers) = reporting_db(ctx).read(move |conn| repo::ageing_totals(conn, &scope, as_of)).await?;
         Ok(DuesReport::new(as_of, ageing, customers))
     }
 
@@ -312,7 +319,7 @@ impl ReportQuery {
         #[graphql(default_with = "RevenueGrouping::Plan")] by: RevenueGrouping,
     ) -> Result<Vec<RevenueLine>> {
         let f = filter.unwrap_or_default().into_filter()?;
-        let rows = db(ctx).read(move |conn| repo::revenue(conn, &f, by)).await?;
+        let rows = reporting_db(ctx).read(move |conn| repo::revenue(conn, &f, by)).await?;
         let kind = match by {
             RevenueGrouping::Plan => crate::ids::Kind::Plan,
             RevenueGrouping::Locality => crate::ids::Kind::Locality,
@@ -336,7 +343,7 @@ impl ReportQuery {
     #[graphql(guard = "Require(Permission::ReadReports)")]
     async fn gst_summary(&self, ctx: &Context<'_>, filter: Option<ReportFilterInput>) -> Result<Vec<GstMonth>> {
         let f = filter.unwrap_or_default().into_filter()?;
-        let rows = db(ctx).read(move |conn| repo::gst_summary(conn, &f)).await?;
+        let rows = reporting_db(ctx).read(move |conn| repo::gst_summary(conn, &f)).await?;
         Ok(rows
             .into_iter()
             .map(|m| GstMonth {
@@ -360,7 +367,8 @@ impl ReportQuery {
         filter: Option<ReportFilterInput>,
     ) -> Result<Vec<ExpenseCategoryTotal>> {
         let f = filter.unwrap_or_default().into_filter()?;
-        let rows = db(ctx).read(move |conn| repo::expenses_by_category(conn, f.scope.company_id, &f.range)).await?;
+        let rows =
+            reporting_db(ctx).read(move |conn| repo::expenses_by_category(conn, f.scope.company_id, &f.range)).await?;
         Ok(rows
             .into_iter()
             .map(|(category, amount, count)| ExpenseCategoryTotal { category, amount: Money(amount), count })

@@ -48,9 +48,12 @@ async fn serve_on_a_fresh_directory_then_stop_on_sigterm() {
     let client = reqwest::Client::new();
     let started = Instant::now();
     loop {
+        // 503 while starting (migrations), then 200.
         if let Ok(r) = client.get(format!("http://127.0.0.1:{port}/healthz")).send().await {
-            assert_eq!(r.status(), 200);
-            break;
+            if r.status() == 200 {
+                break;
+            }
+            assert_eq!(r.status(), 503, "not ready yet: 503");
         }
         assert!(started.elapsed() < Duration::from_secs(30), "server did not come up");
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -95,8 +98,10 @@ async fn serve_on_a_fresh_directory_then_stop_on_sigterm() {
     let login = json!({"query": "mutation($p: String!) { login(username: \"admin\", password: $p) { viewer { role } } }", "variables": {"p": password}});
     let started = Instant::now();
     let body: Value = loop {
-        if let Ok(r) = client.post(format!("http://127.0.0.1:{port}/graphql")).json(&login).send().await {
-            break r.json().await.unwrap();
+        // (503 while it starts)
+        match client.post(format!("http://127.0.0.1:{port}/graphql")).json(&login).send().await {
+            Ok(r) if r.status() != 503 => break r.json().await.unwrap(),
+            _ => {}
         }
         assert!(started.elapsed() < Duration::from_secs(30), "server did not come up again");
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -152,9 +152,13 @@ async fn kill_9_loses_no_acknowledged_payment() {
     let login = json!({"query": "mutation($p: String!) { login(username: \"admin\", password: $p) { token } }", "variables": {"p": ADMIN_PASSWORD}});
     let started = Instant::now();
     let token = loop {
-        if let Ok(r) = client.post(&endpoint).json(&login).send().await {
-            let body: Value = r.json().await.unwrap();
-            break body["data"]["login"]["token"].as_str().unwrap().to_owned();
+        // (503 while it starts)
+        match client.post(&endpoint).json(&login).send().await {
+            Ok(r) if r.status() != 503 => {
+                let body: Value = r.json().await.unwrap();
+                break body["data"]["login"]["token"].as_str().unwrap().to_owned();
+            }
+            _ => {}
         }
         assert!(started.elapsed() < Duration::from_secs(30), "the binary did not come up");
         tokio::time::sleep(Duration::from_millis(100)).await;

@@ -151,6 +151,17 @@ impl TestApp {
         Self::start(self.kind, TestDb::Shared { url: self._db.url().to_owned() }, configure).await
     }
 
+    /// A client for a server running elsewhere (a process the test started) at `addr`, on the
+    /// database at `url` (which outlives it), logged in as the first admin.
+    pub async fn external(kind: Kind, addr: SocketAddr, url: &str) -> TestApp {
+        let server = tokio::spawn(std::future::pending::<()>());
+        let db = TestDb::Shared { url: url.to_owned() };
+        let client = reqwest::Client::new();
+        let mut app = TestApp { addr, client, metrics: Arc::default(), kind, token: String::new(), server, _db: db };
+        app.token = app.login("admin", ADMIN_PASSWORD).await;
+        app
+    }
+
     /// The database this app runs on.
     pub fn database_url(&self) -> &str {
         self._db.url()

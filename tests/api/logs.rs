@@ -36,7 +36,7 @@ async fn start(database_url: &str, format: &str, dir: &std::path::Path) -> (Chil
         .spawn()
         .expect("start the binary");
     let started = Instant::now();
-    while reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_err() {
+    while !reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_ok_and(|r| r.status() == 200) {
         assert!(started.elapsed() < Duration::from_secs(60), "server did not come up");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -14,6 +14,7 @@ mod billing_cycle;
 mod billing_preview;
 mod binary;
 mod browser_downloads;
+mod cluster;
 mod crowds;
 mod customer_search;
 mod customers;

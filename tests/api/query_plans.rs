@@ -92,7 +92,7 @@ async fn start(url: &str) -> (Server, u16) {
         log
     });
     let started = Instant::now();
-    while reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_err() {
+    while !reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await.is_ok_and(|r| r.status() == 200) {
         assert!(started.elapsed() < Duration::from_secs(60), "server did not come up");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -1,0 +1,256 @@
+//! Each server's listener for the events other servers on the same PostgreSQL committed
+//! ([`super::feed`]): a thread with a connection of its own that `LISTEN`s on
+//! [`super::feed::CHANNEL`], reads `cluster_events` from the last id it saw when woken (and every
+//! [`HEARTBEAT`] without), loads the rows afresh and hands them to the server's subscribers
+//! through its [`PeerFeed`] (its own server's events were delivered when they committed).
+//!
+//! When the connection is lost it connects again (waiting up to [`MAX_BACKOFF`] between tries)
+//! and reads on from where it was, so no event committed meanwhile is lost. Away longer than
+//! the events are kept ([`KEEP`], less a margin), or more than [`MAX_BEHIND`] events behind, it
+//! cannot catch up: every subscriber is told `LAGGED` ([`Event::Missed`]) and it goes on from
+//! the newest event.
+//!
+//! Ids come from a sequence, so a transaction can commit an id lower than one already read.
+//! The listener keeps the ids it has delivered and only moves its starting point past rows
+//! written more than [`SETTLE_SECONDS`] ago (the events are written just before the commit).
+
+use std::collections::{BTreeSet, HashMap};
+use std::time::{Duration, Instant};
+
+use diesel::sql_types::{BigInt, Bool, Double, Text};
+use diesel::{QueryableByName, RunQueryDsl};
+
+use super::feed::KEEP;
+use crate::db::DbConn;
+use crate::error::{AppError, AppResult};
+use crate::events::{kinds, Event, PeerFeed};
+
+/// How often the connection is looked at for notifications (they are read without waiting).
+const POLL: Duration = Duration::from_millis(50);
+
+/// The table is read this often even without a notification: a connection that died quietly
+/// is noticed, and a notification that never came delays nothing longer.
+pub const HEARTBEAT: Duration = Duration::from_secs(5);
+
+/// A row written this long ago is settled: every transaction that wrote a lower id has
+/// committed or never will.
+const SETTLE_SECONDS: f64 = 10.0;
+
+/// The longest wait between two tries to connect.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(5);
+
+/// Rows read per statement.
+const PAGE: i64 = 500;
+
+/// More events than this to catch up on: subscribers are told `LAGGED` instead (they refetch).
+pub const MAX_BEHIND: usize = 5_000;
+
+const READ: &str = "SELECT id, kind, row_id, origin, \
+    created_at < (now() AT TIME ZONE 'UTC') - make_interval(secs => $2) AS settled \
+    FROM cluster_events WHERE id > $1 ORDER BY id LIMIT $3";
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = BigInt)]
+    row_id: i64,
+    #[diesel(sql_type = Text)]
+    origin: String,
+    #[diesel(sql_type = Bool)]
+    settled: bool,
+}
+
+#[derive(QueryableByName)]
+struct Newest {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Where the listener is: every id up to `cursor` is handled, and so are those in `seen`.
+#[derive(Debug, Default)]
+struct Position {
+    cursor: i64,
+    seen: BTreeSet<i64>,
+}
+
+/// Starts the listener for the database at `url`; it ends when the server's event hub does.
+pub fn spawn(url: String, feed: PeerFeed) {
+    let started = std::thread::Builder::new().name("isp-events".into()).spawn(move || run(&url, &feed));
+    if let Err(e) = started {
+        tracing::error!(error = %e, "cannot start the listener for other servers' events");
+    }
+}
+
+fn run(url: &str, feed: &PeerFeed) {
+    let mut position: Option<Position> = None;
+    let mut conn: Option<DbConn> = None;
+    let mut backoff = Duration::from_millis(100);
+    let mut last_read = Instant::now();
+    let mut outage: Option<Instant> = None;
+    let mut next_read = Instant::now();
+    while feed.alive() {
+        let Some(c) = conn.as_mut() else {
+            match listen(url) {
+                Ok(fresh) => {
+                    conn = Some(fresh);
+                    backoff = Duration::from_millis(100);
+                    next_read = Instant::now();
+                    if let Some(since) = outage.take() {
+                        tracing::info!(
+                            away_ms = since.elapsed().as_millis() as u64,
+                            "events listener connected again; catching up"
+                        );
+                    }
+                    if position.as_ref().is_some_and(|_| last_read.elapsed() + Duration::from_secs(300) > KEEP) {
+                        tracing::warn!("events listener was away too long to catch up; subscribers are told LAGGED");
+                        feed.deliver(Event::Missed);
+                        position = None;
+                    }
+                }
+                Err(e) => {
+                    if outage.is_none() {
+                        tracing::warn!(error = %e.message(), "events listener cannot connect; retrying");
+                        outage = Some(Instant::now());
+                    }
+                    pause(feed, backoff);
+                    backoff = (backoff * 2).min(MAX_BACKOFF);
+                }
+            }
+            continue;
+        };
+        let step = (|| -> AppResult<()> {
+            if position.is_none() {
+                position = Some(Position { cursor: newest(c)?, seen: BTreeSet::new() });
+            }
+            if notified(c)? || Instant::now() >= next_read {
+                let here = position.as_mut().expect("set above");
+                read_new(c, here, feed)?;
+                last_read = Instant::now();
+                next_read = last_read + HEARTBEAT;
+            }
+            Ok(())
+        })();
+        if let Err(e) = step {
+            tracing::warn!(error = %e.message(), "events listener lost its connection; connecting again");
+            outage = Some(Instant::now());
+            conn = None;
+            continue;
+        }
+        std::thread::sleep(POLL);
+    }
+}
+
+/// Sleeps `total`, in short steps so that a stopped server is noticed.
+fn pause(feed: &PeerFeed, total: Duration) {
+    let until = Instant::now() + total;
+    while feed.alive() && Instant::now() < until {
+        std::thread::sleep(POLL.max(Duration::from_millis(100)).min(until - Instant::now()));
+    }
+}
+
+/// A connection of its own, listening.
+fn listen(url: &str) -> AppResult<DbConn> {
+    let mut pg =
+        super::dedicated_connection(url, "isp-billing events").map_err(|e| AppError::Internal(format!("{e:#}")))?;
+    diesel::sql_query(format!("LISTEN {}", super::feed::CHANNEL)).execute(&mut pg)?;
+    Ok(DbConn::Pg(pg))
+}
+
+/// Whether notifications came (all are taken: one read handles them together); `Err` when the
+/// connection is gone.
+fn notified(conn: &mut DbConn) -> AppResult<bool> {
+    let DbConn::Pg(pg) = conn else { return Ok(false) };
+    let mut any = false;
+    for notification in pg.notifications_iter() {
+        notification?;
+        any = true;
+    }
+    Ok(any)
+}
+
+/// The newest event id (0 when none): where a listener that cannot catch up starts.
+fn newest(conn: &mut DbConn) -> AppResult<i64> {
+    let row: Newest = diesel::sql_query("SELECT coalesce(max(id), 0) AS id FROM cluster_events").get_result(conn)?;
+    Ok(row.id)
+}
+
+/// Reads the events after `here`, delivers other servers' to the subscribers (rows loaded
+/// afresh) and moves `here` on. Nothing moves when a statement fails: the next read does it.
+fn read_new(conn: &mut DbConn, here: &mut Position, feed: &PeerFeed) -> AppResult<()> {
+    let mut rows = Vec::new();
+    let mut after = here.cursor;
+    loop {
+        let page: Vec<Row> = diesel::sql_query(READ)
+            .bind::<BigInt, _>(after)
+            .bind::<Double, _>(SETTLE_SECONDS)
+            .bind::<BigInt, _>(PAGE)
+            .load(conn)?;
+        let full = page.len() as i64 == PAGE;
+        after = page.last().map_or(after, |r| r.id);
+        rows.extend(page.into_iter().filter(|r| !here.seen.contains(&r.id)));
+        if rows.len() > MAX_BEHIND {
+            tracing::warn!(behind = rows.len(), "events listener fell too far behind; subscribers are told LAGGED");
+            feed.deliver(Event::Missed);
+            *here = Position { cursor: newest(conn)?, seen: BTreeSet::new() };
+            return Ok(());
+        }
+        if !full {
+            break;
+        }
+    }
+    let theirs: Vec<&Row> = rows.iter().filter(|r| r.origin != feed.origin()).collect();
+    for event in load(conn, &theirs)? {
+        feed.deliver(event);
+    }
+    for row in &rows {
+        here.seen.insert(row.id);
+    }
+    if let Some(settled) = rows.iter().filter(|r| r.settled).map(|r| r.id).max() {
+        here.cursor = here.cursor.max(settled);
+    }
+    let cursor = here.cursor;
+    here.seen.retain(|id| *id > cursor);
+    Ok(())
+}
+
+/// The events of `rows`, in their order, with their rows as they are now (an event whose row
+/// is gone is left out).
+fn load(conn: &mut DbConn, rows: &[&Row]) -> AppResult<Vec<Event>> {
+    let ids_of = |kind: &[&str]| -> Vec<i64> {
+        rows.iter().filter(|r| kind.contains(&r.kind.as_str())).map(|r| r.row_id).collect()
+    };
+    let complaint_ids = ids_of(&[kinds::COMPLAINT_CREATED, kinds::COMPLAINT_UPDATED]);
+    let request_ids = ids_of(&[kinds::CONNECTION_REQUEST_CREATED]);
+    let notification_ids = ids_of(&[kinds::NOTIFICATION_CREATED]);
+    let complaints: HashMap<i64, _> = match complaint_ids.is_empty() {
+        true => HashMap::new(),
+        false => crate::complaints::repo::by_ids(conn, &complaint_ids)?.into_iter().map(|r| (r.id, r)).collect(),
+    };
+    let requests: HashMap<i64, _> = match request_ids.is_empty() {
+        true => HashMap::new(),
+        false => crate::connection_requests::repo::by_ids(conn, &request_ids)?.into_iter().map(|r| (r.id, r)).collect(),
+    };
+    let notifications: HashMap<i64, _> = match notification_ids.is_empty() {
+        true => HashMap::new(),
+        false => crate::notifications::repo::by_ids(conn, &notification_ids)?.into_iter().map(|r| (r.id, r)).collect(),
+    };
+    Ok(rows
+        .iter()
+        .filter_map(|r| match r.kind.as_str() {
+            kinds::COMPLAINT_CREATED => complaints.get(&r.row_id).cloned().map(Event::ComplaintCreated),
+            kinds::COMPLAINT_UPDATED => complaints.get(&r.row_id).cloned().map(Event::ComplaintUpdated),
+            kinds::CONNECTION_REQUEST_CREATED => requests.get(&r.row_id).cloned().map(Event::ConnectionRequestCreated),
+            kinds::NOTIFICATION_CREATED => notifications.get(&r.row_id).cloned().map(Event::NotificationCreated),
+            other => {
+                tracing::warn!(
+                    kind = other,
+                    "an event of a kind this server does not know (a newer version?); skipped"
+                );
+                None
+            }
+        })
+        .collect())
+}
