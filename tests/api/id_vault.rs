@@ -298,6 +298,14 @@ crate::on_both_databases! {
         assert_code(&bad, "BAD_USER_INPUT", Some("kycRetentionDays"));
         let set = app.data(retention, json!({"id": catalogue.company, "i": {"kycRetentionDays": 0}})).await;
         assert_eq!(set["updateCompany"]["kycRetentionDays"], 0);
+        // On SQLite the erased values' bytes must not stay on disk either: what the database
+        // files hold of them now, to look for again after.
+        let on_disk = ["9822077777", "Pratap Nagar", "Monday", "Leela Applicant", "9822088888", "Sitabuldi"];
+        if app.kind == Kind::Sqlite {
+            for needle in on_disk {
+                assert_ne!(app.sqlite_files_holding(needle), Vec::<String>::new(), "{needle} is on disk before");
+            }
+        }
         assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 2);
         assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0, "once");
 
@@ -313,6 +321,12 @@ crate::on_both_databases! {
                        "9822088888", "Sitabuldi"];
         for needle in needles {
             assert_eq!(rows_holding_outside_records(&app, needle), Vec::<String>::new(), "{needle} left after erasure");
+        }
+        // Not in the free space of the SQLite file (`secure_delete`) or its write-ahead log
+        // (truncated after the erasure) either; the issued records hold none of these.
+        for needle in on_disk {
+            assert_eq!(rows_holding(&app, needle), Vec::<String>::new(), "{needle} is in a table");
+            assert_eq!(app.sqlite_files_holding(needle), Vec::<String>::new(), "{needle} left on disk after erasure");
         }
         // ...and the invoice prints and files as issued, byte for byte.
         assert_eq!(app.sql_text("SELECT body AS value FROM document_snapshots"), record);
