@@ -20,10 +20,18 @@ use crate::ids::{self, Kind};
 /// The name an erased customer keeps.
 pub const ERASED_NAME: &str = "Erased customer";
 
+/// The login name an erased customer keeps (and the audit log names them by when they were
+/// the actor): `erased:` and their customer number. Unique, as customer numbers are, and out
+/// of reach of every real username (letters, digits, `.`, `_` and `-` only: no `:`), so it
+/// never collides with one.
+pub fn erased_username(customer_number: &str) -> String {
+    format!("erased:{customer_number}")
+}
+
 /// What an erased free text reads.
 const ERASED_TEXT: &str = crate::audit::erasure::ERASED;
 
-/// Customers erased per transaction.
+/// Customers erased per transaction (each in a savepoint of it).
 const BATCH: usize = 100;
 
 /// The TERMINATED, not yet erased customers whose retention has ended at `now`.
@@ -54,7 +62,7 @@ pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> 
     let number: String = customers::table.find(key).select(customers::customer_id).first(conn)?;
     diesel::update(customers::table.find(key))
         .set((
-            customers::username.eq(format!("erased-{number}")),
+            customers::username.eq(erased_username(&number)),
             customers::password_hash.eq(""),
             customers::full_name.eq(ERASED_NAME),
             customers::nickname.eq(None::<String>),
@@ -110,30 +118,41 @@ pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> 
         .set((complaints::title.eq(ERASED_TEXT), complaints::description.eq(ERASED_TEXT)))
         .execute(conn)?;
     // The audit log keeps who did what to them, without the personal values it recorded.
-    crate::audit::erasure::erase(conn, &subjects, key, &format!("erased-{number}"), now)?;
+    crate::audit::erasure::erase(conn, &subjects, key, &erased_username(&number), now)?;
     crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, now)?;
     let details = "KYC retention after termination ended: identity number erased, personal details anonymised";
     crate::audit::repo::record(conn, actor, "eraseCustomerData", &[ids::encode(Kind::Customer, key)], Some(details))
 }
 
-/// Erases every customer whose retention has ended; returns how many.
+/// Erases every customer whose retention has ended; returns how many. Each customer is erased
+/// in a savepoint of their batch's transaction: one that fails (logged with their row id) is
+/// left as it was and tried again at the next run, and the others are erased all the same.
 pub async fn run(db: &Db) -> AppResult<usize> {
+    let due_at_start = db.read(|conn| due(conn, crate::clock::now())).await?;
     let mut erased = 0;
-    loop {
-        let n = db
-            .write(|conn| {
+    for batch in due_at_start.chunks(BATCH) {
+        let batch = batch.to_vec();
+        erased += db
+            .write(move |conn| {
                 let now = crate::clock::now();
-                let due = due(conn, now)?;
-                for key in due.iter().take(BATCH) {
-                    erase(conn, *key, now, &Actor::system())?;
+                // Still due (not erased meanwhile by another server on the same database).
+                let still: std::collections::HashSet<i64> = due(conn, now)?.into_iter().collect();
+                let mut done = 0;
+                for &key in batch.iter().filter(|key| still.contains(key)) {
+                    match conn.transaction(|conn| erase(conn, key, now, &Actor::system())) {
+                        Ok(()) => done += 1,
+                        // The whole batch is tried again.
+                        Err(e) if e.is_contention() => return Err(e),
+                        Err(e) => tracing::error!(
+                            customer = key,
+                            error = %e.message(),
+                            "could not erase this customer's personal data; left as it was, tried again at the next run"
+                        ),
+                    }
                 }
-                Ok(due.len().min(BATCH))
+                Ok(done)
             })
             .await?;
-        erased += n;
-        if n < BATCH {
-            break;
-        }
     }
     if erased > 0 {
         // What the erased rows held is zeroed in the database file (`secure_delete`); the

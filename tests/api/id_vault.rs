@@ -350,7 +350,7 @@ crate::on_both_databases! {
         assert_eq!(entry["actorName"], "admin", "staff are not erased");
         let created = app.data(q, json!({"f": {"operation": "createComplaint"}})).await;
         let by_her = created["auditLog"]["nodes"].as_array().unwrap().iter().find(|e| e["actorName"] != "admin");
-        assert!(by_her.is_some_and(|e| e["actorName"].as_str().unwrap().starts_with("erased-")), "{created}");
+        assert!(by_her.is_some_and(|e| e["actorName"].as_str().unwrap().starts_with("erased:")), "{created}");
         let q = "query($id: ID!) { node(id: $id) { ... on Complaint { title description category } } }";
         let complaint = app.data(q, json!({"id": filed})).await["node"].clone();
         assert_eq!(complaint, json!({"title": "(erased)", "description": "(erased)", "category": "CONNECTIVITY"}));
@@ -395,6 +395,44 @@ crate::on_both_databases! {
         let log = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 10) { totalCount } }";
         let entries = app.data(log, json!({"f": {"operation": "exportPersonalData"}})).await;
         assert_eq!(entries["auditLog"]["totalCount"], 4);
+    }
+}
+
+crate::on_both_databases! {
+    async fn one_customer_that_cannot_be_erased_does_not_hold_up_the_others(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let first = app.customer("first", &catalogue.broadband).create().await;
+        let number = first["customerId"].as_str().unwrap().to_owned();
+        // An erased customer's username cannot be taken by a real one...
+        let taken = json!({"i": app.customer(&format!("erased:{number}"), &catalogue.broadband).input()});
+        assert_code(&app.error(CREATE_CUSTOMER, taken).await, "BAD_USER_INPUT", Some("username"));
+        // ...and one like it (the form before this version) does not stand in the way.
+        let lookalike = app.customer(&format!("erased-{number}"), &catalogue.broadband).create().await;
+        let second = app.customer("second", &catalogue.broadband).create().await;
+        // A row that would clash all the same (as an import could leave one): the first
+        // customer's erasure fails, and the others are erased anyway.
+        let key = app.sql_text("SELECT CAST(id AS TEXT) AS value FROM customers WHERE username = 'second'");
+        app.sql(&format!("UPDATE customers SET username = 'erased:{number}' WHERE id = {key}")).unwrap();
+        let terminate = "mutation($id: ID!) { changeCustomerStatus(id: $id, status: TERMINATED) { status } }";
+        for customer in [&first, &lookalike, &second] {
+            app.data(terminate, json!({"id": customer["id"]})).await;
+        }
+        let retention = "mutation($id: ID!, $i: UpdateCompanyInput!) { updateCompany(id: $id, input: $i) { id } }";
+        app.data(retention, json!({"id": catalogue.company, "i": {"kycRetentionDays": 0}})).await;
+        let db = isp_billing::db::Db::connect(app.database_url(), 2, std::sync::Arc::default()).unwrap();
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 2, "all but the first");
+        let q = "query($id: ID!) { node(id: $id) { ... on Customer { username fullName } } }";
+        let name = |customer: &Value| app.data(q, json!({"id": customer["id"]}));
+        assert_eq!(name(&first).await["node"]["fullName"], "Customer first", "left as it was");
+        for customer in [&lookalike, &second] {
+            let erased = name(customer).await["node"].clone();
+            let expected = format!("erased:{}", customer["customerId"].as_str().unwrap());
+            assert_eq!(erased, json!({"username": expected, "fullName": "Erased customer"}));
+        }
+        // The clash gone (the second customer's name changed), the next run erases the first.
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 1);
+        assert_eq!(name(&first).await["node"], json!({"username": format!("erased:{number}"), "fullName": "Erased customer"}));
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0);
     }
 }
 
