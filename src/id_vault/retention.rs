@@ -12,7 +12,9 @@ use serde_json::{json, Value};
 use super::key::IdVault;
 use crate::audit::Actor;
 use crate::customers::model::CustomerStatus;
-use crate::db::schema::{companies, complaints, connection_requests, customers, notifications, payments};
+use crate::db::schema::{
+    companies, complaints, connection_requests, customers, notifications, payments, refunds, service_pauses,
+};
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 use crate::ids::{self, Kind};
@@ -52,8 +54,9 @@ pub fn due(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<Vec<i64>> {
 
 /// Erases customer `key`'s identity number and anonymises their personal details: name, phones,
 /// email, address, GSTIN, login, equipment identifiers; the connection request they came
-/// through; their complaints' titles and texts; the personal values in the audit entries about
-/// them ([`crate::audit::erasure`]). The notifications sent to them, or to staff about them, are
+/// through; their complaints' titles and texts; the reasons of their pauses and refunds and
+/// their payments' remarks; the personal values in the audit entries about them
+/// ([`crate::audit::erasure`]). The notifications sent to them, or to staff about them, are
 /// deleted. City, state and PIN code stay (the place of supply of their invoices), and so do
 /// their invoices, payments and issued records (GST's own retention). Audited as
 /// `eraseCustomerData`.
@@ -116,6 +119,19 @@ pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> 
     // What they told us in complaints; the complaint itself (category, dates, who handled it) stays.
     diesel::update(complaints::table.filter(complaints::customer_id.eq(key)))
         .set((complaints::title.eq(ERASED_TEXT), complaints::description.eq(ERASED_TEXT)))
+        .execute(conn)?;
+    // Free text staff typed about them: why a pause, a payment's remarks, why a refund. The
+    // amounts, dates and methods stay (their accounts).
+    diesel::update(service_pauses::table.filter(service_pauses::customer_id.eq(key)))
+        .filter(service_pauses::reason.is_not_null())
+        .set(service_pauses::reason.eq(ERASED_TEXT))
+        .execute(conn)?;
+    diesel::update(payments::table.filter(payments::customer_id.eq(key)))
+        .filter(payments::remarks.is_not_null())
+        .set(payments::remarks.eq(ERASED_TEXT))
+        .execute(conn)?;
+    diesel::update(refunds::table.filter(refunds::customer_id.eq(key)))
+        .set(refunds::reason.eq(ERASED_TEXT))
         .execute(conn)?;
     // The audit log keeps who did what to them, without the personal values it recorded.
     crate::audit::erasure::erase(conn, &subjects, key, &erased_username(&number), now)?;

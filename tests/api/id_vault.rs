@@ -256,7 +256,19 @@ crate::on_both_databases! {
             .create_with_invoice()
             .await;
         app.data(crate::documents::SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
-        app.pay(json!({"invoiceId": invoice, "amount": "100", "paymentMethod": "CASH"})).await;
+        // Free text staff typed about her: a payment's remarks, why a refund, why a pause.
+        let remarks = "paid by her brother Ramesh 9822066666";
+        let paid = app.pay(json!({"invoiceId": invoice, "amount": "100", "paymentMethod": "CASH", "remarks": remarks})).await;
+        let refund = "mutation($i: CreateRefundInput!) { createRefund(input: $i) { id } }";
+        let why = "asked for it on 9822044444";
+        let refunded = app.data(refund, json!({"i": {"paymentId": paid["id"], "amount": "10", "reason": why}})).await;
+        let start = app.data("query($id: ID!) { node(id: $id) { ... on Customer { startDate } } }", json!({"id": customer})).await;
+        let start: chrono::NaiveDate = start["node"]["startDate"].as_str().unwrap().parse().unwrap();
+        let pause = "mutation($c: ID!, $from: Date, $r: String) { pauseService(customerId: $c, from: $from, reason: $r) { pause { reason } } }";
+        let paused = app.data(pause, json!({"c": customer, "from": start.to_string(), "r": "travelling to Kochi"})).await;
+        assert_eq!(paused["pauseService"]["pause"]["reason"], "travelling to Kochi");
+        let resume = "mutation($c: ID!, $on: Date) { resumeService(customerId: $c, on: $on) { note } }";
+        app.data(resume, json!({"c": customer, "on": crate::helpers::days_after(start, 1)})).await;
         let sent = "SELECT CAST(COUNT(*) AS TEXT) AS value FROM notifications WHERE recipient_kind = 'CUSTOMER'";
         assert_ne!(app.sql_text(sent), "0", "the customer was sent messages");
         let pdf = get(&app, &format!("/invoices/{invoice}.pdf")).await;
@@ -286,9 +298,9 @@ crate::on_both_databases! {
         let converted = app.data(convert, json!({"id": requests["connectionRequests"]["nodes"][0]["id"], "i": input})).await;
         let applicant = converted["convertConnectionRequest"]["customer"]["id"].clone();
 
-        let terminate = "mutation($id: ID!) { changeCustomerStatus(id: $id, status: TERMINATED, reason: \"moved away\") { status } }";
-        app.data(terminate, json!({"id": customer})).await;
-        app.data(terminate, json!({"id": applicant})).await;
+        let terminate = "mutation($id: ID!, $r: String) { changeCustomerStatus(id: $id, status: TERMINATED, reason: $r) { status } }";
+        app.data(terminate, json!({"id": customer, "r": "moved away, new number 9822055555"})).await;
+        app.data(terminate, json!({"id": applicant, "r": "moved away"})).await;
         let db = isp_billing::db::Db::connect(app.database_url(), 2, std::sync::Arc::default()).unwrap();
         assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0, "kept for 730 days by default");
         assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "1");
@@ -300,7 +312,8 @@ crate::on_both_databases! {
         assert_eq!(set["updateCompany"]["kycRetentionDays"], 0);
         // On SQLite the erased values' bytes must not stay on disk either: what the database
         // files hold of them now, to look for again after.
-        let on_disk = ["9822077777", "Pratap Nagar", "Monday", "Leela Applicant", "9822088888", "Sitabuldi"];
+        let on_disk = ["9822077777", "Pratap Nagar", "Monday", "Leela Applicant", "9822088888", "Sitabuldi",
+                       "9822066666", "9822044444", "Kochi", "9822055555"];
         if app.kind == Kind::Sqlite {
             for needle in on_disk {
                 assert_ne!(app.sqlite_files_holding(needle), Vec::<String>::new(), "{needle} is on disk before");
@@ -318,7 +331,7 @@ crate::on_both_databases! {
         assert_eq!(erased["mobile"], "0000000000");
         assert_eq!(app.sql_text(sent), "0", "messages to the customer are deleted");
         let needles = ["leela", "9822012345", "9822077777", "Pratap Nagar", "Monday", AADHAAR_DIGITS, "Leela Applicant",
-                       "9822088888", "Sitabuldi"];
+                       "9822088888", "Sitabuldi", "Ramesh", "9822066666", "9822044444", "Kochi", "9822055555"];
         for needle in needles {
             assert_eq!(rows_holding_outside_records(&app, needle), Vec::<String>::new(), "{needle} left after erasure");
         }
@@ -354,6 +367,20 @@ crate::on_both_databases! {
         let q = "query($id: ID!) { node(id: $id) { ... on Complaint { title description category } } }";
         let complaint = app.data(q, json!({"id": filed})).await["node"].clone();
         assert_eq!(complaint, json!({"title": "(erased)", "description": "(erased)", "category": "CONNECTIVITY"}));
+        // The reasons typed for a status change and a pause go; the status part stays.
+        let q = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 5) { nodes { details } } }";
+        let status = app.data(q, json!({"f": {"operation": "changeCustomerStatus", "targetId": customer}})).await;
+        assert_eq!(status["auditLog"]["nodes"][0]["details"], "SUSPENDED -> TERMINATED: (erased)", "suspended for dues on resuming");
+        let pauses = app.data(q, json!({"f": {"operation": "pauseService", "targetId": customer}})).await;
+        let details = pauses["auditLog"]["nodes"][0]["details"].as_str().unwrap().to_owned();
+        assert!(details.starts_with("paused from ") && details.ends_with("; reason: (erased)"), "{details}");
+        // Her payment and refund keep their money, dates and method, without the remarks and reason.
+        let q = "query($id: ID!) { node(id: $id) { ... on Payment { amount paymentMethod remarks refundedAmount
+                 refunds { amount reason } } } }";
+        let payment = app.data(q, json!({"id": paid["id"]})).await["node"].clone();
+        assert_eq!(payment, json!({"amount": "100.00", "paymentMethod": "CASH", "remarks": "(erased)",
+                                   "refundedAmount": "10.00", "refunds": [{"amount": "10.00", "reason": "(erased)"}]}));
+        assert!(refunded["createRefund"]["id"].is_string());
         // That one change, once, is all the audit log allows.
         assert!(app.sql("UPDATE audit_log SET details = 'rewritten'").is_err(), "a plain update");
         let sneaky = "UPDATE audit_log SET operation = 'x', erased_at = CURRENT_TIMESTAMP WHERE erased_at IS NULL";
