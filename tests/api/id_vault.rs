@@ -288,6 +288,15 @@ crate::on_both_databases! {
         let own = app.login("leela", CUSTOMER_PASSWORD).await;
         let hers = json!({"customerId": customer, "title": "Slow", "description": "Evenings", "category": "SPEED"});
         app.data_as(Some(&own), CREATE_COMPLAINT, json!({"i": hers})).await;
+        // An entry she made about herself with quoted values (as a self-service change would
+        // record one): it must be both blanked and renamed, in its one allowed update.
+        let key = app.sql_text("SELECT CAST(id AS TEXT) AS value FROM customers WHERE username = 'leela'");
+        app.sql(&format!(
+            "INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, operation, target_ids, details) VALUES \
+             (CURRENT_TIMESTAMP, 'CUSTOMER', {key}, 'leela', 'updateOwnProfile', '{customer}', \
+             'email: \"leela@example.in\" -> \"leela.k@example.in\"')"
+        ))
+        .unwrap();
 
         // A second customer, who came through a connection request.
         let request = json!({"fullName": "Leela Applicant", "mobile": "9822088888", "address": "Sitabuldi"});
@@ -381,8 +390,16 @@ crate::on_both_databases! {
         assert_eq!(payment, json!({"amount": "100.00", "paymentMethod": "CASH", "remarks": "(erased)",
                                    "refundedAmount": "10.00", "refunds": [{"amount": "10.00", "reason": "(erased)"}]}));
         assert!(refunded["createRefund"]["id"].is_string());
-        // That one change, once, is all the audit log allows.
+        let q = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 5) { nodes { actorName details } } }";
+        let own = app.data(q, json!({"f": {"operation": "updateOwnProfile"}})).await["auditLog"]["nodes"][0].clone();
+        assert_eq!(own["details"], "email: (erased) -> (erased)");
+        assert!(own["actorName"].as_str().unwrap().starts_with("erased:"), "{own}");
+        // That one change, once, at a customer's erasure, is all the audit log allows.
         assert!(app.sql("UPDATE audit_log SET details = 'rewritten'").is_err(), "a plain update");
+        for at in ["CURRENT_TIMESTAMP", "'2001-02-03 04:05:06'"] {
+            let unmatched = format!("UPDATE audit_log SET details = 'rewritten', erased_at = {at} WHERE erased_at IS NULL");
+            assert!(app.sql(&unmatched).is_err(), "marked erased at {at}, when no customer was erased");
+        }
         let sneaky = "UPDATE audit_log SET operation = 'x', erased_at = CURRENT_TIMESTAMP WHERE erased_at IS NULL";
         assert!(app.sql(sneaky).is_err(), "more than the details");
         let again = "UPDATE audit_log SET details = 'again', erased_at = CURRENT_TIMESTAMP WHERE erased_at IS NOT NULL";
