@@ -16,7 +16,7 @@ use crate::db::schema::{
     companies, complaints, connection_requests, customers, notifications, payments, refunds, service_pauses,
 };
 use crate::db::{Db, DbConn};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 
 /// The name an erased customer keeps.
@@ -194,14 +194,30 @@ pub fn spawn_daily(db: Db) {
 }
 
 /// Customer `key`'s personal data as JSON, for an access request: the profile, the identity
-/// document (its number in full), their invoices and payments, their complaints and the
-/// connection request they came through.
-pub fn export(conn: &mut DbConn, vault: &IdVault, key: i64) -> AppResult<Value> {
+/// document, their invoices and payments, their complaints and the connection request they came
+/// through. The document's number is in full only when `number_in_full` (the customer asking
+/// about themself) and the server has the key that opens it; otherwise it is the masked form
+/// staff see (`idProof.masked` says which), so an export never shows staff more than
+/// `revealIdProof` would, without its reason in the audit log.
+pub fn export(conn: &mut DbConn, vault: &IdVault, key: i64, number_in_full: bool) -> AppResult<Value> {
     let c = crate::customers::repo::find(conn, key)?;
-    let number = if c.id_proof_token.is_some() {
-        super::service::open(conn, vault, key)?.map(|n| n.expose().to_owned())
+    let full = if c.id_proof_token.is_some() && number_in_full {
+        match super::service::open(conn, vault, key) {
+            Ok(number) => number.map(|n| n.expose().to_owned()),
+            // No key for it on this server: the masked form, as staff get.
+            Err(AppError::Conflict(_)) => None,
+            Err(e) => return Err(e),
+        }
     } else {
         None
+    };
+    let (number, masked) = match full {
+        Some(number) => (Some(number), false),
+        None => {
+            let masked = super::repo::masked_of_customers(conn, &[key])?.into_iter().next().map(|m| m.masked);
+            let is_masked = masked.is_some();
+            (masked, is_masked)
+        }
     };
     let invoices: Vec<Value> = crate::invoices::repo::of_customer(conn, key)?
         .into_iter()
@@ -253,7 +269,7 @@ pub fn export(conn: &mut DbConn, vault: &IdVault, key: i64) -> AppResult<Value> 
         "customerId": c.customer_id, "username": c.username, "fullName": c.full_name, "nickname": c.nickname,
         "email": c.email, "mobile": c.mobile, "alternateMobile": c.alternate_mobile,
         "customerGstNo": c.customer_gst_no,
-        "idProof": {"type": c.id_proof_type.map(|t| t.as_str()), "number": number},
+        "idProof": {"type": c.id_proof_type.map(|t| t.as_str()), "number": number, "masked": masked},
         "houseNumber": c.house_number, "address": c.address, "city": c.city, "state": c.state,
         "pincode": c.pincode, "macAddress": c.mac_address, "ipAddress": c.ip_address, "modemNo": c.modem_no,
         "serviceType": c.service_type.as_str(), "status": c.status.as_str(), "startDate": c.start_date,

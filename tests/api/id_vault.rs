@@ -416,7 +416,9 @@ crate::on_both_databases! {
         let export = |data: Value| -> Value { serde_json::from_str(data["exportPersonalData"].as_str().unwrap()).unwrap() };
         let staff = export(app.data(q, json!({"id": customer})).await);
         assert_eq!(staff["fullName"], "Customer dev");
-        assert_eq!(staff["idProof"], json!({"type": "AADHAR_CARD", "number": AADHAAR}));
+        // Staff get the number masked: in full it is revealIdProof's, with a reason on record.
+        let masked = json!({"type": "AADHAR_CARD", "number": "XXXX XXXX 0124", "masked": true});
+        assert_eq!(staff["idProof"], masked);
         assert_eq!(staff["invoices"].as_array().unwrap().len(), 1);
         assert_eq!(staff["payments"], json!([]));
         assert_eq!(staff["complaints"], json!([]));
@@ -429,8 +431,13 @@ crate::on_both_databases! {
         assert_eq!(staff["complaints"][0]["title"], "No dial tone");
         assert_eq!(staff["complaints"][0]["description"], "Since 9");
         assert_eq!((staff["payments"][0]["amount"].clone(), staff["payments"][0]["method"].clone()), (json!("100.00"), json!("UPI")));
+        // The customer gets the same, with their own number in full.
         let own = app.login("dev", CUSTOMER_PASSWORD).await;
-        assert_eq!(export(app.data_as(Some(&own), q, json!({"id": customer})).await), staff);
+        let theirs = export(app.data_as(Some(&own), q, json!({"id": customer})).await);
+        assert_eq!(theirs["idProof"], json!({"type": "AADHAR_CARD", "number": AADHAAR, "masked": false}));
+        let mut same = theirs.clone();
+        same["idProof"] = masked.clone();
+        assert_eq!(same, staff, "only the number differs");
         assert_code(&app.error_as(Some(&own), q, json!({"id": other})).await, "NOT_FOUND", None);
         let collector = app.staff("col", Role::Collector).await;
         assert_code(&app.error_as(Some(&collector), q, json!({"id": customer})).await, "FORBIDDEN", None);
@@ -439,6 +446,12 @@ crate::on_both_databases! {
         let log = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 10) { totalCount } }";
         let entries = app.data(log, json!({"f": {"operation": "exportPersonalData"}})).await;
         assert_eq!(entries["auditLog"]["totalCount"], 4);
+        assert_absent(&app.data("{ auditLog(last: 100) { nodes { details } } }", json!({})).await.to_string(), "the log");
+        // A server without the vault key still exports, masked for everyone.
+        let keyless = app.restart_with(|c| c.id_vault_key = None).await;
+        assert_eq!(export(keyless.data(q, json!({"id": customer})).await)["idProof"], masked);
+        let own = keyless.login("dev", CUSTOMER_PASSWORD).await;
+        assert_eq!(export(keyless.data_as(Some(&own), q, json!({"id": customer})).await)["idProof"], masked);
     }
 }
 
