@@ -36,16 +36,19 @@ pub enum SqliteSync {
 /// Set on every SQLite connection. `busy_timeout` must come before `journal_mode = WAL`:
 /// switching to WAL takes a lock, and without the timeout parallel pool start-up fails
 /// with "database is locked". `temp_store = MEMORY` keeps savepoints' statement journals
-/// (every write inside a savepoint copies its pages there) off the disk.
+/// (every write inside a savepoint copies its pages there) off the disk. `secure_delete = ON`
+/// zeroes what a delete or an update leaves behind (the old cell, a freed page), so an erased
+/// customer's details or an identity number moved into the vault are not left readable in the
+/// file's free space; [`super::Db::checkpoint_wal`] then clears the write-ahead log's old copies.
 fn sqlite_setup(sync: SqliteSync) -> &'static str {
     match sync {
         SqliteSync::Full => {
             "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-             PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+             PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON;"
         }
         SqliteSync::Normal => {
             "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;"
+             PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON;"
         }
     }
 }

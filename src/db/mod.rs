@@ -221,6 +221,35 @@ impl Db {
 }
 
 impl Db {
+    /// On SQLite, copies the write-ahead log into the database file and truncates the log to
+    /// nothing (`PRAGMA wal_checkpoint(TRUNCATE)`): after personal data was erased or moved
+    /// into the vault, the log's older copies of the pages that held it are gone too (the file
+    /// itself holds zeros there: connections run with `secure_delete`). Best effort: when a
+    /// reader keeps the log in use, or the checkpoint fails, it is logged (`what` says after
+    /// what) and the log is left for SQLite's own checkpoints. Nothing to do on PostgreSQL.
+    pub async fn checkpoint_wal(&self, what: &'static str) {
+        #[derive(diesel::QueryableByName)]
+        struct Checkpoint {
+            #[diesel(sql_type = diesel::sql_types::Integer)]
+            busy: i32,
+        }
+        if self.backend != Backend::Sqlite {
+            return;
+        }
+        use diesel::RunQueryDsl;
+        let done =
+            self.read(|conn| Ok(diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").load::<Checkpoint>(conn)?)).await;
+        match done.as_deref() {
+            Ok([Checkpoint { busy: 0 }]) => tracing::debug!(what, "write-ahead log checkpointed and truncated"),
+            Ok(_) => tracing::warn!(
+                what,
+                "the write-ahead log could not be truncated (in use): older copies of changed pages stay in it \
+                 until SQLite's next checkpoint reuses its space"
+            ),
+            Err(e) => tracing::warn!(what, error = %e.message(), "the write-ahead log could not be checkpointed"),
+        }
+    }
+
     /// [`Db::write`], run once more when it fails on a unique key. Two transactions racing to
     /// insert the same key on PostgreSQL: the second waits for the first and fails when it
     /// commits; run again, it finds what the first recorded (a notification or an idempotency

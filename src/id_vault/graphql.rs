@@ -7,6 +7,7 @@ use super::model::MaskedIdProof;
 use crate::audit::Actor;
 use crate::auth::guard::{principal, Require};
 use crate::auth::permissions::Permission;
+use crate::auth::Principal;
 use crate::error::AppError;
 use crate::graphql::context::db;
 use crate::graphql::ids::expect_id;
@@ -23,19 +24,24 @@ pub struct IdVaultQuery;
 #[Object]
 impl IdVaultQuery {
     /// A customer's personal data as a JSON document, for an access request under the DPDP Act:
-    /// the profile, the identity document with its number in full, their invoices (numbers,
-    /// dates, amounts) and payments, their complaints, and the connection request they came
-    /// through. For ADMIN and MANAGER, and for a customer about themself (another
-    /// customer's is `NOT_FOUND`). Recorded in the audit log as `exportPersonalData`.
+    /// the profile, the identity document, their invoices (numbers, dates, amounts) and
+    /// payments, their complaints, and the connection request they came through. For ADMIN and
+    /// MANAGER, and for a customer about themself (another customer's is `NOT_FOUND`). The
+    /// document's number (`idProof.number`) is in full for the customer themself, and masked
+    /// (`XXXX XXXX 1234`, as `Customer.idProofNo`) for staff, who see it in full only through
+    /// `revealIdProof`; `idProof.masked` says which (masked for everyone when the server has no
+    /// vault key). Recorded in the audit log as `exportPersonalData`.
     async fn export_personal_data(&self, ctx: &Context<'_>, customer_id: ID) -> Result<String> {
         let key = expect_id("customerId", Kind::Customer, &customer_id)?;
         crate::graphql::access::own_readable(ctx, Permission::ExportPersonalData, key, "customer")?;
-        let actor = Actor::from(principal(ctx)?);
+        let caller = principal(ctx)?;
+        let themself = matches!(caller, Principal::Customer { id, .. } if *id == key);
+        let actor = Actor::from(caller);
         let vault = ctx.data_unchecked::<IdVault>().clone();
         let data = db(ctx)
             .write(move |conn| {
                 crate::customers::repo::find(conn, key).map_err(|_| AppError::not_found("customer"))?;
-                let data = super::retention::export(conn, &vault, key)?;
+                let data = super::retention::export(conn, &vault, key, themself)?;
                 let target = [crate::ids::encode(Kind::Customer, key)];
                 crate::audit::repo::record(conn, &actor, "exportPersonalData", &target, None)?;
                 Ok(data)

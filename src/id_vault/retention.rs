@@ -12,18 +12,28 @@ use serde_json::{json, Value};
 use super::key::IdVault;
 use crate::audit::Actor;
 use crate::customers::model::CustomerStatus;
-use crate::db::schema::{companies, complaints, connection_requests, customers, notifications, payments};
+use crate::db::schema::{
+    companies, complaints, connection_requests, customers, notifications, payments, refunds, service_pauses,
+};
 use crate::db::{Db, DbConn};
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 
 /// The name an erased customer keeps.
 pub const ERASED_NAME: &str = "Erased customer";
 
+/// The login name an erased customer keeps (and the audit log names them by when they were
+/// the actor): `erased:` and their customer number. Unique, as customer numbers are, and out
+/// of reach of every real username (letters, digits, `.`, `_` and `-` only: no `:`), so it
+/// never collides with one.
+pub fn erased_username(customer_number: &str) -> String {
+    format!("erased:{customer_number}")
+}
+
 /// What an erased free text reads.
 const ERASED_TEXT: &str = crate::audit::erasure::ERASED;
 
-/// Customers erased per transaction.
+/// Customers erased per transaction (each in a savepoint of it).
 const BATCH: usize = 100;
 
 /// The TERMINATED, not yet erased customers whose retention has ended at `now`.
@@ -44,8 +54,9 @@ pub fn due(conn: &mut DbConn, now: NaiveDateTime) -> AppResult<Vec<i64>> {
 
 /// Erases customer `key`'s identity number and anonymises their personal details: name, phones,
 /// email, address, GSTIN, login, equipment identifiers; the connection request they came
-/// through; their complaints' titles and texts; the personal values in the audit entries about
-/// them ([`crate::audit::erasure`]). The notifications sent to them, or to staff about them, are
+/// through; their complaints' titles and texts; the reasons of their pauses and refunds and
+/// their payments' remarks; the personal values in the audit entries about them
+/// ([`crate::audit::erasure`]). The notifications sent to them, or to staff about them, are
 /// deleted. City, state and PIN code stay (the place of supply of their invoices), and so do
 /// their invoices, payments and issued records (GST's own retention). Audited as
 /// `eraseCustomerData`.
@@ -54,7 +65,7 @@ pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> 
     let number: String = customers::table.find(key).select(customers::customer_id).first(conn)?;
     diesel::update(customers::table.find(key))
         .set((
-            customers::username.eq(format!("erased-{number}")),
+            customers::username.eq(erased_username(&number)),
             customers::password_hash.eq(""),
             customers::full_name.eq(ERASED_NAME),
             customers::nickname.eq(None::<String>),
@@ -109,32 +120,62 @@ pub fn erase(conn: &mut DbConn, key: i64, now: NaiveDateTime, actor: &Actor) -> 
     diesel::update(complaints::table.filter(complaints::customer_id.eq(key)))
         .set((complaints::title.eq(ERASED_TEXT), complaints::description.eq(ERASED_TEXT)))
         .execute(conn)?;
+    // Free text staff typed about them: why a pause, a payment's remarks, why a refund. The
+    // amounts, dates and methods stay (their accounts).
+    diesel::update(service_pauses::table.filter(service_pauses::customer_id.eq(key)))
+        .filter(service_pauses::reason.is_not_null())
+        .set(service_pauses::reason.eq(ERASED_TEXT))
+        .execute(conn)?;
+    diesel::update(payments::table.filter(payments::customer_id.eq(key)))
+        .filter(payments::remarks.is_not_null())
+        .set(payments::remarks.eq(ERASED_TEXT))
+        .execute(conn)?;
+    diesel::update(refunds::table.filter(refunds::customer_id.eq(key)))
+        .set(refunds::reason.eq(ERASED_TEXT))
+        .execute(conn)?;
     // The audit log keeps who did what to them, without the personal values it recorded.
-    crate::audit::erasure::erase(conn, &subjects, key, &format!("erased-{number}"), now)?;
+    crate::audit::erasure::erase(conn, &subjects, key, &erased_username(&number), now)?;
     crate::auth::repo::revoke_all(conn, crate::auth::model::CUSTOMER, key, now)?;
     let details = "KYC retention after termination ended: identity number erased, personal details anonymised";
     crate::audit::repo::record(conn, actor, "eraseCustomerData", &[ids::encode(Kind::Customer, key)], Some(details))
 }
 
-/// Erases every customer whose retention has ended; returns how many.
+/// Erases every customer whose retention has ended; returns how many. Each customer is erased
+/// in a savepoint of their batch's transaction: one that fails (logged with their row id) is
+/// left as it was and tried again at the next run, and the others are erased all the same.
 pub async fn run(db: &Db) -> AppResult<usize> {
+    let due_at_start = db.read(|conn| due(conn, crate::clock::now())).await?;
     let mut erased = 0;
-    loop {
-        let n = db
-            .write(|conn| {
+    for batch in due_at_start.chunks(BATCH) {
+        let batch = batch.to_vec();
+        erased += db
+            .write(move |conn| {
                 let now = crate::clock::now();
-                let due = due(conn, now)?;
-                for key in due.iter().take(BATCH) {
-                    erase(conn, *key, now, &Actor::system())?;
+                // Still due (not erased meanwhile by another server on the same database).
+                let still: std::collections::HashSet<i64> = due(conn, now)?.into_iter().collect();
+                let mut done = 0;
+                for &key in batch.iter().filter(|key| still.contains(key)) {
+                    match conn.transaction(|conn| erase(conn, key, now, &Actor::system())) {
+                        Ok(()) => done += 1,
+                        // The whole batch is tried again.
+                        Err(e) if e.is_contention() => return Err(e),
+                        Err(e) => tracing::error!(
+                            customer = key,
+                            error = %e.message(),
+                            "could not erase this customer's personal data; left as it was, tried again at the next run"
+                        ),
+                    }
                 }
-                Ok(due.len().min(BATCH))
+                Ok(done)
             })
             .await?;
-        erased += n;
-        if n < BATCH {
-            return Ok(erased);
-        }
     }
+    if erased > 0 {
+        // What the erased rows held is zeroed in the database file (`secure_delete`); the
+        // write-ahead log's copies of those pages go now.
+        db.checkpoint_wal("erasing customers' personal data").await;
+    }
+    Ok(erased)
 }
 
 /// Runs [`run`] at start and then once a day (on one server of several: the job `kyc-erasure`
@@ -156,14 +197,30 @@ async fn daily(db: Db) {
 }
 
 /// Customer `key`'s personal data as JSON, for an access request: the profile, the identity
-/// document (its number in full), their invoices and payments, their complaints and the
-/// connection request they came through.
-pub fn export(conn: &mut DbConn, vault: &IdVault, key: i64) -> AppResult<Value> {
+/// document, their invoices and payments, their complaints and the connection request they came
+/// through. The document's number is in full only when `number_in_full` (the customer asking
+/// about themself) and the server has the key that opens it; otherwise it is the masked form
+/// staff see (`idProof.masked` says which), so an export never shows staff more than
+/// `revealIdProof` would, without its reason in the audit log.
+pub fn export(conn: &mut DbConn, vault: &IdVault, key: i64, number_in_full: bool) -> AppResult<Value> {
     let c = crate::customers::repo::find(conn, key)?;
-    let number = if c.id_proof_token.is_some() {
-        super::service::open(conn, vault, key)?.map(|n| n.expose().to_owned())
+    let full = if c.id_proof_token.is_some() && number_in_full {
+        match super::service::open(conn, vault, key) {
+            Ok(number) => number.map(|n| n.expose().to_owned()),
+            // No key for it on this server: the masked form, as staff get.
+            Err(AppError::Conflict(_)) => None,
+            Err(e) => return Err(e),
+        }
     } else {
         None
+    };
+    let (number, masked) = match full {
+        Some(number) => (Some(number), false),
+        None => {
+            let masked = super::repo::masked_of_customers(conn, &[key])?.into_iter().next().map(|m| m.masked);
+            let is_masked = masked.is_some();
+            (masked, is_masked)
+        }
     };
     let invoices: Vec<Value> = crate::invoices::repo::of_customer(conn, key)?
         .into_iter()
@@ -215,7 +272,7 @@ pub fn export(conn: &mut DbConn, vault: &IdVault, key: i64) -> AppResult<Value> 
         "customerId": c.customer_id, "username": c.username, "fullName": c.full_name, "nickname": c.nickname,
         "email": c.email, "mobile": c.mobile, "alternateMobile": c.alternate_mobile,
         "customerGstNo": c.customer_gst_no,
-        "idProof": {"type": c.id_proof_type.map(|t| t.as_str()), "number": number},
+        "idProof": {"type": c.id_proof_type.map(|t| t.as_str()), "number": number, "masked": masked},
         "houseNumber": c.house_number, "address": c.address, "city": c.city, "state": c.state,
         "pincode": c.pincode, "macAddress": c.mac_address, "ipAddress": c.ip_address, "modemNo": c.modem_no,
         "serviceType": c.service_type.as_str(), "status": c.status.as_str(), "startDate": c.start_date,

@@ -154,7 +154,8 @@ pub fn unknown_keys(conn: &mut DbConn, vault: &IdVault) -> AppResult<Vec<String>
 
 /// At start: the vault's rows must open under the keys given (else `Err`: the server does not
 /// start); numbers left in clear by the migration are sealed; rows under old keys are sealed
-/// again under the current one.
+/// again under the current one; then, when either changed something, SQLite's write-ahead
+/// log is checkpointed and truncated ([`Db::checkpoint_wal`]).
 pub async fn verify(db: &Db, vault: &IdVault) -> anyhow::Result<()> {
     let given = vault.clone();
     let (unknown, waiting) = db
@@ -221,6 +222,11 @@ pub async fn verify(db: &Db, vault: &IdVault) -> anyhow::Result<()> {
             resealed,
             "sealed identity document numbers again under ISP_ID_VAULT_KEY; ISP_ID_VAULT_OLD_KEYS can go"
         );
+    }
+    if moved + resealed > 0 {
+        // The numbers in clear (and the old sealed forms) are zeroed in the database file
+        // (`secure_delete`); the write-ahead log's copies of those pages go now.
+        db.checkpoint_wal("moving identity numbers into the vault").await;
     }
     Ok(())
 }

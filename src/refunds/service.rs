@@ -70,10 +70,9 @@ pub fn refund(
         TransactionType::Refund,
         amount,
         amount,
-        format!(
-            "Refund {} of payment {} approved by {} ({source}): {reason}",
-            row.refund_id, payment.payment_id, actor.name
-        ),
+        // Not the reason: the ledger cannot change, and the reason (free text, perhaps personal)
+        // is the refund's, which a customer's erasure blanks.
+        format!("Refund {} of payment {} approved by {} ({source})", row.refund_id, payment.payment_id, actor.name),
     );
     entry.payment_id = Some(payment.id);
     entry.refund_id = Some(row.id);

@@ -434,6 +434,22 @@ impl TestApp {
         rows.into_iter().next().expect("a row").value
     }
 
+    /// Which of the SQLite database's files (the database itself, its write-ahead log) hold
+    /// `needle`'s bytes anywhere, live or left behind in free space: empty on PostgreSQL.
+    pub fn sqlite_files_holding(&self, needle: &str) -> Vec<String> {
+        if self.kind != Kind::Sqlite {
+            return Vec::new();
+        }
+        let path = self._db.url();
+        [path.to_owned(), format!("{path}-wal")]
+            .into_iter()
+            .filter(|file| {
+                std::fs::read(file).is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+            })
+            .map(|file| file.rsplit('/').next().unwrap_or_default().to_owned())
+            .collect()
+    }
+
     /// Drops a PostgreSQL test database under the running server (to test failure paths).
     pub fn drop_database_now(&self) {
         if let TestDb::Postgres { admin_url, name, .. } = &self._db {

@@ -256,7 +256,19 @@ crate::on_both_databases! {
             .create_with_invoice()
             .await;
         app.data(crate::documents::SET_INVOICE_STATUS, json!({"id": invoice, "s": "SENT"})).await;
-        app.pay(json!({"invoiceId": invoice, "amount": "100", "paymentMethod": "CASH"})).await;
+        // Free text staff typed about her: a payment's remarks, why a refund, why a pause.
+        let remarks = "paid by her brother Ramesh 9822066666";
+        let paid = app.pay(json!({"invoiceId": invoice, "amount": "100", "paymentMethod": "CASH", "remarks": remarks})).await;
+        let refund = "mutation($i: CreateRefundInput!) { createRefund(input: $i) { id } }";
+        let why = "asked for it on 9822044444";
+        let refunded = app.data(refund, json!({"i": {"paymentId": paid["id"], "amount": "10", "reason": why}})).await;
+        let start = app.data("query($id: ID!) { node(id: $id) { ... on Customer { startDate } } }", json!({"id": customer})).await;
+        let start: chrono::NaiveDate = start["node"]["startDate"].as_str().unwrap().parse().unwrap();
+        let pause = "mutation($c: ID!, $from: Date, $r: String) { pauseService(customerId: $c, from: $from, reason: $r) { pause { reason } } }";
+        let paused = app.data(pause, json!({"c": customer, "from": start.to_string(), "r": "travelling to Kochi"})).await;
+        assert_eq!(paused["pauseService"]["pause"]["reason"], "travelling to Kochi");
+        let resume = "mutation($c: ID!, $on: Date) { resumeService(customerId: $c, on: $on) { note } }";
+        app.data(resume, json!({"c": customer, "on": crate::helpers::days_after(start, 1)})).await;
         let sent = "SELECT CAST(COUNT(*) AS TEXT) AS value FROM notifications WHERE recipient_kind = 'CUSTOMER'";
         assert_ne!(app.sql_text(sent), "0", "the customer was sent messages");
         let pdf = get(&app, &format!("/invoices/{invoice}.pdf")).await;
@@ -276,6 +288,15 @@ crate::on_both_databases! {
         let own = app.login("leela", CUSTOMER_PASSWORD).await;
         let hers = json!({"customerId": customer, "title": "Slow", "description": "Evenings", "category": "SPEED"});
         app.data_as(Some(&own), CREATE_COMPLAINT, json!({"i": hers})).await;
+        // An entry she made about herself with quoted values (as a self-service change would
+        // record one): it must be both blanked and renamed, in its one allowed update.
+        let key = app.sql_text("SELECT CAST(id AS TEXT) AS value FROM customers WHERE username = 'leela'");
+        app.sql(&format!(
+            "INSERT INTO audit_log (at, actor_kind, actor_id, actor_name, operation, target_ids, details) VALUES \
+             (CURRENT_TIMESTAMP, 'CUSTOMER', {key}, 'leela', 'updateOwnProfile', '{customer}', \
+             'email: \"leela@example.in\" -> \"leela.k@example.in\"')"
+        ))
+        .unwrap();
 
         // A second customer, who came through a connection request.
         let request = json!({"fullName": "Leela Applicant", "mobile": "9822088888", "address": "Sitabuldi"});
@@ -286,9 +307,9 @@ crate::on_both_databases! {
         let converted = app.data(convert, json!({"id": requests["connectionRequests"]["nodes"][0]["id"], "i": input})).await;
         let applicant = converted["convertConnectionRequest"]["customer"]["id"].clone();
 
-        let terminate = "mutation($id: ID!) { changeCustomerStatus(id: $id, status: TERMINATED, reason: \"moved away\") { status } }";
-        app.data(terminate, json!({"id": customer})).await;
-        app.data(terminate, json!({"id": applicant})).await;
+        let terminate = "mutation($id: ID!, $r: String) { changeCustomerStatus(id: $id, status: TERMINATED, reason: $r) { status } }";
+        app.data(terminate, json!({"id": customer, "r": "moved away, new number 9822055555"})).await;
+        app.data(terminate, json!({"id": applicant, "r": "moved away"})).await;
         let db = isp_billing::db::Db::connect(app.database_url(), 2, std::sync::Arc::default()).unwrap();
         assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0, "kept for 730 days by default");
         assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "1");
@@ -298,6 +319,15 @@ crate::on_both_databases! {
         assert_code(&bad, "BAD_USER_INPUT", Some("kycRetentionDays"));
         let set = app.data(retention, json!({"id": catalogue.company, "i": {"kycRetentionDays": 0}})).await;
         assert_eq!(set["updateCompany"]["kycRetentionDays"], 0);
+        // On SQLite the erased values' bytes must not stay on disk either: what the database
+        // files hold of them now, to look for again after.
+        let on_disk = ["9822077777", "Pratap Nagar", "Monday", "Leela Applicant", "9822088888", "Sitabuldi",
+                       "9822066666", "9822044444", "Kochi", "9822055555"];
+        if app.kind == Kind::Sqlite {
+            for needle in on_disk {
+                assert_ne!(app.sqlite_files_holding(needle), Vec::<String>::new(), "{needle} is on disk before");
+            }
+        }
         assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 2);
         assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0, "once");
 
@@ -310,9 +340,15 @@ crate::on_both_databases! {
         assert_eq!(erased["mobile"], "0000000000");
         assert_eq!(app.sql_text(sent), "0", "messages to the customer are deleted");
         let needles = ["leela", "9822012345", "9822077777", "Pratap Nagar", "Monday", AADHAAR_DIGITS, "Leela Applicant",
-                       "9822088888", "Sitabuldi"];
+                       "9822088888", "Sitabuldi", "Ramesh", "9822066666", "9822044444", "Kochi", "9822055555"];
         for needle in needles {
             assert_eq!(rows_holding_outside_records(&app, needle), Vec::<String>::new(), "{needle} left after erasure");
+        }
+        // Not in the free space of the SQLite file (`secure_delete`) or its write-ahead log
+        // (truncated after the erasure) either; the issued records hold none of these.
+        for needle in on_disk {
+            assert_eq!(rows_holding(&app, needle), Vec::<String>::new(), "{needle} is in a table");
+            assert_eq!(app.sqlite_files_holding(needle), Vec::<String>::new(), "{needle} left on disk after erasure");
         }
         // ...and the invoice prints and files as issued, byte for byte.
         assert_eq!(app.sql_text("SELECT body AS value FROM document_snapshots"), record);
@@ -336,12 +372,34 @@ crate::on_both_databases! {
         assert_eq!(entry["actorName"], "admin", "staff are not erased");
         let created = app.data(q, json!({"f": {"operation": "createComplaint"}})).await;
         let by_her = created["auditLog"]["nodes"].as_array().unwrap().iter().find(|e| e["actorName"] != "admin");
-        assert!(by_her.is_some_and(|e| e["actorName"].as_str().unwrap().starts_with("erased-")), "{created}");
+        assert!(by_her.is_some_and(|e| e["actorName"].as_str().unwrap().starts_with("erased:")), "{created}");
         let q = "query($id: ID!) { node(id: $id) { ... on Complaint { title description category } } }";
         let complaint = app.data(q, json!({"id": filed})).await["node"].clone();
         assert_eq!(complaint, json!({"title": "(erased)", "description": "(erased)", "category": "CONNECTIVITY"}));
-        // That one change, once, is all the audit log allows.
+        // The reasons typed for a status change and a pause go; the status part stays.
+        let q = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 5) { nodes { details } } }";
+        let status = app.data(q, json!({"f": {"operation": "changeCustomerStatus", "targetId": customer}})).await;
+        assert_eq!(status["auditLog"]["nodes"][0]["details"], "SUSPENDED -> TERMINATED: (erased)", "suspended for dues on resuming");
+        let pauses = app.data(q, json!({"f": {"operation": "pauseService", "targetId": customer}})).await;
+        let details = pauses["auditLog"]["nodes"][0]["details"].as_str().unwrap().to_owned();
+        assert!(details.starts_with("paused from ") && details.ends_with("; reason: (erased)"), "{details}");
+        // Her payment and refund keep their money, dates and method, without the remarks and reason.
+        let q = "query($id: ID!) { node(id: $id) { ... on Payment { amount paymentMethod remarks refundedAmount
+                 refunds { amount reason } } } }";
+        let payment = app.data(q, json!({"id": paid["id"]})).await["node"].clone();
+        assert_eq!(payment, json!({"amount": "100.00", "paymentMethod": "CASH", "remarks": "(erased)",
+                                   "refundedAmount": "10.00", "refunds": [{"amount": "10.00", "reason": "(erased)"}]}));
+        assert!(refunded["createRefund"]["id"].is_string());
+        let q = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 5) { nodes { actorName details } } }";
+        let own = app.data(q, json!({"f": {"operation": "updateOwnProfile"}})).await["auditLog"]["nodes"][0].clone();
+        assert_eq!(own["details"], "email: (erased) -> (erased)");
+        assert!(own["actorName"].as_str().unwrap().starts_with("erased:"), "{own}");
+        // That one change, once, at a customer's erasure, is all the audit log allows.
         assert!(app.sql("UPDATE audit_log SET details = 'rewritten'").is_err(), "a plain update");
+        for at in ["CURRENT_TIMESTAMP", "'2001-02-03 04:05:06'"] {
+            let unmatched = format!("UPDATE audit_log SET details = 'rewritten', erased_at = {at} WHERE erased_at IS NULL");
+            assert!(app.sql(&unmatched).is_err(), "marked erased at {at}, when no customer was erased");
+        }
         let sneaky = "UPDATE audit_log SET operation = 'x', erased_at = CURRENT_TIMESTAMP WHERE erased_at IS NULL";
         assert!(app.sql(sneaky).is_err(), "more than the details");
         let again = "UPDATE audit_log SET details = 'again', erased_at = CURRENT_TIMESTAMP WHERE erased_at IS NOT NULL";
@@ -358,7 +416,9 @@ crate::on_both_databases! {
         let export = |data: Value| -> Value { serde_json::from_str(data["exportPersonalData"].as_str().unwrap()).unwrap() };
         let staff = export(app.data(q, json!({"id": customer})).await);
         assert_eq!(staff["fullName"], "Customer dev");
-        assert_eq!(staff["idProof"], json!({"type": "AADHAR_CARD", "number": AADHAAR}));
+        // Staff get the number masked: in full it is revealIdProof's, with a reason on record.
+        let masked = json!({"type": "AADHAR_CARD", "number": "XXXX XXXX 0124", "masked": true});
+        assert_eq!(staff["idProof"], masked);
         assert_eq!(staff["invoices"].as_array().unwrap().len(), 1);
         assert_eq!(staff["payments"], json!([]));
         assert_eq!(staff["complaints"], json!([]));
@@ -371,8 +431,13 @@ crate::on_both_databases! {
         assert_eq!(staff["complaints"][0]["title"], "No dial tone");
         assert_eq!(staff["complaints"][0]["description"], "Since 9");
         assert_eq!((staff["payments"][0]["amount"].clone(), staff["payments"][0]["method"].clone()), (json!("100.00"), json!("UPI")));
+        // The customer gets the same, with their own number in full.
         let own = app.login("dev", CUSTOMER_PASSWORD).await;
-        assert_eq!(export(app.data_as(Some(&own), q, json!({"id": customer})).await), staff);
+        let theirs = export(app.data_as(Some(&own), q, json!({"id": customer})).await);
+        assert_eq!(theirs["idProof"], json!({"type": "AADHAR_CARD", "number": AADHAAR, "masked": false}));
+        let mut same = theirs.clone();
+        same["idProof"] = masked.clone();
+        assert_eq!(same, staff, "only the number differs");
         assert_code(&app.error_as(Some(&own), q, json!({"id": other})).await, "NOT_FOUND", None);
         let collector = app.staff("col", Role::Collector).await;
         assert_code(&app.error_as(Some(&collector), q, json!({"id": customer})).await, "FORBIDDEN", None);
@@ -381,6 +446,50 @@ crate::on_both_databases! {
         let log = "query($f: AuditFilterInput) { auditLog(filter: $f, first: 10) { totalCount } }";
         let entries = app.data(log, json!({"f": {"operation": "exportPersonalData"}})).await;
         assert_eq!(entries["auditLog"]["totalCount"], 4);
+        assert_absent(&app.data("{ auditLog(last: 100) { nodes { details } } }", json!({})).await.to_string(), "the log");
+        // A server without the vault key still exports, masked for everyone.
+        let keyless = app.restart_with(|c| c.id_vault_key = None).await;
+        assert_eq!(export(keyless.data(q, json!({"id": customer})).await)["idProof"], masked);
+        let own = keyless.login("dev", CUSTOMER_PASSWORD).await;
+        assert_eq!(export(keyless.data_as(Some(&own), q, json!({"id": customer})).await)["idProof"], masked);
+    }
+}
+
+crate::on_both_databases! {
+    async fn one_customer_that_cannot_be_erased_does_not_hold_up_the_others(app: TestApp) {
+        let catalogue = app.catalogue("499.00").await;
+        let first = app.customer("first", &catalogue.broadband).create().await;
+        let number = first["customerId"].as_str().unwrap().to_owned();
+        // An erased customer's username cannot be taken by a real one...
+        let taken = json!({"i": app.customer(&format!("erased:{number}"), &catalogue.broadband).input()});
+        assert_code(&app.error(CREATE_CUSTOMER, taken).await, "BAD_USER_INPUT", Some("username"));
+        // ...and one like it (the form before this version) does not stand in the way.
+        let lookalike = app.customer(&format!("erased-{number}"), &catalogue.broadband).create().await;
+        let second = app.customer("second", &catalogue.broadband).create().await;
+        // A row that would clash all the same (as an import could leave one): the first
+        // customer's erasure fails, and the others are erased anyway.
+        let key = app.sql_text("SELECT CAST(id AS TEXT) AS value FROM customers WHERE username = 'second'");
+        app.sql(&format!("UPDATE customers SET username = 'erased:{number}' WHERE id = {key}")).unwrap();
+        let terminate = "mutation($id: ID!) { changeCustomerStatus(id: $id, status: TERMINATED) { status } }";
+        for customer in [&first, &lookalike, &second] {
+            app.data(terminate, json!({"id": customer["id"]})).await;
+        }
+        let retention = "mutation($id: ID!, $i: UpdateCompanyInput!) { updateCompany(id: $id, input: $i) { id } }";
+        app.data(retention, json!({"id": catalogue.company, "i": {"kycRetentionDays": 0}})).await;
+        let db = isp_billing::db::Db::connect(app.database_url(), 2, std::sync::Arc::default()).unwrap();
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 2, "all but the first");
+        let q = "query($id: ID!) { node(id: $id) { ... on Customer { username fullName } } }";
+        let name = |customer: &Value| app.data(q, json!({"id": customer["id"]}));
+        assert_eq!(name(&first).await["node"]["fullName"], "Customer first", "left as it was");
+        for customer in [&lookalike, &second] {
+            let erased = name(customer).await["node"].clone();
+            let expected = format!("erased:{}", customer["customerId"].as_str().unwrap());
+            assert_eq!(erased, json!({"username": expected, "fullName": "Erased customer"}));
+        }
+        // The clash gone (the second customer's name changed), the next run erases the first.
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 1);
+        assert_eq!(name(&first).await["node"], json!({"username": format!("erased:{number}"), "fullName": "Erased customer"}));
+        assert_eq!(isp_billing::id_vault::retention::run(&db).await.unwrap(), 0);
     }
 }
 

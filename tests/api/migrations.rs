@@ -282,6 +282,9 @@ crate::on_both_databases! {
         // clear as the old schema kept it...
         crate::helpers::revert_through(app.database_url(), "20261205000033").await;
         app.sql("UPDATE customers SET id_proof_type = 'AADHAR_CARD', id_proof_no = '2345 6789 0124'").unwrap();
+        if app.kind == Kind::Sqlite {
+            assert_ne!(app.sqlite_files_holding("2345 6789 0124"), Vec::<String>::new(), "planted in clear");
+        }
         // ...and forward again: the start moves it into the vault and empties the column.
         let upgraded = app.restart_on_same_database().await;
         let q = "query($id: ID!) { node(id: $id) { ... on Customer { idProofNo } } }";
@@ -292,6 +295,11 @@ crate::on_both_databases! {
         let token = app.sql_text("SELECT id_proof_token AS value FROM customers");
         assert!(token.starts_with("idv_"), "{token}");
         assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault WHERE ciphertext LIKE '%0124%' OR masked <> 'XXXX XXXX 0124'"), "0");
+        // Nor is it left behind on SQLite: not in the free space of the database file (zeroed by
+        // `secure_delete`), nor in the write-ahead log (truncated after the move).
+        for needle in ["2345 6789 0124", "234567890124"] {
+            assert_eq!(app.sqlite_files_holding(needle), Vec::<String>::new(), "{needle} left on disk");
+        }
     }
 
     async fn the_vault_migration_is_not_reverted_over_vault_numbers(app: TestApp) {

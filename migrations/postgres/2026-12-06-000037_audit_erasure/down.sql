@@ -6,3 +6,4 @@ BEGIN
 END;
 $$;
 ALTER TABLE audit_log DROP COLUMN erased_at;
+DROP INDEX customers_erased_at_idx;

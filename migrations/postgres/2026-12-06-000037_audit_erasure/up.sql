@@ -2,11 +2,14 @@
 -- customer's old entries (a former name or phone in `updateCustomer`, a complaint's text) are
 -- blanked once, and the entry says when. Nothing else about an entry can change (who, when,
 -- what operation, which objects), only a customer actor's name may become their erased one,
--- and no entry can be deleted.
+-- and no entry can be deleted. The change is let through only as part of a customer's erasure:
+-- its `erased_at` must be the one that erasure has just set on the customer (same transaction).
 ALTER TABLE audit_log ADD COLUMN erased_at TIMESTAMP;
+CREATE INDEX customers_erased_at_idx ON customers (erased_at);
 CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE' AND OLD.erased_at IS NULL AND NEW.erased_at IS NOT NULL
+       AND EXISTS (SELECT 1 FROM customers WHERE customers.erased_at = NEW.erased_at)
        AND NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.actor_kind = OLD.actor_kind
        AND NEW.actor_id IS NOT DISTINCT FROM OLD.actor_id AND NEW.operation = OLD.operation
        AND NEW.target_ids = OLD.target_ids
