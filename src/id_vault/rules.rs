@@ -119,6 +119,23 @@ pub fn normalise(kind: IdProofType, number: &str) -> Result<String, String> {
     }
 }
 
+/// Whether `text` holds what may be an Aadhaar number: 12 digits in a row once spaces (any
+/// white space) and dashes are left out (`2345 6789 0124`, `2345-6789-0124`, `234567890124`).
+pub fn holds_aadhaar_like(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run >= 12 {
+                return true;
+            }
+        } else if !(c.is_whitespace() || matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}')) {
+            run = 0;
+        }
+    }
+    false
+}
+
 /// The number as shown to staff: an Aadhaar number as `XXXX XXXX 1234`; any other all but its
 /// last four characters as `X` (all of it when it has four or fewer).
 pub fn mask(kind: IdProofType, normalised: &str) -> String {
@@ -203,6 +220,24 @@ mod tests {
         assert_eq!(mask(AadharCard, &good), format!("XXXX XXXX {}", &good[8..]));
         assert_eq!(display(AadharCard, &good), spaced.trim());
         assert_eq!(last_four(&good), &good[8..]);
+    }
+
+    #[test]
+    fn an_aadhaar_like_run_of_digits_is_found_in_text() {
+        for with in
+            ["2345 6789 0124", "ref 2345-6789-0124.", "234567890124", "a 2345 \u{2013} 6789\n0124", "9234567890124"]
+        {
+            assert!(holds_aadhaar_like(with), "{with}");
+        }
+        for without in [
+            "police request 12/26",
+            "FIR 1234/2026 of 05-12-2026",
+            "call 98220 12345",
+            "2345 6789 012",
+            "2345.6789.0124",
+        ] {
+            assert!(!holds_aadhaar_like(without), "{without}");
+        }
     }
 
     #[test]
