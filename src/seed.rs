@@ -376,6 +376,17 @@ fn fill(
     let customer_rows: Vec<(i64, String)> = customers::table.select((customers::id, customers::username)).load(conn)?;
     let customer_ids: HashMap<String, i64> = customer_rows.into_iter().map(|(id, u)| (u, id)).collect();
     summary.customers = new_customers.len();
+    // TERMINATED customers were terminated on the day their last period began (their KYC
+    // retention runs from it): one statement per day.
+    let mut terminated: std::collections::BTreeMap<NaiveDate, Vec<i64>> = std::collections::BTreeMap::new();
+    for c in new_customers.iter().filter(|c| c.status == CustomerStatus::Terminated) {
+        terminated.entry(c.start_date).or_default().push(customer_ids[&c.username]);
+    }
+    for (day, ids) in terminated {
+        diesel::update(customers::table.filter(crate::db::fragments::id_in("customers.id", &ids)))
+            .set(customers::terminated_at.eq(day.and_hms_opt(10, 0, 0)))
+            .execute(conn)?;
+    }
 
     // An invoice per period since each customer signed up, most of them paid.
     let prices: HashMap<i64, i64> = plan_rows.iter().map(|(id, _, _, price)| (*id, *price)).collect();

@@ -59,7 +59,8 @@ impl IdVaultMutation {
     /// The customer's identity document number in full (`null` when none is on file), as on the
     /// form (an Aadhaar number in groups of four), for ADMIN and MANAGER. Every call is recorded
     /// in the audit log as `revealIdProof` with who, when and `reason` (never the number). Other
-    /// roles get `FORBIDDEN`; everyone sees the masked `Customer.idProofNo`.
+    /// roles get `FORBIDDEN`; everyone sees the masked `Customer.idProofNo`. A `reason` holding
+    /// 12 digits in a row (spaces and dashes aside, as in an Aadhaar number) is `BAD_USER_INPUT`.
     #[graphql(guard = "Require(Permission::RevealIdProof)")]
     async fn reveal_id_proof(
         &self,

@@ -178,14 +178,17 @@ pub async fn run(db: &Db) -> AppResult<usize> {
     Ok(erased)
 }
 
-/// Runs [`run`] at start and then once a day (on one server of several: the job `kyc-erasure`
-/// of [`crate::cluster::leases::Leases`]).
+/// Runs [`run`] once a day, the first time 24 hours after the job starts (on one server of
+/// several: the job `kyc-erasure` of [`crate::cluster::leases::Leases`]): a server upgraded to
+/// the version that erases leaves the operator a day to set `kycRetentionDays` before
+/// customers terminated long ago are erased under the default.
 pub fn spawn_daily(leases: &crate::cluster::leases::Leases, db: Db) {
     leases.spawn("kyc-erasure", move || daily(db.clone()));
 }
 
 async fn daily(db: Db) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(24 * 3600));
+    let day = std::time::Duration::from_secs(24 * 3600);
+    let mut every = tokio::time::interval_at(tokio::time::Instant::now() + day, day);
     loop {
         every.tick().await;
         match run(&db).await {

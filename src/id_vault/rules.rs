@@ -55,7 +55,7 @@ pub fn verhoeff_check_digit(number: &str) -> Option<char> {
 }
 
 /// `number` checked for the shape of `kind` and put in the one form it is kept, compared and
-/// hashed in (an Aadhaar number as 12 digits, the other types in capitals without spaces or
+/// hashed in (an Aadhaar number as 12 digits, typed with or without spaces or dashes, the other types in capitals without spaces or
 /// dashes, except free-form ones, kept with single spaces); `Err` says what is wrong.
 pub fn normalise(kind: IdProofType, number: &str) -> Result<String, String> {
     let trimmed = number.trim();
@@ -71,9 +71,9 @@ pub fn normalise(kind: IdProofType, number: &str) -> Result<String, String> {
     let digits = |r| ascii(u8::is_ascii_digit, r);
     match kind {
         IdProofType::AadharCard => {
-            let digits_only: String = trimmed.chars().filter(|c| *c != ' ').collect();
+            let digits_only: String = trimmed.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
             if digits_only.len() != 12 || !digits_only.bytes().all(|b| b.is_ascii_digit()) {
-                return Err("an Aadhaar number is 12 digits (spaces allowed)".into());
+                return Err("an Aadhaar number is 12 digits (spaces or dashes allowed)".into());
             }
             if digits_only.starts_with(['0', '1']) {
                 return Err("an Aadhaar number does not start with 0 or 1".into());
@@ -117,6 +117,23 @@ pub fn normalise(kind: IdProofType, number: &str) -> Result<String, String> {
             Ok(trimmed.split_whitespace().collect::<Vec<_>>().join(" ").to_uppercase())
         }
     }
+}
+
+/// Whether `text` holds what may be an Aadhaar number: 12 digits in a row once spaces (any
+/// white space) and dashes are left out (`2345 6789 0124`, `2345-6789-0124`, `234567890124`).
+pub fn holds_aadhaar_like(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        if c.is_ascii_digit() {
+            run += 1;
+            if run >= 12 {
+                return true;
+            }
+        } else if !(c.is_whitespace() || matches!(c, '-' | '\u{2010}'..='\u{2015}' | '\u{2212}')) {
+            run = 0;
+        }
+    }
+    false
 }
 
 /// The number as shown to staff: an Aadhaar number as `XXXX XXXX 1234`; any other all but its
@@ -197,12 +214,32 @@ mod tests {
         assert!(normalise(AadharCard, &starts_1).unwrap_err().contains("0 or 1"));
         let starts_0 = format!("03456789012{}", verhoeff_check_digit("03456789012").unwrap());
         assert!(normalise(AadharCard, &starts_0).is_err());
-        for bad in ["2345678901", "2345-6789-0123", "23456789012a", "234567890123 4"] {
+        let dashed = format!("{}-{}-{}", &good[..4], &good[4..8], &good[8..]);
+        assert_eq!(normalise(AadharCard, &dashed).unwrap(), good);
+        for bad in ["2345678901", "2345-6789-0123", "23456789012a", "234567890123 4", "2345_6789_0124"] {
             assert!(normalise(AadharCard, bad).is_err(), "{bad}");
         }
         assert_eq!(mask(AadharCard, &good), format!("XXXX XXXX {}", &good[8..]));
         assert_eq!(display(AadharCard, &good), spaced.trim());
         assert_eq!(last_four(&good), &good[8..]);
+    }
+
+    #[test]
+    fn an_aadhaar_like_run_of_digits_is_found_in_text() {
+        for with in
+            ["2345 6789 0124", "ref 2345-6789-0124.", "234567890124", "a 2345 \u{2013} 6789\n0124", "9234567890124"]
+        {
+            assert!(holds_aadhaar_like(with), "{with}");
+        }
+        for without in [
+            "police request 12/26",
+            "FIR 1234/2026 of 05-12-2026",
+            "call 98220 12345",
+            "2345 6789 012",
+            "2345.6789.0124",
+        ] {
+            assert!(!holds_aadhaar_like(without), "{without}");
+        }
     }
 
     #[test]

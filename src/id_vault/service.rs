@@ -89,7 +89,9 @@ pub fn open(conn: &mut DbConn, vault: &IdVault, customer: i64) -> AppResult<Opti
 }
 
 /// [`open`] for staff who must see the number (an inspection, a KYC query): recorded in the
-/// audit log with who, when and `reason`, never with the number.
+/// audit log with who, when and `reason`, never with the number. A reason holding 12 digits in
+/// a row (spaces and dashes aside: an Aadhaar number, perhaps this one) is refused on `reason`:
+/// the audit log cannot be changed, so a number typed there would stay in clear for good.
 pub fn reveal(
     conn: &mut DbConn,
     vault: &IdVault,
@@ -97,6 +99,13 @@ pub fn reveal(
     reason: &str,
     actor: &Actor,
 ) -> AppResult<Option<Secret>> {
+    if rules::holds_aadhaar_like(reason) {
+        return Err(AppError::bad_input(
+            "reason",
+            "`reason` must not hold an identity number (12 digits in a row): it is kept in the audit log, which \
+             cannot be changed; name the request instead (a case or letter reference)",
+        ));
+    }
     let number = open(conn, vault, customer)?;
     let details = format!("reason: {reason}{}", if number.is_none() { " (no number on file)" } else { "" });
     crate::audit::repo::record(conn, actor, "revealIdProof", &[ids::encode(Kind::Customer, customer)], Some(&details))?;

@@ -56,8 +56,17 @@ async fn seeded(kind: Kind) -> Option<(TestApp, Vec<Vec<String>>)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
 async fn the_same_seed_makes_the_same_demo_on_both_databases() {
-    let (_sqlite, on_sqlite) = seeded(Kind::Sqlite).await.expect("SQLite");
-    let (_postgres, on_postgres) = seeded(Kind::Postgres).await.expect("PostgreSQL");
+    let (sqlite, on_sqlite) = seeded(Kind::Sqlite).await.expect("SQLite");
+    let (postgres, on_postgres) = seeded(Kind::Postgres).await.expect("PostgreSQL");
+    // TERMINATED demo customers say when (the KYC retention runs from it).
+    for app in [&sqlite, &postgres] {
+        let count = |condition: &str| {
+            app.sql_text(&format!("SELECT CAST(COUNT(*) AS TEXT) AS value FROM customers WHERE {condition}"))
+        };
+        assert_ne!(count("status = 'TERMINATED'"), "0", "{:?}", app.kind);
+        assert_eq!(count("status = 'TERMINATED' AND terminated_at IS NULL"), "0", "{:?}", app.kind);
+        assert_eq!(count("status <> 'TERMINATED' AND terminated_at IS NOT NULL"), "0", "{:?}", app.kind);
+    }
     for (table, (a, b)) in
         ["customers", "invoices", "payments", "expenses"].iter().zip(on_sqlite.iter().zip(&on_postgres))
     {
