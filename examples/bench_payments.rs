@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 mod bench_common;
-use bench_common::{cpu_seconds, load_args, memory, percentile_ms, post, post_raw, statements};
+use bench_common::{cpu_seconds, load_args, memory, percentile_ms, post, post_raw, postgres_cpu_seconds, statements};
 
 const PAY: &str = "mutation($i: CreatePaymentInput!) { createPayment(input: $i) { paymentId status } }";
 const COUNT: &str = "query { payments(filter: {method: PHONEPE}) { totalCount } }";
@@ -48,6 +48,7 @@ async fn main() {
 
     let before = statements(&client, &args.url).await;
     let cpu_before = args.server_pid.map(cpu_seconds);
+    let pg_before = postgres_cpu_seconds();
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let started = Instant::now();
     let workers: Vec<_> = (0..args.concurrency)
@@ -85,17 +86,19 @@ async fn main() {
     let elapsed = started.elapsed().as_secs_f64();
     let after = statements(&client, &args.url).await;
     let cpu = args.server_pid.map(cpu_seconds).zip(cpu_before).map(|(a, b)| a - b);
+    let pg = postgres_cpu_seconds() - pg_before;
     latencies.sort_unstable();
     let n = latencies.len() as u64;
     let recorded = count(client.clone(), args.url.clone(), token.clone()).await - recorded_before;
     println!(
         "payments: {n} in {elapsed:.1} s = {:.0} payments/s, p50 {:.1} ms, p99 {:.1} ms, errors {errors}, \
-         {:.1} SQL statements/payment, server CPU {} ms/payment, server {}",
+         {:.1} SQL statements/payment, CPU ms/payment: server {} + PostgreSQL {:.2}, server {}",
         n as f64 / elapsed,
         percentile_ms(&latencies, 0.50),
         percentile_ms(&latencies, 0.99),
         (after - before) as f64 / (n + errors).max(1) as f64,
         cpu.map_or_else(|| "?".to_owned(), |c| format!("{:.2}", c * 1000.0 / n.max(1) as f64)),
+        pg * 1000.0 / n.max(1) as f64,
         args.server_pid.map_or_else(|| "memory: pass --server-pid".to_owned(), memory),
     );
     println!(

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 mod bench_common;
-use bench_common::{cpu_seconds, memory, percentile_ms, post, post_raw, statements};
+use bench_common::{cpu_seconds, memory, percentile_ms, post, post_raw, postgres_cpu_seconds, statements};
 
 const PROFILE: &str = "query($first: Int!, $after: String) { customers(first: $first, after: $after) {
     totalCount pageInfo { endCursor hasNextPage }
@@ -81,6 +81,7 @@ async fn main() {
         }
         let before = statements(&client, &args.url).await;
         let cpu_before = args.server_pid.map(cpu_seconds);
+        let pg_before = postgres_cpu_seconds();
         let deadline = Instant::now() + Duration::from_secs(args.seconds);
         let started = Instant::now();
         let workers = (0..args.concurrency).map(|w| {
@@ -116,16 +117,18 @@ async fn main() {
         let elapsed = started.elapsed().as_secs_f64();
         let after = statements(&client, &args.url).await;
         let cpu = args.server_pid.map(cpu_seconds).zip(cpu_before).map(|(a, b)| a - b);
+        let pg = postgres_cpu_seconds() - pg_before;
         latencies.sort_unstable();
         let n = latencies.len() as u64;
         println!(
             "page {page:>3}: {n} requests in {elapsed:.1} s = {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, errors {errors}, \
-             {:.1} SQL statements/request, server CPU {} ms/request, server {}",
+             {:.1} SQL statements/request, CPU ms/request: server {} + PostgreSQL {:.2}, server {}",
             n as f64 / elapsed,
             percentile_ms(&latencies, 0.50),
             percentile_ms(&latencies, 0.99),
             (after - before) as f64 / (n + errors).max(1) as f64,
             cpu.map_or_else(|| "?".to_owned(), |c| format!("{:.2}", c * 1000.0 / n.max(1) as f64)),
+            pg * 1000.0 / n.max(1) as f64,
             args.server_pid.map_or_else(|| "memory: pass --server-pid".to_owned(), memory),
         );
     }

@@ -37,6 +37,12 @@ enum Command {
     },
     /// Print the GraphQL schema (SDL) to standard output.
     PrintSchema,
+    /// Take every identity document number out of the encrypted vault and keep it in clear
+    /// again (table `id_proof_unvaulted`), with the server stopped: the first step of
+    /// reverting the vault's migration (2026-12-05-000033) with `migrate --revert-last`. Needs
+    /// the server's ISP_ID_VAULT_KEY (and ISP_ID_VAULT_OLD_KEYS). A server started afterwards
+    /// seals them again.
+    UnsealIdNumbers,
     /// Copy the live database to FILE (readable by this user only) while the server keeps
     /// running, and check the copy (SQLite; on PostgreSQL this runs pg_dump when it is installed).
     Backup {
@@ -157,6 +163,17 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let url = cli.config.database_url.clone();
             let to = tokio::task::spawn_blocking(move || isp_billing::backup::restore(&from, &url)).await??;
             println!("restored into {to}; start the server with this database");
+        }
+        Command::UnsealIdNumbers => {
+            let metrics = isp_billing::metrics::Metrics::default();
+            let db = isp_billing::connect(&cli.config, &metrics).await?;
+            let done = isp_billing::id_vault::unseal::unseal_all(&db, &cli.config.id_vault()).await?;
+            println!(
+                "{} identity numbers taken out of the vault, in clear in id_proof_unvaulted ({} unused vault rows \
+                 deleted); now revert with `migrate --revert-last` down to 2026-12-05-000033 before a server starts \
+                 (it would seal them again)",
+                done.numbers, done.orphans
+            );
         }
         Command::Migrate { revert_last } => migrate(&cli.config, revert_last).await?,
         Command::Serve => serve(&cli.config).await?,

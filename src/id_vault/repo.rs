@@ -68,6 +68,33 @@ pub fn unvaulted_count(conn: &mut DbConn) -> AppResult<i64> {
     Ok(id_proof_unvaulted::table.count().get_result(conn)?)
 }
 
+/// Keeps `number` in clear for customer `customer` until the vault takes it (or migration
+/// 000033 is reverted).
+pub fn insert_unvaulted(conn: &mut DbConn, customer: i64, number: &str) -> AppResult<()> {
+    diesel::insert_into(id_proof_unvaulted::table)
+        .values((id_proof_unvaulted::customer_id.eq(customer), id_proof_unvaulted::id_proof_no.eq(number)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Up to `limit` customers with a number in the vault: (customer row id, token).
+pub fn tokened_customers(conn: &mut DbConn, limit: i64) -> AppResult<Vec<(i64, String)>> {
+    Ok(customers::table
+        .filter(customers::id_proof_token.is_not_null())
+        .select((customers::id, customers::id_proof_token.assume_not_null()))
+        .order(customers::id)
+        .limit(limit)
+        .load(conn)?)
+}
+
+/// Deletes the vault rows no customer names; returns how many.
+pub fn delete_orphans(conn: &mut DbConn) -> AppResult<usize> {
+    let named = customers::table
+        .filter(customers::id_proof_token.is_not_null())
+        .select(customers::id_proof_token.assume_not_null());
+    Ok(diesel::delete(id_vault::table.filter(id_vault::token.ne_all(named))).execute(conn)?)
+}
+
 pub fn forget_unvaulted(conn: &mut DbConn, customer: i64) -> AppResult<()> {
     diesel::delete(id_proof_unvaulted::table.find(customer)).execute(conn)?;
     Ok(())

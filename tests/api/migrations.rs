@@ -302,6 +302,40 @@ crate::on_both_databases! {
         }
     }
 
+    async fn the_vault_migration_reverts_after_the_numbers_are_unsealed(app: TestApp) {
+        use serde_json::json;
+        let plan = app.catalogue("499").await.broadband;
+        app.customer("aadhaar", &plan).set("idProofType", "AADHAR_CARD").set("idProofNo", "2345 6789 0124").create().await;
+        let passport = app.customer("passport", &plan).set("idProofType", "PASSPORT").set("idProofNo", "K1234567").create().await;
+        app.customer("none", &plan).create().await;
+        // Without the key the numbers are sealed under, nothing changes.
+        let refused = unseal_id_numbers(&app, "1111111111111111111111111111111111111111111111111111111111111111");
+        assert!(!refused.status.success(), "unsealed under a wrong key");
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(said.contains("ISP_ID_VAULT_KEY") && said.contains("nothing was changed"), "{said}");
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "2");
+        // With it: every number back in clear beside the customers, the vault empty...
+        let done = unseal_id_numbers(&app, crate::helpers::ID_VAULT_KEY);
+        let said = String::from_utf8_lossy(&done.stdout);
+        assert!(done.status.success(), "{said}{}", String::from_utf8_lossy(&done.stderr));
+        assert!(said.contains("2 identity numbers taken out of the vault"), "{said}");
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "0");
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM customers WHERE id_proof_token IS NOT NULL"), "0");
+        // ...so 000033 reverts, and the old column holds each number as it was typed.
+        crate::helpers::revert_through(app.database_url(), "20261205000033").await;
+        let numbers = |who: &str| {
+            app.sql_text(&format!("SELECT COALESCE(id_proof_no, '-') AS value FROM customers WHERE username = '{who}'"))
+        };
+        assert_eq!(numbers("aadhaar"), "2345 6789 0124");
+        assert_eq!(numbers("passport"), "K1234567");
+        assert_eq!(numbers("none"), "-");
+        // Forward again: the server seals them anew, and they read as before.
+        let upgraded = app.restart_on_same_database().await;
+        assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "2");
+        let reveal = "mutation($id: ID!) { revealIdProof(customerId: $id, reason: \"check\") }";
+        assert_eq!(upgraded.data(reveal, json!({"id": passport["id"]})).await["revealIdProof"], "K1234567");
+    }
+
     async fn the_vault_migration_is_not_reverted_over_vault_numbers(app: TestApp) {
         let plan = app.catalogue("499").await.broadband;
         app.customer("vaulted", &plan).set("idProofType", "AADHAR_CARD").set("idProofNo", "2345 6789 0124").create().await;
@@ -321,4 +355,17 @@ crate::on_both_databases! {
         assert!(refused.contains("id_numbers_are_in_the_vault_so_this_cannot_be_reverted"), "{refused}");
         assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "1");
     }
+}
+
+/// Runs `isp-billing unseal-id-numbers` on the app's database with vault key `key`.
+fn unseal_id_numbers(app: &crate::helpers::TestApp, key: &str) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_isp-billing"))
+        .arg("unseal-id-numbers")
+        .env("DATABASE_URL", app.database_url())
+        .env("ISP_ID_VAULT_KEY", key)
+        .env_remove("ISP_ID_VAULT_OLD_KEYS")
+        .env_remove("ISP_SECRETS_KEY")
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run the binary")
 }
