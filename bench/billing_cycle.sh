@@ -3,7 +3,9 @@
 # with the current period ending today (`seed-demo --renewal-day`), starts the release server
 # with the daily run off, and times runBillingCycle for today, then the same date again. The
 # profile query is timed from 2 clients while the server is idle and again during the first
-# run (p50/p99), to show how the API fares while the cycle works.
+# run (p50/p99), to show how the API fares while the cycle works. After the first run it prints
+# the SQL statements and rows written per renewal, and the floor: the same rows inserted by one
+# prepared INSERT each in one transaction (bench/floor.py), to show how far the run is from it.
 #
 #   bash bench/billing_cycle.sh                     # SQLite, 10,000 customers
 #   CUSTOMERS=100000 bash bench/billing_cycle.sh
@@ -45,10 +47,12 @@ profile() {
 run='{"query":"mutation { runBillingCycle { status } }"}'
 last='{"query":"{ billingRuns(last: 1) { nodes { asOf status attempts renewed overdue suspended reminders errors startedAt finishedAt } } }"}'
 echo "machine: $(nproc) cores; database: ${BENCH_DATABASE_URL:-SQLite file}; customers: $CUSTOMERS"
-profile "idle"
+profile "idle" | tee "$workdir/idle"
 # The run goes on after its request ends (a long one outlasts the connection's idle time):
 # start it, then watch billingRuns until it has finished.
+statements() { curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^isp_db_statements_total/ {print $2}'; }
 for attempt in 1 2; do
+    if [ "$attempt" = 1 ]; then python3 bench/floor.py mark "$DATABASE_URL" > "$workdir/marks.json"; before=$(statements); fi
     started=$(date +%s.%N)
     gql 2 "$run" >/dev/null
     # The profile load runs beside the first run (its figures print when it ends); the run's
@@ -60,6 +64,16 @@ for attempt in 1 2; do
         sleep 0.5
     done
     echo "run $attempt: $(awk -v s="$started" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f s", e - s }') (to 0.5 s)  $out"
-    if [ "$attempt" = 1 ]; then wait "$loader"; cat "$workdir/during"; fi
+    if [ "$attempt" = 1 ]; then
+        wait "$loader"; cat "$workdir/during"
+        renewed=$(echo "$out" | sed -E 's/.*"renewed":([0-9]+).*/\1/')
+        # Less the profile load's own: its requests during the run times its statements per
+        # request when idle (during the run, that figure counts the run's statements too).
+        per_request=$(sed -nE 's/.* ([0-9.]+) SQL statements\/request.*/\1/p' "$workdir/idle")
+        load=$(sed -nE 's/.*: ([0-9]+) requests in .*/\1/p' "$workdir/during" | awk -v s="${per_request:-0}" '{ printf "%d", $1 * s }')
+        total=$(( $(statements) - before - ${load:-0} ))
+        echo "  SQL statements: $total for $renewed renewals = $(awk -v t="$total" -v n="$renewed" 'BEGIN { printf "%.1f", t / (n > 0 ? n : 1) }') per renewal (the profile load's $load taken out)"
+        python3 bench/floor.py measure "$DATABASE_URL" "$workdir/marks.json" "$renewed" | sed 's/^/  /'
+    fi
 done
 echo "server memory: $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | tr -s ' \t\n' ' ')"
