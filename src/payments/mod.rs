@@ -3,6 +3,7 @@
 
 pub mod graphql;
 pub mod model;
+pub mod on_invoices;
 pub mod mutations;
 pub mod repo;
 pub mod rules;

@@ -227,10 +227,19 @@ on_both_databases! {
             assert!(nodes.iter().all(|n| n["assignedEmployee"]["fullName"] == "kiran"));
         }
         assert!(costs.iter().all(|c| *c == costs[0]), "statements for pages of 10 and 100: {costs:?}");
-        // Auth (the session joined to its account) + count and page + plan, company,
-        // employee, invoices, payments: one per relation; locality is null here, so it costs
-        // nothing.
-        assert_eq!(costs[0], 8, "statements per request: {costs:?}");
+        // Auth (the session joined to its account) + the count (totalCount is selected) + the
+        // page with its plan, locality, company and employee joined + the invoices with the
+        // payments on each.
+        assert_eq!(costs[0], 4, "statements per request: {costs:?}");
+        // Without totalCount nothing is counted.
+        let uncounted = profile.replace("totalCount", "");
+        for first in [10, 100] {
+            let before = app.metrics.statements();
+            let data = app.data_as(Some(&collector), &uncounted, json!({"first": first})).await;
+            let cost = app.metrics.statements() - before;
+            assert_eq!(data["customers"]["nodes"].as_array().unwrap().len(), first);
+            assert_eq!(cost, 3, "statements per request without totalCount, page of {first}");
+        }
     }
 
     async fn customers_see_only_themselves(app: TestApp) {
