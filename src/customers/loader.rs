@@ -57,6 +57,11 @@ pub fn invoices_of(
     Ok(out)
 }
 
+/// Invoices per [`InvoicesOf`] key.
+pub type InvoicesByKey = HashMap<InvoicesOf, Vec<InvoiceRow>>;
+/// The money on each invoice, by invoice id.
+pub type MoneyByInvoice = HashMap<i64, InvoiceMoney>;
+
 /// The newest invoices of `customers` under one `(status, first)` as [`invoices_of`] keys them,
 /// with the money on each as [`payments_of`] gives it (every invoice present): one statement for
 /// both.
@@ -65,10 +70,9 @@ pub fn invoices_with_money(
     customers: &[i64],
     status: Option<InvoiceStatus>,
     first: i32,
-) -> AppResult<(HashMap<InvoicesOf, Vec<InvoiceRow>>, HashMap<i64, InvoiceMoney>)> {
+) -> AppResult<(InvoicesByKey, MoneyByInvoice)> {
     let key = |customer| InvoicesOf { customer, status, first };
-    let mut invoices: HashMap<InvoicesOf, Vec<InvoiceRow>> =
-        customers.iter().map(|c| (key(*c), Vec::new())).collect();
+    let mut invoices: HashMap<InvoicesOf, Vec<InvoiceRow>> = customers.iter().map(|c| (key(*c), Vec::new())).collect();
     let mut money: HashMap<i64, InvoiceMoney> = HashMap::new();
     let rows = crate::payments::on_invoices::newest_with_payments(conn, customers, status, i64::from(first))?;
     for (invoice, payment, allocation) in rows {

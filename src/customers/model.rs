@@ -149,7 +149,6 @@ pub struct NewCustomer {
     pub updated_at: NaiveDateTime,
     /// Never suspended by the billing cycle.
     pub never_suspend: bool,
-    
 }
 
 impl CustomerRow {

@@ -105,7 +105,11 @@ pub struct Fetched {
 
 /// Takes the joined relations off `page`'s rows and reads the invoices (and the money on them)
 /// `selection` asks for: one statement per `invoices` selection, none for an empty page.
-pub fn fetch(conn: &mut DbConn, selection: &Selection, page: Page<CustomerWith>) -> AppResult<(Page<CustomerRow>, Fetched)> {
+pub fn fetch(
+    conn: &mut DbConn,
+    selection: &Selection,
+    page: Page<CustomerWith>,
+) -> AppResult<(Page<CustomerRow>, Fetched)> {
     let mut fetched = Fetched::default();
     let page = page.map(|(customer, plan, locality, company, employee)| {
         if let Some(row) = plan {

@@ -9,12 +9,14 @@ use super::model::{CustomerChanges, CustomerFilter, CustomerRow, CustomerStatus,
 use super::search::SearchPatterns;
 use crate::auth::model::{Credentials, CUSTOMER};
 use crate::auth::Principal;
-use crate::db::page::{Page, PageWindow};
 use crate::companies::model::CompanyRow;
-use crate::db::schema::{addon_bills, companies, customers, employees, id_vault, invoices, localities, payments, plans};
+use crate::db::page::{Page, PageWindow};
+use crate::db::schema::{
+    addon_bills, companies, customers, employees, id_vault, invoices, localities, payments, plans,
+};
 use crate::db::{lower, DbConn, MultiBackend};
-use crate::error::{AppError, AppResult};
 use crate::employees::model::EmployeeRow;
+use crate::error::{AppError, AppResult};
 use crate::keyset_page;
 use crate::localities::model::LocalityRow;
 use crate::plans::model::PlanRow;
@@ -129,7 +131,9 @@ pub fn page(
     let wanted = |on: bool| on.into_sql::<Bool>();
     let joined = customers::table
         .left_join(plans::table.on(plans::id.eq(customers::plan_id).and(wanted(related.plan))))
-        .left_join(localities::table.on(localities::id.nullable().eq(customers::locality_id).and(wanted(related.locality))))
+        .left_join(
+            localities::table.on(localities::id.nullable().eq(customers::locality_id).and(wanted(related.locality))),
+        )
         .left_join(companies::table.on(companies::id.eq(customers::company_id).and(wanted(related.company))))
         .left_join(
             employees::table
@@ -149,11 +153,19 @@ pub fn page(
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<CustomerRow>> {
-    Ok(customers::table.filter(crate::db::fragments::id_in("customers.id", ids)).select(CustomerRow::columns()).load(conn)?)
+    Ok(customers::table
+        .filter(crate::db::fragments::id_in("customers.id", ids))
+        .select(CustomerRow::columns())
+        .load(conn)?)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<CustomerRow> {
-    customers::table.find(id).select(CustomerRow::columns()).first(conn).optional()?.ok_or_else(|| AppError::not_found("customer"))
+    customers::table
+        .find(id)
+        .select(CustomerRow::columns())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("customer"))
 }
 
 /// The row id of the customer with this 10-digit customer number.

@@ -37,11 +37,19 @@ pub fn page(conn: &mut DbConn, filter: &EmployeeFilter, window: PageWindow) -> A
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<EmployeeRow>> {
-    Ok(employees::table.filter(crate::db::fragments::id_in("employees.id", ids)).select(EmployeeRow::columns()).load(conn)?)
+    Ok(employees::table
+        .filter(crate::db::fragments::id_in("employees.id", ids))
+        .select(EmployeeRow::columns())
+        .load(conn)?)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<EmployeeRow> {
-    employees::table.find(id).select(EmployeeRow::columns()).first(conn).optional()?.ok_or_else(|| AppError::not_found("employee"))
+    employees::table
+        .find(id)
+        .select(EmployeeRow::columns())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("employee"))
 }
 
 pub fn count(conn: &mut DbConn) -> AppResult<i64> {

@@ -3,8 +3,8 @@
 
 pub mod graphql;
 pub mod model;
-pub mod on_invoices;
 pub mod mutations;
+pub mod on_invoices;
 pub mod repo;
 pub mod rules;
 pub mod service;

@@ -13,7 +13,6 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::Nullable;
 use diesel::{QueryResult, RunQueryDsl, Table};
 
-
 use super::model::{AllocationRow, PaymentRow};
 use crate::db::fragments::{newest_invoices, NewestPerCustomer};
 use crate::db::schema::{invoices, payment_allocations, payments};
@@ -53,8 +52,11 @@ type Columns<T> = <T as Table>::AllColumns;
 type SqlTypeOf<T> = <Columns<T> as Expression>::SqlType;
 
 impl Query for InvoicesWithPayments {
-    type SqlType =
-        (SqlTypeOf<invoices::table>, Nullable<SqlTypeOf<payments::table>>, Nullable<SqlTypeOf<payment_allocations::table>>);
+    type SqlType = (
+        SqlTypeOf<invoices::table>,
+        Nullable<SqlTypeOf<payments::table>>,
+        Nullable<SqlTypeOf<payment_allocations::table>>,
+    );
 }
 
 impl QueryId for InvoicesWithPayments {
