@@ -159,10 +159,10 @@ pub fn preview_candidates(conn: &mut DbConn, as_of: NaiveDate, after: i64, limit
 /// Customer `id` locked until the transaction ends (as `settlement::service::lock_customer`),
 /// if they are still due a renewal on `as_of` ([`renewal_due`]).
 pub fn lock_if_renewal_due(conn: &mut DbConn, id: i64, as_of: NaiveDate) -> AppResult<Option<CustomerRow>> {
-    let query = customers::table.find(id).filter(renewal_due(as_of));
+    let query = customers::table.find(id).filter(renewal_due(as_of)).select(CustomerRow::columns());
     Ok(match conn {
-        DbConn::Pg(c) => query.for_update().first::<CustomerRow>(c).optional()?,
-        DbConn::Sqlite(c) => query.first::<CustomerRow>(c).optional()?,
+        DbConn::Pg(c) => query.for_update().first(c).optional()?,
+        DbConn::Sqlite(c) => query.first(c).optional()?,
     })
 }
 

@@ -8,7 +8,7 @@ crate::row_and_new! {
     table = companies;
 
     /// A row of `companies`.
-    #[derive(Debug, Clone, Queryable)]
+    #[derive(Debug, Clone, Queryable, Selectable)]
     pub struct CompanyRow {
         pub id: i64,
         ..NewCompany,

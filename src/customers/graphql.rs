@@ -452,9 +452,8 @@ impl CustomerQuery {
         let selection = Selection::of(ctx);
         let (page, fetched) = db(ctx)
             .read(move |conn| {
-                let page = repo::page(conn, &filter, window)?;
-                let fetched = prefetch::fetch(conn, &selection, &page.rows)?;
-                Ok((page, fetched))
+                let page = repo::page(conn, &filter, window, selection.related, selection.total)?;
+                prefetch::fetch(conn, &selection, page)
             })
             .await?;
         fetched.feed(ctx).await;

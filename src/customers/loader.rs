@@ -1,6 +1,7 @@
 //! Batched lookups of the profile: a customer's invoices and account figures, an invoice's
 //! payments.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -56,6 +57,48 @@ pub fn invoices_of(
     Ok(out)
 }
 
+/// Invoices per [`InvoicesOf`] key.
+pub type InvoicesByKey = HashMap<InvoicesOf, Vec<InvoiceRow>>;
+/// The money on each invoice, by invoice id.
+pub type MoneyByInvoice = HashMap<i64, InvoiceMoney>;
+
+/// The newest invoices of `customers` under one `(status, first)` as [`invoices_of`] keys them,
+/// with the money on each as [`payments_of`] gives it (every invoice present): one statement for
+/// both.
+pub fn invoices_with_money(
+    conn: &mut DbConn,
+    customers: &[i64],
+    status: Option<InvoiceStatus>,
+    first: i32,
+) -> AppResult<(InvoicesByKey, MoneyByInvoice)> {
+    let key = |customer| InvoicesOf { customer, status, first };
+    let mut invoices: HashMap<InvoicesOf, Vec<InvoiceRow>> = customers.iter().map(|c| (key(*c), Vec::new())).collect();
+    let mut money: HashMap<i64, InvoiceMoney> = HashMap::new();
+    let rows = crate::payments::on_invoices::newest_with_payments(conn, customers, status, i64::from(first))?;
+    for (invoice, payment, allocation) in rows {
+        let on_invoice = match money.entry(invoice.id) {
+            Entry::Occupied(seen) => seen.into_mut(),
+            Entry::Vacant(new) => {
+                invoices.entry(key(invoice.customer_id)).or_default().push(invoice);
+                new.insert(InvoiceMoney::default())
+            }
+        };
+        if let Some(payment) = payment {
+            on_invoice.add_payment(&payment);
+            if let Some(allocation) = allocation {
+                on_invoice.allocations.push((allocation, payment));
+            }
+        }
+    }
+    for rows in invoices.values_mut() {
+        rows.sort_unstable_by_key(|r| std::cmp::Reverse(r.id));
+    }
+    for on_invoice in money.values_mut() {
+        on_invoice.sort();
+    }
+    Ok((invoices, money))
+}
+
 /// The money on one invoice.
 #[derive(Debug, Clone, Default)]
 pub struct InvoiceMoney {
@@ -68,6 +111,12 @@ pub struct InvoiceMoney {
 }
 
 impl InvoiceMoney {
+    /// Payments by id, allocations in the order they happened.
+    fn sort(&mut self) {
+        self.payments.sort_by_key(|p| p.id);
+        self.allocations.sort_by_key(|(a, _)| a.id);
+    }
+
     fn add_payment(&mut self, payment: &PaymentRow) {
         // An invoice has few payments: a linear look for a repeat is cheapest.
         if !self.payments.iter().any(|p| p.id == payment.id) {
@@ -91,8 +140,7 @@ pub fn payments_of(conn: &mut DbConn, invoice_ids: &[i64]) -> AppResult<HashMap<
         }
     }
     for money in out.values_mut() {
-        money.payments.sort_by_key(|p| p.id);
-        money.allocations.sort_by_key(|(a, _)| a.id);
+        money.sort();
     }
     Ok(out)
 }

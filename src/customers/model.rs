@@ -3,6 +3,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
 use crate::db::schema::customers;
+use crate::db::MultiBackend;
 use crate::text_enum;
 
 text_enum! {
@@ -42,69 +43,119 @@ text_enum! {
     }
 }
 
-crate::row_and_new! {
-    table = customers;
+/// A row of `customers` as every read takes it: each column but the password's
+/// (`password_hash`, `password_changed_at`), which only login and a password change touch
+/// (`repo::credentials`, `repo::set_password`). Enum columns hold their GraphQL names. Read with
+/// `.select(CustomerRow::columns())` (`Selectable` names the columns; a read of the whole
+/// table into it does not compile, its width differs).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = customers)]
+pub struct CustomerRow {
+    pub id: i64,
+    pub customer_id: String,
+    pub username: String,
+    pub full_name: String,
+    pub nickname: Option<String>,
+    pub email: Option<String>,
+    pub mobile: String,
+    pub alternate_mobile: Option<String>,
+    pub customer_gst_no: Option<String>,
+    pub id_proof_type: Option<IdProofType>,
+    /// The identity document's number is in the vault (`crate::id_vault`): this names its row.
+    pub id_proof_token: Option<String>,
+    pub house_number: Option<String>,
+    pub address: String,
+    pub locality_id: Option<i64>,
+    pub city: String,
+    pub state: String,
+    pub pincode: String,
+    pub service_type: ServiceType,
+    pub no_of_connections: i32,
+    pub company_id: i64,
+    pub auto_renew: bool,
+    pub caf_no: String,
+    pub mac_address: Option<String>,
+    pub mac_address_detail: Option<String>,
+    pub ip_address: Option<String>,
+    pub vendor: Option<String>,
+    pub modem_no: Option<String>,
+    pub modem_no_detail: Option<String>,
+    pub stb_modem_security_paise: i64,
+    pub plan_id: i64,
+    pub period_months: i32,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub billing_type: BillingType,
+    pub assigned_employee_id: Option<i64>,
+    pub status: CustomerStatus,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    /// Never suspended by the billing cycle.
+    pub never_suspend: bool,
+    /// Suspended by the billing cycle for dues: a payment clearing them reactivates.
+    pub suspended_for_dues: bool,
+    /// When the customer was TERMINATED: the KYC retention runs from it.
+    pub terminated_at: Option<NaiveDateTime>,
+    /// When the personal data was erased after the retention (`crate::id_vault::retention`).
+    pub erased_at: Option<NaiveDateTime>,
+}
 
-    /// A row of `customers`; enum columns hold their GraphQL names.
-    #[derive(Debug, Clone, Queryable)]
-    pub struct CustomerRow {
-        pub id: i64,
-        ..NewCustomer,
-        /// Suspended by the billing cycle for dues: a payment clearing them reactivates.
-        pub suspended_for_dues: bool,
-        /// When the customer was TERMINATED: the KYC retention runs from it.
-        pub terminated_at: Option<NaiveDateTime>,
-        /// When the personal data was erased after the retention (`crate::id_vault::retention`).
-        pub erased_at: Option<NaiveDateTime>,
-    }
+/// A customer to insert: every column but `id` and the ones left to their defaults
+/// (`suspended_for_dues`, `terminated_at`, `erased_at`).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = customers)]
+// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
+pub struct NewCustomer {
+    pub customer_id: String,
+    pub username: String,
+    pub password_hash: String,
+    pub password_changed_at: NaiveDateTime,
+    pub full_name: String,
+    pub nickname: Option<String>,
+    pub email: Option<String>,
+    pub mobile: String,
+    pub alternate_mobile: Option<String>,
+    pub customer_gst_no: Option<String>,
+    pub id_proof_type: Option<IdProofType>,
+    /// The identity document's number is in the vault (`crate::id_vault`): this names its row.
+    pub id_proof_token: Option<String>,
+    pub house_number: Option<String>,
+    pub address: String,
+    pub locality_id: Option<i64>,
+    pub city: String,
+    pub state: String,
+    pub pincode: String,
+    pub service_type: ServiceType,
+    pub no_of_connections: i32,
+    pub company_id: i64,
+    pub auto_renew: bool,
+    pub caf_no: String,
+    pub mac_address: Option<String>,
+    pub mac_address_detail: Option<String>,
+    pub ip_address: Option<String>,
+    pub vendor: Option<String>,
+    pub modem_no: Option<String>,
+    pub modem_no_detail: Option<String>,
+    pub stb_modem_security_paise: i64,
+    pub plan_id: i64,
+    pub period_months: i32,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub billing_type: BillingType,
+    pub assigned_employee_id: Option<i64>,
+    pub status: CustomerStatus,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+    /// Never suspended by the billing cycle.
+    pub never_suspend: bool,
+}
 
-    /// A customer to insert: every column but `id` and `suspended_for_dues` (its default, false).
-    #[derive(Debug, Clone, Insertable)]
-    // `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
-    #[diesel(treat_none_as_default_value = false)]
-    pub struct NewCustomer {
-        pub customer_id: String,
-        pub username: String,
-        pub password_hash: String,
-        pub password_changed_at: NaiveDateTime,
-        pub full_name: String,
-        pub nickname: Option<String>,
-        pub email: Option<String>,
-        pub mobile: String,
-        pub alternate_mobile: Option<String>,
-        pub customer_gst_no: Option<String>,
-        pub id_proof_type: Option<IdProofType>,
-        /// The identity document's number is in the vault (`crate::id_vault`): this names its row.
-        pub id_proof_token: Option<String>,
-        pub house_number: Option<String>,
-        pub address: String,
-        pub locality_id: Option<i64>,
-        pub city: String,
-        pub state: String,
-        pub pincode: String,
-        pub service_type: ServiceType,
-        pub no_of_connections: i32,
-        pub company_id: i64,
-        pub auto_renew: bool,
-        pub caf_no: String,
-        pub mac_address: Option<String>,
-        pub mac_address_detail: Option<String>,
-        pub ip_address: Option<String>,
-        pub vendor: Option<String>,
-        pub modem_no: Option<String>,
-        pub modem_no_detail: Option<String>,
-        pub stb_modem_security_paise: i64,
-        pub plan_id: i64,
-        pub period_months: i32,
-        pub start_date: NaiveDate,
-        pub end_date: NaiveDate,
-        pub billing_type: BillingType,
-        pub assigned_employee_id: Option<i64>,
-        pub status: CustomerStatus,
-        pub created_at: NaiveDateTime,
-        pub updated_at: NaiveDateTime,
-        /// Never suspended by the billing cycle.
-        pub never_suspend: bool,
+impl CustomerRow {
+    /// The row's columns in its order, as `Selectable` names them: for `select` and
+    /// `returning` on any connection (`as_select()` is bound to one backend).
+    pub fn columns() -> <CustomerRow as Selectable<MultiBackend>>::SelectExpression {
+        <CustomerRow as Selectable<MultiBackend>>::construct_selection()
     }
 }
 

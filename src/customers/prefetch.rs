@@ -1,20 +1,26 @@
-//! Loads a page's relations together with the page, one statement per relation, whatever the
-//! page size, in the same database round trip.
+//! Loads a page's relations together with the page, in a fixed number of statements whatever
+//! the page size, in the same database round trip.
 //!
 //! A DataLoader batches the keys that arrive within its delay; on a large page resolving every
 //! node can take longer than that, and a batch splits. So the `customers` connection looks
-//! ahead at what the query selects ([`Selection::of`]), reads the page and each selected
-//! relation in one blocking task ([`fetch`]), and feeds the rows to the request's loaders
-//! ([`Fetched::feed`]); the per-node resolvers then find them in the loader caches.
+//! ahead at what the query selects ([`Selection::of`]) and reads, in one blocking task: the
+//! count only when `totalCount` is selected; the page with the to-one relations it selects
+//! (plan, locality, company, assigned employee) joined, one statement (`repo::page`); and the
+//! selected invoices with, when selected, the payments on each, one statement per
+//! `invoices(status:, first:)` selection (`loader::invoices_with_money`). [`fetch`] splits the
+//! rows and [`Fetched::feed`] puts them into the request's loaders, where the per-node
+//! resolvers find them.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use async_graphql::{Context, Lookahead, Value};
 
-use super::loader::{invoices_of, payments_of, InvoicesOf, MoneyOfInvoice};
+use super::loader::{invoices_of, invoices_with_money, InvoiceMoney, InvoicesOf, MoneyOfInvoice};
 use super::model::CustomerRow;
+use super::repo::{CustomerWith, Related};
 use crate::companies::graphql::CompanyId;
 use crate::companies::model::CompanyRow;
+use crate::db::page::Page;
 use crate::db::DbConn;
 use crate::employees::graphql::EmployeeId;
 use crate::employees::model::EmployeeRow;
@@ -29,10 +35,10 @@ use crate::plans::model::PlanRow;
 /// Which relations of the page's customers the query selects.
 #[derive(Debug, Clone, Default)]
 pub struct Selection {
-    plan: bool,
-    company: bool,
-    locality: bool,
-    employee: bool,
+    /// `totalCount`: the page is counted only when it is asked for.
+    pub total: bool,
+    /// The to-one relations, joined to the page.
+    pub related: Related,
     /// `(status, first)` of each `invoices` selection (with a valid `first`).
     invoices: Vec<(Option<InvoiceStatus>, Option<i32>)>,
     payments: bool,
@@ -48,10 +54,13 @@ impl Selection {
         // Invoices are not read for a caller the field would refuse anyway.
         let billing = crate::auth::guard::require(ctx, crate::auth::permissions::Permission::ReadBilling).is_ok();
         Selection {
-            plan: selected("plan"),
-            company: selected("company"),
-            locality: selected("locality"),
-            employee: selected("assignedEmployee"),
+            total: look.field("totalCount").exists(),
+            related: Related {
+                plan: selected("plan"),
+                company: selected("company"),
+                locality: selected("locality"),
+                employee: selected("assignedEmployee"),
+            },
             invoices: if billing { invoice_selections(&nodes) } else { Vec::new() },
             payments: billing
                 && nodes.iter().any(|n| {
@@ -86,65 +95,63 @@ fn invoice_selections(nodes: &[Lookahead<'_>; 2]) -> Vec<(Option<InvoiceStatus>,
 /// Rows of the selected relations, read with the page.
 #[derive(Default)]
 pub struct Fetched {
-    plans: Vec<PlanRow>,
-    companies: Vec<CompanyRow>,
-    localities: Vec<LocalityRow>,
-    employees: Vec<EmployeeRow>,
+    plans: HashMap<i64, PlanRow>,
+    companies: HashMap<i64, CompanyRow>,
+    localities: HashMap<i64, LocalityRow>,
+    employees: HashMap<i64, EmployeeRow>,
     invoices: HashMap<InvoicesOf, Vec<InvoiceRow>>,
-    payments: HashMap<i64, super::loader::InvoiceMoney>,
+    payments: HashMap<i64, InvoiceMoney>,
 }
 
-/// Reads what `selection` asks for of `rows`' relations: one statement per relation.
-pub fn fetch(conn: &mut DbConn, selection: &Selection, rows: &[CustomerRow]) -> AppResult<Fetched> {
+/// Takes the joined relations off `page`'s rows and reads the invoices (and the money on them)
+/// `selection` asks for: one statement per `invoices` selection, none for an empty page.
+pub fn fetch(
+    conn: &mut DbConn,
+    selection: &Selection,
+    page: Page<CustomerWith>,
+) -> AppResult<(Page<CustomerRow>, Fetched)> {
     let mut fetched = Fetched::default();
-    if rows.is_empty() {
-        return Ok(fetched);
-    }
-    let keys = |f: fn(&CustomerRow) -> Option<i64>| rows.iter().filter_map(f).collect::<BTreeSet<i64>>();
-    let list = |set: BTreeSet<i64>| set.into_iter().collect::<Vec<i64>>();
-    if selection.plan {
-        fetched.plans = crate::plans::repo::by_ids(conn, &list(keys(|r| Some(r.plan_id))))?;
-    }
-    if selection.company {
-        fetched.companies = crate::companies::repo::by_ids(conn, &list(keys(|r| Some(r.company_id))))?;
-    }
-    if selection.locality {
-        let ids = list(keys(|r| r.locality_id));
-        if !ids.is_empty() {
-            fetched.localities = crate::localities::repo::by_ids(conn, &ids)?;
+    let page = page.map(|(customer, plan, locality, company, employee)| {
+        if let Some(row) = plan {
+            fetched.plans.insert(row.id, row);
         }
-    }
-    if selection.employee {
-        let ids = list(keys(|r| r.assigned_employee_id));
-        if !ids.is_empty() {
-            fetched.employees = crate::employees::repo::by_ids(conn, &ids)?;
+        if let Some(row) = locality {
+            fetched.localities.insert(row.id, row);
         }
-    }
-    let customer_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        if let Some(row) = company {
+            fetched.companies.insert(row.id, row);
+        }
+        if let Some(row) = employee {
+            fetched.employees.insert(row.id, row);
+        }
+        customer
+    });
+    let Some(first_customer) = page.rows.first().map(|r| r.id) else { return Ok((page, fetched)) };
+    let customer_ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
     for &(status, first) in &selection.invoices {
         // An out-of-range `first` is left to the field, which reports it.
         let Ok(probe) = InvoicesOf::new(0, status, first) else { continue };
-        if fetched.invoices.contains_key(&InvoicesOf { customer: customer_ids[0], ..probe }) {
+        if fetched.invoices.contains_key(&InvoicesOf { customer: first_customer, ..probe }) {
             continue;
         }
-        fetched.invoices.extend(invoices_of(conn, &customer_ids, probe.status, probe.first)?);
-    }
-    if selection.payments {
-        let invoice_ids: BTreeSet<i64> = fetched.invoices.values().flatten().map(|i| i.id).collect();
-        if !invoice_ids.is_empty() {
-            fetched.payments = payments_of(conn, &list(invoice_ids))?;
+        if selection.payments {
+            let (invoices, money) = invoices_with_money(conn, &customer_ids, probe.status, probe.first)?;
+            fetched.invoices.extend(invoices);
+            fetched.payments.extend(money);
+        } else {
+            fetched.invoices.extend(invoices_of(conn, &customer_ids, probe.status, probe.first)?);
         }
     }
-    Ok(fetched)
+    Ok((page, fetched))
 }
 
 impl Fetched {
     /// Puts the rows into the request's loader caches.
     pub async fn feed(self, ctx: &Context<'_>) {
-        feed::<PlanId>(ctx, self.plans).await;
-        feed::<CompanyId>(ctx, self.companies).await;
-        feed::<LocalityId>(ctx, self.localities).await;
-        feed::<EmployeeId>(ctx, self.employees).await;
+        feed::<PlanId>(ctx, self.plans.into_values().collect()).await;
+        feed::<CompanyId>(ctx, self.companies.into_values().collect()).await;
+        feed::<LocalityId>(ctx, self.localities.into_values().collect()).await;
+        feed::<EmployeeId>(ctx, self.employees.into_values().collect()).await;
         if !self.invoices.is_empty() {
             feed_many(ctx, self.invoices).await;
         }

@@ -3,53 +3,69 @@
 use diesel::dsl;
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::Bool;
 
 use super::model::{CustomerChanges, CustomerFilter, CustomerRow, CustomerStatus, NewCustomer};
 use super::search::SearchPatterns;
 use crate::auth::model::{Credentials, CUSTOMER};
 use crate::auth::Principal;
+use crate::companies::model::CompanyRow;
 use crate::db::page::{Page, PageWindow};
-use crate::db::schema::{addon_bills, customers, employees, id_vault, invoices, payments};
+use crate::db::schema::{
+    addon_bills, companies, customers, employees, id_vault, invoices, localities, payments, plans,
+};
 use crate::db::{lower, DbConn, MultiBackend};
+use crate::employees::model::EmployeeRow;
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
+use crate::localities::model::LocalityRow;
+use crate::plans::model::PlanRow;
+
+/// Narrows a boxed query over `customers`, or over a join that holds it, by a
+/// [`CustomerFilter`]: the one definition of the filter for the plain and the joined page.
+macro_rules! narrowed {
+    ($query:expr, $filter:expr) => {{
+        let filter: &CustomerFilter = $filter;
+        let mut query = $query;
+        if let Some(id) = filter.only_id {
+            query = query.filter(customers::id.eq(id));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(customers::status.eq(status));
+        }
+        if let Some(service_type) = filter.service_type {
+            query = query.filter(customers::service_type.eq(service_type));
+        }
+        if let Some(search) = &filter.search {
+            query = query.filter(search_condition(SearchPatterns::new(search)));
+        }
+        if let Some(locality_id) = filter.locality_id {
+            query = query.filter(customers::locality_id.eq(locality_id));
+        }
+        if let Some(company_id) = filter.company_id {
+            query = query.filter(customers::company_id.eq(company_id));
+        }
+        if let Some(employee_id) = filter.assigned_employee_id {
+            query = query.filter(customers::assigned_employee_id.eq(employee_id));
+        }
+        if let Some(billing_type) = filter.billing_type {
+            query = query.filter(customers::billing_type.eq(billing_type));
+        }
+        if let Some(date) = filter.expiring_before {
+            query = query.filter(customers::end_date.lt(date));
+        }
+        if let Some(hashes) = &filter.id_proof_hashes {
+            let tokens = id_vault::table
+                .filter(id_vault::number_hash.eq_any(hashes.clone()).or(id_vault::last4_hash.eq_any(hashes.clone())))
+                .select(id_vault::token.nullable());
+            query = query.filter(customers::id_proof_token.eq_any(tokens));
+        }
+        query
+    }};
+}
 
 pub fn filtered(filter: &CustomerFilter) -> customers::BoxedQuery<'static, MultiBackend> {
-    let mut query = customers::table.into_boxed();
-    if let Some(id) = filter.only_id {
-        query = query.filter(customers::id.eq(id));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(customers::status.eq(status));
-    }
-    if let Some(service_type) = filter.service_type {
-        query = query.filter(customers::service_type.eq(service_type));
-    }
-    if let Some(search) = &filter.search {
-        query = query.filter(search_condition(SearchPatterns::new(search)));
-    }
-    if let Some(locality_id) = filter.locality_id {
-        query = query.filter(customers::locality_id.eq(locality_id));
-    }
-    if let Some(company_id) = filter.company_id {
-        query = query.filter(customers::company_id.eq(company_id));
-    }
-    if let Some(employee_id) = filter.assigned_employee_id {
-        query = query.filter(customers::assigned_employee_id.eq(employee_id));
-    }
-    if let Some(billing_type) = filter.billing_type {
-        query = query.filter(customers::billing_type.eq(billing_type));
-    }
-    if let Some(date) = filter.expiring_before {
-        query = query.filter(customers::end_date.lt(date));
-    }
-    if let Some(hashes) = &filter.id_proof_hashes {
-        let tokens = id_vault::table
-            .filter(id_vault::number_hash.eq_any(hashes.clone()).or(id_vault::last4_hash.eq_any(hashes.clone())))
-            .select(id_vault::token.nullable());
-        query = query.filter(customers::id_proof_token.eq_any(tokens));
-    }
-    query
+    narrowed!(customers::table.into_boxed(), filter)
 }
 
 /// The `search` filter: part of the name, customer number, phones, CAF number or GSTIN
@@ -85,18 +101,71 @@ pub type SearchCondition = dsl::Or<
     Pattern<customers::customer_gst_no>,
 >;
 
-pub fn page(conn: &mut DbConn, filter: &CustomerFilter, window: PageWindow) -> AppResult<Page<CustomerRow>> {
-    let total = filtered(filter).count().get_result::<i64>(conn)?;
-    let rows = keyset_page!(filtered(filter), customers::id, window).load::<CustomerRow>(conn)?;
+/// Which of a customer's to-one relations a page reads with it: a relation left out costs no
+/// read and comes back `None`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Related {
+    pub plan: bool,
+    pub locality: bool,
+    pub company: bool,
+    pub employee: bool,
+}
+
+/// A customer of a page with the relations [`Related`] asked for (`None` when not asked for, or
+/// when the customer has none).
+pub type CustomerWith = (CustomerRow, Option<PlanRow>, Option<LocalityRow>, Option<CompanyRow>, Option<EmployeeRow>);
+
+/// A page of customers, each with its plan, locality, company and assigned employee joined as
+/// `related` asks (one statement, whatever the page size and the relations: each join's
+/// condition carries its wish as a bound value, so the text never changes and a relation not
+/// asked for is never read), and their number across all pages when `count` (one more
+/// statement; `0` when not counted).
+pub fn page(
+    conn: &mut DbConn,
+    filter: &CustomerFilter,
+    window: PageWindow,
+    related: Related,
+    count: bool,
+) -> AppResult<Page<CustomerWith>> {
+    let total = if count { filtered(filter).count().get_result::<i64>(conn)? } else { 0 };
+    let wanted = |on: bool| on.into_sql::<Bool>();
+    let joined = customers::table
+        .left_join(plans::table.on(plans::id.eq(customers::plan_id).and(wanted(related.plan))))
+        .left_join(
+            localities::table.on(localities::id.nullable().eq(customers::locality_id).and(wanted(related.locality))),
+        )
+        .left_join(companies::table.on(companies::id.eq(customers::company_id).and(wanted(related.company))))
+        .left_join(
+            employees::table
+                .on(employees::id.nullable().eq(customers::assigned_employee_id).and(wanted(related.employee))),
+        )
+        .into_boxed();
+    let rows = keyset_page!(narrowed!(joined, filter), customers::id, window)
+        .select((
+            CustomerRow::as_select(),
+            Option::<PlanRow>::as_select(),
+            Option::<LocalityRow>::as_select(),
+            Option::<CompanyRow>::as_select(),
+            Option::<EmployeeRow>::as_select(),
+        ))
+        .load::<CustomerWith>(conn)?;
     Ok(window.finish(rows, total))
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<CustomerRow>> {
-    Ok(customers::table.filter(crate::db::fragments::id_in("customers.id", ids)).load(conn)?)
+    Ok(customers::table
+        .filter(crate::db::fragments::id_in("customers.id", ids))
+        .select(CustomerRow::columns())
+        .load(conn)?)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<CustomerRow> {
-    customers::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("customer"))
+    customers::table
+        .find(id)
+        .select(CustomerRow::columns())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("customer"))
 }
 
 /// The row id of the customer with this 10-digit customer number.
@@ -118,7 +187,7 @@ pub enum Taken {
 /// Inserts `new` in a savepoint; a unique violation says which column was taken.
 pub fn try_insert(conn: &mut DbConn, new: &NewCustomer) -> AppResult<Result<CustomerRow, Taken>> {
     let attempt = conn.transaction(|c| {
-        diesel::insert_into(customers::table).values(new).returning(customers::all_columns).get_result::<CustomerRow>(c)
+        diesel::insert_into(customers::table).values(new).returning(CustomerRow::columns()).get_result::<CustomerRow>(c)
     });
     match attempt {
         Ok(row) => Ok(Ok(row)),
@@ -143,7 +212,7 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> AppResul
     }
     diesel::update(customers::table.find(id))
         .set(changes)
-        .returning(customers::all_columns)
+        .returning(CustomerRow::columns())
         .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("customer"))

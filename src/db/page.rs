@@ -25,6 +25,12 @@ impl<T> Page<T> {
     pub fn empty() -> Self {
         Page { rows: Vec::new(), has_previous: false, has_next: false, total_count: 0 }
     }
+
+    /// The same page with each row turned into another.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        let Page { rows, has_previous, has_next, total_count } = self;
+        Page { rows: rows.into_iter().map(f).collect(), has_previous, has_next, total_count }
+    }
 }
 
 impl PageWindow {

@@ -232,6 +232,7 @@ impl Live {
         company_ids.dedup();
         let customers: HashMap<i64, CustomerRow> = customers::table
             .filter(customers::id.eq_any(&customer_ids))
+            .select(CustomerRow::columns())
             .load::<CustomerRow>(conn)?
             .into_iter()
             .map(|c| (c.id, c))

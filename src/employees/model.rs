@@ -3,31 +3,48 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use crate::db::schema::employees;
+use crate::db::MultiBackend;
 
-crate::row_and_new! {
-    table = employees;
+/// A row of `employees` as every read takes it: each column but the password's
+/// (`password_hash`, `password_changed_at`), which only login and a password change touch
+/// (`crate::auth::repo`, `repo::set_password`). `role` holds a [`crate::auth::Role`] name. Read
+/// with `.select(EmployeeRow::columns())`.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = employees)]
+pub struct EmployeeRow {
+    pub id: i64,
+    pub username: String,
+    pub full_name: String,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub role: Role,
+    pub is_active: bool,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
 
-    /// A row of `employees`. `role` holds a [`crate::auth::Role`] name.
-    #[derive(Debug, Clone, Queryable)]
-    pub struct EmployeeRow {
-        pub id: i64,
-        ..NewEmployee
-    }
+#[derive(Debug, Insertable)]
+#[diesel(table_name = employees)]
+// `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
+#[diesel(treat_none_as_default_value = false)]
+pub struct NewEmployee {
+    pub username: String,
+    pub full_name: String,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub role: Role,
+    pub is_active: bool,
+    pub password_hash: String,
+    pub password_changed_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
 
-    #[derive(Debug, Insertable)]
-    // `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.
-    #[diesel(treat_none_as_default_value = false)]
-    pub struct NewEmployee {
-        pub username: String,
-        pub full_name: String,
-        pub mobile: Option<String>,
-        pub email: Option<String>,
-        pub role: Role,
-        pub is_active: bool,
-        pub password_hash: String,
-        pub password_changed_at: NaiveDateTime,
-        pub created_at: NaiveDateTime,
-        pub updated_at: NaiveDateTime,
+impl EmployeeRow {
+    /// The row's columns in its order, as `Selectable` names them: for `select` and
+    /// `returning` on any connection (`as_select()` is bound to one backend).
+    pub fn columns() -> <EmployeeRow as Selectable<MultiBackend>>::SelectExpression {
+        <EmployeeRow as Selectable<MultiBackend>>::construct_selection()
     }
 }
 

@@ -32,16 +32,24 @@ fn filtered(filter: &EmployeeFilter) -> employees::BoxedQuery<'static, MultiBack
 
 pub fn page(conn: &mut DbConn, filter: &EmployeeFilter, window: PageWindow) -> AppResult<Page<EmployeeRow>> {
     let total = filtered(filter).count().get_result::<i64>(conn)?;
-    let rows = keyset_page!(filtered(filter), employees::id, window).load::<EmployeeRow>(conn)?;
+    let rows = keyset_page!(filtered(filter), employees::id, window).select(EmployeeRow::columns()).load(conn)?;
     Ok(window.finish(rows, total))
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<EmployeeRow>> {
-    Ok(employees::table.filter(crate::db::fragments::id_in("employees.id", ids)).load(conn)?)
+    Ok(employees::table
+        .filter(crate::db::fragments::id_in("employees.id", ids))
+        .select(EmployeeRow::columns())
+        .load(conn)?)
 }
 
 pub fn find(conn: &mut DbConn, id: i64) -> AppResult<EmployeeRow> {
-    employees::table.find(id).first(conn).optional()?.ok_or_else(|| AppError::not_found("employee"))
+    employees::table
+        .find(id)
+        .select(EmployeeRow::columns())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| AppError::not_found("employee"))
 }
 
 pub fn count(conn: &mut DbConn) -> AppResult<i64> {
@@ -61,7 +69,7 @@ pub fn other_active_admins(conn: &mut DbConn, except: i64) -> AppResult<i64> {
 pub fn insert(conn: &mut DbConn, new: &NewEmployee) -> AppResult<EmployeeRow> {
     diesel::insert_into(employees::table)
         .values(new)
-        .returning(employees::all_columns)
+        .returning(EmployeeRow::columns())
         .get_result(conn)
         .map_err(|e| on_unique_violation(e, || format!("the username \"{}\" is taken", new.username)))
 }
@@ -69,7 +77,7 @@ pub fn insert(conn: &mut DbConn, new: &NewEmployee) -> AppResult<EmployeeRow> {
 pub fn update(conn: &mut DbConn, id: i64, changes: &EmployeeChanges) -> AppResult<EmployeeRow> {
     diesel::update(employees::table.find(id))
         .set(changes)
-        .returning(employees::all_columns)
+        .returning(EmployeeRow::columns())
         .get_result(conn)
         .optional()?
         .ok_or_else(|| AppError::not_found("employee"))

@@ -7,7 +7,7 @@ crate::row_and_new! {
     table = localities;
 
     /// A row of `localities`.
-    #[derive(Debug, Clone, Queryable)]
+    #[derive(Debug, Clone, Queryable, Selectable)]
     pub struct LocalityRow {
         pub id: i64,
         ..NewLocality

@@ -4,6 +4,7 @@
 pub mod graphql;
 pub mod model;
 pub mod mutations;
+pub mod on_invoices;
 pub mod repo;
 pub mod rules;
 pub mod service;

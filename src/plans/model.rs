@@ -8,7 +8,7 @@ crate::row_and_new! {
     table = plans;
 
     /// A row of `plans`. `service_type` holds a [`crate::enums::ServiceType`] name.
-    #[derive(Debug, Clone, Queryable)]
+    #[derive(Debug, Clone, Queryable, Selectable)]
     pub struct PlanRow {
         pub id: i64,
         ..NewPlan,

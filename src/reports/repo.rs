@@ -515,6 +515,7 @@ pub fn customer_lines(
         .filter(customers::id.gt(after))
         .order(customers::id)
         .limit(limit)
+        .select(CustomerRow::columns())
         .load(conn)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut sql = Sql::new(

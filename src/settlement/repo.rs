@@ -17,8 +17,8 @@ use crate::error::{AppError, AppResult};
 /// `BEGIN IMMEDIATE` already admits one writer), if there is one.
 pub fn lock_customer(conn: &mut DbConn, id: i64) -> AppResult<Option<CustomerRow>> {
     Ok(match conn {
-        DbConn::Pg(c) => customers::table.find(id).for_update().first::<CustomerRow>(c).optional()?,
-        DbConn::Sqlite(c) => customers::table.find(id).first::<CustomerRow>(c).optional()?,
+        DbConn::Pg(c) => customers::table.find(id).select(CustomerRow::columns()).for_update().first(c).optional()?,
+        DbConn::Sqlite(c) => customers::table.find(id).select(CustomerRow::columns()).first(c).optional()?,
     })
 }
 

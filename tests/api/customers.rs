@@ -227,10 +227,54 @@ on_both_databases! {
             assert!(nodes.iter().all(|n| n["assignedEmployee"]["fullName"] == "kiran"));
         }
         assert!(costs.iter().all(|c| *c == costs[0]), "statements for pages of 10 and 100: {costs:?}");
-        // Auth (the session joined to its account) + count and page + plan, company,
-        // employee, invoices, payments: one per relation; locality is null here, so it costs
-        // nothing.
-        assert_eq!(costs[0], 8, "statements per request: {costs:?}");
+        // Auth (the session joined to its account) + the count (totalCount is selected) + the
+        // page with its plan, locality, company and employee joined + the invoices with the
+        // payments on each.
+        assert_eq!(costs[0], 4, "statements per request: {costs:?}");
+        // Without totalCount nothing is counted.
+        let uncounted = profile.replace("totalCount", "");
+        for first in [10, 100] {
+            let before = app.metrics.statements();
+            let data = app.data_as(Some(&collector), &uncounted, json!({"first": first})).await;
+            let cost = app.metrics.statements() - before;
+            assert_eq!(data["customers"]["nodes"].as_array().unwrap().len(), first);
+            assert_eq!(cost, 3, "statements per request without totalCount, page of {first}");
+        }
+    }
+
+    async fn the_page_shows_the_money_on_each_invoice_as_the_invoice_does(app: TestApp) {
+        // One statement reads a page's invoices with their payments; one customer's invoices
+        // through `node` read the payments per invoice. Both must say the same: payments that
+        // name the invoice (pending ones too), payments spread over open invoices (through
+        // their allocations), and money taken back by a refund.
+        let (c, first) = app.customer_with_invoice("meena").await;
+        let second = app.invoice(json!({"customerId": c, "billAmount": "200"})).await["id"].clone();
+        app.pay(json!({"invoiceId": second, "amount": "50", "paymentMethod": "CHEQUE",
+            "paymentReference": "CHQ-000777", "status": "PENDING"})).await;
+        app.pay(json!({"invoiceId": first, "amount": "10", "paymentMethod": "CASH"})).await;
+        // 1756.46 + 236.00 still owed: 43.54 of this is kept as advance, and the refund of 50
+        // takes 6.46 back from an invoice.
+        let spread = app.pay(json!({"customerId": c, "amount": "2036", "paymentMethod": "CASH"})).await;
+        app.data(crate::documents::CREATE_REFUND,
+            json!({"i": {"paymentId": spread["id"], "amount": "50", "reason": "overcharged"}})).await;
+        let invoices = "invoices(first: 5) { id status paidAmount
+            payments { id paymentId amount status invoice { id } }
+            allocations { amount payment { id } } }";
+        let page = app.data(&format!("{{ customers {{ nodes {{ id {invoices} }} }} }}"), json!({})).await;
+        let node = app.data(
+            &format!("query($id: ID!) {{ node(id: $id) {{ ... on Customer {{ id {invoices} }} }} }}"),
+            json!({"id": c}),
+        ).await["node"].clone();
+        let listed = page["customers"]["nodes"].as_array().unwrap().iter().find(|n| n["id"] == c).unwrap().clone();
+        assert_eq!(listed, node, "the page and the customer alone disagree");
+        let by_id = |id: &Value| node["invoices"].as_array().unwrap().iter().find(|i| &i["id"] == id).unwrap().clone();
+        let (first, second) = (by_id(&json!(first)), by_id(&second));
+        assert_eq!(second["payments"].as_array().unwrap().len(), 2, "the pending cheque and the spread payment: {second:#}");
+        assert_eq!(first["payments"].as_array().unwrap().len(), 2, "the spread payment and the one naming it: {first:#}");
+        let taken_back = node["invoices"].as_array().unwrap().iter()
+            .flat_map(|i| i["allocations"].as_array().unwrap().clone())
+            .any(|a| a["amount"].as_str().unwrap().starts_with('-'));
+        assert!(taken_back, "the refund took money back from an invoice: {node:#}");
     }
 
     async fn customers_see_only_themselves(app: TestApp) {

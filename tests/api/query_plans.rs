@@ -249,12 +249,21 @@ async fn workload(url: &str) -> BTreeSet<String> {
     stop(child)
 }
 
+/// Only login reads a password hash (by the username it was given): the profile, the payment
+/// and the billing run read rows without it.
+fn no_password_read_but_at_login(statements: &BTreeSet<String>) {
+    let read: Vec<&String> =
+        statements.iter().filter(|s| s.contains("password_hash") && !s.contains("lower(")).collect();
+    assert!(read.is_empty(), "statements reading a password hash outside login: {read:#?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
 async fn the_profile_payments_and_the_billing_cycle_use_indexes_on_postgres() {
     let db = TestDb::create(Kind::Postgres).expect("PostgreSQL");
     let statements = workload(db.url()).await;
     assert!(statements.len() > 30, "{} statements logged", statements.len());
+    no_password_read_but_at_login(&statements);
 
     let mut conn = PgConnection::establish(db.url()).unwrap();
     // The generic plan, and a sequential scan only where no index can serve the statement:
@@ -295,6 +304,7 @@ async fn the_profile_payments_and_the_billing_cycle_use_indexes_on_sqlite() {
     let db = TestDb::create(Kind::Sqlite).expect("SQLite");
     let statements = workload(db.url()).await;
     assert!(statements.len() > 30, "{} statements logged", statements.len());
+    no_password_read_but_at_login(&statements);
     let mut conn = SqliteConnection::establish(db.url()).unwrap();
     let tables: Vec<String> = GROWING
         .iter()

@@ -1,0 +1,99 @@
+//! The newest invoices of some customers together with the payments on each, in one statement
+//! (the profile's `invoices { payments allocations }`).
+//!
+//! A payment is on an invoice when it names the invoice (pending and failed ones too) or put
+//! money on it through an allocation (a payment spread over open invoices names none of them).
+//! Each invoice comes once per such payment and allocation of that payment on it: on
+//! PostgreSQL the payments of an invoice are a `LATERAL` union of the two indexed lists, on
+//! SQLite (no `LATERAL`) the same union as a correlated `IN`, which it answers by row id. Every
+//! read is by an index; the text does not depend on the data, so the statement stays prepared.
+
+use diesel::expression::Expression;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::sql_types::Nullable;
+use diesel::{QueryResult, RunQueryDsl, Table};
+
+use super::model::{AllocationRow, PaymentRow};
+use crate::db::fragments::{newest_invoices, NewestPerCustomer};
+use crate::db::schema::{invoices, payment_allocations, payments};
+use crate::db::{DbConn, MultiBackend};
+use crate::error::AppResult;
+use crate::invoices::model::{InvoiceRow, InvoiceStatus};
+
+/// An invoice, one payment on it (`None`: it has none) and that payment's allocation on it
+/// (`None`: the payment names the invoice and put no money on it).
+pub type InvoicePayment = (InvoiceRow, Option<PaymentRow>, Option<AllocationRow>);
+
+/// The newest `first` invoices of each of `customers` (of one `status`, or all), each with the
+/// payments on it ([`InvoicePayment`]). In no particular order. One statement.
+pub fn newest_with_payments(
+    conn: &mut DbConn,
+    customers: &[i64],
+    status: Option<InvoiceStatus>,
+    first: i64,
+) -> AppResult<Vec<InvoicePayment>> {
+    if customers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = InvoicesWithPayments {
+        newest: newest_invoices(customers, status.map(InvoiceStatus::as_str), first),
+        columns: (invoices::all_columns, payments::all_columns, payment_allocations::all_columns),
+    };
+    Ok(query.load::<InvoicePayment>(conn)?)
+}
+
+/// The statement of [`newest_with_payments`].
+struct InvoicesWithPayments {
+    newest: NewestPerCustomer,
+    columns: (Columns<invoices::table>, Columns<payments::table>, Columns<payment_allocations::table>),
+}
+
+type Columns<T> = <T as Table>::AllColumns;
+type SqlTypeOf<T> = <Columns<T> as Expression>::SqlType;
+
+impl Query for InvoicesWithPayments {
+    type SqlType = (
+        SqlTypeOf<invoices::table>,
+        Nullable<SqlTypeOf<payments::table>>,
+        Nullable<SqlTypeOf<payment_allocations::table>>,
+    );
+}
+
+impl QueryId for InvoicesWithPayments {
+    type QueryId = ();
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl RunQueryDsl<DbConn> for InvoicesWithPayments {}
+
+/// The payments that name `invoices.id` or have an allocation on it: both by an index.
+const PAYMENT_IDS: &str = "SELECT named.id FROM payments AS named WHERE named.invoice_id = invoices.id \
+     UNION SELECT allocated.payment_id FROM payment_allocations AS allocated \
+     WHERE allocated.invoice_id = invoices.id";
+
+impl QueryFragment<MultiBackend> for InvoicesWithPayments {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
+        let sqlite = matches!(out.backend(), MultiBackend::Sqlite(_));
+        out.push_sql("SELECT ");
+        self.columns.0.walk_ast(out.reborrow())?;
+        out.push_sql(", ");
+        self.columns.1.walk_ast(out.reborrow())?;
+        out.push_sql(", ");
+        self.columns.2.walk_ast(out.reborrow())?;
+        out.push_sql(" FROM invoices ");
+        if sqlite {
+            out.push_sql("LEFT JOIN payments ON payments.id IN (");
+            out.push_sql(PAYMENT_IDS);
+            out.push_sql(")");
+        } else {
+            out.push_sql("LEFT JOIN LATERAL (");
+            out.push_sql(PAYMENT_IDS);
+            out.push_sql(") AS on_invoice ON TRUE LEFT JOIN payments ON payments.id = on_invoice.id");
+        }
+        out.push_sql(
+            " LEFT JOIN payment_allocations ON payment_allocations.payment_id = payments.id \
+             AND payment_allocations.invoice_id = invoices.id WHERE ",
+        );
+        self.newest.walk_ast(out.reborrow())
+    }
+}
