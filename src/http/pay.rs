@@ -194,3 +194,38 @@ fn form_body(message: Option<&str>) -> String {
 fn notice_body(message: &str) -> String {
     format!("<h1>Pay your bill</h1><div class=\"card\"><p class=\"error\" id=\"message\">{}</p></div>", escape(message))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::customers::model::CustomerStatus;
+
+    fn payer(owed_paise: i64) -> Payer {
+        Payer {
+            first_name: "<img src=x>".to_owned(),
+            company: "A & B \"Net\"".to_owned(),
+            owed_paise,
+            status: CustomerStatus::Suspended,
+            upi: Some("upi://pay?pa=ab@okaxis&am=1234.50&tn=<x>".to_owned()),
+            link: Some("https://pay.example/p?c=1&a=2".to_owned()),
+        }
+    }
+
+    #[test]
+    fn what_the_page_shows_is_escaped() {
+        let body = payer_body(&payer(123_450));
+        assert!(body.contains("Hello &lt;img src=x&gt;"), "{body}");
+        assert!(body.contains("A &amp; B &quot;Net&quot;"), "{body}");
+        assert!(body.contains("₹1,234.50"), "{body}");
+        assert!(body.contains("href=\"upi://pay?pa=ab@okaxis&amp;am=1234.50&amp;tn=&lt;x&gt;\""), "{body}");
+        assert!(body.contains("href=\"https://pay.example/p?c=1&amp;a=2\""), "{body}");
+        assert!(!body.contains("<img") && !body.contains("<x>"), "{body}");
+    }
+
+    #[test]
+    fn nothing_owed_offers_no_payment() {
+        let body = payer_body(&payer(0));
+        assert!(body.contains("Nothing to pay"), "{body}");
+        assert!(!body.contains("upi://") && !body.contains("https://pay.example"), "{body}");
+    }
+}
