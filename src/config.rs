@@ -76,6 +76,11 @@ pub struct Config {
     #[arg(long, env = "ISP_CONNECTION_REQUESTS_PER_HOUR", default_value_t = 5, global = true)]
     pub connection_requests_per_hour: i64,
 
+    /// Look-ups by customer number and mobile on the walled garden's `/pay` page accepted from
+    /// one client address per hour (more are answered 429).
+    #[arg(long, env = "ISP_PAY_LOOKUPS_PER_HOUR", default_value_t = 10, global = true)]
+    pub pay_lookups_per_hour: i64,
+
     /// Seconds one GraphQL request may run (reading its body included) before it is stopped and
     /// answered with a `TIMEOUT` error.
     #[arg(long, env = "ISP_REQUEST_TIMEOUT_SECONDS", default_value_t = 30, global = true)]
@@ -218,6 +223,7 @@ impl Config {
             ws_ping_seconds: 15,
             webhook_url: String::new(),
             connection_requests_per_hour: 5,
+            pay_lookups_per_hour: 10,
             request_timeout_seconds: 30,
             max_connections: 1024,
             max_connections_per_address: 256,

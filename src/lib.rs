@@ -199,6 +199,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
         exports: Arc::new(tokio::sync::Semaphore::new(http::MAX_EXPORTS)),
         trusted_proxies: Arc::new(config.trusted_proxies()),
         radius,
+        pay_lookups: http::pay::LookupLimit(config.pay_lookups_per_hour),
     };
     let (router, limits) = (http::router(state, config), config.connection_limits());
     Ok(App { router, limits, stop, first_admin_password, db, metrics, leases })

@@ -390,6 +390,7 @@ pub struct CompanyNetworkSettings {
     pub rate_attribute: String,
     pub suspended_access: crate::network::model::SuspendedAccess,
     pub walled_garden_pool: String,
+    pub payment_link: Option<String>,
 }
 
 #[Object]
@@ -407,6 +408,12 @@ impl CompanyNetworkSettings {
     async fn walled_garden_pool(&self) -> &str {
         &self.walled_garden_pool
     }
+    /// The company's payment page at its gateway, offered on the walled garden's `/pay` page
+    /// beside the UPI QR code (`{customer}` and `{amount}` in it are filled in there); `null`:
+    /// the page offers UPI only.
+    async fn payment_link(&self) -> Option<&str> {
+        self.payment_link.as_deref()
+    }
 }
 
 /// `Company.networkSettings`.
@@ -415,5 +422,6 @@ pub fn company_settings(row: &CompanyRow) -> CompanyNetworkSettings {
         rate_attribute: row.radius_rate_attribute.clone(),
         suspended_access: row.radius_suspended,
         walled_garden_pool: row.radius_walled_pool.clone(),
+        payment_link: row.pay_link.clone(),
     }
 }

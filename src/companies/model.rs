@@ -20,6 +20,9 @@ crate::row_and_new! {
         pub radius_suspended: crate::network::model::SuspendedAccess,
         /// The address pool (`Framed-Pool`) of the walled garden.
         pub radius_walled_pool: String,
+        /// The company's payment page at its gateway, shown on the walled garden's `/pay` page
+        /// (`{customer}` and `{amount}` filled in there).
+        pub pay_link: Option<String>,
     }
 
     #[derive(Debug, Insertable)]

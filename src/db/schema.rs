@@ -25,6 +25,7 @@ diesel::table! {
         radius_rate_attribute -> Text,
         radius_suspended -> Text,
         radius_walled_pool -> Text,
+        pay_link -> Nullable<Text>,
     }
 }
 
@@ -716,6 +717,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Look-ups on the payment page by customer number and mobile, for its limit per address.
+    pay_lookups (id) {
+        id -> BigInt,
+        address -> Text,
+        looked_up_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     radius_usage_daily (customer_id, day) {
         customer_id -> BigInt,
         day -> Date,
@@ -749,6 +759,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     radius_sessions,
     radius_usage_daily,
     nas_requests,
+    pay_lookups,
     companies,
     receipt_vouchers,
     advance_adjustments,

@@ -114,17 +114,8 @@ pub fn render(doc: &TaxDocument) -> String {
 fn pay_block(pay: &Pay) -> String {
     let uri = escape(&pay.uri);
     let mut b = format!("<div class=\"upi\" data-upi=\"{uri}\">");
-    if let Some(code) = super::upi::qr(&pay.uri) {
-        let size = code.width + 8;
-        let mut path = String::new();
-        for (x, y, run) in code.runs() {
-            path.push_str(&format!("M{} {}h{run}v1h-{run}z", x + 4, y + 4));
-        }
-        b.push_str(&format!(
-            "<a href=\"{uri}\"><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" \
-             shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"UPI QR code\">\
-             <rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/><path fill=\"#000\" d=\"{path}\"/></svg></a>"
-        ));
+    if let Some(svg) = super::upi::svg(&pay.uri) {
+        b.push_str(&format!("<a href=\"{uri}\">{svg}</a>"));
     }
     for line in &pay.lines {
         b.push_str(&format!("<p>{}</p>", escape(line)));

@@ -43,10 +43,14 @@ pub fn vpa(field: &str, value: &str) -> Result<String, AppError> {
 /// payee's statement shows), `tr` (the reference: the invoice number) and `cu=INR`, each
 /// value percent-encoded.
 pub fn pay_uri(vpa: &str, payee: &str, paise: i64, number: &str) -> String {
-    let note = format!("Invoice {number}");
+    pay_uri_with(vpa, payee, paise, &format!("Invoice {number}"), number)
+}
+
+/// The `upi://pay` link that pays `paise` to `vpa` with the note `note` and the reference
+/// `reference` (the walled garden's page: the customer number, for the whole balance).
+pub fn pay_uri_with(vpa: &str, payee: &str, paise: i64, note: &str, reference: &str) -> String {
     let amount = crate::money::format_hundredths(paise);
-    let params =
-        [("pa", vpa), ("pn", payee), ("am", amount.as_str()), ("tn", note.as_str()), ("tr", number), ("cu", "INR")];
+    let params = [("pa", vpa), ("pn", payee), ("am", amount.as_str()), ("tn", note), ("tr", reference), ("cu", "INR")];
     let query: Vec<String> = params.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect();
     format!("upi://pay?{}", query.join("&"))
 }
@@ -108,6 +112,22 @@ impl Qr {
         }
         out
     }
+}
+
+/// The QR code of `text` as an inline SVG (one rectangle per run of dark modules, a 4-module
+/// quiet zone, white behind), labelled for screen readers; `None` if it is too long.
+pub fn svg(text: &str) -> Option<String> {
+    let code = qr(text)?;
+    let size = code.width + 8;
+    let mut path = String::new();
+    for (x, y, run) in code.runs() {
+        path.push_str(&format!("M{} {}h{run}v1h-{run}z", x + 4, y + 4));
+    }
+    Some(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {size} {size}\" shape-rendering=\"crispEdges\" \
+         role=\"img\" aria-label=\"UPI QR code\"><rect width=\"{size}\" height=\"{size}\" fill=\"#fff\"/>\
+         <path fill=\"#000\" d=\"{path}\"/></svg>"
+    ))
 }
 
 /// The QR code of `text` at error correction level M (15 % of it may be smudged or torn);

@@ -9,6 +9,7 @@ pub mod fair;
 mod graphiql;
 mod graphql;
 mod params;
+pub mod pay;
 mod places;
 pub mod proxies;
 pub mod radius;
@@ -77,6 +78,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<proxies::TrustedProxies>,
     /// The `/radius/*` endpoints; `None` while they are off.
     pub radius: Option<radius::Radius>,
+    /// Look-ups by customer number on `/pay` allowed per address an hour.
+    pub pay_lookups: pay::LookupLimit,
 }
 
 /// The routes and layers of the app.
@@ -98,6 +101,7 @@ pub fn router(state: AppState, config: &Config) -> Router {
             post(webhooks::post_notification).layer(DefaultBodyLimit::max(webhooks::MAX_BODY_BYTES)),
         )
         .route("/radius/{section}", post(radius::call).layer(DefaultBodyLimit::max(radius::MAX_BODY_BYTES)))
+        .route("/pay", get(pay::get).post(pay::post).layer(DefaultBodyLimit::max(4096)))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
         .layer(middleware::from_fn_with_state(state.clone(), deadline))

@@ -8,6 +8,7 @@ pub mod graphql;
 pub mod model;
 pub mod mutations;
 pub mod packet;
+pub mod pay_page;
 pub mod repo;
 pub mod rules;
 pub mod service;

@@ -16,6 +16,16 @@ text_enum! {
     }
 }
 
+/// A company's RADIUS answers and payment link (`setCompanyNetworkSettings`).
+#[derive(Debug, Clone)]
+pub struct CompanySettings {
+    pub rate_attribute: String,
+    pub suspended: SuspendedAccess,
+    pub walled_pool: String,
+    /// The gateway's payment page the `/pay` page offers.
+    pub pay_link: Option<String>,
+}
+
 text_enum! {
     /// The make of a NAS device (for the operator; every kind is sent RFC 5176 requests).
     pub enum NasKind {

@@ -1,11 +1,11 @@
 //! The network's mutations: a customer's login, a plan's speed, a company's RADIUS answers, NAS
 //! devices.
 
-use async_graphql::{Context, InputObject, Object, Result, ID};
+use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 
 use super::graphql::{NasDevice, NetworkCredentials};
 use super::model::*;
-use super::service::{self, CompanySettings, CredentialsInput, NasDevices, NAS_SECRET_CONTEXT, PASSWORD_CONTEXT};
+use super::service::{self, CredentialsInput, NasDevices, NAS_SECRET_CONTEXT, PASSWORD_CONTEXT};
 use crate::audit::Actor;
 use crate::auth::guard::{principal, Require};
 use crate::auth::permissions::Permission;
@@ -54,6 +54,11 @@ pub struct CompanyNetworkSettingsInput {
     pub suspended_access: Option<SuspendedAccess>,
     /// The walled garden's address pool name, as configured on the NAS.
     pub walled_garden_pool: Option<String>,
+    /// The company's payment page at its gateway (an `https://` link of at most 500
+    /// characters), offered on the walled garden's `/pay` page beside the UPI QR code;
+    /// `{customer}` (the customer number) and `{amount}` (rupees, `499.00`) in it are filled in
+    /// for the customer there. `null` removes it.
+    pub payment_link: MaybeUndefined<String>,
 }
 
 /// A new NAS device.
@@ -194,6 +199,11 @@ impl NetworkMutation {
         let attribute = input.rate_attribute.as_deref().map(|a| attribute_name("rateAttribute", a)).transpose()?;
         let pool = input.walled_garden_pool.as_deref().map(|p| pool_name("walledGardenPool", p)).transpose()?;
         let suspended = input.suspended_access;
+        let link = match input.payment_link {
+            MaybeUndefined::Undefined => None,
+            MaybeUndefined::Null => Some(None),
+            MaybeUndefined::Value(v) => Some(Some(super::pay_page::pay_link("paymentLink", &v)?)),
+        };
         let row = db(ctx)
             .write(move |conn| {
                 let current = crate::companies::repo::find(conn, company)?;
@@ -201,6 +211,7 @@ impl NetworkMutation {
                     rate_attribute: attribute.clone().unwrap_or(current.radius_rate_attribute),
                     suspended: suspended.unwrap_or(current.radius_suspended),
                     walled_pool: pool.clone().unwrap_or(current.radius_walled_pool),
+                    pay_link: link.clone().unwrap_or(current.pay_link),
                 };
                 service::set_company_settings(conn, company, &settings, &actor)?;
                 crate::companies::repo::find(conn, company)

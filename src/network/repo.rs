@@ -98,17 +98,16 @@ pub fn set_plan_rate(conn: &mut DbConn, plan: i64, rate: Option<(i32, i32)>, now
 pub fn set_company_settings(
     conn: &mut DbConn,
     company: i64,
-    attribute: &str,
-    suspended: SuspendedAccess,
-    pool: &str,
+    settings: &CompanySettings,
     now: NaiveDateTime,
 ) -> AppResult<()> {
     crate::db::changes::note_all();
     let n = diesel::update(companies::table.find(company))
         .set((
-            companies::radius_rate_attribute.eq(attribute),
-            companies::radius_suspended.eq(suspended),
-            companies::radius_walled_pool.eq(pool),
+            companies::radius_rate_attribute.eq(&settings.rate_attribute),
+            companies::radius_suspended.eq(settings.suspended),
+            companies::radius_walled_pool.eq(&settings.walled_pool),
+            companies::pay_link.eq(&settings.pay_link),
             companies::updated_at.eq(now),
         ))
         .execute(conn)?;

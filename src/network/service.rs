@@ -131,26 +131,21 @@ pub fn set_plan_rate(conn: &mut DbConn, plan: i64, rate: Option<(i32, i32)>, act
     crate::audit::repo::record(conn, actor, "setPlanRateLimit", &[ids::encode(Kind::Plan, plan)], Some(&details))
 }
 
-/// A company's RADIUS answers.
-#[derive(Debug, Clone)]
-pub struct CompanySettings {
-    pub rate_attribute: String,
-    pub suspended: SuspendedAccess,
-    pub walled_pool: String,
-}
-
 /// Sets company `company`'s RADIUS answers, audited as `setCompanyNetworkSettings`.
 pub fn set_company_settings(conn: &mut DbConn, company: i64, s: &CompanySettings, actor: &Actor) -> AppResult<()> {
     let before = crate::companies::repo::find(conn, company)?;
-    repo::set_company_settings(conn, company, &s.rate_attribute, s.suspended, &s.walled_pool, crate::clock::now())?;
+    repo::set_company_settings(conn, company, s, crate::clock::now())?;
+    let link = |l: &Option<String>| l.clone().unwrap_or_else(|| "none".to_owned());
     let details = format!(
-        "rateAttribute: {} → {}, suspended: {} → {}, walledGardenPool: {} → {}",
+        "rateAttribute: {} → {}, suspended: {} → {}, walledGardenPool: {} → {}, paymentLink: {} → {}",
         before.radius_rate_attribute,
         s.rate_attribute,
         before.radius_suspended.as_str(),
         s.suspended.as_str(),
         before.radius_walled_pool,
-        s.walled_pool
+        s.walled_pool,
+        link(&before.pay_link),
+        link(&s.pay_link)
     );
     crate::audit::repo::record(
         conn,

@@ -47,6 +47,8 @@ mod network;
 mod network_disconnects;
 mod network_freeradius;
 mod notifications;
+mod pay_page;
+mod pay_page_browser;
 mod plan_periods;
 mod query_plans;
 mod readme;

@@ -15,17 +15,17 @@ use tokio::sync::mpsc;
 use crate::helpers::{business_today, days_after, days_before, TestApp};
 use crate::network::{radius, rlm_rest, SET_CREDENTIALS};
 
-const NAS_SECRET: &str = "mikrotik-coa-secret";
+pub const NAS_SECRET: &str = "mikrotik-coa-secret";
 
 /// A request the stand-in NAS received: code, attributes (type, value).
 #[derive(Debug)]
-struct Received {
-    code: u8,
-    attributes: Vec<(u8, Vec<u8>)>,
+pub struct Received {
+    pub code: u8,
+    pub attributes: Vec<(u8, Vec<u8>)>,
 }
 
 impl Received {
-    fn text(&self, kind: u8) -> Option<String> {
+    pub fn text(&self, kind: u8) -> Option<String> {
         self.attributes.iter().find(|a| a.0 == kind).map(|a| String::from_utf8_lossy(&a.1).into_owned())
     }
 }
@@ -33,7 +33,7 @@ impl Received {
 /// Starts the stand-in NAS: it checks each request's authenticator, ignores the first
 /// `drop_first` requests (so the server must retry), and ACKs the rest. Its port, and what it
 /// received.
-async fn nas(drop_first: usize) -> (u16, mpsc::UnboundedReceiver<Received>) {
+pub async fn nas(drop_first: usize) -> (u16, mpsc::UnboundedReceiver<Received>) {
     let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
     let port = socket.local_addr().unwrap().port();
     let (tx, rx) = mpsc::unbounded_channel();
@@ -79,7 +79,7 @@ async fn nas(drop_first: usize) -> (u16, mpsc::UnboundedReceiver<Received>) {
     (port, rx)
 }
 
-async fn next(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
+pub async fn next(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
     tokio::time::timeout(Duration::from_secs(15), rx.recv()).await.expect("a request reaches the NAS").unwrap()
 }
 
