@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark of several servers on one PostgreSQL behind HAProxy, with one killed: seeds a demo
-# database, then (examples/bench_cluster.rs) drives a mixed load from 16 clients (the profile
+# database, then (examples/bench_cluster/) drives a mixed load from 16 clients (the profile
 # query, createPayment with an Idempotency-Key, signed gateway notifications, createComplaint,
 # and a graphql-ws subscriber on each server) at one server for SECONDS_TO_RUN, then through
 # HAProxy (deploy/haproxy.cfg on plain HTTP) at three servers for as long, killing one with
 # SIGKILL halfway and starting it again 2 s later. Prints requests/s (three servers vs one),
 # p50/p99 and errors, and checks that every acknowledged payment and notification is in the
 # database exactly once and that every subscriber has every acknowledged complaint (live, or
-# re-read after its connection dropped or LAGGED); exits non-zero if not.
+# re-read after its connection dropped or LAGGED) and that the killed server's background jobs
+# run again on some server; exits non-zero if not.
 # Needs HAProxy (Debian: sudo apt-get install haproxy) and PostgreSQL.
 #
 #   bash bench/cluster.sh                       # a new database bench_cluster on postgres://postgres@127.0.0.1:5432, dropped at the end
