@@ -97,7 +97,7 @@ async fn load(
                     let payload = body(w, i);
                     // Latency counts from when the request was due, so a server that falls
                     // behind shows it (no coordinated omission).
-                    let due = if gap.is_some() { next - gap.unwrap() } else { Instant::now() };
+                    let due = gap.map_or_else(Instant::now, |gap| next - gap);
                     let answer = client
                         .post(&url)
                         .basic_auth(RADIUS_USER, Some(RADIUS_PASSWORD))

@@ -272,7 +272,11 @@ async fn seed_demo(config: &Config, customers: usize, seed: u64, renewal_day: bo
     let app = isp_billing::build_app(&config).await?;
     let admin_password = app.first_admin_password.clone();
     let summary =
-        isp_billing::seed::seed_demo_with(&app.db, customers, seed, renewal_day, config.id_vault_key.clone()).await?;
+        isp_billing::seed::seed_demo_with(&app.db, customers, seed, renewal_day, config.id_vault_key.clone()).await;
+    // The start took the background jobs' leases (on PostgreSQL): give them back, so a server
+    // started next runs its jobs at once rather than when they run out.
+    app.leases.release().await;
+    let summary = summary?;
     println!(
         "seeded {} companies, {} localities, {} plans, {} staff, {} customers, {} invoices, {} payments, {} expenses in {:.1} s",
         summary.companies,

@@ -95,6 +95,7 @@ pub fn by_number(
     let found: Option<CustomerRow> = customers::table
         .filter(customers::customer_id.eq(number))
         .filter(customers::mobile.eq(&mobile))
+        .select(CustomerRow::columns())
         .first(conn)
         .optional()?;
     match found {
