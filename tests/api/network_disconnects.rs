@@ -190,4 +190,45 @@ crate::with_radius! {
         let refused = app.error("mutation($id: ID!) { deleteNasDevice(id: $id) }", json!({"id": id})).await;
         crate::helpers::assert_code(&refused, "CONFLICT", None);
     }
+
+    async fn a_coa_nas_is_told_the_new_answer_and_a_termination_disconnects(app: TestApp) {
+        let (port, mut received) = nas(0).await;
+        let made = app.data("mutation($i: CreateNasDeviceInput!) { createNasDevice(input: $i) { method } }",
+            json!({"i": {"name": "bras-1", "address": "127.0.0.1", "coaPort": port, "secret": NAS_SECRET,
+                "kind": "MIKROTIK", "method": "COA"}})).await;
+        assert_eq!(made["createNasDevice"]["method"], "COA");
+        let (customer, _, _) = crate::network::subscriber(&app, "coa.pppoe", None).await;
+        let session = rlm_rest(&[("Acct-Status-Type", "Start"), ("User-Name", "coa.pppoe"),
+            ("NAS-IP-Address", "127.0.0.1"), ("Acct-Session-Id", "sess-coa"), ("Framed-IP-Address", "100.64.7.7")]);
+        assert_eq!(radius(&app, "accounting", &session).await.0, 204);
+        let vendor = |r: &Received| -> Option<Vec<u8>> {
+            // Vendor-Specific (26): vendor id 14988 (MikroTik), then its attribute 8 (Mikrotik-Rate-Limit).
+            r.attributes.iter().find(|a| a.0 == 26 && a.1[..4] == 14988u32.to_be_bytes() && a.1[4] == 8)
+                .map(|a| a.1[6..].to_vec())
+        };
+
+        // Suspended by hand: the session stays up, moved to the walled-garden pool by a CoA-Request.
+        app.data(crate::network::STATUS, json!({"id": customer, "s": "SUSPENDED"})).await;
+        let request = next(&mut received).await;
+        assert_eq!(request.code, 43, "CoA-Request");
+        assert_eq!(request.text(44).as_deref(), Some("sess-coa"), "Acct-Session-Id");
+        assert_eq!(request.text(88).as_deref(), Some("walled-garden"), "Framed-Pool");
+        assert_eq!(vendor(&request), None, "no rate limit in the walled garden");
+
+        // Active again: the plan's rate limit comes back by CoA.
+        app.data(crate::network::STATUS, json!({"id": customer, "s": "ACTIVE"})).await;
+        let request = next(&mut received).await;
+        assert_eq!(request.code, 43, "CoA-Request");
+        assert_eq!(vendor(&request).as_deref(), Some(&b"10240k/51200k"[..]), "Mikrotik-Rate-Limit");
+        assert_eq!(request.text(88), None);
+
+        // Terminated: nothing to move the session to, so a Disconnect-Request even on this NAS.
+        app.data(crate::network::STATUS, json!({"id": customer, "s": "TERMINATED"})).await;
+        let request = next(&mut received).await;
+        assert_eq!(request.code, 40, "Disconnect-Request");
+        let read = settled(&app, &customer, 3).await;
+        let codes: Vec<_> = read["nasRequests"]["nodes"].as_array().unwrap().iter()
+            .map(|n| (n["code"].as_str().unwrap().to_owned(), n["status"].as_str().unwrap().to_owned())).collect();
+        assert_eq!(codes, [("COA", "ACKED"), ("COA", "ACKED"), ("DISCONNECT", "ACKED")].map(|(c, s)| (c.to_owned(), s.to_owned())));
+    }
 }

@@ -47,18 +47,34 @@ pub async fn suspended_online(app: &TestApp, framed_ip: &str) -> (String, String
         "dueDate": days_before(today, 3), "billingPeriodStart": days_before(today, 10),
         "billingPeriodEnd": days_after(today, 20)}))
         .await;
+    // Online at full service when the billing cycle suspends them...
+    let record = |kind: &str, session: &str| {
+        rlm_rest(&[
+            ("Acct-Status-Type", kind),
+            ("User-Name", "sunita.pppoe"),
+            ("NAS-IP-Address", "127.0.0.1"),
+            ("Acct-Session-Id", session),
+            ("Framed-IP-Address", framed_ip),
+            ("Acct-Session-Time", if kind == "Stop" { "60" } else { "0" }),
+        ])
+    };
+    assert_eq!(radius(app, "accounting", &record("Start", "online-1")).await.0, 204);
     let run = app
         .data("mutation($d: Date) { runBillingCycle(asOf: $d) { suspended } }", json!({"d": today.to_string()}))
         .await;
     assert_eq!(run["runBillingCycle"]["suspended"], 1);
-    let start = rlm_rest(&[
-        ("Acct-Status-Type", "Start"),
-        ("User-Name", "sunita.pppoe"),
-        ("NAS-IP-Address", "127.0.0.1"),
-        ("Acct-Session-Id", "walled-1"),
-        ("Framed-IP-Address", framed_ip),
-    ]);
-    assert_eq!(radius(app, "accounting", &start).await.0, 204);
+    // ...and, once the NAS (when one is configured) has been told to drop that session (it is
+    // queued after the suspension commits), back in the walled garden.
+    if app.data("{ nasDevices { name } }", json!({})).await["nasDevices"].as_array().is_some_and(|d| !d.is_empty()) {
+        let q = "query($id: ID!) { node(id: $id) { ... on Customer { nasRequests { totalCount } } } }";
+        let started = std::time::Instant::now();
+        while app.data(q, json!({"id": customer})).await["node"]["nasRequests"]["totalCount"] != 1 {
+            assert!(started.elapsed() < std::time::Duration::from_secs(20), "the suspension's request is not queued");
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+    assert_eq!(radius(app, "accounting", &record("Stop", "online-1")).await.0, 204);
+    assert_eq!(radius(app, "accounting", &record("Start", "walled-1")).await.0, 204);
     let q = "query($id: ID!) { node(id: $id) { ... on Customer { status customerId balance } } }";
     let read = app.data(q, json!({"id": customer})).await["node"].clone();
     assert_eq!(read["status"], "SUSPENDED");
@@ -167,6 +183,10 @@ crate::with_radius! {
         let url = gateway["createPaymentGateway"]["webhookUrl"].as_str().unwrap();
         let path = &url[url.find("/webhooks/").unwrap()..];
 
+        // The suspension dropped the full-service session.
+        let dropped = next(&mut received).await;
+        assert_eq!((dropped.code, dropped.text(44).as_deref()), (40, Some("online-1")));
+
         let body = razorpay_captured("pay_WG1", balance, &number);
         let sent = Instant::now();
         let response = app.client.post(app.url(path)).header("content-type", "application/json")
@@ -184,7 +204,8 @@ crate::with_radius! {
         let read = app.data(q, json!({"id": customer})).await["node"].clone();
         assert_eq!(read["status"], "ACTIVE", "{read}");
         assert_eq!(read["balance"], "0.00");
-        assert_eq!(read["nasRequests"]["nodes"], json!([{"reason": "REACTIVATED", "code": "DISCONNECT"}]));
+        assert_eq!(read["nasRequests"]["nodes"], json!([{"reason": "SUSPENDED", "code": "DISCONNECT"},
+            {"reason": "REACTIVATED", "code": "DISCONNECT"}]));
     }
 
     async fn the_payment_link_is_a_network_setting(app: TestApp) {
