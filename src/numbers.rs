@@ -46,6 +46,23 @@ pub fn insert_with_fresh_number<T>(
     Err(AppError::Internal(format!("no free {prefix} number after 20 draws")))
 }
 
+/// Inserts a row under a fresh random number (`prefix` and `digits` digits): `insert(number)`
+/// inserts it, or nothing when the number is taken (`ON CONFLICT (column) DO NOTHING`, so no
+/// savepoint is needed to go on), and another is drawn.
+pub fn insert_under_fresh_number<T>(
+    prefix: &str,
+    digits: u32,
+    mut insert: impl FnMut(String) -> AppResult<Option<T>>,
+) -> AppResult<T> {
+    let mut rng = rand::rng();
+    for _ in 0..20 {
+        if let Some(row) = insert(random_number(prefix, digits, &mut rng))? {
+            return Ok(row);
+        }
+    }
+    Err(AppError::Internal(format!("no free {prefix} number after 20 draws")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

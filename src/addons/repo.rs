@@ -41,6 +41,15 @@ pub fn pending(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<AddonRow>> 
         .load(conn)?)
 }
 
+/// [`pending`] for each customer of `ids` (only those with some), oldest first.
+pub fn pending_of(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<AddonRow>> {
+    Ok(addon_bills::table
+        .filter(crate::db::fragments::id_in("addon_bills.customer_id", ids))
+        .filter(addon_bills::invoice_id.is_null())
+        .order(addon_bills::id.asc())
+        .load(conn)?)
+}
+
 /// Marks add-ons as billed on `invoice_id`.
 pub fn mark_billed(conn: &mut DbConn, ids: &[i64], invoice_id: i64) -> AppResult<()> {
     if ids.is_empty() {

@@ -7,6 +7,7 @@ use super::Actor;
 use crate::clock::now;
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::audit_log;
+use crate::db::CachedDsl;
 use crate::db::{escape_like, DbConn, MultiBackend};
 use crate::error::AppResult;
 use crate::keyset_page;
@@ -28,7 +29,7 @@ pub fn record(
         target_ids: targets.join(" "),
         details,
     };
-    diesel::insert_into(audit_log::table).values(&entry).execute(conn)?;
+    diesel::insert_into(audit_log::table).values(&entry).returning(audit_log::id).cached().changed(conn)?;
     Ok(())
 }
 

@@ -7,6 +7,7 @@
 //! each customer in a savepoint of its own: a customer whose row fails is recorded in
 //! `billing_run_errors` and the run goes on.
 
+mod batch;
 pub mod graphql;
 pub mod model;
 pub mod preview;

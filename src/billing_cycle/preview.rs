@@ -13,6 +13,7 @@
 use chrono::NaiveDate;
 use diesel::Connection;
 
+use super::batch::Renewals;
 pub use super::model::Overdue;
 use super::repo;
 use super::service::{failure, renew, Known, BATCH};
@@ -135,9 +136,10 @@ fn batch_of(
     let mut known = Known::default();
     let renewals: Vec<i64> =
         repo::renewal_candidates(conn, as_of, after, BATCH)?.into_iter().filter(|id| *id <= last).collect();
+    let mut due = Renewals::lock(conn, &renewals, as_of)?;
     crate::series::repo::with_number_memo(|| {
         for &id in &renewals {
-            match conn.transaction(|conn| renew(conn, &mut known, run.id, id, as_of, actor)) {
+            match conn.transaction(|conn| renew(conn, &mut known, &mut due, run.id, id, as_of, actor)) {
                 Ok(invoices) => preview.renewal(id, invoices, limit),
                 Err(e) if e.is_contention() => return Err(e),
                 Err(e) => {

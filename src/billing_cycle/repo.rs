@@ -8,6 +8,7 @@ use crate::customers::model::{CustomerRow, CustomerStatus};
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::{billing_run_errors, billing_runs, companies, customers, invoices};
 use crate::db::sql::{Param, Sql};
+use crate::db::CachedDsl;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::AppResult;
 use crate::invoices::model::{InvoiceRow, InvoiceStatus};
@@ -56,7 +57,9 @@ pub fn add_counts(conn: &mut DbConn, run_id: i64, c: &Counts) -> AppResult<()> {
             billing_runs::reminders.eq(billing_runs::reminders + c.reminders),
             billing_runs::errors.eq(billing_runs::errors + c.errors),
         ))
-        .execute(conn)?;
+        .returning(billing_runs::id)
+        .cached()
+        .changed(conn)?;
     Ok(())
 }
 
@@ -156,25 +159,34 @@ pub fn preview_candidates(conn: &mut DbConn, as_of: NaiveDate, after: i64, limit
         .load(conn)?)
 }
 
-/// Customer `id` locked until the transaction ends (as `settlement::service::lock_customer`),
-/// if they are still due a renewal on `as_of` ([`renewal_due`]).
-pub fn lock_if_renewal_due(conn: &mut DbConn, id: i64, as_of: NaiveDate) -> AppResult<Option<CustomerRow>> {
-    let query = customers::table.find(id).filter(renewal_due(as_of)).select(CustomerRow::columns());
-    Ok(match conn {
-        DbConn::Pg(c) => query.for_update().first(c).optional()?,
-        DbConn::Sqlite(c) => query.first(c).optional()?,
-    })
+/// The customers of `ids` still due a renewal on `as_of` ([`renewal_due`]), locked until the
+/// transaction ends (on PostgreSQL; SQLite's writer holds the whole database), in id order.
+pub fn lock_renewals_due(conn: &mut DbConn, ids: &[i64], as_of: NaiveDate) -> AppResult<Vec<CustomerRow>> {
+    if let DbConn::Pg(c) = conn {
+        return Ok(customers::table
+            .filter(customers::id.eq_any(ids))
+            .filter(renewal_due(as_of))
+            .order(customers::id)
+            .select(CustomerRow::columns())
+            .for_update()
+            .load(c)?);
+    }
+    Ok(customers::table
+        .filter(crate::db::fragments::id_in("customers.id", ids))
+        .filter(renewal_due(as_of))
+        .order(customers::id)
+        .select(CustomerRow::columns())
+        .load(conn)?)
 }
 
-/// Whether the cycle already billed the period starting on `start` for `customer`.
-pub fn period_billed(conn: &mut DbConn, customer: i64, start: NaiveDate) -> AppResult<bool> {
-    let n: i64 = invoices::table
-        .filter(invoices::customer_id.eq(customer))
-        .filter(invoices::billing_period_start.eq(start))
+/// The periods of `ids` the cycle billed from `from` on: (customer, period start).
+pub fn billed_periods(conn: &mut DbConn, ids: &[i64], from: NaiveDate) -> AppResult<Vec<(i64, NaiveDate)>> {
+    Ok(invoices::table
+        .filter(crate::db::fragments::id_in("invoices.customer_id", ids))
+        .filter(invoices::billing_period_start.ge(from))
         .filter(invoices::billing_run_id.is_not_null())
-        .count()
-        .get_result(conn)?;
-    Ok(n > 0)
+        .select((invoices::customer_id, invoices::billing_period_start.assume_not_null()))
+        .load(conn)?)
 }
 
 /// Unpaid invoices past their due date on `as_of` not yet marked OVERDUE (DRAFT or SENT),
@@ -260,7 +272,9 @@ pub fn suspend_for_dues(conn: &mut DbConn, id: i64) -> AppResult<bool> {
         customers::suspended_for_dues.eq(true),
         customers::updated_at.eq(crate::clock::now()),
     ))
-    .execute(conn)?;
+    .returning(customers::id)
+    .cached()
+    .changed(conn)?;
     if changed == 1 {
         crate::db::changes::note_customer(id);
     }

@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::Connection;
 
+use super::batch::Renewals;
 use super::model::{BillingRunRow, Counts};
-use super::{repo, rules};
+use super::repo;
 use crate::audit::Actor;
 use crate::companies::model::CompanyRow;
 use crate::customers::model::CustomerStatus;
@@ -21,7 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::{Events, Outgoing};
 use crate::ids::{self, Kind};
 use crate::invoices::model::InvoiceRow;
-use crate::invoices::service::{raise_for, InvoiceDraft};
+use crate::invoices::service::{raise_for, InvoiceDraft, Pending};
 use crate::money::rupees;
 use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
 use crate::notifications::Outbox;
@@ -58,10 +59,19 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     in_batches(cycle, move |conn, _out, after| {
         let ids = repo::renewal_candidates(conn, as_of, after, BATCH)?;
         let mut known = Known::default();
-        crate::series::repo::with_number_memo(|| {
-            let renew_one = |conn: &mut DbConn, id| renew(conn, &mut known, run_id, id, as_of, &renew_actor);
-            each_customer(conn, run_id, "renewal", &ids, renew_one, |counts, raised| {
-                counts.renewed += raised.len() as i64
+        let mut due = Renewals::lock(conn, &ids, as_of)?;
+        // The locks every renewal's invoice takes, taken once for the batch.
+        let mut locks = Vec::new();
+        for company in due.company_ids() {
+            locks.extend(issuing_locks(&known.company(conn, company)?, as_of));
+        }
+        crate::db::with_locks_held(conn, &locks, |conn| {
+            crate::series::repo::with_number_memo(|| {
+                let renew_one =
+                    |conn: &mut DbConn, id| renew(conn, &mut known, &mut due, run_id, id, as_of, &renew_actor);
+                each_customer(conn, run_id, "renewal", &ids, renew_one, |counts, raised| {
+                    counts.renewed += raised.len() as i64
+                })
             })
         })?;
         Ok(ids)
@@ -236,31 +246,46 @@ impl Known {
     }
 }
 
-/// Renews customer `id` for every period that has started by `as_of` and is not billed yet;
-/// returns the invoices it raised.
+/// The locks issuing an invoice of `company` dated `day` takes: its GST periods' and, when it
+/// numbers by financial year, its invoice series'.
+fn issuing_locks(company: &CompanyRow, day: NaiveDate) -> Vec<String> {
+    let mut locks = vec![crate::gst_periods::service::lock_name(company.id)];
+    if company.invoice_numbering == crate::series::model::InvoiceNumbering::FinancialYear {
+        let series =
+            crate::series::rules::series_name(&company.invoice_prefix, crate::series::rules::financial_year(day));
+        locks.push(crate::series::repo::lock_name(company.id, crate::series::model::DocumentType::Invoice, &series));
+    }
+    locks
+}
+
+/// Renews customer `id` of the batch `due` for every period that has started by `as_of` and
+/// is not billed yet; returns the invoices it raised.
 pub(super) fn renew(
     conn: &mut DbConn,
     known: &mut Known,
+    due: &mut Renewals,
     run_id: i64,
     id: i64,
     as_of: NaiveDate,
     actor: &Actor,
 ) -> AppResult<Vec<InvoiceRow>> {
-    // Read again under the lock: a run overlapping this one may have renewed them meanwhile.
-    let Some(customer) = repo::lock_if_renewal_due(conn, id, as_of)? else { return Ok(Vec::new()) };
-    // Paused meanwhile? PostgreSQL re-checks a row it waited for against its new version, but
-    // the pauses the lock's statement saw are from before the wait.
-    if crate::service_pauses::repo::open_of(conn, id)?.is_some() {
-        return Ok(Vec::new());
-    }
+    // Locked and read again with the batch: a run overlapping this one may have renewed them.
+    let Some((customer, periods, first)) = due.take(id, as_of) else { return Ok(Vec::new()) };
     let plan = known.plan(conn, customer.plan_id)?;
     let company = known.company(conn, customer.company_id)?;
-    let periods = rules::periods_due(customer.end_date, customer.period_months, as_of);
+    let may_have_advance = first.advance;
+    let mut pending = Some(first);
     let mut raised = Vec::new();
     for period in &periods {
-        if repo::period_billed(conn, id, period.start)? {
+        if due.billed(id, period.start) {
             continue;
         }
+        // What waits goes on the first invoice; a later period's (a run catching up) reads
+        // what is left, such as a plan-change credit carried over from the one before.
+        let waiting = match pending.take() {
+            Some(first) => first,
+            None => Pending { advance: may_have_advance, ..Pending::of(conn, id)? },
+        };
         let bill = crate::plans::service::bill(&plan, customer.period_months, "periodMonths")?;
         let draft = InvoiceDraft {
             customer_id: id,
@@ -277,7 +302,7 @@ pub(super) fn renew(
             // A renewal is the period's tax invoice, issued as it is raised.
             issue: true,
         };
-        raised.push(raise_for(conn, &customer, &company, &draft, actor)?);
+        raised.push(raise_for(conn, &customer, &company, Some(&plan), waiting, &draft, actor)?);
     }
     if let Some(last) = periods.last() {
         crate::customers::repo::set_period(conn, id, last.start, last.end)?;

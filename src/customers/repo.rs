@@ -14,6 +14,7 @@ use crate::db::page::{Page, PageWindow};
 use crate::db::schema::{
     addon_bills, companies, customers, employees, id_vault, invoices, localities, payments, plans,
 };
+use crate::db::CachedDsl;
 use crate::db::{lower, DbConn, MultiBackend};
 use crate::employees::model::EmployeeRow;
 use crate::error::{AppError, AppResult};
@@ -227,7 +228,9 @@ pub fn set_period(conn: &mut DbConn, id: i64, start: chrono::NaiveDate, end: chr
             customers::end_date.eq(end),
             customers::updated_at.eq(crate::clock::now()),
         ))
-        .execute(conn)?;
+        .returning(customers::id)
+        .cached()
+        .changed(conn)?;
     Ok(())
 }
 

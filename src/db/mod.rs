@@ -3,9 +3,11 @@
 //! Diesel is synchronous, so async code reaches the database only through [`Db::read`] and
 //! [`Db::write`], which run the closure on tokio's blocking pool with a pooled connection.
 
+mod cached;
 pub mod changes;
 mod connection;
 pub mod fragments;
+mod held;
 pub mod migrations;
 pub mod models;
 pub mod page;
@@ -18,7 +20,9 @@ use std::time::Duration;
 
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 
+pub use cached::{Cached, CachedDsl};
 pub use connection::{parse_url, Backend, DbConn, MultiBackend, SqliteSync};
+pub use held::{guarded_read, lock_key, with_locks_held};
 
 use crate::error::AppError;
 
@@ -291,19 +295,6 @@ where
             Err(e)
         }
     }
-}
-
-/// Serialises write transactions that name the same `key` until they end. SQLite's
-/// `BEGIN IMMEDIATE` already lets one writer in at a time; PostgreSQL takes a transaction-scoped
-/// advisory lock (for check-then-write rules such as "not the last admin").
-pub fn lock_key(conn: &mut DbConn, key: &str) -> Result<(), AppError> {
-    use diesel::RunQueryDsl;
-    if let DbConn::Pg(c) = conn {
-        diesel::sql_query("SELECT pg_advisory_xact_lock(hashtext($1))")
-            .bind::<diesel::sql_types::Text, _>(key)
-            .execute(c)?;
-    }
-    Ok(())
 }
 
 /// Takes (`true`) or gives back PostgreSQL's session lock on migrating, so that servers starting

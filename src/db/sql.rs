@@ -11,7 +11,8 @@ use diesel::sql_types::{BigInt, Bool, Date, Text, Timestamp};
 use diesel::sqlite::Sqlite;
 use diesel::QueryableByName;
 
-use super::DbConn;
+use super::cached::CachedDsl;
+use super::connection::DbConn;
 use crate::error::AppResult;
 
 /// A bound value.
@@ -72,7 +73,8 @@ impl Sql {
         out
     }
 
-    /// Runs the statement and reads every row.
+    /// Runs the statement and reads every row. It stays prepared on the connection (see
+    /// [`super::Cached`]): build texts whose shape does not grow with the data.
     pub fn load<T>(&self, conn: &mut DbConn) -> AppResult<Vec<T>>
     where
         T: QueryableByName<Sqlite> + QueryableByName<Pg> + 'static,
@@ -80,11 +82,13 @@ impl Sql {
         debug_assert_eq!(self.text.matches('?').count(), self.params.len(), "placeholders and values");
         match conn {
             DbConn::Sqlite(c) => {
-                Ok(bind_all::<Sqlite>(diesel::sql_query(self.text.clone()).into_boxed(), &self.params).load::<T>(c)?)
+                Ok(bind_all::<Sqlite>(diesel::sql_query(self.text.clone()).into_boxed(), &self.params)
+                    .cached()
+                    .load::<T>(c)?)
             }
-            DbConn::Pg(c) => {
-                Ok(bind_all::<Pg>(diesel::sql_query(self.numbered()).into_boxed(), &self.params).load::<T>(c)?)
-            }
+            DbConn::Pg(c) => Ok(bind_all::<Pg>(diesel::sql_query(self.numbered()).into_boxed(), &self.params)
+                .cached()
+                .load::<T>(c)?),
         }
     }
 

@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::snapshot::Snapshot;
 use crate::db::schema::document_snapshots;
+use crate::db::CachedDsl;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::series::model::DocumentType;
@@ -27,7 +28,9 @@ pub fn insert(
             document_snapshots::body.eq(snapshot.to_json()),
             document_snapshots::created_at.eq(crate::clock::now()),
         ))
-        .execute(conn)?;
+        .returning(document_snapshots::id)
+        .cached()
+        .changed(conn)?;
     Ok(())
 }
 

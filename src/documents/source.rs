@@ -73,6 +73,35 @@ pub fn freeze_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snap
     Ok(snapshot)
 }
 
+/// [`freeze_invoice`] for an invoice just raised, from the rows its caller holds: its
+/// `customer` (locked), `company`, the name and speed of the customer's plan, and the
+/// add-ons put on it (oldest first). A new invoice has no credit notes yet. Nothing is read
+/// again; debug builds check that reading would have frozen the same record.
+pub fn freeze_new_invoice(
+    conn: &mut DbConn,
+    invoice: &InvoiceRow,
+    customer: &CustomerRow,
+    company: &CompanyRow,
+    plan: Option<(String, Option<String>)>,
+    addons: &[AddonRow],
+) -> AppResult<Snapshot> {
+    let mut live = Live {
+        companies: HashMap::from([(company.id, company.clone())]),
+        customers: HashMap::from([(customer.id, customer.clone())]),
+        plans: plan.into_iter().map(|p| (customer.plan_id, p)).collect(),
+        addons: HashMap::from([(invoice.id, addons.iter().cloned().map(addon_line).collect())]),
+        notes: HashMap::new(),
+    };
+    let snapshot = live.snapshot(invoice, false)?;
+    debug_assert_eq!(
+        snapshot.to_json(),
+        live_invoice(conn, invoice, false)?.to_json(),
+        "the record frozen from held rows differs from the one read back"
+    );
+    super::repo::insert(conn, invoice.company_id, DocumentType::Invoice, invoice.id, &snapshot)?;
+    Ok(snapshot)
+}
+
 /// Freezes an invoice an earlier version issued (see [`as_printed_before`]).
 fn freeze_earlier_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snapshot> {
     let snapshot = as_printed_before(live_invoice(conn, invoice, true)?);
@@ -212,6 +241,12 @@ pub struct AddonLine {
     pub goods: Option<(String, Quantity)>,
 }
 
+/// An add-on as a line of its invoice.
+fn addon_line(a: AddonRow) -> AddonLine {
+    let goods = a.hsn.zip(a.uqc).map(|(hsn, uqc)| (hsn, Quantity { count: a.quantity, uqc: uqc.to_string() }));
+    AddonLine { description: a.description, kind: a.addon_type.to_string(), amount: a.amount_paise, goods }
+}
+
 /// Today's rows behind a batch of invoices.
 struct Live {
     companies: HashMap<i64, CompanyRow>,
@@ -253,15 +288,7 @@ impl Live {
             addon_bills::table.filter(addon_bills::invoice_id.eq_any(&ids)).order(addon_bills::id.asc()).load(conn)?;
         for a in rows {
             if let Some(id) = a.invoice_id {
-                let goods =
-                    a.hsn.zip(a.uqc).map(|(hsn, uqc)| (hsn, Quantity { count: a.quantity, uqc: uqc.to_string() }));
-                let kind = a.addon_type.to_string();
-                addons.entry(id).or_default().push(AddonLine {
-                    description: a.description,
-                    kind,
-                    amount: a.amount_paise,
-                    goods,
-                });
+                addons.entry(id).or_default().push(addon_line(a));
             }
         }
         let mut notes: HashMap<i64, Vec<CreditNoteRow>> = HashMap::new();

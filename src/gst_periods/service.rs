@@ -62,7 +62,11 @@ pub fn ensure_open(
 ) -> AppResult<()> {
     lock(conn, company_id)?;
     let label = Period::of(date).label();
-    if !repo::is_closed(conn, company_id, &label)? {
+    let guard = lock_name(company_id);
+    let closed = crate::db::guarded_read(&guard, &format!("{guard}:closed:{label}"), || {
+        repo::is_closed(conn, company_id, &label)
+    })?;
+    if !closed {
         return Ok(());
     }
     let message = format!(
@@ -77,7 +81,9 @@ pub fn ensure_open(
 
 /// The first day after the latest closed month of `company_id`, if it closed any.
 pub fn first_open_day(conn: &mut DbConn, company_id: i64) -> AppResult<Option<NaiveDate>> {
-    let Some(latest) = repo::latest(conn, company_id)? else { return Ok(None) };
+    let guard = lock_name(company_id);
+    let latest = crate::db::guarded_read(&guard, &format!("{guard}:latest"), || repo::latest(conn, company_id))?;
+    let Some(latest) = latest else { return Ok(None) };
     let period = Period::parse(&latest).map_err(AppError::Internal)?;
     Ok(period.days().1.succ_opt())
 }
@@ -86,5 +92,10 @@ pub fn first_open_day(conn: &mut DbConn, company_id: i64) -> AppResult<Option<Na
 /// (PostgreSQL: an advisory lock to the end of the transaction; SQLite has one writer), so no
 /// invoice lands in a month being closed.
 fn lock(conn: &mut DbConn, company_id: i64) -> AppResult<()> {
-    crate::db::lock_key(conn, &format!("gst_periods:{company_id}"))
+    crate::db::lock_key(conn, &lock_name(company_id))
+}
+
+/// The name of the lock [`lock`] takes (a batch may hold it: [`crate::db::with_locks_held`]).
+pub fn lock_name(company_id: i64) -> String {
+    format!("gst_periods:{company_id}")
 }

@@ -8,6 +8,7 @@ use super::rules::{PROFORMA_PREFIX, TIMESTAMP_PREFIX};
 use crate::companies::model::CompanyRow;
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::invoices;
+use crate::db::CachedDsl;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
@@ -26,7 +27,11 @@ pub fn insert_numbered(
     local_time: NaiveDateTime,
 ) -> AppResult<InvoiceRow> {
     let insert = |c: &mut DbConn, new: &NewInvoice| {
-        diesel::insert_into(invoices::table).values(new).returning(invoices::all_columns).get_result::<InvoiceRow>(c)
+        diesel::insert_into(invoices::table)
+            .values(new)
+            .returning(invoices::all_columns)
+            .cached()
+            .get_result::<InvoiceRow>(c)
     };
     let financial_year = company.invoice_numbering == InvoiceNumbering::FinancialYear;
     if new.issued_at.is_some() {
@@ -106,7 +111,9 @@ pub fn set_money(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
             invoices::status.eq(&row.status),
             invoices::updated_at.eq(row.updated_at),
         ))
-        .execute(conn)?;
+        .returning(invoices::id)
+        .cached()
+        .changed(conn)?;
     Ok(())
 }
 
@@ -125,7 +132,9 @@ pub fn set_amounts(conn: &mut DbConn, row: &InvoiceRow) -> AppResult<()> {
             invoices::status.eq(&row.status),
             invoices::updated_at.eq(row.updated_at),
         ))
-        .execute(conn)?;
+        .returning(invoices::id)
+        .cached()
+        .changed(conn)?;
     Ok(())
 }
 

@@ -10,6 +10,7 @@ use super::repo;
 use super::rules::{
     balance, charged_rate, check_status_change, due_date, gst, same_state, settled_status, total, Amounts, TaxSplit,
 };
+use crate::addons::model::AddonRow;
 use crate::audit::Actor;
 use crate::companies::model::CompanyRow;
 use crate::customers::model::CustomerRow;
@@ -19,6 +20,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
 use crate::ledger::model::{Entry, TransactionType};
 use crate::money::rupees;
+use crate::plan_changes::model::PlanChangeRow;
 use crate::series::model::DocumentType;
 use crate::series::model::InvoiceNumbering;
 use crate::settlement::service::{apply_advance, invoice_locked, lock_customer};
@@ -44,30 +46,65 @@ pub struct InvoiceDraft {
     pub issue: bool,
 }
 
+/// What waits for a customer's next invoice, read under their lock: add-ons not billed yet and
+/// plan changes not prorated yet (each oldest first), and whether they may have advance to
+/// apply. The billing cycle reads it for a whole batch at once.
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub addons: Vec<AddonRow>,
+    pub plan_changes: Vec<PlanChangeRow>,
+    /// `false` only when the caller knows the customer has no advance (then none is looked for).
+    pub advance: bool,
+}
+
+impl Pending {
+    /// What waits for customer `id` (locked by the caller).
+    pub fn of(conn: &mut DbConn, id: i64) -> AppResult<Pending> {
+        Ok(Pending {
+            addons: crate::addons::repo::pending(conn, id)?,
+            plan_changes: crate::plan_changes::repo::pending(conn, id)?,
+            advance: true,
+        })
+    }
+
+    /// Nothing waiting to go on the invoice (its advance is still looked for).
+    pub fn nothing() -> Pending {
+        Pending { addons: Vec::new(), plan_changes: Vec::new(), advance: true }
+    }
+}
+
 /// `createInvoice`: a manual invoice in DRAFT, `balance = total`, with the customer's pending
 /// add-ons on it (their amounts join the bill and their GST the taxes) and their advance applied.
 pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResult<InvoiceRow> {
     let customer = lock_customer(conn, draft.customer_id, "customerId")?;
     let company = crate::companies::repo::find(conn, customer.company_id)?;
-    raise_for(conn, &customer, &company, draft, actor)
+    let pending = if draft.include_pending_addons { Pending::of(conn, customer.id)? } else { Pending::nothing() };
+    let plan = if draft.issue { crate::plans::repo::by_ids(conn, &[customer.plan_id])?.pop() } else { None };
+    raise_for(conn, &customer, &company, plan.as_ref(), pending, draft, actor)
 }
 
-/// [`raise`] for `customer`, locked by the caller, of `company` (the billing cycle reads each
-/// company once per batch).
+/// [`raise`] for `customer`, locked by the caller, of `company` on `plan` (the customer's
+/// plan: read only for an invoice issued at once, whose record names it), with what is
+/// `pending` for them (the billing cycle reads companies and plans once per batch, and what
+/// is pending for the whole batch at once).
 pub fn raise_for(
     conn: &mut DbConn,
     customer: &CustomerRow,
     company: &CompanyRow,
+    plan: Option<&crate::plans::model::PlanRow>,
+    pending: Pending,
     draft: &InvoiceDraft,
     actor: &Actor,
 ) -> AppResult<InvoiceRow> {
     // Plan changes waiting to be prorated join an invoice for a service period whose GST is
     // computed here (their net changes the taxable value; a credit too large is carried on).
-    let (prorated, net) = if draft.include_pending_addons && draft.taxes.is_none() && draft.period_start.is_some() {
-        crate::plan_changes::service::pending(conn, customer.id)?
-    } else {
-        (Vec::new(), 0)
-    };
+    let (prorated, net): (Vec<i64>, i64) =
+        if draft.include_pending_addons && draft.taxes.is_none() && draft.period_start.is_some() {
+            let net = pending.plan_changes.iter().map(|r| r.net_paise).sum();
+            (pending.plan_changes.iter().map(|r| r.id).collect(), net)
+        } else {
+            (Vec::new(), 0)
+        };
     let (bill, carried) = crate::plan_changes::rules::settle(draft.bill, net);
     let taxable = super::rules::taxable_value(bill, draft.installation, draft.discount)
         .ok_or_else(|| AppError::bad_input("billAmount", "`billAmount` is too large"))?;
@@ -76,8 +113,7 @@ pub fn raise_for(
         super::rules::check_typed_tax(typed, tax, taxable, company.gstin.is_some(), rate_bp(company))
             .map_err(|e| AppError::bad_input(e.field, e.message))?;
     }
-    let addons =
-        if draft.include_pending_addons { crate::addons::repo::pending(conn, customer.id)? } else { Vec::new() };
+    let addons = if draft.include_pending_addons { pending.addons } else { Vec::new() };
     let mut amounts = Amounts { bill, tax, installation: draft.installation, discount: draft.discount };
     // Sums within what can be recorded (else `BAD_USER_INPUT`, never a refused row).
     let add = |a: i64, b: i64| crate::money::add("billAmount", a, b);
@@ -110,6 +146,7 @@ pub fn raise_for(
             text.push_str(proration.as_deref().unwrap_or_default());
             text
         },
+        pending.advance,
         actor,
     )?;
     let ids: Vec<i64> = addons.iter().map(|a| a.id).collect();
@@ -117,7 +154,8 @@ pub fn raise_for(
     crate::plan_changes::service::put_on(conn, customer, &prorated, row.id, carried, draft.invoice_date)?;
     if row.issued_at.is_some() {
         // Frozen once its add-ons are on it: they are lines of the record.
-        crate::documents::source::freeze_invoice(conn, &row)?;
+        let plan = plan.filter(|p| p.id == customer.plan_id).map(|p| (p.name.clone(), p.speed.clone()));
+        crate::documents::source::freeze_new_invoice(conn, &row, customer, company, plan, &addons)?;
     }
     let details = format!("{} ₹{}", row.invoice_number, rupees(row.total_paise));
     crate::audit::repo::record(conn, actor, "createInvoice", &[ids::encode(Kind::Invoice, row.id)], Some(&details))?;
@@ -199,18 +237,21 @@ pub fn issue(
     actor: &Actor,
 ) -> AppResult<InvoiceRow> {
     let company = crate::companies::repo::find(conn, new.company_id)?;
-    issue_for(conn, &company, new, kind, describe, actor)
+    issue_for(conn, &company, new, kind, describe, true, actor)
 }
 
 /// [`issue`] with the invoice's company already read. An invoice created issued (`issued_at`
 /// set) is numbered in the tax series and SENT; the caller freezes its record once all its
 /// lines are on it ([`raise_for`] does, after the add-ons). Else it is a DRAFT proforma.
+/// `advance`: whether to look for the customer's advance to apply (`false` only when the caller
+/// knows there is none).
 pub fn issue_for(
     conn: &mut DbConn,
     company: &CompanyRow,
     mut new: NewInvoice,
     kind: TransactionType,
     describe: impl FnOnce(&str) -> String,
+    advance: bool,
     actor: &Actor,
 ) -> AppResult<InvoiceRow> {
     let today = crate::clock::today();
@@ -227,6 +268,9 @@ pub fn issue_for(
     let mut entry = Entry::new(row.customer_id, kind, row.total_paise, row.total_paise, describe(&row.invoice_number));
     entry.invoice_id = Some(row.id);
     crate::ledger::repo::append(conn, entry, actor)?;
+    if !advance {
+        return Ok(row);
+    }
     apply_advance(conn, row, actor)
 }
 
@@ -265,8 +309,13 @@ fn issue_date(conn: &mut DbConn, company: &CompanyRow, wanted: NaiveDate, move_u
     // transaction): no invoice of a later date can take the next serial between this check
     // and ours.
     let document = crate::series::model::DocumentType::Invoice;
-    crate::db::lock_key(conn, &format!("series:{}:{document}:{series}", company.id))?;
-    match repo::last_issued(conn, company.id, &series)? {
+    let guard = crate::series::repo::lock_name(company.id, document, &series);
+    crate::db::lock_key(conn, &guard)?;
+    // Remembered through a batch that holds the series' lock: its own invoices are dated no
+    // earlier than this last date, so the last date stays what the batch first read.
+    let last =
+        crate::db::guarded_read(&guard, &format!("{guard}:last"), || repo::last_issued(conn, company.id, &series))?;
+    match last {
         Some((number, last)) if last > wanted => {
             if move_up {
                 return Ok(last);

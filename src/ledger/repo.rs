@@ -8,6 +8,7 @@ use super::model::{Entry, NewTransaction, TransactionFilter, TransactionRow};
 use crate::audit::Actor;
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::transactions;
+use crate::db::CachedDsl;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::AppResult;
 use crate::keyset_page;
@@ -39,9 +40,18 @@ pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<Trans
         created_at: crate::clock::now(),
         credit_note_id: entry.credit_note_id,
     };
-    crate::numbers::insert_with_fresh_number(conn, "TXN", 12, "transaction_id", |c, number| {
+    crate::numbers::insert_under_fresh_number("TXN", 12, |number| {
         new.transaction_id = number;
-        diesel::insert_into(transactions::table).values(&new).returning(transactions::all_columns).get_result(c)
+        let insert = diesel::insert_into(transactions::table)
+            .values(&new)
+            .on_conflict(transactions::transaction_id)
+            .do_nothing()
+            .returning(transactions::all_columns)
+            .cached();
+        Ok(match conn {
+            DbConn::Pg(c) => insert.get_result(c).optional()?,
+            DbConn::Sqlite(c) => insert.get_result(c).optional()?,
+        })
     })
 }
 

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::model::{NewNotification, NotificationRow, Recipient};
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::notifications;
+use crate::db::CachedDsl;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::AppResult;
 use crate::keyset_page;
@@ -13,25 +14,18 @@ use crate::keyset_page;
 /// Stores a notification. One with a `dedupe_key` already stored is skipped (`None`): that is
 /// how reminders are sent once.
 pub fn insert(conn: &mut DbConn, new: &NewNotification) -> AppResult<Option<NotificationRow>> {
-    if let Some(key) = &new.dedupe_key {
-        let seen: i64 = notifications::table.filter(notifications::dedupe_key.eq(key)).count().get_result(conn)?;
-        if seen > 0 {
-            return Ok(None);
-        }
-    }
-    let insert = |c: &mut DbConn| {
-        diesel::insert_into(notifications::table).values(new).returning(notifications::all_columns).get_result(c)
-    };
-    if new.dedupe_key.is_none() {
-        return Ok(Some(insert(conn)?));
-    }
-    // A reminder made at the same moment elsewhere (the hourly job and an operator's run):
-    // the unique index decides, inside a savepoint so the transaction goes on.
-    match conn.transaction(insert) {
-        Ok(row) => Ok(Some(row)),
-        Err(e) if crate::error::is_unique_violation(&e) => Ok(None),
-        Err(e) => Err(e.into()),
-    }
+    // One made already with the same dedupe key (by an earlier run, or at the same moment
+    // elsewhere: the hourly job and an operator's run) wins: the unique index decides, and the
+    // statement inserts nothing instead of failing the transaction.
+    let insert = diesel::insert_into(notifications::table)
+        .values(new)
+        .on_conflict_do_nothing()
+        .returning(notifications::all_columns)
+        .cached();
+    Ok(match conn {
+        DbConn::Pg(c) => insert.get_result(c).optional()?,
+        DbConn::Sqlite(c) => insert.get_result(c).optional()?,
+    })
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<NotificationRow>> {

@@ -7,6 +7,7 @@ use diesel::prelude::*;
 use super::model::{AllocationRow, NewAllocation, PaymentFilter, PaymentMethod, PaymentRow};
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::{payment_allocations, payments};
+use crate::db::CachedDsl;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::{AppError, AppResult};
 use crate::keyset_page;
@@ -105,14 +106,20 @@ pub fn set_money(conn: &mut DbConn, row: &PaymentRow) -> AppResult<()> {
             payments::refunded_paise.eq(row.refunded_paise),
             payments::updated_at.eq(row.updated_at),
         ))
-        .execute(conn)?;
+        .returning(payments::id)
+        .cached()
+        .changed(conn)?;
     Ok(())
 }
 
 /// Records money of a payment put on (negative: taken back from) an invoice.
 pub fn add_allocation(conn: &mut DbConn, payment_id: i64, invoice_id: i64, amount: i64) -> AppResult<()> {
     let row = NewAllocation { payment_id, invoice_id, amount_paise: amount, created_at: crate::clock::now() };
-    diesel::insert_into(payment_allocations::table).values(&row).execute(conn)?;
+    diesel::insert_into(payment_allocations::table)
+        .values(&row)
+        .returning(payment_allocations::id)
+        .cached()
+        .changed(conn)?;
     Ok(())
 }
 

@@ -6,6 +6,7 @@ use super::model::{NewPayment, PaymentMethod, PaymentRow, PaymentStatus};
 use super::{repo, rules};
 use crate::audit::Actor;
 use crate::db::schema::payments;
+use crate::db::CachedDsl;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::ids::{self, Kind};
@@ -97,12 +98,18 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         updated_at: now,
         allocated_paise: 0,
     };
-    let inserted = crate::numbers::insert_with_fresh_number(conn, "PAY", 12, "payment_id", |c, number| {
+    let inserted = crate::numbers::insert_under_fresh_number("PAY", 12, |number| {
         new.payment_id = number;
-        diesel::insert_into(payments::table)
+        let insert = diesel::insert_into(payments::table)
             .values((&new, payments::payment_reference_key.eq(key.as_deref()), payments::upi_utr.eq(utr.as_deref())))
+            .on_conflict(payments::payment_id)
+            .do_nothing()
             .returning(payments::all_columns)
-            .get_result(c)
+            .cached();
+        Ok(match &mut *conn {
+            DbConn::Pg(c) => insert.get_result(c).optional()?,
+            DbConn::Sqlite(c) => insert.get_result(c).optional()?,
+        })
     });
     let payment = match inserted {
         // Two submissions of one reference (or UTR) at the same moment: the unique indexes

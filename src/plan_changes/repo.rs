@@ -31,6 +31,15 @@ pub fn pending(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<PlanChangeR
         .load(conn)?)
 }
 
+/// [`pending`] for each customer of `ids` (only those with some), oldest first.
+pub fn pending_of(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<PlanChangeRow>> {
+    Ok(plan_changes::table
+        .filter(crate::db::fragments::id_in("plan_changes.customer_id", ids))
+        .filter(plan_changes::invoice_id.is_null())
+        .order(plan_changes::id.asc())
+        .load(conn)?)
+}
+
 /// Puts lines on `invoice_id`.
 pub fn mark_billed(conn: &mut DbConn, ids: &[i64], invoice_id: i64) -> AppResult<()> {
     if ids.is_empty() {

@@ -8,40 +8,45 @@ use super::model::{DocumentType, InvoiceNumbering, Numbered};
 use super::rules;
 use crate::companies::model::CompanyRow;
 use crate::db::schema::document_series;
+use crate::db::CachedDsl;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
+
+/// The lock every writer of `company_id`'s `series` of `document`s takes (a batch may hold it:
+/// [`crate::db::with_locks_held`]).
+pub fn lock_name(company_id: i64, document: DocumentType, series: &str) -> String {
+    format!("series:{company_id}:{document}:{series}")
+}
 
 /// The next serial of `company`'s `series` of `document`s (1 for a new series), raised inside
 /// the caller's write transaction: a rollback gives it back, and concurrent writers of the same
 /// series wait for each other (SQLite admits one writer; PostgreSQL takes an advisory lock on
 /// the series until the transaction ends), so no serial is skipped or used twice.
 pub fn next_serial(conn: &mut DbConn, company_id: i64, document: DocumentType, series: &str) -> AppResult<i64> {
-    crate::db::lock_key(conn, &format!("series:{company_id}:{document}:{series}"))?;
-    let current: Option<(i64, i64)> = document_series::table
-        .filter(document_series::company_id.eq(company_id))
-        .filter(document_series::document.eq(document))
-        .filter(document_series::series.eq(series))
-        .select((document_series::id, document_series::last_serial))
-        .first(conn)
-        .optional()?;
-    match current {
-        Some((id, last)) => {
-            let next = last + 1;
-            diesel::update(document_series::table.find(id)).set(document_series::last_serial.eq(next)).execute(conn)?;
-            Ok(next)
-        }
-        None => {
-            diesel::insert_into(document_series::table)
-                .values((
-                    document_series::company_id.eq(company_id),
-                    document_series::document.eq(document),
-                    document_series::series.eq(series),
-                    document_series::last_serial.eq(1i64),
-                ))
-                .execute(conn)?;
-            Ok(1)
-        }
+    crate::db::lock_key(conn, &lock_name(company_id, document, series))?;
+    let moved: Option<i64> = diesel::update(
+        document_series::table
+            .filter(document_series::company_id.eq(company_id))
+            .filter(document_series::document.eq(document))
+            .filter(document_series::series.eq(series)),
+    )
+    .set(document_series::last_serial.eq(document_series::last_serial + 1))
+    .returning(document_series::last_serial)
+    .cached()
+    .get_result(conn)
+    .optional()?;
+    if let Some(next) = moved {
+        return Ok(next);
     }
+    diesel::insert_into(document_series::table)
+        .values((
+            document_series::company_id.eq(company_id),
+            document_series::document.eq(document),
+            document_series::series.eq(series),
+            document_series::last_serial.eq(1i64),
+        ))
+        .execute(conn)?;
+    Ok(1)
 }
 
 /// The next financial-year number of `company`'s `document`s dated `date`, or `None` when the

@@ -24,6 +24,15 @@ pub fn open_of(conn: &mut DbConn, customer_id: i64) -> AppResult<Option<ServiceP
         .optional()?)
 }
 
+/// The customers of `ids` with an open pause.
+pub fn paused_of(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<i64>> {
+    Ok(service_pauses::table
+        .filter(crate::db::fragments::id_in("service_pauses.customer_id", ids))
+        .filter(service_pauses::resumed_on.is_null())
+        .select(service_pauses::customer_id)
+        .load(conn)?)
+}
+
 /// The day the customer's last pause ended, if any did.
 pub fn last_resumed(conn: &mut DbConn, customer_id: i64) -> AppResult<Option<NaiveDate>> {
     Ok(service_pauses::table
