@@ -163,6 +163,13 @@ fn fill(
                 .into(),
         ));
     }
+    if let DbConn::Pg(c) = conn {
+        // The whole load is one transaction, so its tables have no statistics until it ends
+        // and grow from nothing meanwhile: a plan PostgreSQL kept for a prepared statement
+        // while a table was small (a scan) would stay while it grows to 100,000s of rows.
+        // Plan every execution for the rows there are now.
+        diesel::sql_query("SET LOCAL plan_cache_mode = force_custom_plan").execute(c)?;
+    }
     let mut rng = StdRng::seed_from_u64(seed);
     let now = crate::clock::now();
     let today = crate::clock::today();

@@ -196,8 +196,12 @@ fn live_invoice(conn: &mut DbConn, invoice: &InvoiceRow, earlier: bool) -> AppRe
 /// Run at start-up, after the migrations.
 pub fn backfill(conn: &mut DbConn) -> AppResult<usize> {
     let mut done = 0;
+    // Each batch starts after the last one (everything before it has its snapshot now), so
+    // the look for invoices without one never reads the same ones again.
+    let mut after = 0;
     loop {
         let batch: Vec<InvoiceRow> = invoices::table
+            .filter(invoices::id.gt(after))
             .filter(invoices::issued_at.is_not_null())
             .filter(diesel::dsl::not(diesel::dsl::exists(
                 document_snapshots::table
@@ -207,9 +211,8 @@ pub fn backfill(conn: &mut DbConn) -> AppResult<usize> {
             .order(invoices::id.asc())
             .limit(500)
             .load(conn)?;
-        if batch.is_empty() {
-            break;
-        }
+        let Some(last) = batch.last() else { break };
+        after = last.id;
         let mut live = Live::load(conn, &batch)?;
         for invoice in &batch {
             let snapshot = as_printed_before(live.snapshot(invoice, true)?);
