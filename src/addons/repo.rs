@@ -34,11 +34,7 @@ pub fn of_customers(conn: &mut DbConn, customer_ids: &[i64]) -> AppResult<Vec<Ad
 
 /// The customer's add-ons waiting for their next invoice, oldest first.
 pub fn pending(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<AddonRow>> {
-    Ok(addon_bills::table
-        .filter(addon_bills::customer_id.eq(customer_id))
-        .filter(addon_bills::invoice_id.is_null())
-        .order(addon_bills::id.asc())
-        .load(conn)?)
+    pending_of(conn, &[customer_id])
 }
 
 /// [`pending`] for each customer of `ids` (only those with some), oldest first.

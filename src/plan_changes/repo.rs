@@ -24,11 +24,7 @@ pub fn of_customers(conn: &mut DbConn, customer_ids: &[i64]) -> AppResult<Vec<Pl
 
 /// The customer's lines waiting for their next invoice, oldest first.
 pub fn pending(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<PlanChangeRow>> {
-    Ok(plan_changes::table
-        .filter(plan_changes::customer_id.eq(customer_id))
-        .filter(plan_changes::invoice_id.is_null())
-        .order(plan_changes::id.asc())
-        .load(conn)?)
+    pending_of(conn, &[customer_id])
 }
 
 /// [`pending`] for each customer of `ids` (only those with some), oldest first.

@@ -66,13 +66,6 @@ pub fn describe(row: &PlanChangeRow, old: &PlanRow, new: &PlanRow) -> String {
     )
 }
 
-/// The customer's waiting lines: their ids and their sum.
-pub fn pending(conn: &mut DbConn, customer_id: i64) -> AppResult<(Vec<i64>, i64)> {
-    let rows = repo::pending(conn, customer_id)?;
-    let net = rows.iter().map(|r| r.net_paise).sum();
-    Ok((rows.into_iter().map(|r| r.id).collect(), net))
-}
-
 /// Puts the lines `ids` on invoice `invoice_id`; a credit that did not fit (`carried`,
 /// negative) waits for the invoice after, as a line of its own.
 pub fn put_on(
