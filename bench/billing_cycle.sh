@@ -10,6 +10,9 @@
 #   bash bench/billing_cycle.sh                     # SQLite, 10,000 customers
 #   CUSTOMERS=100000 bash bench/billing_cycle.sh
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench bash bench/billing_cycle.sh
+#   SEEDED=1 BENCH_DATABASE_URL=... bash bench/billing_cycle.sh   # a database seeded already, the
+#       same day, by `isp-billing seed-demo --renewal-day --customers N` (a million takes long
+#       to seed: copy it with CREATE DATABASE run TEMPLATE seeded to run it more than once)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROFILE=${PROFILE:-release}
@@ -24,7 +27,11 @@ workdir=$(mktemp -d)
 export DATABASE_URL=${BENCH_DATABASE_URL:-$workdir/bench.db}
 export ISP_BILLING_CYCLE=false
 export ISP_ADMIN_PASSWORD=bench-admin-password
-target/$PROFILE/isp-billing seed-demo --renewal-day --customers "$CUSTOMERS" 2>/dev/null | grep '^seeded'
+if [ "${SEEDED:-0}" = 1 ]; then
+    echo "seeded before: $DATABASE_URL"
+else
+    target/$PROFILE/isp-billing seed-demo --renewal-day --customers "$CUSTOMERS" 2>/dev/null | grep '^seeded'
+fi
 # A run of 100,000 customers takes longer than one request may: allow it.
 RUST_LOG=warn ISP_REQUEST_TIMEOUT_SECONDS=600 ISP_BIND=127.0.0.1:$PORT target/$PROFILE/isp-billing serve &
 pid=$!

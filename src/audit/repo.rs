@@ -33,6 +33,56 @@ pub fn record(
     Ok(())
 }
 
+/// An entry kept to be written later with others ([`record_all`]): for a batch that makes
+/// hundreds of changes in one transaction and reads none of its entries back.
+#[derive(Debug, Clone)]
+pub struct Later {
+    at: chrono::NaiveDateTime,
+    actor: Actor,
+    operation: &'static str,
+    targets: String,
+    details: Option<String>,
+}
+
+impl Later {
+    /// What [`record`] would write now, as of now.
+    pub fn new(actor: &Actor, operation: &'static str, targets: &[String], details: Option<String>) -> Later {
+        Later { at: now(), actor: actor.clone(), operation, targets: targets.join(" "), details }
+    }
+}
+
+/// Rows per statement of [`record_all`]: 7 values each, within SQLite's and PostgreSQL's limits
+/// on a statement's values.
+const ROWS_PER_INSERT: usize = 500;
+
+/// Writes `entries` in as few statements as the databases allow.
+pub fn record_all(conn: &mut DbConn, entries: &[Later]) -> AppResult<()> {
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        // Values bound as they are (an absent actor id or details is NULL, never DEFAULT): so
+        // SQLite takes the rows in one statement too.
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|e| {
+                (
+                    audit_log::at.eq(e.at),
+                    audit_log::actor_kind.eq(e.actor.kind),
+                    audit_log::actor_id.eq(e.actor.id),
+                    audit_log::actor_name.eq(e.actor.name.as_str()),
+                    audit_log::operation.eq(e.operation),
+                    audit_log::target_ids.eq(e.targets.as_str()),
+                    audit_log::details.eq(e.details.as_deref()),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(audit_log::table).values(rows);
+        match conn {
+            DbConn::Pg(c) => insert.execute(c)?,
+            DbConn::Sqlite(c) => insert.execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 pub(super) fn filtered(filter: &AuditFilter) -> audit_log::BoxedQuery<'static, MultiBackend> {
     let mut query = audit_log::table.into_boxed();
     if let Some((kind, id)) = filter.actor {

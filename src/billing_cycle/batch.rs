@@ -80,8 +80,37 @@ impl Renewals {
         ids
     }
 
+    /// The customers still to renew.
+    pub fn ids(&self) -> Vec<i64> {
+        self.customers.keys().copied().collect()
+    }
+
     /// Whether the cycle billed `customer`'s period starting on `start` already.
     pub fn billed(&self, customer: i64, start: NaiveDate) -> bool {
         self.billed.contains(&(customer, start))
+    }
+}
+
+/// What renewals write at the end of their batch, each kind in one statement or a few: the
+/// invoices' audit entries and records, and the customers' new periods. Nothing in the batch
+/// reads them back.
+#[derive(Default)]
+pub(super) struct Later {
+    pub invoices: crate::invoices::later::Later,
+    periods: Vec<(i64, NaiveDate, NaiveDate)>,
+}
+
+impl Later {
+    /// Customer `id`'s current period is now `start..=end`.
+    pub fn period(&mut self, id: i64, start: NaiveDate, end: NaiveDate) {
+        self.periods.push((id, start, end));
+    }
+
+    /// Writes what waits and empties it.
+    pub fn write(&mut self, conn: &mut DbConn) -> AppResult<()> {
+        self.invoices.write(conn)?;
+        crate::customers::repo::set_periods(conn, &self.periods)?;
+        self.periods.clear();
+        Ok(())
     }
 }

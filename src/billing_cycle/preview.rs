@@ -13,7 +13,7 @@
 use chrono::NaiveDate;
 use diesel::Connection;
 
-use super::batch::Renewals;
+use super::batch::{Later, Renewals};
 pub use super::model::Overdue;
 use super::repo;
 use super::service::{failure, renew, Known, BATCH};
@@ -139,7 +139,13 @@ fn batch_of(
     let mut due = Renewals::lock(conn, &renewals, as_of)?;
     crate::series::repo::with_number_memo(|| {
         for &id in &renewals {
-            match conn.transaction(|conn| renew(conn, &mut known, &mut due, run.id, id, as_of, actor)) {
+            let renewed = conn.transaction(|conn| {
+                let mut later = Later::default();
+                let invoices = renew(conn, &mut known, &mut due, run.id, id, as_of, actor, &mut later)?;
+                later.write(conn)?;
+                Ok::<_, AppError>(invoices)
+            });
+            match renewed {
                 Ok(invoices) => preview.renewal(id, invoices, limit),
                 Err(e) if e.is_contention() => return Err(e),
                 Err(e) => {

@@ -258,6 +258,75 @@ pub fn suspension_candidates(
     Ok(sql.load::<crate::settlement::repo::Id>(conn)?.into_iter().map(|r| r.id).collect())
 }
 
+/// The customers of `ids`, locked (PostgreSQL: `FOR UPDATE`, in id order; SQLite's write
+/// transaction holds the whole database), oldest first.
+pub fn lock_customers(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<CustomerRow>> {
+    if let DbConn::Pg(c) = conn {
+        return Ok(customers::table
+            .filter(customers::id.eq_any(ids))
+            .order(customers::id)
+            .select(CustomerRow::columns())
+            .for_update()
+            .load(c)?);
+    }
+    Ok(customers::table
+        .filter(crate::db::fragments::id_in("customers.id", ids))
+        .order(customers::id)
+        .select(CustomerRow::columns())
+        .load(conn)?)
+}
+
+/// The customers of `ids` (of `company`: `(id, grace days, postpaid limit days)`) with
+/// suspendable dues on `as_of`, oldest first.
+pub fn with_suspendable_dues(
+    conn: &mut DbConn,
+    ids: &[i64],
+    company: (i64, i32, i32),
+    as_of: NaiveDate,
+) -> AppResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let (_, grace, limit_days) = company;
+    // The ids as one value, so the text stays the same (see `db::fragments`).
+    let list = if matches!(conn, DbConn::Sqlite(_)) {
+        " IN (SELECT value FROM json_each('[' || ? || ']'))"
+    } else {
+        " = ANY(string_to_array(?, ',')::bigint[])"
+    };
+    let mut sql = Sql::new("SELECT c.id AS id FROM customers c WHERE c.id");
+    sql.push_bind(list, Param::Text(crate::db::id_list(ids)));
+    crate::settlement::repo::push_suspendable_dues(&mut sql, as_of, grace, limit_days);
+    sql.push(" ORDER BY c.id");
+    Ok(sql.load::<crate::settlement::repo::Id>(conn)?.into_iter().map(|r| r.id).collect())
+}
+
+/// [`suspend_for_dues`] for the customers of `ids` at once: those it suspended, oldest first.
+pub fn suspend_all_for_dues(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<i64>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut changed: Vec<i64> = diesel::update(
+        customers::table
+            .filter(crate::db::fragments::id_in("customers.id", ids))
+            .filter(customers::status.eq(CustomerStatus::Active))
+            .filter(customers::never_suspend.eq(false)),
+    )
+    .set((
+        customers::status.eq(CustomerStatus::Suspended),
+        customers::suspended_for_dues.eq(true),
+        customers::updated_at.eq(crate::clock::now()),
+    ))
+    .returning(customers::id)
+    .cached()
+    .load(conn)?;
+    changed.sort_unstable();
+    for id in &changed {
+        crate::db::changes::note_customer(*id);
+    }
+    Ok(changed)
+}
+
 /// Suspends customer `id` for dues if they are still ACTIVE and not exempt; whether it did (a
 /// run that overlaps another may find them suspended already).
 pub fn suspend_for_dues(conn: &mut DbConn, id: i64) -> AppResult<bool> {

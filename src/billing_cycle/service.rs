@@ -11,12 +11,12 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use diesel::Connection;
 
-use super::batch::Renewals;
+use super::batch::{Later, Renewals};
 use super::model::{BillingRunRow, Counts};
 use super::repo;
+use super::suspensions;
 use crate::audit::Actor;
 use crate::companies::model::CompanyRow;
-use crate::customers::model::CustomerStatus;
 use crate::db::{Db, DbConn};
 use crate::error::{AppError, AppResult};
 use crate::events::{Events, Outgoing};
@@ -24,10 +24,9 @@ use crate::ids::{self, Kind};
 use crate::invoices::model::InvoiceRow;
 use crate::invoices::service::{raise_for, InvoiceDraft, Pending};
 use crate::money::rupees;
-use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
+use crate::notifications::model::{NotificationKind, Recipient};
 use crate::notifications::Outbox;
 use crate::plans::model::PlanRow;
-use crate::settlement::service::lock_customer;
 
 /// Customers (or invoices) handled per transaction: small enough that the API's own writes
 /// wait at most one batch.
@@ -56,7 +55,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     // are read again (a run overlapping this one has moved the period on), and the cycle's
     // invoice for a period is unique.
     let renew_actor = actor.clone();
-    in_batches(cycle, move |conn, _out, after| {
+    in_batches(cycle, move |conn, _out, after, careful| {
         let ids = repo::renewal_candidates(conn, as_of, after, BATCH)?;
         let mut known = Known::default();
         let mut due = Renewals::lock(conn, &ids, as_of)?;
@@ -65,13 +64,27 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
         for company in due.company_ids() {
             locks.extend(issuing_locks(&known.company(conn, company)?, as_of));
         }
+        let mut later = Later::default();
+        let renewing = due.ids();
         crate::db::with_locks_held(conn, &locks, |conn| {
             crate::series::repo::with_number_memo(|| {
-                let renew_one =
-                    |conn: &mut DbConn, id| renew(conn, &mut known, &mut due, run_id, id, as_of, &renew_actor);
-                each_customer(conn, run_id, "renewal", &ids, renew_one, |counts, raised| {
-                    counts.renewed += raised.len() as i64
-                })
+                let mut renew_one = |conn: &mut DbConn, id| {
+                    let raised = renew(conn, &mut known, &mut due, run_id, id, as_of, &renew_actor, &mut later)?;
+                    if careful {
+                        // Inside the customer's savepoint, which may be rolled back.
+                        later.write(conn)?;
+                    }
+                    Ok(raised)
+                };
+                let tally = |counts: &mut Counts, raised: Vec<InvoiceRow>| counts.renewed += raised.len() as i64;
+                if careful {
+                    return each_customer(conn, run_id, "renewal", &ids, true, renew_one, tally);
+                }
+                // Without savepoints, the ledger's balances are read once for the batch.
+                crate::ledger::repo::with_balances_known(conn, &renewing, |conn| {
+                    each_customer(conn, run_id, "renewal", &ids, false, &mut renew_one, tally)
+                })?;
+                later.write(conn)
             })
         })?;
         Ok(ids)
@@ -124,10 +137,20 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     let companies = cycle.db.read(repo::company_limits).await?;
     for company in companies {
         let actor = actor.clone();
-        in_batches(cycle, move |conn, out, after| {
+        in_batches(cycle, move |conn, out, after, careful| {
             let ids = repo::suspension_candidates(conn, company, as_of, after, BATCH)?;
-            let suspend_one = |conn: &mut DbConn, id| suspend(conn, &outbox, id, as_of, &actor);
-            each_customer(conn, run_id, "suspension", &ids, suspend_one, |counts, made| {
+            if !careful {
+                let told = suspensions::suspend_all(conn, &outbox, &ids, company, as_of, &actor)?;
+                let mut counts = Counts { suspended: told.len() as i64, ..Counts::default() };
+                for made in told {
+                    counts.reminders += made.len() as i64;
+                    out.notifications(made);
+                }
+                repo::add_counts(conn, run_id, &counts)?;
+                return Ok(ids);
+            }
+            let suspend_one = |conn: &mut DbConn, id| suspensions::suspend(conn, &outbox, id, as_of, &actor);
+            each_customer(conn, run_id, "suspension", &ids, true, suspend_one, |counts, made| {
                 if let Some(made) = made {
                     counts.suspended += 1;
                     counts.reminders += made.len() as i64;
@@ -163,16 +186,30 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
 }
 
 /// Walks a per-customer step's candidates, [`BATCH`] customers per transaction (published
-/// after it commits), until a batch comes back short: `batch(conn, out, after)` handles the
-/// candidates after customer `after` and returns their IDs, in order.
+/// after it commits), until a batch comes back short: `batch(conn, out, after, careful)`
+/// handles the candidates after customer `after` and returns their IDs, in order.
+///
+/// A batch runs first without a savepoint per customer (`careful` false: a savepoint is two
+/// more statements per customer, and lets nothing be written in one statement for the batch);
+/// a customer failing fails the batch, which is then run again `careful`, each customer in a
+/// savepoint of its own, so that the failure is recorded and the others are done.
 async fn in_batches<F>(cycle: &Cycle, batch: F) -> AppResult<()>
 where
-    F: FnMut(&mut DbConn, &mut Outgoing, i64) -> AppResult<Vec<i64>> + Clone + Send + 'static,
+    F: FnMut(&mut DbConn, &mut Outgoing, i64, bool) -> AppResult<Vec<i64>> + Clone + Send + 'static,
 {
     let mut after = 0;
     loop {
-        let mut batch = batch.clone();
-        let ids = cycle.events.write(&cycle.db, move |conn, out| batch(conn, out, after)).await?;
+        let attempt = |careful: bool| {
+            let mut batch = batch.clone();
+            cycle.events.write(&cycle.db, move |conn, out| batch(conn, out, after, careful))
+        };
+        let ids = match attempt(false).await {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::debug!(after, error = %e.message(), "billing run: a batch failed, running it customer by customer");
+                attempt(true).await?
+            }
+        };
         match ids.last() {
             Some(&last) if ids.len() as i64 == BATCH => after = last,
             _ => return Ok(()),
@@ -180,19 +217,25 @@ where
     }
 }
 
-/// `step` for each customer of `ids`, each in a savepoint, what it did added up by `tally`: one
-/// failing is recorded against the run (as its `name` step) and counted, not fatal; contention
-/// fails the batch (to be tried again whole). The batch's counts are added to the run's.
+/// `step` for each customer of `ids`, what it did added up by `tally`; the batch's counts are
+/// added to the run's. `careful`: each in a savepoint, and one failing is recorded against the
+/// run (as its `name` step) and counted, not fatal; contention fails the batch (to be tried
+/// again whole). Else one failing fails the batch (see [`in_batches`]).
 fn each_customer<T>(
     conn: &mut DbConn,
     run_id: i64,
     name: &str,
     ids: &[i64],
+    careful: bool,
     mut step: impl FnMut(&mut DbConn, i64) -> AppResult<T>,
     mut tally: impl FnMut(&mut Counts, T),
 ) -> AppResult<()> {
     let mut counts = Counts::default();
     for &id in ids {
+        if !careful {
+            tally(&mut counts, step(conn, id)?);
+            continue;
+        }
         match conn.transaction(|conn| step(conn, id)) {
             Ok(done) => tally(&mut counts, done),
             Err(e) if e.is_contention() => return Err(e),
@@ -259,7 +302,9 @@ fn issuing_locks(company: &CompanyRow, day: NaiveDate) -> Vec<String> {
 }
 
 /// Renews customer `id` of the batch `due` for every period that has started by `as_of` and
-/// is not billed yet; returns the invoices it raised.
+/// is not billed yet; returns the invoices it raised. What nothing after it reads (their audit
+/// entries and records, the customer's new period) is left in `later`.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn renew(
     conn: &mut DbConn,
     known: &mut Known,
@@ -268,6 +313,7 @@ pub(super) fn renew(
     id: i64,
     as_of: NaiveDate,
     actor: &Actor,
+    later: &mut Later,
 ) -> AppResult<Vec<InvoiceRow>> {
     // Locked and read again with the batch: a run overlapping this one may have renewed them.
     let Some((customer, periods, first)) = due.take(id, as_of) else { return Ok(Vec::new()) };
@@ -302,44 +348,10 @@ pub(super) fn renew(
             // A renewal is the period's tax invoice, issued as it is raised.
             issue: true,
         };
-        raised.push(raise_for(conn, &customer, &company, Some(&plan), waiting, &draft, actor)?);
+        raised.push(raise_for(conn, &customer, &company, Some(&plan), waiting, &draft, actor, &mut later.invoices)?);
     }
     if let Some(last) = periods.last() {
-        crate::customers::repo::set_period(conn, id, last.start, last.end)?;
+        later.period(id, last.start, last.end);
     }
     Ok(raised)
-}
-
-/// Suspends customer `id` for dues (checked again under the lock, and the change made only
-/// while they are still ACTIVE); `None` when nothing changed (paid meanwhile, or suspended by
-/// another run). The customer is told once.
-fn suspend(
-    conn: &mut DbConn,
-    outbox: &Outbox,
-    id: i64,
-    as_of: NaiveDate,
-    actor: &Actor,
-) -> AppResult<Option<Vec<NotificationRow>>> {
-    let customer = lock_customer(conn, id, "customerId")?;
-    if customer.status != CustomerStatus::Active
-        || customer.never_suspend
-        || !crate::settlement::repo::has_suspendable_dues(conn, id, as_of)?
-        || !repo::suspend_for_dues(conn, id)?
-    {
-        return Ok(None);
-    }
-    let target = [ids::encode(Kind::Customer, id)];
-    crate::audit::repo::record(conn, actor, "suspendCustomer", &target, Some(&format!("unpaid dues, as of {as_of}")))?;
-    let mut new = outbox.draft(
-        Recipient::customer(id),
-        NotificationKind::ServiceSuspended,
-        "Your service is suspended".to_owned(),
-        format!(
-            "Dear {}, your service is suspended for unpaid dues. It comes back as soon as you pay.",
-            customer.full_name
-        ),
-        Some(target[0].clone()),
-    );
-    new.dedupe_key = Some(format!("suspended:{id}:{as_of}"));
-    Ok(Some(crate::notifications::repo::insert(conn, &new)?.into_iter().collect()))
 }

@@ -221,6 +221,24 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> AppResul
 
 /// Moves a customer's service period (the billing cycle's renewal): three columns, no row
 /// read back, as it runs once per renewed customer.
+/// [`set_period`] for many customers `(id, start, end)`: one statement per distinct period
+/// (a renewal day's customers share a few).
+pub fn set_periods(conn: &mut DbConn, periods: &[(i64, chrono::NaiveDate, chrono::NaiveDate)]) -> AppResult<()> {
+    let mut by_period: std::collections::BTreeMap<_, Vec<i64>> = std::collections::BTreeMap::new();
+    for &(id, start, end) in periods {
+        by_period.entry((start, end)).or_default().push(id);
+    }
+    let now = crate::clock::now();
+    for ((start, end), ids) in by_period {
+        diesel::update(customers::table.filter(crate::db::fragments::id_in("customers.id", &ids)))
+            .set((customers::start_date.eq(start), customers::end_date.eq(end), customers::updated_at.eq(now)))
+            .returning(customers::id)
+            .cached()
+            .changed(conn)?;
+    }
+    Ok(())
+}
+
 pub fn set_period(conn: &mut DbConn, id: i64, start: chrono::NaiveDate, end: chrono::NaiveDate) -> AppResult<()> {
     diesel::update(customers::table.find(id))
         .set((

@@ -34,6 +34,34 @@ pub fn insert(
     Ok(())
 }
 
+/// The invoices' records `(company id, invoice id, record)` [`insert`] would store one by one,
+/// in as few statements as the databases allow (a batch of invoices issued in one transaction).
+pub fn insert_invoices(conn: &mut DbConn, records: &[(i64, i64, Snapshot)]) -> AppResult<()> {
+    // 6 values a row: within SQLite's and PostgreSQL's limits on a statement's values.
+    for chunk in records.chunks(500) {
+        let at = crate::clock::now();
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|(company_id, id, snapshot)| {
+                (
+                    document_snapshots::company_id.eq(*company_id),
+                    document_snapshots::document.eq(DocumentType::Invoice),
+                    document_snapshots::document_id.eq(*id),
+                    document_snapshots::document_date.eq(snapshot.document.date),
+                    document_snapshots::body.eq(snapshot.to_json()),
+                    document_snapshots::created_at.eq(at),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(document_snapshots::table).values(rows);
+        match conn {
+            DbConn::Pg(c) => insert.execute(c)?,
+            DbConn::Sqlite(c) => insert.execute(c)?,
+        };
+    }
+    Ok(())
+}
+
 /// Stores `snapshot` as document `id`'s unless another transaction stored one first (a
 /// document issued before snapshots existed, printed on two servers at once or while one
 /// starts and freezes the rest): then the one stored, which every later print shows.

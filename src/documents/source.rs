@@ -73,11 +73,12 @@ pub fn freeze_invoice(conn: &mut DbConn, invoice: &InvoiceRow) -> AppResult<Snap
     Ok(snapshot)
 }
 
-/// [`freeze_invoice`] for an invoice just raised, from the rows its caller holds: its
-/// `customer` (locked), `company`, the name and speed of the customer's plan, and the
-/// add-ons put on it (oldest first). A new invoice has no credit notes yet. Nothing is read
-/// again; debug builds check that reading would have frozen the same record.
-pub fn freeze_new_invoice(
+/// The record [`freeze_invoice`] would store for an invoice just raised, from the rows its
+/// caller holds: its `customer` (locked), `company`, the name and speed of the customer's plan,
+/// and the add-ons put on it (oldest first). A new invoice has no credit notes yet. Nothing is
+/// read again (debug builds check that reading would have made the same record); the caller
+/// stores it (`repo::insert_invoices`), alone or with its batch's.
+pub fn new_invoice_record(
     conn: &mut DbConn,
     invoice: &InvoiceRow,
     customer: &CustomerRow,
@@ -98,7 +99,6 @@ pub fn freeze_new_invoice(
         live_invoice(conn, invoice, false)?.to_json(),
         "the record frozen from held rows differs from the one read back"
     );
-    super::repo::insert(conn, invoice.company_id, DocumentType::Invoice, invoice.id, &snapshot)?;
     Ok(snapshot)
 }
 

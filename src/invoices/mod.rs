@@ -2,6 +2,7 @@
 //! and `balance = total − paid`, in paise.
 
 pub mod graphql;
+pub mod later;
 pub mod model;
 pub mod mutations;
 pub mod repo;

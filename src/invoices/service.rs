@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use chrono::NaiveDate;
 
+use super::later::Later;
 use super::model::{InvoiceRow, InvoiceStatus, NewInvoice};
 use super::repo;
 use super::rules::{
@@ -80,13 +81,18 @@ pub fn raise(conn: &mut DbConn, draft: &InvoiceDraft, actor: &Actor) -> AppResul
     let company = crate::companies::repo::find(conn, customer.company_id)?;
     let pending = if draft.include_pending_addons { Pending::of(conn, customer.id)? } else { Pending::nothing() };
     let plan = if draft.issue { crate::plans::repo::by_ids(conn, &[customer.plan_id])?.pop() } else { None };
-    raise_for(conn, &customer, &company, plan.as_ref(), pending, draft, actor)
+    let mut later = Later::default();
+    let row = raise_for(conn, &customer, &company, plan.as_ref(), pending, draft, actor, &mut later)?;
+    later.write(conn)?;
+    Ok(row)
 }
 
 /// [`raise`] for `customer`, locked by the caller, of `company` on `plan` (the customer's
 /// plan: read only for an invoice issued at once, whose record names it), with what is
 /// `pending` for them (the billing cycle reads companies and plans once per batch, and what
-/// is pending for the whole batch at once).
+/// is pending for the whole batch at once). Its audit entry and frozen record are left in
+/// `later`, for the caller to write before its transaction ends.
+#[allow(clippy::too_many_arguments)]
 pub fn raise_for(
     conn: &mut DbConn,
     customer: &CustomerRow,
@@ -95,6 +101,7 @@ pub fn raise_for(
     pending: Pending,
     draft: &InvoiceDraft,
     actor: &Actor,
+    later: &mut Later,
 ) -> AppResult<InvoiceRow> {
     // Plan changes waiting to be prorated join an invoice for a service period whose GST is
     // computed here (their net changes the taxable value; a credit too large is carried on).
@@ -155,10 +162,12 @@ pub fn raise_for(
     if row.issued_at.is_some() {
         // Frozen once its add-ons are on it: they are lines of the record.
         let plan = plan.filter(|p| p.id == customer.plan_id).map(|p| (p.name.clone(), p.speed.clone()));
-        crate::documents::source::freeze_new_invoice(conn, &row, customer, company, plan, &addons)?;
+        let record = crate::documents::source::new_invoice_record(conn, &row, customer, company, plan, &addons)?;
+        later.record(row.company_id, row.id, record);
     }
     let details = format!("{} ₹{}", row.invoice_number, rupees(row.total_paise));
-    crate::audit::repo::record(conn, actor, "createInvoice", &[ids::encode(Kind::Invoice, row.id)], Some(&details))?;
+    let target = [ids::encode(Kind::Invoice, row.id)];
+    later.audit(crate::audit::repo::Later::new(actor, "createInvoice", &target, Some(details)));
     Ok(row)
 }
 

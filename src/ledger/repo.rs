@@ -17,13 +17,16 @@ use crate::keyset_page;
 /// the write transaction that moves the money, after locking the customer
 /// (`settlement::service::lock_customer`), so running balances never interleave.
 pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<TransactionRow> {
-    let before: i64 = transactions::table
-        .filter(transactions::customer_id.eq(entry.customer_id))
-        .order(transactions::id.desc())
-        .select(transactions::balance_after_paise)
-        .first(conn)
-        .optional()?
-        .unwrap_or(0);
+    let before = match known_balance(entry.customer_id) {
+        Some(balance) => balance,
+        None => transactions::table
+            .filter(transactions::customer_id.eq(entry.customer_id))
+            .order(transactions::id.desc())
+            .select(transactions::balance_after_paise)
+            .first(conn)
+            .optional()?
+            .unwrap_or(0),
+    };
     let balance_after = crate::money::add("amount", before, entry.balance_change)?;
     let mut new = NewTransaction {
         transaction_id: String::new(),
@@ -40,7 +43,7 @@ pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<Trans
         created_at: crate::clock::now(),
         credit_note_id: entry.credit_note_id,
     };
-    crate::numbers::insert_under_fresh_number("TXN", 12, |number| {
+    let row: TransactionRow = crate::numbers::insert_under_fresh_number("TXN", 12, |number| {
         new.transaction_id = number;
         let insert = diesel::insert_into(transactions::table)
             .values(&new)
@@ -52,7 +55,43 @@ pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<Trans
             DbConn::Pg(c) => insert.get_result(c).optional()?,
             DbConn::Sqlite(c) => insert.get_result(c).optional()?,
         })
-    })
+    })?;
+    KNOWN.with(|k| {
+        if let Some(known) = k.borrow_mut().as_mut() {
+            known.insert(row.customer_id, row.balance_after_paise);
+        }
+    });
+    Ok(row)
+}
+
+thread_local! {
+    /// While [`with_balances_known`] runs on this thread: customers' running balances.
+    static KNOWN: std::cell::RefCell<Option<HashMap<i64, i64>>> = const { std::cell::RefCell::new(None) };
+}
+
+fn known_balance(customer_id: i64) -> Option<i64> {
+    KNOWN.with(|k| k.borrow().as_ref().and_then(|known| known.get(&customer_id).copied()))
+}
+
+/// Runs `f` with the running balances of `customer_ids` read once (one statement) and kept up to
+/// date by [`append`], which then reads none: for a batch that appends to many customers' ledgers
+/// in one transaction. Call it in a write transaction that holds those customers' locks, with no
+/// savepoint inside `f` that could roll an append back while its balance stays remembered.
+pub fn with_balances_known<T>(
+    conn: &mut DbConn,
+    customer_ids: &[i64],
+    f: impl FnOnce(&mut DbConn) -> AppResult<T>,
+) -> AppResult<T> {
+    let known = balances(conn, customer_ids)?;
+    struct Restore(Option<HashMap<i64, i64>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let before = self.0.take();
+            KNOWN.with(|k| *k.borrow_mut() = before);
+        }
+    }
+    let _restore = Restore(KNOWN.with(|k| k.borrow_mut().replace(known)));
+    f(conn)
 }
 
 /// What each customer owes (negative: their advance): the running balance of their newest

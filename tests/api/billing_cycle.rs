@@ -189,12 +189,26 @@ async fn a_failing_customer_is_recorded_and_the_run_goes_on() {
     assert_eq!(run["errorDetails"][0]["customer"]["username"], "bravo");
     assert!(run["errorDetails"][0]["message"].as_str().unwrap().contains("renewal"), "{run}");
     assert_eq!(customer(&app, &ids[1]).await["invoices"].as_array().unwrap().len(), 1, "bravo untouched");
+    // The batch failed as a whole first, then ran customer by customer: what a renewal writes at
+    // the batch's end (records, audit entries, periods) is there for the two renewed, and only
+    // for them.
+    let written = || {
+        app.sql_text(&format!(
+            "SELECT (SELECT COUNT(*) FROM document_snapshots s JOIN invoices i ON i.id = s.document_id \
+             AND s.document = 'INVOICE' WHERE i.billing_run_id IS NOT NULL) || ' ' || \
+             (SELECT COUNT(*) FROM audit_log a JOIN invoices i ON a.details LIKE i.invoice_number || ' %' \
+             WHERE a.operation = 'createInvoice' AND i.billing_run_id IS NOT NULL) || ' ' || \
+             (SELECT COUNT(*) FROM customers WHERE end_date > '{today}') AS value"
+        ))
+    };
+    assert_eq!(written(), "2 2 2");
     app.sql("DROP TRIGGER injected").unwrap();
     let again = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
     assert_eq!(again["renewed"], 3, "{again}");
     for id in &ids {
         assert_eq!(customer(&app, id).await["invoices"].as_array().unwrap().len(), 2);
     }
+    assert_eq!(written(), "3 3 3", "a batch that did not fail writes the same at its end");
     // Collectors cannot run the cycle.
     let collector = app.staff("collector", crate::fixtures::Role::Collector).await;
     let e = app.error_as(Some(&collector), RUN, json!({})).await;

@@ -158,7 +158,8 @@ fn scanned(conn: &mut PgConnection, sql: &str, tables: &[String]) -> Option<Vec<
     if !["SELECT", "INSERT", "UPDATE", "DELETE", "WITH"].contains(&head.as_str()) {
         return None;
     }
-    let params = (1..=200).take_while(|n| sql.contains(&format!("${n}"))).count();
+    // A multi-row insert binds hundreds.
+    let params = (1..=usize::from(u16::MAX)).take_while(|n| sql.contains(&format!("${n}"))).count();
     diesel::sql_query("DEALLOCATE ALL").execute(conn).unwrap();
     if let Err(e) = diesel::sql_query(format!("PREPARE probe AS {sql}")).execute(conn) {
         panic!("cannot prepare {sql}: {e}");
