@@ -80,9 +80,12 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                 if careful {
                     return each_customer(conn, run_id, "renewal", &ids, true, renew_one, tally);
                 }
-                // Without savepoints, the ledger's balances are read once for the batch.
+                // Without savepoints, the ledger's balances are read once for the batch, and
+                // each series' last serial written once.
                 crate::ledger::repo::with_balances_known(conn, &renewing, |conn| {
-                    each_customer(conn, run_id, "renewal", &ids, false, &mut renew_one, tally)
+                    crate::series::repo::with_serials_kept(conn, |conn| {
+                        each_customer(conn, run_id, "renewal", &ids, false, &mut renew_one, tally)
+                    })
                 })?;
                 later.write(conn)
             })
@@ -163,16 +166,24 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     }
 
     let suspensions_done = started.elapsed();
-    // Plan-expiry reminders for the date, then done.
-    let run = cycle
-        .events
-        .write(&cycle.db, move |conn, out| {
-            let notifications = crate::notifications::reminders::make_due(conn, &outbox, as_of)?;
-            repo::add_counts(conn, run_id, &Counts { reminders: notifications.len() as i64, ..Counts::default() })?;
-            out.notifications(notifications);
-            repo::finish(conn, run_id)
-        })
-        .await?;
+    // Plan-expiry reminders for the date, a batch of customers per transaction, then done.
+    let mut after = 0;
+    loop {
+        let last = cycle
+            .events
+            .write(&cycle.db, move |conn, out| {
+                let (made, last) = crate::notifications::reminders::make_due(conn, &outbox, as_of, after)?;
+                repo::add_counts(conn, run_id, &Counts { reminders: made.len() as i64, ..Counts::default() })?;
+                out.notifications(made);
+                Ok(last)
+            })
+            .await?;
+        match last {
+            Some(last) => after = last,
+            None => break,
+        }
+    }
+    let run = cycle.db.write(move |conn| repo::finish(conn, run_id)).await?;
     tracing::info!(
         %as_of, renewed = run.renewed, overdue = run.overdue, suspended = run.suspended,
         reminders = run.reminders, errors = run.errors,

@@ -26,31 +26,53 @@ pub fn due_threshold(end: NaiveDate, today: NaiveDate) -> Option<i64> {
     DAYS_BEFORE.iter().rev().copied().find(|d| left <= *d)
 }
 
+/// Customers looked at per transaction: a day on which many plans end gets its reminders in
+/// short transactions, a batch in memory at a time.
+pub const BATCH: i64 = 500;
+
 /// Makes the reminders due today (business date), each once; returns how many it made.
 pub async fn run(db: &Db, outbox: &Outbox, events: &Events) -> AppResult<usize> {
     let outbox = *outbox;
     let today = crate::clock::today();
-    events
-        .write(db, move |conn, out| {
-            let rows = make_due(conn, &outbox, today)?;
-            let count = rows.len();
-            out.notifications(rows);
-            Ok(count)
-        })
-        .await
+    let (mut made, mut after) = (0, 0);
+    loop {
+        let (count, last) = events
+            .write(db, move |conn, out| {
+                let (rows, last) = make_due(conn, &outbox, today, after)?;
+                let count = rows.len();
+                out.notifications(rows);
+                Ok((count, last))
+            })
+            .await?;
+        made += count;
+        match last {
+            Some(last) => after = last,
+            None => return Ok(made),
+        }
+    }
 }
 
-/// The plan-expiry reminders due on `today` not made before, stored in the caller's
-/// transaction (the billing cycle makes them for its own date).
-pub fn make_due(conn: &mut DbConn, outbox: &Outbox, today: NaiveDate) -> AppResult<Vec<NotificationRow>> {
+/// The plan-expiry reminders due on `today` not made before for the next [`BATCH`] customers
+/// after customer `after`, stored in the caller's transaction (the billing cycle makes them for
+/// its own date); with the last customer looked at while there may be more.
+pub fn make_due(
+    conn: &mut DbConn,
+    outbox: &Outbox,
+    today: NaiveDate,
+    after: i64,
+) -> AppResult<(Vec<NotificationRow>, Option<i64>)> {
     let horizon = today + chrono::Days::new(7);
     let due: Vec<(i64, String, NaiveDate)> = customers::table
+        .filter(customers::id.gt(after))
         .filter(customers::status.eq(CustomerStatus::Active))
         .filter(customers::end_date.ge(today))
         .filter(customers::end_date.le(horizon))
+        .order(customers::id)
+        .limit(BATCH)
         .select((customers::id, customers::full_name, customers::end_date))
         .load(conn)?;
-    let mut made = Vec::new();
+    let last = (due.len() as i64 == BATCH).then(|| due.last().map(|d| d.0)).flatten();
+    let mut news = Vec::with_capacity(due.len());
     for (customer, name, end) in due {
         let Some(days) = due_threshold(end, today) else { continue };
         let left = (end - today).num_days();
@@ -67,9 +89,9 @@ pub fn make_due(conn: &mut DbConn, outbox: &Outbox, today: NaiveDate) -> AppResu
             Some(crate::ids::encode(crate::ids::Kind::Customer, customer)),
         );
         new.dedupe_key = Some(format!("plan-expiring:{customer}:{end}:{days}"));
-        made.extend(repo::insert(conn, &new)?);
+        news.push(new);
     }
-    Ok(made)
+    Ok((repo::insert_all(conn, &news)?, last))
 }
 
 /// Runs [`run`] now and then every hour, for the life of the server (on one server of

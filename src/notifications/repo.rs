@@ -28,6 +28,52 @@ pub fn insert(conn: &mut DbConn, new: &NewNotification) -> AppResult<Option<Noti
     })
 }
 
+/// [`insert`] for many: those stored (the ones whose `dedupe_key` was not, in order), in as
+/// few statements as the databases allow.
+pub fn insert_all(conn: &mut DbConn, news: &[NewNotification]) -> AppResult<Vec<NotificationRow>> {
+    let mut made = Vec::with_capacity(news.len());
+    // 13 values a row: within SQLite's and PostgreSQL's limits on a statement's values.
+    for chunk in news.chunks(500) {
+        // Bound as they are (an absent value is NULL, never DEFAULT): so SQLite takes the rows
+        // in one statement too.
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|n| {
+                (
+                    (
+                        notifications::recipient_kind.eq(n.recipient_kind.as_str()),
+                        notifications::recipient_id.eq(n.recipient_id),
+                        notifications::kind.eq(n.kind),
+                        notifications::title.eq(n.title.as_str()),
+                        notifications::body.eq(n.body.as_str()),
+                        notifications::subject_id.eq(n.subject_id.as_deref()),
+                        notifications::dedupe_key.eq(n.dedupe_key.as_deref()),
+                    ),
+                    (
+                        notifications::read_at.eq(n.read_at),
+                        notifications::created_at.eq(n.created_at),
+                        notifications::webhook_status.eq(n.webhook_status),
+                        notifications::webhook_attempts.eq(n.webhook_attempts),
+                        notifications::webhook_next_at.eq(n.webhook_next_at),
+                        notifications::webhook_last_error.eq(n.webhook_last_error.as_deref()),
+                    ),
+                )
+            })
+            .collect();
+        let insert = diesel::insert_into(notifications::table)
+            .values(rows)
+            .on_conflict_do_nothing()
+            .returning(notifications::all_columns);
+        let mut rows: Vec<NotificationRow> = match conn {
+            DbConn::Pg(c) => insert.load(c)?,
+            DbConn::Sqlite(c) => insert.load(c)?,
+        };
+        rows.sort_unstable_by_key(|r| r.id);
+        made.extend(rows);
+    }
+    Ok(made)
+}
+
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<NotificationRow>> {
     Ok(notifications::table.filter(crate::db::fragments::id_in("notifications.id", ids)).load(conn)?)
 }

@@ -24,6 +24,71 @@ pub fn lock_name(company_id: i64, document: DocumentType, series: &str) -> Strin
 /// the series until the transaction ends), so no serial is skipped or used twice.
 pub fn next_serial(conn: &mut DbConn, company_id: i64, document: DocumentType, series: &str) -> AppResult<i64> {
     crate::db::lock_key(conn, &lock_name(company_id, document, series))?;
+    let key = (company_id, document, series.to_owned());
+    let kept = KEPT.with(|k| {
+        let mut k = k.borrow_mut();
+        let serial = k.as_mut()?.get_mut(&key)?;
+        serial.1 += 1;
+        Some(serial.1)
+    });
+    if let Some(next) = kept {
+        return Ok(next);
+    }
+    let next = take_serial(conn, company_id, document, series)?;
+    KEPT.with(|k| {
+        if let Some(kept) = k.borrow_mut().as_mut() {
+            kept.insert(key, (next, next));
+        }
+    });
+    Ok(next)
+}
+
+/// Per series (company, document, name) taken from: the serial stored and the last one given.
+type Kept = std::collections::HashMap<(i64, DocumentType, String), (i64, i64)>;
+
+thread_local! {
+    /// While [`with_serials_kept`] runs on this thread.
+    static KEPT: std::cell::RefCell<Option<Kept>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` giving serials from memory after the first of each series (which is taken as
+/// always), and stores each series' last serial given when `f` succeeds: one statement per
+/// series instead of one per document, for a batch that numbers hundreds of invoices in one
+/// transaction. Call it with the series' locks held for the whole transaction
+/// (`db::with_locks_held`) and no savepoint inside `f` that could roll a document back while
+/// its serial stays given.
+pub fn with_serials_kept<T>(conn: &mut DbConn, f: impl FnOnce(&mut DbConn) -> AppResult<T>) -> AppResult<T> {
+    struct Restore(Option<Kept>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let before = self.0.take();
+            KEPT.with(|k| *k.borrow_mut() = before);
+        }
+    }
+    let restore = Restore(KEPT.with(|k| k.borrow_mut().replace(Kept::new())));
+    let done = f(conn)?;
+    let kept = KEPT.with(|k| k.borrow_mut().take()).unwrap_or_default();
+    drop(restore);
+    for ((company_id, document, series), (stored, last)) in kept {
+        if last == stored {
+            continue;
+        }
+        diesel::update(
+            document_series::table
+                .filter(document_series::company_id.eq(company_id))
+                .filter(document_series::document.eq(document))
+                .filter(document_series::series.eq(series)),
+        )
+        .set(document_series::last_serial.eq(last))
+        .returning(document_series::last_serial)
+        .cached()
+        .changed(conn)?;
+    }
+    Ok(done)
+}
+
+/// The series' next serial, stored.
+fn take_serial(conn: &mut DbConn, company_id: i64, document: DocumentType, series: &str) -> AppResult<i64> {
     let moved: Option<i64> = diesel::update(
         document_series::table
             .filter(document_series::company_id.eq(company_id))
