@@ -141,7 +141,9 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
     for company in companies {
         let actor = actor.clone();
         in_batches(cycle, move |conn, out, after, careful| {
-            let ids = repo::suspension_candidates(conn, company, as_of, after, BATCH)?;
+            // A batch of the company's ACTIVE customers, and of them those with dues.
+            let looked = repo::active_after(conn, company.0, after, BATCH)?;
+            let ids = repo::with_suspendable_dues(conn, &looked, company, as_of)?;
             if !careful {
                 let told = suspensions::suspend_all(conn, &outbox, &ids, company, as_of, &actor)?;
                 let mut counts = Counts { suspended: told.len() as i64, ..Counts::default() };
@@ -150,7 +152,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                     out.notifications(made);
                 }
                 repo::add_counts(conn, run_id, &counts)?;
-                return Ok(ids);
+                return Ok(looked);
             }
             let suspend_one = |conn: &mut DbConn, id| suspensions::suspend(conn, &outbox, id, as_of, &actor);
             each_customer(conn, run_id, "suspension", &ids, true, suspend_one, |counts, made| {
@@ -160,7 +162,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
                     out.notifications(made);
                 }
             })?;
-            Ok(ids)
+            Ok(looked)
         })
         .await?;
     }
@@ -198,7 +200,7 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
 
 /// Walks a per-customer step's candidates, [`BATCH`] customers per transaction (published
 /// after it commits), until a batch comes back short: `batch(conn, out, after, careful)`
-/// handles the candidates after customer `after` and returns their IDs, in order.
+/// handles the candidates after customer `after` and returns the IDs it looked at, in order.
 ///
 /// A batch runs first without a savepoint per customer (`careful` false: a savepoint is two
 /// more statements per customer, and lets nothing be written in one statement for the batch);
