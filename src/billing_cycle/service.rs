@@ -69,12 +69,15 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
         crate::db::with_locks_held(conn, &locks, |conn| {
             crate::series::repo::with_number_memo(|| {
                 let mut renew_one = |conn: &mut DbConn, id| {
-                    let raised = renew(conn, &mut known, &mut due, run_id, id, as_of, &renew_actor, &mut later)?;
                     if careful {
-                        // Inside the customer's savepoint, which may be rolled back.
-                        later.write(conn)?;
+                        // The customer's own, written inside their savepoint: a customer that
+                        // fails leaves nothing behind for the next to write.
+                        let mut own = Later::default();
+                        let raised = renew(conn, &mut known, &mut due, run_id, id, as_of, &renew_actor, &mut own)?;
+                        own.write(conn)?;
+                        return Ok(raised);
                     }
-                    Ok(raised)
+                    renew(conn, &mut known, &mut due, run_id, id, as_of, &renew_actor, &mut later)
                 };
                 let tally = |counts: &mut Counts, raised: Vec<InvoiceRow>| counts.renewed += raised.len() as i64;
                 if careful {
