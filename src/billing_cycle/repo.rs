@@ -348,22 +348,5 @@ pub fn suspend_all_for_dues(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<i64
 /// Suspends customer `id` for dues if they are still ACTIVE and not exempt; whether it did (a
 /// run that overlaps another may find them suspended already).
 pub fn suspend_for_dues(conn: &mut DbConn, id: i64) -> AppResult<bool> {
-    let changed = diesel::update(
-        customers::table
-            .find(id)
-            .filter(customers::status.eq(CustomerStatus::Active))
-            .filter(customers::never_suspend.eq(false)),
-    )
-    .set((
-        customers::status.eq(CustomerStatus::Suspended),
-        customers::suspended_for_dues.eq(true),
-        customers::updated_at.eq(crate::clock::now()),
-    ))
-    .returning(customers::id)
-    .cached()
-    .changed(conn)?;
-    if changed == 1 {
-        crate::db::changes::note_customer(id);
-    }
-    Ok(changed == 1)
+    Ok(!suspend_all_for_dues(conn, &[id])?.is_empty())
 }
