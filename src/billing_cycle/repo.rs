@@ -306,14 +306,16 @@ pub fn with_suspendable_dues(
         return Ok(Vec::new());
     }
     let (_, grace, limit_days) = company;
-    // The ids as one value, so the text stays the same (see `db::fragments`).
-    let list = if matches!(conn, DbConn::Sqlite(_)) {
-        " IN (SELECT value FROM json_each('[' || ? || ']'))"
+    // The ids as one value, so the text stays the same (see `db::fragments`). On SQLite the
+    // ids drive the join (`CROSS JOIN` keeps its order): with `c.id IN (...)` its planner
+    // answered the dues' `OR` from the index on `billing_type`, reading every prepaid
+    // customer for each batch (147 s of a 100,000-customer day).
+    let mut sql = Sql::new(if matches!(conn, DbConn::Sqlite(_)) {
+        "SELECT c.id AS id FROM json_each('[' || ? || ']') AS j CROSS JOIN customers c ON c.id = j.value WHERE 1 = 1"
     } else {
-        " = ANY(string_to_array(?, ',')::bigint[])"
-    };
-    let mut sql = Sql::new("SELECT c.id AS id FROM customers c WHERE c.id");
-    sql.push_bind(list, Param::Text(crate::db::id_list(ids)));
+        "SELECT c.id AS id FROM customers c WHERE c.id = ANY(string_to_array(?, ',')::bigint[])"
+    });
+    sql.bind(Param::Text(crate::db::id_list(ids)));
     crate::settlement::repo::push_suspendable_dues(&mut sql, as_of, grace, limit_days);
     sql.push(" ORDER BY c.id");
     Ok(sql.load::<crate::settlement::repo::Id>(conn)?.into_iter().map(|r| r.id).collect())

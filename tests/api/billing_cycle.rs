@@ -215,6 +215,69 @@ async fn a_failing_customer_is_recorded_and_the_run_goes_on() {
     crate::helpers::assert_code(&e, "FORBIDDEN", None);
 }
 
+/// A customer catching up two periods whose second invoice fails: in the batch's second pass
+/// (a savepoint per customer) their first invoice is rolled back with its record and audit
+/// entry, and nothing of theirs is written for them by the customers after them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_failing_after_their_first_invoice_leaves_nothing() {
+    let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
+    let today = today(&app).await;
+    let plan = app.catalogue("499.00").await.broadband;
+    let mut ids = Vec::new();
+    // Bravo started 62 days ago: two monthly periods are due (the second starting 0 to 3 days
+    // ago); alpha and charlie one each.
+    for (name, days) in [("alpha", 30), ("bravo", 62), ("charlie", 30)] {
+        let c = app
+            .customer(name, &plan)
+            .set("autoRenew", true)
+            .set("periodMonths", 1)
+            .set("startDate", days_before(today, days))
+            .create()
+            .await;
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    let bravo = row_id(&app, "bravo");
+    app.sql(&format!(
+        "CREATE TRIGGER injected BEFORE INSERT ON invoices WHEN NEW.customer_id = {bravo} \
+         AND NEW.billing_period_start > '{}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+        days_before(today, 15)
+    ))
+    .unwrap();
+    let counts = || {
+        app.sql_text(
+            "SELECT (SELECT COUNT(*) FROM invoices) || ' ' || \
+             (SELECT COUNT(*) FROM document_snapshots WHERE document = 'INVOICE') || ' ' || \
+             (SELECT COUNT(*) FROM audit_log WHERE operation = 'createInvoice') || ' ' || \
+             (SELECT COUNT(*) FROM document_snapshots s WHERE s.document = 'INVOICE' \
+              AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.id = s.document_id)) AS value",
+        )
+    };
+    let before: Vec<i64> = counts().split(' ').map(|n| n.parse().unwrap()).collect();
+    let run = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+    assert_eq!((run["renewed"].as_i64(), run["errors"].as_i64()), (Some(2), Some(1)), "{run}");
+    assert_eq!(run["errorDetails"][0]["customer"]["username"], "bravo");
+    let after: Vec<i64> = counts().split(' ').map(|n| n.parse().unwrap()).collect();
+    // Two invoices, two records and two audit entries more (alpha's and charlie's), no record
+    // of an invoice that is not there.
+    assert_eq!(
+        after,
+        vec![before[0] + 2, before[1] + 2, before[2] + 2, 0],
+        "invoices, records, audit entries, orphan records"
+    );
+    let bravo_now = customer(&app, &ids[1]).await;
+    assert_eq!(bravo_now["invoices"].as_array().unwrap().len(), 1, "bravo's first invoice rolled back: {bravo_now}");
+    assert!(bravo_now["endDate"].as_str().unwrap() <= today.to_string().as_str(), "bravo's period did not move");
+
+    app.sql("DROP TRIGGER injected").unwrap();
+    let again = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+    assert_eq!(again["renewed"], 4, "{again}");
+    let bravo_now = customer(&app, &ids[1]).await;
+    assert_eq!(bravo_now["invoices"].as_array().unwrap().len(), 3, "{bravo_now}");
+    assert!(bravo_now["endDate"].as_str().unwrap() > today.to_string().as_str());
+    let last: Vec<i64> = counts().split(' ').map(|n| n.parse().unwrap()).collect();
+    assert_eq!(last, vec![before[0] + 4, before[1] + 4, before[2] + 4, 0]);
+}
+
 const UPDATE: &str = "mutation($id: ID!, $i: UpdateCustomerInput!) { updateCustomer(id: $id, input: $i) { notes } }";
 
 const PLAN_CHANGES: &str = "query($id: ID!) { node(id: $id) { ... on Customer { planChanges {
