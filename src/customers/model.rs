@@ -201,7 +201,7 @@ pub struct CustomerChanges {
 }
 
 /// What `customers(filter:)` narrows by.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct CustomerFilter {
     /// Only this customer (self-service callers see only themselves).
     pub only_id: Option<i64>,

@@ -726,6 +726,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// Row counts kept by triggers as rows come and go (migration 000040): `customers`.
+    table_counts (table_name) {
+        table_name -> Text,
+        row_count -> BigInt,
+    }
+}
+
+diesel::table! {
     radius_usage_daily (customer_id, day) {
         customer_id -> BigInt,
         day -> Date,

@@ -1,0 +1,3 @@
+DROP TRIGGER customers_counted_delete;
+DROP TRIGGER customers_counted_insert;
+DROP TABLE table_counts;
