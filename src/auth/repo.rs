@@ -21,7 +21,9 @@ pub fn session_principal(
     token_hash: &str,
     now: NaiveDateTime,
 ) -> AppResult<Result<(SessionRow, Principal), NoLogin>> {
-    let found = with_account!(sessions::table.filter(sessions::token_hash.eq(token_hash))).first(conn).optional()?;
+    // The token hash is unique: no `LIMIT` (a bound one would have PostgreSQL plan the statement
+    // afresh at every request, see `db::page::LimitedTo`).
+    let found = with_account!(sessions::table.filter(sessions::token_hash.eq(token_hash))).load::<Found>(conn)?.pop();
     Ok(live_with_account(found, now))
 }
 

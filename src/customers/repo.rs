@@ -10,7 +10,7 @@ use super::search::SearchPatterns;
 use crate::auth::model::{Credentials, CUSTOMER};
 use crate::auth::Principal;
 use crate::companies::model::CompanyRow;
-use crate::db::page::{Page, PageWindow};
+use crate::db::page::{LimitedTo, Page, PageWindow};
 use crate::db::schema::{
     addon_bills, companies, customers, employees, id_vault, invoices, localities, payments, plans,
 };
@@ -18,7 +18,7 @@ use crate::db::CachedDsl;
 use crate::db::{lower, DbConn, MultiBackend};
 use crate::employees::model::EmployeeRow;
 use crate::error::{AppError, AppResult};
-use crate::keyset_page;
+use crate::keyset_order;
 use crate::localities::model::LocalityRow;
 use crate::plans::model::PlanRow;
 
@@ -129,7 +129,9 @@ pub fn page(
     count: bool,
 ) -> AppResult<Page<CustomerWith>> {
     let total = if count { total(conn, filter)? } else { 0 };
-    let wanted = |on: bool| on.into_sql::<Bool>();
+    // Each relation's join is switched on or off in the statement's text (one statement per
+    // selection), so that PostgreSQL's generic plan is the plan: see [`LimitedTo`].
+    let wanted = |on: bool| diesel::dsl::sql::<Bool>(if on { "TRUE" } else { "FALSE" });
     let joined = customers::table
         .left_join(plans::table.on(plans::id.eq(customers::plan_id).and(wanted(related.plan))))
         .left_join(
@@ -141,15 +143,14 @@ pub fn page(
                 .on(employees::id.nullable().eq(customers::assigned_employee_id).and(wanted(related.employee))),
         )
         .into_boxed();
-    let rows = keyset_page!(narrowed!(joined, filter), customers::id, window)
-        .select((
-            CustomerRow::as_select(),
-            Option::<PlanRow>::as_select(),
-            Option::<LocalityRow>::as_select(),
-            Option::<CompanyRow>::as_select(),
-            Option::<EmployeeRow>::as_select(),
-        ))
-        .load::<CustomerWith>(conn)?;
+    let page = keyset_order!(narrowed!(joined, filter), customers::id, window).select((
+        CustomerRow::as_select(),
+        Option::<PlanRow>::as_select(),
+        Option::<LocalityRow>::as_select(),
+        Option::<CompanyRow>::as_select(),
+        Option::<EmployeeRow>::as_select(),
+    ));
+    let rows = LimitedTo(page, window.size + 1).load::<CustomerWith>(conn)?;
     Ok(window.finish(rows, total))
 }
 
@@ -159,7 +160,7 @@ fn total(conn: &mut DbConn, filter: &CustomerFilter) -> AppResult<i64> {
     if *filter == CustomerFilter::default() {
         use crate::db::schema::table_counts;
         let kept =
-            table_counts::table.find("customers").select(table_counts::row_count).first::<i64>(conn).optional()?;
+            table_counts::table.find("customers").select(table_counts::row_count).get_result::<i64>(conn).optional()?;
         if let Some(n) = kept {
             return Ok(n);
         }

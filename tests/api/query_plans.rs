@@ -332,7 +332,8 @@ async fn the_profile_payments_and_the_billing_cycle_use_indexes_on_sqlite() {
         let plan: Vec<String> = plan.into_iter().map(|s| s.detail).collect();
         // As on PostgreSQL: a first page stops at its LIMIT; a count reads what it counts.
         let tail = sql.trim_end();
-        let bounded = tail.ends_with("LIMIT ?") || tail.ends_with("LIMIT ? OFFSET ?");
+        let limit = tail.rsplit_once("LIMIT ").map(|(_, n)| n);
+        let bounded = limit.is_some_and(|n| n == "?" || n == "? OFFSET ?" || n.parse::<u32>().is_ok());
         let counted = sql.starts_with("SELECT COUNT(*)");
         if bounded || counted {
             continue;
