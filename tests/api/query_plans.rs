@@ -419,8 +419,12 @@ fn sqlite_read(line: &str, names: &std::collections::HashMap<String, String>) ->
     Some((table, equalities.then_some(columns)))
 }
 
-/// How many rows of `table` share one value of `columns`, on average.
+/// How many rows of `table` share one value of `columns`, on average (0 for an expression
+/// index's `<expr>`, which this cannot judge).
 fn rows_per_key(conn: &mut SqliteConnection, table: &str, columns: &[String]) -> i64 {
+    if !columns.iter().all(|c| c.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')) {
+        return 0;
+    }
     let list = columns.join(", ");
     let q = format!(
         "SELECT (SELECT COUNT(*) FROM {table}) / MAX(1, (SELECT COUNT(*) FROM (SELECT DISTINCT {list} FROM {table}))) AS n"
