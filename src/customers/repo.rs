@@ -150,7 +150,7 @@ pub fn page(
         Option::<CompanyRow>::as_select(),
         Option::<EmployeeRow>::as_select(),
     ));
-    let rows = LimitedTo(page, window.size + 1).load::<CustomerWith>(conn)?;
+    let rows = LimitedTo(page, window.size + 1).cached().load::<CustomerWith>(conn)?;
     Ok(window.finish(rows, total))
 }
 

@@ -1,8 +1,8 @@
 //! Keyset pagination over rows ordered by their primary key.
 
 use diesel::backend::Backend;
-use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::{QueryResult, RunQueryDsl};
+use diesel::query_builder::{AstPass, Query, QueryFragment};
+use diesel::QueryResult;
 
 /// Which rows a page covers: after/before an id, how many, and from which end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,8 +82,8 @@ macro_rules! keyset_order {
     }};
 }
 
-/// `query LIMIT n` with `n` written into the statement's text rather than bound, kept prepared
-/// by that text (one statement per page size).
+/// `query LIMIT n` with `n` written into the statement's text rather than bound; keep it
+/// prepared by that text with `.cached()` (one statement per page size, see `db::Cached`).
 ///
 /// PostgreSQL plans a prepared statement whose `LIMIT` is a parameter as if it returned a tenth
 /// of the rows, so its generic plan always looks dearer than a custom one, and it plans the
@@ -99,23 +99,11 @@ impl<DB: Backend, Q: QueryFragment<DB>> QueryFragment<DB> for LimitedTo<Q> {
         pass.push_sql(&format!(" LIMIT {}", self.1));
         Ok(())
     }
-
-    fn is_safe_to_cache_prepared(&self, _backend: &DB) -> QueryResult<bool> {
-        // As `db::Cached`: the text (the limit in it) is the key.
-        Ok(true)
-    }
-}
-
-impl<Q> QueryId for LimitedTo<Q> {
-    type QueryId = ();
-    const HAS_STATIC_QUERY_ID: bool = false;
 }
 
 impl<Q: Query> Query for LimitedTo<Q> {
     type SqlType = Q::SqlType;
 }
-
-impl<Q, C> RunQueryDsl<C> for LimitedTo<Q> {}
 
 #[cfg(test)]
 mod tests {
