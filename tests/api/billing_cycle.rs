@@ -160,6 +160,24 @@ on_both_databases! {
     }
 }
 
+/// Customers renewing monthly on the plan `plan`, each `(username, days since they started)`;
+/// their ids.
+async fn monthly_renewers(app: &TestApp, plan: &str, started: &[(&str, u64)]) -> Vec<String> {
+    let today = today(app).await;
+    let mut ids = Vec::new();
+    for &(name, days) in started {
+        let c = app
+            .customer(name, plan)
+            .set("autoRenew", true)
+            .set("periodMonths", 1)
+            .set("startDate", days_before(today, days))
+            .create()
+            .await;
+        ids.push(c["id"].as_str().unwrap().to_owned());
+    }
+    ids
+}
+
 /// A customer whose renewal fails is recorded and the run goes on; after the cause is gone,
 /// running the date again renews them, and nobody twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -167,17 +185,7 @@ async fn a_failing_customer_is_recorded_and_the_run_goes_on() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
     let today = today(&app).await;
     let plan = app.catalogue("499.00").await.broadband;
-    let mut ids = Vec::new();
-    for name in ["alpha", "bravo", "charlie"] {
-        let c = app
-            .customer(name, &plan)
-            .set("autoRenew", true)
-            .set("periodMonths", 1)
-            .set("startDate", days_before(today, 30))
-            .create()
-            .await;
-        ids.push(c["id"].as_str().unwrap().to_owned());
-    }
+    let ids = monthly_renewers(&app, &plan, &[("alpha", 30), ("bravo", 30), ("charlie", 30)]).await;
     let bravo = row_id(&app, "bravo");
     app.sql(&format!(
         "CREATE TRIGGER injected BEFORE INSERT ON invoices WHEN NEW.customer_id = {bravo} \
@@ -223,19 +231,9 @@ async fn a_customer_failing_after_their_first_invoice_leaves_nothing() {
     let app = TestApp::spawn(Kind::Sqlite).await.unwrap();
     let today = today(&app).await;
     let plan = app.catalogue("499.00").await.broadband;
-    let mut ids = Vec::new();
     // Bravo started 62 days ago: two monthly periods are due (the second starting 0 to 3 days
     // ago); alpha and charlie one each.
-    for (name, days) in [("alpha", 30), ("bravo", 62), ("charlie", 30)] {
-        let c = app
-            .customer(name, &plan)
-            .set("autoRenew", true)
-            .set("periodMonths", 1)
-            .set("startDate", days_before(today, days))
-            .create()
-            .await;
-        ids.push(c["id"].as_str().unwrap().to_owned());
-    }
+    let ids = monthly_renewers(&app, &plan, &[("alpha", 30), ("bravo", 62), ("charlie", 30)]).await;
     let bravo = row_id(&app, "bravo");
     app.sql(&format!(
         "CREATE TRIGGER injected BEFORE INSERT ON invoices WHEN NEW.customer_id = {bravo} \
@@ -243,7 +241,8 @@ async fn a_customer_failing_after_their_first_invoice_leaves_nothing() {
         days_before(today, 15)
     ))
     .unwrap();
-    let counts = || {
+    // Invoices, their records, their audit entries, and records of no invoice.
+    let counts = || -> Vec<i64> {
         app.sql_text(
             "SELECT (SELECT COUNT(*) FROM invoices) || ' ' || \
              (SELECT COUNT(*) FROM document_snapshots WHERE document = 'INVOICE') || ' ' || \
@@ -251,12 +250,15 @@ async fn a_customer_failing_after_their_first_invoice_leaves_nothing() {
              (SELECT COUNT(*) FROM document_snapshots s WHERE s.document = 'INVOICE' \
               AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.id = s.document_id)) AS value",
         )
+        .split(' ')
+        .map(|n| n.parse().unwrap())
+        .collect()
     };
-    let before: Vec<i64> = counts().split(' ').map(|n| n.parse().unwrap()).collect();
+    let before = counts();
     let run = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
     assert_eq!((run["renewed"].as_i64(), run["errors"].as_i64()), (Some(2), Some(1)), "{run}");
     assert_eq!(run["errorDetails"][0]["customer"]["username"], "bravo");
-    let after: Vec<i64> = counts().split(' ').map(|n| n.parse().unwrap()).collect();
+    let after = counts();
     // Two invoices, two records and two audit entries more (alpha's and charlie's), no record
     // of an invoice that is not there.
     assert_eq!(
@@ -274,7 +276,7 @@ async fn a_customer_failing_after_their_first_invoice_leaves_nothing() {
     let bravo_now = customer(&app, &ids[1]).await;
     assert_eq!(bravo_now["invoices"].as_array().unwrap().len(), 3, "{bravo_now}");
     assert!(bravo_now["endDate"].as_str().unwrap() > today.to_string().as_str());
-    let last: Vec<i64> = counts().split(' ').map(|n| n.parse().unwrap()).collect();
+    let last = counts();
     assert_eq!(last, vec![before[0] + 4, before[1] + 4, before[2] + 4, 0]);
 }
 
