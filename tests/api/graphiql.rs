@@ -90,6 +90,12 @@ impl Browser {
     }
 }
 
+/// Whether a DevTools error means only that the page is between two documents.
+fn navigating(error: &Value) -> bool {
+    let message = error["message"].as_str().unwrap_or_default();
+    message.contains("navigated or closed") || message.contains("Cannot find context")
+}
+
 pub(crate) struct Tab {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
     next_id: u64,
@@ -98,6 +104,14 @@ pub(crate) struct Tab {
 impl Tab {
     /// Sends one DevTools command and returns its result (events in between are skipped).
     pub(crate) async fn call(&mut self, method: &str, params: Value) -> Value {
+        match self.try_call(method, params).await {
+            Ok(result) => result,
+            Err(error) => panic!("{method} failed: {error}"),
+        }
+    }
+
+    /// Sends one DevTools command; its result, or the error the browser answered with.
+    async fn try_call(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let message = json!({"id": id, "method": method, "params": params}).to_string();
@@ -111,8 +125,10 @@ impl Tab {
             let Message::Text(text) = reply else { continue };
             let value: Value = serde_json::from_str(&text).unwrap();
             if value["id"] == id {
-                assert!(value.get("error").is_none(), "{method} failed: {value}");
-                return value["result"].clone();
+                return match value.get("error") {
+                    Some(error) => Err(error.clone()),
+                    None => Ok(value["result"].clone()),
+                };
             }
         }
     }
@@ -126,7 +142,17 @@ impl Tab {
     /// Waits until `expression` is true in the page.
     pub(crate) async fn wait_for(&mut self, what: &str, expression: &str, within: Duration) {
         let deadline = tokio::time::Instant::now() + within;
-        while self.eval(expression).await != json!(true) {
+        loop {
+            let params = json!({"expression": expression, "returnByValue": true});
+            match self.try_call("Runtime.evaluate", params).await {
+                Ok(result) if result["result"]["value"] == json!(true) => return,
+                Ok(_) => {}
+                // Between two documents (a form sent, a link followed) Chromium answers
+                // "Inspected target navigated or closed" or has no context to run in yet:
+                // the next page is on its way, so ask again.
+                Err(error) if navigating(&error) => {}
+                Err(error) => panic!("Runtime.evaluate failed: {error}"),
+            }
             assert!(tokio::time::Instant::now() < deadline, "waited {within:?} for {what}");
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
