@@ -521,7 +521,7 @@ pub fn invoice_document(
 /// the voucher, as JSON, and never rebuilt.
 pub fn receipt_voucher(
     conn: &mut DbConn,
-    voucher: &crate::receipt_vouchers::model::VoucherRow,
+    voucher: &crate::receipt_vouchers::model::NewVoucher,
     company: &CompanyRow,
     customer: &CustomerRow,
 ) -> AppResult<String> {

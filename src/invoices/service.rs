@@ -386,7 +386,8 @@ pub fn issue_invoice(conn: &mut DbConn, id: i64, date: Option<NaiveDate>, actor:
     if invoice.paid_paise > 0 {
         // Money paid on the proforma was an advance: now invoiced, its vouchers are adjusted.
         let cause = crate::settlement::advances::Cause::Invoice(invoice.id, invoice.invoice_date);
-        crate::settlement::advances::reconcile(conn, invoice.customer_id, cause)?;
+        let customer = crate::customers::repo::find(conn, invoice.customer_id)?;
+        crate::settlement::advances::reconcile(conn, &customer, cause)?;
     }
     let details = format!("{} dated {}", invoice.invoice_number, invoice.invoice_date);
     crate::audit::repo::record(conn, actor, "issueInvoice", &[ids::encode(Kind::Invoice, id)], Some(&details))?;

@@ -1,10 +1,11 @@
 //! Recording payments, each inside the caller's write transaction with the customer locked
 //! (see `settlement::service::lock_customer`); their money goes on invoices by
-//! `settlement::service::apply_payment`.
+//! `settlement::service::allocate` and `settle`.
 
 use super::model::{NewPayment, PaymentMethod, PaymentRow, PaymentStatus};
 use super::{repo, rules};
 use crate::audit::Actor;
+use crate::customers::model::CustomerRow;
 use crate::db::schema::payments;
 use crate::db::CachedDsl;
 use crate::db::DbConn;
@@ -15,7 +16,7 @@ use crate::money::rupees;
 use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
 use crate::notifications::Outbox;
 use crate::settlement::rules::{refusal, Refusal};
-use crate::settlement::service::{apply_payment, lock_customer, reactivate_if_cleared};
+use crate::settlement::service::{allocate, lock_customer, reactivate_if_cleared, settle, Allocation};
 use diesel::prelude::*;
 
 /// A payment as the caller described it (checked for form already).
@@ -40,8 +41,9 @@ pub struct PaymentRequest {
 
 /// `createPayment`: records the payment under a fresh `PAY` number. A `COMPLETED` one is put on
 /// its invoice (or the customer's open invoices, oldest first), the rest kept as advance, and
-/// entered in the ledger; `PENDING` and `FAILED` ones change nothing else.
-pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResult<PaymentRow> {
+/// entered in the ledger; `PENDING` and `FAILED` ones change nothing else. Returns the payment
+/// and its customer (as locked).
+pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResult<(PaymentRow, CustomerRow)> {
     let customer_id = match (req.customer_id, req.invoice_id) {
         (_, Some(invoice)) => {
             let owner = crate::invoices::repo::find(conn, invoice)
@@ -55,9 +57,12 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         (Some(customer), None) => customer,
         (None, None) => return Err(AppError::bad_input("customerId", "give `customerId`, `invoiceId` or both")),
     };
-    lock_customer(conn, customer_id, "customerId")?;
-    if let Some(invoice_id) = req.invoice_id {
-        let invoice = crate::invoices::repo::find(conn, invoice_id)?;
+    let customer = lock_customer(conn, customer_id, "customerId")?;
+    let invoice = match req.invoice_id {
+        Some(invoice_id) => Some(crate::invoices::repo::find(conn, invoice_id)?),
+        None => None,
+    };
+    if let Some(invoice) = &invoice {
         let cancelled = invoice.status == InvoiceStatus::Cancelled;
         let counts = req.status != PaymentStatus::Failed;
         let refused = refusal(cancelled, invoice.balance_paise, req.amount, counts, req.keep_excess_as_advance);
@@ -66,22 +71,19 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         }
     }
     // Duplicates are found by the reference's key (case, spaces, invisible characters and
-    // compatibility forms folded); the reference itself is stored as entered.
+    // compatibility forms folded); the reference itself is stored as entered. The unique
+    // indexes on (method, payment_reference_key) and on upi_utr refuse them as the payment is
+    // inserted, also two submissions at the same moment; which one it was is looked up then.
     let key = req.reference.as_deref().map(rules::reference_key);
-    if let (Some(reference), Some(key)) = (&req.reference, &key) {
-        if let Some(earlier) = repo::by_reference_key(conn, req.method, key)? {
-            return Err(duplicate_reference(
-                req.method,
-                reference,
-                earlier.payment_reference.as_deref(),
-                &earlier.payment_id,
-            ));
-        }
-    }
     let utr = if req.from_gateway { req.upi_utr.clone() } else { rules::upi_utr(req.method, key.as_deref()) };
-    if let Some(utr) = &utr {
-        refuse_known_utr(conn, utr, !req.from_gateway)?;
+    if let (Some(utr), false) = (&utr, req.from_gateway) {
+        refuse_reported_utr(conn, utr)?;
     }
+    // A completed payment is stored once, with where its money goes already known.
+    let allocation = match req.status {
+        PaymentStatus::Completed => Some(allocate(conn, customer_id, invoice, req.amount)?),
+        _ => None,
+    };
     let now = crate::clock::now();
     let mut new = NewPayment {
         payment_id: String::new(),
@@ -96,38 +98,29 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         paid_at: now,
         created_at: now,
         updated_at: now,
-        allocated_paise: 0,
+        allocated_paise: allocation.as_ref().map_or(0, Allocation::allocated),
     };
-    let inserted = crate::numbers::insert_under_fresh_number("PAY", 12, |number| {
+    let payment = crate::numbers::insert_under_fresh_number("PAY", 12, |number| {
         new.payment_id = number;
         let insert = diesel::insert_into(payments::table)
             .values((&new, payments::payment_reference_key.eq(key.as_deref()), payments::upi_utr.eq(utr.as_deref())))
-            .on_conflict(payments::payment_id)
-            .do_nothing()
+            .on_conflict_do_nothing()
             .returning(payments::all_columns)
             .cached();
-        Ok(match &mut *conn {
+        let inserted = match &mut *conn {
             DbConn::Pg(c) => insert.get_result(c).optional()?,
             DbConn::Sqlite(c) => insert.get_result(c).optional()?,
-        })
-    });
-    let payment = match inserted {
-        // Two submissions of one reference (or UTR) at the same moment: the unique indexes
-        // on (method, payment_reference_key) and on upi_utr decide.
-        Err(AppError::Database(e)) if crate::error::is_unique_violation(&e) => {
-            if let Some(utr) = &utr {
-                return Err(AppError::Conflict(format!(
-                    "another payment with reference {:?} or UPI reference (UTR) {utr} was recorded at the same \
-                     moment; the same payment is never counted twice",
-                    req.reference.as_deref().unwrap_or_default()
-                )));
-            }
-            let reference = req.reference.as_deref().unwrap_or_default();
-            return Err(duplicate_reference(req.method, reference, None, "another payment"));
+        };
+        if inserted.is_none() {
+            // Its reference or UTR is recorded already, or else its number was taken (another
+            // is drawn).
+            refuse_duplicate(conn, req, key.as_deref(), utr.as_deref())?;
         }
-        other => other?,
-    };
-    let payment = if req.status == PaymentStatus::Completed { apply_payment(conn, payment, actor)? } else { payment };
+        Ok(inserted)
+    })?;
+    if let Some(allocation) = allocation {
+        settle(conn, &payment, allocation, &customer, actor)?;
+    }
     let details = format!("{} ₹{} {}", payment.payment_id, rupees(payment.amount_paise), payment.status);
     crate::audit::repo::record(
         conn,
@@ -136,7 +129,7 @@ pub fn record(conn: &mut DbConn, req: &PaymentRequest, actor: &Actor) -> AppResu
         &[ids::encode(Kind::Payment, payment.id)],
         Some(&details),
     )?;
-    Ok(payment)
+    Ok((payment, customer))
 }
 
 /// `CONFLICT` for a reference whose key is already recorded under `method`, naming the earlier
@@ -159,10 +152,22 @@ fn duplicate_reference(
     ))
 }
 
-/// `CONFLICT` when UPI reference `utr` is already on a payment, whoever recorded it (a UPI
-/// payment is counted once, whether a cashier entered it or a gateway reported it), or, for a
-/// payment entered by hand (`by_hand`), when a gateway reported it and it waits unassigned.
-fn refuse_known_utr(conn: &mut DbConn, utr: &str, by_hand: bool) -> AppResult<()> {
+/// `CONFLICT` when the payment's reference (by its `key`) is already recorded under its method,
+/// naming the earlier payment, or its UPI reference `utr` is already on a payment, whoever
+/// recorded it (a UPI payment is counted once, whether a cashier entered it or a gateway
+/// reported it). `Ok` when neither is.
+fn refuse_duplicate(conn: &mut DbConn, req: &PaymentRequest, key: Option<&str>, utr: Option<&str>) -> AppResult<()> {
+    if let (Some(reference), Some(key)) = (&req.reference, key) {
+        if let Some(earlier) = repo::by_reference_key(conn, req.method, key)? {
+            return Err(duplicate_reference(
+                req.method,
+                reference,
+                earlier.payment_reference.as_deref(),
+                &earlier.payment_id,
+            ));
+        }
+    }
+    let Some(utr) = utr else { return Ok(()) };
     if let Some(first) = repo::by_utr(conn, utr)? {
         return Err(AppError::Conflict(format!(
             "UPI reference (UTR) {utr} is already recorded as payment {} ({} of ₹{}); the same UPI payment is \
@@ -172,15 +177,19 @@ fn refuse_known_utr(conn: &mut DbConn, utr: &str, by_hand: bool) -> AppResult<()
             rupees(first.amount_paise)
         )));
     }
-    if by_hand {
-        if let Some(reported) = crate::gateways::repo::unmatched_by_utr(conn, utr)? {
-            return Err(AppError::Conflict(format!(
-                "UPI reference (UTR) {utr} was reported by a payment gateway as {} (₹{}), which waits \
-                 unassigned: assign that gateway payment to the customer instead",
-                reported.gateway_payment_id,
-                rupees(reported.amount_paise)
-            )));
-        }
+    Ok(())
+}
+
+/// `CONFLICT` for a payment entered by hand with UPI reference `utr` that a payment gateway
+/// reported and that waits unassigned.
+fn refuse_reported_utr(conn: &mut DbConn, utr: &str) -> AppResult<()> {
+    if let Some(reported) = crate::gateways::repo::unmatched_by_utr(conn, utr)? {
+        return Err(AppError::Conflict(format!(
+            "UPI reference (UTR) {utr} was reported by a payment gateway as {} (₹{}), which waits \
+             unassigned: assign that gateway payment to the customer instead",
+            reported.gateway_payment_id,
+            rupees(reported.amount_paise)
+        )));
     }
     Ok(())
 }
@@ -205,10 +214,16 @@ fn refusal_error(number: &str, amount: i64, refused: Refusal) -> AppError {
 
 /// `updatePaymentStatus`: a `PENDING` payment becomes `COMPLETED` (its money is applied now;
 /// if its invoice was cancelled or paid meanwhile, the money becomes advance) or `FAILED`
-/// (nothing counts). Completed and failed payments are final (refund a completed one).
-pub fn change_status(conn: &mut DbConn, id: i64, to: PaymentStatus, actor: &Actor) -> AppResult<PaymentRow> {
+/// (nothing counts). Completed and failed payments are final (refund a completed one). Returns
+/// the payment and its customer (as locked).
+pub fn change_status(
+    conn: &mut DbConn,
+    id: i64,
+    to: PaymentStatus,
+    actor: &Actor,
+) -> AppResult<(PaymentRow, CustomerRow)> {
     let customer = repo::find(conn, id)?.customer_id;
-    lock_customer(conn, customer, "id")?;
+    let customer = lock_customer(conn, customer, "id")?;
     let mut payment = repo::find(conn, id)?;
     let from = payment.status;
     match (from, to) {
@@ -227,13 +242,24 @@ pub fn change_status(conn: &mut DbConn, id: i64, to: PaymentStatus, actor: &Acto
         // The money arrived now (a cheque cleared).
         payment.paid_at = payment.updated_at;
     }
+    let allocation = match to {
+        PaymentStatus::Completed => {
+            let invoice = match payment.invoice_id {
+                Some(invoice_id) => Some(crate::invoices::repo::find(conn, invoice_id)?),
+                None => None,
+            };
+            Some(allocate(conn, payment.customer_id, invoice, payment.amount_paise)?)
+        }
+        _ => None,
+    };
+    payment.allocated_paise += allocation.as_ref().map_or(0, Allocation::allocated);
     repo::set_money(conn, &payment)?;
-    if to == PaymentStatus::Completed {
-        payment = apply_payment(conn, payment, actor)?;
+    if let Some(allocation) = allocation {
+        settle(conn, &payment, allocation, &customer, actor)?;
     }
     let details = format!("{} {} -> {}", payment.payment_id, from.as_str(), to.as_str());
     crate::audit::repo::record(conn, actor, "updatePaymentStatus", &[ids::encode(Kind::Payment, id)], Some(&details))?;
-    Ok(payment)
+    Ok((payment, customer))
 }
 
 /// `createPayment` whole: [`record`], then the customer told of a COMPLETED payment and, when
@@ -244,8 +270,8 @@ pub fn create_payment(
     req: &PaymentRequest,
     actor: &Actor,
 ) -> AppResult<(PaymentRow, Vec<NotificationRow>)> {
-    let row = record(conn, req, actor)?;
-    let notifications = after_payment(conn, outbox, &row, actor)?;
+    let (row, customer) = record(conn, req, actor)?;
+    let notifications = after_payment(conn, outbox, &row, &customer, actor)?;
     Ok((row, notifications))
 }
 
@@ -257,8 +283,8 @@ pub fn complete_or_fail(
     to: PaymentStatus,
     actor: &Actor,
 ) -> AppResult<(PaymentRow, Vec<NotificationRow>)> {
-    let row = change_status(conn, id, to, actor)?;
-    let notifications = after_payment(conn, outbox, &row, actor)?;
+    let (row, customer) = change_status(conn, id, to, actor)?;
+    let notifications = after_payment(conn, outbox, &row, &customer, actor)?;
     Ok((row, notifications))
 }
 
@@ -268,6 +294,7 @@ fn after_payment(
     conn: &mut DbConn,
     outbox: &Outbox,
     payment: &PaymentRow,
+    customer: &CustomerRow,
     actor: &Actor,
 ) -> AppResult<Vec<NotificationRow>> {
     if payment.status != PaymentStatus::Completed {
@@ -281,6 +308,6 @@ fn after_payment(
         format!("Thank you. Payment {} by {} is recorded.", payment.payment_id, payment.method),
         Some(ids::encode(Kind::Payment, payment.id)),
     )?;
-    notifications.extend(reactivate_if_cleared(conn, outbox, payment.customer_id, actor)?);
+    notifications.extend(reactivate_if_cleared(conn, outbox, customer, actor)?);
     Ok(notifications)
 }

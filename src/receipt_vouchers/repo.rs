@@ -5,18 +5,25 @@ use diesel::prelude::*;
 
 use super::model::{AdjustmentRow, NewAdjustment, NewVoucher, VoucherRow};
 use super::rules::Split;
-use crate::db::schema::{advance_adjustments, invoices, payment_allocations, payments, receipt_vouchers};
+use crate::db::schema::{advance_adjustments, receipt_vouchers};
+use crate::db::sql::{Param, Sql};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::invoices::rules::TaxSplit;
-use crate::payments::model::PaymentStatus;
+use diesel::sql_types::BigInt;
 
 /// What receipt voucher numbers start with: `RV/26-27/000001`.
 pub const PREFIX: &str = "RV";
 
 /// Inserts `new` with the next serial of its company's series `new.series` (taken under the
-/// series' lock, so no serial is skipped or used twice; vouchers are never deleted).
-pub fn insert_numbered(conn: &mut DbConn, mut new: NewVoucher, year: i32) -> AppResult<VoucherRow> {
+/// series' lock, so no serial is skipped or used twice; vouchers are never deleted) and the
+/// document `print` makes of it once numbered (stored with it, as printed).
+pub fn insert_numbered(
+    conn: &mut DbConn,
+    mut new: NewVoucher,
+    year: i32,
+    print: impl FnOnce(&mut DbConn, &NewVoucher) -> AppResult<String>,
+) -> AppResult<VoucherRow> {
     crate::db::lock_key(conn, &format!("series:{}:RECEIPT_VOUCHER:{}", new.company_id, new.series))?;
     let last: Option<i64> = receipt_vouchers::table
         .filter(receipt_vouchers::company_id.eq(new.company_id))
@@ -27,6 +34,7 @@ pub fn insert_numbered(conn: &mut DbConn, mut new: NewVoucher, year: i32) -> App
     new.voucher_number = crate::series::rules::financial_year_number(PREFIX, year, new.serial).ok_or_else(|| {
         crate::error::AppError::Conflict(format!("the receipt voucher series {} is full", new.series))
     })?;
+    new.document = print(conn, &new)?;
     Ok(diesel::insert_into(receipt_vouchers::table)
         .values(&new)
         .returning(receipt_vouchers::all_columns)
@@ -62,28 +70,40 @@ pub fn open_of_customer(conn: &mut DbConn, customer_id: i64) -> AppResult<Vec<Vo
         .load(conn)?)
 }
 
-/// What the customer's vouchers still hold: advance on which tax was paid, not yet adjusted.
-pub fn open_total(conn: &mut DbConn, customer_id: i64) -> AppResult<i64> {
-    Ok(open_of_customer(conn, customer_id)?.iter().map(VoucherRow::open).sum())
+/// A customer's advance under GST, as [`advance`] reads it.
+#[derive(Debug, QueryableByName)]
+pub struct Advance {
+    /// 1 when the customer's company charges GST (has a GSTIN), else 0: without it there are
+    /// no receipt vouchers.
+    #[diesel(sql_type = BigInt)]
+    pub taxed: i64,
+    /// The customer's money that is on no issued invoice: completed payments less refunds, less
+    /// what they put on issued invoices. This is what receipt vouchers must cover.
+    #[diesel(sql_type = BigInt)]
+    pub unbilled: i64,
+    /// What the customer's vouchers still hold: advance on which tax was paid, not yet adjusted.
+    #[diesel(sql_type = BigInt)]
+    pub open: i64,
 }
 
-/// The customer's money that is on no issued invoice: completed payments less refunds, less
-/// what they put on issued invoices. This is what receipt vouchers must cover.
-pub fn unbilled(conn: &mut DbConn, customer_id: i64) -> AppResult<i64> {
-    let completed = || {
-        payments::table
-            .filter(payments::customer_id.eq(customer_id))
-            .filter(payments::status.eq(PaymentStatus::Completed))
-    };
-    let received: Vec<(i64, i64)> =
-        completed().select((payments::amount_paise, payments::refunded_paise)).load(conn)?;
-    let on_issued: Vec<i64> = payment_allocations::table
-        .inner_join(invoices::table.on(invoices::id.eq(payment_allocations::invoice_id)))
-        .filter(payment_allocations::payment_id.eq_any(completed().select(payments::id)))
-        .filter(invoices::issued_at.is_not_null())
-        .select(payment_allocations::amount_paise)
-        .load(conn)?;
-    Ok(received.iter().map(|(a, r)| a - r).sum::<i64>() - on_issued.iter().sum::<i64>())
+/// Customer `customer_id`'s [`Advance`] (of company `company_id`, theirs), in one statement
+/// (each part from the customer's own rows, by index).
+pub fn advance(conn: &mut DbConn, company_id: i64, customer_id: i64) -> AppResult<Advance> {
+    let mut sql = Sql::new(
+        "SELECT CAST((SELECT COUNT(*) FROM companies WHERE id = ? AND gstin IS NOT NULL) AS BIGINT) AS taxed, \
+         CAST(COALESCE((SELECT SUM(p.amount_paise - p.refunded_paise) FROM payments p \
+         WHERE p.customer_id = ? AND p.status = 'COMPLETED'), 0) \
+         - COALESCE((SELECT SUM(a.amount_paise) FROM payments p \
+         JOIN payment_allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id \
+         WHERE p.customer_id = ? AND p.status = 'COMPLETED' AND i.issued_at IS NOT NULL), 0) AS BIGINT) AS unbilled, \
+         CAST(COALESCE((SELECT SUM(v.amount_paise - v.adjusted_paise) FROM receipt_vouchers v \
+         WHERE v.customer_id = ? AND v.adjusted_paise < v.amount_paise), 0) AS BIGINT) AS open",
+    );
+    sql.bind(Param::Int(company_id));
+    for _ in 0..3 {
+        sql.bind(Param::Int(customer_id));
+    }
+    sql.one(conn)
 }
 
 /// What was adjusted of voucher `id` so far.
@@ -134,10 +154,4 @@ pub fn adjusted_between(
         .order(advance_adjustments::id)
         .select((advance_adjustments::all_columns, receipt_vouchers::all_columns))
         .load(conn)?)
-}
-
-/// Stores the voucher `id` as printed (done once, right after it is numbered).
-pub fn set_document(conn: &mut DbConn, id: i64, document: &str) -> AppResult<()> {
-    diesel::update(receipt_vouchers::table.find(id)).set(receipt_vouchers::document.eq(document)).execute(conn)?;
-    Ok(())
 }

@@ -27,7 +27,7 @@ pub fn refund(
     let customer = payments::find(conn, payment_id)
         .map_err(|_| AppError::bad_input("paymentId", "`paymentId` names no existing payment"))?
         .customer_id;
-    lock_customer(conn, customer, "paymentId")?;
+    let customer = lock_customer(conn, customer, "paymentId")?;
     let mut payment = payments::find(conn, payment_id)?;
     if payment.status != PaymentStatus::Completed {
         return Err(AppError::bad_input(
@@ -49,7 +49,7 @@ pub fn refund(
             format!("at most ₹{} of payment {} can be refunded", rupees(refundable), payment.payment_id),
         ));
     }
-    let from = take_back(conn, &mut payment, amount)?;
+    let from = take_back(conn, &mut payment, &customer, amount)?;
 
     let mut new = NewRefund {
         refund_id: String::new(),

@@ -7,10 +7,11 @@
 
 use chrono::NaiveDate;
 
+use crate::customers::model::CustomerRow;
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::receipt_vouchers::model::{AdjustmentCause, NewAdjustment, NewVoucher};
-use crate::receipt_vouchers::repo;
+use crate::receipt_vouchers::repo::{self, Advance};
 use crate::receipt_vouchers::rules::{adjusted, in_advance};
 
 /// What changed the customer's money.
@@ -24,19 +25,18 @@ pub enum Cause {
     Refund,
 }
 
-/// Brings customer `customer_id`'s receipt vouchers in line with their money on no issued
-/// invoice (nothing for a company without a GSTIN: it charges no tax).
-pub fn reconcile(conn: &mut DbConn, customer_id: i64, cause: Cause) -> AppResult<()> {
-    let customer = crate::customers::repo::find(conn, customer_id)?;
-    let company = crate::companies::repo::find(conn, customer.company_id)?;
-    if company.gstin.is_none() {
+/// Brings `customer`'s receipt vouchers in line with their money on no issued invoice (nothing
+/// for a company without a GSTIN: it charges no tax). `customer` is the row the caller locked.
+pub fn reconcile(conn: &mut DbConn, customer: &CustomerRow, cause: Cause) -> AppResult<()> {
+    let customer_id = customer.id;
+    let Advance { taxed, unbilled, open } = repo::advance(conn, customer.company_id, customer_id)?;
+    if taxed == 0 || unbilled == open {
         return Ok(());
     }
-    let unbilled = repo::unbilled(conn, customer_id)?;
-    let open = repo::open_total(conn, customer_id)?;
     let today = crate::clock::today();
     let now = crate::clock::now();
     if unbilled > open {
+        let company = crate::companies::repo::find(conn, customer.company_id)?;
         let amount = unbilled - open;
         let rate = crate::invoices::rules::charged_rate(company.gst_rate_bp, true);
         let same_state = crate::invoices::rules::same_state(&customer.state, &company.state);
@@ -66,9 +66,9 @@ pub fn reconcile(conn: &mut DbConn, customer_id: i64, cause: Cause) -> AppResult
             document: String::new(),
             created_at: now,
         };
-        let voucher = repo::insert_numbered(conn, new, year)?;
-        let document = crate::documents::source::receipt_voucher(conn, &voucher, &company, &customer)?;
-        repo::set_document(conn, voucher.id, &document)?;
+        repo::insert_numbered(conn, new, year, |conn, voucher| {
+            crate::documents::source::receipt_voucher(conn, voucher, &company, customer)
+        })?;
     } else if unbilled < open {
         let mut left = open - unbilled;
         let (kind, invoice_id, on) = match cause {

@@ -52,31 +52,61 @@ pub fn put_money(conn: &mut DbConn, invoice: &mut InvoiceRow, payment_id: i64, a
     crate::invoices::repo::set_money(conn, invoice)
 }
 
-/// Puts a just-completed payment's money on its invoice (or the customer's open invoices,
-/// oldest first, [`rules::allocate`]), keeps the rest as advance and enters the payment in the
-/// ledger.
-pub fn apply_payment(conn: &mut DbConn, mut payment: PaymentRow, actor: &Actor) -> AppResult<PaymentRow> {
-    let mut open: Vec<InvoiceRow> = match payment.invoice_id {
-        Some(id) => vec![crate::invoices::repo::find(conn, id)?]
-            .into_iter()
-            .filter(|i| i.status != InvoiceStatus::Cancelled)
-            .collect(),
-        None => crate::invoices::repo::open_for_customer(conn, payment.customer_id)?,
+/// Where a completing payment's money goes: the invoices that get some and what is left (the
+/// customer's advance). Made before the payment is stored, so it is stored once, with its
+/// allocated amount ([`Allocation::allocated`]); [`settle`] then moves the money.
+#[derive(Debug)]
+pub struct Allocation {
+    open: Vec<InvoiceRow>,
+    parts: Vec<(i64, i64)>,
+    left: i64,
+}
+
+impl Allocation {
+    /// What goes on invoices (the rest is advance).
+    pub fn allocated(&self) -> i64 {
+        self.parts.iter().map(|(_, amount)| amount).sum()
+    }
+}
+
+/// Plans `amount` of customer `customer_id`'s payment onto the `invoice` it names, as read after
+/// the customer's lock (nothing when it is cancelled), or, without one, onto the customer's open
+/// invoices, oldest first ([`rules::allocate`]).
+pub fn allocate(
+    conn: &mut DbConn,
+    customer_id: i64,
+    invoice: Option<InvoiceRow>,
+    amount: i64,
+) -> AppResult<Allocation> {
+    let open: Vec<InvoiceRow> = match invoice {
+        Some(invoice) => Some(invoice).into_iter().filter(|i| i.status != InvoiceStatus::Cancelled).collect(),
+        None => crate::invoices::repo::open_for_customer(conn, customer_id)?,
     };
     let owed: Vec<(i64, i64)> = open.iter().map(|i| (i.id, i.balance_paise)).collect();
-    let (parts, left) = rules::allocate(payment.amount_paise, &owed);
+    let (parts, left) = rules::allocate(amount, &owed);
+    Ok(Allocation { open, parts, left })
+}
+
+/// Moves a completed payment's money as `allocation` planned (the payment is stored with its
+/// allocated amount already): onto the invoices, the payment into the ledger, and what is on no
+/// issued invoice under a receipt voucher. `customer` is the payment's, as locked.
+pub fn settle(
+    conn: &mut DbConn,
+    payment: &PaymentRow,
+    allocation: Allocation,
+    customer: &CustomerRow,
+    actor: &Actor,
+) -> AppResult<()> {
+    let Allocation { mut open, parts, left } = allocation;
     let mut on = Vec::new();
     for (invoice_id, amount) in parts {
         let invoice = open.iter_mut().find(|i| i.id == invoice_id).expect("allocated to a listed invoice");
         put_money(conn, invoice, payment.id, amount)?;
-        payment.allocated_paise += amount;
         on.push(format!("₹{} on {}", rupees(amount), invoice.invoice_number));
     }
     if left > 0 {
         on.push(format!("₹{} kept as advance", rupees(left)));
     }
-    payment.updated_at = crate::clock::now();
-    crate::payments::repo::set_money(conn, &payment)?;
     let mut entry = Entry::new(
         payment.customer_id,
         TransactionType::Payment,
@@ -88,8 +118,7 @@ pub fn apply_payment(conn: &mut DbConn, mut payment: PaymentRow, actor: &Actor) 
     entry.invoice_id = payment.invoice_id;
     crate::ledger::repo::append(conn, entry, actor)?;
     // What is on no issued invoice is an advance: a receipt voucher for it (Rule 50).
-    super::advances::reconcile(conn, payment.customer_id, Cause::Payment(payment.id))?;
-    Ok(payment)
+    super::advances::reconcile(conn, customer, Cause::Payment(payment.id))
 }
 
 /// Puts the customer's advance (money of completed payments on no invoice, oldest first) on a
@@ -123,16 +152,22 @@ pub fn apply_advance(conn: &mut DbConn, mut invoice: InvoiceRow, actor: &Actor) 
         entry.invoice_id = Some(invoice.id);
         crate::ledger::repo::append(conn, entry, actor)?;
         // Advance on an issued invoice is invoiced: its receipt vouchers are adjusted.
-        super::advances::reconcile(conn, invoice.customer_id, Cause::Invoice(invoice.id, invoice.invoice_date))?;
+        let customer = crate::customers::repo::find(conn, invoice.customer_id)?;
+        super::advances::reconcile(conn, &customer, Cause::Invoice(invoice.id, invoice.invoice_date))?;
     }
     Ok(invoice)
 }
 
-/// Takes `amount` of `payment` back for a refund ([`rules::take_back`]): first its money on no
+/// Takes `amount` of `payment` (of `customer`, locked) back for a refund ([`rules::take_back`]): first its money on no
 /// invoice, then from the invoices it paid, newest first (they owe again and reopen). Stores the
 /// payment's new allocated and refunded amounts; returns where the money came from, for the
 /// ledger ("₹100.00 from INV…"), empty when all of it was advance.
-pub fn take_back(conn: &mut DbConn, payment: &mut PaymentRow, amount: i64) -> AppResult<Vec<String>> {
+pub fn take_back(
+    conn: &mut DbConn,
+    payment: &mut PaymentRow,
+    customer: &CustomerRow,
+    amount: i64,
+) -> AppResult<Vec<String>> {
     let on_invoices = crate::payments::repo::on_invoices(conn, payment.id)?;
     let (_from_advance, takes) = rules::take_back(amount, payment.unallocated(), &on_invoices);
     let mut from = Vec::new();
@@ -147,19 +182,19 @@ pub fn take_back(conn: &mut DbConn, payment: &mut PaymentRow, amount: i64) -> Ap
     crate::payments::repo::set_money(conn, payment)?;
     // Advance refunded is adjusted off its receipt vouchers; money taken off invoices and
     // refunded changes none.
-    super::advances::reconcile(conn, payment.customer_id, Cause::Refund)?;
+    super::advances::reconcile(conn, customer, Cause::Refund)?;
     Ok(from)
 }
 
-/// After a payment: a customer the cycle suspended for dues, whose dues no longer warrant it,
-/// is ACTIVE again in the same transaction (audited, and told).
+/// After a payment of `customer` (as locked): a customer the cycle suspended for dues, whose
+/// dues no longer warrant it, is ACTIVE again in the same transaction (audited, and told).
 pub fn reactivate_if_cleared(
     conn: &mut DbConn,
     outbox: &Outbox,
-    customer_id: i64,
+    customer: &CustomerRow,
     actor: &Actor,
 ) -> AppResult<Vec<NotificationRow>> {
-    let customer = crate::customers::repo::find(conn, customer_id)?;
+    let customer_id = customer.id;
     if customer.status != CustomerStatus::Suspended || !customer.suspended_for_dues {
         return Ok(Vec::new());
     }

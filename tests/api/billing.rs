@@ -255,6 +255,46 @@ on_both_databases! {
         check_invariants(&app, &c).await;
     }
 
+    async fn a_payment_costs_the_same_statements_however_long_the_history(app: TestApp) {
+        let issue = "mutation($id: ID!) { issueInvoice(id: $id) { id balanceAmount } }";
+        // One customer owing on a tax invoice; another who paid theirs, so what they pay now
+        // is advance (a receipt voucher each time).
+        let plan = app.catalogue("499.00").await.broadband;
+        let (owing, bill) = app.customer("dinesh", &plan).create_with_invoice().await;
+        app.data(issue, json!({"id": bill})).await;
+        let (ahead, bill) = app.customer("esha", &plan).create_with_invoice().await;
+        let owed = app.data(issue, json!({"id": bill})).await["issueInvoice"]["balanceAmount"].clone();
+        app.pay(json!({"invoiceId": bill, "amount": owed, "paymentMethod": "CASH"})).await;
+        let mut costs = (Vec::new(), Vec::new());
+        for i in 0..12 {
+            for (customer, cost) in [(&owing, &mut costs.0), (&ahead, &mut costs.1)] {
+                let before = app.metrics.statements();
+                let reference = format!("R-{customer}-{i}");
+                app.pay(json!({"customerId": customer, "amount": "1", "paymentMethod": "PHONEPE", "paymentReference": reference}))
+                    .await;
+                cost.push(app.metrics.statements() - before);
+            }
+        }
+        check_invariants(&app, &owing).await;
+        let account = check_invariants(&app, &ahead).await;
+        assert_eq!(account["advanceAmount"], "12.00");
+        assert!(costs.0.iter().all(|c| *c == costs.0[0]), "onto an invoice: {:?}", costs.0);
+        assert!(costs.1.iter().all(|c| *c == costs.1[0]), "as advance: {:?}", costs.1);
+        eprintln!("{:?}: onto an invoice {}, as advance {} statements", app.kind, costs.0[0], costs.1[0]);
+        // The session; BEGIN; the customer locked; their open invoices; the payment, stored
+        // once with its allocation (a reference already recorded is refused by a unique index);
+        // the money on the invoice and the invoice; the ledger's last balance and row; the
+        // customer's advance under GST (unchanged); the audit row; the notification; COMMIT;
+        // on PostgreSQL also the cluster's event. As advance no invoice gets money, and a
+        // receipt voucher is made: the company read, the voucher numbered (its series' last
+        // serial; on PostgreSQL the series' lock first), printed (the plan's name) and inserted.
+        let (onto_invoice, as_advance) = match app.kind {
+            crate::helpers::Kind::Sqlite => (13, 15),
+            crate::helpers::Kind::Postgres => (14, 17),
+        };
+        assert_eq!((costs.0[0], costs.1[0]), (onto_invoice, as_advance));
+    }
+
     async fn pending_and_failed_payments(app: TestApp) {
         let (c, first) = app.customer_with_invoice("gita").await;
         let p = app.pay(json!({"invoiceId": first, "amount": "500", "paymentMethod": "CHEQUE",
