@@ -1,0 +1,2 @@
+DROP INDEX receipt_vouchers_payment;
+DROP INDEX receipt_vouchers_series_serial;
