@@ -190,14 +190,15 @@ pub fn billed_periods(conn: &mut DbConn, ids: &[i64], from: NaiveDate) -> AppRes
 }
 
 /// Unpaid invoices past their due date on `as_of` not yet marked OVERDUE (DRAFT or SENT),
-/// oldest first; not those of a paused customer (marked by the first run after the resume).
+/// the longest overdue first; not those of a paused customer (marked by the first run after
+/// the resume). Found by `invoices_status_due_idx` (status, due date: migration 000042), so a
+/// batch reads the invoices past their due date, not every open one.
 fn overdue_due(as_of: NaiveDate) -> invoices::BoxedQuery<'static, MultiBackend> {
     invoices::table
-        .filter(invoices::status.eq_any([InvoiceStatus::Draft, InvoiceStatus::Sent]))
-        .filter(crate::db::fragments::condition("invoices.balance_paise > 0"))
+        .filter(crate::db::fragments::condition("invoices.status IN ('DRAFT', 'SENT') AND invoices.balance_paise > 0"))
         .filter(invoices::due_date.lt(as_of))
         .filter(invoices::customer_id.ne_all(paused_customers()))
-        .order(invoices::id)
+        .order((invoices::due_date, invoices::id))
         .into_boxed()
 }
 

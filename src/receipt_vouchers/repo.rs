@@ -25,11 +25,15 @@ pub fn insert_numbered(
     print: impl FnOnce(&mut DbConn, &NewVoucher) -> AppResult<String>,
 ) -> AppResult<VoucherRow> {
     crate::db::lock_key(conn, &format!("series:{}:RECEIPT_VOUCHER:{}", new.company_id, new.series))?;
+    // The last of the series, from the end of its index (`max()` would be planned from stale
+    // statistics as a read of the whole series).
     let last: Option<i64> = receipt_vouchers::table
         .filter(receipt_vouchers::company_id.eq(new.company_id))
         .filter(receipt_vouchers::series.eq(&new.series))
-        .select(diesel::dsl::max(receipt_vouchers::serial))
-        .first(conn)?;
+        .select(receipt_vouchers::serial)
+        .order(receipt_vouchers::serial.desc())
+        .first(conn)
+        .optional()?;
     new.serial = last.unwrap_or(0) + 1;
     new.voucher_number = crate::series::rules::financial_year_number(PREFIX, year, new.serial).ok_or_else(|| {
         crate::error::AppError::Conflict(format!("the receipt voucher series {} is full", new.series))
