@@ -178,6 +178,17 @@ async fn monthly_renewers(app: &TestApp, plan: &str, started: &[(&str, u64)]) ->
     ids
 }
 
+/// Makes every new invoice of customer `username` that meets `condition` (SQL over `NEW`) fail,
+/// until the trigger `injected` is dropped.
+fn fail_invoices_of(app: &TestApp, username: &str, condition: &str) {
+    let id = row_id(app, username);
+    app.sql(&format!(
+        "CREATE TRIGGER injected BEFORE INSERT ON invoices WHEN NEW.customer_id = {id} AND {condition} \
+         BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+    ))
+    .unwrap();
+}
+
 /// A customer whose renewal fails is recorded and the run goes on; after the cause is gone,
 /// running the date again renews them, and nobody twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,12 +197,7 @@ async fn a_failing_customer_is_recorded_and_the_run_goes_on() {
     let today = today(&app).await;
     let plan = app.catalogue("499.00").await.broadband;
     let ids = monthly_renewers(&app, &plan, &[("alpha", 30), ("bravo", 30), ("charlie", 30)]).await;
-    let bravo = row_id(&app, "bravo");
-    app.sql(&format!(
-        "CREATE TRIGGER injected BEFORE INSERT ON invoices WHEN NEW.customer_id = {bravo} \
-         BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
-    ))
-    .unwrap();
+    fail_invoices_of(&app, "bravo", "1 = 1");
     let run = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
     assert_eq!((run["renewed"].as_i64(), run["errors"].as_i64()), (Some(2), Some(1)), "{run}");
     assert_eq!(run["errorDetails"][0]["customer"]["username"], "bravo");
@@ -234,13 +240,7 @@ async fn a_customer_failing_after_their_first_invoice_leaves_nothing() {
     // Bravo started 62 days ago: two monthly periods are due (the second starting 0 to 3 days
     // ago); alpha and charlie one each.
     let ids = monthly_renewers(&app, &plan, &[("alpha", 30), ("bravo", 62), ("charlie", 30)]).await;
-    let bravo = row_id(&app, "bravo");
-    app.sql(&format!(
-        "CREATE TRIGGER injected BEFORE INSERT ON invoices WHEN NEW.customer_id = {bravo} \
-         AND NEW.billing_period_start > '{}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
-        days_before(today, 15)
-    ))
-    .unwrap();
+    fail_invoices_of(&app, "bravo", &format!("NEW.billing_period_start > '{}'", days_before(today, 15)));
     // Invoices, their records, their audit entries, and records of no invoice.
     let counts = || -> Vec<i64> {
         app.sql_text(
