@@ -7,6 +7,10 @@
 //! [`FULL_READ_EVERY`] is the safety net. The same task compares each customer's status before
 //! and after and queues the Disconnect/CoA requests a change calls for
 //! ([`super::disconnects`]), so a status change reaches the NAS by whatever path it was made.
+//! The "before" is what the snapshot last held, so a change is told for logins it had read: the
+//! ones a NAS can have a session of, since authorize answered them from here. (A login made and
+//! suspended before the task read it has no session to tell about; a test that opens a session
+//! by accounting alone must first see authorize accept the login, as a NAS would.)
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

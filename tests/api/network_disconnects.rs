@@ -13,7 +13,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use crate::helpers::{business_today, days_after, days_before, TestApp};
-use crate::network::{radius, rlm_rest, SET_CREDENTIALS};
+use crate::network::{authorize_until, radius, rlm_rest, SET_CREDENTIALS};
 
 pub const NAS_SECRET: &str = "mikrotik-coa-secret";
 
@@ -146,6 +146,9 @@ crate::with_radius! {
         let invoice = app.invoice(json!({"customerId": customer, "billAmount": "300", "invoiceDate": days_before(today, 10),
             "dueDate": days_before(today, 3), "billingPeriodStart": days_before(today, 10),
             "billingPeriodEnd": days_after(today, 20)})).await["id"].as_str().unwrap().to_owned();
+        // As a NAS does: the login is authorized before its session starts (a status change is
+        // told to the NAS for the logins the server had answered for).
+        assert_eq!(authorize_until(&app, "late.pppoe", |s, _| s == 200).await.0, 200);
         assert_eq!(radius(&app, "accounting", &start("sess-active")).await.0, 204);
 
         // The billing cycle suspends them: the NAS is told to drop the session (after one retry).
@@ -198,6 +201,7 @@ crate::with_radius! {
                 "kind": "MIKROTIK", "method": "COA"}})).await;
         assert_eq!(made["createNasDevice"]["method"], "COA");
         let (customer, _, _) = crate::network::subscriber(&app, "coa.pppoe", None).await;
+        assert_eq!(authorize_until(&app, "coa.pppoe", |s, _| s == 200).await.0, 200);
         let session = rlm_rest(&[("Acct-Status-Type", "Start"), ("User-Name", "coa.pppoe"),
             ("NAS-IP-Address", "127.0.0.1"), ("Acct-Session-Id", "sess-coa"), ("Framed-IP-Address", "100.64.7.7")]);
         assert_eq!(radius(&app, "accounting", &session).await.0, 204);
