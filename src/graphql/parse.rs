@@ -10,33 +10,51 @@ use async_graphql::{Request, ServerError, Variables};
 use super::query_guard;
 use crate::auth::RequestAuth;
 
-/// How many parsed documents are kept, by their text ([`parsed`]).
+/// How many parsed documents are kept at most ([`parsed`]).
 pub const KEPT_DOCUMENTS: usize = 256;
-/// The longest text whose document is kept, in bytes.
-pub const KEPT_TEXT_BYTES: usize = 8 * 1024;
+/// The most tokens a text may have for its document to be kept. A document's size follows its
+/// tokens (a few hundred bytes per field), not its text's bytes: a frontend's queries have a
+/// few hundred tokens (the profile query about 120).
+pub const KEPT_TOKENS_PER_TEXT: usize = 1_000;
+/// The most tokens of all kept documents together: what the map holds stays a few megabytes
+/// whatever texts callers send (anonymous ones too: texts are parsed before default deny).
+pub const KEPT_TOKENS: usize = 32_000;
+
+#[derive(Default)]
+struct Kept {
+    docs: HashMap<Box<str>, Arc<ExecutableDocument>>,
+    tokens: usize,
+}
 
 /// Documents parsed lately, by their text. A frontend sends the same few queries over and over,
 /// and parsing a text (async-graphql's pest grammar) costs several times what copying its
 /// document does.
-static PARSED: LazyLock<Mutex<HashMap<Box<str>, Arc<ExecutableDocument>>>> = LazyLock::new(Default::default);
+static PARSED: LazyLock<Mutex<Kept>> = LazyLock::new(Default::default);
 
 /// `query` parsed, within the text limits of the guard (`query_guard::check_text`, checked
 /// before parsing). Parsing depends on the text alone, so a text parsed before is answered
 /// from [`PARSED`]; when it is full it is emptied (a stream of distinct texts then costs what it
 /// cost without it).
 fn parsed(query: &str) -> Result<ExecutableDocument, ServerError> {
-    let kept = PARSED.lock().unwrap_or_else(|p| p.into_inner()).get(query).cloned();
+    let kept = PARSED.lock().unwrap_or_else(|p| p.into_inner()).docs.get(query).cloned();
     if let Some(doc) = kept {
         return Ok(ExecutableDocument::clone(&doc));
     }
-    query_guard::check_text(query)?;
+    let tokens = query_guard::check_text(query)?;
     let doc = async_graphql::parser::parse_query(query).map_err(|e| query_guard::parse_error(query, &e))?;
-    if query.len() <= KEPT_TEXT_BYTES {
-        let mut kept = PARSED.lock().unwrap_or_else(|p| p.into_inner());
-        if kept.len() >= KEPT_DOCUMENTS {
-            kept.clear();
-        }
-        kept.insert(query.into(), Arc::new(doc.clone()));
+    if tokens <= KEPT_TOKENS_PER_TEXT {
+        let copy = Arc::new(doc.clone());
+        let emptied = {
+            let mut kept = PARSED.lock().unwrap_or_else(|p| p.into_inner());
+            let full = kept.docs.len() >= KEPT_DOCUMENTS || kept.tokens + tokens > KEPT_TOKENS;
+            // Taken out to be dropped after the lock is let go.
+            let emptied = if full { std::mem::take(&mut *kept) } else { Kept::default() };
+            if kept.docs.insert(query.into(), copy).is_none() {
+                kept.tokens += tokens;
+            }
+            emptied
+        };
+        drop(emptied);
     }
     Ok(doc)
 }
@@ -74,7 +92,7 @@ mod tests {
     static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
     fn kept(query: &str) -> bool {
-        PARSED.lock().unwrap().contains_key(query)
+        PARSED.lock().unwrap().docs.contains_key(query)
     }
 
     #[test]
@@ -100,12 +118,20 @@ mod tests {
     #[test]
     fn the_kept_documents_stay_bounded() {
         let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
+        let within = |kept: &Kept| kept.docs.len() <= KEPT_DOCUMENTS && kept.tokens <= KEPT_TOKENS;
         for i in 0..KEPT_DOCUMENTS + 10 {
             parsed(&format!("{{ field{i} }}")).unwrap();
-            assert!(PARSED.lock().unwrap().len() <= KEPT_DOCUMENTS);
+            assert!(within(&PARSED.lock().unwrap()));
         }
-        let long = format!("{{ {} }}", "f ".repeat(KEPT_TEXT_BYTES / 2 + 1));
+        // Texts of many tokens (their documents are large): within the token bound too.
+        for i in 0..3 * KEPT_TOKENS / KEPT_TOKENS_PER_TEXT {
+            let query = format!("{{ x{i} {} }}", "f ".repeat(KEPT_TOKENS_PER_TEXT - 4));
+            parsed(&query).unwrap();
+            assert!(kept(&query));
+            assert!(within(&PARSED.lock().unwrap()));
+        }
+        let long = format!("{{ {} }}", "f ".repeat(KEPT_TOKENS_PER_TEXT));
         parsed(&long).unwrap();
-        assert!(!kept(&long), "a text over {KEPT_TEXT_BYTES} bytes is parsed but not kept");
+        assert!(!kept(&long), "a text over {KEPT_TOKENS_PER_TEXT} tokens is parsed but not kept");
     }
 }

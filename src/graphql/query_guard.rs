@@ -48,7 +48,8 @@ fn refuse(code: &str, message: String) -> ServerError {
 }
 
 /// The limits on the text itself, checked before it is parsed: its size in bytes and tokens.
-pub fn check_text(query: &str) -> Result<(), ServerError> {
+/// Its tokens, when within the limits.
+pub fn check_text(query: &str) -> Result<usize, ServerError> {
     if query.len() > MAX_QUERY_BYTES {
         return Err(refuse(
             PARSE_FAILED,
@@ -59,7 +60,7 @@ pub fn check_text(query: &str) -> Result<(), ServerError> {
     if tokens > MAX_TOKENS {
         return Err(refuse(PARSE_FAILED, format!("the query has {tokens} tokens; at most {MAX_TOKENS} are accepted")));
     }
-    Ok(())
+    Ok(tokens)
 }
 
 /// Counts GraphQL tokens the way the grammar reads them: names, numbers, strings (block

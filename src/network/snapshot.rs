@@ -7,10 +7,15 @@
 //! [`FULL_READ_EVERY`] is the safety net. The same task compares each customer's status before
 //! and after and queues the Disconnect/CoA requests a change calls for
 //! ([`super::disconnects`]), so a status change reaches the NAS by whatever path it was made.
-//! The "before" is what the snapshot last held, so a change is told for logins it had read: the
-//! ones a NAS can have a session of, since authorize answered them from here. (A login made and
-//! suspended before the task read it has no session to tell about; a test that opens a session
-//! by accounting alone must first see authorize accept the login, as a NAS would.)
+//! The "before" is what this process's snapshot last held, so a change is told for logins it had
+//! read: on one server, the ones a NAS can have a session of, since authorize answered them from
+//! here (a test that opens a session by accounting alone must first see authorize accept the
+//! login, as a NAS would). Known gaps, both closed by queueing the requests in the status
+//! change's own transaction instead: with several servers each snapshot hears another server's
+//! commits only at its next full read, and each server then queues and sends its own request
+//! (the sender holds no lease), so requests come late and twice; and a change committed but not
+//! yet queued when the process stops is not told after a restart (the first read compares
+//! nothing).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};

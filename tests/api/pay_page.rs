@@ -12,7 +12,7 @@ use isp_billing::gateways::signature::hex_hmac;
 use serde_json::{json, Value};
 
 use crate::helpers::{business_today, days_after, days_before, TestApp};
-use crate::network::{radius, rlm_rest, SET_COMPANY, SET_CREDENTIALS};
+use crate::network::{authorize_until, radius, rlm_rest, SET_COMPANY, SET_CREDENTIALS};
 use crate::network_disconnects::{nas, next, NAS_SECRET};
 
 pub const GATEWAY_SECRET: &str = "whsec_walled-garden-2026";
@@ -58,6 +58,9 @@ pub async fn suspended_online(app: &TestApp, framed_ip: &str) -> (String, String
             ("Acct-Session-Time", if kind == "Stop" { "60" } else { "0" }),
         ])
     };
+    // As a NAS does: authorized before its session starts (the status change that follows is
+    // told to the NAS for logins the server had answered for, `network::snapshot`).
+    assert_eq!(authorize_until(app, "sunita.pppoe", |s, _| s == 200).await.0, 200);
     assert_eq!(radius(app, "accounting", &record("Start", "online-1")).await.0, 204);
     let run = app
         .data("mutation($d: Date) { runBillingCycle(asOf: $d) { suspended } }", json!({"d": today.to_string()}))
