@@ -16,6 +16,8 @@ pub const KEPT_DOCUMENTS: usize = 256;
 /// tokens (a few hundred bytes per field), not its text's bytes: a frontend's queries have a
 /// few hundred tokens (the profile query about 120).
 pub const KEPT_TOKENS_PER_TEXT: usize = 1_000;
+/// The longest text whose document is kept, in bytes (one string token can be long).
+pub const KEPT_TEXT_BYTES: usize = 8 * 1024;
 /// The most tokens of all kept documents together: what the map holds stays a few megabytes
 /// whatever texts callers send (anonymous ones too: texts are parsed before default deny).
 pub const KEPT_TOKENS: usize = 32_000;
@@ -42,7 +44,7 @@ fn parsed(query: &str) -> Result<ExecutableDocument, ServerError> {
     }
     let tokens = query_guard::check_text(query)?;
     let doc = async_graphql::parser::parse_query(query).map_err(|e| query_guard::parse_error(query, &e))?;
-    if tokens <= KEPT_TOKENS_PER_TEXT {
+    if tokens <= KEPT_TOKENS_PER_TEXT && query.len() <= KEPT_TEXT_BYTES {
         let copy = Arc::new(doc.clone());
         let emptied = {
             let mut kept = PARSED.lock().unwrap_or_else(|p| p.into_inner());
@@ -133,5 +135,8 @@ mod tests {
         let long = format!("{{ {} }}", "f ".repeat(KEPT_TOKENS_PER_TEXT));
         parsed(&long).unwrap();
         assert!(!kept(&long), "a text over {KEPT_TOKENS_PER_TEXT} tokens is parsed but not kept");
+        let wide = format!("{{ f(s: \"{}\") }}", "x".repeat(KEPT_TEXT_BYTES));
+        parsed(&wide).unwrap();
+        assert!(!kept(&wide), "a text over {KEPT_TEXT_BYTES} bytes is parsed but not kept");
     }
 }
