@@ -20,6 +20,7 @@ use tokio::sync::broadcast;
 
 use crate::complaints::model::ComplaintRow;
 use crate::connection_requests::model::ConnectionRequestRow;
+use crate::db::changes::Changed;
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 use crate::idempotency::service::{Claim, Once};
@@ -59,6 +60,11 @@ pub mod kinds {
     pub const COMPLAINT_UPDATED: &str = "ComplaintUpdated";
     pub const CONNECTION_REQUEST_CREATED: &str = "ConnectionRequestCreated";
     pub const NOTIFICATION_CREATED: &str = "NotificationCreated";
+    /// A customer's network answer may have changed (row id: the customer's); for the
+    /// network snapshot, not for subscriptions (`crate::db::changes`).
+    pub const NETWORK_CUSTOMER: &str = "NetworkCustomer";
+    /// Every customer's network answer may have changed (row id 0).
+    pub const NETWORK_ALL: &str = "NetworkAll";
 }
 
 /// What one attempt of a write transaction will announce once it commits. An attempt that
@@ -93,6 +99,14 @@ impl Default for Events {
     }
 }
 
+impl Events {
+    /// The hub of the server whose name among the servers on the database is `origin`
+    /// ([`Db::origin`]: what its writes record for the others is marked alike).
+    pub fn for_server(origin: Arc<str>) -> Self {
+        Events { origin, ..Events::default() }
+    }
+}
+
 /// One attempt of `f` with a fresh [`Outgoing`]; what it announces is also recorded for the
 /// other servers on the database, in the same transaction (`cluster::feed::record`).
 fn attempt<T>(
@@ -116,7 +130,7 @@ impl Events {
 
     /// Where the cluster listener delivers the events other servers committed.
     pub fn peer_feed(&self) -> PeerFeed {
-        PeerFeed { sender: self.sender.downgrade(), origin: Arc::clone(&self.origin) }
+        PeerFeed { sender: self.sender.downgrade(), origin: Arc::clone(&self.origin), network: None }
     }
 
     /// [`Db::write`] of `f`, which pushes what it announces onto its [`Outgoing`]; published
@@ -194,6 +208,8 @@ impl Events {
 pub struct PeerFeed {
     sender: broadcast::WeakSender<Arc<Event>>,
     origin: Arc<str>,
+    /// Where network changes go ([`crate::db::Db::network_sender`]).
+    network: Option<broadcast::Sender<Changed>>,
 }
 
 impl PeerFeed {
@@ -205,6 +221,26 @@ impl PeerFeed {
     /// Whether the hub still exists.
     pub fn alive(&self) -> bool {
         self.sender.strong_count() > 0
+    }
+
+    /// The same feed, handing other servers' network changes to `network`.
+    pub fn with_network(self, network: broadcast::Sender<Changed>) -> Self {
+        PeerFeed { network: Some(network), ..self }
+    }
+
+    /// Hands a network change another server committed to this server's snapshot.
+    pub fn network(&self, changed: Changed) {
+        if let Some(network) = &self.network {
+            // An error only means nobody is listening.
+            let _ = network.send(changed);
+        }
+    }
+
+    /// Other servers' events may have been missed: subscribers are told `LAGGED` and the
+    /// network snapshot reads everything again.
+    pub fn missed(&self) {
+        self.deliver(Event::Missed);
+        self.network(Changed::All);
     }
 
     /// Hands `event`, committed by another server, to this server's subscribers; `false` when

@@ -108,12 +108,12 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
             connect(&replica, &metrics).await.context("connecting to the read replica (DATABASE_READ_URL)")?
         }
     };
-    let events = events::Events::default();
+    let events = events::Events::for_server(db.origin());
     // Several servers on one PostgreSQL: other servers' events reach this one's subscribers,
     // and each background job runs on one server at a time (src/cluster/).
     let leases = match db.backend() {
         db::Backend::Postgres => {
-            cluster::listener::spawn(config.database_url.clone(), events.peer_feed());
+            cluster::listener::spawn(config.database_url.clone(), events.peer_feed().with_network(db.network_sender()));
             let leases = cluster::leases::Leases::start(&config.database_url, config.job_lease(), Arc::clone(&metrics));
             cluster::feed::spawn_pruning(&leases, db.clone());
             leases

@@ -10,6 +10,9 @@
 //! cannot catch up: every subscriber is told `LAGGED` ([`Event::Missed`]) and it goes on from
 //! the newest event.
 //!
+//! Network changes (kinds `NetworkCustomer`, `NetworkAll`: `crate::db::changes`) go to the
+//! server's network snapshot instead, which reads those customers again itself.
+//!
 //! Ids come from a sequence, so a transaction can commit an id lower than one already read.
 //! The listener keeps the ids it has delivered and only moves its starting point past rows
 //! written more than [`SETTLE_SECONDS`] ago (the events are written just before the commit).
@@ -21,6 +24,7 @@ use diesel::sql_types::{BigInt, Bool, Double, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
 use super::feed::KEEP;
+use crate::db::changes::Changed;
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::events::{kinds, Event, PeerFeed};
@@ -106,7 +110,7 @@ fn run(url: &str, feed: &PeerFeed) {
                     }
                     if position.as_ref().is_some_and(|_| last_read.elapsed() + Duration::from_secs(300) > KEEP) {
                         tracing::warn!("events listener was away too long to catch up; subscribers are told LAGGED");
-                        feed.deliver(Event::Missed);
+                        feed.missed();
                         position = None;
                     }
                 }
@@ -193,7 +197,7 @@ fn read_new(conn: &mut DbConn, here: &mut Position, feed: &PeerFeed) -> AppResul
         rows.extend(page.into_iter().filter(|r| !here.seen.contains(&r.id)));
         if rows.len() > MAX_BEHIND {
             tracing::warn!(behind = rows.len(), "events listener fell too far behind; subscribers are told LAGGED");
-            feed.deliver(Event::Missed);
+            feed.missed();
             *here = Position { cursor: newest(conn)?, seen: BTreeSet::new() };
             return Ok(());
         }
@@ -202,7 +206,12 @@ fn read_new(conn: &mut DbConn, here: &mut Position, feed: &PeerFeed) -> AppResul
         }
     }
     let theirs: Vec<&Row> = rows.iter().filter(|r| r.origin != feed.origin()).collect();
-    for event in load(conn, &theirs)? {
+    let (network, others): (Vec<&Row>, Vec<&Row>) =
+        theirs.into_iter().partition(|r| [kinds::NETWORK_CUSTOMER, kinds::NETWORK_ALL].contains(&r.kind.as_str()));
+    if let Some(changed) = network_changes(&network) {
+        feed.network(changed);
+    }
+    for event in load(conn, &others)? {
         feed.deliver(event);
     }
     for row in &rows {
@@ -214,6 +223,17 @@ fn read_new(conn: &mut DbConn, here: &mut Position, feed: &PeerFeed) -> AppResul
     let cursor = here.cursor;
     here.seen.retain(|id| *id > cursor);
     Ok(())
+}
+
+/// What the network snapshot must read again for `rows` (all of kind network).
+fn network_changes(rows: &[&Row]) -> Option<Changed> {
+    if rows.iter().any(|r| r.kind == kinds::NETWORK_ALL) {
+        return Some(Changed::All);
+    }
+    let mut ids: Vec<i64> = rows.iter().map(|r| r.row_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    (!ids.is_empty()).then_some(Changed::Customers(ids))
 }
 
 /// The events of `rows`, in their order, with their rows as they are now (an event whose row

@@ -8,6 +8,11 @@
 //! Notes are kept per thread: one write attempt runs on one blocking thread from its `BEGIN` to
 //! its `COMMIT`. A note says "read this again", never what changed, so a note from a savepoint
 //! later rolled back (a billing-cycle preview) only causes one needless re-read.
+//!
+//! Several servers on one PostgreSQL: the same notes are recorded for the others in the
+//! transaction itself ([`record_for_peers`], through `crate::cluster::feed`); each server's
+//! listener hands them to its own subscribers ([`super::Db::network_sender`]), so every
+//! server's snapshot hears every commit within moments, not at its next full read.
 
 use std::cell::RefCell;
 
@@ -38,6 +43,27 @@ pub fn note_customer(id: i64) {
 /// Every customer's network answer may have changed in this transaction.
 pub fn note_all() {
     NOTES.with(|n| n.borrow_mut().all = true);
+}
+
+/// Records this attempt's notes for the other servers on the database (kinds
+/// [`crate::events::kinds::NETWORK_CUSTOMER`] and [`crate::events::kinds::NETWORK_ALL`]), in
+/// its transaction, just before the commit; nothing on SQLite (one process) or without notes.
+pub(super) fn record_for_peers(conn: &mut super::DbConn, origin: &str) -> crate::error::AppResult<()> {
+    use crate::events::kinds;
+    if !matches!(conn, super::DbConn::Pg(_)) {
+        return Ok(());
+    }
+    let events: Vec<(&'static str, i64)> = NOTES.with(|n| {
+        let notes = n.borrow();
+        if notes.all {
+            return vec![(kinds::NETWORK_ALL, 0)];
+        }
+        let mut ids = notes.customers.clone();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.into_iter().map(|id| (kinds::NETWORK_CUSTOMER, id)).collect()
+    });
+    crate::cluster::feed::record(conn, origin, &events)
 }
 
 /// Forgets the notes of an earlier attempt on this thread (called at `BEGIN`).

@@ -57,6 +57,9 @@ pub struct Db {
     health: Arc<Health>,
     /// What committed writes changed for the network (see [`changes`]).
     network_changes: tokio::sync::broadcast::Sender<changes::Changed>,
+    /// This server's name among the servers on one database (random, per start): what its
+    /// writes record for the others is marked with it (see [`changes::record_for_peers`]).
+    origin: Arc<str>,
 }
 
 /// The health check's own connection, opened when first needed and again after a failure.
@@ -109,6 +112,7 @@ impl Db {
             write_budget: Arc::new(tokio::sync::Semaphore::new(budget)),
             health,
             network_changes: tokio::sync::broadcast::channel(1024).0,
+            origin: crate::hex::encode(&rand::random::<[u8; 8]>()).into(),
         })
     }
 
@@ -147,6 +151,17 @@ impl Db {
     /// falls behind is told it lagged: then it reads everything again).
     pub fn network_changes(&self) -> tokio::sync::broadcast::Receiver<changes::Changed> {
         self.network_changes.subscribe()
+    }
+
+    /// Where other servers' network changes are handed in (the cluster listener's), as if
+    /// this server's own writes had committed them.
+    pub fn network_sender(&self) -> tokio::sync::broadcast::Sender<changes::Changed> {
+        self.network_changes.clone()
+    }
+
+    /// This server's name among the servers on one database (the event hub uses it too).
+    pub fn origin(&self) -> Arc<str> {
+        Arc::clone(&self.origin)
     }
 
     /// Which database this handle talks to.
@@ -189,6 +204,7 @@ impl Db {
         let writers = (self.backend == Backend::Sqlite).then(|| Arc::clone(&self.writers));
         let place = Self::place(&self.write_budget).await?;
         let network_changes = self.network_changes.clone();
+        let origin = Arc::clone(&self.origin);
         tokio::task::spawn_blocking(move || {
             let _place = place;
             // The turn before the connection: writers waiting their turn hold no connection
@@ -198,7 +214,7 @@ impl Db {
             let mut conn = pool.get().map_err(AppError::pool)?;
             let mut attempt = 1;
             loop {
-                match write_transaction(&mut conn, &mut f) {
+                match write_transaction(&mut conn, &mut f, &origin) {
                     Err(e) if attempt < WRITE_ATTEMPTS && e.is_contention() => {
                         tracing::debug!(attempt, "write transaction retried after contention");
                         std::thread::sleep(Duration::from_millis(2u64 << attempt));
@@ -271,7 +287,7 @@ impl Db {
 }
 
 /// One transaction around `f`: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
-fn write_transaction<T, F>(conn: &mut DbConn, f: &mut F) -> Result<T, AppError>
+fn write_transaction<T, F>(conn: &mut DbConn, f: &mut F, origin: &str) -> Result<T, AppError>
 where
     F: FnMut(&mut DbConn) -> Result<T, AppError>,
 {
@@ -280,7 +296,7 @@ where
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
     }
-    match f(conn) {
+    match f(conn).and_then(|value| changes::record_for_peers(conn, origin).map(|()| value)) {
         Ok(value) => match <DbConn as TransactionManager<DbConn>>::commit_transaction(conn) {
             Ok(()) => Ok(value),
             Err(e) => {

@@ -679,6 +679,7 @@ diesel::table! {
         static_ip -> Nullable<Text>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        told_status -> Nullable<Text>,
     }
 }
 

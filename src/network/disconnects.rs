@@ -1,6 +1,7 @@
 //! RFC 5176 requests to NAS devices after a status change committed: queued as `nas_requests`
-//! rows (one per open session of the customer, on a configured NAS), then sent by one task over
-//! UDP, each attempt waiting [`rules::ANSWER_WAIT`] for the ACK or NAK and retried with
+//! rows (one per open session of the customer, on a configured NAS) in the transaction that
+//! records the status as told, then sent over UDP by a task on each server (a request is taken
+//! by one of them for each attempt, [`repo::claim`]), each attempt waiting [`rules::ANSWER_WAIT`] for the ACK or NAK and retried with
 //! [`rules::backoff`] up to [`rules::MAX_ATTEMPTS`]; the outcome stays on the row
 //! (`Customer.nasRequests`, `nasRequests`).
 
@@ -8,6 +9,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Notify;
+
+/// How long a sender holds a request it took for an attempt: past it (the sender stopped
+/// meanwhile) another may take it.
+const CLAIM: Duration = Duration::from_secs(rules::ANSWER_WAIT.as_secs() + 10);
 
 use super::model::*;
 use super::packet::{self, Attribute, Reply};
@@ -34,28 +39,35 @@ impl Disconnects {
         Disconnects { db, key, snapshot, wake: Arc::default() }
     }
 
-    /// Queues the requests `changes` call for, then wakes the sender.
+    /// Moves each login's told status on to its status and queues the requests the change calls
+    /// for, in one transaction, then wakes the sender. A login whose told status another server
+    /// moved first is left to that server.
     pub async fn queue(&self, changes: Vec<StatusChange>) {
-        let wanted: Vec<(i64, NasRequestReason, NasRequestCode)> = changes
+        let wanted: Vec<Telling> = changes
             .iter()
-            .filter_map(|c| {
-                let reason = rules::reason_to_tell(c.old, c.entry.login.status)?;
-                // A CoA can move a session to the new answer only when there is one to give.
-                let code = match rules::answer(&c.entry.login) {
-                    Answer::Accept(_) if c.entry.login.status != CustomerStatus::Terminated => NasRequestCode::Coa,
-                    _ => NasRequestCode::Disconnect,
-                };
-                Some((c.customer_id, reason, code))
+            .map(|c| {
+                let new = c.entry.login.status;
+                let request = c.told.and_then(|told| rules::reason_to_tell(told, new)).map(|reason| {
+                    // A CoA can move a session to the new answer only when there is one to give.
+                    let code = match rules::answer(&c.entry.login) {
+                        Answer::Accept(_) if new != CustomerStatus::Terminated => NasRequestCode::Coa,
+                        _ => NasRequestCode::Disconnect,
+                    };
+                    (reason, code)
+                });
+                Telling { customer_id: c.customer_id, told: c.told, new, request }
             })
             .collect();
         if wanted.is_empty() {
             return;
         }
-        let queued = self.db.write(move |conn| queue_requests(conn, &wanted)).await;
+        let queued = self.db.write(move |conn| tell(conn, &wanted)).await;
         match queued {
             Ok(n) if n > 0 => self.wake.notify_one(),
             Ok(_) => {}
-            Err(e) => tracing::error!(error = %e.message(), "queueing NAS disconnect requests failed"),
+            Err(e) => {
+                tracing::error!(error = %e.message(), "queueing NAS disconnect requests failed; tried again at the next read")
+            }
         }
     }
 
@@ -67,7 +79,13 @@ impl Disconnects {
                 let due = self.db.read(move |conn| repo::due_requests(conn, now, 50)).await.unwrap_or_default();
                 let busy = !due.is_empty();
                 for request in due {
-                    self.attempt(request).await;
+                    // Every server's sender reads the due requests; one takes each.
+                    let at = crate::clock::now();
+                    let until = at + chrono::Duration::from_std(CLAIM).unwrap_or_default();
+                    let id = request.id;
+                    if let Ok(true) = self.db.write(move |conn| repo::claim(conn, id, at, until)).await {
+                        self.attempt(request).await;
+                    }
                 }
                 if busy {
                     continue;
@@ -182,12 +200,26 @@ fn coa_attribute(name: &str, value: &str) -> Option<Attribute> {
     }
 }
 
-/// Inserts a request for each open session of each customer in `wanted` whose NAS is
-/// configured; how many.
-fn queue_requests(conn: &mut DbConn, wanted: &[(i64, NasRequestReason, NasRequestCode)]) -> AppResult<usize> {
+/// One login's status change to tell: from what the network was told to its status, and the
+/// request it calls for (`None`: nothing to send, the told status only moves on).
+struct Telling {
+    customer_id: i64,
+    told: Option<CustomerStatus>,
+    new: CustomerStatus,
+    request: Option<(NasRequestReason, NasRequestCode)>,
+}
+
+/// For each of `wanted` whose told status is still what was read: moves it on and inserts a
+/// request for each open session on a configured NAS; how many requests.
+fn tell(conn: &mut DbConn, wanted: &[Telling]) -> AppResult<usize> {
     let now = crate::clock::now();
     let mut queued = 0;
-    for (customer, reason, code) in wanted {
+    for telling in wanted {
+        if !repo::mark_told(conn, telling.customer_id, telling.told, telling.new)? {
+            continue;
+        }
+        let Some((reason, code)) = &telling.request else { continue };
+        let customer = &telling.customer_id;
         for session in repo::open_sessions_of(conn, *customer)? {
             let Some(nas) = repo::nas_at(conn, &session.nas_address)? else {
                 tracing::warn!(nas = %session.nas_address, "an open session is on a NAS that is not configured; \

@@ -109,6 +109,9 @@ crate::row_and_new! {
         pub static_ip: Option<String>,
         pub created_at: NaiveDateTime,
         pub updated_at: NaiveDateTime,
+        /// The status the network was last told about (`None` until the snapshot first reads
+        /// the login; see `super::snapshot`).
+        pub told_status: Option<crate::customers::model::CustomerStatus>,
     }
 }
 

@@ -130,6 +130,8 @@ pub struct LoginRow {
     pub rate_attribute: String,
     pub suspended: SuspendedAccess,
     pub walled_pool: String,
+    /// The status the network was last told about (`None`: nothing yet).
+    pub told_status: Option<CustomerStatus>,
 }
 
 /// The logins of `customer_ids`, or of every customer with credentials when `None`.
@@ -147,6 +149,7 @@ pub fn logins(conn: &mut DbConn, customer_ids: Option<&[i64]>) -> AppResult<Vec<
             companies::radius_rate_attribute,
             companies::radius_suspended,
             companies::radius_walled_pool,
+            network_credentials::told_status,
         ))
         .into_boxed();
     if let Some(ids) = customer_ids {
@@ -156,6 +159,23 @@ pub fn logins(conn: &mut DbConn, customer_ids: Option<&[i64]>) -> AppResult<Vec<
         query = query.filter(crate::db::fragments::id_in("network_credentials.customer_id", ids));
     }
     Ok(query.load(conn)?)
+}
+
+/// Sets customer `customer_id`'s told status from `old` to `new`; whether it was still `old`
+/// (`false`: another server got there first, and tells the NAS itself).
+pub fn mark_told(
+    conn: &mut DbConn,
+    customer_id: i64,
+    old: Option<CustomerStatus>,
+    new: CustomerStatus,
+) -> AppResult<bool> {
+    let row = network_credentials::table.filter(network_credentials::customer_id.eq(customer_id));
+    let set = network_credentials::told_status.eq(Some(new));
+    let n = match old {
+        Some(old) => diesel::update(row.filter(network_credentials::told_status.eq(old))).set(set).execute(conn)?,
+        None => diesel::update(row.filter(network_credentials::told_status.is_null())).set(set).execute(conn)?,
+    };
+    Ok(n == 1)
 }
 
 // ---- sessions ----
@@ -367,6 +387,21 @@ pub fn due_requests(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> AppRes
         .order(nas_requests::id.asc())
         .limit(limit)
         .load(conn)?)
+}
+
+/// Takes request `id` for one attempt: moves it `until` (when another sender may take it, should
+/// this one stop meanwhile) if it is still PENDING and due at `now`; whether this sender has it
+/// (`false`: another server's sender took it first).
+pub fn claim(conn: &mut DbConn, id: i64, now: NaiveDateTime, until: NaiveDateTime) -> AppResult<bool> {
+    let n = diesel::update(
+        nas_requests::table
+            .find(id)
+            .filter(nas_requests::status.eq(NasRequestStatus::Pending))
+            .filter(nas_requests::next_attempt_at.le(now)),
+    )
+    .set(nas_requests::next_attempt_at.eq(until))
+    .execute(conn)?;
+    Ok(n == 1)
 }
 
 /// The earliest time a PENDING request is due.

@@ -73,7 +73,7 @@ pub fn set_credentials(
     input: &CredentialsInput,
     actor: &Actor,
 ) -> AppResult<CredentialRow> {
-    crate::customers::repo::find(conn, customer_id)?;
+    let customer = crate::customers::repo::find(conn, customer_id)?;
     if repo::username_taken(conn, &input.username, customer_id)? {
         return Err(AppError::bad_input("username", "another customer has this network username"));
     }
@@ -106,6 +106,8 @@ pub fn set_credentials(
                 static_ip: input.static_ip.clone(),
                 created_at: now,
                 updated_at: now,
+                // A new login has no session to tell about: the network knows its status.
+                told_status: Some(customer.status),
             },
         )?,
     };

@@ -3,19 +3,17 @@
 //!
 //! It is kept current by what write transactions announce after they commit
 //! (`crate::db::changes`: a customer's status or plan, their login, a plan's speed, a company's
-//! settings), read again from the database by one task ([`spawn`]); a full read every
-//! [`FULL_READ_EVERY`] is the safety net. The same task compares each customer's status before
-//! and after and queues the Disconnect/CoA requests a change calls for
-//! ([`super::disconnects`]), so a status change reaches the NAS by whatever path it was made.
-//! The "before" is what this process's snapshot last held, so a change is told for logins it had
-//! read: on one server, the ones a NAS can have a session of, since authorize answered them from
-//! here (a test that opens a session by accounting alone must first see authorize accept the
-//! login, as a NAS would). Known gaps, both closed by queueing the requests in the status
-//! change's own transaction instead: with several servers each snapshot hears another server's
-//! commits only at its next full read, and each server then queues and sends its own request
-//! (the sender holds no lease), so requests come late and twice; and a change committed but not
-//! yet queued when the process stops is not told after a restart (the first read compares
-//! nothing).
+//! settings; on PostgreSQL other servers' commits too, through the cluster listener), read
+//! again from the database by one task ([`spawn`]); a full read every [`FULL_READ_EVERY`] is
+//! the safety net.
+//!
+//! Each login row carries the status the network was last told about (`told_status`). The
+//! same task hands on every login whose status differs from it ([`StatusChange`]), and the NAS
+//! requests the change calls for are queued in the transaction that moves `told_status` on,
+//! only if it still held the old value ([`super::disconnects`]). So a status change reaches the
+//! NAS by whatever path, on whichever server, it was made; with several servers exactly one of
+//! them queues its requests; and a change committed while no server was running, or before its
+//! requests were queued, is found by the next start's first read.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -60,11 +58,13 @@ pub struct Snapshot {
     state: Arc<RwLock<State>>,
 }
 
-/// A status that changed between two reads: what the NAS may need to hear.
+/// A login whose status is not the one the network was last told about: what the NAS may
+/// need to hear.
 #[derive(Debug, Clone)]
 pub struct StatusChange {
     pub customer_id: i64,
-    pub old: crate::customers::model::CustomerStatus,
+    /// What the network was told (`None`: nothing yet, so nothing to tell now either).
+    pub told: Option<crate::customers::model::CustomerStatus>,
     pub entry: Arc<Entry>,
 }
 
@@ -85,53 +85,42 @@ impl Snapshot {
         state.name_of.get(&id).and_then(|name| state.by_name.get(name)).cloned()
     }
 
-    /// Puts `rows` in (replacing everything when `whole`, else the customers in `ids`) and
-    /// returns the statuses that changed.
+    /// Puts `rows` in (replacing everything when `ids` is `None`, else the customers in `ids`)
+    /// and returns the logins whose status is not the one the network was told.
     fn apply(&self, rows: Vec<LoginRow>, ids: Option<&[i64]>, key: Option<&SecretsKey>) -> Vec<StatusChange> {
-        let entries: Vec<Arc<Entry>> = rows.into_iter().map(|r| Arc::new(entry(r, key))).collect();
+        let mut changes = Vec::new();
+        let entries: Vec<Arc<Entry>> = rows
+            .into_iter()
+            .map(|r| {
+                let told = r.told_status;
+                let e = Arc::new(entry(r, key));
+                if told != Some(e.login.status) {
+                    changes.push(StatusChange { customer_id: e.customer_id, told, entry: Arc::clone(&e) });
+                }
+                e
+            })
+            .collect();
         let mut state = self.state.write().unwrap_or_else(|p| p.into_inner());
-        let mut old: HashMap<i64, Arc<Entry>> = HashMap::new();
         match ids {
             None => {
-                for (id, name) in state.name_of.drain().collect::<Vec<_>>() {
-                    if let Some(e) = state.by_name.remove(&name) {
-                        old.insert(id, e);
-                    }
-                }
+                state.name_of.clear();
                 state.by_name.clear();
             }
             Some(ids) => {
                 for id in ids {
                     if let Some(name) = state.name_of.remove(id) {
-                        if let Some(e) = state.by_name.remove(&name) {
-                            old.insert(*id, e);
-                        }
+                        state.by_name.remove(&name);
                     }
                 }
             }
         }
-        let mut changes = Vec::new();
         for e in entries {
             let name = e.username.to_lowercase();
-            if let Some(before) = old.get(&e.customer_id) {
-                if before.login.status != e.login.status {
-                    changes.push(StatusChange {
-                        customer_id: e.customer_id,
-                        old: before.login.status,
-                        entry: e.clone(),
-                    });
-                }
-            }
             state.name_of.insert(e.customer_id, name.clone());
             state.by_name.insert(name, e);
         }
-        let was_ready = state.ready;
         state.ready = true;
-        if was_ready {
-            changes
-        } else {
-            Vec::new()
-        }
+        changes
     }
 }
 
@@ -157,7 +146,8 @@ fn entry(row: LoginRow, key: Option<&SecretsKey>) -> Entry {
     }
 }
 
-/// Reads `ids` (or everything) into the snapshot; the statuses that changed.
+/// Reads `ids` (or everything) into the snapshot; the logins whose status the network was not
+/// told.
 pub async fn refresh(
     db: &Db,
     snapshot: &Snapshot,
@@ -170,7 +160,8 @@ pub async fn refresh(
 }
 
 /// Starts the task that keeps `snapshot` current and hands status changes to `on_change`
-/// (which queues the NAS requests). The first full read is done before this returns.
+/// (which queues the NAS requests). The first full read is done before this returns; its
+/// changes (committed while no server told them) go to `on_change` first.
 pub async fn spawn(
     db: Db,
     snapshot: Snapshot,
@@ -179,7 +170,10 @@ pub async fn spawn(
 ) -> AppResult<()> {
     // Subscribed before the first read: nothing committed after it is missed.
     let mut changes = db.network_changes();
-    refresh(&db, &snapshot, key.as_ref(), None).await?;
+    let untold = refresh(&db, &snapshot, key.as_ref(), None).await?;
+    if !untold.is_empty() {
+        on_change(untold);
+    }
     tokio::spawn(async move {
         let mut full = tokio::time::interval(FULL_READ_EVERY);
         full.tick().await;
@@ -199,8 +193,9 @@ pub async fn spawn(
                     tracing::warn!(error = %e.message(), "reading network logins failed; trying again shortly");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                     // Read everything next time round: the announced change may be in it.
-                    if let Ok(changed) = refresh(&db, &snapshot, key.as_ref(), None).await {
-                        on_change(changed);
+                    match refresh(&db, &snapshot, key.as_ref(), None).await {
+                        Ok(changed) if !changed.is_empty() => on_change(changed),
+                        _ => {}
                     }
                 }
             }

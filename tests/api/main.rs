@@ -46,6 +46,7 @@ mod misspelt_inputs;
 mod network;
 mod network_disconnects;
 mod network_freeradius;
+mod network_told;
 mod notifications;
 mod pay_page;
 mod pay_page_browser;

@@ -83,14 +83,14 @@ pub async fn next(rx: &mut mpsc::UnboundedReceiver<Received>) -> Received {
     tokio::time::timeout(Duration::from_secs(15), rx.recv()).await.expect("a request reaches the NAS").unwrap()
 }
 
-async fn requests(app: &TestApp, customer: &str) -> Value {
+pub async fn requests(app: &TestApp, customer: &str) -> Value {
     let q = "query($id: ID!) { node(id: $id) { ... on Customer { status nasRequests { totalCount nodes {
         code reason status attempts lastError nas { name } session { sessionId } } } } } }";
     app.data(q, json!({"id": customer})).await["node"].clone()
 }
 
 /// Waits until every request of `customer` is answered; the requests.
-async fn settled(app: &TestApp, customer: &str, count: usize) -> Value {
+pub async fn settled(app: &TestApp, customer: &str, count: usize) -> Value {
     let started = Instant::now();
     loop {
         let read = requests(app, customer).await;
@@ -146,8 +146,7 @@ crate::with_radius! {
         let invoice = app.invoice(json!({"customerId": customer, "billAmount": "300", "invoiceDate": days_before(today, 10),
             "dueDate": days_before(today, 3), "billingPeriodStart": days_before(today, 10),
             "billingPeriodEnd": days_after(today, 20)})).await["id"].as_str().unwrap().to_owned();
-        // As a NAS does: the login is authorized before its session starts (a status change is
-        // told to the NAS for the logins the server had answered for).
+        // As a NAS does: the login is authorized before its session starts.
         assert_eq!(authorize_until(&app, "late.pppoe", |s, _| s == 200).await.0, 200);
         assert_eq!(radius(&app, "accounting", &start("sess-active")).await.0, 204);
 

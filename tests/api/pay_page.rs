@@ -58,8 +58,7 @@ pub async fn suspended_online(app: &TestApp, framed_ip: &str) -> (String, String
             ("Acct-Session-Time", if kind == "Stop" { "60" } else { "0" }),
         ])
     };
-    // As a NAS does: authorized before its session starts (the status change that follows is
-    // told to the NAS for logins the server had answered for, `network::snapshot`).
+    // As a NAS does: authorized before its session starts.
     assert_eq!(authorize_until(app, "sunita.pppoe", |s, _| s == 200).await.0, 200);
     assert_eq!(radius(app, "accounting", &record("Start", "online-1")).await.0, 204);
     let run = app

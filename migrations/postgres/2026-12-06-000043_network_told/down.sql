@@ -1,0 +1,1 @@
+ALTER TABLE network_credentials DROP COLUMN told_status;
