@@ -60,11 +60,7 @@ pub mod kinds {
     pub const COMPLAINT_UPDATED: &str = "ComplaintUpdated";
     pub const CONNECTION_REQUEST_CREATED: &str = "ConnectionRequestCreated";
     pub const NOTIFICATION_CREATED: &str = "NotificationCreated";
-    /// A customer's network answer may have changed (row id: the customer's); for the
-    /// network snapshot, not for subscriptions (`crate::db::changes`).
-    pub const NETWORK_CUSTOMER: &str = "NetworkCustomer";
-    /// Every customer's network answer may have changed (row id 0).
-    pub const NETWORK_ALL: &str = "NetworkAll";
+    // The network snapshot's kinds are `crate::db::changes::{NETWORK_CUSTOMER, NETWORK_ALL}`.
 }
 
 /// What one attempt of a write transaction will announce once it commits. An attempt that

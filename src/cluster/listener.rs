@@ -24,7 +24,7 @@ use diesel::sql_types::{BigInt, Bool, Double, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
 use super::feed::KEEP;
-use crate::db::changes::Changed;
+use crate::db::changes::{self, Changed};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::events::{kinds, Event, PeerFeed};
@@ -207,7 +207,7 @@ fn read_new(conn: &mut DbConn, here: &mut Position, feed: &PeerFeed) -> AppResul
     }
     let theirs: Vec<&Row> = rows.iter().filter(|r| r.origin != feed.origin()).collect();
     let (network, others): (Vec<&Row>, Vec<&Row>) =
-        theirs.into_iter().partition(|r| [kinds::NETWORK_CUSTOMER, kinds::NETWORK_ALL].contains(&r.kind.as_str()));
+        theirs.into_iter().partition(|r| [changes::NETWORK_CUSTOMER, changes::NETWORK_ALL].contains(&r.kind.as_str()));
     if let Some(changed) = network_changes(&network) {
         feed.network(changed);
     }
@@ -227,7 +227,7 @@ fn read_new(conn: &mut DbConn, here: &mut Position, feed: &PeerFeed) -> AppResul
 
 /// What the network snapshot must read again for `rows` (all of kind network).
 fn network_changes(rows: &[&Row]) -> Option<Changed> {
-    if rows.iter().any(|r| r.kind == kinds::NETWORK_ALL) {
+    if rows.iter().any(|r| r.kind == changes::NETWORK_ALL) {
         return Some(Changed::All);
     }
     let mut ids: Vec<i64> = rows.iter().map(|r| r.row_id).collect();

@@ -45,23 +45,28 @@ pub fn note_all() {
     NOTES.with(|n| n.borrow_mut().all = true);
 }
 
+/// The `cluster_events` kind of a customer whose network answer may have changed (row id: the
+/// customer's); for the network snapshot, not for subscriptions.
+pub const NETWORK_CUSTOMER: &str = "NetworkCustomer";
+/// The `cluster_events` kind of "every customer's network answer may have changed" (row id 0).
+pub const NETWORK_ALL: &str = "NetworkAll";
+
 /// Records this attempt's notes for the other servers on the database (kinds
-/// [`crate::events::kinds::NETWORK_CUSTOMER`] and [`crate::events::kinds::NETWORK_ALL`]), in
-/// its transaction, just before the commit; nothing on SQLite (one process) or without notes.
+/// [`NETWORK_CUSTOMER`] and [`NETWORK_ALL`]), in its transaction, just before the commit;
+/// nothing on SQLite (one process) or without notes.
 pub(super) fn record_for_peers(conn: &mut super::DbConn, origin: &str) -> crate::error::AppResult<()> {
-    use crate::events::kinds;
     if !matches!(conn, super::DbConn::Pg(_)) {
         return Ok(());
     }
     let events: Vec<(&'static str, i64)> = NOTES.with(|n| {
         let notes = n.borrow();
         if notes.all {
-            return vec![(kinds::NETWORK_ALL, 0)];
+            return vec![(NETWORK_ALL, 0)];
         }
         let mut ids = notes.customers.clone();
         ids.sort_unstable();
         ids.dedup();
-        ids.into_iter().map(|id| (kinds::NETWORK_CUSTOMER, id)).collect()
+        ids.into_iter().map(|id| (NETWORK_CUSTOMER, id)).collect()
     });
     crate::cluster::feed::record(conn, origin, &events)
 }

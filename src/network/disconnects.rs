@@ -21,6 +21,7 @@ use super::rules::{self, Answer};
 use super::service::NAS_SECRET_CONTEXT;
 use super::snapshot::{Snapshot, StatusChange};
 use crate::customers::model::CustomerStatus;
+use crate::db::changes::Changed;
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 use crate::secrets::SecretsKey;
@@ -61,10 +62,17 @@ impl Disconnects {
         if wanted.is_empty() {
             return;
         }
+        let ids: Vec<i64> = wanted.iter().map(|t| t.customer_id).collect();
         let queued = self.db.write(move |conn| tell(conn, &wanted)).await;
         match queued {
-            Ok(n) if n > 0 => self.wake.notify_one(),
-            Ok(_) => {}
+            Ok(n) => {
+                if n > 0 {
+                    self.wake.notify_one();
+                }
+                // Read them once more: a status that changed again while this was in flight (its
+                // read saw the told status not yet moved on) is told now, not at the next full read.
+                let _ = self.db.network_sender().send(Changed::Customers(ids));
+            }
             Err(e) => {
                 tracing::error!(error = %e.message(), "queueing NAS disconnect requests failed; tried again at the next read")
             }

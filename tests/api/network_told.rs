@@ -75,6 +75,48 @@ crate::with_radius! {
     }
 }
 
+crate::with_radius! {
+    async fn a_status_flipped_back_and_forth_ends_told_as_it_is(app: TestApp) {
+        let (port, mut received) = nas(0).await;
+        nas_device(&app, port, "DISCONNECT").await;
+        let (customer, _, _) = subscriber(&app, "flip.pppoe", None).await;
+        session_start(&app, "flip.pppoe", "sess-flip").await;
+
+        // Suspended and active again at the same moment, ten times over: however the commits and
+        // the snapshot's reads interleave, the network ends told the customer's last status.
+        for _ in 0..10 {
+            // One of the two may find the status already what it asks for (BAD_USER_INPUT).
+            tokio::join!(
+                app.gql_as(Some(&app.token), STATUS, json!({"id": customer, "s": "SUSPENDED"})),
+                app.gql_as(Some(&app.token), STATUS, json!({"id": customer, "s": "ACTIVE"})),
+            );
+        }
+        let status = "SELECT status AS value FROM customers WHERE id = \
+            (SELECT customer_id FROM network_credentials WHERE username = 'flip.pppoe')";
+        let told = "SELECT told_status AS value FROM network_credentials WHERE username = 'flip.pppoe'";
+        let last = app.sql_text(status);
+        let started = std::time::Instant::now();
+        while app.sql_text(told) != last {
+            assert!(started.elapsed() < Duration::from_secs(10), "{last}, the network told {}", app.sql_text(told));
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // The requests that went out alternate, and the last one (if any) is for the last status.
+        no_more_than_settled(&mut received).await;
+        let q = "query($id: ID!) { node(id: $id) { ... on Customer { nasRequests(first: 50) { nodes { reason status } } } } }";
+        let read = app.data(q, json!({"id": customer})).await;
+        let reasons: Vec<String> = read["node"]["nasRequests"]["nodes"].as_array().unwrap().iter()
+            .map(|n| n["reason"].as_str().unwrap().to_owned()).collect();
+        assert!(reasons.windows(2).all(|w| w[0] != w[1]), "{reasons:?}");
+        let wanted = if last == "ACTIVE" { "REACTIVATED" } else { "SUSPENDED" };
+        assert!(reasons.last().is_none_or(|r| r == wanted), "{last}: {reasons:?}");
+    }
+}
+
+/// Waits until the NAS has heard nothing for a second.
+async fn no_more_than_settled(received: &mut mpsc::UnboundedReceiver<Received>) {
+    while let Ok(Some(_)) = tokio::time::timeout(Duration::from_secs(1), received.recv()).await {}
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
 async fn with_two_servers_a_change_on_one_is_answered_by_both_and_told_once() {
