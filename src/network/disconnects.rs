@@ -1,18 +1,14 @@
 //! RFC 5176 requests to NAS devices after a status change committed: queued as `nas_requests`
 //! rows (one per open session of the customer, on a configured NAS) in the transaction that
 //! records the status as told, then sent over UDP by a task on each server (a request is taken
-//! by one of them for each attempt, [`repo::claim`]), each attempt waiting [`rules::ANSWER_WAIT`] for the ACK or NAK and retried with
-//! [`rules::backoff`] up to [`rules::MAX_ATTEMPTS`]; the outcome stays on the row
-//! (`Customer.nasRequests`, `nasRequests`).
+//! by one of them for each attempt, [`repo::claim`]), each attempt waiting
+//! [`rules::ANSWER_WAIT`] for the ACK or NAK and retried with [`rules::backoff`] up to
+//! [`rules::MAX_ATTEMPTS`]; the outcome stays on the row (`Customer.nasRequests`, `nasRequests`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::Notify;
-
-/// How long a sender holds a request it took for an attempt: past it (the sender stopped
-/// meanwhile) another may take it.
-const CLAIM: Duration = Duration::from_secs(rules::ANSWER_WAIT.as_secs() + 10);
 
 use super::model::*;
 use super::packet::{self, Attribute, Reply};
@@ -25,6 +21,10 @@ use crate::db::changes::Changed;
 use crate::db::{Db, DbConn};
 use crate::error::AppResult;
 use crate::secrets::SecretsKey;
+
+/// How long a sender holds a request it took for an attempt: past it (the sender stopped
+/// meanwhile) another may take it.
+const CLAIM: Duration = Duration::from_secs(rules::ANSWER_WAIT.as_secs() + 10);
 
 /// Queues and sends the requests (cheap to clone).
 #[derive(Clone)]
