@@ -43,12 +43,15 @@ if command -v wrk >/dev/null; then
     statements() { curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^isp_db_statements_total/ {print $2}'; }
     # CPU clock ticks (utime + stime) of the server, and of every PostgreSQL process here.
     ticks() { awk '{ sub(/.*\) /, ""); t += $12 + $13 } END { print t + 0 }' "$@" 2>/dev/null; }
+    # The same with the children waited for: PostgreSQL's backends that ended meanwhile count (in
+    # the postmaster's cutime and cstime).
+    pg_ticks() { awk '{ sub(/.*\) /, ""); t += $12 + $13 + $14 + $15 } END { print t + 0 }' "$@" 2>/dev/null; }
     postgres_stats() { for p in /proc/[0-9]*; do [ "$(cat "$p/comm" 2>/dev/null)" = postgres ] && echo "$p/stat"; done; }
     hz=$(getconf CLK_TCK)
     for page in 20 100; do
-        before=$(statements); server_before=$(ticks /proc/$pid/stat); pg_before=$(ticks $(postgres_stats) /dev/null)
+        before=$(statements); server_before=$(ticks /proc/$pid/stat); pg_before=$(pg_ticks $(postgres_stats) /dev/null)
         out=$(PAGE=$page wrk -t2 -c16 -d"${SECONDS_PER_PAGE}s" -s bench/profile.lua "http://127.0.0.1:$PORT")
-        after=$(statements); server_after=$(ticks /proc/$pid/stat); pg_after=$(ticks $(postgres_stats) /dev/null)
+        after=$(statements); server_after=$(ticks /proc/$pid/stat); pg_after=$(pg_ticks $(postgres_stats) /dev/null)
         requests=$(echo "$out" | awk '/requests in/ {print $1}')
         echo "$out" | grep '^wrk page'
         echo "  SQL statements/request: $(awk -v a="$after" -v b="$before" -v n="$requests" 'BEGIN { printf "%.1f", (a - b) / n }'), server $(grep -E 'VmRSS|VmHWM' /proc/$pid/status | tr -s ' \t\n' ' ')"

@@ -67,23 +67,34 @@ pub async fn statements(client: &reqwest::Client, url: &str) -> u64 {
 
 /// CPU seconds (user + system) the process has used so far.
 pub fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command name (which is in parentheses): utime and stime are 14 and 15.
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok()).unwrap_or(0.0);
+    let ticks = stat_ticks(pid);
     (ticks(11) + ticks(12)) / 100.0
 }
 
+/// The numeric fields of `/proc/<pid>/stat` after the command name, by index from 0 (field 3).
+fn stat_ticks(pid: u32) -> impl Fn(usize) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which is in parentheses): utime and stime are 14 and 15,
+    // cutime and cstime (children waited for) 16 and 17.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<f64> = after.split_whitespace().map(|f| f.parse::<f64>().unwrap_or(0.0)).collect();
+    move |i| fields.get(i).copied().unwrap_or(0.0)
+}
+
 /// CPU seconds used so far by every PostgreSQL process on this machine (the backends serving
-/// the server, and PostgreSQL's own workers): the database's share of a request's cost when
+/// the server, those that ended, and PostgreSQL's own workers): the database's share of a request's cost when
 /// PostgreSQL runs here. 0 when there is none (SQLite).
 pub fn postgres_cpu_seconds() -> f64 {
     let Ok(dir) = std::fs::read_dir("/proc") else { return 0.0 };
     dir.filter_map(Result::ok)
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "postgres"))
-        .map(cpu_seconds)
+        .map(|pid| {
+            // With the children waited for: a backend that ended (its client closed the
+            // connection) still counts, in the postmaster's cutime and cstime.
+            let ticks = stat_ticks(pid);
+            (ticks(11) + ticks(12) + ticks(13) + ticks(14)) / 100.0
+        })
         .sum()
 }
 
