@@ -168,7 +168,7 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     }
     // The network: logins in memory for /radius/authorize, NAS requests after status changes.
     let snapshot = network::snapshot::Snapshot::default();
-    let disconnects = network::disconnects::Disconnects::new(db.clone(), config.secrets_key.clone(), snapshot.clone());
+    let disconnects = network::disconnects::Disconnects::new(db.clone(), config.secrets_key.clone());
     let queue = disconnects.clone();
     network::snapshot::spawn(db.clone(), snapshot.clone(), config.secrets_key.clone(), move |changes| {
         let queue = queue.clone();

@@ -98,7 +98,11 @@ pub async fn preview(db: &Db, as_of: NaiveDate, limit: usize, actor: Actor) -> A
                 // a past or today's date on today's, as `runBillingCycle` runs it.
                 let done = if as_of > crate::clock::today() { crate::clock::as_if_on(as_of, work) } else { work() };
                 match done {
-                    Err(e) if is_rollback(&e) => Ok((batch, last)),
+                    Err(e) if is_rollback(&e) => {
+                        // Nothing it noted for the network happened.
+                        crate::db::changes::discard();
+                        Ok((batch, last))
+                    }
                     Err(e) => Err(e),
                     Ok(()) => Err(AppError::Internal("a preview batch was not rolled back".into())),
                 }

@@ -186,6 +186,8 @@ fn newest(conn: &mut DbConn) -> AppResult<i64> {
 fn read_new(conn: &mut DbConn, here: &mut Position, feed: &PeerFeed) -> AppResult<()> {
     let mut rows = Vec::new();
     let mut after = here.cursor;
+    // The newest settled id read, delivered now or before: the starting point may move past it.
+    let mut settled = None;
     loop {
         let page: Vec<Row> = diesel::sql_query(READ)
             .bind::<BigInt, _>(after)
@@ -194,6 +196,7 @@ fn read_new(conn: &mut DbConn, here: &mut Position, feed: &PeerFeed) -> AppResul
             .load(conn)?;
         let full = page.len() as i64 == PAGE;
         after = page.last().map_or(after, |r| r.id);
+        settled = page.iter().filter(|r| r.settled).map(|r| r.id).max().or(settled);
         rows.extend(page.into_iter().filter(|r| !here.seen.contains(&r.id)));
         if rows.len() > MAX_BEHIND {
             tracing::warn!(behind = rows.len(), "events listener fell too far behind; subscribers are told LAGGED");
@@ -217,7 +220,7 @@ fn read_new(conn: &mut DbConn, here: &mut Position, feed: &PeerFeed) -> AppResul
     for row in &rows {
         here.seen.insert(row.id);
     }
-    if let Some(settled) = rows.iter().filter(|r| r.settled).map(|r| r.id).max() {
+    if let Some(settled) = settled {
         here.cursor = here.cursor.max(settled);
     }
     let cursor = here.cursor;
@@ -233,7 +236,7 @@ fn network_changes(rows: &[&Row]) -> Option<Changed> {
     let mut ids: Vec<i64> = rows.iter().map(|r| r.row_id).collect();
     ids.sort_unstable();
     ids.dedup();
-    (!ids.is_empty()).then_some(Changed::Customers(ids))
+    (!ids.is_empty()).then_some(Changed::Elsewhere(ids))
 }
 
 /// The events of `rows`, in their order, with their rows as they are now (an event whose row

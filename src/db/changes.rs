@@ -7,7 +7,8 @@
 //!
 //! Notes are kept per thread: one write attempt runs on one blocking thread from its `BEGIN` to
 //! its `COMMIT`. A note says "read this again", never what changed, so a note from a savepoint
-//! later rolled back (a billing-cycle preview) only causes one needless re-read.
+//! later rolled back only causes one needless re-read; a billing-cycle preview, whose every
+//! batch is rolled back, [`discard`]s its notes.
 //!
 //! Several servers on one PostgreSQL: the same notes are recorded for the others in the
 //! transaction itself ([`record_for_peers`], through `crate::cluster::feed`); each server's
@@ -21,6 +22,10 @@ use std::cell::RefCell;
 pub enum Changed {
     /// These customers (row ids).
     Customers(Vec<i64>),
+    /// These customers, changed by another server on the database: read again to answer
+    /// FreeRADIUS; the NAS is told by the server that committed the change (or, should it stop
+    /// first, by any server's next full read).
+    Elsewhere(Vec<i64>),
     /// Everything (a plan's speed or a company's settings changed).
     All,
 }
@@ -69,6 +74,12 @@ pub(super) fn record_for_peers(conn: &mut super::DbConn, origin: &str) -> crate:
         ids.into_iter().map(|id| (NETWORK_CUSTOMER, id)).collect()
     });
     crate::cluster::feed::record(conn, origin, &events)
+}
+
+/// Forgets this transaction's notes so far: its work was rolled back to a savepoint and changed
+/// nothing (a billing-cycle preview), so neither this server nor the others need read anything.
+pub fn discard() {
+    clear();
 }
 
 /// Forgets the notes of an earlier attempt on this thread (called at `BEGIN`).

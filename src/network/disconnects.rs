@@ -15,7 +15,7 @@ use super::packet::{self, Attribute, Reply};
 use super::repo;
 use super::rules::{self, Answer};
 use super::service::NAS_SECRET_CONTEXT;
-use super::snapshot::{Snapshot, StatusChange};
+use super::snapshot::StatusChange;
 use crate::customers::model::CustomerStatus;
 use crate::db::changes::Changed;
 use crate::db::{Db, DbConn};
@@ -31,20 +31,19 @@ const CLAIM: Duration = Duration::from_secs(rules::ANSWER_WAIT.as_secs() + 10);
 pub struct Disconnects {
     db: Db,
     key: Option<SecretsKey>,
-    snapshot: Snapshot,
     wake: Arc<Notify>,
 }
 
 impl Disconnects {
-    pub fn new(db: Db, key: Option<SecretsKey>, snapshot: Snapshot) -> Self {
-        Disconnects { db, key, snapshot, wake: Arc::default() }
+    pub fn new(db: Db, key: Option<SecretsKey>) -> Self {
+        Disconnects { db, key, wake: Arc::default() }
     }
 
     /// Moves each login's told status on to its status and queues the requests the change calls
     /// for, in one transaction, then wakes the sender. A login whose told status another server
     /// moved first is left to that server.
     pub async fn queue(&self, changes: Vec<StatusChange>) {
-        let wanted: Vec<Telling> = changes
+        let mut wanted: Vec<Telling> = changes
             .iter()
             .map(|c| {
                 let new = c.entry.login.status;
@@ -62,6 +61,8 @@ impl Disconnects {
         if wanted.is_empty() {
             return;
         }
+        // Rows locked in one order by every server: two tells of the same logins never deadlock.
+        wanted.sort_by_key(|t| t.customer_id);
         let ids: Vec<i64> = wanted.iter().map(|t| t.customer_id).collect();
         let queued = self.db.write(move |conn| tell(conn, &wanted)).await;
         match queued {
@@ -90,8 +91,8 @@ impl Disconnects {
                     // Every server's sender reads the due requests; one takes each.
                     let at = crate::clock::now();
                     let until = at + chrono::Duration::from_std(CLAIM).unwrap_or_default();
-                    let id = request.id;
-                    if let Ok(true) = self.db.write(move |conn| repo::claim(conn, id, at, until)).await {
+                    let (id, seen) = (request.id, request.attempts);
+                    if let Ok(true) = self.db.write(move |conn| repo::claim(conn, id, seen, at, until)).await {
                         self.attempt(request).await;
                     }
                 }
@@ -111,18 +112,28 @@ impl Disconnects {
         });
     }
 
+    /// One attempt at `request`, which this sender has claimed (its attempt number is
+    /// `request.attempts + 1`).
     async fn attempt(&self, request: NasRequestRow) {
         let id = request.id;
-        let (nas_id, session_id) = (request.nas_id, request.session_id);
+        let (nas_id, session_id, customer) = (request.nas_id, request.session_id, request.customer_id);
         let found = self
             .db
-            .read(move |conn| Ok((repo::find(conn, nas_id)?, repo::sessions_by_ids(conn, &[session_id])?)))
+            .read(move |conn| {
+                let nas = repo::find(conn, nas_id)?;
+                let session = repo::sessions_by_ids(conn, &[session_id])?.into_iter().next();
+                // What a CoA moves the session to: the login as it is now, from the database (this
+                // server's snapshot may not have heard yet of a change another server made).
+                let login = repo::logins(conn, Some(&[customer]))?.into_iter().next();
+                Ok((nas, session, login))
+            })
             .await;
         let outcome = match found {
-            Ok((nas, sessions)) => match sessions.into_iter().next() {
-                Some(session) => self.send(&request, &nas, &session).await,
-                None => Err("the session is gone".to_owned()),
-            },
+            Ok((nas, Some(session), login)) => {
+                let login = login.map(super::snapshot::login_of);
+                self.send(&request, &nas, &session, login.as_ref()).await
+            }
+            Ok((_, None, _)) => Err("the session is gone".to_owned()),
             Err(e) => Err(e.message()),
         };
         let attempts = request.attempts + 1;
@@ -153,7 +164,13 @@ impl Disconnects {
         }
     }
 
-    async fn send(&self, request: &NasRequestRow, nas: &NasRow, session: &SessionRow) -> Result<Reply, String> {
+    async fn send(
+        &self,
+        request: &NasRequestRow,
+        nas: &NasRow,
+        session: &SessionRow,
+        login: Option<&super::rules::Login>,
+    ) -> Result<Reply, String> {
         let secret = self
             .key
             .as_ref()
@@ -168,8 +185,7 @@ impl Disconnects {
         let code = match request.code {
             NasRequestCode::Disconnect => packet::DISCONNECT_REQUEST,
             NasRequestCode::Coa => {
-                let entry = self.snapshot.of_customer(request.customer_id);
-                if let Some(Answer::Accept(reply)) = entry.map(|e| rules::answer(&e.login)) {
+                if let Some(Answer::Accept(reply)) = login.map(rules::answer) {
                     attributes.extend(reply.iter().filter_map(|(name, value)| coa_attribute(name, value)));
                 }
                 packet::COA_REQUEST

@@ -389,17 +389,19 @@ pub fn due_requests(conn: &mut DbConn, now: NaiveDateTime, limit: i64) -> AppRes
         .load(conn)?)
 }
 
-/// Takes request `id` for one attempt: moves it `until` (when another sender may take it, should
-/// this one stop meanwhile) if it is still PENDING and due at `now`; whether this sender has it
-/// (`false`: another server's sender took it first).
-pub fn claim(conn: &mut DbConn, id: i64, now: NaiveDateTime, until: NaiveDateTime) -> AppResult<bool> {
+/// Takes request `id` for its attempt `attempts + 1`: counts the attempt and moves the request
+/// `until` (when another sender may take it, should this one stop meanwhile) if it is still
+/// PENDING, due at `now` and at `attempts`, as this sender read it; whether this sender has it
+/// (`false`: another server's sender took it, or made an attempt since it was read).
+pub fn claim(conn: &mut DbConn, id: i64, attempts: i32, now: NaiveDateTime, until: NaiveDateTime) -> AppResult<bool> {
     let n = diesel::update(
         nas_requests::table
             .find(id)
             .filter(nas_requests::status.eq(NasRequestStatus::Pending))
+            .filter(nas_requests::attempts.eq(attempts))
             .filter(nas_requests::next_attempt_at.le(now)),
     )
-    .set(nas_requests::next_attempt_at.eq(until))
+    .set((nas_requests::attempts.eq(attempts + 1), nas_requests::next_attempt_at.eq(until)))
     .execute(conn)?;
     Ok(n == 1)
 }
@@ -421,15 +423,22 @@ pub fn record_attempt(
     error: Option<&str>,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    diesel::update(nas_requests::table.find(id))
-        .set((
-            nas_requests::status.eq(status),
-            nas_requests::attempts.eq(attempts),
-            nas_requests::next_attempt_at.eq(next_at),
-            nas_requests::last_error.eq(error),
-            nas_requests::updated_at.eq(now),
-        ))
-        .execute(conn)?;
+    // Only the attempt this sender claimed: a sender that outlasted its claim, whose request
+    // another took since, records nothing.
+    diesel::update(
+        nas_requests::table
+            .find(id)
+            .filter(nas_requests::status.eq(NasRequestStatus::Pending))
+            .filter(nas_requests::attempts.eq(attempts)),
+    )
+    .set((
+        nas_requests::status.eq(status),
+        nas_requests::attempts.eq(attempts),
+        nas_requests::next_attempt_at.eq(next_at),
+        nas_requests::last_error.eq(error),
+        nas_requests::updated_at.eq(now),
+    ))
+    .execute(conn)?;
     Ok(())
 }
 
@@ -445,4 +454,59 @@ pub fn requests_page(conn: &mut DbConn, customer: Option<i64>, window: PageWindo
     let total = filtered().count().get_result::<i64>(conn)?;
     let rows = keyset_page!(filtered(), nas_requests::id, window).load::<NasRequestRow>(conn)?;
     Ok(window.finish(rows, total))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::connection::SimpleConnection;
+
+    /// A migrated SQLite database with one PENDING request (id 1, no attempt yet, due) whose
+    /// NAS, session and customer rows are left out (foreign keys off on this connection).
+    fn one_request() -> (tempfile::TempDir, DbConn) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("claims.db");
+        let mut conn = DbConn::Sqlite(diesel::SqliteConnection::establish(&path.to_string_lossy()).unwrap());
+        crate::db::migrations::run_pending(&mut conn).unwrap();
+        let DbConn::Sqlite(c) = &mut conn else { unreachable!() };
+        c.batch_execute(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO nas_requests (id, nas_id, session_id, customer_id, code, reason, status, attempts,
+                 next_attempt_at, created_at, updated_at)
+             VALUES (1, 1, 1, 1, 'DISCONNECT', 'SUSPENDED', 'PENDING', 0,
+                 '2026-12-01 10:00:00', '2026-12-01 10:00:00', '2026-12-01 10:00:00');",
+        )
+        .unwrap();
+        (dir, conn)
+    }
+
+    fn at(time: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(&format!("2026-12-01 {time}"), "%Y-%m-%d %H:%M:%S").unwrap()
+    }
+
+    fn row(conn: &mut DbConn) -> NasRequestRow {
+        nas_requests::table.find(1).first(conn).unwrap()
+    }
+
+    #[test]
+    fn one_sender_takes_each_attempt_and_a_late_one_records_nothing() {
+        let (_dir, mut conn) = one_request();
+        let until = at("10:00:13");
+        // Two senders read it due at attempt 0: the first takes it, the second finds it taken.
+        assert!(claim(&mut conn, 1, 0, at("10:00:01"), until).unwrap());
+        assert!(!claim(&mut conn, 1, 0, at("10:00:01"), until).unwrap());
+        assert_eq!((row(&mut conn).attempts, row(&mut conn).next_attempt_at), (1, until));
+        // Not due again before the claim runs out, even for a sender that read attempt 1.
+        assert!(!claim(&mut conn, 1, 1, at("10:00:05"), at("10:00:17")).unwrap());
+
+        // The first sender stopped; past its claim another takes attempt 2 and is told no.
+        assert!(claim(&mut conn, 1, 1, at("10:00:14"), at("10:00:26")).unwrap());
+        record_attempt(&mut conn, 1, NasRequestStatus::Naked, 2, at("10:00:15"), Some("NAK"), at("10:00:15")).unwrap();
+        // The first sender comes back with its attempt 1's ACK: too late, nothing changes.
+        record_attempt(&mut conn, 1, NasRequestStatus::Acked, 1, at("10:00:16"), None, at("10:00:16")).unwrap();
+        let done = row(&mut conn);
+        assert_eq!((done.status, done.attempts, done.last_error.as_deref()), (NasRequestStatus::Naked, 2, Some("NAK")));
+        // A settled request is taken by nobody.
+        assert!(!claim(&mut conn, 1, 2, at("10:01:00"), at("10:01:12")).unwrap());
+    }
 }

@@ -10,7 +10,9 @@
 //! Each login row carries the status the network was last told about (`told_status`). The
 //! same task hands on every login whose status differs from it ([`StatusChange`]), and the NAS
 //! requests the change calls for are queued in the transaction that moves `told_status` on,
-//! only if it still held the old value ([`super::disconnects`]). So a status change reaches the
+//! only if it still held the old value ([`super::disconnects`]). A change another server
+//! committed is read to answer FreeRADIUS but left to that server to tell (`Changed::Elsewhere`);
+//! the full read tells whatever is left untold, whoever committed it. So a status change reaches the
 //! NAS by whatever path, on whichever server, it was made; with several servers exactly one of
 //! them queues its requests; and a change committed while no server was running, or before its
 //! requests were queued, is found by the next start's first read.
@@ -128,21 +130,21 @@ impl Snapshot {
 #[derive(Debug)]
 pub struct NotReady;
 
-fn entry(row: LoginRow, key: Option<&SecretsKey>) -> Entry {
+fn entry(mut row: LoginRow, key: Option<&SecretsKey>) -> Entry {
     let password = key.and_then(|k| k.open(&row.password_sealed, PASSWORD_CONTEXT));
-    let rate = row.upload_kbps.zip(row.download_kbps);
-    Entry {
-        customer_id: row.customer_id,
-        username: row.username,
-        password,
-        login: Login {
-            status: row.status,
-            static_ip: row.static_ip,
-            rate,
-            rate_attribute: row.rate_attribute,
-            suspended: row.suspended,
-            walled_pool: row.walled_pool,
-        },
+    let username = std::mem::take(&mut row.username);
+    Entry { customer_id: row.customer_id, username, password, login: login_of(row) }
+}
+
+/// What the network needs to know of `row`'s login (no password).
+pub fn login_of(row: LoginRow) -> Login {
+    Login {
+        status: row.status,
+        static_ip: row.static_ip,
+        rate: row.upload_kbps.zip(row.download_kbps),
+        rate_attribute: row.rate_attribute,
+        suspended: row.suspended,
+        walled_pool: row.walled_pool,
     }
 }
 
@@ -178,16 +180,18 @@ pub async fn spawn(
         let mut full = tokio::time::interval(FULL_READ_EVERY);
         full.tick().await;
         loop {
-            let ids = tokio::select! {
+            // (what to read, whether to tell what changed)
+            let (ids, tell) = tokio::select! {
                 received = changes.recv() => match received {
-                    Ok(Changed::Customers(ids)) => Some(ids),
-                    Ok(Changed::All) | Err(RecvError::Lagged(_)) => None,
+                    Ok(Changed::Customers(ids)) => (Some(ids), true),
+                    Ok(Changed::Elsewhere(ids)) => (Some(ids), false),
+                    Ok(Changed::All) | Err(RecvError::Lagged(_)) => (None, true),
                     Err(RecvError::Closed) => return,
                 },
-                _ = full.tick() => None,
+                _ = full.tick() => (None, true),
             };
             match refresh(&db, &snapshot, key.as_ref(), ids).await {
-                Ok(changed) if !changed.is_empty() => on_change(changed),
+                Ok(changed) if !changed.is_empty() && tell => on_change(changed),
                 Ok(_) => {}
                 Err(e) => {
                     tracing::warn!(error = %e.message(), "reading network logins failed; trying again shortly");
