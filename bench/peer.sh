@@ -60,16 +60,16 @@ hz=$(getconf CLK_TCK)
 
 echo "machine: $(nproc) cores; database: $BENCH_DATABASE_URL; PostGraphile $(cd "$PEER_DIR" && "$node" -p 'require("./node_modules/postgraphile/package.json").version') on Node.js $("$node" --version)"
 for page in $PAGES; do
-    python3 bench/peer/bodies.py "http://127.0.0.1:$PORT/graphql" bench/peer/isp-billing.graphql customers "$page" "$token" \
+    python3 bench/graphql_pages.py "http://127.0.0.1:$PORT/graphql" bench/profile.graphql customers "$page" "$token" \
         >"$workdir/ours-$page.jsonl"
-    python3 bench/peer/bodies.py "http://127.0.0.1:$PEER_PORT/graphql" bench/peer/postgraphile.graphql allCustomers "$page" \
+    python3 bench/graphql_pages.py "http://127.0.0.1:$PEER_PORT/graphql" bench/peer/postgraphile.graphql allCustomers "$page" \
         >"$workdir/peer-$page.jsonl"
     for round in $(seq 1 "$ROUNDS"); do
         for who in isp-billing postgraphile; do
             if [ "$who" = isp-billing ]; then pid=$ours port=$PORT bodies=ours tok=$token; else pid=$peer port=$PEER_PORT bodies=peer tok=; fi
             server_before=$(ticks /proc/$pid/stat); pg_before=$(pg_ticks $(postgres_stats) /dev/null)
             out=$(BODIES="$workdir/$bodies-$page.jsonl" TOKEN=$tok LABEL="page $page, round $round, $who" \
-                wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" -s bench/peer/load.lua "http://127.0.0.1:$port")
+                wrk -t2 -c16 -d"${SECONDS_PER_RUN}s" -s bench/graphql_load.lua "http://127.0.0.1:$port")
             server_after=$(ticks /proc/$pid/stat); pg_after=$(pg_ticks $(postgres_stats) /dev/null)
             requests=$(echo "$out" | awk '/requests in/ {print $1}')
             awk -v line="$(echo "$out" | grep '^page ')" -v s="$((server_after - server_before))" \

@@ -50,7 +50,10 @@ if command -v wrk >/dev/null; then
     hz=$(getconf CLK_TCK)
     for page in 20 100; do
         before=$(statements); server_before=$(ticks /proc/$pid/stat); pg_before=$(pg_ticks $(postgres_stats) /dev/null)
-        out=$(PAGE=$page wrk -t2 -c16 -d"${SECONDS_PER_PAGE}s" -s bench/profile.lua "http://127.0.0.1:$PORT")
+        python3 bench/graphql_pages.py "http://127.0.0.1:$PORT/graphql" bench/profile.graphql customers "$page" "$TOKEN" \
+            >"$workdir/pages-$page.jsonl"
+        out=$(BODIES="$workdir/pages-$page.jsonl" LABEL="wrk page $page" \
+            wrk -t2 -c16 -d"${SECONDS_PER_PAGE}s" -s bench/graphql_load.lua "http://127.0.0.1:$PORT")
         after=$(statements); server_after=$(ticks /proc/$pid/stat); pg_after=$(pg_ticks $(postgres_stats) /dev/null)
         requests=$(echo "$out" | awk '/requests in/ {print $1}')
         echo "$out" | grep '^wrk page'

@@ -1,4 +1,4 @@
--- wrk script for bench/peer.sh: POSTs the bodies in the file BODIES (one JSON body a line) in
+-- wrk script for bench/profile.sh and bench/peer.sh: POSTs the bodies in the file BODIES (one JSON body a line) in
 -- turn to /graphql, with the bearer token in TOKEN when set; counts failed answers (HTTP status
 -- or GraphQL errors) and prints one line headed LABEL.
 local bodies = {}

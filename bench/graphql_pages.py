@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Request bodies for bench/peer.sh: the first 50 pages of a profile query, one JSON body a line.
+"""Request bodies for wrk (bench/graphql_load.lua): the first 50 pages of a list query, one JSON
+body a line (bench/profile.sh, bench/peer.sh).
 
-    python3 bench/peer/bodies.py URL QUERY_FILE ROOT PAGE [TOKEN] > bodies.jsonl
+    python3 bench/graphql_pages.py URL QUERY_FILE ROOT PAGE [TOKEN] > bodies.jsonl
 
 Walks the list by the server's own cursors (ROOT is the list's field: `customers` or
 `allCustomers`), so every server is asked for the same 50 pages of the same customers; fails on
