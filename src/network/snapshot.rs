@@ -11,11 +11,12 @@
 //! same task hands on every login whose status differs from it ([`StatusChange`]), and the NAS
 //! requests the change calls for are queued in the transaction that moves `told_status` on,
 //! only if it still held the old value ([`super::disconnects`]). A change another server
-//! committed is read to answer FreeRADIUS but left to that server to tell (`Changed::Elsewhere`);
-//! the full read tells whatever is left untold, whoever committed it. So a status change reaches the
-//! NAS by whatever path, on whichever server, it was made; with several servers exactly one of
-//! them queues its requests; and a change committed while no server was running, or before its
-//! requests were queued, is found by the next start's first read.
+//! committed is read to answer FreeRADIUS but left to that server to tell
+//! (`Changed::Elsewhere`); the full read tells whatever is left untold, whoever committed it.
+//! So a status change reaches the NAS by whatever path, on whichever server, it was made; with
+//! several servers exactly one of them queues its requests; and a change committed while no
+//! server was running, or before its requests were queued, is found by the next start's first
+//! read (or another server's full read).
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
