@@ -117,14 +117,19 @@ impl Disconnects {
     async fn attempt(&self, request: NasRequestRow) {
         let id = request.id;
         let (nas_id, session_id, customer) = (request.nas_id, request.session_id, request.customer_id);
+        let coa = request.code == NasRequestCode::Coa;
         let found = self
             .db
             .read(move |conn| {
                 let nas = repo::find(conn, nas_id)?;
                 let session = repo::sessions_by_ids(conn, &[session_id])?.into_iter().next();
                 // What a CoA moves the session to: the login as it is now, from the database (this
-                // server's snapshot may not have heard yet of a change another server made).
-                let login = repo::logins(conn, Some(&[customer]))?.into_iter().next();
+                // server's snapshot may not have heard yet of a change another server made). A
+                // Disconnect-Request needs none.
+                let login = match coa {
+                    true => repo::logins(conn, Some(&[customer]))?.into_iter().next(),
+                    false => None,
+                };
                 Ok((nas, session, login))
             })
             .await;
