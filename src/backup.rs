@@ -241,6 +241,7 @@ pub fn check_sqlite_file(path: &Path) -> anyhow::Result<()> {
         integrity_check: String,
     }
     let url = path.to_string_lossy();
+    crate::db::sqlite_process_setup();
     let mut conn = SqliteConnection::establish(&url).with_context(|| format!("opening {}", path.display()))?;
     let rows: Vec<Check> = diesel::sql_query("PRAGMA integrity_check")
         .load(&mut conn)
@@ -280,6 +281,7 @@ pub fn restore(from: &Path, database_url: &str) -> anyhow::Result<String> {
     std::fs::set_permissions(&partial, Permissions::from_mode(0o600))?;
     std::fs::File::open(&partial)?.sync_all()?;
     std::fs::rename(&partial, &to).with_context(|| format!("renaming {} to {}", partial.display(), to.display()))?;
+    crate::db::sqlite_process_setup();
     let mut conn = SqliteConnection::establish(&to.to_string_lossy())?;
     conn.batch_execute("PRAGMA journal_mode = WAL;")?;
     Ok(to.display().to_string())

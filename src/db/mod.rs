@@ -21,7 +21,7 @@ use std::time::Duration;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
 
 pub use cached::{Cached, CachedDsl};
-pub use connection::{parse_url, Backend, DbConn, MultiBackend, SqliteSync};
+pub use connection::{parse_url, sqlite_process_setup, Backend, DbConn, MultiBackend, SqliteSync};
 pub use held::{guarded_read, lock_key, with_locks_held};
 
 use crate::error::AppError;
