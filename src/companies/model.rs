@@ -37,7 +37,9 @@ crate::row_and_new! {
         pub email: Option<String>,
         /// GST rate in basis points (1800 = 18.00 %).
         pub gst_rate_bp: i32,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub created_at: NaiveDateTime,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub updated_at: NaiveDateTime,
         pub invoice_numbering: InvoiceNumbering,
         /// Prefix of financial-year invoice numbers (`INV`).

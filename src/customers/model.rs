@@ -83,20 +83,26 @@ pub struct CustomerRow {
     pub stb_modem_security_paise: i64,
     pub plan_id: i64,
     pub period_months: i32,
+    #[diesel(deserialize_as = crate::db::dates::Day)]
     pub start_date: NaiveDate,
+    #[diesel(deserialize_as = crate::db::dates::Day)]
     pub end_date: NaiveDate,
     pub billing_type: BillingType,
     pub assigned_employee_id: Option<i64>,
     pub status: CustomerStatus,
+    #[diesel(deserialize_as = crate::db::dates::Moment)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::dates::Moment)]
     pub updated_at: NaiveDateTime,
     /// Never suspended by the billing cycle.
     pub never_suspend: bool,
     /// Suspended by the billing cycle for dues: a payment clearing them reactivates.
     pub suspended_for_dues: bool,
     /// When the customer was TERMINATED: the KYC retention runs from it.
+    #[diesel(deserialize_as = crate::db::dates::MaybeMoment)]
     pub terminated_at: Option<NaiveDateTime>,
     /// When the personal data was erased after the retention (`crate::id_vault::retention`).
+    #[diesel(deserialize_as = crate::db::dates::MaybeMoment)]
     pub erased_at: Option<NaiveDateTime>,
 }
 

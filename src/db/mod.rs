@@ -6,6 +6,7 @@
 mod cached;
 pub mod changes;
 mod connection;
+pub mod dates;
 pub mod fragments;
 mod held;
 pub mod migrations;

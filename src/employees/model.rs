@@ -19,7 +19,9 @@ pub struct EmployeeRow {
     pub email: Option<String>,
     pub role: Role,
     pub is_active: bool,
+    #[diesel(deserialize_as = crate::db::dates::Moment)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = crate::db::dates::Moment)]
     pub updated_at: NaiveDateTime,
 }
 

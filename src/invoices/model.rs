@@ -46,13 +46,20 @@ crate::row_and_new! {
         pub total_paise: i64,
         pub paid_paise: i64,
         pub balance_paise: i64,
+        #[diesel(deserialize_as = crate::db::dates::Day)]
         pub invoice_date: NaiveDate,
+        #[diesel(deserialize_as = crate::db::dates::Day)]
         pub due_date: NaiveDate,
+        #[diesel(deserialize_as = crate::db::dates::MaybeDay)]
         pub billing_period_start: Option<NaiveDate>,
+        #[diesel(deserialize_as = crate::db::dates::MaybeDay)]
         pub billing_period_end: Option<NaiveDate>,
         pub status: InvoiceStatus,
+        #[diesel(deserialize_as = crate::db::dates::MaybeMoment)]
         pub sent_at: Option<NaiveDateTime>,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub created_at: NaiveDateTime,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub updated_at: NaiveDateTime,
         /// The company that issued it.
         pub company_id: i64,
@@ -70,6 +77,7 @@ crate::row_and_new! {
         pub billing_run_id: Option<i64>,
         /// When it was issued as a tax document (numbered in its series, its snapshot frozen);
         /// `None` for a proforma (a draft never issued).
+        #[diesel(deserialize_as = crate::db::dates::MaybeMoment)]
         pub issued_at: Option<NaiveDateTime>,
     }
 }

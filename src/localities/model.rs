@@ -22,7 +22,9 @@ crate::row_and_new! {
         pub city: String,
         pub state: String,
         pub pincode: String,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub created_at: NaiveDateTime,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub updated_at: NaiveDateTime,
     }
 }

@@ -66,8 +66,11 @@ crate::row_and_new! {
         pub remarks: Option<String>,
         pub status: PaymentStatus,
         pub collected_by: Option<i64>,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub paid_at: NaiveDateTime,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub created_at: NaiveDateTime,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub updated_at: NaiveDateTime,
         /// How much of it sits on invoices.
         pub allocated_paise: i64,
@@ -101,6 +104,7 @@ crate::row_and_new! {
         pub payment_id: i64,
         pub invoice_id: i64,
         pub amount_paise: i64,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub created_at: NaiveDateTime,
     }
 }

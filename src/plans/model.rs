@@ -32,7 +32,9 @@ crate::row_and_new! {
         pub price_paise: i64,
         pub validity_days: i32,
         pub is_active: bool,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub created_at: NaiveDateTime,
+        #[diesel(deserialize_as = crate::db::dates::Moment)]
         pub updated_at: NaiveDateTime,
     }
 }
