@@ -97,7 +97,7 @@ pub fn sqlite_process_setup() {
 ///
 /// By default (serialized mode) SQLite locks a mutex of the connection around every call,
 /// each column read of each row included, and another around every allocation to count
-/// memory: a tenth of the server's CPU on a profile page of 100 customers. A diesel
+/// memory: 7 % of the server's CPU on a profile page of 100 customers. A diesel
 /// connection is never used by two threads at once (it is `Send`, not `Sync`, and the pool
 /// lends it to one), which is all multi-thread mode asks. Must run before SQLite initialises
 /// (its first open, or `sqlite3_auto_extension`); if something opened SQLite before, it stays
