@@ -104,9 +104,9 @@ pub fn sqlite_process_setup() {
 /// serialized, slower but as correct.
 fn unshared_connections() {
     use libsqlite3_sys as ffi;
-    // SAFETY: `sqlite3_config` runs before SQLite is initialised (this process's first SQLite
-    // call, behind the `Once` of `sqlite_process_setup`); both options take one int. After an
-    // initialisation it only returns SQLITE_MISUSE.
+    // SAFETY: both options take one int. This runs once (the `Once` of
+    // `sqlite_process_setup`), before the server's first SQLite call; after an initialisation
+    // (a test that opened SQLite on its own first) it only returns SQLITE_MISUSE.
     let threads = unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_MULTITHREAD) };
     let memory = unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
     if threads != ffi::SQLITE_OK || memory != ffi::SQLITE_OK {

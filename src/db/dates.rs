@@ -5,8 +5,8 @@
 //! date, and for a time each of its patterns in turn until one fits. That was 7.5 % of the
 //! server's CPU on a profile page of 100 customers. The text is what diesel wrote
 //! (`2026-04-01`, `2026-04-01 09:30:00.123456`) or SQLite's `CURRENT_TIMESTAMP`
-//! (`2026-04-01 09:30:00`), read here directly; other text (a `T` between date and time, an
-//! offset) goes to chrono's parsers.
+//! (`2026-04-01 09:30:00`), read here directly; other text goes to chrono's parsers (a `T`
+//! between date and time; an offset, which is taken to UTC). None of that is written here.
 //! PostgreSQL sends dates as binary numbers, read by diesel as always.
 //!
 //! A model's field opts in with `#[diesel(deserialize_as = crate::db::dates::Day)]` (and
