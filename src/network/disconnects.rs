@@ -126,10 +126,7 @@ impl Disconnects {
                 // What a CoA moves the session to: the login as it is now, from the database (this
                 // server's snapshot may not have heard yet of a change another server made). A
                 // Disconnect-Request needs none.
-                let login = match coa {
-                    true => repo::logins(conn, Some(&[customer]))?.into_iter().next(),
-                    false => None,
-                };
+                let login = if coa { repo::logins(conn, Some(&[customer]))?.into_iter().next() } else { None };
                 Ok((nas, session, login))
             })
             .await;
