@@ -1,5 +1,7 @@
 //! Suspending customers for dues: a batch at once, or (when one of it fails) one by one.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 
 use super::repo;
@@ -8,7 +10,7 @@ use crate::customers::model::{CustomerRow, CustomerStatus};
 use crate::db::DbConn;
 use crate::error::AppResult;
 use crate::ids::{self, Kind};
-use crate::notifications::model::{NotificationKind, NotificationRow, Recipient};
+use crate::notifications::model::{NewNotification, NotificationKind, NotificationRow, Recipient};
 use crate::notifications::Outbox;
 use crate::settlement::service::lock_customer;
 
@@ -37,7 +39,7 @@ pub(super) fn suspend(
 
 /// [`suspend`] for the customers `ids` of `company` (`(id, grace days, postpaid limit days)`)
 /// at once: locked in one statement, their dues checked again in one, suspended in one, audited
-/// in one; each told. The notifications made, per customer suspended.
+/// in one, told in one. The notifications made, per customer suspended.
 pub(super) fn suspend_all(
     conn: &mut DbConn,
     outbox: &Outbox,
@@ -60,11 +62,11 @@ pub(super) fn suspend_all(
         })
         .collect();
     crate::audit::repo::record_all(conn, &entries)?;
-    let mut told = Vec::with_capacity(suspended.len());
-    for customer in locked.iter().filter(|c| suspended.contains(&c.id)) {
-        told.push(tell(conn, outbox, customer, as_of)?.into_iter().collect());
-    }
-    Ok(told)
+    let suspended: Vec<&CustomerRow> = locked.iter().filter(|c| suspended.contains(&c.id)).collect();
+    let news: Vec<NewNotification> = suspended.iter().map(|c| notice(outbox, c, as_of)).collect();
+    let mut made: HashMap<i64, NotificationRow> =
+        crate::notifications::repo::insert_all(conn, &news)?.into_iter().map(|n| (n.recipient_id, n)).collect();
+    Ok(suspended.iter().map(|c| made.remove(&c.id).into_iter().collect()).collect())
 }
 
 fn details(as_of: NaiveDate) -> String {
@@ -78,6 +80,12 @@ fn tell(
     customer: &CustomerRow,
     as_of: NaiveDate,
 ) -> AppResult<Option<NotificationRow>> {
+    crate::notifications::repo::insert(conn, &notice(outbox, customer, as_of))
+}
+
+/// The notice [`tell`] stores (none when one with its `dedupe_key`, the customer's for the
+/// date, is stored already).
+fn notice(outbox: &Outbox, customer: &CustomerRow, as_of: NaiveDate) -> NewNotification {
     let mut new = outbox.draft(
         Recipient::customer(customer.id),
         NotificationKind::ServiceSuspended,
@@ -89,5 +97,5 @@ fn tell(
         Some(ids::encode(Kind::Customer, customer.id)),
     );
     new.dedupe_key = Some(format!("suspended:{}:{as_of}", customer.id));
-    crate::notifications::repo::insert(conn, &new)
+    new
 }
