@@ -80,6 +80,14 @@ impl Renewals {
         ids
     }
 
+    /// The plans of the customers still to renew, in order.
+    pub fn plan_ids(&self) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.customers.values().map(|c| c.plan_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+
     /// The customers still to renew.
     pub fn ids(&self) -> Vec<i64> {
         self.customers.keys().copied().collect()
@@ -92,8 +100,8 @@ impl Renewals {
 }
 
 /// What renewals write at the end of their batch, each kind in one statement or a few: the
-/// invoices' audit entries and records, and the customers' new periods. Nothing in the batch
-/// reads them back.
+/// invoices' audit entries and records, and the customers' new periods (and, for a whole
+/// batch, most of its invoices and their ledger rows). Nothing in the batch reads them back.
 #[derive(Default)]
 pub(super) struct Later {
     pub invoices: crate::invoices::later::Later,
@@ -101,6 +109,12 @@ pub(super) struct Later {
 }
 
 impl Later {
+    /// A batch's of `customers` (not a careful customer's): the invoices and their ledger rows
+    /// wait too.
+    pub fn batch(customers: usize) -> Later {
+        Later { invoices: crate::invoices::later::Later::deferring(customers as i64), periods: Vec::new() }
+    }
+
     /// Customer `id`'s current period is now `start..=end`.
     pub fn period(&mut self, id: i64, start: NaiveDate, end: NaiveDate) {
         self.periods.push((id, start, end));

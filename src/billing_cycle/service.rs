@@ -59,13 +59,14 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
         let ids = repo::renewal_candidates(conn, as_of, after, BATCH)?;
         let mut known = Known::default();
         let mut due = Renewals::lock(conn, &ids, as_of)?;
+        known.read_plans(conn, &due.plan_ids())?;
         // The locks every renewal's invoice takes, taken once for the batch.
         let mut locks = Vec::new();
         for company in due.company_ids() {
             locks.extend(issuing_locks(&known.company(conn, company)?, as_of));
         }
-        let mut later = Later::default();
         let renewing = due.ids();
+        let mut later = Later::batch(renewing.len());
         crate::db::with_locks_held(conn, &locks, |conn| {
             crate::series::repo::with_number_memo(|| {
                 let mut renew_one = |conn: &mut DbConn, id| {
@@ -284,6 +285,15 @@ pub(super) struct Known {
 }
 
 impl Known {
+    /// Reads plans `ids` at once (in one statement, not one each).
+    fn read_plans(&mut self, conn: &mut DbConn, ids: &[i64]) -> AppResult<()> {
+        let missing: Vec<i64> = ids.iter().copied().filter(|id| !self.plans.contains_key(id)).collect();
+        if !missing.is_empty() {
+            self.plans.extend(crate::plans::repo::by_ids(conn, &missing)?.into_iter().map(|p| (p.id, p)));
+        }
+        Ok(())
+    }
+
     fn plan(&mut self, conn: &mut DbConn, id: i64) -> AppResult<PlanRow> {
         if let Some(plan) = self.plans.get(&id) {
             return Ok(plan.clone());

@@ -11,6 +11,7 @@ pub mod fragments;
 mod held;
 pub mod migrations;
 pub mod models;
+mod new_ids;
 pub mod page;
 pub mod schema;
 pub mod sql;
@@ -24,6 +25,7 @@ use diesel::connection::{AnsiTransactionManager, TransactionManager};
 pub use cached::{Cached, CachedDsl};
 pub use connection::{parse_url, sqlite_process_setup, Backend, DbConn, MultiBackend, SqliteSync};
 pub use held::{guarded_read, lock_key, with_locks_held};
+pub use new_ids::NewIds;
 
 use crate::error::AppError;
 

@@ -35,8 +35,9 @@
 /// checks it, and that the fields are every column, against `table::all_columns` at compile
 /// time. Both structs get `#[diesel(table_name = table)]`; the attributes written on each
 /// (derives, doc comments, `treat_none_as_default_value`) stay on that struct alone, while a
-/// field's doc comment is on it in both. Under `cfg(test)` the new row has `into_row(id, ..)`
-/// (the extra fields' values after `id`), for fixtures.
+/// field's doc comment is on it in both. The new row has `into_row(id, ..)` (the extra fields'
+/// values after `id`): what it reads back as, for tests' fixtures and for rows inserted later
+/// under ids taken first ([`crate::db::NewIds`]).
 #[macro_export]
 macro_rules! row_and_new {
     (
@@ -69,8 +70,7 @@ macro_rules! row_and_new {
         }
 
         impl $new {
-            /// The row this new row reads back as once inserted as `id` (for tests' fixtures).
-            #[cfg(test)]
+            /// The row this new row reads back as once inserted as `id`.
             #[allow(dead_code)]
             pub fn into_row(self, id: $id_ty $(, $extra: $extra_ty)*) -> $row {
                 $row { id, $($field: self.$field,)* $($extra,)* }

@@ -82,6 +82,18 @@ crate::row_and_new! {
     }
 }
 
+/// An invoice to insert under an id taken first ([`crate::db::NewIds`]).
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = invoices)]
+// Else `id` would be a value that may be DEFAULT, and diesel would insert many rows into SQLite
+// one statement each.
+#[diesel(treat_none_as_default_value = false)]
+pub struct NewInvoiceAs {
+    pub id: i64,
+    #[diesel(embed)]
+    pub new: NewInvoice,
+}
+
 /// Narrows `invoices`. Dates are invoice dates, both ends inclusive.
 #[derive(Debug, Clone, Default)]
 pub struct InvoiceFilter {

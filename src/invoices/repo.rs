@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus, NewInvoice};
+use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus, NewInvoice, NewInvoiceAs};
 use super::rules::{PROFORMA_PREFIX, TIMESTAMP_PREFIX};
 use crate::companies::model::CompanyRow;
 use crate::db::page::{Page, PageWindow};
@@ -20,27 +20,30 @@ use crate::series::repo::{insert_timestamped, next_financial_year_number};
 /// date. A proforma of such a company: `PRO` + `local_time`, no tax series. Under `TIMESTAMP`
 /// numbering (companies without a GSTIN): `INV` + `local_time`, kept when it is issued. Both
 /// timestamp forms take the next free suffix (see [`crate::series::repo`]).
+///
+/// `id`: the id it takes, taken first ([`crate::db::NewIds`]); `None`: the table's next.
 pub fn insert_numbered(
     conn: &mut DbConn,
     company: &CompanyRow,
     mut new: NewInvoice,
     local_time: NaiveDateTime,
+    id: Option<i64>,
 ) -> AppResult<InvoiceRow> {
-    let insert = |c: &mut DbConn, new: &NewInvoice| {
-        diesel::insert_into(invoices::table)
+    let insert = |c: &mut DbConn, new: &NewInvoice| match id {
+        None => diesel::insert_into(invoices::table)
             .values(new)
             .returning(invoices::all_columns)
             .cached()
-            .get_result::<InvoiceRow>(c)
+            .get_result::<InvoiceRow>(c),
+        Some(id) => diesel::insert_into(invoices::table)
+            .values(NewInvoiceAs { id, new: new.clone() })
+            .returning(invoices::all_columns)
+            .cached()
+            .get_result::<InvoiceRow>(c),
     };
     let financial_year = company.invoice_numbering == InvoiceNumbering::FinancialYear;
-    if new.issued_at.is_some() {
-        if let Some(numbered) = next_financial_year_number(conn, company, DocumentType::Invoice, new.invoice_date)? {
-            new.invoice_number = numbered.number;
-            new.series = numbered.series;
-            new.serial = numbered.serial;
-            return Ok(insert(conn, &new)?);
-        }
+    if new.issued_at.is_some() && number_in_series(conn, company, &mut new)? {
+        return Ok(insert(conn, &new)?);
     }
     let prefix = if financial_year { PROFORMA_PREFIX } else { TIMESTAMP_PREFIX };
     let taken = |c: &mut DbConn, base: &str| {
@@ -63,6 +66,19 @@ pub fn insert_numbered(
         new.serial = None;
         insert(c, &new)
     })
+}
+
+/// Numbers `new`, an invoice being issued, in `company`'s financial-year series (its next
+/// serial, under the series' lock the caller holds); `false`, leaving it as it was, when the
+/// company numbers its invoices by timestamp.
+pub fn number_in_series(conn: &mut DbConn, company: &CompanyRow, new: &mut NewInvoice) -> AppResult<bool> {
+    let Some(numbered) = next_financial_year_number(conn, company, DocumentType::Invoice, new.invoice_date)? else {
+        return Ok(false);
+    };
+    new.invoice_number = numbered.number;
+    new.series = numbered.series;
+    new.serial = numbered.serial;
+    Ok(true)
 }
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<InvoiceRow>> {

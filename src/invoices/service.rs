@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use chrono::NaiveDate;
 
+use super::deferred::InBatch;
 use super::later::Later;
 use super::model::{InvoiceRow, InvoiceStatus, NewInvoice};
 use super::repo;
@@ -140,6 +141,10 @@ pub fn raise_for(
     }
     let with: Vec<String> = addons.iter().map(|a| format!("{} ({})", a.description, a.addon_type)).collect();
     let proration = (!prorated.is_empty()).then(|| format!(" with plan changes prorated: ₹{} before GST", rupees(net)));
+    // An invoice that add-ons or plan changes will name is inserted at once; else it may wait
+    // with the caller's batch.
+    let may_wait = addons.is_empty() && prorated.is_empty() && carried.is_none();
+    let batch = later.deferred().map(|deferred| InBatch { deferred, may_wait });
     let row = issue_for(
         conn,
         company,
@@ -155,6 +160,7 @@ pub fn raise_for(
         },
         pending.advance,
         actor,
+        batch,
     )?;
     let ids: Vec<i64> = addons.iter().map(|a| a.id).collect();
     crate::addons::repo::mark_billed(conn, &ids, row.id)?;
@@ -246,14 +252,16 @@ pub fn issue(
     actor: &Actor,
 ) -> AppResult<InvoiceRow> {
     let company = crate::companies::repo::find(conn, new.company_id)?;
-    issue_for(conn, &company, new, kind, describe, true, actor)
+    issue_for(conn, &company, new, kind, describe, true, actor, None)
 }
 
 /// [`issue`] with the invoice's company already read. An invoice created issued (`issued_at`
 /// set) is numbered in the tax series and SENT; the caller freezes its record once all its
 /// lines are on it ([`raise_for`] does, after the add-ons). Else it is a DRAFT proforma.
 /// `advance`: whether to look for the customer's advance to apply (`false` only when the caller
-/// knows there is none).
+/// knows there is none). `batch`: the caller's batch of invoices, where this one and its
+/// ledger row wait to be inserted with the others when they may (see [`super::deferred`]).
+#[allow(clippy::too_many_arguments)]
 pub fn issue_for(
     conn: &mut DbConn,
     company: &CompanyRow,
@@ -262,6 +270,7 @@ pub fn issue_for(
     describe: impl FnOnce(&str) -> String,
     advance: bool,
     actor: &Actor,
+    batch: Option<InBatch>,
 ) -> AppResult<InvoiceRow> {
     let today = crate::clock::today();
     new.status = settled_status(InvoiceStatus::Draft, new.balance_paise, false, new.due_date, today);
@@ -273,10 +282,22 @@ pub fn issue_for(
         new.sent_at = Some(at);
         new.status = settled_status(InvoiceStatus::Sent, new.balance_paise, true, new.due_date, today);
     }
-    let row = repo::insert_numbered(conn, company, new, crate::clock::local_now())?;
-    let mut entry = Entry::new(row.customer_id, kind, row.total_paise, row.total_paise, describe(&row.invoice_number));
-    entry.invoice_id = Some(row.id);
-    crate::ledger::repo::append(conn, entry, actor)?;
+    let entry = |row: &InvoiceRow| {
+        let mut entry =
+            Entry::new(row.customer_id, kind, row.total_paise, row.total_paise, describe(&row.invoice_number));
+        entry.invoice_id = Some(row.id);
+        entry
+    };
+    let row = match batch {
+        Some(InBatch { deferred, may_wait }) => {
+            if may_wait && !advance && deferred.takes(company, &new) {
+                return deferred.issue(conn, company, new, entry, actor);
+            }
+            deferred.insert_now(conn, company, new)?
+        }
+        None => repo::insert_numbered(conn, company, new, crate::clock::local_now(), None)?,
+    };
+    crate::ledger::repo::append(conn, entry(&row), actor)?;
     if !advance {
         return Ok(row);
     }

@@ -27,22 +27,7 @@ pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<Trans
             .optional()?
             .unwrap_or(0),
     };
-    let balance_after = crate::money::add("amount", before, entry.balance_change)?;
-    let mut new = NewTransaction {
-        transaction_id: String::new(),
-        customer_id: entry.customer_id,
-        transaction_type: entry.kind,
-        amount_paise: entry.amount,
-        balance_change_paise: entry.balance_change,
-        balance_after_paise: balance_after,
-        invoice_id: entry.invoice_id,
-        payment_id: entry.payment_id,
-        refund_id: entry.refund_id,
-        description: entry.description,
-        recorded_by: actor.employee_id(),
-        created_at: crate::clock::now(),
-        credit_note_id: entry.credit_note_id,
-    };
+    let mut new = new_row(entry, before, actor)?;
     let row: TransactionRow = crate::numbers::insert_under_fresh_number("TXN", 12, |number| {
         new.transaction_id = number;
         let insert = diesel::insert_into(transactions::table)
@@ -56,12 +41,107 @@ pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<Trans
             DbConn::Sqlite(c) => insert.get_result(c).optional()?,
         })
     })?;
+    remember(row.customer_id, row.balance_after_paise);
+    Ok(row)
+}
+
+/// [`append`]'s row, numbered, for a caller that inserts it later with others
+/// ([`insert_numbered_rows`], in this order): only while the customer's running balance is
+/// known ([`knows_balance`]), which it moves on.
+pub fn append_later(entry: Entry, actor: &Actor) -> AppResult<NewTransaction> {
+    let customer_id = entry.customer_id;
+    let before = known_balance(customer_id).ok_or_else(|| {
+        crate::error::AppError::Internal(format!("the running balance of customer {customer_id} is not known"))
+    })?;
+    let mut new = new_row(entry, before, actor)?;
+    new.transaction_id = crate::numbers::random_number("TXN", 12, &mut rand::rng());
+    remember(customer_id, new.balance_after_paise);
+    Ok(new)
+}
+
+/// Whether [`with_balances_known`] keeps `customer_id`'s running balance on this thread.
+pub fn knows_balance(customer_id: i64) -> bool {
+    known_balance(customer_id).is_some()
+}
+
+/// Inserts rows made by [`append_later`], in their order, as few statements: ids taken from
+/// `ids` first so that a row whose number another holds (drawn again, then inserted) keeps
+/// its place in the customer's running balances.
+pub fn insert_numbered_rows(
+    conn: &mut DbConn,
+    ids: &mut crate::db::NewIds,
+    rows: &mut Vec<NewTransaction>,
+) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let ids = ids.next_n(conn, rows.len())?;
+    let mut waiting: Vec<Numbered> =
+        ids.into_iter().zip(rows.drain(..)).map(|(id, new)| Numbered { id, new }).collect();
+    let mut rng = rand::rng();
+    for _ in 0..20 {
+        let mut inserted: std::collections::HashSet<i64> = std::collections::HashSet::new();
+        // 15 values a row: within both databases' limits on a statement's values.
+        for chunk in waiting.chunks(500) {
+            let insert = diesel::insert_into(transactions::table)
+                .values(chunk)
+                .on_conflict(transactions::transaction_id)
+                .do_nothing()
+                .returning(transactions::id);
+            inserted.extend(match conn {
+                DbConn::Pg(c) => insert.get_results::<i64>(c)?,
+                DbConn::Sqlite(c) => insert.get_results::<i64>(c)?,
+            });
+        }
+        waiting.retain(|row| !inserted.contains(&row.id));
+        if waiting.is_empty() {
+            return Ok(());
+        }
+        for row in &mut waiting {
+            row.new.transaction_id = crate::numbers::random_number("TXN", 12, &mut rng);
+        }
+    }
+    Err(crate::error::AppError::Internal("no free TXN number after 20 draws".into()))
+}
+
+/// A row of [`insert_numbered_rows`] with the id it takes.
+#[derive(Insertable)]
+#[diesel(table_name = transactions)]
+// Many rows in one statement on SQLite too (see `NewInvoiceAs`).
+#[diesel(treat_none_as_default_value = false)]
+struct Numbered {
+    id: i64,
+    #[diesel(embed)]
+    new: NewTransaction,
+}
+
+/// The row that records `entry` after a running balance of `before` (its number still to draw).
+fn new_row(entry: Entry, before: i64, actor: &Actor) -> AppResult<NewTransaction> {
+    let balance_after = crate::money::add("amount", before, entry.balance_change)?;
+    Ok(NewTransaction {
+        transaction_id: String::new(),
+        customer_id: entry.customer_id,
+        transaction_type: entry.kind,
+        amount_paise: entry.amount,
+        balance_change_paise: entry.balance_change,
+        balance_after_paise: balance_after,
+        invoice_id: entry.invoice_id,
+        payment_id: entry.payment_id,
+        refund_id: entry.refund_id,
+        description: entry.description,
+        recorded_by: actor.employee_id(),
+        created_at: crate::clock::now(),
+        credit_note_id: entry.credit_note_id,
+    })
+}
+
+/// Keeps `customer_id`'s new running balance while [`with_balances_known`] runs.
+fn remember(customer_id: i64, balance: i64) {
     KNOWN.with(|k| {
         if let Some(known) = k.borrow_mut().as_mut() {
-            known.insert(row.customer_id, row.balance_after_paise);
+            known.insert(customer_id, balance);
         }
     });
-    Ok(row)
 }
 
 thread_local! {

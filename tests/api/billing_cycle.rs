@@ -478,3 +478,78 @@ on_both_databases! {
         assert_eq!(audited, suspended, "one audit entry per suspension");
     }
 }
+
+on_both_databases! {
+    async fn a_batch_inserts_its_plain_invoices_together_and_the_others_in_their_place(app: TestApp) {
+        // A renewal's invoice that nothing else in its batch names waits and goes in with the
+        // others at the batch's end; one that an add-on or an advance names is inserted at once.
+        // Either way ids follow the order the invoices were raised in, each has its one ledger
+        // row and its record, and every account's running balances chain.
+        let today = today(&app).await;
+        let catalogue = app.catalogue("500.00").await;
+        // 70 days ago: two periods due (about 40 and 10 days ago); 31 days ago: one.
+        let started = [("plain0", 31), ("addon1", 31), ("plain2", 31), ("advance3", 31), ("twice4", 70), ("plain5", 31)];
+        let ids = monthly_renewers(&app, &catalogue.broadband, &started).await;
+        let add = "mutation($i: CreateAddonBillInput!) { createAddonBill(input: $i) { id status } }";
+        let addon = app.data(add, json!({"i": {"customerId": ids[1], "addonType": "SHIFTING", "description": "Shift to Sadar",
+            "amount": "300", "billOn": "NEXT_INVOICE"}})).await["createAddonBill"].clone();
+        assert_eq!(addon["status"], "PENDING");
+        let first = customer(&app, &ids[3]).await["invoices"][0].clone();
+        let owed: f64 = first["balanceAmount"].as_str().unwrap().parse().unwrap();
+        let paid = app.pay(json!({"invoiceId": first_invoice_id(&app, &ids[3]).await, "amount": format!("{:.2}", owed + 100.0),
+            "paymentMethod": "CASH", "keepExcessAsAdvance": true})).await;
+        assert_eq!(paid["advanceAmount"], "100.00", "{paid}");
+
+        let run = app.data(RUN, json!({"d": today.to_string()})).await["runBillingCycle"].clone();
+        assert_eq!((run["renewed"].as_i64(), run["errors"].as_i64()), (Some(7), Some(0)), "{run}");
+        // A customer's invoices after their first period's.
+        let renewals = |n: usize| {
+            let (c, first_period) = (ids[n].clone(), days_before(today, started[n].1));
+            let app = &app;
+            async move {
+                customer(app, &c).await["invoices"].as_array().unwrap().iter()
+                    .filter(|i| i["billingPeriodStart"] != first_period.as_str()).cloned().collect::<Vec<Value>>()
+            }
+        };
+        assert_eq!(renewals(4).await.len(), 2);
+        let q = "query($id: ID!) { node(id: $id) { ... on AddonBill { status } } }";
+        assert_eq!(app.data(q, json!({"id": addon["id"]})).await["node"]["status"], "BILLED");
+        let with_addon = &renewals(1).await[0];
+        assert_eq!(with_addon["totalAmount"], "944.00", "(500 + 300) + 18 % GST: {with_addon}");
+        let with_advance = &renewals(3).await[0];
+        assert_eq!(with_advance["balanceAmount"], "490.00", "590.00 less the 100.00 of advance: {with_advance}");
+        for id in &ids {
+            crate::helpers::check_invariants(&app, id).await;
+        }
+        let run_invoices = "invoices a JOIN invoices b ON a.billing_run_id IS NOT NULL AND b.billing_run_id IS NOT NULL AND a.id < b.id";
+        assert_eq!(count(&app, &format!("{run_invoices} AND a.serial > b.serial")), 0, "numbers follow ids");
+        assert_eq!(
+            count(&app, &format!("{run_invoices} AND a.customer_id = b.customer_id AND a.billing_period_start > b.billing_period_start")),
+            0,
+            "a customer's periods follow ids"
+        );
+        assert_eq!(count(&app, "invoices i WHERE billing_run_id IS NOT NULL AND (SELECT COUNT(*) FROM transactions t \
+            WHERE t.invoice_id = i.id AND t.transaction_type = 'INVOICE') <> 1"), 0, "one ledger row each");
+        assert_eq!(count(&app, "transactions a JOIN transactions b ON a.transaction_type = 'INVOICE' \
+            AND b.transaction_type = 'INVOICE' AND a.id < b.id AND a.invoice_id > b.invoice_id"), 0, "ledger rows follow their invoices");
+        assert_eq!(count(&app, "invoices i WHERE billing_run_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM document_snapshots s \
+            WHERE s.document = 'INVOICE' AND s.document_id = i.id)"), 0, "each has its record");
+        if app.kind == Kind::Postgres {
+            // PostgreSQL numbers a transaction's statements (`cmin`): the invoices that waited
+            // went in by one statement per flush (before each that could not wait, and at the
+            // end of the batch), each that could not by its own; so did their ledger rows.
+            let commands = |sql: &str| app.sql_text(&format!("SELECT CAST(COUNT(DISTINCT CAST(cmin AS TEXT)) AS TEXT) AS value FROM {sql}"));
+            let ours = "(SELECT id FROM invoices WHERE billing_run_id IS NOT NULL)";
+            assert_eq!(commands(&format!("invoices WHERE id IN {ours}")), "5", "plain0 | addon1 | plain2 | advance3 | twice4 ×2, plain5");
+            assert_eq!(commands(&format!("transactions WHERE transaction_type = 'INVOICE' AND invoice_id IN {ours}")), "5");
+        }
+        // Their numbers are the series' next, none skipped.
+        assert_eq!(count(&app, "invoices i WHERE serial IS NOT NULL AND serial > 1 AND NOT EXISTS (SELECT 1 FROM invoices p \
+            WHERE p.company_id = i.company_id AND p.series = i.series AND p.serial = i.serial - 1)"), 0);
+    }
+}
+
+async fn first_invoice_id(app: &TestApp, customer: &str) -> String {
+    let q = "query($id: ID!) { node(id: $id) { ... on Customer { invoices { id } } } }";
+    app.data(q, json!({"id": customer})).await["node"]["invoices"][0]["id"].as_str().unwrap().to_owned()
+}
