@@ -9,7 +9,7 @@
 //! against the numbers stored) and its customer's running balance known
 //! ([`crate::ledger::repo::with_balances_known`]). Any other is inserted at once, after those
 //! waiting. Every invoice of the batch takes its id from the batch's [`NewIds`], so ids follow
-//! the order the invoices were raised in, as they would inserted one by one.
+//! the order the invoices were raised in, as they would if each were inserted at once.
 
 use diesel::prelude::*;
 
