@@ -74,15 +74,17 @@ impl Renewals {
 
     /// The companies of the customers still to renew, in order.
     pub fn company_ids(&self) -> Vec<i64> {
-        let mut ids: Vec<i64> = self.customers.values().map(|c| c.company_id).collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
+        self.distinct(|c| c.company_id)
     }
 
     /// The plans of the customers still to renew, in order.
     pub fn plan_ids(&self) -> Vec<i64> {
-        let mut ids: Vec<i64> = self.customers.values().map(|c| c.plan_id).collect();
+        self.distinct(|c| c.plan_id)
+    }
+
+    /// `of` each customer still to renew, each value once, in order.
+    fn distinct(&self, of: impl Fn(&CustomerRow) -> i64) -> Vec<i64> {
+        let mut ids: Vec<i64> = self.customers.values().map(of).collect();
         ids.sort_unstable();
         ids.dedup();
         ids

@@ -496,7 +496,7 @@ on_both_databases! {
         assert_eq!(addon["status"], "PENDING");
         let first = customer(&app, &ids[3]).await["invoices"][0].clone();
         let owed: f64 = first["balanceAmount"].as_str().unwrap().parse().unwrap();
-        let paid = app.pay(json!({"invoiceId": first_invoice_id(&app, &ids[3]).await, "amount": format!("{:.2}", owed + 100.0),
+        let paid = app.pay(json!({"invoiceId": app.first_invoice(&ids[3]).await, "amount": format!("{:.2}", owed + 100.0),
             "paymentMethod": "CASH", "keepExcessAsAdvance": true})).await;
         assert_eq!(paid["advanceAmount"], "100.00", "{paid}");
 
@@ -547,9 +547,4 @@ on_both_databases! {
         assert_eq!(count(&app, "invoices i WHERE serial IS NOT NULL AND serial > 1 AND NOT EXISTS (SELECT 1 FROM invoices p \
             WHERE p.company_id = i.company_id AND p.series = i.series AND p.serial = i.serial - 1)"), 0);
     }
-}
-
-async fn first_invoice_id(app: &TestApp, customer: &str) -> String {
-    let q = "query($id: ID!) { node(id: $id) { ... on Customer { invoices { id } } } }";
-    app.data(q, json!({"id": customer})).await["node"]["invoices"][0]["id"].as_str().unwrap().to_owned()
 }

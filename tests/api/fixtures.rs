@@ -159,8 +159,7 @@ impl CustomerBuilder<'_> {
     pub async fn create_with_invoice(self) -> (String, String) {
         let app = self.app;
         let id = id_of(&self.create().await);
-        let q = "query($id: ID!) { node(id: $id) { ... on Customer { invoices { id } } } }";
-        let invoice = id_of(&app.data(q, json!({ "id": id })).await["node"]["invoices"][0]);
+        let invoice = app.first_invoice(&id).await;
         (id, invoice)
     }
 }
@@ -227,6 +226,13 @@ pub struct Catalogue {
 }
 
 impl TestApp {
+    /// The ID of customer `customer`'s first invoice as `invoices` lists them (a new
+    /// customer's opening invoice).
+    pub async fn first_invoice(&self, customer: &str) -> String {
+        let q = "query($id: ID!) { node(id: $id) { ... on Customer { invoices { id } } } }";
+        id_of(&self.data(q, json!({ "id": customer })).await["node"]["invoices"][0])
+    }
+
     /// A company: "Vidarbha Fibernet", in Maharashtra, registered for GST (GSTIN
     /// [`COMPANY_GSTIN`], an address) so that it charges 18 %: `.set("gstin", None::<&str>)` for
     /// one that is not (it charges no tax).
