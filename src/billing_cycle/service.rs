@@ -173,19 +173,19 @@ pub async fn run(cycle: &Cycle, as_of: NaiveDate, actor: Actor) -> AppResult<Bil
 
     let suspensions_done = started.elapsed();
     // Plan-expiry reminders for the date, a batch of customers per transaction, then done.
-    let mut after = 0;
+    let mut from = crate::notifications::reminders::Cursor::start(as_of);
     loop {
-        let last = cycle
+        let next = cycle
             .events
             .write(&cycle.db, move |conn, out| {
-                let (made, last) = crate::notifications::reminders::make_due(conn, &outbox, as_of, after)?;
+                let (made, next) = crate::notifications::reminders::make_due(conn, &outbox, as_of, from)?;
                 repo::add_counts(conn, run_id, &Counts { reminders: made.len() as i64, ..Counts::default() })?;
                 out.notifications(made);
-                Ok(last)
+                Ok(next)
             })
             .await?;
-        match last {
-            Some(last) => after = last,
+        match next {
+            Some(next) => from = next,
             None => break,
         }
     }

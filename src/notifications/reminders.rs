@@ -34,44 +34,71 @@ pub const BATCH: i64 = 500;
 pub async fn run(db: &Db, outbox: &Outbox, events: &Events) -> AppResult<usize> {
     let outbox = *outbox;
     let today = crate::clock::today();
-    let (mut made, mut after) = (0, 0);
+    let (mut made, mut from) = (0, Cursor::start(today));
     loop {
-        let (count, last) = events
+        let (count, next) = events
             .write(db, move |conn, out| {
-                let (rows, last) = make_due(conn, &outbox, today, after)?;
+                let (rows, next) = make_due(conn, &outbox, today, from)?;
                 let count = rows.len();
                 out.notifications(rows);
-                Ok((count, last))
+                Ok((count, next))
             })
             .await?;
         made += count;
-        match last {
-            Some(last) => after = last,
+        match next {
+            Some(next) => from = next,
             None => return Ok(made),
         }
     }
 }
 
+/// Where a pass over the plans ending soon has got to: the end date it is on and the last
+/// customer looked at with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    end: NaiveDate,
+    after: i64,
+}
+
+impl Cursor {
+    /// The start of the pass for `today`: the plans ending today come first.
+    pub fn start(today: NaiveDate) -> Cursor {
+        Cursor { end: today, after: 0 }
+    }
+}
+
 /// The plan-expiry reminders due on `today` not made before for the next [`BATCH`] customers
-/// after customer `after`, stored in the caller's transaction (the billing cycle makes them for
-/// its own date); with the last customer looked at while there may be more.
+/// from `from`, stored in the caller's transaction (the billing cycle makes them for its own
+/// date); with where the next batch starts while there may be more.
+///
+/// The customers are read end date by end date, each in id order: one statement per end date
+/// a batch reaches, each answered from the index on (status, end date, id) where it stopped.
 pub fn make_due(
     conn: &mut DbConn,
     outbox: &Outbox,
     today: NaiveDate,
-    after: i64,
-) -> AppResult<(Vec<NotificationRow>, Option<i64>)> {
+    from: Cursor,
+) -> AppResult<(Vec<NotificationRow>, Option<Cursor>)> {
     let horizon = today + chrono::Days::new(7);
-    let due: Vec<(i64, String, NaiveDate)> = customers::table
-        .filter(customers::id.gt(after))
-        .filter(customers::status.eq(CustomerStatus::Active))
-        .filter(customers::end_date.ge(today))
-        .filter(customers::end_date.le(horizon))
-        .order(customers::id)
-        .limit(BATCH)
-        .select((customers::id, customers::full_name, customers::end_date))
-        .load(conn)?;
-    let last = (due.len() as i64 == BATCH).then(|| due.last().map(|d| d.0)).flatten();
+    let mut at = from;
+    let mut due: Vec<(i64, String, NaiveDate)> = Vec::new();
+    while at.end <= horizon && (due.len() as i64) < BATCH {
+        let want = BATCH - due.len() as i64;
+        let rows: Vec<(i64, String, NaiveDate)> = customers::table
+            .filter(customers::status.eq(CustomerStatus::Active))
+            .filter(customers::end_date.eq(at.end))
+            .filter(customers::id.gt(at.after))
+            .order(customers::id)
+            .limit(want)
+            .select((customers::id, customers::full_name, customers::end_date))
+            .load(conn)?;
+        at = match rows.last() {
+            Some(last) if rows.len() as i64 == want => Cursor { after: last.0, ..at },
+            _ => Cursor { end: at.end + chrono::Days::new(1), after: 0 },
+        };
+        due.extend(rows);
+    }
+    let next = (at.end <= horizon).then_some(at);
     let mut news = Vec::with_capacity(due.len());
     for (customer, name, end) in due {
         let Some(days) = due_threshold(end, today) else { continue };
@@ -91,7 +118,7 @@ pub fn make_due(
         new.dedupe_key = Some(format!("plan-expiring:{customer}:{end}:{days}"));
         news.push(new);
     }
-    Ok((repo::insert_all(conn, &news)?, last))
+    Ok((repo::insert_all(conn, &news)?, next))
 }
 
 /// Runs [`run`] now and then every hour, for the life of the server (on one server of

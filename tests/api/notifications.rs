@@ -81,6 +81,28 @@ on_both_databases! {
         assert_code(&app.error_as(Some(&support), run, json!({})).await, "FORBIDDEN", None);
     }
 
+    async fn plan_expiry_reminders_reach_every_end_date_of_the_week(app: TestApp) {
+        // Read end date by end date (the index on status, end date, id): plans ending today, in
+        // 2 and in 6 days are reminded, in one pass; one ending in 8 days is not yet.
+        let bb = app.catalogue("499").await.broadband;
+        for (name, left) in [("irawati", 6), ("omkar", 0), ("piyush", 8), ("rajesh", 2)] {
+            let start = (today() + chrono::Days::new(left) - chrono::Days::new(30)).to_string();
+            app.customer(name, &bb).set("periodMonths", 1).set("startDate", start).create().await;
+        }
+        let run = "mutation { sendPlanExpiryReminders }";
+        assert_eq!(app.data(run, json!({})).await["sendPlanExpiryReminders"], 3);
+        assert_eq!(app.data(run, json!({})).await["sendPlanExpiryReminders"], 0, "each reminder once");
+        for (name, title) in [("irawati", Some("Your plan ends in 6 days")), ("omkar", Some("Your plan ends today")),
+            ("piyush", None), ("rajesh", Some("Your plan ends in 2 days"))]
+        {
+            let token = app.login(name, "customer-pass-1").await;
+            let list = app.data_as(Some(&token), MINE, json!({})).await["notifications"].clone();
+            let titles: Vec<&str> = list["nodes"].as_array().unwrap().iter()
+                .filter(|n| n["kind"] == "PLAN_EXPIRING").map(|n| n["title"].as_str().unwrap()).collect();
+            assert_eq!(titles, title.into_iter().collect::<Vec<_>>(), "{name}");
+        }
+    }
+
     async fn connection_requests_from_the_website(app: TestApp) {
         let bb = app.catalogue("499").await.broadband;
         let mut staff = Subscriber::connect(&app, "graphql-ws", Some(&app.token)).await.unwrap();

@@ -1,0 +1,2 @@
+DROP INDEX customers_status_end_date_idx;
+CREATE INDEX customers_status_end_date_idx ON customers (status, end_date);
