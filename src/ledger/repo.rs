@@ -8,6 +8,7 @@ use super::model::{Entry, NewTransaction, TransactionFilter, TransactionRow};
 use crate::audit::Actor;
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::transactions;
+use crate::db::sql::{Param, Sql};
 use crate::db::CachedDsl;
 use crate::db::{DbConn, MultiBackend};
 use crate::error::AppResult;
@@ -176,10 +177,31 @@ pub fn with_balances_known<T>(
 
 /// What each customer owes (negative: their advance): the running balance of their newest
 /// ledger row, which is the sum of all their rows' changes. Every customer in `customer_ids`
-/// is present (0 without rows). One statement.
+/// is present (0 without rows). One statement, reading the two columns it needs: each
+/// customer's newest id from the index on (customer, id), then that row.
 pub fn balances(conn: &mut DbConn, customer_ids: &[i64]) -> AppResult<HashMap<i64, i64>> {
+    use diesel::sql_types::BigInt;
+    #[derive(diesel::QueryableByName)]
+    struct Balance {
+        #[diesel(sql_type = BigInt)]
+        customer_id: i64,
+        #[diesel(sql_type = BigInt)]
+        balance_after_paise: i64,
+    }
     let mut out: HashMap<i64, i64> = customer_ids.iter().map(|id| (*id, 0)).collect();
-    for row in newest_for_customers(conn, customer_ids, 1)? {
+    if customer_ids.is_empty() {
+        return Ok(out);
+    }
+    let listed = match conn {
+        DbConn::Sqlite(_) => "IN (SELECT value FROM json_each('[' || ? || ']'))",
+        DbConn::Pg(_) => "= ANY(string_to_array(?, ',')::bigint[])",
+    };
+    let mut sql = Sql::new(&format!(
+        "SELECT customer_id, balance_after_paise FROM transactions WHERE id IN \
+         (SELECT max(id) FROM transactions WHERE customer_id {listed} GROUP BY customer_id)"
+    ));
+    sql.bind(Param::Text(crate::db::id_list(customer_ids)));
+    for row in sql.load::<Balance>(conn)? {
         out.insert(row.customer_id, row.balance_after_paise);
     }
     Ok(out)
