@@ -10,14 +10,31 @@ use diesel::QueryResult;
 
 use super::MultiBackend;
 
+/// The text of `column IN (ids)` before and after its one bound value, the ids as
+/// [`super::id_list`] writes them: SQLite reads them as a JSON array, PostgreSQL as an array.
+fn in_list(sqlite: bool) -> (&'static str, &'static str) {
+    if sqlite {
+        (" IN (SELECT value FROM json_each('[' || ", " || ']'))")
+    } else {
+        (" = ANY(string_to_array(", ", ',')::bigint[])")
+    }
+}
+
 /// Pushes `column IN (ids)` with the ids as one bound value (see [`super::id_list`]).
 fn push_in_list<'b>(out: &mut AstPass<'_, 'b, MultiBackend>, column: &'static str, ids: &'b String) -> QueryResult<()> {
-    let sqlite = matches!(out.backend(), MultiBackend::Sqlite(_));
+    let (before, after) = in_list(matches!(out.backend(), MultiBackend::Sqlite(_)));
     out.push_sql(column);
-    out.push_sql(if sqlite { " IN (SELECT value FROM json_each('[' || " } else { " = ANY(string_to_array(" });
+    out.push_sql(before);
     out.push_bind_param::<Text, String>(ids)?;
-    out.push_sql(if sqlite { " || ']'))" } else { ", ',')::bigint[])" });
+    out.push_sql(after);
     Ok(())
+}
+
+/// `column IN (?)` for [`super::sql::Sql`] on `conn`'s backend: bind the ids as one text value,
+/// [`super::id_list`].
+pub fn id_in_text(conn: &super::DbConn, column: &str) -> String {
+    let (before, after) = in_list(matches!(conn, super::DbConn::Sqlite(_)));
+    format!("{column}{before}?{after}")
 }
 
 /// `column IN (ids)`: a filter on any table that has `column`.

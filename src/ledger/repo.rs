@@ -192,13 +192,10 @@ pub fn balances(conn: &mut DbConn, customer_ids: &[i64]) -> AppResult<HashMap<i6
     if customer_ids.is_empty() {
         return Ok(out);
     }
-    let listed = match conn {
-        DbConn::Sqlite(_) => "IN (SELECT value FROM json_each('[' || ? || ']'))",
-        DbConn::Pg(_) => "= ANY(string_to_array(?, ',')::bigint[])",
-    };
+    let listed = crate::db::fragments::id_in_text(conn, "customer_id");
     let mut sql = Sql::new(&format!(
         "SELECT customer_id, balance_after_paise FROM transactions WHERE id IN \
-         (SELECT max(id) FROM transactions WHERE customer_id {listed} GROUP BY customer_id)"
+         (SELECT max(id) FROM transactions WHERE {listed} GROUP BY customer_id)"
     ));
     sql.bind(Param::Text(crate::db::id_list(customer_ids)));
     for row in sql.load::<Balance>(conn)? {
