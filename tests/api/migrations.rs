@@ -317,7 +317,7 @@ crate::on_both_databases! {
         // With it: every number back in clear beside the customers, the vault empty...
         let done = unseal_id_numbers(&app, crate::helpers::ID_VAULT_KEY);
         let said = String::from_utf8_lossy(&done.stdout);
-        assert!(done.status.success(), "{said}{}", String::from_utf8_lossy(&done.stderr));
+        assert!(done.status.success(), "{:?}: {said}{}", done.status, String::from_utf8_lossy(&done.stderr));
         assert!(said.contains("2 identity numbers taken out of the vault"), "{said}");
         assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM id_vault"), "0");
         assert_eq!(app.sql_text("SELECT CAST(COUNT(*) AS TEXT) AS value FROM customers WHERE id_proof_token IS NOT NULL"), "0");
