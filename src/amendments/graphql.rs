@@ -50,6 +50,6 @@ impl AmendmentMutation {
             reason: crate::validate::required_multiline("reason", &input.reason, 500)?,
         };
         let row = db(ctx).write(move |conn| super::service::amend_invoice(conn, key, &correction, &actor)).await?;
-        Ok(Invoice(row))
+        Ok(Invoice::from(row))
     }
 }

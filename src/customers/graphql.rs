@@ -246,7 +246,8 @@ impl Customer {
         status: Option<InvoiceStatus>,
         first: Option<i32>,
     ) -> Result<Vec<Invoice>> {
-        let key = InvoicesOf::new(self.0.id, status, first)?;
+        let brief = ctx.look_ahead().selection_fields().iter().all(crate::invoices::graphql::brief_enough);
+        let key = InvoicesOf::new(self.0.id, status, first, brief)?;
         let rows = load_one(ctx, key).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Invoice).collect())
     }
@@ -269,7 +270,7 @@ impl Customer {
     )]
     async fn payments(&self, ctx: &Context<'_>, first: Option<i32>) -> Result<Vec<Payment>> {
         let rows = load_newest::<NewestPayments>(ctx, self.0.id, first.unwrap_or(20)).await?;
-        Ok(rows.into_iter().map(Payment).collect())
+        Ok(rows.into_iter().map(Payment::from).collect())
     }
     /// The ledger, newest first: the newest `first` rows (20 when left out; at most 100).
     /// Not paged: the newest `first` only; the whole ledger, page by page, is

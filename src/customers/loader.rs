@@ -12,24 +12,32 @@ use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::graphql::loaders::{load_one, Reader};
 use crate::graphql::pagination::MAX_PAGE_SIZE;
-use crate::invoices::model::InvoiceRow;
-use crate::invoices::model::InvoiceStatus;
-use crate::payments::model::{AllocationRow, PaymentRow};
+use crate::graphql::shown::Shown;
+use crate::invoices::model::{InvoiceBrief, InvoiceRow, InvoiceStatus};
+use crate::payments::model::{AllocationRow, PaymentBrief, PaymentRow};
 
 /// How many invoices `Customer.invoices` returns when `first` is left out.
 pub const DEFAULT_INVOICES: i32 = 12;
 
-/// Which invoices of which customer: `Customer.invoices(status:, first:)`.
+/// An invoice as the profile holds it: the whole row, or the brief one a page read.
+pub type InvoiceData = Shown<InvoiceRow, InvoiceBrief>;
+/// A payment as the profile holds it: the whole row, or the brief one a page read.
+pub type PaymentData = Shown<PaymentRow, PaymentBrief>;
+
+/// Which invoices of which customer: `Customer.invoices(status:, first:)`, and whether the
+/// query asks only for what [`InvoiceBrief`] and [`PaymentBrief`] hold (`brief`). A brief key
+/// the page did not read loads whole rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct InvoicesOf {
     pub customer: i64,
     pub status: Option<InvoiceStatus>,
     pub first: i32,
+    pub brief: bool,
 }
 
 impl InvoicesOf {
     /// The key for `customer`'s invoices; `first` defaults to 12 and must be 0 to 100.
-    pub fn new(customer: i64, status: Option<InvoiceStatus>, first: Option<i32>) -> AppResult<Self> {
+    pub fn new(customer: i64, status: Option<InvoiceStatus>, first: Option<i32>, brief: bool) -> AppResult<Self> {
         let first = first.unwrap_or(DEFAULT_INVOICES);
         if !(0..=MAX_PAGE_SIZE).contains(&first) {
             return Err(AppError::bad_input(
@@ -37,49 +45,56 @@ impl InvoicesOf {
                 format!("`first` must be between 0 and {MAX_PAGE_SIZE}, got {first}"),
             ));
         }
-        Ok(InvoicesOf { customer, status, first })
+        Ok(InvoicesOf { customer, status, first, brief })
     }
 }
 
-/// The newest invoices of `customers` under one `(status, first)`, keyed per customer (every
-/// customer present, with an empty list when it has none). One statement.
-pub fn invoices_of(
-    conn: &mut DbConn,
-    customers: &[i64],
-    status: Option<InvoiceStatus>,
-    first: i32,
-) -> AppResult<HashMap<InvoicesOf, Vec<InvoiceRow>>> {
-    let key = |customer| InvoicesOf { customer, status, first };
-    let mut out: HashMap<InvoicesOf, Vec<InvoiceRow>> = customers.iter().map(|c| (key(*c), Vec::new())).collect();
-    for row in crate::invoices::repo::newest_for_customers(conn, customers, status, i64::from(first))? {
-        out.entry(key(row.customer_id)).or_default().push(row);
+/// Invoices per [`InvoicesOf`] key.
+pub type InvoicesByKey = HashMap<InvoicesOf, Vec<InvoiceData>>;
+/// The money on each invoice, by its key.
+pub type MoneyByInvoice = HashMap<MoneyOfInvoice, InvoiceMoney>;
+
+/// The newest invoices of `customers` under `key`'s `(status, first)` (its `customer` aside),
+/// keyed per customer (every customer present, with an empty list when it has none), whole
+/// rows. One statement.
+pub fn invoices_of(conn: &mut DbConn, customers: &[i64], key: InvoicesOf) -> AppResult<InvoicesByKey> {
+    let mut out: InvoicesByKey = customers.iter().map(|c| (InvoicesOf { customer: *c, ..key }, Vec::new())).collect();
+    for row in crate::invoices::repo::newest_for_customers(conn, customers, key.status, i64::from(key.first))? {
+        out.entry(InvoicesOf { customer: row.customer_id, ..key }).or_default().push(Shown::Whole(row));
     }
     Ok(out)
 }
 
-/// Invoices per [`InvoicesOf`] key.
-pub type InvoicesByKey = HashMap<InvoicesOf, Vec<InvoiceRow>>;
-/// The money on each invoice, by invoice id.
-pub type MoneyByInvoice = HashMap<i64, InvoiceMoney>;
-
-/// The newest invoices of `customers` under one `(status, first)` as [`invoices_of`] keys them,
-/// with the money on each as [`payments_of`] gives it (every invoice present): one statement for
-/// both.
+/// The newest invoices of `customers` under `key` as [`invoices_of`] keys them, with the money
+/// on each as [`payments_of`] gives it (every invoice present): one statement for both, of the
+/// brief rows when `key.brief`.
 pub fn invoices_with_money(
     conn: &mut DbConn,
     customers: &[i64],
-    status: Option<InvoiceStatus>,
-    first: i32,
+    key: InvoicesOf,
 ) -> AppResult<(InvoicesByKey, MoneyByInvoice)> {
-    let key = |customer| InvoicesOf { customer, status, first };
-    let mut invoices: HashMap<InvoicesOf, Vec<InvoiceRow>> = customers.iter().map(|c| (key(*c), Vec::new())).collect();
-    let mut money: HashMap<i64, InvoiceMoney> = HashMap::new();
-    let rows = crate::payments::on_invoices::newest_with_payments(conn, customers, status, i64::from(first))?;
+    let (status, first) = (key.status, i64::from(key.first));
+    let rows: Vec<(InvoiceData, Option<PaymentData>, Option<AllocationRow>)> = if key.brief {
+        crate::payments::on_invoices::newest_with_payments_brief(conn, customers, status, first)?
+            .into_iter()
+            .map(|(invoice, payment)| (Shown::Brief(invoice), payment.map(Shown::Brief), None))
+            .collect()
+    } else {
+        crate::payments::on_invoices::newest_with_payments(conn, customers, status, first)?
+            .into_iter()
+            .map(|(invoice, payment, allocation)| (Shown::Whole(invoice), payment.map(Shown::Whole), allocation))
+            .collect()
+    };
+    let mut invoices: InvoicesByKey =
+        customers.iter().map(|c| (InvoicesOf { customer: *c, ..key }, Vec::new())).collect();
+    let mut money: MoneyByInvoice = HashMap::new();
     for (invoice, payment, allocation) in rows {
-        let on_invoice = match money.entry(invoice.id) {
+        let id = *crate::shown!(&invoice, id);
+        let on_invoice = match money.entry(MoneyOfInvoice { invoice: id, brief: key.brief }) {
             Entry::Occupied(seen) => seen.into_mut(),
             Entry::Vacant(new) => {
-                invoices.entry(key(invoice.customer_id)).or_default().push(invoice);
+                let customer = *crate::shown!(&invoice, customer_id);
+                invoices.entry(InvoicesOf { customer, ..key }).or_default().push(invoice);
                 new.insert(InvoiceMoney::default())
             }
         };
@@ -91,7 +106,7 @@ pub fn invoices_with_money(
         }
     }
     for rows in invoices.values_mut() {
-        rows.sort_unstable_by_key(|r| std::cmp::Reverse(r.id));
+        rows.sort_unstable_by_key(|r| std::cmp::Reverse(*crate::shown!(r, id)));
     }
     for on_invoice in money.values_mut() {
         on_invoice.sort();
@@ -104,32 +119,36 @@ pub fn invoices_with_money(
 pub struct InvoiceMoney {
     /// Every payment that names the invoice (pending and failed ones too) or put money on it
     /// (a payment spread over open invoices names none of them), oldest first.
-    pub payments: Vec<PaymentRow>,
+    pub payments: Vec<PaymentData>,
     /// What each payment put on the invoice (negative: taken back by a refund), in the order
-    /// it happened.
-    pub allocations: Vec<(AllocationRow, PaymentRow)>,
+    /// it happened. Empty in the money of a brief [`MoneyOfInvoice`] the page read.
+    pub allocations: Vec<(AllocationRow, PaymentData)>,
 }
 
 impl InvoiceMoney {
     /// Payments by id, allocations in the order they happened.
     fn sort(&mut self) {
-        self.payments.sort_by_key(|p| p.id);
+        self.payments.sort_by_key(|p| *crate::shown!(p, id));
         self.allocations.sort_by_key(|(a, _)| a.id);
     }
 
-    fn add_payment(&mut self, payment: &PaymentRow) {
+    fn add_payment(&mut self, payment: &PaymentData) {
         // An invoice has few payments: a linear look for a repeat is cheapest.
-        if !self.payments.iter().any(|p| p.id == payment.id) {
+        let id = *crate::shown!(payment, id);
+        if !self.payments.iter().any(|p| *crate::shown!(p, id) == id) {
             self.payments.push(payment.clone());
         }
     }
 }
 
-/// The money on `invoice_ids`, keyed per invoice (every invoice present). One statement.
+/// The money on `invoice_ids` (whole rows), keyed per invoice (every invoice present). One
+/// statement.
 pub fn payments_of(conn: &mut DbConn, invoice_ids: &[i64]) -> AppResult<HashMap<i64, InvoiceMoney>> {
     let mut out: HashMap<i64, InvoiceMoney> = invoice_ids.iter().map(|id| (*id, InvoiceMoney::default())).collect();
-    for (payment, allocation) in crate::payments::repo::with_allocations_on(conn, invoice_ids)? {
-        if let Some(named) = payment.invoice_id.and_then(|id| out.get_mut(&id)) {
+    for (row, allocation) in crate::payments::repo::with_allocations_on(conn, invoice_ids)? {
+        let named = row.invoice_id;
+        let payment = Shown::Whole(row);
+        if let Some(named) = named.and_then(|id| out.get_mut(&id)) {
             named.add_payment(&payment);
         }
         if let Some(allocation) = allocation {
@@ -145,39 +164,45 @@ pub fn payments_of(conn: &mut DbConn, invoice_ids: &[i64]) -> AppResult<HashMap<
     Ok(out)
 }
 
-/// Loads the invoices of many customers in one statement per distinct `(status, first)`.
+/// Loads the invoices of many customers in one statement per distinct `(status, first)`, whole
+/// rows (a brief key is read whole when the page did not read it).
 impl Loader<InvoicesOf> for Reader {
-    type Value = Vec<InvoiceRow>;
+    type Value = Vec<InvoiceData>;
     type Error = Arc<AppError>;
 
-    async fn load(&self, keys: &[InvoicesOf]) -> Result<HashMap<InvoicesOf, Vec<InvoiceRow>>, Self::Error> {
-        let mut groups: HashMap<(Option<InvoiceStatus>, i32), Vec<i64>> = HashMap::new();
+    async fn load(&self, keys: &[InvoicesOf]) -> Result<InvoicesByKey, Self::Error> {
+        let mut groups: HashMap<InvoicesOf, Vec<i64>> = HashMap::new();
         for key in keys {
-            groups.entry((key.status, key.first)).or_default().push(key.customer);
+            groups.entry(InvoicesOf { customer: 0, ..*key }).or_default().push(key.customer);
         }
         let mut out = HashMap::new();
-        for ((status, first), customers) in groups {
-            let found =
-                self.db().read(move |conn| invoices_of(conn, &customers, status, first)).await.map_err(Arc::new)?;
+        for (key, customers) in groups {
+            let found = self.db().read(move |conn| invoices_of(conn, &customers, key)).await.map_err(Arc::new)?;
             out.extend(found);
         }
         Ok(out)
     }
 }
 
-/// An invoice's id, for the money on it (`Invoice.payments`, `.allocations`).
+/// An invoice's id, for the money on it (`Invoice.payments`, `.allocations`), and whether the
+/// invoice is a brief one (its money, read with the page, holds brief payments and no
+/// allocations; read later, whole rows).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MoneyOfInvoice(pub i64);
+pub struct MoneyOfInvoice {
+    pub invoice: i64,
+    pub brief: bool,
+}
 
 /// Loads the money on many invoices (their payments and allocations) in one statement.
 impl Loader<MoneyOfInvoice> for Reader {
     type Value = InvoiceMoney;
     type Error = Arc<AppError>;
 
-    async fn load(&self, invoice_ids: &[MoneyOfInvoice]) -> Result<HashMap<MoneyOfInvoice, InvoiceMoney>, Self::Error> {
-        let ids: Vec<i64> = invoice_ids.iter().map(|k| k.0).collect();
+    async fn load(&self, keys: &[MoneyOfInvoice]) -> Result<MoneyByInvoice, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.invoice).collect();
+        let keys = keys.to_vec();
         let found = self.db().read(move |conn| payments_of(conn, &ids)).await.map_err(Arc::new)?;
-        Ok(found.into_iter().map(|(id, money)| (MoneyOfInvoice(id), money)).collect())
+        Ok(keys.into_iter().filter_map(|key| Some((key, found.get(&key.invoice)?.clone()))).collect())
     }
 }
 

@@ -7,7 +7,8 @@
 //! count only when `totalCount` is selected; the page with the to-one relations it selects
 //! (plan, locality, company, assigned employee) joined, one statement (`repo::page`); and the
 //! selected invoices with, when selected, the payments on each, one statement per
-//! `invoices(status:, first:)` selection (`loader::invoices_with_money`). [`fetch`] splits the
+//! `invoices(status:, first:)` selection (`loader::invoices_with_money`), of brief rows (the
+//! columns a page shows) when the selection asks for nothing more. [`fetch`] splits the
 //! rows and [`Fetched::feed`] puts them into the request's loaders, where the per-node
 //! resolvers find them.
 
@@ -15,7 +16,7 @@ use std::collections::HashMap;
 
 use async_graphql::{Context, Lookahead, Value};
 
-use super::loader::{invoices_of, invoices_with_money, InvoiceMoney, InvoicesOf, MoneyOfInvoice};
+use super::loader::{invoices_of, invoices_with_money, InvoicesByKey, InvoicesOf, MoneyByInvoice};
 use super::model::CustomerRow;
 use super::repo::{CustomerWith, Related};
 use crate::companies::graphql::CompanyId;
@@ -26,7 +27,7 @@ use crate::employees::graphql::EmployeeId;
 use crate::employees::model::EmployeeRow;
 use crate::error::AppResult;
 use crate::graphql::loaders::{feed, feed_many};
-use crate::invoices::model::{InvoiceRow, InvoiceStatus};
+use crate::invoices::model::InvoiceStatus;
 use crate::localities::graphql::LocalityId;
 use crate::localities::model::LocalityRow;
 use crate::plans::graphql::PlanId;
@@ -39,8 +40,9 @@ pub struct Selection {
     pub total: bool,
     /// The to-one relations, joined to the page.
     pub related: Related,
-    /// `(status, first)` of each `invoices` selection (with a valid `first`).
-    invoices: Vec<(Option<InvoiceStatus>, Option<i32>)>,
+    /// `(status, first, brief)` of each `invoices` selection (`brief`: it asks only for what
+    /// the brief rows hold, `crate::invoices::graphql::brief_enough`).
+    invoices: Vec<(Option<InvoiceStatus>, Option<i32>, bool)>,
     payments: bool,
 }
 
@@ -71,8 +73,8 @@ impl Selection {
     }
 }
 
-/// The `(status, first)` of every `invoices` selection on the page's nodes.
-fn invoice_selections(nodes: &[Lookahead<'_>; 2]) -> Vec<(Option<InvoiceStatus>, Option<i32>)> {
+/// The `(status, first, brief)` of every `invoices` selection on the page's nodes.
+fn invoice_selections(nodes: &[Lookahead<'_>; 2]) -> Vec<(Option<InvoiceStatus>, Option<i32>, bool)> {
     let mut out = Vec::new();
     for node in nodes {
         for field in node.field("invoices").selection_fields() {
@@ -86,7 +88,7 @@ fn invoice_selections(nodes: &[Lookahead<'_>; 2]) -> Vec<(Option<InvoiceStatus>,
                 Some(Value::Number(n)) => n.as_i64().and_then(|n| i32::try_from(n).ok()),
                 _ => None,
             };
-            out.push((status, first));
+            out.push((status, first, crate::invoices::graphql::brief_enough(&field)));
         }
     }
     out
@@ -99,8 +101,8 @@ pub struct Fetched {
     companies: HashMap<i64, CompanyRow>,
     localities: HashMap<i64, LocalityRow>,
     employees: HashMap<i64, EmployeeRow>,
-    invoices: HashMap<InvoicesOf, Vec<InvoiceRow>>,
-    payments: HashMap<i64, InvoiceMoney>,
+    invoices: InvoicesByKey,
+    payments: MoneyByInvoice,
 }
 
 /// Takes the joined relations off `page`'s rows and reads the invoices (and the money on them)
@@ -128,18 +130,18 @@ pub fn fetch(
     });
     let Some(first_customer) = page.rows.first().map(|r| r.id) else { return Ok((page, fetched)) };
     let customer_ids: Vec<i64> = page.rows.iter().map(|r| r.id).collect();
-    for &(status, first) in &selection.invoices {
+    for &(status, first, brief) in &selection.invoices {
         // An out-of-range `first` is left to the field, which reports it.
-        let Ok(probe) = InvoicesOf::new(0, status, first) else { continue };
-        if fetched.invoices.contains_key(&InvoicesOf { customer: first_customer, ..probe }) {
+        let Ok(probe) = InvoicesOf::new(first_customer, status, first, brief) else { continue };
+        if fetched.invoices.contains_key(&probe) {
             continue;
         }
         if selection.payments {
-            let (invoices, money) = invoices_with_money(conn, &customer_ids, probe.status, probe.first)?;
+            let (invoices, money) = invoices_with_money(conn, &customer_ids, probe)?;
             fetched.invoices.extend(invoices);
             fetched.payments.extend(money);
         } else {
-            fetched.invoices.extend(invoices_of(conn, &customer_ids, probe.status, probe.first)?);
+            fetched.invoices.extend(invoices_of(conn, &customer_ids, probe)?);
         }
     }
     Ok((page, fetched))
@@ -156,7 +158,7 @@ impl Fetched {
             feed_many(ctx, self.invoices).await;
         }
         if !self.payments.is_empty() {
-            feed_many(ctx, self.payments.into_iter().map(|(id, money)| (MoneyOfInvoice(id), money))).await;
+            feed_many(ctx, self.payments).await;
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod parse;
 pub mod query_guard;
 pub mod request_hooks;
 pub mod scalars;
+pub mod shown;
 pub mod socket_limits;
 pub mod subscriptions;
 pub mod websocket_login;

@@ -1,20 +1,23 @@
 //! The `Invoice` type and the `invoices` query.
 
-use async_graphql::{Context, InputObject, Object, Result, ID};
+use std::borrow::Cow;
+
+use async_graphql::{Context, InputObject, Object, Result, SelectionField, ID};
 
 use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus};
 use crate::auth::guard::Require;
 use crate::auth::permissions::Permission;
 use crate::customers::graphql::Customer;
-use crate::customers::loader::{InvoiceMoney, MoneyOfInvoice};
+use crate::customers::loader::{InvoiceData, InvoiceMoney, MoneyOfInvoice, PaymentData};
 use crate::error::{AppError, AppResult};
 use crate::graphql::access::{load_own, own_page};
 use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::loaders::{load_many, load_one};
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{Date, DateTime, Money};
+use crate::graphql::shown::{whole, Shown};
 use crate::payments::graphql::Payment;
-use crate::payments::model::{AllocationRow, PaymentRow};
+use crate::payments::model::AllocationRow;
 
 crate::by_id_key! {
     /// The id of one of the invoices, for the batched lookup by id.
@@ -23,14 +26,57 @@ crate::by_id_key! {
 
 /// A GST invoice. `totalAmount = billAmount + cgstTax + sgstTax + igstTax +
 /// installationCharges − discount`; `balanceAmount = totalAmount − paidAmount`.
-pub struct Invoice(pub InvoiceRow);
+pub struct Invoice(pub InvoiceData);
+
+impl From<InvoiceRow> for Invoice {
+    fn from(row: InvoiceRow) -> Self {
+        Invoice(Shown::Whole(row))
+    }
+}
+
+/// The fields of `Invoice` that [`crate::invoices::model::InvoiceBrief`] answers (`payments`
+/// with [`crate::payments::graphql::brief_enough`] ones).
+const BRIEF_FIELDS: &[&str] = &[
+    "__typename",
+    "id",
+    "invoiceNumber",
+    "customer",
+    "totalAmount",
+    "paidAmount",
+    "balanceAmount",
+    "invoiceDate",
+    "dueDate",
+    "status",
+    "pdfUrl",
+    "htmlUrl",
+    "pdfDownloadUrl",
+    "htmlDownloadUrl",
+    "payments",
+];
+
+/// Whether a selection of invoices (`invoices { ... }`) asks only for what the brief rows hold.
+pub fn brief_enough(invoices: &SelectionField<'_>) -> bool {
+    invoices.selection_set().all(|field| match field.name() {
+        "payments" => crate::payments::graphql::brief_enough(&field),
+        name => BRIEF_FIELDS.contains(&name),
+    })
+}
 
 impl Invoice {
     pub const KIND: crate::ids::Kind = crate::ids::Kind::Invoice;
 
     /// The invoice with row id `key`, if the caller may read billing data of its customer.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Invoice>> {
-        Ok(load_own(ctx, Permission::ReadBilling, InvoiceId(key), |row| row.customer_id).await?.map(Invoice))
+        Ok(load_own(ctx, Permission::ReadBilling, InvoiceId(key), |row| row.customer_id).await?.map(Invoice::from))
+    }
+
+    fn row_id(&self) -> i64 {
+        *crate::shown!(&self.0, id)
+    }
+
+    /// The whole row, loaded by id when this invoice is a brief one.
+    async fn whole(&self, ctx: &Context<'_>) -> Result<Cow<'_, InvoiceRow>> {
+        whole(ctx, &self.0, InvoiceId(self.row_id())).await
     }
 }
 
@@ -38,64 +84,65 @@ impl Invoice {
 impl Invoice {
     /// Opaque ID, unique across all types.
     pub async fn id(&self) -> ID {
-        global_id(Self::KIND, self.0.id)
+        global_id(Self::KIND, self.row_id())
     }
     /// This invoice as PDF at a link that opens without an `Authorization` header (for
     /// `<a href>`): it works for minutes, for your session only (see `downloadUrl`). `pdfUrl`
     /// is the plain path, for a client that sends the bearer token.
     async fn pdf_download_url(&self, ctx: &Context<'_>) -> Result<String> {
-        let id = global_id(Self::KIND, self.0.id);
+        let id = global_id(Self::KIND, self.row_id());
         crate::downloads::graphql::signed(ctx, &format!("/invoices/{}.pdf", id.as_str()))
     }
     /// The same as `pdfDownloadUrl`, as a web page to print from the browser.
     async fn html_download_url(&self, ctx: &Context<'_>) -> Result<String> {
-        let id = global_id(Self::KIND, self.0.id);
+        let id = global_id(Self::KIND, self.row_id());
         crate::downloads::graphql::signed(ctx, &format!("/invoices/{}.html", id.as_str()))
     }
     /// Under the company's `FINANCIAL_YEAR` numbering `<prefix>/<YY-YY>/<serial>`
     /// (`INV/26-27/000123`, consecutive per financial year); under `TIMESTAMP` numbering `INV` +
     /// `YYYYMMDDHHmmss` (India time), with `-2`, `-3`, ... for more in the same second.
     async fn invoice_number(&self) -> &str {
-        &self.0.invoice_number
+        crate::shown!(&self.0, invoice_number)
     }
     /// The company that issued it.
     async fn company(&self, ctx: &Context<'_>) -> Result<Option<crate::companies::graphql::Company>> {
-        crate::companies::graphql::Company::load(ctx, self.0.company_id).await
+        let company = self.whole(ctx).await?.company_id;
+        crate::companies::graphql::Company::load(ctx, company).await
     }
     /// GST place of supply: the customer's state when the invoice was issued.
-    async fn place_of_supply(&self) -> &str {
-        &self.0.place_of_supply
+    async fn place_of_supply(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.whole(ctx).await?.place_of_supply.clone())
     }
     /// The customer's GSTIN when the invoice was issued (a B2B invoice), else `null`.
-    async fn customer_gstin(&self) -> Option<&str> {
-        self.0.customer_gstin.as_deref()
+    async fn customer_gstin(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.whole(ctx).await?.customer_gstin.clone())
     }
     /// The company's GST rate when the invoice was issued, in percent (`"18.00"`).
-    async fn gst_rate(&self) -> crate::graphql::scalars::Percent {
-        crate::graphql::scalars::Percent(self.0.gst_rate_bp)
+    async fn gst_rate(&self, ctx: &Context<'_>) -> Result<crate::graphql::scalars::Percent> {
+        Ok(crate::graphql::scalars::Percent(self.whole(ctx).await?.gst_rate_bp))
     }
     /// Credit and debit notes issued against it, oldest first (`noteType`: waivers after it
     /// was issued, or charges raised by `raiseDebitNote`). The amounts on this invoice are net
     /// of them. Not paged: the notes of one invoice, rarely more than one or two.
     #[graphql(complexity = "crate::graphql::pagination::unpaged_cost(child_complexity)")]
     async fn credit_notes(&self, ctx: &Context<'_>) -> Result<Vec<crate::credit_notes::graphql::CreditNote>> {
-        let rows = load_many(ctx, crate::credit_notes::graphql::CreditNotesOfInvoice(self.0.id)).await?;
+        let rows = load_many(ctx, crate::credit_notes::graphql::CreditNotesOfInvoice(self.row_id())).await?;
         Ok(rows.into_iter().map(crate::credit_notes::graphql::CreditNote).collect())
     }
     /// Where the tax invoice as a PDF is (`GET`, same bearer token as the API).
     async fn pdf_url(&self) -> String {
-        format!("/invoices/{}.pdf", global_id(Self::KIND, self.0.id).0)
+        format!("/invoices/{}.pdf", global_id(Self::KIND, self.row_id()).0)
     }
     /// Where the tax invoice as a printable HTML page is (`GET`, same bearer token).
     async fn html_url(&self) -> String {
-        format!("/invoices/{}.html", global_id(Self::KIND, self.0.id).0)
+        format!("/invoices/{}.html", global_id(Self::KIND, self.row_id()).0)
     }
     /// Where the e-invoice JSON to upload to the Invoice Registration Portal is (`GET`, same
     /// bearer token; INV-01 schema 1.1, amounts in rupees with two decimals). Set only for an
     /// issued, not cancelled, B2B invoice (`customerGstin`) of a company with `einvoicing`;
     /// `null` otherwise. Record what the portal returns with `recordEinvoice`.
     async fn einvoice_url(&self, ctx: &Context<'_>) -> Result<Option<String>> {
-        let row = &self.0;
+        let row = self.whole(ctx).await?;
         if row.issued_at.is_none() || row.status == InvoiceStatus::Cancelled || row.customer_gstin.is_none() {
             return Ok(None);
         }
@@ -110,76 +157,76 @@ impl Invoice {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Option<crate::einvoice::graphql::EinvoiceRegistration>> {
-        crate::einvoice::graphql::EinvoiceRegistration::of_invoice(ctx, self.0.id).await
+        crate::einvoice::graphql::EinvoiceRegistration::of_invoice(ctx, self.row_id()).await
     }
     async fn customer(&self, ctx: &Context<'_>) -> Result<Customer> {
-        Customer::load(ctx, self.0.customer_id)
+        Customer::load(ctx, *crate::shown!(&self.0, customer_id))
             .await?
-            .ok_or_else(|| AppError::Internal(format!("invoice {} has no customer", self.0.id)).into())
+            .ok_or_else(|| AppError::Internal(format!("invoice {} has no customer", self.row_id())).into())
     }
     /// The charge before tax.
-    async fn bill_amount(&self) -> Money {
-        Money(self.0.bill_paise)
+    async fn bill_amount(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(self.whole(ctx).await?.bill_paise))
     }
     /// Central GST (within the company's state).
-    async fn cgst_tax(&self) -> Money {
-        Money(self.0.cgst_paise)
+    async fn cgst_tax(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(self.whole(ctx).await?.cgst_paise))
     }
     /// State GST (within the company's state).
-    async fn sgst_tax(&self) -> Money {
-        Money(self.0.sgst_paise)
+    async fn sgst_tax(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(self.whole(ctx).await?.sgst_paise))
     }
     /// Integrated GST (customer in another state).
-    async fn igst_tax(&self) -> Money {
-        Money(self.0.igst_paise)
+    async fn igst_tax(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(self.whole(ctx).await?.igst_paise))
     }
-    async fn installation_charges(&self) -> Money {
-        Money(self.0.installation_paise)
+    async fn installation_charges(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(self.whole(ctx).await?.installation_paise))
     }
-    async fn discount(&self) -> Money {
-        Money(self.0.discount_paise)
+    async fn discount(&self, ctx: &Context<'_>) -> Result<Money> {
+        Ok(Money(self.whole(ctx).await?.discount_paise))
     }
     async fn total_amount(&self) -> Money {
-        Money(self.0.total_paise)
+        Money(*crate::shown!(&self.0, total_paise))
     }
     /// Completed payments less refunds.
     async fn paid_amount(&self) -> Money {
-        Money(self.0.paid_paise)
+        Money(*crate::shown!(&self.0, paid_paise))
     }
     /// What is still owed (negative when overpaid).
     async fn balance_amount(&self) -> Money {
-        Money(self.0.balance_paise)
+        Money(*crate::shown!(&self.0, balance_paise))
     }
     async fn invoice_date(&self) -> Date {
-        Date(self.0.invoice_date)
+        Date(*crate::shown!(&self.0, invoice_date))
     }
     async fn due_date(&self) -> Date {
-        Date(self.0.due_date)
+        Date(*crate::shown!(&self.0, due_date))
     }
-    async fn billing_period_start(&self) -> Option<Date> {
-        self.0.billing_period_start.map(Date)
+    async fn billing_period_start(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(self.whole(ctx).await?.billing_period_start.map(Date))
     }
-    async fn billing_period_end(&self) -> Option<Date> {
-        self.0.billing_period_end.map(Date)
+    async fn billing_period_end(&self, ctx: &Context<'_>) -> Result<Option<Date>> {
+        Ok(self.whole(ctx).await?.billing_period_end.map(Date))
     }
     async fn status(&self) -> Result<InvoiceStatus> {
-        Ok(self.0.status)
+        Ok(*crate::shown!(&self.0, status))
     }
     /// When it was sent to the customer.
-    async fn sent_at(&self) -> Option<DateTime> {
-        self.0.sent_at.map(DateTime)
+    async fn sent_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime>> {
+        Ok(self.whole(ctx).await?.sent_at.map(DateTime))
     }
     /// When it was issued as a tax invoice (or bill of supply): numbered in its company's
     /// series, what it shows frozen from then on. Null for a DRAFT proforma, which is in no GST
     /// return and prints as "Proforma Invoice".
-    async fn issued_at(&self) -> Option<DateTime> {
-        self.0.issued_at.map(DateTime)
+    async fn issued_at(&self, ctx: &Context<'_>) -> Result<Option<DateTime>> {
+        Ok(self.whole(ctx).await?.issued_at.map(DateTime))
     }
-    async fn created_at(&self) -> DateTime {
-        DateTime(self.0.created_at)
+    async fn created_at(&self, ctx: &Context<'_>) -> Result<DateTime> {
+        Ok(DateTime(self.whole(ctx).await?.created_at))
     }
-    async fn updated_at(&self) -> DateTime {
-        DateTime(self.0.updated_at)
+    async fn updated_at(&self, ctx: &Context<'_>) -> Result<DateTime> {
+        Ok(DateTime(self.whole(ctx).await?.updated_at))
     }
     /// Every payment with money on this invoice, oldest first: those that name it
     /// (`Payment.invoice`; pending and failed ones included) and those spread over open
@@ -205,14 +252,15 @@ impl Invoice {
 
 impl Invoice {
     async fn money(&self, ctx: &Context<'_>) -> Result<InvoiceMoney> {
-        Ok(load_one(ctx, MoneyOfInvoice(self.0.id)).await?.unwrap_or_default())
+        let key = MoneyOfInvoice { invoice: self.row_id(), brief: matches!(self.0, Shown::Brief(_)) };
+        Ok(load_one(ctx, key).await?.unwrap_or_default())
     }
 }
 
 /// Money of one payment put on an invoice (negative: taken back by a refund).
 pub struct InvoiceAllocation {
     allocation: AllocationRow,
-    payment: PaymentRow,
+    payment: PaymentData,
 }
 
 #[Object]
@@ -273,6 +321,6 @@ impl InvoiceQuery {
         let filter = filter.unwrap_or_default().into_filter()?;
         let page =
             own_page(ctx, Permission::ReadBilling, filter, |f| &mut f.customer_id, window, super::repo::page).await?;
-        Ok(connection(page, |row| row.id, Invoice))
+        Ok(connection(page, |row| row.id, Invoice::from))
     }
 }

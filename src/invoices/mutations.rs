@@ -132,8 +132,8 @@ impl InvoiceMutation {
         let claim = idempotency_claim(ctx, key, &actor, "createInvoice", &draft)?;
         let work = move |conn: &mut crate::db::DbConn| service::raise(conn, &draft, &actor);
         match write_once(db(ctx), claim, work, |row| row.id).await? {
-            Once::Fresh(row) => Ok(Invoice(row)),
-            Once::Replayed(id) => Ok(Invoice(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
+            Once::Fresh(row) => Ok(Invoice::from(row)),
+            Once::Replayed(id) => Ok(Invoice::from(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
         }
     }
 
@@ -157,7 +157,7 @@ impl InvoiceMutation {
                 Ok(row)
             })
             .await?;
-        Ok(Invoice(row))
+        Ok(Invoice::from(row))
     }
 
     /// Moves an invoice on: DRAFT → SENT (issues it, as `issueInvoice` with its own date); DRAFT, SENT or OVERDUE → CANCELLED
@@ -179,7 +179,7 @@ impl InvoiceMutation {
                 Ok(row)
             })
             .await?;
-        Ok(Invoice(row))
+        Ok(Invoice::from(row))
     }
 
     /// Waives part of an invoice's unpaid balance (a credit adjustment: goodwill for an outage,
@@ -203,8 +203,8 @@ impl InvoiceMutation {
         let claim = idempotency_claim(ctx, idempotency_key, &actor, "adjustInvoice", &(key, credit, &reason))?;
         let work = move |conn: &mut crate::db::DbConn| service::adjust(conn, key, credit, &reason, &actor);
         match write_once(db(ctx), claim, work, |row| row.id).await? {
-            Once::Fresh(row) => Ok(Invoice(row)),
-            Once::Replayed(id) => Ok(Invoice(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
+            Once::Fresh(row) => Ok(Invoice::from(row)),
+            Once::Replayed(id) => Ok(Invoice::from(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
         }
     }
 
@@ -232,8 +232,8 @@ impl InvoiceMutation {
         let claim = idempotency_claim(ctx, idempotency_key, &actor, "raiseDebitNote", &(key, taxable, &reason))?;
         let work = move |conn: &mut crate::db::DbConn| service::raise_debit(conn, key, taxable, &reason, &actor);
         match write_once(db(ctx), claim, work, |row| row.id).await? {
-            Once::Fresh(row) => Ok(Invoice(row)),
-            Once::Replayed(id) => Ok(Invoice(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
+            Once::Fresh(row) => Ok(Invoice::from(row)),
+            Once::Replayed(id) => Ok(Invoice::from(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
         }
     }
 

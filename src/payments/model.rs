@@ -88,6 +88,29 @@ impl PaymentRow {
     }
 }
 
+/// The columns of a payment that a page of customers shows under each invoice (the profile's
+/// `payments { paymentId amount paymentMethod status paidAt }`): read instead of the whole
+/// [`PaymentRow`] when the query asks for no other field (`crate::customers::prefetch`).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = payments)]
+pub struct PaymentBrief {
+    pub id: i64,
+    pub payment_id: String,
+    pub customer_id: i64,
+    pub amount_paise: i64,
+    pub method: PaymentMethod,
+    pub status: PaymentStatus,
+    #[diesel(deserialize_as = crate::db::dates::Moment)]
+    pub paid_at: NaiveDateTime,
+}
+
+impl PaymentBrief {
+    /// Its columns, as `Selectable` names them, for any connection.
+    pub fn columns() -> <PaymentBrief as Selectable<crate::db::MultiBackend>>::SelectExpression {
+        <PaymentBrief as Selectable<crate::db::MultiBackend>>::construct_selection()
+    }
+}
+
 crate::row_and_new! {
     table = payment_allocations;
 

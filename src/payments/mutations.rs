@@ -101,8 +101,8 @@ impl PaymentMutation {
             Ok(row)
         };
         match events(ctx).write_once(db(ctx), claim, work, |row| row.id).await? {
-            Once::Fresh(row) => Ok(Payment(row)),
-            Once::Replayed(id) => Ok(Payment(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
+            Once::Fresh(row) => Ok(Payment::from(row)),
+            Once::Replayed(id) => Ok(Payment::from(db(ctx).read(move |conn| super::repo::find(conn, id)).await?)),
         }
     }
 
@@ -119,6 +119,6 @@ impl PaymentMutation {
                 Ok(row)
             })
             .await?;
-        Ok(Payment(row))
+        Ok(Payment::from(row))
     }
 }

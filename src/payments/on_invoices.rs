@@ -7,22 +7,25 @@
 //! PostgreSQL the payments of an invoice are a `LATERAL` union of the two indexed lists, on
 //! SQLite (no `LATERAL`) the same union as a correlated `IN`, which it answers by row id. Every
 //! read is by an index; the text does not depend on the data, so the statement stays prepared.
+//! A brief twin reads only the columns a page of customers shows, without the allocations.
 
 use diesel::expression::Expression;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::Nullable;
-use diesel::{QueryResult, RunQueryDsl, Table};
+use diesel::{NullableExpressionMethods, QueryResult, RunQueryDsl};
 
-use super::model::{AllocationRow, PaymentRow};
+use super::model::{AllocationRow, PaymentBrief, PaymentRow};
 use crate::db::fragments::{newest_invoices, NewestPerCustomer};
 use crate::db::schema::{invoices, payment_allocations, payments};
 use crate::db::{DbConn, MultiBackend};
 use crate::error::AppResult;
-use crate::invoices::model::{InvoiceRow, InvoiceStatus};
+use crate::invoices::model::{InvoiceBrief, InvoiceRow, InvoiceStatus};
 
 /// An invoice, one payment on it (`None`: it has none) and that payment's allocation on it
 /// (`None`: the payment names the invoice and put no money on it).
 pub type InvoicePayment = (InvoiceRow, Option<PaymentRow>, Option<AllocationRow>);
+
+/// [`InvoicePayment`] in brief: the columns a page of customers shows, no allocations.
+pub type BriefInvoicePayment = (InvoiceBrief, Option<PaymentBrief>);
 
 /// The newest `first` invoices of each of `customers` (of one `status`, or all), each with the
 /// payments on it ([`InvoicePayment`]). In no particular order. One statement.
@@ -37,49 +40,60 @@ pub fn newest_with_payments(
     }
     let query = InvoicesWithPayments {
         newest: newest_invoices(customers, status.map(InvoiceStatus::as_str), first),
-        columns: (invoices::all_columns, payments::all_columns, payment_allocations::all_columns),
+        columns: (invoices::all_columns, payments::all_columns.nullable(), payment_allocations::all_columns.nullable()),
+        allocations: true,
     };
     Ok(query.load::<InvoicePayment>(conn)?)
 }
 
-/// The statement of [`newest_with_payments`].
-struct InvoicesWithPayments {
+/// [`newest_with_payments`] in brief ([`BriefInvoicePayment`]): each invoice once per payment
+/// on it, with neither allocations nor the columns a page does not show. One statement.
+pub fn newest_with_payments_brief(
+    conn: &mut DbConn,
+    customers: &[i64],
+    status: Option<InvoiceStatus>,
+    first: i64,
+) -> AppResult<Vec<BriefInvoicePayment>> {
+    if customers.is_empty() {
+        return Ok(Vec::new());
+    }
+    let query = InvoicesWithPayments {
+        newest: newest_invoices(customers, status.map(InvoiceStatus::as_str), first),
+        columns: (InvoiceBrief::columns(), PaymentBrief::columns().nullable()),
+        allocations: false,
+    };
+    Ok(query.load::<BriefInvoicePayment>(conn)?)
+}
+
+/// The statement of [`newest_with_payments`] and its brief twin: `columns` of `invoices`,
+/// `payments` and (when `allocations`) `payment_allocations`, the last two nullable.
+struct InvoicesWithPayments<C> {
     newest: NewestPerCustomer,
-    columns: (Columns<invoices::table>, Columns<payments::table>, Columns<payment_allocations::table>),
+    columns: C,
+    allocations: bool,
 }
 
-type Columns<T> = <T as Table>::AllColumns;
-type SqlTypeOf<T> = <Columns<T> as Expression>::SqlType;
-
-impl Query for InvoicesWithPayments {
-    type SqlType = (
-        SqlTypeOf<invoices::table>,
-        Nullable<SqlTypeOf<payments::table>>,
-        Nullable<SqlTypeOf<payment_allocations::table>>,
-    );
+impl<C: Expression> Query for InvoicesWithPayments<C> {
+    type SqlType = C::SqlType;
 }
 
-impl QueryId for InvoicesWithPayments {
+impl<C> QueryId for InvoicesWithPayments<C> {
     type QueryId = ();
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-impl RunQueryDsl<DbConn> for InvoicesWithPayments {}
+impl<C> RunQueryDsl<DbConn> for InvoicesWithPayments<C> {}
 
 /// The payments that name `invoices.id` or have an allocation on it: both by an index.
 const PAYMENT_IDS: &str = "SELECT named.id FROM payments AS named WHERE named.invoice_id = invoices.id \
      UNION SELECT allocated.payment_id FROM payment_allocations AS allocated \
      WHERE allocated.invoice_id = invoices.id";
 
-impl QueryFragment<MultiBackend> for InvoicesWithPayments {
+impl<C: QueryFragment<MultiBackend>> QueryFragment<MultiBackend> for InvoicesWithPayments<C> {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
         let sqlite = matches!(out.backend(), MultiBackend::Sqlite(_));
         out.push_sql("SELECT ");
-        self.columns.0.walk_ast(out.reborrow())?;
-        out.push_sql(", ");
-        self.columns.1.walk_ast(out.reborrow())?;
-        out.push_sql(", ");
-        self.columns.2.walk_ast(out.reborrow())?;
+        self.columns.walk_ast(out.reborrow())?;
         out.push_sql(" FROM invoices ");
         if sqlite {
             out.push_sql("LEFT JOIN payments ON payments.id IN (");
@@ -90,10 +104,13 @@ impl QueryFragment<MultiBackend> for InvoicesWithPayments {
             out.push_sql(PAYMENT_IDS);
             out.push_sql(") AS on_invoice ON TRUE LEFT JOIN payments ON payments.id = on_invoice.id");
         }
-        out.push_sql(
-            " LEFT JOIN payment_allocations ON payment_allocations.payment_id = payments.id \
-             AND payment_allocations.invoice_id = invoices.id WHERE ",
-        );
+        if self.allocations {
+            out.push_sql(
+                " LEFT JOIN payment_allocations ON payment_allocations.payment_id = payments.id \
+                 AND payment_allocations.invoice_id = invoices.id",
+            );
+        }
+        out.push_sql(" WHERE ");
         self.newest.walk_ast(out.reborrow())
     }
 }

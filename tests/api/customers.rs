@@ -281,6 +281,59 @@ on_both_databases! {
         assert!(taken_back, "the refund took money back from an invoice: {node:#}");
     }
 
+    async fn a_page_read_in_brief_shows_what_the_whole_rows_show(app: TestApp) {
+        // A page that asks only for the fields a profile shows reads brief rows of the invoices
+        // and payments; one more field and it reads whole rows; one customer through `node`
+        // reads them by the loaders. All three must say the same, in as many statements.
+        let (c, first) = app.customer_with_invoice("meena").await;
+        let second = app.invoice(json!({"customerId": c, "billAmount": "200"})).await["id"].clone();
+        app.pay(json!({"invoiceId": second, "amount": "50", "paymentMethod": "CHEQUE",
+            "paymentReference": "CHQ-000778", "status": "PENDING", "remarks": "post-dated"})).await;
+        app.pay(json!({"invoiceId": first, "amount": "10", "paymentMethod": "UPI",
+            "paymentReference": "412345678901"})).await;
+        let spread = app.pay(json!({"customerId": c, "amount": "2036", "paymentMethod": "CASH"})).await;
+        app.data(crate::documents::CREATE_REFUND,
+            json!({"i": {"paymentId": spread["id"], "amount": "50", "reason": "overcharged"}})).await;
+        let brief = "id invoiceNumber status totalAmount paidAmount balanceAmount invoiceDate dueDate
+            payments { id paymentId amount paymentMethod status paidAt }";
+        let whole = "id invoiceNumber status totalAmount paidAmount balanceAmount invoiceDate dueDate
+            cgstTax createdAt payments { id paymentId amount paymentMethod status paidAt remarks utr }";
+        let on_page = |fields: &str| format!("{{ customers {{ nodes {{ id invoices(first: 5) {{ {fields} }} }} }} }}");
+        let mine = |page: &Value| {
+            page["customers"]["nodes"].as_array().unwrap().iter().find(|n| n["id"] == c).unwrap()["invoices"].clone()
+        };
+        let before = app.metrics.statements();
+        let in_brief = mine(&app.data(&on_page(brief), json!({})).await);
+        let brief_cost = app.metrics.statements() - before;
+        let before = app.metrics.statements();
+        let in_whole = mine(&app.data(&on_page(whole), json!({})).await);
+        let whole_cost = app.metrics.statements() - before;
+        // The session, the page, the invoices with their payments.
+        assert_eq!((brief_cost, whole_cost), (3, 3), "statements of the brief and the whole page");
+        let alone = app.data(
+            &format!("query($id: ID!) {{ node(id: $id) {{ ... on Customer {{ invoices(first: 5) {{ {whole} }} }} }} }}"),
+            json!({"id": c}),
+        ).await["node"]["invoices"].clone();
+        assert_eq!(in_whole, alone, "the page and the customer alone disagree");
+        // The whole rows, less what the brief selection did not ask for, are the brief rows.
+        let mut trimmed = in_whole.clone();
+        for invoice in trimmed.as_array_mut().unwrap() {
+            let invoice = invoice.as_object_mut().unwrap();
+            invoice.remove("cgstTax");
+            invoice.remove("createdAt");
+            for payment in invoice["payments"].as_array_mut().unwrap() {
+                payment.as_object_mut().unwrap().remove("remarks");
+                payment.as_object_mut().unwrap().remove("utr");
+            }
+        }
+        assert_eq!(in_brief, trimmed, "brief and whole rows disagree");
+        let payments: Vec<&Value> = in_whole.as_array().unwrap().iter()
+            .flat_map(|i| i["payments"].as_array().unwrap()).collect();
+        assert!(payments.iter().any(|p| p["remarks"] == "post-dated" && p["status"] == "PENDING"), "{in_whole:#}");
+        assert!(payments.iter().any(|p| p["utr"] == "412345678901" && p["paymentMethod"] == "UPI"), "{in_whole:#}");
+        assert!(in_whole.as_array().unwrap().iter().all(|i| i["cgstTax"].is_string()), "{in_whole:#}");
+    }
+
     async fn customers_see_only_themselves(app: TestApp) {
         let bb = app.catalogue("499").await.broadband;
         let me = app.customer("ravi", &bb).create().await;
