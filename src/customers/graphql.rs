@@ -246,7 +246,7 @@ impl Customer {
         status: Option<InvoiceStatus>,
         first: Option<i32>,
     ) -> Result<Vec<Invoice>> {
-        let brief = ctx.look_ahead().selection_fields().iter().all(crate::invoices::graphql::brief_enough);
+        let brief = ctx.look_ahead().selection_fields().iter().all(super::prefetch::brief_enough);
         let key = InvoicesOf::new(self.0.id, status, first, brief)?;
         let rows = load_one(ctx, key).await?;
         Ok(rows.unwrap_or_default().into_iter().map(Invoice).collect())

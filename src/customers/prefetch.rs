@@ -14,7 +14,7 @@
 
 use std::collections::HashMap;
 
-use async_graphql::{Context, Lookahead, Value};
+use async_graphql::{Context, Lookahead, SelectionField, Value};
 
 use super::loader::{invoices_of, invoices_with_money, InvoicesByKey, InvoicesOf, MoneyByInvoice};
 use super::model::CustomerRow;
@@ -41,7 +41,7 @@ pub struct Selection {
     /// The to-one relations, joined to the page.
     pub related: Related,
     /// `(status, first, brief)` of each `invoices` selection (`brief`: it asks only for what
-    /// the brief rows hold, `crate::invoices::graphql::brief_enough`).
+    /// the brief rows hold, [`brief_enough`]).
     invoices: Vec<(Option<InvoiceStatus>, Option<i32>, bool)>,
     payments: bool,
 }
@@ -88,10 +88,44 @@ fn invoice_selections(nodes: &[Lookahead<'_>; 2]) -> Vec<(Option<InvoiceStatus>,
                 Some(Value::Number(n)) => n.as_i64().and_then(|n| i32::try_from(n).ok()),
                 _ => None,
             };
-            out.push((status, first, crate::invoices::graphql::brief_enough(&field)));
+            out.push((status, first, brief_enough(&field)));
         }
     }
     out
+}
+
+/// The fields of `Invoice` that [`crate::invoices::model::InvoiceBrief`] answers (`payments`
+/// when its own fields are among [`PAYMENT_BRIEF_FIELDS`]).
+const INVOICE_BRIEF_FIELDS: &[&str] = &[
+    "__typename",
+    "id",
+    "invoiceNumber",
+    "customer",
+    "totalAmount",
+    "paidAmount",
+    "balanceAmount",
+    "invoiceDate",
+    "dueDate",
+    "status",
+    "pdfUrl",
+    "htmlUrl",
+    "pdfDownloadUrl",
+    "htmlDownloadUrl",
+    "payments",
+];
+
+/// The fields of `Payment` that [`crate::payments::model::PaymentBrief`] answers.
+const PAYMENT_BRIEF_FIELDS: &[&str] =
+    &["__typename", "id", "paymentId", "amount", "paymentMethod", "status", "paidAt", "customer"];
+
+/// Whether a selection of invoices (`invoices { ... }`) asks only for what the brief rows hold:
+/// then the page reads those ([`invoices_with_money`] with `brief`), and `Customer.invoices`
+/// asks its loader for them.
+pub fn brief_enough(invoices: &SelectionField<'_>) -> bool {
+    invoices.selection_set().all(|field| match field.name() {
+        "payments" => field.selection_set().all(|paid| PAYMENT_BRIEF_FIELDS.contains(&paid.name())),
+        name => INVOICE_BRIEF_FIELDS.contains(&name),
+    })
 }
 
 /// Rows of the selected relations, read with the page.

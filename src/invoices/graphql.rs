@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use async_graphql::{Context, InputObject, Object, Result, SelectionField, ID};
+use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{InvoiceFilter, InvoiceRow, InvoiceStatus};
 use crate::auth::guard::Require;
@@ -32,34 +32,6 @@ impl From<InvoiceRow> for Invoice {
     fn from(row: InvoiceRow) -> Self {
         Invoice(Shown::Whole(row))
     }
-}
-
-/// The fields of `Invoice` that [`crate::invoices::model::InvoiceBrief`] answers (`payments`
-/// with [`crate::payments::graphql::brief_enough`] ones).
-const BRIEF_FIELDS: &[&str] = &[
-    "__typename",
-    "id",
-    "invoiceNumber",
-    "customer",
-    "totalAmount",
-    "paidAmount",
-    "balanceAmount",
-    "invoiceDate",
-    "dueDate",
-    "status",
-    "pdfUrl",
-    "htmlUrl",
-    "pdfDownloadUrl",
-    "htmlDownloadUrl",
-    "payments",
-];
-
-/// Whether a selection of invoices (`invoices { ... }`) asks only for what the brief rows hold.
-pub fn brief_enough(invoices: &SelectionField<'_>) -> bool {
-    invoices.selection_set().all(|field| match field.name() {
-        "payments" => crate::payments::graphql::brief_enough(&field),
-        name => BRIEF_FIELDS.contains(&name),
-    })
 }
 
 impl Invoice {

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use async_graphql::{Context, InputObject, Object, Result, SelectionField, ID};
+use async_graphql::{Context, InputObject, Object, Result, ID};
 
 use super::model::{AllocationRow, PaymentFilter, PaymentMethod, PaymentRow, PaymentStatus};
 use crate::auth::guard::Require;
@@ -43,15 +43,6 @@ impl From<PaymentRow> for Payment {
     fn from(row: PaymentRow) -> Self {
         Payment(Shown::Whole(row))
     }
-}
-
-/// The fields of `Payment` that [`crate::payments::model::PaymentBrief`] answers.
-const BRIEF_FIELDS: &[&str] =
-    &["__typename", "id", "paymentId", "amount", "paymentMethod", "status", "paidAt", "customer"];
-
-/// Whether a selection of payments (`payments { ... }`) asks only for what the brief rows hold.
-pub fn brief_enough(payments: &SelectionField<'_>) -> bool {
-    payments.selection_set().all(|field| BRIEF_FIELDS.contains(&field.name()))
 }
 
 impl Payment {
