@@ -6,6 +6,9 @@
 #   bash bench/profile.sh                       # SQLite, 10,000 customers
 #   CUSTOMERS=2000 SECONDS_PER_PAGE=5 bash bench/profile.sh
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench bash bench/profile.sh   # an empty PostgreSQL database
+#   SEEDED=1 BENCH_DATABASE_URL=... bash bench/profile.sh   # a database seeded already by
+#       `isp-billing seed-demo --customers N` (a SQLite file's path, or PostgreSQL's URL): to
+#       compare two builds on the same data, run it once on each
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # Cargo profile to build and run: release (default) or dist (the packaged build, fat LTO).
@@ -20,7 +23,11 @@ export DATABASE_URL=${BENCH_DATABASE_URL:-$workdir/bench.db}
 # Benchmarks measure the API alone: no billing run starts under them.
 export ISP_BILLING_CYCLE=false
 export ISP_ADMIN_PASSWORD=bench-admin-password
-target/$PROFILE/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null
+if [ "${SEEDED:-0}" = 1 ]; then
+    echo "seeded before: $DATABASE_URL"
+else
+    target/$PROFILE/isp-billing seed-demo --customers "$CUSTOMERS" 2>/dev/null
+fi
 
 RUST_LOG=warn ISP_BIND=127.0.0.1:$PORT target/$PROFILE/isp-billing serve &
 pid=$!
