@@ -2,7 +2,9 @@
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 
-use super::model::{CompanyChanges, CompanyFilter, CompanyRow, NewCompany};
+use std::borrow::Cow;
+
+use super::model::{CompanyBrief, CompanyChanges, CompanyFilter, CompanyRow, NewCompany};
 use super::repo;
 use super::service::Companies;
 use crate::audit::Actor;
@@ -15,6 +17,7 @@ use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::loaders::load;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Percent};
+use crate::graphql::shown::{whole, Shown};
 use crate::reference;
 use crate::series::model::InvoiceNumbering;
 use crate::validate;
@@ -22,6 +25,11 @@ use crate::validate;
 crate::by_id_key! {
     /// The id of one of the companies, for the batched lookup by id.
     CompanyId => CompanyRow, super::repo::by_ids
+}
+
+crate::by_id_key! {
+    /// The id of one of the companies, for the batched lookup of its brief row.
+    CompanyBriefId => CompanyBrief, super::repo::briefs_by_ids
 }
 
 /// GST rate used when a company is created without one: 18 %.
@@ -32,14 +40,38 @@ const SIGNATORY_CHARS: usize = 80;
 
 /// The ISP or franchise that bills customers: its GSTIN, state and GST rate decide the tax
 /// on every invoice it raises.
-pub struct Company(pub CompanyRow);
+pub struct Company(pub Shown<CompanyRow, CompanyBrief>);
+
+impl From<CompanyRow> for Company {
+    fn from(row: CompanyRow) -> Self {
+        Company(Shown::Whole(row))
+    }
+}
 
 impl Company {
     pub const KIND: crate::ids::Kind = crate::ids::Kind::Company;
 
+    /// The fields [`CompanyBrief`] answers.
+    pub const BRIEF_FIELDS: &[&str] = &["__typename", "id", "name", "gstin", "state", "gstRate"];
+
     /// The company with row id `key`, through the request's batch loader.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Company>> {
-        Ok(load(ctx, CompanyId(key)).await?.map(Company))
+        Ok(load(ctx, CompanyId(key)).await?.map(Company::from))
+    }
+
+    /// The company with row id `key` as the field being resolved needs it: its brief row when
+    /// `brief_read` (a page read brief rows: see `crate::customers::prefetch`) and the field
+    /// asks only for [`Company::BRIEF_FIELDS`], else the whole row.
+    pub async fn load_for(ctx: &Context<'_>, key: i64, brief_read: bool) -> Result<Option<Company>> {
+        if brief_read && crate::graphql::shown::asks_only(ctx, Self::BRIEF_FIELDS) {
+            return Ok(load(ctx, CompanyBriefId(key)).await?.map(|row| Company(Shown::Brief(row))));
+        }
+        Self::load(ctx, key).await
+    }
+
+    /// The whole row, loaded by id when this company is a brief one.
+    async fn whole(&self, ctx: &Context<'_>) -> Result<Cow<'_, CompanyRow>> {
+        whole(ctx, &self.0, CompanyId(*crate::shown!(&self.0, id))).await
     }
 }
 
@@ -47,97 +79,97 @@ impl Company {
 impl Company {
     /// Opaque ID, unique across all types.
     pub async fn id(&self) -> ID {
-        global_id(Self::KIND, self.0.id)
+        global_id(Self::KIND, *crate::shown!(&self.0, id))
     }
     /// Trading name, unique (ignoring case).
     async fn name(&self) -> &str {
-        &self.0.name
+        crate::shown!(&self.0, name)
     }
     /// 15-character GST identification number, if registered.
     async fn gstin(&self) -> Option<&str> {
-        self.0.gstin.as_deref()
+        crate::shown!(&self.0, gstin).as_deref()
     }
     /// State of registration; customers in the same state pay CGST + SGST, others IGST.
     async fn state(&self) -> &str {
-        &self.0.state
+        crate::shown!(&self.0, state)
     }
-    async fn address(&self) -> Option<&str> {
-        self.0.address.as_deref()
+    async fn address(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.whole(ctx).await?.address.clone())
     }
-    async fn phone(&self) -> Option<&str> {
-        self.0.phone.as_deref()
+    async fn phone(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.whole(ctx).await?.phone.clone())
     }
-    async fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
+    async fn email(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.whole(ctx).await?.email.clone())
     }
     /// GST rate applied to this company's invoices, in percent (`"18.00"`).
     async fn gst_rate(&self) -> Percent {
-        Percent(self.0.gst_rate_bp)
+        Percent(*crate::shown!(&self.0, gst_rate_bp))
     }
     /// Days a prepaid customer's period may run unpaid before the billing cycle suspends them
     /// (default 7).
-    async fn grace_days(&self) -> i32 {
-        self.0.grace_days
+    async fn grace_days(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(self.whole(ctx).await?.grace_days)
     }
     /// Days a TERMINATED customer's KYC record (identity document number and personal details)
     /// is kept after termination; the daily erasure then erases the number and anonymises the
     /// customer, leaving invoices and GST records as issued. The operator's choice under its
     /// licence: 730 (two years) unless set with `updateCompany`.
-    async fn kyc_retention_days(&self) -> i32 {
-        self.0.kyc_retention_days
+    async fn kyc_retention_days(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(self.whole(ctx).await?.kyc_retention_days)
     }
     /// What FreeRADIUS answers for the company's customers (`setCompanyNetworkSettings`).
-    async fn network_settings(&self) -> CompanyNetworkSettings {
-        company_settings(&self.0)
+    async fn network_settings(&self, ctx: &Context<'_>) -> Result<CompanyNetworkSettings> {
+        Ok(company_settings(&*self.whole(ctx).await?))
     }
     /// Days past its due date a postpaid invoice may stay unpaid before the billing cycle
     /// suspends the customer (default 30).
-    async fn postpaid_limit_days(&self) -> i32 {
-        self.0.postpaid_limit_days
+    async fn postpaid_limit_days(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(self.whole(ctx).await?.postpaid_limit_days)
     }
     /// Whether the company e-invoices (an operator whose turnover is above the limit, ₹5 crore
     /// since August 2023): its issued B2B invoices and credit notes then have e-invoice JSON to
     /// upload to the Invoice Registration Portal (`Invoice.einvoiceUrl`), and the IRN it returns
     /// is recorded with `recordEinvoice`. False by default.
-    async fn einvoicing(&self) -> bool {
-        self.0.einvoicing
+    async fn einvoicing(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.whole(ctx).await?.einvoicing)
     }
-    async fn created_at(&self) -> DateTime {
-        DateTime(self.0.created_at)
+    async fn created_at(&self, ctx: &Context<'_>) -> Result<DateTime> {
+        Ok(DateTime(self.whole(ctx).await?.created_at))
     }
-    async fn updated_at(&self) -> DateTime {
-        DateTime(self.0.updated_at)
+    async fn updated_at(&self, ctx: &Context<'_>) -> Result<DateTime> {
+        Ok(DateTime(self.whole(ctx).await?.updated_at))
     }
     /// How new invoices and credit notes are numbered: `TIMESTAMP` (the default, the original
     /// `INV` + time format) or `FINANCIAL_YEAR` (`INV/26-27/000123`, consecutive per year).
-    async fn invoice_numbering(&self) -> InvoiceNumbering {
-        self.0.invoice_numbering
+    async fn invoice_numbering(&self, ctx: &Context<'_>) -> Result<InvoiceNumbering> {
+        Ok(self.whole(ctx).await?.invoice_numbering)
     }
     /// Prefix of financial-year invoice numbers: 1–4 of `A-Z0-9`, `INV` by default.
-    async fn invoice_prefix(&self) -> &str {
-        &self.0.invoice_prefix
+    async fn invoice_prefix(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.whole(ctx).await?.invoice_prefix.clone())
     }
     /// Prefix of financial-year credit note numbers: 1–4 of `A-Z0-9`, `CN` by default.
-    async fn credit_note_prefix(&self) -> &str {
-        &self.0.credit_note_prefix
+    async fn credit_note_prefix(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.whole(ctx).await?.credit_note_prefix.clone())
     }
     /// Name printed in the "Authorised signatory" block of the company's invoices and credit
     /// notes (under "For <company name>"); `null` prints the block without a name. Each
     /// document keeps the name it was issued with: changing it changes only documents issued
     /// afterwards.
-    async fn signatory_name(&self) -> Option<&str> {
-        self.0.signatory_name.as_deref()
+    async fn signatory_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.whole(ctx).await?.signatory_name.clone())
     }
     /// UPI address (VPA, such as `vidarbhafibernet@okaxis`) that customers pay to. When set,
     /// every invoice with a balance prints a UPI QR code for that balance (and its HTML links
     /// to `upi://pay`); `null`: no QR code. Read when a document is shown, so a change reaches
     /// old invoices too.
-    async fn upi_vpa(&self) -> Option<&str> {
-        self.0.upi_vpa.as_deref()
+    async fn upi_vpa(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.whole(ctx).await?.upi_vpa.clone())
     }
     /// Prefix of its financial-year debit note numbers (`DN/26-27/0000001`).
-    async fn debit_note_prefix(&self) -> &str {
-        &self.0.debit_note_prefix
+    async fn debit_note_prefix(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.whole(ctx).await?.debit_note_prefix.clone())
     }
 }
 
@@ -326,7 +358,7 @@ impl CompanyQuery {
         let window = PageArgs::new(first, after, last, before).window()?;
         let filter = CompanyFilter { search: validate::search(filter.unwrap_or_default().search)? };
         let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
-        Ok(connection(page, |row| row.id, Company))
+        Ok(connection(page, |row| row.id, Company::from))
     }
 
     /// One company by ID; `null` if there is none.
@@ -354,7 +386,7 @@ impl CompanyMutation {
                 reference::create::<Companies>(conn, &new, &actor)
             })
             .await?;
-        Ok(Company(row))
+        Ok(Company::from(row))
     }
 
     /// Changes a company. `NOT_FOUND` for an unknown ID, `CONFLICT` when the new name is taken.
@@ -364,7 +396,7 @@ impl CompanyMutation {
         let actor = Actor::from(principal(ctx)?);
         let changes = input.validate()?;
         let row = db(ctx).write(move |conn| reference::update::<Companies>(conn, key, &changes, &actor)).await?;
-        Ok(Company(row))
+        Ok(Company::from(row))
     }
 
     /// Deletes a company that has no localities or plans (`CONFLICT` otherwise). Returns its ID.

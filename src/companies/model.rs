@@ -62,6 +62,26 @@ crate::row_and_new! {
     }
 }
 
+/// The columns of a company that a page of customers shows with each customer (its name,
+/// GSTIN, state and GST rate): read instead of the whole [`CompanyRow`] when the query asks
+/// for nothing more (`crate::customers::prefetch`).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = companies)]
+pub struct CompanyBrief {
+    pub id: i64,
+    pub name: String,
+    pub gstin: Option<String>,
+    pub state: String,
+    pub gst_rate_bp: i32,
+}
+
+impl CompanyBrief {
+    /// Its columns, as `Selectable` names them, for any connection.
+    pub fn columns() -> <CompanyBrief as Selectable<crate::db::MultiBackend>>::SelectExpression {
+        <CompanyBrief as Selectable<crate::db::MultiBackend>>::construct_selection()
+    }
+}
+
 /// Changes to a company: `None` leaves a column alone, `Some(None)` clears it.
 #[derive(Debug, AsChangeset)]
 #[diesel(table_name = companies)]

@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::model::{CompanyChanges, CompanyFilter, CompanyRow, NewCompany};
+use super::model::{CompanyBrief, CompanyChanges, CompanyFilter, CompanyRow, NewCompany};
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::companies;
 use crate::db::{DbConn, MultiBackend};
@@ -25,6 +25,14 @@ pub fn page(conn: &mut DbConn, filter: &CompanyFilter, window: PageWindow) -> Ap
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<CompanyRow>> {
     Ok(companies::table.filter(crate::db::fragments::id_in("companies.id", ids)).load(conn)?)
+}
+
+/// The [`CompanyBrief`] rows of these companies, in one statement.
+pub fn briefs_by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<CompanyBrief>> {
+    Ok(companies::table
+        .filter(crate::db::fragments::id_in("companies.id", ids))
+        .select(CompanyBrief::columns())
+        .load(conn)?)
 }
 
 /// `BAD_USER_INPUT` on `companyId` unless company `id` exists (nothing to check for `None`).

@@ -71,7 +71,7 @@ impl ConnectionRequest {
     /// The plan they asked for.
     async fn plan(&self, ctx: &Context<'_>) -> Result<Option<Plan>> {
         match self.0.plan_id {
-            Some(id) => Ok(load(ctx, PlanId(id)).await?.map(Plan)),
+            Some(id) => Ok(load(ctx, PlanId(id)).await?.map(Plan::from)),
             None => Ok(None),
         }
     }
@@ -265,7 +265,7 @@ impl ConnectionRequestMutation {
             .await?;
         Ok(ConvertConnectionRequestPayload {
             connection_request: ConnectionRequest(request),
-            customer: Customer(customer),
+            customer: Customer::from(customer),
         })
     }
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use async_graphql::Context;
 
+use super::model::{CustomerBrief, CustomerRow};
 use crate::db::DbConn;
 use crate::error::{AppError, AppResult};
 use crate::graphql::loaders::{load_one, Reader};
@@ -18,6 +19,21 @@ use crate::payments::model::{AllocationRow, PaymentBrief, PaymentRow};
 
 /// How many invoices `Customer.invoices` returns when `first` is left out.
 pub const DEFAULT_INVOICES: i32 = 12;
+
+/// A customer as the profile holds it: the whole row, or the brief one a page read.
+pub type CustomerData = Shown<CustomerRow, CustomerBrief>;
+
+impl From<CustomerRow> for CustomerData {
+    fn from(row: CustomerRow) -> Self {
+        Shown::Whole(row)
+    }
+}
+
+impl From<CustomerBrief> for CustomerData {
+    fn from(row: CustomerBrief) -> Self {
+        Shown::Brief(row)
+    }
+}
 
 /// An invoice as the profile holds it: the whole row, or the brief one a page read.
 pub type InvoiceData = Shown<InvoiceRow, InvoiceBrief>;

@@ -39,7 +39,7 @@ impl CustomerMutation {
         let (mut draft, password) = input.validate(ctx.data_unchecked::<IdVault>())?;
         draft.customer.password_hash = password::hash(password).await?;
         let (row, _invoice) = db(ctx).write(move |conn| service::create(conn, &draft, &actor)).await?;
-        Ok(Customer(row))
+        Ok(Customer::from(row))
     }
 
     /// Changes a customer. Changing `startDate` or `periodMonths` recomputes `endDate` (unless
@@ -65,7 +65,7 @@ impl CustomerMutation {
         let (row, notes) = db(ctx)
             .write(move |conn| service::update(conn, key, &requested, id_proof.as_ref().map(Option::as_ref), &actor))
             .await?;
-        Ok(UpdateCustomerPayload { customer: Customer(row), notes })
+        Ok(UpdateCustomerPayload { customer: Customer::from(row), notes })
     }
 
     /// Moves a customer between ACTIVE, DEACTIVE and SUSPENDED, or to TERMINATED, which is
@@ -87,7 +87,7 @@ impl CustomerMutation {
         let reason = crate::validate::optional_multiline("reason", reason.as_deref(), 500)?;
         let row =
             db(ctx).write(move |conn| service::change_status(conn, key, status, reason.as_deref(), &actor)).await?;
-        Ok(Customer(row))
+        Ok(Customer::from(row))
     }
 
     /// Deletes a customer created by mistake: only while it has no payments, no add-on bills and

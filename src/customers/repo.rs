@@ -5,22 +5,22 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::Bool;
 
-use super::model::{CustomerChanges, CustomerFilter, CustomerRow, CustomerStatus, NewCustomer};
+use super::model::{CustomerBrief, CustomerChanges, CustomerFilter, CustomerRow, CustomerStatus, NewCustomer};
 use super::search::SearchPatterns;
 use crate::auth::model::{Credentials, CUSTOMER};
 use crate::auth::Principal;
-use crate::companies::model::CompanyRow;
+use crate::companies::model::{CompanyBrief, CompanyRow};
 use crate::db::page::{LimitedTo, Page, PageWindow};
 use crate::db::schema::{
     addon_bills, companies, customers, employees, id_vault, invoices, localities, payments, plans,
 };
 use crate::db::CachedDsl;
 use crate::db::{lower, DbConn, MultiBackend};
-use crate::employees::model::EmployeeRow;
+use crate::employees::model::ContactRow;
 use crate::error::{AppError, AppResult};
 use crate::keyset_order;
 use crate::localities::model::LocalityRow;
-use crate::plans::model::PlanRow;
+use crate::plans::model::{PlanBrief, PlanRow};
 
 /// Narrows a boxed query over `customers`, or over a join that holds it, by a
 /// [`CustomerFilter`]: the one definition of the filter for the plain and the joined page.
@@ -112,15 +112,46 @@ pub struct Related {
     pub employee: bool,
 }
 
-/// A customer of a page with the relations [`Related`] asked for (`None` when not asked for, or
-/// when the customer has none).
-pub type CustomerWith = (CustomerRow, Option<PlanRow>, Option<LocalityRow>, Option<CompanyRow>, Option<EmployeeRow>);
+/// A customer of a page (the whole row, or [`CustomerBrief`]) with the relations [`Related`]
+/// asked for (`None` when not asked for, or when the customer has none).
+/// The assigned employee is read as customers see staff ([`ContactRow`]).
+pub type CustomerWith<C = CustomerRow, P = PlanRow, Co = CompanyRow> =
+    (C, Option<P>, Option<LocalityRow>, Option<Co>, Option<ContactRow>);
+
+/// The statement of [`page`] and [`page_brief`], `$columns` being the customer's.
+macro_rules! page_of {
+    ($conn:expr, $filter:expr, $window:expr, $related:expr, $customer:ty, $plan:ty, $company:ty) => {{
+        let (filter, window, related): (&CustomerFilter, PageWindow, Related) = ($filter, $window, $related);
+        // Each relation's join is switched on or off in the statement's text (one statement per
+        // selection), so that PostgreSQL's generic plan is the plan: see [`LimitedTo`].
+        let wanted = |on: bool| diesel::dsl::sql::<Bool>(if on { "TRUE" } else { "FALSE" });
+        let joined = customers::table
+            .left_join(plans::table.on(plans::id.eq(customers::plan_id).and(wanted(related.plan))))
+            .left_join(
+                localities::table
+                    .on(localities::id.nullable().eq(customers::locality_id).and(wanted(related.locality))),
+            )
+            .left_join(companies::table.on(companies::id.eq(customers::company_id).and(wanted(related.company))))
+            .left_join(
+                employees::table
+                    .on(employees::id.nullable().eq(customers::assigned_employee_id).and(wanted(related.employee))),
+            )
+            .into_boxed();
+        let page = keyset_order!(narrowed!(joined, filter), customers::id, window).select((
+            <$customer>::as_select(),
+            Option::<$plan>::as_select(),
+            Option::<LocalityRow>::as_select(),
+            Option::<$company>::as_select(),
+            Option::<ContactRow>::as_select(),
+        ));
+        LimitedTo(page, window.size + 1).cached().load($conn)?
+    }};
+}
 
 /// A page of customers, each with its plan, locality, company and assigned employee joined as
 /// `related` asks (one statement, whatever the page size and the relations: each join's
-/// condition carries its wish as a bound value, so the text never changes and a relation not
-/// asked for is never read), and their number across all pages when `count` (one more
-/// statement; `0` when not counted).
+/// condition carries its wish in the text, so a relation not asked for is never read), and
+/// their number across all pages when `count` (one more statement; `0` when not counted).
 pub fn page(
     conn: &mut DbConn,
     filter: &CustomerFilter,
@@ -129,28 +160,24 @@ pub fn page(
     count: bool,
 ) -> AppResult<Page<CustomerWith>> {
     let total = if count { total(conn, filter)? } else { 0 };
-    // Each relation's join is switched on or off in the statement's text (one statement per
-    // selection), so that PostgreSQL's generic plan is the plan: see [`LimitedTo`].
-    let wanted = |on: bool| diesel::dsl::sql::<Bool>(if on { "TRUE" } else { "FALSE" });
-    let joined = customers::table
-        .left_join(plans::table.on(plans::id.eq(customers::plan_id).and(wanted(related.plan))))
-        .left_join(
-            localities::table.on(localities::id.nullable().eq(customers::locality_id).and(wanted(related.locality))),
-        )
-        .left_join(companies::table.on(companies::id.eq(customers::company_id).and(wanted(related.company))))
-        .left_join(
-            employees::table
-                .on(employees::id.nullable().eq(customers::assigned_employee_id).and(wanted(related.employee))),
-        )
-        .into_boxed();
-    let page = keyset_order!(narrowed!(joined, filter), customers::id, window).select((
-        CustomerRow::as_select(),
-        Option::<PlanRow>::as_select(),
-        Option::<LocalityRow>::as_select(),
-        Option::<CompanyRow>::as_select(),
-        Option::<EmployeeRow>::as_select(),
-    ));
-    let rows = LimitedTo(page, window.size + 1).cached().load::<CustomerWith>(conn)?;
+    let rows: Vec<CustomerWith> = page_of!(conn, filter, window, related, CustomerRow, PlanRow, CompanyRow);
+    Ok(window.finish(rows, total))
+}
+
+/// A customer of a page in brief, with its plan and company in brief.
+pub type BriefCustomerWith = CustomerWith<CustomerBrief, PlanBrief, CompanyBrief>;
+
+/// [`page`] with each customer, plan and company in brief ([`CustomerBrief`], [`PlanBrief`],
+/// [`CompanyBrief`]): for a query that asks only for what they hold.
+pub fn page_brief(
+    conn: &mut DbConn,
+    filter: &CustomerFilter,
+    window: PageWindow,
+    related: Related,
+    count: bool,
+) -> AppResult<Page<BriefCustomerWith>> {
+    let total = if count { total(conn, filter)? } else { 0 };
+    let rows: Vec<BriefCustomerWith> = page_of!(conn, filter, window, related, CustomerBrief, PlanBrief, CompanyBrief);
     Ok(window.finish(rows, total))
 }
 

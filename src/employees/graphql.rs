@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 
-use super::model::{EmployeeChanges, EmployeeFilter, EmployeeRow, NewEmployee};
+use super::model::{ContactRow, EmployeeChanges, EmployeeFilter, EmployeeRow, NewEmployee};
 use super::repo;
 use crate::audit::Actor;
 use crate::auth::guard::principal;
@@ -20,6 +20,11 @@ use crate::validate;
 crate::by_id_key! {
     /// The id of one of the staff members, for the batched lookup by id.
     EmployeeId => EmployeeRow, super::repo::by_ids
+}
+
+crate::by_id_key! {
+    /// The id of one of the staff members, for the batched lookup of their public face.
+    ContactId => ContactRow, super::repo::contacts_by_ids
 }
 
 /// A staff account. Its password is write-only: no field returns it or its hash.
@@ -79,14 +84,14 @@ impl Employee {
 
 /// The public face of a staff member, as customers and other staff see it on a customer
 /// (`assignedEmployee`) or a payment (`collectedBy`): no username, role or account state.
-pub struct StaffContact(pub EmployeeRow);
+pub struct StaffContact(pub ContactRow);
 
 impl StaffContact {
     /// The staff member with row id `key` (a row's optional `createdBy`, `collectedBy`, ...),
     /// through the request's batch loader.
     pub async fn load(ctx: &Context<'_>, key: Option<i64>) -> Result<Option<StaffContact>> {
         match key {
-            Some(id) => Ok(load(ctx, EmployeeId(id)).await?.map(StaffContact)),
+            Some(id) => Ok(load(ctx, ContactId(id)).await?.map(StaffContact)),
             None => Ok(None),
         }
     }

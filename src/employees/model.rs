@@ -25,6 +25,24 @@ pub struct EmployeeRow {
     pub updated_at: NaiveDateTime,
 }
 
+/// What customers and other staff see of a staff member (`StaffContact`): three columns of
+/// `employees`, read instead of the whole row for a customer's collector, a payment's
+/// recorder, ...
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = employees)]
+pub struct ContactRow {
+    pub id: i64,
+    pub full_name: String,
+    pub mobile: Option<String>,
+}
+
+impl ContactRow {
+    /// Its columns, as `Selectable` names them, for any connection.
+    pub fn columns() -> <ContactRow as Selectable<MultiBackend>>::SelectExpression {
+        <ContactRow as Selectable<MultiBackend>>::construct_selection()
+    }
+}
+
 #[derive(Debug, Insertable)]
 #[diesel(table_name = employees)]
 // `None` is NULL, not DEFAULT: that lets SQLite insert many rows in one statement.

@@ -3,7 +3,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{EmployeeChanges, EmployeeFilter, EmployeeRow, NewEmployee};
+use super::model::{ContactRow, EmployeeChanges, EmployeeFilter, EmployeeRow, NewEmployee};
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::employees;
 use crate::db::{like_pattern, lower, DbConn, MultiBackend};
@@ -40,6 +40,14 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<EmployeeRow>> {
     Ok(employees::table
         .filter(crate::db::fragments::id_in("employees.id", ids))
         .select(EmployeeRow::columns())
+        .load(conn)?)
+}
+
+/// The [`ContactRow`]s of these staff members, in one statement.
+pub fn contacts_by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<ContactRow>> {
+    Ok(employees::table
+        .filter(crate::db::fragments::id_in("employees.id", ids))
+        .select(ContactRow::columns())
         .load(conn)?)
 }
 

@@ -46,3 +46,9 @@ where
             .ok_or_else(|| AppError::Internal(format!("row {} went away", key.id())).into()),
     }
 }
+
+/// Whether the field being resolved asks only for `fields` of the object it returns (through
+/// fragments too): then a brief row answers it.
+pub fn asks_only(ctx: &Context<'_>, fields: &[&str]) -> bool {
+    ctx.look_ahead().selection_fields().iter().all(|field| field.selection_set().all(|f| fields.contains(&f.name())))
+}

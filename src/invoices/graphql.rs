@@ -118,9 +118,9 @@ impl Invoice {
         if row.issued_at.is_none() || row.status == InvoiceStatus::Cancelled || row.customer_gstin.is_none() {
             return Ok(None);
         }
-        let company = crate::companies::graphql::Company::load(ctx, row.company_id).await?;
+        let company = crate::graphql::loaders::load(ctx, crate::companies::graphql::CompanyId(row.company_id)).await?;
         Ok(company
-            .filter(|c| c.0.einvoicing)
+            .filter(|c| c.einvoicing)
             .map(|_| format!("/invoices/{}/einvoice.json", global_id(Self::KIND, row.id).0)))
     }
     /// What the Invoice Registration Portal returned for this invoice (IRN, acknowledgement,

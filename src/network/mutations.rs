@@ -181,7 +181,7 @@ impl NetworkMutation {
                 crate::plans::repo::find(conn, plan)
             })
             .await?;
-        Ok(Plan(row))
+        Ok(Plan::from(row))
     }
 
     /// Sets what FreeRADIUS answers for a company's customers: the speed attribute, and whether
@@ -217,7 +217,7 @@ impl NetworkMutation {
                 crate::companies::repo::find(conn, company)
             })
             .await?;
-        Ok(Company(row))
+        Ok(Company::from(row))
     }
 
     /// Adds a NAS device: when a customer on it is suspended, deactivated or terminated, or

@@ -84,7 +84,7 @@ impl PlanChange {
 
 async fn plan(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<Plan>> {
     match id {
-        Some(id) => Ok(load(ctx, PlanId(id)).await?.map(Plan)),
+        Some(id) => Ok(load(ctx, PlanId(id)).await?.map(Plan::from)),
         None => Ok(None),
     }
 }

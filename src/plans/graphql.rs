@@ -2,7 +2,9 @@
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result, ID};
 
-use super::model::{NewPlan, PlanChanges, PlanFilter, PlanRow};
+use std::borrow::Cow;
+
+use super::model::{NewPlan, PlanBrief, PlanChanges, PlanFilter, PlanRow};
 use super::repo;
 use super::service::Plans;
 use crate::audit::Actor;
@@ -17,6 +19,7 @@ use crate::graphql::ids::{expect_id, global_id};
 use crate::graphql::loaders::load;
 use crate::graphql::pagination::{connection, page_cost, PageArgs, PageConnection};
 use crate::graphql::scalars::{DateTime, Money};
+use crate::graphql::shown::{whole, Shown};
 use crate::reference;
 use crate::validate;
 
@@ -25,18 +28,47 @@ crate::by_id_key! {
     PlanId => PlanRow, super::repo::by_ids
 }
 
+crate::by_id_key! {
+    /// The id of one of the plans, for the batched lookup of its brief row.
+    PlanBriefId => PlanBrief, super::repo::briefs_by_ids
+}
+
 /// Validity of a plan when none is given, in days.
 pub const DEFAULT_VALIDITY_DAYS: i32 = 30;
 
 /// A broadband or cable-TV plan a customer subscribes to.
-pub struct Plan(pub PlanRow);
+pub struct Plan(pub Shown<PlanRow, PlanBrief>);
+
+impl From<PlanRow> for Plan {
+    fn from(row: PlanRow) -> Self {
+        Plan(Shown::Whole(row))
+    }
+}
 
 impl Plan {
     pub const KIND: crate::ids::Kind = crate::ids::Kind::Plan;
 
+    /// The fields [`PlanBrief`] answers.
+    pub const BRIEF_FIELDS: &[&str] = &["__typename", "id", "name", "serviceType", "speed", "price"];
+
     /// The plan with row id `key`, through the request's batch loader.
     pub async fn load(ctx: &Context<'_>, key: i64) -> Result<Option<Plan>> {
-        Ok(load(ctx, PlanId(key)).await?.map(Plan))
+        Ok(load(ctx, PlanId(key)).await?.map(Plan::from))
+    }
+
+    /// The plan with row id `key` as the field being resolved needs it: its brief row when
+    /// `brief_read` (a page read brief rows: see `crate::customers::prefetch`) and the field
+    /// asks only for [`Plan::BRIEF_FIELDS`], else the whole row.
+    pub async fn load_for(ctx: &Context<'_>, key: i64, brief_read: bool) -> Result<Option<Plan>> {
+        if brief_read && crate::graphql::shown::asks_only(ctx, Self::BRIEF_FIELDS) {
+            return Ok(load(ctx, PlanBriefId(key)).await?.map(|row| Plan(Shown::Brief(row))));
+        }
+        Self::load(ctx, key).await
+    }
+
+    /// The whole row, loaded by id when this plan is a brief one.
+    async fn whole(&self, ctx: &Context<'_>) -> Result<Cow<'_, PlanRow>> {
+        whole(ctx, &self.0, PlanId(*crate::shown!(&self.0, id))).await
     }
 }
 
@@ -44,57 +76,59 @@ impl Plan {
 impl Plan {
     /// Opaque ID, unique across all types.
     pub async fn id(&self) -> ID {
-        global_id(Self::KIND, self.0.id)
+        global_id(Self::KIND, *crate::shown!(&self.0, id))
     }
     /// Name, unique (ignoring case) within its company.
     async fn name(&self) -> &str {
-        &self.0.name
+        crate::shown!(&self.0, name)
     }
-    async fn description(&self) -> Option<&str> {
-        self.0.description.as_deref()
+    async fn description(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.whole(ctx).await?.description.clone())
     }
     async fn service_type(&self) -> Result<ServiceType> {
-        Ok(self.0.service_type)
+        Ok(*crate::shown!(&self.0, service_type))
     }
     /// Free text shown to customers, e.g. `"100 Mbps"`.
     async fn speed(&self) -> Option<&str> {
-        self.0.speed.as_deref()
+        crate::shown!(&self.0, speed).as_deref()
     }
     /// Free text shown to customers, e.g. `"Unlimited"` or `"1000 GB"`.
-    async fn data_limit(&self) -> Option<&str> {
-        self.0.data_limit.as_deref()
+    async fn data_limit(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        Ok(self.whole(ctx).await?.data_limit.clone())
     }
     /// Price for one period of `validityDays`, before GST: a customer is billed this for every
     /// `validityDays` their billing period (`periodMonths` × 30 days) holds.
     async fn price(&self) -> Money {
-        Money(self.0.price_paise)
+        Money(*crate::shown!(&self.0, price_paise))
     }
     /// Days the price buys: a whole number of 30-day months (30 monthly, 90 quarterly, 180
     /// half-yearly, 360 yearly). A customer's `periodMonths` must be a multiple of
     /// `validityDays` ÷ 30.
-    async fn validity_days(&self) -> i32 {
-        self.0.validity_days
+    async fn validity_days(&self, ctx: &Context<'_>) -> Result<i32> {
+        Ok(self.whole(ctx).await?.validity_days)
     }
     /// Whether new customers can be put on this plan.
-    async fn is_active(&self) -> bool {
-        self.0.is_active
+    async fn is_active(&self, ctx: &Context<'_>) -> Result<bool> {
+        Ok(self.whole(ctx).await?.is_active)
     }
     /// The speed sent to the network when the plan's customers log in (`setPlanRateLimit`);
     /// null: no limit is sent.
-    async fn rate_limit(&self) -> Option<RateLimit> {
-        rate_limit(self.0.upload_kbps, self.0.download_kbps)
+    async fn rate_limit(&self, ctx: &Context<'_>) -> Result<Option<RateLimit>> {
+        let row = self.whole(ctx).await?;
+        Ok(rate_limit(row.upload_kbps, row.download_kbps))
     }
     /// The company offering the plan.
     async fn company(&self, ctx: &Context<'_>) -> Result<Company> {
-        Company::load(ctx, self.0.company_id)
+        let row = self.whole(ctx).await?;
+        Company::load(ctx, row.company_id)
             .await?
-            .ok_or_else(|| AppError::Internal(format!("plan {} has no company", self.0.id)).into())
+            .ok_or_else(|| AppError::Internal(format!("plan {} has no company", row.id)).into())
     }
-    async fn created_at(&self) -> DateTime {
-        DateTime(self.0.created_at)
+    async fn created_at(&self, ctx: &Context<'_>) -> Result<DateTime> {
+        Ok(DateTime(self.whole(ctx).await?.created_at))
     }
-    async fn updated_at(&self) -> DateTime {
-        DateTime(self.0.updated_at)
+    async fn updated_at(&self, ctx: &Context<'_>) -> Result<DateTime> {
+        Ok(DateTime(self.whole(ctx).await?.updated_at))
     }
 }
 
@@ -209,7 +243,7 @@ impl PlanQuery {
             is_active: filter.is_active,
         };
         let page = db(ctx).read(move |conn| repo::page(conn, &filter, window)).await?;
-        Ok(connection(page, |row| row.id, Plan))
+        Ok(connection(page, |row| row.id, Plan::from))
     }
 
     /// One plan by ID; `null` if there is none.
@@ -230,7 +264,7 @@ impl PlanMutation {
         let actor = Actor::from(principal(ctx)?);
         let new = input.validate()?;
         let row = db(ctx).write(move |conn| reference::create::<Plans>(conn, &new, &actor)).await?;
-        Ok(Plan(row))
+        Ok(Plan::from(row))
     }
 
     /// Changes a plan; existing customers keep their invoices. `NOT_FOUND` for an unknown ID.
@@ -240,7 +274,7 @@ impl PlanMutation {
         let actor = Actor::from(principal(ctx)?);
         let changes = input.validate()?;
         let row = db(ctx).write(move |conn| reference::update::<Plans>(conn, key, &changes, &actor)).await?;
-        Ok(Plan(row))
+        Ok(Plan::from(row))
     }
 
     /// Deletes a plan no customer is on (`CONFLICT` otherwise: deactivate it). Returns its ID.

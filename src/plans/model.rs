@@ -40,6 +40,26 @@ crate::row_and_new! {
 }
 
 /// Changes to a plan: `None` leaves a column alone, `Some(None)` clears it.
+/// The columns of a plan that a page of customers shows with each customer (its name, service,
+/// speed and price): read instead of the whole [`PlanRow`] when the query asks for nothing
+/// more (`crate::customers::prefetch`).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = plans)]
+pub struct PlanBrief {
+    pub id: i64,
+    pub name: String,
+    pub service_type: ServiceType,
+    pub speed: Option<String>,
+    pub price_paise: i64,
+}
+
+impl PlanBrief {
+    /// Its columns, as `Selectable` names them, for any connection.
+    pub fn columns() -> <PlanBrief as Selectable<crate::db::MultiBackend>>::SelectExpression {
+        <PlanBrief as Selectable<crate::db::MultiBackend>>::construct_selection()
+    }
+}
+
 #[derive(Debug, AsChangeset)]
 #[diesel(table_name = plans)]
 pub struct PlanChanges {

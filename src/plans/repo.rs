@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::model::{NewPlan, PlanChanges, PlanFilter, PlanRow};
+use super::model::{NewPlan, PlanBrief, PlanChanges, PlanFilter, PlanRow};
 use crate::db::page::{Page, PageWindow};
 use crate::db::schema::plans;
 use crate::db::{DbConn, MultiBackend};
@@ -36,6 +36,11 @@ pub fn find(conn: &mut DbConn, id: i64) -> AppResult<PlanRow> {
 
 pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<PlanRow>> {
     Ok(plans::table.filter(crate::db::fragments::id_in("plans.id", ids)).load(conn)?)
+}
+
+/// The [`PlanBrief`] rows of these plans, in one statement.
+pub fn briefs_by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<PlanBrief>> {
+    Ok(plans::table.filter(crate::db::fragments::id_in("plans.id", ids)).select(PlanBrief::columns()).load(conn)?)
 }
 
 fn duplicate(name: &str) -> impl FnOnce() -> String + '_ {

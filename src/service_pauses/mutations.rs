@@ -26,7 +26,11 @@ pub struct ServicePausePayload {
 
 impl From<Done> for ServicePausePayload {
     fn from(done: Done) -> Self {
-        ServicePausePayload { customer: Customer(done.customer), pause: ServicePause(done.pause), note: done.note }
+        ServicePausePayload {
+            customer: Customer::from(done.customer),
+            pause: ServicePause(done.pause),
+            note: done.note,
+        }
     }
 }
 

@@ -334,6 +334,72 @@ on_both_databases! {
         assert!(in_whole.as_array().unwrap().iter().all(|i| i["cgstTax"].is_string()), "{in_whole:#}");
     }
 
+    async fn a_page_of_customers_read_in_brief_shows_what_the_whole_rows_show(app: TestApp) {
+        // A page whose nodes ask only for what a profile shows of a customer, its plan and its
+        // company reads their brief rows; one more field of any of them and it reads the whole
+        // ones. All must say the same, in as many statements (a brief row asked for more would
+        // cost one), through `nodes` and `edges { node }`, with fragments.
+        let bb = app.catalogue("499").await.broadband;
+        let collector = app.staff("kiran", Role::Collector).await;
+        let kiran = app.data_as(Some(&collector), "{ me { id } }", json!({})).await["me"]["id"].as_str().unwrap().to_owned();
+        app.customer("ravi", &bb).set("assignedEmployeeId", &kiran).create().await;
+        let sunil = app.customer("sunil", &bb).create().await;
+        app.data("mutation($id: ID!) { changeCustomerStatus(id: $id, status: DEACTIVE) { status } }",
+            json!({"id": sunil["id"]})).await;
+        let brief = "id customerId fullName mobile status endDate plan { id name serviceType speed price }
+            company { id name gstin state gstRate } locality { name } assignedEmployee { fullName mobile }
+            balance invoices(first: 1) { totalAmount }";
+        // (field to add, where its answer is, and the selection with it)
+        let more = [
+            ("username", vec!["username"], format!("{brief} username")),
+            ("createdAt", vec!["createdAt"], format!("{brief} createdAt autoRenew")),
+            ("plan", vec!["plan", "validityDays"], brief.replace("speed price }", "speed price validityDays }")),
+            ("company", vec!["company", "graceDays"], brief.replace("gstRate }", "gstRate graceDays }")),
+        ];
+        let pages: [fn(&str) -> String; 2] = [
+            |fields: &str| format!("{{ customers {{ totalCount nodes {{ {fields} }} }} }}"),
+            |fields: &str| format!("{{ customers {{ edges {{ node {{ ...c }} }} }} }} fragment c on Customer {{ {fields} }}"),
+        ];
+        let nodes = |page: &Value| -> Vec<Value> {
+            let c = &page["customers"];
+            match c["nodes"].as_array() {
+                Some(nodes) => nodes.clone(),
+                None => c["edges"].as_array().unwrap().iter().map(|e| e["node"].clone()).collect(),
+            }
+        };
+        for page in pages {
+            let before = app.metrics.statements();
+            let in_brief = nodes(&app.data(&page(brief), json!({})).await);
+            let brief_cost = app.metrics.statements() - before;
+            let shown = |n: &Value| n["plan"]["name"].is_string() && n["company"]["gstRate"] == "18.00" && n["mobile"].is_string();
+            assert!(in_brief.len() == 2 && in_brief.iter().all(shown), "{in_brief:#?}");
+            let sunil = in_brief.iter().find(|n| n["id"] == sunil["id"]).unwrap();
+            assert_eq!((&sunil["assignedEmployee"], &sunil["status"]), (&Value::Null, &json!("DEACTIVE")));
+            for (label, path, fields) in &more {
+                let before = app.metrics.statements();
+                let in_whole = nodes(&app.data(&page(fields), json!({})).await);
+                let whole_cost = app.metrics.statements() - before;
+                assert_eq!(brief_cost, whole_cost, "statements of the brief page and the one with {label}");
+                let mut trimmed = in_whole.clone();
+                for node in &mut trimmed {
+                    let node = node.as_object_mut().unwrap();
+                    match path[..] {
+                        [field] => assert!(node.remove(field).is_some(), "{label}"),
+                        [object, field] => {
+                            assert!(node[object].as_object_mut().unwrap().remove(field).is_some(), "{label}")
+                        }
+                        _ => unreachable!(),
+                    }
+                    node.remove("autoRenew");
+                }
+                assert_eq!(in_brief, trimmed, "brief rows and whole rows (with {label}) disagree");
+            }
+        }
+        let ravi = nodes(&app.data(&pages[0](&more[0].2), json!({})).await);
+        let ravi = ravi.iter().find(|n| n["username"] == "ravi").unwrap();
+        assert_eq!((&ravi["assignedEmployee"]["fullName"], &ravi["status"]), (&json!("kiran"), &json!("ACTIVE")));
+    }
+
     async fn customers_see_only_themselves(app: TestApp) {
         let bb = app.catalogue("499").await.broadband;
         let me = app.customer("ravi", &bb).create().await;

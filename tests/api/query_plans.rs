@@ -226,9 +226,10 @@ async fn workload(url: &str) -> BTreeSet<String> {
     let page = gql(port, t, profile, json!({})).await;
     let after = page["customers"]["pageInfo"]["endCursor"].clone();
     gql(port, t, profile, json!({"after": after})).await;
-    // The same page asking for fields beyond what a page shows reads the invoices' whole rows
-    // and the allocations: the other form of the invoices' statement.
+    // The same page asking for fields beyond what a page shows reads the customers' and the
+    // invoices' whole rows and the allocations: the other form of both statements.
     let whole = profile
+        .replace("customerId fullName", "customerId fullName username createdAt")
         .replace("payments { paymentId amount }", "cgstTax payments { paymentId remarks } allocations { amount }");
     gql(port, t, &whole, json!({"after": after})).await;
     // The payment path: a payment on the unpaid invoices of a customer whose company charges
