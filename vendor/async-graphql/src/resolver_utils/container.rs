@@ -1,6 +1,6 @@
 use std::{future::Future, pin::Pin, sync::Arc};
 
-use futures_util::{FutureExt, StreamExt as _, stream::FuturesUnordered};
+use futures_util::FutureExt;
 use indexmap::IndexMap;
 
 use crate::{
@@ -141,28 +141,33 @@ pub async fn resolve_container_serial<'a, T: ContainerType + ?Sized>(
 }
 
 fn insert_value(target: &mut IndexMap<Name, Value>, name: Name, value: Value) {
-    if let Some(prev_value) = target.get_mut(&name) {
-        if let Value::Object(target_map) = prev_value {
-            if let Value::Object(obj) = value {
+    // isp-billing patch: one lookup (`entry`) where upstream hashed the key twice (`get_mut`,
+    // then `insert`) for every field of every object.
+    let prev_value = match target.entry(name) {
+        indexmap::map::Entry::Occupied(entry) => entry.into_mut(),
+        indexmap::map::Entry::Vacant(entry) => {
+            entry.insert(value);
+            return;
+        }
+    };
+    if let Value::Object(target_map) = prev_value {
+        if let Value::Object(obj) = value {
+            for (key, value) in obj.into_iter() {
+                insert_value(target_map, key, value);
+            }
+        }
+    } else if let Value::List(target_list) = prev_value
+        && let Value::List(list) = value
+    {
+        for (idx, value) in list.into_iter().enumerate() {
+            if let Some(Value::Object(target_map)) = target_list.get_mut(idx)
+                && let Value::Object(obj) = value
+            {
                 for (key, value) in obj.into_iter() {
                     insert_value(target_map, key, value);
                 }
             }
-        } else if let Value::List(target_list) = prev_value
-            && let Value::List(list) = value
-        {
-            for (idx, value) in list.into_iter().enumerate() {
-                if let Some(Value::Object(target_map)) = target_list.get_mut(idx)
-                    && let Value::Object(obj) = value
-                {
-                    for (key, value) in obj.into_iter() {
-                        insert_value(target_map, key, value);
-                    }
-                }
-            }
         }
-    } else {
-        target.insert(name, value);
     }
 }
 
@@ -182,7 +187,8 @@ pub(crate) async fn do_resolve_container<'a>(
     parallel: bool,
     futures: Vec<BoxFieldFuture<'a>>,
 ) -> Value {
-    let mut results = IndexMap::new();
+    // isp-billing patch: sized for the fields at once, not grown field by field.
+    let mut results = IndexMap::with_capacity(futures.len());
     let mut handle = |res| match res {
         Ok((name, value)) => insert_value(&mut results, name, value),
         Err(e) => ctx.add_error(e),
@@ -191,15 +197,10 @@ pub(crate) async fn do_resolve_container<'a>(
     if parallel {
         // isp-billing patch (upstream issue #612): the fields still run concurrently, but
         // their results are kept in the order of the selection set (GraphQL spec, "Serialized
-        // Map Ordering"), not in the order they happen to finish.
-        let mut set = FuturesUnordered::new();
-        set.extend(futures.into_iter().enumerate().map(|(index, field)| field.map(move |res| (index, res))));
-        let mut done = Vec::with_capacity(set.len());
-        while let Some(field) = set.next().await {
-            done.push(field);
-        }
-        done.sort_unstable_by_key(|(index, _)| *index);
-        for (_, field) in done {
+        // Map Ordering"), not in the order they happen to finish. `join_all` gives them in
+        // that order and, for up to 30 fields, polls them in place: no task allocated per
+        // field, as `FuturesUnordered` does.
+        for field in futures_util::future::join_all(futures).await {
             handle(field);
         }
     } else {
