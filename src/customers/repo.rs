@@ -118,7 +118,8 @@ pub struct Related {
 pub type CustomerWith<C = CustomerRow, P = PlanRow, Co = CompanyRow> =
     (C, Option<P>, Option<LocalityRow>, Option<Co>, Option<ContactRow>);
 
-/// The statement of [`page`] and [`page_brief`], `$columns` being the customer's.
+/// The statement of [`page`] and [`page_brief`]: `$customer`, `$plan` and `$company` are the
+/// row types it reads (whole or brief).
 macro_rules! page_of {
     ($conn:expr, $filter:expr, $window:expr, $related:expr, $customer:ty, $plan:ty, $company:ty) => {{
         let (filter, window, related): (&CustomerFilter, PageWindow, Related) = ($filter, $window, $related);
