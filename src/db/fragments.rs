@@ -160,9 +160,11 @@ impl QueryFragment<MultiBackend> for PaymentsOnInvoices {
     }
 }
 
-/// `<table>.id IN (the newest `first` rows of each customer, of one status or all)`, ranked
-/// with `ROW_NUMBER()` per customer. For tables with `id`, `customer_id` (and `status` when
-/// filtered by it).
+/// `<table>.id IN (the newest `first` rows of each customer, of one status or all)`. For tables
+/// with `id`, `customer_id` (and `status` when filtered by it) and an index on `(customer_id,
+/// id)`. On PostgreSQL each customer's rows are read backwards along that index, no more than
+/// `first` of them (`LATERAL ... LIMIT`); SQLite, which has no `LATERAL`, ranks each customer's
+/// rows with `ROW_NUMBER()`.
 #[derive(Debug, Clone)]
 pub struct NewestPerCustomer {
     table: &'static str,
@@ -201,9 +203,45 @@ impl QueryId for NewestPerCustomer {
     const HAS_STATIC_QUERY_ID: bool = false;
 }
 
+impl NewestPerCustomer {
+    /// PostgreSQL: `unnest(the customers) AS wanted(customer_id) CROSS JOIN LATERAL (SELECT
+    /// <what> FROM <table> WHERE customer_id = wanted.customer_id [AND status = ?] ORDER BY id
+    /// DESC LIMIT first) AS <alias>`: each customer's newest rows, by its `(customer_id, id)`
+    /// index. A table expression, for a `FROM` clause.
+    pub fn push_lateral_pg<'b>(
+        &'b self,
+        out: &mut AstPass<'_, 'b, MultiBackend>,
+        what: &'static str,
+        alias: &'static str,
+    ) -> QueryResult<()> {
+        out.push_sql("unnest(string_to_array(");
+        out.push_bind_param::<Text, String>(&self.customers)?;
+        out.push_sql(", ',')::bigint[]) AS wanted(customer_id) CROSS JOIN LATERAL (SELECT ");
+        out.push_sql(what);
+        out.push_sql(" FROM ");
+        out.push_sql(self.table);
+        out.push_sql(" WHERE customer_id = wanted.customer_id");
+        if let Some(status) = &self.status {
+            out.push_sql(" AND status = ");
+            out.push_bind_param::<Text, String>(status)?;
+        }
+        out.push_sql(" ORDER BY id DESC LIMIT ");
+        out.push_bind_param::<BigInt, i64>(&self.first)?;
+        out.push_sql(") AS ");
+        out.push_sql(alias);
+        Ok(())
+    }
+}
+
 impl QueryFragment<MultiBackend> for NewestPerCustomer {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
         out.push_sql(self.table);
+        if !matches!(out.backend(), MultiBackend::Sqlite(_)) {
+            out.push_sql(".id IN (SELECT newest.id FROM ");
+            self.push_lateral_pg(&mut out, "id", "newest")?;
+            out.push_sql(")");
+            return Ok(());
+        }
         out.push_sql(
             ".id IN (SELECT id FROM (SELECT id, \
              ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY id DESC) AS rn FROM ",
