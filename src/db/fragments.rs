@@ -162,9 +162,10 @@ impl QueryFragment<MultiBackend> for PaymentsOnInvoices {
 
 /// `<table>.id IN (the newest `first` rows of each customer, of one status or all)`. For tables
 /// with `id`, `customer_id` (and `status` when filtered by it) and an index on `(customer_id,
-/// id)`. On PostgreSQL each customer's rows are read backwards along that index, no more than
-/// `first` of them (`LATERAL ... LIMIT`); SQLite, which has no `LATERAL`, ranks each customer's
-/// rows with `ROW_NUMBER()`.
+/// id)`: each customer's rows are read backwards along that index, no more than `first` of
+/// them, where ranking every row of the customers with `ROW_NUMBER()` read them all (a third to
+/// a quarter of the profile's invoices statement on either database, `docs/BENCHMARKS.md`).
+/// [`NewestPerCustomer::push_from`] gives the same rows as a table expression.
 #[derive(Debug, Clone)]
 pub struct NewestPerCustomer {
     table: &'static str,
@@ -185,7 +186,11 @@ pub fn newest_per_customer(
     status: Option<&str>,
     first: i64,
 ) -> NewestPerCustomer {
-    NewestPerCustomer { table, customers: super::id_list(customer_ids), status: status.map(str::to_owned), first }
+    // Each customer once: the table expression yields a customer's rows once per mention.
+    let mut customers = customer_ids.to_vec();
+    customers.sort_unstable();
+    customers.dedup();
+    NewestPerCustomer { table, customers: super::id_list(&customers), status: status.map(str::to_owned), first }
 }
 
 impl Expression for NewestPerCustomer {
@@ -204,31 +209,50 @@ impl QueryId for NewestPerCustomer {
 }
 
 impl NewestPerCustomer {
-    /// PostgreSQL: `unnest(the customers) AS wanted(customer_id) CROSS JOIN LATERAL (SELECT
-    /// <what> FROM <table> WHERE customer_id = wanted.customer_id [AND status = ?] ORDER BY id
-    /// DESC LIMIT first) AS <alias>`: each customer's newest rows, by its `(customer_id, id)`
-    /// index. A table expression, for a `FROM` clause.
-    pub fn push_lateral_pg<'b>(
+    /// The newest rows as a table expression named `alias`, for a `FROM` clause. PostgreSQL:
+    /// `unnest(the customers) AS wanted(customer_id) CROSS JOIN LATERAL (SELECT <columns> FROM
+    /// <table> WHERE customer_id = wanted.customer_id [AND status = ?] ORDER BY id DESC LIMIT
+    /// first) AS <alias>`. SQLite, which has no `LATERAL`: `json_each(the customers) AS wanted
+    /// JOIN <table> AS <alias> ON <alias>.id IN (the same per customer, its ids)`, every column.
+    pub fn push_from<'b>(
         &'b self,
         out: &mut AstPass<'_, 'b, MultiBackend>,
-        what: &'static str,
+        columns: &'static str,
         alias: &'static str,
     ) -> QueryResult<()> {
-        out.push_sql("unnest(string_to_array(");
-        out.push_bind_param::<Text, String>(&self.customers)?;
-        out.push_sql(", ',')::bigint[]) AS wanted(customer_id) CROSS JOIN LATERAL (SELECT ");
-        out.push_sql(what);
-        out.push_sql(" FROM ");
-        out.push_sql(self.table);
-        out.push_sql(" WHERE customer_id = wanted.customer_id");
+        let sqlite = matches!(out.backend(), MultiBackend::Sqlite(_));
+        if sqlite {
+            out.push_sql("json_each('[' || ");
+            out.push_bind_param::<Text, String>(&self.customers)?;
+            out.push_sql(" || ']') AS wanted JOIN ");
+            out.push_sql(self.table);
+            out.push_sql(" AS ");
+            out.push_sql(alias);
+            out.push_sql(" ON ");
+            out.push_sql(alias);
+            out.push_sql(".id IN (SELECT id FROM ");
+            out.push_sql(self.table);
+            out.push_sql(" WHERE customer_id = wanted.value");
+        } else {
+            out.push_sql("unnest(string_to_array(");
+            out.push_bind_param::<Text, String>(&self.customers)?;
+            out.push_sql(", ',')::bigint[]) AS wanted(customer_id) CROSS JOIN LATERAL (SELECT ");
+            out.push_sql(columns);
+            out.push_sql(" FROM ");
+            out.push_sql(self.table);
+            out.push_sql(" WHERE customer_id = wanted.customer_id");
+        }
         if let Some(status) = &self.status {
             out.push_sql(" AND status = ");
             out.push_bind_param::<Text, String>(status)?;
         }
         out.push_sql(" ORDER BY id DESC LIMIT ");
         out.push_bind_param::<BigInt, i64>(&self.first)?;
-        out.push_sql(") AS ");
-        out.push_sql(alias);
+        out.push_sql(")");
+        if !sqlite {
+            out.push_sql(" AS ");
+            out.push_sql(alias);
+        }
         Ok(())
     }
 }
@@ -236,25 +260,8 @@ impl NewestPerCustomer {
 impl QueryFragment<MultiBackend> for NewestPerCustomer {
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, MultiBackend>) -> QueryResult<()> {
         out.push_sql(self.table);
-        if !matches!(out.backend(), MultiBackend::Sqlite(_)) {
-            out.push_sql(".id IN (SELECT newest.id FROM ");
-            self.push_lateral_pg(&mut out, "id", "newest")?;
-            out.push_sql(")");
-            return Ok(());
-        }
-        out.push_sql(
-            ".id IN (SELECT id FROM (SELECT id, \
-             ROW_NUMBER() OVER (PARTITION BY customer_id ORDER BY id DESC) AS rn FROM ",
-        );
-        out.push_sql(self.table);
-        out.push_sql(" WHERE ");
-        push_in_list(&mut out, "customer_id", &self.customers)?;
-        if let Some(status) = &self.status {
-            out.push_sql(" AND status = ");
-            out.push_bind_param::<Text, String>(status)?;
-        }
-        out.push_sql(") ranked WHERE rn <= ");
-        out.push_bind_param::<BigInt, i64>(&self.first)?;
+        out.push_sql(".id IN (SELECT newest.id FROM ");
+        self.push_from(&mut out, "id", "newest")?;
         out.push_sql(")");
         Ok(())
     }
