@@ -86,9 +86,9 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> AppResult<Vec<InvoiceRow>> {
 }
 
 /// The newest `first` invoices of each customer in `customer_ids`, optionally of one status,
-/// newest first within each customer: one statement, limited per customer in SQL with
-/// `ROW_NUMBER()`. Its text does not depend on the number of customers (the ids travel as one
-/// value), so the prepared statement is reused.
+/// newest first within each customer: one statement, each customer's read along its index no
+/// further than `first` (`NewestPerCustomer`). Its text does not depend on the number of
+/// customers (the ids travel as one value), so the prepared statement is reused.
 pub fn newest_for_customers(
     conn: &mut DbConn,
     customer_ids: &[i64],
