@@ -246,6 +246,64 @@ on_both_databases! {
         }
     }
 
+    async fn each_customer_shows_its_newest_invoices_of_a_status(app: TestApp) {
+        // `invoices(status:, first:)` keeps each customer's newest invoices of that status, no
+        // more than `first`, newest first: on a page of customers (with their payments, read in
+        // the invoices' statement, and without) and for one customer alone.
+        let plan = app.catalogue("499.00").await.broadband;
+        let (a, _) = app.customer("meena", &plan).create_with_invoice().await;
+        let (b, _) = app.customer("ravi", &plan).create_with_invoice().await;
+        let paid = |customer: &str, bill: &'static str| {
+            let customer = customer.to_owned();
+            let app = &app;
+            async move {
+                let invoice = app.invoice(json!({"customerId": customer, "billAmount": bill})).await;
+                let paid = app.pay(json!({"invoiceId": invoice["id"], "amount": invoice["totalAmount"],
+                    "paymentMethod": "CASH"})).await;
+                assert_eq!(paid["invoice"]["status"], "PAID", "{paid:#}");
+                invoice["id"].as_str().unwrap().to_owned()
+            }
+        };
+        let unpaid = |customer: &str, bill: &'static str| {
+            let customer = customer.to_owned();
+            let app = &app;
+            async move {
+                app.invoice(json!({"customerId": customer, "billAmount": bill})).await["id"].as_str().unwrap().to_owned()
+            }
+        };
+        let a2 = paid(&a, "200").await;
+        let b2 = paid(&b, "150").await;
+        let a3 = unpaid(&a, "300").await;
+        let a4 = paid(&a, "100").await;
+        let b3 = unpaid(&b, "50").await;
+
+        let selection = "id
+            newestPaid: invoices(status: PAID, first: 1) { id }
+            paid: invoices(status: PAID) { id payments { amount } }
+            newest: invoices(first: 2) { id }";
+        let page = app.data(&format!("{{ customers {{ nodes {{ {selection} }} }} }}"), json!({})).await;
+        let nodes = page["customers"]["nodes"].as_array().unwrap().clone();
+        let ids = |node: &Value, field: &str| -> Vec<String> {
+            node[field].as_array().unwrap().iter().map(|i| i["id"].as_str().unwrap().to_owned()).collect()
+        };
+        let of = |customer: &str| nodes.iter().find(|n| n["id"] == customer).unwrap().clone();
+        let (la, lb) = (of(&a), of(&b));
+        assert_eq!(ids(&la, "newestPaid"), [a4.as_str()], "{la:#}");
+        assert_eq!(ids(&la, "paid"), [a4.as_str(), a2.as_str()], "{la:#}");
+        assert_eq!(ids(&la, "newest"), [a4.as_str(), a3.as_str()], "{la:#}");
+        assert_eq!(ids(&lb, "newestPaid"), [b2.as_str()], "{lb:#}");
+        assert_eq!(ids(&lb, "paid"), [b2.as_str()], "{lb:#}");
+        assert_eq!(ids(&lb, "newest"), [b3.as_str(), b2.as_str()], "{lb:#}");
+        for invoice in la["paid"].as_array().unwrap().iter().chain(lb["paid"].as_array().unwrap()) {
+            assert_eq!(invoice["payments"].as_array().unwrap().len(), 1, "the payment that paid it: {invoice:#}");
+        }
+        let alone = app.data(
+            &format!("query($id: ID!) {{ node(id: $id) {{ ... on Customer {{ {selection} }} }} }}"),
+            json!({"id": a}),
+        ).await["node"].clone();
+        assert_eq!(alone, la, "the page and the customer alone disagree");
+    }
+
     async fn the_page_shows_the_money_on_each_invoice_as_the_invoice_does(app: TestApp) {
         // One statement reads a page's invoices with their payments; one customer's invoices
         // through `node` read the payments per invoice. Both must say the same: payments that
