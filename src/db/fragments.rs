@@ -20,6 +20,17 @@ fn in_list(sqlite: bool) -> (&'static str, &'static str) {
     }
 }
 
+/// The text of the ids as a table, one row each, before and after its one bound value (the ids
+/// as [`super::id_list`] writes them): SQLite's `json_each` (the id in column `value`),
+/// PostgreSQL's `unnest` of an array (name its column with the alias).
+fn id_rows(sqlite: bool) -> (&'static str, &'static str) {
+    if sqlite {
+        ("json_each('[' || ", " || ']')")
+    } else {
+        ("unnest(string_to_array(", ", ',')::bigint[])")
+    }
+}
+
 /// Pushes `column IN (ids)` with the ids as one bound value (see [`super::id_list`]).
 fn push_in_list<'b>(out: &mut AstPass<'_, 'b, MultiBackend>, column: &'static str, ids: &'b String) -> QueryResult<()> {
     let (before, after) = in_list(matches!(out.backend(), MultiBackend::Sqlite(_)));
@@ -221,10 +232,12 @@ impl NewestPerCustomer {
         alias: &'static str,
     ) -> QueryResult<()> {
         let sqlite = matches!(out.backend(), MultiBackend::Sqlite(_));
+        let (before, after) = id_rows(sqlite);
+        out.push_sql(before);
+        out.push_bind_param::<Text, String>(&self.customers)?;
+        out.push_sql(after);
         if sqlite {
-            out.push_sql("json_each('[' || ");
-            out.push_bind_param::<Text, String>(&self.customers)?;
-            out.push_sql(" || ']') AS wanted JOIN ");
+            out.push_sql(" AS wanted JOIN ");
             out.push_sql(self.table);
             out.push_sql(" AS ");
             out.push_sql(alias);
@@ -234,9 +247,7 @@ impl NewestPerCustomer {
             out.push_sql(self.table);
             out.push_sql(" WHERE customer_id = wanted.value");
         } else {
-            out.push_sql("unnest(string_to_array(");
-            out.push_bind_param::<Text, String>(&self.customers)?;
-            out.push_sql(", ',')::bigint[]) AS wanted(customer_id) CROSS JOIN LATERAL (SELECT ");
+            out.push_sql(" AS wanted(customer_id) CROSS JOIN LATERAL (SELECT ");
             out.push_sql(columns);
             out.push_sql(" FROM ");
             out.push_sql(self.table);
