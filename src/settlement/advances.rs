@@ -3,7 +3,9 @@
 //! [`reconcile`] keeps the customer's open receipt vouchers equal to that money after every
 //! change: more money on no issued invoice gets a receipt voucher for the difference; less
 //! (it reached an issued invoice, or was refunded) adjusts the oldest vouchers first. Runs
-//! inside the caller's transaction, with the customer locked.
+//! inside the caller's transaction, with the customer locked. A change that leaves that money
+//! as it was need not call it: a payment wholly on issued invoices (`settlement::service::settle`)
+//! does not.
 
 use chrono::NaiveDate;
 

@@ -99,8 +99,11 @@ pub fn settle(
 ) -> AppResult<()> {
     let Allocation { mut open, parts, left } = allocation;
     let mut on = Vec::new();
+    // Whether all of the payment is on issued invoices (then it is no advance).
+    let mut all_invoiced = left == 0;
     for (invoice_id, amount) in parts {
         let invoice = open.iter_mut().find(|i| i.id == invoice_id).expect("allocated to a listed invoice");
+        all_invoiced &= invoice.issued_at.is_some();
         put_money(conn, invoice, payment.id, amount)?;
         on.push(format!("₹{} on {}", rupees(amount), invoice.invoice_number));
     }
@@ -117,7 +120,12 @@ pub fn settle(
     entry.payment_id = Some(payment.id);
     entry.invoice_id = payment.invoice_id;
     crate::ledger::repo::append(conn, entry, actor)?;
-    // What is on no issued invoice is an advance: a receipt voucher for it (Rule 50).
+    // What is on no issued invoice is an advance: a receipt voucher for it (Rule 50). A payment
+    // wholly on issued invoices leaves that money as it was, and with it the customer's
+    // vouchers (reconciled with it after every change): nothing to read or write.
+    if all_invoiced {
+        return Ok(());
+    }
     super::advances::reconcile(conn, customer, Cause::Payment(payment.id))
 }
 
