@@ -16,34 +16,72 @@ use crate::keyset_page;
 
 /// Appends `entry` with a fresh `TXN` number and the customer's running balance. Call it inside
 /// the write transaction that moves the money, after locking the customer
-/// (`settlement::service::lock_customer`), so running balances never interleave.
+/// (`settlement::service::lock_customer`), so running balances never interleave. Unless
+/// [`with_balances_known`] keeps the balance, the insert reads it itself from the customer's
+/// newest row: one statement, not a read and an insert. (A running balance beyond the stored
+/// bound, [`crate::money::MAX_STORED_PAISE`], is refused by the table's own check then.)
 pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<TransactionRow> {
-    let before = match known_balance(entry.customer_id) {
-        Some(balance) => balance,
-        None => transactions::table
-            .filter(transactions::customer_id.eq(entry.customer_id))
-            .order(transactions::id.desc())
-            .select(transactions::balance_after_paise)
-            .first(conn)
-            .optional()?
-            .unwrap_or(0),
-    };
-    let mut new = new_row(entry, before, actor)?;
+    let known = known_balance(entry.customer_id);
+    let mut new = new_row(entry, known.unwrap_or(0), actor)?;
     let row: TransactionRow = crate::numbers::insert_under_fresh_number("TXN", 12, |number| {
         new.transaction_id = number;
-        let insert = diesel::insert_into(transactions::table)
-            .values(&new)
-            .on_conflict(transactions::transaction_id)
-            .do_nothing()
-            .returning(transactions::all_columns)
-            .cached();
-        Ok(match conn {
-            DbConn::Pg(c) => insert.get_result(c).optional()?,
-            DbConn::Sqlite(c) => insert.get_result(c).optional()?,
+        Ok(match known {
+            Some(_) => insert_one(conn, &new)?,
+            None => insert_one_after_newest(conn, &new)?,
         })
     })?;
     remember(row.customer_id, row.balance_after_paise);
     Ok(row)
+}
+
+/// Inserts `new` as it is (`None`: its number is taken).
+fn insert_one(conn: &mut DbConn, new: &NewTransaction) -> AppResult<Option<TransactionRow>> {
+    let insert = diesel::insert_into(transactions::table)
+        .values(new)
+        .on_conflict(transactions::transaction_id)
+        .do_nothing()
+        .returning(transactions::all_columns)
+        .cached();
+    Ok(match conn {
+        DbConn::Pg(c) => insert.get_result(c).optional()?,
+        DbConn::Sqlite(c) => insert.get_result(c).optional()?,
+    })
+}
+
+/// Inserts `new` with its running balance read in the same statement: the customer's newest
+/// row's (0 without one) plus its change (`None`: its number is taken).
+fn insert_one_after_newest(conn: &mut DbConn, new: &NewTransaction) -> AppResult<Option<TransactionRow>> {
+    use diesel::sql_types::BigInt;
+    let balance_after = diesel::dsl::sql::<BigInt>(
+        "COALESCE((SELECT newest.balance_after_paise FROM transactions AS newest WHERE newest.customer_id = ",
+    )
+    .bind::<BigInt, _>(new.customer_id)
+    .sql(" ORDER BY newest.id DESC LIMIT 1), 0) + ")
+    .bind::<BigInt, _>(new.balance_change_paise);
+    let insert = diesel::insert_into(transactions::table)
+        .values((
+            transactions::transaction_id.eq(&new.transaction_id),
+            transactions::customer_id.eq(new.customer_id),
+            transactions::transaction_type.eq(new.transaction_type),
+            transactions::amount_paise.eq(new.amount_paise),
+            transactions::balance_change_paise.eq(new.balance_change_paise),
+            transactions::balance_after_paise.eq(balance_after),
+            transactions::invoice_id.eq(new.invoice_id),
+            transactions::payment_id.eq(new.payment_id),
+            transactions::refund_id.eq(new.refund_id),
+            transactions::description.eq(&new.description),
+            transactions::recorded_by.eq(new.recorded_by),
+            transactions::created_at.eq(new.created_at),
+            transactions::credit_note_id.eq(new.credit_note_id),
+        ))
+        .on_conflict(transactions::transaction_id)
+        .do_nothing()
+        .returning(transactions::all_columns)
+        .cached();
+    Ok(match conn {
+        DbConn::Pg(c) => insert.get_result(c).optional()?,
+        DbConn::Sqlite(c) => insert.get_result(c).optional()?,
+    })
 }
 
 /// [`append`]'s row, numbered, for a caller that inserts it later with others
