@@ -10,7 +10,7 @@
 //! no other way to publish.
 //!
 //! Several servers on one PostgreSQL: the same transaction also records its events for the
-//! other servers (`cluster::feed::record`, which NOTIFYs them on commit); each server's
+//! other servers (`cluster::feed::record`; they are notified after the commit); each server's
 //! listener (`cluster::listener`) reads them, loads the rows afresh and hands them to its own
 //! subscribers through a [`PeerFeed`]. On SQLite (one process) nothing more happens.
 
@@ -54,7 +54,7 @@ impl Event {
     }
 }
 
-/// The names of the event kinds in `cluster_events.kind` and in NOTIFY payloads.
+/// The names of the event kinds in `cluster_events.kind`.
 pub mod kinds {
     pub const COMPLAINT_CREATED: &str = "ComplaintCreated";
     pub const COMPLAINT_UPDATED: &str = "ComplaintUpdated";

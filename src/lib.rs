@@ -113,7 +113,11 @@ pub async fn build_app(config: &Config) -> anyhow::Result<App> {
     // and each background job runs on one server at a time (src/cluster/).
     let leases = match db.backend() {
         db::Backend::Postgres => {
-            cluster::listener::spawn(config.database_url.clone(), events.peer_feed().with_network(db.network_sender()));
+            cluster::listener::spawn(
+                config.database_url.clone(),
+                events.peer_feed().with_network(db.network_sender()),
+                db.doorbell(),
+            );
             let leases = cluster::leases::Leases::start(&config.database_url, config.job_lease(), Arc::clone(&metrics));
             cluster::feed::spawn_pruning(&leases, db.clone());
             leases

@@ -1,9 +1,11 @@
 //! Live events for the other servers on one PostgreSQL, written by the transaction that
 //! caused them: a row per event in `cluster_events` (kind, row id, the server that published
-//! it) and a `NOTIFY isp_events` with payload `<kind> <row id> <event id>`, which PostgreSQL
-//! sends when, and only when, the transaction commits. The listeners
-//! ([`super::listener`]) read the table from the last id they saw, so an event committed while
-//! one was reconnecting is read when it is back.
+//! it). Once it has committed, the server rings its doorbell ([`super::doorbell`]) and its
+//! listener sends a `NOTIFY isp_events` (no payload) for what was committed since its last.
+//! The listeners ([`super::listener`]) read the table from the last id they saw, so an event
+//! committed while one was reconnecting is read when it is back.
+
+use std::cell::Cell;
 
 use diesel::sql_types::{Array, BigInt, Text};
 use diesel::RunQueryDsl;
@@ -18,13 +20,15 @@ pub const KEEP: std::time::Duration = std::time::Duration::from_secs(3600);
 /// The channel the events are announced on.
 pub const CHANNEL: &str = "isp_events";
 
-/// One statement whatever the number of events: the rows in the order given, then a
-/// notification per row (delivered at commit).
-const RECORD: &str = "WITH added AS ( \
-    INSERT INTO cluster_events (kind, row_id, origin) \
+/// One statement whatever the number of events: the rows in the order given.
+const RECORD: &str = "INSERT INTO cluster_events (kind, row_id, origin) \
     SELECT e.kind, e.row_id, $3 FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS e(kind, row_id, n) \
-    ORDER BY e.n RETURNING id, kind, row_id) \
-    SELECT pg_notify('isp_events', kind || ' ' || row_id || ' ' || id) FROM added";
+    ORDER BY e.n";
+
+thread_local! {
+    /// Whether the write transaction on this thread recorded events (see [`take_recorded`]).
+    static RECORDED: Cell<bool> = const { Cell::new(false) };
+}
 
 /// Records `events` (kind and row id) of the caller's transaction for the other servers, as
 /// published by `origin`. Nothing on SQLite, or when there is nothing to announce.
@@ -40,7 +44,14 @@ pub fn record(conn: &mut DbConn, origin: &str, events: &[(&'static str, i64)]) -
         .bind::<Array<BigInt>, _>(ids)
         .bind::<Text, _>(origin)
         .execute(pg)?;
+    RECORDED.set(true);
     Ok(())
+}
+
+/// Whether the transaction on this thread recorded events since the last call (made at its
+/// `BEGIN` and after its `COMMIT` by `Db::write`): after the commit, the doorbell is rung.
+pub fn take_recorded() -> bool {
+    RECORDED.replace(false)
 }
 
 /// Deletes the events older than the listeners may need ([`KEEP`]).

@@ -2,7 +2,9 @@
 //! ([`super::feed`]): a thread with a connection of its own that `LISTEN`s on
 //! [`super::feed::CHANNEL`], reads `cluster_events` from the last id it saw when woken (and every
 //! [`HEARTBEAT`] without), loads the rows afresh and hands them to the server's subscribers
-//! through its [`PeerFeed`] (its own server's events were delivered when they committed).
+//! through its [`PeerFeed`] (its own server's events were delivered when they committed). On
+//! the same connection it announces its own server's events to the others: a `NOTIFY` when
+//! the server's [`Doorbell`] was rung (see [`super::doorbell`]).
 //!
 //! When the connection is lost it connects again (waiting up to [`MAX_BACKOFF`] between tries)
 //! and reads on from where it was, so no event committed meanwhile is lost. Away longer than
@@ -27,6 +29,7 @@ use std::time::{Duration, Instant};
 use diesel::sql_types::{BigInt, Text};
 use diesel::{QueryableByName, RunQueryDsl};
 
+use super::doorbell::{Doorbell, GAP};
 use super::feed::KEEP;
 use crate::db::changes::{self, Changed};
 use crate::db::DbConn;
@@ -126,21 +129,25 @@ impl Position {
     }
 }
 
-/// Starts the listener for the database at `url`; it ends when the server's event hub does.
-pub fn spawn(url: String, feed: PeerFeed) {
-    let started = std::thread::Builder::new().name("isp-events".into()).spawn(move || run(&url, &feed));
+/// Starts the listener for the database at `url`, which also answers `doorbell`; it ends when
+/// the server's event hub does.
+pub fn spawn(url: String, feed: PeerFeed, doorbell: Doorbell) {
+    let started = std::thread::Builder::new().name("isp-events".into()).spawn(move || run(&url, &feed, &doorbell));
     if let Err(e) = started {
         tracing::error!(error = %e, "cannot start the listener for other servers' events");
     }
 }
 
-fn run(url: &str, feed: &PeerFeed) {
+fn run(url: &str, feed: &PeerFeed, doorbell: &Doorbell) {
     let mut position: Option<Position> = None;
     let mut conn: Option<DbConn> = None;
     let mut backoff = Duration::from_millis(100);
     let mut last_read = Instant::now();
     let mut outage: Option<Instant> = None;
     let mut next_read = Instant::now();
+    // When to look for notifications next, and whether the doorbell rang unanswered.
+    let mut next_look = Instant::now();
+    let mut rung = false;
     while feed.alive() {
         let Some(c) = conn.as_mut() else {
             match listen(url) {
@@ -175,6 +182,14 @@ fn run(url: &str, feed: &PeerFeed) {
             if position.is_none() {
                 position = Some(Position::at(newest(c)?));
             }
+            if rung {
+                announce(c)?;
+                rung = false;
+            }
+            if Instant::now() < next_look {
+                return Ok(());
+            }
+            next_look = Instant::now() + POLL;
             if notified(c)? || Instant::now() >= next_read {
                 let here = position.as_mut().expect("set above");
                 read_new(c, here, feed)?;
@@ -189,7 +204,9 @@ fn run(url: &str, feed: &PeerFeed) {
             conn = None;
             continue;
         }
-        std::thread::sleep(POLL);
+        // At most one NOTIFY per GAP: the rings meanwhile are answered together.
+        std::thread::sleep(GAP);
+        rung |= doorbell.wait(next_look.saturating_duration_since(Instant::now()));
     }
 }
 
@@ -201,12 +218,22 @@ fn pause(feed: &PeerFeed, total: Duration) {
     }
 }
 
-/// A connection of its own, listening.
+/// A connection of its own, listening. Its `NOTIFY`s commit without waiting for the WAL's
+/// flush: a notification lost to a crash costs the others a wait for their next read, and
+/// their events are in the table either way.
 fn listen(url: &str) -> AppResult<DbConn> {
+    use diesel::connection::SimpleConnection;
     let mut pg =
         super::dedicated_connection(url, "isp-billing events").map_err(|e| AppError::Internal(format!("{e:#}")))?;
-    diesel::sql_query(format!("LISTEN {}", super::feed::CHANNEL)).execute(&mut pg)?;
+    pg.batch_execute(&format!("SET synchronous_commit = off; LISTEN {}", super::feed::CHANNEL))?;
     Ok(DbConn::Pg(pg))
+}
+
+/// Tells the other servers (and this one's own listening, which finds only its own rows) that
+/// events were committed.
+fn announce(conn: &mut DbConn) -> AppResult<()> {
+    diesel::sql_query(format!("NOTIFY {}", super::feed::CHANNEL)).execute(conn)?;
+    Ok(())
 }
 
 /// Whether notifications came (all are taken: one read handles them together); `Err` when the

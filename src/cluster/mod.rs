@@ -2,6 +2,7 @@
 //! ([`feed`], [`listener`]) and background jobs run on one server at a time ([`leases`]).
 //! On SQLite one process serves and none of this runs.
 
+pub mod doorbell;
 pub mod feed;
 pub mod leases;
 pub mod listener;

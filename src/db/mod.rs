@@ -63,6 +63,9 @@ pub struct Db {
     /// This server's name among the servers on one database (random, per start): what its
     /// writes record for the others is marked with it (see [`changes::record_for_peers`]).
     origin: Arc<str>,
+    /// Rung after a commit that recorded events for the other servers (see
+    /// [`crate::cluster::doorbell`]).
+    doorbell: crate::cluster::doorbell::Doorbell,
 }
 
 /// The health check's own connection, opened when first needed and again after a failure.
@@ -116,6 +119,7 @@ impl Db {
             health,
             network_changes: tokio::sync::broadcast::channel(1024).0,
             origin: crate::hex::encode(&rand::random::<[u8; 8]>()).into(),
+            doorbell: Default::default(),
         })
     }
 
@@ -167,6 +171,12 @@ impl Db {
         Arc::clone(&self.origin)
     }
 
+    /// What this server's writes ring after committing events for the other servers: the
+    /// cluster listener answers it.
+    pub fn doorbell(&self) -> crate::cluster::doorbell::Doorbell {
+        self.doorbell.clone()
+    }
+
     /// Which database this handle talks to.
     pub fn backend(&self) -> Backend {
         self.backend
@@ -208,6 +218,7 @@ impl Db {
         let place = Self::place(&self.write_budget).await?;
         let network_changes = self.network_changes.clone();
         let origin = Arc::clone(&self.origin);
+        let doorbell = self.doorbell.clone();
         tokio::task::spawn_blocking(move || {
             let _place = place;
             // The turn before the connection: writers waiting their turn hold no connection
@@ -232,6 +243,9 @@ impl Db {
                         // Only the attempt that committed announces what it changed.
                         if let (Ok(_), Some(changed)) = (&result, changes::take()) {
                             let _ = network_changes.send(changed);
+                        }
+                        if crate::cluster::feed::take_recorded() && result.is_ok() {
+                            doorbell.ring();
                         }
                         return result;
                     }
@@ -295,6 +309,7 @@ where
     F: FnMut(&mut DbConn) -> Result<T, AppError>,
 {
     changes::clear();
+    crate::cluster::feed::take_recorded();
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,

@@ -218,6 +218,41 @@ async fn a_subscriber_on_one_server_hears_of_what_is_filed_on_the_other_and_limi
     drop(db);
 }
 
+/// A server announces what it committed once the commit is done, from its listener's own
+/// connection, not from the writing transaction (`cluster::doorbell`: a transaction that
+/// notifies holds a database-wide lock through its commit). A connection of the test's own
+/// listens and hears the server's events connection notify after a complaint is filed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(isp_no_postgres, ignore = "set ISP_TEST_POSTGRES_URL to run on PostgreSQL")]
+async fn a_server_announces_its_commits_from_its_listening_connection() {
+    let Some(db) = tokio::task::spawn_blocking(|| TestDb::create(Kind::Postgres)).await.unwrap() else { return };
+    let url = db.url().to_owned();
+    let server = start(&url, &[]).await;
+    let app = TestApp::external(Kind::Postgres, server.addr(), &url).await;
+    let bb = app.catalogue("499").await.broadband;
+    let (customer, _) = app.customer("ravi", &bb).create_with_invoice().await;
+    let events_pid = app.sql_text(&format!(
+        "SELECT pid::text AS value FROM pg_stat_activity WHERE datname = '{}' AND application_name = 'isp-billing events'",
+        database_name(&url)
+    ));
+    let mut listening = PgConnection::establish(&url).unwrap();
+    listening.batch_execute("LISTEN isp_events").unwrap();
+    app.data(CREATE_COMPLAINT, complaint(&customer, "Line down")).await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut heard = Vec::new();
+    while heard.is_empty() && Instant::now() < deadline {
+        heard.extend(listening.notifications_iter().map(Result::unwrap));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(!heard.is_empty(), "no NOTIFY after the complaint was filed");
+    for n in &heard {
+        assert_eq!((n.channel.as_str(), n.payload.as_str()), ("isp_events", ""), "{heard:?}");
+        assert_eq!(n.process_id.to_string(), events_pid, "sent by the server's events connection: {heard:?}");
+    }
+    drop((app, server));
+    drop(db);
+}
+
 /// A webhook receiver: the `X-Isp-Delivery` of every POST it gets, in order.
 async fn receiver() -> (String, Arc<Mutex<Vec<String>>>) {
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
