@@ -100,6 +100,31 @@ on_both_databases! {
         assert!(gstr1(&app, &company).await.get("at").is_none());
     }
 
+    async fn only_the_part_of_a_payment_on_no_issued_invoice_gets_a_voucher(app: TestApp) {
+        let company = app.company().create().await;
+        let plan = app.plan(&company).price("1000").create().await;
+        let (customer, bill) = app.customer("parekh", &plan).set("periodMonths", 1).create_with_invoice().await;
+        app.data(ISSUE, json!({"id": bill})).await;
+        // Half of the ₹1,180 tax invoice: all of it on an issued invoice, no advance.
+        app.pay(json!({"customerId": customer, "amount": "590", "paymentMethod": "CASH"})).await;
+        assert!(vouchers(&app, &customer).await.is_empty());
+        // ₹1,180 more: ₹590 clears the invoice, the other ₹590 is advance, vouchered alone.
+        let split = app.pay(json!({"customerId": customer, "amount": "1180", "paymentMethod": "CASH"})).await;
+        let list = vouchers(&app, &customer).await;
+        assert_eq!(list.len(), 1, "{list:?}");
+        assert_eq!((list[0]["amount"].as_str(), list[0]["taxableValue"].as_str()), (Some("590.00"), Some("500.00")));
+        assert_eq!(list[0]["payment"]["paymentId"], split["paymentId"]);
+        // The next tax invoice takes the advance; the rest of it paid on it leaves the voucher
+        // as the invoice left it.
+        let next = app.invoice(json!({"customerId": customer, "billAmount": "1000", "issue": true})).await;
+        let q = "query($id: ID!) { node(id: $id) { ... on Invoice { balanceAmount } } }";
+        assert_eq!(app.data(q, json!({"id": next["id"]})).await["node"]["balanceAmount"], "590.00");
+        app.pay(json!({"invoiceId": next["id"], "amount": "590", "paymentMethod": "CASH"})).await;
+        let list = vouchers(&app, &customer).await;
+        assert_eq!(list.len(), 1, "{list:?}");
+        assert_eq!(list[0]["adjustedAmount"], "590.00");
+    }
+
     async fn a_company_without_a_gstin_issues_no_receipt_vouchers(app: TestApp) {
         let company = app.company().name("Plain Cable").set("gstin", Value::Null).create().await;
         let plan = app.plan(&company).price("300").create().await;
