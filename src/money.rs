@@ -13,9 +13,12 @@ pub const MAX_STORED_PAISE: i64 = 10_000_000_000_000;
 
 /// `a + b` for a sum that `field` feeds, or `BAD_USER_INPUT` when it leaves the stored range.
 pub fn add(field: &str, a: i64, b: i64) -> Result<i64, AppError> {
-    a.checked_add(b).filter(|sum| sum.abs() <= MAX_STORED_PAISE).ok_or_else(|| {
-        AppError::bad_input(field, format!("`{field}` would take the amount past what can be recorded (₹10,000 crore)"))
-    })
+    a.checked_add(b).filter(|sum| sum.abs() <= MAX_STORED_PAISE).ok_or_else(|| past_the_bound(field))
+}
+
+/// `BAD_USER_INPUT` on `field`: a sum it feeds would leave the stored range.
+pub fn past_the_bound(field: &str) -> AppError {
+    AppError::bad_input(field, format!("`{field}` would take the amount past what can be recorded (₹10,000 crore)"))
 }
 
 /// Paise as rupees with two decimals, for messages (`118050` → `1180.50`; documents group

@@ -18,8 +18,9 @@ use crate::keyset_page;
 /// the write transaction that moves the money, after locking the customer
 /// (`settlement::service::lock_customer`), so running balances never interleave. Unless
 /// [`with_balances_known`] keeps the balance, the insert reads it itself from the customer's
-/// newest row: one statement, not a read and an insert. (A running balance beyond the stored
-/// bound, [`crate::money::MAX_STORED_PAISE`], is refused by the table's own check then.)
+/// newest row: one statement, not a read and an insert. A running balance beyond the stored
+/// bound ([`crate::money::MAX_STORED_PAISE`]) is refused as `BAD_USER_INPUT` on `amount`
+/// either way: by [`crate::money::add`], or then by the table's own check.
 pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<TransactionRow> {
     let known = known_balance(entry.customer_id);
     let mut new = new_row(entry, known.unwrap_or(0), actor)?;
@@ -78,10 +79,23 @@ fn insert_one_after_newest(conn: &mut DbConn, new: &NewTransaction) -> AppResult
         .do_nothing()
         .returning(transactions::all_columns)
         .cached();
-    Ok(match conn {
-        DbConn::Pg(c) => insert.get_result(c).optional()?,
-        DbConn::Sqlite(c) => insert.get_result(c).optional()?,
-    })
+    let inserted = match conn {
+        DbConn::Pg(c) => insert.get_result(c).optional(),
+        DbConn::Sqlite(c) => insert.get_result(c).optional(),
+    };
+    inserted.map_err(|e| if out_of_bounds(&e) { crate::money::past_the_bound("amount") } else { e.into() })
+}
+
+/// Whether `e` is the table's refusal of a running balance beyond the stored bound (migration
+/// `money_bounds`: a check on PostgreSQL, a trigger on SQLite).
+fn out_of_bounds(e: &diesel::result::Error) -> bool {
+    match e {
+        diesel::result::Error::DatabaseError(_, info) => {
+            info.constraint_name() == Some("transactions_balance_after_paise_bounded")
+                || info.message().contains("transactions money out of range")
+        }
+        _ => false,
+    }
 }
 
 /// [`append`]'s row, numbered, for a caller that inserts it later with others

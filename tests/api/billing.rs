@@ -103,6 +103,24 @@ on_both_databases! {
         assert!(kinds.contains(&"INVOICE_DELETED"), "{kinds:?}");
     }
 
+    async fn a_running_balance_past_what_can_be_recorded_is_refused_as_input(app: TestApp) {
+        let (c, bill) = app.customer_with_invoice("bound").await;
+        // An advance just short of the stored bound (₹10,000 crore) on the customer's ledger.
+        app.sql(
+            "INSERT INTO transactions (transaction_id, customer_id, transaction_type, amount_paise, \
+             balance_change_paise, balance_after_paise, description, created_at) \
+             SELECT 'TXN000000000001', id, 'ADJUSTMENT', 1, -1, -9999999999950, 'near the bound', created_at \
+             FROM customers WHERE username = 'bound'",
+        )
+        .unwrap();
+        // ₹1 more would take it past: refused, and nothing of the payment is kept.
+        let e = app.error(CREATE_PAYMENT, json!({"i": {"invoiceId": bill, "amount": "1", "paymentMethod": "CASH"}})).await;
+        assert_code(&e, "BAD_USER_INPUT", Some("amount"));
+        assert!(e["message"].as_str().unwrap().contains("past what can be recorded"), "{e}");
+        let q = "query($id: ID!) { node(id: $id) { ... on Customer { payments { id } } } }";
+        assert_eq!(app.data(q, json!({"id": c})).await["node"]["payments"], json!([]));
+    }
+
     async fn payments_apply_to_their_invoice(app: TestApp) {
         let (c, first) = app.customer_with_invoice("deepa").await;
         let p = app.pay(json!({"invoiceId": first, "amount": "766.46", "paymentMethod": "PHONEPE",
