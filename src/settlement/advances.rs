@@ -4,8 +4,10 @@
 //! change: more money on no issued invoice gets a receipt voucher for the difference; less
 //! (it reached an issued invoice, or was refunded) adjusts the oldest vouchers first. Runs
 //! inside the caller's transaction, with the customer locked. A change that leaves that money
-//! as it was need not call it: a payment wholly on issued invoices (`settlement::service::settle`)
-//! does not.
+//! as it was does not call it: a payment wholly on issued invoices (`settlement::service::settle`).
+//! So money held while the company had no GSTIN (nothing is vouchered then) gets its voucher
+//! when a GSTIN is set and the customer's advance next changes (a payment with some advance, a
+//! refund, an invoice that takes it), not at such a payment.
 
 use chrono::NaiveDate;
 

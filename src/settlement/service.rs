@@ -121,8 +121,8 @@ pub fn settle(
     entry.invoice_id = payment.invoice_id;
     crate::ledger::repo::append(conn, entry, actor)?;
     // What is on no issued invoice is an advance: a receipt voucher for it (Rule 50). A payment
-    // wholly on issued invoices leaves that money as it was, and with it the customer's
-    // vouchers (reconciled with it after every change): nothing to read or write.
+    // wholly on issued invoices leaves that money as it was, so the vouchers stay as the last
+    // change that moved it left them (see `advances`): nothing to read or write.
     if all_invoiced {
         return Ok(());
     }
