@@ -9,12 +9,29 @@
 //! flush. The events are durable in `cluster_events` either way; a ring lost while the listener
 //! reconnects only delays the others until their next read ([`super::listener::HEARTBEAT`]).
 
+use std::cell::Cell;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 /// The least time between two `NOTIFY`s of one server: the rings in between are announced
 /// together. The other servers look for notifications every 50 ms, so this adds little.
 pub const GAP: Duration = Duration::from_millis(10);
+
+thread_local! {
+    /// Whether the write transaction on this thread recorded events (see [`take_recorded`]).
+    static RECORDED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The write transaction on this thread recorded events (`super::feed::record`).
+pub fn note_recorded() {
+    RECORDED.set(true);
+}
+
+/// Whether the transaction on this thread recorded events since the last call (made at its
+/// `BEGIN` and after its `COMMIT` by `Db::write`): after the commit, the doorbell is rung.
+pub fn take_recorded() -> bool {
+    RECORDED.replace(false)
+}
 
 /// A server's doorbell (cheap to clone): rung by writers, answered by its listener.
 #[derive(Clone, Default)]

@@ -5,8 +5,6 @@
 //! The listeners ([`super::listener`]) read the table from the last id they saw, so an event
 //! committed while one was reconnecting is read when it is back.
 
-use std::cell::Cell;
-
 use diesel::sql_types::{Array, BigInt, Text};
 use diesel::RunQueryDsl;
 
@@ -25,11 +23,6 @@ const RECORD: &str = "INSERT INTO cluster_events (kind, row_id, origin) \
     SELECT e.kind, e.row_id, $3 FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS e(kind, row_id, n) \
     ORDER BY e.n";
 
-thread_local! {
-    /// Whether the write transaction on this thread recorded events (see [`take_recorded`]).
-    static RECORDED: Cell<bool> = const { Cell::new(false) };
-}
-
 /// Records `events` (kind and row id) of the caller's transaction for the other servers, as
 /// published by `origin`. Nothing on SQLite, or when there is nothing to announce.
 pub fn record(conn: &mut DbConn, origin: &str, events: &[(&'static str, i64)]) -> AppResult<()> {
@@ -44,14 +37,8 @@ pub fn record(conn: &mut DbConn, origin: &str, events: &[(&'static str, i64)]) -
         .bind::<Array<BigInt>, _>(ids)
         .bind::<Text, _>(origin)
         .execute(pg)?;
-    RECORDED.set(true);
+    super::doorbell::note_recorded();
     Ok(())
-}
-
-/// Whether the transaction on this thread recorded events since the last call (made at its
-/// `BEGIN` and after its `COMMIT` by `Db::write`): after the commit, the doorbell is rung.
-pub fn take_recorded() -> bool {
-    RECORDED.replace(false)
 }
 
 /// Deletes the events older than the listeners may need ([`KEEP`]).

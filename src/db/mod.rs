@@ -244,7 +244,7 @@ impl Db {
                         if let (Ok(_), Some(changed)) = (&result, changes::take()) {
                             let _ = network_changes.send(changed);
                         }
-                        if crate::cluster::feed::take_recorded() && result.is_ok() {
+                        if crate::cluster::doorbell::take_recorded() && result.is_ok() {
                             doorbell.ring();
                         }
                         return result;
@@ -309,7 +309,7 @@ where
     F: FnMut(&mut DbConn) -> Result<T, AppError>,
 {
     changes::clear();
-    crate::cluster::feed::take_recorded();
+    crate::cluster::doorbell::take_recorded();
     match conn {
         DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
         DbConn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
