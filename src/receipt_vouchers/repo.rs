@@ -91,22 +91,24 @@ pub struct Advance {
 }
 
 /// Customer `customer_id`'s [`Advance`] (of company `company_id`, theirs), in one statement
-/// (each part from the customer's own rows, by index).
+/// (each part from the customer's own rows, by index). For a company without a GSTIN the sums
+/// are not made (both databases leave a `CASE` branch not taken unevaluated): 0 and 0.
 pub fn advance(conn: &mut DbConn, company_id: i64, customer_id: i64) -> AppResult<Advance> {
     let mut sql = Sql::new(
-        "SELECT CAST((SELECT COUNT(*) FROM companies WHERE id = ? AND gstin IS NOT NULL) AS BIGINT) AS taxed, \
-         CAST(COALESCE((SELECT SUM(p.amount_paise - p.refunded_paise) FROM payments p \
+        "SELECT t.taxed, \
+         CASE WHEN t.taxed = 0 THEN 0 ELSE CAST(COALESCE((SELECT SUM(p.amount_paise - p.refunded_paise) FROM payments p \
          WHERE p.customer_id = ? AND p.status = 'COMPLETED'), 0) \
          - COALESCE((SELECT SUM(a.amount_paise) FROM payments p \
          JOIN payment_allocations a ON a.payment_id = p.id JOIN invoices i ON i.id = a.invoice_id \
-         WHERE p.customer_id = ? AND p.status = 'COMPLETED' AND i.issued_at IS NOT NULL), 0) AS BIGINT) AS unbilled, \
-         CAST(COALESCE((SELECT SUM(v.amount_paise - v.adjusted_paise) FROM receipt_vouchers v \
-         WHERE v.customer_id = ? AND v.adjusted_paise < v.amount_paise), 0) AS BIGINT) AS open",
+         WHERE p.customer_id = ? AND p.status = 'COMPLETED' AND i.issued_at IS NOT NULL), 0) AS BIGINT) END AS unbilled, \
+         CASE WHEN t.taxed = 0 THEN 0 ELSE CAST(COALESCE((SELECT SUM(v.amount_paise - v.adjusted_paise) \
+         FROM receipt_vouchers v WHERE v.customer_id = ? AND v.adjusted_paise < v.amount_paise), 0) AS BIGINT) END AS open \
+         FROM (SELECT CAST((SELECT COUNT(*) FROM companies WHERE id = ? AND gstin IS NOT NULL) AS BIGINT) AS taxed) AS t",
     );
-    sql.bind(Param::Int(company_id));
     for _ in 0..3 {
         sql.bind(Param::Int(customer_id));
     }
+    sql.bind(Param::Int(company_id));
     sql.one(conn)
 }
 
