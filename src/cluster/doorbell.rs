@@ -6,8 +6,9 @@
 //! The `NOTIFY` is not sent by the writing transaction itself: PostgreSQL lets one transaction
 //! that notifies commit at a time (it holds a database-wide lock from just before the commit
 //! until the commit is flushed), so payments that each notified waited for one another's WAL
-//! flush. The events are durable in `cluster_events` either way; a ring lost while the listener
-//! reconnects only delays the others until their next read ([`super::listener::HEARTBEAT`]).
+//! flush. The events are durable in `cluster_events` either way. Rings while the listener is
+//! away stay rung and are announced once it has connected again; the others read the table
+//! every [`super::listener::HEARTBEAT`] meanwhile.
 
 use std::cell::Cell;
 use std::sync::{Arc, Condvar, Mutex};

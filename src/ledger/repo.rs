@@ -23,6 +23,7 @@ use crate::keyset_page;
 /// either way: by [`crate::money::add`], or then by the table's own check.
 pub fn append(conn: &mut DbConn, entry: Entry, actor: &Actor) -> AppResult<TransactionRow> {
     let known = known_balance(entry.customer_id);
+    // Not known: the row's balance is the insert's to read (`new`'s own is not written).
     let mut new = new_row(entry, known.unwrap_or(0), actor)?;
     let row: TransactionRow = crate::numbers::insert_under_fresh_number("TXN", 12, |number| {
         new.transaction_id = number;
