@@ -40,17 +40,19 @@ pub enum SqliteSync {
 /// zeroes what a delete or an update leaves behind (the old cell, a freed page), so an erased
 /// customer's details or an identity number moved into the vault are not left readable in the
 /// file's free space; [`super::Db::checkpoint_wal`] then clears the write-ahead log's old copies.
-fn sqlite_setup(sync: SqliteSync) -> &'static str {
-    match sync {
-        SqliteSync::Full => {
-            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
-             PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON;"
-        }
-        SqliteSync::Normal => {
-            "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-             PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON;"
-        }
-    }
+/// `wal_autocheckpoint` is [`super::checkpointer::BACKSTOP_PAGES`]: the log is checkpointed by
+/// a thread of its own, and a writer does it itself only if that thread fell that far behind.
+fn sqlite_setup(sync: SqliteSync) -> String {
+    let synchronous = match sync {
+        SqliteSync::Full => "FULL",
+        SqliteSync::Normal => "NORMAL",
+    };
+    format!(
+        "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; \
+         PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY; PRAGMA secure_delete = ON; \
+         PRAGMA wal_autocheckpoint = {};",
+        super::checkpointer::BACKSTOP_PAGES
+    )
 }
 
 /// Opens connections for r2d2, with the real error when that fails.
@@ -192,7 +194,7 @@ impl diesel::r2d2::ManageConnection for Manager {
             Backend::Postgres => DbConn::Pg(PgConnection::establish(&self.target)?),
         };
         let setup = match self.backend {
-            Backend::Sqlite => sqlite_setup(self.sync).to_owned(),
+            Backend::Sqlite => sqlite_setup(self.sync),
             Backend::Postgres => {
                 format!("SET TIME ZONE 'UTC'; SET statement_timeout = {};", self.statement_timeout_ms)
             }

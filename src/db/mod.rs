@@ -5,6 +5,7 @@
 
 mod cached;
 pub mod changes;
+mod checkpointer;
 mod connection;
 pub mod dates;
 pub mod fragments;
@@ -66,6 +67,9 @@ pub struct Db {
     /// Rung after a commit that recorded events for the other servers (see
     /// [`crate::cluster::doorbell`]).
     doorbell: crate::cluster::doorbell::Doorbell,
+    /// SQLite: the thread that checkpoints the write-ahead log, rung by each committed write
+    /// (see [`checkpointer`]).
+    checkpointer: Option<Arc<checkpointer::Checkpointer>>,
 }
 
 /// The health check's own connection, opened when first needed and again after a failure.
@@ -100,6 +104,10 @@ impl Db {
         let backend = manager.backend();
         // Surface the real connection error before r2d2 hides it behind a timeout.
         drop(diesel::r2d2::ManageConnection::connect(&manager)?);
+        let checkpointer = match backend {
+            Backend::Sqlite => Some(Arc::new(checkpointer::Checkpointer::start(&parse_url(database_url)?.1)?)),
+            Backend::Postgres => None,
+        };
         let pool_size = pool_size.max(1);
         let pool = diesel::r2d2::Pool::builder()
             .max_size(pool_size)
@@ -120,6 +128,7 @@ impl Db {
             network_changes: tokio::sync::broadcast::channel(1024).0,
             origin: crate::hex::encode(&rand::random::<[u8; 8]>()).into(),
             doorbell: Default::default(),
+            checkpointer,
         })
     }
 
@@ -219,6 +228,7 @@ impl Db {
         let network_changes = self.network_changes.clone();
         let origin = Arc::clone(&self.origin);
         let doorbell = self.doorbell.clone();
+        let checkpointer = self.checkpointer.clone();
         tokio::task::spawn_blocking(move || {
             let _place = place;
             // The turn before the connection: writers waiting their turn hold no connection
@@ -247,6 +257,9 @@ impl Db {
                         if crate::cluster::doorbell::take_recorded() && result.is_ok() {
                             doorbell.ring();
                         }
+                        if let (Ok(_), Some(checkpointer)) = (&result, &checkpointer) {
+                            checkpointer.ring();
+                        }
                         return result;
                     }
                 }
@@ -274,8 +287,14 @@ impl Db {
             return;
         }
         use diesel::RunQueryDsl;
-        let done =
-            self.read(|conn| Ok(diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").load::<Checkpoint>(conn)?)).await;
+        let checkpointer = self.checkpointer.clone();
+        let done = self
+            .read(move |conn| {
+                // Not while the checkpointer runs one: SQLite would answer "busy" at once.
+                let _turn = checkpointer.as_ref().map(|c| c.turn());
+                Ok(diesel::sql_query("PRAGMA wal_checkpoint(TRUNCATE)").load::<Checkpoint>(conn)?)
+            })
+            .await;
         match done.as_deref() {
             Ok([Checkpoint { busy: 0 }]) => tracing::debug!(what, "write-ahead log checkpointed and truncated"),
             Ok(_) => tracing::warn!(
