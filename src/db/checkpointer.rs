@@ -120,9 +120,10 @@ fn run(mut conn: SqliteConnection, shared: &Shared) {
             diesel::sql_query("PRAGMA wal_checkpoint(PASSIVE)").load::<Outcome>(&mut conn)
         };
         match outcome.as_deref() {
+            // All copied, or what no reader still needs (the rest at a later turn).
             Ok([Outcome { busy: 0 }]) => {}
-            // A reader still on older pages: they are copied at a later turn.
-            Ok(_) => tracing::debug!("write-ahead log checkpointed in part"),
+            // Another connection's checkpoint held the file: the next turn copies it.
+            Ok(_) => tracing::debug!("write-ahead log checkpoint busy"),
             Err(e) => tracing::warn!(error = %e, "the write-ahead log could not be checkpointed"),
         }
         shared.done.fetch_add(1, Ordering::Relaxed);
