@@ -82,6 +82,11 @@ impl Manager {
     pub fn backend(&self) -> Backend {
         self.backend
     }
+
+    /// What the backend's driver opens: a SQLite file's path, or PostgreSQL's URL.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
 }
 
 /// Sets up the SQLite library once per process, before it opens its first connection: see

@@ -105,7 +105,7 @@ impl Db {
         // Surface the real connection error before r2d2 hides it behind a timeout.
         drop(diesel::r2d2::ManageConnection::connect(&manager)?);
         let checkpointer = match backend {
-            Backend::Sqlite => Some(Arc::new(checkpointer::Checkpointer::start(&parse_url(database_url)?.1)?)),
+            Backend::Sqlite => Some(Arc::new(checkpointer::Checkpointer::start(manager.target())?)),
             Backend::Postgres => None,
         };
         let pool_size = pool_size.max(1);
