@@ -262,10 +262,9 @@ pub fn update(conn: &mut DbConn, id: i64, changes: &CustomerChanges) -> AppResul
         .ok_or_else(|| AppError::not_found("customer"))
 }
 
-/// Moves a customer's service period (the billing cycle's renewal): three columns, no row
-/// read back, as it runs once per renewed customer.
-/// [`set_period`] for many customers `(id, start, end)`: one statement per distinct period
-/// (a renewal day's customers share a few).
+/// Moves the service periods of many customers `(id, start, end)` (a batch of renewals): three
+/// columns each, no row read back, one statement per distinct period (a renewal day's customers
+/// share a few).
 pub fn set_periods(conn: &mut DbConn, periods: &[(i64, chrono::NaiveDate, chrono::NaiveDate)]) -> AppResult<()> {
     let mut by_period: std::collections::BTreeMap<_, Vec<i64>> = std::collections::BTreeMap::new();
     for &(id, start, end) in periods {
@@ -279,19 +278,6 @@ pub fn set_periods(conn: &mut DbConn, periods: &[(i64, chrono::NaiveDate, chrono
             .cached()
             .changed(conn)?;
     }
-    Ok(())
-}
-
-pub fn set_period(conn: &mut DbConn, id: i64, start: chrono::NaiveDate, end: chrono::NaiveDate) -> AppResult<()> {
-    diesel::update(customers::table.find(id))
-        .set((
-            customers::start_date.eq(start),
-            customers::end_date.eq(end),
-            customers::updated_at.eq(crate::clock::now()),
-        ))
-        .returning(customers::id)
-        .cached()
-        .changed(conn)?;
     Ok(())
 }
 
